@@ -1,0 +1,65 @@
+# The two set-up commands (see README): `make run` and `make test`.
+# Each installs what is missing (Debian packages, then a .venv with the app), and is quick when
+# everything is already there.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# libvlc + plugins (playback), ffmpeg (preflight, demo films), Xvfb + openbox (headless screens),
+# CJK fonts (bilingual screens), the xcb/GL libraries PySide6 needs, zbar (QR decoding in tests),
+# imagemagick/poppler (screenshots, PDF checks), python3-venv (the .venv).
+APT_PACKAGES := vlc-bin vlc-plugin-base vlc-plugin-video-output libvlc5 ffmpeg \
+	xvfb xauth openbox x11-utils fonts-noto-cjk fonts-noto-core \
+	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
+	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 \
+	libfontconfig1 libdbus-1-3 zbar-tools imagemagick poppler-utils python3-venv make
+
+.PHONY: run test deps system-deps lint typecheck unit bench demo clean
+
+run: deps
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		echo "No display here: running under Xvfb (nothing will be visible)."; \
+		xvfb-run -a -s "-screen 0 1920x1080x24" $(PY) main.py; \
+	else $(PY) main.py; fi
+
+test: deps lint typecheck
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: deps
+	$(VENV)/bin/mypy
+
+bench: deps
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/bench -s -p no:randomly
+
+demo: deps
+	$(PY) main.py demo
+
+deps: system-deps $(STAMP)
+
+system-deps:
+	@command -v dpkg-query >/dev/null || { echo "Not a Debian/Ubuntu system: install VLC 3, ffmpeg, Xvfb and Noto CJK fonts yourself."; exit 0; }; \
+	missing=""; \
+	for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | grep -q '^ii' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		sudo=""; [ "$$(id -u)" -ne 0 ] && sudo="sudo"; \
+		echo "Installing Debian packages:$$missing"; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info

@@ -1,0 +1,224 @@
+"""The command-line contract (DESIGN section 4): one function per command.
+
+Commands print human-readable text, or one JSON object with `--json`. Exit status 0 means
+success; 1 means the check or action found a problem; 2 is a usage error (click's).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from kiosk.core.problems import ConfigError
+from kiosk.core.programme import format_duration
+from kiosk.logsetup import configure_logging
+from kiosk.store.errors import StoreError
+from kiosk.store.event_folder import ENV_VAR, EventFolder
+
+log = logging.getLogger(__name__)
+
+
+class ProgressLine:
+    """A one-line progress bar on stderr (redrawn in place on a terminal, sparse otherwise)."""
+
+    def __init__(self, label: str, *, enabled: bool = True) -> None:
+        self.label = label
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
+        self.started = time.monotonic()
+        self._last_reported = -1
+
+    def __call__(self, done: int, total: int, item: str) -> None:
+        if not self.enabled or total <= 0:
+            return
+        width = 30
+        filled = int(width * done / total)
+        elapsed = time.monotonic() - self.started
+        line = (
+            f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+            f"{item:<8} {elapsed:5.1f}s"
+        )
+        if self.tty:
+            sys.stderr.write("\r" + line + ("\n" if done == total else ""))
+        elif done == total or done * 10 // total != self._last_reported:
+            self._last_reported = done * 10 // total
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print an error for the operator and exit."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _folder(ctx: click.Context) -> EventFolder:
+    folder: EventFolder = ctx.obj["folder"]
+    return folder
+
+
+def _emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--event",
+    "event_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=ENV_VAR,
+    help=f"Event folder (default: ${ENV_VAR} or the demo event).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+@click.version_option(package_name="aiff-kiosk")
+@click.pass_context
+def cli(ctx: click.Context, event_dir: Path | None, verbose: bool) -> None:
+    """AIFF Screening Night: run the show, the doors, the tickets and the awards.
+
+    With no command, opens the operator console on the event (building the demo event first if
+    there is none yet).
+    """
+    folder = EventFolder.resolve(event_dir)
+    ctx.obj = {"folder": folder, "verbose": verbose}
+    configure_logging(folder.logs_dir if folder.root.exists() else None, verbose=verbose)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(console)
+
+
+@cli.command(hidden=True)
+@click.pass_context
+def console(ctx: click.Context) -> None:
+    """Open the operator console (the default command)."""
+    folder = _folder(ctx)
+    if not folder.exists():
+        click.echo(f"No event at {folder.root} yet: building the demo night first.", err=True)
+        ctx.invoke(demo)
+    configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
+    from kiosk.ui.app import run_console  # Qt is imported only by the commands that need it
+
+    sys.exit(run_console(folder))
+
+
+@cli.command()
+@click.option(
+    "--film-seconds",
+    type=click.FloatRange(1, 3600),
+    default=20.0,
+    show_default=True,
+    help="Length of each generated film.",
+)
+@click.option(
+    "--attendees",
+    type=click.IntRange(0, 100_000),
+    default=300,
+    show_default=True,
+    help="Number of sample registrations.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@click.pass_context
+def demo(ctx: click.Context, film_seconds: float, attendees: int, as_json: bool) -> None:
+    """(Re)build the demo event: 35 generated films, registrations, demo jury results."""
+    from kiosk.services.demo import build_demo
+    from kiosk.services.preflight import run_preflight
+
+    folder = _folder(ctx)
+    started = time.monotonic()
+    try:
+        folder.create_dirs()
+        configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
+        with folder.lock():
+            summary = build_demo(
+                folder,
+                film_seconds=film_seconds,
+                attendees=attendees,
+                progress=ProgressLine("Making films  "),
+            )
+            report = run_preflight(folder, ProgressLine("Preflight     "))
+    except (StoreError, ConfigError, ValueError) as exc:
+        fail(str(exc))
+    took = time.monotonic() - started
+    if as_json:
+        _emit_json(
+            {
+                "event": str(summary.folder),
+                "films": summary.films,
+                "attendees": summary.attendees,
+                "film_seconds": summary.film_seconds,
+                "preflight_ok": report.ok,
+                "seconds": round(took, 1),
+            }
+        )
+    else:
+        click.echo(
+            f"Demo night ready in {summary.folder} ({took:.0f} s): {summary.films} films "
+            f"of {format_duration(film_seconds)}, {summary.attendees} registrations, "
+            f"preflight {'all clear' if report.ok else 'found problems'}."
+        )
+        click.echo(f"Open it with: python main.py --event {summary.folder}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON object.")
+@click.pass_context
+def preflight(ctx: click.Context, as_json: bool) -> None:
+    """Check every film of the programme; exit 1 if anything would stop the show."""
+    from kiosk.services.preflight import run_preflight
+
+    folder = _folder(ctx)
+    try:
+        report = run_preflight(folder, ProgressLine("Preflight", enabled=True))
+    except (StoreError, ConfigError) as exc:
+        if as_json:
+            problems = exc.problems if isinstance(exc, ConfigError) else [exc]
+            _emit_json({"ok": False, "films": [], "errors": [str(p) for p in problems]})
+        fail(str(exc))
+    if as_json:
+        _emit_json(report.to_json())
+    else:
+        _print_preflight_table(report)
+    sys.exit(0 if report.ok else 1)
+
+
+def _print_preflight_table(report: Any) -> None:
+    header = (
+        f"{'film':<6} {'ok':<4} {'length':>7} {'size':>9} {'aspect':>6} {'fps':>5} "
+        f"{'audio':>5} {'LUFS':>6} {'gain':>6}  notes"
+    )
+    click.echo(header)
+    click.echo("-" * len(header))
+    for check in report.checks:
+        size = f"{check.width}x{check.height}" if check.width else "-"
+        aspect = f"{check.display_aspect:.2f}" if check.display_aspect else "-"
+        fps = f"{check.fps:.0f}" if check.fps else "-"
+        audio = f"{check.audio_channels}ch" if check.audio_channels else "-"
+        lufs = f"{check.loudness_lufs:.1f}" if check.loudness_lufs is not None else "-"
+        gain = f"{check.gain_db:+.1f}" if check.gain_db is not None else "-"
+        length = format_duration(check.duration_s) if check.duration_s else "-"
+        status = click.style("OK", fg="green") if check.ok else click.style("FAIL", fg="red")
+        notes = "; ".join(check.problems + [f"({w})" for w in check.warnings])
+        click.echo(
+            f"{check.film_id:<6} {status:<4} {length:>7} {size:>9} {aspect:>6} {fps:>5} "
+            f"{audio:>5} {lufs:>6} {gain:>6}  {notes}"
+        )
+    click.echo()
+    click.echo(report.schedule.describe())
+    blocked = [c.film_id for c in report.checks if not c.ok]
+    if blocked:
+        click.echo(
+            click.style(
+                f"{len(blocked)} film(s) would stop the show: {', '.join(blocked)}", fg="red"
+            )
+        )
+    else:
+        click.echo(click.style(f"All {len(report.checks)} films ready.", fg="green"))
+
+
+def main() -> None:
+    """Entry point for `python main.py`, `python -m kiosk` and `aiff-kiosk`."""
+    cli(prog_name="main.py")

@@ -1,0 +1,1 @@
+"""The rules of the night: plain Python, no Qt and no VLC."""

@@ -1,0 +1,1 @@
+"""Persistence: the event folder, its SQLite database (schema, migrations), the journal."""

@@ -1,0 +1,187 @@
+"""The event database: SQLite through sqlite-utils, WAL, versioned forward migrations.
+
+The schema version lives in `PRAGMA user_version`. Each migration is a function that takes the
+database from version N-1 to N inside one transaction, so a crash mid-migration leaves the old
+version intact. A database made by a newer version of the app is refused, never downgraded.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.store.errors import DiskFullError, StoreError
+
+log = logging.getLogger(__name__)
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def execute_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run SQL statements one by one inside the caller's transaction.
+
+    `executescript` would COMMIT first, breaking the one-transaction-per-migration rule.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()[:60]}")
+
+
+def _v1_initial(conn: sqlite3.Connection) -> None:
+    execute_script(
+        conn,
+        """
+        CREATE TABLE journal (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,              -- ISO 8601, UTC, millisecond precision
+            kind TEXT NOT NULL,            -- e.g. film_started, checkin, preflight_run
+            subject TEXT,                  -- e.g. a film id or a ticket code
+            data TEXT NOT NULL DEFAULT '{}'  -- JSON
+        );
+        CREATE INDEX journal_kind ON journal(kind, id);
+
+        CREATE TABLE film_checks (
+            film_id TEXT PRIMARY KEY,
+            file TEXT NOT NULL,
+            file_size INTEGER,
+            file_mtime REAL,
+            checked_at TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            duration_s REAL,
+            width INTEGER,
+            height INTEGER,
+            display_aspect REAL,
+            fps REAL,
+            video_codec TEXT,
+            audio_channels INTEGER,
+            audio_codec TEXT,
+            loudness_lufs REAL,
+            peak_dbfs REAL,
+            gain_db REAL,
+            problems TEXT NOT NULL DEFAULT '[]',
+            warnings TEXT NOT NULL DEFAULT '[]'
+        );
+
+        CREATE TABLE attendees (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            name_latin TEXT,
+            email TEXT,
+            phone TEXT,
+            external_id TEXT,
+            registered_at TEXT,
+            source TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX attendees_email ON attendees(email);
+
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """The schema version recorded in the file (0 for a new, empty database)."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database, migrations: tuple[Migration, ...] = MIGRATIONS) -> int:
+    """Bring the schema up to date, one transaction per step; returns the final version."""
+    current = schema_version(db)
+    if current > len(migrations):
+        raise StoreError(
+            f"{db_path(db)} was written by a newer version of this app (schema {current}, "
+            f"this app knows up to {len(migrations)}). Update the app; the file was not touched."
+        )
+    conn = db.conn
+    for version in range(current + 1, len(migrations) + 1):
+        log.info("migrating %s to schema version %d", db_path(db), version)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            migrations[version - 1](conn)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(migrations)
+
+
+def db_path(db: sqlite_utils.Database) -> str:
+    """File name of a database, for messages."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    return str(row[2]) if row and row[2] else ":memory:"
+
+
+def open_database(path: Path, *, migrate_schema: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the event database with the settings the night needs.
+
+    WAL lets door stations and the console read while one writes; `synchronous=FULL` makes a
+    committed check-in or journal entry survive a power cut; the busy timeout lets several door
+    processes queue for the write lock instead of failing.
+    """
+    try:
+        conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 10000")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a usable SQLite database: {exc}") from exc
+    db = sqlite_utils.Database(conn)
+    if migrate_schema:
+        with translate_errors(path):
+            migrate(db)
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+    """One atomic write: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+    conn = db.conn
+    with translate_errors(Path(db_path(db))):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+@contextmanager
+def translate_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite's terse errors into messages the operator can act on."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "disk is full" in text or "disk I/O error" in text:
+            raise DiskFullError(
+                f"The disk holding {path} is full or failing ({text}). Nothing was saved; "
+                f"free some space and try again."
+            ) from exc
+        if "locked" in text or "busy" in text:
+            raise StoreError(f"{path} stayed busy for 10 s ({text}); try again.") from exc
+        if "readonly" in text:
+            raise StoreError(f"{path} is read-only; check the folder's permissions.") from exc
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is damaged or not an event database: {exc}") from exc

@@ -1,0 +1,130 @@
+"""One event = one folder: `event.toml`, `event.db`, `secret.key`, `logs/`, and the films.
+
+Where the folder is: `--event DIR`, else `$KIOSK_EVENT_DIR`, else `<user data dir>/aiff-kiosk/demo`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import stat
+from pathlib import Path
+
+import platformdirs
+import sqlite_utils
+
+from kiosk.core.event import EventConfig, load_event_config
+from kiosk.core.programme import Programme, load_programme
+from kiosk.store.database import open_database
+from kiosk.store.errors import StoreError
+from kiosk.store.lock import InstanceLock
+
+log = logging.getLogger(__name__)
+
+ENV_VAR = "KIOSK_EVENT_DIR"
+SECRET_BYTES = 32
+
+
+def default_event_dir() -> Path:
+    """The folder used when neither --event nor KIOSK_EVENT_DIR says otherwise."""
+    return Path(platformdirs.user_data_dir("aiff-kiosk", appauthor=False)) / "demo"
+
+
+class EventFolder:
+    """Paths and access to everything one event keeps on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).expanduser().absolute()
+
+    @classmethod
+    def resolve(cls, option: str | os.PathLike[str] | None = None) -> EventFolder:
+        """The event folder chosen by the command line, the environment or the default."""
+        chosen = option or os.environ.get(ENV_VAR) or default_event_dir()
+        return cls(Path(chosen))
+
+    @property
+    def config_path(self) -> Path:
+        """`event.toml`: name, date, venue, capacity, programme, awards."""
+        return self.root / "event.toml"
+
+    @property
+    def db_path(self) -> Path:
+        """`event.db`: attendees, check-ins, preflight results, the journal."""
+        return self.root / "event.db"
+
+    @property
+    def secret_path(self) -> Path:
+        """`secret.key`: the ticket signing key (mode 0600, never logged or exported)."""
+        return self.root / "secret.key"
+
+    @property
+    def logs_dir(self) -> Path:
+        """`logs/`: the rotating log and crash dumps."""
+        return self.root / "logs"
+
+    def exists(self) -> bool:
+        """True once the folder holds an event (its `event.toml`)."""
+        return self.config_path.is_file()
+
+    def require(self) -> None:
+        """StoreError with the way out if there is no event here."""
+        if not self.exists():
+            raise StoreError(
+                f"No event at {self.root} (no event.toml). Create the demo with "
+                f"`python main.py --event {self.root} demo`, or pass --event DIR."
+            )
+
+    def create_dirs(self) -> None:
+        """Make the folder and its logs folder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.logs_dir.mkdir(exist_ok=True)
+
+    def load_config(self) -> EventConfig:
+        """Read and validate `event.toml` (ConfigError on problems)."""
+        self.require()
+        return load_event_config(self.config_path)
+
+    def load_programme(self, config: EventConfig | None = None) -> Programme:
+        """Read and validate the programme named in `event.toml`."""
+        return load_programme((config or self.load_config()).programme_file)
+
+    def open_db(self) -> sqlite_utils.Database:
+        """Open the event database, migrating it to the current schema."""
+        self.create_dirs()
+        return open_database(self.db_path)
+
+    def lock(self, role: str = "console") -> InstanceLock:
+        """The lock that keeps a second copy of the app off this event."""
+        self.create_dirs()
+        return InstanceLock(self.root, role)
+
+    def secret_key(self) -> bytes:
+        """The per-event ticket key, created on first use with mode 0600."""
+        path = self.secret_path
+        if not path.exists():
+            self.create_dirs()
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another process made it first: read theirs
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(SECRET_BYTES) + "\n")
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                log.info("created a new ticket key at %s", path)
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            log.warning("%s was readable by others (mode %o); tightening to 0600", path, mode)
+            path.chmod(0o600)
+        try:
+            key = bytes.fromhex(path.read_text().strip())
+        except ValueError as exc:
+            raise StoreError(
+                f"{path} is damaged (not a hex key); restore it from backup: "
+                f"tickets already issued depend on it"
+            ) from exc
+        if len(key) < 16:
+            raise StoreError(f"{path} holds a key that is too short ({len(key)} bytes)")
+        return key

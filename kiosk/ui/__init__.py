@@ -1,0 +1,1 @@
+"""Qt user interface: the console, the projector output (stage), the doors."""

@@ -1,0 +1,1 @@
+"""Pieces shared by every window: theme, background tasks, the message channel."""

@@ -1,0 +1,74 @@
+"""Look and feel: dark for a dark hall, fonts that render Traditional Chinese properly."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
+from PySide6.QtWidgets import QApplication
+
+# Noto Sans CJK TC draws Hong Kong/Taiwan glyph forms; the others are fallbacks.
+CJK_FAMILIES = (
+    "Noto Sans CJK TC",
+    "Noto Sans CJK HK",
+    "Noto Sans TC",
+    "PingFang TC",
+    "Microsoft JhengHei",
+    "Source Han Sans TC",
+)
+LATIN_FAMILIES = ("Noto Sans", "Inter", "Segoe UI", "DejaVu Sans")
+
+
+class Colours:
+    """The palette: low glare for the operator in a dark hall, unmistakable status colours."""
+
+    background = QColor("#15171c")
+    panel = QColor("#1e2128")
+    raised = QColor("#272b34")
+    text = QColor("#e8e8ea")
+    muted = QColor("#9aa0ab")
+    accent = QColor("#f2b33d")  # festival amber
+    ok = QColor("#3fb950")
+    warn = QColor("#e3a008")
+    bad = QColor("#f85149")
+    selection = QColor("#3a4a66")
+
+
+def font_families() -> list[str]:
+    """Installed families to use, Latin first so Latin text keeps its shapes, CJK as fallback."""
+    installed = set(QFontDatabase.families())
+    latin = [f for f in LATIN_FAMILIES if f in installed][:1]
+    cjk = [f for f in CJK_FAMILIES if f in installed][:1]
+    return latin + cjk or ["Sans Serif"]
+
+
+def ui_font(point_size: float = 10, *, bold: bool = False) -> QFont:
+    """A font for any text that may contain Chinese."""
+    font = QFont()
+    font.setFamilies(font_families())
+    font.setPointSizeF(point_size)
+    font.setBold(bold)
+    return font
+
+
+def apply_theme(app: QApplication) -> None:
+    """Dark Fusion palette and the bilingual default font for the whole application."""
+    app.setStyle("Fusion")
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: Colours.background,
+        QPalette.ColorRole.WindowText: Colours.text,
+        QPalette.ColorRole.Base: Colours.panel,
+        QPalette.ColorRole.AlternateBase: Colours.raised,
+        QPalette.ColorRole.Text: Colours.text,
+        QPalette.ColorRole.Button: Colours.raised,
+        QPalette.ColorRole.ButtonText: Colours.text,
+        QPalette.ColorRole.Highlight: Colours.selection,
+        QPalette.ColorRole.HighlightedText: Colours.text,
+        QPalette.ColorRole.ToolTipBase: Colours.raised,
+        QPalette.ColorRole.ToolTipText: Colours.text,
+        QPalette.ColorRole.PlaceholderText: Colours.muted,
+    }
+    for role, colour in roles.items():
+        palette.setColor(role, colour)
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, Colours.muted)
+    app.setPalette(palette)
+    app.setFont(ui_font(10))

@@ -1,0 +1,331 @@
+"""The projectionist's console: the run order, each film's readiness, preflight, the log."""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.core.event import EventConfig
+from kiosk.core.preflight import check_schedule
+from kiosk.core.programme import Film, Programme, format_duration
+from kiosk.services.preflight import PreflightReport, run_preflight
+from kiosk.store.event_folder import EventFolder
+from kiosk.store.film_checks import FilmCheckRepository
+from kiosk.ui.common.messages import Level, MessageBus
+from kiosk.ui.common.tasks import TaskRunner
+from kiosk.ui.common.theme import Colours, ui_font
+from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ConsoleContext:
+    """What the console works on, passed in (no globals)."""
+
+    folder: EventFolder
+    config: EventConfig
+    programme: Programme
+    db: sqlite_utils.Database
+    messages: MessageBus
+    tasks: TaskRunner
+
+
+def _label(text: str = "", size: float = 10, *, bold: bool = False, colour: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setFont(ui_font(size, bold=bold))
+    if colour:
+        label.setStyleSheet(f"color: {colour};")
+    return label
+
+
+class FilmDetails(QFrame):
+    """The selected film in full: still, bilingual title, credits, preflight findings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMinimumWidth(300)
+        layout = QVBoxLayout(self)
+        self.still = QLabel()
+        self.still.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.still.setMinimumHeight(150)
+        self.still.setStyleSheet(f"background: {Colours.background.name()};")
+        self.title_en = _label(size=15, bold=True)
+        self.title_zh = _label(size=14)
+        self.credits = _label(colour=Colours.muted.name())
+        self.findings = _label()
+        for label in (self.title_en, self.title_zh, self.credits, self.findings):
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for widget in (self.still, self.title_en, self.title_zh, self.credits, self.findings):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.show_film(None, None)
+
+    def show_film(self, film: Film | None, model: ProgrammeModel | None) -> None:
+        """Fill the panel for `film` (or a hint when nothing is selected)."""
+        if film is None or model is None:
+            self.title_en.setText("Select a film")
+            self.title_zh.setText("選擇影片")
+            self.credits.setText("")
+            self.findings.setText("")
+            self.still.clear()
+            return
+        self.title_en.setText(f"{film.position}. {film.title_en}")
+        self.title_zh.setText(film.title_zh)
+        parts = [film.director, film.country, str(film.year)]
+        if film.language:
+            parts.append(film.language + (" · English subtitles" if film.subtitles else ""))
+        credits = " · ".join(parts)
+        if film.content_note:
+            credits += f"\nContent note: {film.content_note}"
+        credits += f"\n{film.file}"
+        self.credits.setText(credits)
+        check = model.checks.get(film.id)
+        if check is None:
+            self.findings.setText("Not checked yet: run preflight (F5).")
+        else:
+            lines = [
+                f"<span style='color:{Colours.bad.name()}'>✖ {p}</span>" for p in check.problems
+            ]
+            lines += [
+                f"<span style='color:{Colours.warn.name()}'>• {w}</span>" for w in check.warnings
+            ]
+            if not lines:
+                lines = [f"<span style='color:{Colours.ok.name()}'>✔ ready to play</span>"]
+            self.findings.setText("<br>".join(lines))
+        self._show_still(film.still)
+
+    def _show_still(self, still: Path | None) -> None:
+        pixmap = QPixmap(str(still)) if still and still.is_file() else QPixmap()
+        if pixmap.isNull():
+            self.still.setText("no still")
+            return
+        self.still.setPixmap(
+            pixmap.scaled(
+                320,
+                180,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+
+
+class ConsoleWindow(QMainWindow):
+    """Main window on the operator's screen."""
+
+    def __init__(self, context: ConsoleContext) -> None:
+        super().__init__()
+        self.context = context
+        self.setWindowTitle(f"{context.config.name_en} — Console")
+        self.model = ProgrammeModel(context.programme, context.config)
+        self._preflight_running = False
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(12, 10, 12, 10)
+        outer.addLayout(self._build_header())
+        outer.addWidget(self._build_toolbar())
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        self.table = self._build_table()
+        self.details = FilmDetails()
+        top.addWidget(self.table)
+        top.addWidget(self.details)
+        top.setStretchFactor(0, 4)
+        top.setStretchFactor(1, 1)
+        self.log_view = QPlainTextEdit()
+        self.log_view.setReadOnly(True)
+        self.log_view.setMaximumBlockCount(2000)
+        self.log_view.setPlaceholderText("What happened tonight appears here.")
+        splitter.addWidget(top)
+        splitter.addWidget(self.log_view)
+        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(1, 1)
+        outer.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        context.messages.posted.connect(self._append_message)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.start_preflight)
+        self.load_checks()
+        context.messages.info(f"Event opened: {context.folder.root}")
+
+    # --- construction -------------------------------------------------------------------
+    def _build_header(self) -> QHBoxLayout:
+        config = self.context.config
+        header = QHBoxLayout()
+        names = QVBoxLayout()
+        names.addWidget(_label(config.name_en, 17, bold=True))
+        names.addWidget(_label(config.name_zh, 15, colour=Colours.accent.name()))
+        header.addLayout(names, 1)
+        doors = f"doors {config.doors_open:%H:%M} · " if config.doors_open else ""
+        facts = _label(
+            f"{config.date:%a %d %b %Y} · {doors}{config.start:%H:%M}–{config.end:%H:%M}\n"
+            f"{config.venue_en} / {config.venue_zh} · capacity {config.capacity}",
+            11,
+            colour=Colours.muted.name(),
+        )
+        facts.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(facts)
+        if self.context.programme.demo:
+            badge = _label(" DEMO ", 11, bold=True)
+            badge.setStyleSheet(
+                f"background:{Colours.accent.name()}; color:#000; border-radius:4px; padding:4px;"
+            )
+            header.addWidget(badge)
+        return header
+
+    def _build_toolbar(self) -> QWidget:
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 6, 0, 6)
+        self.summary = _label("", 11)
+        row.addWidget(self.summary, 1)
+        self.progress = QProgressBar()
+        self.progress.setMinimumWidth(220)
+        self.progress.setFormat("Preflight %v/%m")
+        self.progress.hide()
+        row.addWidget(self.progress)
+        self.preflight_button = QPushButton("Run preflight  [F5]")
+        self.preflight_button.setToolTip(
+            "Decode every film, measure loudness, check subtitles "
+            "and stills, and the total running time."
+        )
+        self.preflight_button.clicked.connect(self.start_preflight)
+        row.addWidget(self.preflight_button)
+        return bar
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(44)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COLUMNS.index("Title / 片名"), QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COLUMNS.index("Preflight"), QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(COLUMNS.index("Preflight"), 220)
+        table.selectionModel().selectionChanged.connect(self._selection_changed)
+        return table
+
+    # --- behaviour ------------------------------------------------------------------------
+    def load_checks(self) -> None:
+        """Show the stored preflight results (from the last run, by anyone)."""
+        self.model.set_checks(FilmCheckRepository(self.context.db).all())
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        checks = self.model.checks
+        schedule = check_schedule(
+            self.context.programme,
+            self.context.config,
+            {k: c.duration_s for k, c in checks.items()},
+        )
+        total = len(self.context.programme)
+        ready = sum(1 for c in checks.values() if c.ok)
+        blocked = sum(1 for c in checks.values() if not c.ok)
+        unchecked = total - len(checks)
+        state = f"<b style='color:{Colours.ok.name()}'>{ready} ready</b>"
+        if blocked:
+            state += f" · <b style='color:{Colours.bad.name()}'>{blocked} blocked</b>"
+        if unchecked:
+            state += f" · <span style='color:{Colours.muted.name()}'>{unchecked} unchecked</span>"
+        over = schedule.overrun_s
+        end_colour = Colours.bad.name() if over > 0 else Colours.text.name()
+        self.summary.setText(
+            f"{total} films · {state} · running time {format_duration(schedule.total_s)} · "
+            f"<span style='color:{end_colour}'>ends {schedule.projected_end:%H:%M}</span> "
+            f"(scheduled {schedule.scheduled_end:%H:%M})"
+        )
+
+    def start_preflight(self) -> None:
+        """Run preflight on a worker thread, with a progress bar."""
+        if self._preflight_running:
+            return
+        self._preflight_running = True
+        self.preflight_button.setEnabled(False)
+        self.progress.setRange(0, len(self.context.programme))
+        self.progress.setValue(0)
+        self.progress.show()
+        self.context.messages.info("Preflight started")
+        tasks = self.context.tasks
+
+        def progress(done: int, total: int, film_id: str) -> None:  # worker thread
+            tasks.to_main(lambda: self.progress.setValue(done))
+
+        tasks.run(
+            run_preflight,
+            self._preflight_done,
+            self._preflight_failed,
+            self.context.folder,
+            progress,
+        )
+
+    def _preflight_finished(self) -> None:
+        self._preflight_running = False
+        self.preflight_button.setEnabled(True)
+        self.progress.hide()
+
+    def _preflight_done(self, report: PreflightReport) -> None:
+        self._preflight_finished()
+        self.load_checks()
+        blocked = [c for c in report.checks if not c.ok]
+        for check in blocked:
+            self.context.messages.error(f"{check.film_id}: {'; '.join(check.problems)}")
+        if blocked:
+            self.context.messages.error(f"Preflight: {len(blocked)} film(s) would stop the show")
+        else:
+            self.context.messages.info(
+                f"Preflight: all {len(report.checks)} films ready. {report.schedule.describe()}"
+            )
+        self._selection_changed()
+
+    def _preflight_failed(self, error: BaseException) -> None:
+        self._preflight_finished()
+        self.context.messages.error(f"Preflight could not run: {error}")
+
+    def _selection_changed(self, *_: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        film = self.model.film_at(rows[0].row()) if rows else None
+        self.details.show_film(film, self.model)
+
+    def _append_message(self, level: Level, at: str, text: str) -> None:
+        colour = {Level.INFO: Colours.text, Level.WARNING: Colours.warn, Level.ERROR: Colours.bad}[
+            level
+        ].name()
+        self.log_view.appendHtml(
+            f"<span style='color:{Colours.muted.name()}'>{at}</span> "
+            f"<span style='color:{colour}'>{html.escape(text)}</span>"
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Let a running preflight finish writing before the window goes."""
+        self.context.tasks.wait(timeout=30)
+        super().closeEvent(event)
