@@ -139,6 +139,13 @@ def open_database(path: Path, *, migrate_schema: bool = True) -> sqlite_utils.Da
     """
     try:
         conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if migrate_schema and version > SCHEMA_VERSION:
+            conn.close()  # refuse before anything (even the journal mode) touches the file
+            raise StoreError(
+                f"{path} was written by a newer version of this app (schema {version}, this "
+                f"app knows up to {SCHEMA_VERSION}). Update the app; the file was not touched."
+            )
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")

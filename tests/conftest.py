@@ -1,0 +1,138 @@
+"""Shared fixtures: real clips made by ffmpeg, real event folders, a fresh database per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Qt must never need a display in the test run (the projector tests start their own Xvfb).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.store.event_folder import EventFolder
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test may read or write the real user's events."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.delenv("KIOSK_EVENT_DIR", raising=False)
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny real films: good ones, one without audio, a truncated one, a fake one."""
+    folder = tmp_path_factory.mktemp("clips")
+    made = {
+        "good": render_clip(
+            ClipSpec(("Good clip", "好片"), 2.0, 320, 180, volume_db=-3), folder / "good.mp4"
+        ),
+        "vertical": render_clip(
+            ClipSpec(("Vertical", "直"), 2.0, 180, 320, colour="0x205a40"), folder / "vertical.mp4"
+        ),
+        "silent_track_missing": render_clip(
+            ClipSpec(("No audio", "無聲"), 2.0, 320, 180, audio=False), folder / "no_audio.mp4"
+        ),
+    }
+    data = made["good"].read_bytes()
+    truncated = folder / "truncated.mp4"
+    truncated.write_bytes(data[: len(data) // 2])
+    made["truncated"] = truncated
+    fake = folder / "fake.mp4"
+    fake.write_bytes(b"this is not a video\n" * 50)
+    made["fake"] = fake
+    return made
+
+
+EVENT_TOML = """
+[event]
+name_en = "Test Night"
+name_zh = "測試之夜"
+date = 2026-12-05
+start = 19:30:00
+end = 22:00:00
+venue_en = "Test Hall"
+venue_zh = "測試禮堂"
+capacity = 100
+programme = "programme.toml"
+
+[show]
+title_card_seconds = 3
+
+[[awards]]
+id = "best-film"
+name_en = "Best Film"
+name_zh = "最佳影片"
+"""
+
+
+def film_toml(film_id: str, file: Path | str, **extra: object) -> str:
+    """One [[films]] table for a test programme."""
+    lines = [
+        "[[films]]",
+        f'id = "{film_id}"',
+        f'title_en = "Film {film_id}"',
+        f'title_zh = "影片 {film_id}"',
+        'director = "陳大文 Chan Tai Man"',
+        'country = "Hong Kong"',
+        "year = 2026",
+        'runtime = "0:02"',
+        f'file = "{file}"',
+    ]
+    lines += [f"{key} = {value!r}".replace("'", '"') for key, value in extra.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_event(
+    root: Path, films: list[str], *, intermission_after: str | None = None
+) -> EventFolder:
+    """A real event folder with the given [[films]] tables."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "event.toml").write_text(textwrap.dedent(EVENT_TOML), encoding="utf-8")
+    programme = '[programme]\nname_en = "Test"\nname_zh = "測試"\n\n'
+    if intermission_after:
+        programme += f'[intermission]\nafter_film = "{intermission_after}"\nminutes = 10\n\n'
+    (root / "programme.toml").write_text(programme + "\n".join(films), encoding="utf-8")
+    return EventFolder(root)
+
+
+@pytest.fixture
+def small_event(tmp_path: Path, clips: dict[str, Path]) -> EventFolder:
+    """A fresh event of three good films (one vertical), with its own database."""
+    return write_event(
+        tmp_path / "event",
+        [
+            film_toml("A1", clips["good"]),
+            film_toml("A2", clips["vertical"]),
+            film_toml("A3", clips["good"]),
+        ],
+        intermission_after="A2",
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_event_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real demo night, built once (2-second films, 40 registrations)."""
+    from kiosk.services.demo import build_demo
+
+    folder = EventFolder(tmp_path_factory.mktemp("demo") / "event")
+    build_demo(folder, film_seconds=2, attendees=40)
+    return folder.root
+
+
+@pytest.fixture
+def demo_event(demo_event_template: Path, tmp_path: Path) -> Iterator[EventFolder]:
+    """A private copy of the demo night that a test may change."""
+    root = tmp_path / "demo"
+    shutil.copytree(demo_event_template, root)
+    # the programme points at films relative to itself, so the copy is self-contained
+    yield EventFolder(root)
