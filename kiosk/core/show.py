@@ -1,0 +1,990 @@
+"""The show's state machine: the cue list of the night and what GO, pause, black... do to it.
+
+A functional core in the manner of QLab or Linux Show Player: plain Python, no Qt, no VLC, no
+clock and no I/O. Every input -- an operator action, a clock tick or a fact reported by the
+players -- is a method taking the monotonic time `now` in seconds and returning a list of
+effects: frozen dataclasses the adapter carries out in order. Player and projector effects
+always come before `Journal` entries, so a slow journal write never delays a cut.
+
+How an adapter drives it:
+
+* build `ShowMachine(programme, ShowOptions.from_event(event))` and carry out `open(now)`;
+* call `tick(now)` often (every 20-50 ms): cards end, the intermission counts down and films
+  are cut by the clock there;
+* forward the operator's keys to `go`, `pause`, `resume`, `back`, `skip`, `seek`,
+  `fade_to_black`, `cut_to_black`, `unblack`, `jump_to` and `retry`;
+* report the players' facts: `film_started`, `film_duration`, `film_position` (every
+  0.25-1 s), `film_ended` and `film_failed`;
+* append every `Journal` to durable storage; after a crash, read the entries back with
+  `resume_point` and build `ShowMachine(..., resume=point)`: it opens paused, GO continues.
+
+Two film players, slots A and B, alternate: a film always goes into the slot other than the
+one that played last (`Slot.other`), so the next film is preloaded while the current one plays
+and the cut is a single frame. The cut is timed by the clock and the film's reported duration,
+not by VLC's end-of-media event, which comes 0-300 ms late; that event still cuts if it comes
+first (or if no duration was reported).
+
+Black is an overlay above whatever the stage shows, and it holds the show: the film pauses
+under it and card and intermission countdowns stop; `unblack` resumes them (unless the operator
+had paused). GO while black unblacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from kiosk.core.event import EventConfig
+from kiosk.core.programme import Film, Intermission, Programme
+
+JsonValue = str | int | float | bool | None
+
+
+class Slot(Enum):
+    """One of the adapter's two film players; consecutive films alternate between them."""
+
+    A = "A"
+    B = "B"
+
+    @property
+    def other(self) -> Slot:
+        """The other player: where the next film is loaded."""
+        return Slot.B if self is Slot.A else Slot.A
+
+
+class CueKind(Enum):
+    """What a cue puts on the projector."""
+
+    HOLDING = "holding"
+    CARD = "card"
+    FILM = "film"
+    INTERMISSION = "intermission"
+    END = "end"
+
+
+class ShowPhase(Enum):
+    """The state of the current cue as the console shows it."""
+
+    HOLDING = "holding"
+    CARD = "card"
+    FILM = "film"
+    PAUSED = "paused"
+    BLACK = "black"
+    INTERMISSION = "intermission"
+    FAILED = "failed"
+    ENDED = "ended"
+
+
+class FilmStatus(Enum):
+    """Where a film stands in tonight's run."""
+
+    PENDING = "pending"
+    PLAYING = "playing"
+    PLAYED = "played"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+_TIMED = frozenset({CueKind.CARD, CueKind.INTERMISSION})
+_HOLDABLE = frozenset({CueKind.CARD, CueKind.FILM, CueKind.INTERMISSION})
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One step of the night, with a stable key such as `card:F03`, `film:F03` or `end`."""
+
+    index: int
+    kind: CueKind
+    key: str
+    film: Film | None = None
+    seconds: float = 0.0  # planned length: card, declared runtime, intermission; else 0
+
+    @property
+    def label(self) -> str:
+        """Operator-facing name, e.g. `Card · F03 · The Last Lantern`."""
+        film = self.film.label if self.film is not None else ""
+        match self.kind:
+            case CueKind.CARD:
+                return f"Card · {film}"
+            case CueKind.FILM:
+                return film
+        return self.kind.name.capitalize()
+
+
+@dataclass(frozen=True)
+class ShowOptions:
+    """How the night runs: cards, straight cut, unattended rehearsal and operator guards."""
+
+    title_card_seconds: float = 8.0  # 0: no title cards
+    straight_cut: bool = False  # films back to back: no cards, no intermission, no end slide
+    auto: bool = False  # unattended rehearsal: holding and intermission end by themselves
+    go_guard_s: float = 1.0  # a GO this soon after the last accepted one is ignored
+    go_skips_film: bool = False  # GO during a playing film moves to the next cue
+    restart_after_s: float = 5.0  # Back later than this into a film restarts it
+    fade_s: float = 2.0  # length of fade to black and of unblack
+    auto_hold_s: float = 5.0  # in auto mode, how long holding lasts
+    position_every_s: float = 1.0  # at most one `film_position` journal entry this often
+
+    def __post_init__(self) -> None:
+        for name in ("title_card_seconds", "go_guard_s", "restart_after_s", "fade_s"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be 0 or more")
+        if self.auto_hold_s < 0 or self.position_every_s < 0:
+            raise ValueError("auto_hold_s and position_every_s must be 0 or more")
+
+    @classmethod
+    def from_event(
+        cls, event: EventConfig, *, straight_cut: bool = False, auto: bool = False
+    ) -> ShowOptions:
+        """Options for the night described by `event.toml`."""
+        return cls(
+            title_card_seconds=event.title_card_seconds, straight_cut=straight_cut, auto=auto
+        )
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A film that failed on the projector; the show waits for Retry or Skip."""
+
+    film_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IgnoredGo:
+    """A GO press the machine refused, and why (shown on the console)."""
+
+    at: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """Where to pick the show up after a crash: a cue, a film position and the films' status."""
+
+    cue_key: str
+    position_s: float = 0.0
+    statuses: tuple[tuple[str, FilmStatus], ...] = ()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A read-only view of the show for the operator console."""
+
+    phase: ShowPhase
+    cue: Cue
+    next_cue: Cue | None
+    film: Film | None
+    film_elapsed_s: float | None
+    film_remaining_s: float | None
+    countdown_s: float | None  # seconds left on a card or the intermission
+    waiting_for_go: bool
+    black: bool
+    show_elapsed_s: float
+    projected_end: float  # on the same monotonic clock as `now`
+    films: tuple[tuple[Film, FilmStatus], ...]
+    alert: Alert | None
+    ignored_go: IgnoredGo | None
+
+    def status_of(self, film_id: str) -> FilmStatus:
+        """The status of one film; KeyError if the programme has no such film."""
+        for film, status in self.films:
+            if film.id == film_id:
+                return status
+        raise KeyError(film_id)
+
+
+# Effects: what the adapter must do, in order.
+
+
+@dataclass(frozen=True)
+class ShowHolding:
+    """Put the holding slide (before the show) on the stage."""
+
+
+@dataclass(frozen=True)
+class ShowCard:
+    """Put a film's title card on the stage for `seconds`."""
+
+    film: Film
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ShowIntermission:
+    """Put (or update) the intermission slide with its countdown."""
+
+    intermission: Intermission
+    seconds_left: float
+    running: bool
+
+
+@dataclass(frozen=True)
+class ShowEnd:
+    """Put the end-of-show slide on the stage."""
+
+
+@dataclass(frozen=True)
+class Blank:
+    """Nothing to show: the stage is plain black (not the operator's black overlay)."""
+
+
+@dataclass(frozen=True)
+class PreloadFilm:
+    """Load a film into a slot, paused at `start_at_s` and hidden, ready for a one-frame cut."""
+
+    film: Film
+    slot: Slot
+    start_at_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class PlayFilm:
+    """Put a film on the stage from a slot: load it unless loaded there, seek, play."""
+
+    film: Film
+    slot: Slot
+    start_at_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class CutToFilm:
+    """Seamless cut: start the film preloaded in `slot` from 0 and show it in the same frame."""
+
+    film: Film
+    slot: Slot
+
+
+@dataclass(frozen=True)
+class PauseFilm:
+    """Pause the player of a slot (its picture stays up)."""
+
+    slot: Slot
+
+
+@dataclass(frozen=True)
+class ResumeFilm:
+    """Resume the paused player of a slot."""
+
+    slot: Slot
+
+
+@dataclass(frozen=True)
+class SeekFilm:
+    """Move the player of a slot to `position_s`, keeping it playing or paused."""
+
+    slot: Slot
+    position_s: float
+
+
+@dataclass(frozen=True)
+class StopFilm:
+    """Stop and unload the player of a slot."""
+
+    slot: Slot
+
+
+@dataclass(frozen=True)
+class Black:
+    """Fade the black overlay in over `fade_s` seconds (0: cut)."""
+
+    fade_s: float
+
+
+@dataclass(frozen=True)
+class Unblack:
+    """Fade the black overlay out over `fade_s` seconds."""
+
+    fade_s: float
+
+
+@dataclass(frozen=True)
+class Journal:
+    """An entry for the show journal (what happened, for the record and crash recovery)."""
+
+    kind: str
+    data: dict[str, JsonValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """An operator action that was refused, with the reason to show on the console."""
+
+    action: str
+    reason: str
+
+
+Effect = (
+    ShowHolding
+    | ShowCard
+    | ShowIntermission
+    | ShowEnd
+    | Blank
+    | PreloadFilm
+    | PlayFilm
+    | CutToFilm
+    | PauseFilm
+    | ResumeFilm
+    | SeekFilm
+    | StopFilm
+    | Black
+    | Unblack
+    | Journal
+    | Ignored
+)
+
+
+def build_cues(programme: Programme, options: ShowOptions) -> tuple[Cue, ...]:
+    """The cue list: holding, [card,] film for each film, intermission where planned, end."""
+    cards = options.title_card_seconds > 0 and not options.straight_cut
+    pause = None if options.straight_cut else programme.intermission
+    items: list[tuple[CueKind, str, Film | None, float]] = [(CueKind.HOLDING, "holding", None, 0)]
+    for film in programme.films:
+        if cards:
+            items.append((CueKind.CARD, f"card:{film.id}", film, options.title_card_seconds))
+        items.append((CueKind.FILM, f"film:{film.id}", film, film.declared_runtime_s))
+        if pause is not None and pause.after_film == film.id:
+            items.append((CueKind.INTERMISSION, "intermission", None, pause.minutes * 60))
+    items.append((CueKind.END, "end", None, 0))
+    return tuple(
+        Cue(index, kind, key, film, float(seconds))
+        for index, (kind, key, film, seconds) in enumerate(items)
+    )
+
+
+def _settle(effects: list[Effect]) -> list[Effect]:
+    """Player and projector effects first, journal entries last, each kept in order."""
+    return [e for e in effects if not isinstance(e, Journal)] + [
+        e for e in effects if isinstance(e, Journal)
+    ]
+
+
+class ShowMachine:
+    """The running show: current cue, hold state (pause, black, failure) and the film clock."""
+
+    def __init__(
+        self,
+        programme: Programme,
+        options: ShowOptions | None = None,
+        resume: ResumePoint | None = None,
+    ) -> None:
+        self.programme = programme
+        self.options = options or ShowOptions()
+        self.cues = build_cues(programme, self.options)
+        self._keys = {cue.key: cue.index for cue in self.cues}
+        self._resume = resume
+        self._index = 0
+        self._status = {film.id: FilmStatus.PENDING for film in programme.films}
+        if resume is not None:
+            if resume.cue_key not in self._keys:
+                raise ValueError(f"cannot resume at '{resume.cue_key}': no such cue tonight")
+            self._index = self._keys[resume.cue_key]
+            for film_id, status in resume.statuses:
+                if film_id in self._status:
+                    self._status[film_id] = status
+        # A restored show never runs by itself until the operator has pressed GO or resume.
+        self._auto = self.options.auto and resume is None
+        self._opened = False
+        self._paused = False
+        self._black = False
+        self._alert: Alert | None = None
+        self._durations: dict[str, float] = {}
+        self._loaded: dict[Slot, tuple[str, float]] = {}  # slot -> (film id, loaded at)
+        self._on_slot: Slot | None = None  # slot of the current film once told to play
+        self._last_slot = Slot.B  # so the first film goes to A
+        self._showing = False  # the current film has shown pictures
+        self._pos = 0.0
+        self._pos_at: float | None = None  # `now` of `_pos` while the film clock runs
+        self._timer_left = 0.0
+        self._timer_at: float | None = None  # `now` of `_timer_left` while counting down
+        self._cue_at = 0.0
+        self._pos_logged_at: float | None = None
+        self._last_go: float | None = None
+        self._ignored_go: IgnoredGo | None = None
+        self._started_at: float | None = None
+        self._ended_at: float | None = None
+
+    @property
+    def cue(self) -> Cue:
+        """The current cue."""
+        return self.cues[self._index]
+
+    # Operator actions ------------------------------------------------------------------
+
+    def open(self, now: float) -> list[Effect]:
+        """Put the first (or restored) cue up; call once, before anything else."""
+        if self._opened:
+            raise RuntimeError("the show is already open")
+        self._opened = True
+        cue = self.cue
+        self._cue_at = now
+        self._timer_left = cue.seconds if cue.kind in _TIMED else 0.0
+        point = self._resume
+        if point is None:
+            effects = self._enter(now) + self._preload_next()
+            return _settle([*effects, Journal("cue_started", self._cue_data())])
+        if cue.index > 0:
+            self._started_at = now
+        if cue.kind is CueKind.END:
+            self._ended_at = now
+        self._paused = cue.kind in _HOLDABLE
+        if cue.kind is CueKind.FILM:
+            self._pos = max(0.0, point.position_s)
+        effects = self._enter(now) + self._preload_next()
+        data: dict[str, JsonValue] = {"cue": cue.key, "position": self._pos}
+        return _settle([*effects, Journal("restored", data)])
+
+    def go(self, now: float) -> list[Effect]:
+        """GO: start the show, end a card or the intermission, resume a paused film, unblack."""
+        self._require_open()
+        guard = self.options.go_guard_s
+        if self._last_go is not None and now - self._last_go < guard:
+            return self._ignore_go(now, f"GO again within {guard:g} s of the last one")
+        cue = self.cue
+        if cue.kind is CueKind.END:
+            return self._ignore_go(now, "the show has ended")
+        if self._alert is not None:
+            return self._ignore_go(now, "the film failed: choose Retry or Skip")
+        if self._black:
+            self._accept_go(now)
+            return self.unblack(now)
+        if cue.kind is CueKind.FILM:
+            if self._paused:
+                self._accept_go(now)
+                return self.resume(now)
+            if not self.options.go_skips_film:
+                return self._ignore_go(now, "a film is playing: Skip moves on")
+            self._accept_go(now)
+            return self.skip(now)
+        self._accept_go(now)
+        return self._go_to(cue.index + 1, now, None)
+
+    def pause(self, now: float) -> list[Effect]:
+        """Pause the film, or the card or intermission countdown."""
+        self._require_open()
+        cue = self.cue
+        if cue.kind not in _HOLDABLE:
+            return [Ignored("pause", f"nothing to pause on {cue.label}")]
+        if self._paused:
+            return [Ignored("pause", "already paused")]
+        if self._alert is not None:
+            return [Ignored("pause", "the film failed: choose Retry or Skip")]
+        was_running = self._running()
+        self._paused = True
+        return _settle([*self._apply_hold(now, was_running), self._hold_journal("paused", now)])
+
+    def resume(self, now: float) -> list[Effect]:
+        """Resume what `pause` (or a crash restore) held; a film not yet loaded is played."""
+        self._require_open()
+        if not self._paused:
+            return [Ignored("resume", "not paused")]
+        was_running = self._running()
+        self._paused = False
+        self._auto = self.options.auto
+        return _settle([*self._apply_hold(now, was_running), self._hold_journal("resumed", now)])
+
+    def back(self, now: float) -> list[Effect]:
+        """Restart the film if it is past `restart_after_s`, else go back to the previous cue."""
+        self._require_open()
+        cue = self.cue
+        if cue.kind is CueKind.FILM and self._film_pos(now) > self.options.restart_after_s:
+            return self._restart(now)
+        if cue.index == 0:
+            return [Ignored("back", "already at the first cue")]
+        effects = self._go_to(cue.index - 1, now, FilmStatus.PENDING)
+        return _settle([*effects, Journal("back", {"cue": cue.key})])
+
+    def skip(self, now: float) -> list[Effect]:
+        """Move on to the next cue (leaving a film marks it skipped, unless it failed)."""
+        self._require_open()
+        cue = self.cue
+        if cue.kind is CueKind.END:
+            return [Ignored("skip", "the show has ended")]
+        effects = self._go_to(cue.index + 1, now, FilmStatus.SKIPPED)
+        return _settle([*effects, Journal("skipped", {"cue": cue.key})])
+
+    def seek(self, now: float, position_s: float) -> list[Effect]:
+        """Move the current film to `position_s` (clamped to the film), playing or paused."""
+        self._require_open()
+        cue = self.cue
+        if cue.kind is not CueKind.FILM or cue.film is None:
+            return [Ignored("seek", f"no film to seek on {cue.label}")]
+        position = max(0.0, position_s)
+        duration = self._durations.get(cue.film.id)
+        if duration is not None:
+            position = min(position, duration)
+        self._set_position(now, position)
+        effects: list[Effect] = [] if self._on_slot is None else [SeekFilm(self._on_slot, position)]
+        data: dict[str, JsonValue] = {"film": cue.film.id, "position": position}
+        return [*effects, Journal("film_seeked", data)]
+
+    def fade_to_black(self, now: float) -> list[Effect]:
+        """The projectionist's Esc: fade to black over `fade_s` and hold the show."""
+        return self._black_out(now, self.options.fade_s)
+
+    def cut_to_black(self, now: float) -> list[Effect]:
+        """Go to black at once and hold the show."""
+        return self._black_out(now, 0.0)
+
+    def unblack(self, now: float) -> list[Effect]:
+        """Lift the black overlay and let the show run again (unless paused)."""
+        self._require_open()
+        if not self._black:
+            return [Ignored("unblack", "not black")]
+        was_running = self._running()
+        self._black = False
+        effects = self._apply_hold(now, was_running)
+        effects += [Unblack(self.options.fade_s), Journal("unblack", {"cue": self.cue.key})]
+        return _settle(effects)
+
+    def jump_to(self, now: float, cue_key: str) -> list[Effect]:
+        """Go straight to a cue by key (a film left on the way is marked skipped)."""
+        self._require_open()
+        index = self._keys.get(cue_key)
+        if index is None:
+            return [Ignored("jump", f"no cue '{cue_key}'")]
+        origin = self.cue.key
+        effects = self._go_to(index, now, FilmStatus.SKIPPED)
+        return _settle([*effects, Journal("jumped", {"from": origin, "cue": cue_key})])
+
+    def retry(self, now: float) -> list[Effect]:
+        """Play the failed film again from where it failed."""
+        self._require_open()
+        alert = self._alert
+        if alert is None:
+            return [Ignored("retry", "no failed film")]
+        was_running = self._running()
+        self._alert = None
+        effects = self._apply_hold(now, was_running)
+        effects += self._set_status(alert.film_id, FilmStatus.PLAYING)
+        data: dict[str, JsonValue] = {"film": alert.film_id, "position": self._pos}
+        return _settle([*effects, Journal("film_retried", data)])
+
+    # Time and player facts -------------------------------------------------------------
+
+    def tick(self, now: float) -> list[Effect]:
+        """Let time pass: end cards and the intermission, cut films at their duration."""
+        self._require_open()
+        cue = self.cue
+        if cue.kind is CueKind.HOLDING:
+            if self._auto and not self._black and now - self._cue_at >= self.options.auto_hold_s:
+                return self._go_to(cue.index + 1, now, None)
+            return []
+        if not self._running():
+            return []
+        if cue.kind in _TIMED and self._timer_at is not None and self._timer(now) <= 0:
+            self._timer_left, self._timer_at = 0.0, None
+            if cue.kind is CueKind.CARD:
+                return self._go_to(cue.index + 1, now, None)
+            effects: list[Effect] = [self._intermission_effect(now)]
+            effects.append(Journal("intermission_over", {"cue": cue.key}))
+            if self._auto:
+                effects += self._go_to(cue.index + 1, now, None)
+            return _settle(effects)
+        return self._check_clock(now)
+
+    def film_started(self, now: float, film_id: str) -> list[Effect]:
+        """Fact: the current film shows pictures (its clock starts)."""
+        self._require_open()
+        if not self._is_on(film_id) or self._showing:
+            return []
+        self._showing = True
+        if self._running():
+            self._pos_at = now
+        return [Journal("film_started", {"film": film_id, "position": self._pos})]
+
+    def film_duration(self, film_id: str, seconds: float) -> None:
+        """Fact: a film's real duration, as the player measured it (enables clock cuts)."""
+        if seconds > 0:
+            self._durations[film_id] = float(seconds)
+
+    def film_position(self, now: float, film_id: str, position_s: float) -> list[Effect]:
+        """Fact: where the current film is; journalled at most every `position_every_s`."""
+        self._require_open()
+        if not self._is_on(film_id):
+            return []
+        self._showing = True
+        self._set_position(now, max(0.0, position_s))
+        effects: list[Effect] = []
+        logged = self._pos_logged_at
+        if logged is None or now - logged >= self.options.position_every_s:
+            self._pos_logged_at = now
+            data: dict[str, JsonValue] = {"film": film_id, "position": self._pos}
+            effects.append(Journal("film_position", data))
+        return _settle(effects + self._check_clock(now))
+
+    def film_ended(self, now: float, film_id: str) -> list[Effect]:
+        """Fact: the player reached the end of a film; cuts if the clock has not already."""
+        self._require_open()
+        if not self._is_on(film_id):
+            return []
+        return self._finish(now, "end_event")
+
+    def film_failed(self, now: float, film_id: str, reason: str) -> list[Effect]:
+        """Fact: a film cannot play. The current film: black stage, alert, wait for the operator."""
+        self._require_open()
+        cue = self.cue
+        if cue.kind is CueKind.FILM and cue.film is not None and cue.film.id == film_id:
+            if self._alert is not None:
+                return []
+            self._freeze(now)
+            self._alert = Alert(film_id, reason)
+            effects: list[Effect] = [Blank()]
+            slot = self._on_slot or self._slot_of(film_id)
+            if slot is not None:
+                effects.append(StopFilm(slot))
+                self._loaded.pop(slot, None)
+            self._on_slot, self._showing = None, False
+            effects += self._set_status(film_id, FilmStatus.FAILED)
+            data: dict[str, JsonValue] = {"film": film_id, "reason": reason, "position": self._pos}
+            return _settle([*effects, Journal("film_failed", data)])
+        slot = self._slot_of(film_id)
+        if slot is None:
+            return []
+        del self._loaded[slot]  # a failed preload: the film's own cue will load it again
+        return [Journal("preload_failed", {"film": film_id, "reason": reason})]
+
+    # The console's view ----------------------------------------------------------------
+
+    def snapshot(self, now: float) -> Snapshot:
+        """What the console shows: current and next cue, times, statuses, alert."""
+        cue = self.cue
+        film = cue.film if cue.kind is CueKind.FILM else None
+        elapsed = remaining = countdown = None
+        if film is not None:
+            length = self._length(cue)
+            elapsed = min(self._film_pos(now), length)
+            remaining = length - elapsed
+        if cue.kind in _TIMED:
+            countdown = self._timer(now)
+        left = remaining if remaining is not None else countdown or 0.0
+        ahead = sum(self._length(c) for c in self.cues[cue.index + 1 :])
+        if cue.kind is CueKind.HOLDING:
+            waiting = not self._auto
+        elif cue.kind is CueKind.INTERMISSION:
+            waiting = countdown == 0 and not self._auto
+        else:
+            waiting = False
+        started = self._started_at
+        show_elapsed = 0.0 if started is None else (self._ended_at or now) - started
+        return Snapshot(
+            phase=self._phase(),
+            cue=cue,
+            next_cue=self.cues[cue.index + 1] if cue.index + 1 < len(self.cues) else None,
+            film=film,
+            film_elapsed_s=elapsed,
+            film_remaining_s=remaining,
+            countdown_s=countdown,
+            waiting_for_go=waiting or self._paused or self._black,
+            black=self._black,
+            show_elapsed_s=show_elapsed,
+            projected_end=now + left + ahead,
+            films=tuple((f, self._status[f.id]) for f in self.programme.films),
+            alert=self._alert,
+            ignored_go=self._ignored_go,
+        )
+
+    # Inside ----------------------------------------------------------------------------
+
+    def _require_open(self) -> None:
+        if not self._opened:
+            raise RuntimeError("call open(now) before driving the show")
+
+    def _phase(self) -> ShowPhase:
+        kind = self.cue.kind
+        if kind is CueKind.END:
+            return ShowPhase.ENDED
+        if self._alert is not None:
+            return ShowPhase.FAILED
+        if self._black:
+            return ShowPhase.BLACK
+        if self._paused:
+            return ShowPhase.PAUSED
+        return ShowPhase(kind.value)
+
+    def _running(self) -> bool:
+        """Whether the current cue's clock runs (a timed or film cue, not held)."""
+        held = self._paused or self._black or self._alert is not None
+        return self.cue.kind in _HOLDABLE and not held
+
+    def _is_on(self, film_id: str) -> bool:
+        """Whether `film_id` is the current film and is playing or paused in a slot."""
+        film = self.cue.film
+        return (
+            self.cue.kind is CueKind.FILM
+            and film is not None
+            and film.id == film_id
+            and self._on_slot is not None
+            and self._alert is None
+        )
+
+    def _length(self, cue: Cue) -> float:
+        if cue.kind is CueKind.FILM and cue.film is not None:
+            return self._durations.get(cue.film.id, cue.seconds)
+        return cue.seconds
+
+    def _film_pos(self, now: float) -> float:
+        if self._pos_at is None:
+            return self._pos
+        return self._pos + (now - self._pos_at)
+
+    def _set_position(self, now: float, position: float) -> None:
+        self._pos = position
+        film_clock = self._running() and self._showing and self._on_slot is not None
+        self._pos_at = now if film_clock else None
+
+    def _timer(self, now: float) -> float:
+        left = self._timer_left
+        if self._timer_at is not None:
+            left -= now - self._timer_at
+        return max(0.0, left)
+
+    def _freeze(self, now: float) -> None:
+        """Stop the film clock and the countdown where they are."""
+        self._pos = self._film_pos(now)
+        self._pos_at = None
+        self._timer_left = self._timer(now)
+        self._timer_at = None
+
+    def _thaw(self, now: float) -> None:
+        """Start the film clock (once pictures show) or the countdown, if the cue runs."""
+        if not self._running():
+            return
+        if self.cue.kind is CueKind.FILM:
+            if self._showing and self._on_slot is not None and self._pos_at is None:
+                self._pos_at = now
+        elif self._timer_left > 0 and self._timer_at is None:
+            self._timer_at = now
+
+    def _apply_hold(self, now: float, was_running: bool) -> list[Effect]:
+        """Effects of the cue starting or stopping to run after pause/black/failure changed."""
+        running = self._running()
+        if running == was_running:
+            return []
+        cue = self.cue
+        if not running:
+            self._freeze(now)
+            if cue.kind is CueKind.FILM and self._on_slot is not None:
+                return [PauseFilm(self._on_slot)]
+            if cue.kind is CueKind.INTERMISSION:
+                return [self._intermission_effect(now)]
+            return []
+        if cue.kind is CueKind.FILM and self._on_slot is None:
+            return self._start_film() + self._preload_next()
+        self._thaw(now)
+        if cue.kind is CueKind.FILM and self._on_slot is not None:
+            return [ResumeFilm(self._on_slot)]
+        if cue.kind is CueKind.INTERMISSION:
+            return [self._intermission_effect(now)]
+        return []
+
+    def _hold_journal(self, verb: str, now: float) -> Journal:
+        cue = self.cue
+        if cue.kind is CueKind.FILM and cue.film is not None:
+            data: dict[str, JsonValue] = {"film": cue.film.id, "position": self._film_pos(now)}
+            return Journal(f"film_{verb}", data)
+        return Journal(f"countdown_{verb}", {"cue": cue.key, "left": self._timer(now)})
+
+    def _black_out(self, now: float, fade_s: float) -> list[Effect]:
+        self._require_open()
+        if self._black:
+            return [Ignored("black", "already black")]
+        was_running = self._running()
+        self._black = True
+        effects: list[Effect] = [Black(fade_s), *self._apply_hold(now, was_running)]
+        effects.append(Journal("black", {"cue": self.cue.key, "fade": fade_s}))
+        return _settle(effects)
+
+    def _accept_go(self, now: float) -> None:
+        self._last_go = now
+        self._auto = self.options.auto
+
+    def _ignore_go(self, now: float, reason: str) -> list[Effect]:
+        self._ignored_go = IgnoredGo(now, reason)
+        data: dict[str, JsonValue] = {"cue": self.cue.key, "reason": reason}
+        return [Ignored("go", reason), Journal("go_ignored", data)]
+
+    def _restart(self, now: float) -> list[Effect]:
+        film = self.cue.film
+        assert film is not None
+        self._set_position(now, 0.0)
+        effects: list[Effect] = [] if self._on_slot is None else [SeekFilm(self._on_slot, 0.0)]
+        return [*effects, Journal("film_restarted", {"film": film.id, "position": 0.0})]
+
+    def _check_clock(self, now: float) -> list[Effect]:
+        """The clock-driven cut: the current film has played its known duration."""
+        cue = self.cue
+        if cue.kind is not CueKind.FILM or cue.film is None or self._pos_at is None:
+            return []
+        duration = self._durations.get(cue.film.id)
+        if duration is None or self._film_pos(now) < duration:
+            return []
+        return self._finish(now, "clock")
+
+    def _finish(self, now: float, how: str) -> list[Effect]:
+        film = self.cue.film
+        assert film is not None
+        data: dict[str, JsonValue] = {"film": film.id, "position": self._film_pos(now), "how": how}
+        effects = self._go_to(self._index + 1, now, FilmStatus.PLAYED)
+        return _settle([Journal("film_ended", data), *effects])
+
+    def _go_to(self, index: int, now: float, leaving: FilmStatus | None) -> list[Effect]:
+        """Leave the current cue, giving its film the status `leaving`, and start cue `index`."""
+        old = self.cue
+        effects: list[Effect] = []
+        film = old.film if old.kind is CueKind.FILM else None
+        if (
+            film is not None
+            and leaving is not None
+            and self._status[film.id] is not FilmStatus.FAILED
+        ):
+            effects += self._set_status(film.id, leaving)
+        old_slot = self._on_slot
+        if old_slot is not None:
+            self._loaded.pop(old_slot, None)
+        self._index = index
+        cue = self.cue
+        self._paused, self._alert = False, None
+        self._on_slot, self._showing = None, False
+        self._pos, self._pos_at, self._pos_logged_at = 0.0, None, None
+        self._timer_left = cue.seconds if cue.kind in _TIMED else 0.0
+        self._timer_at = None
+        self._cue_at = now
+        if self._started_at is None and index > 0:
+            self._started_at = now
+            effects.append(Journal("show_started", {}))
+        effects += self._enter(now)
+        if old_slot is not None:
+            effects.append(StopFilm(old_slot))
+        effects += self._preload_next()
+        effects.append(Journal("cue_started", self._cue_data()))
+        if cue.kind is CueKind.END:
+            self._ended_at = now
+            effects.append(Journal("show_ended", {}))
+        else:
+            self._ended_at = None
+        return _settle(effects)
+
+    def _enter(self, now: float) -> list[Effect]:
+        """Put the current cue on the stage, running or held."""
+        cue = self.cue
+        match cue.kind:
+            case CueKind.HOLDING:
+                return [ShowHolding()]
+            case CueKind.END:
+                return [Blank() if self.options.straight_cut else ShowEnd()]
+            case CueKind.INTERMISSION:
+                self._thaw(now)
+                return [self._intermission_effect(now)]
+        film = cue.film
+        assert film is not None
+        if cue.kind is CueKind.CARD:
+            self._thaw(now)
+            return [ShowCard(film, self._timer_left)]
+        status = self._set_status(film.id, FilmStatus.PLAYING)
+        if self._running():
+            return self._start_film() + status
+        return [Blank(), *self._ready_film(), *status]
+
+    def _start_film(self) -> list[Effect]:
+        """Play the current film from `_pos`: a cut if it is preloaded there, else load it."""
+        film = self.cue.film
+        assert film is not None
+        slot = self._slot_of(film.id)
+        effect: Effect
+        if slot is not None and self._pos == 0 and self._loaded[slot][1] == 0:
+            effect = CutToFilm(film, slot)
+        else:
+            slot = slot or self._last_slot.other
+            effect = PlayFilm(film, slot, self._pos)
+        self._loaded[slot] = (film.id, self._pos)
+        self._on_slot = self._last_slot = slot
+        self._showing, self._pos_at = False, None
+        return [effect]
+
+    def _ready_film(self) -> list[Effect]:
+        """Preload the held current film at its position so GO starts it at once."""
+        film = self.cue.film
+        assert film is not None
+        slot = self._slot_of(film.id)
+        if slot is not None and self._loaded[slot][1] == self._pos:
+            return []
+        slot = slot or self._last_slot.other
+        self._loaded[slot] = (film.id, self._pos)
+        return [PreloadFilm(film, slot, self._pos)]
+
+    def _preload_next(self) -> list[Effect]:
+        """Load the next film cue's film into the slot the current film does not use."""
+        after = self.cues[self._index + 1 :]
+        upcoming = next((c.film for c in after if c.kind is CueKind.FILM), None)
+        if upcoming is None or self._slot_of(upcoming.id) is not None:
+            return []
+        reserved = self._on_slot
+        current = self.cue.film
+        if reserved is None and self.cue.kind is CueKind.FILM and current is not None:
+            reserved = self._slot_of(current.id)
+        slot = reserved.other if reserved is not None else self._last_slot.other
+        self._loaded[slot] = (upcoming.id, 0.0)
+        return [PreloadFilm(upcoming, slot)]
+
+    def _slot_of(self, film_id: str) -> Slot | None:
+        return next((s for s, (f, _) in self._loaded.items() if f == film_id), None)
+
+    def _set_status(self, film_id: str, status: FilmStatus) -> list[Effect]:
+        if self._status[film_id] is status:
+            return []
+        self._status[film_id] = status
+        return [Journal("film_status", {"film": film_id, "status": status.value})]
+
+    def _intermission_effect(self, now: float) -> ShowIntermission:
+        intermission = self.programme.intermission
+        assert intermission is not None
+        return ShowIntermission(intermission, self._timer(now), self._timer_at is not None)
+
+    def _cue_data(self) -> dict[str, JsonValue]:
+        cue = self.cue
+        return {"cue": cue.key, "index": cue.index, "kind": cue.kind.value, "position": 0.0}
+
+
+_POSITION_KINDS = frozenset(
+    {
+        "film_started",
+        "film_position",
+        "film_paused",
+        "film_resumed",
+        "film_seeked",
+        "film_restarted",
+        "film_failed",
+        "film_retried",
+        "film_ended",
+    }
+)
+
+
+def _number(value: object, default: float) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return default
+
+
+def resume_point(entries: Iterable[tuple[str, Mapping[str, object]]]) -> ResumePoint | None:
+    """Where to restore after a crash, from the journal entries in order; None if none."""
+    cue: str | None = None
+    position = 0.0
+    statuses: dict[str, FilmStatus] = {}
+    for kind, data in entries:
+        if kind in ("cue_started", "restored"):
+            key = data.get("cue")
+            if isinstance(key, str):
+                cue, position = key, max(0.0, _number(data.get("position"), 0.0))
+        elif kind in _POSITION_KINDS:
+            if cue is not None and cue == f"film:{data.get('film')}":
+                position = max(0.0, _number(data.get("position"), position))
+        elif kind == "film_status":
+            film, status = data.get("film"), data.get("status")
+            if isinstance(film, str) and status in {s.value for s in FilmStatus}:
+                statuses[film] = FilmStatus(status)
+    if cue is None:
+        return None
+    return ResumePoint(cue, position, tuple(statuses.items()))
