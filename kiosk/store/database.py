@@ -93,7 +93,48 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+def _v2_tickets_and_checkins(conn: sqlite3.Connection) -> None:
+    execute_script(
+        conn,
+        """
+        ALTER TABLE attendees ADD COLUMN status TEXT NOT NULL DEFAULT 'registered';
+        -- 'registered' | 'gone' (no longer in the latest export; kept, never deleted)
+        CREATE UNIQUE INDEX attendees_external_id ON attendees(external_id)
+            WHERE external_id IS NOT NULL;
+
+        -- One row per ticket ever issued. The attendee number in the code is attendees.id;
+        -- reissuing revokes the old row and adds one with the next issue number.
+        CREATE TABLE tickets (
+            code TEXT PRIMARY KEY,
+            attendee_id INTEGER NOT NULL REFERENCES attendees(id),
+            issue_number INTEGER NOT NULL,
+            issued_at TEXT NOT NULL,
+            revoked_at TEXT,
+            revoked_reason TEXT,
+            UNIQUE (attendee_id, issue_number)
+        );
+        CREATE UNIQUE INDEX tickets_one_valid ON tickets(attendee_id) WHERE revoked_at IS NULL;
+
+        -- Admissions. The partial unique index is what makes "each ticket admitted exactly
+        -- once" hold across any number of door processes: a second INSERT for the same
+        -- attendee fails inside SQLite, whichever process gets there second.
+        CREATE TABLE checkins (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            attendee_id INTEGER NOT NULL REFERENCES attendees(id),
+            code TEXT,
+            station TEXT NOT NULL,
+            method TEXT NOT NULL,          -- 'scan' | 'camera' | 'manual' | 'walk-in'
+            at TEXT NOT NULL,
+            annulled_at TEXT,
+            annulled_by TEXT
+        );
+        CREATE UNIQUE INDEX checkins_once ON checkins(attendee_id) WHERE annulled_at IS NULL;
+        CREATE INDEX checkins_at ON checkins(at);
+        """,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_tickets_and_checkins)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

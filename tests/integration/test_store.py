@@ -119,3 +119,28 @@ def test_event_folder_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 def test_missing_event_says_how_to_make_one(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="demo"):
         EventFolder(tmp_path / "nothing").load_config()
+
+
+def test_v1_database_upgrades_keeping_its_attendees(tmp_path: Path) -> None:
+    from kiosk.store.database import MIGRATIONS
+
+    path = tmp_path / "event.db"
+    old = open_database(path, migrate_schema=False)
+    migrate(old, MIGRATIONS[:1])
+    old.execute("INSERT INTO attendees (name, email, created_at) VALUES ('陳大文', 'a@b.hk', 'x')")
+    old.conn.close()
+    db = open_database(path)
+    assert schema_version(db) == SCHEMA_VERSION >= 2
+    row = next(db["attendees"].rows)
+    assert (row["name"], row["status"]) == ("陳大文", "registered")
+
+
+def test_the_database_admits_an_attendee_only_once(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "event.db")
+    db.execute("INSERT INTO attendees (name, created_at) VALUES ('A', 'x')")
+    insert = "INSERT INTO checkins (attendee_id, station, method, at) VALUES (1, ?, 'scan', 'x')"
+    db.execute(insert, ["Door 1"])
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(insert, ["Door 2"])
+    db.execute("UPDATE checkins SET annulled_at = 'y'")
+    db.execute(insert, ["Door 2"])  # after an undo, the ticket can be admitted again
