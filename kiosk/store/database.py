@@ -160,7 +160,8 @@ def migrate(db: sqlite_utils.Database, migrations: tuple[Migration, ...] = MIGRA
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
     return len(migrations)
 
@@ -209,7 +210,8 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite already rolled back after e.g. a full disk
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
 

@@ -144,3 +144,28 @@ def test_the_database_admits_an_attendee_only_once(tmp_path: Path) -> None:
         db.execute(insert, ["Door 2"])
     db.execute("UPDATE checkins SET annulled_at = 'y'")
     db.execute(insert, ["Door 2"])  # after an undo, the ticket can be admitted again
+
+
+def test_full_disk_becomes_an_operator_message(tmp_path: Path) -> None:
+    from kiosk.store.database import translate_errors
+    from kiosk.store.errors import DiskFullError
+
+    with (
+        pytest.raises(DiskFullError, match=r"full or failing.*Nothing was saved"),
+        translate_errors(tmp_path / "event.db"),
+    ):
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+def test_a_real_size_limit_rolls_back_cleanly(tmp_path: Path) -> None:
+    from kiosk.store.database import transaction
+    from kiosk.store.errors import DiskFullError
+
+    db = open_database(tmp_path / "event.db")
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages + 2}")  # the disk is "full" two pages from now
+    journal = Journal(db)
+    with pytest.raises(DiskFullError), transaction(db) as conn:
+        for number in range(500):
+            Journal.append_in(conn, "filler", None, {"n": number, "pad": "x" * 500})
+    assert list(journal.entries()) == []  # nothing half-written
