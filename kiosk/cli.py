@@ -219,6 +219,12 @@ def _print_preflight_table(report: Any) -> None:
         click.echo(click.style(f"All {len(report.checks)} films ready.", fg="green"))
 
 
+from kiosk.cli_attendees import attendees, tickets  # noqa: E402  (registration and tickets)
+
+cli.add_command(attendees)
+cli.add_command(tickets)
+
+
 def main() -> None:
     """Entry point for `python main.py`, `python -m kiosk` and `aiff-kiosk`."""
     cli(prog_name="main.py")

@@ -256,6 +256,23 @@ def parse_registration_export(
     )
 
 
+def sniff_header_row(data: bytes) -> list[str]:
+    """The first non-empty record of an export, for choosing columns by hand.
+
+    Used when no header row is recognised, so the operator can map the columns. Raises
+    :class:`RegistrationFileError` when the file is empty or not readable as text.
+    """
+    text, _ = decode_export(data)
+    text, delimiter = _split_off_delimiter_hint(text)
+    if not text.strip():
+        raise RegistrationFileError("The file is empty.")
+    records = _read_records(text, delimiter or _detect_delimiter(text))
+    for record in records:
+        if any(cell.strip() for cell in record):
+            return [cell.strip() for cell in record]
+    raise RegistrationFileError("The file is empty.")
+
+
 def parse_mapping_options(options: Iterable[str]) -> dict[str, str]:
     """Turn command-line ``--map "Column Name=field"`` values into a mapping.
 

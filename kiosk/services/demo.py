@@ -19,11 +19,13 @@ from pathlib import Path
 
 from kiosk.core.demo_people import demo_people
 from kiosk.core.programme import Film, load_programme
+from kiosk.core.tickets import TicketCodec
 from kiosk.media.generate import ClipSpec, extract_still, render_clip
+from kiosk.services.registrations import import_registrations
 from kiosk.store.database import transaction
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
-from kiosk.store.journal import Journal, utc_now_iso
+from kiosk.store.journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -270,22 +272,17 @@ def build_demo(
                     "Attending",
                 ]
             )
+    # Registrations go through the real importer, as a festival's export would.
     db = folder.open_db()
-    now = utc_now_iso()
+    codec = TicketCodec(folder.secret_key())
+    imported = import_registrations(db, codec, export)
     with transaction(db) as conn:
-        conn.executemany(
-            "INSERT INTO attendees (name, name_latin, email, phone, registered_at, source, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (p.name, p.name_latin, p.email, p.phone, p.registered_at, export.name, now)
-                for p in people
-            ],
-        )
         Journal.append_in(
             conn,
             "demo_built",
             None,
             {"films": total, "attendees": len(people), "film_seconds": film_seconds},
         )
-    log.info("demo event built in %s: %d films, %d attendees", folder.root, total, len(people))
-    return DemoSummary(folder.root, total, len(people), film_seconds)
+    people_count = len(imported.applied.new_ids) + len(imported.applied.unchanged_ids)
+    log.info("demo event built in %s: %d films, %d attendees", folder.root, total, people_count)
+    return DemoSummary(folder.root, total, people_count, film_seconds)

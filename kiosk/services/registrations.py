@@ -1,0 +1,180 @@
+"""Importing a registration export: preview what it would do, then apply it all or nothing.
+
+Shared by `python main.py attendees import` and the console's Registrations view. A file with
+any bad row changes nothing; re-importing the same or an updated export keeps everyone's ticket
+code, adds new people and reports (never deletes) people no longer in the export.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.core.registrations import (
+    ExistingAttendee,
+    ImportPlan,
+    RegistrationExport,
+    RegistrationFileError,
+    RowError,
+    parse_registration_export,
+    plan_import,
+)
+from kiosk.core.tickets import TicketCodec
+from kiosk.store.attendees import AppliedImport, AttendeeRepository
+
+log = logging.getLogger(__name__)
+
+MAX_EXPORT_BYTES = 200 * 1024 * 1024
+
+
+class ImportRefusedError(RegistrationFileError):
+    """The export has bad rows; nothing was imported. ``errors`` lists every one."""
+
+    def __init__(self, path: Path, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__(
+            f"{path.name}: {len(errors)} row(s) cannot be imported, so nothing was imported. "
+            f"Fix them in the file (or map the columns with --map) and import again."
+        )
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """An export read and matched against the event, before anything is written."""
+
+    path: Path
+    export: RegistrationExport
+    plan: ImportPlan
+
+    @property
+    def can_import(self) -> bool:
+        """True when there are no bad rows (an import is all or nothing)."""
+        return not self.export.errors
+
+    def counts(self) -> dict[str, int]:
+        """How many attendees each outcome would touch."""
+        return {
+            "new": len(self.plan.new),
+            "updated": len(self.plan.updated),
+            "unchanged": len(self.plan.unchanged),
+            "missing": len(self.plan.missing),
+            "not_attending": self.export.skipped_not_attending,
+            "duplicates_merged": self.export.duplicates_merged,
+            "errors": len(self.export.errors),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """What was detected and what would change, as JSON (`attendees import --json`)."""
+        return {
+            "file": str(self.path),
+            "format": self.export.format,
+            "encoding": self.export.encoding,
+            "delimiter": self.export.delimiter,
+            "header_row": self.export.header_row,
+            "mapping": self.export.column_mapping,
+            **self.counts(),
+            "row_errors": [
+                {"row": e.row_number, "problem": e.problem.value, "message": e.message}
+                for e in self.export.errors
+            ],
+            "missing_attendees": [_person(attendee) for attendee in self.plan.missing],
+        }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """An import that was applied: the preview it came from and what changed."""
+
+    preview: ImportPreview
+    applied: AppliedImport
+
+    def to_json(self) -> dict[str, Any]:
+        """The preview's JSON with what actually happened."""
+        plan = self.applied.plan
+        return {
+            **self.preview.to_json(),
+            "ok": True,
+            "imported": True,
+            "new": len(self.applied.new_ids),
+            "updated": len(self.applied.updated_ids),
+            "unchanged": len(self.applied.unchanged_ids),
+            "missing": len(plan.missing),
+            "marked_gone": len(self.applied.gone_ids),
+            "returned": len(self.applied.returned_ids),
+            "tickets_issued": self.applied.tickets_issued,
+            "missing_attendees": [_person(attendee) for attendee in plan.missing],
+        }
+
+
+def _person(attendee: ExistingAttendee) -> dict[str, Any]:
+    return {"id": attendee.attendee_id, "name": attendee.name, "email": attendee.email}
+
+
+def read_export(path: Path, mapping: Mapping[str, str] | None = None) -> RegistrationExport:
+    """Read and parse an export file (RegistrationFileError for a file that cannot be used)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_EXPORT_BYTES:
+            raise RegistrationFileError(
+                f"{path.name} is {size // (1024 * 1024)} MB; a registration export is never "
+                f"that large. Is it the right file?"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise RegistrationFileError(f"{path} does not exist.") from exc
+    except IsADirectoryError as exc:
+        raise RegistrationFileError(f"{path} is a folder, not an export file.") from exc
+    except OSError as exc:
+        raise RegistrationFileError(f"{path} cannot be read: {exc.strerror or exc}") from exc
+    return parse_registration_export(data, mapping)
+
+
+def preview_import(
+    db: sqlite_utils.Database,
+    codec: TicketCodec,
+    path: Path,
+    mapping: Mapping[str, str] | None = None,
+) -> ImportPreview:
+    """Read an export and work out what importing it would do; writes nothing."""
+    export = read_export(path, mapping)
+    existing = AttendeeRepository(db, codec).existing()
+    return ImportPreview(path, export, plan_import(existing, export.registrations))
+
+
+def apply_preview(
+    db: sqlite_utils.Database, codec: TicketCodec, preview: ImportPreview
+) -> ImportResult:
+    """Import what a preview read, all or nothing; issues tickets to the new attendees.
+
+    Raises ImportRefusedError (and writes nothing) when the export has bad rows.
+    """
+    if not preview.can_import:
+        raise ImportRefusedError(preview.path, preview.export.errors)
+    export = preview.export
+    applied = AttendeeRepository(db, codec).apply_import(
+        export.registrations,
+        preview.path.name,
+        {
+            "file": str(preview.path),
+            "format": export.format,
+            "encoding": export.encoding,
+            "not_attending": export.skipped_not_attending,
+            "duplicates_merged": export.duplicates_merged,
+        },
+    )
+    return ImportResult(preview, applied)
+
+
+def import_registrations(
+    db: sqlite_utils.Database,
+    codec: TicketCodec,
+    path: Path,
+    mapping: Mapping[str, str] | None = None,
+) -> ImportResult:
+    """Read, check and import an export in one go (the command line's `attendees import`)."""
+    return apply_preview(db, codec, preview_import(db, codec, path, mapping))

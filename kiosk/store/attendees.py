@@ -1,0 +1,406 @@
+"""Attendees and their tickets: applying an import atomically, listing, revoking, reissuing.
+
+A ticket code's attendee number is ``attendees.id``; its issue number goes up by one each time
+the ticket is reissued. The old row stays in ``tickets`` with ``revoked_at`` set, so an old code
+is recognised at the door as *revoked*, not *unknown*. Every change is journalled in the same
+transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.core.registrations import ExistingAttendee, ImportPlan, Registration, plan_import
+from kiosk.core.tickets import MAX_ISSUE_NUMBER, TicketCodec, normalise_scanned
+from kiosk.store.database import transaction
+from kiosk.store.errors import StoreError
+from kiosk.store.journal import Journal, utc_now_iso
+
+log = logging.getLogger(__name__)
+
+STATUS_REGISTERED = "registered"
+STATUS_GONE = "gone"
+
+
+class AttendeeNotFoundError(StoreError):
+    """No attendee or ticket matches what the operator typed."""
+
+
+@dataclass(frozen=True)
+class TicketRecord:
+    """One ticket ever issued (valid while ``revoked_at`` is None)."""
+
+    code: str
+    attendee_id: int
+    issue_number: int
+    issued_at: str
+    revoked_at: str | None
+    revoked_reason: str | None
+
+    @property
+    def is_revoked(self) -> bool:
+        """True once the ticket has been revoked (by a reissue or on its own)."""
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class AttendeeRecord:
+    """An attendee as listed: who, their current ticket (if any), and whether they are in."""
+
+    id: int
+    name: str
+    name_latin: str | None
+    email: str | None
+    phone: str | None
+    external_id: str | None
+    registered_at: str | None
+    source: str | None
+    status: str
+    code: str | None
+    issue_number: int | None
+    checked_in: bool
+
+    @property
+    def ticket_status(self) -> str:
+        """``valid`` when a current ticket exists, else ``none`` (never issued or revoked)."""
+        return "valid" if self.code else "none"
+
+    def to_json(self) -> dict[str, Any]:
+        """The attendee as a JSON object (`attendees list --json`)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "name_latin": self.name_latin,
+            "email": self.email,
+            "phone": self.phone,
+            "external_id": self.external_id,
+            "code": self.code,
+            "status": self.status,
+            "ticket_status": self.ticket_status,
+            "checked_in": self.checked_in,
+        }
+
+
+@dataclass(frozen=True)
+class AppliedImport:
+    """What an import changed: attendee ids by outcome, and the tickets it issued."""
+
+    plan: ImportPlan
+    new_ids: list[int]
+    updated_ids: list[int]
+    unchanged_ids: list[int]
+    gone_ids: list[int]
+    returned_ids: list[int] = field(default_factory=list)
+    tickets_issued: int = 0
+
+
+_ATTENDEE_COLUMNS = (
+    "a.id, a.name, a.name_latin, a.email, a.phone, a.external_id, a.registered_at, a.source, "
+    "a.status, t.code, t.issue_number, c.id IS NOT NULL"
+)
+_ATTENDEE_JOINS = (
+    "FROM attendees a "
+    "LEFT JOIN tickets t ON t.attendee_id = a.id AND t.revoked_at IS NULL "
+    "LEFT JOIN checkins c ON c.attendee_id = a.id AND c.annulled_at IS NULL"
+)
+
+
+def _attendee(row: Sequence[Any]) -> AttendeeRecord:
+    return AttendeeRecord(
+        id=row[0],
+        name=row[1],
+        name_latin=row[2],
+        email=row[3],
+        phone=row[4],
+        external_id=row[5],
+        registered_at=row[6],
+        source=row[7],
+        status=row[8],
+        code=row[9],
+        issue_number=row[10],
+        checked_in=bool(row[11]),
+    )
+
+
+def _ticket(row: Sequence[Any]) -> TicketRecord:
+    return TicketRecord(row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+_TICKET_COLUMNS = "code, attendee_id, issue_number, issued_at, revoked_at, revoked_reason"
+
+
+class AttendeeRepository:
+    """Reads and writes attendees and tickets of one event database."""
+
+    def __init__(self, db: sqlite_utils.Database, codec: TicketCodec) -> None:
+        self._db = db
+        self._codec = codec
+
+    # --- reading ----------------------------------------------------------------------------
+    def existing(self) -> list[ExistingAttendee]:
+        """Every attendee (registered or gone), as import planning needs them."""
+        return self._existing(self._db.conn)
+
+    @staticmethod
+    def _existing(conn: sqlite3.Connection) -> list[ExistingAttendee]:
+        rows = conn.execute(
+            "SELECT id, name, name_latin, email, external_id, phone FROM attendees ORDER BY id"
+        )
+        return [ExistingAttendee(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    def all(self) -> list[AttendeeRecord]:
+        """All attendees in the order they were added, with their current ticket code."""
+        rows = self._db.execute(f"SELECT {_ATTENDEE_COLUMNS} {_ATTENDEE_JOINS} ORDER BY a.id")
+        return [_attendee(row) for row in rows]
+
+    def get(self, attendee_id: int) -> AttendeeRecord | None:
+        """One attendee by id."""
+        row = self._db.execute(
+            f"SELECT {_ATTENDEE_COLUMNS} {_ATTENDEE_JOINS} WHERE a.id = ?", [attendee_id]
+        ).fetchone()
+        return _attendee(row) if row else None
+
+    def ticket(self, code: str) -> TicketRecord | None:
+        """The ticket with this exact canonical code (valid or revoked), if it was ever issued."""
+        row = self._db.execute(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE code = ?", [code]
+        ).fetchone()
+        return _ticket(row) if row else None
+
+    def tickets_of(self, attendee_id: int) -> list[TicketRecord]:
+        """Every ticket issued to one attendee, oldest first."""
+        rows = self._db.execute(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE attendee_id = ? ORDER BY issue_number",
+            [attendee_id],
+        )
+        return [_ticket(row) for row in rows]
+
+    def resolve(self, code_or_id: str) -> int:
+        """The attendee id meant by a ticket code (current or old) or an attendee number."""
+        text = code_or_id.strip()
+        if text.isdigit():
+            if self.get(int(text)) is None:
+                raise AttendeeNotFoundError(f"There is no attendee number {text}.")
+            return int(text)
+        code = normalise_scanned(text)
+        ticket = self.ticket(code) if code else None
+        if ticket is None:
+            raise AttendeeNotFoundError(
+                f"{code_or_id!r} is neither an attendee number nor a ticket of this event."
+            )
+        return ticket.attendee_id
+
+    # --- writing ----------------------------------------------------------------------------
+    def apply_import(
+        self,
+        registrations: Sequence[Registration],
+        source: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> AppliedImport:
+        """Plan and apply an import in one transaction, issuing tickets to new attendees.
+
+        The plan is made inside the transaction, against the attendees as they are at that
+        moment, so two imports cannot interleave. On any error nothing changes.
+        """
+        now = utc_now_iso()
+        try:
+            with transaction(self._db) as conn:
+                plan = plan_import(self._existing(conn), registrations)
+                applied = self._apply(conn, plan, source, now)
+                issued = self._issue_missing(conn, now)
+                Journal.append_in(
+                    conn,
+                    "attendees_imported",
+                    source,
+                    {
+                        **dict(details or {}),
+                        "new": applied.new_ids,
+                        "updated": applied.updated_ids,
+                        "unchanged": len(applied.unchanged_ids),
+                        "gone": applied.gone_ids,
+                        "returned": applied.returned_ids,
+                        "tickets_issued": issued,
+                    },
+                )
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(
+                f"The import would break a rule of the event database ({exc}); nothing was changed."
+            ) from exc
+        log.info(
+            "imported %s: %d new, %d updated, %d unchanged, %d gone, %d tickets issued",
+            source,
+            len(applied.new_ids),
+            len(applied.updated_ids),
+            len(applied.unchanged_ids),
+            len(applied.gone_ids),
+            issued,
+        )
+        return AppliedImport(
+            plan=applied.plan,
+            new_ids=applied.new_ids,
+            updated_ids=applied.updated_ids,
+            unchanged_ids=applied.unchanged_ids,
+            gone_ids=applied.gone_ids,
+            returned_ids=applied.returned_ids,
+            tickets_issued=issued,
+        )
+
+    @staticmethod
+    def _apply(conn: sqlite3.Connection, plan: ImportPlan, source: str, now: str) -> AppliedImport:
+        new_ids = []
+        for registration in plan.new:
+            cursor = conn.execute(
+                "INSERT INTO attendees (name, name_latin, email, phone, external_id, "
+                "registered_at, source, created_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    registration.name,
+                    registration.name_latin,
+                    registration.email,
+                    registration.phone,
+                    registration.external_id,
+                    registration.registered_at,
+                    source,
+                    now,
+                    STATUS_REGISTERED,
+                ),
+            )
+            new_ids.append(int(cursor.lastrowid or 0))
+        for match in plan.updated:
+            incoming = match.registration
+            # A blank value in the export never erases a stored one.
+            conn.execute(
+                "UPDATE attendees SET name = ?, name_latin = COALESCE(?, name_latin), email = ?, "
+                "phone = COALESCE(?, phone), external_id = COALESCE(?, external_id), "
+                "registered_at = COALESCE(registered_at, ?) WHERE id = ?",
+                (
+                    incoming.name,
+                    incoming.name_latin,
+                    incoming.email,
+                    incoming.phone,
+                    incoming.external_id,
+                    incoming.registered_at,
+                    match.existing.attendee_id,
+                ),
+            )
+        status = dict(conn.execute("SELECT id, status FROM attendees").fetchall())
+        matched = [m.existing.attendee_id for m in (*plan.updated, *plan.unchanged)]
+        returned = [attendee_id for attendee_id in matched if status[attendee_id] == STATUS_GONE]
+        gone = [
+            attendee.attendee_id
+            for attendee in plan.missing
+            if status[attendee.attendee_id] == STATUS_REGISTERED
+        ]
+        conn.executemany(
+            "UPDATE attendees SET status = ? WHERE id = ?",
+            [(STATUS_REGISTERED, attendee_id) for attendee_id in returned]
+            + [(STATUS_GONE, attendee_id) for attendee_id in gone],
+        )
+        return AppliedImport(
+            plan=plan,
+            new_ids=new_ids,
+            updated_ids=[m.existing.attendee_id for m in plan.updated],
+            unchanged_ids=[m.existing.attendee_id for m in plan.unchanged],
+            gone_ids=gone,
+            returned_ids=returned,
+        )
+
+    def issue_missing_tickets(self) -> int:
+        """Issue a first ticket to every attendee who never had one; returns how many."""
+        now = utc_now_iso()
+        with transaction(self._db) as conn:
+            issued = self._issue_missing(conn, now)
+            if issued:
+                Journal.append_in(conn, "tickets_issued", None, {"count": issued})
+        return issued
+
+    def _issue_missing(self, conn: sqlite3.Connection, now: str) -> int:
+        ids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT id FROM attendees WHERE NOT EXISTS "
+                "(SELECT 1 FROM tickets WHERE tickets.attendee_id = attendees.id) ORDER BY id"
+            )
+        ]
+        conn.executemany(
+            "INSERT INTO tickets (code, attendee_id, issue_number, issued_at) VALUES (?, ?, 0, ?)",
+            [(self._codec.issue(attendee_id, 0), attendee_id, now) for attendee_id in ids],
+        )
+        return len(ids)
+
+    def revoke(self, code_or_id: str, reason: str | None = None) -> TicketRecord:
+        """Revoke an attendee's current ticket; the code is then refused as ``revoked``."""
+        attendee_id = self.resolve(code_or_id)
+        now = utc_now_iso()
+        with transaction(self._db) as conn:
+            current = self._current(conn, attendee_id)
+            if current is None:
+                raise StoreError(
+                    f"Attendee {attendee_id} has no valid ticket to revoke (already revoked?)."
+                )
+            conn.execute(
+                "UPDATE tickets SET revoked_at = ?, revoked_reason = ? WHERE code = ?",
+                (now, reason, current.code),
+            )
+            Journal.append_in(
+                conn,
+                "ticket_revoked",
+                current.code,
+                {"attendee_id": attendee_id, "reason": reason},
+            )
+        log.info("revoked ticket %s of attendee %d", current.code, attendee_id)
+        return TicketRecord(
+            current.code, attendee_id, current.issue_number, current.issued_at, now, reason
+        )
+
+    def reissue(self, code_or_id: str, reason: str | None = None) -> TicketRecord:
+        """Revoke the current ticket (if any) and issue a new code with the next issue number."""
+        attendee_id = self.resolve(code_or_id)
+        now = utc_now_iso()
+        with transaction(self._db) as conn:
+            current = self._current(conn, attendee_id)
+            last = conn.execute(
+                "SELECT MAX(issue_number) FROM tickets WHERE attendee_id = ?", [attendee_id]
+            ).fetchone()[0]
+            issue_number = 0 if last is None else int(last) + 1
+            if issue_number > MAX_ISSUE_NUMBER:
+                raise StoreError(
+                    f"Attendee {attendee_id} has had {issue_number} tickets, the most a code can "
+                    f"number; check them in by hand at the door."
+                )
+            if current is not None:
+                conn.execute(
+                    "UPDATE tickets SET revoked_at = ?, revoked_reason = ? WHERE code = ?",
+                    (now, reason or "reissued", current.code),
+                )
+            code = self._codec.issue(attendee_id, issue_number)
+            conn.execute(
+                "INSERT INTO tickets (code, attendee_id, issue_number, issued_at) "
+                "VALUES (?, ?, ?, ?)",
+                (code, attendee_id, issue_number, now),
+            )
+            Journal.append_in(
+                conn,
+                "ticket_reissued",
+                code,
+                {
+                    "attendee_id": attendee_id,
+                    "old_code": current.code if current else None,
+                    "reason": reason,
+                },
+            )
+        log.info("reissued attendee %d's ticket as issue %d", attendee_id, issue_number)
+        return TicketRecord(code, attendee_id, issue_number, now, None, None)
+
+    @staticmethod
+    def _current(conn: sqlite3.Connection, attendee_id: int) -> TicketRecord | None:
+        row = conn.execute(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE attendee_id = ? AND revoked_at IS NULL",
+            [attendee_id],
+        ).fetchone()
+        return _ticket(row) if row else None

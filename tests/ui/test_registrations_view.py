@@ -1,0 +1,197 @@
+"""The Registrations view and its dialogs, driven with pytest-qt on the offscreen platform."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from kiosk.store.event_folder import EventFolder
+from kiosk.ui.app import make_application
+from kiosk.ui.common.messages import MessageBus
+from kiosk.ui.common.tasks import TaskRunner
+from kiosk.ui.console.registrations_view import ImportPreviewDialog, RegistrationsView
+from tests.conftest import write_event
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "registrations"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+
+
+@pytest.fixture
+def messages() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def view(qtbot: QtBot, tmp_path: Path, messages: list[str]) -> RegistrationsView:
+    make_application()
+    folder = write_event(tmp_path / "event", [])
+    bus = MessageBus()
+    bus.posted.connect(lambda _level, _at, text: messages.append(text))
+    widget = RegistrationsView(folder, folder.open_db(), bus, TaskRunner())
+    qtbot.addWidget(widget)
+    widget.resize(1366, 768)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def snapshot(folder: EventFolder) -> list[str]:
+    conn = sqlite3.connect(folder.db_path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def import_through_dialog(view: RegistrationsView, file: Path) -> ImportPreviewDialog:
+    dialog = view.preview_file(file)
+    dialog.show()
+    assert dialog.import_button.isEnabled(), dialog.problems.toPlainText()
+    dialog.import_button.click()
+    return dialog
+
+
+def cell(view: RegistrationsView, row: int, column: int) -> str:
+    return str(view.proxy.data(view.proxy.index(row, column)))
+
+
+def test_import_preview_shows_detection_counts_and_imports(
+    view: RegistrationsView, messages: list[str]
+) -> None:
+    assert "No registrations yet" in view.summary.text()
+    dialog = view.preview_file(DATA / "eventbrite-attendees.csv")
+    dialog.show()
+    assert "Eventbrite attendee report" in dialog.detected.text()
+    assert "utf-8-sig" in dialog.detected.text()
+    counts = {key: label.text() for key, label in dialog.count_labels.items()}
+    assert counts == {
+        "new": "4",
+        "updated": "0",
+        "unchanged": "0",
+        "missing": "0",
+        "not_attending": "2",
+        "duplicates_merged": "1",
+        "errors": "0",
+    }
+    assert dialog.combo_for("Attendee #").currentData() == "external_id"
+    assert dialog.combo_for("Quantity").currentData() == "ignore"
+    dialog.import_button.click()
+    assert dialog.import_result is not None
+    assert view.model.rowCount() == 4
+    assert cell(view, 3, 1) == "Zoë O'Brien"
+    assert cell(view, 0, 4).startswith("AIFF-")
+    assert "4</b> registered" in view.summary.text()
+    assert any("Imported eventbrite-attendees.csv: 4 new" in m for m in messages)
+
+
+def test_bad_rows_disable_import_and_change_nothing(view: RegistrationsView) -> None:
+    import_through_dialog(view, DATA / "pretix-orders-semicolon.csv")
+    before = snapshot(view.folder)
+    dialog = view.preview_file(DATA / "broken.csv")
+    dialog.show()
+    assert not dialog.import_button.isEnabled()
+    assert dialog.count_labels["errors"].text() == "3"
+    text = dialog.problems.toPlainText()
+    assert "row 3: missing e-mail address" in text and "row 4: malformed" in text
+    dialog.do_import()  # even if called anyway
+    assert dialog.import_result is None
+    dialog.reject()
+    assert snapshot(view.folder) == before
+    assert view.model.rowCount() == 3
+
+
+def test_columns_can_be_mapped_by_hand(view: RegistrationsView) -> None:
+    dialog = view.preview_file(DATA / "custom-columns.csv")
+    dialog.show()
+    assert not dialog.import_button.isEnabled()
+    assert "No name or e-mail column" in dialog.problems.toPlainText()
+    assert dialog.headers == ["Participant", "Contact", "Ticket"]
+    participant = dialog.combo_for("Participant")
+    participant.setCurrentIndex(participant.findData("name"))
+    assert not dialog.import_button.isEnabled()  # still no e-mail column
+    contact = dialog.combo_for("Contact")
+    contact.setCurrentIndex(contact.findData("email"))
+    assert dialog.import_button.isEnabled()
+    assert dialog.count_labels["new"].text() == "2"
+    dialog.import_button.click()
+    assert [a.name for a in view.model.attendees] == ["Mak Chi Ming", "麥志明"]
+
+
+def test_search_filters_by_name_email_or_code(view: RegistrationsView) -> None:
+    import_through_dialog(view, DATA / "google-forms-big5.csv")
+    assert view.proxy.rowCount() == 5
+    view.search.setText("歐陽")
+    assert view.proxy.rowCount() == 1 and cell(view, 0, 2) == "Au Yeung Na Na"
+    view.search.setText("KAYAN@")
+    assert view.proxy.rowCount() == 1 and cell(view, 0, 1) == "李嘉欣"
+    code = view.model.attendees[4].code or ""
+    view.search.setText(code.lower())
+    assert view.proxy.rowCount() == 1 and cell(view, 0, 1) == "司徒詠詩"
+    view.search.clear()
+    assert view.proxy.rowCount() == 5
+
+
+def test_reissue_and_revoke_from_the_list(view: RegistrationsView, messages: list[str]) -> None:
+    import_through_dialog(view, DATA / "plain-gb18030.csv")
+    old = view.model.attendees[0].code
+    view.reissue(view.model.attendees[0].id)
+    assert view.model.attendees[0].code not in (None, old)
+    view.revoke(view.model.attendees[1].id)
+    assert view.model.attendees[1].code is None
+    assert cell(view, 1, 4) == "revoked · 已取消"
+    assert "without a valid ticket" in view.summary.text()
+    assert any("revoked" in m for m in messages)
+
+
+def test_render_tickets_with_progress_on_a_worker_thread(
+    qtbot: QtBot, view: RegistrationsView, tmp_path: Path, messages: list[str]
+) -> None:
+    import_through_dialog(view, DATA / "google-forms-big5.csv")
+    pdf, png_dir = tmp_path / "out" / "tickets.pdf", tmp_path / "out" / "png"
+    assert view.start_render(pdf, png_dir, per_page=1)
+    assert view.progress.isVisible() and not view.render_button.isEnabled()
+    qtbot.waitUntil(lambda: not view.rendering, timeout=60_000)
+    assert view.render_button.isEnabled() and not view.progress.isVisible()
+    assert view.last_render is not None and view.last_render.count == 5
+    assert pdf.is_file() and (png_dir / "mail-merge.csv").is_file()
+    pngs = sorted(png_dir.glob("*.png"))
+    assert len(pngs) == 5
+    image = QImage(str(pngs[0])).convertToFormat(QImage.Format.Format_Grayscale8)
+    assert [b.text for b in zxingcpp.read_barcodes(image)] == [view.model.attendees[0].code]
+    assert any("5 tickets rendered" in m for m in messages)
+
+
+def test_screenshots(qtbot: QtBot, view: RegistrationsView) -> None:
+    import_through_dialog(view, DATA / "google-forms-big5.csv")
+    import_through_dialog(view, DATA / "eventbrite-attendees.csv")
+    view.reissue(view.model.attendees[1].id)
+    view.revoke(view.model.attendees[6].id)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    for width, height in ((1366, 768), (1920, 1080)):
+        view.resize(width, height)
+        qtbot.wait(50)
+        shot = view.grab()
+        assert (shot.width(), shot.height()) == (width, height)
+        shot.save(str(SCREENSHOTS / f"registrations-{width}x{height}.png"))
+        # the dark theme is on (not a white default window)
+        assert shot.toImage().pixelColor(5, height - 5).lightness() < 80
+    dialog = view.preview_file(DATA / "broken.csv")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.grab().save(str(SCREENSHOTS / "registrations-import-preview-errors.png"))
+    dialog.reject()
+    dialog = view.preview_file(DATA / "google-forms-big5.csv")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    grabbed = dialog.grab()
+    grabbed.save(str(SCREENSHOTS / "registrations-import-preview.png"))
+    assert grabbed.toImage().pixelColor(5, 5) != QColor("white")
+    dialog.reject()
