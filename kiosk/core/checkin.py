@@ -1,0 +1,218 @@
+"""Door verdicts: what one scan (or a hand admission) means, and how the usher is told.
+
+Pure rules, no database: the store looks up the ticket, the person's active admission and the
+number of people in, all inside one write transaction, and asks :func:`decide` what to do.
+Every message has an English and a Traditional Chinese part, so the door screen and the CLI can
+show both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from kiosk.core.tickets import TicketCheck, TicketCodeProblem
+
+
+class Verdict(Enum):
+    """The answer to one scan."""
+
+    ADMITTED = "admitted"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    UNKNOWN_TICKET = "unknown_ticket"
+    INVALID_CODE = "invalid_code"
+    REVOKED = "revoked"
+    CAPACITY_REACHED = "capacity_reached"
+
+    @property
+    def admits(self) -> bool:
+        """True only when the person may walk in (and an admission was recorded)."""
+        return self is Verdict.ADMITTED
+
+    @property
+    def tone(self) -> Tone:
+        """The colour the door screen shows for this verdict."""
+        if self is Verdict.ADMITTED:
+            return Tone.GO
+        if self is Verdict.ALREADY_CHECKED_IN:
+            return Tone.CAUTION
+        return Tone.STOP
+
+
+class Tone(Enum):
+    """Green, amber or red: readable from two metres, also for colour-blind ushers with text."""
+
+    GO = "go"
+    CAUTION = "caution"
+    STOP = "stop"
+
+
+@dataclass(frozen=True)
+class TicketRecord:
+    """The stored ticket a verified code refers to, with its holder."""
+
+    code: str
+    attendee_id: int
+    name: str
+    name_latin: str | None
+    revoked_at: str | None = None
+    revoked_reason: str | None = None
+    replaced: bool = False  # the holder has a newer, valid ticket
+
+
+@dataclass(frozen=True)
+class Admission:
+    """An active (not annulled) check-in of one person."""
+
+    at: dt.datetime  # aware
+    station: str
+    method: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A verdict with its bilingual message: headline (big) and detail (smaller)."""
+
+    verdict: Verdict
+    headline_en: str
+    headline_zh: str
+    detail_en: str = ""
+    detail_zh: str = ""
+
+    @property
+    def headline(self) -> str:
+        """``"Welcome / 歡迎"``."""
+        return f"{self.headline_en} / {self.headline_zh}"
+
+    @property
+    def detail(self) -> str:
+        """Both detail lines joined, or an empty string."""
+        if not self.detail_en:
+            return self.detail_zh
+        if not self.detail_zh:
+            return self.detail_en
+        return f"{self.detail_en} / {self.detail_zh}"
+
+    @property
+    def message(self) -> str:
+        """The whole message on one line, for logs and the terminal."""
+        return f"{self.headline}. {self.detail}" if self.detail else self.headline
+
+
+_DOOR_NUMBER = re.compile(r"^\s*(?:door|gate|門)\s*(\d+)\s*$", re.IGNORECASE)
+
+_INVALID_DETAIL_ZH = {
+    TicketCodeProblem.NOT_A_TICKET_CODE: "這不是 AIFF 門票的二維碼。",
+    TicketCodeProblem.SIGNATURE_MISMATCH: "此票並非本活動發出（其他活動的門票、輸入錯誤或偽造）。",
+}
+
+
+def station_label_zh(station: str) -> str:
+    """The Chinese name of a door station: ``"Door 2"`` becomes ``"2 號門"``; others unchanged."""
+    match = _DOOR_NUMBER.match(station)
+    return f"{match.group(1)} 號門" if match else station
+
+
+def local_clock(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """``"19:02"`` in the event's time zone."""
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def already_in_decision(admission: Admission, zone: dt.tzinfo) -> Decision:
+    """Amber: this person is in already; say when and where, so the usher can sort it out."""
+    clock = local_clock(admission.at, zone)
+    place_zh = station_label_zh(admission.station)
+    place_zh += "" if place_zh.endswith("門") else " "
+    how_en = " (admitted by hand)" if admission.method == "manual" else ""
+    how_zh = "（人手登記）" if admission.method == "manual" else ""
+    return Decision(
+        Verdict.ALREADY_CHECKED_IN,
+        "Already checked in",
+        "已經入場",
+        f"Already checked in at {clock} at {admission.station}{how_en}",
+        f"已於 {clock} 在 {place_zh}入場{how_zh}",
+    )
+
+
+def welcome_decision() -> Decision:
+    """Green."""
+    return Decision(Verdict.ADMITTED, "Welcome", "歡迎")
+
+
+def capacity_decision(capacity: int) -> Decision:
+    """Red: the hall holds no more people."""
+    return Decision(
+        Verdict.CAPACITY_REACHED,
+        "Full house",
+        "場內已滿",
+        f"All {capacity} places are taken; ask the duty manager",
+        f"{capacity} 個座位已滿，請聯絡當值經理",
+    )
+
+
+def decide(
+    check: TicketCheck | None,
+    ticket: TicketRecord | None,
+    admission: Admission | None,
+    admitted_count: int,
+    capacity: int | None,
+    zone: dt.tzinfo,
+) -> Decision:
+    """Decide one scan.
+
+    ``check`` is the verified scanned text (``None`` for an admission by hand, where the usher
+    found the person by name); ``ticket`` the stored ticket the code names (``None`` if no such
+    ticket); ``admission`` the person's active check-in, if any; ``admitted_count`` the number of
+    people in; ``capacity`` the hall's limit (``None``: no limit).
+
+    Rules, in order: not a code of this event → invalid; a code nobody holds → unknown; a
+    revoked ticket → revoked; someone already in → already checked in; a full hall → capacity
+    reached; otherwise welcome.
+    """
+    if check is not None and check.ticket is None:
+        problem = check.problem or TicketCodeProblem.NOT_A_TICKET_CODE
+        return Decision(
+            Verdict.INVALID_CODE,
+            "Not a valid ticket",
+            "無效門票",
+            check.message.rstrip("."),
+            _INVALID_DETAIL_ZH[problem],
+        )
+    if ticket is None:
+        return Decision(
+            Verdict.UNKNOWN_TICKET,
+            "Ticket not found",
+            "查無此票",
+            "Signed for this event, but not in this station's list; ask the duty manager",
+            "門票簽署正確，但名單上沒有此票，請聯絡當值經理",
+        )
+    if check is not None and ticket.revoked_at is not None:
+        if ticket.replaced:
+            detail_en = "This ticket was replaced by a newer one; ask for the latest ticket"
+            detail_zh = "此票已由新票取代，請出示最新門票"
+        else:
+            reason = f": {ticket.revoked_reason}" if ticket.revoked_reason else ""
+            detail_en = f"This ticket was cancelled{reason}"
+            detail_zh = "此票已被取消"
+        return Decision(Verdict.REVOKED, "Ticket cancelled", "門票已取消", detail_en, detail_zh)
+    if admission is not None:
+        return already_in_decision(admission, zone)
+    if capacity is not None and admitted_count >= capacity:
+        return capacity_decision(capacity)
+    return welcome_decision()
+
+
+def mask_email(email: str | None) -> str:
+    """Hide most of an e-mail address on the door screen: ``"c•••@g•••.com"``."""
+    if not email:
+        return ""
+    local, at, domain = email.strip().partition("@")
+    if not at:
+        return local[:1] + "•••"
+    host, dot, tld = domain.rpartition(".")
+    if not dot:
+        host, tld = domain, ""
+    masked_host = host[:1] + "•••" if host else "•••"
+    return f"{local[:1]}•••@{masked_host}{dot}{tld}"

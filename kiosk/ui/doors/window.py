@@ -1,0 +1,425 @@
+"""The usher's check-in window: scan, see the verdict, find people, walk-ins, live figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh
+from kiosk.core.event import EventConfig
+from kiosk.store.checkins import CheckinRepository, DoorFigures, ScanResult
+from kiosk.store.errors import StoreError
+from kiosk.ui.common.arrivals_chart import ArrivalsChart
+from kiosk.ui.common.theme import Colours, ui_font
+from kiosk.ui.doors.camera import CameraInput
+from kiosk.ui.doors.panels import SearchPanel, WalkInPanel
+from kiosk.ui.doors.sounds import SoundBoard
+from kiosk.ui.doors.verdict_view import TONE_COLOURS, VerdictCard, VerdictOverlay
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 2000
+REFRESH_DELAY_MS = 40  # counters refresh just after the verdict is painted, not before
+HISTORY_LENGTH = 8
+
+
+@dataclass
+class DoorsContext:
+    """Everything the door window works with, passed in (no globals)."""
+
+    config: EventConfig
+    repo: CheckinRepository
+    station: str
+    zone: dt.tzinfo
+    sounds: SoundBoard
+    camera: CameraInput | None = None
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+
+
+def card_for(result: ScanResult) -> VerdictCard:
+    """The verdict screen for a scan result."""
+    decision = result.decision
+    name = result.name or ""
+    latin = result.name_latin or ""
+    if result.verdict in (Verdict.INVALID_CODE, Verdict.UNKNOWN_TICKET) and result.code:
+        latin = result.code
+    return VerdictCard(
+        tone=result.verdict.tone,
+        headline_en=decision.headline_en,
+        headline_zh=decision.headline_zh,
+        name=name,
+        name_latin=latin,
+        detail_en=decision.detail_en,
+        detail_zh=decision.detail_zh,
+    )
+
+
+class FigureTile(QFrame):
+    """One big number with a bilingual caption in the header."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tile")
+        self.setStyleSheet(f"#tile {{ background: {Colours.raised.name()}; border-radius: 10px; }}")
+        self.value = QLabel("–")
+        self.value.setFont(ui_font(26, bold=True))
+        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption = QLabel(caption)
+        self.caption.setFont(ui_font(10))
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption.setStyleSheet(f"color: {Colours.muted.name()}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 6, 16, 6)
+        layout.setSpacing(0)
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+
+    def set_value(self, text: str, colour: QColor | None = None) -> None:
+        """Show a figure (optionally coloured)."""
+        self.value.setText(text)
+        self.value.setStyleSheet(f"color: {(colour or Colours.text).name()}")
+
+
+class DoorsWindow(QWidget):
+    """Full-screen door station: every scan gets an instant, unmistakable verdict."""
+
+    def __init__(self, context: DoorsContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.repo = context.repo
+        self.station = context.station
+        self.last_result: ScanResult | None = None
+        self.figures: DoorFigures | None = None
+        config = context.config
+        self.setWindowTitle(f"Doors — {self.station} / {station_label_zh(self.station)} · AIFF")
+        self.setAutoFillBackground(True)
+
+        # header: event, station, live figures
+        title = QLabel(f"{config.name_zh}\n{config.name_en}")
+        title.setFont(ui_font(15, bold=True))
+        station = QLabel(f"{self.station}  ·  {station_label_zh(self.station)}")
+        station.setFont(ui_font(13))
+        station.setStyleSheet(f"color: {Colours.accent.name()}")
+        heading = QVBoxLayout()
+        heading.addWidget(title)
+        heading.addWidget(station)
+        self.in_tile = FigureTile("Checked in / 已入場")
+        self.registered_tile = FigureTile("Registered / 已登記")
+        self.capacity_tile = FigureTile("Capacity / 座位")
+        self.left_tile = FigureTile("Places left / 餘位")
+        header = QHBoxLayout()
+        header.addLayout(heading, 1)
+        for tile in (self.in_tile, self.registered_tile, self.capacity_tile, self.left_tile):
+            header.addWidget(tile)
+
+        # left: ready screen, recent scans, typed code, camera
+        self.ready_title = QLabel("Scan a ticket\n請掃描門票")
+        self.ready_title.setFont(ui_font(40, bold=True))
+        self.ready_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.ready_hint = QLabel(
+            "Hold the QR code under the scanner or up to the camera\n將門票二維碼對準掃描器或鏡頭"
+        )
+        self.ready_hint.setFont(ui_font(14))
+        self.ready_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.ready_hint.setStyleSheet(f"color: {Colours.muted.name()}")
+        history_label = QLabel("Recent scans / 最近掃描")
+        history_label.setFont(ui_font(11, bold=True))
+        self.history = QListWidget()
+        self.history.setFont(ui_font(12))
+        self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.code_entry = QLineEdit()
+        self.code_entry.setPlaceholderText(
+            "Type a ticket code and press Enter / 輸入票號後按 Enter"
+        )
+        self.code_entry.setFont(ui_font(14))
+        self.code_entry.setMinimumHeight(44)
+        self.code_entry.returnPressed.connect(self._typed_code)
+        self.camera_button = QPushButton("Start camera / 開啟鏡頭")
+        self.camera_button.setMinimumHeight(44)
+        self.camera_button.clicked.connect(self.toggle_camera)
+        self.camera_status = QLabel("")
+        self.camera_status.setStyleSheet(f"color: {Colours.muted.name()}")
+        self.preview_holder = QVBoxLayout()
+        entry_row = QHBoxLayout()
+        entry_row.addWidget(self.code_entry, 1)
+        entry_row.addWidget(self.camera_button)
+        left = QVBoxLayout()
+        left.addStretch(1)
+        left.addWidget(self.ready_title)
+        left.addWidget(self.ready_hint)
+        left.addStretch(1)
+        left.addLayout(self.preview_holder)
+        left.addWidget(self.camera_status)
+        left.addWidget(history_label)
+        left.addWidget(self.history, 1)
+        left.addLayout(entry_row)
+
+        # right: find / walk-in, arrivals chart, undo
+        self.search_panel = SearchPanel(self.repo.search, context.zone)
+        self.search_panel.admit_requested.connect(self.admit_manually)
+        self.walk_in_panel = WalkInPanel()
+        self.walk_in_panel.register_requested.connect(self.register_walk_in)
+        self.tabs = QTabWidget()
+        self.tabs.setFont(ui_font(12))
+        self.tabs.addTab(self.search_panel, "Find / 查找")
+        self.tabs.addTab(self.walk_in_panel, "Walk-in / 現場登記")
+        self.chart = ArrivalsChart(5)
+        self.undo_button = QPushButton("Undo last admission / 撤銷上一位入場  (Ctrl+Z)")
+        self.undo_button.setMinimumHeight(44)
+        self.undo_button.setFont(ui_font(11))
+        self.undo_button.clicked.connect(self.undo_last)
+        self.status_line = QLabel("")
+        self.status_line.setWordWrap(True)
+        self.status_line.setFont(ui_font(11))
+        right = QVBoxLayout()
+        right.addWidget(self.tabs, 3)
+        right.addWidget(self.chart, 2)
+        right.addWidget(self.undo_button)
+        right.addWidget(self.status_line)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 11)
+        body.addSpacing(16)
+        body.addLayout(right, 9)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 14, 20, 14)
+        outer.addLayout(header)
+        outer.addSpacing(8)
+        outer.addLayout(body, 1)
+
+        self.overlay = VerdictOverlay(self)
+
+        QShortcut(QKeySequence("Ctrl+Z"), self, self.undo_last)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.focus_walk_in)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.overlay.dismiss)
+        QShortcut(QKeySequence(Qt.Key.Key_F11), self, self._toggle_full_screen)
+
+        self._preview: QWidget | None = None
+        if context.camera is not None:
+            context.camera.code_seen.connect(lambda text: self.handle_code(text, "camera"))
+            context.camera.state_changed.connect(self._camera_state)
+        else:
+            self.camera_button.setEnabled(False)
+            self.camera_status.setText("No camera / 沒有鏡頭")
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self.poll)
+        self._poll.start()
+        self._refresh_soon = QTimer(self)
+        self._refresh_soon.setSingleShot(True)
+        self._refresh_soon.setInterval(REFRESH_DELAY_MS)
+        self._refresh_soon.timeout.connect(self.refresh_all)
+        self.refresh_figures()
+        self.code_entry.setFocus()
+
+    # ------------------------------------------------------------ scanning
+
+    def handle_code(self, text: str, method: str = "scan") -> ScanResult | None:
+        """One scan from the scanner, the camera or the keyboard: decide, record, show."""
+        try:
+            result = self.repo.scan(text, self.station, method, self.context.clock())
+        except (StoreError, OSError) as exc:
+            self._show_failure(exc)
+            return None
+        self.show_result(result)
+        return result
+
+    def admit_manually(self, attendee_id: int) -> ScanResult | None:
+        """Admit a person found by name (recorded as manual)."""
+        try:
+            result = self.repo.admit_manually(attendee_id, self.station, self.context.clock())
+        except (StoreError, LookupError) as exc:
+            self._show_failure(exc)
+            return None
+        self.show_result(result)
+        return result
+
+    def register_walk_in(self, name: str, name_latin: str, email: str) -> ScanResult | None:
+        """Register and admit someone at the door while the hall has room."""
+        try:
+            result = self.repo.walk_in(name, name_latin, email, self.station, self.context.clock())
+        except ValueError as exc:
+            self.walk_in_panel.show_feedback(str(exc), error=True)
+            return None
+        except StoreError as exc:
+            self._show_failure(exc)
+            return None
+        if result.verdict is Verdict.ADMITTED:
+            self.walk_in_panel.clear()
+            self.walk_in_panel.show_feedback(
+                f"Registered and admitted: {result.name} / 已登記並入場：{result.name}"
+            )
+        self.show_result(result)
+        return result
+
+    def undo_last(self) -> None:
+        """Annul this station's latest admission (kept in the records, marked annulled)."""
+        try:
+            undone = self.repo.undo_last(self.station, self.context.clock())
+        except StoreError as exc:
+            self._show_failure(exc)
+            return
+        if undone is None:
+            self._status("Nothing to undo at this door / 此門沒有可撤銷的入場", Colours.muted)
+            return
+        clock = local_clock(undone.at, self.context.zone)
+        self._status(
+            f"Undone: {undone.name} (admitted {clock}) / 已撤銷：{undone.name}（{clock} 入場）",
+            Colours.warn,
+        )
+        self._add_history(f"{self._now_clock()}  ↶  Undone / 已撤銷  {undone.name}", Colours.warn)
+        self._refresh_soon.start()
+
+    def show_result(self, result: ScanResult) -> None:
+        """Fill the window with the verdict, play its sound, log it in the recent list."""
+        self.last_result = result
+        self.overlay.show_card(card_for(result))
+        self.context.sounds.play(result.verdict)
+        self.code_entry.clear()
+        who = result.name or result.code or ""
+        symbol = {Tone.GO: "✔", Tone.CAUTION: "!", Tone.STOP: "✖"}[result.verdict.tone]
+        self._add_history(
+            f"{self._now_clock()}  {symbol}  {result.decision.headline}  {who}",
+            TONE_COLOURS[result.verdict.tone][0],
+        )
+        self._refresh_soon.start()  # after the verdict is painted: the verdict comes first
+
+    def _show_failure(self, exc: BaseException) -> None:
+        log.error("door action failed: %s", exc)
+        self.overlay.show_card(
+            VerdictCard(
+                Tone.STOP,
+                "Not recorded — try again",
+                "未能記錄，請再試",
+                detail_en=str(exc)[:160],
+                detail_zh="系統未能儲存，此人尚未入場",
+            ),
+            hold_ms=4000,
+        )
+        self.context.sounds.play(Verdict.INVALID_CODE)
+        self._status(f"Error / 錯誤: {exc}", Colours.bad)
+
+    def _typed_code(self) -> None:
+        text = self.code_entry.text().strip()
+        if text:
+            self.handle_code(text, "scan")
+
+    # ------------------------------------------------------------ live figures
+
+    def poll(self) -> None:
+        """Every ~2 s: pick up other stations' admissions."""
+        try:
+            if self.repo.has_changed():
+                self.refresh_figures()
+                self.search_panel.refresh()
+        except StoreError as exc:
+            log.warning("could not read the figures: %s", exc)
+
+    def refresh_all(self) -> None:
+        """Figures, chart and search results, after a change made here."""
+        self.refresh_figures()
+        self.search_panel.refresh()
+
+    def refresh_figures(self) -> None:
+        """Counters and chart from the database."""
+        figures = self.repo.figures()
+        self.figures = figures
+        self.in_tile.set_value(f"{figures.checked_in:,}", Colours.ok)
+        self.registered_tile.set_value(f"{figures.registered:,}")
+        capacity = figures.capacity
+        self.capacity_tile.set_value("—" if capacity is None else f"{capacity:,}")
+        left = figures.places_left
+        left_colour = Colours.bad if left == 0 else Colours.warn if left and left < 20 else None
+        self.left_tile.set_value("—" if left is None else f"{left:,}", left_colour)
+        self.walk_in_panel.set_full(left == 0)
+        self.chart.set_slots([(b.start, b.count) for b in self.repo.arrivals(5)])
+
+    # ------------------------------------------------------------ camera
+
+    def toggle_camera(self) -> None:
+        """Start or stop the webcam scanner."""
+        camera = self.context.camera
+        if camera is None:
+            return
+        if camera.running:
+            camera.stop()
+            return
+        if self._preview is None:
+            from PySide6.QtMultimediaWidgets import QVideoWidget
+
+            preview = QVideoWidget()
+            preview.setMinimumHeight(180)
+            preview.setMaximumHeight(260)
+            self.preview_holder.addWidget(preview)
+            self._preview = preview
+        assert self._preview is not None
+        camera.start(self._preview)  # type: ignore[arg-type]
+
+    def _camera_state(self, running: bool, text: str) -> None:
+        self.camera_status.setText(text)
+        self.camera_button.setText(
+            "Stop camera / 關閉鏡頭" if running else "Start camera / 開啟鏡頭"
+        )
+        if self._preview is not None:
+            self._preview.setVisible(running)
+
+    # ------------------------------------------------------------ helpers
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the find box."""
+        self.tabs.setCurrentWidget(self.search_panel)
+        self.search_panel.query.setFocus()
+        self.search_panel.query.selectAll()
+
+    def focus_walk_in(self) -> None:
+        """Ctrl+N: the walk-in form."""
+        self.tabs.setCurrentWidget(self.walk_in_panel)
+        self.walk_in_panel.name.setFocus()
+
+    def _add_history(self, text: str, colour: QColor) -> None:
+        item = QListWidgetItem(text)
+        item.setForeground(colour)
+        self.history.insertItem(0, item)
+        while self.history.count() > HISTORY_LENGTH:
+            self.history.takeItem(self.history.count() - 1)
+
+    def _status(self, text: str, colour: QColor) -> None:
+        self.status_line.setStyleSheet(f"color: {colour.name()}")
+        self.status_line.setText(text)
+
+    def _now_clock(self) -> str:
+        return local_clock(self.context.clock(), self.context.zone)
+
+    def _toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showMaximized()
+        else:
+            self.showFullScreen()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.overlay.setGeometry(self.rect())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._poll.stop()
+        if self.context.camera is not None:
+            self.context.camera.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,155 @@
+"""The camera path: QR tickets rendered by qrcode into video frames, decoded by zxing-cpp."""
+
+from __future__ import annotations
+
+import threading
+import wave
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+import qrcode
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtMultimedia import QVideoFrame
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.checkin import Verdict
+from kiosk.core.tickets import TicketCodec
+from kiosk.ui.app import make_application
+from kiosk.ui.doors.app import open_doors
+from kiosk.ui.doors.camera import CameraInput
+from kiosk.ui.doors.decoder import FrameDecoder, RepeatSuppressor, decode_qr
+from kiosk.ui.doors.sounds import ASSET_SOUNDS_DIR, SOUNDS, SoundBoard, render_wav, sound_for
+from tests.doors_helpers import make_event, seed_people
+
+CODE = TicketCodec(b"c" * 32).issue(42)
+
+
+def qr_frame(text: str, width: int = 1280, height: int = 720, module: int = 7) -> QImage:
+    """A camera-like frame: grey-brown background, the ticket's QR off-centre on white."""
+    matrix = qrcode.QRCode(border=4)
+    matrix.add_data(text)
+    matrix.make(fit=True)
+    cells = matrix.get_matrix()
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("#6f6455"))
+    painter = QPainter(image)
+    left, top = width // 3, height // 5
+    painter.fillRect(left, top, len(cells) * module, len(cells) * module, QColor("#f4f1ea"))
+    for row, line in enumerate(cells):
+        for column, dark in enumerate(line):
+            if dark:
+                painter.fillRect(
+                    left + column * module, top + row * module, module, module, QColor("#111")
+                )
+    painter.end()
+    return image
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def _app() -> None:
+    make_application()
+
+
+def test_decodes_a_rendered_ticket_in_a_720p_frame() -> None:
+    assert decode_qr(qr_frame(CODE)) == [CODE]
+    blank = QImage(1280, 720, QImage.Format.Format_RGB32)
+    blank.fill(QColor("#6f6455"))
+    assert decode_qr(blank) == []
+    assert decode_qr(QImage()) == []
+
+
+def test_worker_suppresses_the_same_code_within_three_seconds() -> None:
+    clock = FakeClock()
+    seen: list[str] = []
+    decoder = FrameDecoder(seen.append, suppressor=RepeatSuppressor(3.0, clock))
+    try:
+        frame = qr_frame(CODE)
+        for advance in (0.0, 1.0, 1.9, 2.9):  # held up to the camera: seen again and again
+            clock.now += advance
+            assert decoder.submit(frame)
+            assert decoder.wait_idle()
+        assert seen == [CODE]
+        clock.now += 3.5  # taken away and shown again later
+        decoder.submit(frame)
+        decoder.wait_idle()
+        assert seen == [CODE, CODE]
+        other = TicketCodec(b"c" * 32).issue(43)
+        decoder.submit(qr_frame(other))
+        decoder.wait_idle()
+        assert seen[-1] == other
+    finally:
+        decoder.stop()
+
+
+def test_frames_arriving_while_busy_are_skipped() -> None:
+    gate = threading.Event()
+    started = threading.Event()
+
+    def slow_decode(image: QImage) -> list[str]:
+        started.set()
+        gate.wait(5)
+        return [CODE]
+
+    seen: list[str] = []
+    decoder = FrameDecoder(seen.append, decode=slow_decode)
+    try:
+        frame = qr_frame(CODE)
+        assert decoder.submit(frame)
+        assert started.wait(5)
+        assert [decoder.submit(frame) for _ in range(5)] == [False] * 5
+        assert decoder.frames_skipped == 5
+        gate.set()
+        assert decoder.wait_idle()
+        assert seen == [CODE] and decoder.frames_decoded == 1
+    finally:
+        gate.set()
+        decoder.stop()
+
+
+def test_camera_frames_admit_through_the_window(qtbot: QtBot, tmp_path: Path) -> None:
+    folder = make_event(tmp_path / "event")
+    people = seed_people(folder)
+    window = open_doors(folder, "Door 3", with_camera=False, with_sound=False)
+    qtbot.addWidget(window)
+    camera = CameraInput()
+    window.context.camera = camera
+    camera.code_seen.connect(lambda text: window.handle_code(text, "camera"))
+    try:
+        frame = QVideoFrame(qr_frame(people[0].code))
+        with qtbot.waitSignal(camera.code_seen, timeout=5000):
+            camera.handle_frame(frame)
+        assert window.last_result is not None
+        assert window.last_result.verdict is Verdict.ADMITTED
+        assert window.last_result.method == "camera" and window.last_result.name == "陳大文"
+        # the same ticket still in view: no second (amber) verdict
+        camera.decoder.wait_idle()
+        camera.handle_frame(frame)
+        camera.decoder.wait_idle()
+        qtbot.wait(50)
+        assert window.repo.figures().checked_in == 1
+        assert window.context.sounds.played == ["admitted"]
+    finally:
+        camera.shutdown()
+
+
+def test_verdict_sounds_are_distinct_short_wavs(tmp_path: Path) -> None:
+    rendered = {name: render_wav(spec) for name, spec in SOUNDS.items()}
+    assert len(set(rendered.values())) == len(SOUNDS)
+    for name, data in rendered.items():
+        with wave.open(BytesIO(data)) as sound:
+            seconds = sound.getnframes() / sound.getframerate()
+            assert sound.getnchannels() == 1 and 0.2 < seconds < 0.7, name
+        assert (ASSET_SOUNDS_DIR / f"{name}.wav").read_bytes() == data  # shipped = generated
+    assert {sound_for(v) for v in Verdict} == set(SOUNDS)
+    board = SoundBoard(tmp_path / "sounds")  # no audio device in tests: silent, no error
+    board.play(Verdict.ADMITTED)
+    assert board.played == ["admitted"]

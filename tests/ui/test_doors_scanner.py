@@ -1,0 +1,163 @@
+"""Keyboard-wedge capture: simulated scanner bursts, input-method commits and people typing."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.tickets import TicketCodec, normalise_scanned
+from kiosk.ui.app import make_application
+from kiosk.ui.doors.scanner_capture import ScannerCapture
+
+CODE = TicketCodec(b"s" * 32).issue(1234, 1)
+FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+
+
+class Form(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.line = QLineEdit()
+        self.notes = QPlainTextEdit()
+        self.combo = QComboBox()
+        self.combo.setEditable(True)
+        self.button = QPushButton("Undo")
+        self.clicks = 0
+        self.button.clicked.connect(self._clicked)
+        self.returns: list[str] = []
+        self.line.returnPressed.connect(lambda: self.returns.append(self.line.text()))
+        layout = QVBoxLayout(self)
+        for widget in (self.line, self.notes, self.combo, self.button):
+            layout.addWidget(widget)
+
+    def _clicked(self) -> None:
+        self.clicks += 1
+
+
+@pytest.fixture
+def form(qtbot: QtBot) -> Form:
+    make_application()
+    widget = Form()
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture
+def capture(form: Form) -> Iterator[tuple[ScannerCapture, list[str]]]:
+    scanner = ScannerCapture(form)
+    seen: list[str] = []
+    scanner.scanned.connect(seen.append)
+    app = QApplication.instance()
+    assert app is not None
+    scanner.install(app)
+    yield scanner, seen
+    scanner.uninstall()
+
+
+def targets(form: Form) -> list[QWidget]:
+    combo_line = form.combo.lineEdit()
+    assert combo_line is not None
+    return [form.line, form.notes, combo_line, form.button, form]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_burst_ending_in_enter_is_captured_whatever_has_focus(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]], seed: int
+) -> None:
+    _scanner, seen = capture
+    target = random.Random(seed).choice(targets(form))
+    target.setFocus()
+    qtbot.keyClicks(target, CODE)
+    qtbot.keyClick(target, Qt.Key.Key_Return)
+    assert seen == [CODE]
+    assert form.line.text() == "" and form.notes.toPlainText() == ""
+    assert form.combo.currentText() == ""
+    assert form.clicks == 0 and form.returns == []  # Enter pressed nothing
+
+
+def test_lower_case_and_keypad_enter(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    _scanner, seen = capture
+    qtbot.keyClicks(form.notes, CODE.lower())
+    qtbot.keyClick(form.notes, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert [normalise_scanned(text) for text in seen] == [CODE]
+    assert form.notes.toPlainText() == ""
+
+
+def test_input_method_commit_strings_in_full_width(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """A Chinese input method left on: each key arrives as a full-width commit string."""
+    _scanner, seen = capture
+    form.line.setFocus()
+    for character in CODE.translate(FULL_WIDTH):
+        event = QInputMethodEvent()
+        event.setCommitString(character)
+        QApplication.sendEvent(form.line, event)
+    qtbot.keyClick(form.line, Qt.Key.Key_Return)
+    assert len(seen) == 1 and seen[0] != CODE  # full-width as typed…
+    assert normalise_scanned(seen[0]) == CODE  # …read as the code
+    assert form.line.text() == "" and form.returns == []
+
+
+def test_people_typing_still_type(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    scanner, seen = capture
+    form.line.setFocus()
+    slow = int(scanner.max_gap_s * 1000 * 2)
+    qtbot.keyClicks(form.line, "Chan Tai", delay=slow)  # QTest types ASCII only
+    qtbot.wait(slow)
+    assert form.line.text() == "Chan Tai"
+    qtbot.keyClick(form.line, Qt.Key.Key_Return)
+    assert form.returns == ["Chan Tai"] and seen == []
+    # a short fast burst that is not a code: typed through, Enter reaches the field
+    form.line.clear()
+    qtbot.keyClicks(form.line, "ab")
+    qtbot.keyClick(form.line, Qt.Key.Key_Return)
+    assert form.line.text() == "ab" and form.returns[-1] == "ab" and seen == []
+    # a slow human input method commit is replayed too
+    event = QInputMethodEvent()
+    event.setCommitString("文")
+    QApplication.sendEvent(form.line, event)
+    qtbot.waitUntil(lambda: form.line.text() == "ab文", timeout=1000)
+    # editing keys pass straight through
+    qtbot.keyClick(form.line, Qt.Key.Key_Backspace)
+    assert form.line.text() == "ab"
+
+
+def test_a_long_burst_that_is_not_a_code_is_still_a_scan(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """Someone scanned the wrong barcode: the screen should say so, not type it somewhere."""
+    _scanner, seen = capture
+    qtbot.keyClicks(form.line, "4006381333931")
+    qtbot.keyClick(form.line, Qt.Key.Key_Return)
+    assert seen == ["4006381333931"] and form.line.text() == ""
+
+
+def test_two_scans_back_to_back(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    _scanner, seen = capture
+    other = TicketCodec(b"s" * 32).issue(99)
+    for code in (CODE, other):
+        qtbot.keyClicks(form.button, code)
+        qtbot.keyClick(form.button, Qt.Key.Key_Return)
+    assert seen == [CODE, other] and form.clicks == 0

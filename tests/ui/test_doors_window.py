@@ -1,0 +1,216 @@
+"""The door window with pytest-qt on the offscreen platform: scans, verdict screens, panels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.checkin import Verdict
+from kiosk.core.tickets import TicketCodec
+from kiosk.store.event_folder import EventFolder
+from kiosk.ui.app import make_application
+from kiosk.ui.doors.app import open_doors, station_lock
+from kiosk.ui.doors.panels import SearchPanel
+from kiosk.ui.doors.window import DoorsWindow
+from tests.doors_helpers import Person, make_event, repository, seed_people
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+
+
+@pytest.fixture
+def people(tmp_path: Path) -> list[Person]:
+    return seed_people(make_event(tmp_path / "event", capacity=8))
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path: Path, people: list[Person]) -> DoorsWindow:
+    make_application()
+    doors = open_doors(make_event(tmp_path / "event", capacity=8), "Door 1", with_sound=False)
+    qtbot.addWidget(doors)
+    doors.resize(1366, 768)
+    doors.show()
+    qtbot.waitExposed(doors)
+    return doors
+
+
+def colour_at_centre(window: DoorsWindow) -> QColor:
+    image = window.grab().toImage()
+    return QColor(image.pixel(image.width() // 2, int(image.height() * 0.03)))
+
+
+def cell(panel: SearchPanel, row: int, column: int) -> str:
+    item = panel.table.item(row, column)
+    assert item is not None
+    return item.text()
+
+
+def is_green(colour: QColor) -> bool:
+    return colour.green() > 120 and colour.red() < 80
+
+
+def is_amber(colour: QColor) -> bool:
+    return colour.red() > 200 and 130 < colour.green() < 200 and colour.blue() < 60
+
+
+def is_red(colour: QColor) -> bool:
+    return colour.red() > 170 and colour.green() < 80
+
+
+def test_scan_admits_then_amber_then_fades_back(
+    qtbot: QtBot, window: DoorsWindow, people: list[Person]
+) -> None:
+    result = window.handle_code(people[0].code)
+    assert result is not None and result.verdict is Verdict.ADMITTED
+    assert window.overlay.showing and window.overlay.card is not None
+    assert window.overlay.card.name == "陳大文"
+    assert is_green(colour_at_centre(window))
+    qtbot.waitUntil(lambda: window.in_tile.value.text() == "1", timeout=1000)  # just after
+    again = window.handle_code(people[0].code)
+    assert again is not None and again.verdict is Verdict.ALREADY_CHECKED_IN
+    assert window.overlay.card.detail_zh.startswith("已於 ")  # replaces the green at once
+    assert is_amber(colour_at_centre(window))
+    assert window.context.sounds.played == ["admitted", "already"]
+    qtbot.waitUntil(lambda: not window.overlay.isVisible(), timeout=3000)  # ready within ~2 s
+
+
+@pytest.mark.parametrize(
+    "kind", ["garbage", "foreign", "unknown"], ids=["invalid", "other-event", "unknown"]
+)
+def test_refusals_are_red(window: DoorsWindow, kind: str) -> None:
+    text = {
+        "garbage": "hello",
+        "foreign": TicketCodec(b"q" * 32).issue(1),
+        "unknown": TicketCodec(window.context.repo._codec._secret_key).issue(4000),
+    }[kind]
+    result = window.handle_code(text)
+    assert result is not None and result.verdict.tone.value == "stop"
+    assert is_red(colour_at_centre(window))
+    assert window.context.sounds.played == ["refused"]
+
+
+def test_scanner_burst_into_any_focused_widget_is_a_scan(
+    qtbot: QtBot, window: DoorsWindow, people: list[Person]
+) -> None:
+    from kiosk.ui.doors.scanner_capture import ScannerCapture
+
+    capture = ScannerCapture(window)
+    capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
+    capture.install(QApplication.instance())  # type: ignore[arg-type]
+    try:
+        window.focus_search()
+        target = window.search_panel.query
+        qtbot.keyClicks(target, people[1].code)
+        qtbot.keyClick(target, Qt.Key.Key_Return)
+        assert window.last_result is not None
+        assert window.last_result.name == "李小龍"
+        assert target.text() == ""  # nothing leaked into the search box
+        # a person typing slowly still types into the box
+        qtbot.keyClicks(target, "Wong", delay=150)
+        qtbot.wait(150)
+        assert target.text() == "Wong"
+    finally:
+        capture.uninstall()
+
+
+def test_walk_in_from_the_window(qtbot: QtBot, window: DoorsWindow) -> None:
+    window.focus_walk_in()
+    panel = window.walk_in_panel
+    panel.name.setText("周潤發")
+    panel.email.setText("bad-address")
+    panel.register_button.click()
+    assert "not an e-mail" in panel.feedback.text()
+    panel.email.setText("chow@example.com")
+    panel.register_button.click()
+    assert window.last_result is not None and window.last_result.method == "walk-in"
+    assert window.last_result.verdict is Verdict.ADMITTED
+    assert panel.name.text() == ""
+    qtbot.waitUntil(lambda: window.registered_tile.value.text() == "7", timeout=1000)
+
+
+def test_search_shows_masked_emails_and_admits_by_hand(
+    qtbot: QtBot, window: DoorsWindow, people: list[Person]
+) -> None:
+    panel = window.search_panel
+    panel.query.setText("wong")
+    panel.run_search()
+    assert panel.table.rowCount() == 1
+    assert cell(panel, 0, 1) == "m•••@e•••.org"
+    assert "meiling" not in cell(panel, 0, 1)
+    assert panel.admit_button.isEnabled()
+    panel.admit_button.click()
+    assert window.last_result is not None and window.last_result.method == "manual"
+    qtbot.waitUntil(lambda: not panel.admit_button.isEnabled(), timeout=1000)  # now in
+    assert "已入場" in cell(panel, 0, 3)
+
+
+def test_undo_and_other_stations_appear_by_polling(
+    window: DoorsWindow, people: list[Person], tmp_path: Path
+) -> None:
+    window.handle_code(people[0].code)
+    window.undo_last()
+    window.refresh_all()
+    assert "Undone" in window.status_line.text() and window.in_tile.value.text() == "0"
+    other = repository(EventFolder(window.context.config.source.parent), capacity=8)
+    other.scan(people[2].code, "Door 2", "scan", dt.datetime.now(dt.UTC))
+    window.poll()
+    assert window.in_tile.value.text() == "1"
+    assert sum(count for _, count in window.chart.slots) == 1
+
+
+def test_full_house_stops_walk_ins(window: DoorsWindow, people: list[Person]) -> None:
+    for n in range(3):  # capacity 8: three walk-ins and five of the six registered get in
+        window.register_walk_in(f"Walk {n}", "", "")
+    for person in people:
+        window.handle_code(person.code)
+    window.refresh_all()
+    assert window.figures is not None and window.figures.places_left == 0
+    assert not window.walk_in_panel.register_button.isEnabled()
+    assert window.last_result is not None
+    assert window.last_result.verdict is Verdict.CAPACITY_REACHED
+    assert is_red(colour_at_centre(window))
+
+
+def test_one_window_per_station_name(tmp_path: Path) -> None:
+    folder = make_event(tmp_path / "ev")
+    first = station_lock(folder, "Door 1")
+    first.acquire()
+    try:
+        from kiosk.store.errors import EventLockedError
+
+        with pytest.raises(EventLockedError):
+            station_lock(folder, "door 1").acquire()
+        station_lock(folder, "Door 2").acquire()  # another door is fine
+    finally:
+        first.release()
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1080p", "768p"])
+def test_screenshots(qtbot: QtBot, window: DoorsWindow, people: list[Person], size) -> None:
+    """Rendered for a person to look at: build/screenshots/doors-*.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    window.resize(*size)
+    window.search_panel.query.setText("Ch")
+    window.search_panel.run_search()
+    label = f"{size[0]}x{size[1]}"
+    window.handle_code(people[3].code)
+    window.overlay.dismiss()
+    window.refresh_all()
+    shots: dict[str, QImage] = {"ready": window.grab().toImage()}
+    window.handle_code(people[0].code)
+    shots["green"] = window.grab().toImage()
+    window.handle_code(people[0].code)
+    shots["amber"] = window.grab().toImage()
+    window.handle_code("AIFF-00000-0000000000000000")
+    shots["red"] = window.grab().toImage()
+    for name, image in shots.items():
+        assert image.width() == size[0]
+        image.save(str(SCREENSHOTS / f"doors-{label}-{name}.png"))
+    assert is_green(QColor(shots["green"].pixel(size[0] // 2, 20)))
+    assert is_amber(QColor(shots["amber"].pixel(size[0] // 2, 20)))
+    assert is_red(QColor(shots["red"].pixel(size[0] // 2, 20)))
