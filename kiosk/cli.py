@@ -234,6 +234,20 @@ from kiosk.cli_doors import checkin, doors  # noqa: E402  (the door stations)
 cli.add_command(checkin)
 cli.add_command(doors)
 
+from kiosk.cli_attendees import attendees, tickets  # noqa: E402  (registration and tickets)
+
+cli.add_command(attendees)
+cli.add_command(tickets)
+
+from kiosk.cli_doors import checkin, doors  # noqa: E402  (the door stations)
+
+cli.add_command(checkin)
+cli.add_command(doors)
+
+from kiosk.cli_stage import stage_preview  # noqa: E402  (the projector cards, to look at)
+
+cli.add_command(stage_preview)
+
 
 def main() -> None:
     """Entry point for `python main.py`, `python -m kiosk` and `aiff-kiosk`."""
