@@ -76,16 +76,21 @@ def _emit_json(data: Any) -> None:
     help=f"Event folder (default: ${ENV_VAR} or the demo event).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+@click.option(
+    "--no-supervisor",
+    is_flag=True,
+    help="Console: no standby process keeping the projector black and restarting the app.",
+)
 @click.version_option(package_name="aiff-kiosk")
 @click.pass_context
-def cli(ctx: click.Context, event_dir: Path | None, verbose: bool) -> None:
+def cli(ctx: click.Context, event_dir: Path | None, verbose: bool, no_supervisor: bool) -> None:
     """AIFF Screening Night: run the show, the doors, the tickets and the awards.
 
     With no command, opens the operator console on the event (building the demo event first if
     there is none yet).
     """
     folder = EventFolder.resolve(event_dir)
-    ctx.obj = {"folder": folder, "verbose": verbose}
+    ctx.obj = {"folder": folder, "verbose": verbose, "supervise": not no_supervisor}
     configure_logging(folder.logs_dir if folder.root.exists() else None, verbose=verbose)
     if ctx.invoked_subcommand is None:
         ctx.invoke(console)
@@ -102,7 +107,7 @@ def console(ctx: click.Context) -> None:
     configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
     from kiosk.ui.app import run_console  # Qt is imported only by the commands that need it
 
-    sys.exit(run_console(folder))
+    sys.exit(run_console(folder, supervise=ctx.obj.get("supervise", True)))
 
 
 @cli.command()
@@ -224,25 +229,14 @@ from kiosk.cli_attendees import attendees, tickets  # noqa: E402  (registration 
 cli.add_command(attendees)
 cli.add_command(tickets)
 
-from kiosk.cli_attendees import attendees, tickets  # noqa: E402  (registration and tickets)
-
-cli.add_command(attendees)
-cli.add_command(tickets)
-
 from kiosk.cli_doors import checkin, doors  # noqa: E402  (the door stations)
 
 cli.add_command(checkin)
 cli.add_command(doors)
 
-from kiosk.cli_attendees import attendees, tickets  # noqa: E402  (registration and tickets)
+from kiosk.cli_show import rehearse  # noqa: E402  (the show, unattended)
 
-cli.add_command(attendees)
-cli.add_command(tickets)
-
-from kiosk.cli_doors import checkin, doors  # noqa: E402  (the door stations)
-
-cli.add_command(checkin)
-cli.add_command(doors)
+cli.add_command(rehearse)
 
 from kiosk.cli_stage import stage_preview  # noqa: E402  (the projector cards, to look at)
 

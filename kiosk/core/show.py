@@ -947,6 +947,8 @@ class ShowMachine:
         return {"cue": cue.key, "index": cue.index, "kind": cue.kind.value, "position": 0.0}
 
 
+SHOW_RESET = "show_reset"  # journal kind: the show starts over from the holding slide
+
 _POSITION_KINDS = frozenset(
     {
         "film_started",
@@ -962,6 +964,11 @@ _POSITION_KINDS = frozenset(
 )
 
 
+def under_way(point: ResumePoint | None) -> bool:
+    """Whether a resume point is in the middle of a show (not before it started or after it)."""
+    return point is not None and point.cue_key not in ("holding", "end")
+
+
 def _number(value: object, default: float) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
@@ -969,12 +976,17 @@ def _number(value: object, default: float) -> float:
 
 
 def resume_point(entries: Iterable[tuple[str, Mapping[str, object]]]) -> ResumePoint | None:
-    """Where to restore after a crash, from the journal entries in order; None if none."""
+    """Where to restore after a crash, from the journal entries in order; None if none.
+
+    A `show_reset` entry forgets everything before it (the night was started over).
+    """
     cue: str | None = None
     position = 0.0
     statuses: dict[str, FilmStatus] = {}
     for kind, data in entries:
-        if kind in ("cue_started", "restored"):
+        if kind == SHOW_RESET:  # the operator started the night over: forget what came before
+            cue, position, statuses = None, 0.0, {}
+        elif kind in ("cue_started", "restored"):
             key = data.get("cue")
             if isinstance(key, str):
                 cue, position = key, max(0.0, _number(data.get("position"), 0.0))

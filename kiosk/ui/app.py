@@ -1,23 +1,36 @@
-"""Start the Qt application on an event: the console window (and, later, the stage)."""
+"""Start the Qt application on an event: the console on the operator's screen and the stage
+(projector window) on the projector, with the show wired between them."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from kiosk.core.event import EventConfig
 from kiosk.core.problems import ConfigError
+from kiosk.core.programme import Programme, format_duration
+from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under_way
+from kiosk.media.vlc_backend import create_instance
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
+from kiosk.store.journal import Journal
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import apply_theme
 from kiosk.ui.console.window import ConsoleContext, ConsoleWindow
+from kiosk.ui.show_controller import ShowController, create_show, read_resume_point
+from kiosk.ui.stage.window import StageWindow
 
 log = logging.getLogger(__name__)
+
+VOUT_ENV = "KIOSK_VLC_VOUT"  # e.g. "xcb_x11": libvlc's video output (default: VLC's choice)
+AOUT_ENV = "KIOSK_VLC_AOUT"  # e.g. "dummy" on a machine without sound (tests, benchmarks)
 
 
 def make_application() -> QApplication:
@@ -31,6 +44,127 @@ def make_application() -> QApplication:
     return app
 
 
+def headless() -> bool:
+    """True on Qt's offscreen platform: no window to draw films into (tests, checks)."""
+    return QGuiApplication.platformName() in ("offscreen", "minimal")
+
+
+def show_instance() -> object:
+    """The libvlc instance for the show: real outputs on a display, dummy ones headless."""
+    if headless():
+        return create_instance(headless=True)
+    chosen = {"vout": os.environ.get(VOUT_ENV), "aout": os.environ.get(AOUT_ENV)}
+    return create_instance(extra=[f"--{kind}={name}" for kind, name in chosen.items() if name])
+
+
+def has_projector() -> bool:
+    """Whether a second screen (the projector) is connected."""
+    return len(QGuiApplication.screens()) > 1
+
+
+def place_stage(stage: StageWindow, screen_name: str | None = None) -> None:
+    """Fullscreen on the projector; with a single screen, a small window in its corner."""
+    if headless():
+        stage.resize(960, 540)
+        stage.show()
+        return
+    if screen_name or has_projector():
+        stage.start()  # fullscreen on the projector, without taking the keyboard
+        return
+    screen = QGuiApplication.primaryScreen()
+    area = screen.availableGeometry()
+    width = max(480, area.width() // 3)
+    height = width * 9 // 16
+    stage.setGeometry(area.right() - width, area.bottom() - height, width, height)
+    stage.show()
+
+
+def resume_text(point: ResumePoint, programme: Programme) -> str:
+    """How the console names a restored show, e.g. `Film 12 · The Last Lantern at 3:21`."""
+    kind, _, film_id = point.cue_key.partition(":")
+    if kind == CueKind.FILM.value and film_id:
+        film = programme.film(film_id)
+        where = f"film {film.position} · {film.title_en} at {format_duration(point.position_s)}"
+    elif kind == CueKind.CARD.value and film_id:
+        where = f"the title card of film {programme.film(film_id).position}"
+    else:
+        where = point.cue_key
+    return (
+        f"Restored after an interruption: {where}. Held paused — GO continues from there; "
+        "Start over goes back to the holding slide."
+    )
+
+
+class ShowFactory:
+    """Builds the show for the console: restored from the journal, or started over."""
+
+    def __init__(
+        self,
+        config: EventConfig,
+        programme: Programme,
+        context: ConsoleContext,
+        stage: StageWindow,
+        instance: object,
+    ) -> None:
+        self.config = config
+        self.programme = programme
+        self.context = context
+        self.stage = stage
+        self.instance = instance
+
+    def build(self, resume: ResumePoint | None) -> ShowController:
+        """A started show; `resume` restores it paused where the journal left it."""
+        show = create_show(
+            self.config,
+            self.programme,
+            self.context.db,
+            self.stage,
+            self.instance,
+            self.context.messages,
+            options=ShowOptions.from_event(self.config),
+            resume=resume,
+            bind_surfaces=not headless(),
+        )
+        show.start()
+        return show
+
+    def start_over(self) -> ShowController:
+        """Journal that the night starts over, then a fresh show at the holding slide."""
+        Journal(self.context.db).append(SHOW_RESET, None, {})
+        self.context.messages.warning("The show was started over from the holding slide")
+        return self.build(None)
+
+
+def open_console(
+    folder: EventFolder, *, screen_name: str | None = None
+) -> tuple[ConsoleWindow, ErrorReporter]:
+    """Build the console and the stage on an event (the caller holds the event lock)."""
+    config = folder.load_config()
+    programme = folder.load_programme(config)
+    messages = MessageBus()
+    context = ConsoleContext(folder, config, programme, folder.open_db(), messages, TaskRunner())
+    stage = StageWindow(config, programme, screen_name)
+    factory = ShowFactory(config, programme, context, stage, show_instance())
+    point = read_resume_point(context.db)
+    restore = point if under_way(point) else None
+    try:
+        show = factory.build(restore)
+    except ValueError as exc:  # the programme changed since: the journal's cue is gone
+        messages.warning(f"Could not restore the show ({exc}); starting from the holding slide")
+        restore, show = None, factory.build(None)
+    context.stage = stage
+    context.show = show
+    context.start_over = factory.start_over
+    window = ConsoleWindow(context)
+    if restore is not None:
+        text = resume_text(restore, programme)
+        window.offer_resume(text)
+        messages.warning(text)
+    reporter = ErrorReporter(lambda: window)
+    place_stage(stage, screen_name)
+    return window, reporter
+
+
 def _refuse(title: str, text: str) -> int:
     log.error("%s: %s", title, text)
     box = QMessageBox(QMessageBox.Icon.Critical, title, text)
@@ -39,27 +173,27 @@ def _refuse(title: str, text: str) -> int:
     return 1
 
 
-def open_console(folder: EventFolder) -> tuple[ConsoleWindow, ErrorReporter]:
-    """Build the console on an event (the caller holds the event lock and runs the loop)."""
-    config = folder.load_config()
-    programme = folder.load_programme(config)
-    messages = MessageBus()
-    context = ConsoleContext(folder, config, programme, folder.open_db(), messages, TaskRunner())
-    window = ConsoleWindow(context)
-    reporter = ErrorReporter(lambda: window)
-    return window, reporter
+def run_console(
+    folder: EventFolder, *, screen_name: str | None = None, supervise: bool = True
+) -> int:
+    """Open the console (and the stage) on `folder` and run until it is closed.
 
-
-def run_console(folder: EventFolder) -> int:
-    """Open the console on `folder` and run until it is closed; returns the exit status."""
+    With a projector connected (and `supervise`), this process becomes the supervisor that
+    keeps the projector black and runs the app as its child (see kiosk.supervisor).
+    """
     app = make_application()
+    if supervise and not headless():
+        from kiosk.supervisor import app_command, needed, run_supervisor
+
+        if needed():
+            return run_supervisor(app_command(sys.argv[1:]))
     lock = folder.lock()
     try:
         lock.acquire()
     except StoreError as exc:
         return _refuse("AIFF Screening Night is already running", str(exc))
     try:
-        window, reporter = open_console(folder)
+        window, reporter = open_console(folder, screen_name=screen_name)
     except ConfigError as exc:
         return _refuse(
             "The event cannot be opened",
@@ -69,6 +203,8 @@ def run_console(folder: EventFolder) -> int:
         return _refuse("The event cannot be opened", str(exc))
     reporter.install()
     window.showMaximized()
+    window.activateWindow()
+    log.info("console shown")
     try:
         return app.exec()
     finally:

@@ -1,11 +1,17 @@
-"""The projectionist's console: the run order, each film's readiness, preflight, the log."""
+"""The projectionist's console: the show (GO and friends), the programme and preflight, the log.
+
+Tabs: "Show" (the running show, when there is one) and "Programme / Preflight"; other views
+(e.g. registrations) are mounted with `add_tab`. The log panel sits under the tabs.
+"""
 
 from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 from PySide6.QtCore import QItemSelection, Qt
@@ -17,11 +23,13 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +44,10 @@ from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
+from kiosk.ui.console.show_panel import ShowPanel
+
+if TYPE_CHECKING:
+    from kiosk.ui.show_controller import ShowController
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +62,9 @@ class ConsoleContext:
     db: sqlite_utils.Database
     messages: MessageBus
     tasks: TaskRunner
+    show: ShowController | None = None  # the running show (None: programme and preflight only)
+    stage: QWidget | None = None  # the projector window, closed with the console
+    start_over: Callable[[], ShowController] | None = None  # a fresh show from the holding slide
 
 
 def _label(text: str = "", size: float = 10, *, bold: bool = False, colour: str = "") -> QLabel:
@@ -147,24 +162,30 @@ class ConsoleWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(12, 10, 12, 10)
         outer.addLayout(self._build_header())
-        outer.addWidget(self._build_toolbar())
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        top = QSplitter(Qt.Orientation.Horizontal)
-        self.table = self._build_table()
-        self.details = FilmDetails()
-        top.addWidget(self.table)
-        top.addWidget(self.details)
-        top.setStretchFactor(0, 4)
-        top.setStretchFactor(1, 1)
+        self.tabs = QTabWidget()
+        self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tabs.setFont(ui_font(11, bold=True))
+        self.show_panel: ShowPanel | None = None
+        if context.show is not None:
+            self.show_panel = ShowPanel(
+                context.show, context.config, context.tasks, self._start_over
+            )
+            self.show_panel.install_shortcuts(self)
+            self.tabs.addTab(self.show_panel, "Show · 放映")
+        self.tabs.addTab(self._build_programme_tab(), "Programme / Preflight · 節目 / 檢查")
+
         self.log_view = QPlainTextEdit()
         self.log_view.setReadOnly(True)
         self.log_view.setMaximumBlockCount(2000)
         self.log_view.setPlaceholderText("What happened tonight appears here.")
-        splitter.addWidget(top)
+        self.log_view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.tabs)
         splitter.addWidget(self.log_view)
-        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(0, 6)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([620, 90])
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
@@ -172,6 +193,46 @@ class ConsoleWindow(QMainWindow):
         QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.start_preflight)
         self.load_checks()
         context.messages.info(f"Event opened: {context.folder.root}")
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        """Mount another view (e.g. registrations) as a tab; returns its index."""
+        return self.tabs.addTab(widget, title)
+
+    def offer_resume(self, text: str) -> None:
+        """Show that the show was restored after an interruption (GO continues it)."""
+        if self.show_panel is not None:
+            self.show_panel.offer_resume(text)
+
+    def _start_over(self) -> None:
+        context = self.context
+        if context.start_over is None or context.show is None or self.show_panel is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Start the show over?",
+            "Go back to the holding slide and mark every film as not yet played?\n"
+            "The journal keeps what happened so far.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        context.show.close()
+        context.show = context.start_over()
+        self.show_panel.set_controller(context.show)
+
+    def _build_programme_tab(self) -> QWidget:
+        tab = QWidget()
+        column = QVBoxLayout(tab)
+        column.setContentsMargins(0, 4, 0, 0)
+        column.addWidget(self._build_toolbar())
+        top = QSplitter(Qt.Orientation.Horizontal)
+        self.table = self._build_table()
+        self.details = FilmDetails()
+        top.addWidget(self.table)
+        top.addWidget(self.details)
+        top.setStretchFactor(0, 4)
+        top.setStretchFactor(1, 1)
+        column.addWidget(top, 1)
+        return tab
 
     # --- construction -------------------------------------------------------------------
     def _build_header(self) -> QHBoxLayout:
@@ -238,7 +299,10 @@ class ConsoleWindow(QMainWindow):
     # --- behaviour ------------------------------------------------------------------------
     def load_checks(self) -> None:
         """Show the stored preflight results (from the last run, by anyone)."""
-        self.model.set_checks(FilmCheckRepository(self.context.db).all())
+        checks = FilmCheckRepository(self.context.db).all()
+        self.model.set_checks(checks)
+        if self.show_panel is not None:
+            self.show_panel.run_model.set_checks(checks)
         self._update_summary()
 
     def _update_summary(self) -> None:
@@ -326,6 +390,13 @@ class ConsoleWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Let a running preflight finish writing before the window goes."""
+        """Let a running preflight finish writing, stop the show, close the projector window."""
+        if self.show_panel is not None:
+            self.show_panel.stop()
         self.context.tasks.wait(timeout=30)
+        if self.context.show is not None:
+            self.context.show.close()
+            self.context.show = None
+        if self.context.stage is not None:
+            self.context.stage.close()
         super().closeEvent(event)

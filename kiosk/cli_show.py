@@ -1,0 +1,218 @@
+"""`python main.py rehearse`: the whole programme, unattended, fullscreen on the projector.
+
+A rehearsal is a real show with GO pressed by itself: the same machine, players and stage, and
+the journal is written as on the night. Given FILEs it plays them in that order as an ad-hoc
+programme (in the event's database when there is an event, else in a temporary one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import click
+
+from kiosk.core.event import EventConfig
+from kiosk.core.problems import ConfigError
+from kiosk.core.programme import DEFAULT_BLOCK_ID, Block, Film, Programme
+from kiosk.store.errors import StoreError
+from kiosk.store.event_folder import EventFolder
+
+log = logging.getLogger(__name__)
+
+END_HOLD_S = 1.5  # with --exit-at-end, the last picture stays this long before the app quits
+
+
+def _seconds_of(path: Path) -> int:
+    """The file's duration by ffprobe (0 if it cannot tell: the player will know)."""
+    try:
+        from kiosk.media.probe import require_tools
+
+        ffprobe, _ = require_tools()
+        result = subprocess.run(
+            [ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "json", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        return round(float(json.loads(result.stdout)["format"]["duration"]))
+    except (OSError, ValueError, KeyError, RuntimeError, subprocess.SubprocessError):
+        return 0
+
+
+def adhoc_programme(files: Sequence[Path]) -> Programme:
+    """A programme of `files` in the given order, titled by their file names."""
+    films = tuple(
+        Film(
+            id=f"R{number:02d}",
+            position=number,
+            title_en=path.stem,
+            title_zh=path.stem,
+            director="—",
+            country="—",
+            year=dt.date.today().year,
+            file=path.resolve(),
+            declared_runtime_s=_seconds_of(path),
+            block=DEFAULT_BLOCK_ID,
+        )
+        for number, path in enumerate(files, start=1)
+    )
+    return Programme(
+        source=Path.cwd() / "rehearsal.toml",
+        name_en="Rehearsal",
+        name_zh="排練",
+        films=films,
+        blocks=(Block(DEFAULT_BLOCK_ID, "Rehearsal", "排練"),),
+    )
+
+
+def adhoc_event(root: Path, programme: Programme) -> EventConfig:
+    """An event for a rehearsal without one: today, starting now."""
+    now = dt.datetime.now()
+    end = now + dt.timedelta(seconds=programme.declared_runtime_s + 600)
+    return EventConfig(
+        source=root / "event.toml",
+        name_en="Rehearsal",
+        name_zh="排練",
+        date=now.date(),
+        start=now.time().replace(microsecond=0),
+        end=end.time().replace(microsecond=0),
+        venue_en="Rehearsal",
+        venue_zh="排練",
+        capacity=0,
+        programme_file=programme.source,
+        title_card_seconds=5.0,
+    )
+
+
+@contextlib.contextmanager
+def _rehearsal_event(
+    folder: EventFolder, files: Sequence[Path]
+) -> Iterator[tuple[EventConfig, Programme, Path]]:
+    """(event, programme, db path) for the rehearsal, holding the event's lock if there is one."""
+    if folder.exists():
+        with folder.lock("rehearse"):
+            config = folder.load_config()
+            programme = adhoc_programme(files) if files else folder.load_programme(config)
+            yield config, programme, folder.db_path
+        return
+    if not files:
+        raise StoreError(
+            f"No event at {folder.root}: pass --event DIR, give FILEs to play, "
+            "or build the demo with `python main.py demo`"
+        )
+    with tempfile.TemporaryDirectory(prefix="kiosk-rehearsal-") as tmp:
+        programme = adhoc_programme(files)
+        yield adhoc_event(Path(tmp), programme), programme, Path(tmp) / "event.db"
+
+
+@click.command()
+@click.option("--straight-cut", is_flag=True, help="Films back to back: no cards, no break.")
+@click.option("--exit-at-end", is_flag=True, help="Quit when the last film has played.")
+@click.option("--screen", "screen_name", help="The projector's screen name (default: not primary).")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def rehearse(
+    ctx: click.Context,
+    straight_cut: bool,
+    exit_at_end: bool,
+    screen_name: str | None,
+    files: tuple[Path, ...],
+) -> None:
+    """Run the whole programme unattended (auto GO), fullscreen on the projector screen.
+
+    Given FILEs, play them in that order as an ad-hoc programme. Ctrl+C stops the rehearsal.
+    """
+    from kiosk.cli import _folder, fail  # here, not at the top: kiosk.cli imports this module
+
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        fail(f"no such file: {', '.join(missing)}")
+    folder = _folder(ctx)
+    try:
+        with _rehearsal_event(folder, files) as (config, programme, db_path):
+            if not programme.films:
+                fail("the programme has no films")
+            sys.exit(_run(config, programme, db_path, straight_cut, exit_at_end, screen_name))
+    except (StoreError, ConfigError) as exc:
+        fail(str(exc))
+
+
+def _run(
+    config: EventConfig,
+    programme: Programme,
+    db_path: Path,
+    straight_cut: bool,
+    exit_at_end: bool,
+    screen_name: str | None,
+) -> int:
+    started = time.monotonic()
+    from PySide6.QtCore import QTimer
+
+    from kiosk.core.show import SHOW_RESET, ShowOptions
+    from kiosk.store.database import open_database
+    from kiosk.store.journal import Journal
+    from kiosk.ui.app import headless, make_application, show_instance
+    from kiosk.ui.show_controller import create_show
+    from kiosk.ui.stage.window import StageWindow
+
+    app = make_application()
+    db = open_database(db_path)
+    Journal(db).append(SHOW_RESET, None, {"by": "rehearse"})
+    stage = StageWindow(config, programme, screen_name)
+    options = ShowOptions.from_event(config, straight_cut=straight_cut, auto=True)
+    show = create_show(
+        config, programme, db, stage, show_instance(), options=options, bind_surfaces=not headless()
+    )
+    if headless():
+        stage.resize(960, 540)
+        stage.show()
+    else:
+        stage.start()  # fullscreen on the projector (the screen named, or not the primary)
+    last_key = ""
+
+    def report() -> None:
+        nonlocal last_key
+        cue = show.machine.cue
+        if cue.key != last_key:
+            last_key = cue.key
+            click.echo(f"{time.monotonic() - started:7.2f}s  {cue.label}", err=True)
+
+    def failed(film_id: str, reason: str) -> None:
+        click.echo(f"film {film_id} failed: {reason} — skipping it", err=True)
+        QTimer.singleShot(1000, show.skip)  # unattended: the show goes on
+
+    show.changed.connect(report)
+    show.failed.connect(failed)
+    if exit_at_end:
+        show.ended.connect(lambda: QTimer.singleShot(int(END_HOLD_S * 1000), app.quit))
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: app.quit())
+    wake = QTimer()  # lets Python run its signal handlers while Qt waits
+    wake.start(200)
+    wake.timeout.connect(lambda: None)
+    QTimer.singleShot(0, show.start)
+    click.echo(
+        f"Rehearsing {len(programme)} film(s){' straight cut' if straight_cut else ''}; "
+        "Ctrl+C stops.",
+        err=True,
+    )
+    try:
+        app.exec()
+    finally:
+        show.close()
+        stage.close()
+    snap = show.snapshot()
+    played = sum(1 for _, status in snap.films if status.value == "played")
+    click.echo(f"Rehearsal over: {played}/{len(programme)} films played.", err=True)
+    return 0 if played == len(programme) else 1

@@ -1,0 +1,443 @@
+"""The show's two film players (slots A and B) on libvlc, for one-frame cuts between films.
+
+Each slot is a `vlc.MediaPlayer` drawing into a native window of the stage (`bind`). The next
+film is *primed* while the current one plays: it plays muted until its first picture is drawn
+(libvlc's vout event), then pauses and goes back to its start, so the hidden surface holds a
+real first frame (PLAYBACK-NOTES: `:start-paused` leaves it black). A cut then only resumes a
+paused player and raises its surface.
+
+libvlc calls its event callbacks on its own threads and is not re-entrant. The callbacks here
+only emit a queued Qt signal (`_vlc_event`); everything else, including every libvlc call, runs
+on the Qt thread. Each load of a slot gets a new generation number, so late events from the
+film a slot played before are dropped.
+
+Loudness: `audio_set_volume` takes a linear percentage of full scale (100 = unchanged, up to
+200 = +6 dB in VLC 3). A film's gain in dB (measured by preflight, plus the operator's trim)
+and the master volume (0-100 %) become `master * 10 ** (gain_db / 20)`, clamped to 0..200, so
+gains above +6 dB are limited to +6 dB.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+SLOTS = ("A", "B")
+MAX_VOLUME = 200
+PRIME_TIMEOUT_S = 8.0  # a film that shows no picture this long after loading has failed
+STOP_DELAY_MS = 300  # the slot just cut away from keeps its last frame this long
+POSITION_EVERY_S = 0.25  # at most this often a `position` signal per playing film
+EARLY_END_S = 0.75  # ending this much before its length: the file is damaged
+
+
+def volume_percent(gain_db: float, master_percent: float = 100.0) -> int:
+    """libvlc's linear volume for a gain in dB at a master volume, clamped to 0..200."""
+    value = master_percent * 10 ** (gain_db / 20)
+    return max(0, min(MAX_VOLUME, round(value)))
+
+
+class SlotState(enum.Enum):
+    """What one slot's player is doing."""
+
+    EMPTY = "empty"
+    PRIMING = "priming"  # playing muted until its first picture
+    READY = "ready"  # paused on its first frame, waiting for the cut
+    PLAYING = "playing"
+    PAUSED = "paused"
+
+
+@dataclass
+class _Slot:
+    name: str
+    player: Any  # vlc.MediaPlayer
+    generation: int = 0
+    state: SlotState = SlotState.EMPTY
+    film_id: str | None = None
+    start_at_s: float = 0.0
+    play_when_ready: bool = False
+    pictures: bool = False
+    started: bool = False
+    length_s: float | None = None
+    position_s: float = 0.0
+    position_sent_at: float = 0.0
+    stop_pending: bool = False
+    own_pauses: int = 0  # pauses asked for whose Paused event has not come yet
+    pending: list[Callable[[], None]] = field(default_factory=list)
+    loaded_at: float = 0.0
+
+
+class FilmPlayers(QObject):
+    """Two libvlc players (slots "A" and "B") that preload, cut, pause, seek and report facts.
+
+    Signals (always on the Qt thread): `film_started(film_id)` when a playing film shows
+    moving pictures, `position(film_id, seconds)` about four times a second, `duration(film_id,
+    seconds)` once libvlc knows the length, `ended(film_id)`, `failed(film_id, reason)`.
+    """
+
+    film_started = Signal(str)
+    position = Signal(str, float)
+    duration = Signal(str, float)
+    ended = Signal(str)
+    failed = Signal(str, str)
+    _vlc_event = Signal(str, int, str, float)  # slot, generation, kind, value (queued)
+
+    def __init__(
+        self,
+        instance: object,
+        gain_for: Callable[[str], float] = lambda _film_id: 0.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        import vlc
+
+        assert isinstance(instance, vlc.Instance)
+        self._vlc = vlc
+        self._instance = instance
+        self._gain_for = gain_for
+        self._trims: dict[str, float] = {}
+        self._master = 100.0
+        self._muted = False
+        self._closed = False
+        self._slots = {name: _Slot(name, instance.media_player_new()) for name in SLOTS}
+        self._vlc_event.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
+        self._watchdog = QTimer(self)
+        self._watchdog.setInterval(500)
+        self._watchdog.timeout.connect(self._check_priming)
+        self._watchdog.start()
+        for slot in self._slots.values():
+            self._attach(slot)
+
+    # Set-up -----------------------------------------------------------------------------
+
+    def _attach(self, slot: _Slot) -> None:
+        vlc = self._vlc
+        player = slot.player
+        player.video_set_key_input(False)  # keys and clicks go to Qt, not to VLC's window
+        player.video_set_mouse_input(False)
+        manager = player.event_manager()
+        kinds = {
+            vlc.EventType.MediaPlayerVout: ("vout", None),  # python-vlc misreads new_count
+            vlc.EventType.MediaPlayerPlaying: ("playing", None),
+            vlc.EventType.MediaPlayerPaused: ("paused", None),
+            vlc.EventType.MediaPlayerLengthChanged: ("length", lambda e: e.u.new_length / 1000),
+            vlc.EventType.MediaPlayerTimeChanged: ("time", lambda e: e.u.new_time / 1000),
+            vlc.EventType.MediaPlayerEndReached: ("end", None),
+            vlc.EventType.MediaPlayerEncounteredError: ("error", None),
+        }
+        for event_type, (kind, value_of) in kinds.items():
+            manager.event_attach(event_type, self._callback(slot, kind, value_of))
+
+    def _callback(
+        self, slot: _Slot, kind: str, value_of: Callable[[Any], float] | None
+    ) -> Callable[[Any], None]:
+        def on_event(event: Any) -> None:  # a libvlc thread: read, emit, never call libvlc
+            value = value_of(event) if value_of is not None else 0.0
+            self._vlc_event.emit(slot.name, slot.generation, kind, value)
+
+        return on_event
+
+    def bind(self, slot: str, window_id: int) -> None:
+        """Draw slot `slot` into the native window `window_id` (which must outlive playback)."""
+        player = self._slots[slot].player
+        if sys.platform.startswith("linux"):
+            player.set_xwindow(window_id)
+        elif sys.platform == "win32":
+            player.set_hwnd(window_id)
+        elif sys.platform == "darwin":
+            player.set_nsobject(window_id)
+
+    # Commands (Qt thread) ----------------------------------------------------------------
+
+    def preload(self, slot: str, film_id: str, path: Path, start_at_s: float = 0.0) -> None:
+        """Load `path` into `slot` hidden and silent, paused on its frame at `start_at_s`."""
+        self._when_free(slot, lambda: self._load(slot, film_id, path, start_at_s, play=False))
+
+    def play(self, slot: str, film_id: str, path: Path, start_at_s: float = 0.0) -> None:
+        """Load `path` into `slot` unless it is loaded there, and play it from `start_at_s`."""
+        state = self._slots[slot]
+        if state.film_id == film_id and state.state is not SlotState.EMPTY:
+            if abs(state.start_at_s - start_at_s) > 0.05 or state.state is SlotState.PLAYING:
+                state.player.set_time(int(start_at_s * 1000))
+            self.cut(slot)
+            return
+        self._flush_stop(slot)
+        self._load(slot, film_id, path, start_at_s, play=True)
+
+    def cut(self, slot: str) -> None:
+        """Start the film primed in `slot` (its first frame is already drawn)."""
+        state = self._slots[slot]
+        match state.state:
+            case SlotState.READY | SlotState.PAUSED:
+                self._apply_volume(state)
+                state.state = SlotState.PLAYING
+                state.player.set_pause(0)
+            case SlotState.PRIMING:
+                state.play_when_ready = True
+            case SlotState.PLAYING:
+                pass
+            case SlotState.EMPTY:
+                log.warning("cut to slot %s, which holds no film", slot)
+
+    def pause(self, slot: str) -> None:
+        """Pause the slot; its picture stays up."""
+        state = self._slots[slot]
+        if state.state is SlotState.PLAYING:
+            state.state = SlotState.PAUSED
+            state.own_pauses += 1
+            state.player.set_pause(1)
+        elif state.state is SlotState.PRIMING:
+            state.play_when_ready = False
+
+    def resume(self, slot: str) -> None:
+        """Resume a paused slot."""
+        self.cut(slot)
+
+    def seek(self, slot: str, position_s: float) -> None:
+        """Move the slot's film to `position_s`, keeping it playing or paused."""
+        state = self._slots[slot]
+        if state.state is SlotState.EMPTY:
+            return
+        state.position_s = position_s
+        if state.state in (SlotState.PRIMING, SlotState.READY):
+            state.start_at_s = position_s
+        state.player.set_time(int(position_s * 1000))
+
+    def stop(self, slot: str) -> None:
+        """Unload the slot; its last frame stays up a moment so the cut never shows black."""
+        state = self._slots[slot]
+        state.generation += 1
+        state.film_id, state.state = None, SlotState.EMPTY
+        if state.stop_pending:
+            return
+        state.stop_pending = True
+        QTimer.singleShot(STOP_DELAY_MS, self, lambda: self._flush_stop(slot))
+
+    def film_in(self, slot: str) -> str | None:
+        """The film loaded in a slot, if any."""
+        return self._slots[slot].film_id
+
+    def state_of(self, slot: str) -> SlotState:
+        """What a slot is doing."""
+        return self._slots[slot].state
+
+    def time_of(self, slot: str) -> float:
+        """libvlc's current time of the slot's film, in seconds (0 when empty)."""
+        state = self._slots[slot]
+        if state.state is SlotState.EMPTY:
+            return 0.0
+        return max(0, int(state.player.get_time())) / 1000
+
+    def snapshot(self, slot: str, path: Path, width: int = 320) -> bool:
+        """Save the slot's current picture as PNG; safe on a worker thread (not a callback)."""
+        state = self._slots[slot]
+        if state.state is SlotState.EMPTY or not state.pictures:
+            return False
+        return int(state.player.video_take_snapshot(0, str(path), width, 0)) == 0
+
+    # Sound -------------------------------------------------------------------------------
+
+    def set_master_volume(self, percent: float) -> None:
+        """The operator's master volume, 0-100 %."""
+        self._master = max(0.0, min(100.0, percent))
+        self._apply_all()
+
+    def set_muted(self, muted: bool) -> None:
+        """Mute or unmute the films (the players keep running)."""
+        self._muted = muted
+        self._apply_all()
+
+    def set_trim(self, film_id: str, trim_db: float) -> None:
+        """The operator's correction for one film, added to its measured gain."""
+        self._trims[film_id] = trim_db
+        self._apply_all()
+
+    def trim_of(self, film_id: str) -> float:
+        """The operator's trim for a film in dB (0 if none)."""
+        return self._trims.get(film_id, 0.0)
+
+    def gain_of(self, film_id: str) -> float:
+        """The gain a film plays at: preflight's measured gain plus the operator's trim."""
+        return self._gain_for(film_id) + self.trim_of(film_id)
+
+    @property
+    def master_volume(self) -> float:
+        """The master volume, 0-100 %."""
+        return self._master
+
+    @property
+    def muted(self) -> bool:
+        """Whether the films are muted."""
+        return self._muted
+
+    def _apply_all(self) -> None:
+        for state in self._slots.values():
+            if state.state in (SlotState.PLAYING, SlotState.PAUSED):
+                self._apply_volume(state)
+
+    def _apply_volume(self, state: _Slot) -> None:
+        if state.film_id is None:
+            return
+        state.player.audio_set_mute(self._muted)
+        state.player.audio_set_volume(volume_percent(self.gain_of(state.film_id), self._master))
+
+    # Shut-down ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop and release both players (call before the stage windows go)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._watchdog.stop()
+        for state in self._slots.values():
+            state.generation += 1
+            state.stop_pending, state.pending = False, []
+            state.player.stop()
+            state.player.release()
+            state.state = SlotState.EMPTY
+
+    # Inside ------------------------------------------------------------------------------
+
+    def _when_free(self, slot: str, action: Callable[[], None]) -> None:
+        state = self._slots[slot]
+        if state.stop_pending:
+            state.pending.append(action)
+        else:
+            action()
+
+    def _flush_stop(self, slot: str) -> None:
+        state = self._slots[slot]
+        if self._closed or not state.stop_pending:
+            return
+        state.stop_pending = False
+        state.player.stop()
+        actions, state.pending = state.pending, []
+        for action in actions:
+            action()
+
+    def _load(self, slot: str, film_id: str, path: Path, start_at_s: float, *, play: bool) -> None:
+        state = self._slots[slot]
+        state.generation += 1
+        state.film_id, state.start_at_s = film_id, start_at_s
+        state.play_when_ready, state.pictures, state.started = play, False, False
+        state.own_pauses = 0
+        state.length_s, state.position_s, state.position_sent_at = None, start_at_s, 0.0
+        state.loaded_at = time.monotonic()
+        if not path.is_file():
+            state.state = SlotState.EMPTY
+            state.film_id = None
+            self._fail_later(film_id, f"the file is missing: {path}")
+            return
+        media = self._instance.media_new_path(str(path))
+        media.add_option(":play-and-pause")  # keep the last frame up at the end
+        if start_at_s > 0:
+            media.add_option(f":start-time={start_at_s:.3f}")
+        state.player.set_media(media)
+        media.release()
+        state.player.audio_set_mute(True)  # silent until the cut
+        state.state = SlotState.PRIMING
+        if state.player.play() != 0:
+            state.state, state.film_id = SlotState.EMPTY, None
+            self._fail_later(film_id, "libvlc could not start the film")
+
+    def _fail_later(self, film_id: str, reason: str) -> None:
+        """Report a failure from the event loop, never from inside the caller's call."""
+        QTimer.singleShot(0, self, lambda: self.failed.emit(film_id, reason))
+
+    def _check_priming(self) -> None:
+        now = time.monotonic()
+        for state in self._slots.values():
+            if state.state is SlotState.PRIMING and now - state.loaded_at > PRIME_TIMEOUT_S:
+                self._fail(state, f"no picture within {PRIME_TIMEOUT_S:g} s of loading")
+
+    def _fail(self, state: _Slot, reason: str) -> None:
+        film_id = state.film_id
+        state.generation += 1
+        state.state, state.film_id = SlotState.EMPTY, None
+        state.stop_pending = True
+        QTimer.singleShot(0, self, lambda: self._flush_stop(state.name))
+        if film_id is not None:
+            log.warning("film %s failed in slot %s: %s", film_id, state.name, reason)
+            self.failed.emit(film_id, reason)
+
+    @Slot(str, int, str, float)
+    def _on_vlc_event(self, slot: str, generation: int, kind: str, value: float) -> None:
+        state = self._slots[slot]
+        if kind != "time":
+            log.debug("slot %s gen %d: %s %.3f (%s)", slot, generation, kind, value, state.state)
+        if generation != state.generation or state.film_id is None:
+            return  # an event about what this slot held before
+        film_id = state.film_id
+        match kind:
+            case "vout" if state.player.has_vout() > 0:
+                self._first_picture(state)
+            case "playing":
+                if state.state is SlotState.PLAYING and state.pictures and not state.started:
+                    state.started = True
+                    self.film_started.emit(film_id)
+            case "length" if value > 0:
+                state.length_s = value
+                self.duration.emit(film_id, value)
+            case "time":
+                self._time(state, value)
+            case "paused":
+                if state.own_pauses > 0:
+                    state.own_pauses -= 1
+                elif state.state in (SlotState.PLAYING, SlotState.PRIMING):
+                    self._end(state)  # `:play-and-pause` pauses at the end by itself
+            case "end":
+                self._end(state)
+            case "error":
+                self._fail(state, "libvlc could not decode the film")
+
+    def _first_picture(self, state: _Slot) -> None:
+        if state.pictures:
+            return
+        state.pictures = True
+        if state.state is not SlotState.PRIMING:
+            return
+        if state.play_when_ready:
+            self._apply_volume(state)
+            state.state = SlotState.PLAYING
+            state.started = True
+            self.film_started.emit(state.film_id or "")
+            return
+        state.state = SlotState.READY
+        state.own_pauses += 1
+        state.player.set_pause(1)
+        state.player.set_time(int(state.start_at_s * 1000))
+
+    def _time(self, state: _Slot, seconds: float) -> None:
+        state.position_s = seconds
+        if state.state is not SlotState.PLAYING:
+            return
+        now = time.monotonic()
+        if now - state.position_sent_at >= POSITION_EVERY_S:
+            state.position_sent_at = now
+            self.position.emit(state.film_id or "", seconds)
+
+    def _end(self, state: _Slot) -> None:
+        film_id = state.film_id or ""
+        if not state.pictures:
+            self._fail(state, "libvlc found no picture in the file")
+            return
+        length = state.length_s
+        if length is not None and state.position_s < length - EARLY_END_S:
+            self._fail(
+                state,
+                f"the film stopped at {state.position_s:.1f} s of {length:.1f} s "
+                "(the file looks damaged)",
+            )
+            return
+        if state.state is SlotState.PLAYING:
+            state.state = SlotState.PAUSED
+        self.ended.emit(film_id)

@@ -1,0 +1,128 @@
+"""Tonight's run order as the show sees it: each film's state and planned start, live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from kiosk.core.event import EventConfig
+from kiosk.core.preflight import FilmCheck
+from kiosk.core.programme import Programme, format_duration
+from kiosk.core.show import FilmStatus, Snapshot
+from kiosk.ui.common.theme import Colours
+from kiosk.ui.console.programme_model import Row, planned_rows
+
+RUN_COLUMNS = ("#", "Starts", "Title / 片名", "Length", "State")
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+STATE_LABELS = {
+    FilmStatus.PENDING: "pending",
+    FilmStatus.PLAYING: "▶ playing",
+    FilmStatus.PLAYED: "✔ played",
+    FilmStatus.SKIPPED: "⤼ skipped",
+    FilmStatus.FAILED: "✖ failed",
+}
+STATE_COLOURS = {
+    FilmStatus.PENDING: Colours.muted,
+    FilmStatus.PLAYING: Colours.accent,
+    FilmStatus.PLAYED: Colours.ok,
+    FilmStatus.SKIPPED: Colours.warn,
+    FilmStatus.FAILED: Colours.bad,
+}
+
+
+class RunOrderModel(QAbstractTableModel):
+    """Read-only table of the films (and the intermission) with their state tonight."""
+
+    def __init__(self, programme: Programme, config: EventConfig) -> None:
+        super().__init__()
+        self.programme = programme
+        self.config = config
+        self.checks: dict[str, FilmCheck] = {}
+        self.rows: list[Row] = planned_rows(programme, config, self.checks)
+        self.states: dict[str, FilmStatus] = {f.id: FilmStatus.PENDING for f in programme}
+        self.current_key = "holding"
+
+    def set_checks(self, checks: dict[str, FilmCheck]) -> None:
+        """New preflight results: real lengths, so new planned starts."""
+        self.beginResetModel()
+        self.checks = dict(checks)
+        self.rows = planned_rows(self.programme, self.config, self.checks)
+        self.endResetModel()
+
+    def update(self, snapshot: Snapshot) -> None:
+        """Take the states and the current cue from the show; repaint only on a change."""
+        states = {film.id: status for film, status in snapshot.films}
+        key = snapshot.cue.key
+        if states == self.states and key == self.current_key:
+            return
+        self.states, self.current_key = states, key
+        if self.rows:
+            last = self.index(len(self.rows) - 1, len(RUN_COLUMNS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+    def row_of_cue(self, cue_key: str) -> int | None:
+        """The row showing a cue (a film's card or film; the intermission), if any."""
+        for number, row in enumerate(self.rows):
+            if row.film is not None and cue_key.endswith(f":{row.film.id}"):
+                return number
+            if row.intermission is not None and cue_key == "intermission":
+                return number
+        return None
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(RUN_COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return RUN_COLUMNS[section]
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = self.rows[index.row()], index.column()
+        current = self.row_of_cue(self.current_key) == index.row()
+        if role == Qt.ItemDataRole.BackgroundRole and current:
+            return QBrush(QColor("#3b3220"))
+        if role == Qt.ItemDataRole.FontRole and current:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if row.intermission is not None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                texts = {
+                    1: row.starts.strftime("%H:%M"),
+                    2: f"— {row.intermission.title_en} / {row.intermission.title_zh} —",
+                    3: format_duration(row.intermission.minutes * 60),
+                }
+                return texts.get(column)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(Colours.accent)
+            return None
+        film = row.film
+        assert film is not None
+        status = self.states.get(film.id, FilmStatus.PENDING)
+        if role == Qt.ItemDataRole.DisplayRole:
+            check = self.checks.get(film.id)
+            length = check.duration_s if check and check.duration_s else film.declared_runtime_s
+            texts = {
+                0: str(film.position),
+                1: row.starts.strftime("%H:%M"),
+                2: f"{film.title_en}  {film.title_zh}",
+                3: format_duration(length),
+                4: STATE_LABELS[status],
+            }
+            return texts.get(column)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 4:
+            return QBrush(STATE_COLOURS[status])
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 1, 3):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None

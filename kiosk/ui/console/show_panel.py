@@ -1,0 +1,551 @@
+"""The console's Show tab: GO and the other show keys, now/next, the show clock, sound, run order.
+
+Every action has a key, printed on its button; the buttons never take keyboard focus, so Space is
+always GO and never "press the focused button".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.core.event import EventConfig
+from kiosk.core.programme import format_duration
+from kiosk.core.show import CueKind, ShowPhase, Snapshot
+from kiosk.ui.common.tasks import TaskRunner
+from kiosk.ui.common.theme import Colours, ui_font
+from kiosk.ui.console.run_order_model import RUN_COLUMNS, RunOrderModel
+from kiosk.ui.console.stage_preview import StagePreview
+from kiosk.ui.show_controller import ShowController
+
+log = logging.getLogger(__name__)
+
+REFRESH_MS = 100
+GO_FEEDBACK_MS = 1800
+
+PHASE_STYLE = {
+    ShowPhase.HOLDING: ("HOLDING · 等候", "#5b6270"),
+    ShowPhase.CARD: ("TITLE CARD · 片名卡", "#8a6a1c"),
+    ShowPhase.FILM: ("PLAYING · 放映中", "#2f7d3b"),
+    ShowPhase.PAUSED: ("PAUSED · 暫停", "#a07d10"),
+    ShowPhase.BLACK: ("BLACK · 黑幕", "#000000"),
+    ShowPhase.INTERMISSION: ("INTERMISSION · 中場", "#2d5a8a"),
+    ShowPhase.FAILED: ("FILM FAILED · 播放失敗", "#b3261e"),
+    ShowPhase.ENDED: ("ENDED · 完場", "#5b6270"),
+}
+
+
+@dataclass(frozen=True)
+class ShowKey:
+    """One show action: its button text, keys, and what it does."""
+
+    name: str
+    text: str
+    keys: tuple[str, ...]
+    action: Callable[[], None]
+    tip: str
+
+
+def clock(seconds: float | None) -> str:
+    """`m:ss` or `h:mm:ss`; a dash when unknown."""
+    if seconds is None:
+        return "—"
+    return format_duration(max(0.0, seconds))
+
+
+def late_by(projected: dt.datetime, scheduled_end: dt.time) -> float:
+    """Seconds the projected end falls after the scheduled end (negative: early), by the
+    clock on the wall, so a rehearsal on another day still compares sensibly (within 12 h)."""
+    end = dt.datetime.combine(projected.date(), scheduled_end)
+    difference = (projected - end).total_seconds()
+    half_day = 12 * 3600
+    return (difference + half_day) % (2 * half_day) - half_day
+
+
+def _label(text: str = "", size: float = 10, *, bold: bool = False, colour: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setFont(ui_font(size, bold=bold))
+    if colour:
+        label.setStyleSheet(f"color: {colour};")
+    return label
+
+
+def _panel() -> QFrame:
+    frame = QFrame()
+    frame.setFrameShape(QFrame.Shape.StyledPanel)
+    frame.setStyleSheet(f"QFrame {{ background: {Colours.panel.name()}; border-radius: 6px; }}")
+    return frame
+
+
+class ShowPanel(QWidget):
+    """The projectionist's controls for the running show."""
+
+    def __init__(
+        self,
+        controller: ShowController,
+        config: EventConfig,
+        tasks: TaskRunner,
+        on_start_over: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.controller = controller
+        self.config = config
+        self._on_start_over = on_start_over
+        self._go_feedback_until = 0.0
+        self.buttons: dict[str, QPushButton] = {}
+        self.keys = self._keys()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.setSpacing(8)
+        self.resume_banner = self._build_resume_banner()
+        layout.addWidget(self.resume_banner)
+        self.alert = self._build_alert()
+        layout.addWidget(self.alert)
+
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        top.addWidget(self._build_now(), 1)
+        self.preview = StagePreview(controller, tasks)
+        preview_box = QVBoxLayout()
+        preview_box.setSpacing(2)
+        preview_box.addWidget(_label("Projector / 投影", 9, colour=Colours.muted.name()))
+        preview_box.addWidget(self.preview)
+        preview_box.addStretch(1)
+        top.addLayout(preview_box)
+        layout.addLayout(top)
+        layout.addWidget(self._build_buttons())
+
+        bottom = QHBoxLayout()
+        bottom.setSpacing(10)
+        self.run_model = RunOrderModel(controller.programme, config)
+        self.run_table = self._build_run_table()
+        bottom.addWidget(self.run_table, 3)
+        bottom.addWidget(self._build_side(), 2)
+        layout.addLayout(bottom, 1)
+
+        controller.changed.connect(self.refresh)
+        controller.ignored.connect(self._ignored)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self.refresh()
+
+    # Keys --------------------------------------------------------------------------------
+    def _keys(self) -> list[ShowKey]:
+        c = self.controller
+        return [
+            ShowKey("go", "GO", ("Space",), c.go, "Start the show / next cue / continue"),
+            ShowKey("pause", "Pause / resume", ("P",), c.toggle_pause, "Pause or resume"),
+            ShowKey(
+                "fade", "Fade to black", ("Esc",), c.fade_to_black, "Fade to black (again: lift)"
+            ),
+            ShowKey("black", "Black now", ("Shift+Esc",), c.cut_to_black, "Instant black"),
+            ShowKey("back", "Back", ("B", "Left"), c.back, "Restart the film or previous cue"),
+            ShowKey("skip", "Skip", ("N", "Right"), c.skip, "Next cue (the film is skipped)"),
+            ShowKey("rewind", "−10 s", ("[",), lambda: c.seek_by(-10), "Seek back 10 seconds"),
+            ShowKey("forward", "+10 s", ("]",), lambda: c.seek_by(10), "Seek ahead 10 seconds"),
+            ShowKey("retry", "Retry", ("R",), c.retry, "Play the failed film again"),
+            ShowKey("mute", "Mute", ("M",), c.toggle_mute, "Mute or unmute the films"),
+            ShowKey("volume_down", "Vol −", ("-",), lambda: self._volume_by(-5), "Volume −5 %"),
+            ShowKey("volume_up", "Vol +", ("=",), lambda: self._volume_by(5), "Volume +5 %"),
+            ShowKey(
+                "trim_down", "Trim −", (",",), lambda: self._trim_by(-0.5), "This film −0.5 dB"
+            ),
+            ShowKey("trim_up", "Trim +", (".",), lambda: self._trim_by(0.5), "This film +0.5 dB"),
+            ShowKey(
+                "start_over", "Start over", ("Ctrl+Shift+Home",), self._start_over, "Restart night"
+            ),
+        ]
+
+    def trigger(self, name: str) -> None:
+        """Carry out the show action called `name` (a key or a button press)."""
+        key = next(k for k in self.keys if k.name == name)
+        log.debug("show key: %s", name)
+        key.action()
+
+    def install_shortcuts(self, window: QWidget) -> None:
+        """Bind every show key for the whole application: they work from any tab, and even if
+        the projector window or a dialog has become the active window."""
+        for key in self.keys:
+            for sequence in key.keys:
+                shortcut = QShortcut(QKeySequence(sequence), window)
+                shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+                shortcut.activated.connect(partial(self.trigger, key.name))
+
+    def _button(self, name: str, *, size: float = 11, height: int = 40) -> QPushButton:
+        key = next(k for k in self.keys if k.name == name)
+        shown = " / ".join("␣ Space" if s == "Space" else s for s in key.keys)
+        button = QPushButton(f"{key.text}   [{shown}]")
+        button.setFont(ui_font(size, bold=True))
+        button.setMinimumHeight(height)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setToolTip(key.tip)
+        button.clicked.connect(partial(self.trigger, name))
+        self.buttons[name] = button
+        return button
+
+    # Construction ------------------------------------------------------------------------
+    def _build_resume_banner(self) -> QFrame:
+        frame = QFrame()
+        frame.setStyleSheet("QFrame { background: #2d3f5c; border-radius: 6px; }")
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(10, 6, 10, 6)
+        self.resume_text = _label("", 11, bold=True)
+        self.resume_text.setWordWrap(True)
+        row.addWidget(self.resume_text, 1)
+        row.addWidget(self._button("start_over", size=10, height=30))
+        frame.hide()
+        return frame
+
+    def _build_alert(self) -> QFrame:
+        frame = QFrame()
+        frame.setStyleSheet(f"QFrame {{ background: {Colours.bad.name()}; border-radius: 6px; }}")
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(10, 6, 10, 6)
+        self.alert_text = _label("", 12, bold=True, colour="#fff")
+        self.alert_text.setWordWrap(True)
+        row.addWidget(self.alert_text, 1)
+        self.alert_retry = self._button("retry", height=34)
+        self.alert_skip = QPushButton("Skip   [N / Right]")
+        self.alert_skip.setFont(ui_font(11, bold=True))
+        self.alert_skip.setMinimumHeight(34)
+        self.alert_skip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.alert_skip.clicked.connect(partial(self.trigger, "skip"))
+        row.addWidget(self.alert_retry)
+        row.addWidget(self.alert_skip)
+        frame.hide()
+        return frame
+
+    def _build_now(self) -> QFrame:
+        frame = _panel()
+        grid = QGridLayout(frame)
+        grid.setContentsMargins(14, 8, 14, 6)
+        grid.setVerticalSpacing(2)
+        self.phase_label = _label("", 11, bold=True, colour="#fff")
+        self.phase_label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.now_title = _label("", 16, bold=True)
+        self.now_title_zh = _label("", 13, colour=Colours.accent.name())
+        for label in (self.now_title, self.now_title_zh):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.elapsed = _label("—", 30, bold=True)
+        self.remaining = _label("—", 30, bold=True, colour=Colours.accent.name())
+        self.remaining.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(8)
+        self.progress.setRange(0, 1000)
+        self.go_feedback = _label("", 10, bold=True, colour=Colours.warn.name())
+        grid.addWidget(self.phase_label, 0, 0)
+        grid.addWidget(self.go_feedback, 0, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.now_title, 1, 0, 1, 2)
+        grid.addWidget(self.now_title_zh, 2, 0, 1, 2)
+        grid.addWidget(self.elapsed, 3, 0)
+        grid.addWidget(self.remaining, 3, 1)
+        grid.addWidget(self.progress, 4, 0, 1, 2)
+        captions = QHBoxLayout()
+        captions.addWidget(_label("elapsed · 已播", 9, colour=Colours.muted.name()))
+        captions.addStretch(1)
+        captions.addWidget(_label("remaining · 餘下", 9, colour=Colours.muted.name()))
+        grid.addLayout(captions, 5, 0, 1, 2)
+        return frame
+
+    def _build_buttons(self) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        go = self._button("go", size=20, height=64)
+        go.setMinimumWidth(220)
+        self._go_style = (
+            "QPushButton { background: #2f7d3b; color: white; border-radius: 8px; }"
+            "QPushButton:pressed { background: #3fa14d; }"
+        )
+        go.setStyleSheet(self._go_style)
+        row.addWidget(go)
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        names = ("pause", "fade", "black", "back", "skip", "rewind", "forward")
+        for index, name in enumerate(names):
+            button = self._button(name, size=10, height=29)
+            grid.addWidget(button, index // 4, index % 4)
+        self.buttons["black"].setStyleSheet("QPushButton { background: #000; color: #fff; }")
+        row.addLayout(grid, 1)
+        return box
+
+    def _build_run_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.run_model)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(26)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(
+            RUN_COLUMNS.index("Title / 片名"), QHeaderView.ResizeMode.Stretch
+        )
+        return table
+
+    def _build_side(self) -> QWidget:
+        side = QWidget()
+        column = QVBoxLayout(side)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(8)
+
+        info = _panel()
+        info_layout = QVBoxLayout(info)
+        info_layout.setContentsMargins(12, 6, 12, 6)
+        info_layout.setSpacing(2)
+        info_layout.addWidget(_label("Next · 下一項", 9, colour=Colours.muted.name()))
+        self.next_label = _label("", 11, bold=True)
+        self.next_label.setWordWrap(True)
+        info_layout.addWidget(self.next_label)
+        info_layout.addSpacing(4)
+        info_layout.addWidget(_label("Show clock · 節目時間", 9, colour=Colours.muted.name()))
+        self.show_clock = _label("", 10)
+        self.show_clock.setTextFormat(Qt.TextFormat.RichText)
+        info_layout.addWidget(self.show_clock)
+        column.addWidget(info)
+
+        sound_box = _panel()
+        sound = QGridLayout(sound_box)
+        sound.setContentsMargins(12, 8, 12, 8)
+        sound.setVerticalSpacing(4)
+        sound.addWidget(_label("Sound · 音量", 9, colour=Colours.muted.name()), 0, 0, 1, 4)
+        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume.setRange(0, 100)
+        self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.volume.setValue(round(self.controller.players.master_volume))
+        self.volume.sliderReleased.connect(
+            lambda: self.controller.set_master_volume(self.volume.value())
+        )
+        self.volume_label = _label("", 9)
+        self.volume_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        sound.addWidget(self._button("volume_down", size=9, height=26), 1, 0)
+        sound.addWidget(self.volume, 1, 1)
+        sound.addWidget(self._button("volume_up", size=9, height=26), 1, 2)
+        sound.addWidget(self._button("mute", size=9, height=26), 1, 3)
+        self.trim = QDoubleSpinBox()
+        self.trim.setRange(-12.0, 12.0)
+        self.trim.setSingleStep(0.5)
+        self.trim.setSuffix(" dB")
+        self.trim.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.trim.valueChanged.connect(self._trim_changed)
+        sound.addWidget(self._button("trim_down", size=9, height=26), 2, 0)
+        sound.addWidget(self.trim, 2, 1)
+        sound.addWidget(self._button("trim_up", size=9, height=26), 2, 2)
+        sound.addWidget(self.volume_label, 2, 3)
+        self.gain_label = _label("", 9, colour=Colours.muted.name())
+        self.gain_label.setWordWrap(True)
+        sound.addWidget(self.gain_label, 3, 0, 1, 4)
+        column.addWidget(sound_box)
+        column.addStretch(1)
+        return side
+
+    # Behaviour ---------------------------------------------------------------------------
+    def set_controller(self, controller: ShowController) -> None:
+        """Drive a new show (after Start over)."""
+        self.controller.changed.disconnect(self.refresh)
+        self.controller.ignored.disconnect(self._ignored)
+        self.controller = controller
+        self.preview.controller = controller
+        self.keys = self._keys()
+        controller.changed.connect(self.refresh)
+        controller.ignored.connect(self._ignored)
+        self.resume_banner.hide()
+        self.refresh()
+
+    def offer_resume(self, text: str) -> None:
+        """Tell the operator the show was restored after an interruption."""
+        self.resume_text.setText(text)
+        self.resume_banner.show()
+
+    def _start_over(self) -> None:
+        if self._on_start_over is not None:
+            self._on_start_over()
+
+    def _volume_by(self, step: int) -> None:
+        value = max(0, min(100, round(self.controller.players.master_volume) + step))
+        self.volume.setValue(value)
+        self.controller.set_master_volume(value)
+
+    def _trim_by(self, step: float) -> None:
+        self.trim.setValue(self.trim.value() + step)
+
+    def _trim_changed(self, value: float) -> None:
+        film = self._trim_film()
+        if film is not None and abs(self.controller.players.trim_of(film) - value) > 1e-6:
+            self.controller.set_trim(film, value)
+
+    def _trim_film(self) -> str | None:
+        """The film the trim applies to: the current film, else the next one."""
+        snap = self.controller.snapshot()
+        if snap.cue.film is not None:
+            return snap.cue.film.id
+        if snap.next_cue is not None and snap.next_cue.film is not None:
+            return snap.next_cue.film.id
+        return None
+
+    def _ignored(self, action: str, reason: str) -> None:
+        if action != "go":
+            self.go_feedback.setText(f"{action}: {reason}")
+        else:
+            self.go_feedback.setText(f"GO ignored — {reason}")
+            self.buttons["go"].setStyleSheet(
+                "QPushButton { background: #a07d10; color: white; border-radius: 8px; }"
+            )
+        self._go_feedback_until = time.monotonic() + GO_FEEDBACK_MS / 1000
+
+    def refresh(self) -> None:
+        """Redraw from the show's snapshot (10 times a second and after every action)."""
+        snap = self.controller.snapshot()
+        now = self.controller.now()
+        text, colour = PHASE_STYLE[snap.phase]
+        if snap.waiting_for_go and snap.phase in (ShowPhase.HOLDING, ShowPhase.INTERMISSION):
+            text += "  — press GO"
+        self.phase_label.setText(f" {text} ")
+        self.phase_label.setStyleSheet(
+            f"background: {colour}; color: #fff; border-radius: 4px; padding: 2px 6px;"
+        )
+        self._refresh_now(snap)
+        self._refresh_alert(snap)
+        self._refresh_next(snap)
+        self._refresh_clock(snap, now)
+        self._refresh_sound()
+        self.run_model.update(snap)
+        if self._go_feedback_until and time.monotonic() > self._go_feedback_until:
+            self._go_feedback_until = 0.0
+            self.go_feedback.setText("")
+            self.buttons["go"].setStyleSheet(self._go_style)
+
+    def _refresh_now(self, snap: Snapshot) -> None:
+        cue = snap.cue
+        film = cue.film
+        if film is not None:
+            prefix = "Title card · " if cue.kind is CueKind.CARD else ""
+            self.now_title.setText(f"{prefix}{film.position}. {film.title_en}")
+            self.now_title_zh.setText(f"{film.title_zh} — {film.director}")
+        elif cue.kind is CueKind.INTERMISSION and self.controller.programme.intermission:
+            pause = self.controller.programme.intermission
+            self.now_title.setText(pause.title_en)
+            self.now_title_zh.setText(pause.title_zh)
+        else:
+            names = {
+                CueKind.HOLDING: ("Holding slide", "等候畫面"),
+                CueKind.END: ("End of the show", "完場"),
+            }
+            en, zh = names.get(cue.kind, (cue.label, ""))
+            self.now_title.setText(en)
+            self.now_title_zh.setText(zh)
+        if snap.film_elapsed_s is not None and snap.film_remaining_s is not None:
+            total = snap.film_elapsed_s + snap.film_remaining_s
+            self.elapsed.setText(clock(snap.film_elapsed_s))
+            self.remaining.setText("−" + clock(snap.film_remaining_s))
+            self.progress.setValue(int(1000 * snap.film_elapsed_s / total) if total else 0)
+        elif snap.countdown_s is not None:
+            self.elapsed.setText("")
+            self.remaining.setText("−" + clock(snap.countdown_s))
+            length = cue.seconds or 1
+            self.progress.setValue(int(1000 * (1 - snap.countdown_s / length)))
+        else:
+            self.elapsed.setText("—")
+            self.remaining.setText("")
+            self.progress.setValue(0)
+
+    def _refresh_alert(self, snap: Snapshot) -> None:
+        alert = snap.alert
+        if alert is None:
+            self.alert.hide()
+            return
+        self.alert_text.setText(
+            f"Film {alert.film_id} failed: {alert.reason}. The projector is black. "
+            "Retry plays it again from where it stopped; Skip moves on."
+        )
+        self.alert.show()
+
+    def _refresh_next(self, snap: Snapshot) -> None:
+        cue = snap.next_cue
+        if cue is None:
+            self.next_label.setText("Nothing: this is the end of the night.")
+            return
+        if cue.film is not None:
+            kind = "Title card, then film" if cue.kind is CueKind.CARD else "Film"
+            self.next_label.setText(
+                f"{kind} {cue.film.position}. {cue.film.title_en}\n{cue.film.title_zh}"
+                f"  ({clock(cue.film.declared_runtime_s)})"
+            )
+        else:
+            self.next_label.setText(cue.label)
+
+    def _refresh_clock(self, snap: Snapshot, now: float) -> None:
+        wall = dt.datetime.now()
+        projected = wall + dt.timedelta(seconds=snap.projected_end - now)
+        late = late_by(projected, self.config.end)
+        colour = Colours.bad.name() if late > 60 else Colours.ok.name()
+        minutes = round(abs(late) / 60)
+        verdict = "on time" if minutes == 0 else f"{minutes} min {'late' if late > 0 else 'early'}"
+        self.show_clock.setText(
+            f"elapsed <b>{clock(snap.show_elapsed_s)}</b> · "
+            f"remaining <b>{clock(snap.projected_end - now)}</b><br>"
+            f"ends <b style='color:{colour}'>{projected:%H:%M}</b> "
+            f"(scheduled {self.config.end:%H:%M}, <span style='color:{colour}'>{verdict}</span>)"
+        )
+
+    def _refresh_sound(self) -> None:
+        players = self.controller.players
+        muted = players.muted
+        self.volume_label.setText(
+            f"<b style='color:{Colours.bad.name()}'>MUTED</b>"
+            if muted
+            else f"master {players.master_volume:.0f} %"
+        )
+        self.buttons["mute"].setText("Unmute   [M]" if muted else "Mute   [M]")
+        if not self.volume.isSliderDown():
+            self.volume.setValue(round(players.master_volume))
+        film = self._trim_film()
+        self.trim.setEnabled(film is not None)
+        if film is None:
+            self.gain_label.setText("")
+            return
+        trim = players.trim_of(film)
+        if abs(self.trim.value() - trim) > 1e-6 and not self.trim.hasFocus():
+            self.trim.blockSignals(True)
+            self.trim.setValue(trim)
+            self.trim.blockSignals(False)
+        measured = players.gain_of(film) - trim
+        self.gain_label.setText(
+            f"{film}: preflight {measured:+.1f} dB, trim {trim:+.1f} dB "
+            f"→ plays at {measured + trim:+.1f} dB"
+        )
+
+    def stop(self) -> None:
+        """Stop refreshing (the window is closing)."""
+        self._timer.stop()
+        self.preview.stop()

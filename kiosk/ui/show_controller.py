@@ -1,0 +1,397 @@
+"""The show, wired up: the pure `ShowMachine` driving the projector window and the film players.
+
+The controller owns the machine and a ~25 ms tick. Every operator action, tick and player fact
+goes to the machine; the effects it returns are carried out in order on the stage (cards,
+video surfaces, black) and the players, and its `Journal` entries are committed to SQLite in
+one transaction per batch, after the projector has changed (the machine orders them so) and
+before the console shows the new state (the console reads `snapshot()` afterwards).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Protocol
+
+import sqlite_utils
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+from kiosk.core.event import EventConfig
+from kiosk.core.programme import Film, Programme
+from kiosk.core.show import (
+    Black,
+    Blank,
+    CueKind,
+    CutToFilm,
+    Effect,
+    Ignored,
+    Journal,
+    PauseFilm,
+    PlayFilm,
+    PreloadFilm,
+    ResumeFilm,
+    ResumePoint,
+    SeekFilm,
+    ShowCard,
+    ShowEnd,
+    ShowHolding,
+    ShowIntermission,
+    ShowMachine,
+    ShowOptions,
+    ShowPhase,
+    Snapshot,
+    StopFilm,
+    Unblack,
+    resume_point,
+)
+from kiosk.core.subtitles import SubtitleCue, SubtitleError, decode_subtitle_bytes, parse_srt
+from kiosk.media.player import FilmPlayers
+from kiosk.store.database import transaction
+from kiosk.store.film_checks import FilmCheckRepository
+from kiosk.store.journal import Journal as JournalStore
+from kiosk.ui.common.messages import MessageBus
+from kiosk.ui.stage.cards import (
+    BlackCard,
+    Card,
+    EndCard,
+    HoldingCard,
+    IntermissionCard,
+    TitleCard,
+)
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 25
+
+
+class Stage(Protocol):
+    """What the controller needs from the projector window (kiosk.ui.stage's StageWindow)."""
+
+    def video_surface(self, slot: str) -> QWidget:
+        """The native child window a slot's player draws into."""
+        ...
+
+    def show_video(self, slot: str) -> None:
+        """Raise a slot's video surface (in the same frame)."""
+        ...
+
+    def show_card(self, card: Card) -> None:
+        """Put a card up instead of video."""
+        ...
+
+    def set_black(self, black: bool, fade_s: float = 0.0) -> None:
+        """Fade the black overlay in or out."""
+        ...
+
+    def set_subtitle(self, text: str | None) -> None:
+        """Show one subtitle line (or none) over the film."""
+        ...
+
+
+class ShowController(QObject):
+    """Runs tonight's show: machine + stage + players + journal, on the Qt thread.
+
+    Signals: `changed()` after anything the console should redraw at once; `ignored(action,
+    reason)` when the machine refuses an action (e.g. a second GO within the guard);
+    `ended()` once the end cue is reached; `failed(film_id, reason)` when a film fails.
+    """
+
+    changed = Signal()
+    ignored = Signal(str, str)
+    ended = Signal()
+    failed = Signal(str, str)
+
+    def __init__(
+        self,
+        machine: ShowMachine,
+        event: EventConfig,
+        stage: Stage,
+        players: FilmPlayers,
+        db: sqlite_utils.Database,
+        messages: MessageBus | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        bind_surfaces: bool = True,
+    ) -> None:
+        super().__init__()
+        self.machine = machine
+        self.config = event
+        self.programme: Programme = machine.programme
+        self.stage = stage
+        self.players = players
+        self.messages = messages
+        self._db = db
+        self._clock = clock
+        self._bind = bind_surfaces
+        self.on_stage: str | None = None  # slot whose video is up, None while a card is
+        self._subtitles: dict[str, list[SubtitleCue]] = {}
+        self._subtitle_text: str | None = None
+        self._ended = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self.tick)
+        players.film_started.connect(lambda f: self._fact(self.machine.film_started, f))
+        players.position.connect(lambda f, s: self._fact(self.machine.film_position, f, s))
+        players.duration.connect(self.machine.film_duration)
+        players.ended.connect(lambda f: self._fact(self.machine.film_ended, f))
+        players.failed.connect(self._film_failed)
+
+    # Life cycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Bind the players to the stage surfaces, put the first cue up and start ticking."""
+        if self._bind:
+            for slot in ("A", "B"):
+                self.players.bind(slot, int(self.stage.video_surface(slot).winId()))
+        self._restore_sound()
+        self._carry_out(self.machine.open(self._clock()))
+        self._timer.start()
+
+    def close(self) -> None:
+        """Stop ticking and release the players."""
+        self._timer.stop()
+        self.players.close()
+
+    def now(self) -> float:
+        """The controller's clock (monotonic seconds)."""
+        return self._clock()
+
+    def snapshot(self) -> Snapshot:
+        """The show as the console shows it, now."""
+        return self.machine.snapshot(self._clock())
+
+    # Operator actions --------------------------------------------------------------------
+
+    def go(self) -> None:
+        """GO."""
+        self._act(self.machine.go)
+
+    def toggle_pause(self) -> None:
+        """Pause, or resume what is paused."""
+        phase = self.snapshot().phase
+        self._act(self.machine.resume if phase is ShowPhase.PAUSED else self.machine.pause)
+
+    def fade_to_black(self) -> None:
+        """Fade to black and hold (or lift the black if it is already down)."""
+        if self.snapshot().black:
+            self._act(self.machine.unblack)
+        else:
+            self._act(self.machine.fade_to_black)
+
+    def cut_to_black(self) -> None:
+        """Black at once and hold."""
+        self._act(self.machine.cut_to_black)
+
+    def back(self) -> None:
+        """Restart the film, or go back a cue."""
+        self._act(self.machine.back)
+
+    def skip(self) -> None:
+        """Move on to the next cue."""
+        self._act(self.machine.skip)
+
+    def retry(self) -> None:
+        """Play a failed film again from where it failed."""
+        self._act(self.machine.retry)
+
+    def seek_by(self, seconds: float) -> None:
+        """Move the current film by `seconds` (negative: back)."""
+        snap = self.snapshot()
+        if snap.film_elapsed_s is None:
+            self._act(lambda now: self.machine.seek(now, 0.0))
+            return
+        target = snap.film_elapsed_s + seconds
+        self._act(lambda now: self.machine.seek(now, target))
+
+    def jump_to(self, cue_key: str) -> None:
+        """Go straight to a cue (`film:F03`, `card:F03`, `intermission`, `end`)."""
+        self._act(lambda now: self.machine.jump_to(now, cue_key))
+
+    # Sound -------------------------------------------------------------------------------
+
+    def set_master_volume(self, percent: float) -> None:
+        """Master volume 0-100 %, journalled so a restart keeps it."""
+        self.players.set_master_volume(percent)
+        self._write([Journal("master_volume", {"percent": self.players.master_volume})])
+        self.changed.emit()
+
+    def toggle_mute(self) -> None:
+        """Mute or unmute the films."""
+        self.players.set_muted(not self.players.muted)
+        self._write([Journal("mute", {"muted": self.players.muted})])
+        self.changed.emit()
+
+    def set_trim(self, film_id: str, trim_db: float) -> None:
+        """The operator's gain correction for one film, journalled."""
+        self.players.set_trim(film_id, trim_db)
+        self._write([Journal("gain_trim", {"film": film_id, "trim_db": trim_db})])
+        self.changed.emit()
+
+    def _restore_sound(self) -> None:
+        """Master volume, mute and trims as last journalled."""
+        store = JournalStore(self._db)
+        for entry in store.entries("master_volume", "mute", "gain_trim"):
+            data = entry.data
+            if entry.kind == "master_volume" and isinstance(data.get("percent"), int | float):
+                self.players.set_master_volume(float(data["percent"]))
+            elif entry.kind == "mute":
+                self.players.set_muted(bool(data.get("muted")))
+            elif entry.kind == "gain_trim" and isinstance(data.get("trim_db"), int | float):
+                self.players.set_trim(str(data.get("film")), float(data["trim_db"]))
+
+    # Inside ------------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """The clock: cards end, countdowns run, films are cut at their duration."""
+        effects = self.machine.tick(self._clock())
+        if effects:
+            self._carry_out(effects)
+        self._update_subtitle()
+
+    def _act(self, action: Callable[[float], list[Effect]]) -> None:
+        self._carry_out(action(self._clock()))
+
+    def _fact(self, fact: Callable[..., list[Effect]], *args: Any) -> None:
+        effects = fact(self._clock(), *args)
+        if effects:
+            self._carry_out(effects)
+
+    def _film_failed(self, film_id: str, reason: str) -> None:
+        effects = self.machine.film_failed(self._clock(), film_id, reason)
+        if self.messages is not None:
+            self.messages.error(f"Film {film_id} failed: {reason}")
+        self.failed.emit(film_id, reason)
+        self._carry_out(effects)
+
+    def _carry_out(self, effects: Iterable[Effect]) -> None:
+        entries: list[Journal] = []
+        for effect in effects:
+            if isinstance(effect, Journal):
+                entries.append(effect)
+            else:
+                self._do(effect)
+        self._write(entries)
+        if not self._ended and self.machine.cue.kind is CueKind.END:
+            self._ended = True
+            self.ended.emit()
+        self.changed.emit()
+
+    def _do(self, effect: Effect) -> None:
+        stage, players = self.stage, self.players
+        match effect:
+            case ShowHolding():
+                self._card(HoldingCard(self.config, self.programme))
+            case ShowCard(film, _):
+                self._card(TitleCard.for_film(film, self.programme))
+            case ShowIntermission(intermission, seconds_left, running):
+                card = IntermissionCard.counting(intermission, seconds_left, running, self._clock)
+                self._card(card)
+            case ShowEnd():
+                self._card(EndCard(self.config))
+            case Blank():
+                self._card(BlackCard())
+            case PreloadFilm(film, slot, start_at):
+                players.preload(slot.value, film.id, film.file, start_at)
+            case PlayFilm(film, slot, start_at):
+                players.play(slot.value, film.id, film.file, start_at)
+                self._video(slot.value)
+            case CutToFilm(_, slot):
+                players.cut(slot.value)
+                self._video(slot.value)
+            case PauseFilm(slot):
+                players.pause(slot.value)
+            case ResumeFilm(slot):
+                players.resume(slot.value)
+            case SeekFilm(slot, position):
+                players.seek(slot.value, position)
+            case StopFilm(slot):
+                players.stop(slot.value)
+            case Black(fade):
+                stage.set_black(True, fade)
+            case Unblack(fade):
+                stage.set_black(False, fade)
+            case Ignored(action, reason):
+                log.info("%s ignored: %s", action, reason)
+                self.ignored.emit(action, reason)
+
+    def _card(self, card: Card) -> None:
+        self.on_stage = None
+        self._set_subtitle(None)
+        self.stage.show_card(card)
+
+    def _video(self, slot: str) -> None:
+        self.on_stage = slot
+        self.stage.show_video(slot)
+
+    def _write(self, entries: list[Journal]) -> None:
+        if not entries:
+            return
+        try:
+            with transaction(self._db) as conn:
+                for entry in entries:
+                    subject = entry.data.get("film") or entry.data.get("cue")
+                    JournalStore.append_in(
+                        conn, entry.kind, str(subject) if subject else None, entry.data
+                    )
+        except Exception:
+            log.exception("could not write %d journal entries", len(entries))
+            if self.messages is not None:
+                self.messages.error("The show journal could not be written: check the disk")
+
+    # Subtitles ---------------------------------------------------------------------------
+
+    def _update_subtitle(self) -> None:
+        film = self.machine.cue.film
+        if self.on_stage is None or film is None or film.subtitles is None:
+            self._set_subtitle(None)
+            return
+        elapsed = self.snapshot().film_elapsed_s or 0.0
+        cues = self._subtitles_of(film)
+        text = next((c.text for c in cues if c.start_s <= elapsed < c.end_s), None)
+        self._set_subtitle(text)
+
+    def _subtitles_of(self, film: Film) -> list[SubtitleCue]:
+        if film.id not in self._subtitles:
+            cues: list[SubtitleCue] = []
+            path: Path | None = film.subtitles
+            try:
+                if path is not None:
+                    cues = parse_srt(decode_subtitle_bytes(path.read_bytes()))
+            except (OSError, SubtitleError) as exc:
+                log.warning("subtitles of %s cannot be shown: %s", film.id, exc)
+                if self.messages is not None:
+                    self.messages.warning(f"Subtitles of {film.id} cannot be shown: {exc}")
+            self._subtitles[film.id] = cues
+        return self._subtitles[film.id]
+
+    def _set_subtitle(self, text: str | None) -> None:
+        if text != self._subtitle_text:
+            self._subtitle_text = text
+            self.stage.set_subtitle(text)
+
+
+def create_show(
+    event: EventConfig,
+    programme: Programme,
+    db: sqlite_utils.Database,
+    stage: Stage,
+    instance: object,
+    messages: MessageBus | None = None,
+    *,
+    options: ShowOptions | None = None,
+    resume: ResumePoint | None = None,
+    bind_surfaces: bool = True,
+) -> ShowController:
+    """A controller with its machine and two players on `instance`, gains from preflight."""
+    players = FilmPlayers(instance, FilmCheckRepository(db).gain_db)
+    machine = ShowMachine(programme, options or ShowOptions.from_event(event), resume)
+    return ShowController(machine, event, stage, players, db, messages, bind_surfaces=bind_surfaces)
+
+
+def read_resume_point(db: sqlite_utils.Database) -> ResumePoint | None:
+    """Where the journal says the show was (None if no show was ever opened)."""
+    entries = ((e.kind, e.data) for e in JournalStore(db).entries())
+    return resume_point(entries)

@@ -1,0 +1,138 @@
+"""`rehearse` as a real process (offscreen, real libvlc with dummy outputs), and resuming the
+show in the console after that process was killed mid-film."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.show import ShowPhase
+from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.player import SlotState
+from kiosk.store.event_folder import EventFolder
+from kiosk.store.journal import Journal
+from kiosk.ui.app import make_application, open_console
+from kiosk.ui.show_controller import read_resume_point
+from tests.conftest import film_toml, write_event
+
+pytestmark = [pytest.mark.vlc, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main_py(*args: str) -> list[str]:
+    return [sys.executable, str(ROOT / "main.py"), *args]
+
+
+def offscreen_env() -> dict[str, str]:
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+
+def test_rehearse_straight_cut_plays_the_programme_and_journals_it(
+    small_event: EventFolder,
+) -> None:
+    result = subprocess.run(
+        main_py("--event", str(small_event.root), "rehearse", "--straight-cut", "--exit-at-end"),
+        env=offscreen_env(),
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "3/3 films played" in result.stderr
+    entries = list(Journal(small_event.open_db()).entries())
+    assert entries[0].kind == "show_reset"
+    ended = [e.subject for e in entries if e.kind == "film_ended"]
+    assert ended == ["A1", "A2", "A3"]
+    cues = [e.data["cue"] for e in entries if e.kind == "cue_started"]
+    assert cues == ["holding", "film:A1", "film:A2", "film:A3", "end"]  # straight cut
+
+
+def test_rehearse_plays_files_as_an_adhoc_programme(tmp_path: Path, clips: dict[str, Path]) -> None:
+    files = [str(clips["good"]), str(clips["vertical"])]
+    result = subprocess.run(
+        main_py("--event", str(tmp_path / "none"), "rehearse", "--exit-at-end", *files),
+        env=offscreen_env(),
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2/2 films played" in result.stderr
+    assert "R02 · vertical" in result.stderr
+    missing = subprocess.run(
+        main_py("--event", str(tmp_path / "none"), "rehearse", str(tmp_path / "nope.mp4")),
+        env=offscreen_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+
+
+@pytest.fixture
+def long_event(tmp_path: Path) -> EventFolder:
+    clip = render_clip(ClipSpec(("Six", "六"), 6.0, 320, 180), tmp_path / "six.mp4")
+    return write_event(
+        tmp_path / "event", [film_toml("L1", clip), film_toml("L2", clip), film_toml("L3", clip)]
+    )
+
+
+def _position_of(event: EventFolder, film_id: str) -> float:
+    entries = Journal(event.open_db()).entries("film_position")
+    positions = [float(e.data["position"]) for e in entries if e.subject == film_id]
+    return max(positions, default=-1.0)
+
+
+def test_resume_after_the_show_process_is_killed(qtbot: QtBot, long_event: EventFolder) -> None:
+    process = subprocess.Popen(
+        main_py("--event", str(long_event.root), "rehearse", "--straight-cut"),
+        env=offscreen_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while _position_of(long_event, "L2") < 2.0:
+            assert process.poll() is None, "the rehearsal ended early"
+            assert time.monotonic() < deadline, "the rehearsal never got into film 2"
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    point = read_resume_point(long_event.open_db())
+    assert point is not None and point.cue_key == "film:L2"
+    assert 2.0 <= point.position_s < 6.0
+
+    make_application()
+    window, _reporter = open_console(long_event)  # the lock died with the process
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.show_panel
+    show = window.context.show
+    assert panel is not None and show is not None
+    assert panel.resume_banner.isVisible()
+    assert "film 2 · Film L2 at 0:0" in panel.resume_text.text()
+    assert show.snapshot().phase is ShowPhase.PAUSED  # restored paused, never auto-playing
+    qtbot.wait(1500)
+    assert show.snapshot().phase is ShowPhase.PAUSED
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # GO continues there
+    assert show.snapshot().phase is ShowPhase.FILM
+    slot = show.on_stage
+    assert slot is not None
+    qtbot.waitUntil(lambda: show.players.state_of(slot) is SlotState.PLAYING, timeout=5000)
+    qtbot.waitUntil(lambda: show.players.time_of(slot) > 0, timeout=5000)
+    assert abs(show.players.time_of(slot) - point.position_s) < 1.5
+    window.close()

@@ -1,0 +1,83 @@
+"""`rehearse` on a real X display: the real stage fullscreen, libvlc drawing into it."""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from kiosk.media.generate import ClipSpec, render_clip
+from tests.xvfb import qt_env, requires_xvfb, screenshot, xvfb_display
+
+pytestmark = [requires_xvfb, pytest.mark.vlc, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pump(stream: Iterable[str], lines: queue.Queue[str]) -> None:
+    for line in stream:
+        lines.put(line)
+
+
+COLOURS = ("#a02020", "#1e8a3c")
+
+
+def near(colour: QColor, hex_colour: str, tolerance: int = 40) -> bool:
+    want = QColor(hex_colour)
+    return all(
+        abs(a - b) <= tolerance
+        for a, b in zip(
+            (colour.red(), colour.green(), colour.blue()),
+            (want.red(), want.green(), want.blue()),
+            strict=True,
+        )
+    )
+
+
+def test_rehearsal_fills_the_projector_with_the_films(tmp_path: Path) -> None:
+    clips = [
+        render_clip(
+            ClipSpec((f"Clip {n}",), 3.0, 640, 360, colour="0x" + c[1:]), tmp_path / f"{n}.mp4"
+        )
+        for n, c in enumerate(COLOURS, start=1)
+    ]
+    with xvfb_display(800, 450) as display:
+        rehearse = ["rehearse", "--straight-cut", "--exit-at-end", *map(str, clips)]
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "--event", str(tmp_path / "none"), *rehearse],
+            env=qt_env(display, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11"),
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        lines: queue.Queue[str] = queue.Queue()
+        assert process.stderr is not None
+        stream = process.stderr
+        threading.Thread(target=_pump, args=(stream, lines), daemon=True).start()
+        seen: dict[str, QImage] = {}
+        deadline = time.monotonic() + 60
+        while len(seen) < 2 and time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            for film in ("R01", "R02"):
+                if film in line:
+                    time.sleep(1.2)  # well inside the 3-second film
+                    shot = screenshot(display, tmp_path / f"{film}.png")
+                    seen[film] = QImage(str(shot))
+        assert process.wait(60) == 0
+    assert set(seen) == {"R01", "R02"}
+    for film, colour in zip(("R01", "R02"), COLOURS, strict=True):
+        image = seen[film]
+        assert (image.width(), image.height()) == (800, 450)
+        # every corner shows the film's own background: fullscreen, no desktop, no frame
+        for x, y in ((3, 3), (796, 3), (3, 300), (796, 300)):
+            assert near(image.pixelColor(x, y), colour), (film, x, y, image.pixelColor(x, y))

@@ -1,0 +1,199 @@
+"""The show from the console: real StageWindow (offscreen), real libvlc (dummy outputs), real
+clips and a real event database; the operator's keys go through Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.show import FilmStatus, ShowPhase
+from kiosk.media.player import SlotState, volume_percent
+from kiosk.store.event_folder import EventFolder
+from kiosk.store.journal import Journal
+from kiosk.ui.app import make_application, open_console
+from kiosk.ui.console.window import ConsoleWindow
+from kiosk.ui.show_controller import ShowController
+from kiosk.ui.stage.cards import BlackCard, TitleCard
+from tests.conftest import film_toml, write_event
+
+pytestmark = [pytest.mark.vlc, pytest.mark.slow]
+
+
+def _open(qtbot: QtBot, event: EventFolder) -> ConsoleWindow:
+    make_application()
+    window, _reporter = open_console(event)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def console(qtbot: QtBot, small_event: EventFolder) -> Iterator[ConsoleWindow]:
+    window = _open(qtbot, small_event)
+    yield window
+    window.close()
+
+
+def show_of(window: ConsoleWindow) -> ShowController:
+    show = window.context.show
+    assert show is not None
+    return show
+
+
+def phase(window: ConsoleWindow) -> ShowPhase:
+    return show_of(window).snapshot().phase
+
+
+def key(
+    qtbot: QtBot, window: ConsoleWindow, which: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier
+):
+    qtbot.keyClick(window, which, modifier)
+
+
+def journal_kinds(event: EventFolder) -> list[str]:
+    return [e.kind for e in Journal(event.open_db()).entries()]
+
+
+def go_to_first_film(qtbot: QtBot, window: ConsoleWindow) -> ShowController:
+    show = show_of(window)
+    key(qtbot, window, Qt.Key.Key_Space)
+    assert phase(window) is ShowPhase.CARD
+    qtbot.waitUntil(lambda: (show.snapshot().film_elapsed_s or 0) > 0.2, timeout=8000)
+    return show
+
+
+def test_go_runs_title_card_then_film_and_journals_it(
+    qtbot: QtBot, console: ConsoleWindow, small_event: EventFolder
+) -> None:
+    show = show_of(console)
+    stage = console.context.stage
+    assert phase(console) is ShowPhase.HOLDING
+    assert "press GO" in console.show_panel.phase_label.text()  # type: ignore[union-attr]
+    key(qtbot, console, Qt.Key.Key_Space)
+    assert isinstance(stage.cards.card, TitleCard)  # type: ignore[union-attr]
+    assert stage.cards.card.film.id == "A1"  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: phase(console) is ShowPhase.FILM, timeout=6000)
+    assert show.on_stage == "A" and stage.layer.value == "A"  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: show.players.state_of("A") is SlotState.PLAYING, timeout=3000)
+    qtbot.waitUntil(lambda: "film_started" in journal_kinds(small_event), timeout=3000)
+    panel = console.show_panel
+    assert panel is not None
+    assert panel.now_title.text() == "1. Film A1"
+    assert panel.run_model.states["A1"] is FilmStatus.PLAYING
+    # the film ends by the clock and the next title card follows
+    qtbot.waitUntil(lambda: show.machine.cue.key == "card:A2", timeout=6000)
+    assert show.snapshot().status_of("A1") is FilmStatus.PLAYED
+    ended = [e for e in Journal(small_event.open_db()).entries("film_ended")]
+    assert ended and ended[0].subject == "A1"
+
+
+def test_double_go_is_ignored_and_shown(qtbot: QtBot, console: ConsoleWindow) -> None:
+    key(qtbot, console, Qt.Key.Key_Space)
+    key(qtbot, console, Qt.Key.Key_Space)  # a bounce: within the 1 s guard
+    assert show_of(console).machine.cue.key == "card:A1"
+    panel = console.show_panel
+    assert panel is not None and "GO ignored" in panel.go_feedback.text()
+
+
+def test_pause_resume_and_seek_keys(qtbot: QtBot, console: ConsoleWindow) -> None:
+    show = go_to_first_film(qtbot, console)
+    key(qtbot, console, Qt.Key.Key_P)
+    assert phase(console) is ShowPhase.PAUSED
+    assert show.players.state_of("A") is SlotState.PAUSED
+    held = show.snapshot().film_elapsed_s
+    qtbot.wait(400)
+    assert show.snapshot().film_elapsed_s == held
+    key(qtbot, console, Qt.Key.Key_P)
+    assert phase(console) is ShowPhase.FILM
+    assert show.players.state_of("A") is SlotState.PLAYING
+    key(qtbot, console, Qt.Key.Key_BracketLeft)  # −10 s: back to the start
+    assert (show.snapshot().film_elapsed_s or 0) < 0.3
+
+
+def test_fade_and_instant_black(qtbot: QtBot, console: ConsoleWindow) -> None:
+    show = go_to_first_film(qtbot, console)
+    stage = console.context.stage
+    key(qtbot, console, Qt.Key.Key_Escape)
+    assert phase(console) is ShowPhase.BLACK and stage.black  # type: ignore[union-attr]
+    assert show.players.state_of("A") is SlotState.PAUSED
+    key(qtbot, console, Qt.Key.Key_Escape)  # Esc again lifts the black
+    assert phase(console) is ShowPhase.FILM
+    key(qtbot, console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
+    assert phase(console) is ShowPhase.BLACK and stage.black  # type: ignore[union-attr]
+    qtbot.wait(1100)  # past the GO guard
+    key(qtbot, console, Qt.Key.Key_Space)  # GO lifts the black too
+    assert phase(console) is ShowPhase.FILM
+
+
+def test_skip_and_back(qtbot: QtBot, console: ConsoleWindow) -> None:
+    show = go_to_first_film(qtbot, console)
+    key(qtbot, console, Qt.Key.Key_N)
+    assert show.machine.cue.key == "card:A2"
+    assert show.snapshot().status_of("A1") is FilmStatus.SKIPPED
+    panel = console.show_panel
+    assert panel is not None and panel.run_model.states["A1"] is FilmStatus.SKIPPED
+    key(qtbot, console, Qt.Key.Key_Left)  # back: the film before the card, again
+    assert show.machine.cue.key == "film:A1"
+    qtbot.waitUntil(lambda: show.players.state_of(show.on_stage or "A") is SlotState.PLAYING)
+    key(qtbot, console, Qt.Key.Key_Right)
+    assert show.machine.cue.key == "card:A2"
+    assert "skipped" in journal_kinds(console.context.folder)
+
+
+def test_volume_mute_and_trim_are_applied_and_journalled(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    show = go_to_first_film(qtbot, console)
+    key(qtbot, console, Qt.Key.Key_M)
+    assert show.players.muted
+    key(qtbot, console, Qt.Key.Key_Minus)
+    assert show.players.master_volume == 95
+    key(qtbot, console, Qt.Key.Key_Period)
+    assert show.players.trim_of("A1") == 0.5
+    kinds = journal_kinds(console.context.folder)
+    assert {"mute", "master_volume", "gain_trim"} <= set(kinds)
+    assert volume_percent(0.0) == 100 and volume_percent(-6.0206) == 50
+    assert volume_percent(20.0) == 200 and volume_percent(0.0, 0.0) == 0
+
+
+@pytest.fixture
+def broken_event(tmp_path: Path, clips: dict[str, Path]) -> EventFolder:
+    return write_event(
+        tmp_path / "broken",
+        [
+            film_toml("OK1", clips["good"]),
+            film_toml("GONE", tmp_path / "missing.mp4"),
+            film_toml("FAKE", clips["fake"]),
+            film_toml("OK2", clips["good"]),
+        ],
+    )
+
+
+@pytest.mark.parametrize(("film", "reason"), [("GONE", "missing"), ("FAKE", "no picture")])
+def test_a_failing_film_alerts_and_skip_moves_on(
+    qtbot: QtBot, broken_event: EventFolder, film: str, reason: str
+) -> None:
+    window = _open(qtbot, broken_event)
+    show = show_of(window)
+    show.jump_to(f"card:{film}")
+    qtbot.wait(1100)
+    key(qtbot, window, Qt.Key.Key_Space)  # GO ends the card: the film should start
+    qtbot.waitUntil(lambda: phase(window) is ShowPhase.FAILED, timeout=8000)
+    stage = window.context.stage
+    assert isinstance(stage.cards.card, BlackCard)  # type: ignore[union-attr]
+    panel = window.show_panel
+    assert panel is not None and panel.alert.isVisible()
+    assert film in panel.alert_text.text() and reason in panel.alert_text.text()
+    assert "Retry" in panel.alert_retry.text() and "Skip" in panel.alert_skip.text()
+    assert show.snapshot().status_of(film) is FilmStatus.FAILED
+    assert "film_failed" in journal_kinds(broken_event)
+    qtbot.mouseClick(panel.alert_skip, Qt.MouseButton.LeftButton)
+    assert phase(window) is not ShowPhase.FAILED and not panel.alert.isVisible()
+    assert show.snapshot().status_of(film) is FilmStatus.FAILED  # stays failed in the record
+    window.close()
