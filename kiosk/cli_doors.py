@@ -6,12 +6,11 @@ import datetime as dt
 import json
 import logging
 import sys
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 import click
 
 from kiosk.core.problems import ConfigError
-from kiosk.core.tickets import TicketCodec
 from kiosk.logsetup import configure_logging
 from kiosk.store.checkins import CheckinRepository, ScanResult
 from kiosk.store.errors import StoreError
@@ -34,13 +33,8 @@ def checkin(ctx: click.Context, code: str, station: str, as_json: bool) -> None:
     try:
         config = folder.load_config()
         configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
-        zone = ZoneInfo(config.timezone)
-        repo = CheckinRepository(
-            folder.open_db(),
-            TicketCodec(folder.secret_key()),
-            capacity=config.capacity,
-            zone=zone,
-        )
+        repo = CheckinRepository.for_event(folder, config)
+        zone = repo.zone
         result = repo.scan(code, station, "scan", dt.datetime.now(dt.UTC))
     except (StoreError, ConfigError, ZoneInfoNotFoundError) as exc:
         fail(str(exc))

@@ -17,7 +17,8 @@ import re
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
@@ -34,7 +35,12 @@ from kiosk.core.checkin import (
 from kiosk.core.registrations import is_plausible_email, normalise_email, normalise_name
 from kiosk.core.tickets import TicketCodec
 from kiosk.store.database import transaction
+from kiosk.store.errors import StoreError
 from kiosk.store.journal import Journal
+
+if TYPE_CHECKING:
+    from kiosk.core.event import EventConfig
+    from kiosk.store.event_folder import EventFolder
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +196,21 @@ class CheckinRepository:
         conn.execute("PRAGMA synchronous = FULL")  # a green screen must survive a power cut
         for statement in _INDEXES:
             conn.execute(statement)
+
+    @classmethod
+    def for_event(cls, folder: EventFolder, config: EventConfig) -> CheckinRepository:
+        """The repository every door, the CLI and the console use on an event."""
+        try:
+            zone = ZoneInfo(config.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise StoreError(f"event.toml: unknown time zone {config.timezone!r}") from exc
+        codec = TicketCodec(folder.secret_key())
+        return cls(folder.open_db(), codec, capacity=config.capacity, zone=zone)
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The event's time zone (times on screens are shown in it)."""
+        return self._zone
 
     @property
     def capacity(self) -> int | None:

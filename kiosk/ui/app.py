@@ -16,6 +16,7 @@ from kiosk.core.problems import ConfigError
 from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under_way
 from kiosk.media.vlc_backend import create_instance
+from kiosk.store.checkins import CheckinRepository
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
@@ -23,6 +24,8 @@ from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import apply_theme
+from kiosk.ui.console.doors_panel import DoorsFiguresPanel
+from kiosk.ui.console.registrations_view import RegistrationsView
 from kiosk.ui.console.window import ConsoleContext, ConsoleWindow
 from kiosk.ui.show_controller import ShowController, create_show, read_resume_point
 from kiosk.ui.stage.window import StageWindow
@@ -156,6 +159,10 @@ def open_console(
     context.show = show
     context.start_over = factory.start_over
     window = ConsoleWindow(context)
+    window.add_tab(
+        RegistrationsView(folder, context.db, messages, context.tasks), "Registrations · 登記"
+    )
+    window.add_tab(DoorsFiguresPanel(CheckinRepository.for_event(folder, config)), "Doors · 入場")
     if restore is not None:
         text = resume_text(restore, programme)
         window.offer_resume(text)

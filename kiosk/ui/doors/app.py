@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.core.problems import ConfigError
-from kiosk.core.tickets import TicketCodec
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
@@ -33,13 +31,8 @@ def open_doors(
 ) -> DoorsWindow:
     """Build the door window on an event (the caller runs the event loop)."""
     config = folder.load_config()
-    try:
-        zone = ZoneInfo(config.timezone)
-    except ZoneInfoNotFoundError as exc:
-        raise StoreError(f"event.toml: unknown time zone {config.timezone!r}") from exc
-    repo = CheckinRepository(
-        folder.open_db(), TicketCodec(folder.secret_key()), capacity=config.capacity, zone=zone
-    )
+    repo = CheckinRepository.for_event(folder, config)
+    zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
     context = DoorsContext(
         config=config,
