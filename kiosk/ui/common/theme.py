@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 # Noto Sans CJK TC draws Hong Kong/Taiwan glyph forms; the others are fallbacks.
 CJK_FAMILIES = (
@@ -72,3 +72,12 @@ def apply_theme(app: QApplication) -> None:
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, Colours.muted)
     app.setPalette(palette)
     app.setFont(ui_font(10))
+
+
+def text_label(text: str = "", size: float = 10, *, bold: bool = False, colour: str = "") -> QLabel:
+    """A label in the bilingual UI font, optionally bold and coloured."""
+    label = QLabel(text)
+    label.setFont(ui_font(size, bold=bold))
+    if colour:
+        label.setStyleSheet(f"color: {colour};")
+    return label

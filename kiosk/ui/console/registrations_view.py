@@ -65,7 +65,7 @@ from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
-from kiosk.ui.common.theme import Colours, ui_font
+from kiosk.ui.common.theme import Colours, text_label, ui_font
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +99,6 @@ COUNT_LABELS = (
     ("errors", "Bad rows 錯誤行"),
 )
 _ERRORS_SHOWN = 500
-
-
-def _label(text: str = "", size: float = 10, *, bold: bool = False, colour: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setFont(ui_font(size, bold=bold))
-    if colour:
-        label.setStyleSheet(f"color: {colour};")
-    return label
 
 
 class AttendeeTableModel(QAbstractTableModel):
@@ -212,15 +204,15 @@ class ImportPreviewDialog(QDialog):
         self.resize(980, 680)
 
         layout = QVBoxLayout(self)
-        self.title = _label(path.name, 14, bold=True)
-        self.detected = _label("", 10, colour=Colours.muted.name())
+        self.title = text_label(path.name, 14, bold=True)
+        self.detected = text_label("", 10, colour=Colours.muted.name())
         self.detected.setWordWrap(True)
         layout.addWidget(self.title)
         layout.addWidget(self.detected)
 
         middle = QHBoxLayout()
         mapping_box = QVBoxLayout()
-        mapping_box.addWidget(_label("Columns · 欄位", 11, bold=True))
+        mapping_box.addWidget(text_label("Columns · 欄位", 11, bold=True))
         self.mapping_table = QTableWidget(0, 2)
         self.mapping_table.setHorizontalHeaderLabels(["Column in the file 檔案欄位", "Imports as"])
         self.mapping_table.verticalHeader().hide()
@@ -235,14 +227,14 @@ class ImportPreviewDialog(QDialog):
         middle.addLayout(mapping_box, 3)
 
         counts_box = QVBoxLayout()
-        counts_box.addWidget(_label("What the import does · 匯入結果", 11, bold=True))
+        counts_box.addWidget(text_label("What the import does · 匯入結果", 11, bold=True))
         grid = QGridLayout()
         self.count_labels: dict[str, QLabel] = {}
         for row, (key, text) in enumerate(COUNT_LABELS):
-            value = _label("–", 13, bold=True)
+            value = text_label("–", 13, bold=True)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             value.setMinimumWidth(70)
-            grid.addWidget(_label(text, 10), row, 0)
+            grid.addWidget(text_label(text, 10), row, 0)
             grid.addWidget(value, row, 1)
             self.count_labels[key] = value
         counts_box.addLayout(grid)
@@ -250,7 +242,7 @@ class ImportPreviewDialog(QDialog):
         middle.addLayout(counts_box, 2)
         layout.addLayout(middle, 3)
 
-        layout.addWidget(_label("Bad rows and notes · 錯誤與備註", 11, bold=True))
+        layout.addWidget(text_label("Bad rows and notes · 錯誤與備註", 11, bold=True))
         self.problems = QPlainTextEdit()
         self.problems.setReadOnly(True)
         self.problems.setPlaceholderText("No problems found. 沒有發現問題。")
@@ -411,7 +403,7 @@ class RenderTicketsDialog(QDialog):
         per_page.addStretch(1)
         layout.addRow("Layout 版面", per_page)
         layout.addRow(
-            _label(
+            text_label(
                 "Leave a field empty to skip it. PNGs come with mail-merge.csv "
                 "(name, e-mail, code, PNG file).",
                 9,
@@ -477,8 +469,8 @@ class RegistrationsView(QWidget):
         layout.setContentsMargins(12, 10, 12, 10)
         top = QHBoxLayout()
         titles = QVBoxLayout()
-        titles.addWidget(_label("Registrations", 16, bold=True))
-        titles.addWidget(_label("登記與門票", 13, colour=Colours.accent.name()))
+        titles.addWidget(text_label("Registrations", 16, bold=True))
+        titles.addWidget(text_label("登記與門票", 13, colour=Colours.accent.name()))
         top.addLayout(titles)
         top.addSpacing(24)
         self.search = QLineEdit()
@@ -493,7 +485,7 @@ class RegistrationsView(QWidget):
         layout.addLayout(top)
 
         status = QHBoxLayout()
-        self.summary = _label("", 11)
+        self.summary = text_label("", 11)
         status.addWidget(self.summary, 1)
         self.progress = QProgressBar()
         self.progress.setMinimumWidth(260)

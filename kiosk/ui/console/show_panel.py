@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -36,7 +35,7 @@ from kiosk.core.event import EventConfig
 from kiosk.core.programme import format_duration
 from kiosk.core.show import CueKind, ShowPhase, Snapshot
 from kiosk.ui.common.tasks import TaskRunner
-from kiosk.ui.common.theme import Colours, ui_font
+from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.run_order_model import RUN_COLUMNS, RunOrderModel
 from kiosk.ui.console.stage_preview import StagePreview
 from kiosk.ui.show_controller import ShowController
@@ -85,14 +84,6 @@ def late_by(projected: dt.datetime, scheduled_end: dt.time) -> float:
     return (difference + half_day) % (2 * half_day) - half_day
 
 
-def _label(text: str = "", size: float = 10, *, bold: bool = False, colour: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setFont(ui_font(size, bold=bold))
-    if colour:
-        label.setStyleSheet(f"color: {colour};")
-    return label
-
-
 def _panel() -> QFrame:
     frame = QFrame()
     frame.setFrameShape(QFrame.Shape.StyledPanel)
@@ -132,7 +123,7 @@ class ShowPanel(QWidget):
         self.preview = StagePreview(controller, tasks)
         preview_box = QVBoxLayout()
         preview_box.setSpacing(2)
-        preview_box.addWidget(_label("Projector / 投影", 9, colour=Colours.muted.name()))
+        preview_box.addWidget(text_label("Projector / 投影", 9, colour=Colours.muted.name()))
         preview_box.addWidget(self.preview)
         preview_box.addStretch(1)
         top.addLayout(preview_box)
@@ -215,7 +206,7 @@ class ShowPanel(QWidget):
         frame.setStyleSheet("QFrame { background: #2d3f5c; border-radius: 6px; }")
         row = QHBoxLayout(frame)
         row.setContentsMargins(10, 6, 10, 6)
-        self.resume_text = _label("", 11, bold=True)
+        self.resume_text = text_label("", 11, bold=True)
         self.resume_text.setWordWrap(True)
         row.addWidget(self.resume_text, 1)
         row.addWidget(self._button("start_over", size=10, height=30))
@@ -227,7 +218,7 @@ class ShowPanel(QWidget):
         frame.setStyleSheet(f"QFrame {{ background: {Colours.bad.name()}; border-radius: 6px; }}")
         row = QHBoxLayout(frame)
         row.setContentsMargins(10, 6, 10, 6)
-        self.alert_text = _label("", 12, bold=True, colour="#fff")
+        self.alert_text = text_label("", 12, bold=True, colour="#fff")
         self.alert_text.setWordWrap(True)
         row.addWidget(self.alert_text, 1)
         self.alert_retry = self._button("retry", height=34)
@@ -246,20 +237,20 @@ class ShowPanel(QWidget):
         grid = QGridLayout(frame)
         grid.setContentsMargins(14, 8, 14, 6)
         grid.setVerticalSpacing(2)
-        self.phase_label = _label("", 11, bold=True, colour="#fff")
+        self.phase_label = text_label("", 11, bold=True, colour="#fff")
         self.phase_label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-        self.now_title = _label("", 16, bold=True)
-        self.now_title_zh = _label("", 13, colour=Colours.accent.name())
+        self.now_title = text_label("", 16, bold=True)
+        self.now_title_zh = text_label("", 13, colour=Colours.accent.name())
         for label in (self.now_title, self.now_title_zh):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.elapsed = _label("—", 30, bold=True)
-        self.remaining = _label("—", 30, bold=True, colour=Colours.accent.name())
+        self.elapsed = text_label("—", 30, bold=True)
+        self.remaining = text_label("—", 30, bold=True, colour=Colours.accent.name())
         self.remaining.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(8)
         self.progress.setRange(0, 1000)
-        self.go_feedback = _label("", 10, bold=True, colour=Colours.warn.name())
+        self.go_feedback = text_label("", 10, bold=True, colour=Colours.warn.name())
         grid.addWidget(self.phase_label, 0, 0)
         grid.addWidget(self.go_feedback, 0, 1, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.now_title, 1, 0, 1, 2)
@@ -268,9 +259,9 @@ class ShowPanel(QWidget):
         grid.addWidget(self.remaining, 3, 1)
         grid.addWidget(self.progress, 4, 0, 1, 2)
         captions = QHBoxLayout()
-        captions.addWidget(_label("elapsed · 已播", 9, colour=Colours.muted.name()))
+        captions.addWidget(text_label("elapsed · 已播", 9, colour=Colours.muted.name()))
         captions.addStretch(1)
-        captions.addWidget(_label("remaining · 餘下", 9, colour=Colours.muted.name()))
+        captions.addWidget(text_label("remaining · 餘下", 9, colour=Colours.muted.name()))
         grid.addLayout(captions, 5, 0, 1, 2)
         return frame
 
@@ -323,13 +314,13 @@ class ShowPanel(QWidget):
         info_layout = QVBoxLayout(info)
         info_layout.setContentsMargins(12, 6, 12, 6)
         info_layout.setSpacing(2)
-        info_layout.addWidget(_label("Next · 下一項", 9, colour=Colours.muted.name()))
-        self.next_label = _label("", 11, bold=True)
+        info_layout.addWidget(text_label("Next · 下一項", 9, colour=Colours.muted.name()))
+        self.next_label = text_label("", 11, bold=True)
         self.next_label.setWordWrap(True)
         info_layout.addWidget(self.next_label)
         info_layout.addSpacing(4)
-        info_layout.addWidget(_label("Show clock · 節目時間", 9, colour=Colours.muted.name()))
-        self.show_clock = _label("", 10)
+        info_layout.addWidget(text_label("Show clock · 節目時間", 9, colour=Colours.muted.name()))
+        self.show_clock = text_label("", 10)
         self.show_clock.setTextFormat(Qt.TextFormat.RichText)
         info_layout.addWidget(self.show_clock)
         column.addWidget(info)
@@ -338,7 +329,7 @@ class ShowPanel(QWidget):
         sound = QGridLayout(sound_box)
         sound.setContentsMargins(12, 8, 12, 8)
         sound.setVerticalSpacing(4)
-        sound.addWidget(_label("Sound · 音量", 9, colour=Colours.muted.name()), 0, 0, 1, 4)
+        sound.addWidget(text_label("Sound · 音量", 9, colour=Colours.muted.name()), 0, 0, 1, 4)
         self.volume = QSlider(Qt.Orientation.Horizontal)
         self.volume.setRange(0, 100)
         self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -346,7 +337,7 @@ class ShowPanel(QWidget):
         self.volume.sliderReleased.connect(
             lambda: self.controller.set_master_volume(self.volume.value())
         )
-        self.volume_label = _label("", 9)
+        self.volume_label = text_label("", 9)
         self.volume_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         sound.addWidget(self._button("volume_down", size=9, height=26), 1, 0)
         sound.addWidget(self.volume, 1, 1)
@@ -362,7 +353,7 @@ class ShowPanel(QWidget):
         sound.addWidget(self.trim, 2, 1)
         sound.addWidget(self._button("trim_up", size=9, height=26), 2, 2)
         sound.addWidget(self.volume_label, 2, 3)
-        self.gain_label = _label("", 9, colour=Colours.muted.name())
+        self.gain_label = text_label("", 9, colour=Colours.muted.name())
         self.gain_label.setWordWrap(True)
         sound.addWidget(self.gain_label, 3, 0, 1, 4)
         column.addWidget(sound_box)

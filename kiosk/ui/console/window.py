@@ -42,7 +42,7 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.tasks import TaskRunner
-from kiosk.ui.common.theme import Colours, ui_font
+from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
 from kiosk.ui.console.show_panel import ShowPanel
 
@@ -67,14 +67,6 @@ class ConsoleContext:
     start_over: Callable[[], ShowController] | None = None  # a fresh show from the holding slide
 
 
-def _label(text: str = "", size: float = 10, *, bold: bool = False, colour: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setFont(ui_font(size, bold=bold))
-    if colour:
-        label.setStyleSheet(f"color: {colour};")
-    return label
-
-
 class FilmDetails(QFrame):
     """The selected film in full: still, bilingual title, credits, preflight findings."""
 
@@ -87,10 +79,10 @@ class FilmDetails(QFrame):
         self.still.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.still.setMinimumHeight(150)
         self.still.setStyleSheet(f"background: {Colours.background.name()};")
-        self.title_en = _label(size=15, bold=True)
-        self.title_zh = _label(size=14)
-        self.credits = _label(colour=Colours.muted.name())
-        self.findings = _label()
+        self.title_en = text_label(size=15, bold=True)
+        self.title_zh = text_label(size=14)
+        self.credits = text_label(colour=Colours.muted.name())
+        self.findings = text_label()
         for label in (self.title_en, self.title_zh, self.credits, self.findings):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -239,11 +231,11 @@ class ConsoleWindow(QMainWindow):
         config = self.context.config
         header = QHBoxLayout()
         names = QVBoxLayout()
-        names.addWidget(_label(config.name_en, 17, bold=True))
-        names.addWidget(_label(config.name_zh, 15, colour=Colours.accent.name()))
+        names.addWidget(text_label(config.name_en, 17, bold=True))
+        names.addWidget(text_label(config.name_zh, 15, colour=Colours.accent.name()))
         header.addLayout(names, 1)
         doors = f"doors {config.doors_open:%H:%M} · " if config.doors_open else ""
-        facts = _label(
+        facts = text_label(
             f"{config.date:%a %d %b %Y} · {doors}{config.start:%H:%M}–{config.end:%H:%M}\n"
             f"{config.venue_en} / {config.venue_zh} · capacity {config.capacity}",
             11,
@@ -252,7 +244,7 @@ class ConsoleWindow(QMainWindow):
         facts.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(facts)
         if self.context.programme.demo:
-            badge = _label(" DEMO ", 11, bold=True)
+            badge = text_label(" DEMO ", 11, bold=True)
             badge.setStyleSheet(
                 f"background:{Colours.accent.name()}; color:#000; border-radius:4px; padding:4px;"
             )
@@ -263,7 +255,7 @@ class ConsoleWindow(QMainWindow):
         bar = QWidget()
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 6, 0, 6)
-        self.summary = _label("", 11)
+        self.summary = text_label("", 11)
         row.addWidget(self.summary, 1)
         self.progress = QProgressBar()
         self.progress.setMinimumWidth(220)
