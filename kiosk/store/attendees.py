@@ -111,6 +111,22 @@ _ATTENDEE_JOINS = (
 )
 
 
+def issue_ticket_in(
+    conn: sqlite3.Connection,
+    codec: TicketCodec,
+    attendee_id: int,
+    issue_number: int,
+    issued_at: str,
+) -> str:
+    """Write a new ticket inside the caller's transaction (import, reissue, walk-in); its code."""
+    code = codec.issue(attendee_id, issue_number)
+    conn.execute(
+        "INSERT INTO tickets (code, attendee_id, issue_number, issued_at) VALUES (?, ?, ?, ?)",
+        (code, attendee_id, issue_number, issued_at),
+    )
+    return code
+
+
 def _attendee(row: Sequence[Any]) -> AttendeeRecord:
     return AttendeeRecord(
         id=row[0],
@@ -327,10 +343,8 @@ class AttendeeRepository:
                 "(SELECT 1 FROM tickets WHERE tickets.attendee_id = attendees.id) ORDER BY id"
             )
         ]
-        conn.executemany(
-            "INSERT INTO tickets (code, attendee_id, issue_number, issued_at) VALUES (?, ?, 0, ?)",
-            [(self._codec.issue(attendee_id, 0), attendee_id, now) for attendee_id in ids],
-        )
+        for attendee_id in ids:
+            issue_ticket_in(conn, self._codec, attendee_id, 0, now)
         return len(ids)
 
     def revoke(self, code_or_id: str, reason: str | None = None) -> TicketRecord:
@@ -378,12 +392,7 @@ class AttendeeRepository:
                     "UPDATE tickets SET revoked_at = ?, revoked_reason = ? WHERE code = ?",
                     (now, reason or "reissued", current.code),
                 )
-            code = self._codec.issue(attendee_id, issue_number)
-            conn.execute(
-                "INSERT INTO tickets (code, attendee_id, issue_number, issued_at) "
-                "VALUES (?, ?, ?, ?)",
-                (code, attendee_id, issue_number, now),
-            )
+            code = issue_ticket_in(conn, self._codec, attendee_id, issue_number, now)
             Journal.append_in(
                 conn,
                 "ticket_reissued",

@@ -34,6 +34,7 @@ from kiosk.core.checkin import (
 )
 from kiosk.core.registrations import is_plausible_email, normalise_email, normalise_name
 from kiosk.core.tickets import TicketCodec
+from kiosk.store.attendees import issue_ticket_in
 from kiosk.store.database import transaction
 from kiosk.store.errors import StoreError
 from kiosk.store.journal import Journal
@@ -343,12 +344,7 @@ class CheckinRepository:
             attendee_id = self._insert_walk_in_attendee(
                 conn, clean_name, clean_latin, clean_email, stamp
             )
-            code = self._codec.issue(attendee_id, 0)
-            conn.execute(
-                "INSERT INTO tickets (code, attendee_id, issue_number, issued_at) "
-                "VALUES (?, ?, 0, ?)",
-                (code, attendee_id, stamp),
-            )
+            code = issue_ticket_in(conn, self._codec, attendee_id, 0, stamp)
             result = ScanResult(
                 decision=welcome_decision(),
                 code=code,
