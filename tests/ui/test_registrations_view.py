@@ -144,7 +144,7 @@ def test_reissue_and_revoke_from_the_list(view: RegistrationsView, messages: lis
     assert view.model.attendees[0].code not in (None, old)
     view.revoke(view.model.attendees[1].id)
     assert view.model.attendees[1].code is None
-    assert cell(view, 1, 4) == "revoked · 已取消"
+    assert cell(view, 1, 4) == "no valid ticket · 無有效門票"
     assert "without a valid ticket" in view.summary.text()
     assert any("revoked" in m for m in messages)
 

@@ -176,7 +176,7 @@ class AttendeeTableModel(QAbstractTableModel):
         if column == 3:
             return attendee.email or ""
         if column == 4:
-            return attendee.code or "revoked · 已取消"
+            return attendee.code or "no valid ticket · 無有效門票"
         if column == 5:
             return "registered 已登記" if attendee.status != STATUS_GONE else "gone 已不在名單"
         return "✔ in" if attendee.checked_in else ""
