@@ -242,6 +242,10 @@ from kiosk.cli_stage import stage_preview  # noqa: E402  (the projector cards, t
 
 cli.add_command(stage_preview)
 
+from kiosk.cli_results import results_group  # noqa: E402  (the jury's sealed results)
+
+cli.add_command(results_group)
+
 
 def main() -> None:
     """Entry point for `python main.py`, `python -m kiosk` and `aiff-kiosk`."""

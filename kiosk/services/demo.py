@@ -1,7 +1,10 @@
-"""Build the demo night: 35 generated films, sample registrations, demo jury results.
+"""Build the demo night: 35 generated films, sample registrations, sealed demo jury results.
 
 A newcomer runs `make run` and sees a full night at once. The demo event is marked as such in
-its `event.toml`; rebuilding refuses to touch a folder that holds a real event.
+its `event.toml`; rebuilding refuses to touch a folder that holds a real event. The demo's jury
+results are sealed the way a real night's should be (write, seal, delete the plain file), with
+the published demo passphrase `DEMO_PASSPHRASE`; the viewers' award is left unsealed, so the
+reveal shows its "result to follow" step.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from kiosk.core.programme import Film, load_programme
 from kiosk.core.tickets import TicketCodec
 from kiosk.media.generate import ClipSpec, extract_still, render_clip
 from kiosk.services.registrations import import_registrations
+from kiosk.services.results import destroy_plain_file, seal_results
 from kiosk.store.database import transaction
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
+from kiosk.store.sealed_results import DEFAULT_KDF_N
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +106,18 @@ name_zh = "觀眾獎"
 kind = "audience"
 """
 
-_JURY_TOML = """# DEMO jury results for the demo night; to be sealed before the show.
+DEMO_PASSPHRASE = "aiff-demo-2026"  # demo only: printed in the README, so it protects nothing
+DEMO_RESULTS_FILE = "jury-results.demo.toml"
+
+_JURY_TOML = """# DEMO jury results for the demo night; sealed, then this file is deleted.
 [[results]]
 category = "best-film"
 winner = "F11"
 nominees = ["F03", "F11", "F17", "F28"]
 citation_en = "For a dream of maps that redraws what cinema can imagine."
 citation_zh = "以地圖之夢，重新描繪電影的想像。"
+clip_start = {clip_start}
+clip_end = {clip_end}
 
 [[results]]
 category = "best-narrative"
@@ -122,6 +132,8 @@ winner = "F04"
 nominees = ["F04", "F13", "F25", "F33"]
 citation_en = "For pushing the machine somewhere nobody has been."
 citation_zh = "把機器帶到無人到過之處。"
+clip_start = {clip_start}
+clip_end = {clip_end}
 """
 
 _SUBTITLE_LINES = (
@@ -141,6 +153,7 @@ class DemoSummary:
     films: int
     attendees: int
     film_seconds: float
+    sealed_categories: tuple[str, ...] = ()
 
 
 def _srt_time(seconds: float) -> str:
@@ -196,7 +209,8 @@ def _prepare_folder(folder: EventFolder) -> None:
         )
     for name in ("films", "stills"):
         shutil.rmtree(folder.root / name, ignore_errors=True)
-    for name in ("event.db", "event.db-wal", "event.db-shm", "programme.toml"):
+    stale = ("event.db", "event.db-wal", "event.db-shm", "programme.toml", DEMO_RESULTS_FILE)
+    for name in (*stale, folder.sealed_results_path.name):
         (folder.root / name).unlink(missing_ok=True)
     folder.create_dirs()
 
@@ -225,7 +239,6 @@ def build_demo(
     programme = load_programme(programme_path)
     date = (today or dt.date.today()).isoformat()
     folder.config_path.write_text(_EVENT_TOML.format(marker=DEMO_MARKER, date=date), "utf-8")
-    (folder.root / "jury-results.demo.toml").write_text(_JURY_TOML, encoding="utf-8")
     folder.secret_key()
 
     total = len(programme)
@@ -276,6 +289,7 @@ def build_demo(
     db = folder.open_db()
     codec = TicketCodec(folder.secret_key())
     imported = import_registrations(db, codec, export)
+    sealed = seal_demo_results(folder, film_seconds)
     with transaction(db) as conn:
         Journal.append_in(
             conn,
@@ -285,4 +299,22 @@ def build_demo(
         )
     people_count = len(imported.applied.new_ids) + len(imported.applied.unchanged_ids)
     log.info("demo event built in %s: %d films, %d attendees", folder.root, total, people_count)
-    return DemoSummary(folder.root, total, people_count, film_seconds)
+    return DemoSummary(folder.root, total, people_count, film_seconds, sealed)
+
+
+def seal_demo_results(
+    folder: EventFolder, film_seconds: float, *, kdf_n: int = DEFAULT_KDF_N
+) -> tuple[str, ...]:
+    """Write the demo jury's file, seal it with `DEMO_PASSPHRASE`, delete the plain file.
+
+    Best Film and the Frontier Award get a clip: the middle half of the winning film (of its
+    declared runtime, whole seconds, which the results are checked against). Returns the award
+    ids sealed.
+    """
+    plain = folder.root / DEMO_RESULTS_FILE
+    declared = float(int(film_seconds))
+    clip = {"clip_start": round(declared * 0.25, 3), "clip_end": round(declared * 0.75, 3)}
+    plain.write_text(_JURY_TOML.format(**clip), encoding="utf-8")
+    summary = seal_results(folder, plain, [DEMO_PASSPHRASE], replace=True, kdf_n=kdf_n)
+    destroy_plain_file(plain)
+    return summary.categories

@@ -59,6 +59,11 @@ class EventFolder:
         return self.root / "secret.key"
 
     @property
+    def sealed_results_path(self) -> Path:
+        """`results.sealed`: the jury's results, encrypted until the reveal (mode 0600)."""
+        return self.root / "results.sealed"
+
+    @property
     def logs_dir(self) -> Path:
         """`logs/`: the rotating log and crash dumps."""
         return self.root / "logs"
