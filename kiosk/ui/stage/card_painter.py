@@ -24,6 +24,8 @@ from kiosk.ui.stage.cards import (
     TitleCard,
     scheduled_start,
 )
+from kiosk.ui.stage.reveal_cards import REVEAL_CARD_TYPES
+from kiosk.ui.stage.reveal_painter import paint_reveal_card
 from kiosk.ui.stage.typesetting import (
     DESIGN_HEIGHT,
     DESIGN_WIDTH,
@@ -163,6 +165,8 @@ class CardPainter:
                 self.intermission(card)
             case EndCard():
                 self.end(card)
+            case _ if isinstance(card, REVEAL_CARD_TYPES):
+                paint_reveal_card(self, card)
         self.painter.restore()
         bounds = self.type.content_bounds()
         return QRectF(

@@ -1,6 +1,7 @@
 """What the projector can show besides a film: one frozen dataclass per kind of card.
 
 A card only describes content; `card_painter` draws it and `CardView` puts it on the screen.
+The award reveal's cards live in `reveal_cards` and are part of the same `Card` union.
 Cards with a live clock or countdown carry the clock they read, so tests and previews can pass a
 fixed or fast clock.
 """
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Intermission, Programme
+from kiosk.ui.stage.reveal_cards import RevealCard
 
 
 def event_now(event: EventConfig) -> dt.datetime:
@@ -141,4 +143,4 @@ class BlackCard:
         return False
 
 
-Card = HoldingCard | TitleCard | IntermissionCard | EndCard | BlackCard
+Card = HoldingCard | TitleCard | IntermissionCard | EndCard | BlackCard | RevealCard

@@ -68,6 +68,7 @@ class Typesetter:
 
     painter: QPainter
     drawn: list[QRectF] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # every string drawn, as shown (for tests)
 
     def text(
         self,
@@ -109,6 +110,7 @@ class Typesetter:
         self.painter.drawText(box, flags, shown)
         used = used.intersected(box)
         self.drawn.append(used)
+        self.texts.append(shown)
         return used
 
     def mark(self, rect: QRectF) -> None:

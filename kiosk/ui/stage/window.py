@@ -186,9 +186,14 @@ class StageWindow(QWidget):
         self.cards.set_active(False)
         self._keep_curtain_on_top()
 
-    def show_card(self, card: Card) -> None:
-        """Cut to a card (raise the card layer with this content)."""
-        self.cards.set_card(card)
+    def prepare_card(self, card: Card) -> None:
+        """Render a card's images ahead, so putting it up next starts without delay."""
+        self.cards.prepare(card)
+
+    def show_card(self, card: Card, animate: bool = False) -> None:
+        """Cut to a card (raise the card layer with this content); `animate`: a reveal card
+        plays its entrance."""
+        self.cards.set_card(card, animate=animate)
         self.cards.raise_()
         self._layer = Layer.CARD
         self.cards.set_active(not self._black)
