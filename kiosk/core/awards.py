@@ -519,6 +519,11 @@ class RevealSnapshot:
     step_count: int
 
     @property
+    def black(self) -> bool:
+        """The projector is held black."""
+        return self.screen is RevealScreen.BLACK
+
+    @property
     def finished(self) -> bool:
         """The closing card is up."""
         return self.current is not None and self.current.kind is StepKind.CLOSING

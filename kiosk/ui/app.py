@@ -15,6 +15,7 @@ from kiosk.core.event import EventConfig
 from kiosk.core.problems import ConfigError
 from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under_way
+from kiosk.media.sting import StingPlayer
 from kiosk.media.vlc_backend import create_instance
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.errors import StoreError
@@ -26,7 +27,10 @@ from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import apply_theme
 from kiosk.ui.console.doors_panel import DoorsFiguresPanel
 from kiosk.ui.console.registrations_view import RegistrationsView
+from kiosk.ui.console.reveal_panel import RevealPanel
+from kiosk.ui.console.stage_preview import StagePreview
 from kiosk.ui.console.window import ConsoleContext, ConsoleWindow
+from kiosk.ui.reveal_launcher import AppRevealLauncher
 from kiosk.ui.show_controller import ShowController, create_show, read_resume_point
 from kiosk.ui.stage.window import StageWindow
 
@@ -163,6 +167,7 @@ def open_console(
         RegistrationsView(folder, context.db, messages, context.tasks), "Registrations · 登記"
     )
     window.add_tab(DoorsFiguresPanel(CheckinRepository.for_event(folder, config)), "Doors · 入場")
+    mount_reveal(window, folder, context, stage, show, factory.instance)
     if restore is not None:
         text = resume_text(restore, programme)
         window.offer_resume(text)
@@ -170,6 +175,52 @@ def open_console(
     reporter = ErrorReporter(lambda: window)
     place_stage(stage, screen_name)
     return window, reporter
+
+
+def mount_reveal(
+    window: ConsoleWindow,
+    folder: EventFolder,
+    context: ConsoleContext,
+    stage: StageWindow,
+    show: ShowController,
+    instance: object,
+) -> RevealPanel:
+    """The Awards tab; while the reveal runs, the show's GO, back and black keys step it."""
+    launcher = AppRevealLauncher(
+        folder,
+        show,
+        stage,
+        context.db,
+        context.messages,
+        sting_factory=lambda: StingPlayer(instance),
+    )
+    holder: list[RevealPanel] = []
+
+    def activated(active: bool) -> None:
+        if active:
+            window.tabs.setCurrentWidget(holder[0])
+
+    panel = RevealPanel(
+        launcher,
+        context.tasks,
+        context.messages,
+        preview_factory=lambda controller: StagePreview(controller, context.tasks),
+        on_active=activated,
+    )
+    holder.append(panel)
+    window.add_tab(panel, "Awards · 頒獎")
+    panel.install_shortcuts(window)
+    if window.show_panel is not None:
+        window.show_panel.router = panel.route_show_key
+    interrupted = launcher.interrupted_at()
+    if interrupted is not None:
+        stage.set_black(True)  # nothing of the awards shows until the keyholders are back
+        context.messages.warning(
+            f"The award reveal was interrupted at step {interrupted.index + 1} "
+            f"({interrupted.describe()}): open the results again (F8) to continue there"
+        )
+        window.tabs.setCurrentWidget(panel)
+    return panel
 
 
 def _refuse(title: str, text: str) -> int:

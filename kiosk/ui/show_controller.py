@@ -130,6 +130,7 @@ class ShowController(QObject):
         self._subtitles: dict[str, list[SubtitleCue]] = {}
         self._subtitle_text: str | None = None
         self._ended = False
+        self._lent = False  # the award reveal has the players and the stage
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
@@ -158,6 +159,39 @@ class ShowController(QObject):
     def now(self) -> float:
         """The controller's clock (monotonic seconds)."""
         return self._clock()
+
+    def lend_players(self, lent: bool) -> None:
+        """Lend the players and the stage to the award reveal (True), or take them back.
+
+        While lent, the show's clock stands still and the players' facts are not the show's;
+        taken back, the projector shows the show's current cue again.
+        """
+        if lent == self._lent:
+            return
+        self._lent = lent
+        if lent:
+            self._timer.stop()
+            self._set_subtitle(None)
+            return
+        cue = self.machine.cue.kind
+        if cue is CueKind.END:
+            self._card(EndCard(self.config))
+        elif cue is CueKind.HOLDING:
+            self._card(HoldingCard(self.config, self.programme))
+        self.stage.set_black(self.snapshot().black)
+        self._timer.start()
+        self.changed.emit()
+
+    def can_lend_players(self) -> str | None:
+        """Why the players cannot be lent now (None: they can): only before or after the show."""
+        if self.machine.cue.kind in (CueKind.HOLDING, CueKind.END):
+            return None
+        return "the show is under way: finish it (or go to the end cue) before the awards"
+
+    @property
+    def players_lent(self) -> bool:
+        """True while the award reveal has the players."""
+        return self._lent
 
     def snapshot(self) -> Snapshot:
         """The show as the console shows it, now."""
@@ -252,14 +286,21 @@ class ShowController(QObject):
         self._update_subtitle()
 
     def _act(self, action: Callable[[float], list[Effect]]) -> None:
+        if self._lent:
+            log.info("show action ignored: the award reveal has the projector")
+            return
         self._carry_out(action(self._clock()))
 
     def _fact(self, fact: Callable[..., list[Effect]], *args: Any) -> None:
+        if self._lent:
+            return
         effects = fact(self._clock(), *args)
         if effects:
             self._carry_out(effects)
 
     def _film_failed(self, film_id: str, reason: str) -> None:
+        if self._lent:
+            return
         effects = self.machine.film_failed(self._clock(), film_id, reason)
         if self.messages is not None:
             self.messages.error(f"Film {film_id} failed: {reason}")

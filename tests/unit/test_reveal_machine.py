@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pytest
 
@@ -21,6 +22,7 @@ from kiosk.core.awards import (
     Present,
     Record,
     Refused,
+    RevealEffect,
     RevealMachine,
     RevealScreen,
     RevealStep,
@@ -58,11 +60,11 @@ def kinds(plan: tuple[RevealStep, ...]) -> list[str]:
     return [step.key for step in plan]
 
 
-def presented(effects: list[object]) -> list[str]:
+def presented(effects: Sequence[object]) -> list[str]:
     return [e.step.key for e in effects if isinstance(e, Present)]
 
 
-def records(effects: list[object]) -> list[Record]:
+def records(effects: Sequence[object]) -> list[Record]:
     return [e for e in effects if isinstance(e, Record)]
 
 
@@ -114,7 +116,7 @@ def test_go_walks_the_plan_with_a_sting_and_the_clip() -> None:
     opened = machine.open()
     assert records(opened)[0].kind == REVEAL_OPENED
     assert machine.snapshot().screen is RevealScreen.NOTHING_YET
-    steps: list[list[object]] = [machine.go() for _ in range(5)]
+    steps: list[list[RevealEffect]] = [machine.go() for _ in range(5)]
     assert presented(steps[0]) == ["opening"]
     assert presented(steps[3]) == ["envelope:best-film"]
     assert any(isinstance(e, Sting) for e in steps[3])
@@ -245,7 +247,7 @@ def test_resume_from_the_journal_lands_on_the_same_step_under_black() -> None:
     machine = RevealMachine(plan, RESULTS)
     journal: list[tuple[str, dict[str, object]]] = []
 
-    def keep(effects: list[object]) -> None:
+    def keep(effects: Sequence[object]) -> None:
         journal.extend((r.kind, dict(r.data)) for r in records(effects))
 
     keep(machine.open())

@@ -108,6 +108,8 @@ class ShowPanel(QWidget):
         self._go_feedback_until = 0.0
         self.buttons: dict[str, QPushButton] = {}
         self.keys = self._keys()
+        # Asked first for every show key; True means it took the key (the award reveal does).
+        self.router: Callable[[str], bool] | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -175,6 +177,8 @@ class ShowPanel(QWidget):
 
     def trigger(self, name: str) -> None:
         """Carry out the show action called `name` (a key or a button press)."""
+        if self.router is not None and self.router(name):
+            return  # e.g. the award reveal took GO
         key = next(k for k in self.keys if k.name == name)
         log.debug("show key: %s", name)
         key.action()

@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from kiosk.media.player import FilmPlayers
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, ui_font
-from kiosk.ui.show_controller import ShowController
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +26,36 @@ PREVIEW_WIDTH = 320
 PREVIEW_EVERY_MS = 500
 
 
-class StagePreview(QLabel):
-    """A 16:9 picture of the projector, refreshed a couple of times a second."""
+class _BlackState(Protocol):
+    @property
+    def black(self) -> bool: ...
 
-    def __init__(self, controller: ShowController, tasks: TaskRunner) -> None:
+
+class PreviewSource(Protocol):
+    """What the preview reads: the show's controller, or the award reveal's."""
+
+    players: FilmPlayers
+    on_stage: str | None  # the player slot whose picture is up, None while a card is
+
+    @property
+    def stage(self) -> object:
+        """The projector window."""
+        ...
+
+    def snapshot(self) -> _BlackState:
+        """The current state; only `black` is read."""
+        ...
+
+
+class StagePreview(QLabel):
+    """A 16:9 picture of the projector, refreshed a couple of times a second.
+
+    Signal: `refreshed()` each time a new picture is put up.
+    """
+
+    refreshed = Signal()
+
+    def __init__(self, controller: PreviewSource, tasks: TaskRunner) -> None:
         super().__init__()
         self.controller = controller
         self._tasks = tasks
@@ -104,6 +131,7 @@ class StagePreview(QLabel):
                 Qt.TransformationMode.SmoothTransformation,
             )
         )
+        self.refreshed.emit()
 
     def stop(self) -> None:
         """Stop refreshing and delete the temporary picture."""

@@ -1,0 +1,187 @@
+"""Builds the award reveal for the console: the seal's public status, opening it, the controller.
+
+The concrete `RevealLauncher` of kiosk.ui.console.reveal_panel: it reads what may be known
+without a passphrase (which awards are sealed, for how many keyholders, whether the file is
+intact), opens the seal on a worker thread when the keyholders type their passphrases, checks
+the opened results against tonight's programme and builds the `RevealController` on the show's
+stage and players, resumed at the journalled step if a reveal was interrupted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+import sqlite_utils
+
+from kiosk.core.awards import (
+    REVEAL_KINDS,
+    REVEAL_RESET,
+    REVEAL_STEP,
+    JuryResults,
+    RevealMachine,
+    RevealResume,
+    RevealStep,
+    StepKind,
+    build_plan,
+    check_results,
+    reveal_resume_point,
+)
+from kiosk.core.problems import ConfigError
+from kiosk.media.stills import StillProvider, cache_dir_for
+from kiosk.media.sting import StingPlayer
+from kiosk.services import results as sealed
+from kiosk.store.errors import StoreError
+from kiosk.store.event_folder import EventFolder
+from kiosk.store.journal import Journal
+from kiosk.ui.common.messages import MessageBus
+from kiosk.ui.console.reveal_panel import SealStatus
+from kiosk.ui.reveal_controller import RevealController, RevealStage
+from kiosk.ui.show_controller import ShowController
+from kiosk.ui.stage.cards import Card
+from kiosk.ui.stage.reveal_cards import card_for_step
+
+log = logging.getLogger(__name__)
+
+
+class AppRevealLauncher:
+    """Opens the event's sealed results and starts the reveal on the show's stage and players."""
+
+    def __init__(
+        self,
+        folder: EventFolder,
+        show: ShowController,
+        stage: RevealStage,
+        db: sqlite_utils.Database,
+        messages: MessageBus,
+        *,
+        sting_factory: Callable[[], StingPlayer] | None = None,
+    ) -> None:
+        self.folder = folder
+        self.show = show
+        self.config = show.config
+        self.programme = show.programme
+        self.stage = stage
+        self.messages = messages
+        self._db = db
+        self._sting_factory = sting_factory
+        self._stills = StillProvider(cache_dir_for(folder.root))
+
+    def status(self) -> SealStatus:
+        """What is sealed, checked without a passphrase."""
+        try:
+            report = sealed.verify_seal(self.folder)
+        except (ConfigError, StoreError) as exc:
+            return SealStatus(False, "", problem=str(exc))
+        if not report.sealed:
+            reason = "; ".join(report.problems) or "no sealed results"
+            return SealStatus(False, "", problem=f"{reason} (seal them with `results seal`)")
+        names = {a.id: a.name_en for a in self.config.awards}
+        awards = ", ".join(names.get(c, c) for c in report.categories)
+        holders = report.keyholders
+        text = (
+            f"Sealed {_local_time(report.sealed_at)}: {len(report.categories)} award(s) "
+            f"({awards}) · "
+            f"{holders} keyholder{'s' if holders > 1 else ''}"
+        )
+        problems = list(report.problems)
+        if report.programme_changed and report.intact:
+            # opening checks every sealed film against today's programme anyway
+            text += " · the programme changed since sealing: checked again when opened"
+            problems = [p for p in problems if not p.startswith("the programme has changed")]
+        problem = "; ".join(problems) or None
+        return SealStatus(True, text, holders, problem)
+
+    def interrupted_at(self) -> RevealStep | None:
+        """The step an interrupted reveal reached, read from the journal (no passphrase needed)."""
+        if self._resume_point() is None:
+            return None
+        awards = {a.id: a for a in self.config.awards}
+        last: RevealStep | None = None
+        for entry in Journal(self._db).entries(REVEAL_STEP, REVEAL_RESET):
+            data = entry.data
+            if entry.kind == REVEAL_RESET:
+                last = None
+                continue
+            try:
+                kind = StepKind(data.get("kind"))
+            except ValueError:
+                continue
+            award = awards.get(str(data.get("award")))
+            index = int(data.get("step", 0))
+            number = self.config.awards.index(award) + 1 if award else 0
+            count = len(self.config.awards) if award else 0
+            last = RevealStep(index, kind, award, number, count)
+        return last
+
+    def open_results(self, passphrases: list[str]) -> JuryResults:
+        """Decrypt the results (worker thread) and check them against tonight's programme."""
+        results = sealed.open_results(self.folder, passphrases)
+        problems = check_results(results, self.config, self.programme, self.folder.root)
+        if problems:
+            where = sorted({p.item or "the results" for p in problems})
+            # no details here: they could name a film (`results verify --open` says it discreetly)
+            raise ValueError(
+                f"the sealed results do not fit tonight's programme ({', '.join(where)}); "
+                "run `results verify --open` for what is wrong"
+            )
+        try:
+            # every film at once (never just the nominees: see kiosk.media.stills)
+            report = self._stills.prepare_all(self.programme)
+            if report.failed:
+                log.warning("%d film(s) gave no still; their cards show none", len(report.failed))
+        except Exception:  # no ffmpeg, a full disk: the cards take frames one by one instead
+            log.warning("stills could not be prepared before the reveal", exc_info=True)
+        return results
+
+    def build(self, results: JuryResults) -> RevealController:
+        """A started reveal; resumed under black at the journalled step if it was interrupted."""
+        reason = self.show.can_lend_players()
+        if reason is not None:
+            raise RuntimeError(reason)
+        plan = build_plan(self.config.awards, results)
+        point = self._resume_point()
+        resume_at = None
+        if point is not None:
+            machine_probe = RevealMachine(plan, results)
+            if point.fingerprint == machine_probe.fingerprint:
+                resume_at = point.index
+            else:
+                self.messages.warning(
+                    "The sealed results changed since the interrupted reveal: starting from the top"
+                )
+        machine = RevealMachine(plan, results, resume_at=resume_at)
+        stills = self._stills
+        card_for: Callable[[RevealStep], Card] = lambda step: card_for_step(  # noqa: E731
+            step, self.config, self.programme, results, stills
+        )
+        controller = RevealController(
+            machine,
+            self.config,
+            self.programme,
+            self.stage,
+            self.show.players,
+            self._db,
+            card_for,
+            sting=self._sting_factory() if self._sting_factory else None,
+            show=self.show,
+            messages=self.messages,
+        )
+        controller.start()
+        return controller
+
+    def _resume_point(self) -> RevealResume | None:
+        entries = ((e.kind, e.data) for e in Journal(self._db).entries(*REVEAL_KINDS))
+        return reveal_resume_point(entries)
+
+
+def _local_time(iso: str | None) -> str:
+    """`2026-11-24T22:50:20+00:00` as `Tue 24 Nov 2026 22:50` in this computer's time zone."""
+    if not iso:
+        return "at an unknown time"
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return moment.astimezone().strftime("%a %d %b %Y %H:%M")

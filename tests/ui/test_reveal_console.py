@@ -1,0 +1,317 @@
+"""The award reveal from the console: a real sealed results file, the real passphrase dialog,
+the real StageWindow (offscreen), real libvlc playing the winner's clip, the real journal."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.awards import REVEAL_KINDS, StepKind
+from kiosk.services.results import seal_results
+from kiosk.store.event_folder import EventFolder
+from kiosk.store.journal import Journal
+from kiosk.ui.app import make_application, open_console
+from kiosk.ui.console.reveal_panel import RevealPanel
+from kiosk.ui.console.window import ConsoleWindow
+from kiosk.ui.reveal_controller import RevealController
+from kiosk.ui.stage.cards import EndCard, HoldingCard
+from kiosk.ui.stage.reveal_cards import WinnerCard
+from kiosk.ui.stage.window import StageWindow
+
+pytestmark = [pytest.mark.vlc, pytest.mark.slow]
+
+PASSPHRASE = "correct horse battery"
+CITATION = "For a secret citation nobody may read early."
+JURY = f"""
+[[results]]
+category = "best-film"
+winner = "F11"
+nominees = ["F03", "F11", "F17"]
+citation_en = "{CITATION}"
+citation_zh = "秘密評語。"
+clip_start = 0.2
+clip_end = 1.2
+
+[[results]]
+category = "best-narrative"
+winner = "F18"
+nominees = ["F07", "F18"]
+
+[[results]]
+category = "frontier"
+winner = "F04"
+nominees = ["F04", "F13"]
+"""
+
+
+@pytest.fixture
+def sealed_event(demo_event: EventFolder, tmp_path: Path) -> EventFolder:
+    plain = tmp_path / "jury.toml"
+    plain.write_text(JURY, encoding="utf-8")
+    seal_results(demo_event, plain, [PASSPHRASE], replace=True, kdf_n=2**14)
+    plain.unlink()
+    return demo_event
+
+
+def _open(qtbot: QtBot, event: EventFolder) -> ConsoleWindow:
+    make_application()
+    window, _reporter = open_console(event)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()  # the keys are application shortcuts: they need an active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    return window
+
+
+@pytest.fixture
+def console(qtbot: QtBot, sealed_event: EventFolder) -> Iterator[ConsoleWindow]:
+    window = _open(qtbot, sealed_event)
+    yield window
+    window.close()
+
+
+def reveal_panel(window: ConsoleWindow) -> RevealPanel:
+    for index in range(window.tabs.count()):
+        widget = window.tabs.widget(index)
+        if isinstance(widget, RevealPanel):
+            return widget
+    raise AssertionError("no Awards tab")
+
+
+def to_the_end_of_the_show(window: ConsoleWindow) -> None:
+    show = window.context.show
+    assert show is not None
+    show.jump_to("end")
+    stage = window.context.stage
+    assert isinstance(stage, StageWindow) and isinstance(stage.cards.card, EndCard)
+
+
+def slot_up(controller: RevealController) -> str | None:
+    return controller.on_stage
+
+
+def is_true(value: bool) -> bool:
+    """Read a property again after an action (mypy would keep an earlier assert's narrowing)."""
+    return value
+
+
+def start_reveal(qtbot: QtBot, window: ConsoleWindow, passphrase: str = PASSPHRASE) -> RevealPanel:
+    panel = reveal_panel(window)
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    dialog = panel.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert len(dialog.fields) == 1
+    dialog.fields[0].setText(passphrase)
+    dialog.open_seal()
+    return panel
+
+
+def space(qtbot: QtBot, window: ConsoleWindow, times: int = 1) -> None:
+    for _ in range(times):
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+
+
+def current_kind(panel: RevealPanel) -> StepKind | None:
+    assert panel.controller is not None
+    step = panel.controller.snapshot().current
+    return step.kind if step else None
+
+
+def test_a_wrong_passphrase_is_said_and_nothing_starts(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    to_the_end_of_the_show(console)
+    panel = start_reveal(qtbot, console, "not the passphrase")
+    dialog = panel.dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.error.isVisible, timeout=15000)
+    assert "passphrase" in dialog.error.text().lower()
+    assert dialog.fields[0].text() == ""
+    assert not panel.active
+    dialog.reject()
+
+
+def test_the_reveal_steps_with_the_show_keys_and_plays_the_clip(
+    qtbot: QtBot, console: ConsoleWindow, sealed_event: EventFolder
+) -> None:
+    stage = console.context.stage
+    assert isinstance(stage, StageWindow)
+    to_the_end_of_the_show(console)
+    panel = start_reveal(qtbot, console)
+    qtbot.waitUntil(lambda: panel.active, timeout=15000)
+    assert console.tabs.currentWidget() is panel
+    controller = panel.controller
+    assert controller is not None and controller.sting is not None
+    assert "Not started" not in panel.now_award.text()
+
+    space(qtbot, console)  # opening card
+    assert current_kind(panel) is StepKind.OPENING
+    space(qtbot, console)  # Best Film
+    assert current_kind(panel) is StepKind.CATEGORY
+    assert "Best Film" in panel.now_award.text() and "最佳影片" in panel.now_award.text()
+    space(qtbot, console, 2)  # nominees, envelope
+    assert current_kind(panel) is StepKind.ENVELOPE
+    assert controller.sting.plays == 1
+    # the console names the award and the step, never the film, before the winner is shown
+    console_text = " ".join(
+        w.text() for w in (panel.now_award, panel.now_step, panel.next_award, panel.next_step)
+    )
+    assert "F11" not in console_text and CITATION not in console_text
+    assert "WINNER" in panel.next_step.text()
+
+    space(qtbot, console)  # the winner
+    assert current_kind(panel) is StepKind.WINNER
+    card = stage.cards.card
+    assert isinstance(card, WinnerCard) and card.winner.film.id == "F11"
+    assert card.place.award.id == "best-film"
+
+    space(qtbot, console)  # the clip, on the show's player
+    assert current_kind(panel) is StepKind.CLIP
+    assert slot_up(controller) == "A"
+    # it ends by itself at clip_end and the winner card comes back
+    qtbot.waitUntil(lambda: not controller.snapshot().clip_playing, timeout=10000)
+    assert slot_up(controller) is None
+    assert isinstance(stage.cards.card, WinnerCard)
+
+    # black and the holding slide are one key away and keep the place
+    qtbot.keyClick(console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
+    assert controller.snapshot().black and stage.black
+    space(qtbot, console)
+    assert not controller.snapshot().black
+    assert current_kind(panel) is StepKind.CLIP  # still at the same step
+    qtbot.keyClick(console, Qt.Key.Key_H)
+    assert isinstance(stage.cards.card, HoldingCard)
+    qtbot.keyClick(console, Qt.Key.Key_H)
+    assert isinstance(stage.cards.card, WinnerCard)
+
+    # the show's keys do nothing to the show while the reveal runs
+    show = console.context.show
+    assert show is not None and show.players_lent
+
+    entries = list(Journal(sealed_event.open_db()).entries(*REVEAL_KINDS))
+    assert [e.kind for e in entries].count("reveal_step") >= 6
+    text = json.dumps([e.data for e in entries] + [e.subject for e in entries])
+    for secret in ("F11", "F03", "F17", CITATION):
+        assert secret not in text
+
+    qtbot.keyClick(
+        console,
+        Qt.Key.Key_End,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert not panel.active and not is_true(show.players_lent)
+    assert isinstance(stage.cards.card, EndCard)
+
+
+def test_a_reveal_interrupted_by_a_crash_resumes_at_the_same_step_under_black(
+    qtbot: QtBot, sealed_event: EventFolder
+) -> None:
+    window = _open(qtbot, sealed_event)
+    to_the_end_of_the_show(window)
+    panel = start_reveal(qtbot, window)
+    qtbot.waitUntil(lambda: panel.active, timeout=15000)
+    space(qtbot, window, 4)
+    assert current_kind(panel) is StepKind.ENVELOPE
+    window.close()  # as if the app died: nothing tells the journal the reveal is over
+
+    again = _open(qtbot, sealed_event)
+    try:
+        stage = again.context.stage
+        assert isinstance(stage, StageWindow)
+        assert stage.black
+        panel = reveal_panel(again)
+        assert again.tabs.currentWidget() is panel
+        assert panel.interrupted_text.isVisible()
+        assert "step 4" in panel.interrupted_text.text()
+        to_the_end_of_the_show(again)
+        panel = start_reveal(qtbot, again)
+        qtbot.waitUntil(lambda: panel.active, timeout=15000)
+        assert current_kind(panel) is StepKind.ENVELOPE
+        assert panel.controller is not None and panel.controller.snapshot().black
+        assert stage.black
+        space(qtbot, again)  # GO: the same step comes back, without the sting
+        assert current_kind(panel) is StepKind.ENVELOPE
+        assert not is_true(stage.black)
+        assert panel.controller.sting is not None and panel.controller.sting.plays == 0
+        space(qtbot, again)
+        assert current_kind(panel) is StepKind.WINNER
+    finally:
+        again.close()
+
+
+def test_no_seal_means_the_reveal_cannot_start(qtbot: QtBot, demo_event: EventFolder) -> None:
+    demo_event.sealed_results_path.unlink(missing_ok=True)
+    window = _open(qtbot, demo_event)
+    try:
+        panel = reveal_panel(window)
+        assert not panel.start_button.isEnabled()
+        assert "results seal" in panel.seal_text.text()
+        qtbot.keyClick(window, Qt.Key.Key_F8)
+        assert panel.dialog is None and not panel.active
+    finally:
+        window.close()
+
+
+def test_the_reveal_waits_for_the_show_to_end(qtbot: QtBot, console: ConsoleWindow) -> None:
+    show = console.context.show
+    assert show is not None
+    show.jump_to("card:F01")
+    panel = start_reveal(qtbot, console)
+    qtbot.waitUntil(lambda: panel.dialog is None or not panel.dialog.isVisible(), timeout=15000)
+    assert not panel.active
+    assert "under way" in console.log_view.toPlainText()
+
+
+def test_nothing_written_names_a_winner_before_the_winner_card(
+    qtbot: QtBot, sealed_event: EventFolder
+) -> None:
+    """Every file of the event (database, WAL, journal, logs at DEBUG), scanned after the
+    reveal reached "and the award goes to…", holds no winner's title and no citation."""
+    sealed_event.logs_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(sealed_event.logs_dir / "kiosk.log", encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        window = _open(qtbot, sealed_event)
+        to_the_end_of_the_show(window)
+        panel = start_reveal(qtbot, window)
+        qtbot.waitUntil(lambda: panel.active, timeout=15000)
+        space(qtbot, window, 4)
+        assert current_kind(panel) is StepKind.ENVELOPE
+        window.close()
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+        root.setLevel(old_level)
+
+    config = sealed_event.load_config()
+    programme = sealed_event.load_programme(config)
+    secrets = [CITATION, "秘密評語"]
+    for film_id in ("F11", "F18", "F04"):
+        film = programme.film(film_id)
+        secrets += [film.title_en, film.title_zh]
+    skipped = {programme.source.resolve(), config.source.resolve()}  # public: every title
+    scanned = 0
+    for path in sealed_event.root.rglob("*"):
+        if not path.is_file() or path.resolve() in skipped:
+            continue
+        if path.suffix.lower() in {".mp4", ".srt", ".png", ".jpg", ".jpeg"}:
+            continue  # the films, their subtitles and stills
+        data = path.read_bytes()
+        scanned += 1
+        for secret in secrets:
+            assert secret.encode("utf-8") not in data, f"{secret!r} found in {path}"
+    assert scanned >= 3  # the database, its WAL or journal, the log
+    assert (sealed_event.logs_dir / "kiosk.log").stat().st_size > 0
