@@ -12,37 +12,11 @@ from kiosk.core.awards import CategoryResult, ClipRange, JuryResults, parse_jury
 from kiosk.core.event import EventConfig, event_config_from_dict
 from kiosk.core.problems import ConfigError
 from kiosk.core.programme import Programme, programme_from_dict
+from tests.results_helpers import EVENT_TOML
 
 SOURCE = Path("jury.toml")
 
-EVENT = """
-[event]
-name_en = "Test Night"
-name_zh = "測試之夜"
-date = 2026-12-05
-start = 19:30:00
-end = 22:00:00
-venue_en = "Test Hall"
-venue_zh = "測試禮堂"
-capacity = 100
-programme = "programme.toml"
-
-[[awards]]
-id = "best-film"
-name_en = "Best Film"
-name_zh = "最佳影片"
-
-[[awards]]
-id = "frontier"
-name_en = "Frontier Award"
-name_zh = "前沿獎"
-
-[[awards]]
-id = "viewers"
-name_en = "Viewer's Award"
-name_zh = "觀眾獎"
-kind = "audience"
-"""
+EVENT = EVENT_TOML.format(programme="programme.toml")
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from kiosk.core.awards import CategoryResult, JuryResults, RevealStep, StepKind
 from kiosk.core.event import AwardCategory, EventConfig
@@ -23,6 +23,22 @@ FADE_IN_S = 0.6  # opening, category, pending and closing cards fade up from bla
 NOMINEES_ENTRANCE_S = 1.0  # the nominees appear one after another
 ENVELOPE_ENTRANCE_S = 0.8
 WINNER_ENTRANCE_S = 1.5
+
+
+class _RevealCardTraits:
+    """What every reveal card shares: still while it is up, with an entrance of ENTRANCE_S."""
+
+    ENTRANCE_S: ClassVar[float] = FADE_IN_S
+
+    @property
+    def live(self) -> bool:
+        """Reveal cards never change while they are up."""
+        return False
+
+    @property
+    def entrance_s(self) -> float:
+        """How long the card's entrance animation runs, in seconds."""
+        return self.ENTRANCE_S
 
 
 class StillSource(Protocol):
@@ -51,94 +67,59 @@ class AwardPlace:
 
 
 @dataclass(frozen=True)
-class RevealOpeningCard:
+class RevealOpeningCard(_RevealCardTraits):
     """Before the first award: "頒獎典禮 / The Awards", the festival and the event."""
 
     event: EventConfig
 
-    @property
-    def live(self) -> bool:
-        """Reveal cards never change while they are up."""
-        return False
-
-    @property
-    def entrance_s(self) -> float:
-        """It fades up from black."""
-        return FADE_IN_S
+    # it fades up from black.
+    ENTRANCE_S: ClassVar[float] = FADE_IN_S
 
 
 @dataclass(frozen=True)
-class AwardCategoryCard:
+class AwardCategoryCard(_RevealCardTraits):
     """The award's name, very large, in both languages."""
 
     place: AwardPlace
 
-    @property
-    def live(self) -> bool:
-        """Reveal cards never change while they are up."""
-        return False
-
-    @property
-    def entrance_s(self) -> float:
-        """It fades up from black (a new chapter)."""
-        return FADE_IN_S
+    # it fades up from black (a new chapter).
+    ENTRANCE_S: ClassVar[float] = FADE_IN_S
 
 
 @dataclass(frozen=True)
-class NomineesCard:
+class NomineesCard(_RevealCardTraits):
     """The award's nominees with a still each, in the jury's order (no sign of the winner)."""
 
     place: AwardPlace
     nominees: tuple[ShownFilm, ...]
 
-    @property
-    def live(self) -> bool:
-        """Reveal cards never change while they are up."""
-        return False
-
-    @property
-    def entrance_s(self) -> float:
-        """The nominees appear one after another under the award's name."""
-        return NOMINEES_ENTRANCE_S
+    # the nominees appear one after another under the award's name.
+    ENTRANCE_S: ClassVar[float] = NOMINEES_ENTRANCE_S
 
 
 @dataclass(frozen=True)
-class MentionsCard:
+class MentionsCard(_RevealCardTraits):
     """The jury's honourable mentions for the award."""
 
     place: AwardPlace
     mentions: tuple[ShownFilm, ...]
 
-    @property
-    def live(self) -> bool:
-        """Reveal cards never change while they are up."""
-        return False
-
-    @property
-    def entrance_s(self) -> float:
-        """Like the nominees."""
-        return NOMINEES_ENTRANCE_S
+    # like the nominees.
+    ENTRANCE_S: ClassVar[float] = NOMINEES_ENTRANCE_S
 
 
 @dataclass(frozen=True)
-class EnvelopeCard:
+class EnvelopeCard(_RevealCardTraits):
     """ "And the award goes to …" / 而得獎的是…… under the award's name."""
 
     place: AwardPlace
 
-    @property
-    def live(self) -> bool:
-        """Reveal cards never change while they are up."""
-        return False
-
-    @property
-    def entrance_s(self) -> float:
-        """The words rise gently under the award's name."""
-        return ENVELOPE_ENTRANCE_S
+    # the words rise gently under the award's name.
+    ENTRANCE_S: ClassVar[float] = ENVELOPE_ENTRANCE_S
 
 
 @dataclass(frozen=True)
-class WinnerCard:
+class WinnerCard(_RevealCardTraits):
     """The winner: still, title, director, country and the jury's citation, animated in."""
 
     place: AwardPlace
@@ -146,49 +127,28 @@ class WinnerCard:
     citation_en: str = ""
     citation_zh: str = ""
 
-    @property
-    def live(self) -> bool:
-        """Reveal cards never change while they are up."""
-        return False
-
-    @property
-    def entrance_s(self) -> float:
-        """The still rises and zooms in, the title slides up, an amber line draws across."""
-        return WINNER_ENTRANCE_S
+    # the still rises and zooms in, the title slides up, an amber line draws across
+    ENTRANCE_S: ClassVar[float] = WINNER_ENTRANCE_S
 
 
 @dataclass(frozen=True)
-class PendingCard:
+class PendingCard(_RevealCardTraits):
     """An award whose result is not in yet (the viewers' vote): "to be announced"."""
 
     place: AwardPlace
 
-    @property
-    def live(self) -> bool:
-        """Reveal cards never change while they are up."""
-        return False
-
-    @property
-    def entrance_s(self) -> float:
-        """ "To be announced" fades in under the award's name."""
-        return FADE_IN_S
+    # "To be announced" fades in under the award's name.
+    ENTRANCE_S: ClassVar[float] = FADE_IN_S
 
 
 @dataclass(frozen=True)
-class RevealClosingCard:
+class RevealClosingCard(_RevealCardTraits):
     """After the last award: congratulations to all winners and finalists."""
 
     event: EventConfig
 
-    @property
-    def live(self) -> bool:
-        """Reveal cards never change while they are up."""
-        return False
-
-    @property
-    def entrance_s(self) -> float:
-        """It fades up from black."""
-        return FADE_IN_S
+    # it fades up from black.
+    ENTRANCE_S: ClassVar[float] = FADE_IN_S
 
 
 RevealCard = (
