@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +60,12 @@ class Journal:
         """Append one entry in its own durable transaction; returns the entry id."""
         with transaction(self._db) as conn:
             return self.append_in(conn, kind, subject, data)
+
+    def append_all(self, entries: Iterable[tuple[str, str | None, Mapping[str, Any]]]) -> None:
+        """Append (kind, subject, data) entries in order, in one durable transaction."""
+        with transaction(self._db) as conn:
+            for kind, subject, data in entries:
+                self.append_in(conn, kind, subject, data)
 
     def entries(self, *kinds: str, after_id: int = 0) -> Iterator[JournalEntry]:
         """Entries in order, optionally only of some kinds and after a given id."""

@@ -38,7 +38,6 @@ from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sting import StingPlayer
-from kiosk.store.database import transaction
 from kiosk.store.journal import Journal as JournalStore
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.stage.cards import Card, HoldingCard
@@ -263,12 +262,10 @@ class RevealController(QObject):
         if not records:
             return
         try:
-            with transaction(self._db) as conn:
-                for record in records:
-                    award = record.data.get("award")
-                    JournalStore.append_in(
-                        conn, record.kind, str(award) if award else None, record.data
-                    )
+            JournalStore(self._db).append_all(
+                (r.kind, str(r.data["award"]) if r.data.get("award") else None, r.data)
+                for r in records
+            )
         except Exception:
             log.exception("could not write %d reveal journal entries", len(records))
             if self.messages is not None:
