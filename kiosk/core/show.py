@@ -22,7 +22,10 @@ Two film players, slots A and B, alternate: a film always goes into the slot oth
 one that played last (`Slot.other`), so the next film is preloaded while the current one plays
 and the cut is a single frame. The cut is timed by the clock and the film's reported duration,
 not by VLC's end-of-media event, which comes 0-300 ms late; that event still cuts if it comes
-first (or if no duration was reported).
+first (or if no duration was reported). The clock cut is ordered `cut_lead_s` before the end,
+because the next player needs about that long to put its first picture up; `clock_cut_at`
+tells the adapter when it falls due, so it can fire a precise timer instead of waiting for
+its next tick.
 
 Black is an overlay above whatever the stage shows, and it holds the show: the film pauses
 under it and card and intermission countdowns stop; `unblack` resumes them (unless the operator
@@ -125,9 +128,11 @@ class ShowOptions:
     fade_s: float = 2.0  # length of fade to black and of unblack
     auto_hold_s: float = 5.0  # in auto mode, how long holding lasts
     position_every_s: float = 1.0  # at most one `film_position` journal entry this often
+    cut_lead_s: float = 0.0  # the clock cut is ordered this long before the film's end
 
     def __post_init__(self) -> None:
-        for name in ("title_card_seconds", "go_guard_s", "restart_after_s", "fade_s"):
+        names = ("title_card_seconds", "go_guard_s", "restart_after_s", "fade_s", "cut_lead_s")
+        for name in names:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 or more")
         if self.auto_hold_s < 0 or self.position_every_s < 0:
@@ -584,6 +589,17 @@ class ShowMachine:
             return _settle(effects)
         return self._check_clock(now)
 
+    def clock_cut_at(self, now: float) -> float | None:
+        """When (on the `now` clock) the current film's clock cut falls due; None if none is
+        pending (no film running, or its duration not yet known). May be in the past."""
+        cue = self.cue
+        if cue.kind is not CueKind.FILM or cue.film is None or self._pos_at is None:
+            return None
+        duration = self._durations.get(cue.film.id)
+        if duration is None:
+            return None
+        return now + (duration - self.options.cut_lead_s) - self._film_pos(now)
+
     def film_started(self, now: float, film_id: str) -> list[Effect]:
         """Fact: the current film shows pictures (its clock starts)."""
         self._require_open()
@@ -818,7 +834,7 @@ class ShowMachine:
         if cue.kind is not CueKind.FILM or cue.film is None or self._pos_at is None:
             return []
         duration = self._durations.get(cue.film.id)
-        if duration is None or self._film_pos(now) < duration:
+        if duration is None or self._film_pos(now) < duration - self.options.cut_lead_s:
             return []
         return self._finish(now, "clock")
 

@@ -4,7 +4,13 @@ Each slot is a `vlc.MediaPlayer` drawing into a native window of the stage (`bin
 film is *primed* while the current one plays: it plays muted until its first picture is drawn
 (libvlc's vout event), then pauses and goes back to its start, so the hidden surface holds a
 real first frame (PLAYBACK-NOTES: `:start-paused` leaves it black). A cut then only resumes a
-paused player and raises its surface.
+paused player and raises its surface; libvlc redraws the paused picture at once on resume, so the
+first frame appears about `FIRST_PICTURE_S` later.
+
+Positions: libvlc reports its time about every 300 ms (not interpolated). The `position` signal
+carries that time moved forward by how long the event waited in Qt's queue (each event is
+stamped with the monotonic clock on libvlc's thread), so the show's film clock, extrapolated
+from the last position, tracks the picture on screen within ~10 ms.
 
 libvlc calls its event callbacks on its own threads and is not re-entrant. The callbacks here
 only emit a queued Qt signal (`_vlc_event`); everything else, including every libvlc call, runs
@@ -30,6 +36,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
+from kiosk.media.picture_fade import PictureFades
+
 log = logging.getLogger(__name__)
 
 SLOTS = ("A", "B")
@@ -38,6 +46,10 @@ PRIME_TIMEOUT_S = 8.0  # a film that shows no picture this long after loading ha
 STOP_DELAY_MS = 300  # the slot just cut away from keeps its last frame this long
 POSITION_EVERY_S = 0.25  # at most this often a `position` signal per playing film
 EARLY_END_S = 0.75  # ending this much before its length: the file is damaged
+# From resuming a primed player to its first picture on screen (libvlc's input and video output
+# threads, then the X server): measured 20-35 ms under Xvfb. The show orders the clock cut this
+# much before the film's end, so the new first picture lands when the old last one is due to go.
+FIRST_PICTURE_S = 0.025
 
 
 def volume_percent(gain_db: float, master_percent: float = 100.0) -> int:
@@ -89,7 +101,7 @@ class FilmPlayers(QObject):
     duration = Signal(str, float)
     ended = Signal(str)
     failed = Signal(str, str)
-    _vlc_event = Signal(str, int, str, float)  # slot, generation, kind, value (queued)
+    _vlc_event = Signal(str, int, str, float, float)  # slot, generation, kind, value, at (queued)
 
     def __init__(
         self,
@@ -109,6 +121,7 @@ class FilmPlayers(QObject):
         self._muted = False
         self._closed = False
         self._slots = {name: _Slot(name, instance.media_player_new()) for name in SLOTS}
+        self._fades = PictureFades(self)
         self._vlc_event.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(500)
@@ -142,7 +155,7 @@ class FilmPlayers(QObject):
     ) -> Callable[[Any], None]:
         def on_event(event: Any) -> None:  # a libvlc thread: read, emit, never call libvlc
             value = value_of(event) if value_of is not None else 0.0
-            self._vlc_event.emit(slot.name, slot.generation, kind, value)
+            self._vlc_event.emit(slot.name, slot.generation, kind, value, time.monotonic())
 
         return on_event
 
@@ -178,9 +191,9 @@ class FilmPlayers(QObject):
         state = self._slots[slot]
         match state.state:
             case SlotState.READY | SlotState.PAUSED:
-                self._apply_volume(state)
                 state.state = SlotState.PLAYING
-                state.player.set_pause(0)
+                state.player.set_pause(0)  # first: its picture is what the audience waits for
+                self._apply_volume(state)
             case SlotState.PRIMING:
                 state.play_when_ready = True
             case SlotState.PLAYING:
@@ -212,9 +225,23 @@ class FilmPlayers(QObject):
             state.start_at_s = position_s
         state.player.set_time(int(position_s * 1000))
 
+    def fade_in(self, slot: str, seconds: float, after_s: float = 0.0) -> bool:
+        """Black the slot's picture now and fade it up over `seconds`, starting `after_s` from
+        now (see `kiosk.media.picture_fade`); False if the slot holds no film."""
+        state = self._slots[slot]
+        if state.state is SlotState.EMPTY:
+            return False
+        self._fades.start(slot, state.player, seconds, after_s)
+        return True
+
+    def fading(self, slot: str) -> bool:
+        """Whether the slot's picture is fading up (`fade_in`)."""
+        return self._fades.fading(slot)
+
     def stop(self, slot: str) -> None:
         """Unload the slot; its last frame stays up a moment so the cut never shows black."""
         state = self._slots[slot]
+        self._fades.cancel(slot)
         state.generation += 1
         state.film_id, state.state = None, SlotState.EMPTY
         if state.stop_pending:
@@ -299,6 +326,7 @@ class FilmPlayers(QObject):
         self._closed = True
         self._watchdog.stop()
         for state in self._slots.values():
+            self._fades.cancel(state.name)
             state.generation += 1
             state.stop_pending, state.pending = False, []
             state.player.stop()
@@ -326,6 +354,7 @@ class FilmPlayers(QObject):
 
     def _load(self, slot: str, film_id: str, path: Path, start_at_s: float, *, play: bool) -> None:
         state = self._slots[slot]
+        self._fades.cancel(slot)
         state.generation += 1
         state.film_id, state.start_at_s = film_id, start_at_s
         state.play_when_ready, state.pictures, state.started = play, False, False
@@ -361,6 +390,7 @@ class FilmPlayers(QObject):
 
     def _fail(self, state: _Slot, reason: str) -> None:
         film_id = state.film_id
+        self._fades.cancel(state.name)
         state.generation += 1
         state.state, state.film_id = SlotState.EMPTY, None
         state.stop_pending = True
@@ -369,8 +399,8 @@ class FilmPlayers(QObject):
             log.warning("film %s failed in slot %s: %s", film_id, state.name, reason)
             self.failed.emit(film_id, reason)
 
-    @Slot(str, int, str, float)
-    def _on_vlc_event(self, slot: str, generation: int, kind: str, value: float) -> None:
+    @Slot(str, int, str, float, float)
+    def _on_vlc_event(self, slot: str, generation: int, kind: str, value: float, at: float) -> None:
         state = self._slots[slot]
         if kind != "time":
             log.debug("slot %s gen %d: %s %.3f (%s)", slot, generation, kind, value, state.state)
@@ -388,7 +418,7 @@ class FilmPlayers(QObject):
                 state.length_s = value
                 self.duration.emit(film_id, value)
             case "time":
-                self._time(state, value)
+                self._time(state, value + (time.monotonic() - at))
             case "paused":
                 if state.own_pauses > 0:
                     state.own_pauses -= 1
@@ -417,6 +447,7 @@ class FilmPlayers(QObject):
         state.player.set_time(int(state.start_at_s * 1000))
 
     def _time(self, state: _Slot, seconds: float) -> None:
+        """libvlc's time of the film, carried forward to now (the event waited in Qt's queue)."""
         state.position_s = seconds
         if state.state is not SlotState.PLAYING:
             return

@@ -1,6 +1,8 @@
 """The show, wired up: the pure `ShowMachine` driving the projector window and the film players.
 
-The controller owns the machine and a ~25 ms tick. Every operator action, tick and player fact
+The controller owns the machine and a ~25 ms tick, plus a precise one-shot timer aimed at the
+clock-driven cut (`ShowMachine.clock_cut_at`), re-aimed at every position the players report, so
+a cut is never late by up to a tick. Every operator action, tick and player fact
 goes to the machine; the effects it returns are carried out in order on the stage (cards,
 video surfaces, black) and the players, and its `Journal` entries are committed to SQLite in
 one transaction per batch, after the projector has changed (the machine orders them so) and
@@ -10,13 +12,15 @@ before the console shows the new state (the console reads `snapshot()` afterward
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
 import sqlite_utils
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from kiosk.core.event import EventConfig
@@ -48,8 +52,8 @@ from kiosk.core.show import (
     resume_point,
 )
 from kiosk.core.subtitles import SubtitleCue, SubtitleError, decode_subtitle_bytes, parse_srt
-from kiosk.media.player import FilmPlayers
-from kiosk.store.database import transaction
+from kiosk.media.picture_fade import DARK_WITHIN_S
+from kiosk.media.player import FIRST_PICTURE_S, FilmPlayers
 from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.store.journal import Journal as JournalStore
 from kiosk.ui.common.messages import MessageBus
@@ -61,10 +65,12 @@ from kiosk.ui.stage.cards import (
     IntermissionCard,
     TitleCard,
 )
+from kiosk.ui.stage.x11 import flush_requests
 
 log = logging.getLogger(__name__)
 
 TICK_MS = 25
+AIM_WITHIN_S = 1.0  # the cut timer is aimed once the clock cut is this close (positions refine it)
 
 
 class Stage(Protocol):
@@ -134,6 +140,13 @@ class ShowController(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
+        self._cut_timer = QTimer(self)
+        self._cut_timer.setSingleShot(True)
+        self._cut_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._cut_timer.timeout.connect(self._cut_due)
+        self._lift_timer = QTimer(self)  # drops the curtain once a film fading up is black
+        self._lift_timer.setSingleShot(True)
+        self._lift_timer.timeout.connect(self._lift_curtain)
         players.film_started.connect(lambda f: self._fact(self.machine.film_started, f))
         players.position.connect(lambda f, s: self._fact(self.machine.film_position, f, s))
         players.duration.connect(self.machine.film_duration)
@@ -154,6 +167,7 @@ class ShowController(QObject):
     def close(self) -> None:
         """Stop ticking and release the players."""
         self._timer.stop()
+        self._cut_timer.stop()
         self.players.close()
 
     def now(self) -> float:
@@ -297,6 +311,8 @@ class ShowController(QObject):
         effects = fact(self._clock(), *args)
         if effects:
             self._carry_out(effects)
+        else:
+            self._aim_cut()  # a new position moves the film clock
 
     def _film_failed(self, film_id: str, reason: str) -> None:
         if self._lent:
@@ -314,6 +330,7 @@ class ShowController(QObject):
                 entries.append(effect)
             else:
                 self._do(effect)
+        self._aim_cut()
         self._write(entries)
         if not self._ended and self.machine.cue.kind is CueKind.END:
             self._ended = True
@@ -340,8 +357,10 @@ class ShowController(QObject):
                 players.play(slot.value, film.id, film.file, start_at)
                 self._video(slot.value)
             case CutToFilm(_, slot):
-                players.cut(slot.value)
+                # raise first: the surface keeps the old picture on screen (Qt never paints
+                # it) until libvlc draws the new first frame, ~FIRST_PICTURE_S after the resume
                 self._video(slot.value)
+                players.cut(slot.value)
             case PauseFilm(slot):
                 players.pause(slot.value)
             case ResumeFilm(slot):
@@ -351,12 +370,43 @@ class ShowController(QObject):
             case StopFilm(slot):
                 players.stop(slot.value)
             case Black(fade):
+                self._lift_timer.stop()
                 stage.set_black(True, fade)
             case Unblack(fade):
-                stage.set_black(False, fade)
+                self._unblack(fade)
             case Ignored(action, reason):
                 log.info("%s ignored: %s", action, reason)
                 self.ignored.emit(action, reason)
+
+    def _aim_cut(self) -> None:
+        """Aim the one-shot cut timer at the clock cut, when it is near (else leave it to later
+        positions and the tick)."""
+        now = self._clock()
+        due = self.machine.clock_cut_at(now)
+        if due is None or due - now > AIM_WITHIN_S:
+            self._cut_timer.stop()
+            return
+        # whole milliseconds, rounded up: firing a hair early would leave the cut to the tick
+        self._cut_timer.start(max(0, math.ceil((due - now) * 1000)))
+
+    def _unblack(self, fade_s: float) -> None:
+        """Lift the black. Over a card the stage fades its curtain away. Over a film, which X11
+        cannot blend a curtain over, the film fades itself up from black (libvlc's adjust
+        filter) and the black curtain drops once the film's own picture is black."""
+        slot = self.on_stage
+        self._lift_timer.stop()
+        if slot is None or fade_s <= 0 or not self.players.fade_in(slot, fade_s, DARK_WITHIN_S):
+            self.stage.set_black(False, fade_s)
+            return
+        self._lift_timer.start(round(DARK_WITHIN_S * 1000))
+
+    def _lift_curtain(self) -> None:
+        if not self.machine.snapshot(self._clock()).black:  # not black again meanwhile
+            self.stage.set_black(False, 0.0)
+
+    def _cut_due(self) -> None:
+        if self._timer.isActive():  # only while the show ticks (not closed, not lent)
+            self.tick()
 
     def _card(self, card: Card) -> None:
         self.on_stage = None
@@ -366,17 +416,15 @@ class ShowController(QObject):
     def _video(self, slot: str) -> None:
         self.on_stage = slot
         self.stage.show_video(slot)
+        flush_requests()  # the raise must reach the X server before libvlc draws
 
     def _write(self, entries: list[Journal]) -> None:
         if not entries:
             return
         try:
-            with transaction(self._db) as conn:
-                for entry in entries:
-                    subject = entry.data.get("film") or entry.data.get("cue")
-                    JournalStore.append_in(
-                        conn, entry.kind, str(subject) if subject else None, entry.data
-                    )
+            JournalStore(self._db).append_all(
+                (e.kind, _subject(e.data.get("film") or e.data.get("cue")), e.data) for e in entries
+            )
         except Exception:
             log.exception("could not write %d journal entries", len(entries))
             if self.messages is not None:
@@ -414,6 +462,10 @@ class ShowController(QObject):
             self.stage.set_subtitle(text)
 
 
+def _subject(value: object) -> str | None:
+    return str(value) if value else None
+
+
 def create_show(
     event: EventConfig,
     programme: Programme,
@@ -428,7 +480,9 @@ def create_show(
 ) -> ShowController:
     """A controller with its machine and two players on `instance`, gains from preflight."""
     players = FilmPlayers(instance, FilmCheckRepository(db).gain_db)
-    machine = ShowMachine(programme, options or ShowOptions.from_event(event), resume)
+    chosen = options or ShowOptions.from_event(event)
+    # the next player takes about FIRST_PICTURE_S to show its first frame: order the cut so early
+    machine = ShowMachine(programme, replace(chosen, cut_lead_s=FIRST_PICTURE_S), resume)
     return ShowController(machine, event, stage, players, db, messages, bind_surfaces=bind_surfaces)
 
 

@@ -10,7 +10,9 @@ plays the same six generated clips (own colour each, moving bar and frame counte
 
 For every cut it prints: the black shown between films, how long the old film's last picture
 stayed up beyond one frame (40 ms at 25 fps), how long the new film's first picture stayed up
-beyond one frame, and the total time lost (target: at most one frame, 40 ms). It also prints
+beyond one frame, the total time lost (target: at most one frame, 40 ms; negative: the new film
+came early, nothing stood still), and which pictures met at the cut, read off the clips' frame
+counters (`74>0`: the old film's last, then the new one's first: nothing dropped). It also prints
 how many distinct pictures of each clip were seen (75 = none dropped) and the console's start
 time (process start to the console window on screen; target under 2 s). Figures only, no
 asserts on timing (`make bench`).
@@ -43,13 +45,18 @@ COLOURS = ("0x1f3a93", "0xa02020", "0x1e8a3c", "0x9a8a10", "0x7a2a8a", "0x1a8a8a
 SMALL = (160, 90)  # captured frames are scaled to this for the analysis
 
 
+COUNTER = "crop=180:24:230:295,scale=60:8:flags=area,format=gray"  # the frame counter
+
+
 @dataclass(frozen=True)
 class Frame:
-    """One captured frame: when, which clip it shows (-1 none/black), a digest of its pixels."""
+    """One captured frame: when, which clip it shows (-1 none/black), a digest of its pixels,
+    and its frame counter's pixels (to tell which picture of the clip it is)."""
 
     t: float
     clip: int
     digest: bytes
+    counter: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class Cut:
     old_hold_ms: float  # the old film's last picture, beyond one frame
     new_hold_ms: float  # the new film's first picture, beyond one frame
     lost_ms: float  # old last change -> new second picture, minus two frames
+    meeting: str = ""  # e.g. "74>0": the old film's last picture number, the new one's first
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +126,7 @@ def read_capture(path: Path) -> list[Frame]:
         capture_output=True,
         check=True,
     ).stdout
+    counters = counter_crops(path)
     size = SMALL[0] * SMALL[1] * 3
     frames = []
     for index, t in enumerate(times):
@@ -128,8 +137,30 @@ def read_capture(path: Path) -> list[Frame]:
         offset = (y * SMALL[0] + x) * 3
         pixel = (chunk[offset], chunk[offset + 1], chunk[offset + 2])
         bottom = chunk[int(SMALL[1] * 0.6) * SMALL[0] * 3 :]  # counter and bar
-        frames.append(Frame(t, classify(pixel), bytes(bottom[::7])))
+        counter = counters[index] if index < len(counters) else b""
+        frames.append(Frame(t, classify(pixel), bytes(bottom[::7]), counter))
     return frames
+
+
+def counter_crops(path: Path) -> list[bytes]:
+    """The frame-counter area of every frame of a video (a capture or a clip), small and grey."""
+    command = ["ffmpeg", "-v", "error", "-i", str(path), "-fps_mode", "passthrough"]
+    raw = subprocess.run(
+        [*command, "-vf", COUNTER, "-f", "rawvideo", "-"], capture_output=True, check=True
+    ).stdout
+    size = 60 * 8
+    return [raw[i : i + size] for i in range(0, len(raw) - size + 1, size)]
+
+
+def picture_number(references: Sequence[bytes], counter: bytes) -> int | None:
+    """Which picture of a clip a captured counter shows: the nearest of the clip's own."""
+    if not references or len(counter) != len(references[0]):
+        return None
+
+    def distance(index: int) -> int:
+        return sum(abs(a - b) for a, b in zip(references[index], counter, strict=True))
+
+    return min(range(len(references)), key=distance)
 
 
 def pictures(frames: Sequence[Frame]) -> list[Frame]:
@@ -141,17 +172,27 @@ def pictures(frames: Sequence[Frame]) -> list[Frame]:
     return out
 
 
-def cuts(frames: Sequence[Frame]) -> tuple[list[Cut], dict[int, int]]:
-    """Each cut between consecutive clips, and the distinct pictures seen per clip."""
+def cuts(
+    frames: Sequence[Frame], references: Sequence[Sequence[bytes]] = ()
+) -> tuple[list[Cut], dict[int, int]]:
+    """Each cut between consecutive clips, and the distinct pictures seen per clip
+    (`references`: each clip's own frame counters, to name the pictures that met at a cut)."""
     changes = pictures(frames)
     seen = {i: sum(1 for c in changes if c.clip == i) for i in range(len(COLOURS))}
     result = []
     for old in range(len(COLOURS) - 1):
         new = old + 1
-        old_times = [c.t for c in changes if c.clip == old]
-        new_times = [c.t for c in changes if c.clip == new]
+        old_changes = [c for c in changes if c.clip == old]
+        new_changes = [c for c in changes if c.clip == new]
+        old_times = [c.t for c in old_changes]
+        new_times = [c.t for c in new_changes]
         if not old_times or len(new_times) < 2:
             continue
+        meeting = ""
+        if len(references) > new:
+            last = picture_number(references[old], old_changes[-1].counter)
+            first = picture_number(references[new], new_changes[0].counter)
+            meeting = f"{last}>{first}"
         last_old, first_new, second_new = old_times[-1], new_times[0], new_times[1]
         black = [
             f for f in frames if last_old < f.t < first_new and f.clip == -1
@@ -163,6 +204,7 @@ def cuts(frames: Sequence[Frame]) -> tuple[list[Cut], dict[int, int]]:
                 old_hold_ms=max(0.0, (first_new - last_old) * 1000 - FRAME_MS),
                 new_hold_ms=max(0.0, (second_new - first_new) * 1000 - FRAME_MS),
                 lost_ms=(second_new - last_old) * 1000 - 2 * FRAME_MS,
+                meeting=meeting,
             )
         )
     return result, seen
@@ -207,15 +249,15 @@ def run_and_capture(display: str, command: list[str], env: dict[str, str], out: 
     return capture
 
 
-def describe(name: str, capture: Path) -> str:
-    found, seen = cuts(read_capture(capture))
+def describe(name: str, capture: Path, references: Sequence[Sequence[bytes]] = ()) -> str:
+    found, seen = cuts(read_capture(capture), references)
     if not found:
         return f"{name:<10} no cuts found in the capture (did it play?)"
-    lines = [f"{name:<10} cut  black  old-hold  new-hold  lost (ms; target lost <= 40)"]
+    lines = [f"{name:<10} cut  black  old-hold  new-hold  lost  pictures (ms; target lost <= 40)"]
     for number, cut in enumerate(found, start=1):
         lines.append(
             f"{'':<10} {number:>3}  {cut.black_ms:5.0f}  {cut.old_hold_ms:8.0f}  "
-            f"{cut.new_hold_ms:8.0f}  {cut.lost_ms:5.0f}"
+            f"{cut.new_hold_ms:8.0f}  {cut.lost_ms:5.0f}  {cut.meeting:>8}"
         )
     lost = [c.lost_ms for c in found]
     lines.append(
@@ -291,7 +333,9 @@ def test_cut_gaps_side_by_side(display: str, bench_clips: list[Path], tmp_path: 
     home = tmp_path / "home"
     home.mkdir(mode=0o777)
     plain_env = {**os.environ, "DISPLAY": display, "HOME": str(home), "XDG_RUNTIME_DIR": str(home)}
-    reports = [describe("ours", run_and_capture(display, ours, env, tmp_path / "ours"))]
+    references = [counter_crops(clip) for clip in bench_clips]
+    capture = run_and_capture(display, ours, env, tmp_path / "ours")
+    reports = [describe("ours", capture, references)]
     for name, (command, skip) in (
         ("cvlc", _cvlc_command(bench_clips)),
         ("mpv", _mpv_command(bench_clips)),
@@ -299,9 +343,8 @@ def test_cut_gaps_side_by_side(display: str, bench_clips: list[Path], tmp_path: 
         if skip:
             reports.append(f"{name:<10} skipped: {skip}")
             continue
-        reports.append(
-            describe(name, run_and_capture(display, command, plain_env, tmp_path / name))
-        )
+        capture = run_and_capture(display, command, plain_env, tmp_path / name)
+        reports.append(describe(name, capture, references))
     event = write_event(tmp_path / "event", [film_toml("B1", bench_clips[0])])
     start = console_start_seconds(display, event.root)
     print()

@@ -489,6 +489,41 @@ def test_clock_cuts_at_the_duration_not_at_the_late_end_event(programme: Program
     assert rig.show.film_ended(rig.now, "F01") == []
 
 
+def test_clock_cut_is_ordered_its_lead_before_the_end(programme: Programme) -> None:
+    rig = Rig(programme, ShowOptions(straight_cut=True, cut_lead_s=0.025), end_lag=0.3)
+    rig.do("go")
+    rig.wait(59.9)
+    started_at, _ = rig.first(lambda e: isinstance(e, Journal) and e.kind == "film_started")
+    # when the cut falls due, on the machine's clock: 60 s after the film started, less the lead
+    due = rig.show.clock_cut_at(rig.now)
+    assert due is not None
+    assert due == pytest.approx(started_at + 60 - 0.025, abs=1e-6)
+    rig.wait(0.1)
+    assert rig.key == "film:F01"  # 59.95 s into the film: the cut is not due yet
+    rig.run(rig.show.tick(due - 0.001))
+    assert rig.key == "film:F01"
+    rig.run(rig.show.tick(due + 1e-6))
+    assert rig.key == "film:F02"
+    assert [d["how"] for k, d in rig.journal if k == "film_ended"] == ["clock"]
+
+
+def test_no_clock_cut_is_due_without_a_running_film_and_its_duration(
+    programme: Programme,
+) -> None:
+    rig = Rig(programme, ShowOptions(straight_cut=True))
+    assert rig.show.clock_cut_at(rig.now) is None  # holding
+    rig.do("go")
+    assert rig.show.clock_cut_at(rig.now) is None  # no picture (and no duration) yet
+    rig.wait(1)
+    elapsed = rig.show.snapshot(rig.now).film_elapsed_s
+    assert elapsed is not None
+    assert rig.show.clock_cut_at(rig.now) == pytest.approx(rig.now + 60 - elapsed, abs=1e-6)
+    rig.do("pause")
+    assert rig.show.clock_cut_at(rig.now) is None  # the film clock stands still
+    with pytest.raises(ValueError, match="cut_lead_s"):
+        ShowOptions(cut_lead_s=-0.01)
+
+
 def test_end_event_before_the_clock_still_cuts(programme: Programme) -> None:
     media = {k: float(v) for k, v in RUNTIMES.items()}
     media["F01"] = 58.5  # the player reports 60 s but the media ends earlier

@@ -78,9 +78,13 @@ class VideoSurface(QWidget):
         self.slot = slot
         self.setObjectName(f"video-surface-{slot}")
         _native_black(self)
+        # Qt never paints it on screen: libvlc draws into this very window, and raising it at
+        # a cut makes X expose it. A Qt repaint then would flash black until libvlc's next
+        # picture; unpainted (X background None), the old film's last frame stays up instead.
+        self.setUpdatesEnabled(False)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        """Black until libvlc's own window covers it."""
+        """Black (only for grab(): on screen, libvlc draws this window)."""
         painter = QPainter(self)
         painter.fillRect(self.rect(), Qt.GlobalColor.black)
         painter.end()

@@ -4,14 +4,19 @@ Qt only sets these for tool windows, and window managers such as openbox do not 
 (utility) window fullscreen properly. So the stage is a normal frameless window and asks the
 window manager directly, with the EWMH client message, through libX11 (always present where Qt
 runs on xcb). Elsewhere this does nothing.
+
+Also `flush_requests`: push Qt's queued X requests out at once (a cut's raise), through libxcb.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 import os
+from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtGui import QGuiApplication
 
@@ -105,3 +110,32 @@ def skip_taskbar_and_pager(window_id: int) -> bool:
         return True
     finally:
         lib.XCloseDisplay(display)
+
+
+@functools.cache
+def _xcb_flush() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("xcb") or "libxcb.so.1"
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        return None
+    flush = lib.xcb_flush
+    flush.argtypes = [ctypes.c_void_p]
+    flush.restype = ctypes.c_int
+    return cast(Callable[[int], int], flush)
+
+
+def flush_requests() -> None:
+    """Send Qt's queued X requests (e.g. a raise) to the X server now, not when the event loop
+    next waits: a cut's raise must reach the server before libvlc draws the new picture.
+    Does nothing when not on X11."""
+    app = QGuiApplication.instance()
+    if not isinstance(app, QGuiApplication) or QGuiApplication.platformName() != "xcb":
+        return
+    connection = getattr(app.nativeInterface(), "connection", None)  # QX11Application
+    flush = _xcb_flush()
+    if connection is None or flush is None:
+        return
+    address = connection()
+    if address:
+        flush(int(address))

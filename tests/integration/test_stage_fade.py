@@ -1,0 +1,165 @@
+"""Fading back up from black over a film, recorded off a real X display (Xvfb + openbox).
+
+X11 cannot blend the stage's black curtain over libvlc's window, so over a film the film fades
+itself up (libvlc's adjust filter) and the black curtain drops while the picture is black. The
+screen is recorded with ffmpeg's x11grab at 50 fps (real capture timestamps, as the cut
+benchmark does) and checked frame by frame: black until the lift, then a brightness ramp of
+about the fade's length with no frame brighter than the ramp allows (no flash), while the film
+keeps moving (no frozen or lost pictures) -- or, when the film was paused, stays still.
+Figures are printed (`-s`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.media.generate import ClipSpec, render_clip
+from tests.conftest import film_toml, write_event
+from tests.xvfb import qt_env, requires_xvfb, xvfb_display
+
+pytestmark = [requires_xvfb, pytest.mark.slow, pytest.mark.vlc, pytest.mark.ffmpeg]
+
+WIDTH, HEIGHT = 640, 360
+FADE_S = 1.0
+CAPTURE_FPS = 50
+SMALL = (64, 36)
+COUNTER = "crop=180:24:230:295,scale=60:8:flags=area"  # the clip's frame counter
+
+
+def capture_frames(path: Path) -> list[tuple[float, float, bytes]]:
+    """(wall-clock time, mean luminance 0-255, counter pattern) of every captured frame."""
+    probe = subprocess.run(
+        [
+            *("ffprobe", "-v", "error", "-select_streams", "v"),
+            *("-show_entries", "frame=pts_time", "-of", "csv=p=0", str(path)),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    times = [float(line) for line in probe.stdout.split() if line.strip()]
+
+    def gray(filters: str) -> bytes:
+        command = ["ffmpeg", "-v", "error", "-i", str(path), "-fps_mode", "passthrough"]
+        command += ["-vf", f"{filters},format=gray", "-f", "rawvideo", "-"]
+        return subprocess.run(command, capture_output=True, check=True).stdout
+
+    whole = gray(f"scale={SMALL[0]}:{SMALL[1]}:flags=area")
+    counter = gray(COUNTER)
+    size, counter_size = SMALL[0] * SMALL[1], 60 * 8
+    frames = []
+    for index, t in enumerate(times):
+        picture = whole[index * size : (index + 1) * size]
+        digits = counter[index * counter_size : (index + 1) * counter_size]
+        if len(picture) < size or len(digits) < counter_size:
+            break
+        middle = sum(digits) / len(digits)  # the pattern, whatever the brightness
+        pattern = bytes(1 if value > middle else 0 for value in digits)
+        frames.append((t, sum(picture) / size, pattern))
+    return frames
+
+
+Marks = dict[str, Any]
+
+
+def record_fade(tmp_path: Path, *flags: str) -> tuple[list[tuple[float, float, bytes]], Marks]:
+    """Run fade_child on a fresh Xvfb while ffmpeg records it; the frames and the child's marks."""
+    clip = render_clip(
+        ClipSpec(("Fade", "淡入"), 8.0, WIDTH, HEIGHT, colour="0xb0b0b0"), tmp_path / "fade.mp4"
+    )
+    event = write_event(tmp_path / "event", [film_toml("F1", clip)])
+    capture = tmp_path / "fade.nut"
+    with xvfb_display(WIDTH, HEIGHT) as display:
+        command = ["ffmpeg", "-v", "error", "-y", "-f", "x11grab", "-framerate", str(CAPTURE_FPS)]
+        command += ["-video_size", f"{WIDTH}x{HEIGHT}", "-i", f"{display}.0+0,0"]
+        command += ["-c:v", "copy", "-copyts", str(capture)]
+        recorder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.8)
+            env = qt_env(display, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11")
+            args = [str(FADE_S), *flags]
+            child = subprocess.run(
+                [sys.executable, "-m", "tests.integration.fade_child", str(event.root), *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=90,
+                check=False,
+                cwd=Path(__file__).resolve().parents[2],
+            )
+        finally:
+            assert recorder.stdin is not None
+            recorder.stdin.write(b"q")
+            recorder.stdin.flush()
+            recorder.wait(15)
+    assert child.returncode == 0, child.stderr[-3000:]
+    marks: Marks = json.loads(child.stdout.strip().splitlines()[-1])
+    return capture_frames(capture), marks
+
+
+def analyse(frames: list[tuple[float, float, bytes]], marks: Marks) -> dict[str, float]:
+    """Brightness ramp and motion around the unblack; raises AssertionError on a flash."""
+    unblack = float(marks["unblack"])
+    after = [f for f in frames if unblack <= f[0] <= marks["done"]]
+    held = [f for f in frames if marks["black"] + FADE_S + 0.3 <= f[0] < unblack]
+    full = statistics.median(f[1] for f in after[-15:])
+    assert full > 100, f"the film is not up at the end (mean {full:.0f})"
+    assert held and max(f[1] for f in held) < 0.03 * full, "not black before the unblack"
+    brightest = 0.0
+    for t, mean, _ in after:  # no flash: each picture at most one ramp step above the last
+        # (a 1 s ease moves <= 7 % of full per 40 ms picture; libvlc redraws a paused one
+        # only every 60-80 ms)
+        assert mean <= max(brightest, 0.03 * full) + 0.15 * full, (
+            f"flash at +{1000 * (t - unblack):.0f} ms: {mean:.0f} after at most {brightest:.0f}"
+        )
+        brightest = max(brightest, mean)
+    assert max(f[1] for f in after) <= 1.05 * full
+
+    def first(level: float) -> float:
+        return next(t for t, mean, _ in after if mean >= level * full) - unblack
+
+    def changes(since: float) -> list[float]:
+        """When the frame counter's pattern changed (a new picture), from `since` on."""
+        seen = [f for f in after if f[0] >= unblack + since]
+        return [seen[0][0]] + [b[0] for a, b in itertools.pairwise(seen) if a[2] != b[2]]
+
+    lift, low, high = first(0.03), first(0.05), first(0.95)
+    up = changes(high + 0.3)  # after the ramp: the film plays on, or stays paused
+    ramp = changes(first(0.3))  # from 30 % (the counter is readable) to the end
+    gaps = [b - a for a, b in itertools.pairwise(ramp)] or [marks["done"] - ramp[0]]
+    return {
+        "black_until_ms": 1000 * lift,
+        "ramp_5_to_95_ms": 1000 * (high - low),
+        "pictures_per_s_after": (len(up) - 1) / (marks["done"] - up[0]),
+        "longest_still_ms": 1000 * max(gaps),
+    }
+
+
+def test_fade_up_over_a_playing_film_is_a_ramp_without_a_flash(tmp_path: Path) -> None:
+    frames, marks = record_fade(tmp_path)
+    assert marks["still_film"] and not marks["black_now"]
+    figures = analyse(frames, marks)
+    print("\nfade up over a playing film:", {k: round(v) for k, v in figures.items()})
+    # InOutSine from 5 % to 95 % takes 71 % of the fade; allow for a loaded machine
+    assert 0.4 * FADE_S * 1000 < figures["ramp_5_to_95_ms"] < 1.5 * FADE_S * 1000
+    assert figures["black_until_ms"] < 600
+    assert figures["pictures_per_s_after"] > 15  # the film plays on (25 fps)
+    assert figures["longest_still_ms"] < 250  # and did during the fade (no lost pictures)
+
+
+def test_fade_up_over_a_paused_film_shows_its_still_picture(tmp_path: Path) -> None:
+    frames, marks = record_fade(tmp_path, "pause")
+    assert marks["still_film"] and not marks["black_now"]
+    figures = analyse(frames, marks)
+    print("\nfade up over a paused film:", {k: round(v) for k, v in figures.items()})
+    assert 0.4 * FADE_S * 1000 < figures["ramp_5_to_95_ms"] < 1.5 * FADE_S * 1000
+    assert figures["pictures_per_s_after"] < 1  # still paused: the same picture

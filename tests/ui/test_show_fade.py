@@ -1,0 +1,82 @@
+"""Lifting the black over a film: the film fades itself up and the black curtain drops under it.
+
+Real StageWindow (offscreen), real libvlc (dummy outputs), real clips; what the audience sees
+is recorded off a real X display in tests/integration/test_stage_fade.py.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.show import ShowPhase
+from kiosk.media.picture_fade import DARK_WITHIN_S, ease
+from kiosk.store.event_folder import EventFolder
+from kiosk.ui.app import make_application, open_console
+from kiosk.ui.console.window import ConsoleWindow
+from kiosk.ui.show_controller import ShowController
+from kiosk.ui.stage.window import StageWindow
+
+pytestmark = [pytest.mark.vlc, pytest.mark.slow]
+
+
+@pytest.fixture
+def console(qtbot: QtBot, small_event: EventFolder) -> Iterator[ConsoleWindow]:
+    make_application()
+    window, _reporter = open_console(small_event)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+
+
+def first_film(qtbot: QtBot, window: ConsoleWindow) -> ShowController:
+    show = window.context.show
+    assert show is not None
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: (show.snapshot().film_elapsed_s or 0) > 0.2, timeout=8000)
+    return show
+
+
+def test_unblack_over_a_film_fades_it_up_and_drops_the_curtain_once_it_is_black(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    show = first_film(qtbot, console)
+    stage = console.context.stage
+    assert isinstance(stage, StageWindow)
+    qtbot.keyClick(console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)  # cut to black
+    assert stage.black and not show.players.fading("A")
+    qtbot.keyClick(console, Qt.Key.Key_Escape)  # lift it (a 2 s fade)
+    lifted_at = time.monotonic()
+    assert show.snapshot().phase is ShowPhase.FILM
+    assert show.players.fading("A")  # libvlc blacks the picture and will ramp it up
+    assert stage.black  # the curtain stays until the film's own picture is black
+    qtbot.waitUntil(lambda: not stage.black, timeout=2000)
+    assert time.monotonic() - lifted_at >= DARK_WITHIN_S - 0.01
+    assert not stage.curtain.isVisible()
+    qtbot.waitUntil(lambda: not show.players.fading("A"), timeout=4000)  # filter off again
+
+
+def test_black_again_before_the_curtain_drops_keeps_it_down(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    show = first_film(qtbot, console)
+    stage = console.context.stage
+    assert isinstance(stage, StageWindow)
+    qtbot.keyClick(console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(console, Qt.Key.Key_Escape)  # lift...
+    qtbot.keyClick(console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)  # ...and not
+    qtbot.wait(round(DARK_WITHIN_S * 1000) + 200)
+    assert show.snapshot().phase is ShowPhase.BLACK
+    assert stage.black and stage.curtain.isVisible()
+
+
+def test_the_ramp_eases_in_and_out() -> None:
+    assert ease(-1) == 0 and ease(0) == 0 and ease(1) == 1 and ease(2) == 1
+    assert ease(0.5) == pytest.approx(0.5)
+    assert ease(0.1) < 0.1 and ease(0.9) > 0.9
