@@ -570,17 +570,20 @@ class RevealMachine:
         *,
         resume_at: int | None = None,
         fade_s: float = 1.0,
+        clip_fade_s: float = 0.8,
     ) -> None:
         if not plan:
             raise ValueError("a reveal needs at least one step")
         self.plan = tuple(plan)
         self.results = results
         self.fade_s = fade_s
+        self.clip_fade_s = clip_fade_s  # the clip fades out into its winner card
         self.fingerprint = plan_fingerprint(self.plan)
         self._index = -1 if resume_at is None else max(0, min(resume_at, len(self.plan) - 1))
         self._resumed = resume_at is not None
         self._screen = RevealScreen.NOTHING_YET
         self._clip_playing = False
+        self._clip_closing = False  # the clip's fade to black has begun
 
     # -- reading --------------------------------------------------------------------------
 
@@ -630,10 +633,8 @@ class RevealMachine:
             return effects
         if self.next is None:
             return [Refused("go", "the reveal is over: the closing card is up")]
-        if self._clip_playing:
-            effects.append(StopClip())
-            self._clip_playing = False
-        was_black = self._screen is RevealScreen.BLACK
+        was_black = self._screen is RevealScreen.BLACK or self._clip_closing
+        effects += self._end_clip()
         self._index += 1
         self._screen = RevealScreen.STEP
         effects.extend(self._enter(self.plan[self._index]))
@@ -645,10 +646,11 @@ class RevealMachine:
     def back(self) -> list[RevealEffect]:
         """The previous step (or, during a clip, the winner card), shown still."""
         if self._clip_playing:
-            self._clip_playing = False
+            closing = self._clip_closing
             current = self.current
             assert current is not None
-            return [StopClip(), Present(self._static(current), entering=False)]
+            shown = [*self._end_clip(), Present(self._static(current), entering=False)]
+            return [*shown, LiftBlack(0.0)] if closing else shown
         if self._index <= 0:
             return [Refused("back", "this is the first step")]
         self._index -= 1
@@ -671,11 +673,9 @@ class RevealMachine:
         """The festival's holding slide (again, or GO: back to the step)."""
         if self._screen is RevealScreen.HOLDING:
             return self.go()
-        effects: list[RevealEffect] = []
-        if self._clip_playing:
-            effects.append(StopClip())
-            self._clip_playing = False
-        if self._screen is RevealScreen.BLACK:
+        lift = self._screen is RevealScreen.BLACK or self._clip_closing
+        effects = self._end_clip()
+        if lift:
             effects.append(LiftBlack(0.0))
         self._screen = RevealScreen.HOLDING
         effects += [ShowHoldingSlide(), Record(REVEAL_HOLDING, {"on": True})]
@@ -687,12 +687,14 @@ class RevealMachine:
         """The clip reached its end (or failed, with `reason`): back to the winner card."""
         if not self._clip_playing:
             return []
-        self._clip_playing = False
+        closing = self._clip_closing
         current = self.current
         assert current is not None
-        effects: list[RevealEffect] = [StopClip()]
+        effects = self._end_clip()
         if self._screen is RevealScreen.STEP:
             effects.append(Present(self._static(current), entering=False))
+            if closing:
+                effects.append(LiftBlack(self.clip_fade_s))
         data: dict[str, str | int | float | bool | None] = {"step": self._index}
         if reason:
             data["failed"] = True
@@ -700,10 +702,16 @@ class RevealMachine:
         return effects
 
     def clip_position(self, position_s: float) -> list[RevealEffect]:
-        """The clip's position in the film: it is stopped at the clip's end time."""
+        """The clip's position in the film: it fades out before its end time, stops at it."""
         clip = self._clip_range()
-        if self._clip_playing and clip is not None and position_s >= clip.end_s:
+        if not self._clip_playing or clip is None:
+            return []
+        if position_s >= clip.end_s:
             return self.clip_finished()
+        fade = min(self.clip_fade_s, clip.seconds / 2)
+        if fade > 0 and not self._clip_closing and position_s >= clip.end_s - fade:
+            self._clip_closing = True
+            return [BlackOut(fade)]
         return []
 
     # -- inside ---------------------------------------------------------------------------
@@ -711,13 +719,18 @@ class RevealMachine:
     def _black(self, fade_s: float) -> list[RevealEffect]:
         if self._screen is RevealScreen.BLACK:
             return self.go() if self.current else []
-        effects: list[RevealEffect] = []
-        if self._clip_playing:
-            effects.append(StopClip())
-            self._clip_playing = False
+        effects = self._end_clip()
         self._screen = RevealScreen.BLACK
         effects += [BlackOut(fade_s), Record(REVEAL_BLACK, {"on": True})]
         return effects
+
+    def _end_clip(self) -> list[RevealEffect]:
+        """Stop the clip if one plays (the caller puts up what comes next)."""
+        if not self._clip_playing:
+            return []
+        self._clip_playing = False
+        self._clip_closing = False
+        return [StopClip()]
 
     def _clip_range(self) -> ClipRange | None:
         current = self.current

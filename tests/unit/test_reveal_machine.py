@@ -279,3 +279,40 @@ def test_resume_from_the_journal_lands_on_the_same_step_under_black() -> None:
 def test_an_empty_plan_is_refused() -> None:
     with pytest.raises(ValueError):
         RevealMachine((), RESULTS)
+
+
+def test_the_clip_fades_out_into_the_winner_card() -> None:
+    machine = RevealMachine(build_plan(AWARDS, RESULTS), RESULTS, resume_at=4, clip_fade_s=0.8)
+    machine.open()
+    machine.go()  # the winner, back from black
+    machine.go()  # the clip, 5 s to 12 s
+    assert machine.clip_position(11.0) == []
+    assert machine.clip_position(11.3) == [BlackOut(0.8)]
+    assert machine.clip_position(11.6) == []  # only once
+    ended = machine.clip_position(12.0)
+    assert ended[:3] == [StopClip(), Present(machine.plan[4], entering=False), LiftBlack(0.8)]
+    assert machine.snapshot().screen is RevealScreen.STEP
+
+
+def test_go_while_the_clip_fades_out_lifts_the_black_for_the_next_step() -> None:
+    machine = RevealMachine(build_plan(AWARDS, RESULTS), RESULTS, resume_at=4)
+    machine.open()
+    machine.go()
+    machine.go()
+    machine.clip_position(11.5)
+    effects = machine.go()
+    assert effects[0] == StopClip()
+    assert presented(effects) == ["category:best-narrative"]
+    assert LiftBlack(0.0) in effects
+
+
+def test_black_while_the_clip_fades_out_holds_black() -> None:
+    machine = RevealMachine(build_plan(AWARDS, RESULTS), RESULTS, resume_at=4)
+    machine.open()
+    machine.go()
+    machine.go()
+    machine.clip_position(11.5)
+    effects = machine.cut_to_black()
+    assert effects[:2] == [StopClip(), BlackOut(0.0)]
+    assert not any(isinstance(e, LiftBlack) for e in effects)
+    assert machine.snapshot().black and not machine.snapshot().clip_playing
