@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +30,8 @@ from kiosk.ui.stage.reveal_cards import WinnerCard
 from kiosk.ui.stage.window import StageWindow
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PASSPHRASE = "correct horse battery"
 CITATION = "For a secret citation nobody may read early."
@@ -212,18 +218,28 @@ def test_the_reveal_steps_with_the_show_keys_and_plays_the_clip(
     assert isinstance(stage.cards.card, EndCard)
 
 
-def test_a_reveal_interrupted_by_a_crash_resumes_at_the_same_step_under_black(
+def test_a_reveal_killed_mid_way_resumes_at_the_same_step_under_black(
     qtbot: QtBot, sealed_event: EventFolder
 ) -> None:
-    window = _open(qtbot, sealed_event)
-    to_the_end_of_the_show(window)
-    panel = start_reveal(qtbot, window)
-    qtbot.waitUntil(lambda: panel.active, timeout=15000)
-    space(qtbot, window, 4)
-    assert current_kind(panel) is StepKind.ENVELOPE
-    window.close()  # as if the app died: nothing tells the journal the reveal is over
+    """A real console process runs the reveal to "and the award goes to…" and is SIGKILLed;
+    the next console holds the projector black and resumes there once the seal is opened."""
+    child = Path(__file__).with_name("reveal_child.py")
+    process = subprocess.Popen(
+        [sys.executable, str(child), str(sealed_event.root), PASSPHRASE, "4"],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        assert line == "AT 3", line  # step 4: best-film's "and the award goes to…"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
 
-    again = _open(qtbot, sealed_event)
+    again = _open(qtbot, sealed_event)  # the event lock died with the process
     try:
         stage = again.context.stage
         assert isinstance(stage, StageWindow)
@@ -232,6 +248,7 @@ def test_a_reveal_interrupted_by_a_crash_resumes_at_the_same_step_under_black(
         assert again.tabs.currentWidget() is panel
         assert panel.interrupted_text.isVisible()
         assert "step 4" in panel.interrupted_text.text()
+        assert "Best Film" in panel.interrupted_text.text()
         to_the_end_of_the_show(again)
         panel = start_reveal(qtbot, again)
         qtbot.waitUntil(lambda: panel.active, timeout=15000)
