@@ -49,11 +49,22 @@ def attendees() -> None:
     help="Map a column the importer does not recognise (fields: name, first_name, last_name, "
     "name_latin, email, status, external_id, phone, registered_at, ignore). Repeatable.",
 )
+@click.option(
+    "--encoding",
+    metavar="CODEC",
+    help="The file's text encoding (e.g. utf-8, big5hkscs, gb18030), when the guess is wrong: "
+    "a file whose only Chinese is a short name can be read as the wrong one.",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 @click.pass_context
 def import_(
-    ctx: click.Context, file: Path, maps: tuple[str, ...], dry_run: bool, as_json: bool
+    ctx: click.Context,
+    file: Path,
+    maps: tuple[str, ...],
+    encoding: str | None,
+    dry_run: bool,
+    as_json: bool,
 ) -> None:
     """Import a registration export (Eventbrite, pretix, Google Forms, plain CSV).
 
@@ -68,7 +79,7 @@ def import_(
         folder.require()
         codec = TicketCodec(folder.secret_key())
         db = folder.open_db()
-        preview = preview_import(db, codec, file, mapping)
+        preview = preview_import(db, codec, file, mapping, encoding=encoding)
         if preview.can_import and not dry_run:
             result = apply_preview(db, codec, preview)
     except (RegistrationFileError, StoreError, ConfigError) as exc:

@@ -115,8 +115,13 @@ def _person(attendee: ExistingAttendee) -> dict[str, Any]:
     return {"id": attendee.attendee_id, "name": attendee.name, "email": attendee.email}
 
 
-def read_export(path: Path, mapping: Mapping[str, str] | None = None) -> RegistrationExport:
-    """Read and parse an export file (RegistrationFileError for a file that cannot be used)."""
+def read_export(
+    path: Path, mapping: Mapping[str, str] | None = None, *, encoding: str | None = None
+) -> RegistrationExport:
+    """Read and parse an export file (RegistrationFileError for a file that cannot be used).
+
+    `encoding` (e.g. "big5hkscs") skips detection, for files whose Chinese is too short to tell.
+    """
     try:
         size = path.stat().st_size
         if size > MAX_EXPORT_BYTES:
@@ -131,7 +136,7 @@ def read_export(path: Path, mapping: Mapping[str, str] | None = None) -> Registr
         raise RegistrationFileError(f"{path} is a folder, not an export file.") from exc
     except OSError as exc:
         raise RegistrationFileError(f"{path} cannot be read: {exc.strerror or exc}") from exc
-    return parse_registration_export(data, mapping)
+    return parse_registration_export(data, mapping, encoding=encoding)
 
 
 def preview_import(
@@ -139,9 +144,11 @@ def preview_import(
     codec: TicketCodec,
     path: Path,
     mapping: Mapping[str, str] | None = None,
+    *,
+    encoding: str | None = None,
 ) -> ImportPreview:
     """Read an export and work out what importing it would do; writes nothing."""
-    export = read_export(path, mapping)
+    export = read_export(path, mapping, encoding=encoding)
     existing = AttendeeRepository(db, codec).existing()
     return ImportPreview(path, export, plan_import(existing, export.registrations))
 

@@ -142,3 +142,14 @@ def test_tickets_command_writes_pdf_pngs_and_mail_merge(event: EventFolder, tmp_
     assert rows[0]["email"] == "leung.kaho@example.com"
     nothing = run(event, "tickets")
     assert nothing.returncode == 2 and "--pdf" in nothing.stderr
+
+
+def test_encoding_option_reads_the_file_as_told(event: EventFolder, tmp_path: Path) -> None:
+    export = tmp_path / "big5.csv"
+    export.write_bytes("name,email\n陳大文,chan@example.org\n".encode("big5hkscs"))
+    wrong = run(event, "attendees", "import", str(export), "--encoding", "utf-8")
+    assert wrong.returncode == 1 and "cannot be read as utf-8" in wrong.stderr
+    result = run(event, "attendees", "import", str(export), "--encoding", "big5hkscs")
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(run(event, "attendees", "list", "--json").stdout)
+    assert [a["name"] for a in listed] == ["陳大文"]
