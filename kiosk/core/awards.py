@@ -8,7 +8,7 @@ Plain Python, no Qt, no VLC, no I/O, in the manner of `kiosk.core.show`:
   results into the reveal's steps: category card, nominees, honourable mentions, "and the award
   goes to ...", the winner, the winner's clip;
 * `RevealMachine` steps through the plan on GO/back, holds black or the holding slide, and
-  returns effects for the adapter to carry out, `Record` entries for the journal among them.
+  returns effects for the adapter to carry out, `Journal` entries for the journal among them.
 
 Secrecy: a `RevealStep` names its category and its kind, never a film. Nothing the machine
 records for the journal names a film, so the journal can be written before, during and after
@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from typing import Any
 from kiosk.core.event import AwardCategory, EventConfig
 from kiosk.core.problems import ConfigError, Problem
 from kiosk.core.programme import Programme, format_duration, parse_runtime
+from kiosk.core.show import Black, Journal, Unblack
 
 RESULT_KEYS = frozenset(
     {
@@ -434,20 +435,6 @@ class Sting:
 
 
 @dataclass(frozen=True)
-class BlackOut:
-    """Fade (or cut, fade_s 0) the projector to black and hold there."""
-
-    fade_s: float
-
-
-@dataclass(frozen=True)
-class LiftBlack:
-    """Take the black away again over `fade_s` seconds."""
-
-    fade_s: float
-
-
-@dataclass(frozen=True)
 class ShowHoldingSlide:
     """Put the festival's holding slide up (the reveal's place is kept)."""
 
@@ -460,24 +447,8 @@ class Refused:
     reason: str
 
 
-@dataclass(frozen=True)
-class Record:
-    """An entry for the journal. Its data never names a film."""
-
-    kind: str
-    data: Mapping[str, str | int | float | bool | None] = field(default_factory=dict)
-
-
 RevealEffect = (
-    Present
-    | PlayClip
-    | StopClip
-    | Sting
-    | BlackOut
-    | LiftBlack
-    | ShowHoldingSlide
-    | Refused
-    | Record
+    Present | PlayClip | StopClip | Sting | Black | Unblack | ShowHoldingSlide | Refused | Journal
 )
 
 REVEAL_OPENED = "reveal_opened"
@@ -560,7 +531,7 @@ class RevealMachine:
     GO moves to the next step (or, while black or the holding slide is up, brings the current
     step back without moving on). Back moves to the previous step without animation or sting.
     During a clip, GO moves on and back returns to the winner card. Projector effects always
-    come before `Record` entries.
+    come before `Journal` entries.
     """
 
     def __init__(
@@ -615,8 +586,8 @@ class RevealMachine:
         }
         if self._resumed:
             self._screen = RevealScreen.BLACK
-            return [BlackOut(0.0), Record(REVEAL_OPENED, data)]
-        return [Record(REVEAL_OPENED, data)]
+            return [Black(0.0), Journal(REVEAL_OPENED, data)]
+        return [Journal(REVEAL_OPENED, data)]
 
     # -- operator actions -----------------------------------------------------------------
 
@@ -628,8 +599,8 @@ class RevealMachine:
             self._screen = RevealScreen.STEP
             effects.append(Present(self._static(self.current), entering=False))
             if was_black:
-                effects.append(LiftBlack(self.fade_s))
-            effects.append(Record(REVEAL_BLACK if was_black else REVEAL_HOLDING, {"on": False}))
+                effects.append(Unblack(self.fade_s))
+            effects.append(Journal(REVEAL_BLACK if was_black else REVEAL_HOLDING, {"on": False}))
             return effects
         if self.next is None:
             return [Refused("go", "the reveal is over: the closing card is up")]
@@ -639,7 +610,7 @@ class RevealMachine:
         self._screen = RevealScreen.STEP
         effects.extend(self._enter(self.plan[self._index]))
         if was_black:
-            effects.append(LiftBlack(0.0))
+            effects.append(Unblack(0.0))
         effects.append(self._record_step())
         return effects
 
@@ -650,13 +621,13 @@ class RevealMachine:
             current = self.current
             assert current is not None
             shown = [*self._end_clip(), Present(self._static(current), entering=False)]
-            return [*shown, LiftBlack(0.0)] if closing else shown
+            return [*shown, Unblack(0.0)] if closing else shown
         if self._index <= 0:
             return [Refused("back", "this is the first step")]
         self._index -= 1
         effects: list[RevealEffect] = [Present(self._static(self.plan[self._index]), False)]
         if self._screen is not RevealScreen.STEP:
-            effects.append(LiftBlack(0.0))
+            effects.append(Unblack(0.0))
         self._screen = RevealScreen.STEP
         effects.append(self._record_step())
         return effects
@@ -676,9 +647,9 @@ class RevealMachine:
         lift = self._screen is RevealScreen.BLACK or self._clip_closing
         effects = self._end_clip()
         if lift:
-            effects.append(LiftBlack(0.0))
+            effects.append(Unblack(0.0))
         self._screen = RevealScreen.HOLDING
-        effects += [ShowHoldingSlide(), Record(REVEAL_HOLDING, {"on": True})]
+        effects += [ShowHoldingSlide(), Journal(REVEAL_HOLDING, {"on": True})]
         return effects
 
     # -- facts from the player ------------------------------------------------------------
@@ -694,11 +665,11 @@ class RevealMachine:
         if self._screen is RevealScreen.STEP:
             effects.append(Present(self._static(current), entering=False))
             if closing:
-                effects.append(LiftBlack(self.clip_fade_s))
+                effects.append(Unblack(self.clip_fade_s))
         data: dict[str, str | int | float | bool | None] = {"step": self._index}
         if reason:
             data["failed"] = True
-        effects.append(Record(REVEAL_CLIP_ENDED, data))
+        effects.append(Journal(REVEAL_CLIP_ENDED, data))
         return effects
 
     def clip_position(self, position_s: float) -> list[RevealEffect]:
@@ -711,7 +682,7 @@ class RevealMachine:
         fade = min(self.clip_fade_s, clip.seconds / 2)
         if fade > 0 and not self._clip_closing and position_s >= clip.end_s - fade:
             self._clip_closing = True
-            return [BlackOut(fade)]
+            return [Black(fade)]
         return []
 
     # -- inside ---------------------------------------------------------------------------
@@ -721,7 +692,7 @@ class RevealMachine:
             return self.go() if self.current else []
         effects = self._end_clip()
         self._screen = RevealScreen.BLACK
-        effects += [BlackOut(fade_s), Record(REVEAL_BLACK, {"on": True})]
+        effects += [Black(fade_s), Journal(REVEAL_BLACK, {"on": True})]
         return effects
 
     def _end_clip(self) -> list[RevealEffect]:
@@ -760,9 +731,9 @@ class RevealMachine:
             return [Present(step), Sting()]
         return [Present(step)]
 
-    def _record_step(self) -> Record:
+    def _record_step(self) -> Journal:
         step = self.plan[self._index]
-        return Record(
+        return Journal(
             REVEAL_STEP,
             {
                 "step": self._index,

@@ -3,7 +3,7 @@
 The reveal borrows the show's stage and film players (`ShowController.lend_players`): cards go
 up on the same card layer, the winner's clip plays on the same A/B players with the film's
 preflight gain and the master volume, and the show ignores the players while they are lent.
-The machine's `Record` entries are committed to the journal in one transaction per action,
+The machine's `Journal` entries are committed to the journal in one transaction per action,
 after the projector has changed and before the console redraws; they name steps and awards,
 never films (see kiosk.core.awards).
 """
@@ -19,11 +19,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.core.awards import (
     REVEAL_RESET,
-    BlackOut,
-    LiftBlack,
     PlayClip,
     Present,
-    Record,
     Refused,
     RevealEffect,
     RevealMachine,
@@ -36,6 +33,7 @@ from kiosk.core.awards import (
 )
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme
+from kiosk.core.show import Black, Journal, Unblack
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sting import StingPlayer
 from kiosk.store.journal import Journal as JournalStore
@@ -144,7 +142,7 @@ class RevealController(QObject):
         self.running = False
         current = self.machine.current
         # a reveal ended on purpose is not offered again after a restart
-        self._write([Record(REVEAL_RESET, {"at_step": current.index if current else -1})])
+        self._write([Journal(REVEAL_RESET, {"at_step": current.index if current else -1})])
         if self._show is not None:
             self._show.lend_players(False)
         log.info("award reveal closed")
@@ -179,9 +177,9 @@ class RevealController(QObject):
     # Inside ------------------------------------------------------------------------------
 
     def _carry_out(self, effects: Iterable[RevealEffect]) -> None:
-        records: list[Record] = []
+        records: list[Journal] = []
         for effect in effects:
-            if isinstance(effect, Record):
+            if isinstance(effect, Journal):
                 records.append(effect)
             else:
                 self._do(effect)
@@ -209,9 +207,9 @@ class RevealController(QObject):
                 if self.sting is not None:
                     volume = 0.0 if self.players.muted else self.players.master_volume
                     self.sting.play(volume)
-            case BlackOut(fade_s):
+            case Black(fade_s):
                 self.stage.set_black(True, fade_s)
-            case LiftBlack(fade_s):
+            case Unblack(fade_s):
                 self.stage.set_black(False, fade_s)
             case ShowHoldingSlide():
                 self.on_stage = None
@@ -258,7 +256,7 @@ class RevealController(QObject):
             self.messages.error(f"The clip could not be played ({reason}); back to the card")
         self._carry_out(self.machine.clip_finished(reason))
 
-    def _write(self, records: list[Record]) -> None:
+    def _write(self, records: list[Journal]) -> None:
         if not records:
             return
         try:

@@ -13,14 +13,11 @@ from kiosk.core.awards import (
     REVEAL_OPENED,
     REVEAL_RESET,
     REVEAL_STEP,
-    BlackOut,
     CategoryResult,
     ClipRange,
     JuryResults,
-    LiftBlack,
     PlayClip,
     Present,
-    Record,
     Refused,
     RevealEffect,
     RevealMachine,
@@ -35,6 +32,7 @@ from kiosk.core.awards import (
     reveal_resume_point,
 )
 from kiosk.core.event import AwardCategory
+from kiosk.core.show import Black, Journal, Unblack
 
 BEST = AwardCategory("best-film", "Best Film", "最佳影片")
 NARRATIVE = AwardCategory("best-narrative", "Best Narrative", "最佳敘事")
@@ -64,8 +62,8 @@ def presented(effects: Sequence[object]) -> list[str]:
     return [e.step.key for e in effects if isinstance(e, Present)]
 
 
-def records(effects: Sequence[object]) -> list[Record]:
-    return [e for e in effects if isinstance(e, Record)]
+def records(effects: Sequence[object]) -> list[Journal]:
+    return [e for e in effects if isinstance(e, Journal)]
 
 
 def test_plan_follows_the_configured_order_with_optional_steps() -> None:
@@ -128,7 +126,7 @@ def test_go_walks_the_plan_with_a_sting_and_the_clip() -> None:
     assert machine.snapshot().clip_playing
     # projector effects come before the journal
     for batch in [*steps, clip]:
-        kinds_in_order = [isinstance(e, Record) for e in batch]
+        kinds_in_order = [isinstance(e, Journal) for e in batch]
         assert kinds_in_order == sorted(kinds_in_order)
 
 
@@ -180,14 +178,14 @@ def test_black_holds_and_go_brings_the_same_step_back() -> None:
     machine.go()
     machine.go()
     black = machine.fade_to_black()
-    assert black[0] == BlackOut(1.5)
-    assert records(black)[0] == Record(REVEAL_BLACK, {"on": True})
+    assert black[0] == Black(1.5)
+    assert records(black)[0] == Journal(REVEAL_BLACK, {"on": True})
     assert machine.snapshot().screen is RevealScreen.BLACK
     back = machine.go()
     assert presented(back) == ["category:best-film"]
-    assert LiftBlack(1.5) in back
+    assert Unblack(1.5) in back
     assert machine.current is not None and machine.current.kind is StepKind.CATEGORY
-    assert machine.cut_to_black()[0] == BlackOut(0.0)
+    assert machine.cut_to_black()[0] == Black(0.0)
     assert presented(machine.cut_to_black()) == ["category:best-film"]  # again: lift
 
 
@@ -259,7 +257,7 @@ def test_resume_from_the_journal_lands_on_the_same_step_under_black() -> None:
 
     again = RevealMachine(plan, RESULTS, resume_at=point.index)
     opened = again.open()
-    assert opened[0] == BlackOut(0.0)
+    assert opened[0] == Black(0.0)
     assert again.snapshot().screen is RevealScreen.BLACK
     assert again.current == plan[3]
     assert presented(again.go()) == ["envelope:best-film"]
@@ -287,10 +285,10 @@ def test_the_clip_fades_out_into_the_winner_card() -> None:
     machine.go()  # the winner, back from black
     machine.go()  # the clip, 5 s to 12 s
     assert machine.clip_position(11.0) == []
-    assert machine.clip_position(11.3) == [BlackOut(0.8)]
+    assert machine.clip_position(11.3) == [Black(0.8)]
     assert machine.clip_position(11.6) == []  # only once
     ended = machine.clip_position(12.0)
-    assert ended[:3] == [StopClip(), Present(machine.plan[4], entering=False), LiftBlack(0.8)]
+    assert ended[:3] == [StopClip(), Present(machine.plan[4], entering=False), Unblack(0.8)]
     assert machine.snapshot().screen is RevealScreen.STEP
 
 
@@ -303,7 +301,7 @@ def test_go_while_the_clip_fades_out_lifts_the_black_for_the_next_step() -> None
     effects = machine.go()
     assert effects[0] == StopClip()
     assert presented(effects) == ["category:best-narrative"]
-    assert LiftBlack(0.0) in effects
+    assert Unblack(0.0) in effects
 
 
 def test_black_while_the_clip_fades_out_holds_black() -> None:
@@ -313,6 +311,6 @@ def test_black_while_the_clip_fades_out_holds_black() -> None:
     machine.go()
     machine.clip_position(11.5)
     effects = machine.cut_to_black()
-    assert effects[:2] == [StopClip(), BlackOut(0.0)]
-    assert not any(isinstance(e, LiftBlack) for e in effects)
+    assert effects[:2] == [StopClip(), Black(0.0)]
+    assert not any(isinstance(e, Unblack) for e in effects)
     assert machine.snapshot().black and not machine.snapshot().clip_playing
