@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 import click
 
+from kiosk.cli.common import fail, folder_of
 from kiosk.core.problems import ConfigError
 from kiosk.logsetup import configure_logging
 from kiosk.store.checkins import CheckinRepository, ScanResult
@@ -27,9 +28,7 @@ DEFAULT_DOOR = "Door 1"
 @click.pass_context
 def checkin(ctx: click.Context, code: str, station: str, as_json: bool) -> None:
     """One scan, as a door station would; exit 0 only if the person is admitted."""
-    from kiosk.cli import _folder, fail
-
-    folder = _folder(ctx)
+    folder = folder_of(ctx)
     try:
         config = folder.load_config()
         configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
@@ -63,9 +62,7 @@ def _print_verdict(result: ScanResult, zone: dt.tzinfo) -> None:
 @click.pass_context
 def doors(ctx: click.Context, station: str) -> None:
     """Open the usher's check-in window (full screen)."""
-    from kiosk.cli import _folder, fail
-
-    folder = _folder(ctx)
+    folder = folder_of(ctx)
     if not folder.exists():
         fail(f"No event at {folder.root}; create one first (python main.py demo).")
     configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])

@@ -1,6 +1,6 @@
 """Command line for registrations and tickets: `attendees import|list|revoke|reissue`, `tickets`.
 
-Registered on the main `cli` group by kiosk/cli.py. Exit status 1 when the action found a
+Registered on the main `cli` group by the kiosk.cli package. Exit status 1 when the action found a
 problem (a bad export, an unknown code), 2 for a usage error.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli import ProgressLine, _emit_json, _folder, fail
+from kiosk.cli.common import ProgressLine, emit_json, fail, folder_of
 from kiosk.core.problems import ConfigError
 from kiosk.core.registrations import RegistrationFileError, parse_mapping_options
 from kiosk.core.tickets import TicketCodec
@@ -38,8 +38,7 @@ def _attendees() -> None:
     """Registrations: import an export, list attendees, revoke or reissue tickets."""
 
 
-# typed explicitly: mypy cannot infer a decorated name that kiosk.cli imports back (a cycle)
-attendees: click.Group = click.group(name="attendees")(_attendees)
+attendees = click.group(name="attendees")(_attendees)
 
 
 @attendees.command("import")
@@ -75,7 +74,7 @@ def import_(
     Importing again is safe: people already there keep their ticket codes, new people get
     tickets, people no longer in the export are reported and marked gone (never deleted).
     """
-    folder = _folder(ctx)
+    folder = folder_of(ctx)
     result: ImportResult | None = None
     try:
         mapping = parse_mapping_options(maps)
@@ -87,12 +86,12 @@ def import_(
             result = apply_preview(db, codec, preview)
     except (RegistrationFileError, StoreError, ConfigError) as exc:
         if as_json:
-            _emit_json({"ok": False, "imported": False, "error": str(exc)})
+            emit_json({"ok": False, "imported": False, "error": str(exc)})
         fail(str(exc))
     if not preview.can_import:
         refusal = ImportRefusedError(file, preview.export.errors)
         if as_json:
-            _emit_json({**preview.to_json(), "ok": False, "imported": False, "error": str(refusal)})
+            emit_json({**preview.to_json(), "ok": False, "imported": False, "error": str(refusal)})
         else:
             _print_preview(preview, dry_run=True)
             for error in refusal.errors[:_ROW_ERRORS_SHOWN]:
@@ -102,12 +101,12 @@ def import_(
         fail(str(refusal))
     if result is None:  # dry run
         if as_json:
-            _emit_json({**preview.to_json(), "ok": True, "imported": False})
+            emit_json({**preview.to_json(), "ok": True, "imported": False})
         else:
             _print_preview(preview, dry_run=True)
         return
     if as_json:
-        _emit_json(result.to_json())
+        emit_json(result.to_json())
         return
     _print_preview(preview, dry_run=False)
     applied = result.applied
@@ -149,11 +148,11 @@ def _print_preview(preview: ImportPreview, *, dry_run: bool) -> None:
 def list_(ctx: click.Context, as_json: bool) -> None:
     """List attendees with their current ticket code and status."""
     try:
-        rows = _repository(_folder(ctx)).all()
+        rows = _repository(folder_of(ctx)).all()
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
     if as_json:
-        _emit_json([row.to_json() for row in rows])
+        emit_json([row.to_json() for row in rows])
         return
     for row in rows:
         click.echo(_describe(row))
@@ -190,11 +189,11 @@ def _ticket_json(ticket: TicketRecord) -> dict[str, object]:
 def revoke(ctx: click.Context, code_or_id: str, reason: str | None, as_json: bool) -> None:
     """Revoke an attendee's ticket (by ticket code or attendee number); no new one is issued."""
     try:
-        ticket = _repository(_folder(ctx)).revoke(code_or_id, reason)
+        ticket = _repository(folder_of(ctx)).revoke(code_or_id, reason)
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
     if as_json:
-        _emit_json(_ticket_json(ticket))
+        emit_json(_ticket_json(ticket))
     else:
         click.echo(f"Revoked {ticket.code} (attendee {ticket.attendee_id}).")
 
@@ -207,12 +206,12 @@ def revoke(ctx: click.Context, code_or_id: str, reason: str | None, as_json: boo
 def reissue(ctx: click.Context, code_or_id: str, reason: str | None, as_json: bool) -> None:
     """Give an attendee a new ticket code; the old one is refused as revoked at the door."""
     try:
-        repository = _repository(_folder(ctx))
+        repository = _repository(folder_of(ctx))
         ticket = repository.reissue(code_or_id, reason)
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
     if as_json:
-        _emit_json(_ticket_json(ticket))
+        emit_json(_ticket_json(ticket))
     else:
         click.echo(f"Attendee {ticket.attendee_id} now has ticket {ticket.code}.")
         click.echo("Render it again with: python main.py tickets --png DIR (or --pdf FILE).")
@@ -255,7 +254,7 @@ def _tickets(
 
     if pdf is None and png_dir is None:
         fail("say where the tickets go: --pdf FILE and/or --png DIR", code=2)
-    folder = _folder(ctx)
+    folder = folder_of(ctx)
     try:
         folder.require()
         jobs = ticket_jobs(folder, png_dir, include_gone=include_gone)
@@ -273,7 +272,7 @@ def _tickets(
     except (StoreError, ConfigError, OSError) as exc:
         fail(str(exc))
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "count": summary.count,
                 "pdf": str(summary.pdf) if summary.pdf else None,

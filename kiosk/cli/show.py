@@ -21,6 +21,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.common import fail, folder_of
 from kiosk.core.event import EventConfig
 from kiosk.core.problems import ConfigError
 from kiosk.core.programme import DEFAULT_BLOCK_ID, Block, Film, Programme
@@ -133,12 +134,10 @@ def rehearse(
 
     Given FILEs, play them in that order as an ad-hoc programme. Ctrl+C stops the rehearsal.
     """
-    from kiosk.cli import _folder, fail  # here, not at the top: kiosk.cli imports this module
-
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         fail(f"no such file: {', '.join(missing)}")
-    folder = _folder(ctx)
+    folder = folder_of(ctx)
     try:
         with _rehearsal_event(folder, files) as (config, programme, db_path):
             if not programme.films:

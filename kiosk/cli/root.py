@@ -1,4 +1,4 @@
-"""The command-line contract (DESIGN section 4): one function per command.
+"""The root command group and the commands of the night as a whole: console, demo, preflight.
 
 Commands print human-readable text, or one JSON object with `--json`. Exit status 0 means
 success; 1 means the check or action found a problem; 2 is a usage error (click's).
@@ -6,15 +6,15 @@ success; 1 means the check or action found a problem; 2 is a usage error (click'
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
+from kiosk.cli.common import ProgressLine, emit_json, fail, folder_of
 from kiosk.core.problems import ConfigError
 from kiosk.core.programme import format_duration
 from kiosk.logsetup import configure_logging
@@ -22,49 +22,6 @@ from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import ENV_VAR, EventFolder
 
 log = logging.getLogger(__name__)
-
-
-class ProgressLine:
-    """A one-line progress bar on stderr (redrawn in place on a terminal, sparse otherwise)."""
-
-    def __init__(self, label: str, *, enabled: bool = True) -> None:
-        self.label = label
-        self.enabled = enabled
-        self.tty = sys.stderr.isatty()
-        self.started = time.monotonic()
-        self._last_reported = -1
-
-    def __call__(self, done: int, total: int, item: str) -> None:
-        if not self.enabled or total <= 0:
-            return
-        width = 30
-        filled = int(width * done / total)
-        elapsed = time.monotonic() - self.started
-        line = (
-            f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-            f"{item:<8} {elapsed:5.1f}s"
-        )
-        if self.tty:
-            sys.stderr.write("\r" + line + ("\n" if done == total else ""))
-        elif done == total or done * 10 // total != self._last_reported:
-            self._last_reported = done * 10 // total
-            sys.stderr.write(line + "\n")
-        sys.stderr.flush()
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print an error for the operator and exit."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def _folder(ctx: click.Context) -> EventFolder:
-    folder: EventFolder = ctx.obj["folder"]
-    return folder
-
-
-def _emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,7 +57,7 @@ def cli(ctx: click.Context, event_dir: Path | None, verbose: bool, no_supervisor
 @click.pass_context
 def console(ctx: click.Context) -> None:
     """Open the operator console (the default command)."""
-    folder = _folder(ctx)
+    folder = folder_of(ctx)
     if not folder.exists():
         click.echo(f"No event at {folder.root} yet: building the demo night first.", err=True)
         ctx.invoke(demo)
@@ -132,7 +89,7 @@ def demo(ctx: click.Context, film_seconds: float, attendees: int, as_json: bool)
     from kiosk.services.demo import build_demo
     from kiosk.services.preflight import run_preflight
 
-    folder = _folder(ctx)
+    folder = folder_of(ctx)
     started = time.monotonic()
     try:
         folder.create_dirs()
@@ -149,7 +106,7 @@ def demo(ctx: click.Context, film_seconds: float, attendees: int, as_json: bool)
         fail(str(exc))
     took = time.monotonic() - started
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "event": str(summary.folder),
                 "films": summary.films,
@@ -175,16 +132,16 @@ def preflight(ctx: click.Context, as_json: bool) -> None:
     """Check every film of the programme; exit 1 if anything would stop the show."""
     from kiosk.services.preflight import run_preflight
 
-    folder = _folder(ctx)
+    folder = folder_of(ctx)
     try:
         report = run_preflight(folder, ProgressLine("Preflight", enabled=True))
     except (StoreError, ConfigError) as exc:
         if as_json:
             problems = exc.problems if isinstance(exc, ConfigError) else [exc]
-            _emit_json({"ok": False, "films": [], "errors": [str(p) for p in problems]})
+            emit_json({"ok": False, "films": [], "errors": [str(p) for p in problems]})
         fail(str(exc))
     if as_json:
-        _emit_json(report.to_json())
+        emit_json(report.to_json())
     else:
         _print_preflight_table(report)
     sys.exit(0 if report.ok else 1)
@@ -222,31 +179,3 @@ def _print_preflight_table(report: Any) -> None:
         )
     else:
         click.echo(click.style(f"All {len(report.checks)} films ready.", fg="green"))
-
-
-from kiosk.cli_attendees import attendees, tickets  # noqa: E402  (registration and tickets)
-
-cli.add_command(attendees)
-cli.add_command(tickets)
-
-from kiosk.cli_doors import checkin, doors  # noqa: E402  (the door stations)
-
-cli.add_command(checkin)
-cli.add_command(doors)
-
-from kiosk.cli_show import rehearse  # noqa: E402  (the show, unattended)
-
-cli.add_command(rehearse)
-
-from kiosk.cli_stage import stage_preview  # noqa: E402  (the projector cards, to look at)
-
-cli.add_command(stage_preview)
-
-from kiosk.cli_results import results_group  # noqa: E402  (the jury's sealed results)
-
-cli.add_command(results_group)
-
-
-def main() -> None:
-    """Entry point for `python main.py`, `python -m kiosk` and `aiff-kiosk`."""
-    cli(prog_name="main.py")

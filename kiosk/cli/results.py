@@ -1,7 +1,8 @@
 """Command line for the jury's results: `results seal FILE` and `results verify`.
 
-Registered on the main `cli` group by kiosk/cli.py. Passphrases are asked with hidden input on a
-terminal; when stdin is not a terminal (a script, a test) they are read from it, one per line.
+Registered on the main `cli` group by the kiosk.cli package. Passphrases are asked with
+hidden input on a terminal; when stdin is not a terminal (a script, a test) they are read from
+it, one per line.
 Nothing printed here names a film: only award ids, counts and file paths.
 """
 
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kiosk.cli import _emit_json, _folder, fail
+from kiosk.cli.common import emit_json, fail, folder_of
 from kiosk.core.problems import ConfigError
 from kiosk.store.errors import StoreError
 
@@ -75,7 +76,6 @@ def _results() -> None:
     """The jury's results: seal them before the night, check the seal without opening it."""
 
 
-# Typed explicitly: kiosk.cli imports this module while it is itself being imported.
 results_group: click.Group = click.group(name="results")(_results)
 
 
@@ -123,7 +123,7 @@ def seal(
     )
     from kiosk.store.sealed_results import DEFAULT_KDF_N
 
-    folder = _folder(ctx)
+    folder = folder_of(ctx)
     try:
         folder.require()
         if not replace:
@@ -182,7 +182,7 @@ def verify(ctx: click.Context, open_: bool, as_json: bool) -> None:
     """
     from kiosk.services.results import verify_seal
 
-    folder = _folder(ctx)
+    folder = folder_of(ctx)
     try:
         folder.require()
         report = verify_seal(folder)
@@ -194,10 +194,10 @@ def verify(ctx: click.Context, open_: bool, as_json: bool) -> None:
             from kiosk.services.results import VerifyReport as Report
 
             report = Report(folder.sealed_results_path, problems=[str(exc)])
-            _emit_json(report.to_json())
+            emit_json(report.to_json())
         fail(str(exc))
     if as_json:
-        _emit_json(report.to_json())
+        emit_json(report.to_json())
     else:
         _print_report(report)
     sys.exit(0 if report.ok else 1)

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from kiosk.cli import _folder, fail
+from kiosk.cli.common import fail, folder_of
 from kiosk.core.problems import ConfigError
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def stage_preview(
     ctx: click.Context, screen_name: str | None, card: str | None, seconds: float | None
 ) -> None:
     """Show the projector cards fullscreen on the projector screen (no film plays)."""
-    folder = _folder(ctx)
+    folder = folder_of(ctx)
     if not folder.exists():
         fail(f"no event at {folder.root}; build one with `python main.py demo`")
     try:

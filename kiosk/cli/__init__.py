@@ -1,0 +1,24 @@
+"""The command-line contract (DESIGN section 4): one module per command group.
+
+`root` holds the top-level group; each other module defines its commands on its own and shares
+`common`; this package's root only assembles them, so no module imports back from here.
+"""
+
+from __future__ import annotations
+
+from kiosk.cli.attendees import attendees, tickets
+from kiosk.cli.doors import checkin, doors
+from kiosk.cli.results import results_group
+from kiosk.cli.root import cli
+from kiosk.cli.show import rehearse
+from kiosk.cli.stage import stage_preview
+
+for command in (attendees, tickets, checkin, doors, rehearse, stage_preview, results_group):
+    cli.add_command(command)
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    """Entry point for `python main.py`, `python -m kiosk` and `aiff-kiosk`."""
+    cli(prog_name="main.py")
