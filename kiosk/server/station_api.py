@@ -1,0 +1,246 @@
+"""The door stations' API: a Starlette app over the event database.
+
+One thread owns the database connection (:class:`DatabaseWorker`); every request runs its
+database work there, in order, so the event loop never blocks on SQLite and no two requests
+share a transaction. Every route but ``/api/v1/pair`` needs ``Authorization: Bearer TOKEN``
+of an active (not revoked) station, checked against the database on each request.
+
+What a station can do is exactly what these routes offer: check in, admit by hand, register a
+walk-in, undo its own latest admission, search, read the live figures, download the ticket list
+(code digests, names, statuses) and upload what it decided offline. There is no route to import,
+issue or revoke tickets, pair or revoke stations, read results or the journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from kiosk.store.errors import StoreError
+from kiosk.store.station_desk import RequestRefusedError, StationDesk
+from kiosk.store.stations import PairingRefusedError, StationRegistry
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+MAX_BODY_BYTES = 4 * 1024 * 1024
+TOUCH_EVERY = dt.timedelta(seconds=15)
+API = "/api/v1"
+
+
+@dataclass(frozen=True)
+class ServerContext:
+    """What the station API works on, built inside the database thread."""
+
+    desk: StationDesk
+    registry: StationRegistry
+
+
+class DatabaseWorker:
+    """One thread that owns the event database connection; requests queue for it."""
+
+    def __init__(self, open_context: Callable[[], ServerContext]) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="event-db")
+        self._open_context = open_context
+        self._context: ServerContext | None = None
+
+    def _context_here(self) -> ServerContext:
+        if self._context is None:
+            self._context = self._open_context()
+        return self._context
+
+    async def run(self, work: Callable[[ServerContext], T]) -> T:
+        """Run ``work`` in the database thread and wait for it."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: work(self._context_here()))
+
+    def close(self) -> None:
+        """Finish queued work and stop the thread."""
+        self._executor.shutdown(wait=True)
+
+
+def _error(message: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise RequestRefusedError("request too large", 413)
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError as exc:
+        raise RequestRefusedError("the body must be JSON") from exc
+    if not isinstance(data, dict):
+        raise RequestRefusedError("the body must be a JSON object")
+    return data
+
+
+class StationApi:
+    """The routes, bound to one database worker (no module-level state)."""
+
+    def __init__(
+        self,
+        worker: DatabaseWorker,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self._worker = worker
+        self._clock = clock
+        self._touched: dict[str, dt.datetime] = {}
+
+    def routes(self) -> list[Route]:
+        """Every route of the station API."""
+        authed: list[tuple[str, Callable[[Request, str], Awaitable[Response]], str]] = [
+            ("/hello", self.hello, "GET"),
+            ("/checkin", self.checkin, "POST"),
+            ("/admit", self.admit, "POST"),
+            ("/walk-in", self.walk_in, "POST"),
+            ("/undo", self.undo, "POST"),
+            ("/upload", self.upload, "POST"),
+            ("/tickets", self.tickets, "GET"),
+            ("/figures", self.figures, "GET"),
+            ("/search", self.search, "GET"),
+        ]
+        routes = [Route(f"{API}/pair", self.pair, methods=["POST"])]
+        routes += [
+            Route(f"{API}{path}", self._authenticated(handler), methods=[method])
+            for path, handler, method in authed
+        ]
+        return routes
+
+    def _authenticated(
+        self, handler: Callable[[Request, str], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            header = request.headers.get("authorization", "")
+            scheme, _, token = header.partition(" ")
+            address = request.client.host if request.client else None
+            if scheme.lower() != "bearer" or not token:
+                return _error("a station token is needed (Authorization: Bearer …)", 401)
+            now = self._clock()
+            station = await self._worker.run(lambda ctx: self._identify(ctx, token, address, now))
+            if station is None:
+                log.warning("refused a request with an unknown or revoked token from %s", address)
+                return _error("this station token is not valid (unknown or revoked)", 401)
+            try:
+                return await handler(request, station)
+            except RequestRefusedError as exc:
+                return _error(str(exc), exc.status)
+            except StoreError as exc:
+                log.error("station %s: %s", station, exc)
+                return _error(str(exc), 503)
+
+        return endpoint
+
+    def _identify(
+        self, ctx: ServerContext, token: str, address: str | None, now: dt.datetime
+    ) -> str | None:
+        station = ctx.registry.authenticate(token)
+        if station is not None:
+            last = self._touched.get(station)
+            if last is None or now - last > TOUCH_EVERY:
+                self._touched[station] = now
+                ctx.registry.touch(station, address, now)
+        return station
+
+    async def pair(self, request: Request) -> Response:
+        """Exchange a one-time pairing token for a station token."""
+        try:
+            body = await _json_body(request)
+        except RequestRefusedError as exc:
+            return _error(str(exc), exc.status)
+        token = body.get("token")
+        if not isinstance(token, str) or not token:
+            return _error("a pairing token is needed", 400)
+        address = request.client.host if request.client else None
+        now = self._clock()
+        try:
+            station, station_token = await self._worker.run(
+                lambda ctx: ctx.registry.join(token, address, now)
+            )
+        except PairingRefusedError as exc:
+            log.warning("pairing refused from %s: %s", address, exc)
+            return _error(str(exc), 403)
+        return JSONResponse({"station": station, "token": station_token})
+
+    async def hello(self, request: Request, station: str) -> Response:
+        """Who am I: the station name as the server knows it, and the server's clock."""
+        del request
+        return JSONResponse({"station": station, "server_time": self._clock().isoformat()})
+
+    async def checkin(self, request: Request, station: str) -> Response:
+        """One scan, decided exactly once per nonce."""
+        body = await _json_body(request)
+        answer = await self._worker.run(
+            lambda ctx: ctx.desk.checkin(
+                station, body.get("nonce", ""), body.get("code", ""), body.get("method", "scan")
+            )
+        )
+        return JSONResponse(answer)
+
+    async def admit(self, request: Request, station: str) -> Response:
+        """An admission by hand."""
+        body = await _json_body(request)
+        answer = await self._worker.run(
+            lambda ctx: ctx.desk.admit(station, body.get("nonce", ""), body.get("attendee_id"))  # type: ignore[arg-type]
+        )
+        return JSONResponse(answer)
+
+    async def walk_in(self, request: Request, station: str) -> Response:
+        """A walk-in: the server registers the person, issues the ticket and admits."""
+        body = await _json_body(request)
+        answer = await self._worker.run(
+            lambda ctx: ctx.desk.walk_in(
+                station,
+                body.get("nonce", ""),
+                str(body.get("name") or ""),
+                body.get("name_latin"),
+                body.get("email"),
+            )
+        )
+        return JSONResponse(answer)
+
+    async def undo(self, request: Request, station: str) -> Response:
+        """Annul this station's latest admission."""
+        body = await _json_body(request)
+        answer = await self._worker.run(lambda ctx: ctx.desk.undo(station, body.get("nonce", "")))
+        return JSONResponse(answer)
+
+    async def upload(self, request: Request, station: str) -> Response:
+        """Check-ins decided offline, each recorded once."""
+        body = await _json_body(request)
+        items = body.get("items")
+        answers = await self._worker.run(lambda ctx: ctx.desk.upload(station, items))  # type: ignore[arg-type]
+        return JSONResponse({"results": answers})
+
+    async def tickets(self, request: Request, station: str) -> Response:
+        """The ticket list for offline decisions (no codes, no key)."""
+        del request, station
+        return JSONResponse(await self._worker.run(lambda ctx: ctx.desk.ticket_list()))
+
+    async def figures(self, request: Request, station: str) -> Response:
+        """Live counts and arrivals."""
+        del request, station
+        return JSONResponse(await self._worker.run(lambda ctx: ctx.desk.figures()))
+
+    async def search(self, request: Request, station: str) -> Response:
+        """Find people by name, e-mail or part of the code."""
+        del station
+        text = request.query_params.get("q", "")[:200]
+        return JSONResponse({"hits": await self._worker.run(lambda ctx: ctx.desk.search(text))})
+
+
+def station_app(worker: DatabaseWorker) -> Starlette:
+    """The Starlette app door stations talk to."""
+    return Starlette(routes=StationApi(worker).routes())

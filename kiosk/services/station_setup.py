@@ -1,0 +1,67 @@
+"""Putting a paired door station together from its station folder (CLI and door window)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from kiosk.services.remote_doors import RemoteDoors, StationSync
+from kiosk.services.station_link import SCAN_TIMEOUT_S, SYNC_TIMEOUT_S, ServerLink
+from kiosk.store.station_folder import StationFolder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RemoteStation:
+    """A paired station: its door operations and the sync that keeps it current."""
+
+    doors: RemoteDoors
+    sync: StationSync
+
+    def catch_up(self) -> bool:
+        """Upload queued offline check-ins before scanning online (one-shot use, e.g. the CLI).
+
+        Only when something is queued: otherwise the scan itself finds out whether the server
+        answers. Returns True when nothing is left waiting.
+        """
+        if self.doors.store.pending_count() == 0:
+            return True
+        return self.sync.sync_once(refresh_list=False)
+
+    def close(self) -> None:
+        """Stop the sync and close the connections."""
+        self.sync.stop()
+        self.doors.close()
+
+
+def open_remote_station(
+    folder: StationFolder, *, sync_timeout: float | None = SYNC_TIMEOUT_S
+) -> RemoteStation:
+    """The station of a folder made by `join` (StoreError if it is not paired).
+
+    The door operations and the sync each get their own database connection and their own
+    server connection, so the sync thread never blocks a scan.
+    """
+    credentials = folder.credentials()
+    doors = RemoteDoors(credentials, folder.open_store(), ServerLink.for_station(credentials))
+    sync_link = ServerLink.for_station(credentials, timeout=sync_timeout or SCAN_TIMEOUT_S)
+    sync = StationSync(doors, folder.open_store(), sync_link)
+    return RemoteStation(doors, sync)
+
+
+def download_ticket_list(folder: StationFolder) -> int:
+    """Download the ticket list into the station folder now; returns its size."""
+    credentials = folder.credentials()
+    link = ServerLink.for_station(credentials, timeout=SYNC_TIMEOUT_S)
+    store = folder.open_store()
+    try:
+        return store.replace_ticket_list(link.tickets(), _now())
+    finally:
+        link.close()
+        store.close()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
