@@ -17,11 +17,11 @@ import click
 
 from kiosk.cli.common import emit_json, fail, folder_of
 from kiosk.core.problems import ConfigError
-from kiosk.core.stations import PairingError, PairingPayload
+from kiosk.core.stations import PairingPayload
 from kiosk.logsetup import configure_logging
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
-from kiosk.store.station_folder import StationCredentials, StationFolder
+from kiosk.store.station_folder import StationFolder
 from kiosk.store.stations import StationRegistry
 
 log = logging.getLogger(__name__)
@@ -217,33 +217,19 @@ def stations_conflicts(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def join(ctx: click.Context, payload: str) -> None:
     """Pair this laptop as a door station (needs --station-dir DIR) with a pairing PAYLOAD."""
-    from kiosk.services.station_link import (
-        ServerRefusedError,
-        ServerUnreachableError,
-        pair_station,
-    )
-    from kiosk.services.station_setup import download_ticket_list
+    from kiosk.services.station_setup import JoinError, join_station
 
     station_folder = station_folder_of(ctx)
     if station_folder is None:
         fail("join needs --station-dir DIR (the folder where this station keeps its data).")
     try:
-        parsed = PairingPayload.parse(payload)
-        name, token, cert_pem = pair_station(parsed)
-    except PairingError as exc:
+        outcome = join_station(station_folder, payload)
+    except JoinError as exc:
         fail(str(exc))
-    except ServerRefusedError as exc:
-        fail(exc.message)
-    except ServerUnreachableError as exc:
-        fail(f"Cannot reach the event server: {exc}")
-    credentials = StationCredentials(
-        name, parsed.host, parsed.port, parsed.fingerprint, token, cert_pem
-    )
-    station_folder.save_credentials(credentials)
     configure_logging(station_folder.logs_dir, verbose=ctx.obj["verbose"])
-    try:
-        count = download_ticket_list(station_folder)
-    except (ServerUnreachableError, ServerRefusedError, StoreError) as exc:
-        click.echo(f"Paired, but the ticket list could not be downloaded yet: {exc}", err=True)
-        count = 0
-    click.echo(f"Paired as {name} with {parsed.base_url}; {count} tickets in the offline list.")
+    if outcome.list_problem:
+        click.echo(f"The ticket list could not be downloaded yet: {outcome.list_problem}", err=True)
+    click.echo(
+        f"Paired as {outcome.station} with {outcome.server}; "
+        f"{outcome.tickets} tickets in the offline list."
+    )

@@ -66,6 +66,7 @@ def build_event_server(
             capacity=config.capacity,
             timezone_name=config.timezone,
             event_name=config.name_en,
+            event_name_zh=config.name_zh,
         )
         return ServerContext(desk, StationRegistry(db))
 

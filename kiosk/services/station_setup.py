@@ -6,9 +6,18 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from kiosk.core.stations import PairingPayload
 from kiosk.services.remote_doors import RemoteDoors, StationSync
-from kiosk.services.station_link import SCAN_TIMEOUT_S, SYNC_TIMEOUT_S, ServerLink
-from kiosk.store.station_folder import StationFolder
+from kiosk.services.station_link import (
+    SCAN_TIMEOUT_S,
+    SYNC_TIMEOUT_S,
+    ServerLink,
+    ServerRefusedError,
+    ServerUnreachableError,
+    pair_station,
+)
+from kiosk.store.errors import StoreError
+from kiosk.store.station_folder import StationCredentials, StationFolder
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +58,46 @@ def open_remote_station(
     sync_link = ServerLink.for_station(credentials, timeout=sync_timeout or SCAN_TIMEOUT_S)
     sync = StationSync(doors, folder.open_store(), sync_link)
     return RemoteStation(doors, sync)
+
+
+@dataclass(frozen=True)
+class JoinOutcome:
+    """What pairing gave: the station's name, the server, the list (or why it is missing)."""
+
+    station: str
+    server: str
+    tickets: int
+    list_problem: str = ""
+
+
+class JoinError(Exception):
+    """Pairing failed; the message says why and what to do (bilingual where it can be)."""
+
+
+def join_station(folder: StationFolder, payload_text: str) -> JoinOutcome:
+    """Pair this laptop with the server a pairing payload names, and fetch the ticket list.
+
+    The payload's fingerprint is checked on the TLS handshake before the one-time token is
+    sent; the credentials are saved in ``folder`` only after the server accepted the token.
+    """
+    try:
+        payload = PairingPayload.parse(payload_text)
+        name, token, cert_pem = pair_station(payload)
+    except ValueError as exc:  # PairingError
+        raise JoinError(str(exc)) from exc
+    except ServerRefusedError as exc:
+        raise JoinError(exc.message) from exc
+    except ServerUnreachableError as exc:
+        raise JoinError(f"Cannot reach the event server / 無法連線伺服器: {exc}") from exc
+    folder.save_credentials(
+        StationCredentials(name, payload.host, payload.port, payload.fingerprint, token, cert_pem)
+    )
+    log.info("paired as %s with %s", name, payload.base_url)
+    try:
+        count = download_ticket_list(folder)
+    except (ServerUnreachableError, ServerRefusedError, StoreError) as exc:
+        return JoinOutcome(name, payload.base_url, 0, str(exc))
+    return JoinOutcome(name, payload.base_url, count)
 
 
 def download_ticket_list(folder: StationFolder) -> int:

@@ -108,6 +108,7 @@ class StationDesk:
         *,
         timezone_name: str,
         event_name: str,
+        event_name_zh: str = "",
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self._db = db
@@ -115,6 +116,7 @@ class StationDesk:
         self._codec = codec
         self._timezone_name = timezone_name
         self._event_name = event_name
+        self._event_name_zh = event_name_zh
         self._clock = clock
 
     @classmethod
@@ -126,6 +128,7 @@ class StationDesk:
         capacity: int | None,
         timezone_name: str,
         event_name: str,
+        event_name_zh: str = "",
     ) -> StationDesk:
         """The desk for an event database (the server opens its own connection)."""
         try:
@@ -134,7 +137,14 @@ class StationDesk:
             raise StoreError(f"event.toml: unknown time zone {timezone_name!r}") from exc
         codec = TicketCodec(secret_key)
         checkins = CheckinRepository(db, codec, capacity=capacity, zone=zone)
-        return cls(db, checkins, codec, timezone_name=timezone_name, event_name=event_name)
+        return cls(
+            db,
+            checkins,
+            codec,
+            timezone_name=timezone_name,
+            event_name=event_name,
+            event_name_zh=event_name_zh,
+        )
 
     @property
     def checkins(self) -> CheckinRepository:
@@ -423,6 +433,7 @@ class StationDesk:
         return {
             "generated_at": to_iso(self._clock()),
             "event": self._event_name,
+            "event_zh": self._event_name_zh,
             "timezone": self._timezone_name,
             "capacity": self._checkins.capacity,
             "tickets": tickets,

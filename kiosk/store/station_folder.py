@@ -220,6 +220,7 @@ class StationStore:
             "timezone": str(data.get("timezone", "Asia/Hong_Kong")),
             "capacity": "" if data.get("capacity") is None else str(data["capacity"]),
             "event": str(data.get("event", "")),
+            "event_zh": str(data.get("event_zh", "")),
         }
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")

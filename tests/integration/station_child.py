@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from kiosk.services.station_setup import open_remote_station  # noqa: E402
-from kiosk.store.station_folder import StationFolder  # noqa: E402
+from kiosk.services.station_setup import open_remote_station
+from kiosk.store.station_folder import StationFolder
 
 
 def main() -> int:

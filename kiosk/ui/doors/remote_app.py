@@ -1,0 +1,189 @@
+"""A door station on its own laptop: pair by QR (webcam) or pasted text, then the door window.
+
+The same :class:`~kiosk.ui.doors.window.DoorsWindow` as on the event folder, on a
+:class:`~kiosk.services.remote_doors.RemoteDoors` backend, with the background sync running and
+the header saying whether the station is online and how old its ticket list is.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.core.stations import PAIRING_SCHEME
+from kiosk.services.station_setup import (
+    JoinError,
+    JoinOutcome,
+    RemoteStation,
+    join_station,
+    open_remote_station,
+)
+from kiosk.store.errors import StoreError
+from kiosk.store.lock import InstanceLock
+from kiosk.store.station_folder import StationFolder
+from kiosk.ui.common.excepthook import ErrorReporter
+from kiosk.ui.common.theme import Colours, ui_font
+from kiosk.ui.doors.camera import CameraInput
+from kiosk.ui.doors.decoder import RepeatSuppressor
+from kiosk.ui.doors.scanner_capture import ScannerCapture
+from kiosk.ui.doors.sounds import SoundBoard
+from kiosk.ui.doors.window import DoorsContext, DoorsWindow
+
+log = logging.getLogger(__name__)
+
+
+class PairingDialog(QDialog):
+    """Pair this laptop: hold the console's pairing QR up to the camera, or paste its text."""
+
+    def __init__(
+        self, folder: StationFolder, camera: CameraInput | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self.camera = camera
+        self.outcome: JoinOutcome | None = None
+        self.setWindowTitle("Pair this door station / 配對入口站")
+        self.setMinimumWidth(720)
+        intro = QLabel(
+            "On the console, open Doors · 入場 and make a pairing code for this door.\n"
+            "Hold its QR code up to the camera, or paste its text below.\n"
+            "在控制台「入場」分頁為此入口產生配對碼，將二維碼對準鏡頭，或在下方貼上其文字。"
+        )
+        intro.setFont(ui_font(12))
+        intro.setWordWrap(True)
+        self.payload = QLineEdit()
+        self.payload.setPlaceholderText("aiff-pair://…")
+        self.payload.setFont(ui_font(12))
+        self.payload.setMinimumHeight(40)
+        self.payload.returnPressed.connect(self.pair_typed)
+        self.pair_button = QPushButton("Pair / 配對")
+        self.pair_button.setMinimumHeight(40)
+        self.pair_button.clicked.connect(self.pair_typed)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setFont(ui_font(11))
+        self.preview_holder = QVBoxLayout()
+        row = QHBoxLayout()
+        row.addWidget(self.payload, 1)
+        row.addWidget(self.pair_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(self.preview_holder)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        if camera is not None:
+            camera.code_seen.connect(self.pair_scanned)
+            from PySide6.QtMultimediaWidgets import QVideoWidget
+
+            preview = QVideoWidget()
+            preview.setMinimumHeight(240)
+            self.preview_holder.addWidget(preview)
+            camera.start(preview)
+        else:
+            self.status.setText("No camera: paste the pairing text. / 沒有鏡頭：請貼上配對文字。")
+
+    def pair_scanned(self, text: str) -> None:
+        """A QR code seen by the camera: pair with it if it is a pairing code."""
+        if not text.strip().startswith(PAIRING_SCHEME):
+            self._say("That QR code is not a pairing code. / 這不是配對碼。", error=True)
+            return
+        self.payload.setText(text.strip())
+        self.pair_typed()
+
+    def pair_typed(self) -> None:
+        """Pair with the text in the field."""
+        text = self.payload.text().strip()
+        if not text:
+            self._say("Paste or scan the pairing code first. / 請先貼上或掃描配對碼。", error=True)
+            return
+        self._say("Pairing… / 配對中……")
+        try:
+            self.outcome = join_station(self.folder, text)
+        except JoinError as exc:
+            self._say(str(exc), error=True)
+            return
+        if self.camera is not None:
+            self.camera.stop()
+        self.accept()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        colour = Colours.bad if error else Colours.muted
+        self.status.setStyleSheet(f"color: {colour.name()}")
+
+
+def open_remote_doors(
+    station: RemoteStation, *, camera: CameraInput | None, with_sound: bool = True
+) -> DoorsWindow:
+    """The door window on a paired station (the caller starts the sync and the event loop)."""
+    doors = station.doors
+    context = DoorsContext(
+        title_en=doors.store.meta("event") or "AIFF door station",
+        title_zh=doors.store.meta("event_zh") or "AIFF 入口站",
+        repo=doors,
+        station=doors.station,
+        zone=doors.zone,
+        sounds=SoundBoard(enabled=with_sound),
+        camera=camera,
+        link_state=doors.link_state,
+    )
+    return DoorsWindow(context)
+
+
+def run_remote_doors(folder: StationFolder, *, pair: bool) -> int:
+    """Pair if asked (or not yet paired), then run the door window until it is closed."""
+    from kiosk.ui.app import _refuse, make_application
+
+    app = make_application()
+    folder.root.mkdir(parents=True, exist_ok=True)
+    lock = InstanceLock(folder.root, "doors")
+    try:
+        lock.acquire()
+    except StoreError as exc:
+        return _refuse("This station is already open", str(exc))
+    camera = CameraInput(RepeatSuppressor()) if CameraInput.available() else None
+    try:
+        if pair or not folder.is_paired():
+            dialog = PairingDialog(folder, camera)
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+            if camera is not None:
+                camera.code_seen.disconnect(dialog.pair_scanned)
+            if not accepted:
+                return 1
+        try:
+            station = open_remote_station(folder)
+        except StoreError as exc:
+            return _refuse("This station cannot open", str(exc))
+        window = open_remote_doors(station, camera=camera)
+        station.sync.start()
+        capture = ScannerCapture(app)
+        capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
+        capture.install(app)
+        reporter = ErrorReporter(lambda: window)
+        reporter.install()
+        screen = app.primaryScreen()
+        if screen is not None:
+            window.setGeometry(screen.geometry())
+        window.showFullScreen()
+        if camera is not None:
+            window.toggle_camera()
+        log.info("door station %s open on %s", station.doors.station, folder.root)
+        try:
+            return app.exec()
+        finally:
+            capture.uninstall()
+            reporter.uninstall()
+            station.close()
+    finally:
+        lock.release()
