@@ -111,7 +111,7 @@ def doors(ctx: click.Context, station: str, pair: bool) -> None:
 
         station_folder = StationFolder(station_dir)
         configure_logging(station_folder.logs_dir, verbose=ctx.obj["verbose"])
-        sys.exit(run_remote_doors(station_folder, pair=pair))
+        sys.exit(run_remote_doors(station_folder.root, pair=pair))
     if pair:
         fail("doors --pair needs --station-dir DIR (where this door laptop keeps its station).")
     folder = folder_of(ctx)

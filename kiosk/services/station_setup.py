@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk.core.stations import PairingPayload
 from kiosk.services.remote_doors import RemoteDoors, StationSync
@@ -17,6 +20,7 @@ from kiosk.services.station_link import (
     pair_station,
 )
 from kiosk.store.errors import StoreError
+from kiosk.store.lock import InstanceLock
 from kiosk.store.station_folder import StationCredentials, StationFolder
 
 log = logging.getLogger(__name__)
@@ -74,12 +78,46 @@ class JoinError(Exception):
     """Pairing failed; the message says why and what to do (bilingual where it can be)."""
 
 
-def join_station(folder: StationFolder, payload_text: str) -> JoinOutcome:
+class StationOpenError(Exception):
+    """A station folder that cannot be opened (not paired, damaged, open elsewhere)."""
+
+
+def is_paired(root: Path) -> bool:
+    """True once `join` stored credentials in the station folder ``root``."""
+    return StationFolder(root).is_paired()
+
+
+@contextmanager
+def station_window_lock(root: Path) -> Iterator[None]:
+    """One door window per station folder on this laptop (StationOpenError if taken)."""
+    root.mkdir(parents=True, exist_ok=True)
+    lock = InstanceLock(root, "doors")
+    try:
+        lock.acquire()
+    except StoreError as exc:
+        raise StationOpenError(str(exc)) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def open_station_at(root: Path) -> RemoteStation:
+    """:func:`open_remote_station` on a folder path (StationOpenError when it cannot open)."""
+    try:
+        return open_remote_station(StationFolder(root))
+    except StoreError as exc:
+        raise StationOpenError(str(exc)) from exc
+
+
+def join_station(folder: StationFolder | Path, payload_text: str) -> JoinOutcome:
     """Pair this laptop with the server a pairing payload names, and fetch the ticket list.
 
     The payload's fingerprint is checked on the TLS handshake before the one-time token is
     sent; the credentials are saved in ``folder`` only after the server accepted the token.
     """
+    if isinstance(folder, Path):
+        folder = StationFolder(folder)
     try:
         payload = PairingPayload.parse(payload_text)
         name, token, cert_pem = pair_station(payload)

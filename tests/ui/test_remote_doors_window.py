@@ -14,8 +14,7 @@ from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.checkin import Verdict
-from kiosk.services.station_setup import open_remote_station
-from kiosk.store.station_folder import StationFolder
+from kiosk.services.station_setup import open_station_at
 from kiosk.ui.app import make_application
 from kiosk.ui.doors.remote_app import open_remote_doors
 from tests.doors_helpers import make_event, seed_people
@@ -34,7 +33,7 @@ def test_station_window_online_then_offline(qtbot: QtBot, tmp_path: Path) -> Non
     try:
         pair_station(folder.root, "Door 3", station_dir)
         make_application()
-        station = open_remote_station(StationFolder(station_dir))
+        station = open_station_at(station_dir)
         window = open_remote_doors(station, camera=None, with_sound=False)
         qtbot.addWidget(window)
         window.resize(1366, 768)

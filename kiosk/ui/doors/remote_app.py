@@ -8,9 +8,11 @@ the header saying whether the station is online and how old its ticket list is.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -25,12 +27,12 @@ from kiosk.services.station_setup import (
     JoinError,
     JoinOutcome,
     RemoteStation,
+    StationOpenError,
+    is_paired,
     join_station,
-    open_remote_station,
+    open_station_at,
+    station_window_lock,
 )
-from kiosk.store.errors import StoreError
-from kiosk.store.lock import InstanceLock
-from kiosk.store.station_folder import StationFolder
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.camera import CameraInput
@@ -46,7 +48,7 @@ class PairingDialog(QDialog):
     """Pair this laptop: hold the console's pairing QR up to the camera, or paste its text."""
 
     def __init__(
-        self, folder: StationFolder, camera: CameraInput | None, parent: QWidget | None = None
+        self, folder: Path, camera: CameraInput | None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.folder = folder
@@ -141,49 +143,45 @@ def open_remote_doors(
     return DoorsWindow(context)
 
 
-def run_remote_doors(folder: StationFolder, *, pair: bool) -> int:
+def run_remote_doors(folder: Path, *, pair: bool) -> int:
     """Pair if asked (or not yet paired), then run the door window until it is closed."""
     from kiosk.ui.app import _refuse, make_application
 
     app = make_application()
-    folder.root.mkdir(parents=True, exist_ok=True)
-    lock = InstanceLock(folder.root, "doors")
     try:
-        lock.acquire()
-    except StoreError as exc:
-        return _refuse("This station is already open", str(exc))
+        with station_window_lock(folder):
+            return _run_station(app, folder, pair=pair)
+    except StationOpenError as exc:
+        return _refuse("This station cannot open", str(exc))
+
+
+def _run_station(app: QApplication, folder: Path, *, pair: bool) -> int:
     camera = CameraInput(RepeatSuppressor()) if CameraInput.available() else None
-    try:
-        if pair or not folder.is_paired():
-            dialog = PairingDialog(folder, camera)
-            accepted = dialog.exec() == QDialog.DialogCode.Accepted
-            if camera is not None:
-                camera.code_seen.disconnect(dialog.pair_scanned)
-            if not accepted:
-                return 1
-        try:
-            station = open_remote_station(folder)
-        except StoreError as exc:
-            return _refuse("This station cannot open", str(exc))
-        window = open_remote_doors(station, camera=camera)
-        station.sync.start()
-        capture = ScannerCapture(app)
-        capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
-        capture.install(app)
-        reporter = ErrorReporter(lambda: window)
-        reporter.install()
-        screen = app.primaryScreen()
-        if screen is not None:
-            window.setGeometry(screen.geometry())
-        window.showFullScreen()
+    if pair or not is_paired(folder):
+        dialog = PairingDialog(folder, camera)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
         if camera is not None:
-            window.toggle_camera()
-        log.info("door station %s open on %s", station.doors.station, folder.root)
-        try:
-            return app.exec()
-        finally:
-            capture.uninstall()
-            reporter.uninstall()
-            station.close()
+            camera.code_seen.disconnect(dialog.pair_scanned)
+        if not accepted:
+            return 1
+    station = open_station_at(folder)
+    window = open_remote_doors(station, camera=camera)
+    station.sync.start()
+    capture = ScannerCapture(app)
+    capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
+    capture.install(app)
+    reporter = ErrorReporter(lambda: window)
+    reporter.install()
+    screen = app.primaryScreen()
+    if screen is not None:
+        window.setGeometry(screen.geometry())
+    window.showFullScreen()
+    if camera is not None:
+        window.toggle_camera()
+    log.info("door station %s open on %s", station.doors.station, folder)
+    try:
+        return app.exec()
     finally:
-        lock.release()
+        capture.uninstall()
+        reporter.uninstall()
+        station.close()
