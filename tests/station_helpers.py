@@ -104,7 +104,13 @@ def pair_station(event_dir: Path, name: str, station_dir: Path) -> dict[str, obj
 
 
 def start_station(
-    station_dir: Path, codes: list[str], out: Path, *, pause_ms: int = 0, drain_s: float = 60
+    station_dir: Path,
+    codes: list[str],
+    out: Path,
+    *,
+    pause_ms: int = 0,
+    drain_s: float = 60,
+    start_at: float = 0.0,
 ) -> subprocess.Popen[str]:
     """A door station process scanning ``codes`` in order (see station_child.py)."""
     codes_file = out.with_suffix(".codes")
@@ -123,6 +129,7 @@ def start_station(
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
+        env=os.environ | {"STATION_START_AT": str(start_at)},
     )
 
 

@@ -147,6 +147,11 @@ class StationDesk:
         )
 
     @property
+    def connection(self) -> sqlite3.Connection:
+        """The database connection (the server's worker batches transactions on it)."""
+        return self._db.conn
+
+    @property
     def checkins(self) -> CheckinRepository:
         """The check-in repository the desk decides with."""
         return self._checkins
@@ -243,20 +248,63 @@ class StationDesk:
                 f"items must be a list of at most {MAX_UPLOAD_ITEMS} check-ins"
             )
         answers = []
-        with transaction(self._db):
+        with transaction(self._db) as conn:
             for item in items:
                 if not isinstance(item, dict):
                     raise RequestRefusedError("each item must be an object")
-                answers.append(
-                    self._once(
+                nonce = check_nonce(item.get("nonce"))
+                answer = self._reconcile_lost_reply(conn, station, nonce, item)
+                if answer is None:
+                    answer = self._once(
                         station,
-                        item.get("nonce", ""),
+                        nonce,
                         "offline",
                         functools.partial(self._record_offline, station=station, item=item),
                     )
-                    | {"nonce": item.get("nonce")}
-                )
+                answers.append(answer | {"nonce": nonce})
         return answers
+
+    def _reconcile_lost_reply(
+        self, conn: sqlite3.Connection, station: str, nonce: str, item: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """An offline item whose nonce the server had already answered online.
+
+        That happens when the server recorded a scan but its reply never arrived (killed, cut
+        off): the station then decided the same scan offline, under the same nonce. If both
+        agree, nothing more is recorded. If the station let the person in although the server
+        had said no, the admission it made is recorded (as a conflict when someone else is
+        in); if the server had admitted but the station turned the person away, the server's
+        admission, which nobody saw, is annulled. None: not such a case.
+        """
+        row = conn.execute(
+            "SELECT station, kind, response FROM station_requests WHERE nonce = ?", (nonce,)
+        ).fetchone()
+        if row is None or row[0] != station or row[1] == "offline":
+            return None
+        online: dict[str, Any] = json.loads(row[2])
+        said_yes = online.get("verdict") == Verdict.ADMITTED.value
+        let_in = item.get("verdict") == Verdict.ADMITTED.value
+        if let_in and not said_yes:
+            return self._once(
+                station,
+                nonce[:64] + "~offline",
+                "offline",
+                functools.partial(self._record_offline, station=station, item=item),
+            )
+        if said_yes and not let_in and online.get("checkin_id"):
+            conn.execute(
+                "UPDATE checkins SET annulled_at = ?, annulled_by = ? "
+                "WHERE id = ? AND annulled_at IS NULL",
+                (to_iso(self._clock()), station, online["checkin_id"]),
+            )
+            Journal.append_in(
+                conn,
+                "checkin_annulled",
+                online.get("code"),
+                {"checkin_id": online["checkin_id"], "station": station, "reason": "lost_reply"},
+            )
+            return online | {"replayed": True, "recorded": "annulled"}
+        return online | {"replayed": True, "recorded": f"online:{online.get('verdict')}"}
 
     def _record_offline(
         self, conn: sqlite3.Connection, *, station: str, item: dict[str, Any]

@@ -1,6 +1,7 @@
 """A door station as its own process: scans codes through the server (or offline), like a door.
 
 Usage: station_child.py STATION_DIR CODES_FILE OUT_FILE PAUSE_MS DRAIN_S
+(environment STATION_START_AT: wall-clock time to start scanning, so stations start together)
 
 Runs the same RemoteDoors + background StationSync as the door window. Each verdict is written
 to OUT_FILE as one JSON line (fsynced) with the time it took; after the last code the station
@@ -29,6 +30,9 @@ def main() -> int:
     station = open_remote_station(StationFolder(Path(station_dir)))
     station.sync.start()
     doors = station.doors
+    start_at = float(os.environ.get("STATION_START_AT", "0"))  # a shared start, for the bench
+    while time.time() < start_at:
+        time.sleep(0.005)
     with open(out_file, "a", encoding="utf-8") as out:
         for code in codes:
             started = time.perf_counter()
