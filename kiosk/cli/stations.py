@@ -79,7 +79,7 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
     try:
         run_listeners(server.listeners, on_started=started)
     finally:
-        server.worker.close()
+        server.close()
         lock.release()
     click.echo("Event server stopped.")
 

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 from kiosk.core.event import EventConfig
 from kiosk.server.serve import BoundListener, Listener, bind
-from kiosk.server.station_api import DatabaseWorker, ServerContext, station_app
+from kiosk.server.station_api import (
+    DatabaseReader,
+    DatabaseWorker,
+    ServerContext,
+    station_app,
+)
 from kiosk.server.tls import ServerIdentity, ensure_identity, lan_address
 from kiosk.store.database import open_database
 from kiosk.store.event_folder import EventFolder
@@ -26,8 +31,14 @@ class EventServer:
 
     identity: ServerIdentity
     worker: DatabaseWorker
+    reader: DatabaseReader
     listeners: list[BoundListener]
     address: str
+
+    def close(self) -> None:
+        """Finish the queued database work and stop the database threads."""
+        self.worker.close()
+        self.reader.close()
 
     @property
     def station_port(self) -> int:
@@ -71,9 +82,11 @@ def build_event_server(
         return ServerContext(desk, StationRegistry(db))
 
     worker = DatabaseWorker(open_context)
-    stations = bind(Listener("door stations", station_app(worker), port, identity, host))
+    reader = DatabaseReader(open_context)
+    app = station_app(worker, reader)
+    stations = bind(Listener("door stations", app, port, identity, host))
     bound = [stations] + [bind(listener) for listener in extra]
     address = host if host not in ("0.0.0.0", "") else lan_address()
     registry = StationRegistry(open_database(db_path))
     registry.remember_address(address, stations.port)
-    return EventServer(identity, worker, bound, address)
+    return EventServer(identity, worker, reader, bound, address)

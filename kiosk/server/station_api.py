@@ -21,6 +21,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -145,6 +146,46 @@ def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
         future.set_exception(value)
 
 
+class DatabaseReader:
+    """A second thread with its own connection for reads (ticket list, figures, search).
+
+    WAL lets it read while the writer commits, so a station downloading the whole ticket list
+    never holds up another station's scan.
+    """
+
+    def __init__(self, open_context: Callable[[], ServerContext]) -> None:
+        self._open_context = open_context
+        self._context: ServerContext | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="event-db-read")
+
+    def _here(self) -> ServerContext:
+        if self._context is None:
+            self._context = self._open_context()
+        return self._context
+
+    async def run(self, work: Callable[[ServerContext], T]) -> T:
+        """Run ``work`` in the reading thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: work(self._here()))
+
+    def close(self) -> None:
+        """Stop the thread."""
+        self._executor.shutdown(wait=True)
+
+
+class UnauthorizedError(Exception):
+    """No valid station token (unknown, revoked, or none)."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request: the bearer token as presented, the address, when."""
+
+    token: str
+    address: str | None
+    now: dt.datetime
+
+
 def _error(message: str, status: int) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
@@ -163,20 +204,26 @@ async def _json_body(request: Request) -> dict[str, Any]:
 
 
 class StationApi:
-    """The routes, bound to one database worker (no module-level state)."""
+    """The routes, bound to the database threads (no module-level state).
+
+    Every job authenticates the caller inside the database thread that does the work, so a
+    check-in is one trip to the writer, and a token revoked a moment ago is refused at once.
+    """
 
     def __init__(
         self,
         worker: DatabaseWorker,
+        reader: DatabaseReader,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self._worker = worker
+        self._reader = reader
         self._clock = clock
         self._touched: dict[str, dt.datetime] = {}
 
     def routes(self) -> list[Route]:
         """Every route of the station API."""
-        authed: list[tuple[str, Callable[[Request, str], Awaitable[Response]], str]] = [
+        authed: list[tuple[str, Callable[[Request, Caller], Awaitable[Response]], str]] = [
             ("/hello", self.hello, "GET"),
             ("/checkin", self.checkin, "POST"),
             ("/admit", self.admit, "POST"),
@@ -195,7 +242,7 @@ class StationApi:
         return routes
 
     def _authenticated(
-        self, handler: Callable[[Request, str], Awaitable[Response]]
+        self, handler: Callable[[Request, Caller], Awaitable[Response]]
     ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             header = request.headers.get("authorization", "")
@@ -203,31 +250,35 @@ class StationApi:
             address = request.client.host if request.client else None
             if scheme.lower() != "bearer" or not token:
                 return _error("a station token is needed (Authorization: Bearer …)", 401)
-            now = self._clock()
-            station = await self._worker.run(lambda ctx: self._identify(ctx, token, address, now))
-            if station is None:
+            try:
+                return await handler(request, Caller(token, address, self._clock()))
+            except UnauthorizedError:
                 log.warning("refused a request with an unknown or revoked token from %s", address)
                 return _error("this station token is not valid (unknown or revoked)", 401)
-            try:
-                return await handler(request, station)
             except RequestRefusedError as exc:
                 return _error(str(exc), exc.status)
             except StoreError as exc:
-                log.error("station %s: %s", station, exc)
+                log.error("station request from %s failed: %s", address, exc)
                 return _error(str(exc), 503)
 
         return endpoint
 
-    def _identify(
-        self, ctx: ServerContext, token: str, address: str | None, now: dt.datetime
-    ) -> str | None:
-        station = ctx.registry.authenticate(token)
-        if station is not None:
-            last = self._touched.get(station)
-            if last is None or now - last > TOUCH_EVERY:
-                self._touched[station] = now
-                ctx.registry.touch(station, address, now)
+    def _station(self, ctx: ServerContext, caller: Caller) -> str:
+        """The caller's station name (inside a database thread); UnauthorizedError if none."""
+        station = ctx.registry.authenticate(caller.token)
+        if station is None:
+            raise UnauthorizedError
+        last = self._touched.get(station)
+        if last is None or caller.now - last > TOUCH_EVERY:
+            self._touched[station] = caller.now
+            ctx.registry.touch(station, caller.address, caller.now)
         return station
+
+    async def _write(self, caller: Caller, work: Callable[[ServerContext, str], T]) -> T:
+        return await self._worker.run(lambda ctx: work(ctx, self._station(ctx, caller)))
+
+    async def _read(self, caller: Caller, work: Callable[[ServerContext, str], T]) -> T:
+        return await self._reader.run(lambda ctx: work(ctx, self._station(ctx, caller)))
 
     async def pair(self, request: Request) -> Response:
         """Exchange a one-time pairing token for a station token."""
@@ -249,73 +300,77 @@ class StationApi:
             return _error(str(exc), 403)
         return JSONResponse({"station": station, "token": station_token})
 
-    async def hello(self, request: Request, station: str) -> Response:
+    async def hello(self, request: Request, caller: Caller) -> Response:
         """Who am I: the station name as the server knows it, and the server's clock."""
         del request
-        return JSONResponse({"station": station, "server_time": self._clock().isoformat()})
+        station = await self._read(caller, lambda _ctx, station: station)
+        return JSONResponse({"station": station, "server_time": caller.now.isoformat()})
 
-    async def checkin(self, request: Request, station: str) -> Response:
+    async def checkin(self, request: Request, caller: Caller) -> Response:
         """One scan, decided exactly once per nonce."""
         body = await _json_body(request)
-        answer = await self._worker.run(
-            lambda ctx: ctx.desk.checkin(
-                station, body.get("nonce", ""), body.get("code", ""), body.get("method", "scan")
-            )
+        nonce, code, method = body.get("nonce", ""), body.get("code", ""), body.get("method")
+        answer = await self._write(
+            caller, lambda ctx, station: ctx.desk.checkin(station, nonce, code, method or "scan")
         )
         return JSONResponse(answer)
 
-    async def admit(self, request: Request, station: str) -> Response:
+    async def admit(self, request: Request, caller: Caller) -> Response:
         """An admission by hand."""
         body = await _json_body(request)
-        answer = await self._worker.run(
-            lambda ctx: ctx.desk.admit(station, body.get("nonce", ""), body.get("attendee_id"))  # type: ignore[arg-type]
+        nonce, attendee_id = body.get("nonce", ""), body.get("attendee_id")
+        if not isinstance(attendee_id, int):
+            raise RequestRefusedError("attendee_id must be a number")
+        answer = await self._write(
+            caller, lambda ctx, station: ctx.desk.admit(station, nonce, attendee_id)
         )
         return JSONResponse(answer)
 
-    async def walk_in(self, request: Request, station: str) -> Response:
+    async def walk_in(self, request: Request, caller: Caller) -> Response:
         """A walk-in: the server registers the person, issues the ticket and admits."""
         body = await _json_body(request)
-        answer = await self._worker.run(
-            lambda ctx: ctx.desk.walk_in(
-                station,
-                body.get("nonce", ""),
-                str(body.get("name") or ""),
-                body.get("name_latin"),
-                body.get("email"),
-            )
+        name = str(body.get("name") or "")
+        answer = await self._write(
+            caller,
+            lambda ctx, station: ctx.desk.walk_in(
+                station, body.get("nonce", ""), name, body.get("name_latin"), body.get("email")
+            ),
         )
         return JSONResponse(answer)
 
-    async def undo(self, request: Request, station: str) -> Response:
+    async def undo(self, request: Request, caller: Caller) -> Response:
         """Annul this station's latest admission."""
         body = await _json_body(request)
-        answer = await self._worker.run(lambda ctx: ctx.desk.undo(station, body.get("nonce", "")))
+        nonce = body.get("nonce", "")
+        answer = await self._write(caller, lambda ctx, station: ctx.desk.undo(station, nonce))
         return JSONResponse(answer)
 
-    async def upload(self, request: Request, station: str) -> Response:
+    async def upload(self, request: Request, caller: Caller) -> Response:
         """Check-ins decided offline, each recorded once."""
         body = await _json_body(request)
         items = body.get("items")
-        answers = await self._worker.run(lambda ctx: ctx.desk.upload(station, items))  # type: ignore[arg-type]
+        if not isinstance(items, list):
+            raise RequestRefusedError("items must be a list of check-ins")
+        answers = await self._write(caller, lambda ctx, station: ctx.desk.upload(station, items))
         return JSONResponse({"results": answers})
 
-    async def tickets(self, request: Request, station: str) -> Response:
-        """The ticket list for offline decisions (no codes, no key)."""
-        del request, station
-        return JSONResponse(await self._worker.run(lambda ctx: ctx.desk.ticket_list()))
+    async def tickets(self, request: Request, caller: Caller) -> Response:
+        """The ticket list for offline decisions (code digests, no codes, no key)."""
+        del request
+        return JSONResponse(await self._read(caller, lambda ctx, _s: ctx.desk.ticket_list()))
 
-    async def figures(self, request: Request, station: str) -> Response:
+    async def figures(self, request: Request, caller: Caller) -> Response:
         """Live counts and arrivals."""
-        del request, station
-        return JSONResponse(await self._worker.run(lambda ctx: ctx.desk.figures()))
+        del request
+        return JSONResponse(await self._read(caller, lambda ctx, _s: ctx.desk.figures()))
 
-    async def search(self, request: Request, station: str) -> Response:
+    async def search(self, request: Request, caller: Caller) -> Response:
         """Find people by name, e-mail or part of the code."""
-        del station
         text = request.query_params.get("q", "")[:200]
-        return JSONResponse({"hits": await self._worker.run(lambda ctx: ctx.desk.search(text))})
+        hits = await self._read(caller, lambda ctx, _s: ctx.desk.search(text))
+        return JSONResponse({"hits": hits})
 
 
-def station_app(worker: DatabaseWorker) -> Starlette:
+def station_app(worker: DatabaseWorker, reader: DatabaseReader) -> Starlette:
     """The Starlette app door stations talk to."""
-    return Starlette(routes=StationApi(worker).routes())
+    return Starlette(routes=StationApi(worker, reader).routes())

@@ -10,6 +10,7 @@ Targets: p99 < 50 ms online, < 5 ms offline.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import statistics
 import time
@@ -48,6 +49,20 @@ def run_round(
     return samples, elapsed
 
 
+def fsync_ms(directory: Path, count: int = 200) -> list[float]:
+    """The disk's own cost of one durable write (what synchronous=FULL waits for)."""
+    path = directory / "fsync-probe"
+    samples = []
+    with path.open("wb") as handle:
+        for _ in range(count):
+            handle.write(b"x" * 256)
+            handle.flush()
+            begin = time.perf_counter()
+            os.fsync(handle.fileno())
+            samples.append((time.perf_counter() - begin) * 1000)
+    return samples
+
+
 def test_station_speed(tmp_path: Path) -> None:
     folder = make_event(tmp_path / "event", capacity=10_000)
     people = seed_people(folder, count=2 * STATIONS * SCANS)
@@ -73,6 +88,8 @@ def test_station_speed(tmp_path: Path) -> None:
     print(f"\n{STATIONS} stations x {SCANS} scans at once, loopback, real processes")
     print(f"online  scan -> verdict   {summary(online)}   ({online_s:.1f} s for all)")
     print(f"offline scan -> verdict   {summary(offline)}   ({offline_s:.1f} s for all)")
+    print(f"fsync on this disk (same run) {summary(fsync_ms(tmp_path))}")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"uploaded {STATIONS * SCANS} offline admissions in {reconciled:.1f} s after restart")
     print(f"admissions in the event database: {count} (expected {2 * offset})")
     assert count == 2 * offset
