@@ -54,7 +54,7 @@ def station_folder_of(ctx: click.Context) -> StationFolder | None:
 def serve(ctx: click.Context, port: int | None, host: str) -> None:
     """Run the event server for door stations in the foreground (Ctrl+C stops it)."""
     from kiosk.server.event_server import DEFAULT_PORT, build_event_server
-    from kiosk.server.serve import run_listeners
+    from kiosk.server.serve import Listener, run_listeners
 
     folder = folder_of(ctx)
     try:
@@ -65,13 +65,19 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
         if port is None:
             previous = StationRegistry(folder.open_db()).address()
             port = previous[1] if previous and previous[1] else DEFAULT_PORT
-        server = build_event_server(folder, config, port=port, host=host)
+        # Other apps of the night run in this same process, each on its own port: add them
+        # here as Listener(name, app, port, tls=None) (tls=None: plain HTTP).
+        extra: tuple[Listener, ...] = ()
+        server = build_event_server(folder, config, port=port, host=host, extra=extra)
     except (StoreError, ConfigError, OSError) as exc:
         fail(str(exc))
 
     def started() -> None:
         click.echo(f"Event server for {config.name_en} on {server.url}")
         click.echo(f"listening on port {server.station_port}")
+        for bound in server.listeners[1:]:
+            scheme = "https" if bound.listener.tls else "http"
+            click.echo(f"{bound.listener.name}: {scheme}://{server.address}:{bound.port}")
         click.echo(f"certificate SHA-256 {server.identity.fingerprint}")
         click.echo("Pair a door: python main.py stations pair NAME   (Ctrl+C stops the server)")
         sys.stdout.flush()

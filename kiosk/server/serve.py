@@ -12,6 +12,7 @@ import asyncio
 import logging
 import signal
 import socket
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,9 +93,11 @@ def _server_for(bound: BoundListener) -> _Server:
 
 
 def run_listeners(
-    bound: Sequence[BoundListener], on_started: Callable[[], None] | None = None
+    bound: Sequence[BoundListener],
+    on_started: Callable[[], None] | None = None,
+    stop_event: threading.Event | None = None,
 ) -> None:
-    """Serve every bound listener until SIGINT/SIGTERM; returns when all have stopped."""
+    """Serve every bound listener until SIGINT/SIGTERM (main thread) or ``stop_event``."""
     servers = [_server_for(item) for item in bound]
 
     def stop(signum: int, _frame: object) -> None:
@@ -102,13 +105,24 @@ def run_listeners(
         for server in servers:
             server.should_exit = True
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    async def watch_stop_event() -> None:
+        while stop_event is not None and not stop_event.is_set():
+            await asyncio.sleep(0.05)
+        for server in servers:
+            server.should_exit = True
 
     async def main() -> None:
         tasks = [
             asyncio.create_task(server.serve(sockets=[item.sock]))
             for server, item in zip(servers, bound, strict=True)
         ]
+        if stop_event is not None:
+            watcher = asyncio.create_task(watch_stop_event())
+            tasks[0].add_done_callback(lambda _task: watcher.cancel())
         while not all(server.started for server in servers):
             if any(task.done() for task in tasks):
                 break
