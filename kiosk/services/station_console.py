@@ -122,6 +122,17 @@ class StationConsole:
         )
         log.info("started the event server (pid %d)", self._process.pid)
 
+    def start_if_stations_paired(self) -> bool:
+        """Start the server with the console when this event has paired stations (True if so).
+
+        An event whose doors run on the event folder never opens a port.
+        """
+        if not any(info.active for info in self._registry.stations(self._now())):
+            return False
+        if not self.status().running:
+            self.start_server()
+        return True
+
     def stop_server(self) -> None:
         """Stop the server this console started (a server started elsewhere is left alone)."""
         process, self._process = self._process, None

@@ -13,6 +13,7 @@ sides) and journalled as ``checkin_conflict``, never merged silently.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
-from kiosk.core.checkin import Verdict
+from kiosk.core.checkin import Verdict, mask_email
 from kiosk.core.stations import TicketStatus, code_digest
 from kiosk.core.tickets import TicketCodec
 from kiosk.store.checkins import METHODS, CheckinRepository, from_iso, to_iso
@@ -500,8 +501,15 @@ class StationDesk:
         }
 
     def search(self, text: str) -> list[dict[str, Any]]:
-        """Find people by name, e-mail or part of the code."""
-        return [hit_to_wire(hit) for hit in self._checkins.search(text)]
+        """Find people by name, e-mail or part of the code; e-mail addresses leave masked.
+
+        The door screen shows them masked anyway; masking here means a stolen station token
+        cannot be used to collect the attendees' addresses.
+        """
+        return [
+            hit_to_wire(dataclasses.replace(hit, email=mask_email(hit.email) or None))
+            for hit in self._checkins.search(text)
+        ]
 
     def conflicts(self) -> list[DoorConflict]:
         """Every door conflict, oldest first."""

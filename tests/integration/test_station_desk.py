@@ -105,3 +105,9 @@ def test_bad_requests_are_refused_and_change_nothing(setup) -> None:
     with pytest.raises(RequestRefusedError):
         desk.upload("Door 1", [{"nonce": "nonce-walkin-01", "method": "walk-in", "at": "x"}])
     assert _rows(desk, "SELECT count(*) FROM checkins") == [(0,)]
+
+
+def test_search_sends_email_addresses_masked(setup) -> None:
+    desk, _registry, _people = setup
+    (hit,) = desk.search("Chan Tai Man")
+    assert hit["name"] == "陳大文" and hit["email"] == "t•••@e•••.com"

@@ -48,6 +48,10 @@ class StationService(Protocol):
         """Stop the server if this console started it."""
         ...
 
+    def start_if_stations_paired(self) -> bool:
+        """Start the server when the event has paired stations."""
+        ...
+
     def pair(self, name: str) -> PairingCode:
         """A pairing code."""
         ...
@@ -282,6 +286,8 @@ class _TabHost(Protocol):
 
 def mount_stations(window: _TabHost, service: StationService) -> StationsPanel:
     """Add the Stations tab to the console; a server it started stops when the app quits."""
+    if service.start_if_stations_paired():
+        log.info("this event has paired door stations: the event server starts with the console")
     panel = StationsPanel(service)
     window.add_tab(panel, "Stations · 入口站")
     app = QCoreApplication.instance()
