@@ -26,8 +26,12 @@ SCANS = 700
 def summary(samples_ms: list[float]) -> str:
     ordered = sorted(samples_ms)
     p50 = statistics.median(ordered)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return f"p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   max {ordered[-1]:7.2f} ms  (n={len(ordered)})"
+    return (
+        f"p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   p99 {p99:6.2f} ms   "
+        f"max {ordered[-1]:7.2f} ms  (n={len(ordered)})"
+    )
 
 
 def run_round(

@@ -62,7 +62,7 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
         panel.refresh()
         assert panel.table.item(0, 0).text() == "Door 4"  # type: ignore[union-attr]
         assert "active" in panel.table.item(0, 1).text()  # type: ignore[union-attr]
-        panel.table.selectRow(0)
+        panel.table.setCurrentCell(0, 0)
         panel.revoke_selected()
         assert "Revoked Door 4" in panel.status_line.text()
         assert "revoked" in panel.table.item(0, 1).text()  # type: ignore[union-attr]

@@ -232,10 +232,11 @@ class StationsPanel(QWidget):
             )
 
     def _selected_name(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        if not rows:
-            return None
-        item = self.table.item(rows[0].row(), 0)
+        """The station in the selected (or current) row."""
+        model = self.table.selectionModel()
+        rows = [index.row() for index in model.selectedRows()] if model else []
+        row = rows[0] if rows else self.table.currentRow()
+        item = self.table.item(row, 0) if row >= 0 else None
         return item.text() if item else None
 
     def start_server(self) -> None:
