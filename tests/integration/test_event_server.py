@@ -26,6 +26,7 @@ from kiosk.services.station_link import (
     ServerUnreachableError,
 )
 from kiosk.services.station_setup import open_remote_station
+from kiosk.store.errors import StoreError
 from kiosk.store.station_folder import StationFolder
 from tests.doors_helpers import make_event, seed_people
 from tests.station_helpers import (
@@ -322,3 +323,38 @@ def _now():
     import datetime as dt
 
     return dt.datetime.now(dt.UTC)
+
+
+def test_offline_undo_walk_in_and_hand_admission(tmp_path: Path, event) -> None:
+    event_dir, codes = event
+    server = start_server(event_dir)
+    pair_station(event_dir, "Door 1", tmp_path / "d1")
+    server.kill()
+    station = open_remote_station(StationFolder(tmp_path / "d1"))
+    doors = station.doors
+    try:
+        first = doors.scan(codes[10], "Door 1", "scan", _now())
+        assert first.offline and first.verdict.value == "admitted"
+        undone = doors.undo_last("Door 1", _now())
+        assert undone is not None and undone.code == codes[10]
+        again = doors.scan(codes[10], "Door 1", "scan", _now())  # undone: may come in again
+        assert again.verdict.value == "admitted"
+        (hit,) = doors.search("Tester 000011")
+        by_hand = doors.admit_manually(hit.attendee_id, "Door 1", _now())
+        assert by_hand.offline and by_hand.verdict.value == "admitted"
+        with pytest.raises(StoreError, match="Walk-ins need the server"):
+            doors.walk_in("新來的", "New Comer", None, "Door 1", _now())
+        server = start_server(event_dir, port=doors.credentials.port)
+        assert station.sync.sync_once()
+        assert doors.store.pending_count() == 0
+        walk_in = doors.walk_in("新來的", "New Comer", None, "Door 1", _now())
+        assert walk_in.verdict.value == "admitted" and not walk_in.offline
+        assert walk_in.code is not None and walk_in.code.startswith("AIFF-")
+    finally:
+        station.close()
+        server.stop()
+    with sqlite3.connect(event_dir / "event.db") as conn:
+        rows = conn.execute(
+            "SELECT attendee_id, method, annulled_at IS NOT NULL FROM checkins ORDER BY id"
+        ).fetchall()
+    assert rows == [(11, "scan", 1), (11, "scan", 0), (12, "manual", 0), (121, "walk-in", 0)]

@@ -53,6 +53,7 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
         dialog = PairingDialog(tmp_path / "door4", camera)
         qtbot.addWidget(dialog)
         dialog.show()
+        dialog.grab().save(str(SCREENSHOTS / "doors-pairing-dialog.png"))
         assert camera.handle_image(qr_frame(payload))
         qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=15000)
         assert dialog.outcome is not None and dialog.outcome.station == "Door 4"

@@ -57,9 +57,9 @@ class PairingDialog(QDialog):
         self.setWindowTitle("Pair this door station / 配對入口站")
         self.setMinimumWidth(720)
         intro = QLabel(
-            "On the console, open Doors · 入場 and make a pairing code for this door.\n"
-            "Hold its QR code up to the camera, or paste its text below.\n"
-            "在控制台「入場」分頁為此入口產生配對碼，將二維碼對準鏡頭，或在下方貼上其文字。"
+            "On the console, open Stations · 入口站 and make a pairing QR for this door.\n"
+            "Hold it up to the camera, or paste its text below.\n"
+            "在控制台「入口站」分頁為此入口產生配對碼，將二維碼對準鏡頭，或在下方貼上其文字。"
         )
         intro.setFont(ui_font(12))
         intro.setWordWrap(True)
@@ -91,9 +91,14 @@ class PairingDialog(QDialog):
             preview = QVideoWidget()
             preview.setMinimumHeight(240)
             self.preview_holder.addWidget(preview)
-            camera.start(preview)
+            camera.state_changed.connect(self._camera_state)
+            if not camera.start(preview):
+                preview.hide()
         else:
             self.status.setText("No camera: paste the pairing text. / 沒有鏡頭：請貼上配對文字。")
+
+    def _camera_state(self, running: bool, text: str) -> None:
+        self._say(text if running else f"{text} — paste the pairing text. / 請貼上配對文字。")
 
     def pair_scanned(self, text: str) -> None:
         """A QR code seen by the camera: pair with it if it is a pairing code."""
