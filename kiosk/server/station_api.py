@@ -357,7 +357,8 @@ class StationApi:
     async def tickets(self, request: Request, caller: Caller) -> Response:
         """The ticket list for offline decisions (code digests, no codes, no key)."""
         del request
-        return JSONResponse(await self._read(caller, lambda ctx, _s: ctx.desk.ticket_list()))
+        body = await self._read(caller, lambda ctx, _s: ctx.desk.ticket_list_json())
+        return Response(body, media_type="application/json")
 
     async def figures(self, request: Request, caller: Caller) -> Response:
         """Live counts and arrivals."""
