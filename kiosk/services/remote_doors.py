@@ -388,12 +388,12 @@ class RemoteDoors:
         )
 
     def arrivals(self, bucket_minutes: int = 5) -> list[ArrivalBucket]:
-        """Arrivals per 5 minutes as the server last reported them (empty offline)."""
-        del bucket_minutes
+        """Arrivals per time slot: the server's (as last polled) online, the station's own
+        (its list and its offline admissions) offline."""
         with self._state.lock:
-            cached = self._state.figures
+            cached = self._state.figures if self._state.online else None
         if cached is None:
-            return []
+            return _buckets(self._store.admission_times(), bucket_minutes, self._zone)
         return [
             ArrivalBucket(from_iso(start).astimezone(self._zone), int(count))
             for start, count in cached.get("arrivals", [])
@@ -406,6 +406,24 @@ class RemoteDoors:
         changed = serial != self._seen_serial
         self._seen_serial = serial
         return changed
+
+
+def _buckets(
+    moments: list[dt.datetime], bucket_minutes: int, zone: dt.tzinfo
+) -> list[ArrivalBucket]:
+    """Arrivals per slot from the first to the last, gaps as zero (as the server counts)."""
+    if not moments:
+        return []
+    width = bucket_minutes * 60
+    counts: dict[int, int] = {}
+    for moment in moments:
+        slot = int(moment.timestamp()) // width
+        counts[slot] = counts.get(slot, 0) + 1
+    return [
+        ArrivalBucket(dt.datetime.fromtimestamp(slot * width, dt.UTC).astimezone(zone), count)
+        for slot in range(min(counts), max(counts) + 1)
+        for count in (counts.get(slot, 0),)
+    ]
 
 
 class StationSync:

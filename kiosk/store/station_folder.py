@@ -319,6 +319,15 @@ class StationStore:
         ).fetchone()
         return int(row[0])
 
+    def admission_times(self) -> list[dt.datetime]:
+        """When each person this station knows to be in was admitted (list + own queue)."""
+        rows = self._conn.execute(
+            "SELECT min(admitted_at) FROM tickets WHERE admitted_at IS NOT NULL "
+            "GROUP BY attendee_id UNION ALL SELECT at FROM queue WHERE verdict = 'admitted' "
+            "AND undone_at IS NULL AND uploaded_at IS NULL"
+        ).fetchall()
+        return [from_iso(row[0]) for row in rows]
+
     def registered_count(self) -> int:
         """Holders of a valid ticket in the list."""
         row = self._conn.execute(

@@ -61,7 +61,10 @@ def test_station_window_online_then_offline(qtbot: QtBot, tmp_path: Path) -> Non
         window.overlay.dismiss()
         window.refresh_all()
         assert window.in_tile.value.text() == "2"  # one online, one offline: both in
+        assert sum(bucket.count for bucket in station.doors.arrivals(5)) == 2
         window.grab().save(str(SCREENSHOTS / "doors-station-offline-header.png"))
+        window.resize(1920, 1080)
+        window.grab().save(str(SCREENSHOTS / "doors-station-offline-1920.png"))
 
         server = start_server(folder.root, port=station.doors.credentials.port)
         assert station.sync.sync_once()
