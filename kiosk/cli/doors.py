@@ -112,8 +112,18 @@ def doors(ctx: click.Context, station: str, pair: bool) -> None:
         station_folder = StationFolder(station_dir)
         configure_logging(station_folder.logs_dir, verbose=ctx.obj["verbose"])
         sys.exit(run_remote_doors(station_folder.root, pair=pair))
-    if pair:
-        fail("doors --pair needs --station-dir DIR (where this door laptop keeps its station).")
+    if pair:  # a door laptop without an event: the station lives in the user's data folder
+        from kiosk.store.station_folder import StationFolder, default_station_dir
+        from kiosk.ui.doors.remote_app import run_remote_doors
+
+        station_folder = StationFolder(default_station_dir())
+        click.echo(
+            f"Station folder: {station_folder.root} (next time: python main.py "
+            f"--station-dir {station_folder.root} doors, or set KIOSK_STATION_DIR)",
+            err=True,
+        )
+        configure_logging(station_folder.logs_dir, verbose=ctx.obj["verbose"])
+        sys.exit(run_remote_doors(station_folder.root, pair=True))
     folder = folder_of(ctx)
     if not folder.exists():
         fail(f"No event at {folder.root}; create one first (python main.py demo).")

@@ -41,7 +41,9 @@ log = logging.getLogger(__name__)
 @click.option(
     "--station-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Door laptop: the station folder made by `join` (checkin and doors use the server).",
+    envvar="KIOSK_STATION_DIR",
+    help="Door laptop: the station folder made by `join` (checkin and doors use the server); "
+    "default $KIOSK_STATION_DIR.",
 )
 @click.version_option(package_name="aiff-kiosk")
 @click.pass_context

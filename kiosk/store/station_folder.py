@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+
 from kiosk.core.checkin import Admission
 from kiosk.core.stations import ListedTicket, TicketStatus
 from kiosk.store.checkins import from_iso, to_iso
@@ -105,6 +107,11 @@ class QueuedCheckin:
             "verdict": self.verdict,
             "undone_at": to_iso(self.undone_at) if self.undone_at else None,
         }
+
+
+def default_station_dir() -> Path:
+    """Where `doors --pair` keeps a station when no --station-dir is given."""
+    return Path(platformdirs.user_data_dir("aiff-kiosk", appauthor=False)) / "station"
 
 
 def new_nonce() -> str:
