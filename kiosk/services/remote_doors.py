@@ -475,6 +475,7 @@ class StationSync:
             stale = fetched is None or self._clock() - fetched > LIST_REFRESH
             if refresh_list or (refresh_list is None and stale):
                 self.refresh_list()
+            self.upload_pending()  # anything decided offline meanwhile goes first
         except ServerUnreachableError as exc:
             self._doors.set_online(False, str(exc))
             return False
