@@ -159,10 +159,10 @@ def _run(
     from PySide6.QtCore import QTimer
 
     from kiosk.core.show import SHOW_RESET, ShowOptions
+    from kiosk.night.show import create_show
     from kiosk.store.database import open_database
     from kiosk.store.journal import Journal
     from kiosk.ui.app import headless, make_application, show_instance
-    from kiosk.ui.show_controller import create_show
     from kiosk.ui.stage.window import StageWindow
 
     app = make_application()

@@ -17,6 +17,8 @@ from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under_way
 from kiosk.media.sting import StingPlayer
 from kiosk.media.vlc_backend import create_instance
+from kiosk.night.reveal_launcher import AppRevealLauncher
+from kiosk.night.show import ShowController, create_show, read_resume_point
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
@@ -30,8 +32,6 @@ from kiosk.ui.console.registrations_view import RegistrationsView
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stage_preview import StagePreview
 from kiosk.ui.console.window import ConsoleContext, ConsoleWindow
-from kiosk.ui.reveal_launcher import AppRevealLauncher
-from kiosk.ui.show_controller import ShowController, create_show, read_resume_point
 from kiosk.ui.stage.window import StageWindow
 
 log = logging.getLogger(__name__)

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
 
+from kiosk.night.show import ShowController
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.stage_preview import StagePreview
-from kiosk.ui.show_controller import ShowController
 
 
 def wait(ms: int) -> None:

@@ -19,10 +19,10 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.core.show import CueKind, ShowOptions
+from kiosk.night.show import create_show
 from kiosk.store.database import open_database
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import show_instance
-from kiosk.ui.show_controller import create_show
 from kiosk.ui.stage.window import StageWindow
 
 

@@ -17,10 +17,10 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.show import ShowPhase
 from kiosk.media.generate import ClipSpec, render_clip
 from kiosk.media.player import SlotState
+from kiosk.night.show import read_resume_point
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
-from kiosk.ui.show_controller import read_resume_point
 from tests.conftest import film_toml, write_event
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]

@@ -18,15 +18,15 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.awards import REVEAL_KINDS, StepKind
+from kiosk.night.reveal import RevealController
+from kiosk.render.cards import EndCard, HoldingCard
+from kiosk.render.reveal_cards import WinnerCard
 from kiosk.services.results import seal_results
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.window import ConsoleWindow
-from kiosk.ui.reveal_controller import RevealController
-from kiosk.ui.stage.cards import EndCard, HoldingCard
-from kiosk.ui.stage.reveal_cards import WinnerCard
 from kiosk.ui.stage.window import StageWindow
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]

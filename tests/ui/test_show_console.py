@@ -12,12 +12,12 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.show import FilmStatus, ShowPhase
 from kiosk.media.player import SlotState, volume_percent
+from kiosk.night.show import ShowController
+from kiosk.render.cards import BlackCard, TitleCard
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.window import ConsoleWindow
-from kiosk.ui.show_controller import ShowController
-from kiosk.ui.stage.cards import BlackCard, TitleCard
 from tests.conftest import film_toml, write_event
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]

@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.show import ShowPhase
 from kiosk.media.picture_fade import DARK_WITHIN_S, ease
+from kiosk.night.show import ShowController
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.window import ConsoleWindow
-from kiosk.ui.show_controller import ShowController
 from kiosk.ui.stage.window import StageWindow
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]

@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.awards import JuryResults, RevealScreen, RevealSnapshot, RevealStep
+from kiosk.night.reveal import RevealController
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.passphrase_dialog import PassphraseDialog
-from kiosk.ui.reveal_controller import RevealController
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class SealStatus:
 
 
 class RevealLauncher(Protocol):
-    """Opens the seal and builds the reveal (kiosk.ui.reveal_launcher in the app)."""
+    """Opens the seal and builds the reveal (kiosk.night.reveal_launcher in the app)."""
 
     def status(self) -> SealStatus:
         """The seal, as far as it can be checked without a passphrase."""

@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import format_duration
 from kiosk.core.show import CueKind, ShowPhase, Snapshot
+from kiosk.night.show import ShowController
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.run_order_model import RUN_COLUMNS, RunOrderModel
 from kiosk.ui.console.stage_preview import StagePreview
-from kiosk.ui.show_controller import ShowController
 
 log = logging.getLogger(__name__)
 

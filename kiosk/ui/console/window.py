@@ -47,7 +47,7 @@ from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
 from kiosk.ui.console.show_panel import ShowPanel
 
 if TYPE_CHECKING:
-    from kiosk.ui.show_controller import ShowController
+    from kiosk.night.show import ShowController
 
 log = logging.getLogger(__name__)
 

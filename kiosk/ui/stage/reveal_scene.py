@@ -17,8 +17,8 @@ from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QTransform
 from PySide6.QtSvg import QSvgRenderer
 
+from kiosk.render.reveal_cards import RevealCard
 from kiosk.ui.stage.card_painter import CardPainter, design_transform_rect
-from kiosk.ui.stage.reveal_cards import RevealCard
 from kiosk.ui.stage.reveal_layers import (
     RENDER_HINTS,
     LineLayer,

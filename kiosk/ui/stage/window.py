@@ -39,9 +39,9 @@ from PySide6.QtWidgets import QWidget
 
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme
+from kiosk.render.cards import Card, HoldingCard
 from kiosk.ui.stage.caption import CaptionBox
 from kiosk.ui.stage.card_view import CardView
-from kiosk.ui.stage.cards import Card, HoldingCard
 from kiosk.ui.stage.screens import ScreenFollower
 from kiosk.ui.stage.x11 import skip_taskbar_and_pager
 

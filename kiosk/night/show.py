@@ -54,10 +54,7 @@ from kiosk.core.show import (
 from kiosk.core.subtitles import SubtitleCue, SubtitleError, decode_subtitle_bytes, parse_srt
 from kiosk.media.picture_fade import DARK_WITHIN_S
 from kiosk.media.player import FIRST_PICTURE_S, FilmPlayers
-from kiosk.store.film_checks import FilmCheckRepository
-from kiosk.store.journal import Journal as JournalStore
-from kiosk.ui.common.messages import MessageBus
-from kiosk.ui.stage.cards import (
+from kiosk.render.cards import (
     BlackCard,
     Card,
     EndCard,
@@ -65,6 +62,9 @@ from kiosk.ui.stage.cards import (
     IntermissionCard,
     TitleCard,
 )
+from kiosk.store.film_checks import FilmCheckRepository
+from kiosk.store.journal import Journal as JournalStore
+from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.stage.x11 import flush_requests
 
 log = logging.getLogger(__name__)

@@ -31,16 +31,16 @@ from kiosk.core.awards import (
 from kiosk.core.problems import ConfigError
 from kiosk.media.stills import StillProvider, cache_dir_for
 from kiosk.media.sting import StingPlayer
+from kiosk.night.reveal import RevealController, RevealStage
+from kiosk.night.show import ShowController
+from kiosk.render.cards import Card
+from kiosk.render.reveal_cards import card_for_step
 from kiosk.services import results as sealed
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.console.reveal_panel import SealStatus
-from kiosk.ui.reveal_controller import RevealController, RevealStage
-from kiosk.ui.show_controller import ShowController
-from kiosk.ui.stage.cards import Card
-from kiosk.ui.stage.reveal_cards import card_for_step
 
 log = logging.getLogger(__name__)
 

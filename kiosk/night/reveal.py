@@ -36,9 +36,9 @@ from kiosk.core.programme import Programme
 from kiosk.core.show import Black, Journal, Unblack
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sting import StingPlayer
+from kiosk.render.cards import Card, HoldingCard
 from kiosk.store.journal import Journal as JournalStore
 from kiosk.ui.common.messages import MessageBus
-from kiosk.ui.stage.cards import Card, HoldingCard
 
 log = logging.getLogger(__name__)
 
