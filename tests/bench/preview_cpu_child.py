@@ -50,7 +50,7 @@ def main() -> None:
     window, _reporter = open_console(EventFolder(Path(event_dir)), screen_name="PROJECTOR")
     window.resize(1366, 768)
     window.show()
-    show = window.context.show
+    show = window.night.show
     assert show is not None
     wait(1000)
     preview = window.show_panel.preview if window.show_panel is not None else None

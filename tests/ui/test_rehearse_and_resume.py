@@ -111,7 +111,7 @@ def test_resume_after_the_show_process_is_killed(qtbot: QtBot, long_event: Event
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(10)
-    point = read_resume_point(long_event.open_db())
+    point = read_resume_point(Journal(long_event.open_db()))
     assert point is not None and point.cue_key == "film:L2"
     assert 2.0 <= point.position_s < 6.0
 
@@ -120,7 +120,7 @@ def test_resume_after_the_show_process_is_killed(qtbot: QtBot, long_event: Event
     qtbot.addWidget(window)
     window.show()
     panel = window.show_panel
-    show = window.context.show
+    show = window.night.show
     assert panel is not None and show is not None
     assert panel.resume_banner.isVisible()
     assert "film 2 · Film L2 at 0:0" in panel.resume_text.text()
