@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtWidgets import QWidget
-
 from kiosk.render.cards import Card
 
 
@@ -25,10 +23,18 @@ class OperatorMessages(Protocol):
         ...
 
 
+class VideoSurface(Protocol):
+    """A native window a player draws into (a QWidget of the stage)."""
+
+    def winId(self) -> int:  # noqa: N802 (Qt's name)
+        """The native window id."""
+        ...
+
+
 class Stage(Protocol):
     """What the night needs from the projector window (kiosk.ui.stage's StageWindow)."""
 
-    def video_surface(self, slot: str) -> QWidget:
+    def video_surface(self, slot: str) -> VideoSurface:
         """The native child window a slot's player draws into."""
         ...
 

@@ -199,7 +199,7 @@ class CardScene:
     def _text_sprite(
         self, layer: TextLayer, motion: Motion, logo: QSvgRenderer | None
     ) -> tuple[_TextSprite, CardPainter]:
-        image, at, painted = render_text_layer(layer, self.design, self.bounds, logo)
+        image, at, painted = render_text_layer(layer, self.design, self.bounds, logo, CardPainter)
         return _TextSprite(image, at, motion, self.scale), painted
 
     def _picture_sprite(
