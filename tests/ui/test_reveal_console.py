@@ -265,6 +265,7 @@ def test_a_reveal_killed_mid_way_resumes_at_the_same_step_under_black(
         again.close()
 
 
+@pytest.mark.logs_errors  # the refusal is an operator error message
 def test_no_seal_means_the_reveal_cannot_start(qtbot: QtBot, demo_event: EventFolder) -> None:
     demo_event.sealed_results_path.unlink(missing_ok=True)
     window = _open(qtbot, demo_event)
@@ -278,6 +279,7 @@ def test_no_seal_means_the_reveal_cannot_start(qtbot: QtBot, demo_event: EventFo
         window.close()
 
 
+@pytest.mark.logs_errors  # the refusal is logged and said as an error
 def test_the_reveal_waits_for_the_show_to_end(qtbot: QtBot, console: ConsoleWindow) -> None:
     show = console.night.show
     assert show is not None

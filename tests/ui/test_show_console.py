@@ -178,6 +178,7 @@ def broken_event(tmp_path: Path, clips: dict[str, Path]) -> EventFolder:
     )
 
 
+@pytest.mark.logs_errors  # a failing film is an operator error message
 @pytest.mark.parametrize(("film", "reason"), [("GONE", "missing"), ("FAKE", "no picture")])
 def test_a_failing_film_alerts_and_skip_moves_on(
     qtbot: QtBot, broken_event: EventFolder, film: str, reason: str
