@@ -102,13 +102,14 @@ def stations_group() -> None:
 @click.pass_context
 def stations_pair(ctx: click.Context, name: str, address: str | None, as_json: bool) -> None:
     """Make a one-time pairing code for station NAME (valid 15 minutes)."""
-    from kiosk.server.event_server import DEFAULT_PORT, server_identity
+    from kiosk.server.event_server import DEFAULT_PORT
+    from kiosk.store.server_identity import event_server_identity
 
     folder = folder_of(ctx)
     try:
         config = folder.load_config()
         registry = _registry(folder)
-        identity = server_identity(folder, config)
+        identity = event_server_identity(folder, config)
         host, port = _server_address(registry, address, DEFAULT_PORT)
         token = registry.create_pairing(name, _now())
     except (StoreError, ConfigError, ValueError) as exc:
@@ -138,7 +139,7 @@ def _server_address(
     known = registry.address()
     if known is not None:
         return known
-    from kiosk.server.tls import lan_address
+    from kiosk.store.server_identity import lan_address
 
     return lan_address(), default_port
 

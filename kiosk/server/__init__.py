@@ -1,5 +1,5 @@
 """The event server on the console laptop: door stations talk to it over HTTPS (Starlette).
 
-`tls` makes the per-event self-signed certificate, `station_api` is the door stations' API,
+`station_api` is the door stations' API,
 `serve` runs one or more apps (each on its own port, with or without TLS) in one process.
 """

@@ -13,16 +13,15 @@ from kiosk.server.station_api import (
     ServerContext,
     station_app,
 )
-from kiosk.server.tls import ServerIdentity, ensure_identity, lan_address
 from kiosk.store.database import open_database
 from kiosk.store.event_folder import EventFolder
+from kiosk.store.server_identity import ServerIdentity, event_server_identity, lan_address
 from kiosk.store.station_desk import StationDesk
 from kiosk.store.stations import StationRegistry
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8443
-SERVER_DIR = "server"
 
 
 @dataclass
@@ -51,11 +50,6 @@ class EventServer:
         return f"https://{self.address}:{self.station_port}"
 
 
-def server_identity(folder: EventFolder, config: EventConfig) -> ServerIdentity:
-    """The event's server certificate (made on first use, in `<event>/server/`)."""
-    return ensure_identity(folder.root / SERVER_DIR, config.name_en)
-
-
 def build_event_server(
     folder: EventFolder,
     config: EventConfig,
@@ -64,7 +58,7 @@ def build_event_server(
     extra: tuple[Listener, ...] = (),
 ) -> EventServer:
     """Bind the stations' API (TLS) and any ``extra`` listeners; nothing runs yet."""
-    identity = server_identity(folder, config)
+    identity = event_server_identity(folder, config)
     secret_key = folder.secret_key()  # read here, on the console laptop; never sent anywhere
     db_path = folder.db_path
     open_database(db_path).conn.close()  # migrate now, so a schema problem stops `serve` early

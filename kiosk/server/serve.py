@@ -20,7 +20,7 @@ from typing import Any
 
 import uvicorn
 
-from kiosk.server.tls import ServerIdentity
+from kiosk.store.server_identity import ServerIdentity
 
 log = logging.getLogger(__name__)
 

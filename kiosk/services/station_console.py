@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from kiosk.core.event import EventConfig
 from kiosk.core.stations import PairingPayload
 from kiosk.store.event_folder import EventFolder
+from kiosk.store.server_identity import event_server_identity, lan_address
 from kiosk.store.station_desk import DoorConflict, StationDesk
 from kiosk.store.stations import PAIRING_LIFETIME, StationInfo, StationRegistry
 
@@ -95,9 +96,7 @@ class StationConsole:
         return self._clock.now(dt.UTC)
 
     def _fingerprint(self) -> str:
-        from kiosk.server.event_server import server_identity
-
-        return server_identity(self._folder, self._config).fingerprint
+        return event_server_identity(self._folder, self._config).fingerprint
 
     def status(self) -> ServerStatus:
         """Is the server answering on the address it last listened on?"""
@@ -149,8 +148,6 @@ class StationConsole:
         """A one-time pairing code for station ``name`` (ValueError for a bad name)."""
         address = self._registry.address()
         if address is None:
-            from kiosk.server.tls import lan_address
-
             address = (lan_address(), DEFAULT_PORT)
         now = self._now()
         token = self._registry.create_pairing(name, now)

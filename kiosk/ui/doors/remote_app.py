@@ -33,6 +33,7 @@ from kiosk.services.station_setup import (
     open_station_at,
     station_window_lock,
 )
+from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.camera import CameraInput
@@ -150,14 +151,12 @@ def open_remote_doors(
 
 def run_remote_doors(folder: Path, *, pair: bool) -> int:
     """Pair if asked (or not yet paired), then run the door window until it is closed."""
-    from kiosk.ui.app import _refuse, make_application
-
     app = make_application()
     try:
         with station_window_lock(folder):
             return _run_station(app, folder, pair=pair)
     except StationOpenError as exc:
-        return _refuse("This station cannot open", str(exc))
+        return refuse("This station cannot open", str(exc))
 
 
 def _run_station(app: QApplication, folder: Path, *, pair: bool) -> int:

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh
 from kiosk.services.door_backend import DoorBackend
+from kiosk.services.doors import DoorFigures, ScanResult
+from kiosk.services.event import StoreError
 from kiosk.services.remote_doors import LinkState
-from kiosk.store.checkins import DoorFigures, ScanResult
-from kiosk.store.errors import StoreError
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.camera import CameraInput

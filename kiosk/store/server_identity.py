@@ -1,8 +1,9 @@
 """The event server's certificate: self-signed, made once per event, pinned by its stations.
 
-The key and certificate live in `<event>/server/` (key mode 0600). Stations do not trust it
-because of a CA or a host name: they pin its SHA-256 fingerprint, which they got from the
-pairing QR code, and refuse any other certificate.
+The key and certificate live in `<event>/server/` (key mode 0600), next to the event's other
+files; the server (kiosk.server) serves with them and the console shows their fingerprint.
+Stations do not trust it because of a CA or a host name: they pin its SHA-256 fingerprint,
+which they got from the pairing QR code, and refuse any other certificate.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from kiosk.core.event import EventConfig
 from kiosk.core.stations import certificate_fingerprint
+from kiosk.store.event_folder import EventFolder
 
 log = logging.getLogger(__name__)
 
+SERVER_DIR = "server"
 CERT_FILE = "server-cert.pem"
 KEY_FILE = "server-key.pem"
 VALIDITY = dt.timedelta(days=730)
@@ -36,6 +40,11 @@ class ServerIdentity:
     cert_path: Path
     key_path: Path
     fingerprint: str
+
+
+def event_server_identity(folder: EventFolder, config: EventConfig) -> ServerIdentity:
+    """The event's server certificate (made on first use, in `<event>/server/`)."""
+    return ensure_identity(folder.root / SERVER_DIR, config.name_en)
 
 
 def ensure_identity(directory: Path, event_name: str) -> ServerIdentity:
