@@ -211,6 +211,7 @@ def test_cut_off_station_admits_offline_and_reconciles(tmp_path: Path, event) ->
     assert "checkin_conflict" in kinds
 
 
+@pytest.mark.logs_errors  # the station logs the certificate that does not match its pin
 def test_forged_replayed_and_revoked_requests_are_refused(tmp_path: Path, event) -> None:
     event_dir, codes = event
     server = start_server(event_dir)
