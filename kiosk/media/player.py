@@ -1,11 +1,17 @@
 """The show's two film players (slots A and B) on libvlc, for one-frame cuts between films.
 
 Each slot is a `vlc.MediaPlayer` drawing into a native window of the stage (`bind`). The next
-film is *primed* while the current one plays: it plays muted until its first picture is drawn
-(libvlc's vout event), then pauses and goes back to its start, so the hidden surface holds a
-real first frame (PLAYBACK-NOTES: `:start-paused` leaves it black). A cut then only resumes a
+film is *primed* while the current one plays: it plays silent (muted, volume 0) until its first
+picture is drawn (libvlc's vout event), then pauses there, so the hidden surface holds a real
+first frame (PLAYBACK-NOTES: `:start-paused` leaves it black). A cut then only resumes a
 paused player and raises its surface; libvlc redraws the paused picture at once on resume, so the
 first frame appears about `FIRST_PICTURE_S` later.
+
+Never seek a paused player: libvlc 3 then drops the film's sound after the resume for seconds
+(captured from PulseAudio: a film primed, paused, rewound with `set_time(0)` and resumed was
+heard for 2%-55% of its length). A primed film is paused at the first picture, where libvlc's
+time is still 0 (it starts its sound with the picture), so there is nothing to rewind; a film
+primed at a later position gets it from `:start-time`.
 
 Positions: libvlc reports its time about every 300 ms (not interpolated). The `position` signal
 carries that time moved forward by how long the event waited in Qt's queue (each event is
@@ -17,10 +23,11 @@ only emit a queued Qt signal (`_vlc_event`); everything else, including every li
 on the Qt thread. Each load of a slot gets a new generation number, so late events from the
 film a slot played before are dropped.
 
-Loudness: `audio_set_volume` takes a linear percentage of full scale (100 = unchanged, up to
-200 = +6 dB in VLC 3). A film's gain in dB (measured by preflight, plus the operator's trim)
-and the master volume (0-100 %) become `master * 10 ** (gain_db / 20)`, clamped to 0..200, so
-gains above +6 dB are limited to +6 dB.
+Loudness: a film's gain in dB (measured by preflight, plus the operator's trim) goes to
+libvlc's equalizer preamp, which is linear in dB; the operator's master volume (0-100 %) goes
+to `audio_set_volume`, which is cubic (see `kiosk.media.audio_level` for the measured laws).
+The equalizer is set before a film starts (changing it while a film plays restarts libvlc's
+audio filters), and again only when the operator trims the film.
 """
 
 from __future__ import annotations
@@ -36,12 +43,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
+from kiosk.media.audio_level import OutputLevel, output_level
 from kiosk.media.picture_fade import PictureFades
 
 log = logging.getLogger(__name__)
 
 SLOTS = ("A", "B")
-MAX_VOLUME = 200
 PRIME_TIMEOUT_S = 8.0  # a film that shows no picture this long after loading has failed
 STOP_DELAY_MS = 300  # the slot just cut away from keeps its last frame this long
 POSITION_EVERY_S = 0.25  # at most this often a `position` signal per playing film
@@ -50,12 +57,6 @@ EARLY_END_S = 0.75  # ending this much before its length: the file is damaged
 # threads, then the X server): measured 20-35 ms under Xvfb. The show orders the clock cut this
 # much before the film's end, so the new first picture lands when the old last one is due to go.
 FIRST_PICTURE_S = 0.025
-
-
-def volume_percent(gain_db: float, master_percent: float = 100.0) -> int:
-    """libvlc's linear volume for a gain in dB at a master volume, clamped to 0..200."""
-    value = master_percent * 10 ** (gain_db / 20)
-    return max(0, min(MAX_VOLUME, round(value)))
 
 
 class SlotState(enum.Enum):
@@ -86,6 +87,7 @@ class _Slot:
     own_pauses: int = 0  # pauses asked for whose Paused event has not come yet
     pending: list[Callable[[], None]] = field(default_factory=list)
     loaded_at: float = 0.0
+    preamp_db: float | None = None  # the equalizer preamp set on this player
 
 
 class FilmPlayers(QObject):
@@ -293,8 +295,12 @@ class FilmPlayers(QObject):
         return self._trims.get(film_id, 0.0)
 
     def gain_of(self, film_id: str) -> float:
-        """The gain a film plays at: preflight's measured gain plus the operator's trim."""
+        """The gain asked for a film: preflight's measured gain plus the operator's trim."""
         return self._gain_for(film_id) + self.trim_of(film_id)
+
+    def level_of(self, film_id: str) -> OutputLevel:
+        """How libvlc plays a film: its preamp, its volume and the gain they really give."""
+        return output_level(self.gain_of(film_id), self._master)
 
     @property
     def master_volume(self) -> float:
@@ -314,8 +320,22 @@ class FilmPlayers(QObject):
     def _apply_volume(self, state: _Slot) -> None:
         if state.film_id is None:
             return
+        level = self.level_of(state.film_id)
+        self._set_preamp(state, level.preamp_db)
         state.player.audio_set_mute(self._muted)
-        state.player.audio_set_volume(volume_percent(self.gain_of(state.film_id), self._master))
+        state.player.audio_set_volume(level.volume)
+
+    def _set_preamp(self, state: _Slot, preamp_db: float) -> None:
+        """Give the slot's player an equalizer that is flat but for its preamp."""
+        if state.preamp_db is not None and abs(state.preamp_db - preamp_db) < 0.005:
+            return
+        equalizer = self._vlc.AudioEqualizer()
+        equalizer.set_preamp(preamp_db)
+        if state.player.set_equalizer(equalizer) != 0:
+            log.warning("libvlc refused the equalizer (preamp %.2f dB)", preamp_db)
+        else:
+            state.preamp_db = preamp_db
+        equalizer.release()  # libvlc copied its values
 
     # Shut-down ---------------------------------------------------------------------------
 
@@ -372,7 +392,11 @@ class FilmPlayers(QObject):
             media.add_option(f":start-time={start_at_s:.3f}")
         state.player.set_media(media)
         media.release()
-        state.player.audio_set_mute(True)  # silent until the cut
+        # silent until the cut, twice over (mute and volume 0), and the film's equalizer set
+        # now: setting it later, while the film plays, restarts libvlc's audio filters
+        self._set_preamp(state, self.level_of(film_id).preamp_db)
+        state.player.audio_set_mute(True)
+        state.player.audio_set_volume(0)
         state.state = SlotState.PRIMING
         if state.player.play() != 0:
             state.state, state.film_id = SlotState.EMPTY, None
@@ -443,8 +467,8 @@ class FilmPlayers(QObject):
             return
         state.state = SlotState.READY
         state.own_pauses += 1
+        log.info("primed %s at %d ms", state.film_id, state.player.get_time())
         state.player.set_pause(1)
-        state.player.set_time(int(state.start_at_s * 1000))
 
     def _time(self, state: _Slot, seconds: float) -> None:
         """libvlc's time of the film, carried forward to now (the event waited in Qt's queue)."""

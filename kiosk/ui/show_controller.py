@@ -33,6 +33,7 @@ from kiosk.core.show import (
     Effect,
     Ignored,
     Journal,
+    JsonValue,
     PauseFilm,
     PlayFilm,
     PreloadFilm,
@@ -54,7 +55,7 @@ from kiosk.core.show import (
 from kiosk.core.subtitles import SubtitleCue, SubtitleError, decode_subtitle_bytes, parse_srt
 from kiosk.media.picture_fade import DARK_WITHIN_S
 from kiosk.media.player import FIRST_PICTURE_S, FilmPlayers
-from kiosk.store.film_checks import FilmCheckRepository
+from kiosk.services.film_media import FilmMedia
 from kiosk.store.journal import Journal as JournalStore
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.stage.cards import (
@@ -121,8 +122,10 @@ class ShowController(QObject):
         *,
         clock: Callable[[], float] = time.monotonic,
         bind_surfaces: bool = True,
+        media: FilmMedia | None = None,
     ) -> None:
         super().__init__()
+        self.media = media  # which film files are the ones preflight measured
         self.machine = machine
         self.config = event
         self.programme: Programme = machine.programme
@@ -147,7 +150,7 @@ class ShowController(QObject):
         self._lift_timer = QTimer(self)  # drops the curtain once a film fading up is black
         self._lift_timer.setSingleShot(True)
         self._lift_timer.timeout.connect(self._lift_curtain)
-        players.film_started.connect(lambda f: self._fact(self.machine.film_started, f))
+        players.film_started.connect(self._film_started)
         players.position.connect(lambda f, s: self._fact(self.machine.film_position, f, s))
         players.duration.connect(self.machine.film_duration)
         players.ended.connect(lambda f: self._fact(self.machine.film_ended, f))
@@ -314,6 +317,29 @@ class ShowController(QObject):
         else:
             self._aim_cut()  # a new position moves the film clock
 
+    def _film_started(self, film_id: str) -> None:
+        """Journal the gain the film really plays at, then tell the machine."""
+        if not self._lent:
+            self._write([Journal("film_gain", self.gain_report(film_id))])
+        self._fact(self.machine.film_started, film_id)
+
+    def gain_report(self, film_id: str) -> dict[str, JsonValue]:
+        """What the film plays at, for the journal and the console: preflight's gain (if its
+        file is the one measured), the operator's trim, libvlc's preamp and volume."""
+        level = self.players.level_of(film_id)
+        verdict = self.media.verdict(film_id) if self.media is not None else None
+        return {
+            "film": film_id,
+            "gain_db": None if level.gain_db == -math.inf else round(level.gain_db, 2),
+            "preflight_db": round(self.players.gain_of(film_id) - self.players.trim_of(film_id), 2),
+            "trim_db": self.players.trim_of(film_id),
+            "preamp_db": level.preamp_db,
+            "volume": level.volume,
+            "master_percent": self.players.master_volume,
+            "limited": level.limited,
+            "file": verdict.state.value if verdict is not None else None,
+        }
+
     def _film_failed(self, film_id: str, reason: str) -> None:
         if self._lent:
             return
@@ -477,13 +503,18 @@ def create_show(
     options: ShowOptions | None = None,
     resume: ResumePoint | None = None,
     bind_surfaces: bool = True,
+    by_identity: bool = False,
 ) -> ShowController:
-    """A controller with its machine and two players on `instance`, gains from preflight."""
-    players = FilmPlayers(instance, FilmCheckRepository(db).gain_db)
+    """A controller with its machine and two players on `instance`, gains from preflight (for
+    the file preflight measured only; `by_identity`: found by the file's content, not its id)."""
+    media = FilmMedia(db, programme.films, by_identity=by_identity)
+    players = FilmPlayers(instance, media.gain_db)
     chosen = options or ShowOptions.from_event(event)
     # the next player takes about FIRST_PICTURE_S to show its first frame: order the cut so early
     machine = ShowMachine(programme, replace(chosen, cut_lead_s=FIRST_PICTURE_S), resume)
-    return ShowController(machine, event, stage, players, db, messages, bind_surfaces=bind_surfaces)
+    return ShowController(
+        machine, event, stage, players, db, messages, bind_surfaces=bind_surfaces, media=media
+    )
 
 
 def read_resume_point(db: sqlite_utils.Database) -> ResumePoint | None:
