@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlite_utils
-from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtCore import QItemSelection, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.event import EventConfig
-from kiosk.core.preflight import check_schedule
+from kiosk.core.preflight import FilmCheck, check_schedule
 from kiosk.core.programme import Film, Programme, format_duration
-from kiosk.services.preflight import PreflightReport, run_preflight
+from kiosk.services.film_media import FilmMedia
+from kiosk.services.preflight import PreflightReport, recheck_film, run_preflight
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.ui.common.messages import Level, MessageBus
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from kiosk.ui.show_controller import ShowController
 
 log = logging.getLogger(__name__)
+MEDIA_EVERY_MS = 2000  # how often the console looks whether film files changed (one stat each)
 
 
 @dataclass
@@ -161,7 +163,7 @@ class ConsoleWindow(QMainWindow):
         self.show_panel: ShowPanel | None = None
         if context.show is not None:
             self.show_panel = ShowPanel(
-                context.show, context.config, context.tasks, self._start_over
+                context.show, context.config, context.tasks, self._start_over, self.recheck_film
             )
             self.show_panel.install_shortcuts(self)
             self.tabs.addTab(self.show_panel, "Show · 放映")
@@ -183,6 +185,12 @@ class ConsoleWindow(QMainWindow):
 
         context.messages.posted.connect(self._append_message)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.start_preflight)
+        show_media = context.show.media if context.show is not None else None
+        self.media = show_media or FilmMedia(context.db, context.programme.films)
+        self._media_timer = QTimer(self)  # a film replaced or deleted is flagged within 2 s
+        self._media_timer.setInterval(MEDIA_EVERY_MS)
+        self._media_timer.timeout.connect(self.refresh_media)
+        self._media_timer.start()
         self.load_checks()
         context.messages.info(f"Event opened: {context.folder.root}")
 
@@ -295,7 +303,36 @@ class ConsoleWindow(QMainWindow):
         self.model.set_checks(checks)
         if self.show_panel is not None:
             self.show_panel.run_model.set_checks(checks)
+        self.media.forget()
+        self.refresh_media()
         self._update_summary()
+
+    def refresh_media(self) -> None:
+        """Flag, in the programme and the run order, films whose file is not the one measured."""
+        verdicts = {film.id: self.media.verdict(film.id) for film in self.context.programme}
+        self.model.set_media(verdicts)
+        if self.show_panel is not None:
+            self.show_panel.run_model.set_media(verdicts)
+
+    def recheck_film(self, film_id: str) -> None:
+        """Preflight one film again on a worker thread (F6), e.g. after its file was replaced."""
+        self.context.messages.info(f"Checking {film_id} again…")
+        self.context.tasks.run(
+            recheck_film,
+            self._recheck_done,
+            lambda error: self.context.messages.error(f"{film_id} could not be checked: {error}"),
+            self.context.folder,
+            film_id,
+        )
+
+    def _recheck_done(self, check: FilmCheck) -> None:
+        self.load_checks()
+        if check.ok:
+            self.context.messages.info(
+                f"{check.film_id} checked again: ready, plays at {check.gain_db or 0:+.1f} dB"
+            )
+        else:
+            self.context.messages.error(f"{check.film_id}: {'; '.join(check.problems)}")
 
     def _update_summary(self) -> None:
         checks = self.model.checks
