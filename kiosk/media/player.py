@@ -194,8 +194,11 @@ class FilmPlayers(QObject):
         match state.state:
             case SlotState.READY | SlotState.PAUSED:
                 state.state = SlotState.PLAYING
-                state.player.set_pause(0)  # first: its picture is what the audience waits for
+                # sound on before the resume: the paused player is silent anyway, and unmuting
+                # after it lost the film's first ~0.1-0.25 s under load (PulseAudio applies
+                # mute and volume asynchronously)
                 self._apply_volume(state)
+                state.player.set_pause(0)
             case SlotState.PRIMING:
                 state.play_when_ready = True
             case SlotState.PLAYING:
@@ -239,6 +242,10 @@ class FilmPlayers(QObject):
     def fading(self, slot: str) -> bool:
         """Whether the slot's picture is fading up (`fade_in`)."""
         return self._fades.fading(slot)
+
+    def picture_level(self, slot: str) -> float:
+        """How far up the slot's picture is (0 black .. 1 untouched), for what fades with it."""
+        return self._fades.level(slot)
 
     def stop(self, slot: str) -> None:
         """Unload the slot; its last frame stays up a moment so the cut never shows black."""

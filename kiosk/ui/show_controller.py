@@ -93,8 +93,8 @@ class Stage(Protocol):
         """Fade the black overlay in or out."""
         ...
 
-    def set_subtitle(self, text: str | None) -> None:
-        """Show one subtitle line (or none) over the film."""
+    def set_subtitle(self, text: str | None, level: float = 1.0) -> None:
+        """Show one subtitle (or none) over the film, at `level` of full white."""
         ...
 
 
@@ -126,6 +126,7 @@ class ShowController(QObject):
     ) -> None:
         super().__init__()
         self.media = media  # which film files are the ones preflight measured
+        self.preload_failures: dict[str, str] = {}  # films that failed while preloading
         self.machine = machine
         self.config = event
         self.programme: Programme = machine.programme
@@ -138,6 +139,7 @@ class ShowController(QObject):
         self.on_stage: str | None = None  # slot whose video is up, None while a card is
         self._subtitles: dict[str, list[SubtitleCue]] = {}
         self._subtitle_text: str | None = None
+        self._subtitle_level = 1.0
         self._ended = False
         self._lent = False  # the award reveal has the players and the stage
         self._timer = QTimer(self)
@@ -344,8 +346,20 @@ class ShowController(QObject):
         if self._lent:
             return
         effects = self.machine.film_failed(self._clock(), film_id, reason)
+        alert = self.machine.snapshot(self._clock()).alert
+        on_screen = alert is not None and alert.film_id == film_id
+        if on_screen:
+            self.preload_failures.pop(film_id, None)
+        else:  # only preloading: the show loads it again when its turn comes
+            self.preload_failures[film_id] = reason
         if self.messages is not None:
-            self.messages.error(f"Film {film_id} failed: {reason}")
+            if on_screen:
+                self.messages.error(f"Film {film_id} failed: {reason}")
+            else:
+                self.messages.error(
+                    f"Film {film_id} could not be preloaded: {reason}. It is tried again at its "
+                    "turn; check the file now"
+                )
         self.failed.emit(film_id, reason)
         self._carry_out(effects)
 
@@ -466,7 +480,7 @@ class ShowController(QObject):
         elapsed = self.snapshot().film_elapsed_s or 0.0
         cues = self._subtitles_of(film)
         text = next((c.text for c in cues if c.start_s <= elapsed < c.end_s), None)
-        self._set_subtitle(text)
+        self._set_subtitle(text, self.players.picture_level(self.on_stage))
 
     def _subtitles_of(self, film: Film) -> list[SubtitleCue]:
         if film.id not in self._subtitles:
@@ -482,10 +496,11 @@ class ShowController(QObject):
             self._subtitles[film.id] = cues
         return self._subtitles[film.id]
 
-    def _set_subtitle(self, text: str | None) -> None:
-        if text != self._subtitle_text:
-            self._subtitle_text = text
-            self.stage.set_subtitle(text)
+    def _set_subtitle(self, text: str | None, level: float = 1.0) -> None:
+        """Subtitles fade with the picture: their level follows the film's fade up."""
+        if text != self._subtitle_text or abs(level - self._subtitle_level) > 0.01:
+            self._subtitle_text, self._subtitle_level = text, level
+            self.stage.set_subtitle(text, level)
 
 
 def _subject(value: object) -> str | None:

@@ -11,16 +11,26 @@ Every film carries its own tone, so the capture says which film was heard when. 
 * nothing of it before its cut: no window above `LEAK_DBFS` before its run (the priming player
   stays silent).
 
-Tolerances (the machine runs other engineers' tests at the same time):
+The player, PulseAudio and parec run with the priority a show machine gives its show
+(`show_priority`: nice -10, PulseAudio real-time as on a desktop): the development machine
+runs other engineers' suites at the same time (load average 8-11 on 2 cores), and without it a
+film's sound broke up into 0.3 s dropouts and stopped 1.5 s early in one run of four.
+
+Tolerances:
 * 1 LU: the issue's figure. The tone is steady, so the measurement itself is exact to ±0.1 LU
   (AAC coding and K-weighting of a pure tone); what can move it is a gain wrongly applied.
-* `LOST_S` 0.35 s: a 50 ms window straddles each end of a run (up to 0.1 s), the clock cut is
-  ordered 25 ms before a film's end, and the last film's final buffer (about 0.2 s of PulseAudio
-  latency) is dropped when its player stops at the end of the show. Measured here: 0-0.2 s.
+* `LOST_S` 0.35 s: a 50 ms window straddles each end of a run (up to 0.1 s) and the clock cut
+  is ordered 25 ms before a film's end. Measured here, 10 runs of 4 films: 0-0.05 s lost at an
+  ordinary load; up to 0.25 s of a film's *start* (once per run at most) while the machine's
+  load average was 8 on its 2 cores: libvlc starts the resumed film's sound late and drops
+  what is overdue (the capture shows the previous film ending in full, then 0.25 s of digital
+  silence before the next one).
 * `GAP_S` 0.1 s: an underrun under load is a click of one or two 50 ms windows; anything longer
   is silence the audience would hear.
-* `LEAK_DBFS` -60 dBFS (37 dB under the films' level), ignoring the one window that straddles
-  the cut.
+* `LEAK_DBFS` -60 dBFS (37 dB under the films' level) for a window to count as the film heard
+  before its cut, when its tone stands 15 dB above the spectrum beside it (the click of another
+  film starting or stopping is broadband and is not counted), the window straddling the cut
+  excepted.
 
 Figures of each run are printed (pytest -s) for the report.
 """
@@ -28,11 +38,13 @@ Figures of each run are printed (pytest -s) for the report.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kiosk.media.generate import ClipSpec, render_clip
@@ -41,13 +53,18 @@ from kiosk.store.event_folder import EventFolder
 from tests.conftest import film_toml, write_event
 from tests.sound_capture import (
     FilmRun,
+    alsa_file_config,
+    alsa_sound,
     film_runs,
     loudness_lufs,
+    off_tone_levels,
     pulse_server,
     read_capture,
     record,
     requires_pulseaudio,
+    show_priority,
     tone_levels,
+    write_wav,
 )
 from tests.xvfb import qt_env, requires_xvfb, xvfb_display
 
@@ -124,6 +141,7 @@ def _rehearse(folder: EventFolder, capture: Path, *options: str) -> str:
         with record(pulse, capture):
             result = subprocess.run(
                 [
+                    *show_priority(),
                     sys.executable,
                     str(ROOT / "main.py"),
                     "--event",
@@ -143,8 +161,12 @@ def _rehearse(folder: EventFolder, capture: Path, *options: str) -> str:
 
 
 def _measure(capture: Path) -> dict[str, tuple[FilmRun, float]]:
-    levels = tone_levels(read_capture(capture), [f.tone_hz for f in FILMS], WINDOW_S)
-    runs = film_runs(levels, WINDOW_S, HEARD_DBFS, LEAK_DBFS, bridge_s=0.5)
+    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    sound = read_capture(capture)
+    tones = [f.tone_hz for f in FILMS]
+    levels = tone_levels(sound, tones, WINDOW_S)
+    probes = off_tone_levels(sound, tones, WINDOW_S)
+    runs = film_runs(levels, WINDOW_S, HEARD_DBFS, LEAK_DBFS, bridge_s=0.5, off_tone=probes)
     out = {}
     for film, run in zip(FILMS, runs, strict=True):
         inner = (run.start_s + 0.3, run.end_s - 0.3)
@@ -168,8 +190,7 @@ def _assert_heard_right(figures: dict[str, tuple[FilmRun, float]]) -> None:
             problems.append(f"{film_id} heard {run.heard_s:.2f} s of {FILM_S:g}")
         if run.longest_gap_s > GAP_S:
             problems.append(f"{film_id} fell silent for {run.longest_gap_s:.2f} s")
-        # the window straddling the cut may hold the film's first samples: ignore that one
-        if run.early_s > WINDOW_S:
+        if run.early_s > 0:
             problems.append(f"{film_id} heard {run.early_s:.2f} s before its cut")
     starts = [figures[f.film_id][0].start_s for f in FILMS]
     if starts != sorted(starts):
@@ -209,3 +230,57 @@ def test_the_journal_states_the_gain_each_film_played_at(
     for film_id, data in played.items():
         assert data["gain_db"] == pytest.approx(stored[film_id], abs=0.05)
         assert data["file"] == "same" and data["limited"] is False
+
+
+def test_every_film_at_the_target_through_plain_alsa(
+    loud_and_quiet_event: EventFolder, tmp_path: Path
+) -> None:
+    """Plain ALSA (no sound server): libvlc's ALSA output into alsa-lib's `file` device.
+
+    That device is not paced in real time, so this checks levels (and how much of each film's
+    sound was written), not timing."""
+    home, streams = tmp_path / "home", tmp_path / "alsa"
+    home.mkdir()
+    alsa_file_config(home, streams)
+    with xvfb_display(640, 360) as display:
+        env = qt_env(display, KIOSK_VLC_VOUT="xcb_x11", KIOSK_VLC_AOUT="alsa", HOME=str(home))
+        result = subprocess.run(
+            [
+                *show_priority(),
+                sys.executable,
+                str(ROOT / "main.py"),
+                "--event",
+                str(loud_and_quiet_event.root),
+                "rehearse",
+                "--exit-at-end",
+                "--straight-cut",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    sound = alsa_sound(streams)
+    levels = tone_levels(sound, [f.tone_hz for f in FILMS], WINDOW_S)
+    size = round(WINDOW_S * 48000)
+    owner = levels.argmax(axis=1)
+    loud = levels.max(axis=1) >= HEARD_DBFS
+    print("\nrehearse --straight-cut, plain ALSA (file device, levels only):")
+    problems = []
+    for column, film in enumerate(FILMS):
+        mine = np.flatnonzero((owner == column) & loud)
+        if len(mine) < 20:
+            problems.append(f"{film.film_id}: {len(mine) * WINDOW_S:.2f} s of sound")
+            continue
+        frames = sound[: len(levels) * size].reshape(len(levels), size, 2)[mine].reshape(-1, 2)
+        wav = write_wav(frames, tmp_path / f"{film.film_id}.wav")
+        lufs = loudness_lufs(wav, 0.0, len(frames) / 48000)
+        seconds = len(mine) * WINDOW_S
+        print(f"  {film.film_id:9s} {lufs:6.1f} LUFS, {seconds:5.2f} s of its sound written")
+        if abs(lufs - TARGET_LUFS) > LOUDNESS_TOLERANCE_LU:
+            problems.append(f"{film.film_id} at {lufs:.1f} LUFS through ALSA")
+        if seconds < FILM_S - LOST_S:
+            problems.append(f"{film.film_id}: only {seconds:.2f} s of its sound reached ALSA")
+    assert not problems, problems

@@ -506,6 +506,14 @@ class ShowPanel(QWidget):
         film = self._trim_film()
         media = self.controller.media
         verdict = media.verdict(film) if media is not None and film is not None else None
+        failure = self.controller.preload_failures.get(film) if film is not None else None
+        if failure is not None and snap.alert is None:
+            self.next_media.setText(
+                f"⚠ {film} could not be preloaded: {failure}. It is tried again at its turn "
+                "(Skip passes it) · 預載失敗"
+            )
+            self.next_media.show()
+            return
         if verdict is None or verdict.state not in (MediaState.CHANGED, MediaState.MISSING):
             self.next_media.hide()
             return
