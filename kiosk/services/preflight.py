@@ -16,6 +16,7 @@ from kiosk.core.preflight import FilmCheck, MediaFacts, ScheduleCheck, assess_fi
 from kiosk.core.programme import Film, Programme
 from kiosk.core.subtitles import SubtitleCue, SubtitleError, decode_subtitle_bytes, parse_srt
 from kiosk.media.identity import identify
+from kiosk.media.image_header import image_size
 from kiosk.media.probe import probe_media, require_tools
 from kiosk.media.vlc_backend import PlayerUnavailableError, check_opens, create_instance
 from kiosk.store.event_folder import EventFolder
@@ -76,6 +77,8 @@ def _check_still(film: Film) -> str | None:
         return None
     if not film.still.is_file():
         return f"not found: {film.still}"
+    if image_size(film.still) is not None:
+        return None  # a PNG or JPEG with a sound header: no decoder process needed
     ffprobe, _ = require_tools()
     result = subprocess.run(
         [
