@@ -111,14 +111,14 @@ class ProgrammeModel(QAbstractTableModel):
             return self._intermission_data(row, index.column(), role)
         assert row.film is not None
         film, check, column = row.film, self.checks.get(row.film.id), index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._film_text(row, film, check, column)
         flagged = self.media.get(film.id)
         if flagged is not None and column == 10:
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"⚠ {flagged.reason} (F6: check again)"
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(Colours.bad)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._film_text(row, film, check, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == 10:
             if check is None:
                 return QBrush(Colours.muted)

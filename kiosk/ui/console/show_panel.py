@@ -122,6 +122,15 @@ class ShowPanel(QWidget):
         layout.addWidget(self.resume_banner)
         self.alert = self._build_alert()
         layout.addWidget(self.alert)
+        # the next film's file is not the one preflight measured (or would not preload): said
+        # across the whole tab, before its title card is up
+        self.next_media = text_label("", 11, bold=True, colour="#ffffff")
+        self.next_media.setWordWrap(True)
+        self.next_media.setStyleSheet(
+            f"background: {Colours.bad.name()}; border-radius: 6px; padding: 6px 10px;"
+        )
+        self.next_media.hide()
+        layout.addWidget(self.next_media)
 
         top = QHBoxLayout()
         top.setSpacing(10)
@@ -329,10 +338,7 @@ class ShowPanel(QWidget):
         self.next_label = text_label("", 11, bold=True)
         self.next_label.setWordWrap(True)
         info_layout.addWidget(self.next_label)
-        self.next_media = text_label("", 10, bold=True, colour=Colours.bad.name())
-        self.next_media.setWordWrap(True)
-        self.next_media.hide()
-        info_layout.addWidget(self.next_media)
+
         info_layout.addSpacing(4)
         info_layout.addWidget(text_label("Show clock · 節目時間", 9, colour=Colours.muted.name()))
         self.show_clock = text_label("", 10)
@@ -518,8 +524,8 @@ class ShowPanel(QWidget):
             self.next_media.hide()
             return
         self.next_media.setText(
-            f"⚠ {film}: {verdict.reason}. It would play at 0 dB, not its measured gain. "
-            "F6 checks it again · 檔案已變更，請按 F6 重新檢查"
+            f"⚠ Next film {film}: {verdict.reason}. It would play at 0 dB, not its measured "
+            "gain. Press F6 to check it again · 下一部影片的檔案已變更，請按 F6 重新檢查"
         )
         self.next_media.show()
 
