@@ -321,8 +321,11 @@ def loudness_lufs(wav: Path, start_s: float, end_s: float) -> float:
 
 
 def alsa_file_config(home: Path, out_dir: Path) -> Path:
-    """An `~/.asoundrc` in `home` whose default device writes every opened stream to its own
-    raw file in `out_dir` (float32 as libvlc sends it, no header).
+    """An `~/.asoundrc` in `home` whose default device writes every stream libvlc opens to a
+    raw file of its own in `out_dir` (float32 as libvlc sends it, no header): with `truncate
+    false` alsa-lib numbers the files (stream.raw, stream.raw.0001, ...). Not a pipe per
+    stream: a later stream's `cat` can inherit an earlier one's pipe, and libvlc then hung
+    closing it (2 runs of 8).
 
     alsa-lib's `file` plugin is not paced in real time: libvlc pads with runs of exact zeros
     between its real samples. Use it for levels only (`alsa_sound`), never for timing.
@@ -333,7 +336,8 @@ def alsa_file_config(home: Path, out_dir: Path) -> Path:
         "pcm.!default {\n"
         "  type file\n"
         '  slave.pcm "null"\n'
-        f'  file "|exec cat > {out_dir}/stream-$$.raw"\n'
+        f'  file "{out_dir}/stream.raw"\n'
+        "  truncate false\n"
         '  format "raw"\n'
         "}\n",
         encoding="utf-8",
@@ -345,7 +349,7 @@ def alsa_sound(out_dir: Path) -> FloatArray:
     """Every stream the ALSA file device received, stereo float32, without libvlc's padding
     (frames of exact zeros), one after the other."""
     parts = []
-    for raw in sorted(out_dir.glob("stream-*.raw")):
+    for raw in sorted(out_dir.glob("stream.raw*")):
         data = np.fromfile(raw, dtype="<f4")
         data = data[: len(data) - len(data) % 2].reshape(-1, 2)
         parts.append(data[(data != 0).any(axis=1)].astype(np.float64))

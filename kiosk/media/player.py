@@ -11,7 +11,10 @@ Never seek a paused player: libvlc 3 then drops the film's sound after the resum
 (captured from PulseAudio: a film primed, paused, rewound with `set_time(0)` and resumed was
 heard for 2%-55% of its length). A primed film is paused at the first picture, where libvlc's
 time is still 0 (it starts its sound with the picture), so there is nothing to rewind; a film
-primed at a later position gets it from `:start-time`.
+primed at a later position gets it from `:start-time`. The pause must land at once: whatever
+the film plays before it is lost from its start. Through Qt's queue it landed up to 0.25 s
+late on a loaded machine (a quarter second of the film's sound gone), so a small thread of
+its own (`_Pauser`) pauses a priming player as soon as libvlc reports its first picture.
 
 Positions: libvlc reports its time about every 300 ms (not interpolated). The `position` signal
 carries that time moved forward by how long the event waited in Qt's queue (each event is
@@ -34,7 +37,9 @@ from __future__ import annotations
 
 import enum
 import logging
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,6 +93,8 @@ class _Slot:
     pending: list[Callable[[], None]] = field(default_factory=list)
     loaded_at: float = 0.0
     preamp_db: float | None = None  # the equalizer preamp set on this player
+    pause_armed: bool = False  # the pauser thread pauses it at its first picture (priming)
+    paused_early: bool = False  # ... and it did
 
 
 class FilmPlayers(QObject):
@@ -123,6 +130,8 @@ class FilmPlayers(QObject):
         self._muted = False
         self._closed = False
         self._slots = {name: _Slot(name, instance.media_player_new()) for name in SLOTS}
+        self._lock = threading.Lock()  # pause_armed, paused_early, own_pauses, with _Pauser
+        self._pauser = _Pauser(self._slots, self._lock)
         self._fades = PictureFades(self)
         self._vlc_event.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
         self._watchdog = QTimer(self)
@@ -157,6 +166,8 @@ class FilmPlayers(QObject):
     ) -> Callable[[Any], None]:
         def on_event(event: Any) -> None:  # a libvlc thread: read, emit, never call libvlc
             value = value_of(event) if value_of is not None else 0.0
+            if kind == "vout":
+                self._pauser.first_picture(slot.name, slot.generation)
             self._vlc_event.emit(slot.name, slot.generation, kind, value, time.monotonic())
 
         return on_event
@@ -200,6 +211,8 @@ class FilmPlayers(QObject):
                 self._apply_volume(state)
                 state.player.set_pause(0)
             case SlotState.PRIMING:
+                with self._lock:
+                    state.pause_armed = False
                 state.play_when_ready = True
             case SlotState.PLAYING:
                 pass
@@ -211,7 +224,8 @@ class FilmPlayers(QObject):
         state = self._slots[slot]
         if state.state is SlotState.PLAYING:
             state.state = SlotState.PAUSED
-            state.own_pauses += 1
+            with self._lock:
+                state.own_pauses += 1
             state.player.set_pause(1)
         elif state.state is SlotState.PRIMING:
             state.play_when_ready = False
@@ -352,6 +366,7 @@ class FilmPlayers(QObject):
             return
         self._closed = True
         self._watchdog.stop()
+        self._pauser.close()
         for state in self._slots.values():
             self._fades.cancel(state.name)
             state.generation += 1
@@ -382,10 +397,12 @@ class FilmPlayers(QObject):
     def _load(self, slot: str, film_id: str, path: Path, start_at_s: float, *, play: bool) -> None:
         state = self._slots[slot]
         self._fades.cancel(slot)
-        state.generation += 1
+        with self._lock:
+            state.generation += 1
+            state.own_pauses = 0
+            state.pause_armed, state.paused_early = not play, False
         state.film_id, state.start_at_s = film_id, start_at_s
         state.play_when_ready, state.pictures, state.started = play, False, False
-        state.own_pauses = 0
         state.length_s, state.position_s, state.position_sent_at = None, start_at_s, 0.0
         state.loaded_at = time.monotonic()
         if not path.is_file():
@@ -451,9 +468,11 @@ class FilmPlayers(QObject):
             case "time":
                 self._time(state, value + (time.monotonic() - at))
             case "paused":
-                if state.own_pauses > 0:
-                    state.own_pauses -= 1
-                elif state.state in (SlotState.PLAYING, SlotState.PRIMING):
+                with self._lock:
+                    ours = state.own_pauses > 0
+                    if ours:
+                        state.own_pauses -= 1
+                if not ours and state.state in (SlotState.PLAYING, SlotState.PRIMING):
                     self._end(state)  # `:play-and-pause` pauses at the end by itself
             case "end":
                 self._end(state)
@@ -466,16 +485,25 @@ class FilmPlayers(QObject):
         state.pictures = True
         if state.state is not SlotState.PRIMING:
             return
+        with self._lock:
+            early = state.paused_early
+            if not early and not state.play_when_ready:
+                state.own_pauses += 1  # paused below, here
+            state.pause_armed = False
         if state.play_when_ready:
+            if early:  # the pauser paused it before the cut was asked: resume it
+                state.state = SlotState.READY
+                self.cut(state.name)
+                return
             self._apply_volume(state)
             state.state = SlotState.PLAYING
             state.started = True
             self.film_started.emit(state.film_id or "")
             return
         state.state = SlotState.READY
-        state.own_pauses += 1
-        log.info("primed %s at %d ms", state.film_id, state.player.get_time())
-        state.player.set_pause(1)
+        if not early:
+            state.player.set_pause(1)
+        log.debug("primed %s (paused by the %s)", state.film_id, "pauser" if early else "Qt thread")
 
     def _time(self, state: _Slot, seconds: float) -> None:
         """libvlc's time of the film, carried forward to now (the event waited in Qt's queue)."""
@@ -503,3 +531,40 @@ class FilmPlayers(QObject):
         if state.state is SlotState.PLAYING:
             state.state = SlotState.PAUSED
         self.ended.emit(film_id)
+
+
+class _Pauser:
+    """Pauses a priming player the moment libvlc reports its first picture.
+
+    libvlc's callbacks must not call libvlc, and the way through Qt's event queue can take a
+    quarter of a second on a loaded machine, during which the film plays on, muted, and that
+    part of it is lost. This thread is woken by the callback and pauses the player at once,
+    if the slot still holds the same film (generation) and still wants the pause (armed).
+    """
+
+    def __init__(self, slots: dict[str, _Slot], lock: threading.Lock) -> None:
+        self._slots = slots
+        self._lock = lock
+        self._wake: queue.SimpleQueue[tuple[str, int] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="player-pauser", daemon=True)
+        self._thread.start()
+
+    def first_picture(self, slot: str, generation: int) -> None:
+        """Called from libvlc's thread: hand the pause to this thread (never call libvlc)."""
+        self._wake.put((slot, generation))
+
+    def close(self) -> None:
+        """Stop the thread (before the players are released)."""
+        self._wake.put(None)
+        self._thread.join(timeout=2)
+
+    def _run(self) -> None:
+        while (item := self._wake.get()) is not None:
+            name, generation = item
+            state = self._slots[name]
+            with self._lock:
+                if state.generation != generation or not state.pause_armed:
+                    continue
+                state.pause_armed, state.paused_early = False, True
+                state.own_pauses += 1
+                state.player.set_pause(1)

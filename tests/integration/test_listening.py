@@ -238,10 +238,7 @@ def test_every_film_at_the_target_through_plain_alsa(
     """Plain ALSA (no sound server): libvlc's ALSA output into alsa-lib's `file` device.
 
     That device is not paced in real time, so this checks levels (and how much of each film's
-    sound was written), not timing. Known: in 2 of about 8 runs, both right after the PulseAudio
-    runs of this module on the loaded machine, the rehearsal hung as libvlc opened the fourth
-    film's ALSA stream (the `file` device's `cat` started, nothing was written); the run then
-    fails on its timeout."""
+    sound was written), not timing."""
     home, streams = tmp_path / "home", tmp_path / "alsa"
     home.mkdir()
     alsa_file_config(home, streams)
