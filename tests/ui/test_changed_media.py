@@ -18,6 +18,7 @@ from tests.conftest import film_toml, write_event
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
 
+
 def test_a_replaced_film_is_flagged_before_its_card_and_f6_checks_it_again(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
