@@ -47,10 +47,10 @@ def test_a_replaced_film_is_flagged_before_its_card_and_f6_checks_it_again(
         timeout=5000,
     )
     assert panel.run_model.data(panel.run_model.index(0, 4)) == "⚠ file changed"
-    assert window.context.show is not None
-    assert window.context.show.players.gain_of("A1") == 0.0  # never the old file's gain
+    assert window.night.show is not None
+    assert window.night.show.players.gain_of("A1") == 0.0  # never the old file's gain
     window.grab().save(str(tmp_path / "console-film-changed-1366x768.png"))  # to look at
     qtbot.keyClick(window, Qt.Key.Key_F6)  # check it again
     qtbot.waitUntil(lambda: not panel.next_media.isVisible(), timeout=30000)
-    assert window.context.show.players.gain_of("A1") > 5  # the quiet file's own gain
+    assert window.night.show.players.gain_of("A1") > 5  # the quiet file's own gain
     window.close()
