@@ -20,12 +20,13 @@ Tolerances:
 * 1 LU: the issue's figure. The tone is steady, so the measurement itself is exact to ±0.1 LU
   (AAC coding and K-weighting of a pure tone); what can move it is a gain wrongly applied.
 * `LOST_S` 0.3 s: a 50 ms window straddles each end of a run (up to 0.1 s) and the clock cut
-  is ordered 25 ms before a film's end. Measured here at load averages 6-13 on 2 cores, 5
-  runs of 3 rehearsals (60 films): 52 films lost 0-0.05 s; 8 lost 0.2-0.3 s of their *start*
-  (the film starts on time, its first quarter second is gone): under that load libvlc plays a
-  primed film, muted, for that long before it reports its first picture and the priming pause
-  can land. Before the pause had a thread of its own (`_Pauser`) it was 0.25 s for about every
-  other film; a remedy that does not depend on the first-picture event is still to find.
+  is ordered 25 ms before a film's end. Measured here at load averages 7-13 on 2 cores, 3 runs
+  of both rehearsals (24 films): 21 lost 0-0.05 s, 3 lost 0.2-0.3 s of their *start* (the
+  film starts on time, its first quarter second is gone): under that load libvlc plays a
+  primed film, muted, that long before it reports its first picture and the priming pause
+  lands. Before the pause had a thread of its own (`_Pauser`), 3 of 8 films in a run at the
+  same load lost 0.25 s. A remedy that does not wait for the first-picture event is still to
+  find.
 * `GAP_S` 0.1 s: an underrun under load is a click of one or two 50 ms windows; anything longer
   is silence the audience would hear.
 * `LEAK_DBFS` -60 dBFS (37 dB under the films' level) for a window to count as the film heard
