@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from kiosk.cli.attendees import attendees, tickets
 from kiosk.cli.doors import checkin, doors
+from kiosk.cli.report import report
 from kiosk.cli.results import results_group
 from kiosk.cli.root import cli
 from kiosk.cli.show import rehearse
@@ -15,6 +16,7 @@ from kiosk.cli.stage import stage_preview
 
 for command in (attendees, tickets, checkin, doors, rehearse, stage_preview, results_group):
     cli.add_command(command)
+cli.add_command(report)  # the show report (issue 15)
 
 __all__ = ["cli", "main"]
 
