@@ -187,9 +187,21 @@ def _run(
             last_key = cue.key
             click.echo(f"{time.monotonic() - started:7.2f}s  {cue.label}", err=True)
 
+    def failed_on_screen(film_id: str) -> bool:
+        alert = show.snapshot().alert  # a failed preload of the next film raises no alert
+        return alert is not None and alert.film_id == film_id
+
+    def skip_if_still_failed(film_id: str) -> None:
+        if failed_on_screen(film_id):
+            show.skip()
+
     def failed(film_id: str, reason: str) -> None:
+        if not failed_on_screen(film_id):
+            click.echo(f"film {film_id} could not be preloaded: {reason}", err=True)
+            return
         click.echo(f"film {film_id} failed: {reason} — skipping it", err=True)
-        QTimer.singleShot(1000, show.skip)  # unattended: the show goes on
+        # unattended: the show goes on (only past the failed film, never the one after it)
+        QTimer.singleShot(1000, lambda: skip_if_still_failed(film_id))
 
     show.changed.connect(report)
     show.failed.connect(failed)
