@@ -59,7 +59,7 @@ td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 tr.alert td {{ color: {Palette.failed}; }}
 tr.muted td {{ color: {Palette.muted}; }}
 figure {{ margin: 12px 0; }}
-figure svg {{ width: 100%; height: auto; display: block; }}
+figure svg {{ width: 100%; min-width: 640px; height: auto; display: block; }}
 figcaption {{ font-weight: 700; margin-bottom: 4px; }}
 figcaption .zh {{ color: {Palette.muted}; margin-left: 6px; }}
 .note {{ color: {Palette.muted}; font-size: 12px; }}

@@ -21,6 +21,7 @@ from kiosk.core.report import (
 )
 
 CHART_WIDTH_MM = 180.0
+ROW_MM = 3.6  # one film's row on the timeline
 SHIFT_PLANNED_AFTER_S = 2 * 3600  # a rehearsal on another day: plan drawn from actual start
 
 
@@ -325,7 +326,7 @@ def timeline_chart(report: ShowReport) -> Chart:
     coloured by outcome, incidents as red marks, dark time shaded red, the intermission blue."""
     shift = _plan_shift(report)
     films = report.films
-    row_h, top, label_w = 3.6, 9.0, 34.0
+    row_h, top, label_w = ROW_MM, 9.0, 34.0
     height = top + row_h * max(1, len(films)) + 12.0
     moments: list[dt.datetime] = []
     for film in films:
@@ -418,7 +419,7 @@ def timeline_chart(report: ShowReport) -> Chart:
             shapes.append(_incident_marker(incident, axis.x(incident.at), y, report))
     for incident in report.incidents:
         if incident.film is None:
-            shapes.append(_incident_marker(incident, axis.x(incident.at), top - 3.2, report))
+            shapes.append(_incident_marker(incident, axis.x(incident.at), top - 4.2, report))
     shapes += _timeline_legend(bottom + 8.5)
     note = None
     if shift:
@@ -440,10 +441,13 @@ def timeline_chart(report: ShowReport) -> Chart:
 
 
 def _incident_marker(incident: Incident, x: float, y: float, report: ShowReport) -> Marker:
+    """A mark inside the film's row (top `y`): a triangle pointing down at the moment, or a
+    diamond for a crash."""
     colour = Palette.pause if incident.kind is IncidentKind.PAUSE else Palette.incident
-    shape = "diamond" if incident.kind is IncidentKind.CRASH else "triangle"
     title = f"{report.local(incident.at)} {incident.describe(report.tz)}"
-    return Marker(x, y + 0.9, colour, shape, 2.4 if shape == "diamond" else 2.0, title)
+    if incident.kind is IncidentKind.CRASH:
+        return Marker(x, y + ROW_MM / 2, colour, "diamond", 2.6, title)
+    return Marker(x, y + 1.7, colour, "triangle", 2.0, title)
 
 
 def _time_grid(report: ShowReport, axis: _Axis, top: float, bottom: float) -> list[Shape]:
@@ -683,7 +687,7 @@ def _incidents_section(report: ShowReport) -> Section:
             ("Dark", "黑畫面"),
         ),
         rows,
-        (10, 11, 12, 60, 9),
+        (10, 14, 11, 58, 9),
         tones,
         frozenset({4}),
     )

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFont,
     QFontMetricsF,
@@ -21,23 +20,18 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
-    QPolygonF,
 )
 
 from kiosk.core.report import ShowReport
+from kiosk.render.chart_painter import paint_shapes
 from kiosk.render.report_layout import (
     Chart,
     Figures,
-    Line,
-    Marker,
     Palette,
     Paragraph,
-    Rect,
     ReportLayout,
     Section,
-    Shape,
     Table,
-    Text,
     layout_report,
 )
 from kiosk.render.ticket import ensure_gui_application
@@ -280,8 +274,7 @@ def _chart(pages: _Pages, chart: Chart) -> None:
     painter.save()
     painter.translate(_units(MARGIN_MM), _units(pages.y))
     painter.scale(scale, scale)
-    for shape in chart.shapes:
-        paint_shape(painter, shape)
+    paint_shapes(painter, chart.shapes, _units(1.0))
     painter.restore()
     pages.y += height + 1
     if chart.note:
@@ -289,46 +282,6 @@ def _chart(pages: _Pages, chart: Chart) -> None:
             painter, MARGIN_MM, pages.y, CONTENT_MM, chart.note, note_font, Palette.muted
         )
     pages.y += 3
-
-
-def paint_shape(painter: QPainter, shape: Shape) -> None:
-    """Paint one layout primitive (mm coordinates) at the painter's 720-dpi device units."""
-    match shape:
-        case Rect():
-            rect = QRectF(_units(shape.x), _units(shape.y), _units(shape.w), _units(shape.h))
-            painter.setOpacity(shape.opacity)
-            painter.setPen(
-                QPen(QColor(shape.stroke), _units(0.25)) if shape.stroke else Qt.PenStyle.NoPen
-            )
-            painter.setBrush(QBrush(QColor(shape.fill)) if shape.fill else Qt.BrushStyle.NoBrush)
-            painter.drawRect(rect)
-            painter.setOpacity(1.0)
-        case Line():
-            pen = QPen(QColor(shape.colour), _units(shape.width))
-            if shape.dashed:
-                pen.setStyle(Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            painter.drawLine(
-                QPointF(_units(shape.x1), _units(shape.y1)),
-                QPointF(_units(shape.x2), _units(shape.y2)),
-            )
-        case Text():
-            font = _font(shape.size, bold=shape.bold)
-            painter.setFont(font)
-            painter.setPen(QColor(shape.colour))
-            advance = QFontMetricsF(font).horizontalAdvance(shape.text)
-            x = _units(shape.x)
-            if shape.anchor == "middle":
-                x -= advance / 2
-            elif shape.anchor == "end":
-                x -= advance
-            painter.drawText(QPointF(x, _units(shape.y)), shape.text)
-        case Marker():
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QBrush(QColor(shape.colour)))
-            painter.drawPolygon(
-                QPolygonF([QPointF(_units(x), _units(y)) for x, y in shape.points()])
-            )
 
 
 def write_layout_pdf(layout: ReportLayout, path: Path) -> int:

@@ -17,6 +17,7 @@ from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under_way
 from kiosk.media.sting import StingPlayer
 from kiosk.media.vlc_backend import create_instance
+from kiosk.services.report import ReportService
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
@@ -27,6 +28,7 @@ from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import apply_theme
 from kiosk.ui.console.doors_panel import DoorsFiguresPanel
 from kiosk.ui.console.registrations_view import RegistrationsView
+from kiosk.ui.console.report_view import ReportView
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stage_preview import StagePreview
 from kiosk.ui.console.window import ConsoleContext, ConsoleWindow
@@ -167,6 +169,7 @@ def open_console(
         RegistrationsView(folder, context.db, messages, context.tasks), "Registrations · 登記"
     )
     window.add_tab(DoorsFiguresPanel(CheckinRepository.for_event(folder, config)), "Doors · 入場")
+    window.add_tab(ReportView(ReportService(folder), context.tasks, messages), "Report · 報告")
     mount_reveal(window, folder, context, stage, show, factory.instance)
     if restore is not None:
         text = resume_text(restore, programme)
