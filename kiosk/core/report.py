@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme
-from kiosk.core.show import SHOW_RESET, CueKind, ShowOptions, build_cues
+from kiosk.core.show import SHOW_CLOSED, SHOW_RESET, CueKind, ShowOptions, build_cues
 
 BUCKET_MINUTES = 5
 SHOW_KINDS = frozenset(
@@ -61,6 +61,7 @@ SHOW_KINDS = frozenset(
         "unblack",
         "go_ignored",
         "intermission_over",
+        SHOW_CLOSED,
     }
 )
 REVEAL_KINDS = frozenset(
@@ -97,7 +98,8 @@ class IncidentKind(Enum):
     BACK = "back"
     SEEK = "seek"
     RESTART = "restart"
-    CRASH = "crash"
+    CRASH = "crash"  # the show process died mid-show (crash, kill, power) and was restored
+    CLOSED = "closed"  # the app was closed mid-show on purpose and reopened
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,8 @@ class Incident:
             IncidentKind.BACK: "Back",
             IncidentKind.SEEK: "Seeked",
             IncidentKind.RESTART: "Restarted from the start",
-            IncidentKind.CRASH: "Show process stopped (crash or kill) and restored",
+            IncidentKind.CRASH: "Show process died (crash or kill) and was restored",
+            IncidentKind.CLOSED: "The app was closed mid-show and reopened",
         }[self.kind]
         text += where
         if self.reason:
@@ -499,6 +502,7 @@ class _Walk:
     intermission_start: dt.datetime | None = None
     intermission_end: dt.datetime | None = None
     last_show_at: dt.datetime | None = None
+    closed: bool = False  # the last show record is the app's own `show_closed`
 
     @property
     def film(self) -> str | None:
@@ -594,6 +598,7 @@ def _walk_show(programme: Programme, records: Sequence[Record]) -> _Walk:
     for record in records:
         _step(walk, record)
         walk.last_show_at = record.at
+        walk.closed = record.kind == SHOW_CLOSED
     if walk.running_since is not None and walk.film and walk.last_show_at:
         _stop_running(walk, walk.last_show_at)
     return walk
@@ -644,7 +649,7 @@ def _picture(walk: _Walk, at: dt.datetime) -> None:
         incident = walk.incidents[index]
         dark = max(0.0, (at - incident.at).total_seconds())
         changes: dict[str, Any] = {"dark_s": dark}
-        if incident.kind is IncidentKind.CRASH:
+        if incident.kind in (IncidentKind.CRASH, IncidentKind.CLOSED):
             changes["until"] = at
         _replace_incident(walk, index, **changes)
     walk.dark_since = []
@@ -797,7 +802,8 @@ def _restored(walk: _Walk, record: Record) -> None:
             walk.open_holds.pop(kind)
     position = _number(record.data.get("position"))
     film = cue.split(":", 1)[1] if cue and cue.startswith("film:") else None
-    incident = Incident(IncidentKind.CRASH, stopped, film, cue, position, restored_at=record.at)
+    kind = IncidentKind.CLOSED if walk.closed else IncidentKind.CRASH
+    incident = Incident(kind, stopped, film, cue, position, restored_at=record.at)
     walk.dark_since = [*walk.dark_since, _add(walk, incident)]
     walk.cue = cue
     walk.paused = cue is not None and (cue.startswith(("film:", "card:")) or cue == "intermission")

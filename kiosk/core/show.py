@@ -964,6 +964,7 @@ class ShowMachine:
 
 
 SHOW_RESET = "show_reset"  # journal kind: the show starts over from the holding slide
+SHOW_CLOSED = "show_closed"  # journal kind: the app closed the show on purpose (not a crash)
 
 _POSITION_KINDS = frozenset(
     {

@@ -445,7 +445,7 @@ def _incident_marker(incident: Incident, x: float, y: float, report: ShowReport)
     diamond for a crash."""
     colour = Palette.pause if incident.kind is IncidentKind.PAUSE else Palette.incident
     title = f"{report.local(incident.at)} {incident.describe(report.tz)}"
-    if incident.kind is IncidentKind.CRASH:
+    if incident.kind in (IncidentKind.CRASH, IncidentKind.CLOSED):
         return Marker(x, y + ROW_MM / 2, colour, "diamond", 2.6, title)
     return Marker(x, y + 1.7, colour, "triangle", 2.0, title)
 

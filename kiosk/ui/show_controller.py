@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QWidget
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Programme
 from kiosk.core.show import (
+    SHOW_CLOSED,
     Black,
     Blank,
     CueKind,
@@ -165,7 +166,10 @@ class ShowController(QObject):
         self._timer.start()
 
     def close(self) -> None:
-        """Stop ticking and release the players."""
+        """Stop ticking and release the players (journalled: a quit is not a crash)."""
+        snap = self.snapshot()
+        position = snap.film_elapsed_s
+        self._write([Journal(SHOW_CLOSED, {"cue": snap.cue.key, "position": position or 0.0})])
         self._timer.stop()
         self._cut_timer.stop()
         self.players.close()

@@ -25,6 +25,7 @@ from kiosk.core.report import (
     time_to_share,
 )
 from kiosk.core.show import (
+    SHOW_CLOSED,
     SHOW_RESET,
     Effect,
     Journal,
@@ -32,6 +33,8 @@ from kiosk.core.show import (
     ShowOptions,
     resume_point,
 )
+from kiosk.render.report_html import html_of
+from kiosk.render.report_layout import layout_report
 
 HK = dt.timezone(dt.timedelta(hours=8))
 T0 = dt.datetime(2026, 12, 5, 19, 30, tzinfo=HK)  # the planned start
@@ -361,3 +364,32 @@ def test_gain_is_preflight_plus_the_operators_trim(
     data = report.to_json()["films"]
     assert data[0]["gain_db"] == -2.5 and data[0]["trim_db"] == 1.0
     assert data[1]["gain_db"] is None and data[2]["gain_db"] is None
+
+
+def test_a_quit_mid_show_is_not_called_a_crash(programme: Programme, event: EventConfig) -> None:
+    night = Night(programme)
+    night.act("go")
+    night.wait(5)
+    night.play_film("F01", 10)
+    night.record(SHOW_CLOSED, {"cue": "film:F01", "position": 10.0})  # ShowController.close
+    night.crash_and_restore(dark_s=8)
+    night.act("go")
+    night.show("F01")
+    night.wait(5)
+    report = night.report(event=event)
+    (incident,) = report.incidents
+    assert incident.kind is IncidentKind.CLOSED
+    assert incident.dark_s == pytest.approx(8, abs=0.1)
+    assert incident.to_json()["kind"] == "closed"
+
+
+def test_user_text_is_escaped_in_the_html(programme: Programme, event: EventConfig) -> None:
+    night = Night(programme)
+    night.act("go")
+    night.wait(5)
+    night.play_film("F01", 3)
+    night.act("film_failed", "F01", "<script>alert(1)</script> & 壞檔")
+    report = night.report(event=event)
+    html = html_of(layout_report(report))
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 壞檔" in html
+    assert "http" not in html.replace("http://www.w3.org/2000/svg", "")
