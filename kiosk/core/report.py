@@ -347,6 +347,7 @@ class CheckinReport:
     time_to_50_s: float | None  # from the first admission until half of all were in
     time_to_90_s: float | None
     capacity: int | None
+    admission_times: tuple[dt.datetime, ...] = ()  # every active admission, in order
 
     def to_json(self) -> dict[str, Any]:
         """The `checkins` object of `report --json`."""
@@ -392,6 +393,7 @@ class ShowReport:
     made_at: dt.datetime
     state: ShowState
     planned_start: dt.datetime
+    doors_planned: dt.datetime | None  # event.toml's doors_open, if set
     started: dt.datetime | None
     ended: dt.datetime | None
     last_record: dt.datetime | None
@@ -433,6 +435,7 @@ class ShowReport:
             "show": {
                 "state": self.state.value,
                 "planned_start": _iso(self.planned_start),
+                "doors_planned": _iso(self.doors_planned) if self.doors_planned else None,
                 "started": _iso(self.started) if self.started else None,
                 "ended": _iso(self.ended) if self.ended else None,
                 "last_record": _iso(self.last_record) if self.last_record else None,
@@ -554,6 +557,9 @@ def build_report(
         made_at=made_at,
         state=state,
         planned_start=show_start,
+        doors_planned=(
+            dt.datetime.combine(event.date, event.doors_open, zone) if event.doors_open else None
+        ),
         started=walk.started,
         ended=walk.ended,
         last_record=walk.last_show_at,
@@ -892,6 +898,7 @@ def _checkin_report(
         time_to_50_s=time_to_share(times, 0.5),
         time_to_90_s=time_to_share(times, 0.9),
         capacity=capacity,
+        admission_times=tuple(times),
     )
 
 

@@ -16,6 +16,7 @@ from kiosk.core.report import (
     Incident,
     IncidentKind,
     Outcome,
+    RevealStepRecord,
     ShowReport,
     ShowState,
 )
@@ -321,15 +322,14 @@ def _plan_shift(report: ShowReport) -> dt.timedelta:
     return dt.timedelta(0)
 
 
-def timeline_chart(report: ShowReport) -> Chart:
-    """Planned against actual, one row per film: plan as a grey outline, what played as a bar
-    coloured by outcome, incidents as red marks, dark time shaded red, the intermission blue."""
-    shift = _plan_shift(report)
-    films = report.films
-    row_h, top, label_w = ROW_MM, 9.0, 34.0
-    height = top + row_h * max(1, len(films)) + 12.0
+DOORS_BEFORE = dt.timedelta(minutes=90)  # admissions this long before the show are drawn
+
+
+def _chart_span(report: ShowReport, shift: dt.timedelta) -> tuple[dt.datetime, dt.datetime]:
+    """The stretch of time the timeline shows: the plan, the show, its incidents, the doors
+    (up to DOORS_BEFORE ahead of the show) and the reveal."""
     moments: list[dt.datetime] = []
-    for film in films:
+    for film in report.films:
         moments += [film.planned_start + shift, film.planned_end + shift]
         moments += [m for m in (film.started, film.ended) if m is not None]
     moments += [i.at for i in report.incidents]
@@ -337,11 +337,45 @@ def timeline_chart(report: ShowReport) -> Chart:
     for moment in (report.started, report.ended, report.last_record):
         if moment is not None:
             moments.append(moment)
-    start, end = min(moments), max(moments)
+    show_start, show_end = min(moments), max(moments)
+    moments += [s.at for s in report.reveal.steps if s.at >= show_start]
+    earliest = _doors_from(show_start, show_end)
+    moments += [t for t in report.checkins.admission_times if t >= earliest]
+    return min(moments), max(moments)
+
+
+def _doors_from(show_start: dt.datetime, show_end: dt.datetime) -> dt.datetime:
+    """The earliest admission drawn: up to DOORS_BEFORE ahead of the show, but never more than
+    a third of the show's own length (or 10 minutes), so the doors do not squash the films."""
+    ahead = min(DOORS_BEFORE, max((show_end - show_start) / 3, dt.timedelta(minutes=10)))
+    return show_start - ahead
+
+
+def _doors_in_view(report: ShowReport, start: dt.datetime) -> list[dt.datetime]:
+    return [t for t in report.checkins.admission_times if t >= start]
+
+
+def timeline_chart(report: ShowReport) -> Chart:
+    """Planned against actual, one row per film: plan as a grey outline, what played as a bar
+    coloured by outcome, incidents as red marks, dark time shaded red, the intermission blue;
+    above the films the doors (admissions per minute), below them the reveal's steps."""
+    shift = _plan_shift(report)
+    films = report.films
+    row_h, label_w = ROW_MM, 34.0
+    start, end = _chart_span(report, shift)
     axis = _Axis(start, end + dt.timedelta(seconds=1), label_w, CHART_WIDTH_MM - label_w - 2)
-    shapes: list[Shape] = []
+    doors = _doors_in_view(report, start)
+    steps = [s for s in report.reveal.steps if s.at >= start]
+    lane = bool(report.checkins.admission_times)
+    top = 9.0 + (row_h * 1.5 if lane else 0.0)
     bottom = top + row_h * len(films)
-    shapes += _time_grid(report, axis, top - 2, bottom)
+    height = bottom + (row_h * 1.5 if steps else 0.0) + 12.0
+    shapes: list[Shape] = []
+    shapes += _time_grid(report, axis, 7.0, bottom + (row_h * 1.5 if steps else 0.0))
+    if lane:
+        shapes += _doors_lane(report, axis, doors, top - row_h * 1.5, row_h * 1.3)
+    if steps:
+        shapes += _reveal_lane(report, axis, steps, bottom + row_h * 0.2, row_h * 1.3)
     if report.intermission is not None:
         span_end = report.intermission.end or report.last_record or report.intermission.start
         x1, x2 = axis.x(report.intermission.start), axis.x(span_end)
@@ -420,7 +454,7 @@ def timeline_chart(report: ShowReport) -> Chart:
     for incident in report.incidents:
         if incident.film is None:
             shapes.append(_incident_marker(incident, axis.x(incident.at), top - 4.2, report))
-    shapes += _timeline_legend(bottom + 8.5)
+    shapes += _timeline_legend(height - 3.0)
     note = None
     if shift:
         note = (
@@ -438,6 +472,45 @@ def timeline_chart(report: ShowReport) -> Chart:
         "時間線：計劃與實際",
         note,
     )
+
+
+def _doors_lane(
+    report: ShowReport, axis: _Axis, times: Sequence[dt.datetime], y: float, h: float
+) -> list[Shape]:
+    """Admissions per minute as small bars in a lane of height `h` at `y`."""
+    per_minute: dict[int, int] = {}
+    for moment in times:
+        minute = int(moment.timestamp()) // 60
+        per_minute[minute] = per_minute.get(minute, 0) + 1
+    peak = max(per_minute.values(), default=1)
+    earlier = len(report.checkins.admission_times) - len(times)
+    label = "Doors · 入場" + (f" (+{earlier} before)" if earlier else "")
+    shapes: list[Shape] = [Text(1.0, y + h * 0.75, label, 5.5, Palette.ink, bold=True)]
+    for minute, count in sorted(per_minute.items()):
+        at = dt.datetime.fromtimestamp(minute * 60, dt.UTC)
+        x1 = axis.x(max(at, axis.start))
+        x2 = axis.x(at + dt.timedelta(minutes=1))
+        bar = h * count / peak
+        local = report.local(at, "%H:%M")
+        shapes.append(
+            Rect(x1, y + h - bar, max(0.3, x2 - x1), bar, Palette.bar, title=f"{local}: {count} in")
+        )
+    return shapes
+
+
+def _reveal_lane(
+    report: ShowReport, axis: _Axis, steps: Sequence[RevealStepRecord], y: float, h: float
+) -> list[Shape]:
+    """The reveal's steps as ticks; a winner card as a gold diamond (award, never the film)."""
+    shapes: list[Shape] = [Text(1.0, y + h * 0.75, "Awards · 頒獎", 5.5, Palette.ink, bold=True)]
+    for step in steps:
+        x = axis.x(step.at)
+        title = f"{report.local(step.at)} step {step.step + 1}: {step.kind} {step.award or ''}"
+        if step.kind == "winner":
+            shapes.append(Marker(x, y + h / 2, Palette.peak, "diamond", 2.4, title))
+        else:
+            shapes.append(Line(x, y + 0.3, x, y + h - 0.3, Palette.muted, 0.3))
+    return shapes
 
 
 def _incident_marker(incident: Incident, x: float, y: float, report: ShowReport) -> Marker:
@@ -576,6 +649,24 @@ def arrivals_chart(report: ShowReport) -> Chart:
 
 def _timeline_section(report: ShowReport) -> Section:
     blocks: list[Block] = [timeline_chart(report)]
+    doors = report.checkins
+    if doors.first_admission is not None or report.doors_planned is not None:
+        planned = (
+            f"planned to open {report.local(report.doors_planned, '%H:%M')}; "
+            if report.doors_planned
+            else ""
+        )
+        half = (
+            f"; half of them in {_duration(doors.time_to_50_s)} after the first"
+            if doors.time_to_50_s is not None
+            else ""
+        )
+        blocks.append(
+            Paragraph(
+                f"Doors · 入場: {planned}first admission {report.local(doors.first_admission)}, "
+                f"last {report.local(doors.last_admission)}, {doors.admitted} in{half}."
+            )
+        )
     if report.intermission is not None:
         planned = _duration(report.planned_intermission_s)
         actual_end = report.intermission.end
