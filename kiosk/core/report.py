@@ -247,6 +247,8 @@ class FilmReport:
     incidents: tuple[Incident, ...]
     sound: FilmSound | None = None
     segments: tuple[Span, ...] = ()  # when it was running on the screen
+    cued: dt.datetime | None = None  # when its cue came up (it may never have shown a picture)
+    left: dt.datetime | None = None  # when the show moved on from it
 
     @property
     def last_seen(self) -> dt.datetime | None:
@@ -264,6 +266,7 @@ class FilmReport:
             "planned_start": _iso(self.planned_start),
             "planned_end": _iso(self.planned_end),
             "planned_s": self.planned_s,
+            "cued": _iso(self.cued) if self.cued else None,
             "started": _iso(self.started) if self.started else None,
             "ended": _iso(self.ended) if self.ended else None,
             "played_s": round(self.played_s, 1),
@@ -483,6 +486,7 @@ class _FilmFacts:
     segments: list[Span] = field(default_factory=list)
     status: str | None = None
     reached: bool = False
+    cued: dt.datetime | None = None  # when its cue first came up
     skipped: bool = False
     incidents: list[Incident] = field(default_factory=list)
 
@@ -684,6 +688,7 @@ def _step(walk: _Walk, record: Record) -> None:
             facts = _facts(walk, walk.film)
             if facts is not None:
                 facts.reached = True
+                facts.cued = facts.cued or at
             if walk.cue == "intermission":
                 walk.intermission_start = at
                 walk.intermission_end = None
@@ -854,6 +859,8 @@ def _film_report(
         incidents=tuple(facts.incidents),
         sound=sound,
         segments=tuple(facts.segments),
+        cued=facts.cued,
+        left=facts.left,
     )
 
 

@@ -433,12 +433,14 @@ def timeline_chart(report: ShowReport) -> Chart:
                 title=f"{film.id} planned {report.local(film.planned_start + shift)}",
             )
         )
-        if film.started is not None:
+        first = film.started or film.cued  # a film that failed before any picture: its cue
+        if first is not None:
             colour = OUTCOME_COLOURS[film.outcome]
-            finish = film.ended or report.last_record or film.started
-            x1, x2 = axis.x(film.started), axis.x(finish)
+            finish = film.ended or film.left or report.last_record or first
+            x1, x2 = axis.x(first), axis.x(finish)
             mid = y + row_h / 2
-            shapes.append(Line(x1, mid, max(x1 + 0.3, x2), mid, colour, 0.35))
+            thin = 0.35 if film.segments else 0.8  # no picture at all: a bolder line
+            shapes.append(Line(x1, mid, max(x1 + 0.3, x2), mid, colour, thin))
             title = (
                 f"{film.id} {OUTCOME_LABELS[film.outcome][0]} "
                 f"{report.local(film.started)}–{report.local(film.ended)}, "

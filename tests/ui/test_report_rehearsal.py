@@ -24,6 +24,15 @@ from PySide6.QtCore import QCoreApplication, QEventLoop
 
 from kiosk.core.show import ShowPhase
 from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.render.report_layout import (
+    ROW_MM,
+    Line,
+    Marker,
+    Palette,
+    Rect,
+    Text,
+    timeline_chart,
+)
 from kiosk.services.report import ReportService
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.event_folder import EventFolder
@@ -301,3 +310,29 @@ def test_the_report_tab_draws_the_night(night: Night) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     view.grab().save(str(SHOTS / "report-tab.png"))
     view.close()
+
+
+def test_the_drawn_timeline_marks_what_happened(night: Night) -> None:
+    report = ReportService(night.folder).build()
+    chart = timeline_chart(report)
+    labels = {
+        s.text.split()[1]: s.y for s in chart.shapes if isinstance(s, Text) and ". N" in s.text
+    }
+    rows = {film: (y - 0.72 * ROW_MM, y + 0.28 * ROW_MM) for film, y in labels.items()}
+
+    def in_row(film: str, y: float) -> bool:
+        return rows[film][0] - 0.01 <= y <= rows[film][1] + 0.01
+
+    bars = [s for s in chart.shapes if isinstance(s, Rect) and s.fill and s.opacity == 1.0]
+    red = [s for s in chart.shapes if isinstance(s, Line) and s.colour == Palette.failed]
+    assert any(in_row("N2", s.y1) for s in red)  # N2 is drawn failed (it showed no picture)
+    marks = [s for s in chart.shapes if isinstance(s, Marker) and s.shape == "triangle"]
+    assert any(in_row("N2", s.y) for s in marks)  # with its failure marked
+    played = [s for s in bars if s.fill == Palette.played and in_row("N3", s.y)]
+    assert len(played) == 2  # N3 ran in two stretches: before the kill and after the restore
+    marks = [s for s in chart.shapes if isinstance(s, Marker) and s.title]  # not the legend
+    crash = [s for s in marks if s.shape == "diamond"]
+    assert len(crash) == 1 and in_row("N3", crash[0].y)
+    assert played[0].x + played[0].w <= crash[0].x + 0.5 <= played[1].x  # the gap is the crash
+    dark = [s for s in chart.shapes if isinstance(s, Rect) and s.fill == Palette.dark]
+    assert any(abs(s.x - crash[0].x) < 0.5 and s.w > 1.0 for s in dark)  # shaded dark after it
