@@ -21,6 +21,7 @@ How the journal is read (the show machine's record kinds, see `kiosk.core.show`)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import math
@@ -138,6 +139,8 @@ class FilmSound:
     gain_db: float | None
     loudness_lufs: float | None = None
     trim_db: float = 0.0
+    volume_percent: int | None = None  # libvlc's volume the players set (0-200), if known
+    limited: bool = False  # the gain asked for more than libvlc's 200 % gives
 
 
 @dataclass(frozen=True)
@@ -284,6 +287,8 @@ class FilmReport:
             "preflight_gain_db": _round(sound.gain_db if sound else None),
             "trim_db": _round(sound.trim_db if sound else None),
             "loudness_lufs": _round(sound.loudness_lufs if sound else None),
+            "volume_percent": sound.volume_percent if sound else None,
+            "gain_limited": sound.limited if sound else False,
         }
 
 
@@ -530,6 +535,9 @@ def build_report(
 ) -> ShowReport:
     """The report of the night from its records (journal in id order, active check-ins)."""
     zone = ZoneInfo(event.timezone)
+    # every time in the report is in the event's zone (the store keeps UTC)
+    records = [dataclasses.replace(r, at=r.at.astimezone(zone)) for r in records]
+    checkins = [dataclasses.replace(c, at=c.at.astimezone(zone)) for c in checkins]
     resets = [i for i, r in enumerate(records) if r.kind == SHOW_RESET]
     run = records[resets[-1] + 1 :] if resets else records
     earlier = _earlier_runs(records, resets)

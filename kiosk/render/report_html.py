@@ -50,7 +50,8 @@ p.alert {{ color: {Palette.failed}; font-weight: 600; }}
 .figure.alert .value {{ color: {Palette.failed}; }}
 .figure .label {{ color: {Palette.muted}; font-size: 12px; }}
 .scroll {{ overflow-x: auto; }}
-table {{ border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 13px; }}
+table {{ border-collapse: collapse; width: 100%; min-width: 640px; margin: 8px 0;
+  font-size: 13px; }}
 th, td {{ text-align: left; padding: 4px 6px; border-bottom: 1px solid {Palette.grid};
   vertical-align: top; }}
 th {{ font-weight: 700; border-bottom: 2px solid {Palette.rule}; white-space: nowrap; }}

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from kiosk.core.report import ShowReport, VoteTurnout, build_report
+from kiosk.core.report import FilmSound, Record, ShowReport, VoteTurnout, build_report
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.report_reader import read_report_inputs
 
@@ -39,9 +40,28 @@ def build_event_report(
         inputs.checkins,
         inputs.attendees,
         made_at=now or dt.datetime.now(dt.UTC),
-        sound=inputs.sound,
+        sound=with_volumes(inputs.sound, inputs.records),
         vote=vote() if vote is not None else None,
     )
+
+
+def with_volumes(sound: Mapping[str, FilmSound], records: Sequence[Record]) -> dict[str, FilmSound]:
+    """Each film's gain as the players turn it into libvlc's volume, at the master volume last
+    journalled (the players' own formula, so the report says what was applied)."""
+    from kiosk.media.player import MAX_VOLUME, volume_percent
+
+    master = 100.0
+    for record in records:
+        value = record.data.get("percent")
+        if record.kind == "master_volume" and isinstance(value, int | float):
+            master = float(value)
+    out: dict[str, FilmSound] = {}
+    for film, facts in sound.items():
+        gain = (facts.gain_db or 0.0) + facts.trim_db
+        volume = volume_percent(gain, master)
+        limited = volume >= MAX_VOLUME and master * 10 ** (gain / 20) > MAX_VOLUME + 0.5
+        out[film] = replace(facts, volume_percent=volume, limited=limited)
+    return out
 
 
 def write_pdf(report: ShowReport, path: Path) -> Path:
