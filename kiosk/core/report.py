@@ -31,6 +31,7 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kiosk.core.awards import REVEAL_KINDS, REVEAL_OPENED, REVEAL_RESET, REVEAL_STEP, StepKind
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme
 from kiosk.core.show import SHOW_CLOSED, SHOW_RESET, CueKind, ShowOptions, build_cues
@@ -63,16 +64,6 @@ SHOW_KINDS = frozenset(
         "go_ignored",
         "intermission_over",
         SHOW_CLOSED,
-    }
-)
-REVEAL_KINDS = frozenset(
-    {
-        "reveal_opened",
-        "reveal_step",
-        "reveal_black",
-        "reveal_holding",
-        "reveal_clip_ended",
-        "reveal_reset",
     }
 )
 
@@ -953,12 +944,12 @@ def time_to_share(times: Sequence[dt.datetime], share: float) -> float | None:
 
 def _reveal_report(records: Sequence[Record]) -> RevealReport:
     reveal = [r for r in records if r.kind in REVEAL_KINDS]
-    resets = [i for i, r in enumerate(reveal) if r.kind == "reveal_reset"]
+    resets = [i for i, r in enumerate(reveal) if r.kind == REVEAL_RESET]
     run = reveal[resets[-1] + 1 :] if resets else reveal
-    opened = next((r for r in run if r.kind == "reveal_opened"), None)
+    opened = next((r for r in run if r.kind == REVEAL_OPENED), None)
     steps: list[RevealStepRecord] = []
     for record in run:
-        if record.kind == "reveal_step" and isinstance(record.data.get("step"), int):
+        if record.kind == REVEAL_STEP and isinstance(record.data.get("step"), int):
             award = record.data.get("award")
             steps.append(
                 RevealStepRecord(
@@ -968,7 +959,8 @@ def _reveal_report(records: Sequence[Record]) -> RevealReport:
                     award if isinstance(award, str) else None,
                 )
             )
-    announced = tuple(dict.fromkeys(s.award for s in steps if s.kind == "winner" and s.award))
+    winner = StepKind.WINNER.value
+    announced = tuple(dict.fromkeys(s.award for s in steps if s.kind == winner and s.award))
     total = opened.data.get("steps") if opened else None
     return RevealReport(
         opened=opened.at if opened else None,
