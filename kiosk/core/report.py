@@ -25,7 +25,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -243,11 +243,6 @@ class FilmReport:
     segments: tuple[Span, ...] = ()  # when it was running on the screen
     cued: dt.datetime | None = None  # when its cue came up (it may never have shown a picture)
     left: dt.datetime | None = None  # when the show moved on from it
-
-    @property
-    def last_seen(self) -> dt.datetime | None:
-        """When it left the screen: its end, or when the show moved on (None if not reached)."""
-        return self.ended
 
     def to_json(self) -> dict[str, Any]:
         """The film object of `report --json`."""
@@ -527,11 +522,11 @@ def build_report(
     """The report of the night from its records (journal in id order, active check-ins)."""
     zone = ZoneInfo(event.timezone)
     # every time in the report is in the event's zone (the store keeps UTC)
-    records = [dataclasses.replace(r, at=r.at.astimezone(zone)) for r in records]
-    checkins = [dataclasses.replace(c, at=c.at.astimezone(zone)) for c in checkins]
+    records = tuple(dataclasses.replace(r, at=r.at.astimezone(zone)) for r in records)
+    checkins = tuple(dataclasses.replace(c, at=c.at.astimezone(zone)) for c in checkins)
     resets = [i for i, r in enumerate(records) if r.kind == SHOW_RESET]
-    run = records[resets[-1] + 1 :] if resets else records
-    earlier = _earlier_runs(records, resets)
+    run, again = _last_run(records[resets[-1] + 1 :] if resets else records)
+    earlier = _earlier_runs(records, resets) + again
     walk = _walk_show(programme, [r for r in run if r.kind in SHOW_KINDS])
     planned = _planned(event, programme, zone)
     films = tuple(
@@ -576,6 +571,22 @@ def build_report(
         vote=vote,
         dark_s=sum(i.dark_s for i in incidents),
     )
+
+
+def _last_run(records: Sequence[Record]) -> tuple[Sequence[Record], int]:
+    """The records of the last run, and how many runs ended before it without a reset: a
+    `show_started` after a `show_ended` comes from a fresh show (the console reopened on an
+    ended show and the show was run again), never from the same one."""
+    cut, runs, ended, holding = 0, 0, None, None
+    for index, record in enumerate(records):
+        if record.kind == "show_ended":
+            ended, holding = index, None
+        elif record.kind == "cue_started" and record.data.get("cue") == "holding":
+            holding = index  # a fresh show opens on the holding slide
+        elif record.kind == "show_started" and ended is not None:
+            start = holding if holding is not None else ended + 1
+            cut, runs, ended, holding = start, runs + 1, None, None
+    return records[cut:], runs
 
 
 def _earlier_runs(records: Sequence[Record], resets: list[int]) -> int:
@@ -773,9 +784,7 @@ def _step(walk: _Walk, record: Record) -> None:
             _add(walk, Incident(IncidentKind.SEEK, at, _str(film_id), walk.cue, position))
         case "film_restarted":
             _add(walk, Incident(IncidentKind.RESTART, at, _str(film_id), walk.cue, position))
-        case "intermission_over":
-            pass
-        case _:
+        case _:  # volume, mute, GO refused, intermission over...: not incidents
             pass
 
 
@@ -802,14 +811,9 @@ def _restored(walk: _Walk, record: Record) -> None:
         walk.cue = cue
         return
     _stop_running(walk, stopped)
+    _picture(walk, stopped)  # a failure's darkness ends where the crash's begins: no overlap
     for kind in list(walk.open_holds):
-        index = walk.open_holds[kind]
-        if kind is IncidentKind.BLACK:
-            _close_hold(walk, kind, stopped, dark=True)
-        elif index not in walk.dark_since:
-            _close_hold(walk, kind, stopped)
-        else:
-            walk.open_holds.pop(kind)
+        _close_hold(walk, kind, stopped, dark=kind is IncidentKind.BLACK)
     position = _number(record.data.get("position"))
     film = cue.split(":", 1)[1] if cue and cue.startswith("film:") else None
     kind = IncidentKind.CLOSED if walk.closed else IncidentKind.CRASH
@@ -999,22 +1003,3 @@ def _clock(seconds: float) -> str:
     total = max(0, round(seconds))
     minutes, secs = divmod(total, 60)
     return f"{minutes}:{secs:02d}"
-
-
-def records_from(
-    rows: Iterable[tuple[int, str, str, str | None, Mapping[str, Any]]],
-) -> list[Record]:
-    """Records from (id, at ISO text, kind, subject, data) tuples, e.g. journal rows."""
-    out: list[Record] = []
-    for entry_id, at, kind, subject, data in rows:
-        moment = dt.datetime.fromisoformat(at)
-        out.append(
-            Record(
-                entry_id,
-                moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC),
-                kind,
-                subject,
-                data,
-            )
-        )
-    return out

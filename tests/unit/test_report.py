@@ -393,3 +393,46 @@ def test_user_text_is_escaped_in_the_html(programme: Programme, event: EventConf
     html = html_of(layout_report(report))
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 壞檔" in html
     assert "http" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_a_second_run_without_a_reset_is_reported_alone(
+    programme: Programme, event: EventConfig
+) -> None:
+    night = Night(programme)
+    night.act("go")
+    night.wait(5)
+    night.play_film("F01", 10)
+    night.act("jump_to", "end")  # the rehearsal is over
+    rehearsal = list(night.records)
+    night = Night(programme, T0 + dt.timedelta(hours=1))  # the console reopened, no reset
+    night.records = [*rehearsal, *night.records[1:]]
+    night.act("go")
+    night.wait(5)
+    night.play_film("F01")
+    report = night.report(event=event)
+    assert report.earlier_runs == 1
+    f01 = report.films[0]
+    assert f01.played_s == pytest.approx(60, abs=1) and f01.outcome is Outcome.PLAYED
+    assert f01.started is not None and f01.started > T0 + dt.timedelta(hours=1)
+    assert not any(i.kind is IncidentKind.JUMP for i in report.incidents)
+
+
+def test_a_film_that_failed_then_crashed_is_not_dark_twice(
+    programme: Programme, event: EventConfig
+) -> None:
+    night = Night(programme)
+    night.act("go")
+    night.wait(5)
+    night.play_film("F01", 10)
+    night.act("film_failed", "F01", "decoder error")
+    night.wait(4)
+    night.crash_and_restore(dark_s=6)
+    night.act("go")
+    night.show("F01")
+    night.wait(3)
+    report = night.report(event=event)
+    kinds = {i.kind for i in report.incidents}
+    assert {IncidentKind.FAILURE, IncidentKind.CRASH} <= kinds
+    # the dead process wrote nothing after the failure, so when it died is unknown: the dark
+    # time is told once (10 s in all), never the failure's and the crash's on top of each other
+    assert report.dark_s == pytest.approx(10)
