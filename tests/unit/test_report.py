@@ -436,3 +436,17 @@ def test_a_film_that_failed_then_crashed_is_not_dark_twice(
     # the dead process wrote nothing after the failure, so when it died is unknown: the dark
     # time is told once (10 s in all), never the failure's and the crash's on top of each other
     assert report.dark_s == pytest.approx(10)
+
+
+def test_a_crash_on_a_title_card_is_dark_until_the_restore(
+    programme: Programme, event: EventConfig
+) -> None:
+    night = Night(programme)
+    night.act("go")
+    night.wait(2)  # on the title card of F01
+    night.crash_and_restore(dark_s=7)  # the restored card is up at once, paused
+    night.wait(4)
+    night.act("go")
+    (crash,) = night.report(event=event).incidents
+    assert crash.kind is IncidentKind.CRASH and crash.cue == "card:F01" and crash.film is None
+    assert crash.dark_s == pytest.approx(7 + 2, abs=0.1)  # from the last record (card start)
