@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 
+from kiosk.render.fonts import font_families
 from kiosk.render.report_layout import Line, Marker, Rect, Shape, Text
-from kiosk.ui.common.theme import font_families
 
 POINT_MM = 25.4 / 72
 

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 
 from kiosk.core.report import ShowReport
 from kiosk.render.chart_painter import paint_shapes
+from kiosk.render.fonts import font_families
 from kiosk.render.report_layout import (
     Chart,
     Figures,
@@ -35,7 +36,6 @@ from kiosk.render.report_layout import (
     layout_report,
 )
 from kiosk.render.ticket import ensure_gui_application
-from kiosk.ui.common.theme import font_families
 
 log = logging.getLogger(__name__)
 
