@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -45,6 +45,8 @@ from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label
 
 log = logging.getLogger(__name__)
+
+REFRESH_MS = 15_000  # the tab rebuilds the report this often while it is shown
 
 # the print palette, as the console's dark theme shows it
 DARK_COLOURS = {
@@ -187,12 +189,20 @@ class ReportView(QWidget):
         self._body.addStretch(1)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
+        self._timer = QTimer(self)  # while the tab is on screen the night keeps moving
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._refresh_if_visible)
+        self._timer.start()
 
     # -- reading ----------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh()  # every time the tab is opened: the night moves on
+
+    def _refresh_if_visible(self) -> None:
+        if self.isVisible():
+            self.refresh()
 
     def refresh(self) -> None:
         """Build the report again from the records, off the GUI thread."""
