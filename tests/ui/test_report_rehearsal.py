@@ -150,7 +150,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
     make_application()
     window, _reporter = open_console(folder)  # the restore: paused at N3
     window.show()
-    show = window.context.show
+    show = window.night.show
     assert show is not None and show.snapshot().phase is ShowPhase.PAUSED
     deadline = time.monotonic() + 1.0  # the operator reads the resume banner
     pump_until(lambda: time.monotonic() > deadline, 5, "the operator")
