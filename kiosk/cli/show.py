@@ -214,24 +214,26 @@ def _run(
             last_key = cue.key
             click.echo(f"{time.monotonic() - started:7.2f}s  {cue.label}", err=True)
 
+    def failed_on_screen(film_id: str) -> bool:
+        if night.show is None:
+            return False
+        alert = night.show.snapshot().alert  # a failed preload of the next film raises none
+        return alert is not None and alert.film_id == film_id
+
+    def skip_if_still_failed(film_id: str) -> None:
+        if night.show is not None and failed_on_screen(film_id):
+            night.show.skip()
+
     def failed(film_id: str, reason: str) -> None:
-        current = night.show
-        alert = current.snapshot().alert if current is not None else None
-        if alert is None or alert.film_id != film_id:  # the next film, while preloading
+        if not failed_on_screen(film_id):  # the next film, while preloading
             click.echo(
                 f"film {film_id} could not be preloaded: {reason} — tried again at its turn",
                 err=True,
             )
             return
         click.echo(f"film {film_id} failed: {reason} — skipping it", err=True)
-
-        def skip_if_still_failed() -> None:
-            current = night.show
-            still = current.snapshot().alert if current is not None else None
-            if current is not None and still is not None and still.film_id == film_id:
-                current.skip()
-
-        QTimer.singleShot(1000, skip_if_still_failed)  # unattended: the show goes on
+        # unattended: the show goes on (only past the failed film, never the one after it)
+        QTimer.singleShot(1000, lambda: skip_if_still_failed(film_id))
 
     def wire(show: ShowController) -> None:
         show.changed.connect(report)

@@ -136,6 +136,8 @@ class Night(QObject):
 
     def start_over(self, by: str | None = None) -> ShowController:
         """Journal that the night starts over, then a fresh show at the holding slide."""
+        if self.show is not None:
+            self.show.close()  # its `show_closed` belongs to the run before the reset
         self.runner.record(SHOW_RESET, {"by": by} if by else {})
         if self.messages is not None and by is None:
             self.messages.warning("The show was started over from the holding slide")

@@ -26,6 +26,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Programme
 from kiosk.core.show import (
+    SHOW_CLOSED,
     Black,
     Blank,
     CueKind,
@@ -145,10 +146,15 @@ class ShowController(QObject):
         self._timer.start()
 
     def close(self) -> None:
-        """Stop ticking, stop the films and let go of the projector (which stays open)."""
+        """Stop ticking, stop the films and let go of the projector (which stays open).
+
+        Journalled as `show_closed`, so the report tells a quit from a crash."""
         if self.closed:
             return
         self.closed = True
+        snap = self.snapshot()
+        position = snap.film_elapsed_s or 0.0
+        self._runner.write([Journal(SHOW_CLOSED, {"cue": snap.cue.key, "position": position})])
         self._timer.stop()
         self._cut_timer.stop()
         self._lift_timer.stop()
