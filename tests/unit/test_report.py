@@ -366,6 +366,21 @@ def test_gain_is_preflight_plus_the_operators_trim(
     assert data[1]["gain_db"] is None and data[2]["gain_db"] is None
 
 
+def test_the_gain_the_players_journalled_wins_over_the_plan(
+    programme: Programme, event: EventConfig
+) -> None:
+    from kiosk.services.report import with_played_gains
+
+    sound = {"F01": FilmSound(-3.5, -19.5, 1.0)}
+    played = {"film": "F01", "gain_db": -2.5, "volume": 100, "limited": True, "preamp_db": 9.54}
+    records = [Record(1, T0, "film_gain", None, played)]
+    merged = with_played_gains(sound, records)
+    report = build_report(event, programme, [], [], AttendeeCounts(0, 0), made_at=T0, sound=merged)
+    first = report.to_json()["films"][0]
+    assert first["gain_db"] == -2.5 and first["preflight_gain_db"] == -3.5
+    assert first["volume_percent"] == 100 and first["gain_limited"] is True
+
+
 def test_a_quit_mid_show_is_not_called_a_crash(programme: Programme, event: EventConfig) -> None:
     night = Night(programme)
     night.act("go")
