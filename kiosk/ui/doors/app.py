@@ -12,6 +12,7 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.store.lock import InstanceLock
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.doors.camera import CameraInput
+from kiosk.ui.doors.desk import CheckinDesk
 from kiosk.ui.doors.scanner_capture import ScannerCapture
 from kiosk.ui.doors.sounds import SoundBoard
 from kiosk.ui.doors.window import DoorsContext, DoorsWindow
@@ -34,9 +35,11 @@ def open_doors(
     repo = CheckinRepository.for_event(folder, config)
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
+    desk = CheckinDesk(lambda: CheckinRepository.for_event(folder, config))
     context = DoorsContext(
         config=config,
         repo=repo,
+        desk=desk,
         station=station,
         zone=zone,
         sounds=SoundBoard(enabled=with_sound),

@@ -11,6 +11,14 @@ milliseconds later.
 With a Chinese input method on, the scanner's characters may arrive as input-method commit
 strings (often full-width) instead of key presses; those are held and replayed the same way.
 Full-width characters are left to :func:`kiosk.core.tickets.normalise_scanned`.
+
+A scanner types a capital letter as Shift + key, and layouts need AltGr or CapsLock: presses of
+modifier keys alone (Shift, Ctrl, Alt, AltGr, CapsLock, Meta) neither end nor join a burst, and
+printable text typed with Shift or AltGr (which X reports as a group switch, Windows as
+Ctrl+Alt) is held like any other character. Gaps are measured on the keyboard's own event
+timestamps when there are any, so a burst queued behind a busy moment of the GUI still counts as
+one burst. A burst that already reads as a ticket code is never replayed into a text field: if
+its Enter does not come, it is taken as a scan when the burst stops.
 """
 
 from __future__ import annotations
@@ -37,6 +45,38 @@ _TYPING_MODIFIERS = (
     | Qt.KeyboardModifier.KeypadModifier
     | Qt.KeyboardModifier.GroupSwitchModifier
 )
+_ALTGR_AS_CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+_MODIFIER_KEYS = frozenset(
+    {
+        Qt.Key.Key_Shift,
+        Qt.Key.Key_Control,
+        Qt.Key.Key_Alt,
+        Qt.Key.Key_AltGr,
+        Qt.Key.Key_Meta,
+        Qt.Key.Key_Super_L,
+        Qt.Key.Key_Super_R,
+        Qt.Key.Key_Hyper_L,
+        Qt.Key.Key_Hyper_R,
+        Qt.Key.Key_CapsLock,
+        Qt.Key.Key_NumLock,
+        Qt.Key.Key_Mode_switch,
+        Qt.Key.Key_ScrollLock,
+    }
+)
+
+
+def is_modifier_key(key: int) -> bool:
+    """True for a key that only changes what the next key types (Shift, AltGr, CapsLock…)."""
+    return key in _MODIFIER_KEYS
+
+
+def is_typing(event: QKeyEvent) -> bool:
+    """True when the key press types one printable character (with Shift/AltGr if needed)."""
+    text = event.text()
+    if len(text) != 1 or not text.isprintable() or event.isAutoRepeat():
+        return False
+    modifiers = event.modifiers() & ~_TYPING_MODIFIERS
+    return modifiers in (Qt.KeyboardModifier.NoModifier, _ALTGR_AS_CTRL_ALT)
 
 
 @dataclass
@@ -68,6 +108,7 @@ class ScannerCapture(QObject):
         self._clock = clock
         self._held: list[_Held] = []
         self._last_at = 0.0
+        self._last_stamp_ms = 0  # the keyboard's own timestamp of the last held key (0: none)
         self._recent = ""
         self._recent_at = -1e9
         self._replaying = False
@@ -75,7 +116,7 @@ class ScannerCapture(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(max(1, round(max_gap_s * 1000)))
-        self._timer.timeout.connect(self.release)
+        self._timer.timeout.connect(self._burst_ended)
 
     def install(self, app: QCoreApplication) -> None:
         """Start watching every key of the application."""
@@ -105,18 +146,25 @@ class ScannerCapture(QObject):
         return False
 
     def _on_key(self, watched: QObject, event: QKeyEvent) -> bool:
+        if is_modifier_key(event.key()):
+            return False  # Shift before a capital, AltGr, CapsLock: part of the burst, or nothing
         now = self._clock()
-        if self._held and now - self._last_at > self.max_gap_s:
+        stamp = int(event.timestamp())
+        if self._held and self._gap_s(now, stamp) > self.max_gap_s:
             self.release()
         if event.key() in _ENTER_KEYS:
             return self._on_enter(now)
-        text = event.text()
-        typing = not (event.modifiers() & ~_TYPING_MODIFIERS)
-        if len(text) == 1 and text.isprintable() and typing and not event.isAutoRepeat():
-            self._hold(_Held(watched, text, event.key(), event.modifiers()), now)
+        if is_typing(event):
+            self._hold(_Held(watched, event.text(), event.key(), event.modifiers()), now, stamp)
             return True
         self.release()  # Backspace, arrows, shortcuts: let earlier keys land first
         return False
+
+    def _gap_s(self, now: float, stamp_ms: int) -> float:
+        """Time since the last held key: by the keyboard's timestamps when both have one."""
+        if stamp_ms and self._last_stamp_ms and stamp_ms >= self._last_stamp_ms:
+            return (stamp_ms - self._last_stamp_ms) / 1000
+        return now - self._last_at
 
     def _on_input_method(self, watched: QObject, event: QInputMethodEvent) -> bool:
         text = event.commitString()
@@ -126,13 +174,22 @@ class ScannerCapture(QObject):
         now = self._clock()
         if self._held and now - self._last_at > self.max_gap_s:
             self.release()
-        self._hold(_Held(watched, text, None, Qt.KeyboardModifier.NoModifier), now)
+        self._hold(_Held(watched, text, None, Qt.KeyboardModifier.NoModifier), now, 0)
         return True
 
-    def _hold(self, item: _Held, now: float) -> None:
+    def _hold(self, item: _Held, now: float, stamp_ms: int) -> None:
         self._held.append(item)
         self._last_at = now
+        self._last_stamp_ms = stamp_ms
         self._timer.start()
+
+    def _burst_ended(self) -> None:
+        """No key for a while: a complete ticket code is a scan without Enter; else replay."""
+        text = self.holding
+        if len(text) >= self.min_length and normalise_scanned(text) is not None:
+            self._emit(text)
+            return
+        self.release()
 
     def _on_enter(self, now: float) -> bool:
         text = self.holding
@@ -146,12 +203,16 @@ class ScannerCapture(QObject):
         if normalise_scanned(candidate) is None and len(candidate) < self.min_length:
             self.release()  # short and not a code: someone typed and pressed Enter
             return False
+        self._emit(candidate)
+        return True
+
+    def _emit(self, text: str) -> None:
         self._held.clear()
         self._timer.stop()
         self._recent = ""
-        log.debug("scanner burst of %d characters", len(candidate))
-        self.scanned.emit(candidate)
-        return True
+        self._last_stamp_ms = 0
+        log.debug("scanner burst of %d characters", len(text))
+        self.scanned.emit(text)
 
     def release(self) -> None:
         """Replay held keys to the widgets they were meant for (a person is typing)."""
@@ -159,6 +220,7 @@ class ScannerCapture(QObject):
         if not self._held:
             return
         held, self._held = self._held, []
+        self._last_stamp_ms = 0
         self._recent = "".join(item.text for item in held)
         self._recent_at = self._clock()
         self._replaying = True

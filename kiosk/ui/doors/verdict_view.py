@@ -80,6 +80,15 @@ class VerdictOverlay(QWidget):
         self.update()
         self._hold.start(hold_ms)
 
+    def hold_longer(self, hold_ms: int = HOLD_MS) -> None:
+        """The same ticket read again: keep the verdict on screen, fully opaque, a while more."""
+        if self.card is None or not self.isVisible():
+            return
+        self._fade.stop()
+        self._opacity = 1.0
+        self.update()
+        self._hold.start(hold_ms)
+
     def dismiss(self) -> None:
         """Back to the ready screen at once."""
         self._hold.stop()

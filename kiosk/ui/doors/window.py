@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh
 from kiosk.core.event import EventConfig
-from kiosk.store.checkins import CheckinRepository, DoorFigures, ScanResult
+from kiosk.core.repeat_scans import RepeatGuard
+from kiosk.store.checkins import CheckinRepository, DoorFigures, ScanResult, UndoneAdmission
 from kiosk.store.errors import StoreError
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.camera import CameraInput
+from kiosk.ui.doors.desk import CheckinDesk
 from kiosk.ui.doors.panels import SearchPanel, WalkInPanel
 from kiosk.ui.doors.sounds import SoundBoard
 from kiosk.ui.doors.verdict_view import TONE_COLOURS, VerdictCard, VerdictOverlay
@@ -42,15 +44,44 @@ HISTORY_LENGTH = 8
 
 @dataclass
 class DoorsContext:
-    """Everything the door window works with, passed in (no globals)."""
+    """Everything the door window works with, passed in (no globals).
+
+    ``repo`` reads (figures, search) on the GUI thread; ``desk`` writes (scans, hand
+    admissions, walk-ins, undo) on its worker thread with its own connection.
+    """
 
     config: EventConfig
     repo: CheckinRepository
+    desk: CheckinDesk[CheckinRepository]
     station: str
     zone: dt.tzinfo
     sounds: SoundBoard
     camera: CameraInput | None = None
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    repeats: RepeatGuard = field(default_factory=RepeatGuard)
+
+
+def _is_undo(event: QKeyEvent) -> bool:
+    return event.matches(QKeySequence.StandardKey.Undo) or (
+        event.key() == Qt.Key.Key_Z
+        and event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        == Qt.KeyboardModifier.ControlModifier
+    )
+
+
+class UndoKeyClaim(QObject):
+    """Ctrl+Z at the door always undoes the last admission, even in a text box.
+
+    A line edit claims Ctrl+Z for undoing its own text (a ShortcutOverride it accepts); this
+    filter, on the door window's text boxes, refuses that claim so the window's shortcut runs.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        is_override = event.type() == QEvent.Type.ShortcutOverride
+        if is_override and isinstance(event, QKeyEvent) and _is_undo(event):
+            event.ignore()
+            return True
+        return False
 
 
 def card_for(result: ScanResult) -> VerdictCard:
@@ -100,6 +131,8 @@ class FigureTile(QFrame):
 class DoorsWindow(QWidget):
     """Full-screen door station: every scan gets an instant, unmistakable verdict."""
 
+    answered = Signal(object)  # ScanResult, UndoneAdmission, None (nothing to undo) or an error
+
     def __init__(self, context: DoorsContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
@@ -113,8 +146,10 @@ class DoorsWindow(QWidget):
 
         # header: event, station, live figures
         title = QLabel(f"{config.name_zh}\n{config.name_en}")
+        title.setTextFormat(Qt.TextFormat.PlainText)
         title.setFont(ui_font(15, bold=True))
         station = QLabel(f"{self.station}  ·  {station_label_zh(self.station)}")
+        station.setTextFormat(Qt.TextFormat.PlainText)
         station.setFont(ui_font(13))
         station.setStyleSheet(f"color: {Colours.accent.name()}")
         heading = QVBoxLayout()
@@ -186,6 +221,7 @@ class DoorsWindow(QWidget):
         self.undo_button.setFont(ui_font(11))
         self.undo_button.clicked.connect(self.undo_last)
         self.status_line = QLabel("")
+        self.status_line.setTextFormat(Qt.TextFormat.PlainText)  # names are data, never markup
         self.status_line.setWordWrap(True)
         self.status_line.setFont(ui_font(11))
         right = QVBoxLayout()
@@ -207,6 +243,9 @@ class DoorsWindow(QWidget):
         self.overlay = VerdictOverlay(self)
 
         QShortcut(QKeySequence("Ctrl+Z"), self, self.undo_last)
+        self._undo_claim = UndoKeyClaim(self)
+        for box in self.findChildren(QLineEdit):
+            box.installEventFilter(self._undo_claim)
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
         QShortcut(QKeySequence("Ctrl+N"), self, self.focus_walk_in)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.overlay.dismiss)
@@ -232,53 +271,82 @@ class DoorsWindow(QWidget):
 
     # ------------------------------------------------------------ scanning
 
-    def handle_code(self, text: str, method: str = "scan") -> ScanResult | None:
-        """One scan from the scanner, the camera or the keyboard: decide, record, show."""
-        try:
-            result = self.repo.scan(text, self.station, method, self.context.clock())
-        except (StoreError, OSError) as exc:
-            self._show_failure(exc)
-            return None
-        self.show_result(result)
-        return result
+    def handle_code(self, text: str, method: str = "scan") -> None:
+        """One scan from the scanner, the camera or the keyboard: decide, record, show.
 
-    def admit_manually(self, attendee_id: int) -> ScanResult | None:
+        The check-in runs on the desk's worker; the verdict comes back in :meth:`show_result`.
+        The same code read again at this door within ~2 s is the same scan: the verdict stays.
+        """
+        if self.context.repeats.is_repeat(text):
+            log.info("same code read again at %s within %.0f s: one scan", self.station, 2)
+            self.overlay.hold_longer()
+            return
+        station, now = self.station, self.context.clock()
+        self.context.desk.submit(
+            lambda repo: repo.scan(text, station, method, now),
+            self._answer_scan,
+            self._answer_failure,
+        )
+
+    def admit_manually(self, attendee_id: int) -> None:
         """Admit a person found by name (recorded as manual)."""
-        try:
-            result = self.repo.admit_manually(attendee_id, self.station, self.context.clock())
-        except (StoreError, LookupError) as exc:
-            self._show_failure(exc)
-            return None
-        self.show_result(result)
-        return result
+        station, now = self.station, self.context.clock()
+        self.context.desk.submit(
+            lambda repo: repo.admit_manually(attendee_id, station, now),
+            self._answer_scan,
+            self._answer_failure,
+        )
 
-    def register_walk_in(self, name: str, name_latin: str, email: str) -> ScanResult | None:
+    def register_walk_in(self, name: str, name_latin: str, email: str) -> None:
         """Register and admit someone at the door while the hall has room."""
-        try:
-            result = self.repo.walk_in(name, name_latin, email, self.station, self.context.clock())
-        except ValueError as exc:
-            self.walk_in_panel.show_feedback(str(exc), error=True)
-            return None
-        except StoreError as exc:
-            self._show_failure(exc)
-            return None
+        station, now = self.station, self.context.clock()
+        self.context.desk.submit(
+            lambda repo: repo.walk_in(name, name_latin, email, station, now),
+            self._answer_walk_in,
+            self._answer_walk_in_failure,
+        )
+
+    def undo_last(self) -> None:
+        """Annul this station's latest admission (kept in the records, marked annulled)."""
+        station, now = self.station, self.context.clock()
+        self.context.desk.submit(
+            lambda repo: repo.undo_last(station, now), self._answer_undo, self._answer_failure
+        )
+
+    def _answer_scan(self, result: ScanResult) -> None:
+        self.show_result(result)
+        self.answered.emit(result)
+
+    def _answer_walk_in(self, result: ScanResult) -> None:
         if result.verdict is Verdict.ADMITTED:
             self.walk_in_panel.clear()
             self.walk_in_panel.show_feedback(
                 f"Registered and admitted: {result.name} / 已登記並入場：{result.name}"
             )
         self.show_result(result)
-        return result
+        self.answered.emit(result)
 
-    def undo_last(self) -> None:
-        """Annul this station's latest admission (kept in the records, marked annulled)."""
-        try:
-            undone = self.repo.undo_last(self.station, self.context.clock())
-        except StoreError as exc:
-            self._show_failure(exc)
+    def _answer_walk_in_failure(self, exc: BaseException) -> None:
+        if isinstance(exc, ValueError):
+            self.walk_in_panel.show_feedback(str(exc), error=True)
+            self.answered.emit(exc)
             return
+        self._answer_failure(exc)
+
+    def _answer_failure(self, exc: BaseException) -> None:
+        if isinstance(exc, StoreError | LookupError | OSError):
+            self.context.repeats.forget()  # the same ticket again is a new try
+            self._show_failure(exc)
+            self.answered.emit(exc)
+            return
+        self.answered.emit(exc)
+        raise exc  # a bug: to the error reporter
+
+    def _answer_undo(self, undone: UndoneAdmission | None) -> None:
+        self.context.repeats.forget()
         if undone is None:
             self._status("Nothing to undo at this door / 此門沒有可撤銷的入場", Colours.muted)
+            self.answered.emit(None)
             return
         clock = local_clock(undone.at, self.context.zone)
         self._status(
@@ -287,6 +355,7 @@ class DoorsWindow(QWidget):
         )
         self._add_history(f"{self._now_clock()}  ↶  Undone / 已撤銷  {undone.name}", Colours.warn)
         self._refresh_soon.start()
+        self.answered.emit(undone)
 
     def show_result(self, result: ScanResult) -> None:
         """Fill the window with the verdict, play its sound, log it in the recent list."""
@@ -420,6 +489,7 @@ class DoorsWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._poll.stop()
+        self.context.desk.shutdown()
         if self.context.camera is not None:
             self.context.camera.shutdown()
         super().closeEvent(event)
