@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -199,11 +200,9 @@ def test_undo_and_other_stations_appear_by_polling(
     assert sum(count for _, count in window.chart.slots) == 1
 
 
-def test_full_house_stops_walk_ins(
-    qtbot: QtBot, window: DoorsWindow, people: list[Person]
-) -> None:
+def test_full_house_stops_walk_ins(qtbot: QtBot, window: DoorsWindow, people: list[Person]) -> None:
     for n in range(3):  # capacity 8: three walk-ins and five of the six registered get in
-        answer(qtbot, window, lambda n=n: window.register_walk_in(f"Walk {n}", "", ""))
+        answer(qtbot, window, partial(window.register_walk_in, f"Walk {n}", "", ""))
     for person in people:
         scan(qtbot, window, person.code)
     window.refresh_all()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
+from PySide6.QtCore import QCoreApplication
+
 from kiosk.core.problems import ConfigError
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.errors import StoreError
@@ -48,6 +50,14 @@ def open_doors(
     return DoorsWindow(context)
 
 
+def attach_scanner(app: QCoreApplication, window: DoorsWindow) -> ScannerCapture:
+    """Scanner bursts, wherever the focus is, become scans at this window."""
+    capture = ScannerCapture(app)
+    capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
+    capture.install(app)
+    return capture
+
+
 def run_doors(folder: EventFolder, station: str) -> int:
     """Open the door station full screen and run until it is closed; returns the exit status."""
     from kiosk.ui.app import _refuse, make_application
@@ -67,9 +77,7 @@ def run_doors(folder: EventFolder, station: str) -> int:
         )
     except StoreError as exc:
         return _refuse("The event cannot be opened", str(exc))
-    capture = ScannerCapture(app)
-    capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
-    capture.install(app)
+    capture = attach_scanner(app, window)
     reporter = ErrorReporter(lambda: window)
     reporter.install()
     screen = app.primaryScreen()

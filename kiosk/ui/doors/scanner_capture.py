@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,12 +33,14 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 
-from kiosk.core.tickets import normalise_scanned
+from kiosk.core.tickets import CODE_PREFIX, TICKET_CODE_LENGTH, normalise_scanned
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_GAP_S = 0.08  # scanners type 2-30 ms apart; people rarely type 4+ keys this fast
 DEFAULT_MIN_LENGTH = 8  # a burst this long ending in Enter is a scan even if it is not a code
+DEFAULT_PATIENCE_S = 0.5  # a burst that reads like the start of a code waits this long for more
+_CODE_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_) ß‐‑‒–—―−")
 _RECENT_S = 1.0  # released text this recent may be the start of a burst split by a busy GUI
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _TYPING_MODIFIERS = (
@@ -63,6 +66,20 @@ _MODIFIER_KEYS = frozenset(
         Qt.Key.Key_ScrollLock,
     }
 )
+
+
+def may_become_code(text: str) -> bool:
+    """True for 3+ characters that a ticket code could start with (a scan cut by a stall).
+
+    Nobody types three keys at scanner speed into a text field, so such a burst is kept back
+    a little longer rather than replayed into the field the moment the GUI or the system
+    hiccups in the middle of a scan.
+    """
+    prepared = unicodedata.normalize("NFKC", text).strip().upper()
+    if len(prepared) < 3 or len(prepared) > TICKET_CODE_LENGTH + 4:
+        return False
+    head, rest = prepared[: len(CODE_PREFIX)], prepared[len(CODE_PREFIX) :]
+    return CODE_PREFIX.startswith(head) and all(c in _CODE_CHARACTERS for c in rest)
 
 
 def is_modifier_key(key: int) -> bool:
@@ -100,11 +117,14 @@ class ScannerCapture(QObject):
         *,
         max_gap_s: float = DEFAULT_MAX_GAP_S,
         min_length: int = DEFAULT_MIN_LENGTH,
+        patience_s: float = DEFAULT_PATIENCE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(parent)
         self.max_gap_s = max_gap_s
         self.min_length = min_length
+        self.patience_s = patience_s
+        self._gap_ms = max(1, round(max_gap_s * 1000))
         self._clock = clock
         self._held: list[_Held] = []
         self._last_at = 0.0
@@ -115,7 +135,7 @@ class ScannerCapture(QObject):
         self._installed_on: QCoreApplication | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(max(1, round(max_gap_s * 1000)))
+        self._timer.setInterval(self._gap_ms)
         self._timer.timeout.connect(self._burst_ended)
 
     def install(self, app: QCoreApplication) -> None:
@@ -150,7 +170,7 @@ class ScannerCapture(QObject):
             return False  # Shift before a capital, AltGr, CapsLock: part of the burst, or nothing
         now = self._clock()
         stamp = int(event.timestamp())
-        if self._held and self._gap_s(now, stamp) > self.max_gap_s:
+        if self._held and self._gap_s(now, stamp) > self._allowed_gap_s():
             self.release()
         if event.key() in _ENTER_KEYS:
             return self._on_enter(now)
@@ -159,6 +179,10 @@ class ScannerCapture(QObject):
             return True
         self.release()  # Backspace, arrows, shortcuts: let earlier keys land first
         return False
+
+    def _allowed_gap_s(self) -> float:
+        """The pause that ends a burst: longer while the burst reads like a code's beginning."""
+        return self.patience_s if may_become_code(self.holding) else self.max_gap_s
 
     def _gap_s(self, now: float, stamp_ms: int) -> float:
         """Time since the last held key: by the keyboard's timestamps when both have one."""
@@ -181,13 +205,17 @@ class ScannerCapture(QObject):
         self._held.append(item)
         self._last_at = now
         self._last_stamp_ms = stamp_ms
-        self._timer.start()
+        self._timer.start(self._gap_ms)
 
     def _burst_ended(self) -> None:
         """No key for a while: a complete ticket code is a scan without Enter; else replay."""
         text = self.holding
         if len(text) >= self.min_length and normalise_scanned(text) is not None:
             self._emit(text)
+            return
+        waited = self._clock() - self._last_at
+        if may_become_code(text) and waited < self.patience_s:
+            self._timer.start(max(1, round((self.patience_s - waited) * 1000)))
             return
         self.release()
 

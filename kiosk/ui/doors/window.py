@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh
+from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh, verdict_headlines
 from kiosk.core.event import EventConfig
 from kiosk.core.repeat_scans import RepeatGuard
 from kiosk.store.checkins import CheckinRepository, DoorFigures, ScanResult, UndoneAdmission
@@ -266,6 +266,10 @@ class DoorsWindow(QWidget):
         self._refresh_soon.setSingleShot(True)
         self._refresh_soon.setInterval(REFRESH_DELAY_MS)
         self._refresh_soon.timeout.connect(self.refresh_all)
+        self._warm_up = QTimer(self)
+        self._warm_up.setSingleShot(True)
+        self._warm_up.setInterval(200)
+        self._warm_up.timeout.connect(lambda: self.overlay.warm_up(verdict_headlines()))
         self.refresh_figures()
         self.code_entry.setFocus()
 
@@ -486,6 +490,7 @@ class DoorsWindow(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.overlay.setGeometry(self.rect())
+        self._warm_up.start()  # once the size settles: the verdicts' shared parts, rendered
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._poll.stop()
