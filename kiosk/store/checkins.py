@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 METHODS = ("scan", "camera", "manual", "walk-in")
+WRITE_POLL_S = 0.001  # a scan asks for the write lock every ms while an import commits chunks
 SEARCH_LIMIT = 50
 _CODE_FRAGMENT = re.compile(r"[0-9A-Z-]{3,}")
 
@@ -225,7 +226,7 @@ class CheckinRepository:
         _check_method(method)
         check = self._codec.check(code_text)
         stamp = to_iso(now)
-        with transaction(self._db) as conn:
+        with transaction(self._db, poll_s=WRITE_POLL_S) as conn:
             ticket: TicketRecord | None = None
             email: str | None = None
             if check.ticket is not None:
@@ -269,7 +270,7 @@ class CheckinRepository:
     def _admit_person(
         self, attendee_id: int, station: str, method: str, now: dt.datetime
     ) -> ScanResult:
-        with transaction(self._db) as conn:
+        with transaction(self._db, poll_s=WRITE_POLL_S) as conn:
             row = conn.execute(
                 "SELECT a.name, a.name_latin, a.email, "
                 "(SELECT code FROM tickets t WHERE t.attendee_id = a.id AND t.revoked_at IS NULL) "
@@ -326,7 +327,7 @@ class CheckinRepository:
                 f"'{clean_email}' is not an e-mail address. / 「{clean_email}」不是有效的電郵地址。"
             )
         stamp = to_iso(now)
-        with transaction(self._db) as conn:
+        with transaction(self._db, poll_s=WRITE_POLL_S) as conn:
             count = int(conn.execute(_ADMITTED_COUNT_SQL).fetchone()[0])
             if self._capacity is not None and count >= self._capacity:
                 result = ScanResult(
@@ -374,7 +375,7 @@ class CheckinRepository:
 
     def undo_last(self, station: str, now: dt.datetime) -> UndoneAdmission | None:
         """Annul the latest active admission made at this station (kept, marked annulled)."""
-        with transaction(self._db) as conn:
+        with transaction(self._db, poll_s=WRITE_POLL_S) as conn:
             row = conn.execute(
                 "SELECT c.id, c.attendee_id, a.name, a.name_latin, c.code, c.at, c.method "
                 "FROM checkins c JOIN attendees a ON a.id = c.attendee_id "

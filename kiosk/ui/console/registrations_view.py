@@ -369,7 +369,10 @@ class ImportPreviewDialog(QDialog):
         if self.preview is None or not self.preview.can_import:
             return
         try:
-            self.import_result = apply_preview(self._db, self._codec, self.preview)
+            # The dialog lists everyone the import marks gone before Import is pressed.
+            self.import_result = apply_preview(
+                self._db, self._codec, self.preview, allow_many_gone=True
+            )
         except (RegistrationFileError, StoreError) as exc:
             self.problem = str(exc)
             self.problems.setPlainText(f"Nothing was imported: {exc}")
