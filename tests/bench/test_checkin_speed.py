@@ -91,6 +91,7 @@ def test_checkin_speed(qtbot: QtBot, tmp_path: Path) -> None:
         qtbot.waitUntil(lambda: bool(painted), timeout=2000)
         to_paint.append((painted[0] - begin) * 1000)
     capture.uninstall()
+    window.context.desk.shutdown()
     print(f"scanner Enter -> verdict painted {percentiles(to_paint)}")
 
     with_ticket = qr_frame(people[0].code)

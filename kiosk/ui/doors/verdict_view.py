@@ -57,7 +57,7 @@ class VerdictOverlay(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.card: VerdictCard | None = None
         self._opacity = 1.0
-        self._frame: QImage | None = None  # the current card, composed once
+        self._layout: tuple[tuple[int, int], list[tuple[int, int, QImage]]] | None = None
         self._backgrounds: dict[tuple[Tone, int, int], QImage] = {}
         self._blocks: OrderedDict[tuple[str, int, bool, float, bool, int, int], QImage] = (
             OrderedDict()
@@ -78,7 +78,7 @@ class VerdictOverlay(QWidget):
         """Show a verdict now (replacing any other), hold it, then fade it out."""
         self._fade.stop()
         self.card = card
-        self._frame = None
+        self._layout = None
         self._opacity = 1.0
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)  # nothing shows through
         parent = self.parentWidget()
@@ -127,11 +127,13 @@ class VerdictOverlay(QWidget):
         card = self.card
         if card is None:
             return
-        if self._frame is None or self._frame.size() != self.size():
-            self._frame = self._compose(card)
+        if self._layout is None or self._layout[0] != (self.width(), self.height()):
+            self._layout = ((self.width(), self.height()), self._lay_out(card))
         painter = QPainter(self)
         painter.setOpacity(self._opacity)
-        painter.drawImage(0, 0, self._frame)
+        painter.drawImage(0, 0, self._background(card.tone, self.width(), self.height()))
+        for x, y, block in self._layout[1]:
+            painter.drawImage(x, y, block)
         painter.end()
         self.painted.emit()
 
@@ -153,10 +155,9 @@ class VerdictOverlay(QWidget):
                 for text in (english, chinese):
                     self._block(text, height * 0.11, True, 1.0, False, usable, height, ink)
 
-    def _compose(self, card: VerdictCard) -> QImage:
-        """The whole card at the overlay's size (drawn once per card; fading only copies it)."""
+    def _lay_out(self, card: VerdictCard) -> list[tuple[int, int, QImage]]:
+        """The card's lines of text, rendered (or taken from the cache), and where they go."""
         width, height = self.width(), self.height()
-        image = QImage(self._background(card.tone, width, height))
         ink = TONE_COLOURS[card.tone][1]
         margin = width * 0.12
         usable = width - 2 * margin
@@ -182,15 +183,14 @@ class VerdictOverlay(QWidget):
             )
         total = sum(item if isinstance(item, float) else item.height() for item in laid_out)
         y = max(height * 0.04, (height - total) / 2)
-        painter = QPainter(image)
+        placed: list[tuple[int, int, QImage]] = []
         for item in laid_out:
             if isinstance(item, float):
                 y += item
                 continue
-            painter.drawImage(round(margin), round(y), item)
+            placed.append((round(margin), round(y), item))
             y += item.height()
-        painter.end()
-        return image
+        return placed
 
     def _background(self, tone: Tone, width: int, height: int) -> QImage:
         """The tone's colour with its huge faint symbols at both sides (cached per size)."""
