@@ -88,9 +88,13 @@ def import_(
         folder.require()
         codec = TicketCodec(folder.secret_key())
         db = folder.open_db()
-        preview = preview_import(db, codec, file, mapping, encoding=encoding)
-        if preview.can_import and not dry_run:
-            result = apply_preview(db, codec, preview, allow_many_gone=allow_many_gone)
+        if dry_run:
+            preview = preview_import(db, codec, file, mapping, encoding=encoding)
+        else:
+            with folder.event_lock("attendees import"):  # not while the console runs it
+                preview = preview_import(db, codec, file, mapping, encoding=encoding)
+                if preview.can_import:
+                    result = apply_preview(db, codec, preview, allow_many_gone=allow_many_gone)
     except (RegistrationFileError, StoreError, ConfigError) as exc:
         if as_json:
             emit_json({"ok": False, "imported": False, "error": str(exc)})

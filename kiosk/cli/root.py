@@ -94,7 +94,7 @@ def demo(ctx: click.Context, film_seconds: float, attendees: int, as_json: bool)
     try:
         folder.create_dirs()
         configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
-        with folder.lock():
+        with folder.event_lock("demo"):
             summary = build_demo(
                 folder,
                 film_seconds=film_seconds,

@@ -102,7 +102,7 @@ def _rehearsal_event(
 ) -> Iterator[tuple[EventConfig, Programme, Path]]:
     """(event, programme, db path) for the rehearsal, holding the event's lock if there is one."""
     if folder.exists():
-        with folder.lock("rehearse"):
+        with folder.event_lock("rehearse"):
             config = folder.load_config()
             programme = adhoc_programme(files) if files else folder.load_programme(config)
             yield config, programme, folder.db_path

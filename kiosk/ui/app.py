@@ -245,7 +245,7 @@ def run_console(
 
         if needed():
             return run_supervisor(app_command(sys.argv[1:]))
-    lock = folder.lock()
+    lock = folder.event_lock("the console")
     try:
         lock.acquire()
     except StoreError as exc:
