@@ -301,10 +301,13 @@ def test_a_real_process_reads_passphrases_from_stdin(event: EventFolder, jury: P
     both = f"{PASSPHRASE}\n{SECOND_PASSPHRASE}\n"
     sealed = run(event, "seal", str(jury), "--two-keyholders", "--delete-plain", stdin=both)
     assert sealed.returncode == 0, sealed.stderr
+    fingerprint = short_fingerprint(
+        hashlib.sha256(event.sealed_results_path.read_bytes()).hexdigest()
+    )
     assert sealed.stdout == (
         f"Sealed 2 results (best-film, frontier) for 2 keyholders into "
         f"{event.sealed_results_path}.\n"
-        f"Fingerprint: {short_fingerprint(hashlib.sha256(event.sealed_results_path.read_bytes()).hexdigest())} "
+        f"Fingerprint: {fingerprint} "
         f"(keyholders: write it down; `results verify` must show the same)\n"
         f"Checked that the seal opens, then overwrote and deleted {jury}.\n"
     )
