@@ -32,6 +32,7 @@ from kiosk.core.checkin import (
     decide,
     welcome_decision,
 )
+from kiosk.core.names import name_problem, name_problem_zh
 from kiosk.core.registrations import is_plausible_email, normalise_email, normalise_name
 from kiosk.core.tickets import TicketCodec
 from kiosk.store.attendees import issue_ticket_in
@@ -320,6 +321,10 @@ class CheckinRepository:
         clean_email = normalise_email(email or "") or None
         if not clean_name and clean_latin:
             clean_name = clean_latin
+        for raw, cleaned in ((name or "", clean_name), (name_latin or "", clean_latin or "")):
+            problem = name_problem(raw, cleaned)
+            if problem:
+                raise ValueError(f"{problem.capitalize()}. / {name_problem_zh(raw, cleaned)}。")
         if not clean_name:
             raise ValueError("A walk-in needs a name. / 請輸入姓名。")
         if clean_email and not is_plausible_email(clean_email):
