@@ -211,3 +211,28 @@ def test_walk_ins_survive_a_reimport(event: EventFolder, tmp_path: Path) -> None
     assert summary["marked_gone"] == 0 and summary["missing"] == 0
     assert statuses(event)["Walk-in Wong"] == "registered"
     assert statuses(event)["Walk-in Lee"] == "registered"
+
+
+def test_mail_merge_never_carries_a_live_formula(event: EventFolder, tmp_path: Path) -> None:
+    hostile = [
+        ('=HYPERLINK("http://evil.example/","Click me")', "a@example.com"),
+        ("+852 Chan", "b@example.com"),
+        ("@SUM(1+1)", "c@example.com"),
+        ("-2+3", "d@example.com"),
+        ("  =1+1", "e@example.com"),
+        ("Chan Tai Man", "f@example.com"),
+    ]
+    export = write_rows(tmp_path / "hostile.csv", hostile)
+    assert run(event, "attendees", "import", str(export)).returncode == 0
+    png_dir = tmp_path / "png"
+    assert run(event, "tickets", "--png", str(png_dir)).returncode == 0
+    with (png_dir / "mail-merge.csv").open(encoding="utf-8-sig", newline="") as handle:
+        names = [row["name"] for row in csv.DictReader(handle)]
+    assert names == [
+        "'=HYPERLINK(\"http://evil.example/\",\"Click me\")",
+        "'+852 Chan",
+        "'@SUM(1+1)",
+        "'-2+3",
+        "'=1+1",  # leading spaces are trimmed from names at import
+        "Chan Tai Man",
+    ]
