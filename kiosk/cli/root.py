@@ -48,7 +48,11 @@ def cli(ctx: click.Context, event_dir: Path | None, verbose: bool, no_supervisor
     """
     folder = EventFolder.resolve(event_dir)
     ctx.obj = {"folder": folder, "verbose": verbose, "supervise": not no_supervisor}
-    configure_logging(folder.logs_dir if folder.root.exists() else None, verbose=verbose)
+    configure_logging(
+        folder.logs_dir if folder.root.exists() else None,
+        verbose=verbose,
+        zone=folder.zone_or_none(),
+    )
     if ctx.invoked_subcommand is None:
         ctx.invoke(console)
 
@@ -61,7 +65,7 @@ def console(ctx: click.Context) -> None:
     if not folder.exists():
         click.echo(f"No event at {folder.root} yet: building the demo night first.", err=True)
         ctx.invoke(demo)
-    configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
+    configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
     from kiosk.ui.app import run_console  # Qt is imported only by the commands that need it
 
     sys.exit(run_console(folder, supervise=ctx.obj.get("supervise", True)))
@@ -93,7 +97,7 @@ def demo(ctx: click.Context, film_seconds: float, attendees: int, as_json: bool)
     started = time.monotonic()
     try:
         folder.create_dirs()
-        configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
+        configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
         with folder.event_lock("demo"):
             summary = build_demo(
                 folder,

@@ -111,9 +111,10 @@ class EventFolder:
         """The one lock of everything that changes the event: console, rehearse, results seal,
         attendees import, demo. ``holder`` names the taker in the refusal others get."""
         self.create_dirs()
-        return InstanceLock(self.root, "console", holder=holder, zone=self._zone())
+        return InstanceLock(self.root, "console", holder=holder, zone=self.zone_or_none())
 
-    def _zone(self) -> dt.tzinfo | None:
+    def zone_or_none(self) -> dt.tzinfo | None:
+        """The event's time zone, or None while event.toml is missing or broken."""
         try:
             return ZoneInfo(self.load_config().timezone)
         except (ConfigError, ZoneInfoNotFoundError, ValueError, OSError):

@@ -148,7 +148,7 @@ def open_console(
     """Build the console and the stage on an event (the caller holds the event lock)."""
     config = folder.load_config()
     programme = folder.load_programme(config)
-    messages = MessageBus()
+    messages = MessageBus(config.zone)
     context = ConsoleContext(folder, config, programme, folder.open_db(), messages, TaskRunner())
     stage = StageWindow(config, programme, screen_name)
     factory = ShowFactory(config, programme, context, stage, show_instance())
@@ -226,6 +226,7 @@ def mount_reveal(
 def _refuse(title: str, text: str) -> int:
     log.error("%s: %s", title, text)
     box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # paths and names are data, never markup
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     box.exec()
     return 1

@@ -229,7 +229,7 @@ def test_mail_merge_never_carries_a_live_formula(event: EventFolder, tmp_path: P
     with (png_dir / "mail-merge.csv").open(encoding="utf-8-sig", newline="") as handle:
         names = [row["name"] for row in csv.DictReader(handle)]
     assert names == [
-        "'=HYPERLINK(\"http://evil.example/\",\"Click me\")",
+        '\'=HYPERLINK("http://evil.example/","Click me")',
         "'+852 Chan",
         "'@SUM(1+1)",
         "'-2+3",

@@ -296,3 +296,14 @@ def test_names_are_shown_as_text_not_markup(
     assert "<b>Mallory</b>" in window.status_line.text()
     assert window.undo_button.isVisible()
     assert window.status_line.sizeHint().width() < 2000
+
+
+def test_console_labels_are_plain_unless_asked(qtbot: QtBot) -> None:
+    from kiosk.ui.common.theme import text_label
+
+    make_application()
+    label = text_label('<img width=2000 src="x">Mallory')
+    qtbot.addWidget(label)
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert label.sizeHint().width() < 1000  # the tag is shown as text, not a 2000 px image
+    assert text_label("<b>3</b>", rich=True).textFormat() == Qt.TextFormat.RichText

@@ -51,8 +51,7 @@ def test_an_export_with_hostile_names_is_refused_row_by_row() -> None:
         (
             3,
             RowProblem.BAD_NAME,
-            f"name: the name is 100,000 characters long; a name may have at most "
-            f"{MAX_NAME_CHARS}",
+            f"name: the name is 100,000 characters long; a name may have at most {MAX_NAME_CHARS}",
         ),
     ]
     assert [r.name for r in export.registrations] == ["evil"]

@@ -20,9 +20,16 @@ class Level(enum.Enum):
 
 
 class MessageBus(QObject):
-    """Windows post here; the console's log panel (and later alerts) listen. Also logged."""
+    """Windows post here; the console's log panel (and later alerts) listen. Also logged.
+
+    Times are on the event's clock (``zone``), not the laptop's.
+    """
 
     posted = Signal(object, str, str)  # Level, time "HH:MM:SS", text
+
+    def __init__(self, zone: dt.tzinfo | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._zone = zone
 
     def post(self, level: Level, text: str) -> None:
         """Show `text` to the operator (safe from the GUI thread; use TaskRunner otherwise)."""
@@ -33,7 +40,8 @@ class MessageBus(QObject):
             "operator message: %s",
             text,
         )
-        self.posted.emit(level, dt.datetime.now().strftime("%H:%M:%S"), text)
+        now = dt.datetime.now(dt.UTC).astimezone(self._zone) if self._zone else dt.datetime.now()
+        self.posted.emit(level, now.strftime("%H:%M:%S"), text)
 
     def info(self, text: str) -> None:
         """An informational message."""

@@ -488,7 +488,7 @@ class RegistrationsView(QWidget):
         layout.addLayout(top)
 
         status = QHBoxLayout()
-        self.summary = text_label("", 11)
+        self.summary = text_label("", 11, rich=True)  # counts only
         status.addWidget(self.summary, 1)
         self.progress = QProgressBar()
         self.progress.setMinimumWidth(260)
