@@ -74,12 +74,15 @@ class InstanceLock:
                     f"This event is already open in another copy of the app: {what} "
                     f"({holder}) is using it, so {self.holder} cannot change it now. Finish or "
                     f"close that first; read-only commands and the door stations work "
-                    f"meanwhile. (Lock: {self.path})"
+                    f"meanwhile. (Lock: {self.path})",
+                    holder=what,
+                    details=holder,
                 )
             raise EventLockedError(
-                f"This event is already open in another copy of the app ({holder}). "
-                f"Close that one first; two copies must never drive the same {self.role}. "
-                f"(Lock: {self.path})"
+                f"{self.holder[:1].upper()}{self.holder[1:]} is already open in another copy "
+                f"of the app ({holder}). Close that one first. (Lock: {self.path})",
+                holder=what,
+                details=holder,
             )
         os.ftruncate(fd, 0)
         info = {

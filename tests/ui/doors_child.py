@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 from kiosk.store.checkins import ScanResult, UndoneAdmission
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
-from kiosk.ui.doors.app import attach_scanner, open_doors
+from kiosk.ui.doors.app import attach_scanner, open_doors, station_lock
 
 
 class Commands(QObject):
@@ -49,6 +49,8 @@ def describe(answer: object) -> dict[str, object]:
 def main() -> int:
     folder = EventFolder(Path(sys.argv[1]))
     app = make_application()
+    lock = station_lock(folder, sys.argv[2])  # as `python main.py doors` does
+    lock.acquire()
     window = open_doors(folder, sys.argv[2], with_camera=False, with_sound=False)
     capture = attach_scanner(app, window)
     fields: dict[str, QLineEdit | QPushButton] = {
@@ -103,6 +105,7 @@ def main() -> int:
     finally:
         capture.uninstall()
         window.context.desk.shutdown()
+        lock.release()
 
 
 if __name__ == "__main__":

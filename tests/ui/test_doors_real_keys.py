@@ -179,3 +179,72 @@ def test_real_typing_by_hand_still_types_and_ctrl_z_undoes_the_admission(tmp_pat
             station.answer(timeout_s=1.0)  # no second verdict
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         screenshot(station.display, SCREENSHOTS / "doors-real-keys-double-read.png")
+
+
+def test_a_second_window_for_the_same_door_says_so_in_both_languages(tmp_path: Path) -> None:
+    with door_station(tmp_path) as (station, _people):
+        folder = tmp_path / "event"
+        second = subprocess.Popen(
+            [
+                sys.executable,
+                str(REPO / "main.py"),
+                "--event",
+                str(folder),
+                "doors",
+                "--station",
+                "door 1",
+            ],
+            env=qt_env(station.display),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        try:
+            title = "door 1 is already open · 1 號門已經開啟"
+            deadline = time.monotonic() + 30
+            found = b""
+            while time.monotonic() < deadline and not found:
+                search = subprocess.run(
+                    [XDOTOOL or "xdotool", "search", "--name", "already open"],
+                    env=qt_env(station.display),
+                    capture_output=True,
+                    timeout=10,
+                    check=False,
+                )
+                found = search.stdout.strip()
+                time.sleep(0.3)
+            assert found, "no dialog appeared"
+            window_id = found.split()[0].decode()
+            name = subprocess.run(
+                [XDOTOOL or "xdotool", "getwindowname", window_id],
+                env=qt_env(station.display),
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=True,
+            ).stdout.strip()
+            assert name == title
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            screenshot(station.display, SCREENSHOTS / "doors-already-open.png")
+            station.xdotool("windowactivate", window_id)
+            time.sleep(0.3)
+            station.xdotool("key", "Return")
+            assert second.wait(15) == 1
+            assert "door station door 1" not in second.stderr.read()  # no raw role names
+        finally:
+            if second.poll() is None:
+                second.kill()
+                second.wait(5)
+
+
+def test_already_open_message_names_the_station_not_the_event() -> None:
+    from kiosk.store.errors import EventLockedError
+    from kiosk.ui.doors.app import already_open_message
+
+    error = EventLockedError("x", holder="door station Door 2", details="process 7 on vm")
+    title, text = already_open_message("Door 2", error)
+    assert title == "Door 2 is already open · 2 號門已經開啟"
+    assert "“Door 2” is already open on this computer (process 7 on vm)" in text
+    assert "此電腦已開啟「2 號門」入場站" in text
+    assert "event" not in text and "doors-door-2" not in text

@@ -201,6 +201,21 @@ def test_a_code_cut_by_a_stall_is_kept_back_not_typed(
 def test_may_become_code() -> None:
     from kiosk.ui.doors.scanner_capture import may_become_code
 
-    assert may_become_code("AIF") and may_become_code("aiff-00") and may_become_code(CODE[:20])
-    assert not may_become_code("Ai") and not may_become_code("Aileen")
+    assert may_become_code("AI") and may_become_code("aiff-00") and may_become_code(CODE[:20])
+    assert not may_become_code("A") and not may_become_code("Aileen")
     assert not may_become_code("Chan")
+
+
+def test_a_scan_split_by_a_long_stall_is_taken_back_out_of_the_box(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    scanner, seen = capture
+    form.line.setText("Chan ")
+    form.line.setFocus()
+    qtbot.keyClicks(form.line, CODE[:1])
+    qtbot.wait(int(scanner.max_gap_s * 1000 * 2))  # "A" alone: typed through
+    assert form.line.text() == "Chan A"
+    qtbot.keyClicks(form.line, CODE[1:])
+    qtbot.keyClick(form.line, Qt.Key.Key_Return)
+    assert seen == [CODE]
+    assert form.line.text() == "Chan "  # the leaked "A" is gone again

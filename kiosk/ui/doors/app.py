@@ -7,9 +7,10 @@ import re
 
 from PySide6.QtCore import QCoreApplication
 
+from kiosk.core.checkin import station_label_zh
 from kiosk.core.problems import ConfigError
 from kiosk.store.checkins import CheckinRepository
-from kiosk.store.errors import StoreError
+from kiosk.store.errors import EventLockedError, StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.lock import InstanceLock
 from kiosk.ui.common.excepthook import ErrorReporter
@@ -26,7 +27,27 @@ def station_lock(folder: EventFolder, station: str) -> InstanceLock:
     """One window per station name on this computer (Undo works per station)."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", station).strip("-").lower() or "station"
     folder.create_dirs()
-    return InstanceLock(folder.root, f"doors-{slug}")
+    return InstanceLock(
+        folder.root,
+        f"doors-{slug}",
+        holder=f"door station {station}",
+        zone=folder.zone_or_none(),
+    )
+
+
+def already_open_message(station: str, exc: EventLockedError) -> tuple[str, str]:
+    """The usher's dialog when this station is open already: (title, text), in both languages."""
+    station_zh = station_label_zh(station)
+    details = f" ({exc.details})" if exc.details else ""
+    title = f"{station} is already open · {station_zh}已經開啟"
+    text = (
+        f"The door station “{station}” is already open on this computer{details}.\n"
+        f"Use that window, or start this one with another station name, e.g. "
+        f'--station "Door 2".\n\n'
+        f"此電腦已開啟「{station_zh}」入場站。\n"
+        f'請使用該視窗，或以另一個入場站名稱開啟，例如 --station "Door 2"。'
+    )
+    return title, text
 
 
 def open_doors(
@@ -66,8 +87,12 @@ def run_doors(folder: EventFolder, station: str) -> int:
     lock = station_lock(folder, station)
     try:
         lock.acquire()
+    except EventLockedError as exc:
+        return _refuse(*already_open_message(station, exc))
     except StoreError as exc:
-        return _refuse(f"{station} is already open", str(exc))
+        return _refuse(
+            f"{station} cannot be opened · 無法開啟{station_label_zh(station)}", str(exc)
+        )
     try:
         window = open_doors(folder, station)
     except ConfigError as exc:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QInputMethodEvent, QKeyEvent
+from PySide6.QtWidgets import QLineEdit
 
 from kiosk.core.tickets import CODE_PREFIX, TICKET_CODE_LENGTH, normalise_scanned
 
@@ -69,14 +70,14 @@ _MODIFIER_KEYS = frozenset(
 
 
 def may_become_code(text: str) -> bool:
-    """True for 3+ characters that a ticket code could start with (a scan cut by a stall).
+    """True for 2+ characters that a ticket code could start with (a scan cut by a stall).
 
-    Nobody types three keys at scanner speed into a text field, so such a burst is kept back
+    Hardly anyone types "ai" at scanner speed into a text field, so such a burst is kept back
     a little longer rather than replayed into the field the moment the GUI or the system
     hiccups in the middle of a scan.
     """
     prepared = unicodedata.normalize("NFKC", text).strip().upper()
-    if len(prepared) < 3 or len(prepared) > TICKET_CODE_LENGTH + 4:
+    if len(prepared) < 2 or len(prepared) > TICKET_CODE_LENGTH + 4:
         return False
     head, rest = prepared[: len(CODE_PREFIX)], prepared[len(CODE_PREFIX) :]
     return CODE_PREFIX.startswith(head) and all(c in _CODE_CHARACTERS for c in rest)
@@ -130,6 +131,7 @@ class ScannerCapture(QObject):
         self._last_at = 0.0
         self._last_stamp_ms = 0  # the keyboard's own timestamp of the last held key (0: none)
         self._recent = ""
+        self._recent_items: list[_Held] = []
         self._recent_at = -1e9
         self._replaying = False
         self._installed_on: QCoreApplication | None = None
@@ -228,6 +230,7 @@ class ScannerCapture(QObject):
             joined = self._recent + text  # a burst split in two by a busy moment of the GUI
             if normalise_scanned(joined) is not None:
                 candidate = joined
+                self._take_back()
         if normalise_scanned(candidate) is None and len(candidate) < self.min_length:
             self.release()  # short and not a code: someone typed and pressed Enter
             return False
@@ -238,9 +241,23 @@ class ScannerCapture(QObject):
         self._held.clear()
         self._timer.stop()
         self._recent = ""
+        self._recent_items = []
         self._last_stamp_ms = 0
         log.debug("scanner burst of %d characters", len(text))
         self.scanned.emit(text)
+
+    def _take_back(self) -> None:
+        """Remove from line edits what a stall let through of a burst that was a scan after all."""
+        typed: dict[int, tuple[QLineEdit, str]] = {}
+        for item in self._recent_items:
+            if isinstance(item.receiver, QLineEdit) and shiboken6.isValid(item.receiver):
+                box, text = typed.get(id(item.receiver), (item.receiver, ""))
+                typed[id(item.receiver)] = (box, text + item.text)
+        for box, text in typed.values():
+            if text and box.text().endswith(text):
+                box.setText(box.text()[: -len(text)])
+                log.info("took %d scanned character(s) back out of a text box", len(text))
+        self._recent_items = []
 
     def release(self) -> None:
         """Replay held keys to the widgets they were meant for (a person is typing)."""
@@ -249,8 +266,12 @@ class ScannerCapture(QObject):
             return
         held, self._held = self._held, []
         self._last_stamp_ms = 0
-        self._recent = "".join(item.text for item in held)
-        self._recent_at = self._clock()
+        now = self._clock()
+        if now - self._recent_at >= _RECENT_S:
+            self._recent, self._recent_items = "", []
+        self._recent += "".join(item.text for item in held)  # a burst cut twice adds up
+        self._recent_items += held
+        self._recent_at = now
         self._replaying = True
         try:
             for item in held:
