@@ -59,10 +59,12 @@ def open_doors(
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
     desk = CheckinDesk(lambda: CheckinRepository.for_event(folder, config))
+    reader = CheckinDesk(lambda: CheckinRepository.for_event(folder, config))
     context = DoorsContext(
         config=config,
         repo=repo,
         desk=desk,
+        reader=reader,
         station=station,
         zone=zone,
         sounds=SoundBoard(enabled=with_sound),

@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
 from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh, verdict_headlines
 from kiosk.core.event import EventConfig
 from kiosk.core.repeat_scans import RepeatGuard
-from kiosk.store.checkins import CheckinRepository, DoorFigures, ScanResult, UndoneAdmission
+from kiosk.store.checkins import (
+    ArrivalBucket,
+    CheckinRepository,
+    DoorFigures,
+    ScanResult,
+    UndoneAdmission,
+)
 from kiosk.store.errors import StoreError
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.theme import Colours, ui_font
@@ -46,8 +52,9 @@ HISTORY_LENGTH = 8
 class DoorsContext:
     """Everything the door window works with, passed in (no globals).
 
-    ``repo`` reads (figures, search) on the GUI thread; ``desk`` writes (scans, hand
-    admissions, walk-ins, undo) on its worker thread with its own connection.
+    ``repo`` reads (search) on the GUI thread; ``desk`` writes (scans, hand admissions,
+    walk-ins, undo) on its worker thread with its own connection; ``reader``, if given, counts
+    the live figures on another, so neither ever holds up the GUI while a scan comes in.
     """
 
     config: EventConfig
@@ -59,6 +66,7 @@ class DoorsContext:
     camera: CameraInput | None = None
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
     repeats: RepeatGuard = field(default_factory=RepeatGuard)
+    reader: CheckinDesk[CheckinRepository] | None = None
 
 
 def _is_undo(event: QKeyEvent) -> bool:
@@ -265,7 +273,7 @@ class DoorsWindow(QWidget):
         self._refresh_soon = QTimer(self)
         self._refresh_soon.setSingleShot(True)
         self._refresh_soon.setInterval(REFRESH_DELAY_MS)
-        self._refresh_soon.timeout.connect(self.refresh_all)
+        self._refresh_soon.timeout.connect(self._refresh_in_background)
         self._warm_up = QTimer(self)
         self._warm_up.setSingleShot(True)
         self._warm_up.setInterval(200)
@@ -401,8 +409,7 @@ class DoorsWindow(QWidget):
         """Every ~2 s: pick up other stations' admissions."""
         try:
             if self.repo.has_changed():
-                self.refresh_figures()
-                self.search_panel.refresh()
+                self._refresh_in_background()
         except StoreError as exc:
             log.warning("could not read the figures: %s", exc)
 
@@ -411,9 +418,27 @@ class DoorsWindow(QWidget):
         self.refresh_figures()
         self.search_panel.refresh()
 
+    def _refresh_in_background(self) -> None:
+        """Figures and chart counted on the reader thread (100k rows take a few ms), then shown."""
+        reader = self.context.reader
+        if reader is None:
+            self.refresh_all()
+            return
+        reader.submit(
+            lambda repo: (repo.figures(), repo.arrivals(5)),
+            self._counted,
+            lambda exc: log.warning("could not read the figures: %s", exc),
+        )
+
+    def _counted(self, counted: tuple[DoorFigures, list[ArrivalBucket]]) -> None:
+        self._show_figures(*counted)
+        self.search_panel.refresh()
+
     def refresh_figures(self) -> None:
-        """Counters and chart from the database."""
-        figures = self.repo.figures()
+        """Counters and chart from the database, now."""
+        self._show_figures(self.repo.figures(), self.repo.arrivals(5))
+
+    def _show_figures(self, figures: DoorFigures, arrivals: list[ArrivalBucket]) -> None:
         self.figures = figures
         self.in_tile.set_value(f"{figures.checked_in:,}", Colours.ok)
         self.registered_tile.set_value(f"{figures.registered:,}")
@@ -423,7 +448,7 @@ class DoorsWindow(QWidget):
         left_colour = Colours.bad if left == 0 else Colours.warn if left and left < 20 else None
         self.left_tile.set_value("—" if left is None else f"{left:,}", left_colour)
         self.walk_in_panel.set_full(left == 0)
-        self.chart.set_slots([(b.start, b.count) for b in self.repo.arrivals(5)])
+        self.chart.set_slots([(b.start, b.count) for b in arrivals])
 
     # ------------------------------------------------------------ camera
 
@@ -495,6 +520,8 @@ class DoorsWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._poll.stop()
         self.context.desk.shutdown()
+        if self.context.reader is not None:
+            self.context.reader.shutdown()
         if self.context.camera is not None:
             self.context.camera.shutdown()
         super().closeEvent(event)
