@@ -117,7 +117,7 @@ class EventFolder:
         """The event's time zone, or None while event.toml is missing or broken."""
         try:
             return ZoneInfo(self.load_config().timezone)
-        except (ConfigError, ZoneInfoNotFoundError, ValueError, OSError):
+        except (ConfigError, StoreError, ZoneInfoNotFoundError, ValueError, OSError):
             return None
 
     def secret_key(self) -> bytes:
