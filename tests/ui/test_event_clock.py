@@ -59,8 +59,8 @@ def test_console_clock_and_log_panel_use_the_event_zone(
         expected = dt.datetime.now(HK) + dt.timedelta(seconds=seconds)
         assert close_to(ends.group(1), expected), (text, expected)
         stamps: list[str] = []
-        window.context.messages.posted.connect(lambda _level, at, _text: stamps.append(at))
-        window.context.messages.info("clock check")
+        window.messages.posted.connect(lambda _level, at, _text: stamps.append(at))
+        window.messages.info("clock check")
         assert stamps and close_to(stamps[0][:5], dt.datetime.now(HK))
     finally:
         window.close()

@@ -9,10 +9,9 @@ from PySide6.QtCore import QCoreApplication
 
 from kiosk.core.checkin import station_label_zh
 from kiosk.core.problems import ConfigError
-from kiosk.store.checkins import CheckinRepository
-from kiosk.store.errors import EventLockedError, StoreError
-from kiosk.store.event_folder import EventFolder
-from kiosk.store.lock import InstanceLock
+from kiosk.services.doors import door_checkins
+from kiosk.services.event import EventFolder, EventLockedError, InstanceLock, StoreError
+from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.desk import CheckinDesk
@@ -55,11 +54,11 @@ def open_doors(
 ) -> DoorsWindow:
     """Build the door window on an event (the caller runs the event loop)."""
     config = folder.load_config()
-    repo = CheckinRepository.for_event(folder, config)
+    repo = door_checkins(folder, config)
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
-    desk = CheckinDesk(lambda: CheckinRepository.for_event(folder, config))
-    reader = CheckinDesk(lambda: CheckinRepository.for_event(folder, config))
+    desk = CheckinDesk(lambda: door_checkins(folder, config))  # its own connection, its thread
+    reader = CheckinDesk(lambda: door_checkins(folder, config))
     context = DoorsContext(
         config=config,
         repo=repo,
@@ -83,27 +82,23 @@ def attach_scanner(app: QCoreApplication, window: DoorsWindow) -> ScannerCapture
 
 def run_doors(folder: EventFolder, station: str) -> int:
     """Open the door station full screen and run until it is closed; returns the exit status."""
-    from kiosk.ui.app import _refuse, make_application
-
     app = make_application()
     lock = station_lock(folder, station)
     try:
         lock.acquire()
     except EventLockedError as exc:
-        return _refuse(*already_open_message(station, exc))
+        return refuse(*already_open_message(station, exc))
     except StoreError as exc:
-        return _refuse(
-            f"{station} cannot be opened · 無法開啟{station_label_zh(station)}", str(exc)
-        )
+        return refuse(f"{station} cannot be opened · 無法開啟{station_label_zh(station)}", str(exc))
     try:
         window = open_doors(folder, station)
     except ConfigError as exc:
-        return _refuse(
+        return refuse(
             "The event cannot be opened",
             "Fix these and start again:\n\n" + "\n".join(map(str, exc.problems)),
         )
     except StoreError as exc:
-        return _refuse("The event cannot be opened", str(exc))
+        return refuse("The event cannot be opened", str(exc))
     capture = attach_scanner(app, window)
     reporter = ErrorReporter(lambda: window)
     reporter.install()

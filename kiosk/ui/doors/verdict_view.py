@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaint
 from PySide6.QtWidgets import QWidget
 
 from kiosk.core.checkin import Tone
-from kiosk.ui.common.theme import font_families
+from kiosk.render.fonts import font_families
 
 log = logging.getLogger(__name__)
 

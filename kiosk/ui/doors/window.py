@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
 from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh, verdict_headlines
 from kiosk.core.event import EventConfig
 from kiosk.core.repeat_scans import RepeatGuard
-from kiosk.store.checkins import (
+from kiosk.services.doors import (
     ArrivalBucket,
     CheckinRepository,
     DoorFigures,
     ScanResult,
     UndoneAdmission,
 )
-from kiosk.store.errors import StoreError
+from kiosk.services.event import StoreError
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.camera import CameraInput
