@@ -249,3 +249,20 @@ def test_already_open_message_names_the_station_not_the_event() -> None:
     assert "“Door 2” is already open on this computer (process 7 on vm)" in text
     assert "此電腦已開啟「2 號門」入場站" in text
     assert "event" not in text and "doors-door-2" not in text
+
+
+def test_real_scanner_with_caps_lock_on(tmp_path: Path) -> None:
+    """CapsLock left on at the door: the scanner's Shift then gives lower case; still a scan."""
+    with door_station(tmp_path) as (station, people):
+        station.xdotool("key", "Caps_Lock")
+        try:
+            for index, name in enumerate(("search", "name")):
+                person = people[20 + index]
+                station.focus(name)
+                station.scanner_types(person.code)
+                answer = station.answer()
+                assert (answer["verdict"], answer["code"]) == ("admitted", person.code), answer
+                texts = station.state()
+                assert all(texts[key] == "" for key in FIELDS[:5]), (name, texts)
+        finally:
+            station.xdotool("key", "Caps_Lock")
