@@ -16,6 +16,7 @@ from kiosk.night import Night, open_night
 from kiosk.night.reveal_launcher import AppRevealLauncher
 from kiosk.services.doors import door_checkins
 from kiosk.services.event import EventFolder, StoreError
+from kiosk.services.station_console import StationConsole
 from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.messages import MessageBus
@@ -24,6 +25,7 @@ from kiosk.ui.console.doors_panel import DoorsFiguresPanel
 from kiosk.ui.console.registrations_view import RegistrationsView
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stage_preview import StagePreview
+from kiosk.ui.console.stations_panel import mount_stations
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
 
@@ -109,6 +111,7 @@ def open_console(
     window = ConsoleWindow(folder, night, messages, tasks)
     window.add_tab(RegistrationsView(folder, messages, tasks), "Registrations · 登記")
     window.add_tab(DoorsFiguresPanel(door_checkins(folder, config)), "Doors · 入場")
+    mount_stations(window, StationConsole(folder, config))
     mount_reveal(window, folder, night, messages, tasks)
     if restore is not None:
         text = resume_text(restore, programme)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QCoreApplication
 
 from kiosk.core.checkin import station_label_zh
 from kiosk.core.problems import ConfigError
+from kiosk.services.door_backend import DoorBackend
 from kiosk.services.doors import door_checkins
 from kiosk.services.event import EventFolder, EventLockedError, InstanceLock, StoreError
 from kiosk.ui.common.application import make_application, refuse
@@ -57,10 +58,12 @@ def open_doors(
     repo = door_checkins(folder, config)
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
-    desk = CheckinDesk(lambda: door_checkins(folder, config))  # its own connection, its thread
-    reader = CheckinDesk(lambda: door_checkins(folder, config))
+    # each on its own connection, on its own thread
+    desk: CheckinDesk[DoorBackend] = CheckinDesk(lambda: door_checkins(folder, config))
+    reader: CheckinDesk[DoorBackend] = CheckinDesk(lambda: door_checkins(folder, config))
     context = DoorsContext(
-        config=config,
+        title_en=config.name_en,
+        title_zh=config.name_zh,
         repo=repo,
         desk=desk,
         reader=reader,

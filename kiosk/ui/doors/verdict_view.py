@@ -43,6 +43,7 @@ class VerdictCard:
     name_latin: str = ""
     detail_en: str = ""
     detail_zh: str = ""
+    badge: str = ""  # a marker across the top, e.g. "OFFLINE · 離線"
 
 
 class VerdictOverlay(QWidget):
@@ -59,6 +60,7 @@ class VerdictOverlay(QWidget):
         self._opacity = 1.0
         self._layout: tuple[tuple[int, int], list[tuple[int, int, QImage]]] | None = None
         self._backgrounds: dict[tuple[Tone, int, int], QImage] = {}
+        self._badges: dict[tuple[str, int, int, int], QImage] = {}
         self._blocks: OrderedDict[tuple[str, int, bool, float, bool, int, int], QImage] = (
             OrderedDict()
         )
@@ -190,6 +192,8 @@ class VerdictOverlay(QWidget):
                 continue
             placed.append((round(margin), round(y), item))
             y += item.height()
+        if card.badge:
+            placed.append((0, 0, self._badge(card.badge, ink, width, height)))
         return placed
 
     def _background(self, tone: Tone, width: int, height: int) -> QImage:
@@ -253,6 +257,41 @@ class VerdictOverlay(QWidget):
         while len(self._blocks) > _BLOCK_CACHE_SIZE:
             self._blocks.popitem(last=False)
         return image
+
+    def _badge(self, text: str, ink: QColor, width: int, height: int) -> QImage:
+        """The badge across the top as a transparent strip (cached like the lines of text)."""
+        key = (text, ink.rgba(), width, height)
+        cached = self._badges.get(key)
+        if cached is not None:
+            return cached
+        image = QImage(
+            width, max(1, round(height * 0.16)), QImage.Format.Format_ARGB32_Premultiplied
+        )
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self._paint_badge(painter, text, ink, float(width), float(height))
+        painter.end()
+        if len(self._badges) >= 2 * len(TONE_COLOURS):
+            self._badges.clear()  # a resize or another badge text: keep only what is current
+        self._badges[key] = image
+        return image
+
+    @staticmethod
+    def _paint_badge(
+        painter: QPainter, text: str, ink: QColor, width: float, height: float
+    ) -> None:
+        """A framed line across the top: how this verdict was reached (e.g. offline)."""
+        font = _fitting_font(text, height * 0.045, True, width * 0.7)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        box = QRectF(0, 0, metrics.horizontalAdvance(text) + height * 0.05, metrics.height() * 1.5)
+        box.moveCenter(QRectF(0, 0, width, height * 0.16).center())
+        painter.setPen(ink)
+        painter.setBrush(QColor(0, 0, 0, 90))
+        painter.drawRoundedRect(box, box.height() / 2, box.height() / 2)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     @staticmethod
     def _paint_symbol(
