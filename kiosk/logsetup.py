@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import faulthandler
 import logging
 import logging.handlers
@@ -13,8 +14,29 @@ LOG_FORMAT = "%(asctime)s %(levelname)-7s %(process)d %(threadName)s %(name)s: %
 _crash_file: TextIO | None = None
 
 
-def configure_logging(logs_dir: Path | None, *, verbose: bool = False) -> Path | None:
+class EventClockFormatter(logging.Formatter):
+    """Log times on the event's clock with its UTC offset (``2026-12-05 19:02:11.123+0800``),
+    so the log reads like the screens whatever zone the laptop is set to."""
+
+    def __init__(self, fmt: str, zone: dt.tzinfo | None) -> None:
+        super().__init__(fmt)
+        self._zone = zone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        moment = dt.datetime.fromtimestamp(record.created, dt.UTC).astimezone(self._zone)
+        return (
+            moment.strftime("%Y-%m-%d %H:%M:%S.")
+            + f"{int(record.msecs):03d}"
+            + moment.strftime("%z")
+        )
+
+
+def configure_logging(
+    logs_dir: Path | None, *, verbose: bool = False, zone: dt.tzinfo | None = None
+) -> Path | None:
     """Send logs to `<logs_dir>/kiosk.log` (5 x 5 MB) and warnings to stderr.
+
+    ``zone``: the event's time zone, for the times in the log (None: the computer's).
 
     Also points faulthandler at `<logs_dir>/crash.log`, because libvlc runs C code through
     ctypes and a segfault there would otherwise leave no trace. Returns the log file path.
@@ -38,7 +60,7 @@ def configure_logging(logs_dir: Path | None, *, verbose: bool = False) -> Path |
     handler = logging.handlers.RotatingFileHandler(
         log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
     )
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(EventClockFormatter(LOG_FORMAT, zone))
     handler._kiosk = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     if _crash_file is not None:

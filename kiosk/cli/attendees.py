@@ -58,6 +58,12 @@ attendees = click.group(name="attendees")(_attendees)
     "a file whose only Chinese is a short name can be read as the wrong one.",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--allow-many-gone",
+    is_flag=True,
+    help="Import even an export that names nobody or leaves out more than 10% (and more than "
+    "5) of the registered attendees, marking them gone.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 @click.pass_context
 def import_(
@@ -66,6 +72,7 @@ def import_(
     maps: tuple[str, ...],
     encoding: str | None,
     dry_run: bool,
+    allow_many_gone: bool,
     as_json: bool,
 ) -> None:
     """Import a registration export (Eventbrite, pretix, Google Forms, plain CSV).
@@ -81,9 +88,13 @@ def import_(
         folder.require()
         codec = TicketCodec(folder.secret_key())
         db = folder.open_db()
-        preview = preview_import(db, codec, file, mapping, encoding=encoding)
-        if preview.can_import and not dry_run:
-            result = apply_preview(db, codec, preview)
+        if dry_run:
+            preview = preview_import(db, codec, file, mapping, encoding=encoding)
+        else:
+            with folder.event_lock("attendees import"):  # not while the console runs it
+                preview = preview_import(db, codec, file, mapping, encoding=encoding)
+                if preview.can_import:
+                    result = apply_preview(db, codec, preview, allow_many_gone=allow_many_gone)
     except (RegistrationFileError, StoreError, ConfigError) as exc:
         if as_json:
             emit_json({"ok": False, "imported": False, "error": str(exc)})

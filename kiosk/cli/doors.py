@@ -38,7 +38,7 @@ def checkin(ctx: click.Context, code: str, station: str, as_json: bool) -> None:
     folder = folder_of(ctx)
     try:
         config = folder.load_config()
-        configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
+        configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
         repo = CheckinRepository.for_event(folder, config)
         zone = repo.zone
         result = repo.scan(code, station, "scan", dt.datetime.now(dt.UTC))
@@ -127,7 +127,7 @@ def doors(ctx: click.Context, station: str, pair: bool) -> None:
     folder = folder_of(ctx)
     if not folder.exists():
         fail(f"No event at {folder.root}; create one first (python main.py demo).")
-    configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
+    configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
     from kiosk.ui.doors.app import run_doors
 
     sys.exit(run_doors(folder, station))

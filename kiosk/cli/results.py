@@ -8,6 +8,7 @@ Nothing printed here names a film: only award ids, counts and file paths.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kiosk.cli.common import emit_json, fail, folder_of
+from kiosk.core.clock import local_stamp
 from kiosk.core.problems import ConfigError
 from kiosk.store.errors import StoreError
 
@@ -126,18 +128,20 @@ def seal(
     folder = folder_of(ctx)
     try:
         folder.require()
-        if not replace:
-            refuse_to_overwrite(folder)  # before asking anyone to type a passphrase
-        passphrases = read_passphrases(2 if two_keyholders else 1, new=True)
-        check_new_passphrases(passphrases)
-        summary = seal_results(
-            folder,
-            file,
-            passphrases,
-            replace=replace,
-            kdf_n=kdf_n or DEFAULT_KDF_N,
-            progress=_progress,
-        )
+        # Not while the console runs the event (mid-reveal!): taken before any passphrase.
+        with folder.event_lock("results seal"):
+            if not replace:
+                refuse_to_overwrite(folder)  # before asking anyone to type a passphrase
+            passphrases = read_passphrases(2 if two_keyholders else 1, new=True)
+            check_new_passphrases(passphrases)
+            summary = seal_results(
+                folder,
+                file,
+                passphrases,
+                replace=replace,
+                kdf_n=kdf_n or DEFAULT_KDF_N,
+                progress=_progress,
+            )
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
     holders = f"{summary.keyholders} keyholder{'s' if summary.keyholders > 1 else ''}"
@@ -145,10 +149,16 @@ def seal(
         f"Sealed {len(summary.categories)} result{'s' if len(summary.categories) != 1 else ''} "
         f"({', '.join(summary.categories)}) for {holders} into {summary.path}"
     )
+    fingerprint_line = (
+        f"Fingerprint: {summary.short_fingerprint} (keyholders: write it down; "
+        f"`results verify` must show the same)"
+    )
     if not delete_plain:
         click.echo(f"{sealed}; you can now delete {file}")
+        click.echo(fingerprint_line)
         return
     click.echo(f"{sealed}.")
+    click.echo(fingerprint_line)
     try:
         report = verify_seal(folder, passphrases, progress=_progress)
     except (StoreError, ConfigError) as exc:
@@ -199,19 +209,31 @@ def verify(ctx: click.Context, open_: bool, as_json: bool) -> None:
     if as_json:
         emit_json(report.to_json())
     else:
-        _print_report(report)
+        _print_report(report, folder.load_config().zone)
     sys.exit(0 if report.ok else 1)
 
 
-def _print_report(report: VerifyReport) -> None:
+def _print_report(report: VerifyReport, zone: dt.tzinfo) -> None:
     if report.sealed:
         holders = f"{report.keyholders} keyholder{'s' if report.keyholders > 1 else ''}"
+        when = local_stamp(report.sealed_at, zone) if report.sealed_at else "at an unknown time"
         click.echo(
             f"{report.path}: {len(report.categories)} sealed result(s) "
-            f"({', '.join(report.categories)}), sealed {report.sealed_at}, for {holders}"
+            f"({', '.join(report.categories)}), sealed {when}, for {holders}"
         )
     if report.intact:
-        click.echo("  ok  the file is exactly as sealed (fingerprint recorded in the journal)")
+        click.echo(
+            f"  ok  the file is exactly as sealed: fingerprint {report.fingerprint} "
+            f"(compare with the one the keyholders wrote down)"
+        )
+        if report.replaced:
+            click.echo(
+                f"  --  this seal REPLACED an earlier one, at "
+                f"{local_stamp(report.replaced_at or '', zone) if report.replaced_at else '?'} "
+                f"(sealed {report.times_sealed} times in all)"
+            )
+    elif report.fingerprint:
+        click.echo(f"  --  this file's fingerprint is {report.fingerprint}")
     if report.sealed and not report.programme_changed:
         click.echo("  ok  the programme is the same as when the results were sealed")
     elif report.programme_changed and report.opened:

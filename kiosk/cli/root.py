@@ -66,7 +66,11 @@ def cli(
         "supervise": not no_supervisor,
         "station_dir": station_dir,
     }
-    configure_logging(folder.logs_dir if folder.root.exists() else None, verbose=verbose)
+    configure_logging(
+        folder.logs_dir if folder.root.exists() else None,
+        verbose=verbose,
+        zone=folder.zone_or_none(),
+    )
     if ctx.invoked_subcommand is None:
         ctx.invoke(console)
 
@@ -79,7 +83,7 @@ def console(ctx: click.Context) -> None:
     if not folder.exists():
         click.echo(f"No event at {folder.root} yet: building the demo night first.", err=True)
         ctx.invoke(demo)
-    configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
+    configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
     # Qt is imported only by the commands that need it
     from kiosk.ui.app import headless, make_application, run_console
 
@@ -118,8 +122,8 @@ def demo(ctx: click.Context, film_seconds: float, attendees: int, as_json: bool)
     started = time.monotonic()
     try:
         folder.create_dirs()
-        configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
-        with folder.lock():
+        configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
+        with folder.event_lock("demo"):
             summary = build_demo(
                 folder,
                 film_seconds=film_seconds,

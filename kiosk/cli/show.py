@@ -27,6 +27,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli.common import fail, folder_of
+from kiosk.core.clock import DEFAULT_TIMEZONE, now_in, zone_named
 from kiosk.core.event import EventConfig
 from kiosk.core.problems import ConfigError
 from kiosk.core.programme import DEFAULT_BLOCK_ID, Block, Film, Programme
@@ -93,8 +94,8 @@ def adhoc_programme(files: Sequence[Path]) -> Programme:
 
 
 def adhoc_event(root: Path, programme: Programme) -> EventConfig:
-    """An event for a rehearsal without one: today, starting now."""
-    now = dt.datetime.now()
+    """An event for a rehearsal without one: today, starting now (on the default event clock)."""
+    now = now_in(zone_named(DEFAULT_TIMEZONE)).replace(tzinfo=None)
     end = now + dt.timedelta(seconds=programme.declared_runtime_s + 600)
     return EventConfig(
         source=root / "event.toml",
@@ -117,7 +118,7 @@ def _rehearsal_event(
 ) -> Iterator[tuple[EventConfig, Programme, Path]]:
     """(event, programme, db path) for the rehearsal, holding the event's lock if there is one."""
     if folder.exists():
-        with folder.lock("rehearse"):
+        with folder.event_lock("rehearse"):
             config = folder.load_config()
             programme = adhoc_programme(files) if files else folder.load_programme(config)
             yield config, programme, folder.db_path

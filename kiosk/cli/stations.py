@@ -59,7 +59,7 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
     folder = folder_of(ctx)
     try:
         config = folder.load_config()
-        configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
+        configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
         lock = folder.lock("server")
         lock.acquire()
         if port is None:

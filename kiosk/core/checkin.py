@@ -136,6 +136,46 @@ def already_in_decision(admission: Admission, zone: dt.tzinfo) -> Decision:
     )
 
 
+# Reasons an organiser commonly gives when revoking a ticket, in both languages, so the usher
+# reads the reason in their own language; any other reason is shown as the organiser typed it.
+REVOKE_REASONS: dict[str, tuple[str, str]] = {
+    "refunded": ("refunded", "已退款"),
+    "refund": ("refunded", "已退款"),
+    "duplicate": ("a duplicate registration", "重複登記"),
+    "duplicate registration": ("a duplicate registration", "重複登記"),
+    "lost": ("reported lost", "已報失"),
+    "reported lost": ("reported lost", "已報失"),
+    "stolen": ("reported stolen", "已報被盜"),
+    "cancelled": ("cancelled by the attendee", "參加者已取消"),
+    "cancelled by attendee": ("cancelled by the attendee", "參加者已取消"),
+    "transferred": ("transferred to someone else", "已轉讓他人"),
+    "banned": ("not admitted to this event", "不獲准入場"),
+    "reissued": ("replaced by a new ticket", "已補發新票"),
+}
+
+
+def revoke_reason_texts(reason: str | None) -> tuple[str, str]:
+    """The revoke reason for the usher: (English, Chinese); a free text is shown in both."""
+    text = " ".join((reason or "").split())
+    if not text:
+        return "", ""
+    known = REVOKE_REASONS.get(text.casefold().rstrip("."))
+    return known if known is not None else (text, text)
+
+
+def verdict_headlines() -> list[tuple[str, str]]:
+    """Every verdict's (English, Chinese) headline, for screens that prepare them in advance."""
+    return [
+        ("Welcome", "歡迎"),
+        ("Already checked in", "已經入場"),
+        ("Full house", "場內已滿"),
+        ("Not a valid ticket", "無效門票"),
+        ("Ticket not found", "查無此票"),
+        ("Ticket cancelled", "門票已取消"),
+        ("Not recorded — try again", "未能記錄，請再試"),
+    ]
+
+
 def welcome_decision() -> Decision:
     """Green."""
     return Decision(Verdict.ADMITTED, "Welcome", "歡迎")
@@ -193,9 +233,10 @@ def decide(
             detail_en = "This ticket was replaced by a newer one; ask for the latest ticket"
             detail_zh = "此票已由新票取代，請出示最新門票"
         else:
-            reason = f": {ticket.revoked_reason}" if ticket.revoked_reason else ""
-            detail_en = f"This ticket was cancelled{reason}"
-            detail_zh = "此票已被取消"
+            reason_en, reason_zh = revoke_reason_texts(ticket.revoked_reason)
+            detail_en = f"This ticket was cancelled: {reason_en}" if reason_en else ""
+            detail_zh = f"此票已被取消：{reason_zh}" if reason_zh else "此票已被取消"
+            detail_en = detail_en or "This ticket was cancelled"
         return Decision(Verdict.REVOKED, "Ticket cancelled", "門票已取消", detail_en, detail_zh)
     if admission is not None:
         return already_in_decision(admission, zone)

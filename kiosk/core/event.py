@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.clock import DEFAULT_TIMEZONE, zone_named
 from kiosk.core.problems import ConfigError, Problem
 
 AWARD_KINDS = ("jury", "audience")
@@ -38,12 +39,17 @@ class EventConfig:
     venue_zh: str
     capacity: int
     programme_file: Path
-    timezone: str = "Asia/Hong_Kong"
+    timezone: str = DEFAULT_TIMEZONE  # IANA name; every time shown is on this clock
     doors_open: dt.time | None = None
     loudness_target_lufs: float = -23.0
     title_card_seconds: float = 8.0
     min_film_seconds: int = 0
     awards: tuple[AwardCategory, ...] = ()
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The event's time zone (checked when event.toml is read)."""
+        return zone_named(self.timezone)
 
     @property
     def scheduled_minutes(self) -> float:
@@ -139,6 +145,19 @@ def event_config_from_dict(data: Mapping[str, Any], path: Path) -> EventConfig:
         problems.append(Problem(path, "must be a whole number >= 0", "[show]", "min_film_seconds"))
         min_film = 0
 
+    timezone = event.get("timezone", DEFAULT_TIMEZONE)
+    if not isinstance(timezone, str) or not timezone.strip():
+        problems.append(
+            Problem(path, "must be a time zone like 'Asia/Hong_Kong'", "[event]", "timezone")
+        )
+        timezone = DEFAULT_TIMEZONE
+    else:
+        try:
+            zone_named(timezone.strip())
+        except ValueError as exc:
+            problems.append(Problem(path, str(exc), "[event]", "timezone"))
+        timezone = timezone.strip()
+
     awards: list[AwardCategory] = []
     raw_awards = data.get("awards", [])
     for index, table in enumerate(raw_awards if isinstance(raw_awards, list) else [], start=1):
@@ -174,7 +193,7 @@ def event_config_from_dict(data: Mapping[str, Any], path: Path) -> EventConfig:
         venue_zh=venue_zh,
         capacity=capacity,
         programme_file=programme_path,
-        timezone=str(event.get("timezone", "Asia/Hong_Kong")),
+        timezone=timezone,
         loudness_target_lufs=float(target),
         title_card_seconds=float(card),
         min_film_seconds=min_film,

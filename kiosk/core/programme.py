@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.countries import bilingual, country_zh, language_zh
 from kiosk.core.problems import ConfigError, Problem
 
 DEFAULT_BLOCK_ID = "main"
@@ -41,6 +42,30 @@ class Film:
     content_note: str | None = None
     language: str | None = None
     silent: bool = False  # `audio = "none"`: meant to play without sound
+    country_zh: str | None = None  # else from the built-in table (core.countries)
+    language_zh: str | None = None
+    content_note_zh: str | None = None
+
+    @property
+    def country_bilingual(self) -> str:
+        """``"香港 Hong Kong"`` for the cards (English alone when no Chinese is known)."""
+        return bilingual(self.country_zh or country_zh(self.country), self.country)
+
+    @property
+    def language_bilingual(self) -> str | None:
+        """``"粵語 Cantonese"``, or None when the film declares no language."""
+        if not self.language:
+            return None
+        return bilingual(self.language_zh or language_zh(self.language), self.language)
+
+    @property
+    def content_note_bilingual(self) -> str | None:
+        """``"閃光 · Flashing lights"``: the note in both languages when the programme has both."""
+        if not self.content_note:
+            return None
+        if self.content_note_zh:
+            return f"{self.content_note_zh}  ·  {self.content_note}"
+        return self.content_note
 
     @property
     def label(self) -> str:
@@ -214,6 +239,9 @@ _FILM_FIELDS = {
     "content_note",
     "language",
     "audio",
+    "country_zh",
+    "language_zh",
+    "content_note_zh",
 }
 
 
@@ -348,6 +376,9 @@ def _read_film(
     audio = reader.text("audio", required=False)
     if audio is not None and audio != "none":
         reader.problem("audio", f"'{audio}' is not understood: only \"none\" (a silent film)")
+    country_in_zh = reader.text("country_zh", required=False)
+    language_in_zh = reader.text("language_zh", required=False)
+    content_note_in_zh = reader.text("content_note_zh", required=False)
     runtime: int | None = None
     if "runtime" not in table:
         reader.problem("runtime", 'is missing (the festival\'s declared runtime, e.g. "3:24")')
@@ -385,6 +416,9 @@ def _read_film(
         content_note=content_note,
         language=language,
         silent=audio == "none",
+        country_zh=country_in_zh,
+        language_zh=language_in_zh,
+        content_note_zh=content_note_in_zh,
     )
     return position, film
 

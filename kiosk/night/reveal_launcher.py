@@ -74,7 +74,8 @@ class AppRevealLauncher:
         awards = ", ".join(names.get(c, c) for c in report.categories)
         holders = report.keyholders
         text = (
-            f"Sealed {_local_time(report.sealed_at)}: {len(report.categories)} award(s) "
+            f"Sealed {_local_time(report.sealed_at, self.config.zone)}: "
+            f"{len(report.categories)} award(s) "
             f"({awards}) · "
             f"{holders} keyholder{'s' if holders > 1 else ''}"
         )
@@ -157,12 +158,14 @@ class AppRevealLauncher:
         return reveal_resume_point(entries)
 
 
-def _local_time(iso: str | None) -> str:
-    """`2026-11-24T22:50:20+00:00` as `Tue 24 Nov 2026 22:50` in this computer's time zone."""
+def _local_time(iso: str | None, zone: dt.tzinfo) -> str:
+    """`2026-11-24T22:50:20+00:00` as `Wed 25 Nov 2026 06:50` in the event's time zone."""
     if not iso:
         return "at an unknown time"
     try:
         moment = dt.datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    return moment.astimezone().strftime("%a %d %b %Y %H:%M")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone).strftime("%a %d %b %Y %H:%M")

@@ -8,14 +8,23 @@ services, never on the store itself (a test enforces it).
 from __future__ import annotations
 
 from kiosk.core.event import EventConfig
-from kiosk.store.checkins import AttendeeHit, CheckinRepository, DoorFigures, ScanResult
+from kiosk.store.checkins import (
+    ArrivalBucket,
+    AttendeeHit,
+    CheckinRepository,
+    DoorFigures,
+    ScanResult,
+    UndoneAdmission,
+)
 from kiosk.store.event_folder import EventFolder
 
 __all__ = [
+    "ArrivalBucket",
     "AttendeeHit",
     "CheckinRepository",
     "DoorFigures",
     "ScanResult",
+    "UndoneAdmission",
     "door_checkins",
 ]
 

@@ -6,8 +6,8 @@ Re-exported from the store so that `kiosk.ui` depends on services, never on the 
 
 from __future__ import annotations
 
-from kiosk.store.errors import StoreError
+from kiosk.store.errors import EventLockedError, StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.lock import InstanceLock
 
-__all__ = ["EventFolder", "InstanceLock", "StoreError"]
+__all__ = ["EventFolder", "EventLockedError", "InstanceLock", "StoreError"]

@@ -53,6 +53,7 @@ class RegistrationDesk:
         """What importing `path` would do; writes nothing."""
         return preview_import(self._db, self._codec, path, mapping)
 
-    def apply(self, preview: ImportPreview) -> ImportResult:
-        """Import what a preview read, all or nothing."""
-        return apply_preview(self._db, self._codec, preview)
+    def apply(self, preview: ImportPreview, *, allow_many_gone: bool = False) -> ImportResult:
+        """Import what a preview read (see :func:`apply_preview` for what needs
+        ``allow_many_gone``)."""
+        return apply_preview(self._db, self._codec, preview, allow_many_gone=allow_many_gone)

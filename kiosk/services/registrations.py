@@ -22,7 +22,6 @@ from kiosk.core.registrations import (
     RegistrationFileError,
     RowError,
     parse_registration_export,
-    plan_import,
 )
 from kiosk.core.tickets import TicketCodec
 from kiosk.store.attendees import AppliedImport, AttendeeRepository
@@ -30,6 +29,8 @@ from kiosk.store.attendees import AppliedImport, AttendeeRepository
 log = logging.getLogger(__name__)
 
 MAX_EXPORT_BYTES = 200 * 1024 * 1024
+MANY_GONE_SHARE = 0.10  # marking more than this share of the registered people gone…
+MANY_GONE_MIN = 5  # …and more than this many, needs --allow-many-gone
 
 
 class ImportRefusedError(RegistrationFileError):
@@ -43,6 +44,10 @@ class ImportRefusedError(RegistrationFileError):
         )
 
 
+class ManyGoneError(RegistrationFileError):
+    """The export would mark many attendees gone (or has no one at all); nothing was imported."""
+
+
 @dataclass(frozen=True)
 class ImportPreview:
     """An export read and matched against the event, before anything is written."""
@@ -50,6 +55,31 @@ class ImportPreview:
     path: Path
     export: RegistrationExport
     plan: ImportPlan
+    registered: int = 0  # people registered now (not gone), walk-ins excluded
+    would_mark_gone: int = 0  # of them, how many this export leaves out
+
+    @property
+    def empty(self) -> bool:
+        """A header-only export (or every row not attending): it names nobody."""
+        return not self.export.registrations and not self.export.errors
+
+    def many_gone_problem(self) -> str | None:
+        """Why this import needs ``--allow-many-gone``, or None."""
+        if self.empty:
+            return (
+                f"{self.path.name} names nobody (only a header?): importing it would mark all "
+                f"{self.registered} registered attendee(s) gone. Nothing was imported; check "
+                f"the export, or pass --allow-many-gone if that is really meant."
+            )
+        limit = max(MANY_GONE_MIN, int(self.registered * MANY_GONE_SHARE))
+        if self.would_mark_gone > limit:
+            share = self.would_mark_gone / max(1, self.registered)
+            return (
+                f"{self.path.name} leaves out {self.would_mark_gone} of the {self.registered} "
+                f"registered attendees ({share:.0%}); importing it would mark them gone. Is it "
+                f"the whole export? Nothing was imported; pass --allow-many-gone if it is right."
+            )
+        return None
 
     @property
     def can_import(self) -> bool:
@@ -63,6 +93,7 @@ class ImportPreview:
             "updated": len(self.plan.updated),
             "unchanged": len(self.plan.unchanged),
             "missing": len(self.plan.missing),
+            "would_mark_gone": self.would_mark_gone,
             "not_attending": self.export.skipped_not_attending,
             "duplicates_merged": self.export.duplicates_merged,
             "errors": len(self.export.errors),
@@ -149,19 +180,31 @@ def preview_import(
 ) -> ImportPreview:
     """Read an export and work out what importing it would do; writes nothing."""
     export = read_export(path, mapping, encoding=encoding)
-    existing = AttendeeRepository(db, codec).existing()
-    return ImportPreview(path, export, plan_import(existing, export.registrations))
+    repository = AttendeeRepository(db, codec)
+    plan = repository.plan(export.registrations)
+    registered = repository.registered_ids()
+    gone = sum(1 for attendee in plan.missing if attendee.attendee_id in registered)
+    return ImportPreview(path, export, plan, len(registered), gone)
 
 
 def apply_preview(
-    db: sqlite_utils.Database, codec: TicketCodec, preview: ImportPreview
+    db: sqlite_utils.Database,
+    codec: TicketCodec,
+    preview: ImportPreview,
+    *,
+    allow_many_gone: bool = False,
 ) -> ImportResult:
-    """Import what a preview read, all or nothing; issues tickets to the new attendees.
+    """Import what a preview read; issues tickets to the new attendees.
 
-    Raises ImportRefusedError (and writes nothing) when the export has bad rows.
+    Raises ImportRefusedError (and writes nothing) when the export has bad rows, and
+    ManyGoneError (writes nothing) for an export that names nobody or would mark more than a
+    small share of the registered attendees gone, unless ``allow_many_gone``.
     """
     if not preview.can_import:
         raise ImportRefusedError(preview.path, preview.export.errors)
+    problem = preview.many_gone_problem()
+    if problem and not allow_many_gone:
+        raise ManyGoneError(problem)
     export = preview.export
     applied = AttendeeRepository(db, codec).apply_import(
         export.registrations,
@@ -182,6 +225,9 @@ def import_registrations(
     codec: TicketCodec,
     path: Path,
     mapping: Mapping[str, str] | None = None,
+    *,
+    allow_many_gone: bool = False,
 ) -> ImportResult:
-    """Read, check and import an export in one go (the command line's `attendees import`)."""
-    return apply_preview(db, codec, preview_import(db, codec, path, mapping))
+    """Read, check and import an export in one go."""
+    preview = preview_import(db, codec, path, mapping)
+    return apply_preview(db, codec, preview, allow_many_gone=allow_many_gone)

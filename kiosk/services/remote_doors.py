@@ -100,7 +100,8 @@ class _SharedState:
 
 
 class RemoteDoors:
-    """The door operations of a paired station (used from one thread; sync has its own)."""
+    """The door operations of a paired station (the window, its desk and reader share it; sync
+    has its own)."""
 
     def __init__(
         self,

@@ -21,7 +21,7 @@ from kiosk.core.problems import ConfigError, Problem
 from kiosk.core.programme import Programme
 from kiosk.store.database import transaction
 from kiosk.store.event_folder import EventFolder
-from kiosk.store.journal import Journal
+from kiosk.store.journal import Journal, JournalEntry
 from kiosk.store.sealed_results import (
     DEFAULT_KDF_N,
     NoSealError,
@@ -36,6 +36,7 @@ from kiosk.store.sealed_results import (
     make_seal,
     programme_digest,
     read_seal,
+    short_fingerprint,
     tampered_message,
     unseal,
     write_seal,
@@ -44,6 +45,7 @@ from kiosk.store.sealed_results import (
 log = logging.getLogger(__name__)
 
 RESULTS_SEALED = "results_sealed"
+RESULTS_SEALING = "results_sealing"  # committed BEFORE the file is written: the intent
 RESULTS_OPENED = "results_opened"
 MIN_PASSPHRASE_CHARS = 8
 _FILM_FIELDS = ("winner", "nominees", "honourable_mentions")
@@ -60,6 +62,61 @@ class SealSummary:
     fingerprint: str
     replaced: bool
 
+    @property
+    def short_fingerprint(self) -> str:
+        """What keyholders write down at sealing (``results verify`` prints it too)."""
+        return short_fingerprint(self.fingerprint)
+
+
+@dataclass(frozen=True)
+class SealRecord:
+    """What the journal says about the seal file on disk (see :func:`seal_record`)."""
+
+    expected: str | None  # the fingerprint the file must have; None: no sealing recorded
+    sealed_at: str | None = None  # journal time (UTC) of the sealing that wrote this file
+    replaced: bool = False  # that sealing replaced an earlier seal
+    times_sealed: int = 0  # sealings recorded in this event (each replacing the one before)
+    completed_by_recovery: bool = False  # written, then a crash before its final record
+
+
+def seal_record(folder: EventFolder, file_fingerprint: str | None) -> SealRecord:
+    """Which fingerprint the seal file may have, from the journal, whatever crash came between.
+
+    Sealing commits an intent (``results_sealing``, with the new fingerprint) before the file
+    is written, and the record (``results_sealed``) after. So the file is genuine if it is the
+    latest record's, or an intent's newer than that record (the sealing crashed after writing
+    the file). An older seal put back, or any other file, matches neither.
+    """
+    if not folder.db_path.exists():
+        return SealRecord(None)
+    latest: JournalEntry | None = None
+    pending: list[JournalEntry] = []
+    times_sealed = 0
+    for entry in Journal(folder.open_db()).entries(RESULTS_SEALING, RESULTS_SEALED):
+        if entry.kind == RESULTS_SEALED:
+            latest, pending = entry, []
+            times_sealed += 1
+        else:
+            pending.append(entry)
+    for intent in reversed(pending):
+        if file_fingerprint is not None and intent.data.get("fingerprint") == file_fingerprint:
+            return SealRecord(
+                file_fingerprint,
+                intent.at,
+                replaced=intent.data.get("replaces") is not None,
+                times_sealed=times_sealed + 1,
+                completed_by_recovery=True,
+            )
+    if latest is None:
+        return SealRecord(None)
+    value = latest.data.get("fingerprint")
+    return SealRecord(
+        value if isinstance(value, str) else None,
+        latest.at,
+        replaced=bool(latest.data.get("replaced")),
+        times_sealed=times_sealed,
+    )
+
 
 @dataclass
 class VerifyReport:
@@ -74,6 +131,10 @@ class VerifyReport:
     intact: bool = False  # the file's fingerprint is the one recorded at sealing
     programme_changed: bool = False
     opened: bool = False  # decrypted with the passphrase(s) and checked against the programme
+    fingerprint: str | None = None  # short form, as printed at sealing
+    replaced: bool = False  # this seal replaced an earlier one
+    replaced_at: str | None = None  # when (UTC ISO 8601), if it did
+    times_sealed: int = 0
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -93,6 +154,10 @@ class VerifyReport:
             "intact": self.intact,
             "programme_changed": self.programme_changed,
             "opened": self.opened,
+            "fingerprint": self.fingerprint,
+            "replaced": self.replaced,
+            "replaced_at": self.replaced_at,
+            "times_sealed": self.times_sealed,
             "problems": list(self.problems),
             "warnings": list(self.warnings),
         }
@@ -118,17 +183,6 @@ def _plaintext(results: JuryResults) -> bytes:
     return json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def _recorded_fingerprint(folder: EventFolder) -> str | None:
-    """The seal file's fingerprint the journal recorded at the latest sealing, if any."""
-    if not folder.db_path.exists():
-        return None
-    last = None
-    for entry in Journal(folder.open_db()).entries(RESULTS_SEALED):
-        last = entry
-    value = last.data.get("fingerprint") if last else None
-    return value if isinstance(value, str) else None
-
-
 def _read_jury_file(plain_path: Path) -> str:
     try:
         return plain_path.read_text(encoding="utf-8")
@@ -152,8 +206,10 @@ def seal_results(
     """Check the jury's TOML against the event and programme, then seal it into the event.
 
     ConfigError lists every problem in the file (nothing is sealed); SealExistsError if results
-    are already sealed and `replace` is False. The seal file is written first, then the journal
-    records its fingerprint, both while holding the database's write lock.
+    are already sealed and `replace` is False. No crash can make a good seal look tampered: the
+    journal records the new fingerprint as an intent first (committed), then the file is
+    written atomically, then the sealing is recorded (see :func:`seal_record`). The caller
+    holds the event lock, so no other sealing runs meanwhile.
     """
     check_new_passphrases(passphrases)
     config = folder.load_config()
@@ -172,11 +228,16 @@ def seal_results(
     )
     seal_fingerprint = fingerprint(data)
     db = folder.open_db()
+    existed = path.exists()
+    if existed and not replace:  # sealed by someone else while the key was derived
+        raise _exists_error(path)
+    previous = fingerprint(path.read_bytes()) if existed else None
     with transaction(db) as conn:
-        existed = path.exists()
-        if existed and not replace:  # sealed by someone else while the key was derived
-            raise _exists_error(path)
-        write_seal(path, data)
+        Journal.append_in(
+            conn, RESULTS_SEALING, None, {"fingerprint": seal_fingerprint, "replaces": previous}
+        )
+    write_seal(path, data)
+    with transaction(db) as conn:
         Journal.append_in(
             conn,
             RESULTS_SEALED,
@@ -186,6 +247,7 @@ def seal_results(
                 "keyholders": len(passphrases),
                 "fingerprint": seal_fingerprint,
                 "replaced": existed,
+                "replaced_fingerprint": previous,
             },
         )
     seal = read_seal(path)
@@ -244,9 +306,20 @@ def _discreet(problem: Problem, film_ids: set[str]) -> str | None:
 def _keyless_checks(
     report: VerifyReport, seal: Seal, folder: EventFolder, config: EventConfig, programme: Programme
 ) -> None:
-    recorded = _recorded_fingerprint(folder)
+    record = seal_record(folder, seal.fingerprint)
+    recorded = record.expected
     report.recorded = recorded is not None
     report.intact = recorded == seal.fingerprint
+    report.fingerprint = short_fingerprint(seal.fingerprint)
+    report.times_sealed = record.times_sealed
+    if report.intact:
+        report.replaced = record.replaced
+        report.replaced_at = record.sealed_at if record.replaced else None
+        if record.completed_by_recovery:
+            report.warnings.append(
+                "the sealing was interrupted after the seal file was written; the file is the "
+                "one that sealing wrote (its fingerprint was recorded before writing)"
+            )
     if recorded is None:
         report.problems.append(
             f"{seal.path} is not recorded in this event's journal: it was not sealed in this "
@@ -338,7 +411,7 @@ def _open(
     *,
     purpose: str,
 ) -> JuryResults:
-    recorded = _recorded_fingerprint(folder)
+    recorded = seal_record(folder, seal.fingerprint).expected
     plaintext = unseal(seal, passphrases, recorded_fingerprint=recorded, progress=progress)
     try:
         results = JuryResults.from_dict(json.loads(plaintext.decode("utf-8")))

@@ -5,7 +5,8 @@ is the one in the pairing QR code, checked after every TLS handshake before a si
 the request is sent. Another certificate — a different laptop answering on that address, a
 regenerated certificate — is refused with :class:`CertificateMismatchError`.
 
-One :class:`ServerLink` keeps one keep-alive connection and is used by one thread.
+One :class:`ServerLink` keeps one keep-alive connection; requests from several threads (the
+door window's desk, its reader and the GUI's search) take turns on it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import logging
 import socket
 import ssl
+import threading
 from typing import Any
 from urllib.parse import quote
 
@@ -78,6 +80,7 @@ class ServerLink:
         self.timeout = timeout
         self._context = _tls_context()
         self._conn: http.client.HTTPSConnection | None = None
+        self._turn = threading.RLock()  # one request at a time on the one connection
         self.peer_der: bytes | None = None
 
     @classmethod
@@ -95,9 +98,10 @@ class ServerLink:
 
     def close(self) -> None:
         """Drop the connection (the next request makes a new one)."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self._turn:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     def _connection(self) -> http.client.HTTPSConnection:
         if self._conn is not None:
@@ -130,6 +134,12 @@ class ServerLink:
     ) -> dict[str, Any]:
         """One request; retried once on a dropped keep-alive connection (requests carry nonces,
         so a retry never counts twice). ServerUnreachableError or ServerRefusedError on failure."""
+        with self._turn:
+            return self._request(method, path, body, retry=retry)
+
+    def _request(
+        self, method: str, path: str, body: dict[str, Any] | None, *, retry: bool
+    ) -> dict[str, Any]:
         payload = None if body is None else json.dumps(body).encode("utf-8")
         headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
         if self.token:
@@ -144,7 +154,7 @@ class ServerLink:
         except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
             self.close()
             if retry and not isinstance(exc, TimeoutError | socket.timeout):
-                return self.request(method, path, body, retry=False)
+                return self._request(method, path, body, retry=False)
             raise ServerUnreachableError(f"{self.host}:{self.port}: {exc}") from exc
         try:
             data = json.loads(raw or b"{}")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.core.event import EventConfig
+from kiosk.core.spreadsheet import safe_row
 from kiosk.core.tickets import TicketCodec
 from kiosk.render.qr import QrMatrix, qr_matrix
 from kiosk.render.ticket import TicketContent, TicketPainter, ensure_gui_application
@@ -251,7 +252,10 @@ def _unpack(version: int, packed: bytes) -> QrMatrix:
 
 
 def _write_mail_merge(jobs: Sequence[TicketJob], png_dirs: set[Path]) -> Path | None:
-    """name, name_latin, email, code, png_file: one line per ticket, UTF-8 with BOM (Excel)."""
+    """name, name_latin, email, code, png_file: one line per ticket, UTF-8 with BOM (Excel).
+
+    Cells that a spreadsheet would run as a formula are written as text (core.spreadsheet).
+    """
     if len(png_dirs) != 1:
         return None
     path = next(iter(png_dirs)) / MAIL_MERGE_FILE
@@ -262,13 +266,15 @@ def _write_mail_merge(jobs: Sequence[TicketJob], png_dirs: set[Path]) -> Path | 
         for job in jobs:
             if job.png is not None:
                 writer.writerow(
-                    [
-                        job.content.attendee_name,
-                        job.content.attendee_name_latin or "",
-                        job.email or "",
-                        job.content.code,
-                        str(job.png),
-                    ]
+                    safe_row(  # names come from registration forms: never a live formula
+                        [
+                            job.content.attendee_name,
+                            job.content.attendee_name_latin or "",
+                            job.email or "",
+                            job.content.code,
+                            str(job.png),
+                        ]
+                    )
                 )
     partial.replace(path)
     return path

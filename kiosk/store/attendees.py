@@ -8,9 +8,11 @@ transaction as the change itself.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,9 @@ log = logging.getLogger(__name__)
 
 STATUS_REGISTERED = "registered"
 STATUS_GONE = "gone"
+SOURCE_WALK_IN = "walk-in"  # attendees.source of people registered at the door
+IMPORT_CHUNK_ROWS = 200  # rows per import transaction: about 10 ms of write lock each
+_BREATH_S = 0.002  # between import chunks: a waiting door takes the write lock here
 
 
 class AttendeeNotFoundError(StoreError):
@@ -111,6 +116,22 @@ _ATTENDEE_JOINS = (
 )
 
 
+def _id_ranges(ids: Sequence[int]) -> list[list[int]]:
+    """``[3, 4, 5, 9]`` as ``[[3, 5], [9, 9]]``."""
+    ranges: list[list[int]] = []
+    for attendee_id in sorted(ids):
+        if ranges and attendee_id == ranges[-1][1] + 1:
+            ranges[-1][1] = attendee_id
+        else:
+            ranges.append([attendee_id, attendee_id])
+    return ranges
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), max(1, size)):
+        yield items[start : start + size]
+
+
 def issue_ticket_in(
     conn: sqlite3.Connection,
     codec: TicketCodec,
@@ -170,6 +191,28 @@ class AttendeeRepository:
         )
         return [ExistingAttendee(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
+    def plan(self, registrations: Sequence[Registration]) -> ImportPlan:
+        """What importing ``registrations`` would do; walk-ins are never reported missing."""
+        plan = plan_import(self.existing(), registrations)
+        walk_ins = {
+            row[0]
+            for row in self._db.execute(
+                "SELECT id FROM attendees WHERE source = ?", [SOURCE_WALK_IN]
+            ).fetchall()
+        }
+        if not walk_ins:
+            return plan
+        missing = [m for m in plan.missing if m.attendee_id not in walk_ins]
+        return dataclasses.replace(plan, missing=missing)
+
+    def registered_ids(self) -> set[int]:
+        """Attendees registered now (not gone), walk-ins excluded: who an import can mark gone."""
+        rows = self._db.execute(
+            "SELECT id FROM attendees WHERE status = ? AND coalesce(source, '') <> ?",
+            [STATUS_REGISTERED, SOURCE_WALK_IN],
+        ).fetchall()
+        return {int(row[0]) for row in rows}
+
     def all(self) -> list[AttendeeRecord]:
         """All attendees in the order they were added, with their current ticket code."""
         rows = self._db.execute(f"SELECT {_ATTENDEE_COLUMNS} {_ATTENDEE_JOINS} ORDER BY a.id")
@@ -218,36 +261,75 @@ class AttendeeRepository:
         registrations: Sequence[Registration],
         source: str,
         details: Mapping[str, Any] | None = None,
+        *,
+        chunk_rows: int = IMPORT_CHUNK_ROWS,
     ) -> AppliedImport:
-        """Plan and apply an import in one transaction, issuing tickets to new attendees.
+        """Plan and apply an import in short transactions, issuing tickets to new attendees.
 
-        The plan is made inside the transaction, against the attendees as they are at that
-        moment, so two imports cannot interleave. On any error nothing changes.
+        The doors keep scanning during a large import: the plan is made from a read snapshot
+        (no lock held), then new attendees (with their tickets) and updates are written
+        ``chunk_rows`` at a time, each chunk its own short transaction, with a breath between
+        chunks so a waiting scan gets the write lock. Statuses (gone, returned) and the journal
+        entry are written last, in one transaction. Imports of one event never overlap: the
+        event lock (held by the console or the ``attendees import`` command) sees to that. If
+        the import is interrupted, importing the same file again completes it (people already
+        written are matched, not added twice). Walk-ins registered at the door are never marked
+        gone: they are not in any export.
         """
         now = utc_now_iso()
+        plan = self.plan(registrations)
         try:
+            new_ids: list[int] = []
+            for chunk in _chunks(plan.new, chunk_rows):
+                with transaction(self._db) as conn:
+                    ids = self._insert_new(conn, chunk, source, now)
+                    for attendee_id in ids:
+                        issue_ticket_in(conn, self._codec, attendee_id, 0, now)
+                new_ids += ids
+                time.sleep(_BREATH_S)
+            for chunk in _chunks(plan.updated, chunk_rows):
+                with transaction(self._db) as conn:
+                    self._update(conn, chunk)
+                time.sleep(_BREATH_S)
+            issued = len(new_ids) + self._issue_missing_in_chunks(now, chunk_rows)
+            matched = [m.existing.attendee_id for m in (*plan.updated, *plan.unchanged)]
+            returned, gone = self._status_changes(matched, plan.missing)
+            changes = [(STATUS_REGISTERED, attendee_id) for attendee_id in returned]
+            changes += [(STATUS_GONE, attendee_id) for attendee_id in gone]
+            for chunk in _chunks(changes, chunk_rows):
+                with transaction(self._db) as conn:
+                    conn.executemany("UPDATE attendees SET status = ? WHERE id = ?", chunk)
+                time.sleep(_BREATH_S)
             with transaction(self._db) as conn:
-                plan = plan_import(self._existing(conn), registrations)
-                applied = self._apply(conn, plan, source, now)
-                issued = self._issue_missing(conn, now)
                 Journal.append_in(
                     conn,
                     "attendees_imported",
                     source,
                     {
                         **dict(details or {}),
-                        "new": applied.new_ids,
-                        "updated": applied.updated_ids,
-                        "unchanged": len(applied.unchanged_ids),
-                        "gone": applied.gone_ids,
-                        "returned": applied.returned_ids,
+                        "new": len(new_ids),
+                        "new_id_ranges": _id_ranges(new_ids),  # compact: 200k ids are 1 range
+                        "updated": [m.existing.attendee_id for m in plan.updated],
+                        "unchanged": len(plan.unchanged),
+                        "gone": gone,
+                        "returned": returned,
                         "tickets_issued": issued,
                     },
                 )
         except sqlite3.IntegrityError as exc:
             raise StoreError(
-                f"The import would break a rule of the event database ({exc}); nothing was changed."
+                f"The import would break a rule of the event database ({exc}); the rest of the "
+                f"import was not written. Fix the file and import it again."
             ) from exc
+        applied = AppliedImport(
+            plan=plan,
+            new_ids=new_ids,
+            updated_ids=[m.existing.attendee_id for m in plan.updated],
+            unchanged_ids=[m.existing.attendee_id for m in plan.unchanged],
+            gone_ids=gone,
+            returned_ids=returned,
+            tickets_issued=issued,
+        )
         log.info(
             "imported %s: %d new, %d updated, %d unchanged, %d gone, %d tickets issued",
             source,
@@ -257,20 +339,14 @@ class AttendeeRepository:
             len(applied.gone_ids),
             issued,
         )
-        return AppliedImport(
-            plan=applied.plan,
-            new_ids=applied.new_ids,
-            updated_ids=applied.updated_ids,
-            unchanged_ids=applied.unchanged_ids,
-            gone_ids=applied.gone_ids,
-            returned_ids=applied.returned_ids,
-            tickets_issued=issued,
-        )
+        return applied
 
     @staticmethod
-    def _apply(conn: sqlite3.Connection, plan: ImportPlan, source: str, now: str) -> AppliedImport:
+    def _insert_new(
+        conn: sqlite3.Connection, registrations: Sequence[Registration], source: str, now: str
+    ) -> list[int]:
         new_ids = []
-        for registration in plan.new:
+        for registration in registrations:
             cursor = conn.execute(
                 "INSERT INTO attendees (name, name_latin, email, phone, external_id, "
                 "registered_at, source, created_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -287,7 +363,11 @@ class AttendeeRepository:
                 ),
             )
             new_ids.append(int(cursor.lastrowid or 0))
-        for match in plan.updated:
+        return new_ids
+
+    @staticmethod
+    def _update(conn: sqlite3.Connection, matches: Sequence[Any]) -> None:
+        for match in matches:
             incoming = match.registration
             # A blank value in the export never erases a stored one.
             conn.execute(
@@ -304,27 +384,41 @@ class AttendeeRepository:
                     match.existing.attendee_id,
                 ),
             )
-        status = dict(conn.execute("SELECT id, status FROM attendees").fetchall())
-        matched = [m.existing.attendee_id for m in (*plan.updated, *plan.unchanged)]
+
+    def _status_changes(
+        self, matched: Sequence[int], missing: Sequence[ExistingAttendee]
+    ) -> tuple[list[int], list[int]]:
+        """Who comes back (gone, in the export again) and who goes (registered, left out).
+
+        Read without the write lock: only imports change statuses, and they never overlap.
+        """
+        rows = self._db.execute("SELECT id, status, source FROM attendees").fetchall()
+        status = {row[0]: row[1] for row in rows}
+        walk_ins = {row[0] for row in rows if row[2] == SOURCE_WALK_IN}
         returned = [attendee_id for attendee_id in matched if status[attendee_id] == STATUS_GONE]
         gone = [
             attendee.attendee_id
-            for attendee in plan.missing
-            if status[attendee.attendee_id] == STATUS_REGISTERED
+            for attendee in missing
+            if status.get(attendee.attendee_id) == STATUS_REGISTERED
+            and attendee.attendee_id not in walk_ins
         ]
-        conn.executemany(
-            "UPDATE attendees SET status = ? WHERE id = ?",
-            [(STATUS_REGISTERED, attendee_id) for attendee_id in returned]
-            + [(STATUS_GONE, attendee_id) for attendee_id in gone],
-        )
-        return AppliedImport(
-            plan=plan,
-            new_ids=new_ids,
-            updated_ids=[m.existing.attendee_id for m in plan.updated],
-            unchanged_ids=[m.existing.attendee_id for m in plan.unchanged],
-            gone_ids=gone,
-            returned_ids=returned,
-        )
+        return returned, gone
+
+    def _issue_missing_in_chunks(self, now: str, chunk_rows: int) -> int:
+        """First tickets for everyone without one, a chunk per short transaction."""
+        ids = [
+            row[0]
+            for row in self._db.execute(
+                "SELECT id FROM attendees WHERE NOT EXISTS "
+                "(SELECT 1 FROM tickets WHERE tickets.attendee_id = attendees.id) ORDER BY id"
+            ).fetchall()
+        ]
+        for chunk in _chunks(ids, chunk_rows):
+            with transaction(self._db) as conn:
+                for attendee_id in chunk:
+                    issue_ticket_in(conn, self._codec, attendee_id, 0, now)
+            time.sleep(_BREATH_S)
+        return len(ids)
 
     def issue_missing_tickets(self) -> int:
         """Issue a first ticket to every attendee who never had one; returns how many."""

@@ -32,6 +32,7 @@ from kiosk.core.checkin import (
     decide,
     welcome_decision,
 )
+from kiosk.core.names import name_problem, name_problem_zh
 from kiosk.core.registrations import is_plausible_email, normalise_email, normalise_name
 from kiosk.core.tickets import TicketCodec
 from kiosk.store.attendees import issue_ticket_in
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 METHODS = ("scan", "camera", "manual", "walk-in")
+WRITE_POLL_S = 0.001  # a scan asks for the write lock every ms while an import commits chunks
 SEARCH_LIMIT = 50
 _CODE_FRAGMENT = re.compile(r"[0-9A-Z-]{3,}")
 
@@ -227,7 +229,7 @@ class CheckinRepository:
         _check_method(method)
         check = self._codec.check(code_text)
         stamp = to_iso(now)
-        with transaction(self._db) as conn:
+        with transaction(self._db, poll_s=WRITE_POLL_S) as conn:
             ticket: TicketRecord | None = None
             email: str | None = None
             if check.ticket is not None:
@@ -271,7 +273,7 @@ class CheckinRepository:
     def _admit_person(
         self, attendee_id: int, station: str, method: str, now: dt.datetime
     ) -> ScanResult:
-        with transaction(self._db) as conn:
+        with transaction(self._db, poll_s=WRITE_POLL_S) as conn:
             row = conn.execute(
                 "SELECT a.name, a.name_latin, a.email, "
                 "(SELECT code FROM tickets t WHERE t.attendee_id = a.id AND t.revoked_at IS NULL) "
@@ -321,6 +323,10 @@ class CheckinRepository:
         clean_email = normalise_email(email or "") or None
         if not clean_name and clean_latin:
             clean_name = clean_latin
+        for raw, cleaned in ((name or "", clean_name), (name_latin or "", clean_latin or "")):
+            problem = name_problem(raw, cleaned)
+            if problem:
+                raise ValueError(f"{problem.capitalize()}. / {name_problem_zh(raw, cleaned)}。")
         if not clean_name:
             raise ValueError("A walk-in needs a name. / 請輸入姓名。")
         if clean_email and not is_plausible_email(clean_email):
@@ -328,7 +334,7 @@ class CheckinRepository:
                 f"'{clean_email}' is not an e-mail address. / 「{clean_email}」不是有效的電郵地址。"
             )
         stamp = to_iso(now)
-        with transaction(self._db) as conn:
+        with transaction(self._db, poll_s=WRITE_POLL_S) as conn:
             count = int(conn.execute(_ADMITTED_COUNT_SQL).fetchone()[0])
             if self._capacity is not None and count >= self._capacity:
                 result = ScanResult(
@@ -376,7 +382,7 @@ class CheckinRepository:
 
     def undo_last(self, station: str, now: dt.datetime) -> UndoneAdmission | None:
         """Annul the latest active admission made at this station (kept, marked annulled)."""
-        with transaction(self._db) as conn:
+        with transaction(self._db, poll_s=WRITE_POLL_S) as conn:
             row = conn.execute(
                 "SELECT c.id, c.attendee_id, a.name, a.name_latin, c.code, c.at, c.method "
                 "FROM checkins c JOIN attendees a ON a.id = c.attendee_id "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -273,19 +274,32 @@ def open_database(path: Path, *, migrate_schema: bool = True) -> sqlite_utils.Da
     return db
 
 
+BUSY_TIMEOUT_S = 10.0
+
+
 @contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+def transaction(
+    db: sqlite_utils.Database, *, poll_s: float | None = None
+) -> Iterator[sqlite3.Connection]:
     """One atomic write: BEGIN IMMEDIATE … COMMIT, rolled back on any error.
 
     Inside a transaction the caller already holds, it joins that one (the outer one commits),
-    so a repository's write and the event server's nonce record commit together.
+    so a repository's write and the event server's nonce record commit together; ``poll_s``
+    then does nothing, since the write lock is already held.
+
+    ``poll_s``: instead of SQLite's busy handler (which sleeps longer and longer, up to 100 ms
+    at a time, while another process holds the write lock), try for the lock again every
+    ``poll_s`` seconds, so a door's scan gets in within a moment of another writer's commit.
     """
     conn = db.conn
     if _already_in_transaction(conn):
         yield conn
         return
     with translate_errors(Path(db_path(db))):
-        conn.execute("BEGIN IMMEDIATE")
+        if poll_s is None:
+            conn.execute("BEGIN IMMEDIATE")
+        else:
+            _begin_polling(conn, poll_s)
         try:
             yield conn
         except BaseException:
@@ -293,6 +307,23 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
                 conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+
+def _begin_polling(conn: sqlite3.Connection, poll_s: float) -> None:
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() > deadline:
+                    raise
+            time.sleep(poll_s)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
 
 def _already_in_transaction(conn: sqlite3.Connection) -> bool:

@@ -5,16 +5,19 @@ Where the folder is: `--event DIR`, else `$KIOSK_EVENT_DIR`, else `<user data di
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import secrets
 import stat
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 import sqlite_utils
 
 from kiosk.core.event import EventConfig, load_event_config
+from kiosk.core.problems import ConfigError
 from kiosk.core.programme import Programme, load_programme
 from kiosk.store.database import open_database
 from kiosk.store.errors import StoreError
@@ -103,6 +106,19 @@ class EventFolder:
         """The lock that keeps a second copy of the app off this event."""
         self.create_dirs()
         return InstanceLock(self.root, role)
+
+    def event_lock(self, holder: str) -> InstanceLock:
+        """The one lock of everything that changes the event: console, rehearse, results seal,
+        attendees import, demo. ``holder`` names the taker in the refusal others get."""
+        self.create_dirs()
+        return InstanceLock(self.root, "console", holder=holder, zone=self.zone_or_none())
+
+    def zone_or_none(self) -> dt.tzinfo | None:
+        """The event's time zone, or None while event.toml is missing or broken."""
+        try:
+            return ZoneInfo(self.load_config().timezone)
+        except (ConfigError, StoreError, ZoneInfoNotFoundError, ValueError, OSError):
+            return None
 
     def secret_key(self) -> bytes:
         """The per-event ticket key, created on first use with mode 0600."""

@@ -173,6 +173,16 @@ def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def short_fingerprint(full: str) -> str:
+    """The first 64 bits of a fingerprint, for people: ``"7F3A-91C2-0B5E-44D1"``.
+
+    Printed at sealing for the keyholders to write down, and by ``results verify``: a seal
+    swapped for another cannot show the same 16 characters.
+    """
+    head = full[:16].upper()
+    return "-".join(head[i : i + 4] for i in range(0, len(head), 4))
+
+
 def programme_digest(programme: Programme) -> str:
     """A sha256 (hex) over the programme's film ids and titles in run order."""
     films = [[f.id, f.title_en, f.title_zh] for f in programme]

@@ -96,7 +96,7 @@ def open_console(
     """Build the console and the stage on an event (the caller holds the event lock)."""
     config = folder.load_config()
     programme = folder.load_programme(config)
-    messages = MessageBus()
+    messages = MessageBus(zone=config.zone)
     tasks = TaskRunner()
     stage = StageWindow(config, programme, screen_name)
     night = open_night(
@@ -167,7 +167,7 @@ def run_console(folder: EventFolder, *, screen_name: str | None = None) -> int:
     that keeps the projector black and runs this as its child: see kiosk.supervisor.)
     """
     app = make_application()
-    lock = folder.lock()
+    lock = folder.event_lock("the console")
     try:
         lock.acquire()
     except StoreError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import sqlite3
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.store.checkins import CheckinRepository
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import write_event
 
@@ -153,3 +155,84 @@ def test_encoding_option_reads_the_file_as_told(event: EventFolder, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     listed = json.loads(run(event, "attendees", "list", "--json").stdout)
     assert [a["name"] for a in listed] == ["陳大文"]
+
+
+def write_rows(path: Path, rows: list[tuple[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Name", "Email"])
+        writer.writerows(rows)
+    return path
+
+
+def statuses(folder: EventFolder) -> dict[str, str]:
+    conn = sqlite3.connect(folder.db_path)
+    try:
+        return dict(conn.execute("SELECT name, status FROM attendees").fetchall())
+    finally:
+        conn.close()
+
+
+def test_header_only_or_many_gone_needs_allow_many_gone(event: EventFolder, tmp_path: Path) -> None:
+    people = [(f"Person {n:02d}", f"p{n}@example.com") for n in range(40)]
+    assert (
+        run(event, "attendees", "import", str(write_rows(tmp_path / "all.csv", people))).returncode
+        == 0
+    )
+    header_only = write_rows(tmp_path / "header-only.csv", [])
+    before = snapshot(event)
+    refused = run(event, "attendees", "import", str(header_only))
+    assert refused.returncode == 1
+    assert "names nobody" in refused.stderr and "--allow-many-gone" in refused.stderr
+    assert snapshot(event) == before  # nothing changed, nobody marked gone
+    half = write_rows(tmp_path / "half.csv", people[:20])
+    refused = run(event, "attendees", "import", str(half), "--json")
+    assert refused.returncode == 1
+    answer = json.loads(refused.stdout)
+    assert answer["ok"] is False and "leaves out 20 of the 40" in answer["error"]
+    assert snapshot(event) == before
+    few_gone = write_rows(tmp_path / "few.csv", people[:37])  # 3 cancelled: normal
+    assert run(event, "attendees", "import", str(few_gone)).returncode == 0
+    allowed = run(event, "attendees", "import", str(half), "--allow-many-gone")
+    assert allowed.returncode == 0, allowed.stderr
+    assert sum(status == "gone" for status in statuses(event).values()) == 20
+
+
+def test_walk_ins_survive_a_reimport(event: EventFolder, tmp_path: Path) -> None:
+    people = [(f"Person {n:02d}", f"p{n}@example.com") for n in range(10)]
+    export = write_rows(tmp_path / "export.csv", people)
+    assert run(event, "attendees", "import", str(export)).returncode == 0
+    repo = CheckinRepository.for_event(event, event.load_config())
+    for name in ("Walk-in Wong", "Walk-in Lee"):
+        repo.walk_in(name, None, None, "Door 1", dt.datetime.now(dt.UTC))
+    again = run(event, "attendees", "import", str(export), "--json")
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert summary["marked_gone"] == 0 and summary["missing"] == 0
+    assert statuses(event)["Walk-in Wong"] == "registered"
+    assert statuses(event)["Walk-in Lee"] == "registered"
+
+
+def test_mail_merge_never_carries_a_live_formula(event: EventFolder, tmp_path: Path) -> None:
+    hostile = [
+        ('=HYPERLINK("http://evil.example/","Click me")', "a@example.com"),
+        ("+852 Chan", "b@example.com"),
+        ("@SUM(1+1)", "c@example.com"),
+        ("-2+3", "d@example.com"),
+        ("  =1+1", "e@example.com"),
+        ("Chan Tai Man", "f@example.com"),
+    ]
+    export = write_rows(tmp_path / "hostile.csv", hostile)
+    assert run(event, "attendees", "import", str(export)).returncode == 0
+    png_dir = tmp_path / "png"
+    assert run(event, "tickets", "--png", str(png_dir)).returncode == 0
+    with (png_dir / "mail-merge.csv").open(encoding="utf-8-sig", newline="") as handle:
+        names = [row["name"] for row in csv.DictReader(handle)]
+    assert names == [
+        '\'=HYPERLINK("http://evil.example/","Click me")',
+        "'+852 Chan",
+        "'@SUM(1+1)",
+        "'-2+3",
+        "'=1+1",  # leading spaces are trimmed from names at import
+        "Chan Tai Man",
+    ]

@@ -173,6 +173,10 @@ def test_walk_ins_register_ticket_and_admit_atomically(event: EventFolder) -> No
         repo.walk_in("  ", None, None, "Door 1", at(19, 1))
     with pytest.raises(ValueError, match="not an e-mail"):
         repo.walk_in("Someone", None, "someone@", "Door 1", at(19, 1))
+    with pytest.raises(ValueError, match=r"only invisible characters.*看不見"):
+        repo.walk_in("\u200b\u202e", None, None, "Door 1", at(19, 1))
+    with pytest.raises(ValueError, match="100,000 characters long"):
+        repo.walk_in("W" * 100_000, None, None, "Door 1", at(19, 1))
     figures = repo.figures()
     assert (figures.registered, figures.checked_in, figures.walk_ins) == (7, 1, 1)
 

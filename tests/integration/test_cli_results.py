@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import faulthandler
+import hashlib
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ from click.testing import CliRunner, Result
 
 from kiosk.cli import cli
 from kiosk.store.event_folder import EventFolder
+from kiosk.store.sealed_results import short_fingerprint
 from tests.results_helpers import (
     FILMS,
     JURY,
@@ -82,9 +84,12 @@ def test_seal_then_verify_then_open(event: EventFolder, jury: Path) -> None:
     path = event.sealed_results_path
     sealed = invoke(event, "seal", str(jury), stdin=f"{PASSPHRASE}\n")
     assert sealed.exit_code == 0, sealed.output
+    fingerprint = short_fingerprint(hashlib.sha256(path.read_bytes()).hexdigest())
     assert sealed.stdout == (
         f"Sealed 2 results (best-film, frontier) for 1 keyholder into {path}; "
         f"you can now delete {jury}\n"
+        f"Fingerprint: {fingerprint} (keyholders: write it down; `results verify` must show "
+        f"the same)\n"
     )
     assert sealed.stderr == "Deriving the key (scrypt, 16 MiB)…\n"
     assert jury.exists()
@@ -96,7 +101,8 @@ def test_seal_then_verify_then_open(event: EventFolder, jury: Path) -> None:
         f"{path}: 2 sealed result(s) (best-film, frontier), sealed 20"
     ) and lines[0].endswith(", for 1 keyholder")
     assert lines[1:] == [
-        "  ok  the file is exactly as sealed (fingerprint recorded in the journal)",
+        f"  ok  the file is exactly as sealed: fingerprint {fingerprint} (compare with the one "
+        "the keyholders wrote down)",
         "  ok  the programme is the same as when the results were sealed",
         "Seal OK (not opened).",
     ]
@@ -108,7 +114,8 @@ def test_seal_then_verify_then_open(event: EventFolder, jury: Path) -> None:
     opened = invoke(event, "verify", "--open", stdin=f"{PASSPHRASE}\n")
     assert opened.exit_code == 0, opened.output
     assert opened.stdout.splitlines()[1:] == [
-        "  ok  the file is exactly as sealed (fingerprint recorded in the journal)",
+        f"  ok  the file is exactly as sealed: fingerprint {fingerprint} (compare with the one "
+        "the keyholders wrote down)",
         "  ok  the programme is the same as when the results were sealed",
         "  ok  opened; every film the results name is in the programme",
         "Seal OK.",
@@ -141,8 +148,14 @@ def test_verify_json_shape(event: EventFolder, jury: Path) -> None:
         "opened",
         "problems",
         "warnings",
+        "fingerprint",
+        "replaced",
+        "replaced_at",
+        "times_sealed",
     }
     assert data["ok"] is True and data["opened"] is False and data["intact"] is True
+    assert (data["replaced"], data["replaced_at"], data["times_sealed"]) == (False, None, 1)
+    assert len(data["fingerprint"]) == 19 and data["fingerprint"].count("-") == 3
     assert data["categories"] == ["best-film", "frontier"]
     assert data["keyholders"] == 1 and data["programme_changed"] is False
     assert data["problems"] == [] and isinstance(data["sealed_at"], str)
@@ -288,9 +301,14 @@ def test_a_real_process_reads_passphrases_from_stdin(event: EventFolder, jury: P
     both = f"{PASSPHRASE}\n{SECOND_PASSPHRASE}\n"
     sealed = run(event, "seal", str(jury), "--two-keyholders", "--delete-plain", stdin=both)
     assert sealed.returncode == 0, sealed.stderr
+    fingerprint = short_fingerprint(
+        hashlib.sha256(event.sealed_results_path.read_bytes()).hexdigest()
+    )
     assert sealed.stdout == (
         f"Sealed 2 results (best-film, frontier) for 2 keyholders into "
         f"{event.sealed_results_path}.\n"
+        f"Fingerprint: {fingerprint} "
+        f"(keyholders: write it down; `results verify` must show the same)\n"
         f"Checked that the seal opens, then overwrote and deleted {jury}.\n"
     )
     assert not jury.exists()

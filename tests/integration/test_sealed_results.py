@@ -103,7 +103,13 @@ def test_round_trip_one_keyholder(event: EventFolder, jury: Path) -> None:
 
     entries = list(Journal(event.open_db()).entries(sealed.RESULTS_SEALED))
     assert [e.data for e in entries] == [
-        {"categories": 2, "keyholders": 1, "fingerprint": summary.fingerprint, "replaced": False}
+        {
+            "categories": 2,
+            "keyholders": 1,
+            "fingerprint": summary.fingerprint,
+            "replaced": False,
+            "replaced_fingerprint": None,
+        }
     ]
     assert entries[0].subject is None
 

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.store.database import SCHEMA_VERSION, migrate, open_database, schema_version
+from kiosk.store.database import (
+    SCHEMA_VERSION,
+    migrate,
+    open_database,
+    schema_version,
+    transaction,
+)
 from kiosk.store.errors import EventLockedError, StoreError
 from kiosk.store.event_folder import EventFolder, default_event_dir
 from kiosk.store.journal import Journal
@@ -158,7 +164,6 @@ def test_full_disk_becomes_an_operator_message(tmp_path: Path) -> None:
 
 
 def test_a_real_size_limit_rolls_back_cleanly(tmp_path: Path) -> None:
-    from kiosk.store.database import transaction
     from kiosk.store.errors import DiskFullError
 
     db = open_database(tmp_path / "event.db")
@@ -169,3 +174,26 @@ def test_a_real_size_limit_rolls_back_cleanly(tmp_path: Path) -> None:
         for number in range(500):
             Journal.append_in(conn, "filler", None, {"n": number, "pad": "x" * 500})
     assert list(journal.entries()) == []  # nothing half-written
+
+
+def test_a_polling_transaction_inside_an_open_one_joins_it(tmp_path: Path) -> None:
+    """The merge of both transaction features: the event server's outer transaction and a
+    door repository's polling one commit (or roll back) together, never nested."""
+    db = open_database(tmp_path / "event.db")
+    db.execute("CREATE TABLE marks (n INTEGER)")
+    with transaction(db) as outer:
+        outer.execute("INSERT INTO marks VALUES (1)")
+        with transaction(db, poll_s=0.001) as inner:
+            assert inner is outer
+            inner.execute("INSERT INTO marks VALUES (2)")
+        assert db.conn.in_transaction  # the inner one did not commit the outer one
+    assert [row[0] for row in db.execute("SELECT n FROM marks ORDER BY n")] == [1, 2]
+    with pytest.raises(RuntimeError), transaction(db) as outer:
+        outer.execute("INSERT INTO marks VALUES (3)")
+        with transaction(db, poll_s=0.001) as inner:
+            inner.execute("INSERT INTO marks VALUES (4)")
+        raise RuntimeError("the outer work fails")
+    assert [row[0] for row in db.execute("SELECT n FROM marks ORDER BY n")] == [1, 2]
+    with transaction(db, poll_s=0.001) as alone:  # on its own it takes the lock itself
+        alone.execute("INSERT INTO marks VALUES (5)")
+    assert not db.conn.in_transaction

@@ -125,7 +125,7 @@ def test_camera_frames_admit_through_the_window(qtbot: QtBot, tmp_path: Path) ->
     camera.code_seen.connect(lambda text: window.handle_code(text, "camera"))
     try:
         frame = QVideoFrame(qr_frame(people[0].code))
-        with qtbot.waitSignal(camera.code_seen, timeout=5000):
+        with qtbot.waitSignal(window.answered, timeout=5000):
             camera.handle_frame(frame)
         assert window.last_result is not None
         assert window.last_result.verdict is Verdict.ADMITTED

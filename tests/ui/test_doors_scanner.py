@@ -161,3 +161,61 @@ def test_two_scans_back_to_back(
         qtbot.keyClicks(form.button, code)
         qtbot.keyClick(form.button, Qt.Key.Key_Return)
     assert seen == [CODE, other] and form.clicks == 0
+
+
+def test_shift_and_altgr_presses_do_not_split_a_burst(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """The issue's lost scans: a Shift press before every capital used to end the burst."""
+    _scanner, seen = capture
+    form.line.setFocus()
+    for character in CODE:
+        if character.isupper():
+            qtbot.keyPress(form.line, Qt.Key.Key_Shift, Qt.KeyboardModifier.ShiftModifier)
+            qtbot.keyClick(form.line, character, Qt.KeyboardModifier.ShiftModifier)
+            qtbot.keyRelease(form.line, Qt.Key.Key_Shift)
+        else:
+            qtbot.keyPress(form.line, Qt.Key.Key_AltGr)  # a layout needing AltGr: ignored
+            qtbot.keyClick(form.line, character)
+    qtbot.keyClick(form.line, Qt.Key.Key_Return)
+    assert seen == [CODE] and form.line.text() == ""
+
+
+def test_a_code_cut_by_a_stall_is_kept_back_not_typed(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    scanner, seen = capture
+    form.line.setFocus()
+    qtbot.keyClicks(form.line, CODE[:9])
+    qtbot.wait(int(scanner.max_gap_s * 1000 * 3))  # the GUI or the system hiccups mid-scan
+    assert form.line.text() == ""  # "AIFF-0…" is the start of a code: held, not typed
+    qtbot.keyClicks(form.line, CODE[9:])
+    qtbot.keyClick(form.line, Qt.Key.Key_Return)
+    assert seen == [CODE] and form.line.text() == ""
+    # a whole code with no Enter at all is still a scan once the burst stops
+    qtbot.keyClicks(form.notes, CODE.lower())
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=2000)
+    assert normalise_scanned(seen[1]) == CODE and form.notes.toPlainText() == ""
+
+
+def test_may_become_code() -> None:
+    from kiosk.ui.doors.scanner_capture import may_become_code
+
+    assert may_become_code("AI") and may_become_code("aiff-00") and may_become_code(CODE[:20])
+    assert not may_become_code("A") and not may_become_code("Aileen")
+    assert not may_become_code("Chan")
+
+
+def test_a_scan_split_by_a_long_stall_is_taken_back_out_of_the_box(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    scanner, seen = capture
+    form.line.setText("Chan ")
+    form.line.setFocus()
+    qtbot.keyClicks(form.line, CODE[:1])
+    qtbot.wait(int(scanner.max_gap_s * 1000 * 2))  # "A" alone: typed through
+    assert form.line.text() == "Chan A"
+    qtbot.keyClicks(form.line, CODE[1:])
+    qtbot.keyClick(form.line, Qt.Key.Key_Return)
+    assert seen == [CODE]
+    assert form.line.text() == "Chan "  # the leaked "A" is gone again

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.checkin import Verdict
+from kiosk.core.repeat_scans import RepeatGuard
 from kiosk.core.tickets import TicketCodec
+from kiosk.store.checkins import ScanResult
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
 from kiosk.ui.doors.app import open_doors, station_lock
@@ -28,15 +32,46 @@ def people(tmp_path: Path) -> list[Person]:
     return seed_people(make_event(tmp_path / "event", capacity=8))
 
 
+class FakeMonotonic:
+    """A monotonic clock the test moves by hand (for the same-code repeat window)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path, people: list[Person]) -> DoorsWindow:
+def monotonic() -> FakeMonotonic:
+    return FakeMonotonic()
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, tmp_path: Path, people: list[Person], monotonic: FakeMonotonic
+) -> DoorsWindow:
     make_application()
     doors = open_doors(make_event(tmp_path / "event", capacity=8), "Door 1", with_sound=False)
+    doors.context.repeats = RepeatGuard(clock=monotonic)
     qtbot.addWidget(doors)
     doors.resize(1366, 768)
     doors.show()
     qtbot.waitExposed(doors)
     return doors
+
+
+def answer(qtbot: QtBot, window: DoorsWindow, action: Callable[[], None]) -> object:
+    """Do something at the door and wait for its answer from the desk's worker thread."""
+    with qtbot.waitSignal(window.answered, timeout=5000) as blocker:
+        action()
+    return blocker.args[0] if blocker.args else None
+
+
+def scan(qtbot: QtBot, window: DoorsWindow, text: str, method: str = "scan") -> ScanResult:
+    result = answer(qtbot, window, lambda: window.handle_code(text, method))
+    assert isinstance(result, ScanResult), result
+    return result
 
 
 def colour_at_centre(window: DoorsWindow) -> QColor:
@@ -63,16 +98,17 @@ def is_red(colour: QColor) -> bool:
 
 
 def test_scan_admits_then_amber_then_fades_back(
-    qtbot: QtBot, window: DoorsWindow, people: list[Person]
+    qtbot: QtBot, window: DoorsWindow, people: list[Person], monotonic: FakeMonotonic
 ) -> None:
-    result = window.handle_code(people[0].code)
-    assert result is not None and result.verdict is Verdict.ADMITTED
+    result = scan(qtbot, window, people[0].code)
+    assert result.verdict is Verdict.ADMITTED
     assert window.overlay.showing and window.overlay.card is not None
     assert window.overlay.card.name == "陳大文"
     assert is_green(colour_at_centre(window))
     qtbot.waitUntil(lambda: window.in_tile.value.text() == "1", timeout=1000)  # just after
-    again = window.handle_code(people[0].code)
-    assert again is not None and again.verdict is Verdict.ALREADY_CHECKED_IN
+    monotonic.now += 2.5  # later than a double read of the scanner
+    again = scan(qtbot, window, people[0].code)
+    assert again.verdict is Verdict.ALREADY_CHECKED_IN
     assert window.overlay.card.detail_zh.startswith("已於 ")  # replaces the green at once
     assert is_amber(colour_at_centre(window))
     assert window.context.sounds.played == ["admitted", "already"]
@@ -82,14 +118,14 @@ def test_scan_admits_then_amber_then_fades_back(
 @pytest.mark.parametrize(
     "kind", ["garbage", "foreign", "unknown"], ids=["invalid", "other-event", "unknown"]
 )
-def test_refusals_are_red(window: DoorsWindow, kind: str) -> None:
+def test_refusals_are_red(qtbot: QtBot, window: DoorsWindow, kind: str) -> None:
     text = {
         "garbage": "hello",
         "foreign": TicketCodec(b"q" * 32).issue(1),
         "unknown": TicketCodec(window.context.repo._codec._secret_key).issue(4000),  # type: ignore[attr-defined]
     }[kind]
-    result = window.handle_code(text)
-    assert result is not None and result.verdict.tone.value == "stop"
+    result = scan(qtbot, window, text)
+    assert result.verdict.tone.value == "stop"
     assert is_red(colour_at_centre(window))
     assert window.context.sounds.played == ["refused"]
 
@@ -106,7 +142,8 @@ def test_scanner_burst_into_any_focused_widget_is_a_scan(
         window.focus_search()
         target = window.search_panel.query
         qtbot.keyClicks(target, people[1].code)
-        qtbot.keyClick(target, Qt.Key.Key_Return)
+        with qtbot.waitSignal(window.answered, timeout=5000):
+            qtbot.keyClick(target, Qt.Key.Key_Return)
         assert window.last_result is not None
         assert window.last_result.name == "李小龍"
         assert target.text() == ""  # nothing leaked into the search box
@@ -123,10 +160,10 @@ def test_walk_in_from_the_window(qtbot: QtBot, window: DoorsWindow) -> None:
     panel = window.walk_in_panel
     panel.name.setText("周潤發")
     panel.email.setText("bad-address")
-    panel.register_button.click()
+    answer(qtbot, window, panel.register_button.click)
     assert "not an e-mail" in panel.feedback.text()
     panel.email.setText("chow@example.com")
-    panel.register_button.click()
+    answer(qtbot, window, panel.register_button.click)
     assert window.last_result is not None and window.last_result.method == "walk-in"
     assert window.last_result.verdict is Verdict.ADMITTED
     assert panel.name.text() == ""
@@ -143,31 +180,31 @@ def test_search_shows_masked_emails_and_admits_by_hand(
     assert cell(panel, 0, 1) == "m•••@e•••.org"
     assert "meiling" not in cell(panel, 0, 1)
     assert panel.admit_button.isEnabled()
-    panel.admit_button.click()
+    answer(qtbot, window, panel.admit_button.click)
     assert window.last_result is not None and window.last_result.method == "manual"
     qtbot.waitUntil(lambda: not panel.admit_button.isEnabled(), timeout=1000)  # now in
     assert "已入場" in cell(panel, 0, 3)
 
 
 def test_undo_and_other_stations_appear_by_polling(
-    window: DoorsWindow, people: list[Person], tmp_path: Path
+    qtbot: QtBot, window: DoorsWindow, people: list[Person], tmp_path: Path
 ) -> None:
-    window.handle_code(people[0].code)
-    window.undo_last()
+    scan(qtbot, window, people[0].code)
+    answer(qtbot, window, window.undo_last)
     window.refresh_all()
     assert "Undone" in window.status_line.text() and window.in_tile.value.text() == "0"
     other = repository(EventFolder(tmp_path / "event"), capacity=8)
     other.scan(people[2].code, "Door 2", "scan", dt.datetime.now(dt.UTC))
-    window.poll()
-    assert window.in_tile.value.text() == "1"
+    window.poll()  # counted on the reader thread, shown when done
+    qtbot.waitUntil(lambda: window.in_tile.value.text() == "1", timeout=3000)
     assert sum(count for _, count in window.chart.slots) == 1
 
 
-def test_full_house_stops_walk_ins(window: DoorsWindow, people: list[Person]) -> None:
+def test_full_house_stops_walk_ins(qtbot: QtBot, window: DoorsWindow, people: list[Person]) -> None:
     for n in range(3):  # capacity 8: three walk-ins and five of the six registered get in
-        window.register_walk_in(f"Walk {n}", "", "")
+        answer(qtbot, window, partial(window.register_walk_in, f"Walk {n}", "", ""))
     for person in people:
-        window.handle_code(person.code)
+        scan(qtbot, window, person.code)
     window.refresh_all()
     assert window.figures is not None and window.figures.places_left == 0
     assert not window.walk_in_panel.register_button.isEnabled()
@@ -191,22 +228,25 @@ def test_one_window_per_station_name(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1080p", "768p"])
-def test_screenshots(qtbot: QtBot, window: DoorsWindow, people: list[Person], size) -> None:
+def test_screenshots(
+    qtbot: QtBot, window: DoorsWindow, people: list[Person], monotonic: FakeMonotonic, size
+) -> None:
     """Rendered for a person to look at: build/screenshots/doors-*.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     window.resize(*size)
     window.search_panel.query.setText("Ch")
     window.search_panel.run_search()
     label = f"{size[0]}x{size[1]}"
-    window.handle_code(people[3].code)
+    scan(qtbot, window, people[3].code)
     window.overlay.dismiss()
     window.refresh_all()
     shots: dict[str, QImage] = {"ready": window.grab().toImage()}
-    window.handle_code(people[0].code)
+    scan(qtbot, window, people[0].code)
     shots["green"] = window.grab().toImage()
-    window.handle_code(people[0].code)
+    monotonic.now += 3
+    scan(qtbot, window, people[0].code)
     shots["amber"] = window.grab().toImage()
-    window.handle_code("AIFF-00000-0000000000000000")
+    scan(qtbot, window, "AIFF-00000-0000000000000000")
     shots["red"] = window.grab().toImage()
     for name, image in shots.items():
         assert image.width() == size[0]
@@ -214,3 +254,56 @@ def test_screenshots(qtbot: QtBot, window: DoorsWindow, people: list[Person], si
     assert is_green(QColor(shots["green"].pixel(size[0] // 2, 20)))
     assert is_amber(QColor(shots["amber"].pixel(size[0] // 2, 20)))
     assert is_red(QColor(shots["red"].pixel(size[0] // 2, 20)))
+
+
+def test_same_code_twice_at_once_is_one_scan_and_the_green_stays(
+    qtbot: QtBot, window: DoorsWindow, people: list[Person], monotonic: FakeMonotonic
+) -> None:
+    first = scan(qtbot, window, people[1].code)
+    assert first.verdict is Verdict.ADMITTED
+    monotonic.now += 0.25  # the scanner read the ticket again
+    window.handle_code(people[1].code.lower(), "scan")
+    qtbot.wait(300)
+    assert window.last_result is first
+    assert is_green(colour_at_centre(window))
+    assert window.context.sounds.played == ["admitted"]
+    monotonic.now += 2.5  # much later: a real second scan, amber
+    assert scan(qtbot, window, people[1].code).verdict is Verdict.ALREADY_CHECKED_IN
+
+
+def test_ctrl_z_in_the_code_box_undoes_the_admission(
+    qtbot: QtBot, window: DoorsWindow, people: list[Person]
+) -> None:
+    scan(qtbot, window, people[2].code)
+    window.code_entry.setFocus()
+    window.code_entry.setText("typed")
+    with qtbot.waitSignal(window.answered, timeout=5000) as blocker:
+        qtbot.keyClick(window.code_entry, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert blocker.args[0].name == "黃美玲"
+    assert "Undone" in window.status_line.text()
+
+
+def test_names_are_shown_as_text_not_markup(
+    qtbot: QtBot, window: DoorsWindow, people: list[Person]
+) -> None:
+    hostile = '<img width=2000 src="x"><b>Mallory</b>'
+    result = answer(qtbot, window, lambda: window.register_walk_in(hostile, "", ""))
+    assert isinstance(result, ScanResult)
+    undone = answer(qtbot, window, window.undo_last)
+    assert undone is not None
+    for label in (window.status_line, window.walk_in_panel.feedback):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    assert "<b>Mallory</b>" in window.status_line.text()
+    assert window.undo_button.isVisible()
+    assert window.status_line.sizeHint().width() < 2000
+
+
+def test_console_labels_are_plain_unless_asked(qtbot: QtBot) -> None:
+    from kiosk.ui.common.theme import text_label
+
+    make_application()
+    label = text_label('<img width=2000 src="x">Mallory')
+    qtbot.addWidget(label)
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert label.sizeHint().width() < 1000  # the tag is shown as text, not a 2000 px image
+    assert text_label("<b>3</b>", rich=True).textFormat() == Qt.TextFormat.RichText

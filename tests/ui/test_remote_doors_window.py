@@ -15,14 +15,25 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.checkin import Verdict
 from kiosk.services.station_setup import open_station_at
+from kiosk.store.checkins import ScanResult
 from kiosk.ui.app import make_application
 from kiosk.ui.doors.remote_app import open_remote_doors
+from kiosk.ui.doors.window import DoorsWindow
 from tests.doors_helpers import make_event, seed_people
 from tests.station_helpers import pair_station, start_server
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 pytestmark = pytest.mark.slow
+
+
+def scan(qtbot: QtBot, window: DoorsWindow, code: str) -> ScanResult:
+    """A scan, answered by the desk's worker thread (the server may take up to its timeout)."""
+    with qtbot.waitSignal(window.answered, timeout=10000) as blocker:
+        window.handle_code(code, "scan")
+    result = blocker.args[0]
+    assert isinstance(result, ScanResult), result
+    return result
 
 
 def test_station_window_online_then_offline(qtbot: QtBot, tmp_path: Path) -> None:
@@ -43,11 +54,11 @@ def test_station_window_online_then_offline(qtbot: QtBot, tmp_path: Path) -> Non
         window.poll()
         assert "Online" in window.link_label.text()
 
-        online = window.handle_code(people[0].code, "scan")
-        assert online is not None and online.verdict is Verdict.ADMITTED and not online.offline
+        online = scan(qtbot, window, people[0].code)
+        assert online.verdict is Verdict.ADMITTED and not online.offline
         server.kill()
-        offline = window.handle_code(people[1].code, "scan")
-        assert offline is not None and offline.verdict is Verdict.ADMITTED and offline.offline
+        offline = scan(qtbot, window, people[1].code)
+        assert offline.verdict is Verdict.ADMITTED and offline.offline
         window.refresh_link()
         header = window.link_label.text()
         assert "OFFLINE" in header and "1 to upload" in header
@@ -56,8 +67,8 @@ def test_station_window_online_then_offline(qtbot: QtBot, tmp_path: Path) -> Non
         image.save(str(SCREENSHOTS / "doors-station-offline-verdict.png"))
         green = QColor(image.pixel(image.width() // 4, int(image.height() * 0.5)))
         assert green.green() > 120 and green.red() < 80
-        again = window.handle_code(people[0].code, "scan")  # admitted online before the cut
-        assert again is not None and again.verdict is Verdict.ALREADY_CHECKED_IN
+        again = scan(qtbot, window, people[0].code)  # admitted online before the cut
+        assert again.verdict is Verdict.ALREADY_CHECKED_IN
         window.overlay.dismiss()
         window.refresh_all()
         assert window.in_tile.value.text() == "2"  # one online, one offline: both in

@@ -75,7 +75,12 @@ def test_revoked_tickets_say_whether_a_newer_one_exists() -> None:
     revoked = TicketRecord(CODE, 7, "陳大文", None, "2026-11-02", "refund")
     decision = decide(CODEC.check(CODE), revoked, None, 0, 100, HK)
     assert decision.verdict is Verdict.REVOKED
-    assert decision.detail_en == "This ticket was cancelled: refund"
+    assert decision.detail_en == "This ticket was cancelled: refunded"
+    assert decision.detail_zh == "此票已被取消：已退款"  # the usher reads why in Chinese too
+    own_words = TicketRecord(CODE, 7, "陳大文", None, "2026-11-02", "Sold on a resale site")
+    other = decide(CODEC.check(CODE), own_words, None, 0, 100, HK)
+    assert other.detail_en.endswith(": Sold on a resale site")
+    assert other.detail_zh == "此票已被取消：Sold on a resale site"
     replaced = TicketRecord(CODE, 7, "陳大文", None, "2026-11-02", "lost", replaced=True)
     assert "newer" in decide(CODEC.check(CODE), replaced, None, 0, 100, HK).detail_en
     # a revoked ticket says so even if its holder already came in on the new one

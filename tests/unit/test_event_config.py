@@ -44,3 +44,22 @@ def test_show_running_past_midnight(tmp_path: Path) -> None:
     path = tmp_path / "event.toml"
     path.write_text(EVENT_TOML.replace("end = 22:00:00", "end = 00:30:00"), encoding="utf-8")
     assert load_event_config(path).scheduled_minutes == 300
+
+
+def test_time_zone_defaults_to_hong_kong_and_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "event.toml"
+    path.write_text(EVENT_TOML, encoding="utf-8")
+    config = load_event_config(path)
+    assert config.timezone == "Asia/Hong_Kong"
+    assert dt.datetime(2026, 12, 5, 12, tzinfo=dt.UTC).astimezone(config.zone).hour == 20
+    path.write_text(
+        EVENT_TOML.replace("[event]\n", '[event]\ntimezone = "Europe/Lisbon"\n', 1),
+        encoding="utf-8",
+    )
+    assert load_event_config(path).timezone == "Europe/Lisbon"
+    path.write_text(
+        EVENT_TOML.replace("[event]\n", '[event]\ntimezone = "Hong Kong"\n', 1), encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_event_config(path)
+    assert "[event]: field 'timezone': unknown time zone 'Hong Kong'" in str(caught.value)

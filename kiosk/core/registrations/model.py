@@ -53,6 +53,7 @@ class RowProblem(Enum):
     MALFORMED_EMAIL = "malformed_email"
     FIELD_COUNT = "field_count"
     DUPLICATE_ID = "duplicate_id"
+    BAD_NAME = "bad_name"  # invisible characters only, or far too long
 
 
 @dataclass(frozen=True)

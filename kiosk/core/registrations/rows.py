@@ -10,13 +10,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from kiosk.core.names import clean_name, name_problem
 from kiosk.core.registrations.columns import MappedColumn
 from kiosk.core.registrations.model import Registration, RowError, RowProblem
 
 
 def normalise_name(text: str) -> str:
-    """Clean a name without changing how it is written: NFC, trimmed, whitespace runs collapsed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """Clean a name without changing how it is written (see :func:`kiosk.core.names.clean_name`):
+    NFC, no bidi controls or invisible characters, trimmed, whitespace runs collapsed."""
+    return clean_name(text)
 
 
 def normalise_email(text: str) -> str:
@@ -129,9 +131,13 @@ class RowReader:
         name = normalise_name(self._value(record, "name")) or normalise_name(
             _compose_name(self._value(record, "first_name"), self._value(record, "last_name"))
         )
+        for field in ("name", "name_latin", "first_name", "last_name"):
+            problem = name_problem(self._value(record, field))
+            if problem:
+                errors.append(RowError(row_number, RowProblem.BAD_NAME, f"{field}: {problem}"))
         if not name and name_latin:
             name, name_latin = name_latin, None
-        if not name:
+        if not name and not errors:
             errors.append(RowError(row_number, RowProblem.MISSING_NAME, f"missing name{short}"))
         raw_email = self._value(record, "email")
         email = normalise_email(raw_email)

@@ -60,6 +60,7 @@ class ErrorReporter(QObject):
         self.shown.append(summary)
         box = QMessageBox(self._parent_window())
         box.setIcon(QMessageBox.Icon.Critical)
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setWindowTitle("Unexpected error — the show goes on")
         box.setText(f"Something went wrong inside the app:\n\n{summary}")
         box.setInformativeText(

@@ -35,19 +35,28 @@ class MessageBus(QObject):
     """Windows post here; the console's log panel (and later alerts) listen. Also logged.
 
     Until the first `subscribe`, messages are held back; then that listener gets them all.
+    Times are on the event's clock (``zone``), not the laptop's.
     """
 
     posted = Signal(object, str, str)  # Level, time "HH:MM:SS", text
 
-    def __init__(self, parent: QObject | None = None, *, keep: int = KEEP_AT_MOST) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        keep: int = KEEP_AT_MOST,
+        zone: dt.tzinfo | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._zone = zone
         self._held: collections.deque[tuple[Level, str, str]] = collections.deque(maxlen=keep)
         self._listened = False
 
     def post(self, level: Level, text: str) -> None:
         """Show `text` to the operator (safe from the GUI thread; use TaskRunner otherwise)."""
         log.log(_LOG_LEVELS[level], "operator message: %s", text)
-        at = dt.datetime.now().strftime("%H:%M:%S")
+        now = dt.datetime.now(dt.UTC).astimezone(self._zone) if self._zone else dt.datetime.now()
+        at = now.strftime("%H:%M:%S")
         if not self._listened:
             self._held.append((level, at, text))
             return

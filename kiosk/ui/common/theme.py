@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -67,9 +68,17 @@ def apply_theme(app: QApplication) -> None:
     app.setFont(ui_font(10))
 
 
-def text_label(text: str = "", size: float = 10, *, bold: bool = False, colour: str = "") -> QLabel:
-    """A label in the bilingual UI font, optionally bold and coloured."""
+def text_label(
+    text: str = "", size: float = 10, *, bold: bool = False, colour: str = "", rich: bool = False
+) -> QLabel:
+    """A label in the bilingual UI font, optionally bold and coloured.
+
+    Plain text unless ``rich``: names, titles and file names are data, never markup (a name
+    like ``<img width=2000>`` must show as those characters). A ``rich`` label's caller
+    escapes every piece of data it puts in (``html.escape``).
+    """
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     label.setFont(ui_font(size, bold=bold))
     if colour:
         label.setStyleSheet(f"color: {colour};")

@@ -89,6 +89,7 @@ class PassphraseDialog(QDialog):
         self.busy.hide()
         layout.addWidget(self.busy)
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setFont(ui_font(11, bold=True))
         self.error.setStyleSheet(f"color: {Colours.bad.name()};")
         self.error.setWordWrap(True)

@@ -369,7 +369,8 @@ class ImportPreviewDialog(QDialog):
         if self.preview is None or not self.preview.can_import:
             return
         try:
-            self.import_result = self._desk.apply(self.preview)
+            # The dialog lists everyone the import marks gone before Import is pressed.
+            self.import_result = self._desk.apply(self.preview, allow_many_gone=True)
         except (RegistrationFileError, StoreError) as exc:
             self.problem = str(exc)
             self.problems.setPlainText(f"Nothing was imported: {exc}")
@@ -482,7 +483,7 @@ class RegistrationsView(QWidget):
         layout.addLayout(top)
 
         status = QHBoxLayout()
-        self.summary = text_label("", 11)
+        self.summary = text_label("", 11, rich=True)  # counts only
         status.addWidget(self.summary, 1)
         self.progress = QProgressBar()
         self.progress.setMinimumWidth(260)

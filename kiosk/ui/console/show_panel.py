@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core.clock import now_in
 from kiosk.core.media_identity import MediaState
 from kiosk.core.programme import format_duration
 from kiosk.core.show import CueKind, ShowPhase, Snapshot
@@ -343,7 +344,7 @@ class ShowPanel(QWidget):
 
         info_layout.addSpacing(4)
         info_layout.addWidget(text_label("Show clock · 節目時間", 9, colour=Colours.muted.name()))
-        self.show_clock = text_label("", 10)
+        self.show_clock = text_label("", 10, rich=True)  # times only
         self.show_clock.setTextFormat(Qt.TextFormat.RichText)
         info_layout.addWidget(self.show_clock)
         column.addWidget(info)
@@ -549,7 +550,7 @@ class ShowPanel(QWidget):
             self.next_label.setText(cue.label)
 
     def _refresh_clock(self, snap: Snapshot, now: float) -> None:
-        wall = dt.datetime.now()
+        wall = now_in(self.config.zone).replace(tzinfo=None)  # the event's clock, not the laptop's
         projected = wall + dt.timedelta(seconds=snap.projected_end - now)
         late = late_by(projected, self.config.end)
         colour = Colours.bad.name() if late > 60 else Colours.ok.name()

@@ -62,7 +62,7 @@ class FilmDetails(QFrame):
         self.title_en = text_label(size=15, bold=True)
         self.title_zh = text_label(size=14)
         self.credits = text_label(colour=Colours.muted.name())
-        self.findings = text_label()
+        self.findings = text_label(rich=True)  # each finding escaped below
         for label in (self.title_en, self.title_zh, self.credits, self.findings):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -95,10 +95,12 @@ class FilmDetails(QFrame):
             self.findings.setText("Not checked yet: run preflight (F5).")
         else:
             lines = [
-                f"<span style='color:{Colours.bad.name()}'>✖ {p}</span>" for p in check.problems
+                f"<span style='color:{Colours.bad.name()}'>✖ {html.escape(p)}</span>"
+                for p in check.problems
             ]
             lines += [
-                f"<span style='color:{Colours.warn.name()}'>• {w}</span>" for w in check.warnings
+                f"<span style='color:{Colours.warn.name()}'>• {html.escape(w)}</span>"
+                for w in check.warnings
             ]
             if not lines:
                 lines = [f"<span style='color:{Colours.ok.name()}'>✔ ready to play</span>"]
@@ -252,7 +254,7 @@ class ConsoleWindow(QMainWindow):
         bar = QWidget()
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 6, 0, 6)
-        self.summary = text_label("", 11)
+        self.summary = text_label("", 11, rich=True)  # numbers and times only
         row.addWidget(self.summary, 1)
         self.progress = QProgressBar()
         self.progress.setMinimumWidth(220)

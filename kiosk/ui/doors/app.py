@@ -5,12 +5,17 @@ from __future__ import annotations
 import logging
 import re
 
+from PySide6.QtCore import QCoreApplication
+
+from kiosk.core.checkin import station_label_zh
 from kiosk.core.problems import ConfigError
+from kiosk.services.door_backend import DoorBackend
 from kiosk.services.doors import door_checkins
-from kiosk.services.event import EventFolder, InstanceLock, StoreError
+from kiosk.services.event import EventFolder, EventLockedError, InstanceLock, StoreError
 from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.doors.camera import CameraInput
+from kiosk.ui.doors.desk import CheckinDesk
 from kiosk.ui.doors.scanner_capture import ScannerCapture
 from kiosk.ui.doors.sounds import SoundBoard
 from kiosk.ui.doors.window import DoorsContext, DoorsWindow
@@ -22,7 +27,27 @@ def station_lock(folder: EventFolder, station: str) -> InstanceLock:
     """One window per station name on this computer (Undo works per station)."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", station).strip("-").lower() or "station"
     folder.create_dirs()
-    return InstanceLock(folder.root, f"doors-{slug}")
+    return InstanceLock(
+        folder.root,
+        f"doors-{slug}",
+        holder=f"door station {station}",
+        zone=folder.zone_or_none(),
+    )
+
+
+def already_open_message(station: str, exc: EventLockedError) -> tuple[str, str]:
+    """The usher's dialog when this station is open already: (title, text), in both languages."""
+    station_zh = station_label_zh(station)
+    details = f" ({exc.details})" if exc.details else ""
+    title = f"{station} is already open · {station_zh}已經開啟"
+    text = (
+        f"The door station “{station}” is already open on this computer{details}.\n"
+        f"Use that window, or start this one with another station name, e.g. "
+        f'--station "Door 2".\n\n'
+        f"此電腦已開啟「{station_zh}」入場站。\n"
+        f'請使用該視窗，或以另一個入場站名稱開啟，例如 --station "Door 2"。'
+    )
+    return title, text
 
 
 def open_doors(
@@ -33,10 +58,15 @@ def open_doors(
     repo = door_checkins(folder, config)
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
+    # each on its own connection, on its own thread
+    desk: CheckinDesk[DoorBackend] = CheckinDesk(lambda: door_checkins(folder, config))
+    reader: CheckinDesk[DoorBackend] = CheckinDesk(lambda: door_checkins(folder, config))
     context = DoorsContext(
         title_en=config.name_en,
         title_zh=config.name_zh,
         repo=repo,
+        desk=desk,
+        reader=reader,
         station=station,
         zone=zone,
         sounds=SoundBoard(enabled=with_sound),
@@ -45,14 +75,24 @@ def open_doors(
     return DoorsWindow(context)
 
 
+def attach_scanner(app: QCoreApplication, window: DoorsWindow) -> ScannerCapture:
+    """Scanner bursts, wherever the focus is, become scans at this window."""
+    capture = ScannerCapture(app)
+    capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
+    capture.install(app)
+    return capture
+
+
 def run_doors(folder: EventFolder, station: str) -> int:
     """Open the door station full screen and run until it is closed; returns the exit status."""
     app = make_application()
     lock = station_lock(folder, station)
     try:
         lock.acquire()
+    except EventLockedError as exc:
+        return refuse(*already_open_message(station, exc))
     except StoreError as exc:
-        return refuse(f"{station} is already open", str(exc))
+        return refuse(f"{station} cannot be opened · 無法開啟{station_label_zh(station)}", str(exc))
     try:
         window = open_doors(folder, station)
     except ConfigError as exc:
@@ -62,9 +102,7 @@ def run_doors(folder: EventFolder, station: str) -> int:
         )
     except StoreError as exc:
         return refuse("The event cannot be opened", str(exc))
-    capture = ScannerCapture(app)
-    capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
-    capture.install(app)
+    capture = attach_scanner(app, window)
     reporter = ErrorReporter(lambda: window)
     reporter.install()
     screen = app.primaryScreen()

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,6 +69,7 @@ class SearchPanel(QWidget):
         self.admit_button.setMinimumHeight(44)
         self.admit_button.setEnabled(False)
         self.summary = QLabel("Type to search / 輸入以搜尋")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setStyleSheet(f"color: {Colours.muted.name()}")
         layout = QVBoxLayout(self)
         layout.addWidget(self.query)
@@ -183,6 +184,7 @@ class WalkInPanel(QWidget):
         self.register_button.setFont(ui_font(12, bold=True))
         self.register_button.setMinimumHeight(44)
         self.feedback = QLabel("")
+        self.feedback.setTextFormat(Qt.TextFormat.PlainText)  # shows the typed name: data
         self.feedback.setWordWrap(True)
         self.feedback.setFont(ui_font(11))
         layout = QVBoxLayout(self)

@@ -36,9 +36,10 @@ from kiosk.services.station_setup import (
 from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.theme import Colours, ui_font
+from kiosk.ui.doors.app import attach_scanner
 from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.decoder import RepeatSuppressor
-from kiosk.ui.doors.scanner_capture import ScannerCapture
+from kiosk.ui.doors.desk import CheckinDesk
 from kiosk.ui.doors.sounds import SoundBoard
 from kiosk.ui.doors.window import DoorsContext, DoorsWindow
 
@@ -134,12 +135,20 @@ class PairingDialog(QDialog):
 def open_remote_doors(
     station: RemoteStation, *, camera: CameraInput | None, with_sound: bool = True
 ) -> DoorsWindow:
-    """The door window on a paired station (the caller starts the sync and the event loop)."""
+    """The door window on a paired station (the caller starts the sync and the event loop).
+
+    The desk runs the station's scans, hand admissions, walk-ins and undo on its worker
+    thread, so a slow or vanished server (up to the scan timeout) never freezes the window;
+    the reader counts the figures on another. Both use the same RemoteDoors as the window,
+    so the online/offline state is one (its server link serialises requests between them).
+    """
     doors = station.doors
     context = DoorsContext(
         title_en=doors.store.meta("event") or "AIFF door station",
         title_zh=doors.store.meta("event_zh") or "AIFF 入口站",
         repo=doors,
+        desk=CheckinDesk(lambda: doors),
+        reader=CheckinDesk(lambda: doors),
         station=doors.station,
         zone=doors.zone,
         sounds=SoundBoard(enabled=with_sound),
@@ -171,9 +180,7 @@ def _run_station(app: QApplication, folder: Path, *, pair: bool) -> int:
     station = open_station_at(folder)
     window = open_remote_doors(station, camera=camera)
     station.sync.start()
-    capture = ScannerCapture(app)
-    capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
-    capture.install(app)
+    capture = attach_scanner(app, window)
     reporter = ErrorReporter(lambda: window)
     reporter.install()
     screen = app.primaryScreen()
@@ -188,4 +195,7 @@ def _run_station(app: QApplication, folder: Path, *, pair: bool) -> int:
     finally:
         capture.uninstall()
         reporter.uninstall()
+        window.context.desk.shutdown()  # queued check-ins finish before the station closes
+        if window.context.reader is not None:
+            window.context.reader.shutdown()
         station.close()

@@ -11,25 +11,37 @@ milliseconds later.
 With a Chinese input method on, the scanner's characters may arrive as input-method commit
 strings (often full-width) instead of key presses; those are held and replayed the same way.
 Full-width characters are left to :func:`kiosk.core.tickets.normalise_scanned`.
+
+A scanner types a capital letter as Shift + key, and layouts need AltGr or CapsLock: presses of
+modifier keys alone (Shift, Ctrl, Alt, AltGr, CapsLock, Meta) neither end nor join a burst, and
+printable text typed with Shift or AltGr (which X reports as a group switch, Windows as
+Ctrl+Alt) is held like any other character. Gaps are measured on the keyboard's own event
+timestamps when there are any, so a burst queued behind a busy moment of the GUI still counts as
+one burst. A burst that already reads as a ticket code is never replayed into a text field: if
+its Enter does not come, it is taken as a scan when the burst stops.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QInputMethodEvent, QKeyEvent
+from PySide6.QtWidgets import QLineEdit
 
-from kiosk.core.tickets import normalise_scanned
+from kiosk.core.tickets import CODE_PREFIX, TICKET_CODE_LENGTH, normalise_scanned
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_GAP_S = 0.08  # scanners type 2-30 ms apart; people rarely type 4+ keys this fast
 DEFAULT_MIN_LENGTH = 8  # a burst this long ending in Enter is a scan even if it is not a code
+DEFAULT_PATIENCE_S = 0.5  # a burst that reads like the start of a code waits this long for more
+_CODE_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_) ß‐‑‒–—―−")
 _RECENT_S = 1.0  # released text this recent may be the start of a burst split by a busy GUI
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _TYPING_MODIFIERS = (
@@ -37,6 +49,52 @@ _TYPING_MODIFIERS = (
     | Qt.KeyboardModifier.KeypadModifier
     | Qt.KeyboardModifier.GroupSwitchModifier
 )
+_ALTGR_AS_CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+_MODIFIER_KEYS = frozenset(
+    {
+        Qt.Key.Key_Shift,
+        Qt.Key.Key_Control,
+        Qt.Key.Key_Alt,
+        Qt.Key.Key_AltGr,
+        Qt.Key.Key_Meta,
+        Qt.Key.Key_Super_L,
+        Qt.Key.Key_Super_R,
+        Qt.Key.Key_Hyper_L,
+        Qt.Key.Key_Hyper_R,
+        Qt.Key.Key_CapsLock,
+        Qt.Key.Key_NumLock,
+        Qt.Key.Key_Mode_switch,
+        Qt.Key.Key_ScrollLock,
+    }
+)
+
+
+def may_become_code(text: str) -> bool:
+    """True for 2+ characters that a ticket code could start with (a scan cut by a stall).
+
+    Hardly anyone types "ai" at scanner speed into a text field, so such a burst is kept back
+    a little longer rather than replayed into the field the moment the GUI or the system
+    hiccups in the middle of a scan.
+    """
+    prepared = unicodedata.normalize("NFKC", text).strip().upper()
+    if len(prepared) < 2 or len(prepared) > TICKET_CODE_LENGTH + 4:
+        return False
+    head, rest = prepared[: len(CODE_PREFIX)], prepared[len(CODE_PREFIX) :]
+    return CODE_PREFIX.startswith(head) and all(c in _CODE_CHARACTERS for c in rest)
+
+
+def is_modifier_key(key: int) -> bool:
+    """True for a key that only changes what the next key types (Shift, AltGr, CapsLock…)."""
+    return key in _MODIFIER_KEYS
+
+
+def is_typing(event: QKeyEvent) -> bool:
+    """True when the key press types one printable character (with Shift/AltGr if needed)."""
+    text = event.text()
+    if len(text) != 1 or not text.isprintable() or event.isAutoRepeat():
+        return False
+    modifiers = event.modifiers() & ~_TYPING_MODIFIERS
+    return modifiers in (Qt.KeyboardModifier.NoModifier, _ALTGR_AS_CTRL_ALT)
 
 
 @dataclass
@@ -60,22 +118,27 @@ class ScannerCapture(QObject):
         *,
         max_gap_s: float = DEFAULT_MAX_GAP_S,
         min_length: int = DEFAULT_MIN_LENGTH,
+        patience_s: float = DEFAULT_PATIENCE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(parent)
         self.max_gap_s = max_gap_s
         self.min_length = min_length
+        self.patience_s = patience_s
+        self._gap_ms = max(1, round(max_gap_s * 1000))
         self._clock = clock
         self._held: list[_Held] = []
         self._last_at = 0.0
+        self._last_stamp_ms = 0  # the keyboard's own timestamp of the last held key (0: none)
         self._recent = ""
+        self._recent_items: list[_Held] = []
         self._recent_at = -1e9
         self._replaying = False
         self._installed_on: QCoreApplication | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(max(1, round(max_gap_s * 1000)))
-        self._timer.timeout.connect(self.release)
+        self._timer.setInterval(self._gap_ms)
+        self._timer.timeout.connect(self._burst_ended)
 
     def install(self, app: QCoreApplication) -> None:
         """Start watching every key of the application."""
@@ -105,18 +168,29 @@ class ScannerCapture(QObject):
         return False
 
     def _on_key(self, watched: QObject, event: QKeyEvent) -> bool:
+        if is_modifier_key(event.key()):
+            return False  # Shift before a capital, AltGr, CapsLock: part of the burst, or nothing
         now = self._clock()
-        if self._held and now - self._last_at > self.max_gap_s:
+        stamp = int(event.timestamp())
+        if self._held and self._gap_s(now, stamp) > self._allowed_gap_s():
             self.release()
         if event.key() in _ENTER_KEYS:
             return self._on_enter(now)
-        text = event.text()
-        typing = not (event.modifiers() & ~_TYPING_MODIFIERS)
-        if len(text) == 1 and text.isprintable() and typing and not event.isAutoRepeat():
-            self._hold(_Held(watched, text, event.key(), event.modifiers()), now)
+        if is_typing(event):
+            self._hold(_Held(watched, event.text(), event.key(), event.modifiers()), now, stamp)
             return True
         self.release()  # Backspace, arrows, shortcuts: let earlier keys land first
         return False
+
+    def _allowed_gap_s(self) -> float:
+        """The pause that ends a burst: longer while the burst reads like a code's beginning."""
+        return self.patience_s if may_become_code(self.holding) else self.max_gap_s
+
+    def _gap_s(self, now: float, stamp_ms: int) -> float:
+        """Time since the last held key: by the keyboard's timestamps when both have one."""
+        if stamp_ms and self._last_stamp_ms and stamp_ms >= self._last_stamp_ms:
+            return (stamp_ms - self._last_stamp_ms) / 1000
+        return now - self._last_at
 
     def _on_input_method(self, watched: QObject, event: QInputMethodEvent) -> bool:
         text = event.commitString()
@@ -126,13 +200,26 @@ class ScannerCapture(QObject):
         now = self._clock()
         if self._held and now - self._last_at > self.max_gap_s:
             self.release()
-        self._hold(_Held(watched, text, None, Qt.KeyboardModifier.NoModifier), now)
+        self._hold(_Held(watched, text, None, Qt.KeyboardModifier.NoModifier), now, 0)
         return True
 
-    def _hold(self, item: _Held, now: float) -> None:
+    def _hold(self, item: _Held, now: float, stamp_ms: int) -> None:
         self._held.append(item)
         self._last_at = now
-        self._timer.start()
+        self._last_stamp_ms = stamp_ms
+        self._timer.start(self._gap_ms)
+
+    def _burst_ended(self) -> None:
+        """No key for a while: a complete ticket code is a scan without Enter; else replay."""
+        text = self.holding
+        if len(text) >= self.min_length and normalise_scanned(text) is not None:
+            self._emit(text)
+            return
+        waited = self._clock() - self._last_at
+        if may_become_code(text) and waited < self.patience_s:
+            self._timer.start(max(1, round((self.patience_s - waited) * 1000)))
+            return
+        self.release()
 
     def _on_enter(self, now: float) -> bool:
         text = self.holding
@@ -143,15 +230,34 @@ class ScannerCapture(QObject):
             joined = self._recent + text  # a burst split in two by a busy moment of the GUI
             if normalise_scanned(joined) is not None:
                 candidate = joined
+                self._take_back()
         if normalise_scanned(candidate) is None and len(candidate) < self.min_length:
             self.release()  # short and not a code: someone typed and pressed Enter
             return False
+        self._emit(candidate)
+        return True
+
+    def _emit(self, text: str) -> None:
         self._held.clear()
         self._timer.stop()
         self._recent = ""
-        log.debug("scanner burst of %d characters", len(candidate))
-        self.scanned.emit(candidate)
-        return True
+        self._recent_items = []
+        self._last_stamp_ms = 0
+        log.debug("scanner burst of %d characters", len(text))
+        self.scanned.emit(text)
+
+    def _take_back(self) -> None:
+        """Remove from line edits what a stall let through of a burst that was a scan after all."""
+        typed: dict[int, tuple[QLineEdit, str]] = {}
+        for item in self._recent_items:
+            if isinstance(item.receiver, QLineEdit) and shiboken6.isValid(item.receiver):
+                box, text = typed.get(id(item.receiver), (item.receiver, ""))
+                typed[id(item.receiver)] = (box, text + item.text)
+        for box, text in typed.values():
+            if text and box.text().endswith(text):
+                box.setText(box.text()[: -len(text)])
+                log.info("took %d scanned character(s) back out of a text box", len(text))
+        self._recent_items = []
 
     def release(self) -> None:
         """Replay held keys to the widgets they were meant for (a person is typing)."""
@@ -159,8 +265,13 @@ class ScannerCapture(QObject):
         if not self._held:
             return
         held, self._held = self._held, []
-        self._recent = "".join(item.text for item in held)
-        self._recent_at = self._clock()
+        self._last_stamp_ms = 0
+        now = self._clock()
+        if now - self._recent_at >= _RECENT_S:
+            self._recent, self._recent_items = "", []
+        self._recent += "".join(item.text for item in held)  # a burst cut twice adds up
+        self._recent_items += held
+        self._recent_at = now
         self._replaying = True
         try:
             for item in held:

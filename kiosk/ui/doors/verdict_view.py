@@ -8,10 +8,11 @@ time and simply replaces it. Never a dialog.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEasingCurve, QRectF, Qt, QTimer, QVariantAnimation, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from kiosk.core.checkin import Tone
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 HOLD_MS = 1400
 FADE_MS = 600
+_BLOCK_CACHE_SIZE = 96  # rendered lines of text: the headlines of every verdict, recent names
 
 TONE_COLOURS = {
     Tone.GO: (QColor("#1e8e3e"), QColor("#ffffff")),
@@ -56,6 +58,12 @@ class VerdictOverlay(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.card: VerdictCard | None = None
         self._opacity = 1.0
+        self._layout: tuple[tuple[int, int], list[tuple[int, int, QImage]]] | None = None
+        self._backgrounds: dict[tuple[Tone, int, int], QImage] = {}
+        self._badges: dict[tuple[str, int, int, int], QImage] = {}
+        self._blocks: OrderedDict[tuple[str, int, bool, float, bool, int, int], QImage] = (
+            OrderedDict()
+        )
         self._hold = QTimer(self)
         self._hold.setSingleShot(True)
         self._hold.timeout.connect(self._start_fade)
@@ -72,12 +80,24 @@ class VerdictOverlay(QWidget):
         """Show a verdict now (replacing any other), hold it, then fade it out."""
         self._fade.stop()
         self.card = card
+        self._layout = None
         self._opacity = 1.0
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)  # nothing shows through
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())
         self.raise_()
         self.show()
+        self.update()
+        self._hold.start(hold_ms)
+
+    def hold_longer(self, hold_ms: int = HOLD_MS) -> None:
+        """The same ticket read again: keep the verdict on screen, fully opaque, a while more."""
+        if self.card is None or not self.isVisible():
+            return
+        self._fade.stop()
+        self._opacity = 1.0
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.update()
         self._hold.start(hold_ms)
 
@@ -97,6 +117,7 @@ class VerdictOverlay(QWidget):
 
     def _set_opacity(self, value: object) -> None:
         self._opacity = float(value)  # type: ignore[arg-type]
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, self._opacity >= 1.0)
         self.update()
 
     def _faded(self) -> None:
@@ -108,14 +129,38 @@ class VerdictOverlay(QWidget):
         card = self.card
         if card is None:
             return
+        if self._layout is None or self._layout[0] != (self.width(), self.height()):
+            self._layout = ((self.width(), self.height()), self._lay_out(card))
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         painter.setOpacity(self._opacity)
-        background, ink = TONE_COLOURS[card.tone]
-        painter.fillRect(self.rect(), background)
-        width, height = float(self.width()), float(self.height())
-        self._paint_symbol(painter, card.tone, ink, width, height)
+        painter.drawImage(0, 0, self._background(card.tone, self.width(), self.height()))
+        for x, y, block in self._layout[1]:
+            painter.drawImage(x, y, block)
+        painter.end()
+        self.painted.emit()
+
+    def warm_up(self, headlines: list[tuple[str, str]]) -> None:
+        """Render the parts every verdict shares now, so the first scan paints as fast as any.
+
+        Large text (the headlines, the symbols) is drawn as outlines, slowly; each part is
+        rendered once per window size and then only copied.
+        """
+        width, height = self.width(), self.height()
+        if width <= 0 or height <= 0:
+            return
+        for tone in TONE_COLOURS:
+            self._background(tone, width, height)
+        usable = width - 2 * width * 0.12
+        for tone in TONE_COLOURS:
+            ink = TONE_COLOURS[tone][1]
+            for english, chinese in headlines:
+                for text in (english, chinese):
+                    self._block(text, height * 0.11, True, 1.0, False, usable, height, ink)
+
+    def _lay_out(self, card: VerdictCard) -> list[tuple[int, int, QImage]]:
+        """The card's lines of text, rendered (or taken from the cache), and where they go."""
+        width, height = self.width(), self.height()
+        ink = TONE_COLOURS[card.tone][1]
         margin = width * 0.12
         usable = width - 2 * margin
         latin = card.name_latin if card.name_latin != card.name else ""
@@ -129,33 +174,109 @@ class VerdictOverlay(QWidget):
             (card.detail_en, 0.045, False, 0.95, True),
             (card.detail_zh, 0.045, False, 0.95, True),
         ]
-        laid_out: list[tuple[str, QFont, float, float, int]] = []
+        laid_out: list[QImage | float] = []
         for text, share, bold, alpha, wrap in blocks:
             if not text:
                 if share and laid_out:
-                    laid_out.append(("", QFont(), height * share, 1.0, 0))
+                    laid_out.append(height * share)
                 continue
-            flags = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-            if wrap:
-                font = _sized_font(height * share, bold)
-                flags |= int(Qt.TextFlag.TextWordWrap)
-            else:
-                font = _fitting_font(text, height * share, bold, usable)
-            box = QFontMetricsF(font).boundingRect(QRectF(0, 0, usable, height), flags, text)
-            laid_out.append((text, font, box.height() * 1.06, alpha, flags))
-        y = max(height * 0.04, (height - sum(block[2] for block in laid_out)) / 2)
-        for text, font, block_height, alpha, flags in laid_out:
-            if text:
-                painter.setFont(font)
-                colour = QColor(ink)
-                colour.setAlphaF(alpha)
-                painter.setPen(colour)
-                painter.drawText(QRectF(margin, y, usable, block_height), flags, text)
-            y += block_height
+            laid_out.append(
+                self._block(text, height * share, bold, alpha, wrap, usable, height, ink)
+            )
+        total = sum(item if isinstance(item, float) else item.height() for item in laid_out)
+        y = max(height * 0.04, (height - total) / 2)
+        placed: list[tuple[int, int, QImage]] = []
+        for item in laid_out:
+            if isinstance(item, float):
+                y += item
+                continue
+            placed.append((round(margin), round(y), item))
+            y += item.height()
         if card.badge:
-            self._paint_badge(painter, card.badge, ink, width, height)
+            placed.append((0, 0, self._badge(card.badge, ink, width, height)))
+        return placed
+
+    def _background(self, tone: Tone, width: int, height: int) -> QImage:
+        """The tone's colour with its huge faint symbols at both sides (cached per size)."""
+        key = (tone, width, height)
+        cached = self._backgrounds.get(key)
+        if cached is not None:
+            return cached
+        background, ink = TONE_COLOURS[tone]
+        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(background)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self._paint_symbol(painter, tone, ink, float(width), float(height))
         painter.end()
-        self.painted.emit()
+        if len(self._backgrounds) >= 2 * len(TONE_COLOURS):
+            self._backgrounds.clear()  # the window was resized: keep only the new size
+        self._backgrounds[key] = image
+        return image
+
+    def _block(
+        self,
+        text: str,
+        pixel_size: float,
+        bold: bool,
+        alpha: float,
+        wrap: bool,
+        usable: float,
+        height: float,
+        ink: QColor,
+    ) -> QImage:
+        """One line (or wrapped paragraph) of the card as a transparent image (cached)."""
+        key = (text, int(pixel_size), bold, alpha, wrap, int(usable), ink.rgba())
+        cached = self._blocks.get(key)
+        if cached is not None:
+            self._blocks.move_to_end(key)
+            return cached
+        flags = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        if wrap:
+            font = _sized_font(pixel_size, bold)
+            flags |= int(Qt.TextFlag.TextWordWrap)
+        else:
+            font = _fitting_font(text, pixel_size, bold, usable)
+        box = QFontMetricsF(font).boundingRect(QRectF(0, 0, usable, height), flags, text)
+        block_height = max(1, round(box.height() * 1.06))
+        image = QImage(
+            max(1, round(usable)), block_height, QImage.Format.Format_ARGB32_Premultiplied
+        )
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.setFont(font)
+        colour = QColor(ink)
+        colour.setAlphaF(alpha)
+        painter.setPen(colour)
+        painter.drawText(QRectF(0, 0, usable, block_height), flags, text)
+        painter.end()
+        self._blocks[key] = image
+        while len(self._blocks) > _BLOCK_CACHE_SIZE:
+            self._blocks.popitem(last=False)
+        return image
+
+    def _badge(self, text: str, ink: QColor, width: int, height: int) -> QImage:
+        """The badge across the top as a transparent strip (cached like the lines of text)."""
+        key = (text, ink.rgba(), width, height)
+        cached = self._badges.get(key)
+        if cached is not None:
+            return cached
+        image = QImage(
+            width, max(1, round(height * 0.16)), QImage.Format.Format_ARGB32_Premultiplied
+        )
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self._paint_badge(painter, text, ink, float(width), float(height))
+        painter.end()
+        if len(self._badges) >= 2 * len(TONE_COLOURS):
+            self._badges.clear()  # a resize or another badge text: keep only what is current
+        self._badges[key] = image
+        return image
 
     @staticmethod
     def _paint_badge(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -22,14 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh
+from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh, verdict_headlines
+from kiosk.core.repeat_scans import RepeatGuard
 from kiosk.services.door_backend import DoorBackend
-from kiosk.services.doors import DoorFigures, ScanResult
+from kiosk.services.doors import ArrivalBucket, DoorFigures, ScanResult, UndoneAdmission
 from kiosk.services.event import StoreError
 from kiosk.services.remote_doors import LinkState
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.camera import CameraInput
+from kiosk.ui.doors.desk import CheckinDesk
 from kiosk.ui.doors.panels import SearchPanel, WalkInPanel
 from kiosk.ui.doors.sounds import SoundBoard
 from kiosk.ui.doors.verdict_view import TONE_COLOURS, VerdictCard, VerdictOverlay
@@ -48,17 +50,48 @@ class DoorsContext:
     ``repo`` is the event folder's repository (local mode) or a paired station's
     :class:`~kiosk.services.remote_doors.RemoteDoors`; ``link_state`` is given in station mode
     only, and the header then says whether the station is online and how old its list is.
+
+    ``repo`` reads (search) on the GUI thread; ``desk`` runs the writes (scans, hand
+    admissions, walk-ins, undo) on its worker thread, on whichever backend it was given (its
+    own connection to the event folder, or the station's RemoteDoors); ``reader``, if given,
+    counts the live figures on another, so neither ever holds up the GUI while a scan comes in.
     """
 
     title_en: str
     title_zh: str
     repo: DoorBackend
+    desk: CheckinDesk[DoorBackend]
     station: str
     zone: dt.tzinfo
     sounds: SoundBoard
     camera: CameraInput | None = None
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    repeats: RepeatGuard = field(default_factory=RepeatGuard)
+    reader: CheckinDesk[DoorBackend] | None = None
     link_state: Callable[[], LinkState] | None = None
+
+
+def _is_undo(event: QKeyEvent) -> bool:
+    return event.matches(QKeySequence.StandardKey.Undo) or (
+        event.key() == Qt.Key.Key_Z
+        and event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        == Qt.KeyboardModifier.ControlModifier
+    )
+
+
+class UndoKeyClaim(QObject):
+    """Ctrl+Z at the door always undoes the last admission, even in a text box.
+
+    A line edit claims Ctrl+Z for undoing its own text (a ShortcutOverride it accepts); this
+    filter, on the door window's text boxes, refuses that claim so the window's shortcut runs.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        is_override = event.type() == QEvent.Type.ShortcutOverride
+        if is_override and isinstance(event, QKeyEvent) and _is_undo(event):
+            event.ignore()
+            return True
+        return False
 
 
 def describe_link(state: LinkState, now: dt.datetime) -> tuple[str, Tone]:
@@ -128,6 +161,8 @@ class FigureTile(QFrame):
 class DoorsWindow(QWidget):
     """Full-screen door station: every scan gets an instant, unmistakable verdict."""
 
+    answered = Signal(object)  # ScanResult, UndoneAdmission, None (nothing to undo) or an error
+
     def __init__(self, context: DoorsContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
@@ -135,13 +170,16 @@ class DoorsWindow(QWidget):
         self.station = context.station
         self.last_result: ScanResult | None = None
         self.figures: DoorFigures | None = None
+        self._closed = False  # after close: no more reads (a station's database is closed)
         self.setWindowTitle(f"Doors — {self.station} / {station_label_zh(self.station)} · AIFF")
         self.setAutoFillBackground(True)
 
         # header: event, station, live figures
         title = QLabel(f"{context.title_zh}\n{context.title_en}")
+        title.setTextFormat(Qt.TextFormat.PlainText)
         title.setFont(ui_font(15, bold=True))
         station = QLabel(f"{self.station}  ·  {station_label_zh(self.station)}")
+        station.setTextFormat(Qt.TextFormat.PlainText)
         station.setFont(ui_font(13))
         station.setStyleSheet(f"color: {Colours.accent.name()}")
         heading = QVBoxLayout()
@@ -218,6 +256,7 @@ class DoorsWindow(QWidget):
         self.undo_button.setFont(ui_font(11))
         self.undo_button.clicked.connect(self.undo_last)
         self.status_line = QLabel("")
+        self.status_line.setTextFormat(Qt.TextFormat.PlainText)  # names are data, never markup
         self.status_line.setWordWrap(True)
         self.status_line.setFont(ui_font(11))
         right = QVBoxLayout()
@@ -239,6 +278,9 @@ class DoorsWindow(QWidget):
         self.overlay = VerdictOverlay(self)
 
         QShortcut(QKeySequence("Ctrl+Z"), self, self.undo_last)
+        self._undo_claim = UndoKeyClaim(self)
+        for box in self.findChildren(QLineEdit):
+            box.installEventFilter(self._undo_claim)
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
         QShortcut(QKeySequence("Ctrl+N"), self, self.focus_walk_in)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.overlay.dismiss)
@@ -258,60 +300,93 @@ class DoorsWindow(QWidget):
         self._refresh_soon = QTimer(self)
         self._refresh_soon.setSingleShot(True)
         self._refresh_soon.setInterval(REFRESH_DELAY_MS)
-        self._refresh_soon.timeout.connect(self.refresh_all)
+        self._refresh_soon.timeout.connect(self._refresh_in_background)
+        self._warm_up = QTimer(self)
+        self._warm_up.setSingleShot(True)
+        self._warm_up.setInterval(200)
+        self._warm_up.timeout.connect(lambda: self.overlay.warm_up(verdict_headlines()))
         self.refresh_figures()
         self.refresh_link()
         self.code_entry.setFocus()
 
     # ------------------------------------------------------------ scanning
 
-    def handle_code(self, text: str, method: str = "scan") -> ScanResult | None:
-        """One scan from the scanner, the camera or the keyboard: decide, record, show."""
-        try:
-            result = self.repo.scan(text, self.station, method, self.context.clock())
-        except (StoreError, OSError) as exc:
-            self._show_failure(exc)
-            return None
-        self.show_result(result)
-        return result
+    def handle_code(self, text: str, method: str = "scan") -> None:
+        """One scan from the scanner, the camera or the keyboard: decide, record, show.
 
-    def admit_manually(self, attendee_id: int) -> ScanResult | None:
+        The check-in runs on the desk's worker; the verdict comes back in :meth:`show_result`.
+        The same code read again at this door within ~2 s is the same scan: the verdict stays.
+        """
+        if self.context.repeats.is_repeat(text):
+            log.info("same code read again at %s within %.0f s: one scan", self.station, 2)
+            self.overlay.hold_longer()
+            return
+        station, now = self.station, self.context.clock()
+        self.context.desk.submit(
+            lambda repo: repo.scan(text, station, method, now),
+            self._answer_scan,
+            self._answer_failure,
+        )
+
+    def admit_manually(self, attendee_id: int) -> None:
         """Admit a person found by name (recorded as manual)."""
-        try:
-            result = self.repo.admit_manually(attendee_id, self.station, self.context.clock())
-        except (StoreError, LookupError) as exc:
-            self._show_failure(exc)
-            return None
-        self.show_result(result)
-        return result
+        station, now = self.station, self.context.clock()
+        self.context.desk.submit(
+            lambda repo: repo.admit_manually(attendee_id, station, now),
+            self._answer_scan,
+            self._answer_failure,
+        )
 
-    def register_walk_in(self, name: str, name_latin: str, email: str) -> ScanResult | None:
+    def register_walk_in(self, name: str, name_latin: str, email: str) -> None:
         """Register and admit someone at the door while the hall has room."""
-        try:
-            result = self.repo.walk_in(name, name_latin, email, self.station, self.context.clock())
-        except ValueError as exc:
-            self.walk_in_panel.show_feedback(str(exc), error=True)
-            return None
-        except StoreError as exc:
-            self._show_failure(exc)
-            return None
+        station, now = self.station, self.context.clock()
+        self.context.desk.submit(
+            lambda repo: repo.walk_in(name, name_latin, email, station, now),
+            self._answer_walk_in,
+            self._answer_walk_in_failure,
+        )
+
+    def undo_last(self) -> None:
+        """Annul this station's latest admission (kept in the records, marked annulled)."""
+        station, now = self.station, self.context.clock()
+        self.context.desk.submit(
+            lambda repo: repo.undo_last(station, now), self._answer_undo, self._answer_failure
+        )
+
+    def _answer_scan(self, result: ScanResult) -> None:
+        self.show_result(result)
+        self.answered.emit(result)
+
+    def _answer_walk_in(self, result: ScanResult) -> None:
         if result.verdict is Verdict.ADMITTED:
             self.walk_in_panel.clear()
             self.walk_in_panel.show_feedback(
                 f"Registered and admitted: {result.name} / 已登記並入場：{result.name}"
             )
         self.show_result(result)
-        return result
+        self.answered.emit(result)
 
-    def undo_last(self) -> None:
-        """Annul this station's latest admission (kept in the records, marked annulled)."""
-        try:
-            undone = self.repo.undo_last(self.station, self.context.clock())
-        except StoreError as exc:
-            self._show_failure(exc)
+    def _answer_walk_in_failure(self, exc: BaseException) -> None:
+        if isinstance(exc, ValueError):
+            self.walk_in_panel.show_feedback(str(exc), error=True)
+            self.answered.emit(exc)
             return
+        self._answer_failure(exc)
+
+    def _answer_failure(self, exc: BaseException) -> None:
+        if isinstance(exc, StoreError | LookupError | OSError):
+            self.context.repeats.forget()  # the same ticket again is a new try
+            self._show_failure(exc)
+            self.answered.emit(exc)
+            return
+        self.answered.emit(exc)
+        raise exc  # a bug: to the error reporter
+
+    def _answer_undo(self, undone: UndoneAdmission | None) -> None:
+        self.context.repeats.forget()
         if undone is None:
             self._status("Nothing to undo at this door / 此門沒有可撤銷的入場", Colours.muted)
+            self.answered.emit(None)
             return
         clock = local_clock(undone.at, self.context.zone)
         self._status(
@@ -320,6 +395,7 @@ class DoorsWindow(QWidget):
         )
         self._add_history(f"{self._now_clock()}  ↶  Undone / 已撤銷  {undone.name}", Colours.warn)
         self._refresh_soon.start()
+        self.answered.emit(undone)
 
     def show_result(self, result: ScanResult) -> None:
         """Fill the window with the verdict, play its sound, log it in the recent list."""
@@ -360,11 +436,12 @@ class DoorsWindow(QWidget):
 
     def poll(self) -> None:
         """Every ~2 s: pick up other stations' admissions (and the server link's state)."""
+        if self._closed:
+            return
         self.refresh_link()
         try:
             if self.repo.has_changed():
-                self.refresh_figures()
-                self.search_panel.refresh()
+                self._refresh_in_background()
         except StoreError as exc:
             log.warning("could not read the figures: %s", exc)
 
@@ -383,9 +460,32 @@ class DoorsWindow(QWidget):
         self.refresh_figures()
         self.search_panel.refresh()
 
+    def _refresh_in_background(self) -> None:
+        """Figures and chart counted on the reader thread (100k rows take a few ms), then shown."""
+        if self._closed:  # an answer delivered after the window closed refreshes nothing
+            return
+        reader = self.context.reader
+        if reader is None:
+            self.refresh_all()
+            return
+        self.refresh_link()  # a scan may just have found the server gone (or back)
+        reader.submit(
+            lambda repo: (repo.figures(), repo.arrivals(5)),
+            self._counted,
+            lambda exc: log.warning("could not read the figures: %s", exc),
+        )
+
+    def _counted(self, counted: tuple[DoorFigures, list[ArrivalBucket]]) -> None:
+        if self._closed:
+            return
+        self._show_figures(*counted)
+        self.search_panel.refresh()
+
     def refresh_figures(self) -> None:
-        """Counters and chart from the database."""
-        figures = self.repo.figures()
+        """Counters and chart from the database, now."""
+        self._show_figures(self.repo.figures(), self.repo.arrivals(5))
+
+    def _show_figures(self, figures: DoorFigures, arrivals: list[ArrivalBucket]) -> None:
         self.figures = figures
         self.in_tile.set_value(f"{figures.checked_in:,}", Colours.ok)
         self.registered_tile.set_value(f"{figures.registered:,}")
@@ -395,7 +495,7 @@ class DoorsWindow(QWidget):
         left_colour = Colours.bad if left == 0 else Colours.warn if left and left < 20 else None
         self.left_tile.set_value("—" if left is None else f"{left:,}", left_colour)
         self.walk_in_panel.set_full(left == 0)
-        self.chart.set_slots([(b.start, b.count) for b in self.repo.arrivals(5)])
+        self.chart.set_slots([(b.start, b.count) for b in arrivals])
 
     # ------------------------------------------------------------ camera
 
@@ -462,9 +562,16 @@ class DoorsWindow(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.overlay.setGeometry(self.rect())
+        self._warm_up.start()  # once the size settles: the verdicts' shared parts, rendered
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
         self._poll.stop()
+        self._refresh_soon.stop()
+        self._warm_up.stop()
+        self.context.desk.shutdown()
+        if self.context.reader is not None:
+            self.context.reader.shutdown()
         if self.context.camera is not None:
             self.context.camera.shutdown()
         super().closeEvent(event)

@@ -266,15 +266,15 @@ class CardPainter:
         self.type.text(
             self.band(748, 64), film.director, stage_font(46), StageColours.text, min_pixels=28
         )
-        details = [film.country, str(film.year)]
-        if film.language:
-            details.insert(1, film.language)
+        details = [film.country_bilingual, str(film.year)]
+        if film.language_bilingual:
+            details.insert(1, film.language_bilingual)
         details.append(format_duration(film.declared_runtime_s))
         self.type.text(
             self.band(818, 52), "  ·  ".join(details), stage_font(34), StageColours.muted
         )
-        if film.content_note:
-            self.content_note(film.content_note)
+        if film.content_note_bilingual:
+            self.content_note(film.content_note_bilingual)
 
     def content_note(self, note: str) -> None:
         """An amber-outlined note at the foot of the title card."""

@@ -422,7 +422,7 @@ def film_caption(shown: ShownFilm, box: QRectF, scale: float) -> TextLayer:
         top += line_h
         cp.type.text(
             QRectF(box.left(), top, box.width(), line_h),
-            film.country,
+            film.country_bilingual,
             stage_font(round(26 * scale)),
             StageColours.muted,
             min_pixels=16,
@@ -503,7 +503,7 @@ def winner_layout(card: WinnerCard) -> CardLayout:
         )
         cp.type.text(
             QRectF(column.left(), column.top() + 474, column.width(), 40),
-            film.country,
+            film.country_bilingual,
             stage_font(30),
             StageColours.muted,
             align=_LEFT,

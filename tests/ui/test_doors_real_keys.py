@@ -1,0 +1,268 @@
+"""Scanner bursts as real X key events (XTest via xdotool) into a door station on Xvfb.
+
+A keyboard-wedge scanner types a capital as Shift + key, 5-20 ms apart, then Enter. xdotool's
+`type` does exactly that on the X server: Shift_L pressed and released around every capital,
+key presses and releases with real X timestamps. Whatever field has the focus, the code must
+become a scan and nothing may land in the field. Ctrl+Z typed on the X server in the code box
+must undo the admission, not the text.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.doors_helpers import Person, make_event, seed_people
+from tests.xvfb import qt_env, requires_xvfb, screenshot, xvfb_display
+
+XDOTOOL = shutil.which("xdotool")
+CHILD = Path(__file__).with_name("doors_child.py")
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "build" / "screenshots"
+FIELDS = ("code", "search", "name", "latin", "email", "undo")
+
+pytestmark = [
+    requires_xvfb,
+    pytest.mark.skipif(XDOTOOL is None, reason="xdotool is needed (make test installs it)"),
+]
+
+
+@dataclass
+class Station:
+    """The door process, its display, and the lines it printed so far."""
+
+    process: subprocess.Popen[str]
+    display: str
+    lines: list[str] = field(default_factory=list)
+    incoming: queue.Queue[str] = field(default_factory=queue.Queue)
+
+    def start_reading(self) -> None:
+        def pump() -> None:
+            assert self.process.stdout is not None
+            for line in self.process.stdout:
+                self.incoming.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
+
+    def send(self, text: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(text + "\n")
+        self.process.stdin.flush()
+
+    def expect(self, prefix: str, timeout_s: float = 10.0) -> str:
+        deadline = time.monotonic() + timeout_s
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.incoming.get(timeout=left)
+            except queue.Empty:
+                break
+            self.lines.append(line)
+            if line.startswith(prefix):
+                return line.strip()
+        raise AssertionError(f"no {prefix} line; got {self.lines[-10:]}")
+
+    def focus(self, name: str) -> None:
+        self.send(f"focus {name}")
+        line = self.expect("FOCUSED")
+        assert line.endswith("True"), line
+
+    def state(self) -> dict[str, str]:
+        self.send("state")
+        texts: dict[str, str] = json.loads(self.expect("STATE").split(" ", 1)[1])
+        return texts
+
+    def answer(self, timeout_s: float = 10.0) -> dict[str, object]:
+        answer: dict[str, object] = json.loads(self.expect("ANSWER", timeout_s).split(" ", 1)[1])
+        return answer
+
+    def xdotool(self, *args: str) -> None:
+        subprocess.run(
+            [XDOTOOL or "xdotool", *args],
+            env=qt_env(self.display),
+            check=True,
+            timeout=30,
+            capture_output=True,
+        )
+
+    def scanner_types(self, text: str, delay_ms: int = 12) -> None:
+        """A wedge scanner: the code key by key (Shift for capitals), then Return."""
+        self.xdotool("type", "--delay", str(delay_ms), text)  # `type` takes every later word
+        self.xdotool("key", "Return")
+
+
+@contextmanager
+def door_station(tmp_path: Path, people_count: int = 30) -> Iterator[tuple[Station, list[Person]]]:
+    folder = make_event(tmp_path / "event", capacity=500)
+    people = seed_people(folder, count=people_count)
+    with xvfb_display(1366, 768) as display:
+        process = subprocess.Popen(
+            [sys.executable, str(CHILD), str(folder.root), "Door 1"],
+            env=qt_env(display),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        station = Station(process, display)
+        station.start_reading()
+        try:
+            station.expect("READY", 60)
+            yield station, people
+        finally:
+            if process.poll() is None:
+                assert process.stdin is not None
+                process.stdin.close()
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(5)
+
+
+@pytest.mark.parametrize("case", ["upper", "lower"])
+def test_real_scanner_bursts_are_scans_whatever_has_the_focus(tmp_path: Path, case: str) -> None:
+    with door_station(tmp_path) as (station, people):
+        for index, name in enumerate(FIELDS):
+            person = people[index]
+            station.focus(name)
+            code = person.code if case == "upper" else person.code.lower()
+            station.scanner_types(code)
+            answer = station.answer()
+            assert answer == {
+                "kind": "scan",
+                "verdict": "admitted",
+                "code": person.code,
+                "name": person.name,
+                "method": "scan",
+            }, (name, answer)
+            texts = station.state()
+            assert all(texts[key] == "" for key in FIELDS[:5]), (name, texts)
+            assert "Nobody found" not in texts["search_summary"]
+        assert station.state()["status"] == ""  # the Undo button was never pressed by a scan
+
+
+def test_real_typing_by_hand_still_types_and_ctrl_z_undoes_the_admission(tmp_path: Path) -> None:
+    with door_station(tmp_path) as (station, people):
+        station.focus("search")
+        station.xdotool("type", "--delay", "140", "Tester")  # a person, not a scanner
+        time.sleep(0.3)
+        assert station.state()["search"] == "Tester"
+        station.focus("code")
+        station.scanner_types(people[7].code)
+        assert station.answer()["verdict"] == "admitted"
+        station.xdotool("type", "--delay", "150", "abc")
+        time.sleep(0.3)
+        assert station.state()["code"] == "abc"
+        station.xdotool("key", "ctrl+z")
+        undo = station.answer()
+        assert undo == {"kind": "undo", "name": people[7].name, "code": people[7].code}
+        texts = station.state()
+        assert texts["status"].startswith("Undone: ")
+        assert texts["code"] == "abc"  # Ctrl+Z undid the admission, not the typing
+        # the double read: the same code twice within 2 s is one scan, the green stays
+        station.scanner_types(people[8].code)
+        assert station.answer()["verdict"] == "admitted"
+        station.scanner_types(people[8].code)
+        with pytest.raises(AssertionError):
+            station.answer(timeout_s=1.0)  # no second verdict
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        screenshot(station.display, SCREENSHOTS / "doors-real-keys-double-read.png")
+
+
+def test_a_second_window_for_the_same_door_says_so_in_both_languages(tmp_path: Path) -> None:
+    with door_station(tmp_path) as (station, _people):
+        folder = tmp_path / "event"
+        second = subprocess.Popen(
+            [
+                sys.executable,
+                str(REPO / "main.py"),
+                "--event",
+                str(folder),
+                "doors",
+                "--station",
+                "door 1",
+            ],
+            env=qt_env(station.display),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        try:
+            title = "door 1 is already open · 1 號門已經開啟"
+            deadline = time.monotonic() + 30
+            found = b""
+            while time.monotonic() < deadline and not found:
+                search = subprocess.run(
+                    [XDOTOOL or "xdotool", "search", "--name", "already open"],
+                    env=qt_env(station.display),
+                    capture_output=True,
+                    timeout=10,
+                    check=False,
+                )
+                found = search.stdout.strip()
+                time.sleep(0.3)
+            assert found, "no dialog appeared"
+            window_id = found.split()[0].decode()
+            name = subprocess.run(
+                [XDOTOOL or "xdotool", "getwindowname", window_id],
+                env=qt_env(station.display),
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=True,
+            ).stdout.strip()
+            assert name == title
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            screenshot(station.display, SCREENSHOTS / "doors-already-open.png")
+            station.xdotool("windowactivate", window_id)
+            time.sleep(0.3)
+            station.xdotool("key", "Return")
+            assert second.wait(15) == 1
+            _out, errors = second.communicate(timeout=10)
+            assert "doors-door-1" not in errors and "open in another copy" not in errors
+        finally:
+            if second.poll() is None:
+                second.kill()
+                second.wait(5)
+
+
+def test_already_open_message_names_the_station_not_the_event() -> None:
+    from kiosk.store.errors import EventLockedError
+    from kiosk.ui.doors.app import already_open_message
+
+    error = EventLockedError("x", holder="door station Door 2", details="process 7 on vm")
+    title, text = already_open_message("Door 2", error)
+    assert title == "Door 2 is already open · 2 號門已經開啟"
+    assert "“Door 2” is already open on this computer (process 7 on vm)" in text
+    assert "此電腦已開啟「2 號門」入場站" in text
+    assert "event" not in text and "doors-door-2" not in text
+
+
+def test_real_scanner_with_caps_lock_on(tmp_path: Path) -> None:
+    """CapsLock left on at the door: the scanner's Shift then gives lower case; still a scan."""
+    with door_station(tmp_path) as (station, people):
+        station.xdotool("key", "Caps_Lock")
+        try:
+            for index, name in enumerate(("search", "name")):
+                person = people[20 + index]
+                station.focus(name)
+                station.scanner_types(person.code)
+                answer = station.answer()
+                assert (answer["verdict"], answer["code"]) == ("admitted", person.code), answer
+                texts = station.state()
+                assert all(texts[key] == "" for key in FIELDS[:5]), (name, texts)
+        finally:
+            station.xdotool("key", "Caps_Lock")
