@@ -47,8 +47,10 @@ def cli(ctx: click.Context, event_dir: Path | None, verbose: bool, no_supervisor
     there is none yet).
     """
     folder = EventFolder.resolve(event_dir)
+    malloc = (ctx.obj or {}).get("malloc", "not set by this entry point")
     ctx.obj = {"folder": folder, "verbose": verbose, "supervise": not no_supervisor}
     configure_logging(folder.logs_dir if folder.root.exists() else None, verbose=verbose)
+    log.info("memory allocator: %s", malloc)
     if ctx.invoked_subcommand is None:
         ctx.invoke(console)
 
