@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.event import EventConfig
+from kiosk.core.memory_trend import MemoryTrend
 from kiosk.core.preflight import check_schedule
 from kiosk.core.programme import Film, Programme, format_duration
 from kiosk.services.preflight import PreflightReport, run_preflight
@@ -43,6 +44,7 @@ from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
+from kiosk.ui.console.memory_status import MemoryStatus
 from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
 from kiosk.ui.console.show_panel import ShowPanel
 
@@ -180,6 +182,9 @@ class ConsoleWindow(QMainWindow):
         splitter.setSizes([620, 90])
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
+        self.memory = MemoryStatus(context.messages, MemoryTrend(), parent=self)
+        self.memory.watch(context.show)
+        self.statusBar().addPermanentWidget(self.memory.label)
 
         context.messages.posted.connect(self._append_message)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.start_preflight)
@@ -210,6 +215,7 @@ class ConsoleWindow(QMainWindow):
         context.show.close()
         context.show = context.start_over()
         self.show_panel.set_controller(context.show)
+        self.memory.watch(context.show)
 
     def _build_programme_tab(self) -> QWidget:
         tab = QWidget()
@@ -385,6 +391,7 @@ class ConsoleWindow(QMainWindow):
         """Let a running preflight finish writing, stop the show, close the projector window."""
         if self.show_panel is not None:
             self.show_panel.stop()
+        self.memory.stop()
         self.context.tasks.wait(timeout=30)
         if self.context.show is not None:
             self.context.show.close()
