@@ -69,6 +69,11 @@ class MemoryStatus(QObject):
         """The growth rule's latest verdict."""
         return self._verdict
 
+    @property
+    def samples_mb(self) -> tuple[float, ...]:
+        """The per-film samples so far (MB)."""
+        return tuple(self._trend.samples_mb)
+
     def watch(self, show: ShowSource | None) -> None:
         """Take samples from `show`'s films (a new show after Start over replaces the old)."""
         if self._show is not None:
