@@ -184,7 +184,10 @@ class ConsoleWindow(QMainWindow):
         self.setCentralWidget(central)
         self.memory = MemoryStatus(context.messages, MemoryTrend(), parent=self)
         self.memory.watch(context.show)
-        self.statusBar().addPermanentWidget(self.memory.label)
+        # the status line sits right of the tabs: at 1366x768 a status bar would push the
+        # window past the bottom of the screen
+        self.memory.label.setContentsMargins(0, 0, 8, 0)
+        self.tabs.setCornerWidget(self.memory.label, Qt.Corner.TopRightCorner)
 
         context.messages.posted.connect(self._append_message)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.start_preflight)
