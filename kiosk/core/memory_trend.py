@@ -61,7 +61,7 @@ class MemoryVerdict:
             return "Memory · 記憶體 —"
         text = f"Memory · 記憶體 {rss:.0f} MB"
         if self.slope_mb_per_film is None:
-            return f"{text} · measuring"
+            return f"{text} · too much" if self.level is MemoryLevel.WARN else f"{text} · measuring"
         trend = f"{self.slope_mb_per_film:+.1f} MB/film"
         match self.level:
             case MemoryLevel.STEADY:
@@ -77,11 +77,16 @@ class MemoryVerdict:
         """What to tell the projectionist, once, when the level becomes WARN."""
         if self.level is not MemoryLevel.WARN or self.rss_mb is None:
             return None
+        act = (
+            "close other programs on this laptop, and restart the app between films (at the "
+            "intermission) if it goes on; the show resumes paused where it was."
+        )
+        if self.slope_mb_per_film is None:
+            return f"The app uses {self.rss_mb:.0f} MB, more than {budget_mb:.0f} MB: {act}"
         return (
             f"The app's memory keeps growing ({self.rss_mb:.0f} MB, "
-            f"{self.slope_mb_per_film or 0:+.1f} MB per film) and would pass {budget_mb:.0f} MB "
-            "before the end: close other programs on this laptop, and restart the app between "
-            "films (at the intermission) if it goes on; the show resumes paused where it was."
+            f"{self.slope_mb_per_film:+.1f} MB per film) and would pass {budget_mb:.0f} MB "
+            f"before the end: {act}"
         )
 
 

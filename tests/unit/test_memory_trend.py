@@ -93,6 +93,9 @@ def test_over_the_budget_warns_at_once() -> None:
     verdict = assess([300, 1600], films_left=30, rule=RULE)
     assert verdict.level is MemoryLevel.WARN
     assert verdict.slope_mb_per_film is None
+    assert verdict.describe() == "Memory · 記憶體 1600 MB · too much"
+    advice = verdict.advice(RULE.budget_mb)
+    assert advice is not None and advice.startswith("The app uses 1600 MB, more than 1500 MB:")
 
 
 def test_only_the_last_window_counts() -> None:
