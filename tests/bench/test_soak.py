@@ -139,7 +139,10 @@ class Series:
     """What one run measured."""
 
     name: str
-    films: list[tuple[str, ProcessStats]] = field(default_factory=list)
+    films: list[tuple[str, ProcessStats]] = field(default_factory=list)  # read at each film's cut
+    film_peaks: list[float] = field(default_factory=list)  # highest reading while each film was up
+    peak_mb: float = 0.0  # highest reading of the whole run (polled every 100 ms)
+    cpu_s: float = 0.0
     marks: list[tuple[str, ProcessStats]] = field(default_factory=list)  # end, reveal, ...
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -147,39 +150,85 @@ class Series:
     screenshot: Path | None = None
 
     def report(self) -> str:
-        rss = [stats.rss_mb for _, stats in self.films]
-        if len(rss) < SETTLE_FILMS + 4:
-            return f"{self.name}: only {len(rss)} films sampled; failures: {self.failures[:5]}"
-        half = len(rss) // 2
-        slope_half = least_squares_slope(range(half, len(rss)), rss[half:])
-        slope_settled = least_squares_slope(range(SETTLE_FILMS, len(rss)), rss[SETTLE_FILMS:])
-        everything = [stats for _, stats in self.films + self.marks]
-        peak = max(stats.rss_mb for stats in everything)
+        peaks = self.film_peaks
+        if len(peaks) < SETTLE_FILMS + 4:
+            return f"{self.name}: only {len(peaks)} films sampled; failures: {self.failures[:5]}"
+        at_cut = [stats.rss_mb for _, stats in self.films]
+        half = len(peaks) // 2
+        slope_half = least_squares_slope(range(half, len(peaks)), peaks[half:])
+        slope_settled = least_squares_slope(range(SETTLE_FILMS, len(peaks)), peaks[SETTLE_FILMS:])
+        cut_half = least_squares_slope(range(half, len(at_cut)), at_cut[half:])
         early = [stats for _, stats in self.films[SETTLE_FILMS : SETTLE_FILMS + 40]]
         late = [stats for _, stats in self.films[-40:]]
         lines = [
-            f"== {self.name}: {len(rss)} films in {self.seconds:.0f} s; malloc: {self.malloc}",
-            f"   growth per film, 2nd half (films {half + 1}-{len(rss)}): {slope_half:+.2f} MB"
-            f"   after film {SETTLE_FILMS}: {slope_settled:+.2f} MB   (target < 1 MB/film)",
-            f"   peak {peak:.0f} MB (target < 600)   median of films 1-10 "
-            f"{statistics.median(rss[:SETTLE_FILMS]):.0f} MB, of the last 10 "
-            f"{statistics.median(rss[-10:]):.0f} MB   failed films: {len(self.failures)}",
-            f"   films {SETTLE_FILMS + 1}-{SETTLE_FILMS + len(early)}: {_spread(early)}",
-            f"   the last {len(late)} films: {_spread(late)}",
+            f"== {self.name}: {len(peaks)} films in {self.seconds:.0f} s "
+            f"(CPU {self.cpu_s:.0f} s); malloc: {self.malloc}",
+            f"   growth per film, 2nd half (films {half + 1}-{len(peaks)}): {slope_half:+.2f} MB"
+            f"   after film {SETTLE_FILMS}: {slope_settled:+.2f} MB   (target < 1 MB/film; "
+            f"read at the cuts: {cut_half:+.2f} MB)",
+            f"   peak {self.peak_mb:.0f} MB (target < 600)   median film peak of films 1-10 "
+            f"{statistics.median(peaks[:SETTLE_FILMS]):.0f} MB, of the last 10 "
+            f"{statistics.median(peaks[-10:]):.0f} MB   failed films: {len(self.failures)}",
+            f"   read at the cuts, films {SETTLE_FILMS + 1}-{SETTLE_FILMS + len(early)}: "
+            f"{_spread(early)}; the last {len(late)} films: {_spread(late)}",
         ]
         for key, stats in self.marks:
             lines.append(
                 f"   {key:<28} {stats.rss_mb:6.0f} MB  fds {stats.open_fds}  threads "
                 f"{stats.threads}"
             )
-        lines.append("   series (MB after each film, 10 per row):")
-        for start in range(0, len(rss), 10):
-            chunk = rss[start : start + 10]
+        lines.append("   series (each film's highest reading, MB, 10 per row):")
+        for start in range(0, len(peaks), 10):
+            chunk = peaks[start : start + 10]
             row = " ".join(f"{value:4.0f}" for value in chunk)
-            lines.append(f"   {start + 1:>4}: {row}   median {statistics.median(chunk):4.0f}")
+            lines.append(f"   {start + 1:>4}: {row}")
         if self.screenshot is not None:
             lines.append(f"   screenshot: {self.screenshot}")
         return "\n".join(lines)
+
+
+class Poller:
+    """Reads the app every `every_s` on its own thread: the highest RSS since `take_peak`, the
+    run's peak, and the CPU time used."""
+
+    def __init__(self, pid: int, every_s: float = 0.1) -> None:
+        self.pid = pid
+        self.every_s = every_s
+        self.peak_since = 0.0
+        self.peak = 0.0
+        self.cpu_s = 0.0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        ticks = os.sysconf("SC_CLK_TCK")
+        while not self._stop.wait(self.every_s):
+            stats = read_process_stats(self.pid)
+            if stats is None:
+                continue
+            try:
+                fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+            except (OSError, IndexError, ValueError):
+                cpu = self.cpu_s
+            with self._lock:
+                self.peak_since = max(self.peak_since, stats.rss_mb)
+                self.peak = max(self.peak, stats.rss_mb)
+                self.cpu_s = cpu
+
+    def take_peak(self, now_mb: float) -> float:
+        """The highest reading since the last call (at least `now_mb`), and start again."""
+        with self._lock:
+            value = max(self.peak_since, now_mb)
+            self.peak_since = now_mb
+            self.peak = max(self.peak, now_mb)
+            return value
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
 
 
 def _spread(samples: list[ProcessStats]) -> str:
@@ -223,6 +272,7 @@ def run_night(display: str, folder: EventFolder, mode: str, malloc: str, shots: 
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
     shot_at = FILMS * 3 // 4
+    poller = Poller(process.pid)
     try:
         while time.monotonic() - started < RUN_TIMEOUT_S:
             try:
@@ -243,6 +293,10 @@ def run_night(display: str, folder: EventFolder, mode: str, malloc: str, shots: 
             stats = read_process_stats(process.pid)
             if stats is None:
                 continue
+            if key.startswith("film:") or (key == "end" and series.films):
+                peak = poller.take_peak(stats.rss_mb)  # of the film before (and its card)
+                if series.films:
+                    series.film_peaks.append(peak)
             if key.startswith("film:"):
                 series.films.append((key, stats))
                 if len(series.films) == shot_at and mode == "console":
@@ -251,6 +305,8 @@ def run_night(display: str, folder: EventFolder, mode: str, malloc: str, shots: 
                 series.marks.append((key, stats))
         process.wait(timeout=30)
     finally:
+        poller.stop()
+        series.peak_mb, series.cpu_s = poller.peak, poller.cpu_s
         if process.poll() is None:
             process.kill()
             process.wait(10)

@@ -1,7 +1,8 @@
 """The console's memory status line: samples at each new film, colours, one warning in the log.
 
 The show is a real `ShowMachine` (jumped from film to film); the memory readings are given, so
-the rule's levels can be reached on purpose. The real reading of this process is checked too.
+the rule's levels can be reached on purpose. A film's sample is taken when the next film comes
+up. The real reading of this process is checked too.
 """
 
 from __future__ import annotations
@@ -110,8 +111,8 @@ def test_growth_turns_amber_then_red_with_one_warning(qtbot: QtBot, programme: P
     messages.posted.connect(lambda level, _at, text: posted.append((level, text)))
     show.jump("film:F01")
     show.jump("card:F02")  # not a film: no sample
-    assert len(status.samples_mb) == 1
-    for number in range(2, 9):
+    assert status.samples_mb == ()  # the first film is judged once it is over
+    for number in range(2, 10):
         show.jump(f"film:F{number:02d}")
     assert status.verdict.level is MemoryLevel.WARN
     assert "growing +90.0 MB/film" in status.label.text()
@@ -128,7 +129,22 @@ def test_the_same_film_twice_is_one_sample(qtbot: QtBot, programme: Programme) -
     status, _ = _status(qtbot, show, Readings([300.0]))
     show.jump("film:F03")
     show.changed.emit()  # e.g. a pause redraws the console: still film F03
-    assert len(status.samples_mb) == 1
+    show.jump("film:F04")
+    show.changed.emit()
+    assert len(status.samples_mb) == 1  # film F03's
+
+
+def test_a_sample_is_the_highest_reading_while_the_film_was_up(
+    qtbot: QtBot, programme: Programme
+) -> None:
+    show = FakeShow(programme)
+    # at start, the cut to F01, two readings during F01 (one high), the cut to F02
+    status, _ = _status(qtbot, show, Readings([250.0, 300.0, 310.0, 420.0, 305.0]))
+    show.jump("film:F01")
+    status.refresh()
+    status.refresh()
+    show.jump("film:F02")
+    assert status.samples_mb == (420.0,)
 
 
 def test_the_real_reading_of_this_process(qtbot: QtBot) -> None:

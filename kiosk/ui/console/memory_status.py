@@ -1,9 +1,13 @@
 """The console's memory status line: the app's memory now, and a warning if it keeps growing.
 
 Every `READ_EVERY_MS` the label shows the app's resident memory (from /proc). Each time the show
-brings a new film up, the reading is also a sample for the growth rule (`kiosk.core.memory_trend`):
-steady, growing (amber) or a warning (red, and once in the console's log) while there are films
-left to act between. Reading /proc costs well under a millisecond on the Qt thread.
+brings a new film up, the film before gives one sample to the growth rule
+(`kiosk.core.memory_trend`): its highest reading while it was up. One reading at the cut would
+land now with the next film primed (both players' pictures allocated), now without: the soak
+benchmark read 290-320 MB or 380-420 MB at random, enough to fake a slope over a few films; the
+highest reading per film is steady. Steady, growing (amber) or a warning (red, and once in the
+console's log) while there are films left to act between. Reading /proc costs well under a
+millisecond on the Qt thread.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from kiosk.ui.common.theme import Colours, text_label
 
 log = logging.getLogger(__name__)
 
-READ_EVERY_MS = 2000
+READ_EVERY_MS = 1000
 
 
 class ShowSource(Protocol):
@@ -56,7 +60,7 @@ class MemoryStatus(QObject):
         self._read = read
         self._show: ShowSource | None = None
         self._film_key = ""
-        self._films_left = 0
+        self._film_peak: float | None = None  # highest reading since the current film came up
         self._verdict = MemoryVerdict(MemoryLevel.STEADY, None, None, None)
         self._timer = QTimer(self)
         self._timer.setInterval(READ_EVERY_MS)
@@ -97,15 +101,19 @@ class MemoryStatus(QObject):
         self._film_key = cue.key
         ids = [film.id for film, _ in snap.films]
         current = ids.index(cue.film.id) if cue.film is not None and cue.film.id in ids else 0
-        self._films_left = len(ids) - current - 1
         stats = self._read()
         if stats is None:
             return
-        self._verdict, advice = self._trend.add(stats.rss_mb, self._films_left)
+        previous_peak, self._film_peak = self._film_peak, stats.rss_mb
+        if previous_peak is None:  # the first film: nothing to judge yet
+            self._draw(stats)
+            return
+        sample = max(previous_peak, stats.rss_mb)
+        self._verdict, advice = self._trend.add(sample, len(ids) - current)
         log.info(
-            "memory at %s: %.0f MB, %d fds, %d threads (%s)",
+            "memory before %s: up to %.0f MB; now %d fds, %d threads (%s)",
             cue.key,
-            stats.rss_mb,
+            sample,
             stats.open_fds,
             stats.threads,
             self._verdict.level.value,
@@ -117,7 +125,10 @@ class MemoryStatus(QObject):
 
     def refresh(self) -> None:
         """Read the app's memory now and redraw the status line."""
-        self._draw(self._read())
+        stats = self._read()
+        if stats is not None and self._film_peak is not None:
+            self._film_peak = max(self._film_peak, stats.rss_mb)
+        self._draw(stats)
 
     def _draw(self, stats: ProcessStats | None) -> None:
         verdict = self._verdict
