@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kiosk.core.memory_trend import (
@@ -10,6 +12,7 @@ from kiosk.core.memory_trend import (
     MemoryTrend,
     assess,
     least_squares_slope,
+    theil_sen_slope,
 )
 
 RULE = MemoryRule(window=8, settle=3, growth_mb_per_film=3.0, budget_mb=1500.0)
@@ -31,6 +34,49 @@ def test_slope_ignores_noise_around_a_flat_line() -> None:
 def test_slope_refuses_what_has_no_slope(xs: list[float], ys: list[float]) -> None:
     with pytest.raises(ValueError):
         least_squares_slope(xs, ys)
+
+
+def test_theil_sen_slope_follows_a_line_and_ignores_a_spike() -> None:
+    assert theil_sen_slope([0, 1, 2, 3], [10, 12, 14, 16]) == pytest.approx(2.0)
+    steady = [400.0, 401, 399, 400, 402, 400, 399, 401, 400, 460]  # a peak on the last film
+    assert abs(theil_sen_slope(range(10), steady)) < 0.5
+    assert least_squares_slope(range(10), steady) > 3.0  # what the spike does to least squares
+
+
+def test_theil_sen_slope_needs_two_different_xs() -> None:
+    with pytest.raises(ValueError):
+        theil_sen_slope([1, 1], [1, 2])
+
+
+def _measured_peaks() -> list[float]:
+    path = Path(__file__).resolve().parents[1] / "data" / "soak_film_peaks.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [float(line) for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_the_measured_steady_night_never_looks_like_growth() -> None:
+    peaks = _measured_peaks()
+    assert len(peaks) == 200
+    rule = MemoryRule()  # the console's own rule
+    levels = {assess(peaks[:n], 35, rule).level for n in range(1, len(peaks) + 1)}
+    assert levels == {MemoryLevel.STEADY}
+
+
+def _levels_with_leak(leak_mb: float) -> list[MemoryLevel]:
+    """The rule's level after each film from the first full window, a leak added to the noise."""
+    peaks = [value + leak_mb * n for n, value in enumerate(_measured_peaks()[:35])]
+    rule = MemoryRule()
+    return [assess(peaks[:n], 35 - n, rule).level for n in range(rule.settle + rule.window, 35)]
+
+
+def test_a_leak_like_the_old_demo_night_is_seen_at_the_first_full_window() -> None:
+    levels = _levels_with_leak(12.0)  # the 640x360 demo grew ~12 MB per film
+    assert set(levels) == {MemoryLevel.GROWING}
+
+
+def test_a_small_leak_is_seen_with_films_left() -> None:
+    levels = _levels_with_leak(5.0)
+    assert MemoryLevel.GROWING in levels[: len(levels) // 2]
 
 
 def test_rule_needs_a_window_of_three() -> None:
