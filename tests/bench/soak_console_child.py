@@ -62,9 +62,11 @@ class Projectionist:
         assert show is not None
         snap = show.snapshot()
         now = time.monotonic()
-        if snap.cue.key != self.cue:
-            self.cue, self.cue_at = snap.cue.key, now
-            say(f"CUE {snap.cue.key}")
+        self.cue_changed()
+        if snap.alert is not None and now - self.pressed_at > GO_AGAIN_S:
+            self.pressed_at = now
+            show.skip()  # unattended, as rehearse does: the show goes on
+            return
         if snap.cue.kind is CueKind.END:
             results = self.panel.launcher.open_results([self.passphrase])
             self.panel.attach(self.panel.launcher.build(results))
@@ -75,6 +77,19 @@ class Projectionist:
         if (snap.waiting_for_go or in_break) and now - self.pressed_at > GO_AGAIN_S:
             self.pressed_at = now
             show.go()
+
+    def cue_changed(self) -> None:
+        """Say each new cue of the show as it happens (the benchmark samples memory on it)."""
+        show = self.window.context.show
+        if show is None or self.phase != "show":
+            return
+        key = show.snapshot().cue.key
+        if key != self.cue:
+            self.cue, self.cue_at = key, time.monotonic()
+            say(f"CUE {key}")
+
+    def film_failed(self, film_id: str, reason: str) -> None:
+        say(f"FAILED film {film_id} failed: {reason}")
 
     def _reveal(self) -> None:
         controller = self.panel.controller
@@ -108,6 +123,10 @@ def main(event_dir: str, passphrase: str) -> int:
         if isinstance(w, RevealPanel)
     )
     projectionist = Projectionist(window, panel, passphrase)
+    show = window.context.show
+    assert show is not None
+    show.changed.connect(projectionist.cue_changed)
+    show.failed.connect(projectionist.film_failed)
     timer = QTimer()
     timer.setInterval(POLL_MS)
     timer.timeout.connect(projectionist.poll)
