@@ -13,8 +13,11 @@ from kiosk.cli.results import results_group
 from kiosk.cli.root import cli
 from kiosk.cli.show import rehearse
 from kiosk.cli.stage import stage_preview
+from kiosk.cli.stations import join, serve, stations_group
 
 for command in (attendees, tickets, checkin, doors, rehearse, stage_preview, results_group):
+    cli.add_command(command)
+for command in (serve, stations_group, join):
     cli.add_command(command)
 
 __all__ = ["cli", "main"]

@@ -38,9 +38,22 @@ log = logging.getLogger(__name__)
     is_flag=True,
     help="Console: no standby process keeping the projector black and restarting the app.",
 )
+@click.option(
+    "--station-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="KIOSK_STATION_DIR",
+    help="Door laptop: the station folder made by `join` (checkin and doors use the server); "
+    "default $KIOSK_STATION_DIR.",
+)
 @click.version_option(package_name="aiff-kiosk")
 @click.pass_context
-def cli(ctx: click.Context, event_dir: Path | None, verbose: bool, no_supervisor: bool) -> None:
+def cli(
+    ctx: click.Context,
+    event_dir: Path | None,
+    verbose: bool,
+    no_supervisor: bool,
+    station_dir: Path | None,
+) -> None:
     """AIFF Screening Night: run the show, the doors, the tickets and the awards.
 
     With no command, opens the operator console on the event (building the demo event first if
@@ -48,7 +61,12 @@ def cli(ctx: click.Context, event_dir: Path | None, verbose: bool, no_supervisor
     """
     folder = EventFolder.resolve(event_dir)
     malloc = (ctx.obj or {}).get("malloc", "not set by this entry point")
-    ctx.obj = {"folder": folder, "verbose": verbose, "supervise": not no_supervisor}
+    ctx.obj = {
+        "folder": folder,
+        "verbose": verbose,
+        "supervise": not no_supervisor,
+        "station_dir": station_dir,
+    }
     configure_logging(folder.logs_dir if folder.root.exists() else None, verbose=verbose)
     log.info("memory allocator: %s", malloc)
     if ctx.invoked_subcommand is None:
@@ -64,9 +82,16 @@ def console(ctx: click.Context) -> None:
         click.echo(f"No event at {folder.root} yet: building the demo night first.", err=True)
         ctx.invoke(demo)
     configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
-    from kiosk.ui.app import run_console  # Qt is imported only by the commands that need it
+    # Qt is imported only by the commands that need it
+    from kiosk.ui.app import headless, make_application, run_console
 
-    sys.exit(run_console(folder, supervise=ctx.obj.get("supervise", True)))
+    make_application()
+    if ctx.obj.get("supervise", True) and not headless():
+        from kiosk.supervisor import app_command, needed, run_supervisor
+
+        if needed():  # a projector: this process keeps it black and runs the app as a child
+            sys.exit(run_supervisor(app_command(sys.argv[1:])))
+    sys.exit(run_console(folder))
 
 
 @cli.command()

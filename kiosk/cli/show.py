@@ -2,7 +2,12 @@
 
 A rehearsal is a real show with GO pressed by itself: the same machine, players and stage, and
 the journal is written as on the night. Given FILEs it plays them in that order as an ad-hoc
-programme (in the event's database when there is an event, else in a temporary one).
+programme (in the event's database when there is an event, else in a temporary one): each file
+plays at the gain preflight measured for that very file (found by its content, whatever its
+name or film id), and with the `.srt` of the same name beside it, if there is one.
+
+Unattended, a film that fails on the projector is skipped after a second; a film that fails
+while it is only being preloaded is left to its own turn (the show loads it again then).
 """
 
 from __future__ import annotations
@@ -51,6 +56,15 @@ def _seconds_of(path: Path) -> int:
         return 0
 
 
+def _subtitles_beside(path: Path) -> Path | None:
+    """`film.srt` beside `film.mp4` (any case of the suffix), if there is one."""
+    for suffix in (".srt", ".SRT"):
+        candidate = path.with_suffix(suffix)
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
 def adhoc_programme(files: Sequence[Path]) -> Programme:
     """A programme of `files` in the given order, titled by their file names."""
     films = tuple(
@@ -65,6 +79,7 @@ def adhoc_programme(files: Sequence[Path]) -> Programme:
             file=path.resolve(),
             declared_runtime_s=_seconds_of(path),
             block=DEFAULT_BLOCK_ID,
+            subtitles=_subtitles_beside(path),
         )
         for number, path in enumerate(files, start=1)
     )
@@ -142,7 +157,10 @@ def rehearse(
         with _rehearsal_event(folder, files) as (config, programme, db_path):
             if not programme.films:
                 fail("the programme has no films")
-            sys.exit(_run(config, programme, db_path, straight_cut, exit_at_end, screen_name))
+            code = _run(
+                config, programme, db_path, straight_cut, exit_at_end, screen_name, bool(files)
+            )
+            sys.exit(code)
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
 
@@ -154,24 +172,31 @@ def _run(
     straight_cut: bool,
     exit_at_end: bool,
     screen_name: str | None,
+    adhoc: bool = False,
 ) -> int:
     started = time.monotonic()
     from PySide6.QtCore import QTimer
 
-    from kiosk.core.show import SHOW_RESET, ShowOptions
+    from kiosk.core.show import ShowOptions
+    from kiosk.night import open_night
+    from kiosk.night.show import ShowController
     from kiosk.store.database import open_database
-    from kiosk.store.journal import Journal
     from kiosk.ui.app import headless, make_application, show_instance
-    from kiosk.ui.show_controller import create_show
     from kiosk.ui.stage.window import StageWindow
 
     app = make_application()
-    db = open_database(db_path)
-    Journal(db).append(SHOW_RESET, None, {"by": "rehearse"})
     stage = StageWindow(config, programme, screen_name)
     options = ShowOptions.from_event(config, straight_cut=straight_cut, auto=True)
-    show = create_show(
-        config, programme, db, stage, show_instance(), options=options, bind_surfaces=not headless()
+    # the night journals that the rehearsal starts over, then runs the show on its projector
+    night = open_night(
+        config,
+        programme,
+        open_database(db_path),
+        stage,
+        show_instance(),
+        options=options,
+        bind_surfaces=not headless(),
+        by_identity=adhoc,
     )
     if headless():
         stage.resize(960, 540)
@@ -182,25 +207,45 @@ def _run(
 
     def report() -> None:
         nonlocal last_key
-        cue = show.machine.cue
+        if night.show is None:
+            return
+        cue = night.show.machine.cue
         if cue.key != last_key:
             last_key = cue.key
             click.echo(f"{time.monotonic() - started:7.2f}s  {cue.label}", err=True)
 
     def failed(film_id: str, reason: str) -> None:
+        current = night.show
+        alert = current.snapshot().alert if current is not None else None
+        if alert is None or alert.film_id != film_id:  # the next film, while preloading
+            click.echo(
+                f"film {film_id} could not be preloaded: {reason} — tried again at its turn",
+                err=True,
+            )
+            return
         click.echo(f"film {film_id} failed: {reason} — skipping it", err=True)
-        QTimer.singleShot(1000, show.skip)  # unattended: the show goes on
 
-    show.changed.connect(report)
-    show.failed.connect(failed)
-    if exit_at_end:
-        show.ended.connect(lambda: QTimer.singleShot(int(END_HOLD_S * 1000), app.quit))
+        def skip_if_still_failed() -> None:
+            current = night.show
+            still = current.snapshot().alert if current is not None else None
+            if current is not None and still is not None and still.film_id == film_id:
+                current.skip()
+
+        QTimer.singleShot(1000, skip_if_still_failed)  # unattended: the show goes on
+
+    def wire(show: ShowController) -> None:
+        show.changed.connect(report)
+        show.failed.connect(failed)
+        if exit_at_end:
+            show.ended.connect(lambda: QTimer.singleShot(int(END_HOLD_S * 1000), app.quit))
+
+    night.show_replaced.connect(wire)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: app.quit())
     wake = QTimer()  # lets Python run its signal handlers while Qt waits
     wake.start(200)
     wake.timeout.connect(lambda: None)
-    QTimer.singleShot(0, show.start)
+    QTimer.singleShot(0, lambda: night.start_over(by="rehearse"))
     click.echo(
         f"Rehearsing {len(programme)} film(s){' straight cut' if straight_cut else ''}; "
         "Ctrl+C stops.",
@@ -209,8 +254,11 @@ def _run(
     try:
         app.exec()
     finally:
-        show.close()
-        stage.close()
+        show = night.show
+        night.close()
+    if show is None:
+        click.echo("Rehearsal over before it started.", err=True)
+        return 1
     snap = show.snapshot()
     played = sum(1 for _, status in snap.films if status.value == "played")
     click.echo(f"Rehearsal over: {played}/{len(programme)} films played.", err=True)

@@ -45,8 +45,8 @@ def stage_preview(
     from PySide6.QtCore import QTimer
 
     from kiosk.core.programme import Intermission
+    from kiosk.render.cards import Card, EndCard, HoldingCard, IntermissionCard, TitleCard
     from kiosk.ui.app import make_application
-    from kiosk.ui.stage.cards import Card, EndCard, HoldingCard, IntermissionCard, TitleCard
     from kiosk.ui.stage.screens import screen_names
     from kiosk.ui.stage.window import StageWindow
 

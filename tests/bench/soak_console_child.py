@@ -24,7 +24,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.core.show import CueKind
-from kiosk.store.event_folder import EventFolder
+from kiosk.services.event import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.window import ConsoleWindow
@@ -58,7 +58,7 @@ class Projectionist:
             self._reveal()
 
     def _show(self) -> None:
-        show = self.window.context.show
+        show = self.window.night.show
         assert show is not None
         snap = show.snapshot()
         now = time.monotonic()
@@ -80,7 +80,7 @@ class Projectionist:
 
     def cue_changed(self) -> None:
         """Say each new cue of the show as it happens (the benchmark samples memory on it)."""
-        show = self.window.context.show
+        show = self.window.night.show
         if show is None or self.phase != "show":
             return
         key = show.snapshot().cue.key
@@ -123,7 +123,7 @@ def main(event_dir: str, passphrase: str) -> int:
         if isinstance(w, RevealPanel)
     )
     projectionist = Projectionist(window, panel, passphrase)
-    show = window.context.show
+    show = window.night.show
     assert show is not None
     show.changed.connect(projectionist.cue_changed)
     show.failed.connect(projectionist.film_failed)

@@ -92,7 +92,7 @@ def test_a_steady_night_stays_grey_and_quiet(qtbot: QtBot, programme: Programme)
     readings = Readings([300.0] + [380.0 + (n % 2) for n in range(FILMS)])
     status, messages = _status(qtbot, show, readings)
     posted: list[str] = []
-    messages.posted.connect(lambda _level, _at, text: posted.append(text))
+    messages.subscribe(lambda _level, _at, text: posted.append(text))
     for number in range(1, 9):
         show.jump(f"film:F{number:02d}")
     assert status.verdict.level is MemoryLevel.STEADY
@@ -108,7 +108,7 @@ def test_growth_turns_amber_then_red_with_one_warning(qtbot: QtBot, programme: P
     growing = [300.0 + 90 * n for n in range(FILMS + 2)]
     status, messages = _status(qtbot, show, Readings(growing))
     posted: list[tuple[Level, str]] = []
-    messages.posted.connect(lambda level, _at, text: posted.append((level, text)))
+    messages.subscribe(lambda level, _at, text: posted.append((level, text)))
     show.jump("film:F01")
     show.jump("card:F02")  # not a film: no sample
     assert status.samples_mb == ()  # the first film is judged once it is over

@@ -9,12 +9,9 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import sqlite_utils
-from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtCore import QItemSelection, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,13 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.core.event import EventConfig
 from kiosk.core.memory_trend import MemoryTrend
-from kiosk.core.preflight import check_schedule
-from kiosk.core.programme import Film, Programme, format_duration
-from kiosk.services.preflight import PreflightReport, run_preflight
-from kiosk.store.event_folder import EventFolder
-from kiosk.store.film_checks import FilmCheckRepository
+from kiosk.core.preflight import FilmCheck, check_schedule
+from kiosk.core.programme import Film, format_duration
+from kiosk.night.night import Night
+from kiosk.services.event import EventFolder
+from kiosk.services.film_media import FilmMedia
+from kiosk.services.preflight import PreflightReport, recheck_film, run_preflight
 from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
@@ -48,25 +45,8 @@ from kiosk.ui.console.memory_status import MemoryStatus
 from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
 from kiosk.ui.console.show_panel import ShowPanel
 
-if TYPE_CHECKING:
-    from kiosk.ui.show_controller import ShowController
-
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class ConsoleContext:
-    """What the console works on, passed in (no globals)."""
-
-    folder: EventFolder
-    config: EventConfig
-    programme: Programme
-    db: sqlite_utils.Database
-    messages: MessageBus
-    tasks: TaskRunner
-    show: ShowController | None = None  # the running show (None: programme and preflight only)
-    stage: QWidget | None = None  # the projector window, closed with the console
-    start_over: Callable[[], ShowController] | None = None  # a fresh show from the holding slide
+MEDIA_EVERY_MS = 2000  # how often the console looks whether film files changed (one stat each)
 
 
 class FilmDetails(QFrame):
@@ -142,14 +122,39 @@ class FilmDetails(QFrame):
         )
 
 
+def ask_start_over(parent: QWidget) -> bool:
+    """Ask the operator before the night starts over (True: yes)."""
+    answer = QMessageBox.question(
+        parent,
+        "Start the show over?",
+        "Go back to the holding slide and mark every film as not yet played?\n"
+        "The journal keeps what happened so far.",
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 class ConsoleWindow(QMainWindow):
     """Main window on the operator's screen."""
 
-    def __init__(self, context: ConsoleContext) -> None:
+    def __init__(
+        self,
+        folder: EventFolder,
+        night: Night,
+        messages: MessageBus,
+        tasks: TaskRunner,
+        *,
+        confirm_start_over: Callable[[QWidget], bool] | None = None,
+    ) -> None:
         super().__init__()
-        self.context = context
-        self.setWindowTitle(f"{context.config.name_en} — Console")
-        self.model = ProgrammeModel(context.programme, context.config)
+        self.folder = folder
+        self.night = night
+        self.config = night.config
+        self.programme = night.programme
+        self.messages = messages
+        self.tasks = tasks
+        self._confirm_start_over = confirm_start_over or ask_start_over
+        self.setWindowTitle(f"{self.config.name_en} — Console")
+        self.model = ProgrammeModel(self.programme, self.config)
         self._preflight_running = False
 
         central = QWidget()
@@ -161,10 +166,8 @@ class ConsoleWindow(QMainWindow):
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.setFont(ui_font(11, bold=True))
         self.show_panel: ShowPanel | None = None
-        if context.show is not None:
-            self.show_panel = ShowPanel(
-                context.show, context.config, context.tasks, self._start_over
-            )
+        if night.show is not None:
+            self.show_panel = ShowPanel(night, tasks, self._start_over, self.recheck_film)
             self.show_panel.install_shortcuts(self)
             self.tabs.addTab(self.show_panel, "Show · 放映")
         self.tabs.addTab(self._build_programme_tab(), "Programme / Preflight · 節目 / 檢查")
@@ -182,17 +185,23 @@ class ConsoleWindow(QMainWindow):
         splitter.setSizes([620, 90])
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
-        self.memory = MemoryStatus(context.messages, MemoryTrend(), parent=self)
-        self.memory.watch(context.show)
+        self.memory = MemoryStatus(messages, MemoryTrend(), parent=self)
+        self.memory.watch(night.show)
+        night.show_replaced.connect(self.memory.watch)  # Start over: a new show's films
         # the status line sits right of the tabs: at 1366x768 a status bar would push the
         # window past the bottom of the screen
         self.memory.label.setContentsMargins(0, 0, 8, 0)
         self.tabs.setCornerWidget(self.memory.label, Qt.Corner.TopRightCorner)
 
-        context.messages.posted.connect(self._append_message)
+        messages.subscribe(self._append_message)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.start_preflight)
+        self.media: FilmMedia | None = night.media  # None: a night built without it
+        self._media_timer = QTimer(self)  # a film replaced or deleted is flagged within 2 s
+        self._media_timer.setInterval(MEDIA_EVERY_MS)
+        self._media_timer.timeout.connect(self.refresh_media)
+        self._media_timer.start()
         self.load_checks()
-        context.messages.info(f"Event opened: {context.folder.root}")
+        messages.info(f"Event opened: {folder.root}")
 
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Mount another view (e.g. registrations) as a tab; returns its index."""
@@ -204,21 +213,9 @@ class ConsoleWindow(QMainWindow):
             self.show_panel.offer_resume(text)
 
     def _start_over(self) -> None:
-        context = self.context
-        if context.start_over is None or context.show is None or self.show_panel is None:
+        if self.night.show is None or not self._confirm_start_over(self):
             return
-        answer = QMessageBox.question(
-            self,
-            "Start the show over?",
-            "Go back to the holding slide and mark every film as not yet played?\n"
-            "The journal keeps what happened so far.",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        context.show.close()
-        context.show = context.start_over()
-        self.show_panel.set_controller(context.show)
-        self.memory.watch(context.show)
+        self.night.start_over()  # the show panel hears `show_replaced`
 
     def _build_programme_tab(self) -> QWidget:
         tab = QWidget()
@@ -237,7 +234,7 @@ class ConsoleWindow(QMainWindow):
 
     # --- construction -------------------------------------------------------------------
     def _build_header(self) -> QHBoxLayout:
-        config = self.context.config
+        config = self.config
         header = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(text_label(config.name_en, 17, bold=True))
@@ -252,7 +249,7 @@ class ConsoleWindow(QMainWindow):
         )
         facts.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(facts)
-        if self.context.programme.demo:
+        if self.programme.demo:
             badge = text_label(" DEMO ", 11, bold=True)
             badge.setStyleSheet(
                 f"background:{Colours.accent.name()}; color:#000; border-radius:4px; padding:4px;"
@@ -300,20 +297,52 @@ class ConsoleWindow(QMainWindow):
     # --- behaviour ------------------------------------------------------------------------
     def load_checks(self) -> None:
         """Show the stored preflight results (from the last run, by anyone)."""
-        checks = FilmCheckRepository(self.context.db).all()
+        checks = self.night.film_checks()
         self.model.set_checks(checks)
         if self.show_panel is not None:
             self.show_panel.run_model.set_checks(checks)
+        if self.media is not None:
+            self.media.forget()
+        self.refresh_media()
         self._update_summary()
+
+    def refresh_media(self) -> None:
+        """Flag, in the programme and the run order, films whose file is not the one measured."""
+        if self.media is None:
+            return
+        verdicts = {film.id: self.media.verdict(film.id) for film in self.programme}
+        self.model.set_media(verdicts)
+        if self.show_panel is not None:
+            self.show_panel.run_model.set_media(verdicts)
+
+    def recheck_film(self, film_id: str) -> None:
+        """Preflight one film again on a worker thread (F6), e.g. after its file was replaced."""
+        self.messages.info(f"Checking {film_id} again…")
+        self.tasks.run(
+            recheck_film,
+            self._recheck_done,
+            lambda error: self.messages.error(f"{film_id} could not be checked: {error}"),
+            self.folder,
+            film_id,
+        )
+
+    def _recheck_done(self, check: FilmCheck) -> None:
+        self.load_checks()
+        if check.ok:
+            self.messages.info(
+                f"{check.film_id} checked again: ready, plays at {check.gain_db or 0:+.1f} dB"
+            )
+        else:
+            self.messages.error(f"{check.film_id}: {'; '.join(check.problems)}")
 
     def _update_summary(self) -> None:
         checks = self.model.checks
         schedule = check_schedule(
-            self.context.programme,
-            self.context.config,
+            self.programme,
+            self.config,
             {k: c.duration_s for k, c in checks.items()},
         )
-        total = len(self.context.programme)
+        total = len(self.programme)
         ready = sum(1 for c in checks.values() if c.ok)
         blocked = sum(1 for c in checks.values() if not c.ok)
         unchecked = total - len(checks)
@@ -336,11 +365,11 @@ class ConsoleWindow(QMainWindow):
             return
         self._preflight_running = True
         self.preflight_button.setEnabled(False)
-        self.progress.setRange(0, len(self.context.programme))
+        self.progress.setRange(0, len(self.programme))
         self.progress.setValue(0)
         self.progress.show()
-        self.context.messages.info("Preflight started")
-        tasks = self.context.tasks
+        self.messages.info("Preflight started")
+        tasks = self.tasks
 
         def progress(done: int, total: int, film_id: str) -> None:  # worker thread
             tasks.to_main(lambda: self.progress.setValue(done))
@@ -349,7 +378,7 @@ class ConsoleWindow(QMainWindow):
             run_preflight,
             self._preflight_done,
             self._preflight_failed,
-            self.context.folder,
+            self.folder,
             progress,
         )
 
@@ -363,18 +392,18 @@ class ConsoleWindow(QMainWindow):
         self.load_checks()
         blocked = [c for c in report.checks if not c.ok]
         for check in blocked:
-            self.context.messages.error(f"{check.film_id}: {'; '.join(check.problems)}")
+            self.messages.error(f"{check.film_id}: {'; '.join(check.problems)}")
         if blocked:
-            self.context.messages.error(f"Preflight: {len(blocked)} film(s) would stop the show")
+            self.messages.error(f"Preflight: {len(blocked)} film(s) would stop the show")
         else:
-            self.context.messages.info(
+            self.messages.info(
                 f"Preflight: all {len(report.checks)} films ready. {report.schedule.describe()}"
             )
         self._selection_changed()
 
     def _preflight_failed(self, error: BaseException) -> None:
         self._preflight_finished()
-        self.context.messages.error(f"Preflight could not run: {error}")
+        self.messages.error(f"Preflight could not run: {error}")
 
     def _selection_changed(self, *_: QItemSelection) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -395,10 +424,6 @@ class ConsoleWindow(QMainWindow):
         if self.show_panel is not None:
             self.show_panel.stop()
         self.memory.stop()
-        self.context.tasks.wait(timeout=30)
-        if self.context.show is not None:
-            self.context.show.close()
-            self.context.show = None
-        if self.context.stage is not None:
-            self.context.stage.close()
+        self.tasks.wait(timeout=30)
+        self.night.close()
         super().closeEvent(event)

@@ -6,10 +6,9 @@ import logging
 import re
 
 from kiosk.core.problems import ConfigError
-from kiosk.store.checkins import CheckinRepository
-from kiosk.store.errors import StoreError
-from kiosk.store.event_folder import EventFolder
-from kiosk.store.lock import InstanceLock
+from kiosk.services.doors import door_checkins
+from kiosk.services.event import EventFolder, InstanceLock, StoreError
+from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.scanner_capture import ScannerCapture
@@ -31,11 +30,12 @@ def open_doors(
 ) -> DoorsWindow:
     """Build the door window on an event (the caller runs the event loop)."""
     config = folder.load_config()
-    repo = CheckinRepository.for_event(folder, config)
+    repo = door_checkins(folder, config)
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
     context = DoorsContext(
-        config=config,
+        title_en=config.name_en,
+        title_zh=config.name_zh,
         repo=repo,
         station=station,
         zone=zone,
@@ -47,23 +47,21 @@ def open_doors(
 
 def run_doors(folder: EventFolder, station: str) -> int:
     """Open the door station full screen and run until it is closed; returns the exit status."""
-    from kiosk.ui.app import _refuse, make_application
-
     app = make_application()
     lock = station_lock(folder, station)
     try:
         lock.acquire()
     except StoreError as exc:
-        return _refuse(f"{station} is already open", str(exc))
+        return refuse(f"{station} is already open", str(exc))
     try:
         window = open_doors(folder, station)
     except ConfigError as exc:
-        return _refuse(
+        return refuse(
             "The event cannot be opened",
             "Fix these and start again:\n\n" + "\n".join(map(str, exc.problems)),
         )
     except StoreError as exc:
-        return _refuse("The event cannot be opened", str(exc))
+        return refuse("The event cannot be opened", str(exc))
     capture = ScannerCapture(app)
     capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
     capture.install(app)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Intermission, Programme
-from kiosk.ui.stage.reveal_cards import RevealCard
+from kiosk.render.reveal_cards import RevealCard
 
 
 def event_now(event: EventConfig) -> dt.datetime:

@@ -4,9 +4,11 @@ The controller owns the machine and a ~25 ms tick, plus a precise one-shot timer
 clock-driven cut (`ShowMachine.clock_cut_at`), re-aimed at every position the players report, so
 a cut is never late by up to a tick. Every operator action, tick and player fact
 goes to the machine; the effects it returns are carried out in order on the stage (cards,
-video surfaces, black) and the players, and its `Journal` entries are committed to SQLite in
-one transaction per batch, after the projector has changed (the machine orders them so) and
-before the console shows the new state (the console reads `snapshot()` afterwards).
+video surfaces, black) and the players by the night's one `EffectRunner`, which commits the
+`Journal` entries to SQLite in one transaction per batch, after the projector has changed (the
+machine orders them so) and before the console shows the new state (the console reads
+`snapshot()` afterwards). The controller plays on the night's `Projector`; while the award
+reveal has the projector, the show's clock stands still and the players' facts are not its own.
 """
 
 from __future__ import annotations
@@ -17,11 +19,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import sqlite_utils
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QWidget
 
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Programme
@@ -33,6 +33,7 @@ from kiosk.core.show import (
     Effect,
     Ignored,
     Journal,
+    JsonValue,
     PauseFilm,
     PlayFilm,
     PreloadFilm,
@@ -53,11 +54,11 @@ from kiosk.core.show import (
 )
 from kiosk.core.subtitles import SubtitleCue, SubtitleError, decode_subtitle_bytes, parse_srt
 from kiosk.media.picture_fade import DARK_WITHIN_S
-from kiosk.media.player import FIRST_PICTURE_S, FilmPlayers
-from kiosk.store.film_checks import FilmCheckRepository
-from kiosk.store.journal import Journal as JournalStore
-from kiosk.ui.common.messages import MessageBus
-from kiosk.ui.stage.cards import (
+from kiosk.media.player import FIRST_PICTURE_S
+from kiosk.night.effects import EffectRunner
+from kiosk.night.ports import OperatorMessages
+from kiosk.night.projector import Projector
+from kiosk.render.cards import (
     BlackCard,
     Card,
     EndCard,
@@ -65,7 +66,8 @@ from kiosk.ui.stage.cards import (
     IntermissionCard,
     TitleCard,
 )
-from kiosk.ui.stage.x11 import flush_requests
+from kiosk.services.film_media import FilmMedia
+from kiosk.store.journal import Journal as JournalStore
 
 log = logging.getLogger(__name__)
 
@@ -73,32 +75,8 @@ TICK_MS = 25
 AIM_WITHIN_S = 1.0  # the cut timer is aimed once the clock cut is this close (positions refine it)
 
 
-class Stage(Protocol):
-    """What the controller needs from the projector window (kiosk.ui.stage's StageWindow)."""
-
-    def video_surface(self, slot: str) -> QWidget:
-        """The native child window a slot's player draws into."""
-        ...
-
-    def show_video(self, slot: str) -> None:
-        """Raise a slot's video surface (in the same frame)."""
-        ...
-
-    def show_card(self, card: Card) -> None:
-        """Put a card up instead of video."""
-        ...
-
-    def set_black(self, black: bool, fade_s: float = 0.0) -> None:
-        """Fade the black overlay in or out."""
-        ...
-
-    def set_subtitle(self, text: str | None) -> None:
-        """Show one subtitle line (or none) over the film."""
-        ...
-
-
 class ShowController(QObject):
-    """Runs tonight's show: machine + stage + players + journal, on the Qt thread.
+    """Runs tonight's show: machine + projector + journal, on the Qt thread.
 
     Signals: `changed()` after anything the console should redraw at once; `ignored(action,
     reason)` when the machine refuses an action (e.g. a second GO within the guard);
@@ -114,29 +92,31 @@ class ShowController(QObject):
         self,
         machine: ShowMachine,
         event: EventConfig,
-        stage: Stage,
-        players: FilmPlayers,
-        db: sqlite_utils.Database,
-        messages: MessageBus | None = None,
+        projector: Projector,
+        runner: EffectRunner,
+        messages: OperatorMessages | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
-        bind_surfaces: bool = True,
+        media: FilmMedia | None = None,
     ) -> None:
         super().__init__()
+        self.media = media  # which film files are the ones preflight measured
+        self.preload_failures: dict[str, str] = {}  # films that failed while preloading
         self.machine = machine
         self.config = event
         self.programme: Programme = machine.programme
-        self.stage = stage
-        self.players = players
+        self.projector = projector
+        self.stage = projector.stage
+        self.players = projector.players
         self.messages = messages
-        self._db = db
+        self._runner = runner
         self._clock = clock
-        self._bind = bind_surfaces
+        self.closed = False
         self.on_stage: str | None = None  # slot whose video is up, None while a card is
         self._subtitles: dict[str, list[SubtitleCue]] = {}
         self._subtitle_text: str | None = None
+        self._subtitle_level = 1.0
         self._ended = False
-        self._lent = False  # the award reveal has the players and the stage
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
@@ -147,43 +127,48 @@ class ShowController(QObject):
         self._lift_timer = QTimer(self)  # drops the curtain once a film fading up is black
         self._lift_timer.setSingleShot(True)
         self._lift_timer.timeout.connect(self._lift_curtain)
-        players.film_started.connect(lambda f: self._fact(self.machine.film_started, f))
-        players.position.connect(lambda f, s: self._fact(self.machine.film_position, f, s))
-        players.duration.connect(self.machine.film_duration)
-        players.ended.connect(lambda f: self._fact(self.machine.film_ended, f))
+        players = self.players
+        players.film_started.connect(self._film_started)
+        players.position.connect(self._film_position)
+        players.duration.connect(self._film_duration)
+        players.ended.connect(self._film_ended)
         players.failed.connect(self._film_failed)
+        projector.handed_over.connect(self._handed_over)
 
     # Life cycle --------------------------------------------------------------------------
 
     def start(self) -> None:
         """Bind the players to the stage surfaces, put the first cue up and start ticking."""
-        if self._bind:
-            for slot in ("A", "B"):
-                self.players.bind(slot, int(self.stage.video_surface(slot).winId()))
+        self.projector.bind_surfaces()
         self._restore_sound()
         self._carry_out(self.machine.open(self._clock()))
         self._timer.start()
 
     def close(self) -> None:
-        """Stop ticking and release the players."""
+        """Stop ticking, stop the films and let go of the projector (which stays open)."""
+        if self.closed:
+            return
+        self.closed = True
         self._timer.stop()
         self._cut_timer.stop()
-        self.players.close()
+        self._lift_timer.stop()
+        players = self.players
+        players.film_started.disconnect(self._film_started)
+        players.position.disconnect(self._film_position)
+        players.duration.disconnect(self._film_duration)
+        players.ended.disconnect(self._film_ended)
+        players.failed.disconnect(self._film_failed)
+        self.projector.handed_over.disconnect(self._handed_over)
+        if not self.projector.closed:
+            self.projector.stop_films()
 
     def now(self) -> float:
         """The controller's clock (monotonic seconds)."""
         return self._clock()
 
-    def lend_players(self, lent: bool) -> None:
-        """Lend the players and the stage to the award reveal (True), or take them back.
-
-        While lent, the show's clock stands still and the players' facts are not the show's;
-        taken back, the projector shows the show's current cue again.
-        """
-        if lent == self._lent:
-            return
-        self._lent = lent
-        if lent:
+    def _handed_over(self, to_reveal: bool) -> None:
+        """The reveal took the projector (stand still) or gave it back (show our cue again)."""
+        if to_reveal:
             self._timer.stop()
             self._set_subtitle(None)
             return
@@ -197,15 +182,16 @@ class ShowController(QObject):
         self.changed.emit()
 
     def can_lend_players(self) -> str | None:
-        """Why the players cannot be lent now (None: they can): only before or after the show."""
+        """Why the projector cannot go to the reveal now (None: it can): only before or after
+        the show."""
         if self.machine.cue.kind in (CueKind.HOLDING, CueKind.END):
             return None
         return "the show is under way: finish it (or go to the end cue) before the awards"
 
     @property
     def players_lent(self) -> bool:
-        """True while the award reveal has the players."""
-        return self._lent
+        """True while the award reveal has the projector."""
+        return self.projector.with_reveal
 
     def snapshot(self) -> Snapshot:
         """The show as the console shows it, now."""
@@ -263,25 +249,24 @@ class ShowController(QObject):
     def set_master_volume(self, percent: float) -> None:
         """Master volume 0-100 %, journalled so a restart keeps it."""
         self.players.set_master_volume(percent)
-        self._write([Journal("master_volume", {"percent": self.players.master_volume})])
+        self._runner.write([Journal("master_volume", {"percent": self.players.master_volume})])
         self.changed.emit()
 
     def toggle_mute(self) -> None:
         """Mute or unmute the films."""
         self.players.set_muted(not self.players.muted)
-        self._write([Journal("mute", {"muted": self.players.muted})])
+        self._runner.write([Journal("mute", {"muted": self.players.muted})])
         self.changed.emit()
 
     def set_trim(self, film_id: str, trim_db: float) -> None:
         """The operator's gain correction for one film, journalled."""
         self.players.set_trim(film_id, trim_db)
-        self._write([Journal("gain_trim", {"film": film_id, "trim_db": trim_db})])
+        self._runner.write([Journal("gain_trim", {"film": film_id, "trim_db": trim_db})])
         self.changed.emit()
 
     def _restore_sound(self) -> None:
         """Master volume, mute and trims as last journalled."""
-        store = JournalStore(self._db)
-        for entry in store.entries("master_volume", "mute", "gain_trim"):
+        for entry in self._runner.journal.entries("master_volume", "mute", "gain_trim"):
             data = entry.data
             if entry.kind == "master_volume" and isinstance(data.get("percent"), int | float):
                 self.players.set_master_volume(float(data["percent"]))
@@ -300,13 +285,23 @@ class ShowController(QObject):
         self._update_subtitle()
 
     def _act(self, action: Callable[[float], list[Effect]]) -> None:
-        if self._lent:
+        if self.players_lent or self.closed:
             log.info("show action ignored: the award reveal has the projector")
             return
         self._carry_out(action(self._clock()))
 
+    def _film_position(self, film_id: str, seconds: float) -> None:
+        self._fact(self.machine.film_position, film_id, seconds)
+
+    def _film_duration(self, film_id: str, seconds: float) -> None:
+        if not self.players_lent:
+            self.machine.film_duration(film_id, seconds)
+
+    def _film_ended(self, film_id: str) -> None:
+        self._fact(self.machine.film_ended, film_id)
+
     def _fact(self, fact: Callable[..., list[Effect]], *args: Any) -> None:
-        if self._lent:
+        if self.players_lent:
             return
         effects = fact(self._clock(), *args)
         if effects:
@@ -314,24 +309,53 @@ class ShowController(QObject):
         else:
             self._aim_cut()  # a new position moves the film clock
 
+    def _film_started(self, film_id: str) -> None:
+        """Journal the gain the film really plays at, then tell the machine."""
+        if not self.players_lent:
+            self._runner.write([Journal("film_gain", self.gain_report(film_id))])
+        self._fact(self.machine.film_started, film_id)
+
+    def gain_report(self, film_id: str) -> dict[str, JsonValue]:
+        """What the film plays at, for the journal and the console: preflight's gain (if its
+        file is the one measured), the operator's trim, libvlc's preamp and volume."""
+        level = self.players.level_of(film_id)
+        verdict = self.media.verdict(film_id) if self.media is not None else None
+        return {
+            "film": film_id,
+            "gain_db": None if level.gain_db == -math.inf else round(level.gain_db, 2),
+            "preflight_db": round(self.players.gain_of(film_id) - self.players.trim_of(film_id), 2),
+            "trim_db": self.players.trim_of(film_id),
+            "preamp_db": level.preamp_db,
+            "volume": level.volume,
+            "master_percent": self.players.master_volume,
+            "limited": level.limited,
+            "file": verdict.state.value if verdict is not None else None,
+        }
+
     def _film_failed(self, film_id: str, reason: str) -> None:
-        if self._lent:
+        if self.players_lent:
             return
         effects = self.machine.film_failed(self._clock(), film_id, reason)
+        alert = self.machine.snapshot(self._clock()).alert
+        on_screen = alert is not None and alert.film_id == film_id
+        if on_screen:
+            self.preload_failures.pop(film_id, None)
+        else:  # only preloading: the show loads it again when its turn comes
+            self.preload_failures[film_id] = reason
         if self.messages is not None:
-            self.messages.error(f"Film {film_id} failed: {reason}")
+            if on_screen:
+                self.messages.error(f"Film {film_id} failed: {reason}")
+            else:
+                self.messages.error(
+                    f"Film {film_id} could not be preloaded: {reason}. It is tried again at its "
+                    "turn; check the file now"
+                )
         self.failed.emit(film_id, reason)
         self._carry_out(effects)
 
     def _carry_out(self, effects: Iterable[Effect]) -> None:
-        entries: list[Journal] = []
-        for effect in effects:
-            if isinstance(effect, Journal):
-                entries.append(effect)
-            else:
-                self._do(effect)
+        self._runner.run(effects, self._do)
         self._aim_cut()
-        self._write(entries)
         if not self._ended and self.machine.cue.kind is CueKind.END:
             self._ended = True
             self.ended.emit()
@@ -415,20 +439,7 @@ class ShowController(QObject):
 
     def _video(self, slot: str) -> None:
         self.on_stage = slot
-        self.stage.show_video(slot)
-        flush_requests()  # the raise must reach the X server before libvlc draws
-
-    def _write(self, entries: list[Journal]) -> None:
-        if not entries:
-            return
-        try:
-            JournalStore(self._db).append_all(
-                (e.kind, _subject(e.data.get("film") or e.data.get("cue")), e.data) for e in entries
-            )
-        except Exception:
-            log.exception("could not write %d journal entries", len(entries))
-            if self.messages is not None:
-                self.messages.error("The show journal could not be written: check the disk")
+        self.stage.show_video(slot)  # flushed to the X server before libvlc draws
 
     # Subtitles ---------------------------------------------------------------------------
 
@@ -440,7 +451,7 @@ class ShowController(QObject):
         elapsed = self.snapshot().film_elapsed_s or 0.0
         cues = self._subtitles_of(film)
         text = next((c.text for c in cues if c.start_s <= elapsed < c.end_s), None)
-        self._set_subtitle(text)
+        self._set_subtitle(text, self.players.picture_level(self.on_stage))
 
     def _subtitles_of(self, film: Film) -> list[SubtitleCue]:
         if film.id not in self._subtitles:
@@ -456,37 +467,32 @@ class ShowController(QObject):
             self._subtitles[film.id] = cues
         return self._subtitles[film.id]
 
-    def _set_subtitle(self, text: str | None) -> None:
-        if text != self._subtitle_text:
-            self._subtitle_text = text
-            self.stage.set_subtitle(text)
-
-
-def _subject(value: object) -> str | None:
-    return str(value) if value else None
+    def _set_subtitle(self, text: str | None, level: float = 1.0) -> None:
+        """Subtitles fade with the picture: their level follows the film's fade up."""
+        if text != self._subtitle_text or abs(level - self._subtitle_level) > 0.01:
+            self._subtitle_text, self._subtitle_level = text, level
+            self.stage.set_subtitle(text, level)
 
 
 def create_show(
     event: EventConfig,
     programme: Programme,
-    db: sqlite_utils.Database,
-    stage: Stage,
-    instance: object,
-    messages: MessageBus | None = None,
+    projector: Projector,
+    runner: EffectRunner,
+    messages: OperatorMessages | None = None,
     *,
     options: ShowOptions | None = None,
     resume: ResumePoint | None = None,
-    bind_surfaces: bool = True,
+    media: FilmMedia | None = None,
 ) -> ShowController:
-    """A controller with its machine and two players on `instance`, gains from preflight."""
-    players = FilmPlayers(instance, FilmCheckRepository(db).gain_db)
+    """A controller with its machine on the night's projector; `media` says which film files
+    are the ones preflight measured (the gain report, the console's flags)."""
     chosen = options or ShowOptions.from_event(event)
     # the next player takes about FIRST_PICTURE_S to show its first frame: order the cut so early
     machine = ShowMachine(programme, replace(chosen, cut_lead_s=FIRST_PICTURE_S), resume)
-    return ShowController(machine, event, stage, players, db, messages, bind_surfaces=bind_surfaces)
+    return ShowController(machine, event, projector, runner, messages, media=media)
 
 
-def read_resume_point(db: sqlite_utils.Database) -> ResumePoint | None:
+def read_resume_point(journal: JournalStore) -> ResumePoint | None:
     """Where the journal says the show was (None if no show was ever opened)."""
-    entries = ((e.kind, e.data) for e in JournalStore(db).entries())
-    return resume_point(entries)
+    return resume_point((e.kind, e.data) for e in journal.entries())
