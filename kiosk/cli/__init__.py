@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from kiosk.allocator import bound_malloc
 from kiosk.cli.attendees import attendees, tickets
 from kiosk.cli.doors import checkin, doors
 from kiosk.cli.report import report
@@ -26,4 +27,5 @@ __all__ = ["cli", "main"]
 
 def main() -> None:
     """Entry point for `python main.py`, `python -m kiosk` and `aiff-kiosk`."""
-    cli(prog_name="main.py")
+    malloc = bound_malloc()  # first: before any thread allocates (see kiosk.allocator)
+    cli(prog_name="main.py", obj={"malloc": malloc})

@@ -60,6 +60,7 @@ def cli(
     there is none yet).
     """
     folder = EventFolder.resolve(event_dir)
+    malloc = (ctx.obj or {}).get("malloc", "not set by this entry point")
     ctx.obj = {
         "folder": folder,
         "verbose": verbose,
@@ -71,6 +72,7 @@ def cli(
         verbose=verbose,
         zone=folder.zone_or_none(),
     )
+    log.info("memory allocator: %s", malloc)
     if ctx.invoked_subcommand is None:
         ctx.invoke(console)
 

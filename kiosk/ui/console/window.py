@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core.memory_trend import MemoryTrend
 from kiosk.core.preflight import FilmCheck, check_schedule
 from kiosk.core.programme import Film, format_duration
 from kiosk.night.night import Night
@@ -40,6 +41,7 @@ from kiosk.services.preflight import PreflightReport, recheck_film, run_prefligh
 from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
+from kiosk.ui.console.memory_status import MemoryStatus
 from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
 from kiosk.ui.console.show_panel import ShowPanel
 
@@ -185,6 +187,13 @@ class ConsoleWindow(QMainWindow):
         splitter.setSizes([620, 90])
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
+        self.memory = MemoryStatus(messages, MemoryTrend(), parent=self)
+        self.memory.watch(night.show)
+        night.show_replaced.connect(self.memory.watch)  # Start over: a new show's films
+        # the status line sits right of the tabs: at 1366x768 a status bar would push the
+        # window past the bottom of the screen
+        self.memory.label.setContentsMargins(0, 0, 8, 0)
+        self.tabs.setCornerWidget(self.memory.label, Qt.Corner.TopRightCorner)
 
         messages.subscribe(self._append_message)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.start_preflight)
@@ -416,6 +425,7 @@ class ConsoleWindow(QMainWindow):
         """Let a running preflight finish writing, stop the show, close the projector window."""
         if self.show_panel is not None:
             self.show_panel.stop()
+        self.memory.stop()
         self.tasks.wait(timeout=30)
         self.night.close()
         super().closeEvent(event)
