@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.problems import ConfigError, Problem
+from kiosk.core.vote_settings import VoteSettings, vote_settings_from_dict
 
 AWARD_KINDS = ("jury", "audience")
 
@@ -44,6 +45,7 @@ class EventConfig:
     title_card_seconds: float = 8.0
     min_film_seconds: int = 0
     awards: tuple[AwardCategory, ...] = ()
+    vote: VoteSettings = VoteSettings()  # [vote]: the Viewer's Award's nominees and tie rule
 
     @property
     def scheduled_minutes(self) -> float:
@@ -157,6 +159,8 @@ def event_config_from_dict(data: Mapping[str, Any], path: Path) -> EventConfig:
                 problems.append(Problem(path, f"'{award_id}' is declared twice", item, "id"))
             awards.append(AwardCategory(award_id, en, zh, kind))
 
+    vote = vote_settings_from_dict(data.get("vote"), path, problems)
+
     if problems or date is None:
         raise ConfigError(problems)
     programme_path = Path(programme).expanduser()
@@ -179,4 +183,5 @@ def event_config_from_dict(data: Mapping[str, Any], path: Path) -> EventConfig:
         title_card_seconds=float(card),
         min_film_seconds=min_film,
         awards=tuple(awards),
+        vote=vote,
     )
