@@ -12,8 +12,18 @@ from kiosk.cli.results import results_group
 from kiosk.cli.root import cli
 from kiosk.cli.show import rehearse
 from kiosk.cli.stage import stage_preview
+from kiosk.cli.vote import vote_group
 
-for command in (attendees, tickets, checkin, doors, rehearse, stage_preview, results_group):
+for command in (
+    attendees,
+    tickets,
+    checkin,
+    doors,
+    rehearse,
+    stage_preview,
+    results_group,
+    vote_group,
+):
     cli.add_command(command)
 
 __all__ = ["cli", "main"]

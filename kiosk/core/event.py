@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ class EventConfig:
     title_card_seconds: float = 8.0
     min_film_seconds: int = 0
     awards: tuple[AwardCategory, ...] = ()
-    vote: VoteSettings = VoteSettings()  # [vote]: the Viewer's Award's nominees and tie rule
+    vote: VoteSettings = field(default_factory=VoteSettings)  # [vote]: the Viewer's Award
 
     @property
     def scheduled_minutes(self) -> float:

@@ -76,10 +76,10 @@ def normalise_vote_code(text: str) -> str | None:
         return None
     prepared = unicodedata.normalize("NFKC", text).upper()
     characters = []
-    for character in prepared:
-        if character in _SEPARATORS:
+    for typed in prepared:
+        if typed in _SEPARATORS:
             continue
-        character = _CONFUSABLE.get(character, character)
+        character = _CONFUSABLE.get(typed, typed)
         if character not in CROCKFORD_ALPHABET:
             return None
         characters.append(character)
@@ -348,7 +348,7 @@ def count_votes(
         winner = tied[0]
     else:
         seed = hashlib.sha256(b"aiff-vote-lot/v1\x00" + lot_seed).digest()
-        winner = random.Random(seed).choice(sorted(tied))  # noqa: S311 - a fair, replayable draw
+        winner = random.Random(seed).choice(sorted(tied))
     others = tuple(f for f in tied if f != winner)
     return Tally(len(choices), dict(counts), nominees, winner, others, settings.tie_rule)
 

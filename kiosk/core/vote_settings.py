@@ -39,9 +39,7 @@ class VoteSettings:
     minutes: int = 10  # how long the vote stays open after `vote open` (the slide's countdown)
 
 
-def vote_settings_from_dict(
-    table: object, path: Path, problems: list[Problem]
-) -> VoteSettings:
+def vote_settings_from_dict(table: object, path: Path, problems: list[Problem]) -> VoteSettings:
     """Validate the ``[vote]`` table (missing: the defaults); problems are appended."""
     if table is None:
         return VoteSettings()
@@ -67,5 +65,3 @@ def vote_settings_from_dict(
         problems.append(Problem(path, f"must be one of {choices}", "[vote]", "tie_rule"))
         rule = defaults.tie_rule
     return VoteSettings(nominees=nominees, tie_rule=rule, minutes=minutes)
-
-

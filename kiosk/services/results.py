@@ -40,6 +40,7 @@ from kiosk.store.sealed_results import (
     unseal,
     write_seal,
 )
+from kiosk.store.vote_key_seal import refuse_if_ballots_cast, seal_vote_key_in
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,9 @@ def seal_results(
         existed = path.exists()
         if existed and not replace:  # sealed by someone else while the key was derived
             raise _exists_error(path)
+        refuse_if_ballots_cast(conn)  # a new vote key would make them uncountable
         write_seal(path, data)
+        seal_vote_key_in(conn, folder.root, passphrases, read_seal(path).header.kdf, progress)
         Journal.append_in(
             conn,
             RESULTS_SEALED,
@@ -367,7 +370,12 @@ def open_results(
     NoSealError, SealTamperedError (changed since sealing), WrongPassphraseError, SealError.
     """
     seal = read_seal(folder.sealed_results_path)
-    return _open(folder, seal, passphrases, progress, purpose=purpose)
+    results = _open(folder, seal, passphrases, progress, purpose=purpose)
+    if purpose != "reveal":
+        return results
+    from kiosk.services.vote import with_viewer_result  # the Viewer's Award, once voted
+
+    return with_viewer_result(folder, results, passphrases, progress=progress)
 
 
 def sealed_categories(folder: EventFolder) -> tuple[str, ...]:

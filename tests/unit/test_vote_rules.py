@@ -262,9 +262,7 @@ def test_tie_by_lot_is_replayable_from_the_seed_and_fair() -> None:
     again = count_votes(list(reversed(choices)), ORDER, settings, lot_seed=b"ballots-digest")
     assert first.winner == again.winner and first.tie_rule is TieRule.LOT
     assert set(first.tied_with) | {first.winner} == {"F01", "F02", "F03"}
-    winners = {
-        count_votes(choices, ORDER, settings, lot_seed=bytes([n])).winner for n in range(60)
-    }
+    winners = {count_votes(choices, ORDER, settings, lot_seed=bytes([n])).winner for n in range(60)}
     assert winners == {"F01", "F02", "F03"}  # every tied film can win the draw
 
 

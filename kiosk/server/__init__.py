@@ -1,0 +1,1 @@
+"""The event server's web apps (ASGI): the phone vote page (`vote_app`)."""
