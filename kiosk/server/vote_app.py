@@ -80,8 +80,14 @@ def render_page(desk: VoteDesk, thumbnails: ThumbnailCache | None) -> str:
         .replace("{{EVENT_ZH}}", html.escape(config.name_zh))
         .replace("{{EVENT_EN}}", html.escape(config.name_en))
         .replace("{{FILMS}}", "\n".join(items))
-        .replace("{{MESSAGES}}", html.escape(json.dumps(_messages(), ensure_ascii=False)))
+        .replace("{{MESSAGES}}", _script_json(_messages()))
     )
+
+
+def _script_json(data: object) -> str:
+    """JSON safe inside a <script> element (which HTML entities do not reach)."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _messages() -> dict[str, list[str]]:
