@@ -16,6 +16,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from kiosk.services.vote import VoteDesk
@@ -31,12 +32,15 @@ THREADS = 64
 BURST_CLIENTS = 20
 
 
-def _post(connection: http.client.HTTPConnection, path: str, body: dict[str, str]) -> dict:
+def _post(
+    connection: http.client.HTTPConnection, path: str, body: dict[str, str]
+) -> dict[str, Any]:
     connection.request(
         "POST", path, json.dumps(body), {"Content-Type": "application/json", "Cookie": "d=1"}
     )
     response = connection.getresponse()
-    return json.loads(response.read())
+    answer: dict[str, Any] = json.loads(response.read())
+    return answer
 
 
 def _figures(samples: list[float]) -> tuple[float, float, float]:
@@ -53,7 +57,7 @@ class Voters:
         self.host, self.port = str(address.hostname), int(address.port or 80)
         self.codes, self.films = codes, films
         self.latencies: list[float] = []
-        self.refused: list[dict] = []
+        self.refused: list[dict[str, Any]] = []
         self.lock = threading.Lock()
 
     def vote(self, index: int, connection: http.client.HTTPConnection | None = None) -> None:

@@ -20,6 +20,7 @@ from kiosk.core.programme import Film, Programme
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.stage.card_painter import CardPainter, load_logo
 from kiosk.ui.stage.card_view import CardView, render_card
+from kiosk.ui.stage.vote_card import VoteCard
 from kiosk.ui.stage.cards import (
     BlackCard,
     Card,
@@ -58,6 +59,7 @@ def all_cards(config: EventConfig, programme: Programme) -> dict[str, Card]:
         "title-long": TitleCard.for_film(long_film, programme),
         "intermission": IntermissionCard.counting(programme.intermission, 899, clock=lambda: 0),
         "end": EndCard(config),
+        "vote": VoteCard.counting(config, "http://192.168.1.23:8080/", 599, clock=lambda: 0),
     }
 
 

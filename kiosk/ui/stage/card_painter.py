@@ -34,6 +34,8 @@ from kiosk.ui.stage.typesetting import (
     Typesetter,
     stage_font,
 )
+from kiosk.ui.stage.vote_card import VoteCard
+from kiosk.ui.stage.vote_painter import paint_vote_card
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +167,8 @@ class CardPainter:
                 self.intermission(card)
             case EndCard():
                 self.end(card)
+            case VoteCard():
+                paint_vote_card(self, card)
             case _ if isinstance(card, REVEAL_CARD_TYPES):
                 paint_reveal_card(self, card)
         self.painter.restore()
