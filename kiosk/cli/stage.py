@@ -44,9 +44,8 @@ def stage_preview(
 
     from PySide6.QtCore import QTimer
 
-    from kiosk.cli.vote import DEFAULT_VOTE_PORT
     from kiosk.core.programme import Intermission
-    from kiosk.services.vote_address import vote_urls
+    from kiosk.services.vote_address import DEFAULT_VOTE_PORT, vote_urls
     from kiosk.ui.app import make_application
     from kiosk.ui.stage.cards import Card, EndCard, HoldingCard, IntermissionCard, TitleCard
     from kiosk.ui.stage.screens import screen_names

@@ -13,14 +13,13 @@ import click
 
 from kiosk.cli.common import emit_json, fail, folder_of
 from kiosk.core.problems import ConfigError
+from kiosk.services.vote_address import DEFAULT_VOTE_PORT
 from kiosk.store.errors import StoreError
 
 if TYPE_CHECKING:
     from kiosk.services.vote import VoteDesk, VoteStatus
 
 log = logging.getLogger(__name__)
-
-DEFAULT_VOTE_PORT = 8080
 
 
 def _desk(ctx: click.Context) -> VoteDesk:

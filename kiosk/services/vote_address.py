@@ -18,6 +18,7 @@ import subprocess
 log = logging.getLogger(__name__)
 
 URL_ENV = "KIOSK_VOTE_URL"
+DEFAULT_VOTE_PORT = 8080  # plain HTTP, its own port: see README, The Viewer's Award
 
 
 def local_ipv4_addresses() -> list[str]:

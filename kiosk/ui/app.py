@@ -29,6 +29,7 @@ from kiosk.ui.console.doors_panel import DoorsFiguresPanel
 from kiosk.ui.console.registrations_view import RegistrationsView
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stage_preview import StagePreview
+from kiosk.ui.console.vote_panel import StageWindowSlide, VotePanel, VoteSlide
 from kiosk.ui.console.window import ConsoleContext, ConsoleWindow
 from kiosk.ui.reveal_launcher import AppRevealLauncher
 from kiosk.ui.show_controller import ShowController, create_show, read_resume_point
@@ -168,6 +169,7 @@ def open_console(
     )
     window.add_tab(DoorsFiguresPanel(CheckinRepository.for_event(folder, config)), "Doors · 入場")
     mount_reveal(window, folder, context, stage, show, factory.instance)
+    mount_vote(window, folder, context, stage)
     if restore is not None:
         text = resume_text(restore, programme)
         window.offer_resume(text)
@@ -220,6 +222,23 @@ def mount_reveal(
             f"({interrupted.describe()}): open the results again (F8) to continue there"
         )
         window.tabs.setCurrentWidget(panel)
+    return panel
+
+
+def mount_vote(
+    window: ConsoleWindow, folder: EventFolder, context: ConsoleContext, stage: StageWindow
+) -> VotePanel:
+    """The Viewer's Award tab: open/close the vote, turnout, the voting slide."""
+    from kiosk.services.vote import VoteDesk
+    from kiosk.services.vote_address import DEFAULT_VOTE_PORT, vote_urls
+
+    panel = VotePanel(
+        VoteDesk(folder),
+        VoteSlide(StageWindowSlide(stage)),
+        context.messages,
+        urls=lambda: vote_urls(DEFAULT_VOTE_PORT),
+    )
+    window.add_tab(panel, "Viewer's vote · 觀眾投票")
     return panel
 
 

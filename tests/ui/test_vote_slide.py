@@ -79,7 +79,7 @@ def test_the_slide_on_a_real_1920x1080_screen(demo_event: EventFolder, tmp_path:
             time.sleep(4)
             shot = screenshot(display, tmp_path / "vote-slide-xvfb.png")
         finally:
-            out, err = preview.communicate(timeout=30)
+            _out, err = preview.communicate(timeout=30)
         assert preview.returncode == 0, err
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (1920, 1080)
