@@ -59,13 +59,16 @@ def _print_verdict(result: ScanResult, zone: dt.tzinfo) -> None:
 
 @click.command()
 @click.option("--station", default=DEFAULT_DOOR, show_default=True, help="Door station name.")
+@click.option(
+    "--vote", is_flag=True, help="Start as a Viewer's Award voting station (F9 switches)."
+)
 @click.pass_context
-def doors(ctx: click.Context, station: str) -> None:
-    """Open the usher's check-in window (full screen)."""
+def doors(ctx: click.Context, station: str, vote: bool) -> None:
+    """Open the usher's check-in window (full screen); F9 switches to voting and back."""
     folder = folder_of(ctx)
     if not folder.exists():
         fail(f"No event at {folder.root}; create one first (python main.py demo).")
     configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
     from kiosk.ui.doors.app import run_doors
 
-    sys.exit(run_doors(folder, station))
+    sys.exit(run_doors(folder, station, vote=vote))

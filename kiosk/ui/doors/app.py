@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
+from PySide6.QtWidgets import QWidget
+
 from kiosk.core.problems import ConfigError
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.errors import StoreError
@@ -14,6 +16,7 @@ from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.scanner_capture import ScannerCapture
 from kiosk.ui.doors.sounds import SoundBoard
+from kiosk.ui.doors.voting_station import StationModes, VotingStationWindow
 from kiosk.ui.doors.window import DoorsContext, DoorsWindow
 
 log = logging.getLogger(__name__)
@@ -45,8 +48,11 @@ def open_doors(
     return DoorsWindow(context)
 
 
-def run_doors(folder: EventFolder, station: str) -> int:
-    """Open the door station full screen and run until it is closed; returns the exit status."""
+def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
+    """Open the door station full screen and run until it is closed; returns the exit status.
+
+    F9 switches between check-in and the Viewer's Award voting station; `vote` starts there.
+    """
     from kiosk.ui.app import _refuse, make_application
 
     app = make_application()
@@ -64,15 +70,30 @@ def run_doors(folder: EventFolder, station: str) -> int:
         )
     except StoreError as exc:
         return _refuse("The event cannot be opened", str(exc))
+
+    def full_screen(shown: QWidget) -> None:
+        screen = app.primaryScreen()
+        if screen is not None:  # full size even where no window manager honours "full screen"
+            shown.setGeometry(screen.geometry())
+        shown.showFullScreen()
+
+    def voting_station() -> VotingStationWindow:
+        from kiosk.services.vote import VoteDesk  # (cryptography loads only when voting)
+
+        return VotingStationWindow(VoteDesk(folder), station)
+
+    modes = StationModes(window, voting_station, full_screen)
     capture = ScannerCapture(app)
-    capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
+    capture.scanned.connect(lambda text: modes.handle_code(text, "scan"))
     capture.install(app)
-    reporter = ErrorReporter(lambda: window)
+    reporter = ErrorReporter(lambda: modes.current)
     reporter.install()
-    screen = app.primaryScreen()
-    if screen is not None:  # full size even where no window manager honours "full screen"
-        window.setGeometry(screen.geometry())
-    window.showFullScreen()
+    full_screen(window)
+    if vote:
+        try:
+            modes.to_voting()
+        except (ConfigError, StoreError) as exc:
+            log.error("voting mode cannot start: %s", exc)
     if window.context.camera is not None:
         window.toggle_camera()
     log.info("door station %s open on %s", station, folder.root)
