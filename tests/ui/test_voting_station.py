@@ -15,6 +15,16 @@ from kiosk.ui.doors.voting_station import Phase, StationModes, VotingStationWind
 from tests.vote_helpers import make_voting_event
 
 
+def phase(window: VotingStationWindow) -> Phase:
+    """The station's phase, read fresh (mypy would otherwise keep the last one it saw)."""
+    return window.phase
+
+
+def shown(modes: StationModes) -> QWidget:
+    """The window the station shows now."""
+    return modes.current
+
+
 def test_scan_tap_confirm_thanks(qtbot: QtBot, tmp_path: Path) -> None:
     make_application()  # the stations' dark theme
     voting = make_voting_event(tmp_path / "event")
@@ -26,24 +36,24 @@ def test_scan_tap_confirm_thanks(qtbot: QtBot, tmp_path: Path) -> None:
     window.show()
 
     window.handle_code(voting.absent[0].code)
-    assert window.phase is Phase.SCAN
+    assert phase(window) is Phase.SCAN
     assert "未有入場記錄" in window.message.text() and "not admitted" in window.message.text()
 
     person = voting.admitted[0]
     window.handle_code(person.code)
-    assert window.phase is Phase.CHOOSE and len(window.film_buttons) == 7
+    assert phase(window) is Phase.CHOOSE and len(window.film_buttons) == 7
     window.grab().save(str(tmp_path / "station-films.png"))
     window.film_buttons["QZ-OTHER-07"].click()
-    assert window.phase is Phase.CONFIRM and "Another Unnamed Film" in window.choice.text()
+    assert phase(window) is Phase.CONFIRM and "Another Unnamed Film" in window.choice.text()
     window.grab().save(str(tmp_path / "station-confirm.png"))
     window.confirm_button.click()
-    assert window.phase is Phase.THANKS
+    assert phase(window) is Phase.THANKS
     channel = voting.folder.open_db().execute("SELECT channel FROM vote_voters").fetchone()[0]
     assert channel == "Station 2" and desk.status().ballots == 1
-    qtbot.waitUntil(lambda: window.phase is Phase.SCAN, timeout=6000)
+    qtbot.waitUntil(lambda: phase(window) is Phase.SCAN, timeout=6000)
 
     window.handle_code(person.code)  # the same ticket again
-    assert window.phase is Phase.SCAN and "already voted" in window.message.text()
+    assert phase(window) is Phase.SCAN and "already voted" in window.message.text()
     window.grab().save(str(tmp_path / "station-already.png"))
     print(f"\nvoting station screenshots in {tmp_path}")
 
@@ -57,9 +67,9 @@ def test_cancel_records_nothing(qtbot: QtBot, tmp_path: Path) -> None:
     window.handle_code(voting.admitted[1].code)
     window.film_buttons["QZ-NOM-03"].click()
     window.back_button.click()
-    assert window.phase is Phase.CHOOSE
+    assert phase(window) is Phase.CHOOSE
     window.reset()
-    assert window.phase is Phase.SCAN and desk.status().ballots == 0
+    assert phase(window) is Phase.SCAN and desk.status().ballots == 0
 
 
 def test_f9_switches_a_door_station_to_voting(qtbot: QtBot, tmp_path: Path) -> None:
@@ -67,10 +77,8 @@ def test_f9_switches_a_door_station_to_voting(qtbot: QtBot, tmp_path: Path) -> N
     VoteDesk(voting.folder).open(10)
     doors = open_doors(voting.folder, "Door 3", with_camera=False, with_sound=False)
     qtbot.addWidget(doors)
-    shown: list[QWidget] = []
 
     def show(widget: QWidget) -> None:
-        shown.append(widget)
         widget.show()
 
     modes = StationModes(
@@ -79,12 +87,12 @@ def test_f9_switches_a_door_station_to_voting(qtbot: QtBot, tmp_path: Path) -> N
     doors.show()
     modes.toggle()
     voting_window = modes.voting
-    assert voting_window is not None and modes.current is voting_window
+    assert voting_window is not None and shown(modes) is voting_window
     qtbot.addWidget(voting_window)
     modes.handle_code(voting.admitted[2].code, "scan")
-    assert voting_window.phase is Phase.CHOOSE  # the scan went to the voting station
+    assert phase(voting_window) is Phase.CHOOSE  # the scan went to the voting station
     voting_window.reset()
     modes.toggle()
-    assert modes.current is doors and not voting_window.isVisible()
+    assert shown(modes) is doors and not voting_window.isVisible()
     modes.handle_code(voting.absent[1].code, "scan")  # now a check-in
     assert doors.last_result is not None and doors.last_result.verdict.value == "admitted"
