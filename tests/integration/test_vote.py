@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import cli
+from kiosk.core.awards import build_plan
 from kiosk.core.vote import BallotVerdict
 from kiosk.services import results as sealed
 from kiosk.services.vote import VoteDesk, VoteError, count_vote, with_viewer_result
@@ -235,3 +236,16 @@ def test_attendees_list_gives_the_vote_code(voting: VotingEvent) -> None:
     person = voting.admitted[0]
     assert by_code[person.code] == voting.vote_code_of(person)
     assert len(by_code[person.code]) == 9 and by_code[person.code][4] == "-"
+
+
+def test_the_reveal_plan_turns_result_to_follow_into_the_viewers_award(
+    voting: VotingEvent,
+) -> None:
+    config = voting.folder.load_config()
+    before = build_plan(config.awards, sealed.open_results(voting.folder, [PASSPHRASE]))
+    viewers_steps = [s.kind.value for s in before if s.award and s.award.id == "viewers"]
+    assert viewers_steps == ["category", "pending"]
+    cast_all(voting, ["QZ-OTHER-07", "QZ-OTHER-06", "QZ-OTHER-07"])
+    after = build_plan(config.awards, sealed.open_results(voting.folder, [PASSPHRASE]))
+    viewers_steps = [s.kind.value for s in after if s.award and s.award.id == "viewers"]
+    assert viewers_steps == ["category", "nominees", "envelope", "winner"]
