@@ -363,7 +363,7 @@ def viewer_result(award_id: str, tally: Tally, programme: Programme) -> Category
     citation_en = f"{votes} of {tally.ballots} votes ({percent}%)."
     citation_zh = f"獲 {tally.ballots} 票中的 {votes} 票（{percent}%）。"
     if tally.tied_with and tally.tie_rule is not None:
-        titles_en = ", ".join(f"“{programme.film(f).title_en}”" for f in tally.tied_with)
+        titles_en = ", ".join(f"‘{programme.film(f).title_en}’" for f in tally.tied_with)
         titles_zh = "、".join(f"《{programme.film(f).title_zh}》" for f in tally.tied_with)
         rule_en, rule_zh = tally.tie_rule.explanation
         citation_en += f" Tied with {titles_en} at {votes} votes each; {rule_en}."

@@ -298,7 +298,7 @@ def test_viewer_result_carries_share_and_tie_in_the_citation() -> None:
     assert (result.category, result.winner) == ("viewers", "F02")
     assert result.nominees == ("F01", "F02", "F04")
     assert result.citation_en.startswith("2 of 5 votes (40%).")
-    assert "Tied with “Film 4” at 2 votes each" in result.citation_en
+    assert "Tied with ‘Film 4’ at 2 votes each" in result.citation_en
     assert "programme order" in result.citation_en
     assert "《電影4》" in result.citation_zh and "放映次序" in result.citation_zh
 
