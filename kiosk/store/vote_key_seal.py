@@ -41,9 +41,9 @@ def seal_vote_key_in(
     progress: Progress | None = None,
 ) -> None:
     """Make and write a new vote key for this results seal, journalled in `conn`'s transaction."""
-    if progress:
-        progress("Sealing the Viewer's Award vote key…")
-    write_vote_key(event_root, make_vote_key(passphrases, kdf, progress))
+    if progress:  # one line: the same key(s) are derived again, as just reported
+        progress("Sealing the Viewer's Award vote key with the same passphrase(s)…")
+    write_vote_key(event_root, make_vote_key(passphrases, kdf))
     key_file = read_vote_key(event_root)
     Journal.append_in(conn, VOTE_KEY_SEALED, None, {"fingerprint": key_file.fingerprint})
     log.info("vote key made (public key %s)", key_file.fingerprint)
