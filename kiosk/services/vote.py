@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from kiosk.store.ballot_crypto import (
     read_vote_key,
 )
 from kiosk.store.ballots import BallotBox, BallotOutcome, Turnout, VoteCodeIndex
+from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.sealed_results import Progress, SealError, read_seal
 
@@ -60,7 +62,21 @@ class VoteStatus:
 
 
 class VoteError(SealError):
-    """The vote cannot be opened or counted; the message says what to do."""
+    """The vote cannot be opened, read, cast into or counted; the message says what to do.
+
+    Every `VoteDesk` method raises this (never a bare StoreError), so callers in the UI need
+    nothing from the store.
+    """
+
+
+@contextmanager
+def _as_vote_errors() -> Iterator[None]:
+    try:
+        yield
+    except VoteError:
+        raise
+    except StoreError as exc:
+        raise VoteError(str(exc)) from exc
 
 
 class VoteDesk:
@@ -93,13 +109,15 @@ class VoteDesk:
 
     def window(self) -> VoteWindow:
         """Open or closed, and until when."""
-        return self._box.window()
+        with _as_vote_errors():
+            return self._box.window()
 
     def status(self) -> VoteStatus:
         """Open or not, ballots cast, people checked in."""
         now = self._clock()
-        window = self._box.window()
-        turnout = self._box.turnout()
+        with _as_vote_errors():
+            window = self._box.window()
+            turnout = self._box.turnout()
         return VoteStatus(
             window.is_open(now),
             turnout.ballots,
@@ -110,31 +128,36 @@ class VoteDesk:
 
     def turnout(self) -> Turnout:
         """Ballots cast and people checked in."""
-        return self._box.turnout()
+        with _as_vote_errors():
+            return self._box.turnout()
 
     def open(self, minutes: int | None = None) -> VoteStatus:
         """Open the vote (VoteError if the ballots could not be sealed: no vote key)."""
         if self.award_id is None:
             raise VoteError('event.toml declares no audience award (kind = "audience")')
         self._require_public_key()
-        self._box.open(self._clock(), minutes or self.config.vote.minutes)
+        with _as_vote_errors():
+            self._box.open(self._clock(), minutes or self.config.vote.minutes)
         return self.status()
 
     def close(self) -> VoteStatus:
         """Close the vote now."""
-        self._box.close(self._clock())
+        with _as_vote_errors():
+            self._box.close(self._clock())
         return self.status()
 
     def check(self, text: str) -> BallotOutcome:
         """Whether a code may vote now (nothing recorded)."""
-        return self._box.check(text, self._clock())
+        with _as_vote_errors():
+            return self._box.check(text, self._clock())
 
     def cast(self, text: str, film_id: str, channel: str) -> BallotOutcome:
         """Cast one ballot; when accepted it is committed before this returns."""
         public_key = self._require_public_key()
-        outcome = self._box.cast(
-            text, film_id, [f.id for f in self.films], public_key, channel, self._clock()
-        )
+        with _as_vote_errors():
+            outcome = self._box.cast(
+                text, film_id, [f.id for f in self.films], public_key, channel, self._clock()
+            )
         log.info("ballot via %s: %s", channel, outcome.verdict.value)
         return outcome
 

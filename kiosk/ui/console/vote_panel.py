@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.services.vote import VoteDesk, VoteError, VoteStatus
-from kiosk.store.errors import StoreError
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.stage.cards import Card
@@ -140,7 +139,7 @@ class VotePanel(QWidget):
         """Open the vote for the minutes chosen (journalled), then show the slide."""
         try:
             status = self.desk.open(self.minutes.value())
-        except (VoteError, StoreError) as exc:
+        except VoteError as exc:
             self.messages.error(f"The vote could not be opened: {exc}")
             return
         self.messages.info(f"The Viewer's Award vote is open for {self.minutes.value()} min")
@@ -151,7 +150,7 @@ class VotePanel(QWidget):
         """Close the vote now (journalled) and take the slide down."""
         try:
             status = self.desk.close()
-        except StoreError as exc:
+        except VoteError as exc:
             self.messages.error(f"The vote could not be closed: {exc}")
             return
         self.messages.info(f"The vote is closed: {status.ballots} ballot(s)")
@@ -163,7 +162,12 @@ class VotePanel(QWidget):
         if not wanted:
             self.slide.hide()
             return
-        status = self.desk.status()
+        try:
+            status = self.desk.status()
+        except VoteError as exc:
+            self.messages.error(f"Voting slide not shown: {exc}")
+            self.slide_button.setChecked(False)
+            return
         card = VoteCard.counting(self.desk.config, self._url(), status.seconds_left)
         refused = self.slide.show(card)
         if refused is not None:
@@ -178,7 +182,7 @@ class VotePanel(QWidget):
         """Read the state and the turnout again."""
         try:
             status = status or self.desk.status()
-        except StoreError as exc:
+        except VoteError as exc:
             self.state.setText(f"Vote: cannot read the event ({exc})")
             return
         if status.open:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from kiosk.core.programme import Film
 from kiosk.core.vote import BallotVerdict
 from kiosk.services.vote import VoteDesk, VoteError
-from kiosk.store.errors import StoreError
 from kiosk.ui.common.theme import Colours, ui_font
 
 log = logging.getLogger(__name__)
@@ -146,7 +145,7 @@ class VotingStationWindow(QWidget):
             return  # one voter at a time: the current one finishes or cancels first
         try:
             outcome = self.desk.check(text)
-        except StoreError as exc:
+        except VoteError as exc:
             self._say(f"The event database cannot be read: {exc}", Colours.bad.name())
             return
         if not outcome.accepted:
@@ -170,7 +169,7 @@ class VotingStationWindow(QWidget):
             return
         try:
             outcome = self.desk.cast(self._code, self._film.id, self.station)
-        except (StoreError, VoteError) as exc:
+        except VoteError as exc:
             self._say(f"Not recorded, try again · 未能記錄，請再試: {exc}", Colours.bad.name())
             return
         if not outcome.accepted:
