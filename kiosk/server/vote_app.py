@@ -24,6 +24,7 @@ from importlib import resources
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -95,7 +96,11 @@ def _messages() -> dict[str, list[str]]:
 
 
 class VoteEndpoints:
-    """The app's handlers over one `VoteDesk` (calls into it are serialised by a lock)."""
+    """The app's handlers over one `VoteDesk`.
+
+    Database work runs in worker threads (never on the event loop, which the event server
+    shares with the stations' API), one call at a time under a lock: one SQLite connection.
+    """
 
     def __init__(
         self,
@@ -141,14 +146,15 @@ class VoteEndpoints:
         body = await _body(request)
         if body is None:
             return _json({"error": "bad request"}, 400)
-        return self._decide(request, str(body.get("code", "")), None)
+        return await run_in_threadpool(self._decide, request, str(body.get("code", "")), None)
 
     async def vote(self, request: Request) -> Response:
         """POST /vote {"code", "film"}: cast the ballot; answered after it is committed."""
         body = await _body(request)
         if body is None:
             return _json({"error": "bad request"}, 400)
-        return self._decide(request, str(body.get("code", "")), str(body.get("film", "")))
+        code, film = str(body.get("code", "")), str(body.get("film", ""))
+        return await run_in_threadpool(self._decide, request, code, film)
 
     def _decide(self, request: Request, code: str, film: str | None) -> Response:
         address = request.client.host if request.client else "?"
