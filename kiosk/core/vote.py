@@ -135,6 +135,38 @@ def _moment(value: object) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+# --- The films on the ballot -------------------------------------------------------------
+
+SHOW_KINDS = ("film_started", "film_status", "show_reset")
+_NOT_SCREENED = frozenset({"skipped", "failed"})
+
+
+def films_on_the_ballot(
+    film_ids: Sequence[str], show_entries: Iterable[tuple[str, Mapping[str, Any]]]
+) -> tuple[str, ...]:
+    """The programme's films a ballot may name: all of them, less those the show's journal
+    says were skipped or failed without a single frame shown (``film_started``) tonight.
+
+    A film not reached yet stays on the ballot (the vote may open during the intermission).
+    A start-over (``show_reset``) forgets what came before it.
+    """
+    started: set[str] = set()
+    last_status: dict[str, str] = {}
+    for kind, data in show_entries:
+        if kind == "show_reset":
+            started.clear()
+            last_status.clear()
+            continue
+        film = data.get("film")
+        if not isinstance(film, str):
+            continue
+        if kind == "film_started":
+            started.add(film)
+        elif kind == "film_status":
+            last_status[film] = str(data.get("status"))
+    return tuple(f for f in film_ids if f in started or last_status.get(f) not in _NOT_SCREENED)
+
+
 # --- Who may vote ------------------------------------------------------------------------
 
 

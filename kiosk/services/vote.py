@@ -19,7 +19,14 @@ from kiosk.core.awards import CategoryResult, JuryResults
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Programme
 from kiosk.core.tickets import TicketCodec
-from kiosk.core.vote import Tally, VoteWindow, count_votes, viewer_result
+from kiosk.core.vote import (
+    SHOW_KINDS,
+    Tally,
+    VoteWindow,
+    count_votes,
+    films_on_the_ballot,
+    viewer_result,
+)
 from kiosk.store.ballot_crypto import (
     VoteKeyError,
     open_ballot,
@@ -29,6 +36,7 @@ from kiosk.store.ballot_crypto import (
 from kiosk.store.ballots import BallotBox, BallotOutcome, Turnout, VoteCodeIndex
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
+from kiosk.store.journal import Journal
 from kiosk.store.sealed_results import Progress, SealError, read_seal
 
 log = logging.getLogger(__name__)
@@ -92,11 +100,17 @@ class VoteDesk:
             self._db, TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key())
         )
         self._public_key: bytes | None = None
+        entries = Journal(self._db).entries(*SHOW_KINDS)
+        on_ballot = set(
+            films_on_the_ballot([f.id for f in self.programme], ((e.kind, e.data) for e in entries))
+        )
+        self._films = tuple(f for f in self.programme if f.id in on_ballot)
 
     @property
     def films(self) -> tuple[Film, ...]:
-        """The films a ballot may name: the programme's, in run order."""
-        return self.programme.films
+        """The films a ballot may name, in run order: the programme's, less any the show
+        skipped or lost without showing it (read once, when the desk is made)."""
+        return self._films
 
     @property
     def award_id(self) -> str | None:

@@ -21,6 +21,7 @@ from kiosk.core.vote import (
     count_votes,
     decide_ballot,
     display_vote_code,
+    films_on_the_ballot,
     normalise_vote_code,
     viewer_result,
     vote_code,
@@ -305,3 +306,31 @@ def test_viewer_result_carries_share_and_tie_in_the_citation() -> None:
 
 def test_viewer_result_without_votes_is_none() -> None:
     assert viewer_result("viewers", count_votes([], ORDER, VoteSettings()), _programme()) is None
+
+
+# --- the films on the ballot ---------------------------------------------------------------
+
+
+def test_every_film_is_on_the_ballot_before_the_show() -> None:
+    assert films_on_the_ballot(ORDER, []) == tuple(ORDER)
+
+
+def test_skipped_or_failed_films_never_shown_are_not_on_the_ballot() -> None:
+    entries = [
+        ("film_started", {"film": "F01", "position": 0.0}),
+        ("film_status", {"film": "F01", "status": "played"}),
+        ("film_status", {"film": "F02", "status": "skipped"}),  # skipped before it started
+        ("film_started", {"film": "F03", "position": 0.0}),
+        ("film_status", {"film": "F03", "status": "skipped"}),  # skipped part-way: was shown
+        ("film_status", {"film": "F04", "status": "failed"}),  # never a frame
+    ]
+    assert films_on_the_ballot(ORDER, entries) == ("F01", "F03", "F05")  # F05 not reached yet
+
+
+def test_a_start_over_forgets_the_earlier_run() -> None:
+    entries: list[tuple[str, dict[str, str]]] = [
+        ("film_status", {"film": "F02", "status": "skipped"}),
+        ("show_reset", {}),
+        ("film_status", {"film": "F02", "status": "pending"}),
+    ]
+    assert "F02" in films_on_the_ballot(ORDER, entries)
