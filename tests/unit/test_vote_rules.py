@@ -316,7 +316,7 @@ def test_every_film_is_on_the_ballot_before_the_show() -> None:
 
 
 def test_skipped_or_failed_films_never_shown_are_not_on_the_ballot() -> None:
-    entries = [
+    entries: list[tuple[str, dict[str, object]]] = [
         ("film_started", {"film": "F01", "position": 0.0}),
         ("film_status", {"film": "F01", "status": "played"}),
         ("film_status", {"film": "F02", "status": "skipped"}),  # skipped before it started
