@@ -112,11 +112,19 @@ class VoteEndpoints:
         self._limiter = limiter
         self._thumbnails = thumbnails
         self._lock = threading.Lock()
-        self._page = render_page(desk, thumbnails).encode("utf-8")
+        self._pages: dict[tuple[str, ...], bytes] = {}
+
+    def _page(self) -> bytes:
+        """The page for the films on the ballot now (rendered once per list of films)."""
+        with self._lock:
+            films = tuple(f.id for f in self._desk.films)
+            if films not in self._pages:
+                self._pages[films] = render_page(self._desk, self._thumbnails).encode("utf-8")
+            return self._pages[films]
 
     def page(self, request: Request) -> Response:
         """GET /: the page; gives the device its cookie for the wrong-code limit."""
-        response = HTMLResponse(self._page, headers=_SECURITY_HEADERS)
+        response = HTMLResponse(self._page(), headers=_SECURITY_HEADERS)
         if not request.cookies.get(DEVICE_COOKIE):
             response.set_cookie(
                 DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=86400, httponly=True,

@@ -100,17 +100,26 @@ class VoteDesk:
             self._db, TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key())
         )
         self._public_key: bytes | None = None
-        entries = Journal(self._db).entries(*SHOW_KINDS)
-        on_ballot = set(
-            films_on_the_ballot([f.id for f in self.programme], ((e.kind, e.data) for e in entries))
-        )
-        self._films = tuple(f for f in self.programme if f.id in on_ballot)
+        self._films: tuple[Film, ...] | None = None
+        self._films_opened_at: dt.datetime | None = None
 
     @property
     def films(self) -> tuple[Film, ...]:
         """The films a ballot may name, in run order: the programme's, less any the show
-        skipped or lost without showing it (read once, when the desk is made)."""
+        skipped or lost without showing it (read again each time the vote is opened)."""
+        with _as_vote_errors():
+            opened = self._box.window().opened_at
+            if self._films is None or opened != self._films_opened_at:
+                self._films = self._ballot_films()
+                self._films_opened_at = opened
         return self._films
+
+    def _ballot_films(self) -> tuple[Film, ...]:
+        entries = Journal(self._db).entries(*SHOW_KINDS)
+        on_ballot = set(
+            films_on_the_ballot([f.id for f in self.programme], ((e.kind, e.data) for e in entries))
+        )
+        return tuple(f for f in self.programme if f.id in on_ballot)
 
     @property
     def award_id(self) -> str | None:

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from kiosk.core.vote import WrongCodeLimiter
 from kiosk.server.vote_app import DEVICE_COOKIE, create_vote_app
 from kiosk.services.vote import VoteDesk
+from kiosk.store.journal import Journal
 from tests.doors_helpers import reissue
 from tests.vote_helpers import VotingEvent, make_voting_event
 
@@ -139,3 +140,17 @@ def test_wrong_codes_are_limited_per_device(
     clock.now += 301  # five minutes later the device is forgiven
     code = voting.vote_code_of(voting.admitted[0])
     assert client.post("/check", json={"code": code}).json()["accepted"] is True
+
+
+def test_a_film_skipped_unseen_leaves_the_ballot_when_the_vote_opens(
+    voting: VotingEvent, client: TestClient
+) -> None:
+    assert client.get("/").text.count('class="film"') == 7
+    journal = Journal(voting.folder.open_db())
+    journal.append("film_status", None, {"film": "QZ-OTHER-06", "status": "skipped"})
+    VoteDesk(voting.folder).open(10)
+    page = client.get("/").text
+    assert page.count('class="film"') == 6 and "Nobody Names This Film" not in page
+    code = voting.vote_code_of(voting.admitted[0])
+    answer = client.post("/vote", json={"code": code, "film": "QZ-OTHER-06"}).json()
+    assert answer["reason"] == "unknown_film"
