@@ -70,6 +70,7 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
         f"--user-data-dir={tmp_path / 'chromium-profile'}", "--lang=zh-HK",
     ):  # fmt: skip
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     try:
         yield driver
@@ -192,4 +193,10 @@ def test_vote_on_a_phone(
         page_bytes = browser.execute_script(
             "return performance.getEntriesByType('navigation')[0].transferSize"
         )
+        problems = [
+            entry["message"]
+            for entry in browser.get_log("browser")
+            if entry["level"] == "SEVERE" and "favicon.ico" not in entry["message"]
+        ]
+        assert problems == []  # no script error, nothing the page's CSP blocked
     print(f"\n{width}x{height}: screenshots in {shots}; page {page_bytes} bytes over the wire")
