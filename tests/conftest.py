@@ -17,6 +17,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from kiosk.media.generate import ClipSpec, render_clip
 from kiosk.store.event_folder import EventFolder
 
+pytest_plugins = ["tests.guards"]  # fail on unexpected ERROR logs (and slot exceptions)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(

@@ -62,9 +62,16 @@ def console(ctx: click.Context) -> None:
         click.echo(f"No event at {folder.root} yet: building the demo night first.", err=True)
         ctx.invoke(demo)
     configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
-    from kiosk.ui.app import run_console  # Qt is imported only by the commands that need it
+    # Qt is imported only by the commands that need it
+    from kiosk.ui.app import headless, make_application, run_console
 
-    sys.exit(run_console(folder, supervise=ctx.obj.get("supervise", True)))
+    make_application()
+    if ctx.obj.get("supervise", True) and not headless():
+        from kiosk.supervisor import app_command, needed, run_supervisor
+
+        if needed():  # a projector: this process keeps it black and runs the app as a child
+            sys.exit(run_supervisor(app_command(sys.argv[1:])))
+    sys.exit(run_console(folder))
 
 
 @cli.command()

@@ -158,20 +158,25 @@ def _run(
     started = time.monotonic()
     from PySide6.QtCore import QTimer
 
-    from kiosk.core.show import SHOW_RESET, ShowOptions
+    from kiosk.core.show import ShowOptions
+    from kiosk.night import open_night
+    from kiosk.night.show import ShowController
     from kiosk.store.database import open_database
-    from kiosk.store.journal import Journal
     from kiosk.ui.app import headless, make_application, show_instance
-    from kiosk.ui.show_controller import create_show
     from kiosk.ui.stage.window import StageWindow
 
     app = make_application()
-    db = open_database(db_path)
-    Journal(db).append(SHOW_RESET, None, {"by": "rehearse"})
     stage = StageWindow(config, programme, screen_name)
     options = ShowOptions.from_event(config, straight_cut=straight_cut, auto=True)
-    show = create_show(
-        config, programme, db, stage, show_instance(), options=options, bind_surfaces=not headless()
+    # the night journals that the rehearsal starts over, then runs the show on its projector
+    night = open_night(
+        config,
+        programme,
+        open_database(db_path),
+        stage,
+        show_instance(),
+        options=options,
+        bind_surfaces=not headless(),
     )
     if headless():
         stage.resize(960, 540)
@@ -182,25 +187,31 @@ def _run(
 
     def report() -> None:
         nonlocal last_key
-        cue = show.machine.cue
+        if night.show is None:
+            return
+        cue = night.show.machine.cue
         if cue.key != last_key:
             last_key = cue.key
             click.echo(f"{time.monotonic() - started:7.2f}s  {cue.label}", err=True)
 
     def failed(film_id: str, reason: str) -> None:
         click.echo(f"film {film_id} failed: {reason} — skipping it", err=True)
-        QTimer.singleShot(1000, show.skip)  # unattended: the show goes on
+        if night.show is not None:
+            QTimer.singleShot(1000, night.show.skip)  # unattended: the show goes on
 
-    show.changed.connect(report)
-    show.failed.connect(failed)
-    if exit_at_end:
-        show.ended.connect(lambda: QTimer.singleShot(int(END_HOLD_S * 1000), app.quit))
+    def wire(show: ShowController) -> None:
+        show.changed.connect(report)
+        show.failed.connect(failed)
+        if exit_at_end:
+            show.ended.connect(lambda: QTimer.singleShot(int(END_HOLD_S * 1000), app.quit))
+
+    night.show_replaced.connect(wire)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: app.quit())
     wake = QTimer()  # lets Python run its signal handlers while Qt waits
     wake.start(200)
     wake.timeout.connect(lambda: None)
-    QTimer.singleShot(0, show.start)
+    QTimer.singleShot(0, lambda: night.start_over(by="rehearse"))
     click.echo(
         f"Rehearsing {len(programme)} film(s){' straight cut' if straight_cut else ''}; "
         "Ctrl+C stops.",
@@ -209,8 +220,11 @@ def _run(
     try:
         app.exec()
     finally:
-        show.close()
-        stage.close()
+        show = night.show
+        night.close()
+    if show is None:
+        click.echo("Rehearsal over before it started.", err=True)
+        return 1
     snap = show.snapshot()
     played = sum(1 for _, status in snap.films if status.value == "played")
     click.echo(f"Rehearsal over: {played}/{len(programme)} films played.", err=True)

@@ -45,11 +45,11 @@ def stage_preview(
     from PySide6.QtCore import QTimer
 
     from kiosk.core.programme import Intermission
+    from kiosk.render.cards import Card, EndCard, HoldingCard, IntermissionCard, TitleCard
+    from kiosk.render.vote_card import VoteCard
     from kiosk.services.vote_address import DEFAULT_VOTE_PORT, vote_urls
     from kiosk.ui.app import make_application
-    from kiosk.ui.stage.cards import Card, EndCard, HoldingCard, IntermissionCard, TitleCard
     from kiosk.ui.stage.screens import screen_names
-    from kiosk.ui.stage.vote_card import VoteCard
     from kiosk.ui.stage.window import StageWindow
 
     app = make_application()

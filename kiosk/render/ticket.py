@@ -14,8 +14,8 @@ from functools import lru_cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
+from kiosk.render.fonts import font_families
 from kiosk.render.qr import QrMatrix, qr_matrix
-from kiosk.ui.common.theme import font_families
 
 TICKET_WIDTH = 720
 TICKET_HEIGHT = 1080

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
 
+from kiosk.night.show import ShowController
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.stage_preview import StagePreview
-from kiosk.ui.show_controller import ShowController
 
 
 def wait(ms: int) -> None:
@@ -50,7 +50,7 @@ def main() -> None:
     window, _reporter = open_console(EventFolder(Path(event_dir)), screen_name="PROJECTOR")
     window.resize(1366, 768)
     window.show()
-    show = window.context.show
+    show = window.night.show
     assert show is not None
     wait(1000)
     preview = window.show_panel.preview if window.show_panel is not None else None

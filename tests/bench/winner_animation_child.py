@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.core.awards import CategoryResult, JuryResults, StepKind, build_plan
 from kiosk.media.stills import StillProvider, cache_dir_for
+from kiosk.render.reveal_cards import card_for_step
 from kiosk.store.event_folder import EventFolder
-from kiosk.ui.stage.reveal_cards import card_for_step
 from kiosk.ui.stage.window import StageWindow
 
 

@@ -19,10 +19,10 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.core.show import CueKind, ShowOptions
+from kiosk.night import open_night
 from kiosk.store.database import open_database
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import show_instance
-from kiosk.ui.show_controller import create_show
 from kiosk.ui.stage.window import StageWindow
 
 
@@ -44,10 +44,10 @@ def main() -> None:
     stage = StageWindow(config, programme)
     options = ShowOptions(straight_cut=True, auto=True, auto_hold_s=0.2, fade_s=fade_s)
     db = open_database(folder.db_path)
-    show = create_show(config, programme, db, stage, show_instance(), options=options)
+    night = open_night(config, programme, db, stage, show_instance(), options=options)
     stage.start()
     wait(500)
-    show.start()
+    show = night.open_show()
     deadline = time.monotonic() + 10
     while show.snapshot().film_elapsed_s is None or show.snapshot().film_elapsed_s == 0:
         assert time.monotonic() < deadline, "the film never started"

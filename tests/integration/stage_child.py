@@ -24,8 +24,8 @@ from PySide6.QtCore import QEventLoop, QPoint, QTimer
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
+from kiosk.render.cards import BlackCard
 from kiosk.store.event_folder import EventFolder
-from kiosk.ui.stage.cards import BlackCard
 from kiosk.ui.stage.window import StageWindow
 from tests.xvfb import quit_when_stdin_closes
 

@@ -20,9 +20,9 @@ from kiosk.core.event import AwardCategory
 from kiosk.core.programme import Programme
 from kiosk.media import stills as stills_module
 from kiosk.media.stills import StillProvider, cache_dir_for, take_still
+from kiosk.render.reveal_cards import AwardPlace, ShownFilm, WinnerCard
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.stage.card_view import render_card
-from kiosk.ui.stage.reveal_cards import AwardPlace, ShownFilm, WinnerCard
 from tests.conftest import film_toml, write_event
 
 pytestmark = [pytest.mark.ffmpeg]

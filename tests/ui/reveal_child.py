@@ -18,7 +18,7 @@ def main(event_dir: str, passphrase: str, steps: int) -> int:
     lock.acquire()
     window, _reporter = open_console(folder)
     window.show()
-    show = window.context.show
+    show = window.night.show
     assert show is not None
     show.jump_to("end")
     panel = next(

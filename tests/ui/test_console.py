@@ -59,6 +59,7 @@ def test_selecting_a_film_shows_its_details(qtbot: QtBot, console: ConsoleWindow
     assert "run preflight" in console.details.findings.text()
 
 
+@pytest.mark.logs_errors  # the error reporter logs the unexpected exception it shows
 def test_unexpected_error_is_shown_on_the_console_and_the_app_lives(
     qtbot: QtBot, small_event: EventFolder
 ) -> None:

@@ -17,10 +17,10 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.show import ShowPhase
 from kiosk.media.generate import ClipSpec, render_clip
 from kiosk.media.player import SlotState
+from kiosk.night.show import read_resume_point
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
-from kiosk.ui.show_controller import read_resume_point
 from tests.conftest import film_toml, write_event
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
@@ -111,7 +111,7 @@ def test_resume_after_the_show_process_is_killed(qtbot: QtBot, long_event: Event
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(10)
-    point = read_resume_point(long_event.open_db())
+    point = read_resume_point(Journal(long_event.open_db()))
     assert point is not None and point.cue_key == "film:L2"
     assert 2.0 <= point.position_s < 6.0
 
@@ -120,7 +120,7 @@ def test_resume_after_the_show_process_is_killed(qtbot: QtBot, long_event: Event
     qtbot.addWidget(window)
     window.show()
     panel = window.show_panel
-    show = window.context.show
+    show = window.night.show
     assert panel is not None and show is not None
     assert panel.resume_banner.isVisible()
     assert "film 2 · Film L2 at 0:0" in panel.resume_text.text()

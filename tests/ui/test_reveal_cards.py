@@ -27,11 +27,8 @@ from kiosk.core.awards import (
 )
 from kiosk.core.event import AwardCategory, EventConfig
 from kiosk.core.programme import Film, Programme
-from kiosk.store.event_folder import EventFolder
-from kiosk.ui.stage.card_painter import CardPainter, load_logo
-from kiosk.ui.stage.card_view import CardView, render_card
-from kiosk.ui.stage.cards import Card, TitleCard
-from kiosk.ui.stage.reveal_cards import (
+from kiosk.render.cards import Card, TitleCard
+from kiosk.render.reveal_cards import (
     AwardCategoryCard,
     AwardPlace,
     EnvelopeCard,
@@ -45,6 +42,9 @@ from kiosk.ui.stage.reveal_cards import (
     WinnerCard,
     card_for_step,
 )
+from kiosk.store.event_folder import EventFolder
+from kiosk.ui.stage.card_painter import CardPainter, load_logo
+from kiosk.ui.stage.card_view import CardView, render_card
 from kiosk.ui.stage.reveal_painter import HEADER_BOTTOM, NomineeGrid, films_area, layout_for
 from kiosk.ui.stage.reveal_scene import CardScene
 from kiosk.ui.stage.typesetting import SAFE_RECT

@@ -18,15 +18,15 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.awards import REVEAL_KINDS, StepKind
+from kiosk.night.reveal import RevealController
+from kiosk.render.cards import EndCard, HoldingCard
+from kiosk.render.reveal_cards import WinnerCard
 from kiosk.services.results import seal_results
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.window import ConsoleWindow
-from kiosk.ui.reveal_controller import RevealController
-from kiosk.ui.stage.cards import EndCard, HoldingCard
-from kiosk.ui.stage.reveal_cards import WinnerCard
 from kiosk.ui.stage.window import StageWindow
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
@@ -94,10 +94,10 @@ def reveal_panel(window: ConsoleWindow) -> RevealPanel:
 
 
 def to_the_end_of_the_show(window: ConsoleWindow) -> None:
-    show = window.context.show
+    show = window.night.show
     assert show is not None
     show.jump_to("end")
-    stage = window.context.stage
+    stage = window.night.projector.stage
     assert isinstance(stage, StageWindow) and isinstance(stage.cards.card, EndCard)
 
 
@@ -149,7 +149,7 @@ def test_a_wrong_passphrase_is_said_and_nothing_starts(
 def test_the_reveal_steps_with_the_show_keys_and_plays_the_clip(
     qtbot: QtBot, console: ConsoleWindow, sealed_event: EventFolder
 ) -> None:
-    stage = console.context.stage
+    stage = console.night.projector.stage
     assert isinstance(stage, StageWindow)
     to_the_end_of_the_show(console)
     panel = start_reveal(qtbot, console)
@@ -200,7 +200,7 @@ def test_the_reveal_steps_with_the_show_keys_and_plays_the_clip(
     assert isinstance(stage.cards.card, WinnerCard)
 
     # the show's keys do nothing to the show while the reveal runs
-    show = console.context.show
+    show = console.night.show
     assert show is not None and show.players_lent
 
     entries = list(Journal(sealed_event.open_db()).entries(*REVEAL_KINDS))
@@ -241,7 +241,7 @@ def test_a_reveal_killed_mid_way_resumes_at_the_same_step_under_black(
 
     again = _open(qtbot, sealed_event)  # the event lock died with the process
     try:
-        stage = again.context.stage
+        stage = again.night.projector.stage
         assert isinstance(stage, StageWindow)
         assert stage.black
         panel = reveal_panel(again)
@@ -265,6 +265,7 @@ def test_a_reveal_killed_mid_way_resumes_at_the_same_step_under_black(
         again.close()
 
 
+@pytest.mark.logs_errors  # the refusal is an operator error message
 def test_no_seal_means_the_reveal_cannot_start(qtbot: QtBot, demo_event: EventFolder) -> None:
     demo_event.sealed_results_path.unlink(missing_ok=True)
     window = _open(qtbot, demo_event)
@@ -278,8 +279,9 @@ def test_no_seal_means_the_reveal_cannot_start(qtbot: QtBot, demo_event: EventFo
         window.close()
 
 
+@pytest.mark.logs_errors  # the refusal is logged and said as an error
 def test_the_reveal_waits_for_the_show_to_end(qtbot: QtBot, console: ConsoleWindow) -> None:
-    show = console.context.show
+    show = console.night.show
     assert show is not None
     show.jump_to("card:F01")
     panel = start_reveal(qtbot, console)

@@ -12,12 +12,13 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.show import FilmStatus, ShowPhase
 from kiosk.media.player import SlotState, volume_percent
+from kiosk.night.show import ShowController
+from kiosk.render.cards import BlackCard, TitleCard
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.window import ConsoleWindow
-from kiosk.ui.show_controller import ShowController
-from kiosk.ui.stage.cards import BlackCard, TitleCard
+from kiosk.ui.stage.window import StageWindow
 from tests.conftest import film_toml, write_event
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
@@ -41,7 +42,7 @@ def console(qtbot: QtBot, small_event: EventFolder) -> Iterator[ConsoleWindow]:
 
 
 def show_of(window: ConsoleWindow) -> ShowController:
-    show = window.context.show
+    show = window.night.show
     assert show is not None
     return show
 
@@ -72,14 +73,15 @@ def test_go_runs_title_card_then_film_and_journals_it(
     qtbot: QtBot, console: ConsoleWindow, small_event: EventFolder
 ) -> None:
     show = show_of(console)
-    stage = console.context.stage
+    stage = console.night.projector.stage
+    assert isinstance(stage, StageWindow)
     assert phase(console) is ShowPhase.HOLDING
     assert "press GO" in console.show_panel.phase_label.text()  # type: ignore[union-attr]
     key(qtbot, console, Qt.Key.Key_Space)
-    assert isinstance(stage.cards.card, TitleCard)  # type: ignore[union-attr]
-    assert stage.cards.card.film.id == "A1"  # type: ignore[union-attr]
+    assert isinstance(stage.cards.card, TitleCard)
+    assert stage.cards.card.film.id == "A1"
     qtbot.waitUntil(lambda: phase(console) is ShowPhase.FILM, timeout=6000)
-    assert show.on_stage == "A" and stage.layer.value == "A"  # type: ignore[union-attr]
+    assert show.on_stage == "A" and stage.layer.value == "A"
     qtbot.waitUntil(lambda: show.players.state_of("A") is SlotState.PLAYING, timeout=3000)
     qtbot.waitUntil(lambda: "film_started" in journal_kinds(small_event), timeout=3000)
     panel = console.show_panel
@@ -118,14 +120,15 @@ def test_pause_resume_and_seek_keys(qtbot: QtBot, console: ConsoleWindow) -> Non
 
 def test_fade_and_instant_black(qtbot: QtBot, console: ConsoleWindow) -> None:
     show = go_to_first_film(qtbot, console)
-    stage = console.context.stage
+    stage = console.night.projector.stage
+    assert isinstance(stage, StageWindow)
     key(qtbot, console, Qt.Key.Key_Escape)
-    assert phase(console) is ShowPhase.BLACK and stage.black  # type: ignore[union-attr]
+    assert phase(console) is ShowPhase.BLACK and stage.black
     assert show.players.state_of("A") is SlotState.PAUSED
     key(qtbot, console, Qt.Key.Key_Escape)  # Esc again lifts the black
     assert phase(console) is ShowPhase.FILM
     key(qtbot, console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
-    assert phase(console) is ShowPhase.BLACK and stage.black  # type: ignore[union-attr]
+    assert phase(console) is ShowPhase.BLACK and stage.black
     qtbot.wait(1100)  # past the GO guard
     key(qtbot, console, Qt.Key.Key_Space)  # GO lifts the black too
     assert phase(console) is ShowPhase.FILM
@@ -143,7 +146,7 @@ def test_skip_and_back(qtbot: QtBot, console: ConsoleWindow) -> None:
     qtbot.waitUntil(lambda: show.players.state_of(show.on_stage or "A") is SlotState.PLAYING)
     key(qtbot, console, Qt.Key.Key_Right)
     assert show.machine.cue.key == "card:A2"
-    assert "skipped" in journal_kinds(console.context.folder)
+    assert "skipped" in journal_kinds(console.folder)
 
 
 def test_volume_mute_and_trim_are_applied_and_journalled(
@@ -156,7 +159,7 @@ def test_volume_mute_and_trim_are_applied_and_journalled(
     assert show.players.master_volume == 95
     key(qtbot, console, Qt.Key.Key_Period)
     assert show.players.trim_of("A1") == 0.5
-    kinds = journal_kinds(console.context.folder)
+    kinds = journal_kinds(console.folder)
     assert {"mute", "master_volume", "gain_trim"} <= set(kinds)
     assert volume_percent(0.0) == 100 and volume_percent(-6.0206) == 50
     assert volume_percent(20.0) == 200 and volume_percent(0.0, 0.0) == 0
@@ -175,6 +178,7 @@ def broken_event(tmp_path: Path, clips: dict[str, Path]) -> EventFolder:
     )
 
 
+@pytest.mark.logs_errors  # a failing film is an operator error message
 @pytest.mark.parametrize(("film", "reason"), [("GONE", "missing"), ("FAKE", "no picture")])
 def test_a_failing_film_alerts_and_skip_moves_on(
     qtbot: QtBot, broken_event: EventFolder, film: str, reason: str
@@ -185,8 +189,9 @@ def test_a_failing_film_alerts_and_skip_moves_on(
     qtbot.wait(1100)
     key(qtbot, window, Qt.Key.Key_Space)  # GO ends the card: the film should start
     qtbot.waitUntil(lambda: phase(window) is ShowPhase.FAILED, timeout=8000)
-    stage = window.context.stage
-    assert isinstance(stage.cards.card, BlackCard)  # type: ignore[union-attr]
+    stage = window.night.projector.stage
+    assert isinstance(stage, StageWindow)
+    assert isinstance(stage.cards.card, BlackCard)
     panel = window.show_panel
     assert panel is not None and panel.alert.isVisible()
     assert film in panel.alert_text.text() and reason in panel.alert_text.text()

@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.show import ShowPhase
 from kiosk.media.picture_fade import DARK_WITHIN_S, ease
+from kiosk.night.show import ShowController
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.window import ConsoleWindow
-from kiosk.ui.show_controller import ShowController
 from kiosk.ui.stage.window import StageWindow
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
@@ -36,7 +36,7 @@ def console(qtbot: QtBot, small_event: EventFolder) -> Iterator[ConsoleWindow]:
 
 
 def first_film(qtbot: QtBot, window: ConsoleWindow) -> ShowController:
-    show = window.context.show
+    show = window.night.show
     assert show is not None
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: (show.snapshot().film_elapsed_s or 0) > 0.2, timeout=8000)
@@ -47,7 +47,7 @@ def test_unblack_over_a_film_fades_it_up_and_drops_the_curtain_once_it_is_black(
     qtbot: QtBot, console: ConsoleWindow
 ) -> None:
     show = first_film(qtbot, console)
-    stage = console.context.stage
+    stage = console.night.projector.stage
     assert isinstance(stage, StageWindow)
     qtbot.keyClick(console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)  # cut to black
     assert stage.black and not show.players.fading("A")
@@ -66,7 +66,7 @@ def test_black_again_before_the_curtain_drops_keeps_it_down(
     qtbot: QtBot, console: ConsoleWindow
 ) -> None:
     show = first_film(qtbot, console)
-    stage = console.context.stage
+    stage = console.night.projector.stage
     assert isinstance(stage, StageWindow)
     qtbot.keyClick(console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClick(console, Qt.Key.Key_Escape)  # lift...

@@ -17,10 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Programme
-from kiosk.store.event_folder import EventFolder
-from kiosk.ui.stage.card_painter import CardPainter, load_logo
-from kiosk.ui.stage.card_view import CardView, render_card
-from kiosk.ui.stage.cards import (
+from kiosk.render.cards import (
     BlackCard,
     Card,
     EndCard,
@@ -29,7 +26,10 @@ from kiosk.ui.stage.cards import (
     TitleCard,
     scheduled_start,
 )
-from kiosk.ui.stage.vote_card import VoteCard
+from kiosk.render.vote_card import VoteCard
+from kiosk.store.event_folder import EventFolder
+from kiosk.ui.stage.card_painter import CardPainter, load_logo
+from kiosk.ui.stage.card_view import CardView, render_card
 
 SIZES = (QSize(1920, 1080), QSize(1366, 768), QSize(1024, 768))
 LONG_EN = "The Extraordinarily Long and Winding Afternoon of a Machine That Learned to Dream"

@@ -12,8 +12,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.render.cards import BlackCard, EndCard, HoldingCard, TitleCard
 from kiosk.store.event_folder import EventFolder
-from kiosk.ui.stage.cards import BlackCard, EndCard, HoldingCard, TitleCard
 from kiosk.ui.stage.window import Layer, StageWindow
 
 

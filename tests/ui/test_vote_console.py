@@ -10,14 +10,15 @@ from pathlib import Path
 from PySide6.QtWidgets import QTabWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.render.cards import HoldingCard
+from kiosk.render.vote_card import VoteCard
 from kiosk.services.vote import VoteDesk
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.vote_panel import VotePanel
-from kiosk.ui.stage.cards import HoldingCard
-from kiosk.ui.stage.vote_card import VoteCard
+from kiosk.ui.stage.window import StageWindow
 
 
 def test_open_vote_slide_turnout_close(
@@ -33,15 +34,15 @@ def test_open_vote_slide_turnout_close(
     )
     assert isinstance(panel, VotePanel)
     tabs.setCurrentWidget(panel)
-    stage = window.context.stage
-    assert stage is not None
-    assert isinstance(stage.cards.card, HoldingCard)  # type: ignore[attr-defined]
+    stage = window.night.projector.stage
+    assert isinstance(stage, StageWindow)
+    assert isinstance(stage.cards.card, HoldingCard)
     assert panel.state.text().startswith("Vote closed")
 
     panel.minutes.setValue(7)
     panel.open_button.click()
     assert panel.state.text().startswith("Vote OPEN")
-    assert isinstance(stage.cards.card, VoteCard)  # type: ignore[attr-defined]
+    assert isinstance(stage.cards.card, VoteCard)
     entries = list(Journal(demo_event.open_db()).entries("vote_opened"))
     assert len(entries) == 1 and entries[0].data["minutes"] == 7
 
@@ -63,7 +64,7 @@ def test_open_vote_slide_turnout_close(
 
     panel.close_button.click()
     assert panel.state.text().startswith("Vote closed")
-    assert isinstance(stage.cards.card, HoldingCard)  # type: ignore[attr-defined]
+    assert isinstance(stage.cards.card, HoldingCard)
     assert [e.kind for e in Journal(demo_event.open_db()).entries("vote_closed")] == ["vote_closed"]
     print(f"\nconsole screenshot: {tmp_path / 'vote-console.png'}")
     window.close()

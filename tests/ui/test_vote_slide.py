@@ -14,10 +14,10 @@ import pytest
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QImage
 
+from kiosk.render.vote_card import VoteCard
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.doors.decoder import decode_qr
 from kiosk.ui.stage.card_view import render_card
-from kiosk.ui.stage.vote_card import VoteCard
 from kiosk.ui.stage.vote_painter import clock_text
 from tests.ui.test_stage_cards import changed_pixels
 from tests.xvfb import screenshot, xvfb_display

@@ -9,9 +9,9 @@ from PySide6.QtCore import QSize
 
 from kiosk.core.vote import count_votes, viewer_result
 from kiosk.core.vote_settings import TieRule, VoteSettings
+from kiosk.render.reveal_cards import AwardPlace, ShownFilm, WinnerCard
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.stage.card_view import render_card
-from kiosk.ui.stage.reveal_cards import AwardPlace, ShownFilm, WinnerCard
 from kiosk.ui.stage.typesetting import SAFE_RECT
 
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 
-# Noto Sans CJK TC draws Hong Kong/Taiwan glyph forms; the others are fallbacks.
-CJK_FAMILIES = (
-    "Noto Sans CJK TC",
-    "Noto Sans CJK HK",
-    "Noto Sans TC",
-    "PingFang TC",
-    "Microsoft JhengHei",
-    "Source Han Sans TC",
-)
-LATIN_FAMILIES = ("Noto Sans", "Inter", "Segoe UI", "DejaVu Sans")
+from kiosk.render.fonts import CJK_FAMILIES, LATIN_FAMILIES, font_families
+
+__all__ = [
+    "CJK_FAMILIES",
+    "LATIN_FAMILIES",
+    "Colours",
+    "apply_theme",
+    "font_families",
+    "text_label",
+    "ui_font",
+]
 
 
 class Colours:
@@ -30,14 +31,6 @@ class Colours:
     warn = QColor("#e3a008")
     bad = QColor("#f85149")
     selection = QColor("#3a4a66")
-
-
-def font_families() -> list[str]:
-    """Installed families to use, Latin first so Latin text keeps its shapes, CJK as fallback."""
-    installed = set(QFontDatabase.families())
-    latin = [f for f in LATIN_FAMILIES if f in installed][:1]
-    cjk = [f for f in CJK_FAMILIES if f in installed][:1]
-    return latin + cjk or ["Sans Serif"]
 
 
 def ui_font(point_size: float = 10, *, bold: bool = False) -> QFont:

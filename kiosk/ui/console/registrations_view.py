@@ -13,7 +13,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -57,12 +56,15 @@ from kiosk.core.registrations import (
     RegistrationFileError,
     sniff_header_row,
 )
-from kiosk.core.tickets import TicketCodec
-from kiosk.services.registrations import ImportPreview, ImportResult, apply_preview, preview_import
+from kiosk.services.event import EventFolder
+from kiosk.services.registration_desk import (
+    STATUS_GONE,
+    AttendeeRecord,
+    RegistrationDesk,
+    StoreError,
+)
+from kiosk.services.registrations import ImportPreview, ImportResult
 from kiosk.services.tickets import RenderSummary, render_tickets, ticket_jobs
-from kiosk.store.attendees import STATUS_GONE, AttendeeRecord, AttendeeRepository
-from kiosk.store.errors import StoreError
-from kiosk.store.event_folder import EventFolder
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
@@ -188,14 +190,12 @@ class ImportPreviewDialog(QDialog):
     def __init__(
         self,
         path: Path,
-        db: sqlite_utils.Database,
-        codec: TicketCodec,
+        desk: RegistrationDesk,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.path = path
-        self._db = db
-        self._codec = codec
+        self._desk = desk
         self.preview: ImportPreview | None = None
         self.import_result: ImportResult | None = None
         self.problem = ""
@@ -280,7 +280,7 @@ class ImportPreviewDialog(QDialog):
         self.preview = None
         self.problem = ""
         try:
-            self.preview = preview_import(self._db, self._codec, self.path, mapping)
+            self.preview = self._desk.preview(self.path, mapping)
         except (RegistrationFileError, StoreError) as exc:
             self.problem = str(exc)
         if self.preview is not None:
@@ -369,7 +369,7 @@ class ImportPreviewDialog(QDialog):
         if self.preview is None or not self.preview.can_import:
             return
         try:
-            self.import_result = apply_preview(self._db, self._codec, self.preview)
+            self.import_result = self._desk.apply(self.preview)
         except (RegistrationFileError, StoreError) as exc:
             self.problem = str(exc)
             self.problems.setPlainText(f"Nothing was imported: {exc}")
@@ -450,18 +450,15 @@ class RegistrationsView(QWidget):
     def __init__(
         self,
         folder: EventFolder,
-        db: sqlite_utils.Database,
         messages: MessageBus,
         tasks: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.folder = folder
-        self.db = db
         self.messages = messages
         self.tasks = tasks
-        self.codec = TicketCodec(folder.secret_key())
-        self.repository = AttendeeRepository(db, self.codec)
+        self.desk = RegistrationDesk(folder)
         self.rendering = False
         self.last_render: RenderSummary | None = None
 
@@ -529,7 +526,7 @@ class RegistrationsView(QWidget):
     def refresh(self) -> None:
         """Reload the attendees from the database."""
         try:
-            attendees = self.repository.all()
+            attendees = self.desk.attendees()
         except StoreError as exc:
             self.messages.error(f"Cannot read the attendees: {exc}")
             return
@@ -585,7 +582,7 @@ class RegistrationsView(QWidget):
     def reissue(self, attendee_id: int, reason: str = "reissued from the console") -> None:
         """Give an attendee a new code; the old one is refused as revoked at the door."""
         try:
-            ticket = self.repository.reissue(str(attendee_id), reason)
+            ticket = self.desk.reissue(str(attendee_id), reason)
         except StoreError as exc:
             self.messages.error(str(exc))
             return
@@ -595,7 +592,7 @@ class RegistrationsView(QWidget):
     def revoke(self, attendee_id: int, reason: str = "revoked from the console") -> None:
         """Revoke an attendee's ticket (no new one)."""
         try:
-            ticket = self.repository.revoke(str(attendee_id), reason)
+            ticket = self.desk.revoke(str(attendee_id), reason)
         except StoreError as exc:
             self.messages.error(str(exc))
             return
@@ -616,7 +613,7 @@ class RegistrationsView(QWidget):
 
     def preview_file(self, path: Path) -> ImportPreviewDialog:
         """The preview dialog for `path` (not yet shown); importing refreshes the list."""
-        dialog = ImportPreviewDialog(path, self.db, self.codec, self)
+        dialog = ImportPreviewDialog(path, self.desk, self)
         dialog.accepted.connect(lambda: self._imported(dialog))
         return dialog
 

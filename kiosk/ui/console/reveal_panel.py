@@ -28,27 +28,18 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.awards import JuryResults, RevealScreen, RevealSnapshot, RevealStep
+from kiosk.night.reveal import RevealController
+from kiosk.night.reveal_launcher import SealStatus
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.passphrase_dialog import PassphraseDialog
-from kiosk.ui.reveal_controller import RevealController
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class SealStatus:
-    """What the console may know about the seal before it is opened."""
-
-    sealed: bool
-    text: str  # one line for the operator, e.g. "3 awards sealed for 2 keyholders"
-    keyholders: int = 1
-    problem: str | None = None  # why the reveal cannot start (no seal, seal damaged)
-
-
 class RevealLauncher(Protocol):
-    """Opens the seal and builds the reveal (kiosk.ui.reveal_launcher in the app)."""
+    """Opens the seal and builds the reveal (kiosk.night.reveal_launcher in the app)."""
 
     def status(self) -> SealStatus:
         """The seal, as far as it can be checked without a passphrase."""
@@ -83,7 +74,6 @@ REVEAL_KEYS = (
     RevealKey("black", "Black now", ("Shift+Esc",)),
     RevealKey("holding", "Holding slide", ("H",)),
 )
-SHOW_KEYS_IN_REVEAL = {"go": "go", "back": "back", "fade": "fade", "black": "black"}
 
 
 def _panel() -> QFrame:
@@ -219,7 +209,7 @@ class RevealPanel(QWidget):
         return bar
 
     def install_shortcuts(self, window: QWidget) -> None:
-        """Keys only the reveal has (the shared ones reach it through `route_show_key`)."""
+        """Keys only the reveal has (the shared ones reach it through `Night.route_show_key`)."""
         keys = {"H": partial(self.trigger, "holding"), "F8": self.start, "Ctrl+Shift+End": self.end}
         for sequence, action in keys.items():
             shortcut = QShortcut(QKeySequence(sequence), window)
@@ -248,19 +238,6 @@ class RevealPanel(QWidget):
         log.debug("reveal key: %s", name)
         action()
         return True
-
-    def route_show_key(self, name: str) -> bool:
-        """For the show's key dispatcher: True if the reveal took the key."""
-        if not self.active:
-            return False
-        if name in SHOW_KEYS_IN_REVEAL:
-            return self.trigger(SHOW_KEYS_IN_REVEAL[name])
-        if name in ("skip",):
-            return self.trigger("go")
-        if name in ("pause", "rewind", "forward", "retry", "start_over"):
-            self.messages.info("That show key does nothing during the award reveal")
-            return True
-        return False  # sound keys (volume, mute, trims) still work
 
     def start(self) -> None:
         """Ask for the passphrase(s), open the results and start (or resume) the reveal."""

@@ -31,14 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.core.event import EventConfig
 from kiosk.core.programme import format_duration
 from kiosk.core.show import CueKind, ShowPhase, Snapshot
+from kiosk.night.night import Night
+from kiosk.night.show import ShowController
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.run_order_model import RUN_COLUMNS, RunOrderModel
 from kiosk.ui.console.stage_preview import StagePreview
-from kiosk.ui.show_controller import ShowController
 
 log = logging.getLogger(__name__)
 
@@ -96,20 +96,21 @@ class ShowPanel(QWidget):
 
     def __init__(
         self,
-        controller: ShowController,
-        config: EventConfig,
+        night: Night,
         tasks: TaskRunner,
         on_start_over: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        if night.show is None:
+            raise ValueError("the show panel needs a running show")
+        controller: ShowController = night.show
+        self.night = night
         self.controller = controller
-        self.config = config
+        self.config = config = night.config
         self._on_start_over = on_start_over
         self._go_feedback_until = 0.0
         self.buttons: dict[str, QPushButton] = {}
         self.keys = self._keys()
-        # Asked first for every show key; True means it took the key (the award reveal does).
-        self.router: Callable[[str], bool] | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -142,6 +143,7 @@ class ShowPanel(QWidget):
 
         controller.changed.connect(self.refresh)
         controller.ignored.connect(self._ignored)
+        night.show_replaced.connect(self.set_controller)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
@@ -177,8 +179,8 @@ class ShowPanel(QWidget):
 
     def trigger(self, name: str) -> None:
         """Carry out the show action called `name` (a key or a button press)."""
-        if self.router is not None and self.router(name):
-            return  # e.g. the award reveal took GO
+        if self.night.route_show_key(name):
+            return  # the award reveal has the projector and took e.g. GO
         key = next(k for k in self.keys if k.name == name)
         log.debug("show key: %s", name)
         key.action()
@@ -366,7 +368,9 @@ class ShowPanel(QWidget):
 
     # Behaviour ---------------------------------------------------------------------------
     def set_controller(self, controller: ShowController) -> None:
-        """Drive a new show (after Start over)."""
+        """Drive a new show (the night replaced it: Start over)."""
+        if controller is self.controller:
+            return
         self.controller.changed.disconnect(self.refresh)
         self.controller.ignored.disconnect(self._ignored)
         self.controller = controller

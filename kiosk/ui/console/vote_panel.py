@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.render.cards import Card
+from kiosk.render.vote_card import VoteCard
 from kiosk.services.vote import VoteDesk, VoteError, VoteStatus
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.theme import Colours, text_label, ui_font
-from kiosk.ui.stage.cards import Card
-from kiosk.ui.stage.vote_card import VoteCard
 from kiosk.ui.stage.window import Layer, StageWindow
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ class StageForSlide(Protocol):
 
     def show_card(self, card: Card, animate: bool = False) -> None: ...
 
+    def busy(self) -> str | None: ...
+
 
 class VoteSlide:
     """Puts the voting slide on the projector over a card, and puts that card back after."""
@@ -58,7 +60,10 @@ class VoteSlide:
         return self._covered is not None
 
     def show(self, card: VoteCard) -> str | None:
-        """Show the slide; returns why not (a film is playing) or None."""
+        """Show the slide; returns why not (a film is playing, the reveal has it) or None."""
+        busy = self._stage.busy()
+        if busy is not None:
+            return busy
         if self._stage.layer is not Layer.CARD:
             return "a film is on the projector: show the voting slide between films"
         if self._covered is None:
@@ -208,10 +213,15 @@ class VotePanel(QWidget):
 
 
 class StageWindowSlide:
-    """The projector window as `StageForSlide`."""
+    """The projector window as `StageForSlide`; `busy` says when another owner has it."""
 
-    def __init__(self, stage: StageWindow) -> None:
+    def __init__(self, stage: StageWindow, busy: Callable[[], str | None]) -> None:
         self._stage = stage
+        self._busy = busy
+
+    def busy(self) -> str | None:
+        """Why the slide may not go up now (None: it may)."""
+        return self._busy()
 
     @property
     def layer(self) -> Layer:

@@ -9,11 +9,8 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import sqlite_utils
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
@@ -34,37 +31,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.core.event import EventConfig
 from kiosk.core.preflight import check_schedule
-from kiosk.core.programme import Film, Programme, format_duration
+from kiosk.core.programme import Film, format_duration
+from kiosk.night.night import Night
+from kiosk.services.event import EventFolder
 from kiosk.services.preflight import PreflightReport, run_preflight
-from kiosk.store.event_folder import EventFolder
-from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
 from kiosk.ui.console.show_panel import ShowPanel
 
-if TYPE_CHECKING:
-    from kiosk.ui.show_controller import ShowController
-
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class ConsoleContext:
-    """What the console works on, passed in (no globals)."""
-
-    folder: EventFolder
-    config: EventConfig
-    programme: Programme
-    db: sqlite_utils.Database
-    messages: MessageBus
-    tasks: TaskRunner
-    show: ShowController | None = None  # the running show (None: programme and preflight only)
-    stage: QWidget | None = None  # the projector window, closed with the console
-    start_over: Callable[[], ShowController] | None = None  # a fresh show from the holding slide
 
 
 class FilmDetails(QFrame):
@@ -140,14 +118,39 @@ class FilmDetails(QFrame):
         )
 
 
+def ask_start_over(parent: QWidget) -> bool:
+    """Ask the operator before the night starts over (True: yes)."""
+    answer = QMessageBox.question(
+        parent,
+        "Start the show over?",
+        "Go back to the holding slide and mark every film as not yet played?\n"
+        "The journal keeps what happened so far.",
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 class ConsoleWindow(QMainWindow):
     """Main window on the operator's screen."""
 
-    def __init__(self, context: ConsoleContext) -> None:
+    def __init__(
+        self,
+        folder: EventFolder,
+        night: Night,
+        messages: MessageBus,
+        tasks: TaskRunner,
+        *,
+        confirm_start_over: Callable[[QWidget], bool] | None = None,
+    ) -> None:
         super().__init__()
-        self.context = context
-        self.setWindowTitle(f"{context.config.name_en} — Console")
-        self.model = ProgrammeModel(context.programme, context.config)
+        self.folder = folder
+        self.night = night
+        self.config = night.config
+        self.programme = night.programme
+        self.messages = messages
+        self.tasks = tasks
+        self._confirm_start_over = confirm_start_over or ask_start_over
+        self.setWindowTitle(f"{self.config.name_en} — Console")
+        self.model = ProgrammeModel(self.programme, self.config)
         self._preflight_running = False
 
         central = QWidget()
@@ -159,10 +162,8 @@ class ConsoleWindow(QMainWindow):
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.setFont(ui_font(11, bold=True))
         self.show_panel: ShowPanel | None = None
-        if context.show is not None:
-            self.show_panel = ShowPanel(
-                context.show, context.config, context.tasks, self._start_over
-            )
+        if night.show is not None:
+            self.show_panel = ShowPanel(night, tasks, self._start_over)
             self.show_panel.install_shortcuts(self)
             self.tabs.addTab(self.show_panel, "Show · 放映")
         self.tabs.addTab(self._build_programme_tab(), "Programme / Preflight · 節目 / 檢查")
@@ -181,10 +182,10 @@ class ConsoleWindow(QMainWindow):
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
-        context.messages.posted.connect(self._append_message)
+        messages.subscribe(self._append_message)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.start_preflight)
         self.load_checks()
-        context.messages.info(f"Event opened: {context.folder.root}")
+        messages.info(f"Event opened: {folder.root}")
 
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Mount another view (e.g. registrations) as a tab; returns its index."""
@@ -196,20 +197,9 @@ class ConsoleWindow(QMainWindow):
             self.show_panel.offer_resume(text)
 
     def _start_over(self) -> None:
-        context = self.context
-        if context.start_over is None or context.show is None or self.show_panel is None:
+        if self.night.show is None or not self._confirm_start_over(self):
             return
-        answer = QMessageBox.question(
-            self,
-            "Start the show over?",
-            "Go back to the holding slide and mark every film as not yet played?\n"
-            "The journal keeps what happened so far.",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        context.show.close()
-        context.show = context.start_over()
-        self.show_panel.set_controller(context.show)
+        self.night.start_over()  # the show panel hears `show_replaced`
 
     def _build_programme_tab(self) -> QWidget:
         tab = QWidget()
@@ -228,7 +218,7 @@ class ConsoleWindow(QMainWindow):
 
     # --- construction -------------------------------------------------------------------
     def _build_header(self) -> QHBoxLayout:
-        config = self.context.config
+        config = self.config
         header = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(text_label(config.name_en, 17, bold=True))
@@ -243,7 +233,7 @@ class ConsoleWindow(QMainWindow):
         )
         facts.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(facts)
-        if self.context.programme.demo:
+        if self.programme.demo:
             badge = text_label(" DEMO ", 11, bold=True)
             badge.setStyleSheet(
                 f"background:{Colours.accent.name()}; color:#000; border-radius:4px; padding:4px;"
@@ -291,7 +281,7 @@ class ConsoleWindow(QMainWindow):
     # --- behaviour ------------------------------------------------------------------------
     def load_checks(self) -> None:
         """Show the stored preflight results (from the last run, by anyone)."""
-        checks = FilmCheckRepository(self.context.db).all()
+        checks = self.night.film_checks()
         self.model.set_checks(checks)
         if self.show_panel is not None:
             self.show_panel.run_model.set_checks(checks)
@@ -300,11 +290,11 @@ class ConsoleWindow(QMainWindow):
     def _update_summary(self) -> None:
         checks = self.model.checks
         schedule = check_schedule(
-            self.context.programme,
-            self.context.config,
+            self.programme,
+            self.config,
             {k: c.duration_s for k, c in checks.items()},
         )
-        total = len(self.context.programme)
+        total = len(self.programme)
         ready = sum(1 for c in checks.values() if c.ok)
         blocked = sum(1 for c in checks.values() if not c.ok)
         unchecked = total - len(checks)
@@ -327,11 +317,11 @@ class ConsoleWindow(QMainWindow):
             return
         self._preflight_running = True
         self.preflight_button.setEnabled(False)
-        self.progress.setRange(0, len(self.context.programme))
+        self.progress.setRange(0, len(self.programme))
         self.progress.setValue(0)
         self.progress.show()
-        self.context.messages.info("Preflight started")
-        tasks = self.context.tasks
+        self.messages.info("Preflight started")
+        tasks = self.tasks
 
         def progress(done: int, total: int, film_id: str) -> None:  # worker thread
             tasks.to_main(lambda: self.progress.setValue(done))
@@ -340,7 +330,7 @@ class ConsoleWindow(QMainWindow):
             run_preflight,
             self._preflight_done,
             self._preflight_failed,
-            self.context.folder,
+            self.folder,
             progress,
         )
 
@@ -354,18 +344,18 @@ class ConsoleWindow(QMainWindow):
         self.load_checks()
         blocked = [c for c in report.checks if not c.ok]
         for check in blocked:
-            self.context.messages.error(f"{check.film_id}: {'; '.join(check.problems)}")
+            self.messages.error(f"{check.film_id}: {'; '.join(check.problems)}")
         if blocked:
-            self.context.messages.error(f"Preflight: {len(blocked)} film(s) would stop the show")
+            self.messages.error(f"Preflight: {len(blocked)} film(s) would stop the show")
         else:
-            self.context.messages.info(
+            self.messages.info(
                 f"Preflight: all {len(report.checks)} films ready. {report.schedule.describe()}"
             )
         self._selection_changed()
 
     def _preflight_failed(self, error: BaseException) -> None:
         self._preflight_finished()
-        self.context.messages.error(f"Preflight could not run: {error}")
+        self.messages.error(f"Preflight could not run: {error}")
 
     def _selection_changed(self, *_: QItemSelection) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -385,10 +375,6 @@ class ConsoleWindow(QMainWindow):
         """Let a running preflight finish writing, stop the show, close the projector window."""
         if self.show_panel is not None:
             self.show_panel.stop()
-        self.context.tasks.wait(timeout=30)
-        if self.context.show is not None:
-            self.context.show.close()
-            self.context.show = None
-        if self.context.stage is not None:
-            self.context.stage.close()
+        self.tasks.wait(timeout=30)
+        self.night.close()
         super().closeEvent(event)

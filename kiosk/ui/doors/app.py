@@ -8,10 +8,9 @@ import re
 from PySide6.QtWidgets import QWidget
 
 from kiosk.core.problems import ConfigError
-from kiosk.store.checkins import CheckinRepository
-from kiosk.store.errors import StoreError
-from kiosk.store.event_folder import EventFolder
-from kiosk.store.lock import InstanceLock
+from kiosk.services.doors import door_checkins
+from kiosk.services.event import EventFolder, InstanceLock, StoreError
+from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.scanner_capture import ScannerCapture
@@ -34,7 +33,7 @@ def open_doors(
 ) -> DoorsWindow:
     """Build the door window on an event (the caller runs the event loop)."""
     config = folder.load_config()
-    repo = CheckinRepository.for_event(folder, config)
+    repo = door_checkins(folder, config)
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
     context = DoorsContext(
@@ -53,23 +52,21 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
 
     F9 switches between check-in and the Viewer's Award voting station; `vote` starts there.
     """
-    from kiosk.ui.app import _refuse, make_application
-
     app = make_application()
     lock = station_lock(folder, station)
     try:
         lock.acquire()
     except StoreError as exc:
-        return _refuse(f"{station} is already open", str(exc))
+        return refuse(f"{station} is already open", str(exc))
     try:
         window = open_doors(folder, station)
     except ConfigError as exc:
-        return _refuse(
+        return refuse(
             "The event cannot be opened",
             "Fix these and start again:\n\n" + "\n".join(map(str, exc.problems)),
         )
     except StoreError as exc:
-        return _refuse("The event cannot be opened", str(exc))
+        return refuse("The event cannot be opened", str(exc))
 
     def full_screen(shown: QWidget) -> None:
         screen = app.primaryScreen()

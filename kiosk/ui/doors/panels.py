@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.checkin import local_clock, mask_email
-from kiosk.store.checkins import AttendeeHit
+from kiosk.services.doors import AttendeeHit
 from kiosk.ui.common.theme import Colours, ui_font
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from kiosk.core.checkin import Tone
-from kiosk.ui.common.theme import font_families
+from kiosk.render.fonts import font_families
 
 log = logging.getLogger(__name__)
 

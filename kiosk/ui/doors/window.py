@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh
 from kiosk.core.event import EventConfig
-from kiosk.store.checkins import CheckinRepository, DoorFigures, ScanResult
-from kiosk.store.errors import StoreError
+from kiosk.services.doors import CheckinRepository, DoorFigures, ScanResult
+from kiosk.services.event import StoreError
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.camera import CameraInput

@@ -13,7 +13,7 @@ from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
-from kiosk.ui.common.theme import font_families
+from kiosk.render.fonts import font_families
 
 TEXT_HEIGHT = 0.045  # of the stage height
 MAX_WIDTH = 0.8  # of the stage width

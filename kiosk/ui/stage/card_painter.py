@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen, QRadialGradie
 from PySide6.QtSvg import QSvgRenderer
 
 from kiosk.core.programme import format_duration
-from kiosk.ui.stage.cards import (
+from kiosk.render.cards import (
     BlackCard,
     Card,
     EndCard,
@@ -24,7 +24,8 @@ from kiosk.ui.stage.cards import (
     TitleCard,
     scheduled_start,
 )
-from kiosk.ui.stage.reveal_cards import REVEAL_CARD_TYPES
+from kiosk.render.reveal_cards import REVEAL_CARD_TYPES
+from kiosk.render.vote_card import VoteCard
 from kiosk.ui.stage.reveal_painter import paint_reveal_card
 from kiosk.ui.stage.typesetting import (
     DESIGN_HEIGHT,
@@ -34,7 +35,6 @@ from kiosk.ui.stage.typesetting import (
     Typesetter,
     stage_font,
 )
-from kiosk.ui.stage.vote_card import VoteCard
 from kiosk.ui.stage.vote_painter import paint_vote_card
 
 log = logging.getLogger(__name__)

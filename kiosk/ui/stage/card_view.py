@@ -19,9 +19,9 @@ from PySide6.QtGui import QColor, QHideEvent, QImage, QPainter, QPaintEvent, QSh
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QWidget
 
+from kiosk.render.cards import BlackCard, Card
+from kiosk.render.reveal_cards import REVEAL_CARD_TYPES, RevealCard
 from kiosk.ui.stage.card_painter import CardPainter, load_logo
-from kiosk.ui.stage.cards import BlackCard, Card
-from kiosk.ui.stage.reveal_cards import REVEAL_CARD_TYPES, RevealCard
 from kiosk.ui.stage.reveal_scene import CardScene
 
 log = logging.getLogger(__name__)

@@ -267,23 +267,26 @@ def draw_line(painter: QPainter, layer: LineLayer, drawn: float) -> None:
 
 
 def render_text_layer(
-    layer: TextLayer, transform: QTransform, bounds: QRect, logo: QSvgRenderer | None
+    layer: TextLayer,
+    transform: QTransform,
+    bounds: QRect,
+    logo: QSvgRenderer | None,
+    painter_type: type[CardPainter],
 ) -> tuple[QImage, QRect, CardPainter]:
     """A moving text layer rendered on its own (transparent) image, and where it goes.
 
     Type drawn on a transparent image is antialiased a shade differently from type drawn
     straight onto the card, so a moving layer is always drawn through its image, at rest
     too: the entrance's last frame and the card at rest are then the same pixels.
+    `painter_type` is the CardPainter class (passed in: card_painter imports this module).
     """
-    from kiosk.ui.stage.card_painter import CardPainter
-
     at = bounding_device_rect(transform, layer.rect, bounds)
     image = QImage(at.size(), QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
     painter.setTransform(transform * QTransform.fromTranslate(-at.left(), -at.top()))
     painter.setRenderHints(RENDER_HINTS)
-    card_painter = CardPainter(painter, logo)
+    card_painter = painter_type(painter, logo)
     layer.paint(card_painter)
     painter.end()
     return image, at, card_painter
@@ -297,7 +300,7 @@ def paint_layer(cp: CardPainter, layer: Layer) -> None:
             device = painter.device()
             bounds = QRect(0, 0, device.width(), device.height())
             image, at, drawn = render_text_layer(
-                layer, painter.combinedTransform(), bounds, cp.logo_renderer
+                layer, painter.combinedTransform(), bounds, cp.logo_renderer, type(cp)
             )
             painter.save()
             painter.resetTransform()

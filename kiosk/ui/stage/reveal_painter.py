@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont
 
-from kiosk.ui.stage.reveal_cards import (
+from kiosk.render.reveal_cards import (
     AwardCategoryCard,
     AwardPlace,
     EnvelopeCard,

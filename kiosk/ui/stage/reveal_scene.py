@@ -17,8 +17,8 @@ from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QTransform
 from PySide6.QtSvg import QSvgRenderer
 
+from kiosk.render.reveal_cards import RevealCard
 from kiosk.ui.stage.card_painter import CardPainter, design_transform_rect
-from kiosk.ui.stage.reveal_cards import RevealCard
 from kiosk.ui.stage.reveal_layers import (
     RENDER_HINTS,
     LineLayer,
@@ -199,7 +199,7 @@ class CardScene:
     def _text_sprite(
         self, layer: TextLayer, motion: Motion, logo: QSvgRenderer | None
     ) -> tuple[_TextSprite, CardPainter]:
-        image, at, painted = render_text_layer(layer, self.design, self.bounds, logo)
+        image, at, painted = render_text_layer(layer, self.design, self.bounds, logo, CardPainter)
         return _TextSprite(image, at, motion, self.scale), painted
 
     def _picture_sprite(

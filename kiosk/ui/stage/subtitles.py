@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QFontDatabase
 
-from kiosk.ui.common.theme import CJK_FAMILIES
+from kiosk.render.fonts import CJK_FAMILIES
 
 DEFAULT_SUBTITLE_FONT = "Noto Sans CJK TC"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QPainter
 
-from kiosk.ui.common.theme import font_families
+from kiosk.render.fonts import font_families
 
 DESIGN_WIDTH = 1920
 DESIGN_HEIGHT = 1080

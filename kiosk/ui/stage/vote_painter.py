@@ -10,8 +10,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 
 from kiosk.render.qr import qr_matrix
+from kiosk.render.vote_card import VoteCard
 from kiosk.ui.stage.typesetting import StageColours, stage_font
-from kiosk.ui.stage.vote_card import VoteCard
 
 if TYPE_CHECKING:
     from kiosk.ui.stage.card_painter import CardPainter

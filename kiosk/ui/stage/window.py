@@ -39,11 +39,11 @@ from PySide6.QtWidgets import QWidget
 
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme
+from kiosk.render.cards import Card, HoldingCard
 from kiosk.ui.stage.caption import CaptionBox
 from kiosk.ui.stage.card_view import CardView
-from kiosk.ui.stage.cards import Card, HoldingCard
 from kiosk.ui.stage.screens import ScreenFollower
-from kiosk.ui.stage.x11 import skip_taskbar_and_pager
+from kiosk.ui.stage.x11 import flush_requests, skip_taskbar_and_pager
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +189,7 @@ class StageWindow(QWidget):
         self._layer = Layer(slot)
         self.cards.set_active(False)
         self._keep_curtain_on_top()
+        flush_requests()  # the raise must reach the X server before libvlc draws
 
     def prepare_card(self, card: Card) -> None:
         """Render a card's images ahead, so putting it up next starts without delay."""

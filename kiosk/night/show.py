@@ -4,9 +4,11 @@ The controller owns the machine and a ~25 ms tick, plus a precise one-shot timer
 clock-driven cut (`ShowMachine.clock_cut_at`), re-aimed at every position the players report, so
 a cut is never late by up to a tick. Every operator action, tick and player fact
 goes to the machine; the effects it returns are carried out in order on the stage (cards,
-video surfaces, black) and the players, and its `Journal` entries are committed to SQLite in
-one transaction per batch, after the projector has changed (the machine orders them so) and
-before the console shows the new state (the console reads `snapshot()` afterwards).
+video surfaces, black) and the players by the night's one `EffectRunner`, which commits the
+`Journal` entries to SQLite in one transaction per batch, after the projector has changed (the
+machine orders them so) and before the console shows the new state (the console reads
+`snapshot()` afterwards). The controller plays on the night's `Projector`; while the award
+reveal has the projector, the show's clock stands still and the players' facts are not its own.
 """
 
 from __future__ import annotations
@@ -17,11 +19,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import sqlite_utils
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QWidget
 
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Programme
@@ -53,11 +53,11 @@ from kiosk.core.show import (
 )
 from kiosk.core.subtitles import SubtitleCue, SubtitleError, decode_subtitle_bytes, parse_srt
 from kiosk.media.picture_fade import DARK_WITHIN_S
-from kiosk.media.player import FIRST_PICTURE_S, FilmPlayers
-from kiosk.store.film_checks import FilmCheckRepository
-from kiosk.store.journal import Journal as JournalStore
-from kiosk.ui.common.messages import MessageBus
-from kiosk.ui.stage.cards import (
+from kiosk.media.player import FIRST_PICTURE_S
+from kiosk.night.effects import EffectRunner
+from kiosk.night.ports import OperatorMessages
+from kiosk.night.projector import Projector
+from kiosk.render.cards import (
     BlackCard,
     Card,
     EndCard,
@@ -65,7 +65,7 @@ from kiosk.ui.stage.cards import (
     IntermissionCard,
     TitleCard,
 )
-from kiosk.ui.stage.x11 import flush_requests
+from kiosk.store.journal import Journal as JournalStore
 
 log = logging.getLogger(__name__)
 
@@ -73,32 +73,8 @@ TICK_MS = 25
 AIM_WITHIN_S = 1.0  # the cut timer is aimed once the clock cut is this close (positions refine it)
 
 
-class Stage(Protocol):
-    """What the controller needs from the projector window (kiosk.ui.stage's StageWindow)."""
-
-    def video_surface(self, slot: str) -> QWidget:
-        """The native child window a slot's player draws into."""
-        ...
-
-    def show_video(self, slot: str) -> None:
-        """Raise a slot's video surface (in the same frame)."""
-        ...
-
-    def show_card(self, card: Card) -> None:
-        """Put a card up instead of video."""
-        ...
-
-    def set_black(self, black: bool, fade_s: float = 0.0) -> None:
-        """Fade the black overlay in or out."""
-        ...
-
-    def set_subtitle(self, text: str | None) -> None:
-        """Show one subtitle line (or none) over the film."""
-        ...
-
-
 class ShowController(QObject):
-    """Runs tonight's show: machine + stage + players + journal, on the Qt thread.
+    """Runs tonight's show: machine + projector + journal, on the Qt thread.
 
     Signals: `changed()` after anything the console should redraw at once; `ignored(action,
     reason)` when the machine refuses an action (e.g. a second GO within the guard);
@@ -114,29 +90,27 @@ class ShowController(QObject):
         self,
         machine: ShowMachine,
         event: EventConfig,
-        stage: Stage,
-        players: FilmPlayers,
-        db: sqlite_utils.Database,
-        messages: MessageBus | None = None,
+        projector: Projector,
+        runner: EffectRunner,
+        messages: OperatorMessages | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
-        bind_surfaces: bool = True,
     ) -> None:
         super().__init__()
         self.machine = machine
         self.config = event
         self.programme: Programme = machine.programme
-        self.stage = stage
-        self.players = players
+        self.projector = projector
+        self.stage = projector.stage
+        self.players = projector.players
         self.messages = messages
-        self._db = db
+        self._runner = runner
         self._clock = clock
-        self._bind = bind_surfaces
+        self.closed = False
         self.on_stage: str | None = None  # slot whose video is up, None while a card is
         self._subtitles: dict[str, list[SubtitleCue]] = {}
         self._subtitle_text: str | None = None
         self._ended = False
-        self._lent = False  # the award reveal has the players and the stage
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
@@ -147,43 +121,48 @@ class ShowController(QObject):
         self._lift_timer = QTimer(self)  # drops the curtain once a film fading up is black
         self._lift_timer.setSingleShot(True)
         self._lift_timer.timeout.connect(self._lift_curtain)
-        players.film_started.connect(lambda f: self._fact(self.machine.film_started, f))
-        players.position.connect(lambda f, s: self._fact(self.machine.film_position, f, s))
-        players.duration.connect(self.machine.film_duration)
-        players.ended.connect(lambda f: self._fact(self.machine.film_ended, f))
+        players = self.players
+        players.film_started.connect(self._film_started)
+        players.position.connect(self._film_position)
+        players.duration.connect(self._film_duration)
+        players.ended.connect(self._film_ended)
         players.failed.connect(self._film_failed)
+        projector.handed_over.connect(self._handed_over)
 
     # Life cycle --------------------------------------------------------------------------
 
     def start(self) -> None:
         """Bind the players to the stage surfaces, put the first cue up and start ticking."""
-        if self._bind:
-            for slot in ("A", "B"):
-                self.players.bind(slot, int(self.stage.video_surface(slot).winId()))
+        self.projector.bind_surfaces()
         self._restore_sound()
         self._carry_out(self.machine.open(self._clock()))
         self._timer.start()
 
     def close(self) -> None:
-        """Stop ticking and release the players."""
+        """Stop ticking, stop the films and let go of the projector (which stays open)."""
+        if self.closed:
+            return
+        self.closed = True
         self._timer.stop()
         self._cut_timer.stop()
-        self.players.close()
+        self._lift_timer.stop()
+        players = self.players
+        players.film_started.disconnect(self._film_started)
+        players.position.disconnect(self._film_position)
+        players.duration.disconnect(self._film_duration)
+        players.ended.disconnect(self._film_ended)
+        players.failed.disconnect(self._film_failed)
+        self.projector.handed_over.disconnect(self._handed_over)
+        if not self.projector.closed:
+            self.projector.stop_films()
 
     def now(self) -> float:
         """The controller's clock (monotonic seconds)."""
         return self._clock()
 
-    def lend_players(self, lent: bool) -> None:
-        """Lend the players and the stage to the award reveal (True), or take them back.
-
-        While lent, the show's clock stands still and the players' facts are not the show's;
-        taken back, the projector shows the show's current cue again.
-        """
-        if lent == self._lent:
-            return
-        self._lent = lent
-        if lent:
+    def _handed_over(self, to_reveal: bool) -> None:
+        """The reveal took the projector (stand still) or gave it back (show our cue again)."""
+        if to_reveal:
             self._timer.stop()
             self._set_subtitle(None)
             return
@@ -197,15 +176,16 @@ class ShowController(QObject):
         self.changed.emit()
 
     def can_lend_players(self) -> str | None:
-        """Why the players cannot be lent now (None: they can): only before or after the show."""
+        """Why the projector cannot go to the reveal now (None: it can): only before or after
+        the show."""
         if self.machine.cue.kind in (CueKind.HOLDING, CueKind.END):
             return None
         return "the show is under way: finish it (or go to the end cue) before the awards"
 
     @property
     def players_lent(self) -> bool:
-        """True while the award reveal has the players."""
-        return self._lent
+        """True while the award reveal has the projector."""
+        return self.projector.with_reveal
 
     def snapshot(self) -> Snapshot:
         """The show as the console shows it, now."""
@@ -263,25 +243,24 @@ class ShowController(QObject):
     def set_master_volume(self, percent: float) -> None:
         """Master volume 0-100 %, journalled so a restart keeps it."""
         self.players.set_master_volume(percent)
-        self._write([Journal("master_volume", {"percent": self.players.master_volume})])
+        self._runner.write([Journal("master_volume", {"percent": self.players.master_volume})])
         self.changed.emit()
 
     def toggle_mute(self) -> None:
         """Mute or unmute the films."""
         self.players.set_muted(not self.players.muted)
-        self._write([Journal("mute", {"muted": self.players.muted})])
+        self._runner.write([Journal("mute", {"muted": self.players.muted})])
         self.changed.emit()
 
     def set_trim(self, film_id: str, trim_db: float) -> None:
         """The operator's gain correction for one film, journalled."""
         self.players.set_trim(film_id, trim_db)
-        self._write([Journal("gain_trim", {"film": film_id, "trim_db": trim_db})])
+        self._runner.write([Journal("gain_trim", {"film": film_id, "trim_db": trim_db})])
         self.changed.emit()
 
     def _restore_sound(self) -> None:
         """Master volume, mute and trims as last journalled."""
-        store = JournalStore(self._db)
-        for entry in store.entries("master_volume", "mute", "gain_trim"):
+        for entry in self._runner.journal.entries("master_volume", "mute", "gain_trim"):
             data = entry.data
             if entry.kind == "master_volume" and isinstance(data.get("percent"), int | float):
                 self.players.set_master_volume(float(data["percent"]))
@@ -300,13 +279,26 @@ class ShowController(QObject):
         self._update_subtitle()
 
     def _act(self, action: Callable[[float], list[Effect]]) -> None:
-        if self._lent:
+        if self.players_lent or self.closed:
             log.info("show action ignored: the award reveal has the projector")
             return
         self._carry_out(action(self._clock()))
 
+    def _film_started(self, film_id: str) -> None:
+        self._fact(self.machine.film_started, film_id)
+
+    def _film_position(self, film_id: str, seconds: float) -> None:
+        self._fact(self.machine.film_position, film_id, seconds)
+
+    def _film_duration(self, film_id: str, seconds: float) -> None:
+        if not self.players_lent:
+            self.machine.film_duration(film_id, seconds)
+
+    def _film_ended(self, film_id: str) -> None:
+        self._fact(self.machine.film_ended, film_id)
+
     def _fact(self, fact: Callable[..., list[Effect]], *args: Any) -> None:
-        if self._lent:
+        if self.players_lent:
             return
         effects = fact(self._clock(), *args)
         if effects:
@@ -315,7 +307,7 @@ class ShowController(QObject):
             self._aim_cut()  # a new position moves the film clock
 
     def _film_failed(self, film_id: str, reason: str) -> None:
-        if self._lent:
+        if self.players_lent:
             return
         effects = self.machine.film_failed(self._clock(), film_id, reason)
         if self.messages is not None:
@@ -324,14 +316,8 @@ class ShowController(QObject):
         self._carry_out(effects)
 
     def _carry_out(self, effects: Iterable[Effect]) -> None:
-        entries: list[Journal] = []
-        for effect in effects:
-            if isinstance(effect, Journal):
-                entries.append(effect)
-            else:
-                self._do(effect)
+        self._runner.run(effects, self._do)
         self._aim_cut()
-        self._write(entries)
         if not self._ended and self.machine.cue.kind is CueKind.END:
             self._ended = True
             self.ended.emit()
@@ -415,20 +401,7 @@ class ShowController(QObject):
 
     def _video(self, slot: str) -> None:
         self.on_stage = slot
-        self.stage.show_video(slot)
-        flush_requests()  # the raise must reach the X server before libvlc draws
-
-    def _write(self, entries: list[Journal]) -> None:
-        if not entries:
-            return
-        try:
-            JournalStore(self._db).append_all(
-                (e.kind, _subject(e.data.get("film") or e.data.get("cue")), e.data) for e in entries
-            )
-        except Exception:
-            log.exception("could not write %d journal entries", len(entries))
-            if self.messages is not None:
-                self.messages.error("The show journal could not be written: check the disk")
+        self.stage.show_video(slot)  # flushed to the X server before libvlc draws
 
     # Subtitles ---------------------------------------------------------------------------
 
@@ -462,31 +435,23 @@ class ShowController(QObject):
             self.stage.set_subtitle(text)
 
 
-def _subject(value: object) -> str | None:
-    return str(value) if value else None
-
-
 def create_show(
     event: EventConfig,
     programme: Programme,
-    db: sqlite_utils.Database,
-    stage: Stage,
-    instance: object,
-    messages: MessageBus | None = None,
+    projector: Projector,
+    runner: EffectRunner,
+    messages: OperatorMessages | None = None,
     *,
     options: ShowOptions | None = None,
     resume: ResumePoint | None = None,
-    bind_surfaces: bool = True,
 ) -> ShowController:
-    """A controller with its machine and two players on `instance`, gains from preflight."""
-    players = FilmPlayers(instance, FilmCheckRepository(db).gain_db)
+    """A controller with its machine on the night's projector."""
     chosen = options or ShowOptions.from_event(event)
     # the next player takes about FIRST_PICTURE_S to show its first frame: order the cut so early
     machine = ShowMachine(programme, replace(chosen, cut_lead_s=FIRST_PICTURE_S), resume)
-    return ShowController(machine, event, stage, players, db, messages, bind_surfaces=bind_surfaces)
+    return ShowController(machine, event, projector, runner, messages)
 
 
-def read_resume_point(db: sqlite_utils.Database) -> ResumePoint | None:
+def read_resume_point(journal: JournalStore) -> ResumePoint | None:
     """Where the journal says the show was (None if no show was ever opened)."""
-    entries = ((e.kind, e.data) for e in JournalStore(db).entries())
-    return resume_point(entries)
+    return resume_point((e.kind, e.data) for e in journal.entries())

@@ -1,6 +1,6 @@
 """The award reveal's projector cards: one frozen dataclass per kind, and the step-to-card builder.
 
-Like `kiosk.ui.stage.cards`, a card only describes what it shows; `reveal_painter` draws it and
+Like `kiosk.render.cards`, a card only describes what it shows; `reveal_painter` draws it and
 `CardView` animates its entrance (`entrance_s` seconds; the winner card's is the longest).
 Every card of an award carries that award, so its name is on the screen at every step.
 

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Intermission, Programme
-from kiosk.ui.stage.reveal_cards import RevealCard
-from kiosk.ui.stage.vote_card import VoteCard
+from kiosk.render.reveal_cards import RevealCard
+from kiosk.render.vote_card import VoteCard
 
 
 def event_now(event: EventConfig) -> dt.datetime:

@@ -3,8 +3,9 @@
 The concrete `RevealLauncher` of kiosk.ui.console.reveal_panel: it reads what may be known
 without a passphrase (which awards are sealed, for how many keyholders, whether the file is
 intact), opens the seal on a worker thread when the keyholders type their passphrases, checks
-the opened results against tonight's programme and builds the `RevealController` on the show's
-stage and players, resumed at the journalled step if a reveal was interrupted.
+the opened results against tonight's programme and has the `Night` start the reveal on its
+projector, resumed at the journalled step if a reveal was interrupted. It asks the night for
+the current show each time, so a show started over since is the one that lends the projector.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-
-import sqlite_utils
+from dataclasses import dataclass
 
 from kiosk.core.awards import (
     REVEAL_KINDS,
@@ -30,42 +30,35 @@ from kiosk.core.awards import (
 )
 from kiosk.core.problems import ConfigError
 from kiosk.media.stills import StillProvider, cache_dir_for
-from kiosk.media.sting import StingPlayer
+from kiosk.night.night import Night
+from kiosk.night.reveal import RevealController
+from kiosk.render.cards import Card
+from kiosk.render.reveal_cards import card_for_step
 from kiosk.services import results as sealed
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
-from kiosk.store.journal import Journal
-from kiosk.ui.common.messages import MessageBus
-from kiosk.ui.console.reveal_panel import SealStatus
-from kiosk.ui.reveal_controller import RevealController, RevealStage
-from kiosk.ui.show_controller import ShowController
-from kiosk.ui.stage.cards import Card
-from kiosk.ui.stage.reveal_cards import card_for_step
 
 log = logging.getLogger(__name__)
 
 
-class AppRevealLauncher:
-    """Opens the event's sealed results and starts the reveal on the show's stage and players."""
+@dataclass(frozen=True)
+class SealStatus:
+    """What the console may know about the seal before it is opened."""
 
-    def __init__(
-        self,
-        folder: EventFolder,
-        show: ShowController,
-        stage: RevealStage,
-        db: sqlite_utils.Database,
-        messages: MessageBus,
-        *,
-        sting_factory: Callable[[], StingPlayer] | None = None,
-    ) -> None:
+    sealed: bool
+    text: str  # one line for the operator, e.g. "3 awards sealed for 2 keyholders"
+    keyholders: int = 1
+    problem: str | None = None  # why the reveal cannot start (no seal, seal damaged)
+
+
+class AppRevealLauncher:
+    """Opens the event's sealed results and has the night start the reveal on its projector."""
+
+    def __init__(self, folder: EventFolder, night: Night) -> None:
         self.folder = folder
-        self.show = show
-        self.config = show.config
-        self.programme = show.programme
-        self.stage = stage
-        self.messages = messages
-        self._db = db
-        self._sting_factory = sting_factory
+        self.night = night
+        self.config = night.config
+        self.programme = night.programme
         self._stills = StillProvider(cache_dir_for(folder.root))
 
     def status(self) -> SealStatus:
@@ -99,7 +92,7 @@ class AppRevealLauncher:
             return None
         awards = {a.id: a for a in self.config.awards}
         last: RevealStep | None = None
-        for entry in Journal(self._db).entries(REVEAL_STEP, REVEAL_RESET):
+        for entry in self.night.journal.entries(REVEAL_STEP, REVEAL_RESET):
             data = entry.data
             if entry.kind == REVEAL_RESET:
                 last = None
@@ -137,7 +130,8 @@ class AppRevealLauncher:
 
     def build(self, results: JuryResults) -> RevealController:
         """A started reveal; resumed under black at the journalled step if it was interrupted."""
-        reason = self.show.can_lend_players()
+        show = self.night.show
+        reason = show.can_lend_players() if show is not None else None
         if reason is not None:
             raise RuntimeError(reason)
         plan = build_plan(self.config.awards, results)
@@ -147,8 +141,8 @@ class AppRevealLauncher:
             machine_probe = RevealMachine(plan, results)
             if point.fingerprint == machine_probe.fingerprint:
                 resume_at = point.index
-            else:
-                self.messages.warning(
+            elif self.night.messages is not None:
+                self.night.messages.warning(
                     "The sealed results changed since the interrupted reveal: starting from the top"
                 )
         machine = RevealMachine(plan, results, resume_at=resume_at)
@@ -156,23 +150,10 @@ class AppRevealLauncher:
         card_for: Callable[[RevealStep], Card] = lambda step: card_for_step(  # noqa: E731
             step, self.config, self.programme, results, stills
         )
-        controller = RevealController(
-            machine,
-            self.config,
-            self.programme,
-            self.stage,
-            self.show.players,
-            self._db,
-            card_for,
-            sting=self._sting_factory() if self._sting_factory else None,
-            show=self.show,
-            messages=self.messages,
-        )
-        controller.start()
-        return controller
+        return self.night.start_reveal(machine, card_for)
 
     def _resume_point(self) -> RevealResume | None:
-        entries = ((e.kind, e.data) for e in Journal(self._db).entries(*REVEAL_KINDS))
+        entries = ((e.kind, e.data) for e in self.night.journal.entries(*REVEAL_KINDS))
         return reveal_resume_point(entries)
 
 

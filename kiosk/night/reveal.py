@@ -1,20 +1,18 @@
 """The award reveal, wired up: the pure `RevealMachine` driving the projector and players.
 
-The reveal borrows the show's stage and film players (`ShowController.lend_players`): cards go
-up on the same card layer, the winner's clip plays on the same A/B players with the film's
-preflight gain and the master volume, and the show ignores the players while they are lent.
-The machine's `Journal` entries are committed to the journal in one transaction per action,
-after the projector has changed and before the console redraws; they name steps and awards,
-never films (see kiosk.core.awards).
+The night hands the reveal its whole `Projector` (stage, A/B players, sting): cards go up on
+the same card layer, the winner's clip plays on the same players with the film's preflight gain
+and the master volume, and the show stands still until the reveal gives the projector back.
+The machine's effects go through the night's one `EffectRunner`, which commits the `Journal`
+entries in one transaction per action, after the projector has changed and before the console
+redraws; they name steps and awards, never films (see kiosk.core.awards).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Protocol
 
-import sqlite_utils
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.core.awards import (
@@ -34,11 +32,10 @@ from kiosk.core.awards import (
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme
 from kiosk.core.show import Black, Journal, Unblack
-from kiosk.media.player import FilmPlayers
-from kiosk.media.sting import StingPlayer
-from kiosk.store.journal import Journal as JournalStore
-from kiosk.ui.common.messages import MessageBus
-from kiosk.ui.stage.cards import Card, HoldingCard
+from kiosk.night.effects import EffectRunner
+from kiosk.night.ports import OperatorMessages
+from kiosk.night.projector import Projector
+from kiosk.render.cards import Card, HoldingCard
 
 log = logging.getLogger(__name__)
 
@@ -47,36 +44,8 @@ PREPARE_AFTER_MS = 2200  # after the entrance animation (~1.5 s), so no frame is
 CLIP_SLOT = "A"
 
 
-class RevealStage(Protocol):
-    """What the reveal needs from the projector window (kiosk.ui.stage's StageWindow)."""
-
-    def show_card(self, card: Card, animate: bool = False) -> None:
-        """Put a card up (animate: play its entrance)."""
-        ...
-
-    def show_video(self, slot: str) -> None:
-        """Raise a player's picture."""
-        ...
-
-    def set_black(self, black: bool, fade_s: float = 0.0) -> None:
-        """Fade the black overlay in or out."""
-        ...
-
-    def prepare_card(self, card: Card) -> None:
-        """Render a card ahead of time (kept in memory only)."""
-        ...
-
-
-class PlayerLender(Protocol):
-    """The show, which lends its players to the reveal and gets them back."""
-
-    def lend_players(self, lent: bool) -> None:
-        """While lent, the show ignores the players and its clock."""
-        ...
-
-
 class RevealController(QObject):
-    """Runs the award reveal on the Qt thread: machine + stage + players + sting + journal.
+    """Runs the award reveal on the Qt thread: machine + the night's projector + journal.
 
     Signals: `changed()` after every action; `refused(action, reason)` when the machine
     refuses one (e.g. GO after the closing card).
@@ -90,26 +59,22 @@ class RevealController(QObject):
         machine: RevealMachine,
         event: EventConfig,
         programme: Programme,
-        stage: RevealStage,
-        players: FilmPlayers,
-        db: sqlite_utils.Database,
+        projector: Projector,
+        runner: EffectRunner,
         card_for: Callable[[RevealStep], Card],
-        *,
-        sting: StingPlayer | None = None,
-        show: PlayerLender | None = None,
-        messages: MessageBus | None = None,
+        messages: OperatorMessages | None = None,
     ) -> None:
         super().__init__()
         self.machine = machine
         self.config = event
         self.programme = programme
-        self.stage = stage
-        self.players = players
-        self.sting = sting
+        self.projector = projector
+        self.stage = projector.stage
+        self.players = projector.players
+        self.sting = projector.sting
         self.messages = messages
-        self._db = db
+        self._runner = runner
         self._card_for = card_for
-        self._show = show
         self._clip_film: str | None = None
         self.running = False
         self.on_stage: str | None = None  # the clip's slot while it is up, else None
@@ -120,21 +85,20 @@ class RevealController(QObject):
         self._prepare.setSingleShot(True)
         self._prepare.setInterval(PREPARE_AFTER_MS)
         self._prepare.timeout.connect(self._prepare_next)
-        players.failed.connect(self._clip_failed)
-        players.ended.connect(self._clip_ended)
+        self.players.failed.connect(self._clip_failed)
+        self.players.ended.connect(self._clip_ended)
 
     # Life cycle --------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Take the players from the show and open the reveal (a resumed one holds black)."""
-        if self._show is not None:
-            self._show.lend_players(True)
+        """Take the projector from the show and open the reveal (a resumed one holds black)."""
+        self.projector.hand_to_reveal()
         self.running = True
         self._carry_out(self.machine.open())
         log.info("award reveal opened (%d steps)", len(self.machine.plan))
 
     def finish(self) -> None:
-        """Stop any clip and give the players back to the show."""
+        """Stop any clip and give the projector back to the show."""
         if not self.running:
             return
         self._stop_clip()
@@ -142,9 +106,10 @@ class RevealController(QObject):
         self.running = False
         current = self.machine.current
         # a reveal ended on purpose is not offered again after a restart
-        self._write([Journal(REVEAL_RESET, {"at_step": current.index if current else -1})])
-        if self._show is not None:
-            self._show.lend_players(False)
+        self._runner.write([Journal(REVEAL_RESET, {"at_step": current.index if current else -1})])
+        self.players.failed.disconnect(self._clip_failed)
+        self.players.ended.disconnect(self._clip_ended)
+        self.projector.give_back()
         log.info("award reveal closed")
         self.changed.emit()
 
@@ -177,13 +142,7 @@ class RevealController(QObject):
     # Inside ------------------------------------------------------------------------------
 
     def _carry_out(self, effects: Iterable[RevealEffect]) -> None:
-        records: list[Journal] = []
-        for effect in effects:
-            if isinstance(effect, Journal):
-                records.append(effect)
-            else:
-                self._do(effect)
-        self._write(records)
+        self._runner.run(effects, self._do)
         self.changed.emit()
 
     def _do(self, effect: RevealEffect) -> None:
@@ -255,16 +214,3 @@ class RevealController(QObject):
         if self.messages is not None:
             self.messages.error(f"The clip could not be played ({reason}); back to the card")
         self._carry_out(self.machine.clip_finished(reason))
-
-    def _write(self, records: list[Journal]) -> None:
-        if not records:
-            return
-        try:
-            JournalStore(self._db).append_all(
-                (r.kind, str(r.data["award"]) if r.data.get("award") else None, r.data)
-                for r in records
-            )
-        except Exception:
-            log.exception("could not write %d reveal journal entries", len(records))
-            if self.messages is not None:
-                self.messages.error("The reveal journal could not be written: check the disk")

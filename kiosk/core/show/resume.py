@@ -1,0 +1,61 @@
+"""Reading the journal back after a crash: where the show was, and whether it was under way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from kiosk.core.show.model import FilmStatus, ResumePoint
+
+SHOW_RESET = "show_reset"  # journal kind: the show starts over from the holding slide
+
+_POSITION_KINDS = frozenset(
+    {
+        "film_started",
+        "film_position",
+        "film_paused",
+        "film_resumed",
+        "film_seeked",
+        "film_restarted",
+        "film_failed",
+        "film_retried",
+        "film_ended",
+    }
+)
+
+
+def under_way(point: ResumePoint | None) -> bool:
+    """Whether a resume point is in the middle of a show (not before it started or after it)."""
+    return point is not None and point.cue_key not in ("holding", "end")
+
+
+def _number(value: object, default: float) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return default
+
+
+def resume_point(entries: Iterable[tuple[str, Mapping[str, object]]]) -> ResumePoint | None:
+    """Where to restore after a crash, from the journal entries in order; None if none.
+
+    A `show_reset` entry forgets everything before it (the night was started over).
+    """
+    cue: str | None = None
+    position = 0.0
+    statuses: dict[str, FilmStatus] = {}
+    for kind, data in entries:
+        if kind == SHOW_RESET:  # the operator started the night over: forget what came before
+            cue, position, statuses = None, 0.0, {}
+        elif kind in ("cue_started", "restored"):
+            key = data.get("cue")
+            if isinstance(key, str):
+                cue, position = key, max(0.0, _number(data.get("position"), 0.0))
+        elif kind in _POSITION_KINDS:
+            if cue is not None and cue == f"film:{data.get('film')}":
+                position = max(0.0, _number(data.get("position"), position))
+        elif kind == "film_status":
+            film, status = data.get("film"), data.get("status")
+            if isinstance(film, str) and status in {s.value for s in FilmStatus}:
+                statuses[film] = FilmStatus(status)
+    if cue is None:
+        return None
+    return ResumePoint(cue, position, tuple(statuses.items()))

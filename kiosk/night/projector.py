@@ -1,0 +1,89 @@
+"""The projector as one object: the stage window, the two A/B film players and the sting.
+
+One owner for the whole night. The show plays films on it; the award reveal is handed the
+whole projector (not a flag on the show) and hands it back. Starting the show over builds a new
+show on the same projector: the players live as long as the projector, so nobody can be left
+holding players that were released.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from kiosk.media.player import FilmPlayers
+from kiosk.media.sting import StingPlayer
+from kiosk.night.ports import Stage
+
+log = logging.getLogger(__name__)
+
+SLOTS = ("A", "B")
+
+
+class Projector(QObject):
+    """Stage + players + sting, and who has them: the show (default) or the award reveal.
+
+    Signal `handed_over(bool)`: True when the reveal takes the projector, False when it gives
+    it back to the show.
+    """
+
+    handed_over = Signal(bool)
+
+    def __init__(
+        self,
+        stage: Stage,
+        players: FilmPlayers,
+        sting: StingPlayer | None = None,
+        *,
+        bind_surfaces: bool = True,
+    ) -> None:
+        super().__init__()
+        self.stage = stage
+        self.players = players
+        self.sting = sting
+        self._bind = bind_surfaces
+        self._bound = False
+        self._with_reveal = False
+        self.closed = False
+
+    @property
+    def with_reveal(self) -> bool:
+        """True while the award reveal has the projector."""
+        return self._with_reveal
+
+    def bind_surfaces(self) -> None:
+        """Let the players draw into the stage's video surfaces (once; not headless)."""
+        if self._bind and not self._bound:
+            for slot in SLOTS:
+                self.players.bind(slot, int(self.stage.video_surface(slot).winId()))
+            self._bound = True
+
+    def hand_to_reveal(self) -> None:
+        """The reveal takes the projector (the show stands still meanwhile)."""
+        if not self._with_reveal:
+            self._with_reveal = True
+            log.info("the projector goes to the award reveal")
+            self.handed_over.emit(True)
+
+    def give_back(self) -> None:
+        """The reveal gives the projector back to the show."""
+        if self._with_reveal:
+            self._with_reveal = False
+            log.info("the projector goes back to the show")
+            self.handed_over.emit(False)
+
+    def stop_films(self) -> None:
+        """Stop both players (a show that is replaced leaves nothing playing)."""
+        for slot in SLOTS:
+            self.players.stop(slot)
+
+    def close(self) -> None:
+        """End of the night: release the players and the sting, close the stage window."""
+        if self.closed:
+            return
+        self.closed = True
+        self.players.close()
+        if self.sting is not None:
+            self.sting.close()
+        self.stage.close()
