@@ -12,6 +12,7 @@ from kiosk.cli.results import results_group
 from kiosk.cli.root import cli
 from kiosk.cli.show import rehearse
 from kiosk.cli.stage import stage_preview
+from kiosk.cli.stations import join, serve, stations_group
 from kiosk.cli.vote import vote_group
 
 for command in (
@@ -24,6 +25,8 @@ for command in (
     results_group,
     vote_group,
 ):
+    cli.add_command(command)
+for command in (serve, stations_group, join):
     cli.add_command(command)
 
 __all__ = ["cli", "main"]

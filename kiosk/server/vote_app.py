@@ -17,6 +17,7 @@ import html
 import json
 import logging
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,8 @@ from starlette.routing import Route
 from kiosk.core.vote import BallotVerdict, WrongCodeLimiter
 from kiosk.media.stills import StillProvider, cache_dir_for
 from kiosk.media.thumbnails import ThumbnailCache
+from kiosk.server.serve import Listener
+from kiosk.services.event import EventFolder
 from kiosk.services.vote import VoteDesk, VoteError
 from kiosk.store.errors import StoreError
 
@@ -240,3 +243,21 @@ def thumbnails_for(desk: VoteDesk) -> ThumbnailCache:
         if still is not None:
             sources[film.id] = still
     return ThumbnailCache(sources)
+
+
+def vote_listener(folder: EventFolder, port: int, host: str = "0.0.0.0") -> Listener:
+    """The vote page as one more app of the event server: plain HTTP on its own port.
+
+    OSError at once if the port is taken, so that the server can start without the page
+    rather than fail with the doors.
+    """
+    if port:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                raise OSError(f"vote page: port {port} on {host} is not free ({exc})") from exc
+    desk = VoteDesk(folder)
+    app = create_vote_app(desk, thumbnails=thumbnails_for(desk))
+    return Listener("vote page", app, port, tls=None, host=host)

@@ -65,3 +65,12 @@ def vote_urls(port: int, host: str = "0.0.0.0") -> list[str]:
         return [f"http://{host}{suffix}/"]
     addresses = local_ipv4_addresses() or ["127.0.0.1"]
     return [f"http://{address}{suffix}/" for address in addresses]
+
+
+def vote_page_answers(port: int = DEFAULT_VOTE_PORT, timeout_s: float = 0.2) -> bool:
+    """Whether something listens on this machine's vote page port (the event server)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False

@@ -16,6 +16,7 @@ from kiosk.night import Night, open_night
 from kiosk.night.reveal_launcher import AppRevealLauncher
 from kiosk.services.doors import door_checkins
 from kiosk.services.event import EventFolder, StoreError
+from kiosk.services.station_console import StationConsole
 from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.messages import MessageBus
@@ -24,6 +25,7 @@ from kiosk.ui.console.doors_panel import DoorsFiguresPanel
 from kiosk.ui.console.registrations_view import RegistrationsView
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stage_preview import StagePreview
+from kiosk.ui.console.stations_panel import mount_stations
 from kiosk.ui.console.vote_panel import StageWindowSlide, VotePanel, VoteSlide
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
@@ -110,6 +112,7 @@ def open_console(
     window = ConsoleWindow(folder, night, messages, tasks)
     window.add_tab(RegistrationsView(folder, messages, tasks), "Registrations · 登記")
     window.add_tab(DoorsFiguresPanel(door_checkins(folder, config)), "Doors · 入場")
+    mount_stations(window, StationConsole(folder, config))
     mount_reveal(window, folder, night, messages, tasks)
     mount_vote(window, folder, night, messages, stage)
     if restore is not None:
@@ -166,7 +169,7 @@ def mount_vote(
     """The Viewer's vote tab: open/close the vote, turnout, the voting slide (not while the
     award reveal has the projector)."""
     from kiosk.services.vote import VoteDesk
-    from kiosk.services.vote_address import DEFAULT_VOTE_PORT, vote_urls
+    from kiosk.services.vote_address import DEFAULT_VOTE_PORT, vote_page_answers, vote_urls
 
     def busy() -> str | None:
         return "the award reveal has the projector" if night.projector.with_reveal else None
@@ -176,6 +179,7 @@ def mount_vote(
         VoteSlide(StageWindowSlide(stage, busy)),
         messages,
         urls=lambda: vote_urls(DEFAULT_VOTE_PORT),
+        page_answers=lambda: vote_page_answers(DEFAULT_VOTE_PORT),
     )
     window.add_tab(panel, "Viewer's vote · 觀眾投票")
     return panel

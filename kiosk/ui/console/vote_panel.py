@@ -87,6 +87,7 @@ class VotePanel(QWidget):
         slide: VoteSlide,
         messages: MessageBus,
         urls: Callable[[], list[str]],
+        page_answers: Callable[[], bool] = lambda: True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -94,6 +95,7 @@ class VotePanel(QWidget):
         self.slide = slide
         self.messages = messages
         self._urls = urls
+        self._page_answers = page_answers
         layout = QVBoxLayout(self)
         self.state = QLabel("—")
         self.state.setFont(ui_font(26, bold=True))
@@ -207,7 +209,20 @@ class VotePanel(QWidget):
         self.bar.setRange(0, max(1, status.checked_in))
         self.bar.setValue(min(status.ballots, max(1, status.checked_in)))
         self.bar.setFormat(f"{status.ballots} / {status.checked_in}")
-        self.address.setText("Vote page · 投票網址: " + "  ".join(self._urls()))
+        answering = self._page_answers()
+        self.address.setText(
+            "Vote page · 投票網址: "
+            + "  ".join(self._urls())
+            + (
+                ""
+                if answering
+                else "  — not answering: start the event server (Stations tab or "
+                "`python main.py serve`) · 投票網頁未啟動"
+            )
+        )
+        self.address.setStyleSheet(
+            f"color: {(Colours.text if answering else Colours.warn).name()};"
+        )
         self.open_button.setEnabled(not status.open)
         self.close_button.setEnabled(status.open)
 
