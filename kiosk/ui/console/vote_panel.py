@@ -8,6 +8,7 @@ counted only when the results are opened for the reveal (Awards tab).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -32,6 +33,7 @@ from kiosk.ui.stage.window import Layer, StageWindow
 log = logging.getLogger(__name__)
 
 POLL_MS = 1000
+URLS_EVERY_S = 30.0
 
 
 class StageForSlide(Protocol):
@@ -94,16 +96,20 @@ class VotePanel(QWidget):
         self.desk = desk
         self.slide = slide
         self.messages = messages
-        self._urls = urls
+        self._find_urls = urls
+        self._known_urls: list[str] = []
+        self._urls_read_at = -1.0
         self._page_answers = page_answers
         layout = QVBoxLayout(self)
         self.state = QLabel("—")
         self.state.setFont(ui_font(26, bold=True))
         self.state.setTextFormat(Qt.TextFormat.PlainText)
+        self.state.setWordWrap(True)
         layout.addWidget(self.state)
         self.turnout = QLabel("—")
         self.turnout.setFont(ui_font(20))
         self.turnout.setTextFormat(Qt.TextFormat.PlainText)
+        self.turnout.setWordWrap(True)
         layout.addWidget(self.turnout)
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
@@ -111,6 +117,7 @@ class VotePanel(QWidget):
         layout.addWidget(self.bar)
         self.address = text_label(size=14)
         self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.address.setWordWrap(True)
         layout.addWidget(self.address)
         buttons = QHBoxLayout()
         self.minutes = QSpinBox()
@@ -180,6 +187,14 @@ class VotePanel(QWidget):
         if refused is not None:
             self.messages.warning(f"Voting slide not shown: {refused}")
             self.slide_button.setChecked(False)
+
+    def _urls(self) -> list[str]:
+        """The vote page's addresses, looked up again at most every 30 s (network changes)."""
+        now = time.monotonic()
+        if self._urls_read_at < 0 or now - self._urls_read_at > URLS_EVERY_S:
+            self._known_urls = self._find_urls()
+            self._urls_read_at = now
+        return self._known_urls
 
     def _url(self) -> str:
         urls = self._urls()
