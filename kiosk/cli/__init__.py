@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from kiosk.cli.attendees import attendees, tickets
 from kiosk.cli.doors import checkin, doors
+from kiosk.cli.report import report
 from kiosk.cli.results import results_group
 from kiosk.cli.root import cli
 from kiosk.cli.show import rehearse
@@ -26,6 +27,7 @@ for command in (
     vote_group,
 ):
     cli.add_command(command)
+cli.add_command(report)  # the show report (issue 15)
 for command in (serve, stations_group, join):
     cli.add_command(command)
 

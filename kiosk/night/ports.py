@@ -54,8 +54,9 @@ class Stage(Protocol):
         """Fade the black overlay in or out."""
         ...
 
-    def set_subtitle(self, text: str | None) -> None:
-        """Show one subtitle line (or none) over the film."""
+    def set_subtitle(self, text: str | None, level: float = 1.0) -> None:
+        """Show one subtitle (or none) over the film, at `level` of full white (it fades with
+        the picture)."""
         ...
 
     def close(self) -> bool:

@@ -187,7 +187,21 @@ def _v3_door_stations(conn: sqlite3.Connection) -> None:
     )
 
 
-def _v4_viewers_vote(conn: sqlite3.Connection) -> None:
+def _v4_film_identity(conn: sqlite3.Connection) -> None:
+    """Preflight results bound to the file they measured, and the true peak behind the gain."""
+    execute_script(
+        conn,
+        """
+        ALTER TABLE film_checks ADD COLUMN fingerprint TEXT;
+        ALTER TABLE film_checks ADD COLUMN true_peak_dbtp REAL;
+        ALTER TABLE film_checks ADD COLUMN gain_wanted_db REAL;
+        ALTER TABLE film_checks ADD COLUMN gain_limited_by TEXT;
+        CREATE INDEX film_checks_fingerprint ON film_checks(fingerprint);
+        """,
+    )
+
+
+def _v5_viewers_vote(conn: sqlite3.Connection) -> None:
     execute_script(
         conn,
         """
@@ -217,7 +231,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_tickets_and_checkins,
     _v3_door_stations,
-    _v4_viewers_vote,
+    _v4_film_identity,
+    _v5_viewers_vote,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -16,6 +16,7 @@ from kiosk.night import Night, open_night
 from kiosk.night.reveal_launcher import AppRevealLauncher
 from kiosk.services.doors import door_checkins
 from kiosk.services.event import EventFolder, StoreError
+from kiosk.services.report import ReportService
 from kiosk.services.station_console import StationConsole
 from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
@@ -23,6 +24,7 @@ from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.console.doors_panel import DoorsFiguresPanel
 from kiosk.ui.console.registrations_view import RegistrationsView
+from kiosk.ui.console.report_view import ReportView
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stage_preview import StagePreview
 from kiosk.ui.console.stations_panel import mount_stations
@@ -112,6 +114,7 @@ def open_console(
     window = ConsoleWindow(folder, night, messages, tasks)
     window.add_tab(RegistrationsView(folder, messages, tasks), "Registrations · 登記")
     window.add_tab(DoorsFiguresPanel(door_checkins(folder, config)), "Doors · 入場")
+    window.add_tab(ReportView(ReportService(folder), tasks, messages), "Report · 報告")
     mount_stations(window, StationConsole(folder, config))
     mount_reveal(window, folder, night, messages, tasks)
     mount_vote(window, folder, night, messages, stage)
