@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import textwrap
@@ -128,6 +129,9 @@ def demo_event_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     folder = EventFolder(tmp_path_factory.mktemp("demo") / "event")
     build_demo(folder, film_seconds=2, attendees=40)
+    # close the connections the build left to the garbage collector now: one closing later
+    # checkpoints and deletes event.db-wal while a test copies the folder
+    gc.collect()
     return folder.root
 
 

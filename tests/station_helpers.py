@@ -39,6 +39,7 @@ class ServerProcess:
     proc: subprocess.Popen[str]
     port: int
     fingerprint: str
+    vote_port: int = 0  # the phone vote page's real port (0: not served)
 
     def kill(self) -> None:
         """SIGKILL, as a crash or a pulled plug would."""
@@ -68,6 +69,8 @@ def start_server(event_dir: Path, port: int = 0, timeout: float = 30) -> ServerP
             "127.0.0.1",
             "--port",
             str(port),
+            "--vote-port",
+            "0",  # tests never take the vote page's real port (8080)
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -76,7 +79,7 @@ def start_server(event_dir: Path, port: int = 0, timeout: float = 30) -> ServerP
     )
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout
-    real_port = 0
+    real_port = vote_port = 0
     fingerprint = ""
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
@@ -84,11 +87,13 @@ def start_server(event_dir: Path, port: int = 0, timeout: float = 30) -> ServerP
             raise RuntimeError(f"serve exited with {proc.wait()} before listening")
         if line.startswith("listening on port "):
             real_port = int(line.split()[-1])
+        if line.startswith("vote page: "):
+            vote_port = int(line.strip().rsplit(":", 1)[-1])
         if line.startswith("certificate SHA-256 "):
             fingerprint = line.split()[-1]
         if real_port and fingerprint:
             os.set_blocking(proc.stdout.fileno(), False)
-            return ServerProcess(proc, real_port, fingerprint)
+            return ServerProcess(proc, real_port, fingerprint, vote_port)
     proc.kill()
     raise RuntimeError("serve did not start in time")
 

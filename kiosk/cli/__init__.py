@@ -15,8 +15,18 @@ from kiosk.cli.root import cli
 from kiosk.cli.show import rehearse
 from kiosk.cli.stage import stage_preview
 from kiosk.cli.stations import join, serve, stations_group
+from kiosk.cli.vote import vote_group
 
-for command in (attendees, tickets, checkin, doors, rehearse, stage_preview, results_group):
+for command in (
+    attendees,
+    tickets,
+    checkin,
+    doors,
+    rehearse,
+    stage_preview,
+    results_group,
+    vote_group,
+):
     cli.add_command(command)
 cli.add_command(report)  # the show report (issue 15)
 for command in (serve, stations_group, join):

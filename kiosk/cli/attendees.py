@@ -15,6 +15,7 @@ from kiosk.cli.common import ProgressLine, emit_json, fail, folder_of
 from kiosk.core.problems import ConfigError
 from kiosk.core.registrations import RegistrationFileError, parse_mapping_options
 from kiosk.core.tickets import TicketCodec
+from kiosk.core.vote import display_vote_code, vote_code
 from kiosk.services.registrations import (
     ImportPreview,
     ImportRefusedError,
@@ -163,13 +164,19 @@ def list_(ctx: click.Context, as_json: bool) -> None:
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
     if as_json:
-        emit_json([row.to_json() for row in rows])
+        key = folder_of(ctx).secret_key()
+        emit_json([{**row.to_json(), "vote_code": _vote_code(key, row.code)} for row in rows])
         return
     for row in rows:
         click.echo(_describe(row))
     registered = sum(1 for row in rows if row.status == "registered")
     checked_in = sum(1 for row in rows if row.checked_in)
     click.echo(f"{len(rows)} attendees: {registered} registered, {checked_in} checked in.")
+
+
+def _vote_code(key: bytes, ticket_code: str | None) -> str | None:
+    """The Viewer's Award vote code printed on the ticket (None without a valid ticket)."""
+    return display_vote_code(vote_code(key, ticket_code)) if ticket_code else None
 
 
 def _describe(row: AttendeeRecord) -> str:

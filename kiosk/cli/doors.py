@@ -97,12 +97,16 @@ def _print_verdict(result: ScanResult, zone: dt.tzinfo) -> None:
     is_flag=True,
     help="With --station-dir: pair this laptop first (scan the console's QR code, or paste it).",
 )
+@click.option(
+    "--vote", is_flag=True, help="Start as a Viewer's Award voting station (F9 switches)."
+)
 @click.pass_context
-def doors(ctx: click.Context, station: str, pair: bool) -> None:
+def doors(ctx: click.Context, station: str, pair: bool, vote: bool) -> None:
     """Open the usher's check-in window (full screen).
 
     On the event folder (this laptop holds the event), or with --station-dir through the event
-    server on the console laptop.
+    server on the console laptop. On the event folder, F9 switches to the Viewer's Award
+    voting station and back (--vote starts there).
     """
     station_dir: Path | None = ctx.obj.get("station_dir")
     if station_dir is not None:
@@ -130,4 +134,4 @@ def doors(ctx: click.Context, station: str, pair: bool) -> None:
     configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
     from kiosk.ui.doors.app import run_doors
 
-    sys.exit(run_doors(folder, station))
+    sys.exit(run_doors(folder, station, vote=vote))

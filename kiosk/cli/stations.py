@@ -19,6 +19,7 @@ from kiosk.cli.common import emit_json, fail, folder_of
 from kiosk.core.problems import ConfigError
 from kiosk.core.stations import PairingPayload
 from kiosk.logsetup import configure_logging
+from kiosk.services.vote_address import DEFAULT_VOTE_PORT
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.station_folder import StationFolder
@@ -50,11 +51,22 @@ def station_folder_of(ctx: click.Context) -> StationFolder | None:
     help="Port for the door stations (default 8443, or the last one used; 0: any free port).",
 )
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option(
+    "--vote-port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_VOTE_PORT,
+    show_default=True,
+    help="Port of the phone vote page (plain HTTP; 0: any free port).",
+)
+@click.option("--no-vote-page", is_flag=True, help="Do not serve the phone vote page.")
 @click.pass_context
-def serve(ctx: click.Context, port: int | None, host: str) -> None:
-    """Run the event server for door stations in the foreground (Ctrl+C stops it)."""
+def serve(
+    ctx: click.Context, port: int | None, host: str, vote_port: int, no_vote_page: bool
+) -> None:
+    """Run the event server for door stations and the phone vote page (Ctrl+C stops it)."""
     from kiosk.server.event_server import DEFAULT_PORT, build_event_server
     from kiosk.server.serve import Listener, run_listeners
+    from kiosk.server.vote_app import vote_listener
 
     folder = folder_of(ctx)
     try:
@@ -68,6 +80,12 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
         # Other apps of the night run in this same process, each on its own port: add them
         # here as Listener(name, app, port, tls=None) (tls=None: plain HTTP).
         extra: tuple[Listener, ...] = ()
+        if not no_vote_page:
+            try:
+                extra = (vote_listener(folder, vote_port, host),)
+            except (StoreError, ConfigError, OSError) as exc:
+                # no programme (a doors-only event), or its port is taken: the doors come first
+                click.echo(f"The vote page is not served: {exc}", err=True)
         server = build_event_server(folder, config, port=port, host=host, extra=extra)
     except (StoreError, ConfigError, OSError) as exc:
         fail(str(exc))

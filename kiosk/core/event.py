@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kiosk.core.clock import DEFAULT_TIMEZONE, zone_named
 from kiosk.core.problems import ConfigError, Problem
+from kiosk.core.vote_settings import VoteSettings, vote_settings_from_dict
 
 AWARD_KINDS = ("jury", "audience")
 
@@ -45,6 +46,7 @@ class EventConfig:
     title_card_seconds: float = 8.0
     min_film_seconds: int = 0
     awards: tuple[AwardCategory, ...] = ()
+    vote: VoteSettings = field(default_factory=VoteSettings)  # [vote]: the Viewer's Award
 
     @property
     def zone(self) -> dt.tzinfo:
@@ -176,6 +178,8 @@ def event_config_from_dict(data: Mapping[str, Any], path: Path) -> EventConfig:
                 problems.append(Problem(path, f"'{award_id}' is declared twice", item, "id"))
             awards.append(AwardCategory(award_id, en, zh, kind))
 
+    vote = vote_settings_from_dict(data.get("vote"), path, problems)
+
     if problems or date is None:
         raise ConfigError(problems)
     programme_path = Path(programme).expanduser()
@@ -198,4 +202,5 @@ def event_config_from_dict(data: Mapping[str, Any], path: Path) -> EventConfig:
         title_card_seconds=float(card),
         min_film_seconds=min_film,
         awards=tuple(awards),
+        vote=vote,
     )

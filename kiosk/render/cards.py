@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Intermission, Programme
 from kiosk.render.reveal_cards import RevealCard
+from kiosk.render.vote_card import VoteCard
 
 
 def event_now(event: EventConfig) -> dt.datetime:
@@ -143,4 +144,4 @@ class BlackCard:
         return False
 
 
-Card = HoldingCard | TitleCard | IntermissionCard | EndCard | BlackCard | RevealCard
+Card = HoldingCard | TitleCard | IntermissionCard | EndCard | BlackCard | RevealCard | VoteCard

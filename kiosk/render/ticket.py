@@ -26,7 +26,10 @@ _QR_MODULE_UNITS = 16  # version 2 with its quiet zone: 33 modules = 528 units
 _INK = QColor("#111318")
 _MUTED = QColor("#5b6170")
 _ACCENT = QColor("#f2b33d")  # the festival amber of the console theme
-_ACCENT_DARK = QColor("#8a5a00")  # amber dark enough for text on white paper
+_ACCENT_DARK = QColor("#8a5a00")
+_BAND = QColor(
+    "#fdf0d2"
+)  # a pale amber band behind the vote code  # amber dark enough for text on white paper
 _MONOSPACE = ("DejaVu Sans Mono", "Noto Sans Mono", "Liberation Mono", "Monospace")
 
 
@@ -43,6 +46,7 @@ class TicketContent:
     attendee_name: str
     attendee_name_latin: str | None
     code: str
+    vote_code: str | None = None  # the Viewer's Award vote code, e.g. "7QK3-M9T2"
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +87,7 @@ class TicketPainter:
         self._latin = _font(26)
         self._code = _font(31, bold=True, monospace=True)
         self._footer = _font(18)
+        self._vote_code = _font(26, bold=True, monospace=True)
 
     def paint(
         self, painter: QPainter, target: QRectF, ticket: TicketContent, matrix: QrMatrix | None
@@ -188,7 +193,25 @@ class TicketPainter:
             "No scanner? Type the code above · 掃描不到？請輸入上方編號",
             centre,
         )
+        if ticket.vote_code:
+            self._paint_vote_code(painter, ticket.vote_code)
         painter.fillRect(QRectF(0, TICKET_HEIGHT - 14, TICKET_WIDTH, 14), _ACCENT)
+
+    def _paint_vote_code(self, painter: QPainter, code: str) -> None:
+        """The Viewer's Award vote code on an amber band: label left, code right, centred."""
+        label = "Viewer's Award vote code · 觀眾票選投票碼"
+        label_width = QFontMetricsF(self._footer).horizontalAdvance(label)
+        code_width = QFontMetricsF(self._vote_code).horizontalAdvance(code)
+        gap = 18.0
+        left = (TICKET_WIDTH - label_width - gap - code_width) / 2
+        top, height = 1018.0, 40.0
+        painter.fillRect(QRectF(_MARGIN, top, TICKET_WIDTH - 2 * _MARGIN, height), _BAND)
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        painter.setFont(self._footer)
+        painter.setPen(_INK)
+        painter.drawText(QRectF(left, top, label_width + 1, height), flags, label)
+        painter.setFont(self._vote_code)
+        painter.drawText(QRectF(left + label_width + gap, top, code_width + 1, height), flags, code)
 
 
 def ensure_gui_application() -> None:

@@ -41,6 +41,7 @@ from kiosk.store.sealed_results import (
     unseal,
     write_seal,
 )
+from kiosk.store.vote_key_seal import refuse_if_ballots_cast, seal_vote_key_in
 
 log = logging.getLogger(__name__)
 
@@ -233,11 +234,13 @@ def seal_results(
         raise _exists_error(path)
     previous = fingerprint(path.read_bytes()) if existed else None
     with transaction(db) as conn:
+        refuse_if_ballots_cast(conn)  # a new vote key would make them uncountable
         Journal.append_in(
             conn, RESULTS_SEALING, None, {"fingerprint": seal_fingerprint, "replaces": previous}
         )
     write_seal(path, data)
     with transaction(db) as conn:
+        seal_vote_key_in(conn, folder.root, passphrases, read_seal(path).header.kdf, progress)
         Journal.append_in(
             conn,
             RESULTS_SEALED,
@@ -440,7 +443,12 @@ def open_results(
     NoSealError, SealTamperedError (changed since sealing), WrongPassphraseError, SealError.
     """
     seal = read_seal(folder.sealed_results_path)
-    return _open(folder, seal, passphrases, progress, purpose=purpose)
+    results = _open(folder, seal, passphrases, progress, purpose=purpose)
+    if purpose != "reveal":
+        return results
+    from kiosk.services.vote import with_viewer_result  # the Viewer's Award, once voted
+
+    return with_viewer_result(folder, results, passphrases, progress=progress)
 
 
 def sealed_categories(folder: EventFolder) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from kiosk.core.event import EventConfig
 from kiosk.core.spreadsheet import safe_row
 from kiosk.core.tickets import TicketCodec
+from kiosk.core.vote import display_vote_code, vote_code
 from kiosk.render.qr import QrMatrix, qr_matrix
 from kiosk.render.ticket import TicketContent, TicketPainter, ensure_gui_application
 from kiosk.render.ticket_pdf import TicketPdf
@@ -79,8 +80,13 @@ def date_lines(config: EventConfig) -> tuple[str, str]:
     return f"{english_date} · {chinese_date}", times
 
 
-def ticket_content(config: EventConfig, attendee: AttendeeRecord) -> TicketContent:
-    """What one attendee's ticket says (the attendee must have a current code)."""
+def ticket_content(
+    config: EventConfig, attendee: AttendeeRecord, secret_key: bytes | None = None
+) -> TicketContent:
+    """What one attendee's ticket says (the attendee must have a current code).
+
+    With the event's key, the ticket also carries the attendee's Viewer's Award vote code.
+    """
     if not attendee.code:
         raise ValueError(f"attendee {attendee.id} has no valid ticket")
     date_line, time_line = date_lines(config)
@@ -94,6 +100,7 @@ def ticket_content(config: EventConfig, attendee: AttendeeRecord) -> TicketConte
         attendee_name=attendee.name,
         attendee_name_latin=attendee.name_latin,
         code=attendee.code,
+        vote_code=display_vote_code(vote_code(secret_key, attendee.code)) if secret_key else None,
     )
 
 
@@ -112,8 +119,9 @@ def ticket_jobs(
     """A job for every attendee with a valid ticket (registered ones unless include_gone)."""
     config = folder.load_config()
     db = folder.open_db()
+    secret_key = folder.secret_key()
     try:
-        attendees = AttendeeRepository(db, TicketCodec(folder.secret_key())).all()
+        attendees = AttendeeRepository(db, TicketCodec(secret_key)).all()
     finally:
         db.close()
     wanted = set(attendee_ids) if attendee_ids is not None else None
@@ -121,7 +129,7 @@ def ticket_jobs(
         TicketJob(
             attendee.id,
             attendee.email,
-            ticket_content(config, attendee),
+            ticket_content(config, attendee, secret_key),
             png_dir / png_name(attendee.id, attendee.code) if png_dir and attendee.code else None,
         )
         for attendee in attendees
@@ -252,9 +260,9 @@ def _unpack(version: int, packed: bytes) -> QrMatrix:
 
 
 def _write_mail_merge(jobs: Sequence[TicketJob], png_dirs: set[Path]) -> Path | None:
-    """name, name_latin, email, code, png_file: one line per ticket, UTF-8 with BOM (Excel).
-
-    Cells that a spreadsheet would run as a formula are written as text (core.spreadsheet).
+    """name, name_latin, email, code, vote_code, png_file: one line per ticket, UTF-8 with BOM
+    (Excel). Cells that a spreadsheet would run as a formula are written as text
+    (core.spreadsheet).
     """
     if len(png_dirs) != 1:
         return None
@@ -262,7 +270,7 @@ def _write_mail_merge(jobs: Sequence[TicketJob], png_dirs: set[Path]) -> Path | 
     partial = path.with_name(path.name + ".part")
     with partial.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["name", "name_latin", "email", "code", "png_file"])
+        writer.writerow(["name", "name_latin", "email", "code", "vote_code", "png_file"])
         for job in jobs:
             if job.png is not None:
                 writer.writerow(
@@ -272,6 +280,7 @@ def _write_mail_merge(jobs: Sequence[TicketJob], png_dirs: set[Path]) -> Path | 
                             job.content.attendee_name_latin or "",
                             job.email or "",
                             job.content.code,
+                            job.content.vote_code or "",
                             str(job.png),
                         ]
                     )

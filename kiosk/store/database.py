@@ -202,11 +202,38 @@ def _v4_film_identity(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v5_viewers_vote(conn: sqlite3.Connection) -> None:
+    execute_script(
+        conn,
+        """
+        -- Who has voted (the register, not the choice). The unique index is what makes "one
+        -- ballot per admitted person" hold across the vote page, stations and the CLI; a
+        -- reissued ticket belongs to the same person and does not vote again.
+        CREATE TABLE vote_voters (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            attendee_id INTEGER NOT NULL REFERENCES attendees(id),
+            code TEXT NOT NULL,            -- the ticket that voted
+            channel TEXT NOT NULL,         -- 'phone', 'cli' or a voting station's name
+            at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX vote_voters_once ON vote_voters(attendee_id);
+
+        -- The choices, each encrypted to the vote's public key (see store/ballot_crypto.py).
+        -- A random key and no time: nothing ties a ballot to the voter written with it.
+        CREATE TABLE vote_ballots (
+            id BLOB PRIMARY KEY,
+            sealed BLOB NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_tickets_and_checkins,
     _v3_door_stations,
     _v4_film_identity,
+    _v5_viewers_vote,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -28,6 +28,7 @@ from kiosk.ui.console.report_view import ReportView
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stage_preview import StagePreview
 from kiosk.ui.console.stations_panel import mount_stations
+from kiosk.ui.console.vote_panel import StageWindowSlide, VotePanel, VoteSlide
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
 
@@ -116,6 +117,7 @@ def open_console(
     window.add_tab(ReportView(ReportService(folder), tasks, messages), "Report · 報告")
     mount_stations(window, StationConsole(folder, config))
     mount_reveal(window, folder, night, messages, tasks)
+    mount_vote(window, folder, night, messages, stage)
     if restore is not None:
         text = resume_text(restore, programme)
         window.offer_resume(text)
@@ -157,6 +159,32 @@ def mount_reveal(
             f"({interrupted.describe()}): open the results again (F8) to continue there"
         )
         window.tabs.setCurrentWidget(panel)
+    return panel
+
+
+def mount_vote(
+    window: ConsoleWindow,
+    folder: EventFolder,
+    night: Night,
+    messages: MessageBus,
+    stage: StageWindow,
+) -> VotePanel:
+    """The Viewer's vote tab: open/close the vote, turnout, the voting slide (not while the
+    award reveal has the projector)."""
+    from kiosk.services.vote import VoteDesk
+    from kiosk.services.vote_address import DEFAULT_VOTE_PORT, vote_page_answers, vote_urls
+
+    def busy() -> str | None:
+        return "the award reveal has the projector" if night.projector.with_reveal else None
+
+    panel = VotePanel(
+        VoteDesk(folder),
+        VoteSlide(StageWindowSlide(stage, busy)),
+        messages,
+        urls=lambda: vote_urls(DEFAULT_VOTE_PORT),
+        page_answers=lambda: vote_page_answers(DEFAULT_VOTE_PORT),
+    )
+    window.add_tab(panel, "Viewer's vote · 觀眾投票")
     return panel
 
 

@@ -68,6 +68,9 @@ def jury(tmp_path: Path) -> Path:
     return path
 
 
+VOTE_KEY_LINE = "Sealing the Viewer's Award vote key with the same passphrase(s)…\n"
+
+
 def invoke(event: EventFolder, *args: str, stdin: str | None = None) -> Result:
     runner = CliRunner()
     return runner.invoke(cli, ["--event", str(event.root), "results", *args], input=stdin, env=ENV)
@@ -91,7 +94,7 @@ def test_seal_then_verify_then_open(event: EventFolder, jury: Path) -> None:
         f"Fingerprint: {fingerprint} (keyholders: write it down; `results verify` must show "
         f"the same)\n"
     )
-    assert sealed.stderr == "Deriving the key (scrypt, 16 MiB)…\n"
+    assert sealed.stderr == "Deriving the key (scrypt, 16 MiB)…\n" + VOTE_KEY_LINE
     assert jury.exists()
 
     verified = invoke(event, "verify")
@@ -174,7 +177,7 @@ def test_two_keyholders(event: EventFolder, jury: Path) -> None:
     assert "for 2 keyholders into" in sealed.stdout
     assert sealed.stderr == (
         "Deriving keyholder 1's key (scrypt, 16 MiB)…\n"
-        "Deriving keyholder 2's key (scrypt, 16 MiB)…\n"
+        "Deriving keyholder 2's key (scrypt, 16 MiB)…\n" + VOTE_KEY_LINE
     )
     opened = invoke(event, "verify", "--open", "--json", stdin=both)
     assert opened.exit_code == 0 and json.loads(opened.stdout)["keyholders"] == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import logging
 import stat
@@ -15,6 +16,7 @@ from kiosk.core.awards import JuryResults, parse_jury_results
 from kiosk.core.problems import ConfigError
 from kiosk.services import results as sealed
 from kiosk.services.demo import DEMO_PASSPHRASE, DEMO_RESULTS_FILE
+from kiosk.services.vote import VoteDesk
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.store.sealed_results import (
@@ -27,6 +29,8 @@ from kiosk.store.sealed_results import (
     read_seal,
     unseal,
 )
+from tests.doors_helpers import repository as door_repository
+from tests.doors_helpers import seed_people
 from tests.results_helpers import (
     CITATIONS,
     FILMS,
@@ -41,6 +45,7 @@ from tests.results_helpers import (
     write_programme,
 )
 
+VOTE_KEY_PROGRESS = "Sealing the Viewer's Award vote key with the same passphrase(s)…"
 WRONG_ONE = "Wrong passphrase: the seal is intact, but this passphrase does not open it."
 WRONG_TWO = (
     "Wrong passphrase: the seal is intact, but one or both passphrases do not open it "
@@ -90,7 +95,8 @@ def tamper(path: Path, change: str, value: object = None) -> None:
 def test_round_trip_one_keyholder(event: EventFolder, jury: Path) -> None:
     progress: list[str] = []
     summary = sealed.seal_results(event, jury, [PASSPHRASE], kdf_n=KDF_N, progress=progress.append)
-    assert progress == ["Deriving the key (scrypt, 16 MiB)…"]
+    derive = "Deriving the key (scrypt, 16 MiB)…"
+    assert progress == [derive, VOTE_KEY_PROGRESS]
     path = event.sealed_results_path
     assert (summary.path, summary.categories, summary.keyholders) == (
         path,
@@ -142,7 +148,8 @@ def test_round_trip_one_keyholder(event: EventFolder, jury: Path) -> None:
 def test_round_trip_with_the_default_key_derivation_cost(event: EventFolder, jury: Path) -> None:
     progress: list[str] = []
     sealed.seal_results(event, jury, [PASSPHRASE], progress=progress.append)
-    assert progress == ["Deriving the key (scrypt, 128 MiB)…"]
+    derive = "Deriving the key (scrypt, 128 MiB)…"
+    assert progress == [derive, VOTE_KEY_PROGRESS]
     header = json.loads(event.sealed_results_path.read_text())
     assert header["kdf"] == {
         "name": "scrypt",
@@ -189,10 +196,11 @@ def test_round_trip_two_keyholders(event: EventFolder, jury: Path) -> None:
         event, jury, [PASSPHRASE, SECOND_PASSPHRASE], kdf_n=KDF_N, progress=progress.append
     )
     assert summary.keyholders == 2
-    assert progress == [
+    both = [
         "Deriving keyholder 1's key (scrypt, 16 MiB)…",
         "Deriving keyholder 2's key (scrypt, 16 MiB)…",
     ]
+    assert progress == [*both, VOTE_KEY_PROGRESS]
     assert len(json.loads(event.sealed_results_path.read_text())["kdf"]["salts"]) == 2
     assert sealed.keyholders(event) == 2
     results = sealed.open_results(event, [PASSPHRASE, SECOND_PASSPHRASE])
@@ -526,14 +534,26 @@ def test_nothing_in_the_event_folder_or_logs_names_a_winner(
     assert sealed.verify_seal(event, [PASSPHRASE, SECOND_PASSPHRASE]).ok
     with pytest.raises(WrongPassphraseError):
         sealed.open_results(event, [PASSPHRASE, "wrong second passphrase"])
+    # the Viewer's Award vote too: ballots for films of the results, counted at the reveal
+    people = seed_people(event, count=3)
+    now = dt.datetime.now(dt.UTC)
+    for person in people:
+        assert door_repository(event).scan(person.code, "Door 1", "scan", now).verdict.admits
+    desk = VoteDesk(event)
+    desk.open(5)
+    for person, film in zip(people, ["QZ-NOM-02", "QZ-MEN-05", "QZ-NOM-02"], strict=True):
+        assert desk.cast(person.code, film, "phone").accepted
+    desk.close()
     results = sealed.open_results(event, [PASSPHRASE, SECOND_PASSPHRASE])
     assert results.for_category("best-film") is not None  # it really opened
+    viewers = results.for_category("viewers")
+    assert viewers is not None and viewers.winner == "QZ-NOM-02"  # and the vote was counted
     logging.getLogger("kiosk").debug("the test's own marker line")  # the log is being written
 
     assert "the test's own marker line" in debug_log.read_text(encoding="utf-8")
     assert "sealed 2 result(s) for 2 keyholder(s)" in debug_log.read_text(encoding="utf-8")
     files = sorted(p.name for p in event.root.rglob("*") if p.is_file())
-    assert "results.sealed" in files and "event.db" in files
+    assert "results.sealed" in files and "event.db" in files and "vote-key.sealed" in files
     assert find_secrets(event.root) == []
     # the scan does find them where they are: it is not blind
     assert find_secrets(programme_path(event).parent, ["QZ-WIN-01", "群青燈塔奏鳴曲"])

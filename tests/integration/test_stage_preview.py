@@ -28,7 +28,7 @@ def test_preview_shows_every_card_in_turn_then_exits(demo_event: EventFolder) ->
     result = run_preview(demo_event.root, "--seconds", "0.5")
     assert result.returncode == 0, result.stderr
     shown = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ")]
-    assert shown == ["holding", "title", "intermission", "end"]
+    assert shown == ["holding", "title", "intermission", "end", "vote"]
     assert "Stage on screen" in result.stdout
 
 

@@ -26,6 +26,7 @@ from kiosk.render.cards import (
     TitleCard,
     scheduled_start,
 )
+from kiosk.render.vote_card import VoteCard
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.stage.card_painter import CardPainter, load_logo
 from kiosk.ui.stage.card_view import CardView, render_card
@@ -58,6 +59,7 @@ def all_cards(config: EventConfig, programme: Programme) -> dict[str, Card]:
         "title-long": TitleCard.for_film(long_film, programme),
         "intermission": IntermissionCard.counting(programme.intermission, 899, clock=lambda: 0),
         "end": EndCard(config),
+        "vote": VoteCard.counting(config, "http://192.168.1.23:8080/", 599, clock=lambda: 0),
     }
 
 

@@ -381,6 +381,22 @@ def test_the_gain_the_players_journalled_wins_over_the_plan(
     assert first["volume_percent"] == 100 and first["gain_limited"] is True
 
 
+def test_the_vote_turnout_comes_from_the_journal(programme: Programme, event: EventConfig) -> None:
+    closes = (T0 + dt.timedelta(minutes=5)).isoformat()
+    records = [
+        Record(1, T0, "vote_opened", None, {"at": T0.isoformat(), "closes_at": closes}),
+        Record(2, T0 + dt.timedelta(seconds=30), "vote_cast", None, {"channel": "phone"}),
+        Record(3, T0 + dt.timedelta(seconds=40), "vote_cast", None, {"channel": "station"}),
+    ]
+    counts = AttendeeCounts(0, 0)
+    during = build_report(event, programme, records, [], counts, made_at=T0)
+    after = build_report(event, programme, records, [], counts, made_at=T0 + dt.timedelta(hours=1))
+    never = build_report(event, programme, [], [], counts, made_at=T0)
+    assert during.vote is not None and during.vote.open and during.vote.ballots == 2
+    assert after.vote is not None and not after.vote.open and after.vote.ballots == 2
+    assert never.vote is None and never.to_json()["vote"] is None
+
+
 def test_a_quit_mid_show_is_not_called_a_crash(programme: Programme, event: EventConfig) -> None:
     night = Night(programme)
     night.act("go")

@@ -42,6 +42,7 @@ from kiosk.core.report.model import (
 from kiosk.core.report.reveal import reveal_report
 from kiosk.core.report.walk import SHOW_KINDS, earlier_runs, film_report, last_run, walk_show
 from kiosk.core.show import SHOW_RESET, CueKind, ShowOptions, build_cues
+from kiosk.core.vote import VOTE_CAST, VOTE_KINDS, VOTE_OPENED, vote_window
 
 
 def build_report(
@@ -81,6 +82,7 @@ def build_report(
         Span(walk.intermission_start, walk.intermission_end) if walk.intermission_start else None
     )
     pause = programme.intermission
+    doors = checkin_report(records, checkins, attendees, event.capacity or None)
     show_start = dt.datetime.combine(event.date, event.start, zone)
     return ShowReport(
         event_name_en=event.name_en,
@@ -102,9 +104,9 @@ def build_report(
         incidents=incidents,
         intermission=intermission,
         planned_intermission_s=pause.minutes * 60 if pause else None,
-        checkins=checkin_report(records, checkins, attendees, event.capacity or None),
+        checkins=doors,
         reveal=reveal_report(records),
-        vote=vote,
+        vote=vote if vote is not None else vote_turnout(records, doors.admitted, made_at),
         dark_s=sum(i.dark_s for i in incidents),
     )
 
@@ -121,3 +123,15 @@ def _planned(
             planned[cue.film.id] = (at, cue.seconds)
         at += dt.timedelta(seconds=cue.seconds)
     return planned
+
+
+def vote_turnout(
+    records: Sequence[Record], checked_in: int, now: dt.datetime
+) -> VoteTurnout | None:
+    """The Viewer's Award turnout from the journal: whether the vote is open, ballots cast
+    (`vote_cast` records, which never name a film) and people in; None if it never opened."""
+    if not any(r.kind == VOTE_OPENED for r in records):
+        return None
+    window = vote_window((r.kind, r.data) for r in records if r.kind in VOTE_KINDS)
+    ballots = sum(1 for r in records if r.kind == VOTE_CAST)
+    return VoteTurnout(window.is_open(now), ballots, checked_in)

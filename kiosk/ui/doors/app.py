@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
 
 from kiosk.core.checkin import station_label_zh
 from kiosk.core.problems import ConfigError
@@ -18,6 +20,7 @@ from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.desk import CheckinDesk
 from kiosk.ui.doors.scanner_capture import ScannerCapture
 from kiosk.ui.doors.sounds import SoundBoard
+from kiosk.ui.doors.voting_station import StationModes, VotingStationWindow
 from kiosk.ui.doors.window import DoorsContext, DoorsWindow
 
 log = logging.getLogger(__name__)
@@ -75,16 +78,27 @@ def open_doors(
     return DoorsWindow(context)
 
 
-def attach_scanner(app: QCoreApplication, window: DoorsWindow) -> ScannerCapture:
-    """Scanner bursts, wherever the focus is, become scans at this window."""
+class ScanTarget(Protocol):
+    """What takes a scanner's code: the check-in window, or the station's current mode."""
+
+    def handle_code(self, text: str, source: str, /) -> object:
+        """Take one code read by `source` ("scan", "camera", "typed")."""
+        ...
+
+
+def attach_scanner(app: QCoreApplication, target: ScanTarget) -> ScannerCapture:
+    """Scanner bursts, wherever the focus is, become scans at `target`."""
     capture = ScannerCapture(app)
-    capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
+    capture.scanned.connect(lambda text: target.handle_code(text, "scan"))
     capture.install(app)
     return capture
 
 
-def run_doors(folder: EventFolder, station: str) -> int:
-    """Open the door station full screen and run until it is closed; returns the exit status."""
+def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
+    """Open the door station full screen and run until it is closed; returns the exit status.
+
+    F9 switches between check-in and the Viewer's Award voting station; `vote` starts there.
+    """
     app = make_application()
     lock = station_lock(folder, station)
     try:
@@ -102,13 +116,28 @@ def run_doors(folder: EventFolder, station: str) -> int:
         )
     except StoreError as exc:
         return refuse("The event cannot be opened", str(exc))
-    capture = attach_scanner(app, window)
-    reporter = ErrorReporter(lambda: window)
+
+    def full_screen(shown: QWidget) -> None:
+        screen = app.primaryScreen()
+        if screen is not None:  # full size even where no window manager honours "full screen"
+            shown.setGeometry(screen.geometry())
+        shown.showFullScreen()
+
+    def voting_station() -> VotingStationWindow:
+        from kiosk.services.vote import VoteDesk  # (cryptography loads only when voting)
+
+        return VotingStationWindow(VoteDesk(folder), station)
+
+    modes = StationModes(window, voting_station, full_screen)
+    capture = attach_scanner(app, modes)
+    reporter = ErrorReporter(lambda: modes.current)
     reporter.install()
-    screen = app.primaryScreen()
-    if screen is not None:  # full size even where no window manager honours "full screen"
-        window.setGeometry(screen.geometry())
-    window.showFullScreen()
+    full_screen(window)
+    if vote:
+        try:
+            modes.to_voting()
+        except (ConfigError, StoreError) as exc:
+            log.error("voting mode cannot start: %s", exc)
     if window.context.camera is not None:
         window.toggle_camera()
     log.info("door station %s open on %s", station, folder.root)

@@ -25,6 +25,7 @@ from kiosk.render.cards import (
     scheduled_start,
 )
 from kiosk.render.reveal_cards import REVEAL_CARD_TYPES
+from kiosk.render.vote_card import VoteCard
 from kiosk.ui.stage.reveal_painter import paint_reveal_card
 from kiosk.ui.stage.typesetting import (
     DESIGN_HEIGHT,
@@ -34,6 +35,7 @@ from kiosk.ui.stage.typesetting import (
     Typesetter,
     stage_font,
 )
+from kiosk.ui.stage.vote_painter import paint_vote_card
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +167,8 @@ class CardPainter:
                 self.intermission(card)
             case EndCard():
                 self.end(card)
+            case VoteCard():
+                paint_vote_card(self, card)
             case _ if isinstance(card, REVEAL_CARD_TYPES):
                 paint_reveal_card(self, card)
         self.painter.restore()

@@ -1,0 +1,136 @@
+"""The Viewer's Award commands: `vote open|close|status|cast|serve` (DESIGN section 4).
+
+`vote status` is turnout only (`{"open", "ballots", "checked_in"}`): no command shows a count
+per film; the vote is counted only when the results are opened for the reveal.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import click
+
+from kiosk.cli.common import emit_json, fail, folder_of
+from kiosk.core.problems import ConfigError
+from kiosk.services.vote_address import DEFAULT_VOTE_PORT
+from kiosk.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from kiosk.services.vote import VoteDesk, VoteStatus
+
+log = logging.getLogger(__name__)
+
+
+def _desk(ctx: click.Context) -> VoteDesk:
+    from kiosk.services.vote import VoteDesk
+
+    try:
+        return VoteDesk(folder_of(ctx))
+    except (StoreError, ConfigError) as exc:
+        fail(str(exc))
+
+
+def _say_status(status: VoteStatus, as_json: bool) -> None:
+    if as_json:
+        emit_json(status.to_json())
+        return
+    state = "OPEN" if status.open else "closed"
+    until = ""
+    if status.closes_at is not None and status.seconds_left is not None:
+        minutes, seconds = divmod(int(status.seconds_left), 60)
+        until = f" ({minutes}:{seconds:02d} left)"
+    click.echo(
+        f"Vote {state}{until}: {status.ballots} ballot(s) from {status.checked_in} checked in."
+    )
+
+
+def _vote() -> None:
+    """The Viewer's Award: open and close the vote, turnout, cast a ballot, serve the page."""
+
+
+vote_group: click.Group = click.group(name="vote")(_vote)
+
+
+@vote_group.command("open")
+@click.option("--minutes", type=click.IntRange(1, 240), help="Countdown (default: event.toml).")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.pass_context
+def open_(ctx: click.Context, minutes: int | None, as_json: bool) -> None:
+    """Open the vote (journalled); it closes by itself when the countdown ends."""
+    from kiosk.services.vote import VoteError
+
+    desk = _desk(ctx)
+    try:
+        status = desk.open(minutes)
+    except (VoteError, StoreError) as exc:
+        fail(str(exc))
+    _say_status(status, as_json)
+
+
+@vote_group.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.pass_context
+def close(ctx: click.Context, as_json: bool) -> None:
+    """Close the vote now (journalled)."""
+    try:
+        status = _desk(ctx).close()
+    except StoreError as exc:
+        fail(str(exc))
+    _say_status(status, as_json)
+
+
+@vote_group.command()
+@click.option("--json", "as_json", is_flag=True, help='{"open", "ballots", "checked_in"}')
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Whether the vote is open, and turnout: ballots cast / people checked in."""
+    try:
+        current = _desk(ctx).status()
+    except StoreError as exc:
+        fail(str(exc))
+    _say_status(current, as_json)
+
+
+@vote_group.command()
+@click.argument("code")
+@click.argument("film_id")
+@click.option("--station", default="cli", show_default=True, help="Where the ballot was cast.")
+@click.option("--json", "as_json", is_flag=True, help='{"accepted", "reason"}')
+@click.pass_context
+def cast(ctx: click.Context, code: str, film_id: str, station: str, as_json: bool) -> None:
+    """Cast one ballot for FILM_ID with a ticket code or vote code, as a voting station does.
+
+    Exit status 0 only if the ballot was accepted.
+    """
+    from kiosk.services.vote import VoteError
+
+    desk = _desk(ctx)
+    try:
+        outcome = desk.cast(code, film_id, station)
+    except (VoteError, StoreError) as exc:
+        fail(str(exc))
+    if as_json:
+        emit_json(outcome.to_json())
+    else:
+        en, zh = outcome.verdict.message
+        click.echo(f"{en} / {zh}")
+    ctx.exit(0 if outcome.accepted else 1)
+
+
+@vote_group.command()
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_VOTE_PORT, show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the phone vote page alone, plain HTTP (until the event server serves it)."""
+    import uvicorn
+
+    from kiosk.server.vote_app import create_vote_app, thumbnails_for
+    from kiosk.services.vote_address import vote_urls
+
+    desk = _desk(ctx)
+    app = create_vote_app(desk, thumbnails=thumbnails_for(desk))
+    for url in vote_urls(port, host):
+        click.echo(f"Vote page: {url}", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

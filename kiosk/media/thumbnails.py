@@ -1,0 +1,67 @@
+"""Small JPEG thumbnails of film stills for the phone vote page, made by ffmpeg in memory.
+
+Nothing is written to disk: which thumbnails phones asked for is nobody's business.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import threading
+from pathlib import Path
+
+from kiosk.media.probe import ProbeToolMissingError, require_tools
+
+log = logging.getLogger(__name__)
+
+THUMBNAIL_WIDTH = 192  # CSS 96 px at 2x: sharp on a phone, ~6-10 KB each
+_TIMEOUT_S = 20
+
+
+def thumbnail_jpeg(source: Path, width: int = THUMBNAIL_WIDTH) -> bytes | None:
+    """A JPEG of `source` scaled to `width` pixels wide, or None if ffmpeg cannot make one."""
+    try:
+        _, ffmpeg = require_tools()
+    except ProbeToolMissingError:
+        return None
+    try:
+        done = subprocess.run(
+            [
+                ffmpeg, "-v", "error", "-nostdin", "-i", str(source),
+                "-vf", f"scale={width}:-2", "-frames:v", "1", "-q:v", "6",
+                "-f", "image2pipe", "-c:v", "mjpeg", "-",
+            ],
+            capture_output=True,
+            timeout=_TIMEOUT_S,
+            check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        log.warning("a thumbnail could not be made (ffmpeg failed to run)")
+        return None
+    if done.returncode != 0 or not done.stdout.startswith(b"\xff\xd8"):
+        log.warning("a thumbnail could not be made from a still")
+        return None
+    return done.stdout
+
+
+class ThumbnailCache:
+    """Thumbnails by film id, made once on first request and kept in memory."""
+
+    def __init__(self, sources: dict[str, Path]) -> None:
+        self._sources = dict(sources)
+        self._made: dict[str, bytes | None] = {}
+        self._lock = threading.Lock()
+
+    def has(self, film_id: str) -> bool:
+        """True if the film has a still to make a thumbnail from."""
+        return film_id in self._sources
+
+    def get(self, film_id: str) -> bytes | None:
+        """The film's thumbnail (None: no still, or it could not be made)."""
+        source = self._sources.get(film_id)
+        if source is None:
+            return None
+        with self._lock:
+            if film_id not in self._made:
+                self._made[film_id] = thumbnail_jpeg(source)
+            return self._made[film_id]

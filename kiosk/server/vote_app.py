@@ -1,0 +1,263 @@
+"""The phone vote page: its own small Starlette app, plain HTTP on its own port.
+
+Phones cannot trust the event server's self-signed certificate, so the vote is served over
+plain HTTP on the venue network, on a port of its own, and this app reaches nothing but the
+vote: the page, the films' thumbnails, a code check, the ballot, and whether the vote is open.
+The vote code is the only credential; there is no turnout, no tally, no station API, no
+console here. Wrong codes are limited per device (address + cookie); see README *The
+Viewer's Award* for what plain HTTP means.
+
+`create_vote_app(desk, ...)` builds the app; the event server mounts it on its second port, and
+`python main.py vote serve` runs it alone.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from kiosk.core.vote import BallotVerdict, WrongCodeLimiter
+from kiosk.media.stills import StillProvider, cache_dir_for
+from kiosk.media.thumbnails import ThumbnailCache
+from kiosk.server.serve import Listener
+from kiosk.services.event import EventFolder
+from kiosk.services.vote import VoteDesk, VoteError
+from kiosk.store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+DEVICE_COOKIE = "aiff_vote_device"
+PHONE_CHANNEL = "phone"
+MAX_BODY_BYTES = 1024
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+        "script-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def _page_template() -> str:
+    return resources.files("kiosk.server").joinpath("vote_page.html").read_text("utf-8")
+
+
+def render_page(desk: VoteDesk, thumbnails: ThumbnailCache | None) -> str:
+    """The whole page: markup, style and script in one file, the films listed in it."""
+    items = []
+    for film in desk.films:
+        film_id = html.escape(film.id)
+        if thumbnails is not None and thumbnails.has(film.id):
+            picture = (
+                f'<img src="/thumb/{film_id}.jpg" alt="" loading="lazy" decoding="async" '
+                f'width="96" height="54">'
+            )
+        else:
+            picture = f'<span class="nothumb" aria-hidden="true">{film.position}</span>'
+        items.append(
+            f'<li><button type="button" class="film" data-film="{film_id}">{picture}'
+            f'<span class="t"><span class="zh" lang="zh-Hant-HK">'
+            f"{html.escape(film.title_zh)}</span>"
+            f'<span class="en" lang="en">{html.escape(film.title_en)}</span>'
+            f'<span class="by">{html.escape(film.director)}</span></span></button></li>'
+        )
+    config = desk.config
+    return (
+        _page_template()
+        .replace("{{EVENT_ZH}}", html.escape(config.name_zh))
+        .replace("{{EVENT_EN}}", html.escape(config.name_en))
+        .replace("{{FILMS}}", "\n".join(items))
+        .replace("{{MESSAGES}}", _script_json(_messages()))
+    )
+
+
+def _script_json(data: object) -> str:
+    """JSON safe inside a <script> element (which HTML entities do not reach)."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _messages() -> dict[str, list[str]]:
+    return {verdict.value: list(verdict.message) for verdict in BallotVerdict}
+
+
+class VoteEndpoints:
+    """The app's handlers over one `VoteDesk`.
+
+    Database work runs in worker threads (never on the event loop, which the event server
+    shares with the stations' API), one call at a time under a lock: one SQLite connection.
+    """
+
+    def __init__(
+        self,
+        desk: VoteDesk,
+        limiter: WrongCodeLimiter,
+        thumbnails: ThumbnailCache | None,
+    ) -> None:
+        self._desk = desk
+        self._limiter = limiter
+        self._thumbnails = thumbnails
+        self._lock = threading.Lock()
+        self._pages: dict[tuple[str, ...], bytes] = {}
+
+    def _page(self) -> bytes:
+        """The page for the films on the ballot now (rendered once per list of films)."""
+        with self._lock:
+            films = tuple(f.id for f in self._desk.films)
+            if films not in self._pages:
+                self._pages[films] = render_page(self._desk, self._thumbnails).encode("utf-8")
+            return self._pages[films]
+
+    def page(self, request: Request) -> Response:
+        """GET /: the page; gives the device its cookie for the wrong-code limit."""
+        response = HTMLResponse(self._page(), headers=_SECURITY_HEADERS)
+        if not request.cookies.get(DEVICE_COOKIE):
+            response.set_cookie(
+                DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=86400, httponly=True,
+                samesite="strict",
+            )  # fmt: skip
+        return response
+
+    def state(self, request: Request) -> Response:
+        """GET /state: open or closed, and the seconds left (nothing about ballots)."""
+        with self._lock:
+            status = self._desk.status()
+        left = None if status.seconds_left is None else round(status.seconds_left)
+        return _json({"open": status.open, "seconds_left": left})
+
+    def thumbnail(self, request: Request) -> Response:
+        """GET /thumb/{film}.jpg: a film's still, small."""
+        film_id = str(request.path_params["film"])
+        data = self._thumbnails.get(film_id) if self._thumbnails else None
+        if data is None:
+            return Response(status_code=404)
+        return Response(
+            data, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=3600"}
+        )
+
+    async def check(self, request: Request) -> Response:
+        """POST /check {"code"}: may this code vote now? (Nothing is recorded.)"""
+        body = await _body(request)
+        if body is None:
+            return _json({"error": "bad request"}, 400)
+        return await run_in_threadpool(self._decide, request, str(body.get("code", "")), None)
+
+    async def vote(self, request: Request) -> Response:
+        """POST /vote {"code", "film"}: cast the ballot; answered after it is committed."""
+        body = await _body(request)
+        if body is None:
+            return _json({"error": "bad request"}, 400)
+        code, film = str(body.get("code", "")), str(body.get("film", ""))
+        return await run_in_threadpool(self._decide, request, code, film)
+
+    def _decide(self, request: Request, code: str, film: str | None) -> Response:
+        address = request.client.host if request.client else "?"
+        device = request.cookies.get(DEVICE_COOKIE, "")
+        with self._lock:
+            wait = self._limiter.retry_after(address, device)
+            if wait > 0:
+                verdict = BallotVerdict.TOO_MANY_ATTEMPTS
+                return _json(_outcome(verdict) | {"retry_after": round(wait)}, 429)
+            try:
+                outcome = (
+                    self._desk.check(code)
+                    if film is None
+                    else self._desk.cast(code, film, PHONE_CHANNEL)
+                )
+            except (StoreError, VoteError):
+                log.exception("a ballot could not be stored")
+                return _json({"error": "the vote could not be recorded; please try again"}, 503)
+            if outcome.verdict is BallotVerdict.INVALID_CODE:
+                self._limiter.wrong(address, device)
+        return _json(_outcome(outcome.verdict))
+
+
+def _outcome(verdict: BallotVerdict) -> dict[str, Any]:
+    en, zh = verdict.message
+    accepted = verdict is BallotVerdict.ACCEPTED
+    return {
+        "accepted": accepted,
+        "reason": None if accepted else verdict.value,
+        "message_en": en,
+        "message_zh": zh,
+    }
+
+
+def _json(data: dict[str, Any], status: int = 200) -> Response:
+    return JSONResponse(data, status_code=status, headers=_SECURITY_HEADERS)
+
+
+async def _body(request: Request) -> dict[str, Any] | None:
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        return None
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def create_vote_app(
+    desk: VoteDesk,
+    *,
+    thumbnails: ThumbnailCache | None = None,
+    limiter: WrongCodeLimiter | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Starlette:
+    """The vote page app for one event (nothing else is reachable through it)."""
+    endpoints = VoteEndpoints(desk, limiter or WrongCodeLimiter(clock), thumbnails)
+    routes = [
+        Route("/", endpoints.page, methods=["GET"]),
+        Route("/state", endpoints.state, methods=["GET"]),
+        Route("/thumb/{film}.jpg", endpoints.thumbnail, methods=["GET"]),
+        Route("/check", endpoints.check, methods=["POST"]),
+        Route("/vote", endpoints.vote, methods=["POST"]),
+    ]
+    return Starlette(routes=routes)
+
+
+def thumbnails_for(desk: VoteDesk) -> ThumbnailCache:
+    """Thumbnails from each film's own still or the one prepared for the reveal, if any."""
+    provider = StillProvider(cache_dir_for(desk.folder.root))
+    sources = {}
+    for film in desk.films:
+        still = provider.own_still(film) or provider.prepared_still(film)
+        if still is not None:
+            sources[film.id] = still
+    return ThumbnailCache(sources)
+
+
+def vote_listener(folder: EventFolder, port: int, host: str = "0.0.0.0") -> Listener:
+    """The vote page as one more app of the event server: plain HTTP on its own port.
+
+    OSError at once if the port is taken, so that the server can start without the page
+    rather than fail with the doors.
+    """
+    if port:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                raise OSError(f"vote page: port {port} on {host} is not free ({exc})") from exc
+    desk = VoteDesk(folder)
+    app = create_vote_app(desk, thumbnails=thumbnails_for(desk))
+    return Listener("vote page", app, port, tls=None, host=host)

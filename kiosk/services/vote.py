@@ -1,0 +1,252 @@
+"""The Viewer's Award vote as the CLI, the vote page, the console and a voting station use it.
+
+`VoteDesk` is one event's vote: open and close it (journalled), cast and check ballots, show
+turnout. `count_vote` opens the vote key with the results passphrase(s) and counts: it is the
+only way to a tally, and it is called only when the results are opened for the reveal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.core.awards import CategoryResult, JuryResults
+from kiosk.core.event import EventConfig
+from kiosk.core.programme import Film, Programme
+from kiosk.core.tickets import TicketCodec
+from kiosk.core.vote import (
+    SHOW_KINDS,
+    Tally,
+    VoteWindow,
+    count_votes,
+    films_on_the_ballot,
+    viewer_result,
+)
+from kiosk.store.ballot_crypto import (
+    VoteKeyError,
+    open_ballot,
+    open_vote_key,
+    read_vote_key,
+)
+from kiosk.store.ballots import BallotBox, BallotOutcome, Turnout, VoteCodeIndex
+from kiosk.store.errors import StoreError
+from kiosk.store.event_folder import EventFolder
+from kiosk.store.journal import Journal
+from kiosk.store.sealed_results import Progress, SealError, read_seal
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    """The current moment, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class VoteStatus:
+    """`vote status`: whether ballots are taken, and turnout only — never a count per film."""
+
+    open: bool
+    ballots: int
+    checked_in: int
+    closes_at: dt.datetime | None
+    seconds_left: float | None
+
+    def to_json(self) -> dict[str, object]:
+        """`{"open", "ballots", "checked_in", "closes_at"}`."""
+        return {
+            "open": self.open,
+            "ballots": self.ballots,
+            "checked_in": self.checked_in,
+            "closes_at": self.closes_at.isoformat() if self.closes_at else None,
+        }
+
+
+class VoteError(SealError):
+    """The vote cannot be opened, read, cast into or counted; the message says what to do.
+
+    Every `VoteDesk` method raises this (never a bare StoreError), so callers in the UI need
+    nothing from the store.
+    """
+
+
+@contextmanager
+def _as_vote_errors() -> Iterator[None]:
+    try:
+        yield
+    except VoteError:
+        raise
+    except StoreError as exc:
+        raise VoteError(str(exc)) from exc
+
+
+class VoteDesk:
+    """One event's vote: the window, ballots, turnout, the films to choose from."""
+
+    def __init__(self, folder: EventFolder, clock: Clock = utc_now) -> None:
+        self.folder = folder
+        self.config: EventConfig = folder.load_config()
+        self.programme: Programme = folder.load_programme(self.config)
+        self._clock = clock
+        self._db = folder.open_db()
+        self._box = BallotBox(
+            self._db, TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key())
+        )
+        self._public_key: bytes | None = None
+        self._films: tuple[Film, ...] | None = None
+        self._films_opened_at: dt.datetime | None = None
+
+    @property
+    def films(self) -> tuple[Film, ...]:
+        """The films a ballot may name, in run order: the programme's, less any the show
+        skipped or lost without showing it (read again each time the vote is opened)."""
+        with _as_vote_errors():
+            opened = self._box.window().opened_at
+            if self._films is None or opened != self._films_opened_at:
+                self._films = self._ballot_films()
+                self._films_opened_at = opened
+        return self._films
+
+    def _ballot_films(self) -> tuple[Film, ...]:
+        entries = Journal(self._db).entries(*SHOW_KINDS)
+        on_ballot = set(
+            films_on_the_ballot([f.id for f in self.programme], ((e.kind, e.data) for e in entries))
+        )
+        return tuple(f for f in self.programme if f.id in on_ballot)
+
+    @property
+    def award_id(self) -> str | None:
+        """The id of the audience award in event.toml (None if the event has none)."""
+        return next((a.id for a in self.config.awards if a.kind == "audience"), None)
+
+    def now(self) -> dt.datetime:
+        """The desk's clock."""
+        return self._clock()
+
+    def window(self) -> VoteWindow:
+        """Open or closed, and until when."""
+        with _as_vote_errors():
+            return self._box.window()
+
+    def status(self) -> VoteStatus:
+        """Open or not, ballots cast, people checked in."""
+        now = self._clock()
+        with _as_vote_errors():
+            window = self._box.window()
+            turnout = self._box.turnout()
+        return VoteStatus(
+            window.is_open(now),
+            turnout.ballots,
+            turnout.checked_in,
+            window.closes_at if window.is_open(now) else None,
+            window.seconds_left(now),
+        )
+
+    def turnout(self) -> Turnout:
+        """Ballots cast and people checked in."""
+        with _as_vote_errors():
+            return self._box.turnout()
+
+    def open(self, minutes: int | None = None) -> VoteStatus:
+        """Open the vote (VoteError if the ballots could not be sealed: no vote key)."""
+        if self.award_id is None:
+            raise VoteError('event.toml declares no audience award (kind = "audience")')
+        self._require_public_key()
+        with _as_vote_errors():
+            self._box.open(self._clock(), minutes or self.config.vote.minutes)
+        return self.status()
+
+    def close(self) -> VoteStatus:
+        """Close the vote now."""
+        with _as_vote_errors():
+            self._box.close(self._clock())
+        return self.status()
+
+    def check(self, text: str) -> BallotOutcome:
+        """Whether a code may vote now (nothing recorded)."""
+        with _as_vote_errors():
+            return self._box.check(text, self._clock())
+
+    def cast(self, text: str, film_id: str, channel: str) -> BallotOutcome:
+        """Cast one ballot; when accepted it is committed before this returns."""
+        public_key = self._require_public_key()
+        with _as_vote_errors():
+            outcome = self._box.cast(
+                text, film_id, [f.id for f in self.films], public_key, channel, self._clock()
+            )
+        log.info("ballot via %s: %s", channel, outcome.verdict.value)
+        return outcome
+
+    def _require_public_key(self) -> bytes:
+        if self._public_key is None:
+            try:
+                self._public_key = read_vote_key(self.folder.root).public_key
+            except VoteKeyError as exc:
+                raise VoteError(f"The vote cannot take ballots: {exc}") from None
+        return self._public_key
+
+
+def count_vote(
+    folder: EventFolder,
+    passphrases: Sequence[str],
+    *,
+    progress: Progress | None = None,
+) -> Tally:
+    """Open the vote key with the results passphrase(s), decrypt every ballot, count them."""
+    config = folder.load_config()
+    programme = folder.load_programme(config)
+    seal = read_seal(folder.sealed_results_path)
+    private = open_vote_key(read_vote_key(folder.root), passphrases, seal.header.kdf, progress)
+    box = BallotBox(
+        folder.open_db(), TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key())
+    )
+    sealed = sorted(box.sealed_ballots())
+    choices = [open_ballot(private, ballot) for ballot in sealed]
+    seed = hashlib.sha256(b"".join(sealed)).digest()
+    log.info("vote counted: %d ballot(s)", len(choices))
+    return count_votes(choices, [f.id for f in programme], config.vote, lot_seed=seed)
+
+
+def with_viewer_result(
+    folder: EventFolder,
+    results: JuryResults,
+    passphrases: Sequence[str],
+    *,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> JuryResults:
+    """The opened results with the Viewer's Award counted in, once the vote is over.
+
+    Nothing changes while the vote is open, when it never took a ballot, or when the event
+    has no audience award or no vote key (the reveal then shows "result to follow").
+    """
+    config = folder.load_config()
+    award = next((a for a in config.awards if a.kind == "audience"), None)
+    if award is None or not _vote_key_exists(folder.root):
+        return results
+    db = folder.open_db()
+    box = BallotBox(db, TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key()))
+    if not box.window().has_closed(now or utc_now()) or not box.has_ballots():
+        log.info("the vote is not over or has no ballots: its award stays to follow")
+        return results
+    tally = count_vote(folder, passphrases, progress=progress)
+    result: CategoryResult | None = viewer_result(award.id, tally, folder.load_programme(config))
+    if result is None:
+        return results
+    others = tuple(r for r in results.results if r.category != award.id)
+    return JuryResults((*others, result))
+
+
+def _vote_key_exists(root: Path) -> bool:
+    try:
+        read_vote_key(root)
+    except VoteKeyError:
+        return False
+    return True

@@ -1,0 +1,267 @@
+"""The console's Viewer's Award tab: open and close the vote, turnout only, the voting slide.
+
+Nobody sees a running tally here: the panel shows whether the vote is open, the time left,
+ballots cast against people checked in (a bar), and the vote page's address. The vote is
+counted only when the results are opened for the reveal (Awards tab).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.render.cards import Card
+from kiosk.render.vote_card import VoteCard
+from kiosk.services.vote import VoteDesk, VoteError, VoteStatus
+from kiosk.ui.common.messages import MessageBus
+from kiosk.ui.common.theme import Colours, text_label, ui_font
+from kiosk.ui.stage.window import Layer, StageWindow
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 1000
+URLS_EVERY_S = 30.0
+
+
+class StageForSlide(Protocol):
+    """What the panel needs of the projector: what it shows, and to show a card."""
+
+    @property
+    def layer(self) -> Layer: ...
+
+    def current_card(self) -> Card: ...
+
+    def show_card(self, card: Card, animate: bool = False) -> None: ...
+
+    def busy(self) -> str | None: ...
+
+
+class VoteSlide:
+    """Puts the voting slide on the projector over a card, and puts that card back after."""
+
+    def __init__(self, stage: StageForSlide) -> None:
+        self._stage = stage
+        self._covered: Card | None = None
+
+    @property
+    def shown(self) -> bool:
+        """True while the voting slide is up."""
+        return self._covered is not None
+
+    def show(self, card: VoteCard) -> str | None:
+        """Show the slide; returns why not (a film is playing, the reveal has it) or None."""
+        busy = self._stage.busy()
+        if busy is not None:
+            return busy
+        if self._stage.layer is not Layer.CARD:
+            return "a film is on the projector: show the voting slide between films"
+        if self._covered is None:
+            self._covered = self._stage.current_card()
+        self._stage.show_card(card)
+        return None
+
+    def hide(self) -> None:
+        """Put back what the slide covered."""
+        if self._covered is not None:
+            covered, self._covered = self._covered, None
+            self._stage.show_card(covered)
+
+
+class VotePanel(QWidget):
+    """Open / close the vote, turnout (ballots / checked in), show or hide the voting slide."""
+
+    def __init__(
+        self,
+        desk: VoteDesk,
+        slide: VoteSlide,
+        messages: MessageBus,
+        urls: Callable[[], list[str]],
+        page_answers: Callable[[], bool] = lambda: True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.slide = slide
+        self.messages = messages
+        self._find_urls = urls
+        self._known_urls: list[str] = []
+        self._urls_read_at = -1.0
+        self._page_answers = page_answers
+        layout = QVBoxLayout(self)
+        self.state = QLabel("—")
+        self.state.setFont(ui_font(26, bold=True))
+        self.state.setTextFormat(Qt.TextFormat.PlainText)
+        self.state.setWordWrap(True)
+        layout.addWidget(self.state)
+        self.turnout = QLabel("—")
+        self.turnout.setFont(ui_font(20))
+        self.turnout.setTextFormat(Qt.TextFormat.PlainText)
+        self.turnout.setWordWrap(True)
+        layout.addWidget(self.turnout)
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(True)
+        self.bar.setMinimumHeight(36)
+        layout.addWidget(self.bar)
+        self.address = text_label(size=14)
+        self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.address.setWordWrap(True)
+        layout.addWidget(self.address)
+        buttons = QHBoxLayout()
+        self.minutes = QSpinBox()
+        self.minutes.setRange(1, 240)
+        self.minutes.setValue(desk.config.vote.minutes)
+        self.minutes.setSuffix(" min")
+        self.open_button = QPushButton("Open the vote · 開始投票")
+        self.close_button = QPushButton("Close the vote · 結束投票")
+        self.slide_button = QPushButton("Voting slide on the projector · 投影投票畫面")
+        self.slide_button.setCheckable(True)
+        for widget in (self.minutes, self.open_button, self.close_button, self.slide_button):
+            widget.setMinimumHeight(44)
+            buttons.addWidget(widget)
+        layout.addLayout(buttons)
+        note = text_label(colour=Colours.muted.name())
+        note.setWordWrap(True)
+        note.setText(
+            "Turnout only: the choices stay sealed until the results are opened for the reveal. "
+            "只顯示投票人數；投票結果於頒獎時以密碼開啟。"
+        )
+        layout.addWidget(note)
+        layout.addStretch(1)
+        self.open_button.clicked.connect(self.open_vote)
+        self.close_button.clicked.connect(self.close_vote)
+        self.slide_button.toggled.connect(self.toggle_slide)
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self.refresh()
+
+    def open_vote(self) -> None:
+        """Open the vote for the minutes chosen (journalled), then show the slide."""
+        try:
+            status = self.desk.open(self.minutes.value())
+        except VoteError as exc:
+            self.messages.error(f"The vote could not be opened: {exc}")
+            return
+        self.messages.info(f"The Viewer's Award vote is open for {self.minutes.value()} min")
+        self.refresh(status)
+        self.slide_button.setChecked(True)
+
+    def close_vote(self) -> None:
+        """Close the vote now (journalled) and take the slide down."""
+        try:
+            status = self.desk.close()
+        except VoteError as exc:
+            self.messages.error(f"The vote could not be closed: {exc}")
+            return
+        self.messages.info(f"The vote is closed: {status.ballots} ballot(s)")
+        self.slide_button.setChecked(False)
+        self.refresh(status)
+
+    def toggle_slide(self, wanted: bool) -> None:
+        """Show or hide the voting slide on the projector."""
+        if not wanted:
+            self.slide.hide()
+            return
+        try:
+            status = self.desk.status()
+        except VoteError as exc:
+            self.messages.error(f"Voting slide not shown: {exc}")
+            self.slide_button.setChecked(False)
+            return
+        card = VoteCard.counting(self.desk.config, self._url(), status.seconds_left)
+        refused = self.slide.show(card)
+        if refused is not None:
+            self.messages.warning(f"Voting slide not shown: {refused}")
+            self.slide_button.setChecked(False)
+
+    def _urls(self) -> list[str]:
+        """The vote page's addresses, looked up again at most every 30 s (network changes)."""
+        now = time.monotonic()
+        if self._urls_read_at < 0 or now - self._urls_read_at > URLS_EVERY_S:
+            self._known_urls = self._find_urls()
+            self._urls_read_at = now
+        return self._known_urls
+
+    def _url(self) -> str:
+        urls = self._urls()
+        return urls[0] if urls else "http://127.0.0.1/"
+
+    def refresh(self, status: VoteStatus | None = None) -> None:
+        """Read the state and the turnout again."""
+        try:
+            status = status or self.desk.status()
+        except VoteError as exc:
+            self.state.setText(f"Vote: cannot read the event ({exc})")
+            return
+        if status.open:
+            left = int(status.seconds_left or 0)
+            self.state.setText(f"Vote OPEN · 投票進行中 — {left // 60}:{left % 60:02d} left")
+            self.state.setStyleSheet(f"color: {Colours.ok.name()};")
+        else:
+            self.state.setText("Vote closed · 投票未開始／已結束")
+            self.state.setStyleSheet(f"color: {Colours.muted.name()};")
+            if self.slide.shown:
+                self.slide_button.setChecked(False)
+        share = status.ballots / status.checked_in if status.checked_in else 0.0
+        self.turnout.setText(
+            f"{status.ballots} ballots / {status.checked_in} checked in ({share:.0%}) · "
+            f"已投票 {status.ballots} / 已入場 {status.checked_in}"
+        )
+        self.bar.setRange(0, max(1, status.checked_in))
+        self.bar.setValue(min(status.ballots, max(1, status.checked_in)))
+        self.bar.setFormat(f"{status.ballots} / {status.checked_in}")
+        answering = self._page_answers()
+        self.address.setText(
+            "Vote page · 投票網址: "
+            + "  ".join(self._urls())
+            + (
+                ""
+                if answering
+                else "  — not answering: start the event server (Stations tab or "
+                "`python main.py serve`) · 投票網頁未啟動"
+            )
+        )
+        self.address.setStyleSheet(
+            f"color: {(Colours.text if answering else Colours.warn).name()};"
+        )
+        self.open_button.setEnabled(not status.open)
+        self.close_button.setEnabled(status.open)
+
+
+class StageWindowSlide:
+    """The projector window as `StageForSlide`; `busy` says when another owner has it."""
+
+    def __init__(self, stage: StageWindow, busy: Callable[[], str | None]) -> None:
+        self._stage = stage
+        self._busy = busy
+
+    def busy(self) -> str | None:
+        """Why the slide may not go up now (None: it may)."""
+        return self._busy()
+
+    @property
+    def layer(self) -> Layer:
+        """What the audience sees."""
+        return self._stage.layer
+
+    def current_card(self) -> Card:
+        """The card on the card layer."""
+        return self._stage.cards.card
+
+    def show_card(self, card: Card, animate: bool = False) -> None:
+        """Cut to a card."""
+        self._stage.show_card(card, animate)

@@ -1,0 +1,202 @@
+"""The phone vote page in a real headless browser (Debian's chromium + chromium-driver through
+Selenium), served by a real `main.py vote serve` process: enter the code, choose, confirm,
+thanks; the refusals a voter can meet; screenshots at 360x800 and 390x844."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.services.vote import VoteDesk
+from tests.results_helpers import FILMS, programme_path
+from tests.vote_helpers import VotingEvent, make_voting_event
+from tests.vote_server import vote_server
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.chrome.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SIZES = ((360, 800), (390, 844))
+COLOURS = ("0x7a2e2e", "0x2e5a7a", "0x3f7a2e", "0x7a6a2e", "0x5a2e7a", "0x2e7a70", "0x7a2e5c")
+
+pytestmark = pytest.mark.skipif(
+    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists() and shutil.which("ffmpeg")),
+    reason="needs Debian's chromium and chromium-driver (Makefile APT_PACKAGES) and ffmpeg",
+)
+
+
+def add_stills(voting: VotingEvent) -> None:
+    """Give every film a still (a coloured test picture), as a programme would."""
+    programme = programme_path(voting.folder)
+    stills = programme.parent / "stills"
+    stills.mkdir()
+    text = programme.read_text(encoding="utf-8")
+    for (film_id, _, _), colour in zip(FILMS, COLOURS, strict=True):
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+             f"testsrc2=size=640x360,hue=s=0.6,drawbox=c={colour}@0.6:t=fill",
+             "-frames:v", "1", str(stills / f"{film_id}.png")],
+            check=True,
+        )  # fmt: skip
+        line = f'file = "films/{film_id}.mp4"'
+        text = text.replace(line, f'{line}\nstill = "stills/{film_id}.png"')
+    programme.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def voting(tmp_path: Path) -> VotingEvent:
+    event = make_voting_event(tmp_path / "event", admitted=6, absent=2)
+    add_stills(event)
+    VoteDesk(event.folder).open(10)
+    return event
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[WebDriver]:
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}", "--lang=zh-HK",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def phone(driver: WebDriver, width: int, height: int) -> None:
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True},
+    )
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True})
+
+
+def wait_visible(driver: WebDriver, element_id: str) -> None:
+    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, element_id).is_displayed())
+
+
+def message(driver: WebDriver) -> tuple[str, str, str]:
+    wait_visible(driver, "msg")
+    box = driver.find_element(By.ID, "msg")
+    zh = driver.find_element(By.ID, "msg-zh").text
+    en = driver.find_element(By.ID, "msg-en").text
+    return str(box.get_attribute("data-reason")), zh, en
+
+
+def enter_code(driver: WebDriver, code: str) -> None:
+    field = driver.find_element(By.ID, "code")
+    field.clear()
+    field.send_keys(code)
+    driver.find_element(By.ID, "code-next").click()
+
+
+def shot(driver: WebDriver, folder: Path, name: str) -> Path:
+    """A full-page screenshot (the page's whole height at the phone's width)."""
+    path = folder / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path
+
+
+def check_layout(driver: WebDriver, width: int) -> None:
+    """No sideways scrolling, and every tap target at least 48 CSS px high and wide enough."""
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= width
+    sizes = driver.execute_script(
+        "return Array.from(document.querySelectorAll('.film, .btn, #code'))"
+        ".filter(e => e.offsetParent !== null)"
+        ".map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])"
+    )
+    assert sizes and all(w >= 200 and h >= 48 for w, h in sizes), sizes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_vote_on_a_phone(
+    voting: VotingEvent, browser: WebDriver, tmp_path: Path, width: int, height: int
+) -> None:
+    shots = tmp_path / f"shots-{width}x{height}"
+    shots.mkdir()
+    phone(browser, width, height)
+    with vote_server(voting.folder) as url:
+        browser.get(url + "/")
+        wait_visible(browser, "code")
+        assert browser.execute_script("return document.documentElement.lang") == "zh-Hant-HK"
+        check_layout(browser, width)
+        shot(browser, shots, "1-code")
+
+        enter_code(browser, "ABCD EFGH")
+        assert message(browser) == (
+            "invalid_code",
+            "投票碼不正確。請核對門票上的 8 個字元後再試。",
+            "This vote code is not right. Check the 8 characters on your ticket and try again.",
+        )
+        shot(browser, shots, "2-wrong-code")
+
+        enter_code(browser, voting.vote_code_of(voting.absent[0]))
+        assert message(browser)[0] == "not_checked_in"
+        shot(browser, shots, "3-not-admitted")
+
+        voter = voting.admitted[0 if width == 360 else 1]
+        enter_code(browser, voting.vote_code_of(voter).lower().replace("-", " "))
+        wait_visible(browser, "films")
+        assert not browser.find_element(By.ID, "msg").is_displayed()
+        films = browser.find_elements(By.CSS_SELECTOR, ".film")
+        assert len(films) == 7
+        assert films[5].text.splitlines()[:2] == ["無人提及之片", "Nobody Names This Film"]
+        images = browser.find_elements(By.CSS_SELECTOR, ".film img")
+        assert len(images) == 7 and {i.get_attribute("loading") for i in images} == {"lazy"}
+        WebDriverWait(browser, 10).until(
+            lambda d: d.execute_script(
+                "const i = document.querySelector('.film img');"
+                "return i.complete && i.naturalWidth > 0"
+            )
+        )
+        check_layout(browser, width)
+        shot(browser, shots, "4-films")
+
+        films[5].click()
+        wait_visible(browser, "confirm")
+        assert "Nobody Names This Film" in browser.find_element(By.ID, "pick").text
+        check_layout(browser, width)
+        shot(browser, shots, "5-confirm")
+
+        browser.find_element(By.ID, "confirm").click()
+        wait_visible(browser, "step-done")
+        assert "Thank you for voting!" in browser.find_element(By.ID, "step-done").text
+        assert VoteDesk(voting.folder).status().ballots == 1
+        shot(browser, shots, "6-thanks")
+
+        browser.get(url + "/")
+        enter_code(browser, voting.vote_code_of(voter))
+        assert message(browser)[:2] == ("already_voted", "此門票已經投過票。每張門票只可投票一次。")
+        shot(browser, shots, "7-already-voted")
+
+        VoteDesk(voting.folder).close()
+        browser.get(url + "/")
+        wait_visible(browser, "step-closed")
+        assert "Voting is closed" in browser.find_element(By.ID, "step-closed").text
+        shot(browser, shots, "8-closed")
+        page_bytes = browser.execute_script(
+            "return performance.getEntriesByType('navigation')[0].transferSize"
+        )
+        problems = [
+            entry["message"]
+            for entry in browser.get_log("browser")
+            if entry["level"] == "SEVERE" and "favicon.ico" not in entry["message"]
+        ]
+        assert problems == []  # no script error, nothing the page's CSP blocked
+    print(f"\n{width}x{height}: screenshots in {shots}; page {page_bytes} bytes over the wire")

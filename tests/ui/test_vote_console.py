@@ -1,0 +1,70 @@
+"""The console's Viewer's vote tab on the demo night: open the vote (journalled), the voting
+slide goes up over the holding slide and comes down on close, turnout follows ballots cast
+elsewhere, and no count per film appears anywhere on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtWidgets import QTabWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.render.cards import HoldingCard
+from kiosk.render.vote_card import VoteCard
+from kiosk.services.vote import VoteDesk
+from kiosk.store.checkins import CheckinRepository
+from kiosk.store.event_folder import EventFolder
+from kiosk.store.journal import Journal
+from kiosk.ui.app import make_application, open_console
+from kiosk.ui.console.vote_panel import VotePanel
+from kiosk.ui.stage.window import StageWindow
+
+
+def test_open_vote_slide_turnout_close(
+    qtbot: QtBot, demo_event: EventFolder, tmp_path: Path
+) -> None:
+    make_application()
+    window, _ = open_console(demo_event)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    tabs: QTabWidget = window.tabs
+    panel = next(
+        tabs.widget(i) for i in range(tabs.count()) if isinstance(tabs.widget(i), VotePanel)
+    )
+    assert isinstance(panel, VotePanel)
+    tabs.setCurrentWidget(panel)
+    stage = window.night.projector.stage
+    assert isinstance(stage, StageWindow)
+    assert isinstance(stage.cards.card, HoldingCard)
+    assert panel.state.text().startswith("Vote closed")
+
+    panel.minutes.setValue(7)
+    panel.open_button.click()
+    assert panel.state.text().startswith("Vote OPEN")
+    assert isinstance(stage.cards.card, VoteCard)
+    entries = list(Journal(demo_event.open_db()).entries("vote_opened"))
+    assert len(entries) == 1 and entries[0].data["minutes"] == 7
+
+    # someone is admitted and votes through another process: turnout follows, nothing more
+    config = demo_event.load_config()
+    code = next(
+        demo_event.open_db().query("SELECT code FROM tickets WHERE revoked_at IS NULL LIMIT 1")
+    )["code"]
+    door = CheckinRepository.for_event(demo_event, config)
+    assert door.scan(code, "Door 1", "scan", dt.datetime.now(dt.UTC)).verdict.value == "admitted"
+    film = demo_event.load_programme(config).films[0]
+    assert VoteDesk(demo_event).cast(code, film.id, "Station 1").accepted
+    qtbot.waitUntil(
+        lambda: panel.turnout.text().startswith("1 ballots / 1 checked in"), timeout=5000
+    )
+    window.grab().save(str(tmp_path / "vote-console.png"))
+    shown = " ".join(label.text() for label in (panel.state, panel.turnout, panel.address))
+    assert film.id not in shown and film.title_en not in shown
+
+    panel.close_button.click()
+    assert panel.state.text().startswith("Vote closed")
+    assert isinstance(stage.cards.card, HoldingCard)
+    assert [e.kind for e in Journal(demo_event.open_db()).entries("vote_closed")] == ["vote_closed"]
+    print(f"\nconsole screenshot: {tmp_path / 'vote-console.png'}")
+    window.close()

@@ -1,0 +1,98 @@
+"""A door station in voting mode: scan a ticket, tap a film, confirm, thanks; refusals said in
+both languages; F9 switches a real door window to voting and back, scans following it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.services.vote import VoteDesk
+from kiosk.ui.app import make_application
+from kiosk.ui.doors.app import open_doors
+from kiosk.ui.doors.voting_station import Phase, StationModes, VotingStationWindow
+from tests.vote_helpers import make_voting_event
+
+
+def phase(window: VotingStationWindow) -> Phase:
+    """The station's phase, read fresh (mypy would otherwise keep the last one it saw)."""
+    return window.phase
+
+
+def shown(modes: StationModes) -> QWidget:
+    """The window the station shows now."""
+    return modes.current
+
+
+def test_scan_tap_confirm_thanks(qtbot: QtBot, tmp_path: Path) -> None:
+    make_application()  # the stations' dark theme
+    voting = make_voting_event(tmp_path / "event")
+    desk = VoteDesk(voting.folder)
+    desk.open(10)
+    window = VotingStationWindow(desk, "Station 2")
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+
+    window.handle_code(voting.absent[0].code)
+    assert phase(window) is Phase.SCAN
+    assert "未有入場記錄" in window.message.text() and "not admitted" in window.message.text()
+
+    person = voting.admitted[0]
+    window.handle_code(person.code)
+    assert phase(window) is Phase.CHOOSE and len(window.film_buttons) == 7
+    window.grab().save(str(tmp_path / "station-films.png"))
+    window.film_buttons["QZ-OTHER-07"].click()
+    assert phase(window) is Phase.CONFIRM and "Another Unnamed Film" in window.choice.text()
+    window.grab().save(str(tmp_path / "station-confirm.png"))
+    window.confirm_button.click()
+    assert phase(window) is Phase.THANKS
+    channel = voting.folder.open_db().execute("SELECT channel FROM vote_voters").fetchone()[0]
+    assert channel == "Station 2" and desk.status().ballots == 1
+    qtbot.waitUntil(lambda: phase(window) is Phase.SCAN, timeout=6000)
+
+    window.handle_code(person.code)  # the same ticket again
+    assert phase(window) is Phase.SCAN and "already voted" in window.message.text()
+    window.grab().save(str(tmp_path / "station-already.png"))
+    print(f"\nvoting station screenshots in {tmp_path}")
+
+
+def test_cancel_records_nothing(qtbot: QtBot, tmp_path: Path) -> None:
+    voting = make_voting_event(tmp_path / "event")
+    desk = VoteDesk(voting.folder)
+    desk.open(10)
+    window = VotingStationWindow(desk, "Station 2")
+    qtbot.addWidget(window)
+    window.handle_code(voting.admitted[1].code)
+    window.film_buttons["QZ-NOM-03"].click()
+    window.back_button.click()
+    assert phase(window) is Phase.CHOOSE
+    window.reset()
+    assert phase(window) is Phase.SCAN and desk.status().ballots == 0
+
+
+def test_f9_switches_a_door_station_to_voting(qtbot: QtBot, tmp_path: Path) -> None:
+    voting = make_voting_event(tmp_path / "event")
+    VoteDesk(voting.folder).open(10)
+    doors = open_doors(voting.folder, "Door 3", with_camera=False, with_sound=False)
+    qtbot.addWidget(doors)
+
+    def show(widget: QWidget) -> None:
+        widget.show()
+
+    modes = StationModes(
+        doors, lambda: VotingStationWindow(VoteDesk(voting.folder), "Door 3"), show
+    )
+    doors.show()
+    modes.toggle()
+    voting_window = modes.voting
+    assert voting_window is not None and shown(modes) is voting_window
+    qtbot.addWidget(voting_window)
+    modes.handle_code(voting.admitted[2].code, "scan")
+    assert phase(voting_window) is Phase.CHOOSE  # the scan went to the voting station
+    voting_window.reset()
+    modes.toggle()
+    assert shown(modes) is doors and not voting_window.isVisible()
+    modes.handle_code(voting.absent[1].code, "scan")  # now a check-in
+    assert doors.last_result is not None and doors.last_result.verdict.value == "admitted"

@@ -1,0 +1,46 @@
+"""An event ready to vote: the sealing test's programme (kept outside the folder), jury results
+sealed (which makes the vote key), people with real tickets, some of them admitted at the door."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.core.vote import display_vote_code, vote_code
+from kiosk.services import results as sealed
+from kiosk.store.event_folder import EventFolder
+from tests.doors_helpers import Person, repository, seed_people
+from tests.results_helpers import JURY, KDF_N, PASSPHRASE, make_event
+
+VOTE_FILMS = ("QZ-OTHER-06", "QZ-OTHER-07", "QZ-NOM-03")
+
+
+@dataclass(frozen=True)
+class VotingEvent:
+    """The folder, the admitted people and those who registered but did not come."""
+
+    folder: EventFolder
+    admitted: list[Person]
+    absent: list[Person]
+
+    def vote_code_of(self, person: Person) -> str:
+        """The person's vote code as printed on the ticket."""
+        return display_vote_code(vote_code(self.folder.secret_key(), person.code))
+
+
+def make_voting_event(
+    root: Path, *, admitted: int = 6, absent: int = 2, passphrases: tuple[str, ...] = ()
+) -> VotingEvent:
+    """Seal the jury's results (one keyholder unless told), seed and admit people."""
+    folder = make_event(root)
+    jury = root.parent / f"{root.name}-jury.toml"
+    jury.write_text(JURY, encoding="utf-8")
+    sealed.seal_results(folder, jury, list(passphrases or (PASSPHRASE,)), kdf_n=KDF_N)
+    jury.unlink()
+    people = seed_people(folder, count=admitted + absent)
+    doors = repository(folder)
+    now = dt.datetime.now(dt.UTC)
+    for person in people[:admitted]:
+        assert doors.scan(person.code, "Door 1", "scan", now).verdict.value == "admitted"
+    return VotingEvent(folder, people[:admitted], people[admitted:])
