@@ -14,7 +14,8 @@ APT_PACKAGES := vlc-bin vlc-plugin-base vlc-plugin-video-output libvlc5 ffmpeg \
 	xvfb xauth openbox x11-utils x11-xserver-utils fonts-noto-cjk fonts-noto-core \
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 \
-	libfontconfig1 libdbus-1-3 zbar-tools imagemagick poppler-utils python3-venv make mpv
+	libfontconfig1 libdbus-1-3 zbar-tools imagemagick poppler-utils python3-venv make mpv \
+	xdotool wmctrl
 
 .PHONY: run test deps system-deps lint typecheck unit bench demo clean
 

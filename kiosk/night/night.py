@@ -20,7 +20,7 @@ from kiosk.core.awards import RevealMachine, RevealStep
 from kiosk.core.event import EventConfig
 from kiosk.core.preflight import FilmCheck
 from kiosk.core.programme import Programme
-from kiosk.core.show import SHOW_RESET, ResumePoint, ShowOptions, under_way
+from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under_way
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sting import StingPlayer
 from kiosk.night.effects import EffectRunner
@@ -185,6 +185,21 @@ class Night(QObject):
         self.mode_changed.emit(KeyMode.REVEAL if to_reveal else KeyMode.SHOW)
 
     # End of the night --------------------------------------------------------------------
+
+    def under_way(self) -> str | None:
+        """What closing the app now would interrupt (None: nothing, the show has not started
+        or has ended), e.g. `the show (film 12)` or `the award reveal`."""
+        reveal = self.reveal
+        if reveal is not None and reveal.running:
+            return "the award reveal"
+        show = self.show
+        if show is None or show.closed:
+            return None
+        cue = show.machine.cue
+        if cue.kind in (CueKind.HOLDING, CueKind.END):
+            return None
+        film = cue.film
+        return f"the show (film {film.position})" if film is not None else f"the show ({cue.label})"
 
     def close(self) -> None:
         """Stop the show and close the projector (players, sting, stage window)."""

@@ -13,6 +13,7 @@ from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import CueKind, ResumePoint, ShowOptions
 from kiosk.media.vlc_backend import create_instance
 from kiosk.night import Night, open_night
+from kiosk.night.exits import SUPERVISED_ENV
 from kiosk.night.reveal_launcher import AppRevealLauncher
 from kiosk.services.doors import door_checkins
 from kiosk.services.event import EventFolder, StoreError
@@ -20,6 +21,7 @@ from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
+from kiosk.ui.console.close_guard import close_on_sigterm
 from kiosk.ui.console.doors_panel import DoorsFiguresPanel
 from kiosk.ui.console.registrations_view import RegistrationsView
 from kiosk.ui.console.reveal_panel import RevealPanel
@@ -87,7 +89,7 @@ def resume_text(point: ResumePoint, programme: Programme) -> str:
 
 
 def open_console(
-    folder: EventFolder, *, screen_name: str | None = None
+    folder: EventFolder, *, screen_name: str | None = None, supervised: bool = False
 ) -> tuple[ConsoleWindow, ErrorReporter]:
     """Build the console and the stage on an event (the caller holds the event lock)."""
     config = folder.load_config()
@@ -106,7 +108,7 @@ def open_console(
         bind_surfaces=not headless(),
     )
     restore = night.restore()
-    window = ConsoleWindow(folder, night, messages, tasks)
+    window = ConsoleWindow(folder, night, messages, tasks, supervised=supervised)
     window.add_tab(RegistrationsView(folder, messages, tasks), "Registrations · 登記")
     window.add_tab(DoorsFiguresPanel(door_checkins(folder, config)), "Doors · 入場")
     mount_reveal(window, folder, night, messages, tasks)
@@ -167,7 +169,8 @@ def run_console(folder: EventFolder, *, screen_name: str | None = None) -> int:
     except StoreError as exc:
         return refuse("AIFF Screening Night is already running", str(exc))
     try:
-        window, reporter = open_console(folder, screen_name=screen_name)
+        supervised = bool(os.environ.get(SUPERVISED_ENV))
+        window, reporter = open_console(folder, screen_name=screen_name, supervised=supervised)
     except ConfigError as exc:
         return refuse(
             "The event cannot be opened",
@@ -176,11 +179,15 @@ def run_console(folder: EventFolder, *, screen_name: str | None = None) -> int:
     except StoreError as exc:
         return refuse("The event cannot be opened", str(exc))
     reporter.install()
+    restore_sigterm = close_on_sigterm(window)  # a logout or `kill` asks during the show too
+    app.commitDataRequest.connect(window.close_guard.session_closing)
     window.showMaximized()
     window.activateWindow()
     log.info("console shown")
     try:
-        return app.exec()
+        code = app.exec()
+        return window.exit_code or code
     finally:
+        restore_sigterm()
         reporter.uninstall()
         lock.release()

@@ -434,6 +434,7 @@ class ShowPanel(QWidget):
             f"background: {colour}; color: #fff; border-radius: 4px; padding: 2px 6px;"
         )
         self._refresh_now(snap)
+        self._refresh_resume_banner(snap)
         self._refresh_alert(snap)
         self._refresh_next(snap)
         self._refresh_clock(snap, now)
@@ -477,6 +478,14 @@ class ShowPanel(QWidget):
             self.elapsed.setText("—")
             self.remaining.setText("")
             self.progress.setValue(0)
+
+    def _refresh_resume_banner(self, snap: Snapshot) -> None:
+        """The "restored" banner is for the held moment after a restart: once GO lets the show
+        run (or it reaches its end) it goes, so it never sits over the running night."""
+        if self.resume_banner.isHidden():
+            return
+        if snap.cue.kind is CueKind.END or snap.phase not in (ShowPhase.PAUSED, ShowPhase.BLACK):
+            self.resume_banner.hide()
 
     def _refresh_alert(self, snap: Snapshot) -> None:
         alert = snap.alert

@@ -39,6 +39,7 @@ from kiosk.services.preflight import PreflightReport, run_preflight
 from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
+from kiosk.ui.console.close_guard import CloseGuard, ConfirmClose
 from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
 from kiosk.ui.console.show_panel import ShowPanel
 
@@ -140,6 +141,8 @@ class ConsoleWindow(QMainWindow):
         tasks: TaskRunner,
         *,
         confirm_start_over: Callable[[QWidget], bool] | None = None,
+        supervised: bool = False,
+        confirm_close: ConfirmClose | None = None,
     ) -> None:
         super().__init__()
         self.folder = folder
@@ -149,6 +152,7 @@ class ConsoleWindow(QMainWindow):
         self.messages = messages
         self.tasks = tasks
         self._confirm_start_over = confirm_start_over or ask_start_over
+        self.close_guard = CloseGuard(night, self, supervised=supervised, confirm=confirm_close)
         self.setWindowTitle(f"{self.config.name_en} — Console")
         self.model = ProgrammeModel(self.programme, self.config)
         self._preflight_running = False
@@ -184,6 +188,7 @@ class ConsoleWindow(QMainWindow):
 
         messages.subscribe(self._append_message)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.start_preflight)
+        QShortcut(QKeySequence("Ctrl+Q"), self).activated.connect(self.close)
         self.load_checks()
         messages.info(f"Event opened: {folder.root}")
 
@@ -371,8 +376,18 @@ class ConsoleWindow(QMainWindow):
             f"<span style='color:{colour}'>{html.escape(text)}</span>"
         )
 
+    @property
+    def exit_code(self) -> int:
+        """The app's exit status once the window closed (KEEP_PROJECTOR_DARK: closed during
+        the show, the supervisor keeps the projector black)."""
+        return self.close_guard.exit_code
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Let a running preflight finish writing, stop the show, close the projector window."""
+        """During the show ask first (see CloseGuard); then let a running preflight finish
+        writing, stop the show, close the projector window."""
+        if not self.close_guard.may_close():
+            event.ignore()
+            return
         if self.show_panel is not None:
             self.show_panel.stop()
         self.tasks.wait(timeout=30)
