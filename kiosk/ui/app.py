@@ -21,7 +21,7 @@ from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
-from kiosk.ui.console.close_guard import close_on_sigterm
+from kiosk.ui.console.close_guard import ConfirmClose, close_on_sigterm, confirm_without_asking
 from kiosk.ui.console.doors_panel import DoorsFiguresPanel
 from kiosk.ui.console.registrations_view import RegistrationsView
 from kiosk.ui.console.reveal_panel import RevealPanel
@@ -89,9 +89,18 @@ def resume_text(point: ResumePoint, programme: Programme) -> str:
 
 
 def open_console(
-    folder: EventFolder, *, screen_name: str | None = None, supervised: bool = False
+    folder: EventFolder,
+    *,
+    screen_name: str | None = None,
+    supervised: bool = False,
+    confirm_close: ConfirmClose | None = None,
 ) -> tuple[ConsoleWindow, ErrorReporter]:
-    """Build the console and the stage on an event (the caller holds the event lock)."""
+    """Build the console and the stage on an event (the caller holds the event lock).
+
+    `confirm_close` asks before the console closes during the show (default: a dialog; on
+    Qt's offscreen platform, where nobody could answer one, the close is confirmed)."""
+    if confirm_close is None and headless():
+        confirm_close = confirm_without_asking
     config = folder.load_config()
     programme = folder.load_programme(config)
     messages = MessageBus()
@@ -108,7 +117,9 @@ def open_console(
         bind_surfaces=not headless(),
     )
     restore = night.restore()
-    window = ConsoleWindow(folder, night, messages, tasks, supervised=supervised)
+    window = ConsoleWindow(
+        folder, night, messages, tasks, supervised=supervised, confirm_close=confirm_close
+    )
     window.add_tab(RegistrationsView(folder, messages, tasks), "Registrations · 登記")
     window.add_tab(DoorsFiguresPanel(door_checkins(folder, config)), "Doors · 入場")
     mount_reveal(window, folder, night, messages, tasks)
@@ -144,7 +155,7 @@ def mount_reveal(
         on_active=activated,
     )
     window.add_tab(panel, "Awards · 頒獎")
-    panel.install_shortcuts(window)
+    panel.register_keys(window.keys)
     interrupted = launcher.interrupted_at()
     if interrupted is not None:
         night.projector.stage.set_black(True)  # nothing of the awards shows until keyholders

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -40,6 +40,7 @@ from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.close_guard import CloseGuard, ConfirmClose
+from kiosk.ui.console.keymap import KeyMap
 from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
 from kiosk.ui.console.show_panel import ShowPanel
 
@@ -165,10 +166,12 @@ class ConsoleWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.setFont(ui_font(11, bold=True))
+        self.keys = KeyMap(self, lambda: night.mode, messages)
+        self.keys.handle("preflight", self._preflight_key)
+        self.keys.handle("quit", self._quit_key)
         self.show_panel: ShowPanel | None = None
         if night.show is not None:
-            self.show_panel = ShowPanel(night, tasks, self._start_over)
-            self.show_panel.install_shortcuts(self)
+            self.show_panel = ShowPanel(night, tasks, self.keys, self._start_over)
             self.tabs.addTab(self.show_panel, "Show · 放映")
         self.tabs.addTab(self._build_programme_tab(), "Programme / Preflight · 節目 / 檢查")
 
@@ -187,8 +190,6 @@ class ConsoleWindow(QMainWindow):
         self.setCentralWidget(central)
 
         messages.subscribe(self._append_message)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.start_preflight)
-        QShortcut(QKeySequence("Ctrl+Q"), self).activated.connect(self.close)
         self.load_checks()
         messages.info(f"Event opened: {folder.root}")
 
@@ -200,6 +201,12 @@ class ConsoleWindow(QMainWindow):
         """Show that the show was restored after an interruption (GO continues it)."""
         if self.show_panel is not None:
             self.show_panel.offer_resume(text)
+
+    def _preflight_key(self) -> None:
+        self.start_preflight()
+
+    def _quit_key(self) -> None:
+        self.close()  # asks during the show (see CloseGuard)
 
     def _start_over(self) -> None:
         if self.night.show is None or not self._confirm_start_over(self):
