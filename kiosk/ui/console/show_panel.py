@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSlider,
     QTableView,
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 REFRESH_MS = 100
 GO_FEEDBACK_MS = 1800
+SIDE_MIN_HEIGHT = 110  # px: the rest of the side column scrolls on a short screen
 
 PHASE_STYLE = {
     ShowPhase.HOLDING: ("HOLDING · 等候", "#5b6270"),
@@ -132,7 +134,7 @@ class ShowPanel(QWidget):
         self.run_model = RunOrderModel(controller.programme, config)
         self.run_table = self._build_run_table()
         bottom.addWidget(self.run_table, 3)
-        bottom.addWidget(self._build_side(), 2)
+        bottom.addWidget(self._scrolling(self._build_side()), 2)
         layout.addLayout(bottom, 1)
 
         controller.changed.connect(self.refresh)
@@ -322,6 +324,19 @@ class ShowPanel(QWidget):
             RUN_COLUMNS.index("Title / 片名"), QHeaderView.ResizeMode.Stretch
         )
         return table
+
+    @staticmethod
+    def _scrolling(side: QWidget) -> QScrollArea:
+        """The side column (next, show clock, sound) scrolls when the window is short (a
+        1366x768 laptop with a banner up), instead of pushing the log off the screen."""
+        area = QScrollArea()
+        area.setWidget(side)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setMinimumHeight(SIDE_MIN_HEIGHT)
+        return area
 
     def _build_side(self) -> QWidget:
         side = QWidget()
