@@ -210,3 +210,28 @@ def test_sigkill_during_the_show_keeps_the_projector_black(
         wait_for(lines, r"app died \(status -9\)", 10)
         values = watch_projector(display, tmp_path, WATCH_S)
         assert values and max(values) <= 8, f"projector not black: {values}"
+
+
+def test_the_difficulties_slide_is_one_real_key_away(
+    small_event: EventFolder, tmp_path: Path
+) -> None:
+    with supervised_console(small_event) as (display, _lines, _pids):
+        start_show(display)  # GO: the title card of film 1
+        x(display, "xdotool", "key", "t")  # XTest, to the focused console
+        time.sleep(1.0)
+        shot = tmp_path / "difficulties.png"
+        assert projector_brightest(display, shot) > 200  # the slide's white text, not black
+        crop = tmp_path / "difficulties-projector.png"
+        subprocess.run(
+            [
+                "convert",
+                str(shot),
+                "-crop",
+                f"{PROJECTOR.width}x{PROJECTOR.height}+{PROJECTOR.x}+0",
+                "+repage",
+                str(crop),
+            ],
+            check=True,
+        )
+        log_file = small_event.root / "logs" / "kiosk.log"
+        assert "⌨ Technical difficulties slide: slide up" in log_file.read_text("utf-8")
