@@ -23,6 +23,7 @@ from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.console.close_guard import ConfirmClose, close_on_sigterm, confirm_without_asking
 from kiosk.ui.console.doors_panel import DoorsFiguresPanel
+from kiosk.ui.console.first_run import build_demo_in_window
 from kiosk.ui.console.registrations_view import RegistrationsView
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stage_preview import StagePreview
@@ -174,6 +175,10 @@ def run_console(folder: EventFolder, *, screen_name: str | None = None) -> int:
     that keeps the projector black and runs this as its child: see kiosk.supervisor.)
     """
     app = make_application()
+    if not folder.exists():  # the first run: a window at once while the demo night is built
+        error = build_demo_in_window(folder)
+        if error is not None:
+            return refuse("The demo night could not be built", error)
     lock = folder.lock()
     try:
         lock.acquire()
