@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from kiosk.cli.attendees import attendees, tickets
 from kiosk.cli.doors import checkin, doors
+from kiosk.cli.report import report
 from kiosk.cli.results import results_group
 from kiosk.cli.root import cli
 from kiosk.cli.show import rehearse
 from kiosk.cli.stage import stage_preview
+from kiosk.cli.stations import join, serve, stations_group
 
 for command in (attendees, tickets, checkin, doors, rehearse, stage_preview, results_group):
+    cli.add_command(command)
+cli.add_command(report)  # the show report (issue 15)
+for command in (serve, stations_group, join):
     cli.add_command(command)
 
 __all__ = ["cli", "main"]

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import sys
+from pathlib import Path
 from zoneinfo import ZoneInfoNotFoundError
 
 import click
@@ -27,7 +28,13 @@ DEFAULT_DOOR = "Door 1"
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 @click.pass_context
 def checkin(ctx: click.Context, code: str, station: str, as_json: bool) -> None:
-    """One scan, as a door station would; exit 0 only if the person is admitted."""
+    """One scan, as a door station would; exit 0 only if the person is admitted.
+
+    With --station-dir, through the event server (or offline from the station's ticket list).
+    """
+    if ctx.obj.get("station_dir") is not None:
+        _remote_checkin(ctx.obj["station_dir"], code, as_json, verbose=ctx.obj["verbose"])
+        return
     folder = folder_of(ctx)
     try:
         config = folder.load_config()
@@ -36,6 +43,31 @@ def checkin(ctx: click.Context, code: str, station: str, as_json: bool) -> None:
         zone = repo.zone
         result = repo.scan(code, station, "scan", dt.datetime.now(dt.UTC))
     except (StoreError, ConfigError, ZoneInfoNotFoundError) as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_verdict(result, zone)
+    sys.exit(0 if result.verdict.admits else 1)
+
+
+def _remote_checkin(station_dir: Path, code: str, as_json: bool, *, verbose: bool) -> None:
+    from kiosk.services.station_setup import open_remote_station
+    from kiosk.store.station_folder import StationFolder
+
+    folder = StationFolder(station_dir)
+    try:
+        configure_logging(folder.logs_dir, verbose=verbose)
+        station = open_remote_station(folder, sync_timeout=None)
+        try:
+            station.catch_up()
+            result = station.doors.scan(
+                code, station.doors.station, "scan", dt.datetime.now(dt.UTC)
+            )
+            zone = station.doors.zone
+        finally:
+            station.close()
+    except StoreError as exc:
         fail(str(exc))
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
@@ -54,14 +86,44 @@ def _print_verdict(result: ScanResult, zone: dt.tzinfo) -> None:
         click.echo(result.decision.detail_en)
         click.echo(result.decision.detail_zh)
     stamp = result.at.astimezone(zone).strftime("%H:%M:%S")
-    click.echo(f"{result.code or '-'} · {result.station} · {stamp} · {result.verdict.value}")
+    mode = " · OFFLINE 離線" if result.offline else ""
+    click.echo(f"{result.code or '-'} · {result.station} · {stamp} · {result.verdict.value}{mode}")
 
 
 @click.command()
 @click.option("--station", default=DEFAULT_DOOR, show_default=True, help="Door station name.")
+@click.option(
+    "--pair",
+    is_flag=True,
+    help="With --station-dir: pair this laptop first (scan the console's QR code, or paste it).",
+)
 @click.pass_context
-def doors(ctx: click.Context, station: str) -> None:
-    """Open the usher's check-in window (full screen)."""
+def doors(ctx: click.Context, station: str, pair: bool) -> None:
+    """Open the usher's check-in window (full screen).
+
+    On the event folder (this laptop holds the event), or with --station-dir through the event
+    server on the console laptop.
+    """
+    station_dir: Path | None = ctx.obj.get("station_dir")
+    if station_dir is not None:
+        from kiosk.store.station_folder import StationFolder
+        from kiosk.ui.doors.remote_app import run_remote_doors
+
+        station_folder = StationFolder(station_dir)
+        configure_logging(station_folder.logs_dir, verbose=ctx.obj["verbose"])
+        sys.exit(run_remote_doors(station_folder.root, pair=pair))
+    if pair:  # a door laptop without an event: the station lives in the user's data folder
+        from kiosk.store.station_folder import StationFolder, default_station_dir
+        from kiosk.ui.doors.remote_app import run_remote_doors
+
+        station_folder = StationFolder(default_station_dir())
+        click.echo(
+            f"Station folder: {station_folder.root} (next time: python main.py "
+            f"--station-dir {station_folder.root} doors, or set KIOSK_STATION_DIR)",
+            err=True,
+        )
+        configure_logging(station_folder.logs_dir, verbose=ctx.obj["verbose"])
+        sys.exit(run_remote_doors(station_folder.root, pair=True))
     folder = folder_of(ctx)
     if not folder.exists():
         fail(f"No event at {folder.root}; create one first (python main.py demo).")

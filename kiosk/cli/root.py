@@ -38,16 +38,34 @@ log = logging.getLogger(__name__)
     is_flag=True,
     help="Console: no standby process keeping the projector black and restarting the app.",
 )
+@click.option(
+    "--station-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="KIOSK_STATION_DIR",
+    help="Door laptop: the station folder made by `join` (checkin and doors use the server); "
+    "default $KIOSK_STATION_DIR.",
+)
 @click.version_option(package_name="aiff-kiosk")
 @click.pass_context
-def cli(ctx: click.Context, event_dir: Path | None, verbose: bool, no_supervisor: bool) -> None:
+def cli(
+    ctx: click.Context,
+    event_dir: Path | None,
+    verbose: bool,
+    no_supervisor: bool,
+    station_dir: Path | None,
+) -> None:
     """AIFF Screening Night: run the show, the doors, the tickets and the awards.
 
     With no command, opens the operator console on the event (building the demo event first if
     there is none yet).
     """
     folder = EventFolder.resolve(event_dir)
-    ctx.obj = {"folder": folder, "verbose": verbose, "supervise": not no_supervisor}
+    ctx.obj = {
+        "folder": folder,
+        "verbose": verbose,
+        "supervise": not no_supervisor,
+        "station_dir": station_dir,
+    }
     configure_logging(folder.logs_dir if folder.root.exists() else None, verbose=verbose)
     if ctx.invoked_subcommand is None:
         ctx.invoke(console)

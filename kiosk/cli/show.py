@@ -2,7 +2,12 @@
 
 A rehearsal is a real show with GO pressed by itself: the same machine, players and stage, and
 the journal is written as on the night. Given FILEs it plays them in that order as an ad-hoc
-programme (in the event's database when there is an event, else in a temporary one).
+programme (in the event's database when there is an event, else in a temporary one): each file
+plays at the gain preflight measured for that very file (found by its content, whatever its
+name or film id), and with the `.srt` of the same name beside it, if there is one.
+
+Unattended, a film that fails on the projector is skipped after a second; a film that fails
+while it is only being preloaded is left to its own turn (the show loads it again then).
 """
 
 from __future__ import annotations
@@ -51,6 +56,15 @@ def _seconds_of(path: Path) -> int:
         return 0
 
 
+def _subtitles_beside(path: Path) -> Path | None:
+    """`film.srt` beside `film.mp4` (any case of the suffix), if there is one."""
+    for suffix in (".srt", ".SRT"):
+        candidate = path.with_suffix(suffix)
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
 def adhoc_programme(files: Sequence[Path]) -> Programme:
     """A programme of `files` in the given order, titled by their file names."""
     films = tuple(
@@ -65,6 +79,7 @@ def adhoc_programme(files: Sequence[Path]) -> Programme:
             file=path.resolve(),
             declared_runtime_s=_seconds_of(path),
             block=DEFAULT_BLOCK_ID,
+            subtitles=_subtitles_beside(path),
         )
         for number, path in enumerate(files, start=1)
     )
@@ -142,7 +157,10 @@ def rehearse(
         with _rehearsal_event(folder, files) as (config, programme, db_path):
             if not programme.films:
                 fail("the programme has no films")
-            sys.exit(_run(config, programme, db_path, straight_cut, exit_at_end, screen_name))
+            code = _run(
+                config, programme, db_path, straight_cut, exit_at_end, screen_name, bool(files)
+            )
+            sys.exit(code)
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
 
@@ -154,6 +172,7 @@ def _run(
     straight_cut: bool,
     exit_at_end: bool,
     screen_name: str | None,
+    adhoc: bool = False,
 ) -> int:
     started = time.monotonic()
     from PySide6.QtCore import QTimer
@@ -177,6 +196,7 @@ def _run(
         show_instance(),
         options=options,
         bind_surfaces=not headless(),
+        by_identity=adhoc,
     )
     if headless():
         stage.resize(960, 540)
@@ -194,10 +214,26 @@ def _run(
             last_key = cue.key
             click.echo(f"{time.monotonic() - started:7.2f}s  {cue.label}", err=True)
 
+    def failed_on_screen(film_id: str) -> bool:
+        if night.show is None:
+            return False
+        alert = night.show.snapshot().alert  # a failed preload of the next film raises none
+        return alert is not None and alert.film_id == film_id
+
+    def skip_if_still_failed(film_id: str) -> None:
+        if night.show is not None and failed_on_screen(film_id):
+            night.show.skip()
+
     def failed(film_id: str, reason: str) -> None:
+        if not failed_on_screen(film_id):  # the next film, while preloading
+            click.echo(
+                f"film {film_id} could not be preloaded: {reason} — tried again at its turn",
+                err=True,
+            )
+            return
         click.echo(f"film {film_id} failed: {reason} — skipping it", err=True)
-        if night.show is not None:
-            QTimer.singleShot(1000, night.show.skip)  # unattended: the show goes on
+        # unattended: the show goes on (only past the failed film, never the one after it)
+        QTimer.singleShot(1000, lambda: skip_if_still_failed(film_id))
 
     def wire(show: ShowController) -> None:
         show.changed.connect(report)

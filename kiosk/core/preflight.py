@@ -8,6 +8,7 @@ show can go on. Both are sentences an operator can act on.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -17,13 +18,23 @@ from typing import Any
 
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Programme, format_duration
+from kiosk.core.subtitles import SubtitleCue
 
-MAX_BOOST_DB = 12.0  # more would lift the noise floor of a quiet film into the hall
-MAX_CUT_DB = -20.0
-PEAK_CEILING_DBFS = -1.0  # never boost a film's peaks above this
+# Films measured from -48 to -5 LUFS reach a -23 LUFS target; a film quieter than -48 LUFS is
+# mostly its noise floor, and boosting it further would bring that noise into the hall.
+MAX_BOOST_DB = 25.0
+MAX_CUT_DB = -30.0
+TRUE_PEAK_CEILING_DBTP = -1.0  # EBU R128: never let the gain push a true peak above this
 DURATION_TOLERANCE_S = 0.5  # container vs decoded length: more means the file is cut short
 RUNTIME_WARN_FRACTION = 0.10  # declared vs measured runtime
 SILENCE_LUFS = -70.0
+EDGE_S = 0.1  # a black or silent stretch starting this close to the start/end is "at" it
+STRETCH_S = 2.0  # black or silence at the start or end longer than this is reported
+VFR_FRACTION = 0.01  # more than this share of frames with another duration: variable rate
+INTERLACED_ORDERS = {"tt": "top field first", "bb": "bottom field first", "tb": "tb", "bt": "bt"}
+HDR_TRANSFERS = {"smpte2084": "HDR10/PQ (SMPTE ST 2084)", "arib-std-b67": "HLG (ARIB STD-B67)"}
+WIDE_PRIMARIES = {"bt2020": "BT.2020"}
+MIN_DECODE_SPEED = 1.0  # times real time, with preflight's other decodes running alongside
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,16 @@ class MediaFacts:
     peak_dbfs: float | None = None
     decode_errors: tuple[str, ...] = ()
     player_error: str | None = None  # the show's player (libvlc) could not open it
+    incomplete: bool = False  # the container says the file was cut off (e.g. no moov atom)
+    true_peak_dbtp: float | None = None  # of the sound as played (stereo downmix)
+    black_stretches: tuple[tuple[float, float], ...] = ()  # (start, end) seconds
+    silent_stretches: tuple[tuple[float, float | None], ...] = ()  # end None: to the end
+    vfr_fraction: float | None = None  # share of frames whose duration differs from the rest
+    decode_speed: float | None = None  # times real time
+    field_order: str | None = None  # ffprobe's: progressive, tt, bb, tb, bt
+    color_transfer: str | None = None
+    color_primaries: str | None = None
+    fingerprint: str | None = None  # of the file's content (kiosk.media.identity)
 
 
 @dataclass(frozen=True)
@@ -75,6 +96,10 @@ class FilmCheck:
     gain_db: float | None = None
     file_size: int | None = None
     file_mtime: float | None = None
+    true_peak_dbtp: float | None = None
+    gain_wanted_db: float | None = None  # what would bring it to the target, before limits
+    gain_limited_by: str | None = None  # "true_peak", "max_boost", "max_cut" or None
+    fingerprint: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The `preflight --json` shape for one film."""
@@ -92,7 +117,12 @@ class FilmCheck:
             "audio_codec": self.audio_codec,
             "loudness_lufs": _round(self.loudness_lufs, 1),
             "peak_dbfs": _round(self.peak_dbfs, 1),
+            "true_peak_dbtp": _round(self.true_peak_dbtp, 1),
             "gain_db": _round(self.gain_db, 1),
+            "gain_wanted_db": _round(self.gain_wanted_db, 1),
+            "gain_limited_by": self.gain_limited_by,
+            "file_size": self.file_size,
+            "fingerprint": self.fingerprint,
             "problems": list(self.problems),
             "warnings": list(self.warnings),
         }
@@ -119,6 +149,10 @@ class FilmCheck:
             gain_db=row["gain_db"],
             file_size=row["file_size"],
             file_mtime=row["file_mtime"],
+            true_peak_dbtp=row.get("true_peak_dbtp"),
+            gain_wanted_db=row.get("gain_wanted_db"),
+            gain_limited_by=row.get("gain_limited_by"),
+            fingerprint=row.get("fingerprint"),
         )
 
 
@@ -126,19 +160,87 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def playback_gain_db(
-    loudness_lufs: float | None, target_lufs: float, peak_dbfs: float | None
-) -> float:
-    """Gain that brings a film to the target loudness, limited so peaks stay below -1 dBFS.
+@dataclass(frozen=True)
+class GainDecision:
+    """The gain a film plays at, what it would need, and what held it back."""
+
+    gain_db: float
+    wanted_db: float
+    limited_by: str | None = None  # "true_peak", "max_boost", "max_cut"
+
+    def describe(self, target_lufs: float, true_peak_dbtp: float | None) -> str | None:
+        """The operator's sentence when the gain was limited (None when it was not)."""
+        if self.limited_by is None:
+            return None
+        short = self.wanted_db - self.gain_db
+        where = f"it will play {abs(short):.1f} LU {'under' if short > 0 else 'over'} the target"
+        head = (
+            f"gain limited to {self.gain_db:+.1f} dB (reaching {target_lufs:g} LUFS needs "
+            f"{self.wanted_db:+.1f} dB)"
+        )
+        if self.limited_by == "true_peak" and true_peak_dbtp is not None:
+            why = (
+                f"more would push its true peak ({true_peak_dbtp:+.1f} dBTP) over "
+                f"{TRUE_PEAK_CEILING_DBTP:g} dBTP"
+            )
+        elif self.limited_by == "max_boost":
+            why = f"boosting more than {MAX_BOOST_DB:+g} dB would bring its noise into the hall"
+        else:
+            why = f"the show cuts at most {MAX_CUT_DB:g} dB"
+        return f"{head}: {why}; {where}"
+
+
+def playback_gain(
+    loudness_lufs: float | None, target_lufs: float, true_peak_dbtp: float | None
+) -> GainDecision:
+    """Gain that brings a film to the target loudness, limited so that the true peak at the
+    output stays at or under -1 dBTP (EBU R128), and to +25/-30 dB.
 
     Silent or unmeasured films get 0 dB: boosting silence only amplifies noise.
     """
     if loudness_lufs is None or not math.isfinite(loudness_lufs) or loudness_lufs <= SILENCE_LUFS:
-        return 0.0
-    gain = min(MAX_BOOST_DB, max(MAX_CUT_DB, target_lufs - loudness_lufs))
-    if gain > 0 and peak_dbfs is not None and math.isfinite(peak_dbfs):
-        gain = max(0.0, min(gain, PEAK_CEILING_DBFS - peak_dbfs))
-    return round(gain, 1)
+        return GainDecision(0.0, 0.0)
+    wanted = round(target_lufs - loudness_lufs, 1)
+    gain, limited_by = wanted, None
+    if gain > MAX_BOOST_DB:
+        gain, limited_by = MAX_BOOST_DB, "max_boost"
+    elif gain < MAX_CUT_DB:
+        gain, limited_by = MAX_CUT_DB, "max_cut"
+    if true_peak_dbtp is not None and math.isfinite(true_peak_dbtp):
+        ceiling = math.floor((TRUE_PEAK_CEILING_DBTP - true_peak_dbtp) * 10) / 10
+        if gain > ceiling:
+            gain, limited_by = ceiling, "true_peak"
+    return GainDecision(round(gain, 1), wanted, limited_by)
+
+
+def playback_gain_db(
+    loudness_lufs: float | None, target_lufs: float, true_peak_dbtp: float | None
+) -> float:
+    """The gain alone (see `playback_gain`)."""
+    return playback_gain(loudness_lufs, target_lufs, true_peak_dbtp).gain_db
+
+
+def judge_subtitles(cues: Sequence[SubtitleCue], duration_s: float | None) -> list[str]:
+    """Warnings about subtitle timing: cues after the film's end, cues that overlap."""
+    warnings: list[str] = []
+    if duration_s:
+        late = [c for c in cues if c.start_s >= duration_s]
+        if late:
+            first = late[0]
+            warnings.append(
+                f"{len(late)} subtitle cue(s) start after the film ends (cue {first.index} at "
+                f"{format_duration(first.start_s)}, the film ends at "
+                f"{format_duration(duration_s)}): the wrong file, or timed for another cut"
+            )
+    overlaps = [(a, b) for a, b in itertools.pairwise(cues) if b.start_s < a.end_s - 1e-3]
+    if overlaps:
+        a, b = overlaps[0]
+        warnings.append(
+            f"{len(overlaps)} subtitle cue(s) overlap the one before (cue {b.index} at "
+            f"{b.start_s:.2f} s starts before cue {a.index} ends at {a.end_s:.2f} s): "
+            "only one is on screen at a time"
+        )
+    return warnings
 
 
 def assess_film(
@@ -149,31 +251,48 @@ def assess_film(
     min_film_seconds: int = 0,
     subtitle_error: str | None = None,
     still_error: str | None = None,
+    subtitle_cues: Sequence[SubtitleCue] = (),
 ) -> FilmCheck:
     """Judge one film's measurements against what the night needs."""
     problems: list[str] = []
     warnings: list[str] = []
     if not facts.exists:
         problems.append(f"file not found: {film.file}")
+    elif facts.incomplete:
+        problems.append(
+            "the file is incomplete: it was cut off while being copied or written, and its "
+            f"index is missing ({facts.error or 'moov atom not found'}); copy it again"
+        )
     elif not facts.readable:
         problems.append(f"cannot be read as a video file: {facts.error or 'unknown error'}")
     else:
         _judge_streams(facts, problems, warnings, min_film_seconds, film.declared_runtime_s)
+        _judge_sound(film, facts, problems, warnings)
+        _judge_picture(facts, warnings)
     if facts.player_error:
         problems.append(f"the show's player (VLC) cannot open it: {facts.player_error}")
     if subtitle_error:
         problems.append(
             f"subtitles {film.subtitles.name if film.subtitles else ''}: {subtitle_error}"
         )
+    duration = facts.decoded_duration_s or facts.container_duration_s
+    warnings += judge_subtitles(subtitle_cues, duration)
     if still_error:
         warnings.append(f"still image: {still_error}")
-    gain = playback_gain_db(facts.loudness_lufs, target_lufs, facts.peak_dbfs)
-    if facts.loudness_lufs is not None and abs(target_lufs - facts.loudness_lufs) > MAX_BOOST_DB:
+    decision = playback_gain(facts.loudness_lufs, target_lufs, facts.true_peak_dbtp)
+    if facts.true_peak_dbtp is not None and facts.true_peak_dbtp > TRUE_PEAK_CEILING_DBTP:
+        at_output = facts.true_peak_dbtp + decision.gain_db
         warnings.append(
-            f"loudness {facts.loudness_lufs:.1f} LUFS is far from the target {target_lufs:g}; "
-            f"gain limited to {gain:+.1f} dB"
+            f"true peak {facts.true_peak_dbtp:+.1f} dBTP in the file, over "
+            f"{TRUE_PEAK_CEILING_DBTP:g} dBTP: it may already be distorted"
+            + (
+                f" (its {decision.gain_db:+.1f} dB gain brings it to {at_output:+.1f} dBTP)"
+                if decision.gain_db < 0
+                else ""
+            )
         )
-    duration = facts.decoded_duration_s or facts.container_duration_s
+    if (limit := decision.describe(target_lufs, facts.true_peak_dbtp)) is not None:
+        warnings.append(limit)
     return FilmCheck(
         film_id=film.id,
         file=film.file,
@@ -190,10 +309,76 @@ def assess_film(
         audio_codec=facts.audio_codec,
         loudness_lufs=facts.loudness_lufs,
         peak_dbfs=facts.peak_dbfs,
-        gain_db=gain,
+        gain_db=decision.gain_db,
         file_size=facts.file_size,
         file_mtime=facts.file_mtime,
+        true_peak_dbtp=facts.true_peak_dbtp,
+        gain_wanted_db=decision.wanted_db,
+        gain_limited_by=decision.limited_by,
+        fingerprint=facts.fingerprint,
     )
+
+
+def _judge_sound(film: Film, facts: MediaFacts, problems: list[str], warnings: list[str]) -> None:
+    if facts.audio_streams == 0:
+        if not film.silent:
+            problems.append(
+                "has no audio track: the film would play in silence "
+                '(if it is meant to be silent, set audio = "none" for it in the programme)'
+            )
+        return
+    if film.silent:
+        warnings.append('the programme says audio = "none", but the file has a sound track')
+        return
+    if facts.loudness_lufs is not None and facts.loudness_lufs <= SILENCE_LUFS:
+        warnings.append("the audio track is silent")
+        return
+    duration = facts.decoded_duration_s or facts.container_duration_s
+    for start, end in facts.silent_stretches:
+        stop = end if end is not None else duration
+        if stop is None or stop - start <= STRETCH_S:
+            continue
+        if start <= EDGE_S:
+            warnings.append(f"opens with {stop - start:.1f} s of silence")
+        elif duration is not None and stop >= duration - EDGE_S:
+            warnings.append(f"ends with {stop - start:.1f} s of silence (from {start:.1f} s)")
+
+
+def _judge_picture(facts: MediaFacts, warnings: list[str]) -> None:
+    duration = facts.decoded_duration_s or facts.container_duration_s
+    for start, end in facts.black_stretches:
+        if end - start <= STRETCH_S:
+            continue
+        if start <= EDGE_S:
+            warnings.append(f"opens on {end - start:.1f} s of black picture")
+        elif duration is not None and end >= duration - EDGE_S - 1 / max(1.0, facts.fps or 25):
+            warnings.append(f"ends on {end - start:.1f} s of black picture (from {start:.1f} s)")
+    if facts.vfr_fraction is not None and facts.vfr_fraction > VFR_FRACTION:
+        warnings.append(
+            f"variable frame rate ({facts.vfr_fraction:.0%} of frames last longer or shorter "
+            "than the rest): it may judder on the projector and drift from its subtitles; "
+            "ask for a constant-frame-rate file"
+        )
+    if facts.field_order in INTERLACED_ORDERS:
+        warnings.append(
+            f"interlaced picture ({INTERLACED_ORDERS[facts.field_order]}): moving edges will "
+            "comb on the projector; ask for a progressive file"
+        )
+    if facts.color_transfer in HDR_TRANSFERS:
+        warnings.append(
+            f"HDR picture ({HDR_TRANSFERS[facts.color_transfer]}): the projector shows it "
+            "washed out and dim; ask for an SDR (BT.709) version"
+        )
+    elif facts.color_primaries in WIDE_PRIMARIES:
+        warnings.append(
+            f"{WIDE_PRIMARIES[facts.color_primaries]} colour: it looks washed out on a BT.709 "
+            "projector; ask for a BT.709 version"
+        )
+    if facts.decode_speed is not None and facts.decode_speed < MIN_DECODE_SPEED:
+        warnings.append(
+            f"decodes slower than real time on this machine ({facts.decode_speed:.2f}x): "
+            "it may stutter on the night; ask for a lighter file (e.g. H.264 at 1080p)"
+        )
 
 
 def _judge_streams(
@@ -205,10 +390,6 @@ def _judge_streams(
 ) -> None:
     if facts.video_streams == 0:
         problems.append("has no video stream")
-    if facts.audio_streams == 0:
-        problems.append("has no audio track: the film would play in silence")
-    elif facts.loudness_lufs is not None and facts.loudness_lufs <= SILENCE_LUFS:
-        warnings.append("the audio track is silent")
     if facts.decode_errors:
         shown = "; ".join(facts.decode_errors[:3])
         more = f" (+{len(facts.decode_errors) - 3} more)" if len(facts.decode_errors) > 3 else ""

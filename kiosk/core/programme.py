@@ -40,6 +40,7 @@ class Film:
     still: Path | None = None
     content_note: str | None = None
     language: str | None = None
+    silent: bool = False  # `audio = "none"`: meant to play without sound
 
     @property
     def label(self) -> str:
@@ -212,6 +213,7 @@ _FILM_FIELDS = {
     "still",
     "content_note",
     "language",
+    "audio",
 }
 
 
@@ -343,6 +345,9 @@ def _read_film(
     still = reader.path("still", base, required=False)
     content_note = reader.text("content_note", required=False)
     language = reader.text("language", required=False)
+    audio = reader.text("audio", required=False)
+    if audio is not None and audio != "none":
+        reader.problem("audio", f"'{audio}' is not understood: only \"none\" (a silent film)")
     runtime: int | None = None
     if "runtime" not in table:
         reader.problem("runtime", 'is missing (the festival\'s declared runtime, e.g. "3:24")')
@@ -379,6 +384,7 @@ def _read_film(
         still=still,
         content_note=content_note,
         language=language,
+        silent=audio == "none",
     )
     return position, film
 

@@ -34,6 +34,7 @@ class ClipSpec:
     volume_db: float = 0.0
     audio: bool = True
     fps: int = FPS
+    surround: bool = False  # 5.1 sound: the tone in every channel (LFE included)
 
 
 def _escape_path(path: Path) -> str:
@@ -87,9 +88,12 @@ def clip_command(spec: ClipSpec, out: Path, text_dir: Path, ffmpeg: str = "ffmpe
             "-i",
             f"sine=frequency={spec.tone_hz}:sample_rate=48000:duration={spec.seconds}",
         ]
-        graph += (
-            f";[1:a]volume={spec.volume_db}dB,aformat=channel_layouts=stereo:sample_rates=48000[a]"
+        layout = (
+            "pan=5.1|FL=c0|FR=c0|FC=c0|LFE=c0|BL=c0|BR=c0"
+            if spec.surround
+            else "aformat=channel_layouts=stereo"
         )
+        graph += f";[1:a]volume={spec.volume_db}dB,{layout},aformat=sample_rates=48000[a]"
         maps += ["-map", "[a]"]
     command += [
         "-filter_complex",
@@ -109,7 +113,7 @@ def clip_command(spec: ClipSpec, out: Path, text_dir: Path, ffmpeg: str = "ffmpe
         str(spec.fps),
     ]
     if spec.audio:
-        command += ["-c:a", "aac", "-b:a", "96k"]
+        command += ["-c:a", "aac", "-b:a", "256k" if spec.surround else "96k"]
     command += ["-movflags", "+faststart", "-t", str(spec.seconds), str(out)]
     return command
 

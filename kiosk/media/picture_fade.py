@@ -88,6 +88,16 @@ class PictureFades(QObject):
         """Whether a fade runs for `key`."""
         return key in self._ramps
 
+    def level(self, key: str) -> float:
+        """How far up `key`'s picture is now: 0 black .. 1 untouched (no fade running)."""
+        ramp = self._ramps.get(key)
+        if ramp is None:
+            return 1.0
+        now = time.monotonic()
+        if now < ramp.starts_at:
+            return 0.0
+        return ease(1.0 if ramp.seconds <= 0 else (now - ramp.starts_at) / ramp.seconds)
+
     def _step(self) -> None:
         now = time.monotonic()
         for key, ramp in list(self._ramps.items()):

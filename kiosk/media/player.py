@@ -1,11 +1,20 @@
 """The show's two film players (slots A and B) on libvlc, for one-frame cuts between films.
 
 Each slot is a `vlc.MediaPlayer` drawing into a native window of the stage (`bind`). The next
-film is *primed* while the current one plays: it plays muted until its first picture is drawn
-(libvlc's vout event), then pauses and goes back to its start, so the hidden surface holds a
-real first frame (PLAYBACK-NOTES: `:start-paused` leaves it black). A cut then only resumes a
+film is *primed* while the current one plays: it plays silent (muted, volume 0) until its first
+picture is drawn (libvlc's vout event), then pauses there, so the hidden surface holds a real
+first frame (PLAYBACK-NOTES: `:start-paused` leaves it black). A cut then only resumes a
 paused player and raises its surface; libvlc redraws the paused picture at once on resume, so the
 first frame appears about `FIRST_PICTURE_S` later.
+
+Never seek a paused player: libvlc 3 then drops the film's sound after the resume for seconds
+(captured from PulseAudio: a film primed, paused, rewound with `set_time(0)` and resumed was
+heard for 2%-55% of its length). A primed film is paused at the first picture, where libvlc's
+time is still 0 (it starts its sound with the picture), so there is nothing to rewind; a film
+primed at a later position gets it from `:start-time`. The pause must land at once: whatever
+the film plays before it is lost from its start. Through Qt's queue it landed up to 0.25 s
+late on a loaded machine (a quarter second of the film's sound gone), so a small thread of
+its own (`_Pauser`) pauses a priming player as soon as libvlc reports its first picture.
 
 Positions: libvlc reports its time about every 300 ms (not interpolated). The `position` signal
 carries that time moved forward by how long the event waited in Qt's queue (each event is
@@ -17,17 +26,20 @@ only emit a queued Qt signal (`_vlc_event`); everything else, including every li
 on the Qt thread. Each load of a slot gets a new generation number, so late events from the
 film a slot played before are dropped.
 
-Loudness: `audio_set_volume` takes a linear percentage of full scale (100 = unchanged, up to
-200 = +6 dB in VLC 3). A film's gain in dB (measured by preflight, plus the operator's trim)
-and the master volume (0-100 %) become `master * 10 ** (gain_db / 20)`, clamped to 0..200, so
-gains above +6 dB are limited to +6 dB.
+Loudness: a film's gain in dB (measured by preflight, plus the operator's trim) goes to
+libvlc's equalizer preamp, which is linear in dB; the operator's master volume (0-100 %) goes
+to `audio_set_volume`, which is cubic (see `kiosk.media.audio_level` for the measured laws).
+The equalizer is set before a film starts (changing it while a film plays restarts libvlc's
+audio filters), and again only when the operator trims the film.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,12 +48,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
+from kiosk.media.audio_level import OutputLevel, output_level
 from kiosk.media.picture_fade import PictureFades
 
 log = logging.getLogger(__name__)
 
 SLOTS = ("A", "B")
-MAX_VOLUME = 200
 PRIME_TIMEOUT_S = 8.0  # a film that shows no picture this long after loading has failed
 STOP_DELAY_MS = 300  # the slot just cut away from keeps its last frame this long
 POSITION_EVERY_S = 0.25  # at most this often a `position` signal per playing film
@@ -50,12 +62,6 @@ EARLY_END_S = 0.75  # ending this much before its length: the file is damaged
 # threads, then the X server): measured 20-35 ms under Xvfb. The show orders the clock cut this
 # much before the film's end, so the new first picture lands when the old last one is due to go.
 FIRST_PICTURE_S = 0.025
-
-
-def volume_percent(gain_db: float, master_percent: float = 100.0) -> int:
-    """libvlc's linear volume for a gain in dB at a master volume, clamped to 0..200."""
-    value = master_percent * 10 ** (gain_db / 20)
-    return max(0, min(MAX_VOLUME, round(value)))
 
 
 class SlotState(enum.Enum):
@@ -86,6 +92,9 @@ class _Slot:
     own_pauses: int = 0  # pauses asked for whose Paused event has not come yet
     pending: list[Callable[[], None]] = field(default_factory=list)
     loaded_at: float = 0.0
+    preamp_db: float | None = None  # the equalizer preamp set on this player
+    pause_armed: bool = False  # the pauser thread pauses it at its first picture (priming)
+    paused_early: bool = False  # ... and it did
 
 
 class FilmPlayers(QObject):
@@ -121,6 +130,8 @@ class FilmPlayers(QObject):
         self._muted = False
         self._closed = False
         self._slots = {name: _Slot(name, instance.media_player_new()) for name in SLOTS}
+        self._lock = threading.Lock()  # pause_armed, paused_early, own_pauses, with _Pauser
+        self._pauser = _Pauser(self._slots, self._lock)
         self._fades = PictureFades(self)
         self._vlc_event.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
         self._watchdog = QTimer(self)
@@ -155,6 +166,8 @@ class FilmPlayers(QObject):
     ) -> Callable[[Any], None]:
         def on_event(event: Any) -> None:  # a libvlc thread: read, emit, never call libvlc
             value = value_of(event) if value_of is not None else 0.0
+            if kind == "vout":
+                self._pauser.first_picture(slot.name, slot.generation)
             self._vlc_event.emit(slot.name, slot.generation, kind, value, time.monotonic())
 
         return on_event
@@ -192,9 +205,14 @@ class FilmPlayers(QObject):
         match state.state:
             case SlotState.READY | SlotState.PAUSED:
                 state.state = SlotState.PLAYING
-                state.player.set_pause(0)  # first: its picture is what the audience waits for
+                # sound on before the resume: the paused player is silent anyway, and unmuting
+                # after it lost the film's first ~0.1-0.25 s under load (PulseAudio applies
+                # mute and volume asynchronously)
                 self._apply_volume(state)
+                state.player.set_pause(0)
             case SlotState.PRIMING:
+                with self._lock:
+                    state.pause_armed = False
                 state.play_when_ready = True
             case SlotState.PLAYING:
                 pass
@@ -206,7 +224,8 @@ class FilmPlayers(QObject):
         state = self._slots[slot]
         if state.state is SlotState.PLAYING:
             state.state = SlotState.PAUSED
-            state.own_pauses += 1
+            with self._lock:
+                state.own_pauses += 1
             state.player.set_pause(1)
         elif state.state is SlotState.PRIMING:
             state.play_when_ready = False
@@ -237,6 +256,10 @@ class FilmPlayers(QObject):
     def fading(self, slot: str) -> bool:
         """Whether the slot's picture is fading up (`fade_in`)."""
         return self._fades.fading(slot)
+
+    def picture_level(self, slot: str) -> float:
+        """How far up the slot's picture is (0 black .. 1 untouched), for what fades with it."""
+        return self._fades.level(slot)
 
     def stop(self, slot: str) -> None:
         """Unload the slot; its last frame stays up a moment so the cut never shows black."""
@@ -293,8 +316,12 @@ class FilmPlayers(QObject):
         return self._trims.get(film_id, 0.0)
 
     def gain_of(self, film_id: str) -> float:
-        """The gain a film plays at: preflight's measured gain plus the operator's trim."""
+        """The gain asked for a film: preflight's measured gain plus the operator's trim."""
         return self._gain_for(film_id) + self.trim_of(film_id)
+
+    def level_of(self, film_id: str) -> OutputLevel:
+        """How libvlc plays a film: its preamp, its volume and the gain they really give."""
+        return output_level(self.gain_of(film_id), self._master)
 
     @property
     def master_volume(self) -> float:
@@ -314,8 +341,22 @@ class FilmPlayers(QObject):
     def _apply_volume(self, state: _Slot) -> None:
         if state.film_id is None:
             return
+        level = self.level_of(state.film_id)
+        self._set_preamp(state, level.preamp_db)
         state.player.audio_set_mute(self._muted)
-        state.player.audio_set_volume(volume_percent(self.gain_of(state.film_id), self._master))
+        state.player.audio_set_volume(level.volume)
+
+    def _set_preamp(self, state: _Slot, preamp_db: float) -> None:
+        """Give the slot's player an equalizer that is flat but for its preamp."""
+        if state.preamp_db is not None and abs(state.preamp_db - preamp_db) < 0.005:
+            return
+        equalizer = self._vlc.AudioEqualizer()
+        equalizer.set_preamp(preamp_db)
+        if state.player.set_equalizer(equalizer) != 0:
+            log.warning("libvlc refused the equalizer (preamp %.2f dB)", preamp_db)
+        else:
+            state.preamp_db = preamp_db
+        equalizer.release()  # libvlc copied its values
 
     # Shut-down ---------------------------------------------------------------------------
 
@@ -325,6 +366,7 @@ class FilmPlayers(QObject):
             return
         self._closed = True
         self._watchdog.stop()
+        self._pauser.close()
         for state in self._slots.values():
             self._fades.cancel(state.name)
             state.generation += 1
@@ -355,10 +397,12 @@ class FilmPlayers(QObject):
     def _load(self, slot: str, film_id: str, path: Path, start_at_s: float, *, play: bool) -> None:
         state = self._slots[slot]
         self._fades.cancel(slot)
-        state.generation += 1
+        with self._lock:
+            state.generation += 1
+            state.own_pauses = 0
+            state.pause_armed, state.paused_early = not play, False
         state.film_id, state.start_at_s = film_id, start_at_s
         state.play_when_ready, state.pictures, state.started = play, False, False
-        state.own_pauses = 0
         state.length_s, state.position_s, state.position_sent_at = None, start_at_s, 0.0
         state.loaded_at = time.monotonic()
         if not path.is_file():
@@ -372,7 +416,11 @@ class FilmPlayers(QObject):
             media.add_option(f":start-time={start_at_s:.3f}")
         state.player.set_media(media)
         media.release()
-        state.player.audio_set_mute(True)  # silent until the cut
+        # silent until the cut, twice over (mute and volume 0), and the film's equalizer set
+        # now: setting it later, while the film plays, restarts libvlc's audio filters
+        self._set_preamp(state, self.level_of(film_id).preamp_db)
+        state.player.audio_set_mute(True)
+        state.player.audio_set_volume(0)
         state.state = SlotState.PRIMING
         if state.player.play() != 0:
             state.state, state.film_id = SlotState.EMPTY, None
@@ -420,9 +468,11 @@ class FilmPlayers(QObject):
             case "time":
                 self._time(state, value + (time.monotonic() - at))
             case "paused":
-                if state.own_pauses > 0:
-                    state.own_pauses -= 1
-                elif state.state in (SlotState.PLAYING, SlotState.PRIMING):
+                with self._lock:
+                    ours = state.own_pauses > 0
+                    if ours:
+                        state.own_pauses -= 1
+                if not ours and state.state in (SlotState.PLAYING, SlotState.PRIMING):
                     self._end(state)  # `:play-and-pause` pauses at the end by itself
             case "end":
                 self._end(state)
@@ -435,16 +485,25 @@ class FilmPlayers(QObject):
         state.pictures = True
         if state.state is not SlotState.PRIMING:
             return
+        with self._lock:
+            early = state.paused_early
+            if not early and not state.play_when_ready:
+                state.own_pauses += 1  # paused below, here
+            state.pause_armed = False
         if state.play_when_ready:
+            if early:  # the pauser paused it before the cut was asked: resume it
+                state.state = SlotState.READY
+                self.cut(state.name)
+                return
             self._apply_volume(state)
             state.state = SlotState.PLAYING
             state.started = True
             self.film_started.emit(state.film_id or "")
             return
         state.state = SlotState.READY
-        state.own_pauses += 1
-        state.player.set_pause(1)
-        state.player.set_time(int(state.start_at_s * 1000))
+        if not early:
+            state.player.set_pause(1)
+        log.debug("primed %s (paused by the %s)", state.film_id, "pauser" if early else "Qt thread")
 
     def _time(self, state: _Slot, seconds: float) -> None:
         """libvlc's time of the film, carried forward to now (the event waited in Qt's queue)."""
@@ -472,3 +531,40 @@ class FilmPlayers(QObject):
         if state.state is SlotState.PLAYING:
             state.state = SlotState.PAUSED
         self.ended.emit(film_id)
+
+
+class _Pauser:
+    """Pauses a priming player the moment libvlc reports its first picture.
+
+    libvlc's callbacks must not call libvlc, and the way through Qt's event queue can take a
+    quarter of a second on a loaded machine, during which the film plays on, muted, and that
+    part of it is lost. This thread is woken by the callback and pauses the player at once,
+    if the slot still holds the same film (generation) and still wants the pause (armed).
+    """
+
+    def __init__(self, slots: dict[str, _Slot], lock: threading.Lock) -> None:
+        self._slots = slots
+        self._lock = lock
+        self._wake: queue.SimpleQueue[tuple[str, int] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="player-pauser", daemon=True)
+        self._thread.start()
+
+    def first_picture(self, slot: str, generation: int) -> None:
+        """Called from libvlc's thread: hand the pause to this thread (never call libvlc)."""
+        self._wake.put((slot, generation))
+
+    def close(self) -> None:
+        """Stop the thread (before the players are released)."""
+        self._wake.put(None)
+        self._thread.join(timeout=2)
+
+    def _run(self) -> None:
+        while (item := self._wake.get()) is not None:
+            name, generation = item
+            state = self._slots[name]
+            with self._lock:
+                if state.generation != generation or not state.pause_armed:
+                    continue
+                state.pause_armed, state.paused_early = False, True
+                state.own_pauses += 1
+                state.player.set_pause(1)

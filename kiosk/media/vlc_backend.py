@@ -21,6 +21,11 @@ BASE_ARGS = (
     "--no-stats",
     "--no-sub-autodetect-file",  # the programme says which subtitles to show
     "--quiet",
+    # VLC downmixes to stereo itself (L = FL + 0.707·C + 0.707·SL, LFE dropped), whatever the
+    # sound server: preflight measures a multichannel film through the same matrix
+    # (kiosk.media.probe), so it plays at the loudness measured. Without it PulseAudio
+    # remixes with its own, normalised matrix (a 5.1 film came out 4-10 dB quieter).
+    "--stereo-mode=1",
 )
 HEADLESS_ARGS = ("--vout=dummy", "--aout=dummy")
 

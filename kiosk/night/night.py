@@ -29,6 +29,7 @@ from kiosk.night.projector import Projector
 from kiosk.night.reveal import RevealController
 from kiosk.night.show import ShowController, create_show, read_resume_point
 from kiosk.render.cards import Card, DifficultiesCard
+from kiosk.services.film_media import FilmMedia
 from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.store.journal import Journal as JournalStore
 
@@ -70,9 +71,11 @@ class Night(QObject):
         *,
         options: ShowOptions | None = None,
         checks: FilmCheckRepository | None = None,
+        media: FilmMedia | None = None,
     ) -> None:
         super().__init__()
         self._checks = checks
+        self.media = media  # which film files are the ones preflight measured
         self.config = config
         self.programme = programme
         self.journal = journal
@@ -106,6 +109,7 @@ class Night(QObject):
             self.messages,
             options=self.options,
             resume=resume,
+            media=self.media,
         )
         if self.show is not None:
             self.show.close()
@@ -132,6 +136,8 @@ class Night(QObject):
 
     def start_over(self, by: str | None = None) -> ShowController:
         """Journal that the night starts over, then a fresh show at the holding slide."""
+        if self.show is not None:
+            self.show.close()  # its `show_closed` belongs to the run before the reset
         self.runner.record(SHOW_RESET, {"by": by} if by else {})
         if self.messages is not None and by is None:
             self.messages.warning("The show was started over from the holding slide")
@@ -254,14 +260,26 @@ def open_night(
     *,
     options: ShowOptions | None = None,
     bind_surfaces: bool = True,
+    by_identity: bool = False,
 ) -> Night:
     """The night on an event's database: a projector of `stage` and two players on `instance`
-    (gains from preflight), the journal and its one effect runner. No show runs yet."""
+    (gains from preflight, for the very file preflight measured: `kiosk.services.film_media`;
+    `by_identity`: found by each file's content, not its film id, as `rehearse FILE...`
+    needs), the journal and its one effect runner. No show runs yet."""
     checks = FilmCheckRepository(db)
-    players = FilmPlayers(instance, checks.gain_db)
+    media = FilmMedia(db, programme.films, by_identity=by_identity)
+    players = FilmPlayers(instance, media.gain_db)
     projector = Projector(stage, players, StingPlayer(instance), bind_surfaces=bind_surfaces)
     journal = JournalStore(db)
     runner = EffectRunner(journal, messages)
     return Night(
-        config, programme, journal, projector, runner, messages, options=options, checks=checks
+        config,
+        programme,
+        journal,
+        projector,
+        runner,
+        messages,
+        options=options,
+        checks=checks,
+        media=media,
     )

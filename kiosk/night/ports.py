@@ -68,8 +68,9 @@ class Stage(Protocol):
         """True while the black overlay is (or is fading) down."""
         ...
 
-    def set_subtitle(self, text: str | None) -> None:
-        """Show one subtitle line (or none) over the film."""
+    def set_subtitle(self, text: str | None, level: float = 1.0) -> None:
+        """Show one subtitle (or none) over the film, at `level` of full white (it fades with
+        the picture)."""
         ...
 
     def close(self) -> bool:

@@ -26,6 +26,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Programme
 from kiosk.core.show import (
+    SHOW_CLOSED,
     Black,
     Blank,
     CueKind,
@@ -33,6 +34,7 @@ from kiosk.core.show import (
     Effect,
     Ignored,
     Journal,
+    JsonValue,
     PauseFilm,
     PlayFilm,
     PreloadFilm,
@@ -65,6 +67,7 @@ from kiosk.render.cards import (
     IntermissionCard,
     TitleCard,
 )
+from kiosk.services.film_media import FilmMedia
 from kiosk.store.journal import Journal as JournalStore
 
 log = logging.getLogger(__name__)
@@ -95,8 +98,11 @@ class ShowController(QObject):
         messages: OperatorMessages | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        media: FilmMedia | None = None,
     ) -> None:
         super().__init__()
+        self.media = media  # which film files are the ones preflight measured
+        self.preload_failures: dict[str, str] = {}  # films that failed while preloading
         self.machine = machine
         self.config = event
         self.programme: Programme = machine.programme
@@ -110,6 +116,7 @@ class ShowController(QObject):
         self.on_stage: str | None = None  # slot whose video is up, None while a card is
         self._subtitles: dict[str, list[SubtitleCue]] = {}
         self._subtitle_text: str | None = None
+        self._subtitle_level = 1.0
         self._ended = False
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -139,10 +146,15 @@ class ShowController(QObject):
         self._timer.start()
 
     def close(self) -> None:
-        """Stop ticking, stop the films and let go of the projector (which stays open)."""
+        """Stop ticking, stop the films and let go of the projector (which stays open).
+
+        Journalled as `show_closed`, so the report tells a quit from a crash."""
         if self.closed:
             return
         self.closed = True
+        snap = self.snapshot()
+        position = snap.film_elapsed_s or 0.0
+        self._runner.write([Journal(SHOW_CLOSED, {"cue": snap.cue.key, "position": position})])
         self._timer.stop()
         self._cut_timer.stop()
         self._lift_timer.stop()
@@ -284,9 +296,6 @@ class ShowController(QObject):
             return
         self._carry_out(action(self._clock()))
 
-    def _film_started(self, film_id: str) -> None:
-        self._fact(self.machine.film_started, film_id)
-
     def _film_position(self, film_id: str, seconds: float) -> None:
         self._fact(self.machine.film_position, film_id, seconds)
 
@@ -306,12 +315,47 @@ class ShowController(QObject):
         else:
             self._aim_cut()  # a new position moves the film clock
 
+    def _film_started(self, film_id: str) -> None:
+        """Journal the gain the film really plays at, then tell the machine."""
+        if not self.players_lent:
+            self._runner.write([Journal("film_gain", self.gain_report(film_id))])
+        self._fact(self.machine.film_started, film_id)
+
+    def gain_report(self, film_id: str) -> dict[str, JsonValue]:
+        """What the film plays at, for the journal and the console: preflight's gain (if its
+        file is the one measured), the operator's trim, libvlc's preamp and volume."""
+        level = self.players.level_of(film_id)
+        verdict = self.media.verdict(film_id) if self.media is not None else None
+        return {
+            "film": film_id,
+            "gain_db": None if level.gain_db == -math.inf else round(level.gain_db, 2),
+            "preflight_db": round(self.players.gain_of(film_id) - self.players.trim_of(film_id), 2),
+            "trim_db": self.players.trim_of(film_id),
+            "preamp_db": level.preamp_db,
+            "volume": level.volume,
+            "master_percent": self.players.master_volume,
+            "limited": level.limited,
+            "file": verdict.state.value if verdict is not None else None,
+        }
+
     def _film_failed(self, film_id: str, reason: str) -> None:
         if self.players_lent:
             return
         effects = self.machine.film_failed(self._clock(), film_id, reason)
+        alert = self.machine.snapshot(self._clock()).alert
+        on_screen = alert is not None and alert.film_id == film_id
+        if on_screen:
+            self.preload_failures.pop(film_id, None)
+        else:  # only preloading: the show loads it again when its turn comes
+            self.preload_failures[film_id] = reason
         if self.messages is not None:
-            self.messages.error(f"Film {film_id} failed: {reason}")
+            if on_screen:
+                self.messages.error(f"Film {film_id} failed: {reason}")
+            else:
+                self.messages.error(
+                    f"Film {film_id} could not be preloaded: {reason}. It is tried again at its "
+                    "turn; check the file now"
+                )
         self.failed.emit(film_id, reason)
         self._carry_out(effects)
 
@@ -413,7 +457,7 @@ class ShowController(QObject):
         elapsed = self.snapshot().film_elapsed_s or 0.0
         cues = self._subtitles_of(film)
         text = next((c.text for c in cues if c.start_s <= elapsed < c.end_s), None)
-        self._set_subtitle(text)
+        self._set_subtitle(text, self.players.picture_level(self.on_stage))
 
     def _subtitles_of(self, film: Film) -> list[SubtitleCue]:
         if film.id not in self._subtitles:
@@ -429,10 +473,11 @@ class ShowController(QObject):
             self._subtitles[film.id] = cues
         return self._subtitles[film.id]
 
-    def _set_subtitle(self, text: str | None) -> None:
-        if text != self._subtitle_text:
-            self._subtitle_text = text
-            self.stage.set_subtitle(text)
+    def _set_subtitle(self, text: str | None, level: float = 1.0) -> None:
+        """Subtitles fade with the picture: their level follows the film's fade up."""
+        if text != self._subtitle_text or abs(level - self._subtitle_level) > 0.01:
+            self._subtitle_text, self._subtitle_level = text, level
+            self.stage.set_subtitle(text, level)
 
 
 def create_show(
@@ -444,12 +489,14 @@ def create_show(
     *,
     options: ShowOptions | None = None,
     resume: ResumePoint | None = None,
+    media: FilmMedia | None = None,
 ) -> ShowController:
-    """A controller with its machine on the night's projector."""
+    """A controller with its machine on the night's projector; `media` says which film files
+    are the ones preflight measured (the gain report, the console's flags)."""
     chosen = options or ShowOptions.from_event(event)
     # the next player takes about FIRST_PICTURE_S to show its first frame: order the cut so early
     machine = ShowMachine(programme, replace(chosen, cut_lead_s=FIRST_PICTURE_S), resume)
-    return ShowController(machine, event, projector, runner, messages)
+    return ShowController(machine, event, projector, runner, messages, media=media)
 
 
 def read_resume_point(journal: JournalStore) -> ResumePoint | None:

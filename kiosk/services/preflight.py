@@ -14,7 +14,9 @@ from pathlib import Path
 from kiosk.core.event import EventConfig
 from kiosk.core.preflight import FilmCheck, MediaFacts, ScheduleCheck, assess_film, check_schedule
 from kiosk.core.programme import Film, Programme
-from kiosk.core.subtitles import SubtitleError, decode_subtitle_bytes, parse_srt
+from kiosk.core.subtitles import SubtitleCue, SubtitleError, decode_subtitle_bytes, parse_srt
+from kiosk.media.identity import identify
+from kiosk.media.image_header import image_size
 from kiosk.media.probe import probe_media, require_tools
 from kiosk.media.vlc_backend import PlayerUnavailableError, check_opens, create_instance
 from kiosk.store.event_folder import EventFolder
@@ -56,18 +58,18 @@ class PreflightReport:
         }
 
 
-def _check_subtitles(film: Film) -> str | None:
+def _check_subtitles(film: Film) -> tuple[str | None, list[SubtitleCue]]:
+    """(why the subtitles cannot be shown, or None; their cues)."""
     if film.subtitles is None:
-        return None
+        return None, []
     try:
-        parse_srt(decode_subtitle_bytes(film.subtitles.read_bytes()))
+        return None, parse_srt(decode_subtitle_bytes(film.subtitles.read_bytes()))
     except FileNotFoundError:
-        return "file not found"
+        return "file not found", []
     except OSError as exc:
-        return f"cannot be read: {exc.strerror}"
+        return f"cannot be read: {exc.strerror}", []
     except SubtitleError as exc:
-        return str(exc)
-    return None
+        return str(exc), []
 
 
 def _check_still(film: Film) -> str | None:
@@ -75,6 +77,8 @@ def _check_still(film: Film) -> str | None:
         return None
     if not film.still.is_file():
         return f"not found: {film.still}"
+    if image_size(film.still) is not None:
+        return None  # a PNG or JPEG with a sound header: no decoder process needed
     ffprobe, _ = require_tools()
     result = subprocess.run(
         [
@@ -128,18 +132,30 @@ class PreflightRunner:
 
     def check_film(self, film: Film) -> FilmCheck:
         """Measure and judge one film."""
+        identity = identify(film.file)  # before measuring: a file changing meanwhile shows
         facts = probe_media(film.file)
+        extra: dict[str, object] = {}
+        if identity is not None:
+            extra.update(
+                fingerprint=identity.fingerprint,
+                file_size=identity.size,
+                file_mtime=identity.mtime,
+            )
         if facts.readable:
             player_error = self._player_error(film.file)
             if player_error:
-                facts = MediaFacts(**{**facts.__dict__, "player_error": player_error})
+                extra["player_error"] = player_error
+        if extra:
+            facts = MediaFacts(**{**facts.__dict__, **extra})
+        subtitle_error, cues = _check_subtitles(film)
         check = assess_film(
             film,
             facts,
             target_lufs=self.config.loudness_target_lufs,
             min_film_seconds=self.config.min_film_seconds,
-            subtitle_error=_check_subtitles(film),
+            subtitle_error=subtitle_error,
             still_error=_check_still(film),
+            subtitle_cues=cues,
         )
         log.info("preflight %s: %s %s", film.id, "ok" if check.ok else "BLOCKED", check.problems)
         return check
@@ -181,3 +197,17 @@ def run_preflight(folder: EventFolder, progress: Progress | None = None) -> Pref
         },
     )
     return report
+
+
+def recheck_film(folder: EventFolder, film_id: str) -> FilmCheck:
+    """Preflight one film again (its file changed or vanished) and store the result."""
+    config = folder.load_config()
+    programme = folder.load_programme(config)
+    film = next((f for f in programme if f.id == film_id), None)
+    if film is None:
+        raise KeyError(f"film {film_id} is not in the programme")
+    check = PreflightRunner(config, programme, workers=1).check_film(film)
+    FilmCheckRepository(folder.open_db()).save_run(
+        [check], {"films": 1, "recheck": film_id, "blocked": [] if check.ok else [film_id]}
+    )
+    return check

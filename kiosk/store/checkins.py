@@ -99,6 +99,7 @@ class ScanResult:
     email: str | None = None
     admission: Admission | None = None  # the person's admission: new, or the earlier one
     checkin_id: int | None = None
+    offline: bool = False  # decided by a door station from its ticket list, server unreachable
 
     @property
     def verdict(self) -> Verdict:
@@ -120,6 +121,7 @@ class ScanResult:
             "admitted_station": self.admission.station if self.admission else None,
             "message_en": _join(self.decision.headline_en, self.decision.detail_en),
             "message_zh": _join(self.decision.headline_zh, self.decision.detail_zh, "。"),
+            "offline": self.offline,
         }
 
 

@@ -134,7 +134,79 @@ def _v2_tickets_and_checkins(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_tickets_and_checkins)
+def _v3_door_stations(conn: sqlite3.Connection) -> None:
+    execute_script(
+        conn,
+        """
+        -- Door stations paired with the event server. Tokens are stored as SHA-256 digests
+        -- only; revoking sets revoked_at and the very next request is refused.
+        CREATE TABLE stations (
+            name TEXT PRIMARY KEY,
+            token_hash TEXT UNIQUE,
+            paired_at TEXT,
+            revoked_at TEXT,
+            last_seen_at TEXT,
+            last_address TEXT
+        );
+        -- One-time pairing tokens (what the pairing QR carries), also stored as digests.
+        CREATE TABLE station_pairings (
+            token_hash TEXT PRIMARY KEY,
+            station TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT
+        );
+        -- Every station request that changes state, by its client nonce, with the answer
+        -- given: a retried request gets the same answer and never admits twice.
+        CREATE TABLE station_requests (
+            nonce TEXT PRIMARY KEY,
+            station TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            response TEXT NOT NULL
+        );
+        -- What the doors did that cannot both be true: the same person admitted at two
+        -- stations while they were apart (kind 'double_admission'), or a ticket admitted
+        -- offline that the server had cancelled ('revoked_ticket'). Never merged silently.
+        CREATE TABLE door_conflicts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            attendee_id INTEGER,
+            code TEXT,
+            first_station TEXT,
+            first_at TEXT,
+            first_method TEXT,
+            second_station TEXT NOT NULL,
+            second_at TEXT NOT NULL,
+            second_method TEXT NOT NULL,
+            offline INTEGER NOT NULL,
+            nonce TEXT,
+            reported_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def _v4_film_identity(conn: sqlite3.Connection) -> None:
+    """Preflight results bound to the file they measured, and the true peak behind the gain."""
+    execute_script(
+        conn,
+        """
+        ALTER TABLE film_checks ADD COLUMN fingerprint TEXT;
+        ALTER TABLE film_checks ADD COLUMN true_peak_dbtp REAL;
+        ALTER TABLE film_checks ADD COLUMN gain_wanted_db REAL;
+        ALTER TABLE film_checks ADD COLUMN gain_limited_by TEXT;
+        CREATE INDEX film_checks_fingerprint ON film_checks(fingerprint);
+        """,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial,
+    _v2_tickets_and_checkins,
+    _v3_door_stations,
+    _v4_film_identity,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -203,8 +275,15 @@ def open_database(path: Path, *, migrate_schema: bool = True) -> sqlite_utils.Da
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
-    """One atomic write: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+    """One atomic write: BEGIN IMMEDIATE … COMMIT, rolled back on any error.
+
+    Inside a transaction the caller already holds, it joins that one (the outer one commits),
+    so a repository's write and the event server's nonce record commit together.
+    """
     conn = db.conn
+    if _already_in_transaction(conn):
+        yield conn
+        return
     with translate_errors(Path(db_path(db))):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -214,6 +293,10 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
                 conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+
+def _already_in_transaction(conn: sqlite3.Connection) -> bool:
+    return conn.in_transaction
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
+from kiosk.core.media_identity import FileIdentity
 from kiosk.core.preflight import FilmCheck
 from kiosk.store.database import transaction
 from kiosk.store.journal import Journal, utc_now_iso
@@ -27,8 +28,9 @@ class FilmCheckRepository:
                     """INSERT OR REPLACE INTO film_checks (film_id, file, file_size, file_mtime,
                        checked_at, ok, duration_s, width, height, display_aspect, fps,
                        video_codec, audio_channels, audio_codec, loudness_lufs, peak_dbfs,
-                       gain_db, problems, warnings)
-                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                       gain_db, problems, warnings, fingerprint, true_peak_dbtp,
+                       gain_wanted_db, gain_limited_by)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                     (
                         check.film_id,
                         str(check.file),
@@ -49,6 +51,10 @@ class FilmCheckRepository:
                         check.gain_db,
                         json.dumps(check.problems, ensure_ascii=False),
                         json.dumps(check.warnings, ensure_ascii=False),
+                        check.fingerprint,
+                        check.true_peak_dbtp,
+                        check.gain_wanted_db,
+                        check.gain_limited_by,
                     ),
                 )
             Journal.append_in(conn, "preflight_run", None, summary)
@@ -60,8 +66,25 @@ class FilmCheckRepository:
             out[row["film_id"]] = FilmCheck.from_row(row)
         return out
 
-    def gain_db(self, film_id: str) -> float:
-        """The playback gain measured for a film (0 dB if it was never measured)."""
-        rows = list(self._db.query("SELECT gain_db FROM film_checks WHERE film_id = ?", [film_id]))
-        value = rows[0]["gain_db"] if rows else None
-        return float(value) if value is not None else 0.0
+    def get(self, film_id: str) -> FilmCheck | None:
+        """The latest stored check of one film."""
+        rows = list(self._db.query("SELECT * FROM film_checks WHERE film_id = ?", [film_id]))
+        return FilmCheck.from_row(rows[0]) if rows else None
+
+    def find_by_identity(self, size: int, fingerprint: str) -> FilmCheck | None:
+        """The latest check of a file with this size and content, whatever it was called."""
+        rows = list(
+            self._db.query(
+                "SELECT * FROM film_checks WHERE fingerprint = ? AND file_size = ? "
+                "ORDER BY checked_at DESC LIMIT 1",
+                [fingerprint, size],
+            )
+        )
+        return FilmCheck.from_row(rows[0]) if rows else None
+
+
+def identity_of(check: FilmCheck) -> FileIdentity | None:
+    """The identity of the file a check measured (None for checks made before fingerprints)."""
+    if check.fingerprint is None or check.file_size is None or check.file_mtime is None:
+        return None
+    return FileIdentity(check.file_size, check.file_mtime, check.fingerprint)

@@ -17,6 +17,8 @@ from kiosk.night.exits import SUPERVISED_ENV
 from kiosk.night.reveal_launcher import AppRevealLauncher
 from kiosk.services.doors import door_checkins
 from kiosk.services.event import EventFolder, StoreError
+from kiosk.services.report import ReportService
+from kiosk.services.station_console import StationConsole
 from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.messages import MessageBus
@@ -25,8 +27,10 @@ from kiosk.ui.console.close_guard import ConfirmClose, close_on_sigterm, confirm
 from kiosk.ui.console.doors_panel import DoorsFiguresPanel
 from kiosk.ui.console.first_run import build_demo_in_window
 from kiosk.ui.console.registrations_view import RegistrationsView
+from kiosk.ui.console.report_view import ReportView
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stage_preview import StagePreview
+from kiosk.ui.console.stations_panel import mount_stations
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
 
@@ -123,6 +127,8 @@ def open_console(
     )
     window.add_tab(RegistrationsView(folder, messages, tasks), "Registrations · 登記")
     window.add_tab(DoorsFiguresPanel(door_checkins(folder, config)), "Doors · 入場")
+    window.add_tab(ReportView(ReportService(folder), tasks, messages), "Report · 報告")
+    mount_stations(window, StationConsole(folder, config))
     mount_reveal(window, folder, night, messages, tasks)
     if restore is not None:
         text = resume_text(restore, programme)

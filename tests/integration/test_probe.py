@@ -9,6 +9,7 @@ import pytest
 from kiosk.core.problems import ConfigError
 from kiosk.media.probe import probe_media
 from kiosk.media.vlc_backend import check_opens, create_instance
+from kiosk.services.film_media import FilmMedia
 from kiosk.services.preflight import run_preflight
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.film_checks import FilmCheckRepository
@@ -50,7 +51,9 @@ def test_preflight_stores_gain_for_playback(small_event: EventFolder) -> None:
     stored = FilmCheckRepository(small_event.open_db()).all()
     assert set(stored) == {"A1", "A2", "A3"}
     assert stored["A2"].width == 180 and stored["A2"].height == 320
-    gain = FilmCheckRepository(small_event.open_db()).gain_db("A1")
+    config = small_event.load_config()
+    films = small_event.load_programme(config).films
+    gain = FilmMedia(small_event.open_db(), films).gain_db("A1")
     assert gain == stored["A1"].gain_db and gain != 0.0
     kinds = [row["kind"] for row in small_event.open_db()["journal"].rows]
     assert kinds == ["preflight_run"]
@@ -76,7 +79,10 @@ def test_each_broken_film_gets_one_precise_message(tmp_path: Path, clips: dict[s
     assert by_id["OK1"].ok
     assert by_id["MISS"].problems == [f"file not found: {tmp_path / 'missing.mp4'}"]
     assert any("cut short" in p or "decode" in p for p in by_id["TRUNC"].problems)
-    assert by_id["MUTE"].problems == ["has no audio track: the film would play in silence"]
+    assert by_id["MUTE"].problems == [
+        "has no audio track: the film would play in silence "
+        '(if it is meant to be silent, set audio = "none" for it in the programme)'
+    ]
     assert len(by_id["FAKE"].problems) >= 1
     assert "cannot be read as a video file" in by_id["FAKE"].problems[0]
     assert by_id["SUBS"].problems == [

@@ -86,7 +86,7 @@ def test_refusals_are_red(window: DoorsWindow, kind: str) -> None:
     text = {
         "garbage": "hello",
         "foreign": TicketCodec(b"q" * 32).issue(1),
-        "unknown": TicketCodec(window.context.repo._codec._secret_key).issue(4000),
+        "unknown": TicketCodec(window.context.repo._codec._secret_key).issue(4000),  # type: ignore[attr-defined]
     }[kind]
     result = window.handle_code(text)
     assert result is not None and result.verdict.tone.value == "stop"
@@ -156,7 +156,7 @@ def test_undo_and_other_stations_appear_by_polling(
     window.undo_last()
     window.refresh_all()
     assert "Undone" in window.status_line.text() and window.in_tile.value.text() == "0"
-    other = repository(EventFolder(window.context.config.source.parent), capacity=8)
+    other = repository(EventFolder(tmp_path / "event"), capacity=8)
     other.scan(people[2].code, "Door 2", "scan", dt.datetime.now(dt.UTC))
     window.poll()
     assert window.in_tile.value.text() == "1"

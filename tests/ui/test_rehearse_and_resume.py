@@ -3,6 +3,7 @@ show in the console after that process was killed mid-film."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -136,3 +137,39 @@ def test_resume_after_the_show_process_is_killed(qtbot: QtBot, long_event: Event
     qtbot.waitUntil(lambda: show.players.time_of(slot) > 0, timeout=5000)
     assert abs(show.players.time_of(slot) - point.position_s) < 1.5
     window.close()
+
+
+def test_unattended_rehearsal_skips_only_the_film_that_fails_on_screen(
+    tmp_path: Path, clips: dict[str, Path]
+) -> None:
+    """The next film failing while it preloads must not cut the film on screen; it is skipped
+    at its own turn, and the title cards keep their length."""
+    clip = render_clip(ClipSpec(("Four", "四"), 4.0, 320, 180), tmp_path / "four.mp4")
+    event = write_event(
+        tmp_path / "event",
+        [film_toml("GOOD", clip), film_toml("FAKE", clips["fake"]), film_toml("AFTER", clip)],
+    )
+    result = subprocess.run(
+        main_py("--event", str(event.root), "rehearse", "--exit-at-end"),
+        env=offscreen_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "2/3 films played" in result.stderr, result.stderr
+    assert "FAKE could not be preloaded" in result.stderr
+    entries = list(Journal(event.open_db()).entries())
+    ended = {e.subject: e.data for e in entries if e.kind == "film_ended"}
+    assert set(ended) == {"GOOD", "AFTER"}
+    assert float(ended["GOOD"]["position"]) > 3.5  # played to its end, not cut after ~1 s
+    statuses = {e.subject: e.data["status"] for e in entries if e.kind == "film_status"}
+    assert statuses == {"GOOD": "played", "FAKE": "failed", "AFTER": "played"}
+    assert {e.subject for e in entries if e.kind == "preload_failed"} == {"FAKE"}
+    starts = {e.data["cue"]: e.at for e in entries if e.kind == "cue_started"}
+
+    def at(key: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(str(starts[key]))
+
+    card = (at("film:GOOD") - at("card:GOOD")).total_seconds()
+    assert 2.8 < card < 3.6, card  # the event's 3 s title card, kept

@@ -157,8 +157,9 @@ def test_caption_shows_only_over_a_film(stage: StageWindow, qtbot: QtBot) -> Non
     with qtbot.waitSignal(stage.black_changed, timeout=1000):
         stage.set_black(False)
     assert stage.caption.isVisible()
-    stage.set_subtitle("一" * 400)  # far too long: shrinks, stays inside the safe width
+    stage.set_subtitle("一" * 400)  # far too long: wrapped, never shrunk, inside the safe width
     assert stage.caption.geometry().width() <= width * 0.9 + 1
+    assert stage.caption.geometry().top() >= height * 0.05 - 1
     stage.set_subtitle(None)
     assert subtitle(stage) is None
     assert not stage.caption.isVisible()

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.event import EventConfig
-from kiosk.core.preflight import MediaFacts, assess_film, check_schedule, playback_gain_db
+from kiosk.core.preflight import (
+    MediaFacts,
+    assess_film,
+    check_schedule,
+    playback_gain,
+    playback_gain_db,
+)
 from kiosk.core.programme import Film, programme_from_dict
 
 FILM = Film("F1", 1, "Title", "片名", "Dir", "HK", 2026, Path("/films/f1.mp4"), 200, "main")
@@ -84,7 +90,9 @@ def test_broken_subtitles_block() -> None:
         (-23.0, -5.0, 0.0),
         (-30.0, -20.0, 7.0),
         (-30.0, -3.0, 2.0),
-        (-50.0, -40.0, 12.0),
+        (-50.0, -40.0, 25.0),
+        (-45.0, -30.0, 22.0),
+        (-23.0, 1.9, -2.9),
         (-5.0, 0.0, -18.0),
         (None, None, 0.0),
         (-80.0, -70.0, 0.0),
@@ -95,6 +103,20 @@ def test_gain_reaches_target_within_limits(
     lufs: float | None, peak: float | None, gain: float
 ) -> None:
     assert playback_gain_db(lufs, -23.0, peak) == gain
+
+
+def test_a_limited_gain_says_what_limited_it_and_an_unlimited_one_says_nothing() -> None:
+    free = playback_gain(-30.0, -23.0, -20.0)
+    assert free.limited_by is None and free.describe(-23.0, -20.0) is None
+    peaky = playback_gain(-30.0, -23.0, -3.0)
+    assert (peaky.gain_db, peaky.wanted_db, peaky.limited_by) == (2.0, 7.0, "true_peak")
+    text = peaky.describe(-23.0, -3.0)
+    assert text == (
+        "gain limited to +2.0 dB (reaching -23 LUFS needs +7.0 dB): more would push its true "
+        "peak (-3.0 dBTP) over -1 dBTP; it will play 5.0 LU under the target"
+    )
+    quiet = playback_gain(-60.0, -23.0, -50.0)
+    assert quiet.limited_by == "max_boost" and "noise" in (quiet.describe(-23.0, -50.0) or "")
 
 
 def test_schedule_adds_cards_and_intermission(tmp_path: Path) -> None:

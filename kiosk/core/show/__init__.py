@@ -40,9 +40,10 @@ from kiosk.core.show.model import (
     Snapshot,
     build_cues,
 )
-from kiosk.core.show.resume import SHOW_RESET, resume_point, under_way
+from kiosk.core.show.resume import SHOW_CLOSED, SHOW_RESET, resume_point, under_way
 
 __all__ = [
+    "SHOW_CLOSED",
     "SHOW_RESET",
     "Alert",
     "Black",

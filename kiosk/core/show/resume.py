@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from kiosk.core.show.model import FilmStatus, ResumePoint
 
 SHOW_RESET = "show_reset"  # journal kind: the show starts over from the holding slide
+SHOW_CLOSED = "show_closed"  # journal kind: the app closed the show on purpose (not a crash)
 
 _POSITION_KINDS = frozenset(
     {

@@ -64,6 +64,7 @@ CONSOLE_KEYS: tuple[Binding, ...] = (
     Binding("volume_up", "Vol +", ("=",), BOTH),
     Binding("trim_down", "Trim −", (",",), SHOW),
     Binding("trim_up", "Trim +", (".",), SHOW),
+    Binding("recheck", "Re-check file", ("F6",), SHOW),
     Binding("jump", "Jump to film…", ("J",), SHOW),
     Binding("difficulties", "Technical difficulties slide", ("T",), BOTH),
     Binding("start_over", "Start over", ("Ctrl+Shift+Home",), SHOW),

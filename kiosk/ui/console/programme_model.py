@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush
 
 from kiosk.core.event import EventConfig
+from kiosk.core.media_identity import MediaState, MediaVerdict
 from kiosk.core.preflight import FilmCheck
 from kiosk.core.programme import Film, Intermission, Programme, format_duration
 from kiosk.ui.common.theme import Colours
@@ -64,6 +65,7 @@ class ProgrammeModel(QAbstractTableModel):
         self.programme = programme
         self.config = config
         self.checks: dict[str, FilmCheck] = {}
+        self.media: dict[str, MediaVerdict] = {}  # films whose file is not the one measured
         self.rows = planned_rows(programme, config, self.checks)
 
     def set_checks(self, checks: dict[str, FilmCheck]) -> None:
@@ -72,6 +74,17 @@ class ProgrammeModel(QAbstractTableModel):
         self.checks = dict(checks)
         self.rows = planned_rows(self.programme, self.config, self.checks)
         self.endResetModel()
+
+    def set_media(self, verdicts: dict[str, MediaVerdict]) -> None:
+        """Flag the films whose file changed or vanished since preflight."""
+        flagged = {
+            k: v
+            for k, v in verdicts.items()
+            if v.state in (MediaState.CHANGED, MediaState.MISSING) and k in self.checks
+        }
+        if flagged != self.media:
+            self.media = flagged
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 10))
 
     def film_at(self, row: int) -> Film | None:
         """The film shown on a row (None for the intermission)."""
@@ -98,6 +111,12 @@ class ProgrammeModel(QAbstractTableModel):
             return self._intermission_data(row, index.column(), role)
         assert row.film is not None
         film, check, column = row.film, self.checks.get(row.film.id), index.column()
+        flagged = self.media.get(film.id)
+        if flagged is not None and column == 10:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"⚠ {flagged.reason} (F6: check again)"
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(Colours.bad)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._film_text(row, film, check, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == 10:

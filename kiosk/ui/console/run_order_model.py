@@ -8,12 +8,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from kiosk.core.event import EventConfig
+from kiosk.core.media_identity import MediaState, MediaVerdict
 from kiosk.core.preflight import FilmCheck
 from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import FilmStatus, ShowPhase, Snapshot
 from kiosk.ui.common.theme import Colours
 from kiosk.ui.console.programme_model import Row, planned_rows
 
+FLAGGED = {MediaState.CHANGED: "⚠ file changed", MediaState.MISSING: "⚠ file gone"}
 RUN_COLUMNS = ("#", "Starts", "Title / 片名", "Length", "State")
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -42,6 +44,7 @@ class RunOrderModel(QAbstractTableModel):
         self.programme = programme
         self.config = config
         self.checks: dict[str, FilmCheck] = {}
+        self.media: dict[str, MediaVerdict] = {}  # films whose file is not the one measured
         self.rows: list[Row] = planned_rows(programme, config, self.checks)
         self.states: dict[str, FilmStatus] = {f.id: FilmStatus.PENDING for f in programme}
         self.current_key = "holding"
@@ -53,6 +56,13 @@ class RunOrderModel(QAbstractTableModel):
         self.checks = dict(checks)
         self.rows = planned_rows(self.programme, self.config, self.checks)
         self.endResetModel()
+
+    def set_media(self, verdicts: dict[str, MediaVerdict]) -> None:
+        """Flag the films whose file changed or vanished since preflight."""
+        flagged = {k: v for k, v in verdicts.items() if v.state in FLAGGED}
+        if flagged != self.media:
+            self.media = flagged
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 4))
 
     def update(self, snapshot: Snapshot) -> None:
         """Take the states and the current cue from the show; repaint only on a change."""
@@ -125,9 +135,14 @@ class RunOrderModel(QAbstractTableModel):
             }
             if column == 4 and status is FilmStatus.PLAYING and self.held is not None:
                 return self.held  # the row says what the badge says: paused, black
-
+            if film.id in self.media and status is FilmStatus.PENDING:
+                texts[4] = FLAGGED[self.media[film.id].state]
             return texts.get(column)
+        if role == Qt.ItemDataRole.ToolTipRole and film.id in self.media:
+            return f"{self.media[film.id].reason} — F6 checks it again"
         if role == Qt.ItemDataRole.ForegroundRole and column == 4:
+            if film.id in self.media and status is FilmStatus.PENDING:
+                return QBrush(Colours.bad)
             return QBrush(STATE_COLOURS[status])
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 1, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

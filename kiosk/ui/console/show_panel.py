@@ -30,8 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core.media_identity import MediaState
 from kiosk.core.programme import format_duration
 from kiosk.core.show import CueKind, ShowPhase, Snapshot
+from kiosk.media.audio_level import master_db
 from kiosk.night.night import Night
 from kiosk.night.show import ShowController
 from kiosk.ui.common.tasks import TaskRunner
@@ -91,6 +93,7 @@ class ShowPanel(QWidget):
         tasks: TaskRunner,
         keymap: KeyMap,
         on_start_over: Callable[[], None] | None = None,
+        on_recheck: Callable[[str], None] | None = None,
         *,
         choose_jump: ChooseJump | None = None,
     ) -> None:
@@ -103,6 +106,7 @@ class ShowPanel(QWidget):
         self.config = config = night.config
         self._on_start_over = on_start_over
         self._choose_jump = choose_jump or ask_jump
+        self._on_recheck = on_recheck  # preflight one film's file again (F6)
         self._go_feedback_until = 0.0
         self.buttons: dict[str, QPushButton] = {}
         self.keymap = keymap
@@ -115,6 +119,15 @@ class ShowPanel(QWidget):
         layout.addWidget(self.resume_banner)
         self.alert = self._build_alert()
         layout.addWidget(self.alert)
+        # the next film's file is not the one preflight measured (or would not preload): said
+        # across the whole tab, before its title card is up
+        self.next_media = text_label("", 11, bold=True, colour="#ffffff")
+        self.next_media.setWordWrap(True)
+        self.next_media.setStyleSheet(
+            f"background: {Colours.bad.name()}; border-radius: 6px; padding: 6px 10px;"
+        )
+        self.next_media.hide()
+        layout.addWidget(self.next_media)
 
         top = QHBoxLayout()
         top.setSpacing(10)
@@ -170,6 +183,7 @@ class ShowPanel(QWidget):
             "trim_up": lambda: self._trim_by(0.5),
             "jump": self._jump,
             "difficulties": self._difficulties,
+            "recheck": self._recheck,
             "start_over": self._start_over,
         }
         for name, action in actions.items():
@@ -352,6 +366,7 @@ class ShowPanel(QWidget):
         self.next_label = text_label("", 11, bold=True)
         self.next_label.setWordWrap(True)
         info_layout.addWidget(self.next_label)
+
         info_layout.addSpacing(4)
         info_layout.addWidget(text_label("Show clock · 節目時間", 9, colour=Colours.muted.name()))
         self.show_clock = text_label("", 10)
@@ -410,6 +425,11 @@ class ShowPanel(QWidget):
         """Tell the operator the show was restored after an interruption."""
         self.resume_text.setText(text)
         self.resume_banner.show()
+
+    def _recheck(self) -> None:
+        film = self._trim_film()
+        if film is not None and self._on_recheck is not None:
+            self._on_recheck(film)
 
     def _start_over(self) -> None:
         if self._on_start_over is not None:
@@ -531,7 +551,30 @@ class ShowPanel(QWidget):
         )
         self.alert.show()
 
+    def _refresh_media(self, snap: Snapshot) -> None:
+        """Flag the next film (or the one on a title card) if its file is not the one measured."""
+        film = self._trim_film()
+        media = self.controller.media
+        verdict = media.verdict(film) if media is not None and film is not None else None
+        failure = self.controller.preload_failures.get(film) if film is not None else None
+        if failure is not None and snap.alert is None:
+            self.next_media.setText(
+                f"⚠ {film} could not be preloaded: {failure}. It is tried again at its turn "
+                "(Skip passes it) · 預載失敗"
+            )
+            self.next_media.show()
+            return
+        if verdict is None or verdict.state not in (MediaState.CHANGED, MediaState.MISSING):
+            self.next_media.hide()
+            return
+        self.next_media.setText(
+            f"⚠ Next film {film}: {verdict.reason}. It would play at 0 dB, not its measured "
+            "gain. Press F6 to check it again · 下一部影片的檔案已變更，請按 F6 重新檢查"
+        )
+        self.next_media.show()
+
     def _refresh_next(self, snap: Snapshot) -> None:
+        self._refresh_media(snap)
         cue = snap.next_cue
         if cue is None:
             self.next_label.setText("Nothing: this is the end of the night.")
@@ -581,9 +624,12 @@ class ShowPanel(QWidget):
             self.trim.setValue(trim)
             self.trim.blockSignals(False)
         measured = players.gain_of(film) - trim
+        level = players.level_of(film)
+        limited = " (libvlc cannot give more)" if level.limited else ""
         self.gain_label.setText(
             f"{film}: preflight {measured:+.1f} dB, trim {trim:+.1f} dB "
-            f"→ plays at {measured + trim:+.1f} dB"
+            f"→ plays at {level.gain_db:+.1f} dB{limited}; "
+            f"master {master_db(players.master_volume):+.1f} dB"
         )
 
     def stop(self) -> None:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtCore import QItemSelection, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.core.preflight import check_schedule
+from kiosk.core.preflight import FilmCheck, check_schedule
 from kiosk.core.programme import Film, format_duration
 from kiosk.night.night import Night
 from kiosk.services.event import EventFolder
-from kiosk.services.preflight import PreflightReport, run_preflight
+from kiosk.services.film_media import FilmMedia
+from kiosk.services.preflight import PreflightReport, recheck_film, run_preflight
 from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
@@ -45,6 +46,7 @@ from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
 from kiosk.ui.console.show_panel import ShowPanel
 
 log = logging.getLogger(__name__)
+MEDIA_EVERY_MS = 2000  # how often the console looks whether film files changed (one stat each)
 
 
 class FilmDetails(QFrame):
@@ -171,7 +173,9 @@ class ConsoleWindow(QMainWindow):
         self.keys.handle("quit", self._quit_key)
         self.show_panel: ShowPanel | None = None
         if night.show is not None:
-            self.show_panel = ShowPanel(night, tasks, self.keys, self._start_over)
+            self.show_panel = ShowPanel(
+                night, tasks, self.keys, self._start_over, self.recheck_film
+            )
             self.tabs.addTab(self.show_panel, "Show · 放映")
         self.tabs.addTab(self._build_programme_tab(), "Programme / Preflight · 節目 / 檢查")
 
@@ -190,6 +194,11 @@ class ConsoleWindow(QMainWindow):
         self.setCentralWidget(central)
 
         messages.subscribe(self._append_message)
+        self.media: FilmMedia | None = night.media  # None: a night built without it
+        self._media_timer = QTimer(self)  # a film replaced or deleted is flagged within 2 s
+        self._media_timer.setInterval(MEDIA_EVERY_MS)
+        self._media_timer.timeout.connect(self.refresh_media)
+        self._media_timer.start()
         self.load_checks()
         messages.info(f"Event opened: {folder.root}")
 
@@ -297,7 +306,39 @@ class ConsoleWindow(QMainWindow):
         self.model.set_checks(checks)
         if self.show_panel is not None:
             self.show_panel.run_model.set_checks(checks)
+        if self.media is not None:
+            self.media.forget()
+        self.refresh_media()
         self._update_summary()
+
+    def refresh_media(self) -> None:
+        """Flag, in the programme and the run order, films whose file is not the one measured."""
+        if self.media is None:
+            return
+        verdicts = {film.id: self.media.verdict(film.id) for film in self.programme}
+        self.model.set_media(verdicts)
+        if self.show_panel is not None:
+            self.show_panel.run_model.set_media(verdicts)
+
+    def recheck_film(self, film_id: str) -> None:
+        """Preflight one film again on a worker thread (F6), e.g. after its file was replaced."""
+        self.messages.info(f"Checking {film_id} again…")
+        self.tasks.run(
+            recheck_film,
+            self._recheck_done,
+            lambda error: self.messages.error(f"{film_id} could not be checked: {error}"),
+            self.folder,
+            film_id,
+        )
+
+    def _recheck_done(self, check: FilmCheck) -> None:
+        self.load_checks()
+        if check.ok:
+            self.messages.info(
+                f"{check.film_id} checked again: ready, plays at {check.gain_db or 0:+.1f} dB"
+            )
+        else:
+            self.messages.error(f"{check.film_id}: {'; '.join(check.problems)}")
 
     def _update_summary(self) -> None:
         checks = self.model.checks

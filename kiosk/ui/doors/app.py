@@ -34,7 +34,8 @@ def open_doors(
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
     context = DoorsContext(
-        config=config,
+        title_en=config.name_en,
+        title_zh=config.name_zh,
         repo=repo,
         station=station,
         zone=zone,

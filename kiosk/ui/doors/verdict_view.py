@@ -41,6 +41,7 @@ class VerdictCard:
     name_latin: str = ""
     detail_en: str = ""
     detail_zh: str = ""
+    badge: str = ""  # a marker across the top, e.g. "OFFLINE · 離線"
 
 
 class VerdictOverlay(QWidget):
@@ -151,8 +152,25 @@ class VerdictOverlay(QWidget):
                 painter.setPen(colour)
                 painter.drawText(QRectF(margin, y, usable, block_height), flags, text)
             y += block_height
+        if card.badge:
+            self._paint_badge(painter, card.badge, ink, width, height)
         painter.end()
         self.painted.emit()
+
+    @staticmethod
+    def _paint_badge(
+        painter: QPainter, text: str, ink: QColor, width: float, height: float
+    ) -> None:
+        """A framed line across the top: how this verdict was reached (e.g. offline)."""
+        font = _fitting_font(text, height * 0.045, True, width * 0.7)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        box = QRectF(0, 0, metrics.horizontalAdvance(text) + height * 0.05, metrics.height() * 1.5)
+        box.moveCenter(QRectF(0, 0, width, height * 0.16).center())
+        painter.setPen(ink)
+        painter.setBrush(QColor(0, 0, 0, 90))
+        painter.drawRoundedRect(box, box.height() / 2, box.height() / 2)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     @staticmethod
     def _paint_symbol(

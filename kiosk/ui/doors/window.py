@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh
-from kiosk.core.event import EventConfig
-from kiosk.services.doors import CheckinRepository, DoorFigures, ScanResult
+from kiosk.services.door_backend import DoorBackend
+from kiosk.services.doors import DoorFigures, ScanResult
 from kiosk.services.event import StoreError
+from kiosk.services.remote_doors import LinkState
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.camera import CameraInput
@@ -42,15 +43,40 @@ HISTORY_LENGTH = 8
 
 @dataclass
 class DoorsContext:
-    """Everything the door window works with, passed in (no globals)."""
+    """Everything the door window works with, passed in (no globals).
 
-    config: EventConfig
-    repo: CheckinRepository
+    ``repo`` is the event folder's repository (local mode) or a paired station's
+    :class:`~kiosk.services.remote_doors.RemoteDoors`; ``link_state`` is given in station mode
+    only, and the header then says whether the station is online and how old its list is.
+    """
+
+    title_en: str
+    title_zh: str
+    repo: DoorBackend
     station: str
     zone: dt.tzinfo
     sounds: SoundBoard
     camera: CameraInput | None = None
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    link_state: Callable[[], LinkState] | None = None
+
+
+def describe_link(state: LinkState, now: dt.datetime) -> tuple[str, Tone]:
+    """The header's connection lines: online or offline, the list's age, uploads waiting."""
+    age = state.list_age(now)
+    if age is None:
+        age_text = "no ticket list yet / 尚無門票名單"
+    else:
+        minutes, seconds = divmod(max(0, int(age.total_seconds())), 60)
+        age_text = f"list {minutes}:{seconds:02d} old / 名單 {minutes} 分 {seconds} 秒前"
+    waiting = ""
+    if state.pending_uploads:
+        waiting = f" · {state.pending_uploads} to upload / 待上傳 {state.pending_uploads}"
+    if state.revoked:
+        return "● REVOKED · 已撤銷\npair this station again / 請重新配對", Tone.STOP
+    if state.online:
+        return f"● Online · 已連線  {state.server}\n{age_text}{waiting}", Tone.GO
+    return f"● OFFLINE · 離線 — deciding from its list\n{age_text}{waiting}", Tone.CAUTION
 
 
 def card_for(result: ScanResult) -> VerdictCard:
@@ -60,6 +86,7 @@ def card_for(result: ScanResult) -> VerdictCard:
     latin = result.name_latin or ""
     if result.verdict in (Verdict.INVALID_CODE, Verdict.UNKNOWN_TICKET) and result.code:
         latin = result.code
+    badge = "OFFLINE · 離線 — from this station's list / 按本站名單判斷" if result.offline else ""
     return VerdictCard(
         tone=result.verdict.tone,
         headline_en=decision.headline_en,
@@ -68,6 +95,7 @@ def card_for(result: ScanResult) -> VerdictCard:
         name_latin=latin,
         detail_en=decision.detail_en,
         detail_zh=decision.detail_zh,
+        badge=badge,
     )
 
 
@@ -107,12 +135,11 @@ class DoorsWindow(QWidget):
         self.station = context.station
         self.last_result: ScanResult | None = None
         self.figures: DoorFigures | None = None
-        config = context.config
         self.setWindowTitle(f"Doors — {self.station} / {station_label_zh(self.station)} · AIFF")
         self.setAutoFillBackground(True)
 
         # header: event, station, live figures
-        title = QLabel(f"{config.name_zh}\n{config.name_en}")
+        title = QLabel(f"{context.title_zh}\n{context.title_en}")
         title.setFont(ui_font(15, bold=True))
         station = QLabel(f"{self.station}  ·  {station_label_zh(self.station)}")
         station.setFont(ui_font(13))
@@ -120,6 +147,11 @@ class DoorsWindow(QWidget):
         heading = QVBoxLayout()
         heading.addWidget(title)
         heading.addWidget(station)
+        self.link_label = QLabel("")
+        self.link_label.setFont(ui_font(12, bold=True))
+        self.link_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.link_label.setVisible(context.link_state is not None)
+        heading.addWidget(self.link_label)
         self.in_tile = FigureTile("Checked in / 已入場")
         self.registered_tile = FigureTile("Registered / 已登記")
         self.capacity_tile = FigureTile("Capacity / 座位")
@@ -228,6 +260,7 @@ class DoorsWindow(QWidget):
         self._refresh_soon.setInterval(REFRESH_DELAY_MS)
         self._refresh_soon.timeout.connect(self.refresh_all)
         self.refresh_figures()
+        self.refresh_link()
         self.code_entry.setFocus()
 
     # ------------------------------------------------------------ scanning
@@ -296,8 +329,9 @@ class DoorsWindow(QWidget):
         self.code_entry.clear()
         who = result.name or result.code or ""
         symbol = {Tone.GO: "✔", Tone.CAUTION: "!", Tone.STOP: "✖"}[result.verdict.tone]
+        mode = "  (offline / 離線)" if result.offline else ""
         self._add_history(
-            f"{self._now_clock()}  {symbol}  {result.decision.headline}  {who}",
+            f"{self._now_clock()}  {symbol}  {result.decision.headline}  {who}{mode}",
             TONE_COLOURS[result.verdict.tone][0],
         )
         self._refresh_soon.start()  # after the verdict is painted: the verdict comes first
@@ -325,7 +359,8 @@ class DoorsWindow(QWidget):
     # ------------------------------------------------------------ live figures
 
     def poll(self) -> None:
-        """Every ~2 s: pick up other stations' admissions."""
+        """Every ~2 s: pick up other stations' admissions (and the server link's state)."""
+        self.refresh_link()
         try:
             if self.repo.has_changed():
                 self.refresh_figures()
@@ -333,8 +368,18 @@ class DoorsWindow(QWidget):
         except StoreError as exc:
             log.warning("could not read the figures: %s", exc)
 
+    def refresh_link(self) -> None:
+        """Station mode: say in the header whether the server is reachable, the list's age."""
+        if self.context.link_state is None:
+            return
+        text, tone = describe_link(self.context.link_state(), self.context.clock())
+        self.link_label.setText(text)
+        colour = {Tone.GO: Colours.ok, Tone.CAUTION: Colours.warn, Tone.STOP: Colours.bad}[tone]
+        self.link_label.setStyleSheet(f"color: {colour.name()}")
+
     def refresh_all(self) -> None:
         """Figures, chart and search results, after a change made here."""
+        self.refresh_link()
         self.refresh_figures()
         self.search_panel.refresh()
 

@@ -254,9 +254,11 @@ class StageWindow(QWidget):
         """True while a slide is on the curtain."""
         return self.curtain.slide is not None
 
-    def set_subtitle(self, text: str | None) -> None:
-        """Show this subtitle line over the film (boxed, CJK font); None or "" hides it."""
+    def set_subtitle(self, text: str | None, level: float = 1.0) -> None:
+        """Show this subtitle over the film (boxed, CJK font, at `level` of full white, so it
+        fades with the picture); None or "" hides it."""
         self._subtitle = text or None
+        self.caption.set_level(level)
         self._update_caption()
 
     @property

@@ -1,0 +1,105 @@
+"""The programme's film files against their preflight results: is each file the one measured,
+and which gain may it play at.
+
+Playback asks `gain_db(film_id)`; it gets the preflight gain only while the file on disk is the
+file preflight measured (size, modification time and content fingerprint), and 0 dB otherwise,
+so a replaced film never plays at the old file's gain. The console asks `verdict(film_id)` to
+flag a changed or vanished film in the programme and the Next panel before its title card.
+
+Identities are read again only when a file's size, modification time or inode moves (one
+`stat` per question), so asking often is cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.core.media_identity import FileIdentity, MediaState, MediaVerdict, compare
+from kiosk.core.preflight import FilmCheck
+from kiosk.core.programme import Film
+from kiosk.media.identity import identify, stat_key
+from kiosk.store.film_checks import FilmCheckRepository, identity_of
+
+log = logging.getLogger(__name__)
+
+
+class FilmMedia:
+    """Preflight results per film, trusted only for the file they measured.
+
+    `by_identity=True` (for `rehearse FILE...`, whose films have ad-hoc ids) finds each film's
+    result by its file's content instead of its id, wherever and under whatever name the file
+    was measured.
+    """
+
+    def __init__(
+        self, db: sqlite_utils.Database, films: Iterable[Film], *, by_identity: bool = False
+    ) -> None:
+        self._checks = FilmCheckRepository(db)
+        self._files: dict[str, Path] = {film.id: film.file for film in films}
+        self._by_identity = by_identity
+        self._lock = threading.Lock()  # verdicts are asked from the Qt thread and from tasks
+        self._cache: dict[str, tuple[object, FilmCheck | None, MediaVerdict]] = {}
+
+    def verdict(self, film_id: str) -> MediaVerdict:
+        """Whether the film's file is the one preflight measured (and why not)."""
+        return self._look(film_id)[1]
+
+    def check_of(self, film_id: str) -> FilmCheck | None:
+        """The preflight result for the film's file as it is now (None if none applies)."""
+        check, verdict = self._look(film_id)
+        return check if verdict.trusted else None
+
+    def gain_db(self, film_id: str) -> float:
+        """The gain to play the film at: preflight's, or 0 dB when it does not apply."""
+        check = self.check_of(film_id)
+        if check is None or check.gain_db is None:
+            return 0.0
+        return float(check.gain_db)
+
+    def forget(self, film_id: str | None = None) -> None:
+        """Read the stored results again (after a re-check), for one film or all."""
+        with self._lock:
+            if film_id is None:
+                self._cache.clear()
+            else:
+                self._cache.pop(film_id, None)
+
+    def _look(self, film_id: str) -> tuple[FilmCheck | None, MediaVerdict]:
+        path = self._files.get(film_id)
+        if path is None:
+            return None, MediaVerdict(MediaState.UNCHECKED, "not in the programme")
+        key = stat_key(path)
+        with self._lock:
+            cached = self._cache.get(film_id)
+            if cached is not None and cached[0] == key:
+                return cached[1], cached[2]
+        current = identify(path) if key is not None else None
+        check, verdict = self._judge(film_id, current)
+        if verdict.state is not MediaState.SAME:
+            log.info("film %s: %s", film_id, verdict.reason)
+        with self._lock:
+            self._cache[film_id] = (key, check, verdict)
+        return check, verdict
+
+    def _judge(
+        self, film_id: str, current: FileIdentity | None
+    ) -> tuple[FilmCheck | None, MediaVerdict]:
+        if self._by_identity:
+            if current is None:
+                return None, compare(None, None)
+            found = self._checks.find_by_identity(current.size, current.fingerprint)
+            if found is None:
+                return None, MediaVerdict(MediaState.UNCHECKED, "this file was never preflighted")
+            return found, MediaVerdict(MediaState.SAME, f"measured by preflight as {found.film_id}")
+        check = self._checks.get(film_id)
+        stored = identity_of(check) if check is not None else None
+        if check is not None and stored is None and current is not None:
+            return check, MediaVerdict(
+                MediaState.UNCHECKED, "preflight ran before files were fingerprinted: run it again"
+            )
+        return check, compare(stored, current)

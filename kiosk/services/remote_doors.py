@@ -1,0 +1,510 @@
+"""A door station that works through the event server, and without it when it must.
+
+:class:`RemoteDoors` offers the door window and the CLI the same operations as the local
+check-in repository (scan, admit by hand, walk-in, undo, search, figures, arrivals). Online,
+each scan is one request with a fresh nonce and the server decides. When the server does not
+answer within :data:`~kiosk.services.station_link.SCAN_TIMEOUT_S`, the station decides from its
+ticket list by the same rules, queues the check-in durably (under the same nonce, so if the
+server did record the lost request, the upload gets that answer instead of a second admission)
+and says so: ``offline=True`` on the result, and :meth:`RemoteDoors.link_state` for the header.
+
+:class:`StationSync` (a background thread in the door window; one call in the CLI) uploads the
+queue, then goes back online, refreshes the live figures and keeps the ticket list current.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.core.checkin import Admission, TicketRecord, Verdict, decide
+from kiosk.core.stations import code_digest, decide_offline
+from kiosk.core.tickets import normalise_scanned
+from kiosk.services.station_link import (
+    SYNC_TIMEOUT_S,
+    ServerLink,
+    ServerRefusedError,
+    ServerUnreachableError,
+)
+from kiosk.store.checkins import (
+    ArrivalBucket,
+    AttendeeHit,
+    DoorFigures,
+    ScanResult,
+    UndoneAdmission,
+    from_iso,
+)
+from kiosk.store.errors import StoreError
+from kiosk.store.station_folder import StationCredentials, StationStore, new_nonce
+from kiosk.store.station_wire import (
+    figures_from_wire,
+    hit_from_wire,
+    result_from_wire,
+    undone_from_wire,
+)
+
+log = logging.getLogger(__name__)
+
+LIST_REFRESH = dt.timedelta(seconds=30)
+SYNC_INTERVAL_S = 2.0
+OFFLINE_RETRY_S = 0.5  # while offline, look for the server more often: back online sooner
+UPLOAD_BATCH = 500
+WALK_IN_NEEDS_SERVER = (
+    "Walk-ins need the server, which issues their ticket; this station is offline. "
+    "/ 現場登記需由伺服器發出門票，本站目前離線。"
+)
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """What the station's header says about its connection."""
+
+    online: bool
+    revoked: bool
+    list_fetched_at: dt.datetime | None
+    pending_uploads: int
+    server: str
+    last_error: str = ""
+
+    def list_age(self, now: dt.datetime) -> dt.timedelta | None:
+        """How old the ticket list is (None: never downloaded)."""
+        return None if self.list_fetched_at is None else now - self.list_fetched_at
+
+
+class StationRevokedError(StoreError):
+    """The server no longer accepts this station's token: it must not admit anyone."""
+
+
+def _revoked_error() -> StationRevokedError:
+    return StationRevokedError(
+        "This station was revoked on the console; it cannot admit anyone. Pair it again. "
+        "/ 此入口站已在控制台被撤銷，不能再讓人入場，請重新配對。"
+    )
+
+
+class _SharedState:
+    """Online flag, revocation and cached figures shared by the window and the sync thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.online = True
+        self.revoked = False
+        self.figures: dict[str, Any] | None = None
+        self.figures_serial = 0
+        self.last_error = ""
+
+
+class RemoteDoors:
+    """The door operations of a paired station (used from one thread; sync has its own)."""
+
+    def __init__(
+        self,
+        credentials: StationCredentials,
+        store: StationStore,
+        link: ServerLink,
+        *,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.credentials = credentials
+        self.station = credentials.station
+        self._store = store
+        self._link = link
+        self._clock = clock
+        self._state = _SharedState()
+        self._seen_serial = -1
+        try:
+            self._zone: dt.tzinfo = ZoneInfo(store.meta("timezone") or "Asia/Hong_Kong")
+        except (ZoneInfoNotFoundError, ValueError):
+            self._zone = ZoneInfo("Asia/Hong_Kong")
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The event's time zone (from the ticket list)."""
+        return self._zone
+
+    @property
+    def capacity(self) -> int | None:
+        """The hall's capacity (from the ticket list)."""
+        return self._store.capacity()
+
+    @property
+    def store(self) -> StationStore:
+        """The station's own database."""
+        return self._store
+
+    def close(self) -> None:
+        """Close the server connection and the station database."""
+        self._link.close()
+        self._store.close()
+
+    def shared(self) -> _SharedState:
+        """The state a :class:`StationSync` updates (same object)."""
+        return self._state
+
+    def link_state(self) -> LinkState:
+        """Online or offline, how old the list is, how many check-ins wait for the server."""
+        state = self._state
+        with state.lock:
+            online, revoked, error = state.online, state.revoked, state.last_error
+        return LinkState(
+            online=online and not revoked,
+            revoked=revoked,
+            list_fetched_at=self._store.list_fetched_at(),
+            pending_uploads=self._store.pending_count(),
+            server=self.credentials.base_url,
+            last_error=error,
+        )
+
+    def set_online(self, online: bool, error: str = "") -> None:
+        """Record whether the server answered (called by the scan path and the sync)."""
+        with self._state.lock:
+            if self._state.online != online:
+                log.warning(
+                    "station %s is now %s %s",
+                    self.station,
+                    "online" if online else "OFFLINE",
+                    error,
+                )
+            self._state.online = online
+            self._state.last_error = error
+
+    def _is_online(self) -> bool:
+        with self._state.lock:
+            if self._state.revoked:
+                raise _revoked_error()
+            return self._state.online
+
+    def _refused(self, exc: ServerRefusedError) -> StoreError:
+        if exc.revoked:
+            with self._state.lock:
+                self._state.revoked = True
+            return _revoked_error()
+        return StoreError(f"The server refused: {exc.message} / 伺服器拒絕：{exc.message}")
+
+    # ------------------------------------------------------------ scanning
+
+    def scan(self, code_text: str, station: str, method: str, now: dt.datetime) -> ScanResult:
+        """One scan: the server decides; offline, the ticket list does (and it is queued)."""
+        del station  # the server knows this station by its token
+        nonce = new_nonce()
+        if self._is_online():
+            try:
+                answer = self._link.checkin(nonce, code_text, method)
+            except ServerUnreachableError as exc:
+                self.set_online(False, str(exc))
+            except ServerRefusedError as exc:
+                raise self._refused(exc) from exc
+            else:
+                result = result_from_wire(answer)
+                self._remember(result)
+                return result
+        return self._scan_offline(nonce, code_text, method, now)
+
+    def _scan_offline(
+        self, nonce: str, code_text: str, method: str, now: dt.datetime
+    ) -> ScanResult:
+        code = normalise_scanned(code_text)
+        listed = self._store.listed(code_digest(code)) if code else None
+        admission: Admission | None = None
+        if listed is not None:
+            admission = listed.admission or self._own_admission(listed.attendee_id)
+        decision = decide_offline(
+            code, listed, admission, self._store.admitted_count(), self.capacity, self._zone
+        )
+        if decision.verdict is Verdict.ADMITTED:
+            admission = Admission(now, self.station, method)
+        self._store.enqueue(
+            nonce=nonce,
+            code=code,
+            attendee_id=listed.attendee_id if listed else None,
+            method=method,
+            at=now,
+            verdict=decision.verdict.value,
+            name=listed.name if listed else None,
+        )
+        return ScanResult(
+            decision=decision,
+            code=code,
+            station=self.station,
+            method=method,
+            at=now,
+            attendee_id=listed.attendee_id if listed else None,
+            name=listed.name if listed else None,
+            name_latin=listed.name_latin if listed else None,
+            admission=admission,
+            offline=True,
+        )
+
+    def _own_admission(self, attendee_id: int) -> Admission | None:
+        queued = self._store.queued_admission(attendee_id)
+        if queued is None:
+            return None
+        return Admission(queued.at, self.station, queued.method)
+
+    def _remember(self, result: ScanResult) -> None:
+        """Keep the local list in step with what the server just said about this person."""
+        if result.attendee_id is not None and result.admission is not None:
+            self._store.mark_admitted(result.attendee_id, result.admission)
+
+    def admit_manually(self, attendee_id: int, station: str, now: dt.datetime) -> ScanResult:
+        """Admit a person found by name (online: the server decides; offline: the list)."""
+        del station
+        nonce = new_nonce()
+        if self._is_online():
+            try:
+                answer = self._link.admit(nonce, attendee_id)
+            except ServerUnreachableError as exc:
+                self.set_online(False, str(exc))
+            except ServerRefusedError as exc:
+                raise self._refused(exc) from exc
+            else:
+                result = result_from_wire(answer)
+                self._remember(result)
+                return result
+        listed = self._store.listed_by_attendee(attendee_id)
+        if listed is None:
+            raise LookupError(f"There is no attendee number {attendee_id} in this station's list.")
+        admission = listed.admission or self._own_admission(attendee_id)
+        ticket = TicketRecord("", attendee_id, listed.name, listed.name_latin)
+        decision = decide(
+            None, ticket, admission, self._store.admitted_count(), self.capacity, self._zone
+        )
+        if decision.verdict is Verdict.ADMITTED:
+            admission = Admission(now, self.station, "manual")
+        self._store.enqueue(
+            nonce=nonce,
+            code=None,
+            attendee_id=attendee_id,
+            method="manual",
+            at=now,
+            verdict=decision.verdict.value,
+            name=listed.name,
+        )
+        return ScanResult(
+            decision=decision,
+            code=None,
+            station=self.station,
+            method="manual",
+            at=now,
+            attendee_id=attendee_id,
+            name=listed.name,
+            name_latin=listed.name_latin,
+            admission=admission,
+            offline=True,
+        )
+
+    def walk_in(
+        self, name: str, name_latin: str | None, email: str | None, station: str, now: dt.datetime
+    ) -> ScanResult:
+        """Register and admit someone: only the server can issue their ticket."""
+        del station, now
+        if not self._is_online():
+            raise StoreError(WALK_IN_NEEDS_SERVER)
+        try:
+            answer = self._link.walk_in(new_nonce(), name, name_latin or None, email or None)
+        except ServerUnreachableError as exc:
+            self.set_online(False, str(exc))
+            raise StoreError(WALK_IN_NEEDS_SERVER) from exc
+        except ServerRefusedError as exc:
+            if exc.status == 422:
+                raise ValueError(exc.message) from exc
+            raise self._refused(exc) from exc
+        result = result_from_wire(answer)
+        return result
+
+    def undo_last(self, station: str, now: dt.datetime) -> UndoneAdmission | None:
+        """Annul this station's latest admission: a queued offline one first, else the server's."""
+        del station
+        queued = self._store.last_own_admission()
+        if queued is not None:
+            self._store.undo_queued(queued.id, now)
+            return UndoneAdmission(
+                0,
+                queued.attendee_id or 0,
+                queued.name or "",
+                None,
+                queued.code,
+                queued.at,
+                queued.method,
+            )
+        if not self._is_online():
+            raise StoreError(
+                "Undo of an admission the server has recorded needs the server (offline). "
+                "/ 離線時無法撤銷已上傳的入場紀錄。"
+            )
+        try:
+            answer = self._link.undo(new_nonce())
+        except ServerUnreachableError as exc:
+            self.set_online(False, str(exc))
+            raise StoreError(
+                "The server did not answer; try Undo again. / 伺服器沒有回應，請再試。"
+            ) from exc
+        except ServerRefusedError as exc:
+            raise self._refused(exc) from exc
+        undone = undone_from_wire(answer)
+        if undone is not None:
+            self._store.clear_admission(undone.attendee_id)
+        return undone
+
+    # ------------------------------------------------------------ reading
+
+    def search(self, text: str, limit: int = 50) -> list[AttendeeHit]:
+        """Find people: on the server, or in the ticket list when offline."""
+        if not text.strip():
+            return []
+        if self._is_online():
+            try:
+                return [hit_from_wire(hit) for hit in self._link.search(text)["hits"]][:limit]
+            except ServerUnreachableError as exc:
+                self.set_online(False, str(exc))
+            except ServerRefusedError as exc:
+                raise self._refused(exc) from exc
+        return [
+            AttendeeHit(
+                attendee_id=item.attendee_id,
+                name=item.name,
+                name_latin=item.name_latin,
+                email=None,
+                status="registered",
+                code=None,
+                admission=item.admission or self._own_admission(item.attendee_id),
+            )
+            for item in self._store.search(text, limit)
+        ]
+
+    def figures(self) -> DoorFigures:
+        """Live counts: the server's (as last polled) online, the station's own offline."""
+        with self._state.lock:
+            cached = self._state.figures if self._state.online else None
+        if cached is not None:
+            return figures_from_wire(cached)
+        return DoorFigures(
+            self._store.admitted_count(), self._store.registered_count(), self.capacity, 0, 0
+        )
+
+    def arrivals(self, bucket_minutes: int = 5) -> list[ArrivalBucket]:
+        """Arrivals per time slot: the server's (as last polled) online, the station's own
+        (its list and its offline admissions) offline."""
+        with self._state.lock:
+            cached = self._state.figures if self._state.online else None
+        if cached is None:
+            return _buckets(self._store.admission_times(), bucket_minutes, self._zone)
+        return [
+            ArrivalBucket(from_iso(start).astimezone(self._zone), int(count))
+            for start, count in cached.get("arrivals", [])
+        ]
+
+    def has_changed(self) -> bool:
+        """True when the sync brought new figures since the last call."""
+        with self._state.lock:
+            serial = self._state.figures_serial
+        changed = serial != self._seen_serial
+        self._seen_serial = serial
+        return changed
+
+
+def _buckets(
+    moments: list[dt.datetime], bucket_minutes: int, zone: dt.tzinfo
+) -> list[ArrivalBucket]:
+    """Arrivals per slot from the first to the last, gaps as zero (as the server counts)."""
+    if not moments:
+        return []
+    width = bucket_minutes * 60
+    counts: dict[int, int] = {}
+    for moment in moments:
+        slot = int(moment.timestamp()) // width
+        counts[slot] = counts.get(slot, 0) + 1
+    return [
+        ArrivalBucket(dt.datetime.fromtimestamp(slot * width, dt.UTC).astimezone(zone), count)
+        for slot in range(min(counts), max(counts) + 1)
+        for count in (counts.get(slot, 0),)
+    ]
+
+
+class StationSync:
+    """Uploads the offline queue, goes back online, polls figures, refreshes the ticket list."""
+
+    def __init__(
+        self,
+        doors: RemoteDoors,
+        store: StationStore,
+        link: ServerLink,
+        *,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self._doors = doors
+        self._state = doors.shared()
+        self._store = store
+        self._link = link
+        self._clock = clock
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Run :meth:`sync_once` every ~2 s in a daemon thread."""
+        self._thread = threading.Thread(target=self._run, name="station-sync", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread (waits for the current round)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=SYNC_TIMEOUT_S + 2)
+        self._link.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            online = False
+            try:
+                online = self.sync_once()
+            except Exception:  # keep syncing whatever happens; the log says what
+                log.exception("station sync failed")
+            self._stop.wait(SYNC_INTERVAL_S if online else OFFLINE_RETRY_S)
+
+    def sync_once(self, *, refresh_list: bool | None = None) -> bool:
+        """One round; returns True when the server answered (the station is online)."""
+        try:
+            self.upload_pending()
+            figures = self._link.figures()
+            fetched = self._store.list_fetched_at()
+            stale = fetched is None or self._clock() - fetched > LIST_REFRESH
+            if refresh_list or (refresh_list is None and stale):
+                self.refresh_list()
+            self.upload_pending()  # anything decided offline meanwhile goes first
+        except ServerUnreachableError as exc:
+            self._doors.set_online(False, str(exc))
+            return False
+        except ServerRefusedError as exc:
+            if exc.revoked:
+                with self._state.lock:
+                    self._state.revoked = True
+            log.error("server refused the sync: %s", exc)
+            return False
+        with self._state.lock:
+            self._state.figures = figures
+            self._state.figures_serial += 1
+        self._doors.set_online(True)
+        return True
+
+    def upload_pending(self) -> int:
+        """Send queued offline check-ins until none is left; returns how many were confirmed."""
+        confirmed = 0
+        while True:
+            batch = self._store.pending(UPLOAD_BATCH)
+            if not batch:
+                return confirmed
+            answer = self._link.upload([item.to_upload() for item in batch])
+            results = answer.get("results", [])
+            self._store.confirm(results, self._clock())
+            confirmed += len(results)
+            log.info("uploaded %d offline check-ins", len(results))
+
+    def refresh_list(self) -> int:
+        """Download the ticket list now; returns its size."""
+        data = self._link.tickets()
+        return self._store.replace_ticket_list(data, self._clock())

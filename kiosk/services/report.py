@@ -1,0 +1,111 @@
+"""The show report for the CLI and the console: read the event's records, build, export.
+
+`ReportService` is the narrow interface the console's Report tab gets: it never hands out the
+database. The Viewer's Award vote is a seam: pass `vote` (a callable returning the turnout, or
+None while there is no vote) and the report shows its turnout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from kiosk.core.report import FilmSound, Record, ShowReport, VoteTurnout, build_report
+from kiosk.store.event_folder import EventFolder
+from kiosk.store.report_reader import read_report_inputs
+
+log = logging.getLogger(__name__)
+
+VoteSource = Callable[[], VoteTurnout | None]
+
+
+def build_event_report(
+    folder: EventFolder, *, now: dt.datetime | None = None, vote: VoteSource | None = None
+) -> ShowReport:
+    """The report of the event in `folder`, from its journal and check-ins as they are now."""
+    config = folder.load_config()
+    programme = folder.load_programme(config)
+    db = folder.open_db()
+    try:
+        inputs = read_report_inputs(db)
+    finally:
+        db.close()
+    return build_report(
+        config,
+        programme,
+        inputs.records,
+        inputs.checkins,
+        inputs.attendees,
+        made_at=now or dt.datetime.now(dt.UTC),
+        sound=with_played_gains(inputs.sound, inputs.records),
+        vote=vote() if vote is not None else None,
+    )
+
+
+def with_played_gains(
+    sound: Mapping[str, FilmSound], records: Sequence[Record]
+) -> dict[str, FilmSound]:
+    """Each film's sound with the gain it actually played at: the last `film_gain` record the
+    players journalled when it started (preamp and volume as set), so the report says what
+    was applied, not what was planned."""
+    played: dict[str, Mapping[str, object]] = {}
+    for record in records:
+        if record.kind == "film_gain" and isinstance(record.data.get("film"), str):
+            played[str(record.data["film"])] = record.data
+    out = dict(sound)
+    for film, data in played.items():
+        facts = out.get(film, FilmSound(gain_db=None))
+        gain, volume = data.get("gain_db"), data.get("volume")
+        out[film] = replace(
+            facts,
+            played_db=float(gain) if isinstance(gain, int | float) else None,
+            volume_percent=int(volume) if isinstance(volume, int | float) else None,
+            limited=bool(data.get("limited")),
+        )
+    return out
+
+
+def write_pdf(report: ShowReport, path: Path) -> Path:
+    """The report as an A4 PDF (Qt must have an application object)."""
+    from kiosk.render.report_pdf import write_report_pdf
+
+    write_report_pdf(report, path)
+    log.info("report PDF written to %s", path)
+    return path
+
+
+def write_html(report: ShowReport, path: Path) -> Path:
+    """The report as one self-contained HTML file."""
+    from kiosk.render.report_html import write_report_html
+
+    write_report_html(report, path)
+    log.info("report HTML written to %s", path)
+    return path
+
+
+class ReportService:
+    """What the console's Report tab may do: build the report now, export it."""
+
+    def __init__(self, folder: EventFolder, vote: VoteSource | None = None) -> None:
+        self._folder = folder
+        self._vote = vote
+
+    def build(self) -> ShowReport:
+        """The report as of now (reads the database; call off the Qt thread if it is large)."""
+        return build_event_report(self._folder, vote=self._vote)
+
+    def export_pdf(self, report: ShowReport, path: Path) -> Path:
+        """Write `report` as a PDF."""
+        return write_pdf(report, path)
+
+    def export_html(self, report: ShowReport, path: Path) -> Path:
+        """Write `report` as HTML."""
+        return write_html(report, path)
+
+    def default_export_path(self, suffix: str) -> Path:
+        """Where exports go by default: the event folder, named by date."""
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        return self._folder.root / f"show-report-{stamp}{suffix}"

@@ -1,0 +1,192 @@
+"""What the console's Stations tab may do: run the event server, pair, list, revoke, conflicts.
+
+A narrow interface over the event folder, so the console's widget never touches the store.
+The event server runs as its own process (`python main.py serve`), started from here when the
+operator asks, so a problem in the console never takes the doors down with it, nor the other
+way round; it is stopped when the console closes, if the console started it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from kiosk.core.event import EventConfig
+from kiosk.core.stations import PairingPayload
+from kiosk.store.event_folder import EventFolder
+from kiosk.store.server_identity import event_server_identity, lan_address
+from kiosk.store.station_desk import DoorConflict, StationDesk
+from kiosk.store.stations import PAIRING_LIFETIME, StationInfo, StationRegistry
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 8443
+
+
+@dataclass(frozen=True)
+class PairingCode:
+    """A pairing code just made: the text of its QR, and until when it works."""
+
+    station: str
+    payload: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class StationRow:
+    """One station as the console lists it."""
+
+    name: str
+    state: str  # 'active' | 'revoked' | 'pairing'
+    last_seen_at: dt.datetime | None
+    last_address: str | None
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """One door conflict as the console lists it: who, where and when, both sides."""
+
+    kind: str
+    name: str | None
+    code: str | None
+    first_station: str | None
+    first_at: dt.datetime | None
+    second_station: str
+    second_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    """Whether the event server answers, and where."""
+
+    running: bool
+    url: str | None
+    fingerprint: str
+    started_here: bool
+
+
+class StationConsole:
+    """The console's access to door stations of one event."""
+
+    def __init__(
+        self,
+        folder: EventFolder,
+        config: EventConfig,
+        clock: type[dt.datetime] = dt.datetime,
+    ) -> None:
+        self._folder = folder
+        self._config = config
+        self._clock = clock
+        db = folder.open_db()
+        self._registry = StationRegistry(db)
+        self._desk = StationDesk.open(
+            db,
+            folder.secret_key(),
+            capacity=config.capacity,
+            timezone_name=config.timezone,
+            event_name=config.name_en,
+        )
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def _now(self) -> dt.datetime:
+        return self._clock.now(dt.UTC)
+
+    def _fingerprint(self) -> str:
+        return event_server_identity(self._folder, self._config).fingerprint
+
+    def status(self) -> ServerStatus:
+        """Is the server answering on the address it last listened on?"""
+        address = self._registry.address()
+        if address is None:
+            return ServerStatus(False, None, "", self._process is not None)
+        host, port = address
+        running = _port_open("127.0.0.1", port) or _port_open(host, port)
+        return ServerStatus(
+            running, f"https://{host}:{port}", self._fingerprint(), self._process is not None
+        )
+
+    def start_server(self, port: int | None = None) -> None:
+        """Start `python main.py serve` for this event as a child process."""
+        if self._process is not None and self._process.poll() is None:
+            return
+        command = [sys.executable, "-m", "kiosk", "--event", str(self._folder.root), "serve"]
+        if port is not None:
+            command += ["--port", str(port)]
+        self._process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        log.info("started the event server (pid %d)", self._process.pid)
+
+    def start_if_stations_paired(self) -> bool:
+        """Start the server with the console when this event has paired stations (True if so).
+
+        An event whose doors run on the event folder never opens a port.
+        """
+        if not any(info.active for info in self._registry.stations(self._now())):
+            return False
+        if not self.status().running:
+            self.start_server()
+        return True
+
+    def stop_server(self) -> None:
+        """Stop the server this console started (a server started elsewhere is left alone)."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.info("stopped the event server (pid %d)", process.pid)
+
+    def pair(self, name: str) -> PairingCode:
+        """A one-time pairing code for station ``name`` (ValueError for a bad name)."""
+        address = self._registry.address()
+        if address is None:
+            address = (lan_address(), DEFAULT_PORT)
+        now = self._now()
+        token = self._registry.create_pairing(name, now)
+        payload = PairingPayload(address[0], address[1], token, self._fingerprint())
+        return PairingCode(" ".join(name.split()), payload.to_text(), now + PAIRING_LIFETIME)
+
+    def stations(self) -> list[StationRow]:
+        """Every station paired (or with a pairing code still usable)."""
+        return [_station_row(info) for info in self._registry.stations(self._now())]
+
+    def revoke(self, name: str) -> bool:
+        """Revoke a station at once."""
+        return self._registry.revoke(name, self._now())
+
+    def conflicts(self) -> list[ConflictRow]:
+        """Double admissions and other door conflicts, oldest first."""
+        return [_conflict_row(conflict) for conflict in self._desk.conflicts()]
+
+
+def _station_row(info: StationInfo) -> StationRow:
+    state = "revoked" if info.revoked_at else "active" if info.active else "pairing"
+    return StationRow(info.name, state, info.last_seen_at, info.last_address)
+
+
+def _conflict_row(conflict: DoorConflict) -> ConflictRow:
+    return ConflictRow(
+        conflict.kind,
+        conflict.name,
+        conflict.code,
+        conflict.first_station,
+        conflict.first_at,
+        conflict.second_station,
+        conflict.second_at,
+    )
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False

@@ -1,0 +1,156 @@
+"""How door results travel between the event server and a station (JSON both ways).
+
+The server sends a :class:`ScanResult` as its ``checkin --json`` object plus the decision's
+four message parts, so the station shows exactly the words the server chose.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.core.checkin import Admission, Decision, Verdict
+from kiosk.store.checkins import (
+    AttendeeHit,
+    DoorFigures,
+    ScanResult,
+    UndoneAdmission,
+    from_iso,
+    to_iso,
+)
+
+
+def result_to_wire(result: ScanResult) -> dict[str, Any]:
+    """A scan result as the server answers it."""
+    data = result.to_json()
+    decision = result.decision
+    data.update(
+        headline_en=decision.headline_en,
+        headline_zh=decision.headline_zh,
+        detail_en=decision.detail_en,
+        detail_zh=decision.detail_zh,
+        admitted_method=result.admission.method if result.admission else None,
+        checkin_id=result.checkin_id,
+    )
+    return data
+
+
+def result_from_wire(data: dict[str, Any], *, offline: bool = False) -> ScanResult:
+    """A server's answer back into a scan result (``offline`` as the station knows it)."""
+    admission = None
+    if data.get("admitted_at"):
+        admission = Admission(
+            from_iso(data["admitted_at"]),
+            data.get("admitted_station") or "?",
+            data.get("admitted_method") or "",
+        )
+    return ScanResult(
+        decision=Decision(
+            Verdict(data["verdict"]),
+            data.get("headline_en", ""),
+            data.get("headline_zh", ""),
+            data.get("detail_en", ""),
+            data.get("detail_zh", ""),
+        ),
+        code=data.get("code"),
+        station=data["station"],
+        method=data["method"],
+        at=from_iso(data["at"]),
+        attendee_id=data.get("attendee_id"),
+        name=data.get("name"),
+        name_latin=data.get("name_latin"),
+        admission=admission,
+        checkin_id=data.get("checkin_id"),
+        offline=offline,
+    )
+
+
+def undone_to_wire(undone: UndoneAdmission | None) -> dict[str, Any]:
+    """The answer to an undo request."""
+    if undone is None:
+        return {"undone": None}
+    return {
+        "undone": {
+            "checkin_id": undone.checkin_id,
+            "attendee_id": undone.attendee_id,
+            "name": undone.name,
+            "name_latin": undone.name_latin,
+            "code": undone.code,
+            "at": to_iso(undone.at),
+            "method": undone.method,
+        }
+    }
+
+
+def undone_from_wire(data: dict[str, Any]) -> UndoneAdmission | None:
+    """An undo answer back into an :class:`UndoneAdmission` (None: nothing to undo)."""
+    item = data.get("undone")
+    if not item:
+        return None
+    return UndoneAdmission(
+        item["checkin_id"],
+        item["attendee_id"],
+        item["name"],
+        item.get("name_latin"),
+        item.get("code"),
+        from_iso(item["at"]),
+        item["method"],
+    )
+
+
+def hit_to_wire(hit: AttendeeHit) -> dict[str, Any]:
+    """One search result (the e-mail goes out masked by the door screen, not here)."""
+    admission = hit.admission
+    return {
+        "attendee_id": hit.attendee_id,
+        "name": hit.name,
+        "name_latin": hit.name_latin,
+        "email": hit.email,
+        "status": hit.status,
+        "code": hit.code,
+        "admitted_at": to_iso(admission.at) if admission else None,
+        "admitted_station": admission.station if admission else None,
+        "admitted_method": admission.method if admission else None,
+    }
+
+
+def hit_from_wire(data: dict[str, Any]) -> AttendeeHit:
+    """One search result back."""
+    admission = None
+    if data.get("admitted_at"):
+        admission = Admission(
+            from_iso(data["admitted_at"]),
+            data.get("admitted_station") or "?",
+            data.get("admitted_method") or "",
+        )
+    return AttendeeHit(
+        attendee_id=data["attendee_id"],
+        name=data["name"],
+        name_latin=data.get("name_latin"),
+        email=data.get("email"),
+        status=data.get("status", "registered"),
+        code=data.get("code"),
+        admission=admission,
+    )
+
+
+def figures_to_wire(figures: DoorFigures) -> dict[str, Any]:
+    """The live counter."""
+    return {
+        "checked_in": figures.checked_in,
+        "registered": figures.registered,
+        "capacity": figures.capacity,
+        "walk_ins": figures.walk_ins,
+        "by_hand": figures.by_hand,
+        "places_left": figures.places_left,
+    }
+
+
+def figures_from_wire(data: dict[str, Any]) -> DoorFigures:
+    """The live counter back."""
+    return DoorFigures(
+        int(data["checked_in"]),
+        int(data["registered"]),
+        data.get("capacity"),
+        int(data.get("walk_ins", 0)),
+        int(data.get("by_hand", 0)),
+    )

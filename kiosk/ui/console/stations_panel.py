@@ -1,0 +1,297 @@
+"""The console's Stations tab: the event server's address, pairing QR codes, stations, revoke.
+
+Everything goes through :class:`~kiosk.services.station_console.StationConsole`; the widget
+itself knows nothing about the database or the network.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.render.qr import QrMatrix, qr_matrix
+from kiosk.services.station_console import ConflictRow, PairingCode, ServerStatus, StationRow
+from kiosk.ui.common.theme import Colours, ui_font
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 2000
+
+
+class StationService(Protocol):
+    """What the panel needs (StationConsole provides it)."""
+
+    def status(self) -> ServerStatus:
+        """The server's state."""
+        ...
+
+    def start_server(self, port: int | None = None) -> None:
+        """Start the server."""
+        ...
+
+    def stop_server(self) -> None:
+        """Stop the server if this console started it."""
+        ...
+
+    def start_if_stations_paired(self) -> bool:
+        """Start the server when the event has paired stations."""
+        ...
+
+    def pair(self, name: str) -> PairingCode:
+        """A pairing code."""
+        ...
+
+    def stations(self) -> list[StationRow]:
+        """Stations."""
+        ...
+
+    def revoke(self, name: str) -> bool:
+        """Revoke a station."""
+        ...
+
+    def conflicts(self) -> list[ConflictRow]:
+        """Door conflicts."""
+        ...
+
+
+class QrView(QWidget):
+    """A QR code painted from its module matrix (dark on white, quiet zone included)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.matrix: QrMatrix | None = None
+        self.setMinimumSize(260, 260)
+
+    def set_text(self, text: str | None) -> None:
+        """Show the QR of ``text`` (None: nothing)."""
+        self.matrix = qr_matrix(text) if text else None
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self.matrix is None:
+            return
+        painter = QPainter(self)
+        side = min(self.width(), self.height())
+        module = side / self.matrix.size
+        left = (self.width() - side) / 2
+        top = (self.height() - side) / 2
+        painter.fillRect(QRectF(left, top, side, side), QColor("#ffffff"))
+        for row, column, length in self.matrix.dark_runs():
+            painter.fillRect(
+                QRectF(left + column * module, top + row * module, length * module, module),
+                QColor("#000000"),
+            )
+        painter.end()
+
+
+def _plain(text: str, size: int = 11, *, bold: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setFont(ui_font(size, bold=bold))
+    label.setWordWrap(True)
+    return label
+
+
+class StationsPanel(QWidget):
+    """Run the event server, pair door laptops by QR, see them, revoke one at once."""
+
+    def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.server_line = _plain("", 13, bold=True)
+        self.start_button = QPushButton("Start event server / 啟動伺服器")
+        self.start_button.clicked.connect(self.start_server)
+        top = QHBoxLayout()
+        top.addWidget(self.server_line, 1)
+        top.addWidget(self.start_button)
+
+        self.name_entry = QLineEdit()
+        self.name_entry.setPlaceholderText("Station name, e.g. Door 2 / 入口名稱")
+        self.name_entry.returnPressed.connect(self.make_pairing)
+        self.pair_button = QPushButton("Pairing QR / 配對碼")
+        self.pair_button.clicked.connect(self.make_pairing)
+        self.qr = QrView()
+        self.expiry_line = _plain("", 10)
+        self.payload_line = QLineEdit()  # the code as text, to copy into `join` by hand
+        self.payload_line.setReadOnly(True)
+        self.payload_line.setPlaceholderText("aiff-pair://…")
+        self.pair_note = _plain(
+            "On the door laptop: python main.py --station-dir DIR doors --pair, then hold this "
+            "code up to its camera.\n在入口電腦執行 doors --pair，再將此碼對準其鏡頭。",
+            10,
+        )
+        left = QVBoxLayout()
+        row = QHBoxLayout()
+        row.addWidget(self.name_entry, 1)
+        row.addWidget(self.pair_button)
+        left.addLayout(row)
+        left.addWidget(self.qr, 1)
+        left.addWidget(self.expiry_line)
+        left.addWidget(self.payload_line)
+        left.addWidget(self.pair_note)
+
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(
+            ["Station / 入口", "State / 狀態", "Last seen / 最後連線", "Address / 位址"]
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.revoke_button = QPushButton("Revoke selected station / 撤銷所選入口站")
+        self.revoke_button.clicked.connect(self.revoke_selected)
+        self.status_line = _plain("", 11)
+        self.conflicts_title = _plain("Door conflicts / 重複入場", 11, bold=True)
+        self.conflicts = QListWidget()
+        right = QVBoxLayout()
+        right.addWidget(_plain("Stations / 入口站", 11, bold=True))
+        right.addWidget(self.table, 2)
+        right.addWidget(self.revoke_button)
+        right.addWidget(self.status_line)
+        right.addWidget(self.conflicts_title)
+        right.addWidget(self.conflicts, 1)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 4)
+        body.addSpacing(16)
+        body.addLayout(right, 6)
+        outer = QVBoxLayout(self)
+        outer.addLayout(top)
+        outer.addLayout(body, 1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Server state, stations and conflicts (every ~2 s)."""
+        status = self.service.status()
+        if status.running:
+            self.server_line.setText(f"● Event server running · 伺服器運作中  {status.url}")
+            self.server_line.setStyleSheet(f"color: {Colours.ok.name()}")
+        else:
+            where = f" (last at {status.url})" if status.url else ""
+            self.server_line.setText(f"● Event server not running · 伺服器未啟動{where}")
+            self.server_line.setStyleSheet(f"color: {Colours.warn.name()}")
+        self.start_button.setEnabled(not status.running)
+        self._fill_stations()
+        self._fill_conflicts()
+
+    def _fill_stations(self) -> None:
+        stations = self.service.stations()
+        selected = self._selected_name()
+        self.table.setRowCount(len(stations))
+        states = {
+            "active": "active / 使用中",
+            "revoked": "revoked / 已撤銷",
+            "pairing": "pairing code issued / 待配對",
+        }
+        for index, station in enumerate(stations):
+            seen = station.last_seen_at
+            cells = [
+                station.name,
+                states.get(station.state, station.state),
+                seen.astimezone().strftime("%H:%M:%S") if seen else "—",
+                station.last_address or "",
+            ]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if station.state == "revoked":
+                    item.setForeground(Colours.muted)
+                self.table.setItem(index, column, item)
+            if station.name == selected:
+                self.table.selectRow(index)
+        self.table.resizeColumnsToContents()
+
+    def _fill_conflicts(self) -> None:
+        conflicts = self.service.conflicts()
+        self.conflicts_title.setText(f"Door conflicts / 重複入場: {len(conflicts)}")
+        self.conflicts.clear()
+        for conflict in conflicts:
+            first = "—"
+            if conflict.first_at is not None:
+                first = f"{conflict.first_station} {conflict.first_at.astimezone():%H:%M}"
+            self.conflicts.addItem(
+                f"{conflict.name or '?'} · {conflict.kind}: {first} / "
+                f"{conflict.second_station} {conflict.second_at.astimezone():%H:%M} (offline)"
+            )
+
+    def _selected_name(self) -> str | None:
+        """The station in the selected (or current) row."""
+        model = self.table.selectionModel()
+        rows = [index.row() for index in model.selectedRows()] if model else []
+        row = rows[0] if rows else self.table.currentRow()
+        item = self.table.item(row, 0) if row >= 0 else None
+        return item.text() if item else None
+
+    def start_server(self) -> None:
+        """Start the event server (a separate process)."""
+        self.service.start_server()
+        self._say("Starting the event server… / 正在啟動伺服器……", Colours.muted)
+        QTimer.singleShot(1500, self.refresh)
+
+    def make_pairing(self) -> None:
+        """Show a pairing QR for the station named in the field."""
+        try:
+            code = self.service.pair(self.name_entry.text())
+        except ValueError as exc:
+            self._say(str(exc), Colours.bad)
+            return
+        self.qr.set_text(code.payload)
+        expires = code.expires_at.astimezone().strftime("%H:%M")
+        self.expiry_line.setText(
+            f"{code.station}: one use, until {expires} / 只可使用一次，{expires} 前有效"
+        )
+        self.payload_line.setText(code.payload)
+        self.payload_line.setCursorPosition(0)
+        self._say(f"Pairing code ready for {code.station} / 已為 {code.station} 產生配對碼")
+        self.refresh()
+
+    def revoke_selected(self) -> None:
+        """Revoke the selected station now."""
+        name = self._selected_name()
+        if not name:
+            self._say("Select a station first / 請先選擇入口站", Colours.muted)
+            return
+        if self.service.revoke(name):
+            self._say(
+                f"Revoked {name}: it can no longer admit anyone / 已撤銷 {name}", Colours.warn
+            )
+        else:
+            self._say(f"{name} was already revoked / {name} 已撤銷", Colours.muted)
+        self.refresh()
+
+    def _say(self, text: str, colour: QColor | None = None) -> None:
+        self.status_line.setText(text)
+        self.status_line.setStyleSheet(f"color: {(colour or Colours.text).name()}")
+
+
+class _TabHost(Protocol):
+    def add_tab(self, widget: QWidget, title: str) -> int: ...
+
+
+def mount_stations(window: _TabHost, service: StationService) -> StationsPanel:
+    """Add the Stations tab to the console; a server it started stops when the app quits."""
+    if service.start_if_stations_paired():
+        log.info("this event has paired door stations: the event server starts with the console")
+    panel = StationsPanel(service)
+    window.add_tab(panel, "Stations · 入口站")
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(service.stop_server)
+    return panel

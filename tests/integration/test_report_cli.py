@@ -1,0 +1,59 @@
+"""`python main.py report` as a real process on events where the show never ran."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from kiosk.store.event_folder import EventFolder
+from tests.conftest import film_toml, write_event
+from tests.doors_helpers import seed_people
+
+MAIN = Path(__file__).resolve().parents[2] / "main.py"
+
+
+def report(event: EventFolder, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(MAIN), "--event", str(event.root), "report", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+
+
+def test_a_show_that_never_ran_says_so(tmp_path: Path, clips: dict[str, Path]) -> None:
+    folder = write_event(tmp_path / "event", [film_toml("A1", clips["good"])])
+    people = seed_people(folder)
+    text = report(folder)
+    assert text.returncode == 0, text.stderr
+    assert "The show has not run" in text.stdout
+    data = json.loads(report(folder, "--json").stdout)
+    assert data["show"]["state"] == "not_started" and data["show"]["started"] is None
+    (film,) = data["films"]
+    assert film["outcome"] == "not_reached" and film["started"] is None
+    assert film["planned_start"] == "2026-12-05T19:30:03.000+08:00"  # after a 3 s title card
+    assert data["incidents"] == [] and data["dark_s"] == 0
+    doors = data["checkins"]
+    assert doors["registered"] == len(people) and doors["admitted"] == 0
+    assert doors["no_shows"] == len(people) and doors["refused"] == {}
+    assert data["reveal"]["steps"] == [] and data["vote"] is None
+
+
+def test_pdf_and_html_of_an_empty_night(tmp_path: Path, clips: dict[str, Path]) -> None:
+    folder = write_event(tmp_path / "event", [film_toml("A1", clips["good"])])
+    pdf, html = tmp_path / "r.pdf", tmp_path / "r.html"
+    result = report(folder, "--pdf", str(pdf), "--html", str(html))
+    assert result.returncode == 0, result.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and not (tmp_path / "r.pdf.part").exists()
+    page = html.read_text(encoding="utf-8")
+    assert "節目未曾開始" in page and "The show never ran" in page
+
+
+def test_no_event_is_a_clear_error(tmp_path: Path) -> None:
+    result = report(EventFolder(tmp_path / "nothing"), "--json")
+    assert result.returncode == 1 and "No event at" in result.stderr

@@ -1,0 +1,81 @@
+"""The door window in station mode, against a real event server process on 127.0.0.1.
+
+Online: the server decides, the header says "Online". The server is SIGKILLed: the next scan
+is decided from the ticket list, the verdict carries the OFFLINE marker and so does the header.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.checkin import Verdict
+from kiosk.services.station_setup import open_station_at
+from kiosk.ui.app import make_application
+from kiosk.ui.doors.remote_app import open_remote_doors
+from tests.doors_helpers import make_event, seed_people
+from tests.station_helpers import pair_station, start_server
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+
+pytestmark = pytest.mark.slow
+
+
+def test_station_window_online_then_offline(qtbot: QtBot, tmp_path: Path) -> None:
+    folder = make_event(tmp_path / "event", capacity=50)
+    people = seed_people(folder)
+    server = start_server(folder.root)
+    station_dir = tmp_path / "door"
+    try:
+        pair_station(folder.root, "Door 3", station_dir)
+        make_application()
+        station = open_station_at(station_dir)
+        window = open_remote_doors(station, camera=None, with_sound=False)
+        qtbot.addWidget(window)
+        window.resize(1366, 768)
+        window.show()
+        qtbot.waitExposed(window)
+        assert station.sync.sync_once()  # figures from the server
+        window.poll()
+        assert "Online" in window.link_label.text()
+
+        online = window.handle_code(people[0].code, "scan")
+        assert online is not None and online.verdict is Verdict.ADMITTED and not online.offline
+        server.kill()
+        offline = window.handle_code(people[1].code, "scan")
+        assert offline is not None and offline.verdict is Verdict.ADMITTED and offline.offline
+        window.refresh_link()
+        header = window.link_label.text()
+        assert "OFFLINE" in header and "1 to upload" in header
+        image = window.grab().toImage()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        image.save(str(SCREENSHOTS / "doors-station-offline-verdict.png"))
+        green = QColor(image.pixel(image.width() // 4, int(image.height() * 0.5)))
+        assert green.green() > 120 and green.red() < 80
+        again = window.handle_code(people[0].code, "scan")  # admitted online before the cut
+        assert again is not None and again.verdict is Verdict.ALREADY_CHECKED_IN
+        window.overlay.dismiss()
+        window.refresh_all()
+        assert window.in_tile.value.text() == "2"  # one online, one offline: both in
+        assert sum(bucket.count for bucket in station.doors.arrivals(5)) == 2
+        window.grab().save(str(SCREENSHOTS / "doors-station-offline-header.png"))
+        window.resize(1920, 1080)
+        window.grab().save(str(SCREENSHOTS / "doors-station-offline-1920.png"))
+
+        server = start_server(folder.root, port=station.doors.credentials.port)
+        assert station.sync.sync_once()
+        window.refresh_link()
+        assert "Online" in window.link_label.text()
+        window.close()
+        station.close()
+    finally:
+        server.stop()
+    with sqlite3.connect(folder.root / "event.db") as conn:
+        rows = conn.execute(
+            "SELECT attendee_id, station FROM checkins WHERE annulled_at IS NULL ORDER BY id"
+        ).fetchall()
+    assert rows == [(people[0].attendee_id, "Door 3"), (people[1].attendee_id, "Door 3")]

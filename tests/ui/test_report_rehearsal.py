@@ -1,0 +1,338 @@
+"""The show report of a REAL night: doors scripted through `checkin`, a rehearsal with a broken
+film, killed with SIGKILL mid-film, restored in the console and played to the end; then
+`report --json --pdf --html` as a real process, checked against what happened. The PDF pages
+are rendered with pdftoppm and the HTML opened in headless Chromium (screenshots in
+build/screenshots/ for a person to look at)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEventLoop
+
+from kiosk.core.show import ShowPhase
+from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.render.report_layout import (
+    ROW_MM,
+    Line,
+    Marker,
+    Palette,
+    Rect,
+    Text,
+    timeline_chart,
+)
+from kiosk.services.report import ReportService
+from kiosk.store.checkins import CheckinRepository
+from kiosk.store.event_folder import EventFolder
+from kiosk.store.journal import Journal
+from kiosk.ui.app import make_application, open_console
+from kiosk.ui.common.messages import MessageBus
+from kiosk.ui.common.tasks import TaskRunner
+from kiosk.ui.console.report_view import ReportView
+from tests.conftest import film_toml, write_event
+from tests.doors_helpers import Person, seed_people
+
+pytestmark = [pytest.mark.vlc, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "build" / "screenshots"
+
+
+def main_py(event: EventFolder, *args: str) -> list[str]:
+    return [sys.executable, str(ROOT / "main.py"), "--event", str(event.root), *args]
+
+
+def offscreen_env() -> dict[str, str]:
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KIOSK_VLC_AOUT": "dummy"}
+
+
+def pump_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    """Run the Qt event loop until `condition` holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.02)
+
+
+@dataclass
+class Night:
+    """What the test did, to compare the report with."""
+
+    folder: EventFolder
+    people: list[Person]
+    killed_at_position: float
+    report: dict[str, Any]
+    pdf: Path
+    html: Path
+
+
+def _position_of(folder: EventFolder, film_id: str) -> float:
+    entries = Journal(folder.open_db()).entries("film_position")
+    return max((float(e.data["position"]) for e in entries if e.subject == film_id), default=-1)
+
+
+def _doors(folder: EventFolder, people: list[Person]) -> None:
+    """Ushers at two doors, as real `checkin` processes: four in, a repeat and a bad code."""
+    script = [
+        (people[0].code, "Door 1", 0),
+        (people[1].code, "Door 1", 0),
+        (people[2].code, "Door 2", 0),
+        (people[0].code, "Door 2", 1),  # already checked in
+        ("NOT-A-TICKET", "Door 2", 1),  # invalid code
+        (people[3].code, "Door 2", 0),
+    ]
+    for code, station, status in script:
+        result = subprocess.run(
+            main_py(folder, "checkin", code, "--station", station),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == status, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
+    base = tmp_path_factory.mktemp("night")
+    good = render_clip(ClipSpec(("Good", "好片"), 2.0, 320, 180), base / "good.mp4")
+    six = render_clip(ClipSpec(("Six", "六"), 6.0, 320, 180), base / "six.mp4")
+    data = good.read_bytes()
+    truncated = base / "truncated.mp4"
+    truncated.write_bytes(data[: len(data) // 2])
+    folder = write_event(
+        base / "event",
+        [
+            film_toml("N1", good),
+            film_toml("N2", truncated),
+            film_toml("N3", six).replace('runtime = "0:02"', 'runtime = "0:06"'),
+            film_toml("N4", good),
+        ],
+    )
+    people = seed_people(folder)
+    _doors(folder, people)
+    CheckinRepository.for_event(folder, folder.load_config()).walk_in(
+        "即場觀眾", "Walk In", None, "Door 1", dt.datetime.now(dt.UTC)
+    )
+
+    rehearsal = subprocess.Popen(
+        main_py(folder, "rehearse", "--exit-at-end"),
+        env=offscreen_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while _position_of(folder, "N3") < 2.0:
+            assert rehearsal.poll() is None, "the rehearsal ended before film 3"
+            assert time.monotonic() < deadline, "the rehearsal never got into film 3"
+            time.sleep(0.1)
+    finally:
+        rehearsal.send_signal(signal.SIGKILL)
+        rehearsal.wait(10)
+    killed_at = _position_of(folder, "N3")
+    time.sleep(2.0)  # the projector is dark while nobody has restarted the console
+
+    os.environ["KIOSK_VLC_AOUT"] = "dummy"
+    make_application()
+    window, _reporter = open_console(folder)  # the restore: paused at N3
+    window.show()
+    show = window.night.show
+    assert show is not None and show.snapshot().phase is ShowPhase.PAUSED
+    deadline = time.monotonic() + 1.0  # the operator reads the resume banner
+    pump_until(lambda: time.monotonic() > deadline, 5, "the operator")
+    show.go()
+    pump_until(lambda: show.snapshot().phase is ShowPhase.ENDED, 60, "the end of the show")
+    window.close()
+    QCoreApplication.processEvents()
+
+    out = base / "out"
+    out.mkdir()
+    pdf, html = out / "report.pdf", out / "report.html"
+    result = subprocess.run(
+        main_py(folder, "report", "--json", "--pdf", str(pdf), "--html", str(html)),
+        env=offscreen_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    yield Night(folder, people, killed_at, json.loads(result.stdout), pdf, html)
+
+
+def test_the_timeline_matches_what_happened(night: Night) -> None:
+    report = night.report
+    films = {f["id"]: f for f in report["films"]}
+    assert [f["id"] for f in report["films"]] == ["N1", "N2", "N3", "N4"]
+    assert {f["id"]: f["outcome"] for f in report["films"]} == {
+        "N1": "played",
+        "N2": "failed",
+        "N3": "played",
+        "N4": "played",
+    }
+    for key in ("id", "planned_start", "started", "ended", "played_s", "outcome", "incidents"):
+        assert key in films["N1"]
+    assert films["N1"]["played_s"] == pytest.approx(2.0, abs=0.8)
+    assert films["N4"]["played_s"] == pytest.approx(2.0, abs=0.8)
+    # N3 ran before the kill and after the restore: about its 6 s in all, never the dark time
+    assert films["N3"]["played_s"] == pytest.approx(6.0, abs=1.6)
+    failure = next(i for i in films["N2"]["incidents"] if i["kind"] == "failure")
+    assert failure["reason"]  # libvlc's words: "found no picture" or "looks damaged"
+    crash = next(i for i in report["incidents"] if i["kind"] == "crash")
+    assert crash["film"] == "N3" and crash["restored_at"]
+    assert crash["position_s"] == pytest.approx(night.killed_at_position, abs=1.1)
+    # dark from the kill (+2 s nobody there, +1 s reading the banner) until N3 was back
+    assert crash["dark_s"] >= 3.0
+    assert report["dark_s"] >= crash["dark_s"]
+    assert report["show"]["state"] == "ended" and report["show"]["played"] == 3
+    started = [films[k]["started"] for k in ("N1", "N3", "N4")]
+    assert started == sorted(started)
+    assert films["N3"]["ended"] > crash["restored_at"]
+
+
+def test_the_doors_are_counted_from_the_checkins(night: Night) -> None:
+    doors = night.report["checkins"]
+    assert doors["registered"] == len(night.people)
+    assert doors["admitted"] == 5 and doors["walk_ins"] == 1
+    assert doors["no_shows"] == len(night.people) - 4
+    assert doors["refused"] == {"already_checked_in": 1, "invalid_code": 1}
+    assert doors["per_station"] == {
+        "Door 1": {"admitted": 3, "refused": 0},
+        "Door 2": {"admitted": 2, "refused": 2},
+    }
+    assert sum(a["count"] for a in doors["arrivals_per_5min"]) == 5
+
+
+def test_the_pdf_is_a4_with_embedded_cjk_fonts_and_renders(night: Night) -> None:
+    info = subprocess.run(["pdfinfo", str(night.pdf)], capture_output=True, text=True, check=True)
+    assert "(A4)" in info.stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(night.pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk and all(" yes " in line for line in cjk), fonts
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(night.pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in ("Show report", "放映報告", "時間線", "N2", "failure", "crash", "Door 2"):
+        assert expected in text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "80", "-png", str(night.pdf), str(SHOTS / "report-pdf")], check=True
+    )
+    pages = sorted(SHOTS.glob("report-pdf-*.png"))
+    assert pages
+    shutil.copy(night.pdf, SHOTS / "report.pdf")
+
+
+def test_the_html_opens_offline_in_headless_chromium(night: Night, tmp_path: Path) -> None:
+    webdriver = pytest.importorskip("selenium.webdriver")
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        pytest.skip("Debian's chromium and chromium-driver are needed")
+    html = night.html.read_text(encoding="utf-8")
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in html and "<script" not in html and "<link" not in html
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or ""
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+    ):
+        options.add_argument(flag)
+    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
+    driver = webdriver.Chrome(options=options, service=service)
+    try:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for name, (width, height) in {"desktop": (1280, 900), "phone": (390, 844)}.items():
+            driver.set_window_size(width, height)
+            driver.get(night.html.as_uri())
+            assert "Show report" in driver.title
+            charts = driver.execute_script(
+                "return [...document.querySelectorAll('figure svg')].map("
+                "s => [s.getBoundingClientRect().width, s.getBoundingClientRect().height])"
+            )
+            assert len(charts) == 2 and all(w > 300 and h > 50 for w, h in charts), charts
+            overflow = driver.execute_script(
+                "return document.documentElement.scrollWidth - window.innerWidth"
+            )
+            assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px"
+            resources = driver.execute_script(
+                "return performance.getEntriesByType('resource').length"
+            )
+            assert resources == 0  # nothing fetched: self-contained
+            body = driver.find_element("tag name", "body").text
+            assert "時間線" in body and "Incidents" in body and "N2" in body
+            total = driver.execute_script("return document.documentElement.scrollHeight")
+            driver.set_window_size(width, min(int(total) + 140, 8000))
+            driver.save_screenshot(str(SHOTS / f"report-html-{name}.png"))
+    finally:
+        driver.quit()
+
+
+def test_the_report_tab_draws_the_night(night: Night) -> None:
+    make_application()
+    tasks = TaskRunner()
+    view = ReportView(ReportService(night.folder), tasks, MessageBus())
+    view.resize(1366, 900)
+    view.show()
+    pump_until(lambda: view.report is not None, 20, "the report tab")
+    assert view.timeline.chart is not None and view.incidents.rowCount() >= 2
+    items = [view.incidents.item(r, 1) for r in range(view.incidents.rowCount())]
+    kinds = {item.text() for item in items if item is not None}
+    assert {"failure", "crash"} <= kinds
+    exported = view.export(night.folder.root / "tab-report.html")
+    assert exported is not None and exported.stat().st_size > 1000
+    settle = time.monotonic() + 0.5  # let the layout follow the charts' heights
+    pump_until(lambda: time.monotonic() > settle, 5, "the layout")
+    timeline = view.timeline
+    assert timeline.height() >= timeline.heightForWidth(timeline.width()) - 1  # never clipped
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    view.grab().save(str(SHOTS / "report-tab.png"))
+    view.close()
+
+
+def test_the_drawn_timeline_marks_what_happened(night: Night) -> None:
+    report = ReportService(night.folder).build()
+    chart = timeline_chart(report)
+    labels = {
+        s.text.split()[1]: s.y for s in chart.shapes if isinstance(s, Text) and ". N" in s.text
+    }
+    rows = {film: (y - 0.72 * ROW_MM, y + 0.28 * ROW_MM) for film, y in labels.items()}
+
+    def in_row(film: str, y: float) -> bool:
+        return rows[film][0] - 0.01 <= y <= rows[film][1] + 0.01
+
+    bars = [s for s in chart.shapes if isinstance(s, Rect) and s.fill and s.opacity == 1.0]
+    red = [s for s in chart.shapes if isinstance(s, Line) and s.colour == Palette.failed]
+    assert any(in_row("N2", s.y1) for s in red)  # N2 is drawn failed (it showed no picture)
+    marks = [s for s in chart.shapes if isinstance(s, Marker) and s.shape == "triangle"]
+    assert any(in_row("N2", s.y) for s in marks)  # with its failure marked
+    played = [s for s in bars if s.fill == Palette.played and in_row("N3", s.y)]
+    assert len(played) == 2  # N3 ran in two stretches: before the kill and after the restore
+    marks = [s for s in chart.shapes if isinstance(s, Marker) and s.title]  # not the legend
+    crash = [s for s in marks if s.shape == "diamond"]
+    assert len(crash) == 1 and in_row("N3", crash[0].y)
+    assert played[0].x + played[0].w <= crash[0].x + 0.5 <= played[1].x  # the gap is the crash
+    dark = [s for s in chart.shapes if isinstance(s, Rect) and s.fill == Palette.dark]
+    assert any(abs(s.x - crash[0].x) < 0.5 and s.w > 1.0 for s in dark)  # shaded dark after it
