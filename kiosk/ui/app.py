@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 
 from PySide6.QtGui import QGuiApplication
 
@@ -15,6 +16,7 @@ from kiosk.media.vlc_backend import create_instance
 from kiosk.night import Night, open_night
 from kiosk.night.exits import SUPERVISED_ENV
 from kiosk.night.reveal_launcher import AppRevealLauncher
+from kiosk.services.console_settings import load_console_settings
 from kiosk.services.doors import door_checkins
 from kiosk.services.event import EventFolder, StoreError
 from kiosk.services.report import ReportService
@@ -31,7 +33,7 @@ from kiosk.ui.console.report_view import ReportView
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stage_preview import StagePreview
 from kiosk.ui.console.stations_panel import mount_stations
-from kiosk.ui.console.window import ConsoleWindow
+from kiosk.ui.console.window import ConsoleWindow, apply_outputs
 from kiosk.ui.stage.window import StageWindow
 
 __all__ = ["headless", "make_application", "open_console", "run_console", "show_instance"]
@@ -108,6 +110,8 @@ def open_console(
         confirm_close = confirm_without_asking
     config = folder.load_config()
     programme = folder.load_programme(config)
+    outputs = load_console_settings(folder)  # the screen and sound chosen with O last time
+    screen_name = screen_name or outputs.projector_screen
     messages = MessageBus()
     tasks = TaskRunner()
     stage = StageWindow(config, programme, screen_name)
@@ -125,6 +129,8 @@ def open_console(
     window = ConsoleWindow(
         folder, night, messages, tasks, supervised=supervised, confirm_close=confirm_close
     )
+    if not headless():  # (headless players have a dummy output on purpose)
+        apply_outputs(night, replace(outputs, projector_screen=None))  # the stage has it
     window.add_tab(RegistrationsView(folder, messages, tasks), "Registrations · 登記")
     window.add_tab(DoorsFiguresPanel(door_checkins(folder, config)), "Doors · 入場")
     window.add_tab(ReportView(ReportService(folder), tasks, messages), "Report · 報告")

@@ -15,6 +15,7 @@ from PySide6.QtCore import QItemSelection, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -34,6 +35,11 @@ from PySide6.QtWidgets import (
 from kiosk.core.preflight import FilmCheck, check_schedule
 from kiosk.core.programme import Film, format_duration
 from kiosk.night.night import Night
+from kiosk.services.console_settings import (
+    ConsoleSettings,
+    load_console_settings,
+    save_console_settings,
+)
 from kiosk.services.event import EventFolder
 from kiosk.services.film_media import FilmMedia
 from kiosk.services.preflight import PreflightReport, recheck_film, run_preflight
@@ -42,8 +48,10 @@ from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.close_guard import CloseGuard, ConfirmClose
 from kiosk.ui.console.keymap import KeyMap
+from kiosk.ui.console.outputs_dialog import OutputsDialog
 from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
 from kiosk.ui.console.show_panel import ShowPanel
+from kiosk.ui.stage.window import StageWindow
 
 log = logging.getLogger(__name__)
 MEDIA_EVERY_MS = 2000  # how often the console looks whether film files changed (one stat each)
@@ -133,6 +141,22 @@ def ask_start_over(parent: QWidget) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def apply_outputs(night: Night, settings: ConsoleSettings) -> None:
+    """Move the stage to the chosen screen and send the films' sound to the chosen device;
+    say it loudly when there is no audio device at all (films would play silently)."""
+    stage = night.projector.stage
+    if settings.projector_screen and isinstance(stage, StageWindow):
+        stage.place_on_screen(settings.projector_screen)
+    players = night.projector.players
+    if settings.audio_device:
+        players.set_audio_device(settings.audio_device)
+    if not players.audio_devices() and night.messages is not None:
+        night.messages.error(
+            "No audio output device: the films would play SILENTLY · 沒有音效輸出裝置 — "
+            "check the sound card / HDMI audio, then choose it with O"
+        )
+
+
 class ConsoleWindow(QMainWindow):
     """Main window on the operator's screen."""
 
@@ -171,6 +195,7 @@ class ConsoleWindow(QMainWindow):
         self.keys = KeyMap(self, lambda: night.mode, messages)
         self.keys.handle("preflight", self._preflight_key)
         self.keys.handle("quit", self._quit_key)
+        self.keys.handle("outputs", self.choose_outputs)
         self.show_panel: ShowPanel | None = None
         if night.show is not None:
             self.show_panel = ShowPanel(
@@ -210,6 +235,21 @@ class ConsoleWindow(QMainWindow):
         """Show that the show was restored after an interruption (GO continues it)."""
         if self.show_panel is not None:
             self.show_panel.offer_resume(text)
+
+    def choose_outputs(self) -> str | None:
+        """The projector screen and audio device dialog (key O); applies and remembers them."""
+        players = self.night.projector.players
+        current = load_console_settings(self.folder)
+        dialog = OutputsDialog(self, current, players.audio_devices())
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return "cancelled"
+        chosen = dialog.chosen()
+        apply_outputs(self.night, chosen)
+        save_console_settings(self.folder, chosen)
+        return (
+            f"projector {chosen.projector_screen or 'default screen'}, "
+            f"sound {chosen.audio_device or 'default device'} (remembered for this event)"
+        )
 
     def _preflight_key(self) -> None:
         self.start_preflight()
