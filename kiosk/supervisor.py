@@ -6,7 +6,11 @@ window, which maps later and so stacks above it), then runs the app as a child p
 app dies (a crash, a kill), the audience keeps seeing black instead of the desktop, and the app
 is started again after a back-off (1, 2, 4 ... 30 s); the restarted console restores the show
 paused from the journal. An app that exits with status 0 (the operator quit) ends the
-supervisor too; so does reaching `MAX_RESTARTS` crashes within `RESTART_WINDOW_S`.
+supervisor too; so does reaching `MAX_RESTARTS` crashes within `RESTART_WINDOW_S`. An app that
+exits with `KEEP_PROJECTOR_DARK` (the operator closed the console during the show and chose to
+keep the projector black) is started again at once, without counting as a crash: the projector
+stays black until the show is ended on purpose. SIGTERM to the supervisor (a logout) is passed
+on to the app, which asks the operator during the show; the supervisor ends when the app does.
 
 Why a separate process and not a window of the app itself: a window dies with its process, and
 a crashed X client's windows are destroyed by the X server at once.
@@ -26,16 +30,18 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QPainter, QPaintEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
+from kiosk.night.exits import KEEP_PROJECTOR_DARK, SUPERVISED_ENV
 from kiosk.ui.stage.screens import choose_screen
+from kiosk.ui.stage.x11 import paint_black_by_server
 
 log = logging.getLogger(__name__)
 
-SUPERVISED_ENV = "KIOSK_SUPERVISED"  # set in the app's environment by the supervisor
 ALWAYS_ENV = "KIOSK_SUPERVISOR"  # "always": supervise even with a single screen (tests)
 MAX_RESTARTS = 5
 RESTART_WINDOW_S = 600.0
 BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 POLL_MS = 200
+KEEP_DARK_RESTART_S = 0.5  # after a confirmed close during the show
 
 
 def _say(text: str) -> None:
@@ -83,6 +89,7 @@ class Supervisor:
         self.crashes: list[float] = []
         self.exit_code = 0
         self._restart_at: float | None = None
+        self.stopping = False
         self._timer = QTimer()
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.poll)
@@ -113,6 +120,16 @@ class Supervisor:
             log.info("app closed normally: supervisor ends")
             self.finish(0)
             return
+        if code == KEEP_PROJECTOR_DARK:
+            log.warning("console closed during the show: projector stays black, app restarts")
+            _say("console closed during the show: the projector stays black; restarting it")
+            self._restart_at = now + KEEP_DARK_RESTART_S
+            self.stopping = False
+            return
+        if self.stopping:  # asked to stop, and the app ended (before it could ask anyone)
+            log.info("app ended (status %s) after SIGTERM: supervisor ends", code)
+            self.finish(0)
+            return
         self.crashes = [t for t in self.crashes if now - t < RESTART_WINDOW_S] + [now]
         if len(self.crashes) > MAX_RESTARTS:
             log.error("app died %d times in %.0f s: giving up", len(self.crashes), RESTART_WINDOW_S)
@@ -122,6 +139,16 @@ class Supervisor:
         log.error("app died (status %s): restarting in %.0f s", code, delay)
         _say(f"app died (status {code}); restarting in {delay:g} s")
         self._restart_at = now + delay
+
+    def ask_child_to_stop(self) -> None:
+        """A logout or `kill`: pass SIGTERM on to the app (which asks the operator during the
+        show); end at once if no app is running."""
+        child = self.child
+        if child is None or child.poll() is not None:
+            self.finish(0)
+            return
+        self.stopping = True
+        child.send_signal(signal.SIGTERM)
 
     def stop_child(self) -> None:
         """End the app (on the supervisor's own shutdown)."""
@@ -162,13 +189,14 @@ def run_supervisor(command: Sequence[str]) -> int:
     if screen is not None:
         window.setGeometry(screen.geometry())
     window.showFullScreen()
+    paint_black_by_server(int(window.winId()))  # black at once when the app's windows die
     supervisor = Supervisor(command, window)
 
     def stop(*_: object) -> None:
         supervisor.stop_child()
         supervisor.finish(0)
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, lambda *_: supervisor.ask_child_to_stop())
     signal.signal(signal.SIGINT, stop)
     wake = QTimer()  # lets Python run signal handlers while Qt waits
     wake.timeout.connect(lambda: None)

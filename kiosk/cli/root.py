@@ -82,14 +82,17 @@ def cli(
 def console(ctx: click.Context) -> None:
     """Open the operator console (the default command)."""
     folder = folder_of(ctx)
-    if not folder.exists():
-        click.echo(f"No event at {folder.root} yet: building the demo night first.", err=True)
-        ctx.invoke(demo)
-    configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
     # Qt is imported only by the commands that need it
     from kiosk.ui.app import headless, make_application, run_console
 
     make_application()
+    if not folder.exists():
+        click.echo(f"No event at {folder.root} yet: building the demo night first.", err=True)
+        if headless():  # no screen for the build window: the terminal shows the progress
+            ctx.invoke(demo)
+        # else the console's first-run window builds it with a progress bar (kiosk.ui.app)
+    folder.create_dirs()
+    configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
     if ctx.obj.get("supervise", True) and not headless():
         from kiosk.supervisor import app_command, needed, run_supervisor
 

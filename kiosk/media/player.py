@@ -358,6 +358,31 @@ class FilmPlayers(QObject):
             state.preamp_db = preamp_db
         equalizer.release()  # libvlc copied its values
 
+    # Audio output device -----------------------------------------------------------------
+
+    def audio_devices(self) -> list[tuple[str, str]]:
+        """The current audio output's devices as (id, description), from libvlc's
+        `audio_output_device_enum` (empty: no device, or a dummy output)."""
+        player = self._slots[SLOTS[0]].player
+        found: list[tuple[str, str]] = []
+        devices = player.audio_output_device_enum()
+        device = devices
+        while device:
+            entry = device.contents
+            found.append((_text(entry.device), _text(entry.description)))
+            device = entry.next
+        if devices:
+            import vlc
+
+            vlc.libvlc_audio_output_device_list_release(devices)
+        return found
+
+    def set_audio_device(self, device_id: str) -> None:
+        """Send both players' sound to `device_id` (one of `audio_devices()`)."""
+        for state in self._slots.values():
+            state.player.audio_output_device_set(None, device_id)
+        log.info("audio device: %s", device_id)
+
     # Shut-down ---------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -568,3 +593,10 @@ class _Pauser:
                 state.pause_armed, state.paused_early = False, True
                 state.own_pauses += 1
                 state.player.set_pause(1)
+
+
+def _text(value: object) -> str:
+    """libvlc strings come as bytes (or None)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)

@@ -20,7 +20,7 @@ from kiosk.core.awards import RevealMachine, RevealStep
 from kiosk.core.event import EventConfig
 from kiosk.core.preflight import FilmCheck
 from kiosk.core.programme import Programme
-from kiosk.core.show import SHOW_RESET, ResumePoint, ShowOptions, under_way
+from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under_way
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sting import StingPlayer
 from kiosk.night.effects import EffectRunner
@@ -28,7 +28,7 @@ from kiosk.night.ports import OperatorMessages, Stage
 from kiosk.night.projector import Projector
 from kiosk.night.reveal import RevealController
 from kiosk.night.show import ShowController, create_show, read_resume_point
-from kiosk.render.cards import Card
+from kiosk.render.cards import Card, DifficultiesCard
 from kiosk.services.film_media import FilmMedia
 from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.store.journal import Journal as JournalStore
@@ -187,10 +187,61 @@ class Night(QObject):
             return True
         return False  # sound keys (volume, mute, trims) still work
 
+    # The projectionist's extra controls ----------------------------------------------------
+
+    def toggle_difficulties(self) -> bool:
+        """Put the bilingual "technical difficulties / 技術問題" slide up — black at once first,
+        which holds the show (or the reveal) where it is — or take it down (the projector stays
+        black; GO lifts the black as usual). Returns True if the slide is now up."""
+        stage = self.projector.stage
+        if stage.slide_up:
+            stage.set_slide(None)
+            self.runner.record("difficulties_slide", {"up": False})
+            return False
+        if not stage.black:
+            reveal = self.reveal
+            if self.mode is KeyMode.REVEAL and reveal is not None and reveal.running:
+                reveal.cut_to_black()
+            elif self.show is not None:
+                self.show.cut_to_black()
+            else:
+                stage.set_black(True)
+        stage.set_slide(DifficultiesCard(self.config))
+        self.runner.record("difficulties_slide", {"up": True})
+        return True
+
+    def jump_cue(self, target: str) -> str:
+        """The cue a jump to `target` (a film id, or "end") lands on: the film's title card if
+        the show has cards, else the film itself. KeyError if there is no such film."""
+        if target == "end":
+            return "end"
+        show = self.show
+        if show is None:
+            raise KeyError(target)
+        for cue in show.machine.cues:
+            if cue.film is not None and cue.film.id == target:
+                return cue.key
+        raise KeyError(target)
+
     def _handed_over(self, to_reveal: bool) -> None:
         self.mode_changed.emit(KeyMode.REVEAL if to_reveal else KeyMode.SHOW)
 
     # End of the night --------------------------------------------------------------------
+
+    def under_way(self) -> str | None:
+        """What closing the app now would interrupt (None: nothing, the show has not started
+        or has ended), e.g. `the show (film 12)` or `the award reveal`."""
+        reveal = self.reveal
+        if reveal is not None and reveal.running:
+            return "the award reveal"
+        show = self.show
+        if show is None or show.closed:
+            return None
+        cue = show.machine.cue
+        if cue.kind in (CueKind.HOLDING, CueKind.END):
+            return None
+        film = cue.film
+        return f"the show (film {film.position})" if film is not None else f"the show ({cue.label})"
 
     def close(self) -> None:
         """Stop the show and close the projector (players, sting, stage window)."""

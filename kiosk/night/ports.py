@@ -54,6 +54,20 @@ class Stage(Protocol):
         """Fade the black overlay in or out."""
         ...
 
+    def set_slide(self, card: Card | None) -> None:
+        """Show a slide (technical difficulties) on the black instead of plain black."""
+        ...
+
+    @property
+    def slide_up(self) -> bool:
+        """True while a slide is on the black."""
+        ...
+
+    @property
+    def black(self) -> bool:
+        """True while the black overlay is (or is fading) down."""
+        ...
+
     def set_subtitle(self, text: str | None, level: float = 1.0) -> None:
         """Show one subtitle (or none) over the film, at `level` of full white (it fades with
         the picture)."""

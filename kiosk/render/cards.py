@@ -144,4 +144,25 @@ class BlackCard:
         return False
 
 
-Card = HoldingCard | TitleCard | IntermissionCard | EndCard | BlackCard | RevealCard | VoteCard
+@dataclass(frozen=True)
+class DifficultiesCard:
+    """The projectionist's "technical difficulties / 技術問題" slide, instead of plain black."""
+
+    event: EventConfig
+
+    @property
+    def live(self) -> bool:
+        """The slide is still."""
+        return False
+
+
+Card = (
+    HoldingCard
+    | TitleCard
+    | IntermissionCard
+    | EndCard
+    | BlackCard
+    | DifficultiesCard
+    | RevealCard
+    | VoteCard
+)

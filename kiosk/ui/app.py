@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 
 from PySide6.QtGui import QGuiApplication
 
@@ -13,7 +14,9 @@ from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import CueKind, ResumePoint, ShowOptions
 from kiosk.media.vlc_backend import create_instance
 from kiosk.night import Night, open_night
+from kiosk.night.exits import SUPERVISED_ENV
 from kiosk.night.reveal_launcher import AppRevealLauncher
+from kiosk.services.console_settings import load_console_settings
 from kiosk.services.doors import door_checkins
 from kiosk.services.event import EventFolder, StoreError
 from kiosk.services.report import ReportService
@@ -22,14 +25,16 @@ from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
+from kiosk.ui.console.close_guard import ConfirmClose, close_on_sigterm, confirm_without_asking
 from kiosk.ui.console.doors_panel import DoorsFiguresPanel
+from kiosk.ui.console.first_run import build_demo_in_window
 from kiosk.ui.console.registrations_view import RegistrationsView
 from kiosk.ui.console.report_view import ReportView
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stage_preview import StagePreview
 from kiosk.ui.console.stations_panel import mount_stations
 from kiosk.ui.console.vote_panel import StageWindowSlide, VotePanel, VoteSlide
-from kiosk.ui.console.window import ConsoleWindow
+from kiosk.ui.console.window import ConsoleWindow, apply_outputs
 from kiosk.ui.stage.window import StageWindow
 
 __all__ = ["headless", "make_application", "open_console", "run_console", "show_instance"]
@@ -92,11 +97,22 @@ def resume_text(point: ResumePoint, programme: Programme) -> str:
 
 
 def open_console(
-    folder: EventFolder, *, screen_name: str | None = None
+    folder: EventFolder,
+    *,
+    screen_name: str | None = None,
+    supervised: bool = False,
+    confirm_close: ConfirmClose | None = None,
 ) -> tuple[ConsoleWindow, ErrorReporter]:
-    """Build the console and the stage on an event (the caller holds the event lock)."""
+    """Build the console and the stage on an event (the caller holds the event lock).
+
+    `confirm_close` asks before the console closes during the show (default: a dialog; on
+    Qt's offscreen platform, where nobody could answer one, the close is confirmed)."""
+    if confirm_close is None and headless():
+        confirm_close = confirm_without_asking
     config = folder.load_config()
     programme = folder.load_programme(config)
+    outputs = load_console_settings(folder)  # the screen and sound chosen with O last time
+    screen_name = screen_name or outputs.projector_screen
     messages = MessageBus(zone=config.zone)
     tasks = TaskRunner()
     stage = StageWindow(config, programme, screen_name)
@@ -111,7 +127,11 @@ def open_console(
         bind_surfaces=not headless(),
     )
     restore = night.restore()
-    window = ConsoleWindow(folder, night, messages, tasks)
+    window = ConsoleWindow(
+        folder, night, messages, tasks, supervised=supervised, confirm_close=confirm_close
+    )
+    if not headless():  # (headless players have a dummy output on purpose)
+        apply_outputs(night, replace(outputs, projector_screen=None))  # the stage has it
     window.add_tab(RegistrationsView(folder, messages, tasks), "Registrations · 登記")
     window.add_tab(DoorsFiguresPanel(door_checkins(folder, config)), "Doors · 入場")
     window.add_tab(ReportView(ReportService(folder), tasks, messages), "Report · 報告")
@@ -150,7 +170,7 @@ def mount_reveal(
         on_active=activated,
     )
     window.add_tab(panel, "Awards · 頒獎")
-    panel.install_shortcuts(window)
+    panel.register_keys(window.keys)
     interrupted = launcher.interrupted_at()
     if interrupted is not None:
         night.projector.stage.set_black(True)  # nothing of the awards shows until keyholders
@@ -195,13 +215,18 @@ def run_console(folder: EventFolder, *, screen_name: str | None = None) -> int:
     that keeps the projector black and runs this as its child: see kiosk.supervisor.)
     """
     app = make_application()
+    if not folder.exists():  # the first run: a window at once while the demo night is built
+        error = build_demo_in_window(folder)
+        if error is not None:
+            return refuse("The demo night could not be built", error)
     lock = folder.event_lock("the console")
     try:
         lock.acquire()
     except StoreError as exc:
         return refuse("AIFF Screening Night is already running", str(exc))
     try:
-        window, reporter = open_console(folder, screen_name=screen_name)
+        supervised = bool(os.environ.get(SUPERVISED_ENV))
+        window, reporter = open_console(folder, screen_name=screen_name, supervised=supervised)
     except ConfigError as exc:
         return refuse(
             "The event cannot be opened",
@@ -210,11 +235,15 @@ def run_console(folder: EventFolder, *, screen_name: str | None = None) -> int:
     except StoreError as exc:
         return refuse("The event cannot be opened", str(exc))
     reporter.install()
+    restore_sigterm = close_on_sigterm(window)  # a logout or `kill` asks during the show too
+    app.commitDataRequest.connect(window.close_guard.session_closing)
     window.showMaximized()
     window.activateWindow()
     log.info("console shown")
     try:
-        return app.exec()
+        code = app.exec()
+        return window.exit_code or code
     finally:
+        restore_sigterm()
         reporter.uninstall()
         lock.release()

@@ -323,8 +323,9 @@ def _restored(walk: _Walk, record: Record) -> None:
     kind = IncidentKind.CLOSED if walk.closed else IncidentKind.CRASH
     incident = Incident(kind, stopped, film, cue, position, restored_at=record.at)
     walk.dark_since = [*walk.dark_since, _add(walk, incident)]
-    if film is None:
-        _picture(walk, record.at)  # a restored card or intermission is up at once (paused)
+    if cue == "intermission":
+        _picture(walk, record.at)  # a restored intermission is up at once (paused)
+    # a restored film or title card stays dark until GO (the console restores them under black)
     walk.cue = cue
     walk.paused = cue is not None and (cue.startswith(("film:", "card:")) or cue == "intermission")
     walk.black = walk.failed = False

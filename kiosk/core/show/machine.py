@@ -152,6 +152,10 @@ class ShowMachine:
         if cue.kind is CueKind.FILM:
             self._pos = max(0.0, point.position_s)
         effects = self._enter(now) + self._preload_next()
+        if cue.kind is CueKind.CARD:
+            # the audience waited in the dark through the restart: black, not the card, until
+            # GO (which goes on to the film)
+            effects = [Blank() if isinstance(e, ShowCard) else e for e in effects]
         data: dict[str, JsonValue] = {"cue": cue.key, "position": self._pos}
         return _settle([*effects, Journal("restored", data)])
 

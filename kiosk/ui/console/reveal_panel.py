@@ -16,7 +16,6 @@ from functools import partial
 from typing import Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -33,6 +32,7 @@ from kiosk.night.reveal_launcher import SealStatus
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
+from kiosk.ui.console.keymap import REVEAL, KeyMap
 from kiosk.ui.console.passphrase_dialog import PassphraseDialog
 
 log = logging.getLogger(__name__)
@@ -208,13 +208,25 @@ class RevealPanel(QWidget):
         )
         return bar
 
-    def install_shortcuts(self, window: QWidget) -> None:
-        """Keys only the reveal has (the shared ones reach it through `Night.route_show_key`)."""
-        keys = {"H": partial(self.trigger, "holding"), "F8": self.start, "Ctrl+Shift+End": self.end}
-        for sequence, action in keys.items():
-            shortcut = QShortcut(QKeySequence(sequence), window)
-            shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
-            shortcut.activated.connect(action)
+    def register_keys(self, keymap: KeyMap) -> None:
+        """What the console's commands do while the reveal has the projector (the key map
+        routes by the night's key mode: the show's GO, back and black keys step the reveal)."""
+        for name in ("go", "back", "fade", "black", "holding"):
+            keymap.handle(name, partial(self._key, name), REVEAL)
+        keymap.handle("skip", partial(self._key, "go"), REVEAL)  # skip = the next step
+        keymap.handle("end_reveal", self._end_key, REVEAL)
+        keymap.handle("open_reveal", self._open_key)
+
+    def _key(self, name: str) -> str | None:
+        if not self.trigger(name):
+            return "no reveal running"
+        return self.now_step.text() or None
+
+    def _end_key(self) -> None:
+        self.end()
+
+    def _open_key(self) -> None:
+        self.start()
 
     # Actions -----------------------------------------------------------------------------
 

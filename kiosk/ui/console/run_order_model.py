@@ -11,7 +11,7 @@ from kiosk.core.event import EventConfig
 from kiosk.core.media_identity import MediaState, MediaVerdict
 from kiosk.core.preflight import FilmCheck
 from kiosk.core.programme import Programme, format_duration
-from kiosk.core.show import FilmStatus, Snapshot
+from kiosk.core.show import FilmStatus, ShowPhase, Snapshot
 from kiosk.ui.common.theme import Colours
 from kiosk.ui.console.programme_model import Row, planned_rows
 
@@ -26,6 +26,7 @@ STATE_LABELS = {
     FilmStatus.SKIPPED: "⤼ skipped",
     FilmStatus.FAILED: "✖ failed",
 }
+HELD_LABELS = {ShowPhase.PAUSED: "⏸ paused", ShowPhase.BLACK: "■ black"}
 STATE_COLOURS = {
     FilmStatus.PENDING: Colours.muted,
     FilmStatus.PLAYING: Colours.accent,
@@ -47,6 +48,7 @@ class RunOrderModel(QAbstractTableModel):
         self.rows: list[Row] = planned_rows(programme, config, self.checks)
         self.states: dict[str, FilmStatus] = {f.id: FilmStatus.PENDING for f in programme}
         self.current_key = "holding"
+        self.held: str | None = None  # the current film's row while the show holds it
 
     def set_checks(self, checks: dict[str, FilmCheck]) -> None:
         """New preflight results: real lengths, so new planned starts."""
@@ -66,9 +68,10 @@ class RunOrderModel(QAbstractTableModel):
         """Take the states and the current cue from the show; repaint only on a change."""
         states = {film.id: status for film, status in snapshot.films}
         key = snapshot.cue.key
-        if states == self.states and key == self.current_key:
+        held = HELD_LABELS.get(snapshot.phase)
+        if states == self.states and key == self.current_key and held == self.held:
             return
-        self.states, self.current_key = states, key
+        self.states, self.current_key, self.held = states, key, held
         if self.rows:
             last = self.index(len(self.rows) - 1, len(RUN_COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
@@ -130,6 +133,8 @@ class RunOrderModel(QAbstractTableModel):
                 3: format_duration(length),
                 4: STATE_LABELS[status],
             }
+            if column == 4 and status is FilmStatus.PLAYING and self.held is not None:
+                return self.held  # the row says what the badge says: paused, black
             if film.id in self.media and status is FilmStatus.PENDING:
                 texts[4] = FLAGGED[self.media[film.id].state]
             return texts.get(column)

@@ -10,11 +10,9 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSlider,
     QTableView,
@@ -40,6 +39,8 @@ from kiosk.night.night import Night
 from kiosk.night.show import ShowController
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
+from kiosk.ui.console.jump_dialog import ChooseJump, ask_jump
+from kiosk.ui.console.keymap import KeyMap, binding
 from kiosk.ui.console.run_order_model import RUN_COLUMNS, RunOrderModel
 from kiosk.ui.console.stage_preview import StagePreview
 
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 REFRESH_MS = 100
 GO_FEEDBACK_MS = 1800
+SIDE_MIN_HEIGHT = 110  # px: the rest of the side column scrolls on a short screen
 
 PHASE_STYLE = {
     ShowPhase.HOLDING: ("HOLDING · 等候", "#5b6270"),
@@ -58,17 +60,6 @@ PHASE_STYLE = {
     ShowPhase.FAILED: ("FILM FAILED · 播放失敗", "#b3261e"),
     ShowPhase.ENDED: ("ENDED · 完場", "#5b6270"),
 }
-
-
-@dataclass(frozen=True)
-class ShowKey:
-    """One show action: its button text, keys, and what it does."""
-
-    name: str
-    text: str
-    keys: tuple[str, ...]
-    action: Callable[[], None]
-    tip: str
 
 
 def clock(seconds: float | None) -> str:
@@ -101,8 +92,11 @@ class ShowPanel(QWidget):
         self,
         night: Night,
         tasks: TaskRunner,
+        keymap: KeyMap,
         on_start_over: Callable[[], None] | None = None,
         on_recheck: Callable[[str], None] | None = None,
+        *,
+        choose_jump: ChooseJump | None = None,
     ) -> None:
         super().__init__()
         if night.show is None:
@@ -112,10 +106,12 @@ class ShowPanel(QWidget):
         self.controller = controller
         self.config = config = night.config
         self._on_start_over = on_start_over
+        self._choose_jump = choose_jump or ask_jump
         self._on_recheck = on_recheck  # preflight one film's file again (F6)
         self._go_feedback_until = 0.0
         self.buttons: dict[str, QPushButton] = {}
-        self.keys = self._keys()
+        self.keymap = keymap
+        self._register_keys(keymap)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -152,7 +148,7 @@ class ShowPanel(QWidget):
         self.run_model = RunOrderModel(controller.programme, config)
         self.run_table = self._build_run_table()
         bottom.addWidget(self.run_table, 3)
-        bottom.addWidget(self._build_side(), 2)
+        bottom.addWidget(self._scrolling(self._build_side()), 2)
         layout.addLayout(bottom, 1)
 
         controller.changed.connect(self.refresh)
@@ -165,60 +161,77 @@ class ShowPanel(QWidget):
         self.refresh()
 
     # Keys --------------------------------------------------------------------------------
-    def _keys(self) -> list[ShowKey]:
-        c = self.controller
-        return [
-            ShowKey("go", "GO", ("Space",), c.go, "Start the show / next cue / continue"),
-            ShowKey("pause", "Pause / resume", ("P",), c.toggle_pause, "Pause or resume"),
-            ShowKey(
-                "fade", "Fade to black", ("Esc",), c.fade_to_black, "Fade to black (again: lift)"
-            ),
-            ShowKey("black", "Black now", ("Shift+Esc",), c.cut_to_black, "Instant black"),
-            ShowKey("back", "Back", ("B", "Left"), c.back, "Restart the film or previous cue"),
-            ShowKey("skip", "Skip", ("N", "Right"), c.skip, "Next cue (the film is skipped)"),
-            ShowKey("rewind", "−10 s", ("[",), lambda: c.seek_by(-10), "Seek back 10 seconds"),
-            ShowKey("forward", "+10 s", ("]",), lambda: c.seek_by(10), "Seek ahead 10 seconds"),
-            ShowKey("retry", "Retry", ("R",), c.retry, "Play the failed film again"),
-            ShowKey("mute", "Mute", ("M",), c.toggle_mute, "Mute or unmute the films"),
-            ShowKey("volume_down", "Vol −", ("-",), lambda: self._volume_by(-5), "Volume −5 %"),
-            ShowKey("volume_up", "Vol +", ("=",), lambda: self._volume_by(5), "Volume +5 %"),
-            ShowKey(
-                "trim_down", "Trim −", (",",), lambda: self._trim_by(-0.5), "This film −0.5 dB"
-            ),
-            ShowKey("trim_up", "Trim +", (".",), lambda: self._trim_by(0.5), "This film +0.5 dB"),
-            ShowKey(
-                "recheck", "Re-check file", ("F6",), self._recheck, "Preflight the next film again"
-            ),
-            ShowKey(
-                "start_over", "Start over", ("Ctrl+Shift+Home",), self._start_over, "Restart night"
-            ),
-        ]
+    def _register_keys(self, keymap: KeyMap) -> None:
+        """What the show's commands do (the key map routes the keys and logs each action)."""
 
-    def trigger(self, name: str) -> None:
-        """Carry out the show action called `name` (a key or a button press)."""
-        if self.night.route_show_key(name):
-            return  # the award reveal has the projector and took e.g. GO
-        key = next(k for k in self.keys if k.name == name)
-        log.debug("show key: %s", name)
-        key.action()
+        def c() -> ShowController:  # always the current show (Start over replaces it)
+            return self.controller
 
-    def install_shortcuts(self, window: QWidget) -> None:
-        """Bind every show key for the whole application: they work from any tab, and even if
-        the projector window or a dialog has become the active window."""
-        for key in self.keys:
-            for sequence in key.keys:
-                shortcut = QShortcut(QKeySequence(sequence), window)
-                shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
-                shortcut.activated.connect(partial(self.trigger, key.name))
+        actions: dict[str, Callable[[], str | None]] = {
+            "go": lambda: self._did(c().go),
+            "pause": lambda: self._did(c().toggle_pause),
+            "fade": lambda: self._did(c().fade_to_black),
+            "black": lambda: self._did(c().cut_to_black),
+            "back": lambda: self._did(c().back),
+            "skip": lambda: self._did(c().skip),
+            "rewind": lambda: self._did(lambda: c().seek_by(-10)),
+            "forward": lambda: self._did(lambda: c().seek_by(10)),
+            "retry": lambda: self._did(c().retry),
+            "mute": self._toggle_mute,
+            "volume_down": lambda: self._volume_by(-5),
+            "volume_up": lambda: self._volume_by(5),
+            "trim_down": lambda: self._trim_by(-0.5),
+            "trim_up": lambda: self._trim_by(0.5),
+            "jump": self._jump,
+            "difficulties": self._difficulties,
+            "recheck": self._recheck,
+            "start_over": self._start_over,
+        }
+        for name, action in actions.items():
+            keymap.handle(name, action)
+
+    def trigger(self, name: str) -> bool:
+        """Carry out the console command `name` as its key would (routed by the key mode)."""
+        return self.keymap.press(name)
+
+    def _did(self, action: Callable[[], None]) -> str:
+        """Carry out a show action; what the show is doing now, for the log."""
+        action()
+        snap = self.controller.snapshot()
+        text, _ = PHASE_STYLE[snap.phase]
+        where = snap.cue.label
+        if snap.film_elapsed_s is not None:
+            where += f" at {clock(snap.film_elapsed_s)}"
+        return f"{where} — {text}"
+
+    def _toggle_mute(self) -> str:
+        self.controller.toggle_mute()
+        return "muted" if self.controller.players.muted else "unmuted"
+
+    def _difficulties(self) -> str:
+        up = self.night.toggle_difficulties()
+        return "slide up (the show is held)" if up else "slide down (still black: GO lifts it)"
+
+    def _jump(self) -> str | None:
+        snap = self.controller.snapshot()
+        target = self._choose_jump(self, self.controller.programme, snap)
+        if target is None:
+            return "cancelled"
+        try:
+            cue = self.night.jump_cue(target)
+        except KeyError:
+            return f"no film {target}"
+        before = snap.cue.label
+        self.controller.jump_to(cue)
+        return f"from {before} to {self.controller.snapshot().cue.label}"
 
     def _button(self, name: str, *, size: float = 11, height: int = 40) -> QPushButton:
-        key = next(k for k in self.keys if k.name == name)
-        shown = " / ".join("␣ Space" if s == "Space" else s for s in key.keys)
-        button = QPushButton(f"{key.text}   [{shown}]")
+        key = binding(name)
+        button = QPushButton(f"{key.label}   [{key.shown()}]")
         button.setFont(ui_font(size, bold=True))
         button.setMinimumHeight(height)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.setToolTip(key.tip)
+        button.setToolTip(key.label)
         button.clicked.connect(partial(self.trigger, name))
         self.buttons[name] = button
         return button
@@ -327,6 +340,19 @@ class ShowPanel(QWidget):
         )
         return table
 
+    @staticmethod
+    def _scrolling(side: QWidget) -> QScrollArea:
+        """The side column (next, show clock, sound) scrolls when the window is short (a
+        1366x768 laptop with a banner up), instead of pushing the log off the screen."""
+        area = QScrollArea()
+        area.setWidget(side)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setMinimumHeight(SIDE_MIN_HEIGHT)
+        return area
+
     def _build_side(self) -> QWidget:
         side = QWidget()
         column = QVBoxLayout(side)
@@ -358,9 +384,7 @@ class ShowPanel(QWidget):
         self.volume.setRange(0, 100)
         self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.volume.setValue(round(self.controller.players.master_volume))
-        self.volume.sliderReleased.connect(
-            lambda: self.controller.set_master_volume(self.volume.value())
-        )
+        self.volume.sliderReleased.connect(self._volume_released)
         self.volume_label = text_label("", 9)
         self.volume_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         sound.addWidget(self._button("volume_down", size=9, height=26), 1, 0)
@@ -393,7 +417,6 @@ class ShowPanel(QWidget):
         self.controller.ignored.disconnect(self._ignored)
         self.controller = controller
         self.preview.controller = controller
-        self.keys = self._keys()
         controller.changed.connect(self.refresh)
         controller.ignored.connect(self._ignored)
         self.resume_banner.hide()
@@ -413,13 +436,21 @@ class ShowPanel(QWidget):
         if self._on_start_over is not None:
             self._on_start_over()
 
-    def _volume_by(self, step: int) -> None:
+    def _volume_by(self, step: int) -> str:
         value = max(0, min(100, round(self.controller.players.master_volume) + step))
         self.volume.setValue(value)
         self.controller.set_master_volume(value)
+        return f"master {value} %"
 
-    def _trim_by(self, step: float) -> None:
+    def _volume_released(self) -> None:
+        self.controller.set_master_volume(self.volume.value())
+        if self.night.messages is not None:
+            self.night.messages.info(f"Volume (slider): master {self.volume.value()} %")
+
+    def _trim_by(self, step: float) -> str:
         self.trim.setValue(self.trim.value() + step)
+        film = self._trim_film()
+        return f"{film}: trim {self.trim.value():+.1f} dB" if film else "no film to trim"
 
     def _trim_changed(self, value: float) -> None:
         film = self._trim_film()
@@ -457,6 +488,7 @@ class ShowPanel(QWidget):
             f"background: {colour}; color: #fff; border-radius: 4px; padding: 2px 6px;"
         )
         self._refresh_now(snap)
+        self._refresh_resume_banner(snap)
         self._refresh_alert(snap)
         self._refresh_next(snap)
         self._refresh_clock(snap, now)
@@ -500,6 +532,14 @@ class ShowPanel(QWidget):
             self.elapsed.setText("—")
             self.remaining.setText("")
             self.progress.setValue(0)
+
+    def _refresh_resume_banner(self, snap: Snapshot) -> None:
+        """The "restored" banner is for the held moment after a restart: once GO lets the show
+        run (or it reaches its end) it goes, so it never sits over the running night."""
+        if self.resume_banner.isHidden():
+            return
+        if snap.cue.kind is CueKind.END or snap.phase not in (ShowPhase.PAUSED, ShowPhase.BLACK):
+            self.resume_banner.hide()
 
     def _refresh_alert(self, snap: Snapshot) -> None:
         alert = snap.alert

@@ -60,7 +60,10 @@ class StagePreview(QLabel):
         self.controller = controller
         self._tasks = tasks
         self._busy = False
-        self._folder = tempfile.TemporaryDirectory(prefix="kiosk-preview-")
+        self._folder = tempfile.TemporaryDirectory(
+            prefix="kiosk-preview-",
+            ignore_cleanup_errors=True,  # a snapshot may still be written
+        )
         self._file = Path(self._folder.name) / "frame.png"
         self.setFixedSize(QSize(PREVIEW_WIDTH, PREVIEW_WIDTH * 9 // 16))
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)

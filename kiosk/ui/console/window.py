@@ -12,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -35,15 +36,24 @@ from kiosk.core.memory_trend import MemoryTrend
 from kiosk.core.preflight import FilmCheck, check_schedule
 from kiosk.core.programme import Film, format_duration
 from kiosk.night.night import Night
+from kiosk.services.console_settings import (
+    ConsoleSettings,
+    load_console_settings,
+    save_console_settings,
+)
 from kiosk.services.event import EventFolder
 from kiosk.services.film_media import FilmMedia
 from kiosk.services.preflight import PreflightReport, recheck_film, run_preflight
 from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
+from kiosk.ui.console.close_guard import CloseGuard, ConfirmClose
+from kiosk.ui.console.keymap import KeyMap
 from kiosk.ui.console.memory_status import MemoryStatus
+from kiosk.ui.console.outputs_dialog import OutputsDialog
 from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
 from kiosk.ui.console.show_panel import ShowPanel
+from kiosk.ui.stage.window import StageWindow
 
 log = logging.getLogger(__name__)
 MEDIA_EVERY_MS = 2000  # how often the console looks whether film files changed (one stat each)
@@ -135,6 +145,22 @@ def ask_start_over(parent: QWidget) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def apply_outputs(night: Night, settings: ConsoleSettings) -> None:
+    """Move the stage to the chosen screen and send the films' sound to the chosen device;
+    say it loudly when there is no audio device at all (films would play silently)."""
+    stage = night.projector.stage
+    if settings.projector_screen and isinstance(stage, StageWindow):
+        stage.place_on_screen(settings.projector_screen)
+    players = night.projector.players
+    if settings.audio_device:
+        players.set_audio_device(settings.audio_device)
+    if not players.audio_devices() and night.messages is not None:
+        night.messages.error(
+            "No audio output device: the films would play SILENTLY · 沒有音效輸出裝置 — "
+            "check the sound card / HDMI audio, then choose it with O"
+        )
+
+
 class ConsoleWindow(QMainWindow):
     """Main window on the operator's screen."""
 
@@ -146,6 +172,8 @@ class ConsoleWindow(QMainWindow):
         tasks: TaskRunner,
         *,
         confirm_start_over: Callable[[QWidget], bool] | None = None,
+        supervised: bool = False,
+        confirm_close: ConfirmClose | None = None,
     ) -> None:
         super().__init__()
         self.folder = folder
@@ -155,6 +183,7 @@ class ConsoleWindow(QMainWindow):
         self.messages = messages
         self.tasks = tasks
         self._confirm_start_over = confirm_start_over or ask_start_over
+        self.close_guard = CloseGuard(night, self, supervised=supervised, confirm=confirm_close)
         self.setWindowTitle(f"{self.config.name_en} — Console")
         self.model = ProgrammeModel(self.programme, self.config)
         self._preflight_running = False
@@ -167,10 +196,15 @@ class ConsoleWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.setFont(ui_font(11, bold=True))
+        self.keys = KeyMap(self, lambda: night.mode, messages)
+        self.keys.handle("preflight", self._preflight_key)
+        self.keys.handle("quit", self._quit_key)
+        self.keys.handle("outputs", self.choose_outputs)
         self.show_panel: ShowPanel | None = None
         if night.show is not None:
-            self.show_panel = ShowPanel(night, tasks, self._start_over, self.recheck_film)
-            self.show_panel.install_shortcuts(self)
+            self.show_panel = ShowPanel(
+                night, tasks, self.keys, self._start_over, self.recheck_film
+            )
             self.tabs.addTab(self.show_panel, "Show · 放映")
         self.tabs.addTab(self._build_programme_tab(), "Programme / Preflight · 節目 / 檢查")
 
@@ -196,7 +230,6 @@ class ConsoleWindow(QMainWindow):
         self.tabs.setCornerWidget(self.memory.label, Qt.Corner.TopRightCorner)
 
         messages.subscribe(self._append_message)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.start_preflight)
         self.media: FilmMedia | None = night.media  # None: a night built without it
         self._media_timer = QTimer(self)  # a film replaced or deleted is flagged within 2 s
         self._media_timer.setInterval(MEDIA_EVERY_MS)
@@ -213,6 +246,27 @@ class ConsoleWindow(QMainWindow):
         """Show that the show was restored after an interruption (GO continues it)."""
         if self.show_panel is not None:
             self.show_panel.offer_resume(text)
+
+    def choose_outputs(self) -> str | None:
+        """The projector screen and audio device dialog (key O); applies and remembers them."""
+        players = self.night.projector.players
+        current = load_console_settings(self.folder)
+        dialog = OutputsDialog(self, current, players.audio_devices())
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return "cancelled"
+        chosen = dialog.chosen()
+        apply_outputs(self.night, chosen)
+        save_console_settings(self.folder, chosen)
+        return (
+            f"projector {chosen.projector_screen or 'default screen'}, "
+            f"sound {chosen.audio_device or 'default device'} (remembered for this event)"
+        )
+
+    def _preflight_key(self) -> None:
+        self.start_preflight()
+
+    def _quit_key(self) -> None:
+        self.close()  # asks during the show (see CloseGuard)
 
     def _start_over(self) -> None:
         if self.night.show is None or not self._confirm_start_over(self):
@@ -421,8 +475,18 @@ class ConsoleWindow(QMainWindow):
             f"<span style='color:{colour}'>{html.escape(text)}</span>"
         )
 
+    @property
+    def exit_code(self) -> int:
+        """The app's exit status once the window closed (KEEP_PROJECTOR_DARK: closed during
+        the show, the supervisor keeps the projector black)."""
+        return self.close_guard.exit_code
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Let a running preflight finish writing, stop the show, close the projector window."""
+        """During the show ask first (see CloseGuard); then let a running preflight finish
+        writing, stop the show, close the projector window."""
+        if not self.close_guard.may_close():
+            event.ignore()
+            return
         if self.show_panel is not None:
             self.show_panel.stop()
         self.memory.stop()

@@ -18,6 +18,7 @@ from kiosk.core.programme import format_duration
 from kiosk.render.cards import (
     BlackCard,
     Card,
+    DifficultiesCard,
     EndCard,
     HoldingCard,
     IntermissionCard,
@@ -169,6 +170,8 @@ class CardPainter:
                 self.end(card)
             case VoteCard():
                 paint_vote_card(self, card)
+            case DifficultiesCard():
+                self.difficulties(card)
             case _ if isinstance(card, REVEAL_CARD_TYPES):
                 paint_reveal_card(self, card)
         self.painter.restore()
@@ -362,6 +365,31 @@ class CardPainter:
             "晚安，路上小心  ·  Good night, and safe travels home",
             stage_font(32),
             StageColours.muted,
+        )
+
+    def difficulties(self, card: DifficultiesCard) -> None:
+        """Technical difficulties, in two languages: the audience is asked to wait."""
+        centre_x = DESIGN_WIDTH / 2
+        self.logo(QPointF(centre_x, 230), 140)
+        self.festival_line(320)
+        self.type.text(
+            self.band(420, 190),
+            "技術問題",
+            stage_font(160, serif=True, bold=True),
+            StageColours.text,
+        )
+        self.type.text(
+            self.band(610, 110),
+            "Technical difficulties",
+            stage_font(84, serif=True),
+            StageColours.soft,
+        )
+        self.rule(centre_x, 760, 240)
+        self.type.text(
+            self.band(790, 60),
+            "請稍候，放映即將繼續  ·  Please bear with us, the show will continue shortly",
+            stage_font(36),
+            StageColours.soft,
         )
 
 

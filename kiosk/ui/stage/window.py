@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QCloseEvent,
     QColor,
     QGuiApplication,
+    QImage,
     QPainter,
     QPaintEvent,
     QPixmap,
@@ -41,7 +42,7 @@ from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme
 from kiosk.render.cards import Card, HoldingCard
 from kiosk.ui.stage.caption import CaptionBox
-from kiosk.ui.stage.card_view import CardView
+from kiosk.ui.stage.card_view import CardView, render_card
 from kiosk.ui.stage.screens import ScreenFollower
 from kiosk.ui.stage.x11 import flush_requests, skip_taskbar_and_pager
 
@@ -99,11 +100,14 @@ class Curtain(QWidget):
         _native_black(self)
         self.level = 1.0
         self.still: QPixmap | None = None
+        self.slide: QImage | None = None  # shown instead of plain black once fully down
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        """The still (if any) under black at the current level."""
+        """The still (if any) under black at the current level; the slide, if one is up."""
         painter = QPainter(self)
-        if self.still is not None and self.level < 1.0:
+        if self.slide is not None and self.level >= 1.0:
+            painter.drawImage(self.rect(), self.slide)
+        elif self.still is not None and self.level < 1.0:
             painter.drawPixmap(self.rect(), self.still)
             painter.fillRect(self.rect(), QColor(0, 0, 0, round(255 * self.level)))
         else:
@@ -228,12 +232,27 @@ class StageWindow(QWidget):
             self.cards.set_active(False)
             self._animate(start, 1.0, fade_s)
             return
+        self.curtain.slide = None  # lifting the black takes the slide away
         if self._layer is not Layer.CARD or fade_s <= 0:
             self._set_curtain_level(0.0)
             self._fade_finished()
             return
         self.curtain.still = self.cards.grab()
         self._animate(start if self.curtain.isVisible() else 1.0, 0.0, fade_s)
+
+    def set_slide(self, card: Card | None) -> None:
+        """Show `card` (the technical-difficulties slide) on the black curtain instead of plain
+        black, or take it away (None). Only while black: lifting the black takes it away too."""
+        if card is None:
+            self.curtain.slide = None
+        else:
+            self.curtain.slide = render_card(card, self.size()).image
+        self.curtain.update()
+
+    @property
+    def slide_up(self) -> bool:
+        """True while a slide is on the curtain."""
+        return self.curtain.slide is not None
 
     def set_subtitle(self, text: str | None, level: float = 1.0) -> None:
         """Show this subtitle over the film (boxed, CJK font, at `level` of full white, so it

@@ -139,3 +139,27 @@ def flush_requests() -> None:
     address = connection()
     if address:
         flush(int(address))
+
+
+def paint_black_by_server(window_id: int) -> bool:
+    """Give a window a black X background, so the X server itself paints it black the moment
+    it is uncovered (say, when a window above it dies), before its own process repaints it.
+    Qt leaves windows without a background (no flicker), so an uncovered Qt window keeps
+    whatever picture was there until Qt paints. Returns False when not on X11."""
+    if QGuiApplication.platformName() != "xcb" or not os.environ.get("DISPLAY"):
+        return False
+    lib = _xlib()
+    if lib is None:
+        return False
+    display = lib.XOpenDisplay(None)
+    if not display:
+        return False
+    try:
+        lib.XSetWindowBackground.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+        lib.XClearWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        lib.XSetWindowBackground(display, window_id, 0)  # pixel 0: black on TrueColor
+        lib.XClearWindow(display, window_id)
+        lib.XFlush(display)
+        return True
+    finally:
+        lib.XCloseDisplay(display)

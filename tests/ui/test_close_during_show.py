@@ -1,0 +1,237 @@
+"""Closing the console during the show keeps the projector dark (real X, two monitors, openbox).
+
+The app runs as `python main.py` under its supervisor on an Xvfb screen split into a console
+monitor and a projector monitor. The desktop is painted magenta (`xsetroot`), so a projector
+that shows the desktop for a moment is seen in its pixels. The window is closed through the
+window manager (`wmctrl -c`: _NET_CLOSE_WINDOW, openbox sends WM_DELETE_WINDOW), the dialog is
+answered with real key events (xdotool), and the app is killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import pytest
+
+from kiosk.store.event_folder import EventFolder
+from tests.ui.test_supervisor import _pump, wait_for
+from tests.xvfb import Monitor, qt_env, requires_xvfb, screenshot, xvfb_display
+
+pytestmark = [
+    requires_xvfb,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (shutil.which("xdotool") and shutil.which("wmctrl") and shutil.which("convert")),
+        reason="needs xdotool, wmctrl and ImageMagick (make test installs them)",
+    ),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+CONSOLE = Monitor("CONSOLE", 1366, 768)
+PROJECTOR = Monitor("PROJECTOR", 1280, 720, x=1366)
+DIALOG = "Close the console during the show?"
+WATCH_S = 5.0
+
+
+def x(display: str, *command: str, check: bool = True) -> str:
+    result = subprocess.run(
+        list(command),
+        env={**os.environ, "DISPLAY": display},
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"{command}: {result.returncode} {result.stderr}")
+    return result.stdout
+
+
+def find_window(display: str, name: str, timeout_s: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = x(display, "xdotool", "search", "--onlyvisible", "--name", name, check=False)
+        if found.strip():
+            return found.split()[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no visible window named {name!r} within {timeout_s} s")
+
+
+def wait_active(display: str, name: str, timeout_s: float = 10.0) -> str:
+    """The id of the focused window once its title contains `name`."""
+    deadline = time.monotonic() + timeout_s
+    title = ""
+    while time.monotonic() < deadline:
+        active = x(display, "xdotool", "getactivewindow", check=False).strip()
+        if active:
+            title = x(display, "xdotool", "getwindowname", active, check=False)
+            if name in title:
+                return active
+        time.sleep(0.2)
+    raise AssertionError(f"{name!r} never got the focus (last: {title!r})")
+
+
+def projector_brightest(display: str, path: Path) -> int:
+    """The brightest channel value (0-255) anywhere on the projector monitor."""
+    screenshot(display, path)
+    crop = f"{PROJECTOR.width}x{PROJECTOR.height}+{PROJECTOR.x}+{PROJECTOR.y}"
+    brightest = "%[fx:int(255*maxima)]"
+    result = subprocess.run(
+        ["convert", str(path), "-crop", crop, "+repage", "-format", brightest, "info:"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(result.stdout.strip())
+
+
+def watch_projector(display: str, folder: Path, seconds: float) -> list[int]:
+    """Screenshot the projector again and again for `seconds`; the brightest value of each."""
+    values: list[int] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        values.append(projector_brightest(display, folder / f"projector-{len(values):02d}.png"))
+        time.sleep(0.3)
+    return values
+
+
+@contextmanager
+def supervised_console(event: EventFolder) -> Iterator[tuple[str, queue.Queue[str], list[int]]]:
+    """`main.py` on two monitors with a magenta desktop; yields (display, stderr lines, pids
+    of the apps started so far). Everything is killed by pid at the end."""
+    with xvfb_display(CONSOLE.width + PROJECTOR.width, 768, monitors=[CONSOLE, PROJECTOR]) as d:
+        x(d, "xsetroot", "-solid", "#ff00ff")
+        env = qt_env(d, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11")
+        env.pop("KIOSK_SUPERVISED", None)
+        supervisor = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "--event", str(event.root)],
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        lines: queue.Queue[str] = queue.Queue()
+        assert supervisor.stderr is not None
+        threading.Thread(target=_pump, args=(supervisor.stderr, lines), daemon=True).start()
+        pids: list[int] = []
+        try:
+            pids.append(int(wait_for(lines, r"app started \(pid (\d+)\)", 30).group(1)))
+            yield d, lines, pids
+        finally:
+            for pid in [*pids, supervisor.pid]:
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            supervisor.wait(10)
+
+
+def start_show(display: str) -> str:
+    """Wait for the console, press GO with a real key event; returns the console's window id."""
+    console = find_window(display, "— Console", 60)
+    time.sleep(2)  # the show restores / settles
+    x(display, "xdotool", "windowactivate", "--sync", console)
+    wait_active(display, "— Console")
+    x(display, "xdotool", "key", "space")
+    time.sleep(1.5)
+    return console
+
+
+def test_closing_through_the_window_manager_asks_and_keeps_the_projector_black(
+    small_event: EventFolder, tmp_path: Path
+) -> None:
+    with supervised_console(small_event) as (display, lines, pids):
+        start_show(display)
+        before = projector_brightest(display, tmp_path / "during-show.png")
+        assert before > 40, "the show should be on the projector (a card or a film)"
+
+        # the close button, refused: nothing changes
+        x(display, "wmctrl", "-c", "— Console")
+        find_window(display, DIALOG, 10)
+        active = wait_active(display, DIALOG)
+        geometry = x(display, "xdotool", "getwindowgeometry", active)
+        left = int(geometry.split("Position: ")[1].split(",")[0])
+        assert left < CONSOLE.width, f"the dialog must be on the console: {geometry}"
+        screenshot(display, tmp_path / "close-dialog.png")
+        x(display, "xdotool", "key", "Escape")  # XTest, to the focused dialog
+        time.sleep(1.5)
+        os.kill(pids[0], 0)  # still running
+        assert not x(display, "xdotool", "search", "--onlyvisible", "--name", DIALOG, check=False)
+        assert projector_brightest(display, tmp_path / "after-cancel.png") > 40
+
+        # closed again, confirmed: the projector goes black and stays black
+        x(display, "wmctrl", "-c", "— Console")
+        find_window(display, DIALOG, 10)
+        wait_active(display, DIALOG)
+        x(display, "xdotool", "key", "alt+c")
+        wait_for(lines, r"supervisor: console closed during the show", 15)
+        values = watch_projector(display, tmp_path, WATCH_S)
+        assert values and max(values) <= 8, f"projector not black: {values}"
+        pids.append(int(wait_for(lines, r"app started \(pid (\d+)\)", 15).group(1)))
+        find_window(display, "— Console", 60)  # the console is back
+        values = watch_projector(display, tmp_path, 2.0)
+        assert max(values) <= 8, f"the restored show must keep the projector black: {values}"
+        screenshot(display, tmp_path / "restarted.png")
+
+
+def test_ctrl_q_outside_the_show_just_closes(small_event: EventFolder) -> None:
+    with supervised_console(small_event) as (display, _lines, pids):
+        console = find_window(display, "— Console", 60)
+        time.sleep(2)
+        x(display, "xdotool", "windowactivate", "--sync", console)
+        wait_active(display, "— Console")
+        x(display, "xdotool", "key", "ctrl+q")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pids[0], 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("Ctrl+Q at the holding slide should close the console")
+
+
+def test_sigkill_during_the_show_keeps_the_projector_black(
+    small_event: EventFolder, tmp_path: Path
+) -> None:
+    with supervised_console(small_event) as (display, lines, pids):
+        start_show(display)
+        assert projector_brightest(display, tmp_path / "during-show.png") > 40
+        os.kill(pids[0], signal.SIGKILL)
+        wait_for(lines, r"app died \(status -9\)", 10)
+        values = watch_projector(display, tmp_path, WATCH_S)
+        assert values and max(values) <= 8, f"projector not black: {values}"
+
+
+def test_the_difficulties_slide_is_one_real_key_away(
+    small_event: EventFolder, tmp_path: Path
+) -> None:
+    with supervised_console(small_event) as (display, _lines, _pids):
+        start_show(display)  # GO: the title card of film 1
+        x(display, "xdotool", "key", "t")  # XTest, to the focused console
+        time.sleep(1.0)
+        shot = tmp_path / "difficulties.png"
+        assert projector_brightest(display, shot) > 200  # the slide's white text, not black
+        crop = tmp_path / "difficulties-projector.png"
+        subprocess.run(
+            [
+                "convert",
+                str(shot),
+                "-crop",
+                f"{PROJECTOR.width}x{PROJECTOR.height}+{PROJECTOR.x}+0",
+                "+repage",
+                str(crop),
+            ],
+            check=True,
+        )
+        log_file = small_event.root / "logs" / "kiosk.log"
+        assert "⌨ Technical difficulties slide: slide up" in log_file.read_text("utf-8")

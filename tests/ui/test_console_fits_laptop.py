@@ -1,0 +1,141 @@
+"""The console fits a 1366x768 laptop in every banner state, the log panel included.
+
+Offscreen for the geometry of each state (no banner, restored, a film failed, both); then the
+worst state on a real 1366x768 Xvfb screen with openbox, maximized, with a screenshot.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from kiosk.store.event_folder import EventFolder
+from kiosk.ui.app import make_application, open_console
+from kiosk.ui.console.window import ConsoleWindow
+from tests.xvfb import qt_child, requires_xvfb, screenshot, xvfb_display
+
+LAPTOP = (1366, 768)
+# a desktop panel and the window's title bar take about 60 px of a 768 px screen
+CLIENT_HEIGHT = LAPTOP[1] - 60
+LONG_RESTORE = (
+    "Restored after an interruption: film 12 · The Last Lantern of the Harbour at 3:21. Held "
+    "paused — GO continues from there; Start over goes back to the holding slide."
+)
+
+
+@pytest.fixture
+def console(qtbot: QtBot, small_event: EventFolder) -> Iterator[ConsoleWindow]:
+    make_application()
+    window, _reporter = open_console(small_event)
+    qtbot.addWidget(window)
+    window.resize(LAPTOP[0], CLIENT_HEIGHT)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+
+
+def fail_current_film(window: ConsoleWindow) -> None:
+    show = window.night.show
+    assert show is not None
+    show.jump_to("film:A1")
+    show.players.failed.emit("A1", "cannot decode the file (damaged or truncated at 0:41)")
+
+
+def hold_as_restored(window: ConsoleWindow) -> None:
+    """Film 1 held paused with the "restored" banner, as after a restart mid-film."""
+    show = window.night.show
+    assert show is not None
+    show.jump_to("film:A1")
+    show.toggle_pause()
+    window.offer_resume(LONG_RESTORE)
+
+
+def fits(window: ConsoleWindow) -> None:
+    QApplication.processEvents()
+    assert window.minimumSizeHint().height() <= CLIENT_HEIGHT
+    assert window.height() <= CLIENT_HEIGHT
+    log_view = window.log_view
+    bottom = log_view.mapTo(window, QPoint(0, log_view.height())).y()
+    assert log_view.isVisible() and log_view.height() >= 50
+    assert bottom <= window.height(), "the log panel is cut off"
+
+
+@pytest.mark.logs_errors
+def test_the_console_fits_in_every_banner_state(console: ConsoleWindow) -> None:
+    panel = console.show_panel
+    assert panel is not None
+    fits(console)  # no banner
+    hold_as_restored(console)
+    fits(console)  # restored
+    assert panel.resume_banner.isVisible()
+    fail_current_film(console)
+    QApplication.processEvents()
+    assert panel.alert.isVisible()
+    fits(console)  # restored banner + film failure (the banner stays while the show is held)
+    panel.resume_banner.hide()
+    fits(console)  # film failure
+
+
+CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from PySide6.QtCore import QPoint, QTimer
+    from kiosk.store.event_folder import EventFolder
+    from kiosk.ui.app import make_application, open_console
+    from tests.xvfb import quit_when_stdin_closes
+    from tests.ui.test_console_fits_laptop import fail_current_film, hold_as_restored
+
+    app = make_application()
+    window, _ = open_console(EventFolder(Path(sys.argv[1])))
+    window.showMaximized()
+    if sys.argv[2] == "restored":
+        hold_as_restored(window)
+    else:
+        fail_current_film(window)
+    keep = quit_when_stdin_closes(app)
+
+    def report():
+        log_view = window.log_view
+        top_left = log_view.mapToGlobal(QPoint(0, 0))
+        frame = window.frameGeometry()
+        print("READY " + json.dumps({
+            "frame": [frame.x(), frame.y(), frame.width(), frame.height()],
+            "log": [top_left.x(), top_left.y(), log_view.width(), log_view.height()],
+            "alert": window.show_panel.alert.isVisible(),
+            "banner": window.show_panel.resume_banner.isVisible(),
+        }), flush=True)
+
+    QTimer.singleShot(3000, report)
+    app.exec()
+    """
+)
+
+
+@requires_xvfb
+@pytest.mark.slow
+@pytest.mark.logs_errors
+@pytest.mark.parametrize("state", ["restored", "failed"])
+def test_the_console_fits_a_real_1366x768_screen(
+    small_event: EventFolder, tmp_path: Path, state: str
+) -> None:
+    event = str(small_event.root)
+    with (
+        xvfb_display(*LAPTOP) as display,
+        qt_child(display, CHILD, event, state, KIOSK_VLC_AOUT="dummy") as (_, line),
+    ):
+        facts = json.loads(line.removeprefix("READY "))
+        shot = screenshot(display, tmp_path / f"console-1366x768-{state}.png")
+    assert facts["banner"] if state == "restored" else facts["alert"], facts
+    x, y, width, height = facts["frame"]
+    assert x >= 0 and y >= 0 and x + width <= LAPTOP[0] and y + height <= LAPTOP[1], facts
+    _, log_y, _, log_height = facts["log"]
+    assert log_height >= 50 and log_y + log_height <= LAPTOP[1], facts
+    assert shot.stat().st_size > 0

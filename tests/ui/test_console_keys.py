@@ -1,0 +1,96 @@
+"""The console's one key map: keys routed by the night's mode, every operator action in the log
+panel, the technical-difficulties slide and the guarded jump (offscreen, real libvlc)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.programme import Programme
+from kiosk.core.show import CueKind, FilmStatus, ShowPhase, Snapshot
+from kiosk.store.event_folder import EventFolder
+from kiosk.ui.app import make_application, open_console
+from kiosk.ui.console import show_panel as show_panel_module
+from kiosk.ui.console.keymap import CONSOLE_KEYS, KeyMap
+from kiosk.ui.console.window import ConsoleWindow
+from kiosk.ui.stage.window import StageWindow
+
+
+@pytest.fixture
+def console(
+    qtbot: QtBot, small_event: EventFolder, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ConsoleWindow]:
+    chosen: list[str | None] = ["A3"]
+
+    def choose(parent: object, programme: Programme, snapshot: Snapshot) -> str | None:
+        return chosen[0]
+
+    monkeypatch.setattr(show_panel_module, "ask_jump", choose)
+    make_application()
+    window, _reporter = open_console(small_event)
+    qtbot.addWidget(window)
+    window.resize(1366, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()  # application shortcuts need an active window
+    yield window
+
+
+def log_text(window: ConsoleWindow) -> str:
+    QApplication.processEvents()
+    return window.log_view.toPlainText()
+
+
+def stage_of(window: ConsoleWindow) -> StageWindow:
+    stage = window.night.projector.stage
+    assert isinstance(stage, StageWindow)
+    return stage
+
+
+def test_one_shortcut_per_key_and_no_other_application_shortcuts(console: ConsoleWindow) -> None:
+    keys = [key for binding in CONSOLE_KEYS for key in binding.keys]
+    assert len(keys) == len(set(keys)), "a key bound twice"
+    assert set(console.keys.shortcuts) == set(keys)
+    assert len(console.findChildren(KeyMap)) == 1
+
+
+def test_keys_are_logged_and_the_slide_is_one_key_away(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    qtbot.keyClick(console, Qt.Key.Key_Space)
+    assert "⌨ GO: Card · A1" in log_text(console)
+    qtbot.keyClick(console, Qt.Key.Key_T)
+    stage = stage_of(console)
+    assert stage.slide_up and stage.black
+    show = console.night.show
+    assert show is not None and show.snapshot().phase is ShowPhase.BLACK  # the show is held
+    assert "⌨ Technical difficulties slide: slide up" in log_text(console)
+    qtbot.keyClick(console, Qt.Key.Key_Equal)
+    qtbot.keyClick(console, Qt.Key.Key_Minus)
+    qtbot.keyClick(console, Qt.Key.Key_M)
+    text = log_text(console)
+    assert "⌨ Vol +: master 100 %" in text and "⌨ Vol −: master 95 %" in text
+    assert "⌨ Mute: muted" in text
+    qtbot.wait(1100)  # past the double-GO guard
+    qtbot.keyClick(console, Qt.Key.Key_Space)  # GO lifts the black, and the slide with it
+    qtbot.waitUntil(lambda: not stage.black, timeout=5000)
+    assert not stage_of(console).slide_up
+    qtbot.keyClick(console, Qt.Key.Key_P)
+    qtbot.keyClick(console, Qt.Key.Key_Escape)
+    text = log_text(console)
+    assert "⌨ Pause / resume" in text and "⌨ Fade to black" in text
+
+
+def test_jump_goes_to_the_chosen_film_and_is_logged(qtbot: QtBot, console: ConsoleWindow) -> None:
+    qtbot.keyClick(console, Qt.Key.Key_J)
+    show = console.night.show
+    assert show is not None
+    snap = show.snapshot()
+    assert snap.cue.kind is CueKind.CARD and snap.cue.film is not None
+    assert snap.cue.film.id == "A3"
+    assert snap.status_of("A1") is FilmStatus.PENDING  # never reached: not skipped
+    assert "⌨ Jump to film…: from Holding to Card · A3 · Film A3" in log_text(console)
