@@ -68,8 +68,9 @@ def main() -> None:
     marks["still_film"] = show.machine.cue.kind is CueKind.FILM
     marks["black_now"] = stage.black
     print(json.dumps(marks), flush=True)
-    show.close()
-    stage.close()
+    # the night, not only the show: show.close() leaves the projector open, and players left
+    # to the interpreter's exit (libvlc still calling back into Python) crashed it (SIGSEGV)
+    night.close()  # the show, the players, the stage window
     app.quit()
 
 

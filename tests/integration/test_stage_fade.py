@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 
 from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.picture_fade import ease
 from tests.conftest import film_toml, write_event
 from tests.xvfb import qt_env, requires_xvfb, xvfb_display
 
@@ -33,6 +35,16 @@ FADE_S = 1.0
 CAPTURE_FPS = 50
 SMALL = (64, 36)
 COUNTER = "crop=180:24:230:295,scale=60:8:flags=area"  # the clip's frame counter
+# How far one picture may rise above the brightest before it. A playing film is redrawn every
+# 40 ms (a 1 s ease moves <= 7 % of full per picture). A paused one is redrawn by libvlc only
+# every 60-80 ms idle and up to 134 ms apart at load 8-9 on 2 cores, each time at the level the
+# Qt fade timer (STEP_MS, late under load) last set: two redraws in a row carried levels up to
+# 145 ms of ramp apart (a 22.8 % step, a7c4d40 at load 8.4; 16.4 % on main). Measured from the
+# captures of this test, both versions alternating. At the ease's steepest (pi/2 of full per
+# fade) PAUSED_SPAN_S gives 31 % of full; a real flash is caught by "ahead of the ramp".
+PLAYING_STEP = 0.15
+PAUSED_SPAN_S = 0.2
+PAUSED_STEP = math.pi / 2 * PAUSED_SPAN_S / FADE_S
 
 
 def capture_frames(path: Path) -> list[tuple[float, float, bytes]]:
@@ -106,8 +118,11 @@ def record_fade(tmp_path: Path, *flags: str) -> tuple[list[tuple[float, float, b
     return capture_frames(capture), marks
 
 
-def analyse(frames: list[tuple[float, float, bytes]], marks: Marks) -> dict[str, float]:
-    """Brightness ramp and motion around the unblack; raises AssertionError on a flash."""
+def analyse(
+    frames: list[tuple[float, float, bytes]], marks: Marks, step: float = PLAYING_STEP
+) -> dict[str, float]:
+    """Brightness ramp and motion around the unblack; raises AssertionError on a flash: a
+    picture brighter than the ramp can be yet, or more than `step` of full above the last."""
     unblack = float(marks["unblack"])
     after = [f for f in frames if unblack <= f[0] <= marks["done"]]
     held = [f for f in frames if marks["black"] + FADE_S + 0.3 <= f[0] < unblack]
@@ -115,10 +130,14 @@ def analyse(frames: list[tuple[float, float, bytes]], marks: Marks) -> dict[str,
     assert full > 100, f"the film is not up at the end (mean {full:.0f})"
     assert held and max(f[1] for f in held) < 0.03 * full, "not black before the unblack"
     brightest = 0.0
-    for t, mean, _ in after:  # no flash: each picture at most one ramp step above the last
-        # (a 1 s ease moves <= 7 % of full per 40 ms picture; libvlc redraws a paused one
-        # only every 60-80 ms)
-        assert mean <= max(brightest, 0.03 * full) + 0.15 * full, (
+    for t, mean, _ in after:
+        # never ahead of the ramp (it starts DARK_WITHIN_S after the unblack: load only delays
+        # a picture, so this bound holds however loaded the machine is) ...
+        assert mean <= (ease((t - unblack) / FADE_S) + 0.03) * full, (
+            f"ahead of the ramp at +{1000 * (t - unblack):.0f} ms: {mean:.0f} of {full:.0f}"
+        )
+        # ... and each picture at most one redraw's step above the last
+        assert mean <= max(brightest, 0.03 * full) + step * full, (
             f"flash at +{1000 * (t - unblack):.0f} ms: {mean:.0f} after at most {brightest:.0f}"
         )
         brightest = max(brightest, mean)
@@ -159,7 +178,7 @@ def test_fade_up_over_a_playing_film_is_a_ramp_without_a_flash(tmp_path: Path) -
 def test_fade_up_over_a_paused_film_shows_its_still_picture(tmp_path: Path) -> None:
     frames, marks = record_fade(tmp_path, "pause")
     assert marks["still_film"] and not marks["black_now"]
-    figures = analyse(frames, marks)
+    figures = analyse(frames, marks, PAUSED_STEP)
     print("\nfade up over a paused film:", {k: round(v) for k, v in figures.items()})
     assert 0.4 * FADE_S * 1000 < figures["ramp_5_to_95_ms"] < 1.5 * FADE_S * 1000
     assert figures["pictures_per_s_after"] < 1  # still paused: the same picture
