@@ -79,7 +79,7 @@ def main() -> None:
                 assert time.monotonic() < deadline, "the film never started"
                 wait(50)
         measure(scene, rounds, seconds, preview, pictures, snapshot_cpu, snapshot_wall, show)
-    show.close()
+    window.night.close()  # the show, the players and the stage window, not only the show
 
 
 def measure(
