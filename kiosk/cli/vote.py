@@ -13,6 +13,7 @@ import click
 
 from kiosk.cli.common import emit_json, fail, folder_of
 from kiosk.core.problems import ConfigError
+from kiosk.logsetup import configure_logging
 from kiosk.services.vote_address import DEFAULT_VOTE_PORT
 from kiosk.store.errors import StoreError
 
@@ -96,13 +97,24 @@ def status(ctx: click.Context, as_json: bool) -> None:
 @click.argument("code")
 @click.argument("film_id")
 @click.option("--station", default="cli", show_default=True, help="Where the ballot was cast.")
+@click.option(
+    "--nonce",
+    help="With --station-dir: the nonce of an unconfirmed try to send again (never counted twice).",
+)
 @click.option("--json", "as_json", is_flag=True, help='{"accepted", "reason"}')
 @click.pass_context
-def cast(ctx: click.Context, code: str, film_id: str, station: str, as_json: bool) -> None:
+def cast(
+    ctx: click.Context, code: str, film_id: str, station: str, nonce: str | None, as_json: bool
+) -> None:
     """Cast one ballot for FILM_ID with a ticket code or vote code, as a voting station does.
 
-    Exit status 0 only if the ballot was accepted.
+    With --station-dir, through the event server as that paired station (the server decides
+    and seals the ballot; nothing is decided or kept offline). Exit status 0 only if the ballot
+    was accepted.
     """
+    if ctx.obj.get("station_dir") is not None:
+        _remote_cast(ctx, code, film_id, nonce, as_json)
+        return
     from kiosk.services.vote import VoteError
 
     desk = _desk(ctx)
@@ -112,6 +124,45 @@ def cast(ctx: click.Context, code: str, film_id: str, station: str, as_json: boo
         fail(str(exc))
     if as_json:
         emit_json(outcome.to_json())
+    else:
+        en, zh = outcome.verdict.message
+        click.echo(f"{en} / {zh}")
+    ctx.exit(0 if outcome.accepted else 1)
+
+
+def _remote_cast(
+    ctx: click.Context, code: str, film_id: str, nonce: str | None, as_json: bool
+) -> None:
+    from kiosk.services.remote_vote import RemoteVoteError, remote_voting
+    from kiosk.services.station_setup import open_remote_station
+    from kiosk.services.vote import VoteError
+    from kiosk.store.station_folder import StationFolder
+
+    folder = StationFolder(ctx.obj["station_dir"])
+    try:
+        configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
+        station = open_remote_station(folder, sync_timeout=None)
+    except StoreError as exc:
+        fail(str(exc))
+    voting = remote_voting(station.doors)
+    try:
+        answer = voting.cast_once(code, film_id, nonce)
+    except RemoteVoteError as exc:
+        if as_json:
+            emit_json(exc.to_json())
+        else:
+            click.echo(str(exc), err=True)
+            if exc.nonce:
+                click.echo(f"(to try again without counting twice: --nonce {exc.nonce})", err=True)
+        ctx.exit(1)
+    except VoteError as exc:
+        fail(str(exc))
+    finally:
+        voting.close()
+        station.close()
+    outcome = answer.outcome
+    if as_json:
+        emit_json(outcome.to_json() | {"replayed": answer.replayed, "nonce": answer.nonce})
     else:
         en, zh = outcome.verdict.message
         click.echo(f"{en} / {zh}")

@@ -13,6 +13,8 @@ from kiosk.server.station_api import (
     ServerContext,
     station_app,
 )
+from kiosk.server.station_vote import StationVoting
+from kiosk.server.vote_app import thumbnails_for
 from kiosk.store.database import open_database
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.server_identity import ServerIdentity, event_server_identity, lan_address
@@ -73,7 +75,8 @@ def build_event_server(
             event_name=config.name_en,
             event_name_zh=config.name_zh,
         )
-        return ServerContext(desk, StationRegistry(db))
+        voting = StationVoting(folder, db, thumbnails_for)
+        return ServerContext(desk, StationRegistry(db), voting)
 
     worker = DatabaseWorker(open_context)
     reader = DatabaseReader(open_context)

@@ -7,8 +7,10 @@ of an active (not revoked) station, checked against the database on each request
 
 What a station can do is exactly what these routes offer: check in, admit by hand, register a
 walk-in, undo its own latest admission, search, read the live figures, download the ticket list
-(code digests, names, statuses) and upload what it decided offline. There is no route to import,
-issue or revoke tickets, pair or revoke stations, read results or the journal.
+(code digests, names, statuses) and upload what it decided offline; in voting mode, read the
+films on the ballot, check a ticket and cast its ballot (``/vote*``, see
+:mod:`kiosk.server.station_vote`). There is no route to import, issue or revoke tickets, pair or
+revoke stations, read results, turnout, any count of votes, or the journal.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from kiosk.server.station_vote import StationVoting
 from kiosk.store.errors import StoreError
 from kiosk.store.station_desk import RequestRefusedError, StationDesk
 from kiosk.store.stations import PairingRefusedError, StationRegistry
@@ -48,6 +51,7 @@ class ServerContext:
 
     desk: StationDesk
     registry: StationRegistry
+    voting: StationVoting | None = None  # the Viewer's Award for voting stations
 
 
 @dataclass
@@ -233,6 +237,9 @@ class StationApi:
             ("/tickets", self.tickets, "GET"),
             ("/figures", self.figures, "GET"),
             ("/search", self.search, "GET"),
+            ("/vote", self.vote, "POST"),
+            ("/vote/check", self.vote_check, "POST"),
+            ("/vote/films", self.vote_films, "GET"),
         ]
         routes = [Route(f"{API}/pair", self.pair, methods=["POST"])]
         routes += [
@@ -370,6 +377,35 @@ class StationApi:
         text = request.query_params.get("q", "")[:200]
         hits = await self._read(caller, lambda ctx, _s: ctx.desk.search(text))
         return JSONResponse({"hits": hits})
+
+    # ------------------------------------------------------------ voting stations
+
+    async def vote(self, request: Request, caller: Caller) -> Response:
+        """A voting station's ballot, decided once per nonce; the answer names no film."""
+        body = await _json_body(request)
+        nonce, code, film = body.get("nonce", ""), body.get("code"), body.get("film")
+        answer = await self._write(
+            caller,
+            lambda ctx, station: _voting(ctx).cast(ctx.desk, station, nonce, code, film),
+        )
+        return JSONResponse(answer)
+
+    async def vote_check(self, request: Request, caller: Caller) -> Response:
+        """May this scanned ticket vote now? (Nothing is recorded.)"""
+        body = await _json_body(request)
+        code = body.get("code")
+        return JSONResponse(await self._read(caller, lambda ctx, _s: _voting(ctx).check(code)))
+
+    async def vote_films(self, request: Request, caller: Caller) -> Response:
+        """Whether the vote is open, and the films to choose from (titles, thumbnails)."""
+        del request
+        return JSONResponse(await self._read(caller, lambda ctx, _s: _voting(ctx).films()))
+
+
+def _voting(ctx: ServerContext) -> StationVoting:
+    if ctx.voting is None:
+        raise RequestRefusedError("this server takes no ballots", 409)
+    return ctx.voting
 
 
 def station_app(worker: DatabaseWorker, reader: DatabaseReader) -> Starlette:

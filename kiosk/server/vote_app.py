@@ -31,11 +31,10 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from kiosk.core.vote import BallotVerdict, WrongCodeLimiter
-from kiosk.media.stills import StillProvider, cache_dir_for
 from kiosk.media.thumbnails import ThumbnailCache
 from kiosk.server.serve import Listener
 from kiosk.services.event import EventFolder
-from kiosk.services.vote import VoteDesk, VoteError
+from kiosk.services.vote import VoteDesk, VoteError, ballot_thumbnails
 from kiosk.store.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -236,13 +235,7 @@ def create_vote_app(
 
 def thumbnails_for(desk: VoteDesk) -> ThumbnailCache:
     """Thumbnails from each film's own still or the one prepared for the reveal, if any."""
-    provider = StillProvider(cache_dir_for(desk.folder.root))
-    sources = {}
-    for film in desk.films:
-        still = provider.own_still(film) or provider.prepared_still(film)
-        if still is not None:
-            sources[film.id] = still
-    return ThumbnailCache(sources)
+    return ballot_thumbnails(desk)
 
 
 def vote_listener(folder: EventFolder, port: int, host: str = "0.0.0.0") -> Listener:

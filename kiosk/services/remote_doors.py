@@ -174,6 +174,16 @@ class RemoteDoors:
             self._state.online = online
             self._state.last_error = error
 
+    def is_revoked(self) -> bool:
+        """True once the server refused this station's token."""
+        with self._state.lock:
+            return self._state.revoked
+
+    def mark_revoked(self) -> None:
+        """The server refused this station's token (seen by voting mode): refuse from now on."""
+        with self._state.lock:
+            self._state.revoked = True
+
     def _is_online(self) -> bool:
         with self._state.lock:
             if self._state.revoked:

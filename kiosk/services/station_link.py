@@ -215,6 +215,18 @@ class ServerLink:
         """Find people."""
         return self.request("GET", f"/search?q={quote(text)}")
 
+    def vote(self, nonce: str, code: str, film_id: str) -> dict[str, Any]:
+        """A voting station's ballot (decided once per nonce)."""
+        return self.request("POST", "/vote", {"nonce": nonce, "code": code, "film": film_id})
+
+    def vote_check(self, code: str) -> dict[str, Any]:
+        """May this ticket vote now?"""
+        return self.request("POST", "/vote/check", {"code": code})
+
+    def vote_films(self) -> dict[str, Any]:
+        """Whether the vote is open, and the films on the ballot."""
+        return self.request("GET", "/vote/films")
+
 
 def pair_station(payload: PairingPayload) -> tuple[str, str, bytes]:
     """Pair with the server a payload names: (station name, token, certificate PEM).

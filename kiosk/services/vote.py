@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlite_utils
+
 from kiosk.core.awards import CategoryResult, JuryResults
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Programme
@@ -27,6 +29,9 @@ from kiosk.core.vote import (
     films_on_the_ballot,
     viewer_result,
 )
+from kiosk.media.stills import StillProvider, cache_dir_for
+from kiosk.media.thumbnails import ThumbnailCache
+from kiosk.services.voting_backend import BallotFilm
 from kiosk.store.ballot_crypto import (
     VoteKeyError,
     open_ballot,
@@ -90,18 +95,27 @@ def _as_vote_errors() -> Iterator[None]:
 class VoteDesk:
     """One event's vote: the window, ballots, turnout, the films to choose from."""
 
-    def __init__(self, folder: EventFolder, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        folder: EventFolder,
+        clock: Clock = utc_now,
+        *,
+        db: sqlite_utils.Database | None = None,
+    ) -> None:
+        """``db``: an open connection to the event database to work on (the event server's
+        own, so a station's ballot commits with its nonce record); else one is opened."""
         self.folder = folder
         self.config: EventConfig = folder.load_config()
         self.programme: Programme = folder.load_programme(self.config)
         self._clock = clock
-        self._db = folder.open_db()
+        self._db = db if db is not None else folder.open_db()
         self._box = BallotBox(
             self._db, TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key())
         )
         self._public_key: bytes | None = None
         self._films: tuple[Film, ...] | None = None
         self._films_opened_at: dt.datetime | None = None
+        self._thumbnails: ThumbnailCache | None = None
 
     @property
     def films(self) -> tuple[Film, ...]:
@@ -184,6 +198,23 @@ class VoteDesk:
         log.info("ballot via %s: %s", channel, outcome.verdict.value)
         return outcome
 
+    def ballot_films(self) -> tuple[BallotFilm, ...]:
+        """The films on the ballot with their thumbnails, as a voting station shows them."""
+        films = self.films
+        if self._thumbnails is None:
+            self._thumbnails = ballot_thumbnails(self)
+        return tuple(
+            BallotFilm(
+                film.id,
+                film.position,
+                film.title_zh,
+                film.title_en,
+                film.director,
+                self._thumbnails.get(film.id) if self._thumbnails.has(film.id) else None,
+            )
+            for film in films
+        )
+
     def _require_public_key(self) -> bytes:
         if self._public_key is None:
             try:
@@ -191,6 +222,18 @@ class VoteDesk:
             except VoteKeyError as exc:
                 raise VoteError(f"The vote cannot take ballots: {exc}") from None
         return self._public_key
+
+
+def ballot_thumbnails(desk: VoteDesk) -> ThumbnailCache:
+    """Thumbnails from each film's own still or the one prepared for the reveal, if any
+    (made on first use, in memory)."""
+    provider = StillProvider(cache_dir_for(desk.folder.root))
+    sources = {}
+    for film in desk.programme:
+        still = provider.own_still(film) or provider.prepared_still(film)
+        if still is not None:
+            sources[film.id] = still
+    return ThumbnailCache(sources)
 
 
 def count_vote(

@@ -192,6 +192,14 @@ class StationDesk:
         answer["replayed"] = False
         return answer
 
+    def record_once(
+        self, station: str, nonce: str, kind: str, work: Callable[[sqlite3.Connection], Any]
+    ) -> dict[str, Any]:
+        """Run ``work`` (which joins this transaction) once per nonce, for other station
+        requests that change state (a voting station's ballot); a repeat gets the answer
+        stored the first time, with ``replayed`` true."""
+        return self._once(station, nonce, kind, work)
+
     def checkin(self, station: str, nonce: str, code: str, method: str) -> dict[str, Any]:
         """One online scan."""
         if method not in ("scan", "camera"):
