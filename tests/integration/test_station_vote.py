@@ -175,7 +175,7 @@ def test_server_killed_mid_cast_and_restarted(tmp_path: Path, voting: VotingEven
     results = {name: read_results(out) for name, out in outs.items()}
     rows = [row for found in results.values() for row in found]
     assert len(rows) == 48
-    unconfirmed = sum(int(row["unconfirmed_tries"]) for row in rows)
+    unconfirmed = sum(int(str(row["unconfirmed_tries"])) for row in rows)
     replayed = sum(1 for row in rows if row.get("replayed"))
     accepted = [row for row in rows if row["accepted"]]
     print(
