@@ -105,8 +105,8 @@ def doors(ctx: click.Context, station: str, pair: bool, vote: bool) -> None:
     """Open the usher's check-in window (full screen).
 
     On the event folder (this laptop holds the event), or with --station-dir through the event
-    server on the console laptop. On the event folder, F9 switches to the Viewer's Award
-    voting station and back (--vote starts there).
+    server on the console laptop. F9 switches to the Viewer's Award voting station and back
+    (--vote starts there); a paired station votes through the server.
     """
     station_dir: Path | None = ctx.obj.get("station_dir")
     if station_dir is not None:
@@ -115,7 +115,7 @@ def doors(ctx: click.Context, station: str, pair: bool, vote: bool) -> None:
 
         station_folder = StationFolder(station_dir)
         configure_logging(station_folder.logs_dir, verbose=ctx.obj["verbose"])
-        sys.exit(run_remote_doors(station_folder.root, pair=pair))
+        sys.exit(run_remote_doors(station_folder.root, pair=pair, vote=vote))
     if pair:  # a door laptop without an event: the station lives in the user's data folder
         from kiosk.store.station_folder import StationFolder, default_station_dir
         from kiosk.ui.doors.remote_app import run_remote_doors

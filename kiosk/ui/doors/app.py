@@ -126,7 +126,9 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
     def voting_station() -> VotingStationWindow:
         from kiosk.services.vote import VoteDesk  # (cryptography loads only when voting)
 
-        return VotingStationWindow(VoteDesk(folder), station)
+        # its own connection on its own thread: thumbnails and commits never freeze the screen
+        runner: CheckinDesk[VoteDesk] = CheckinDesk(lambda: VoteDesk(folder))
+        return VotingStationWindow(runner, station)
 
     modes = StationModes(window, voting_station, full_screen)
     capture = attach_scanner(app, modes)

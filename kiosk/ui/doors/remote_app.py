@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.stations import PAIRING_SCHEME
+from kiosk.services.remote_vote import RemoteVoting
 from kiosk.services.station_setup import (
     JoinError,
     JoinOutcome,
@@ -41,6 +42,7 @@ from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.decoder import RepeatSuppressor
 from kiosk.ui.doors.desk import CheckinDesk
 from kiosk.ui.doors.sounds import SoundBoard
+from kiosk.ui.doors.voting_station import StationModes, VotingStationWindow
 from kiosk.ui.doors.window import DoorsContext, DoorsWindow
 
 log = logging.getLogger(__name__)
@@ -158,17 +160,30 @@ def open_remote_doors(
     return DoorsWindow(context)
 
 
-def run_remote_doors(folder: Path, *, pair: bool) -> int:
-    """Pair if asked (or not yet paired), then run the door window until it is closed."""
+def remote_voting_station(station: RemoteStation) -> VotingStationWindow:
+    """The voting station of a paired station: ballots through the event server, on a worker
+    thread of its own (a slow or vanished server never freezes the screen)."""
+    from kiosk.services.remote_vote import remote_voting
+
+    voting = remote_voting(station.doors)
+    runner: CheckinDesk[RemoteVoting] = CheckinDesk(lambda: voting)
+    return VotingStationWindow(runner, station.doors.station, link_state=station.doors.link_state)
+
+
+def run_remote_doors(folder: Path, *, pair: bool, vote: bool = False) -> int:
+    """Pair if asked (or not yet paired), then run the door window until it is closed.
+
+    F9 switches between check-in and the Viewer's Award voting station (`vote`: start there).
+    """
     app = make_application()
     try:
         with station_window_lock(folder):
-            return _run_station(app, folder, pair=pair)
+            return _run_station(app, folder, pair=pair, vote=vote)
     except StationOpenError as exc:
         return refuse("This station cannot open", str(exc))
 
 
-def _run_station(app: QApplication, folder: Path, *, pair: bool) -> int:
+def _run_station(app: QApplication, folder: Path, *, pair: bool, vote: bool) -> int:
     camera = CameraInput(RepeatSuppressor()) if CameraInput.available() else None
     if pair or not is_paired(folder):
         dialog = PairingDialog(folder, camera)
@@ -180,14 +195,21 @@ def _run_station(app: QApplication, folder: Path, *, pair: bool) -> int:
     station = open_station_at(folder)
     window = open_remote_doors(station, camera=camera)
     station.sync.start()
-    capture = attach_scanner(app, window)
-    reporter = ErrorReporter(lambda: window)
+
+    def full_screen(shown: QWidget) -> None:
+        screen = app.primaryScreen()
+        if screen is not None:
+            shown.setGeometry(screen.geometry())
+        shown.showFullScreen()
+
+    modes = StationModes(window, lambda: remote_voting_station(station), full_screen)
+    capture = attach_scanner(app, modes)
+    reporter = ErrorReporter(lambda: modes.current)
     reporter.install()
-    screen = app.primaryScreen()
-    if screen is not None:
-        window.setGeometry(screen.geometry())
-    window.showFullScreen()
-    if camera is not None:
+    full_screen(window)
+    if vote:
+        modes.to_voting()
+    elif camera is not None:
         window.toggle_camera()
     log.info("door station %s open on %s", station.doors.station, folder)
     try:

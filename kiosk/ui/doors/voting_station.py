@@ -1,8 +1,16 @@
 """A door station in voting mode: the usher scans the ticket, the attendee taps a film.
 
 For people without a phone. Scan → the ticket is checked (admitted tonight, not voted yet) →
-the attendee taps one of the films (bilingual titles, big tiles) → confirms → thank you → back
-to scanning. Every refusal is said in both languages; nothing here shows a count per film.
+the attendee taps one of the films (bilingual titles, a still each, big tiles) → confirms →
+thank you → back to scanning. Every refusal is said in both languages; nothing here shows a
+count per film.
+
+Two backends (:class:`~kiosk.services.voting_backend.VotingBackend`): the event folder's
+:class:`~kiosk.services.vote.VoteDesk`, or, on a paired station, the event server
+(:class:`~kiosk.services.remote_vote.RemoteVoting`) — then a line under the title says whether
+the server answers, since voting needs it (nothing is decided or queued offline). The work runs
+on a :class:`VoteRunner` (the station's worker thread), so a slow server never freezes the
+screen; while a request is out, taps and scans wait for its answer.
 """
 
 from __future__ import annotations
@@ -10,9 +18,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from enum import Enum
+from typing import Any, Protocol, TypeGuard, cast
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -23,9 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.core.programme import Film
 from kiosk.core.vote import BallotVerdict
-from kiosk.services.vote import VoteDesk, VoteError
+from kiosk.services.remote_doors import LinkState
+from kiosk.services.remote_vote import RemoteVoteError, VoteUnconfirmedError
+from kiosk.services.vote import VoteError
+from kiosk.services.voting_backend import BallotFilm, VotingBackend
 from kiosk.ui.common.theme import Colours, ui_font
 
 log = logging.getLogger(__name__)
@@ -34,6 +45,8 @@ COLUMNS = 4
 IDLE_RESET_MS = 60_000  # a ticket scanned but no film chosen for a minute: back to scanning
 MESSAGE_MS = 4000
 THANKS_MS = 3000
+LINK_EVERY_MS = 1000
+THUMB_SIZE = QSize(128, 72)
 
 
 class Phase(Enum):
@@ -43,6 +56,40 @@ class Phase(Enum):
     CHOOSE = "choose"
     CONFIRM = "confirm"
     THANKS = "thanks"
+
+
+class VoteRunner(Protocol):
+    """Runs work on the voting backend and answers on the GUI thread (the door's desk)."""
+
+    def submit(
+        self,
+        work: Callable[[Any], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        """Run ``work(backend)``; then ``on_done(result)`` or ``on_error(exc)``."""
+        ...
+
+
+class InlineRunner:
+    """Runs the work at once, on the caller's thread (a local event folder, tests)."""
+
+    def __init__(self, backend: VotingBackend) -> None:
+        self._backend = backend
+
+    def submit(
+        self,
+        work: Callable[[Any], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        """Run ``work(backend)`` now."""
+        try:
+            result = work(self._backend)
+        except Exception as exc:  # handed to the window, like the worker does
+            on_error(exc)
+            return
+        on_done(result)
 
 
 def _label(text: str, size: int, *, bold: bool = False, colour: str | None = None) -> QLabel:
@@ -56,16 +103,44 @@ def _label(text: str, size: int, *, bold: bool = False, colour: str | None = Non
     return label
 
 
+def describe_voting_link(state: LinkState) -> tuple[str, str]:
+    """The voting station's connection line and its colour: voting needs the server."""
+    if state.revoked:
+        return (
+            "● REVOKED · 已撤銷 — this station cannot take ballots; pair it again / 請重新配對",
+            Colours.bad.name(),
+        )
+    if state.online:
+        return f"● Online · 已連線 — ballots go to {state.server}", Colours.ok.name()
+    return (
+        "● OFFLINE · 離線 — voting needs the event server: no ballot can be cast until it "
+        "answers / 投票需要連線伺服器，恢復連線前無法投票",
+        Colours.bad.name(),
+    )
+
+
 class VotingStationWindow(QWidget):
     """Full-screen voting station; `handle_code` is fed by the scanner capture."""
 
-    def __init__(self, desk: VoteDesk, station: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        voting: VotingBackend | VoteRunner,
+        station: str,
+        parent: QWidget | None = None,
+        *,
+        link_state: Callable[[], LinkState] | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.desk = desk
+        self.runner: VoteRunner = (
+            voting if _is_runner(voting) else InlineRunner(cast(VotingBackend, voting))
+        )
         self.station = station
         self.phase = Phase.SCAN
+        self.busy = False
+        self._link_state = link_state
         self._code: str | None = None
-        self._film: Film | None = None
+        self._film: BallotFilm | None = None
+        self._films: tuple[BallotFilm, ...] = ()
         self.setWindowTitle(f"Voting station — {station} · 投票站 · AIFF")
         self.setAutoFillBackground(True)
         layout = QVBoxLayout(self)
@@ -74,6 +149,9 @@ class VotingStationWindow(QWidget):
                                 colour=Colours.accent.name()))  # fmt: skip
         layout.addWidget(_label(f"投票站 · Voting station — {station}", 12,
                                 colour=Colours.muted.name()))  # fmt: skip
+        self.link_label = _label("", 12, bold=True)
+        self.link_label.setVisible(link_state is not None)
+        layout.addWidget(self.link_label)
         self.message = _label("", 18, bold=True)
         self.message.setMinimumHeight(70)
         layout.addWidget(self.message)
@@ -87,16 +165,9 @@ class VotingStationWindow(QWidget):
         choose_layout = QVBoxLayout(choose)
         choose_layout.addWidget(_label("請選出你最喜愛的作品 · Tap your favourite film", 20))
         grid_holder = QWidget()
-        grid = QGridLayout(grid_holder)
-        grid.setSpacing(10)
+        self._grid = QGridLayout(grid_holder)
+        self._grid.setSpacing(10)
         self.film_buttons: dict[str, QPushButton] = {}
-        for index, film in enumerate(desk.films):
-            button = QPushButton(f"{film.position}. {film.title_zh}\n{film.title_en}")
-            button.setFont(ui_font(13, bold=True))
-            button.setMinimumHeight(96)
-            button.clicked.connect(lambda _=False, chosen=film: self.choose(chosen))
-            grid.addWidget(button, index // COLUMNS, index % COLUMNS)
-            self.film_buttons[film.id] = button
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -112,6 +183,9 @@ class VotingStationWindow(QWidget):
         confirm = QWidget()
         confirm_layout = QVBoxLayout(confirm)
         confirm_layout.addWidget(_label("確認你的選擇 · Confirm your choice", 22))
+        self.choice_picture = QLabel()
+        self.choice_picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        confirm_layout.addWidget(self.choice_picture)
         self.choice = _label("", 30, bold=True)
         confirm_layout.addWidget(self.choice, 1)
         self.confirm_button = QPushButton("確認投票 · Cast my vote")
@@ -121,7 +195,7 @@ class VotingStationWindow(QWidget):
             button.setMinimumHeight(90)
             confirm_layout.addWidget(button)
         self.confirm_button.clicked.connect(self.confirm)
-        self.back_button.clicked.connect(lambda: self._show(Phase.CHOOSE))
+        self.back_button.clicked.connect(self._choose_again)
         self.pages.addWidget(confirm)
 
         self.thanks_page = _label(
@@ -135,57 +209,154 @@ class VotingStationWindow(QWidget):
         self._clear = QTimer(self)
         self._clear.setSingleShot(True)
         self._clear.timeout.connect(lambda: self.message.setText(""))
+        self._link_timer = QTimer(self)
+        self._link_timer.timeout.connect(self.refresh_link)
+        if link_state is not None:
+            self._link_timer.start(LINK_EVERY_MS)
+            self.refresh_link()
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.reset)
 
     # -- the flow -------------------------------------------------------------------------
 
     def handle_code(self, text: str, _method: str = "scan") -> None:
         """A scanned ticket (or typed vote code): may it vote? Then show the films."""
-        if self.phase is not Phase.SCAN:
+        if self.phase is not Phase.SCAN or self.busy:
             return  # one voter at a time: the current one finishes or cancels first
-        try:
-            outcome = self.desk.check(text)
-        except VoteError as exc:
-            self._say(f"The event database cannot be read: {exc}", Colours.bad.name())
+        self._begin("Checking the ticket… · 正在核對門票……")
+
+        def work(backend: VotingBackend) -> tuple[Any, tuple[BallotFilm, ...]]:
+            outcome = backend.check(text)
+            return outcome, (backend.ballot_films() if outcome.accepted else ())
+
+        self.runner.submit(work, lambda answer: self._checked(text, *answer), self._check_failed)
+
+    def choose(self, film: BallotFilm) -> None:
+        """The attendee tapped a film: ask to confirm."""
+        if self.phase is not Phase.CHOOSE or self.busy:
             return
+        self._film = film
+        self.choice.setText(f"{film.title_zh}\n{film.title_en}\n{film.director}")
+        picture = _pixmap(film.thumbnail_jpeg)
+        self.choice_picture.setVisible(picture is not None)
+        if picture is not None:
+            self.choice_picture.setPixmap(picture.scaledToHeight(144))
+        self._show(Phase.CONFIRM)
+
+    def confirm(self) -> None:
+        """Cast the ballot; the thank-you shows only once the server or database committed it."""
+        if self.phase is not Phase.CONFIRM or self.busy or self._code is None or self._film is None:
+            return
+        code, film = self._code, self._film
+        self._begin("Casting your vote… · 正在投票……")
+        self._idle.stop()
+        self.runner.submit(
+            lambda backend: backend.cast(code, film.id, self.station),
+            self._cast_done,
+            self._cast_failed,
+        )
+
+    def reset(self) -> None:
+        """Back to waiting for a scan (nothing is recorded)."""
+        if self.busy:
+            return  # an answer is on its way: it decides what comes next
+        self._code = self._film = None
+        self._show(Phase.SCAN)
+
+    def refresh_link(self) -> None:
+        """Paired station: say whether the event server answers (voting needs it)."""
+        if self._link_state is None:
+            return
+        text, colour = describe_voting_link(self._link_state())
+        self.link_label.setText(text)
+        self.link_label.setStyleSheet(f"color: {colour};")
+
+    # -- answers --------------------------------------------------------------------------
+
+    def _checked(self, text: str, outcome: Any, films: tuple[BallotFilm, ...]) -> None:
+        self.busy = False
+        self.refresh_link()
         if not outcome.accepted:
             self._refuse(outcome.verdict)
             return
+        self._set_films(films)
         self._code = text
         self.message.setText("")
         self._show(Phase.CHOOSE)
 
-    def choose(self, film: Film) -> None:
-        """The attendee tapped a film: ask to confirm."""
-        if self.phase is not Phase.CHOOSE:
-            return
-        self._film = film
-        self.choice.setText(f"{film.title_zh}\n{film.title_en}\n{film.director}")
-        self._show(Phase.CONFIRM)
+    def _check_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        self.refresh_link()
+        if isinstance(exc, RemoteVoteError):
+            self._say(str(exc), Colours.bad.name())
+        elif isinstance(exc, VoteError):
+            self._say(f"The event database cannot be read · 無法讀取活動資料: {exc}",
+                      Colours.bad.name())  # fmt: skip
+        else:
+            log.error("the voting station's check failed: %s", exc)
+            self._say(f"Something went wrong · 出錯了: {exc}", Colours.bad.name())
 
-    def confirm(self) -> None:
-        """Cast the ballot; the thank-you shows only once it is committed."""
-        if self.phase is not Phase.CONFIRM or self._code is None or self._film is None:
-            return
-        try:
-            outcome = self.desk.cast(self._code, self._film.id, self.station)
-        except VoteError as exc:
-            self._say(f"Not recorded, try again · 未能記錄，請再試: {exc}", Colours.bad.name())
-            return
+    def _cast_done(self, outcome: Any) -> None:
+        self.busy = False
+        self.refresh_link()
         if not outcome.accepted:
-            self.reset()
+            self._code = self._film = None
+            self._show(Phase.SCAN)
             self._refuse(outcome.verdict)
             return
         self._code = self._film = None
+        self.message.setText("")
         self._show(Phase.THANKS)
         QTimer.singleShot(THANKS_MS, self._after_thanks)
 
-    def reset(self) -> None:
-        """Back to waiting for a scan (nothing is recorded)."""
-        self._code = self._film = None
-        self._show(Phase.SCAN)
+    def _cast_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        self.refresh_link()
+        if isinstance(exc, VoteUnconfirmedError):
+            # stay on the choice: "Cast my vote" again re-sends the same nonce
+            self._say(str(exc), Colours.warn.name(), keep=True)
+            self._idle.start(IDLE_RESET_MS)
+        elif isinstance(exc, RemoteVoteError):
+            self._code = self._film = None
+            self._show(Phase.SCAN)
+            self._say(str(exc), Colours.bad.name(), keep=True)
+        elif isinstance(exc, VoteError):
+            self._say(f"Not recorded, try again · 未能記錄，請再試: {exc}", Colours.bad.name())
+        else:
+            log.error("the voting station's ballot failed: %s", exc)
+            self._say(f"Not recorded, try again · 未能記錄，請再試: {exc}", Colours.bad.name())
 
     # -- inside ---------------------------------------------------------------------------
+
+    def _begin(self, text: str) -> None:
+        self.busy = True
+        self._clear.stop()
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color: {Colours.muted.name()};")
+
+    def _choose_again(self) -> None:
+        if not self.busy:
+            self._show(Phase.CHOOSE)
+
+    def _set_films(self, films: tuple[BallotFilm, ...]) -> None:
+        """The film tiles, rebuilt only when the ballot's films changed."""
+        if tuple(f.id for f in films) == tuple(f.id for f in self._films):
+            return
+        for button in self.film_buttons.values():
+            self._grid.removeWidget(button)
+            button.deleteLater()
+        self.film_buttons = {}
+        self._films = films
+        for index, film in enumerate(films):
+            button = QPushButton(f"{film.position}. {film.title_zh}\n{film.title_en}")
+            button.setFont(ui_font(13, bold=True))
+            button.setMinimumHeight(96)
+            picture = _pixmap(film.thumbnail_jpeg)
+            if picture is not None:
+                button.setIcon(QIcon(picture))
+                button.setIconSize(THUMB_SIZE)
+            button.clicked.connect(lambda _=False, chosen=film: self.choose(chosen))
+            self._grid.addWidget(button, index // COLUMNS, index % COLUMNS)
+            self.film_buttons[film.id] = button
 
     def _after_thanks(self) -> None:
         if self.phase is Phase.THANKS:
@@ -195,10 +366,13 @@ class VotingStationWindow(QWidget):
         en, zh = verdict.message
         self._say(f"{zh}\n{en}", Colours.bad.name())
 
-    def _say(self, text: str, colour: str) -> None:
+    def _say(self, text: str, colour: str, *, keep: bool = False) -> None:
         self.message.setText(text)
         self.message.setStyleSheet(f"color: {colour};")
-        self._clear.start(MESSAGE_MS)
+        if keep:
+            self._clear.stop()
+        else:
+            self._clear.start(MESSAGE_MS)
 
     def _show(self, phase: Phase) -> None:
         self.phase = phase
@@ -212,7 +386,19 @@ class VotingStationWindow(QWidget):
         """Stop the timers with the window."""
         self._idle.stop()
         self._clear.stop()
+        self._link_timer.stop()
         super().closeEvent(event)
+
+
+def _is_runner(value: VotingBackend | VoteRunner) -> TypeGuard[VoteRunner]:
+    return callable(getattr(value, "submit", None))
+
+
+def _pixmap(jpeg: bytes | None) -> QPixmap | None:
+    if not jpeg:
+        return None
+    picture = QPixmap()
+    return picture if picture.loadFromData(jpeg) and not picture.isNull() else None
 
 
 class StationModes:
