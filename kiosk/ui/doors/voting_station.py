@@ -21,12 +21,14 @@ from enum import Enum
 from typing import Any, Protocol, TypeGuard, cast
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -41,12 +43,15 @@ from kiosk.ui.common.theme import Colours, ui_font
 
 log = logging.getLogger(__name__)
 
-COLUMNS = 4
+COLUMN_MIN_WIDTH = 420  # three tiles across a 1366-px laptop, four on a 1920-px screen
+MAX_COLUMNS = 5
+TILE_HEIGHT = 96
 IDLE_RESET_MS = 60_000  # a ticket scanned but no film chosen for a minute: back to scanning
 MESSAGE_MS = 4000
 THANKS_MS = 3000
 LINK_EVERY_MS = 1000
 THUMB_SIZE = QSize(128, 72)
+CHOICE_PICTURE_HEIGHT = 108
 
 
 class Phase(Enum):
@@ -90,6 +95,43 @@ class InlineRunner:
             on_error(exc)
             return
         on_done(result)
+
+
+class FilmTile(QPushButton):
+    """A big tap target: the film's still on the left, its titles (wrapped, never cut) beside."""
+
+    def __init__(self, film: BallotFilm, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.film = film
+        self.setAccessibleName(f"{film.title_zh} {film.title_en}")
+        self.setMinimumHeight(TILE_HEIGHT)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 6, 8, 6)
+        picture = _pixmap(film.thumbnail_jpeg)
+        self.picture = QLabel()
+        self.picture.setFixedSize(THUMB_SIZE)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if picture is not None:
+            self.picture.setPixmap(
+                picture.scaled(THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation)
+            )  # fmt: skip
+        else:
+            self.picture.setText(str(film.position))
+            self.picture.setFont(ui_font(20, bold=True))
+        self.titles = QLabel(f"{film.position}. {film.title_zh}\n{film.title_en}")
+        self.titles.setTextFormat(Qt.TextFormat.PlainText)
+        self.titles.setFont(ui_font(13, bold=True))
+        self.titles.setWordWrap(True)
+        for label in (self.picture, self.titles):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            row.addWidget(label)
+        row.setStretch(1, 1)
+
+    def sizeHint(self) -> QSize:
+        """As tall as the titles need (at least TILE_HEIGHT)."""
+        return QSize(THUMB_SIZE.width() * 3, TILE_HEIGHT)
 
 
 def _label(text: str, size: int, *, bold: bool = False, colour: str | None = None) -> QLabel:
@@ -138,6 +180,7 @@ class VotingStationWindow(QWidget):
         self.phase = Phase.SCAN
         self.busy = False
         self._link_state = link_state
+        self._server_message = False
         self._code: str | None = None
         self._film: BallotFilm | None = None
         self._films: tuple[BallotFilm, ...] = ()
@@ -167,6 +210,7 @@ class VotingStationWindow(QWidget):
         grid_holder = QWidget()
         self._grid = QGridLayout(grid_holder)
         self._grid.setSpacing(10)
+        self._grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.film_buttons: dict[str, QPushButton] = {}
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -186,7 +230,7 @@ class VotingStationWindow(QWidget):
         self.choice_picture = QLabel()
         self.choice_picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         confirm_layout.addWidget(self.choice_picture)
-        self.choice = _label("", 30, bold=True)
+        self.choice = _label("", 26, bold=True)
         confirm_layout.addWidget(self.choice, 1)
         self.confirm_button = QPushButton("確認投票 · Cast my vote")
         self.back_button = QPushButton("返回 · Choose again")
@@ -239,7 +283,7 @@ class VotingStationWindow(QWidget):
         picture = _pixmap(film.thumbnail_jpeg)
         self.choice_picture.setVisible(picture is not None)
         if picture is not None:
-            self.choice_picture.setPixmap(picture.scaledToHeight(144))
+            self.choice_picture.setPixmap(picture.scaledToHeight(CHOICE_PICTURE_HEIGHT))
         self._show(Phase.CONFIRM)
 
     def confirm(self) -> None:
@@ -266,7 +310,11 @@ class VotingStationWindow(QWidget):
         """Paired station: say whether the event server answers (voting needs it)."""
         if self._link_state is None:
             return
-        text, colour = describe_voting_link(self._link_state())
+        state = self._link_state()
+        text, colour = describe_voting_link(state)
+        if state.online and self._server_message and not self.busy:
+            self._server_message = False  # the server is back: its absence is old news
+            self.message.setText("")
         self.link_label.setText(text)
         self.link_label.setStyleSheet(f"color: {colour};")
 
@@ -287,7 +335,8 @@ class VotingStationWindow(QWidget):
         self.busy = False
         self.refresh_link()
         if isinstance(exc, RemoteVoteError):
-            self._say(str(exc), Colours.bad.name())
+            self._say(str(exc), Colours.bad.name(), keep=True)  # until the server answers
+            self._server_message = True
         elif isinstance(exc, VoteError):
             self._say(f"The event database cannot be read · 無法讀取活動資料: {exc}",
                       Colours.bad.name())  # fmt: skip
@@ -329,6 +378,7 @@ class VotingStationWindow(QWidget):
 
     def _begin(self, text: str) -> None:
         self.busy = True
+        self._server_message = False
         self._clear.stop()
         self.message.setText(text)
         self.message.setStyleSheet(f"color: {Colours.muted.name()};")
@@ -346,16 +396,11 @@ class VotingStationWindow(QWidget):
             button.deleteLater()
         self.film_buttons = {}
         self._films = films
+        columns = max(2, min(MAX_COLUMNS, max(self.width(), 800) // COLUMN_MIN_WIDTH))
         for index, film in enumerate(films):
-            button = QPushButton(f"{film.position}. {film.title_zh}\n{film.title_en}")
-            button.setFont(ui_font(13, bold=True))
-            button.setMinimumHeight(96)
-            picture = _pixmap(film.thumbnail_jpeg)
-            if picture is not None:
-                button.setIcon(QIcon(picture))
-                button.setIconSize(THUMB_SIZE)
+            button = FilmTile(film)
             button.clicked.connect(lambda _=False, chosen=film: self.choose(chosen))
-            self._grid.addWidget(button, index // COLUMNS, index % COLUMNS)
+            self._grid.addWidget(button, index // columns, index % columns)
             self.film_buttons[film.id] = button
 
     def _after_thanks(self) -> None:
