@@ -47,7 +47,7 @@ def stage_preview(
     from kiosk.core.programme import Intermission
     from kiosk.render.cards import Card, EndCard, HoldingCard, IntermissionCard, TitleCard
     from kiosk.render.vote_card import VoteCard
-    from kiosk.services.vote_address import DEFAULT_VOTE_PORT, vote_urls
+    from kiosk.services.vote_address import vote_urls
     from kiosk.ui.app import make_application
     from kiosk.ui.stage.screens import screen_names
     from kiosk.ui.stage.window import StageWindow
@@ -62,9 +62,7 @@ def stage_preview(
         "title": TitleCard.for_film(programme.films[0], programme),
         "intermission": IntermissionCard.counting(intermission, intermission.minutes * 60),
         "end": EndCard(config),
-        "vote": VoteCard.counting(
-            config, vote_urls(DEFAULT_VOTE_PORT)[0], config.vote.minutes * 60
-        ),
+        "vote": VoteCard.counting(config, vote_urls(folder)[0], config.vote.minutes * 60),
     }
     order = [card] if card else list(CARD_NAMES)
     stage = StageWindow(config, programme, screen_name)

@@ -100,9 +100,14 @@ def serve(
         click.echo("Pair a door: python main.py stations pair NAME   (Ctrl+C stops the server)")
         sys.stdout.flush()
 
+    registry = StationRegistry(folder.open_db())
+    vote_page = next((b for b in server.listeners[1:] if b.listener.name == "vote page"), None)
+    # the address the phones get (the voting slide's QR code): where the page really listens
+    registry.remember_vote_address(server.address, vote_page.port if vote_page else None)
     try:
         run_listeners(server.listeners, on_started=started)
     finally:
+        registry.remember_vote_address(None)
         server.close()
         lock.release()
     click.echo("Event server stopped.")

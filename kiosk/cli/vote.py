@@ -178,10 +178,17 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     import uvicorn
 
     from kiosk.server.vote_app import create_vote_app, thumbnails_for
-    from kiosk.services.vote_address import vote_urls
+    from kiosk.services.vote_address import advertised_host, vote_urls
+    from kiosk.store.stations import StationRegistry
 
     desk = _desk(ctx)
     app = create_vote_app(desk, thumbnails=thumbnails_for(desk))
-    for url in vote_urls(port, host):
+    registry = StationRegistry(desk.folder.open_db())
+    if port:  # what the console's voting slide puts in its QR code
+        registry.remember_vote_address(advertised_host(host), port)
+    for url in vote_urls(desk.folder):
         click.echo(f"Vote page: {url}", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        registry.remember_vote_address(None)

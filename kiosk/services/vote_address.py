@@ -1,19 +1,21 @@
 """The vote page's address on the venue network, for the projector's QR code and the console.
 
-`KIOSK_VOTE_URL` overrides it (e.g. a DNS name the venue's router gives the laptop). Otherwise
-each IPv4 address of this machine's network interfaces (from `ip -4 -j addr`, read locally: no
-packet is sent anywhere), loopback last.
+The address is the one the event server really serves the page at: `serve` (and `vote serve`)
+record it when they start — the host it advertises to the door stations (the address of the
+interface that routes to the venue network, `lan_address()`, or the `--host` it was given) and
+the vote page's real port. Before any server ran, it is `lan_address()` on the default port.
+`KIOSK_VOTE_URL` overrides it (e.g. a DNS name the venue's router gives the laptop).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import json
 import logging
 import os
-import shutil
 import socket
-import subprocess
+
+from kiosk.store.errors import StoreError
+from kiosk.store.event_folder import EventFolder
+from kiosk.store.stations import StationRegistry
 
 log = logging.getLogger(__name__)
 
@@ -21,56 +23,44 @@ URL_ENV = "KIOSK_VOTE_URL"
 DEFAULT_VOTE_PORT = 8080  # plain HTTP, its own port: see README, The Viewer's Award
 
 
-def local_ipv4_addresses() -> list[str]:
-    """This machine's IPv4 addresses, venue-looking (private) first, loopback last."""
-    found: list[str] = []
-    ip_tool = shutil.which("ip")
-    if ip_tool:
-        try:
-            out = subprocess.run(
-                [ip_tool, "-4", "-j", "addr"], capture_output=True, timeout=5, check=False
-            ).stdout
-            for interface in json.loads(out or b"[]"):
-                for info in interface.get("addr_info", []):
-                    local = info.get("local")
-                    if isinstance(local, str):
-                        found.append(local)
-        except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError):
-            log.warning("could not list the network addresses with `ip`")
-    if not found:
-        try:
-            found = sorted(
-                {
-                    str(i[4][0])
-                    for i in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-                }
-            )
-        except OSError:
-            found = []
-
-    def rank(address: str) -> tuple[int, str]:
-        parsed = ipaddress.ip_address(address)
-        return (2 if parsed.is_loopback else 0 if parsed.is_private else 1, address)
-
-    return sorted(dict.fromkeys(found), key=rank)
+def vote_url(host: str, port: int) -> str:
+    """``http://host:port/`` (no port for 80)."""
+    suffix = "" if port == 80 else f":{port}"
+    return f"http://{host}{suffix}/"
 
 
-def vote_urls(port: int, host: str = "0.0.0.0") -> list[str]:
-    """The addresses a phone can open the vote page at, best first."""
+def advertised_host(host: str) -> str:
+    """The host phones reach a server listening on ``host`` at (all interfaces: the LAN's)."""
+    from kiosk.store.server_identity import lan_address  # (cryptography: only when needed)
+
+    return host if host not in ("0.0.0.0", "") else lan_address()
+
+
+def served_vote_address(folder: EventFolder) -> tuple[str, int] | None:
+    """Where the event server last said it serves the vote page (None: not recorded)."""
+    try:
+        return StationRegistry(folder.open_db()).vote_address()
+    except StoreError as exc:
+        log.warning("could not read the vote page's address: %s", exc)
+        return None
+
+
+def vote_urls(folder: EventFolder) -> list[str]:
+    """The address a phone opens the vote page at (the override, else the server's own)."""
     override = os.environ.get(URL_ENV)
     if override:
         return [override]
-    suffix = "" if port == 80 else f":{port}"
-    if host not in ("0.0.0.0", ""):
-        return [f"http://{host}{suffix}/"]
-    addresses = local_ipv4_addresses() or ["127.0.0.1"]
-    return [f"http://{address}{suffix}/" for address in addresses]
+    served = served_vote_address(folder)
+    if served is not None:
+        return [vote_url(*served)]
+    return [vote_url(advertised_host(""), DEFAULT_VOTE_PORT)]
 
 
-def vote_page_answers(port: int = DEFAULT_VOTE_PORT, timeout_s: float = 0.2) -> bool:
-    """Whether something listens on this machine's vote page port (the event server)."""
+def vote_page_answers(folder: EventFolder, timeout_s: float = 0.2) -> bool:
+    """Whether something listens where the vote page is said to be served."""
+    host, port = served_vote_address(folder) or ("127.0.0.1", DEFAULT_VOTE_PORT)
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout_s):
+        with socket.create_connection((host, port), timeout=timeout_s):
             return True
     except OSError:
         return False

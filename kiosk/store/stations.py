@@ -195,6 +195,30 @@ class StationRegistry:
             return None
         return str(rows["server_host"]), int(rows["server_port"])
 
+    def remember_vote_address(self, host: str | None, port: int | None = None) -> None:
+        """Where the phone vote page listens (written by `serve` and `vote serve`, read by the
+        console's voting slide); None: the page is not served."""
+        with transaction(self._db) as conn:
+            if host is None or port is None:
+                conn.execute("DELETE FROM settings WHERE key IN ('vote_host', 'vote_port')")
+                return
+            conn.executemany(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [("vote_host", host), ("vote_port", str(port))],
+            )
+
+    def vote_address(self) -> tuple[str, int] | None:
+        """The address the vote page was last served at, if it is served."""
+        rows = dict(
+            self._db.execute(
+                "SELECT key, value FROM settings WHERE key IN ('vote_host', 'vote_port')"
+            ).fetchall()
+        )
+        if "vote_host" not in rows or "vote_port" not in rows:
+            return None
+        return str(rows["vote_host"]), int(rows["vote_port"])
+
     def stations(self, now: dt.datetime) -> list[StationInfo]:
         """Every station ever paired or with a pairing code still usable, by name."""
         rows = self._db.execute(

@@ -192,7 +192,7 @@ def mount_vote(
     """The Viewer's vote tab: open/close the vote, turnout, the voting slide (not while the
     award reveal has the projector)."""
     from kiosk.services.vote import VoteDesk
-    from kiosk.services.vote_address import DEFAULT_VOTE_PORT, vote_page_answers, vote_urls
+    from kiosk.services.vote_address import vote_page_answers, vote_urls
 
     def busy() -> str | None:
         return "the award reveal has the projector" if night.projector.with_reveal else None
@@ -201,8 +201,8 @@ def mount_vote(
         VoteDesk(folder),
         VoteSlide(StageWindowSlide(stage, busy)),
         messages,
-        urls=lambda: vote_urls(DEFAULT_VOTE_PORT),
-        page_answers=lambda: vote_page_answers(DEFAULT_VOTE_PORT),
+        urls=lambda: vote_urls(folder),
+        page_answers=lambda: vote_page_answers(folder),
     )
     window.add_tab(panel, "Viewer's vote · 觀眾投票")
     return panel

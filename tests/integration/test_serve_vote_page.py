@@ -4,6 +4,7 @@ port, in the same real process; a taken vote port leaves the doors served withou
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -71,3 +72,59 @@ def test_a_taken_vote_port_leaves_the_doors_served(tmp_path: Path) -> None:
             proc.kill()
             _out, err = proc.communicate(timeout=10)
     assert f"The vote page is not served: vote page: port {taken}" in err
+
+
+def test_the_slide_gets_the_address_the_server_really_listens_on(tmp_path: Path) -> None:
+    """`serve` on all interfaces records the address it advertises to the door stations
+    (lan_address()) with the vote page's real port; the voting slide's QR code reads as exactly
+    that URL, and the page answers there. Stopped, the console says nothing answers."""
+    from PySide6.QtCore import QSize
+
+    from kiosk.render.vote_card import VoteCard
+    from kiosk.services.vote_address import URL_ENV, vote_page_answers, vote_urls
+    from kiosk.store.server_identity import lan_address
+    from kiosk.ui.app import make_application
+    from kiosk.ui.doors.decoder import decode_qr
+    from kiosk.ui.stage.card_view import render_card
+
+    make_application()
+    voting = make_voting_event(tmp_path / "event")
+    proc = subprocess.Popen(
+        [sys.executable, str(MAIN), "--event", str(voting.folder.root), "serve",
+         "--port", "0", "--vote-port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != URL_ENV},
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        printed = ""
+        line = proc.stdout.readline()
+        while line and not line.startswith("certificate SHA-256"):
+            printed += line
+            line = proc.stdout.readline()
+        vote_line = next(x for x in printed.splitlines() if x.startswith("vote page: "))
+        vote_port = int(vote_line.rsplit(":", 1)[-1])
+        expected = f"http://{lan_address()}:{vote_port}/"
+        assert vote_line == f"vote page: {expected[:-1]}"
+        assert vote_urls(voting.folder) == [expected]
+        assert vote_page_answers(voting.folder)
+        paired = subprocess.run(
+            [sys.executable, str(MAIN), "--event", str(voting.folder.root), "stations",
+             "pair", "Door 1", "--json"],
+            capture_output=True, text=True, cwd=ROOT, check=True,
+        )  # fmt: skip
+        pairing = json.loads(paired.stdout)["payload"]
+        assert f"{lan_address()}:" in pairing  # the same host the stations are given
+        card = VoteCard.counting(voting.folder.load_config(), vote_urls(voting.folder)[0], 600)
+        assert decode_qr(render_card(card, QSize(1920, 1080)).image) == [expected]
+        with urllib.request.urlopen(expected, timeout=10) as page:
+            assert "觀眾票選獎" in page.read().decode()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        if proc.stdout:
+            proc.stdout.close()
+        if proc.stderr:
+            proc.stderr.close()
+    assert not vote_page_answers(voting.folder)
+    assert vote_urls(voting.folder) == [f"http://{lan_address()}:8080/"]
