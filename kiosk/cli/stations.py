@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,6 +26,10 @@ from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.station_folder import StationFolder
 from kiosk.store.stations import StationRegistry
+
+if TYPE_CHECKING:
+    from kiosk.core.event import EventConfig
+    from kiosk.media.thumbnails import ThumbnailCache
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +86,20 @@ def serve(
         # Other apps of the night run in this same process, each on its own port: add them
         # here as Listener(name, app, port, tls=None) (tls=None: plain HTTP).
         extra: tuple[Listener, ...] = ()
+        thumbnails = _vote_thumbnails(folder, config)
         if not no_vote_page:
             try:
-                extra = (vote_listener(folder, vote_port, host),)
+                extra = (vote_listener(folder, vote_port, host, thumbnails),)
             except (StoreError, ConfigError, OSError) as exc:
                 # no programme (a doors-only event), or its port is taken: the doors come first
                 click.echo(f"The vote page is not served: {exc}", err=True)
-        server = build_event_server(folder, config, port=port, host=host, extra=extra)
+        server = build_event_server(
+            folder, config, port=port, host=host, extra=extra, thumbnails=thumbnails
+        )
+        if thumbnails is not None:  # made now, in the background: nobody waits for ffmpeg later
+            threading.Thread(
+                target=thumbnails.prepare_all, name="vote-thumbnails", daemon=True
+            ).start()
     except (StoreError, ConfigError, OSError) as exc:
         fail(str(exc))
 
@@ -111,6 +124,17 @@ def serve(
         server.close()
         lock.release()
     click.echo("Event server stopped.")
+
+
+def _vote_thumbnails(folder: EventFolder, config: EventConfig) -> ThumbnailCache | None:
+    """The films' thumbnails for the phone page and the voting stations (None: no programme)."""
+    from kiosk.services.vote import programme_thumbnails
+
+    try:
+        return programme_thumbnails(folder, folder.load_programme(config))
+    except (ConfigError, StoreError) as exc:
+        log.info("no vote thumbnails: %s", exc)
+        return None
 
 
 @click.group("stations")

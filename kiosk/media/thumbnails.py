@@ -65,3 +65,10 @@ class ThumbnailCache:
             if film_id not in self._made:
                 self._made[film_id] = thumbnail_jpeg(source)
             return self._made[film_id]
+
+    def prepare_all(self) -> int:
+        """Make every thumbnail now (a background thread at server start, so that the first
+        phone or voting station never waits for ffmpeg); returns how many were made."""
+        made = sum(1 for film_id in list(self._sources) if self.get(film_id) is not None)
+        log.info("prepared %d vote thumbnail(s)", made)
+        return made

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from kiosk.core.event import EventConfig
+from kiosk.media.thumbnails import ThumbnailCache
 from kiosk.server.serve import BoundListener, Listener, bind
 from kiosk.server.station_api import (
     DatabaseReader,
@@ -58,8 +59,12 @@ def build_event_server(
     port: int = DEFAULT_PORT,
     host: str = "0.0.0.0",
     extra: tuple[Listener, ...] = (),
+    thumbnails: ThumbnailCache | None = None,
 ) -> EventServer:
-    """Bind the stations' API (TLS) and any ``extra`` listeners; nothing runs yet."""
+    """Bind the stations' API (TLS) and any ``extra`` listeners; nothing runs yet.
+
+    ``thumbnails``: the films' vote thumbnails, shared with the phone vote page (else made
+    for the voting stations on first use)."""
     identity = event_server_identity(folder, config)
     secret_key = folder.secret_key()  # read here, on the console laptop; never sent anywhere
     db_path = folder.db_path
@@ -75,7 +80,9 @@ def build_event_server(
             event_name=config.name_en,
             event_name_zh=config.name_zh,
         )
-        voting = StationVoting(folder, db, thumbnails_for)
+        voting = StationVoting(
+            folder, db, thumbnails_for if thumbnails is None else lambda _desk: thumbnails
+        )
         return ServerContext(desk, StationRegistry(db), voting)
 
     worker = DatabaseWorker(open_context)

@@ -238,11 +238,16 @@ def thumbnails_for(desk: VoteDesk) -> ThumbnailCache:
     return ballot_thumbnails(desk)
 
 
-def vote_listener(folder: EventFolder, port: int, host: str = "0.0.0.0") -> Listener:
+def vote_listener(
+    folder: EventFolder,
+    port: int,
+    host: str = "0.0.0.0",
+    thumbnails: ThumbnailCache | None = None,
+) -> Listener:
     """The vote page as one more app of the event server: plain HTTP on its own port.
 
     OSError at once if the port is taken, so that the server can start without the page
-    rather than fail with the doors.
+    rather than fail with the doors. ``thumbnails``: shared with the voting stations' API.
     """
     if port:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -252,5 +257,5 @@ def vote_listener(folder: EventFolder, port: int, host: str = "0.0.0.0") -> List
             except OSError as exc:
                 raise OSError(f"vote page: port {port} on {host} is not free ({exc})") from exc
     desk = VoteDesk(folder)
-    app = create_vote_app(desk, thumbnails=thumbnails_for(desk))
+    app = create_vote_app(desk, thumbnails=thumbnails or thumbnails_for(desk))
     return Listener("vote page", app, port, tls=None, host=host)

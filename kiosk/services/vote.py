@@ -227,9 +227,14 @@ class VoteDesk:
 def ballot_thumbnails(desk: VoteDesk) -> ThumbnailCache:
     """Thumbnails from each film's own still or the one prepared for the reveal, if any
     (made on first use, in memory)."""
-    provider = StillProvider(cache_dir_for(desk.folder.root))
+    return programme_thumbnails(desk.folder, desk.programme)
+
+
+def programme_thumbnails(folder: EventFolder, programme: Programme) -> ThumbnailCache:
+    """Thumbnails of every film of ``programme`` that has a still (made on first use)."""
+    provider = StillProvider(cache_dir_for(folder.root))
     sources = {}
-    for film in desk.programme:
+    for film in programme:
         still = provider.own_still(film) or provider.prepared_still(film)
         if still is not None:
             sources[film.id] = still
