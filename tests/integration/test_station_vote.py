@@ -3,7 +3,7 @@
 A real `serve` process; the station side is the real command line (`--station-dir DIR vote
 cast`) and a real voting-station process (vote_station_child.py) that casts through the server.
 Accepted, second vote, not checked in, vote closed, revoked station, a retried nonce counted
-once, the server SIGKILLed mid-cast and restarted (every ballot exactly once or clearly
+once, a reply lost after the server recorded the ballot answered from the nonce record, the server SIGKILLed mid-cast and restarted (every ballot exactly once or clearly
 refused), a station token that reaches no tally, and the tally opened with the passphrase
 counting the stations' ballots.
 """
@@ -11,7 +11,9 @@ counting the stations' ballots.
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import time
@@ -196,3 +198,47 @@ def test_server_killed_mid_cast_and_restarted(tmp_path: Path, voting: VotingEven
     tally = count_vote(voting.folder, [PASSPHRASE])
     assert tally.ballots == 44
     assert dict(tally.counts) == dict(Counter(str(row["film"]) for row in accepted))
+
+
+def test_a_lost_reply_is_answered_from_the_nonce_record(
+    tmp_path: Path, voting: VotingEvent
+) -> None:
+    """The ballot reaches the server, the station hangs up before the answer (a reply lost on
+    the Wi-Fi); the retry with the same nonce gets the stored answer: one ballot."""
+    event_dir = voting.folder.root
+    station_dir = tmp_path / "vote1"
+    server = start_server(event_dir)
+    try:
+        pair_station(event_dir, "Vote 1", station_dir)
+        assert run_cli("--event", str(event_dir), "vote", "open").returncode == 0
+        credentials = StationFolder(station_dir).credentials()
+        body = json.dumps(
+            {"nonce": "lost-reply-0001", "code": voting.admitted[0].code, "film": VOTE_FILMS[1]}
+        ).encode()
+        request = (
+            f"POST /api/v1/vote HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {credentials.token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        ).encode() + body
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        with (
+            socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw,
+            context.wrap_socket(raw) as tls,
+        ):
+            tls.sendall(request)  # and hang up without reading the answer
+        wait_until = time.monotonic() + 15
+        while not voters(event_dir):
+            assert time.monotonic() < wait_until, "the server did not record the ballot"
+            time.sleep(0.05)
+        status, retried = cast(
+            station_dir, voting.admitted[0].code, VOTE_FILMS[1], "--nonce", "lost-reply-0001"
+        )
+        assert status == 0 and retried["accepted"] is True and retried["replayed"] is True
+        status, other = cast(station_dir, voting.admitted[0].code, VOTE_FILMS[2])
+        assert status == 1 and other["reason"] == "already_voted"
+    finally:
+        server.stop()
+    assert len(voters(event_dir)) == 1 == ballots(event_dir)
+    assert dict(count_vote(voting.folder, [PASSPHRASE]).counts) == {VOTE_FILMS[1]: 1}
