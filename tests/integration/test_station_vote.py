@@ -3,9 +3,10 @@
 A real `serve` process; the station side is the real command line (`--station-dir DIR vote
 cast`) and a real voting-station process (vote_station_child.py) that casts through the server.
 Accepted, second vote, not checked in, vote closed, revoked station, a retried nonce counted
-once, a reply lost after the server recorded the ballot answered from the nonce record, the server SIGKILLed mid-cast and restarted (every ballot exactly once or clearly
-refused), a station token that reaches no tally, and the tally opened with the passphrase
-counting the stations' ballots.
+once, a reply lost after the server recorded the ballot answered from the nonce record, the
+server SIGKILLed mid-cast and restarted (every ballot exactly once or clearly refused), a
+station token that reaches no tally, and the tally opened with the passphrase counting the
+stations' ballots.
 """
 
 from __future__ import annotations
