@@ -196,3 +196,48 @@ def test_voting_station_against_a_real_server(tmp_path: Path) -> None:
     assert "voting: the server did not answer" in log_text
     tally = count_vote(voting.folder, [PASSPHRASE])
     assert tally.ballots == 2 and dict(tally.counts) == {"QZ-WIN-01": 2}
+
+
+def test_voting_station_on_the_event_folder(tmp_path: Path) -> None:
+    """The same window on the local event folder (`doors --vote`), its work on a worker
+    thread: scan, tap, confirm with real X events; the ballot is in the database."""
+    voting = make_voting_event(tmp_path / "event", admitted=2, absent=1)
+    add_stills(voting)
+    event_dir = voting.folder.root
+    assert run_cli("--event", str(event_dir), "vote", "open").returncode == 0
+    with xvfb_display(WIDTH, HEIGHT) as display:
+        command = [sys.executable, str(MAIN), "--event", str(event_dir), "doors"]
+        station = subprocess.Popen(
+            [*command, "--station", "Vote 2", "--vote"],
+            env=qt_env(display),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        try:
+            wait_for(lambda: window_shown(display), 30, "the voting station window")
+            time.sleep(1.5)
+            scan(display, voting.absent[0].code)
+            time.sleep(1.5)
+            shot(display, "local-1-not-admitted")
+            scan(display, voting.admitted[0].code)
+            time.sleep(4)  # the thumbnails are made on the worker thread
+            films = shot(display, "local-2-films")
+            x = 24 + (WIDTH - 48) // 8
+            tiles = raised_runs(films, x, 150)
+            click(display, x, (tiles[1][0] + tiles[1][1]) // 2)  # second row: QZ-WIN-04
+            time.sleep(1)
+            buttons = raised_runs(shot(display, "local-3-confirm"), WIDTH // 2, HEIGHT // 2)
+            click(display, WIDTH // 2, (buttons[-2][0] + buttons[-2][1]) // 2)
+            wait_for(lambda: len(voters(event_dir)) == 1, 15, "the ballot in the database")
+            shot(display, "local-4-thanks")
+        finally:
+            station.terminate()
+            try:
+                station.wait(15)
+            except subprocess.TimeoutExpired:
+                station.kill()
+                station.wait(5)
+    assert voters(event_dir) == [(voting.admitted[0].attendee_id, "Vote 2")]
+    assert dict(count_vote(voting.folder, [PASSPHRASE]).counts) == {"QZ-WIN-04": 1}
