@@ -26,6 +26,12 @@ log = logging.getLogger(__name__)
 def _desk(ctx: click.Context) -> VoteDesk:
     from kiosk.services.vote import VoteDesk
 
+    if ctx.obj.get("station_dir") is not None:
+        fail(
+            f"`vote {ctx.info_name}` runs on the console laptop (the event folder); a door "
+            "station can only cast ballots (`--station-dir DIR vote cast CODE FILM_ID`)."
+        )
+
     try:
         return VoteDesk(folder_of(ctx))
     except (StoreError, ConfigError) as exc:

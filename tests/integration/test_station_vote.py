@@ -111,6 +111,8 @@ def test_a_paired_station_casts_through_the_server(tmp_path: Path, voting: Votin
                 assert missing.value.status in (404, 405)
         assert "ballots" not in link.figures()
         link.close()
+        status_of = run_cli("--station-dir", str(station_dir), "vote", "status", "--json")
+        assert status_of.returncode == 1 and "console laptop" in status_of.stderr
 
         # the vote closes: refused, clearly
         assert run_cli("--event", str(event_dir), "vote", "close").returncode == 0
