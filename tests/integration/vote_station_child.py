@@ -6,7 +6,8 @@ Usage: vote_station_child.py STATION_DIR BALLOTS_FILE OUT_FILE PAUSE_MS DEADLINE
 
 Each ballot's final answer is written to OUT_FILE as one JSON line (fsynced): the code, the
 film, accepted/reason, whether the server replayed an earlier answer, and how many tries were
-unconfirmed (sent, no answer: the server was down) before it.
+unconfirmed (sent, no answer: the server was down) before it, and the milliseconds from the
+first try to the answer.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def main() -> int:
     with open(out_file, "a", encoding="utf-8") as out:
         for code, film in ballots:
             unconfirmed = 0
+            started = time.perf_counter()
             while True:
                 try:
                     answer = voting.cast_once(code, film)
@@ -55,6 +57,7 @@ def main() -> int:
                 }
                 break
             record["unconfirmed_tries"] = unconfirmed
+            record["ms"] = (time.perf_counter() - started) * 1000
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
             os.fsync(out.fileno())
