@@ -27,7 +27,7 @@ import pytest
 from kiosk.services.station_link import ServerLink, ServerRefusedError
 from kiosk.services.vote import count_vote
 from kiosk.store.station_folder import StationFolder
-from tests.results_helpers import PASSPHRASE
+from tests.results_helpers import PASSPHRASE, find_secrets
 from tests.station_helpers import ROOT, pair_station, read_results, run_cli, start_server
 from tests.vote_helpers import VOTE_FILMS, VotingEvent, make_voting_event
 
@@ -133,6 +133,9 @@ def test_a_paired_station_casts_through_the_server(tmp_path: Path, voting: Votin
     assert status == 1 and down["reason"] in ("unconfirmed", "server_unreachable")
     assert ballots(event_dir) == 2
     assert sorted(channel for _a, channel in voters(event_dir)) == ["Vote 1", "Vote 1"]
+    # nothing on either laptop names a film chosen: not the nonce records, logs, station.db
+    chosen = [VOTE_FILMS[0], VOTE_FILMS[2]]
+    assert find_secrets(event_dir, chosen) == [] and find_secrets(station_dir, chosen) == []
     tally = count_vote(voting.folder, [PASSPHRASE])
     assert tally.ballots == 2 and dict(tally.counts) == dict(cast_films)
 
