@@ -36,31 +36,49 @@ def advertised_host(host: str) -> str:
     return host if host not in ("0.0.0.0", "") else lan_address()
 
 
-def served_vote_address(folder: EventFolder) -> tuple[str, int] | None:
-    """Where the event server last said it serves the vote page (None: not recorded)."""
-    try:
-        return StationRegistry(folder.open_db()).vote_address()
-    except StoreError as exc:
-        log.warning("could not read the vote page's address: %s", exc)
-        return None
+class VotePageAddress:
+    """Where phones open the vote page, for one event; keeps one database connection (the
+    console asks every second whether the page answers)."""
+
+    def __init__(self, folder: EventFolder) -> None:
+        self._folder = folder
+        self._registry: StationRegistry | None = None
+
+    def served(self) -> tuple[str, int] | None:
+        """Where the event server last said it serves the vote page (None: not recorded)."""
+        try:
+            if self._registry is None:
+                self._registry = StationRegistry(self._folder.open_db())
+            return self._registry.vote_address()
+        except StoreError as exc:
+            log.warning("could not read the vote page's address: %s", exc)
+            return None
+
+    def urls(self) -> list[str]:
+        """The address a phone opens the vote page at (the override, else the server's own)."""
+        override = os.environ.get(URL_ENV)
+        if override:
+            return [override]
+        served = self.served()
+        if served is not None:
+            return [vote_url(*served)]
+        return [vote_url(advertised_host(""), DEFAULT_VOTE_PORT)]
+
+    def answers(self, timeout_s: float = 0.2) -> bool:
+        """Whether something listens where the vote page is said to be served."""
+        host, port = self.served() or ("127.0.0.1", DEFAULT_VOTE_PORT)
+        try:
+            with socket.create_connection((host, port), timeout=timeout_s):
+                return True
+        except OSError:
+            return False
 
 
 def vote_urls(folder: EventFolder) -> list[str]:
-    """The address a phone opens the vote page at (the override, else the server's own)."""
-    override = os.environ.get(URL_ENV)
-    if override:
-        return [override]
-    served = served_vote_address(folder)
-    if served is not None:
-        return [vote_url(*served)]
-    return [vote_url(advertised_host(""), DEFAULT_VOTE_PORT)]
+    """:meth:`VotePageAddress.urls` once (the CLI)."""
+    return VotePageAddress(folder).urls()
 
 
 def vote_page_answers(folder: EventFolder, timeout_s: float = 0.2) -> bool:
-    """Whether something listens where the vote page is said to be served."""
-    host, port = served_vote_address(folder) or ("127.0.0.1", DEFAULT_VOTE_PORT)
-    try:
-        with socket.create_connection((host, port), timeout=timeout_s):
-            return True
-    except OSError:
-        return False
+    """:meth:`VotePageAddress.answers` once."""
+    return VotePageAddress(folder).answers(timeout_s)

@@ -192,17 +192,19 @@ def mount_vote(
     """The Viewer's vote tab: open/close the vote, turnout, the voting slide (not while the
     award reveal has the projector)."""
     from kiosk.services.vote import VoteDesk
-    from kiosk.services.vote_address import vote_page_answers, vote_urls
+    from kiosk.services.vote_address import VotePageAddress
 
     def busy() -> str | None:
         return "the award reveal has the projector" if night.projector.with_reveal else None
+
+    address = VotePageAddress(folder)  # where the server really serves the page
 
     panel = VotePanel(
         VoteDesk(folder),
         VoteSlide(StageWindowSlide(stage, busy)),
         messages,
-        urls=lambda: vote_urls(folder),
-        page_answers=lambda: vote_page_answers(folder),
+        urls=address.urls,
+        page_answers=address.answers,
     )
     window.add_tab(panel, "Viewer's vote · 觀眾投票")
     return panel

@@ -33,7 +33,7 @@ from kiosk.ui.stage.window import Layer, StageWindow
 log = logging.getLogger(__name__)
 
 POLL_MS = 1000
-URLS_EVERY_S = 30.0
+URLS_EVERY_S = 5.0  # the server records its address when it starts: show it soon after
 
 
 class StageForSlide(Protocol):
@@ -189,7 +189,7 @@ class VotePanel(QWidget):
             self.slide_button.setChecked(False)
 
     def _urls(self) -> list[str]:
-        """The vote page's addresses, looked up again at most every 30 s (network changes)."""
+        """The vote page's address, looked up again every few seconds (the server may start)."""
         now = time.monotonic()
         if self._urls_read_at < 0 or now - self._urls_read_at > URLS_EVERY_S:
             self._known_urls = self._find_urls()
