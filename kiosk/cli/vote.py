@@ -146,7 +146,7 @@ def _remote_cast(
 
     folder = StationFolder(ctx.obj["station_dir"])
     try:
-        configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"])
+        configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
         station = open_remote_station(folder, sync_timeout=None)
     except StoreError as exc:
         fail(str(exc))
