@@ -8,7 +8,11 @@ from pathlib import Path
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.core.vote import BallotVerdict
+from kiosk.services.remote_vote import UNCONFIRMED, VoteUnconfirmedError
 from kiosk.services.vote import VoteDesk
+from kiosk.services.voting_backend import BallotFilm
+from kiosk.store.ballots import BallotOutcome
 from kiosk.ui.app import make_application
 from kiosk.ui.doors.app import open_doors
 from kiosk.ui.doors.voting_station import Phase, StationModes, VotingStationWindow
@@ -97,3 +101,35 @@ def test_f9_switches_a_door_station_to_voting(qtbot: QtBot, tmp_path: Path) -> N
     with qtbot.waitSignal(doors.answered, timeout=10000):  # the desk answers off the GUI thread
         modes.handle_code(voting.absent[1].code, "scan")  # now a check-in
     assert doors.last_result is not None and doors.last_result.verdict.value == "admitted"
+
+
+class FlakyServer:
+    """A voting backend whose first ballot gets no answer (the reply lost), then answers."""
+
+    def __init__(self) -> None:
+        self.casts: list[tuple[str, str]] = []
+
+    def ballot_films(self) -> tuple[BallotFilm, ...]:
+        return (BallotFilm("F01", 1, "最後的燈籠", "The Last Lantern", "Chan Ka-yan"),)
+
+    def check(self, text: str) -> BallotOutcome:
+        return BallotOutcome(BallotVerdict.ACCEPTED)
+
+    def cast(self, text: str, film_id: str, channel: str) -> BallotOutcome:
+        self.casts.append((text, film_id))
+        if len(self.casts) == 1:
+            raise VoteUnconfirmedError(UNCONFIRMED, "nonce-1")
+        return BallotOutcome(BallotVerdict.ACCEPTED)
+
+
+def test_an_unconfirmed_ballot_stays_on_the_confirmation(qtbot: QtBot) -> None:
+    server = FlakyServer()
+    window = VotingStationWindow(server, "Vote 1")
+    qtbot.addWidget(window)
+    window.handle_code("AIFF-00001-XXXX")
+    window.film_buttons["F01"].click()
+    window.confirm_button.click()
+    assert phase(window) is Phase.CONFIRM  # not thanked: the vote is not confirmed
+    assert "NOT confirmed" in window.message.text() and "未能確認" in window.message.text()
+    window.confirm_button.click()  # again: the backend re-sends the same nonce
+    assert phase(window) is Phase.THANKS and server.casts == [("AIFF-00001-XXXX", "F01")] * 2
