@@ -133,3 +133,34 @@ def test_an_unconfirmed_ballot_stays_on_the_confirmation(qtbot: QtBot) -> None:
     assert "NOT confirmed" in window.message.text() and "未能確認" in window.message.text()
     window.confirm_button.click()  # again: the backend re-sends the same nonce
     assert phase(window) is Phase.THANKS and server.casts == [("AIFF-00001-XXXX", "F01")] * 2
+
+
+class ManyFilms:
+    """35 films with long titles in both languages, no stills."""
+
+    def ballot_films(self) -> tuple[BallotFilm, ...]:
+        zh, en = "部電影：一個相當長的中文片名", "A Rather Long English Title Number"
+        return tuple(
+            BallotFilm(f"F{n:02d}", n, f"第{n}{zh}", f"{en} {n}", "") for n in range(1, 36)
+        )
+
+    def check(self, text: str) -> BallotOutcome:
+        return BallotOutcome(BallotVerdict.ACCEPTED)
+
+    def cast(self, text: str, film_id: str, channel: str) -> BallotOutcome:
+        return BallotOutcome(BallotVerdict.ACCEPTED)
+
+
+def test_35_long_titles_fit_their_tiles_on_a_laptop(qtbot: QtBot, tmp_path: Path) -> None:
+    make_application()
+    window = VotingStationWindow(ManyFilms(), "Vote 1")
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.handle_code("AIFF-00001-XXXX")
+    qtbot.waitUntil(lambda: window.film_buttons["F35"].titles.width() > 0)
+    window.grab().save(str(tmp_path / "voting-35-films-1366x768.png"))
+    for button in window.film_buttons.values():
+        titles = button.titles
+        assert titles.height() >= titles.heightForWidth(titles.width())  # no line cut off
+        assert button.width() >= 380 and button.height() >= 96  # three across, big targets

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QScroller,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 COLUMN_MIN_WIDTH = 420  # three tiles across a 1366-px laptop, four on a 1920-px screen
 MAX_COLUMNS = 5
 TILE_HEIGHT = 96
+TILE_MARGIN = 8
 IDLE_RESET_MS = 60_000  # a ticket scanned but no film chosen for a minute: back to scanning
 MESSAGE_MS = 4000
 THANKS_MS = 3000
@@ -105,9 +107,12 @@ class FilmTile(QPushButton):
         self.film = film
         self.setAccessibleName(f"{film.title_zh} {film.title_en}")
         self.setMinimumHeight(TILE_HEIGHT)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         row = QHBoxLayout(self)
-        row.setContentsMargins(8, 6, 8, 6)
+        row.setContentsMargins(TILE_MARGIN, 6, TILE_MARGIN, 6)
+        row.setSpacing(TILE_MARGIN)
         picture = _pixmap(film.thumbnail_jpeg)
         self.picture = QLabel()
         self.picture.setFixedSize(THUMB_SIZE)
@@ -129,9 +134,19 @@ class FilmTile(QPushButton):
             row.addWidget(label)
         row.setStretch(1, 1)
 
+    def hasHeightForWidth(self) -> bool:
+        """Long titles wrap: the tile grows to show every line."""
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        """As tall as the wrapped titles need at this width (at least TILE_HEIGHT)."""
+        text_width = max(80, width - THUMB_SIZE.width() - 3 * TILE_MARGIN)
+        return max(TILE_HEIGHT, self.titles.heightForWidth(text_width) + 14)
+
     def sizeHint(self) -> QSize:
-        """As tall as the titles need (at least TILE_HEIGHT)."""
-        return QSize(THUMB_SIZE.width() * 3, TILE_HEIGHT)
+        """About three thumbnails wide, as tall as the titles need."""
+        width = THUMB_SIZE.width() * 3
+        return QSize(width, self.heightForWidth(width))
 
 
 def _label(text: str, size: int, *, bold: bool = False, colour: str | None = None) -> QLabel:
@@ -211,11 +226,13 @@ class VotingStationWindow(QWidget):
         self._grid = QGridLayout(grid_holder)
         self._grid.setSpacing(10)
         self._grid.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.film_buttons: dict[str, QPushButton] = {}
+        self.film_buttons: dict[str, FilmTile] = {}
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(grid_holder)
+        # 35 films do not fit a laptop screen: a finger drags the list (taps still choose)
+        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         choose_layout.addWidget(scroll, 1)
         cancel = QPushButton("取消 · Cancel")
         cancel.setFont(ui_font(16, bold=True))
