@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.stations import PAIRING_SCHEME
-from kiosk.services.remote_vote import RemoteVoting
+from kiosk.services.remote_vote import RemoteVoting, remote_voting
 from kiosk.services.station_setup import (
     JoinError,
     JoinOutcome,
@@ -163,8 +163,6 @@ def open_remote_doors(
 def remote_voting_station(station: RemoteStation) -> VotingStationWindow:
     """The voting station of a paired station: ballots through the event server, on a worker
     thread of its own (a slow or vanished server never freezes the screen)."""
-    from kiosk.services.remote_vote import remote_voting
-
     voting = remote_voting(station.doors)
     runner: CheckinDesk[RemoteVoting] = CheckinDesk(lambda: voting)
     return VotingStationWindow(runner, station.doors.station, link_state=station.doors.link_state)
