@@ -84,10 +84,11 @@ class VerdictOverlay(QWidget):
         self._opacity = 1.0
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)  # nothing shows through
         parent = self.parentWidget()
-        if parent is not None:
-            self.setGeometry(parent.rect())
-        self.raise_()
-        self.show()
+        if not self.isVisible():  # already up (the previous verdict): only the card changes
+            if parent is not None:
+                self.setGeometry(parent.rect())
+            self.show()
+        self.raise_()  # above anything shown since (the camera's preview)
         self.update()
         self._hold.start(hold_ms)
 
@@ -190,7 +191,7 @@ class VerdictOverlay(QWidget):
             if isinstance(item, float):
                 y += item
                 continue
-            placed.append((round(margin), round(y), item))
+            placed.append((round(margin + (usable - item.width()) / 2), round(y), item))
             y += item.height()
         if card.badge:
             placed.append((0, 0, self._badge(card.badge, ink, width, height)))
@@ -203,7 +204,7 @@ class VerdictOverlay(QWidget):
         if cached is not None:
             return cached
         background, ink = TONE_COLOURS[tone]
-        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        image = QImage(width, height, QImage.Format.Format_RGB32)  # opaque: copied, not blended
         image.fill(background)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -240,9 +241,11 @@ class VerdictOverlay(QWidget):
             font = _fitting_font(text, pixel_size, bold, usable)
         box = QFontMetricsF(font).boundingRect(QRectF(0, 0, usable, height), flags, text)
         block_height = max(1, round(box.height() * 1.06))
-        image = QImage(
-            max(1, round(usable)), block_height, QImage.Format.Format_ARGB32_Premultiplied
-        )
+        # only as wide as the text (plus a little for the ink outside the advance): a smaller
+        # image to clear, fill and blend; it is centred when placed
+        block_width = max(1, min(round(usable), round(box.width() + pixel_size * 0.5)))
+        left = (usable - block_width) / 2
+        image = QImage(block_width, block_height, QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -251,6 +254,7 @@ class VerdictOverlay(QWidget):
         colour = QColor(ink)
         colour.setAlphaF(alpha)
         painter.setPen(colour)
+        painter.translate(-left, 0)
         painter.drawText(QRectF(0, 0, usable, block_height), flags, text)
         painter.end()
         self._blocks[key] = image
