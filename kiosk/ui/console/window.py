@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -163,6 +163,8 @@ def apply_outputs(night: Night, settings: ConsoleSettings) -> None:
 
 class ConsoleWindow(QMainWindow):
     """Main window on the operator's screen."""
+
+    closed = Signal()  # the window closed (confirmed): its panels let go of what they hold
 
     def __init__(
         self,
@@ -492,4 +494,5 @@ class ConsoleWindow(QMainWindow):
         self.memory.stop()
         self.tasks.wait(timeout=30)
         self.night.close()
+        self.closed.emit()
         super().closeEvent(event)

@@ -146,4 +146,6 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
     finally:
         capture.uninstall()
         reporter.uninstall()
+        if modes.voting is not None:
+            modes.voting.desk.disconnect()
         lock.release()
