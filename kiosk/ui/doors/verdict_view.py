@@ -12,7 +12,15 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEasingCurve, QRectF, Qt, QTimer, QVariantAnimation, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaintEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QRegion,
+)
 from PySide6.QtWidgets import QWidget
 
 from kiosk.core.checkin import Tone
@@ -77,7 +85,22 @@ class VerdictOverlay(QWidget):
         self.hide()
 
     def show_card(self, card: VerdictCard, hold_ms: int = HOLD_MS) -> None:
-        """Show a verdict now (replacing any other), hold it, then fade it out."""
+        """Show a verdict now (replacing any other), hold it, then fade it out.
+
+        When the previous verdict is still fully on screen in the same colour (the next
+        person in a queue, usually green), only its lines of text are painted over: copying
+        the whole full-screen background again would be most of the frame's work.
+        """
+        previous, previous_layout = self.card, self._layout
+        in_place = (
+            previous is not None
+            and previous.tone == card.tone
+            and previous_layout is not None
+            and previous_layout[0] == (self.width(), self.height())
+            and self.isVisible()
+            and self._opacity >= 1.0
+            and self._fade.state() != QVariantAnimation.State.Running
+        )
         self._fade.stop()
         self.card = card
         self._layout = None
@@ -89,7 +112,11 @@ class VerdictOverlay(QWidget):
                 self.setGeometry(parent.rect())
             self.show()
         self.raise_()  # above anything shown since (the camera's preview)
-        self.update()
+        if in_place and previous_layout is not None:
+            self._layout = ((self.width(), self.height()), self._lay_out(card))
+            self.update(_text_region(previous_layout[1]) | _text_region(self._layout[1]))
+        else:
+            self.update()
         self._hold.start(hold_ms)
 
     def hold_longer(self, hold_ms: int = HOLD_MS) -> None:
@@ -316,6 +343,14 @@ class VerdictOverlay(QWidget):
             Qt.AlignmentFlag.AlignCenter,
             TONE_SYMBOLS[tone],
         )
+
+
+def _text_region(placed: list[tuple[int, int, QImage]]) -> QRegion:
+    """Where a card's lines of text (and badge) are on the screen."""
+    region = QRegion()
+    for x, y, block in placed:
+        region |= QRegion(x, y, block.width(), block.height())
+    return region
 
 
 def _sized_font(pixel_size: float, bold: bool) -> QFont:
