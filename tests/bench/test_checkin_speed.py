@@ -26,7 +26,7 @@ from kiosk.ui.app import make_application
 from kiosk.ui.doors.app import open_doors
 from kiosk.ui.doors.decoder import decode_qr
 from kiosk.ui.doors.scanner_capture import ScannerCapture
-from tests.doors_helpers import at, make_event, repository, seed_people
+from tests.doors_helpers import Person, at, make_event, repository, seed_people
 from tests.ui.test_doors_camera import qr_frame
 
 REGISTRATIONS = 100_000
@@ -39,6 +39,22 @@ def percentiles(samples_ms: list[float]) -> str:
     p50 = statistics.median(ordered)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return f"p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   max {ordered[-1]:6.2f} ms  (n={len(ordered)})"
+
+
+def paint_sequence(newcomers: list[Person]) -> list[tuple[str, str]]:
+    """Codes to scan and the verdict colour each must give: mostly newcomers (green), every
+    fifth a ticket admitted two scans before (amber), every seventh a forged code (red)."""
+    sequence: list[tuple[str, str]] = []
+    admitted: list[str] = []
+    for index, person in enumerate(newcomers):
+        if index % 5 == 3 and len(admitted) >= 2:
+            sequence.append((admitted[-2], "caution"))
+        elif index % 7 == 5:
+            sequence.append((f"AIFF-{index:05d}-{'0' * 16}", "stop"))
+        else:
+            sequence.append((person.code, "go"))
+            admitted.append(person.code)
+    return sequence
 
 
 def test_checkin_speed(qtbot: QtBot, tmp_path: Path) -> None:
@@ -97,9 +113,12 @@ def test_checkin_speed(qtbot: QtBot, tmp_path: Path) -> None:
     gui_cpu = []
     to_paint = []
     to_flush = []
-    for person in rng.sample(people, PAINT_SAMPLES):
+    same_colour: list[float] = []
+    new_colour: list[float] = []
+    previous_tone = None
+    for code, tone in paint_sequence(rng.sample(people, PAINT_SAMPLES)):
         target = window.search_panel.query
-        qtbot.keyClicks(target, person.code)
+        qtbot.keyClicks(target, code)
         painted.clear()
         painted_cpu.clear()
         flushed.clear()
@@ -107,14 +126,19 @@ def test_checkin_speed(qtbot: QtBot, tmp_path: Path) -> None:
         begin = time.perf_counter()
         qtbot.keyClick(target, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: bool(flushed), timeout=2000)
+        assert window.last_result is not None and window.last_result.verdict.tone.value == tone
         to_paint.append((painted[0] - begin) * 1000)
         to_flush.append((flushed[0] - begin) * 1000)
         gui_cpu.append((painted_cpu[0] - begin_cpu) * 1000)
+        (same_colour if tone == previous_tone else new_colour).append(to_paint[-1])
+        previous_tone = tone
     capture.uninstall()
     window.context.desk.shutdown()
     if window.context.reader is not None:
         window.context.reader.shutdown()
     print(f"scanner Enter -> verdict painted {percentiles(to_paint)}")
+    print(f"  same colour as the one before  {percentiles(same_colour)}")
+    print(f"  another colour                 {percentiles(new_colour)}")
     print(f"  ... and flushed to the screen  {percentiles(to_flush)}")
     print(f"  GUI-thread CPU in that time    {percentiles(gui_cpu)}")
     print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
