@@ -51,6 +51,7 @@ class ReturnStamps(QObject):
             and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and event.spontaneous()  # from the X server, not a replay
+            and not event.isAutoRepeat()
         ):
             self.last_ms = int(event.timestamp())
         return False
