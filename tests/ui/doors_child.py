@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 from kiosk.store.checkins import ScanResult, UndoneAdmission
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
+from kiosk.ui.common.application import freeze_startup_objects
 from kiosk.ui.doors.app import attach_scanner, open_doors, station_lock
 
 
@@ -143,6 +144,7 @@ def main() -> int:
     window.showFullScreen()
     threading.Thread(target=read_stdin, daemon=True).start()
     print("READY", int(window.winId()), flush=True)
+    freeze_startup_objects()  # as `python main.py doors` does
     try:
         return app.exec()
     finally:
