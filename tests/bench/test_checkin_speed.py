@@ -95,6 +95,7 @@ def test_checkin_speed(qtbot: QtBot, tmp_path: Path) -> None:
     window.resize(1920, 1080)
     window.show()
     qtbot.waitExposed(window)
+    qtbot.wait(500)  # the window is up a moment before the first ticket (its warm-up runs)
     capture = ScannerCapture(window)
     capture.scanned.connect(lambda text: window.handle_code(text, "scan"))
     app = QApplication.instance()
@@ -120,6 +121,7 @@ def test_checkin_speed(qtbot: QtBot, tmp_path: Path) -> None:
     same_colour: list[float] = []
     new_colour: list[float] = []
     previous_tone = None
+    kinds: list[str] = []
     scanned_before = {p.code for p in chosen}
     newcomers = [p for p in people if p.code not in scanned_before]
     for code, tone in paint_sequence(rng.sample(newcomers, PAINT_SAMPLES)):
@@ -137,6 +139,7 @@ def test_checkin_speed(qtbot: QtBot, tmp_path: Path) -> None:
         to_flush.append((flushed[0] - begin) * 1000)
         gui_cpu.append((painted_cpu[0] - begin_cpu) * 1000)
         (same_colour if tone == previous_tone else new_colour).append(to_paint[-1])
+        kinds.append(tone if tone == previous_tone else f"{previous_tone}->{tone}")
         previous_tone = tone
     capture.uninstall()
     window.context.desk.shutdown()
@@ -146,6 +149,11 @@ def test_checkin_speed(qtbot: QtBot, tmp_path: Path) -> None:
     print(f"  same colour as the one before  {percentiles(same_colour)}")
     print(f"  another colour                 {percentiles(new_colour)}")
     print(f"  ... and flushed to the screen  {percentiles(to_flush)}")
+    slowest = sorted(range(len(to_paint)), key=lambda i: -to_paint[i])[:5]
+    print(
+        "  slowest (scan: ms, colours): "
+        + ", ".join(f"{i}: {to_paint[i]:.1f} {kinds[i]}" for i in slowest)
+    )
     print(f"  GUI-thread CPU in that time    {percentiles(gui_cpu)}")
     print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 

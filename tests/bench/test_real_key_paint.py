@@ -59,7 +59,7 @@ def test_real_enter_to_verdict_on_screen(tmp_path: Path) -> None:
         for index, person in enumerate(random.Random(11).sample(people, SCANS + WARM_UP)):
             # one xdotool run: the Return follows the last character 12 ms later, as from a
             # scanner (two runs leave a gap in which the burst already counts as a scan)
-            station.xdotool("type", "--delay", "12", person.code + "\n")
+            station.xdotool("type", "--delay", "12", person.code + "\r")  # \r: the Return key
             answer = station.answer()
             assert answer["verdict"] == "admitted", answer
             painted = float(station.expect("PAINTED").split()[1])

@@ -139,3 +139,15 @@ def test_caps_lock_on_under_a_foreign_layout(tmp_path: Path, layout: str) -> Non
             assert_admitted_with_nothing_left(station, "email", person.code, person.name)
         finally:
             station.xdotool("key", "Caps_Lock")
+
+
+@pytest.mark.parametrize("suffix", ["\t", "\n"])
+def test_a_scanner_that_ends_codes_with_tab_or_line_feed(tmp_path: Path, suffix: str) -> None:
+    """Scanners can be set to send Tab or a line feed after the code instead of Enter: still
+    one scan, the Tab does not move the focus and nothing lands in a field."""
+    with door_station(tmp_path) as (station, people):
+        for index, field in enumerate(FIELDS):
+            person = people[index]
+            station.focus(field)
+            station.xdotool("type", "--delay", "12", person.code + suffix)
+            assert_admitted_with_nothing_left(station, field, person.code, person.name)

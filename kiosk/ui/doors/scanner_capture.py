@@ -18,7 +18,8 @@ printable text typed with Shift or AltGr (which X reports as a group switch, Win
 Ctrl+Alt) is held like any other character. Gaps are measured on the keyboard's own event
 timestamps when there are any, so a burst queued behind a busy moment of the GUI still counts as
 one burst. A burst that already reads as a ticket code is never replayed into a text field: if
-its Enter does not come, it is taken as a scan when the burst stops. A scanner left at its US
+its Enter does not come, it is taken as a scan when the burst stops (or at once when the
+scanner ends it with Tab or a line feed instead of Enter). A scanner left at its US
 factory setting on a laptop with another layout (German, French) is read through its key codes
 (:mod:`kiosk.core.scanner_layouts`).
 """
@@ -47,6 +48,7 @@ DEFAULT_PATIENCE_S = 0.5  # a burst that reads like the start of a code waits th
 _CODE_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_) ß‐‑‒–—―−")
 _RECENT_S = 1.0  # released text this recent may be the start of a burst split by a busy GUI
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_SUFFIX_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
 _TYPING_MODIFIERS = (
     Qt.KeyboardModifier.ShiftModifier
     | Qt.KeyboardModifier.KeypadModifier
@@ -89,6 +91,12 @@ def may_become_code(text: str) -> bool:
 def is_modifier_key(key: int) -> bool:
     """True for a key that only changes what the next key types (Shift, AltGr, CapsLock…)."""
     return key in _MODIFIER_KEYS
+
+
+def is_suffix_key(event: QKeyEvent) -> bool:
+    """Tab or a line feed (the X Linefeed key, Ctrl+J): what scanners may send after a code
+    instead of Enter."""
+    return event.key() in _SUFFIX_KEYS or event.text() in ("\t", "\n", "\r")
 
 
 def is_typing(event: QKeyEvent) -> bool:
@@ -186,6 +194,11 @@ class ScannerCapture(QObject):
             )
             self._hold(held, now, stamp)
             return True
+        if self._held and is_suffix_key(event):
+            text = self._reading()  # a scanner set to end with Tab or a line feed, not Enter
+            if len(text) >= self.min_length and normalise_scanned(text) is not None:
+                self._emit(text)
+                return True  # the Tab never moves the focus, the line feed never lands
         self.release()  # Backspace, arrows, shortcuts: let earlier keys land first
         return False
 
