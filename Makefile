@@ -18,7 +18,8 @@ APT_PACKAGES := vlc-bin vlc-plugin-base vlc-plugin-video-output libvlc5 ffmpeg \
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 zbar-tools imagemagick poppler-utils python3-venv make mpv \
-	pulseaudio pulseaudio-utils chromium chromium-driver xdotool wmctrl
+	pulseaudio pulseaudio-utils chromium chromium-driver xdotool wmctrl \
+	x11-xkb-utils
 
 .PHONY: run test deps system-deps lint typecheck unit bench demo clean
 

@@ -16,6 +16,7 @@ in each field of the door window, and nothing may be left in the fields.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -28,6 +29,10 @@ from tests.xvfb import qt_env, requires_xvfb
 pytestmark = [
     requires_xvfb,
     pytest.mark.skipif(XDOTOOL is None, reason="xdotool is needed (make test installs it)"),
+    pytest.mark.skipif(
+        not (shutil.which("setxkbmap") and shutil.which("xmodmap")),
+        reason="setxkbmap and xmodmap are needed (make test installs them)",
+    ),
 ]
 
 
