@@ -54,9 +54,11 @@ deps: system-deps $(STAMP)
 
 system-deps:
 	@command -v dpkg-query >/dev/null || { echo "Not a Debian/Ubuntu system: install VLC 3, ffmpeg, Xvfb and Noto CJK fonts yourself."; exit 0; }; \
+	installed=" $$(dpkg-query -W -f='$${db:Status-Abbrev}$${Package}\n' $(APT_PACKAGES) 2>/dev/null \
+		| sed -n 's/^ii *//p' | tr '\n' ' ')"; \
 	missing=""; \
 	for p in $(APT_PACKAGES); do \
-		dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | grep -q '^ii' || missing="$$missing $$p"; \
+		case "$$installed" in *" $$p "*) ;; *) missing="$$missing $$p";; esac; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		sudo=""; [ "$$(id -u)" -ne 0 ] && sudo="sudo"; \
