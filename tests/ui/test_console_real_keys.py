@@ -37,6 +37,7 @@ PROJECTOR = Monitor("PROJECTOR", 1280, 720, x=1366)
 pytestmark = [
     requires_xvfb,
     pytest.mark.skipif(XDOTOOL is None, reason="xdotool is needed (make test installs it)"),
+    pytest.mark.serial,  # keys typed by hand at a person's pace
 ]
 
 

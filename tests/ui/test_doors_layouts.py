@@ -29,6 +29,7 @@ from tests.xvfb import qt_env, requires_xvfb
 pytestmark = [
     requires_xvfb,
     pytest.mark.skipif(XDOTOOL is None, reason="xdotool is needed (make test installs it)"),
+    pytest.mark.serial,  # key bursts are told from typing by their timing
     pytest.mark.skipif(
         not (shutil.which("setxkbmap") and shutil.which("xmodmap")),
         reason="setxkbmap and xmodmap are needed (make test installs them)",
