@@ -77,7 +77,11 @@ def serve(
         lock = folder.lock("server")
         lock.acquire()
         if port is None:
-            previous = StationRegistry(folder.open_db()).address()
+            db = folder.open_db()  # only to read the last address: closed before serving
+            try:
+                previous = StationRegistry(db).address()
+            finally:
+                db.close()
             port = previous[1] if previous and previous[1] else DEFAULT_PORT
         # Other apps of the night run in this same process, each on its own port: add them
         # here as Listener(name, app, port, tls=None) (tls=None: plain HTTP).
