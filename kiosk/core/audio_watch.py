@@ -24,8 +24,11 @@ private runtime dir with a null sink, a python-vlc player with a `libvlc_log_set
 So `classify` turns one log line into a signal (lost / stalled / connected / nothing), and
 `AudioAlarm` decides: lost at the first hard error (a dead connection does not heal, waiting
 would only delay the alarm), stalled after `STALL_COUNT` stall warnings within `STALL_WINDOW_S`
-(one such warning is normal when a film starts), back once an output has connected and
-`QUIET_S` passed with no new failure; while lost, ask for a reconnect every `RETRY_EVERY_S`.
+(one such warning is normal when a film starts), back once a new output has connected, started,
+and run `QUIET_S` with no stall (measured in the app: right after a reconnect libvlc resyncs
+the new output once — "flushing buffers", then "playing silence" — a gap of about 0.5 s that
+must not count as the sound being back); while lost, ask for a reconnect every
+`RETRY_EVERY_S`.
 """
 
 from __future__ import annotations
@@ -43,8 +46,9 @@ LOG_DEBUG, LOG_NOTICE, LOG_WARNING, LOG_ERROR = 0, 2, 3, 4
 
 STALL_COUNT = 4  # stall warnings ...
 STALL_WINDOW_S = 1.5  # ... within this long: the device takes no sound (suspended)
-QUIET_S = 1.5  # after a reconnect, this long without a failure: the sound is back
+QUIET_S = 1.5  # a new output started and ran this long without a stall: the sound is back
 RETRY_EVERY_S = 2.0  # while lost, try a new audio output this often
+STALLED = "the device takes no sound (suspended or stalled)"
 
 AUDIO_OUTPUT_MODULES = frozenset(
     {"pulse", "vlcpulse", "alsa", "jack", "oss", "sndio", "afile", "mmdevice", "directsound",
@@ -163,7 +167,8 @@ class AudioAlarm:
         self.module = ""  # libvlc's audio output module, e.g. "pulse"
         self.lost_at: float | None = None
         self.reason = ""
-        self._connected_at = 0.0
+        self._started = False  # the new output started playing (while recovering)
+        self._settled_from = 0.0  # when it last started or stalled (while recovering)
         self._last_retry = 0.0
 
     def observe(self, signal: AudioSignal, now: float) -> SoundChange | None:
@@ -174,28 +179,36 @@ class AudioAlarm:
             case SignalKind.LOST:
                 return self._lose(signal.detail, now)
             case SignalKind.STALL:
+                if self.state is SoundState.RECOVERING:
+                    self._settled_from = now  # libvlc is still resyncing the new output
                 self._stalls.append(now)
                 while self._stalls and now - self._stalls[0] > self._stall_window_s:
                     self._stalls.popleft()
                 if len(self._stalls) >= self._stall_count:
-                    return self._lose("the device takes no sound (suspended or stalled)", now)
+                    return self._lose(STALLED, now)
             case SignalKind.CONNECTED:
                 if signal.detail:
                     self.device = signal.detail
                 if self.state is SoundState.LOST:
-                    self.state = SoundState.RECOVERING
-                    self._connected_at = now
+                    self.state, self._started = SoundState.RECOVERING, False
+                    self._settled_from = now
                     self._stalls.clear()
             case SignalKind.STARTED:
-                if self.state is SoundState.LOST and self.reason.startswith("the device takes"):
+                if self.state is SoundState.LOST and self.reason == STALLED:
                     self.state = SoundState.RECOVERING  # a suspended sink resumed
-                    self._connected_at = now
                     self._stalls.clear()
+                if self.state is SoundState.RECOVERING:
+                    self._started = True
+                    self._settled_from = now
         return None
 
     def tick(self, now: float) -> SoundChange | None:
         """Time passing: an output connected `quiet_s` ago with no failure since is back."""
-        if self.state is SoundState.RECOVERING and now - self._connected_at >= self._quiet_s:
+        if (
+            self.state is SoundState.RECOVERING
+            and self._started
+            and now - self._settled_from >= self._quiet_s
+        ):
             lost_at = self.lost_at if self.lost_at is not None else now
             self.state, self.lost_at, self.reason = SoundState.OK, None, ""
             self._stalls.clear()

@@ -395,7 +395,8 @@ class FilmPlayers(QObject):
         (`audio_output_set`) is taken up when the film's audio track is switched off and on;
         the film's sound comes back within about a second (see kiosk.core.audio_watch)."""
         for state in self._slots.values():
-            if state.player.audio_output_set(module or "any") != 0:
+            # without a module name only the track is restarted (enough when the server lives)
+            if module and state.player.audio_output_set(module) != 0:
                 log.warning("libvlc refused a new audio output %r", module)
             if self._device:
                 state.player.audio_output_device_set(None, self._device)
@@ -409,7 +410,7 @@ class FilmPlayers(QObject):
             QTimer.singleShot(
                 REOPEN_TRACK_MS, self, lambda s=state, t=track, g=generation: self._retrack(s, t, g)
             )
-        log.info("audio output reopened (%s)", module or "any")
+        log.info("audio output reopened (%s)", module or "the same output, track restarted")
 
     def _retrack(self, state: _Slot, track: int, generation: int) -> None:
         if self._closed or state.generation != generation:

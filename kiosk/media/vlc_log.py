@@ -22,7 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.core.audio_watch import AudioSignal, classify
+from kiosk.core.audio_watch import AudioSignal, SignalKind, classify
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,9 @@ class VlcLogTap(QObject):
         self._c = _LibVlcLog()
         self._instance: Any = instance
         self._callback = _LogCallback(self._on_log)  # kept: libvlc holds only the pointer
+        # libvlc names its audio output module when a player is created, usually before
+        # anyone listens to `audio`: remembered here (a str assignment, safe across threads)
+        self.audio_module = ""
         self._c.log_set(self._instance, self._callback, None)
         self._open = True
 
@@ -87,6 +90,8 @@ class VlcLogTap(QObject):
             buffer = ctypes.create_string_buffer(MESSAGE_BYTES)
             self._c.vsnprintf(buffer, MESSAGE_BYTES, fmt, args)
             found = classify(level, name, buffer.value.decode("utf-8", "replace"))
+            if found is not None and found.kind is SignalKind.MODULE:
+                self.audio_module = found.detail
             if found is not None:
                 self.audio.emit(found, time.monotonic())  # queued: the receiver lives in Qt
         except Exception:  # an exception must never unwind into libvlc's C thread

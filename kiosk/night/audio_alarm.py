@@ -79,8 +79,9 @@ class SoundWatch(QObject):
 
     def reconnect(self) -> None:
         """Give the players a new audio output now (the operator's "Reconnect", or a retry)."""
-        log.info("reconnecting the sound (%s)", self._alarm.module or "any")
-        self._players.reopen_audio(self._alarm.module)
+        module = self._alarm.module or self._tap.audio_module
+        log.info("reconnecting the sound (%s)", module or "libvlc's audio output unknown")
+        self._players.reopen_audio(module)
 
     def close(self) -> None:
         """Stop watching and listening to libvlc (before its instance goes)."""

@@ -41,13 +41,14 @@ class SoundBanner(QFrame):
         self._bright = True
         self.setObjectName("soundBanner")
         row = QHBoxLayout(self)
-        row.setContentsMargins(12, 5, 10, 5)
+        row.setContentsMargins(12, 2, 8, 2)
         texts = QVBoxLayout()
         texts.setSpacing(0)
-        self.headline = text_label("", 14, bold=True, colour="#fff")
+        self.headline = text_label("", 13, bold=True, colour="#fff")
         self.detail = text_label("", 10, colour="#fff")
         for label in (self.headline, self.detail):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)  # a long device name wraps, never widens the console
             texts.addWidget(label)
         row.addLayout(texts, 1)
         self.choose_button = self._button("Choose output…  [O]", choose_output)
@@ -63,7 +64,7 @@ class SoundBanner(QFrame):
     def _button(self, text: str, action: Callable[[], object]) -> QPushButton:
         button = QPushButton(text)
         button.setFont(ui_font(11, bold=True))
-        button.setMinimumHeight(34)
+        button.setMinimumHeight(30)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(lambda _checked=False: action())  # not `checked` to it
         return button
