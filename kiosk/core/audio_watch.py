@@ -64,6 +64,7 @@ _HARD_ERRORS = re.compile(
 _STALL = re.compile(r"playback way too (late|early)")
 _MODULE_CHOSEN = re.compile(r'using audio output module "([^"]+)"')
 _PULSE_SINK = re.compile(r"connected to sink (\S+)")
+_PULSE_SERVER = re.compile(r"connected (locally|remotely) to ")
 _ALSA_DEVICE = re.compile(r'using ALSA device: ?"?([^"]+)"?|device name: "?([^"]+)"?')
 
 
@@ -105,12 +106,19 @@ def classify(level: int, module: str, text: str) -> AudioSignal | None:
     sink = _PULSE_SINK.search(text)
     if sink is not None:
         return AudioSignal(SignalKind.CONNECTED, sink.group(1), module)
+    if _PULSE_SERVER.match(text):
+        return AudioSignal(SignalKind.CONNECTED, "", module)  # the server answers again
     device = _ALSA_DEVICE.search(text) if module == "alsa" else None
     if device is not None:
         return AudioSignal(SignalKind.CONNECTED, device.group(1) or device.group(2), module)
     if text == "started":
         return AudioSignal(SignalKind.STARTED, "", module)
     return None
+
+
+def server_gone(server: str) -> AudioSignal:
+    """The signal for a sound server that does not answer a probe (nothing needs to play)."""
+    return AudioSignal(SignalKind.LOST, f"the sound server does not answer ({server})", "probe")
 
 
 class SoundState(enum.Enum):
@@ -172,7 +180,7 @@ class AudioAlarm:
         self._last_retry = 0.0
 
     def observe(self, signal: AudioSignal, now: float) -> SoundChange | None:
-        """Take one signal into account."""
+        """Take one signal into account (from libvlc's log, or `server_gone` from a probe)."""
         match signal.kind:
             case SignalKind.MODULE:
                 self.module = signal.detail
@@ -202,11 +210,13 @@ class AudioAlarm:
                     self._settled_from = now
         return None
 
-    def tick(self, now: float) -> SoundChange | None:
-        """Time passing: an output connected `quiet_s` ago with no failure since is back."""
+    def tick(self, now: float, playing: bool = True) -> SoundChange | None:
+        """Time passing: a new output that connected, started (if a film is `playing`) and
+        then ran `quiet_s` without a stall or failure means the sound is back. With nothing
+        playing, an output that connected and stayed quiet is all the proof there can be."""
         if (
             self.state is SoundState.RECOVERING
-            and self._started
+            and (self._started or not playing)
             and now - self._settled_from >= self._quiet_s
         ):
             lost_at = self.lost_at if self.lost_at is not None else now

@@ -4,7 +4,9 @@
 onto the Qt thread), lets `kiosk.core.audio_watch.AudioAlarm` decide, and then tells the
 operator (an error in the log panel, an entry in the journal, the `lost`/`back` signals the
 console's banner listens to) and, while the sound is lost, gives the players a new audio output
-every couple of seconds until one holds. Nothing of it goes to the projector.
+every couple of seconds until one holds. Between films libvlc logs nothing, so a dead
+PulseAudio server is also found by trying its socket every 2 s (`kiosk.media.sound_server`).
+Nothing of it goes to the projector.
 """
 
 from __future__ import annotations
@@ -12,17 +14,27 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from kiosk.core.audio_watch import AudioAlarm, AudioSignal, SoundBack, SoundChange, SoundLost
-from kiosk.media.player import FilmPlayers
+from kiosk.core.audio_watch import (
+    AudioAlarm,
+    AudioSignal,
+    SoundBack,
+    SoundChange,
+    SoundLost,
+    server_gone,
+)
+from kiosk.media.player import SLOTS, FilmPlayers, SlotState
+from kiosk.media.sound_server import pulse_answers
 from kiosk.media.vlc_log import VlcLogTap, describe
 from kiosk.night.ports import OperatorMessages
 
 log = logging.getLogger(__name__)
 
 TICK_MS = 250
+PROBE_EVERY_S = 2.0  # the PulseAudio socket is tried this often (cheap: one connect())
 AUDIO_LOST, AUDIO_BACK = "audio_lost", "audio_back"  # journal kinds
 
 
@@ -43,9 +55,12 @@ class SoundWatch(QObject):
         messages: OperatorMessages | None,
         record: Callable[[str, dict[str, object]], None],
         alarm: AudioAlarm | None = None,
+        pulse_socket: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._pulse_socket = pulse_socket  # probed while libvlc plays through "pulse"
+        self._last_probe = 0.0
         self._tap = tap
         self._players = players
         self._messages = messages
@@ -95,9 +110,20 @@ class SoundWatch(QObject):
 
     def _tick(self) -> None:
         now = time.monotonic()
-        self._announce(self._alarm.tick(now))
+        self._probe(now)
+        playing = any(self._players.state_of(slot) is SlotState.PLAYING for slot in SLOTS)
+        self._announce(self._alarm.tick(now, playing))
         if self._alarm.retry_due(now):
             self.reconnect()
+
+    def _probe(self, now: float) -> None:
+        path = self._pulse_socket
+        module = self._alarm.module or self._tap.audio_module
+        if path is None or module != "pulse" or now - self._last_probe < PROBE_EVERY_S:
+            return
+        self._last_probe = now
+        if not pulse_answers(path):
+            self._announce(self._alarm.observe(server_gone(f"PulseAudio, {path}"), now))
 
     def _announce(self, change: SoundChange | None) -> None:
         if isinstance(change, SoundLost):

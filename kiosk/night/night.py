@@ -22,6 +22,7 @@ from kiosk.core.preflight import FilmCheck
 from kiosk.core.programme import Programme
 from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under_way
 from kiosk.media.player import FilmPlayers
+from kiosk.media.sound_server import pulse_socket
 from kiosk.media.sting import StingPlayer
 from kiosk.media.vlc_log import VlcLogTap
 from kiosk.night.audio_alarm import SoundWatch
@@ -279,7 +280,7 @@ def open_night(
     projector = Projector(stage, players, StingPlayer(instance), bind_surfaces=bind_surfaces)
     journal = JournalStore(db)
     runner = EffectRunner(journal, messages)
-    sound = SoundWatch(tap, players, messages, runner.record)
+    sound = SoundWatch(tap, players, messages, runner.record, pulse_socket=pulse_socket())
     return Night(
         config,
         programme,

@@ -69,7 +69,6 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from kiosk.store.event_folder import EventFolder
     from kiosk.ui.app import make_application, open_console
-    from tests.xvfb import quit_when_stdin_closes
 
     app = make_application()
     window, _ = open_console(EventFolder(Path(sys.argv[1])), screen_name="PROJECTOR")
@@ -91,10 +90,28 @@ CHILD = textwrap.dedent(
     night.sound.lost.connect(lost)  # after the banner's own connection: it is up by now
     night.sound.back.connect(back)
     night.projector.players.film_started.connect(lambda f: say("FILM", f, time.monotonic()))
-    keep = quit_when_stdin_closes(app)
-    say("READY")
+    import queue, threading
     from PySide6.QtCore import QTimer
-    QTimer.singleShot(2500, lambda: window.keys.press("go"))  # the title card, then the film
+    commands = queue.SimpleQueue()  # lines from the test: "go"; end of input: quit
+
+    def read_commands():
+        for line in sys.stdin:
+            commands.put(line.strip())
+        commands.put("quit")
+
+    def obey():
+        while not commands.empty():
+            command = commands.get()
+            if command == "go":
+                window.keys.press("go")  # as the operator's Space: the title card, the film
+            elif command == "quit":
+                app.quit()
+
+    threading.Thread(target=read_commands, daemon=True).start()
+    poll = QTimer()
+    poll.timeout.connect(obey)
+    poll.start(50)
+    say("READY")
     app.exec()
     """
 )
@@ -237,12 +254,19 @@ def wait_for(
     raise AssertionError(f"no line matching {pattern!r} within {timeout_s} s")
 
 
+def command(child: subprocess.Popen[str], line: str) -> None:
+    """Tell the console child to do something (see CHILD)."""
+    assert child.stdin is not None
+    child.stdin.write(line + "\n")
+    child.stdin.flush()
+
+
 def is_film_green(colour: tuple[int, int, int]) -> bool:
     red, green, blue = colour
     return green > 90 and green > red + 50 and green > blue + 40
 
 
-@pytest.mark.parametrize("failure", ["kill", "unload"])
+@pytest.mark.parametrize("failure", ["kill", "unload", "suspend"])
 def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
     long_film_event: EventFolder, tmp_path: Path, failure: str
 ) -> None:
@@ -251,9 +275,10 @@ def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
     with (
         xvfb_display(width, 768, monitors=[CONSOLE, PROJECTOR]) as display,
         pulse_server(tmp_path / "pulse") as pulse,
-        console_child(display, long_film_event, pulse) as (_child, lines),
+        console_child(display, long_film_event, pulse) as (child, lines),
     ):
         wait_for(lines, r"^READY", 60, seen)
+        command(child, "go")
         with record(pulse, tmp_path / "before.wav"):
             wait_for(lines, r"^FILM A1", 30, seen)
             time.sleep(3.0)  # the film plays, heard
@@ -264,6 +289,9 @@ def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
         if failure == "kill":
             lost_at = time.monotonic()
             os.kill(pulse.pid, signal.SIGKILL)
+        elif failure == "suspend":
+            lost_at = time.monotonic()
+            pactl(pulse, "suspend-sink", SINK, "1")
         else:
             module = next(
                 line.split()[0]
@@ -298,6 +326,8 @@ def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
         if failure == "kill":
             time.sleep(1.0)
             server = restart_pulse(pulse)
+        elif failure == "suspend":
+            pactl(pulse, "suspend-sink", SINK, "0")
         else:
             pactl(pulse, "load-module", "module-null-sink", f"sink_name={SINK}", f"rate={RATE}")
             pactl(pulse, "set-default-sink", SINK)
@@ -329,3 +359,47 @@ def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
     print("after, dBFS per 0.1 s:", " ".join(f"{v:.0f}" for v in heard_after))
     assert (heard_before[-20:] >= HEARD_DBFS).mean() > 0.9, "the film was heard before"
     assert (heard_after[-20:] >= HEARD_DBFS).mean() > 0.9, "the film must be heard again"
+
+
+def test_sound_server_dying_between_films_is_seen_before_go(
+    long_film_event: EventFolder, tmp_path: Path
+) -> None:
+    """At the holding slide libvlc logs nothing: the socket probe raises the alarm; once the
+    server is back the banner goes down, and the film that then plays is heard."""
+    width = CONSOLE.width + PROJECTOR.width
+    seen: list[str] = []
+    with (
+        xvfb_display(width, 768, monitors=[CONSOLE, PROJECTOR]) as display,
+        pulse_server(tmp_path / "pulse") as pulse,
+        console_child(display, long_film_event, pulse) as (child, lines),
+    ):
+        wait_for(lines, r"^READY", 60, seen)
+        time.sleep(1.0)
+        lost_at = time.monotonic()
+        os.kill(pulse.pid, signal.SIGKILL)
+        up = wait_for(lines, r"^BANNER_UP (\S+) (\S+) (.*)$", 10, seen)
+        latency = float(up.group(1)) - lost_at
+        print(f"\nidle kill: banner up {latency * 1000:.0f} ms after the server died")
+        assert latency <= 3.0  # one probe period (2 s) and a tick
+        panel = json.loads(wait_for(lines, r"^LOGPANEL (.*)$", 5, seen).group(1))
+        assert "the sound server does not answer" in panel, panel[-600:]
+        server = restart_pulse(pulse)
+        try:
+            restored_at = time.monotonic()
+            down = wait_for(lines, r"^BANNER_DOWN (\S+) (\S+) (\S+)", BACK_WITHIN_S + 2, seen)
+            print(f"idle kill: banner down {float(down.group(1)) - restored_at:.1f} s after")
+            command(child, "go")
+            with record(server, tmp_path / "after.wav"):
+                wait_for(lines, r"^FILM A1", 30, seen)
+                time.sleep(3.0)
+        finally:
+            with suppress(ProcessLookupError):
+                os.kill(server.pid, signal.SIGTERM)
+        print("what the child said (monotonic clock):\n" + "\n".join(seen))
+        assert not any(line.split()[1] == "BANNER_UP" for line in seen[-3:]), seen
+    heard = tone_levels(read_capture(tmp_path / "after.wav"), [TONE_HZ], 0.1)[:, 0]
+    print(
+        f"idle kill: the next film heard in {100 * (heard[-20:] >= HEARD_DBFS).mean():.0f}% "
+        "of its last 2 s captured"
+    )
+    assert (heard[-20:] >= HEARD_DBFS).mean() > 0.9, "the next film must be heard"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
+
 from kiosk.core.audio_watch import (
     LOG_DEBUG,
     LOG_ERROR,
@@ -13,7 +16,9 @@ from kiosk.core.audio_watch import (
     SoundLost,
     SoundState,
     classify,
+    server_gone,
 )
+from kiosk.media.sound_server import pulse_answers, pulse_socket
 
 
 def signal(level: int, module: str, text: str) -> AudioSignal:
@@ -119,3 +124,33 @@ def test_module_is_remembered_for_the_reconnect() -> None:
     alarm = AudioAlarm()
     alarm.observe(AudioSignal(SignalKind.MODULE, "pulse", "main"), 0.0)
     assert alarm.module == "pulse"
+
+
+def test_with_nothing_playing_a_connection_that_holds_is_enough() -> None:
+    alarm = AudioAlarm(quiet_s=1.5)
+    gone = server_gone("PulseAudio, /run/user/1000/pulse/native")
+    assert gone.kind is SignalKind.LOST and "does not answer" in gone.detail
+    assert isinstance(alarm.observe(gone, 3.0), SoundLost)
+    # the reconnect reaches the server again: libvlc logs "connected locally to ..."
+    line = "connected locally to unix:/run/user/1000/pulse/native as client #1"
+    connected = signal(LOG_DEBUG, "vlcpulse", line)
+    assert connected == AudioSignal(SignalKind.CONNECTED, "", "vlcpulse")
+    alarm.observe(connected, 8.0)
+    assert alarm.tick(9.0, playing=False) is None
+    assert alarm.tick(9.6, playing=True) is None  # a film started: it must prove the sound
+    assert isinstance(alarm.tick(9.6, playing=False), SoundBack)
+
+
+def test_the_probe_finds_the_socket_and_tells_a_dead_server(tmp_path: Path) -> None:
+    assert pulse_socket({"PULSE_SERVER": "unix:/tmp/x/native"}) == Path("/tmp/x/native")
+    assert pulse_socket({"XDG_RUNTIME_DIR": "/run/user/7"}) == Path("/run/user/7/pulse/native")
+    assert pulse_socket({"PULSE_SERVER": "tcp:192.168.1.4"}) is None
+    assert pulse_socket({}) is None
+    path = tmp_path / "native"
+    assert not pulse_answers(path)  # no socket at all
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(1)
+    assert pulse_answers(path)
+    server.close()  # the process died: the socket file stays, nobody accepts
+    assert path.exists() and not pulse_answers(path)
