@@ -66,7 +66,7 @@ class SoundWatch(QObject):
         self._messages = messages
         self._record = record
         self._alarm = alarm or AudioAlarm()
-        tap.audio.connect(self._on_signal, Qt.ConnectionType.QueuedConnection)
+        tap.audio.connect(self.observe, Qt.ConnectionType.QueuedConnection)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -104,7 +104,8 @@ class SoundWatch(QObject):
         self._tap.close()
 
     @Slot(object, float)
-    def _on_signal(self, signal: AudioSignal, at: float) -> None:
+    def observe(self, signal: AudioSignal, at: float) -> None:
+        """Take one classified libvlc log line (the tap's, at monotonic time `at`)."""
         log.debug("sound: %s", describe(signal))
         self._announce(self._alarm.observe(signal, at))
 
