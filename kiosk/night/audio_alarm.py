@@ -28,6 +28,7 @@ from kiosk.core.audio_watch import (
 )
 from kiosk.media.player import SLOTS, FilmPlayers, SlotState
 from kiosk.media.sound_server import pulse_answers
+from kiosk.media.sting import StingPlayer
 from kiosk.media.vlc_log import VlcLogTap, describe
 from kiosk.night.ports import OperatorMessages
 
@@ -56,9 +57,11 @@ class SoundWatch(QObject):
         record: Callable[[str, dict[str, object]], None],
         alarm: AudioAlarm | None = None,
         pulse_socket: Path | None = None,
+        sting: StingPlayer | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._sting = sting
         self._pulse_socket = pulse_socket  # probed while libvlc plays through "pulse"
         self._last_probe = 0.0
         self._tap = tap
@@ -97,6 +100,8 @@ class SoundWatch(QObject):
         module = self._alarm.module or self._tap.audio_module
         log.info("reconnecting the sound (%s)", module or "libvlc's audio output unknown")
         self._players.reopen_audio(module)
+        if self._sting is not None:
+            self._sting.reopen_audio(module)
 
     def close(self) -> None:
         """Stop watching and listening to libvlc (before its instance goes)."""

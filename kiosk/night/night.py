@@ -277,10 +277,13 @@ def open_night(
     media = FilmMedia(db, programme.films, by_identity=by_identity)
     tap = VlcLogTap(instance)  # before the players: libvlc names its audio output then
     players = FilmPlayers(instance, media.gain_db)
-    projector = Projector(stage, players, StingPlayer(instance), bind_surfaces=bind_surfaces)
+    sting = StingPlayer(instance)
+    projector = Projector(stage, players, sting, bind_surfaces=bind_surfaces)
     journal = JournalStore(db)
     runner = EffectRunner(journal, messages)
-    sound = SoundWatch(tap, players, messages, runner.record, pulse_socket=pulse_socket())
+    sound = SoundWatch(
+        tap, players, messages, runner.record, pulse_socket=pulse_socket(), sting=sting
+    )
     return Night(
         config,
         programme,
