@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CONSOLE = Monitor("CONSOLE", 1366, 768)
 PROJECTOR = Monitor("PROJECTOR", 1280, 720, x=1366)
 TONE_HZ = 500
+NEXT_TONE_HZ = 800
 FILM_GREEN = "0x1f9a3c"  # the film's picture: (31, 154, 60)
 ALARM_WITHIN_S = 2.0  # the banner is up this soon after the sound goes (measured: ~0.3 s)
 BACK_WITHIN_S = 8.0  # ... and down this soon after the sound server is back (2 s retries)
@@ -102,8 +103,8 @@ CHILD = textwrap.dedent(
     def obey():
         while not commands.empty():
             command = commands.get()
-            if command == "go":
-                window.keys.press("go")  # as the operator's Space: the title card, the film
+            if command in ("go", "skip"):
+                window.keys.press(command)  # as the operator's Space / N
             elif command == "quit":
                 app.quit()
 
@@ -121,7 +122,10 @@ CHILD = textwrap.dedent(
 def long_film_event(tmp_path: Path) -> EventFolder:
     spec = ClipSpec(("Sound check", "聲音測試"), 40.0, 320, 180, colour=FILM_GREEN, tone_hz=TONE_HZ)
     film = render_clip(spec, tmp_path / "films" / "tone.mp4")
-    return write_event(tmp_path / "event", [film_toml("A1", film)])
+    # the next film, primed (paused on its first frame) while the sound is lost
+    spec = ClipSpec(("Next", "下一部"), 20.0, 320, 180, colour=FILM_GREEN, tone_hz=NEXT_TONE_HZ)
+    after = render_clip(spec, tmp_path / "films" / "next.mp4")
+    return write_event(tmp_path / "event", [film_toml("A1", film), film_toml("A2", after)])
 
 
 def restart_pulse(server: PulseServer) -> PulseServer:
@@ -336,6 +340,11 @@ def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
             with record(server, tmp_path / "after.wav"):
                 down = wait_for(lines, r"^BANNER_DOWN (\S+) (\S+) (\S+)", BACK_WITHIN_S + 2, seen)
                 time.sleep(4.0)  # listen to the film after the banner went down
+            # and the next film, which was primed on the lost output
+            command(child, "skip")  # its title card, then the film
+            with record(server, tmp_path / "next.wav"):
+                wait_for(lines, r"^FILM A2", 30, seen)
+                time.sleep(3.0)
         finally:
             if server is not pulse:  # the restarted server is ours to stop
                 with suppress(ProcessLookupError):
@@ -359,6 +368,13 @@ def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
     print("after, dBFS per 0.1 s:", " ".join(f"{v:.0f}" for v in heard_after))
     assert (heard_before[-20:] >= HEARD_DBFS).mean() > 0.9, "the film was heard before"
     assert (heard_after[-20:] >= HEARD_DBFS).mean() > 0.9, "the film must be heard again"
+    heard_next = (
+        tone_levels(read_capture(tmp_path / "next.wav"), [NEXT_TONE_HZ], 0.1)[:, 0] >= HEARD_DBFS
+    )
+    assert heard_next.any(), "the next film must be heard"
+    next_film = heard_next[int(heard_next.argmax()) :]
+    print(f"{failure}: the next film heard in {100 * next_film.mean():.0f}% of its capture")
+    assert next_film.mean() > 0.9
 
 
 def test_sound_server_dying_between_films_is_seen_before_go(
