@@ -339,6 +339,7 @@ def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
         try:
             with record(server, tmp_path / "after.wav"):
                 down = wait_for(lines, r"^BANNER_DOWN (\S+) (\S+) (\S+)", BACK_WITHIN_S + 2, seen)
+                panel = json.loads(wait_for(lines, r"^LOGPANEL (.*)$", 5, seen).group(1))
                 time.sleep(4.0)  # listen to the film after the banner went down
             # and the next film, which was primed on the lost output
             command(child, "skip")  # its title card, then the film
@@ -354,7 +355,6 @@ def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
         print("what the child said (monotonic clock):\n" + "\n".join(seen))
         assert down.group(2) == "False"
         assert recovery <= BACK_WITHIN_S
-        panel = json.loads(wait_for(lines, r"^LOGPANEL (.*)$", 5, seen).group(1))
         assert "Sound is back · 聲音已恢復" in panel, panel[-600:]
         assert is_film_green(projector_colour(display, tmp_path / "projector-after.png"))
 
