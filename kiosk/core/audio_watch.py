@@ -23,12 +23,14 @@ private runtime dir with a null sink, a python-vlc player with a `libvlc_log_set
 
 So `classify` turns one log line into a signal (lost / stalled / connected / nothing), and
 `AudioAlarm` decides: lost at the first hard error (a dead connection does not heal, waiting
-would only delay the alarm), stalled after `STALL_COUNT` stall warnings within `STALL_WINDOW_S`
-(one such warning is normal when a film starts), back once a new output has connected, started,
-and run `QUIET_S` with no stall (measured in the app: right after a reconnect libvlc resyncs
-the new output once — "flushing buffers", then "playing silence" — a gap of about 0.5 s that
-must not count as the sound being back); while lost, ask for a reconnect every
-`RETRY_EVERY_S`.
+would only delay the alarm), stalled after "suspended" and then `STALL_COUNT` stall warnings
+within `STALL_WINDOW_S` (stall warnings alone come at cuts, under load, and all the time on an
+ALSA device not paced in real time: taken alone they raised false alarms in the listening
+tests, and the reconnects that followed cost the films 1-2 s of sound), back once a new
+output has connected, started, and run `QUIET_S` with no stall (measured in the app: right
+after a reconnect libvlc resyncs the new output once — "flushing buffers", then "playing
+silence" — a gap of about 0.5 s that must not count as the sound being back); while lost, ask
+for a reconnect every `RETRY_EVERY_S`.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class SignalKind(enum.Enum):
     CONNECTED = "connected"  # an output connected to a device (names it if it can)
     STARTED = "started"  # the output started playing
     MODULE = "module"  # which audio output module libvlc chose (e.g. "pulse")
+    SUSPENDED = "suspended"  # PulseAudio changed the stream's suspend state (either way)
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,8 @@ def classify(level: int, module: str, text: str) -> AudioSignal | None:
         return AudioSignal(SignalKind.CONNECTED, device.group(1) or device.group(2), module)
     if text == "started":
         return AudioSignal(SignalKind.STARTED, "", module)
+    if text == "suspended":
+        return AudioSignal(SignalKind.SUSPENDED, "", module)
     return None
 
 
@@ -176,6 +181,7 @@ class AudioAlarm:
         self.lost_at: float | None = None
         self.reason = ""
         self._started = False  # the new output started playing (while recovering)
+        self._suspended = False  # PulseAudio said "suspended" and the output has not started
         self._settled_from = 0.0  # when it last started or stalled (while recovering)
         self._last_retry = 0.0
 
@@ -186,13 +192,17 @@ class AudioAlarm:
                 self.module = signal.detail
             case SignalKind.LOST:
                 return self._lose(signal.detail, now)
+            case SignalKind.SUSPENDED:
+                self._suspended = True  # until the output starts again
             case SignalKind.STALL:
                 if self.state is SoundState.RECOVERING:
                     self._settled_from = now  # libvlc is still resyncing the new output
                 self._stalls.append(now)
                 while self._stalls and now - self._stalls[0] > self._stall_window_s:
                     self._stalls.popleft()
-                if len(self._stalls) >= self._stall_count:
+                # stalls alone happen at cuts and under load (and all the time on a device
+                # that is not paced in real time): only after "suspended" do they mean silence
+                if self._suspended and len(self._stalls) >= self._stall_count:
                     return self._lose(STALLED, now)
             case SignalKind.CONNECTED:
                 if signal.detail:
@@ -202,6 +212,7 @@ class AudioAlarm:
                     self._settled_from = now
                     self._stalls.clear()
             case SignalKind.STARTED:
+                self._suspended = False
                 if self.state is SoundState.LOST and self.reason == STALLED:
                     self.state = SoundState.RECOVERING  # a suspended sink resumed
                     self._stalls.clear()

@@ -103,7 +103,10 @@ def test_stalls_alarm_only_when_they_keep_coming() -> None:
     # a film starting logs one or two of them: no alarm
     assert alarm.observe(stall, 0.9) is None and alarm.observe(stall, 1.4) is None
     assert alarm.observe(stall, 5.0) is None and alarm.observe(stall, 7.0) is None
-    # a suspended sink: about every 0.25 s
+    # stalls without "suspended": cuts, a loaded machine, a device not paced in real time
+    assert [alarm.observe(stall, 10.0 + 0.1 * i) for i in range(10)] == [None] * 10
+    # a suspended sink: "suspended", then a stall about every 0.25 s
+    alarm.observe(signal(LOG_DEBUG, "pulse", "suspended"), 19.9)
     changes = [alarm.observe(stall, 20.0 + 0.25 * i) for i in range(4)]
     assert changes[:3] == [None, None, None] and isinstance(changes[3], SoundLost)
     assert "suspended" in changes[3].reason
