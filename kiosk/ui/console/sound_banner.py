@@ -76,7 +76,7 @@ class SoundBanner(QFrame):
             f"No sound — audio output lost: {device} (since {now:%H:%M:%S}) · 沒有聲音"
         )
         self.detail.setText(
-            f"The audience hears nothing. libvlc: {reason}. Reconnecting every 2 s — "
+            f"The audience hears nothing. Cause: {reason}. Reconnecting every 2 s — "
             "or choose another output; pause the film (P) if it will take long."
         )
         self.detail.setToolTip(reason)
