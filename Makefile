@@ -28,8 +28,14 @@ run: deps
 		xvfb-run -a -s "-screen 0 1920x1080x24" $(PY) main.py; \
 	else $(PY) main.py; fi
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist; a test file stays on one worker, so its
+# module fixtures are built once), except the tests marked `serial`: they measure real time
+# (sound heard through PulseAudio, fades, key-burst timing) and run alone afterwards.
+TEST_WORKERS ?= 2
+
 test: deps lint typecheck
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m serial
 
 lint: deps
 	$(VENV)/bin/ruff check .
@@ -48,9 +54,11 @@ deps: system-deps $(STAMP)
 
 system-deps:
 	@command -v dpkg-query >/dev/null || { echo "Not a Debian/Ubuntu system: install VLC 3, ffmpeg, Xvfb and Noto CJK fonts yourself."; exit 0; }; \
+	installed=" $$(dpkg-query -W -f='$${db:Status-Abbrev}$${Package}\n' $(APT_PACKAGES) 2>/dev/null \
+		| sed -n 's/^ii *//p' | tr '\n' ' ')"; \
 	missing=""; \
 	for p in $(APT_PACKAGES); do \
-		dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | grep -q '^ii' || missing="$$missing $$p"; \
+		case "$$installed" in *" $$p "*) ;; *) missing="$$missing $$p";; esac; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		sudo=""; [ "$$(id -u)" -ne 0 ] && sudo="sudo"; \

@@ -35,6 +35,7 @@ FIELDS = ("code", "search", "name", "latin", "email", "undo")
 pytestmark = [
     requires_xvfb,
     pytest.mark.skipif(XDOTOOL is None, reason="xdotool is needed (make test installs it)"),
+    pytest.mark.serial,  # key bursts are told from typing by their timing
 ]
 
 

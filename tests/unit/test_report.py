@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kiosk.core.event import EventConfig
-from kiosk.core.programme import Programme, programme_from_dict
+from kiosk.core.programme import Programme
 from kiosk.core.report import (
     AttendeeCounts,
     CheckinRow,
@@ -35,33 +35,16 @@ from kiosk.core.show import (
 )
 from kiosk.render.report_html import html_of
 from kiosk.render.report_layout import layout_report
+from tests.conftest import FOUR_FILM_RUNTIMES, four_film_programme
 
 HK = dt.timezone(dt.timedelta(hours=8))
 T0 = dt.datetime(2026, 12, 5, 19, 30, tzinfo=HK)  # the planned start
-RUNTIMES = {"F01": 60, "F02": 90, "F03": 45, "F04": 30}
+RUNTIMES = FOUR_FILM_RUNTIMES
 
 
 @pytest.fixture
 def programme(tmp_path: Path) -> Programme:
-    films = [
-        {
-            "id": film_id,
-            "title_en": f"Film {film_id}",
-            "title_zh": f"電影 {film_id}",
-            "director": "Someone",
-            "country": "Hong Kong",
-            "year": 2026,
-            "runtime": runtime,
-            "file": f"{film_id}.mp4",
-        }
-        for film_id, runtime in RUNTIMES.items()
-    ]
-    data = {
-        "programme": {"name_en": "Test night", "name_zh": "測試"},
-        "films": films,
-        "intermission": {"after_film": "F02", "minutes": 1},
-    }
-    return programme_from_dict(data, tmp_path / "programme.toml")
+    return four_film_programme(tmp_path)
 
 
 @pytest.fixture
