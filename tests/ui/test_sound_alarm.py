@@ -51,6 +51,7 @@ pytestmark = [
     requires_pulseaudio,
     pytest.mark.vlc,
     pytest.mark.slow,
+    pytest.mark.serial,  # measures real time (the alarm's latency, the sound heard)
     pytest.mark.skipif(not shutil.which("convert"), reason="needs ImageMagick's convert"),
 ]
 
