@@ -21,7 +21,7 @@ from kiosk.cli.common import emit_json, fail, folder_of
 from kiosk.core.problems import ConfigError
 from kiosk.core.stations import PairingPayload
 from kiosk.logsetup import configure_logging
-from kiosk.services.vote_address import DEFAULT_VOTE_PORT
+from kiosk.services.vote_address import DEFAULT_VOTE_PORT, remember_vote_address
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.station_folder import StationFolder
@@ -73,15 +73,21 @@ def serve(
     from kiosk.server.event_server import DEFAULT_PORT, build_event_server
     from kiosk.server.serve import Listener, run_listeners
     from kiosk.server.vote_app import vote_listener
+    from kiosk.services.vote import VoteDesk
 
     folder = folder_of(ctx)
+    vote_desk: VoteDesk | None = None
     try:
         config = folder.load_config()
         configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
         lock = folder.lock("server")
         lock.acquire()
         if port is None:
-            previous = StationRegistry(folder.open_db()).address()
+            db = folder.open_db()  # only to read the last address: closed before serving
+            try:
+                previous = StationRegistry(db).address()
+            finally:
+                db.close()
             port = previous[1] if previous and previous[1] else DEFAULT_PORT
         # Other apps of the night run in this same process, each on its own port: add them
         # here as Listener(name, app, port, tls=None) (tls=None: plain HTTP).
@@ -89,9 +95,13 @@ def serve(
         thumbnails = _vote_thumbnails(folder, config)
         if not no_vote_page:
             try:
-                extra = (vote_listener(folder, vote_port, host, thumbnails),)
+                vote_desk = VoteDesk(folder)
+                extra = (vote_listener(vote_desk, vote_port, host, thumbnails),)
             except (StoreError, ConfigError, OSError) as exc:
                 # no programme (a doors-only event), or its port is taken: the doors come first
+                if vote_desk is not None:
+                    vote_desk.disconnect()
+                    vote_desk = None
                 click.echo(f"The vote page is not served: {exc}", err=True)
         server = build_event_server(
             folder, config, port=port, host=host, extra=extra, thumbnails=thumbnails
@@ -113,15 +123,16 @@ def serve(
         click.echo("Pair a door: python main.py stations pair NAME   (Ctrl+C stops the server)")
         sys.stdout.flush()
 
-    registry = StationRegistry(folder.open_db())
     vote_page = next((b for b in server.listeners[1:] if b.listener.name == "vote page"), None)
     # the address the phones get (the voting slide's QR code): where the page really listens
-    registry.remember_vote_address(server.address, vote_page.port if vote_page else None)
+    remember_vote_address(folder, server.address, vote_page.port if vote_page else None)
     try:
         run_listeners(server.listeners, on_started=started)
     finally:
-        registry.remember_vote_address(None)
+        remember_vote_address(folder, None)
         server.close()
+        if vote_desk is not None:
+            vote_desk.disconnect()
         lock.release()
     click.echo("Event server stopped.")
 

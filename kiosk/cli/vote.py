@@ -67,11 +67,11 @@ def open_(ctx: click.Context, minutes: int | None, as_json: bool) -> None:
     """Open the vote (journalled); it closes by itself when the countdown ends."""
     from kiosk.services.vote import VoteError
 
-    desk = _desk(ctx)
-    try:
-        status = desk.open(minutes)
-    except (VoteError, StoreError) as exc:
-        fail(str(exc))
+    with _desk(ctx) as desk:
+        try:
+            status = desk.open(minutes)
+        except (VoteError, StoreError) as exc:
+            fail(str(exc))
     _say_status(status, as_json)
 
 
@@ -80,10 +80,11 @@ def open_(ctx: click.Context, minutes: int | None, as_json: bool) -> None:
 @click.pass_context
 def close(ctx: click.Context, as_json: bool) -> None:
     """Close the vote now (journalled)."""
-    try:
-        status = _desk(ctx).close()
-    except StoreError as exc:
-        fail(str(exc))
+    with _desk(ctx) as desk:
+        try:
+            status = desk.close()
+        except StoreError as exc:
+            fail(str(exc))
     _say_status(status, as_json)
 
 
@@ -92,10 +93,11 @@ def close(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Whether the vote is open, and turnout: ballots cast / people checked in."""
-    try:
-        current = _desk(ctx).status()
-    except StoreError as exc:
-        fail(str(exc))
+    with _desk(ctx) as desk:
+        try:
+            current = desk.status()
+        except StoreError as exc:
+            fail(str(exc))
     _say_status(current, as_json)
 
 
@@ -123,11 +125,11 @@ def cast(
         return
     from kiosk.services.vote import VoteError
 
-    desk = _desk(ctx)
-    try:
-        outcome = desk.cast(code, film_id, station)
-    except (VoteError, StoreError) as exc:
-        fail(str(exc))
+    with _desk(ctx) as desk:
+        try:
+            outcome = desk.cast(code, film_id, station)
+        except (VoteError, StoreError) as exc:
+            fail(str(exc))
     if as_json:
         emit_json(outcome.to_json())
     else:
@@ -184,17 +186,15 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     import uvicorn
 
     from kiosk.server.vote_app import create_vote_app, thumbnails_for
-    from kiosk.services.vote_address import advertised_host, vote_urls
-    from kiosk.store.stations import StationRegistry
+    from kiosk.services.vote_address import advertised_host, remember_vote_address, vote_urls
 
-    desk = _desk(ctx)
-    app = create_vote_app(desk, thumbnails=thumbnails_for(desk))
-    registry = StationRegistry(desk.folder.open_db())
-    if port:  # what the console's voting slide puts in its QR code
-        registry.remember_vote_address(advertised_host(host), port)
-    for url in vote_urls(desk.folder):
-        click.echo(f"Vote page: {url}", err=True)
-    try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
-    finally:
-        registry.remember_vote_address(None)
+    with _desk(ctx) as desk:
+        app = create_vote_app(desk, thumbnails=thumbnails_for(desk))
+        if port:  # what the console's voting slide puts in its QR code
+            remember_vote_address(desk.folder, advertised_host(host), port)
+        for url in vote_urls(desk.folder):
+            click.echo(f"Vote page: {url}", err=True)
+        try:
+            uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        finally:
+            remember_vote_address(desk.folder, None)

@@ -33,7 +33,6 @@ from starlette.routing import Route
 from kiosk.core.vote import BallotVerdict, WrongCodeLimiter
 from kiosk.media.thumbnails import ThumbnailCache
 from kiosk.server.serve import Listener
-from kiosk.services.event import EventFolder
 from kiosk.services.vote import VoteDesk, VoteError, ballot_thumbnails
 from kiosk.store.errors import StoreError
 
@@ -239,7 +238,7 @@ def thumbnails_for(desk: VoteDesk) -> ThumbnailCache:
 
 
 def vote_listener(
-    folder: EventFolder,
+    desk: VoteDesk,
     port: int,
     host: str = "0.0.0.0",
     thumbnails: ThumbnailCache | None = None,
@@ -247,7 +246,8 @@ def vote_listener(
     """The vote page as one more app of the event server: plain HTTP on its own port.
 
     OSError at once if the port is taken, so that the server can start without the page
-    rather than fail with the doors. ``thumbnails``: shared with the voting stations' API.
+    rather than fail with the doors. The caller owns ``desk`` (and disconnects it when the
+    server stops). ``thumbnails``: shared with the voting stations' API.
     """
     if port:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -256,6 +256,5 @@ def vote_listener(
                 probe.bind((host, port))
             except OSError as exc:
                 raise OSError(f"vote page: port {port} on {host} is not free ({exc})") from exc
-    desk = VoteDesk(folder)
     app = create_vote_app(desk, thumbnails=thumbnails or thumbnails_for(desk))
     return Listener("vote page", app, port, tls=None, host=host)

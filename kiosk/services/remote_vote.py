@@ -149,9 +149,13 @@ class RemoteVoting:
         return self._doors.station
 
     def close(self) -> None:
-        """Close this mode's server connections."""
+        """Close this mode's server connections (a later request opens them again)."""
         self._link.close()
         self._films_link.close()
+
+    def disconnect(self) -> None:
+        """As :meth:`close` (the voting station's window closes)."""
+        self.close()
 
     # ------------------------------------------------------------ the backend protocol
 

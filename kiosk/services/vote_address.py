@@ -36,6 +36,16 @@ def advertised_host(host: str) -> str:
     return host if host not in ("0.0.0.0", "") else lan_address()
 
 
+def remember_vote_address(folder: EventFolder, host: str | None, port: int | None = None) -> None:
+    """Record where the vote page listens (None: not served), on a connection closed at once
+    (`serve` and `vote serve` call it when they start and stop)."""
+    db = folder.open_db()
+    try:
+        StationRegistry(db).remember_vote_address(host, port)
+    finally:
+        db.close()
+
+
 class VotePageAddress:
     """Where phones open the vote page, for one event; keeps one database connection (the
     console asks every second whether the page answers)."""

@@ -39,3 +39,7 @@ class VotingBackend(Protocol):
     def cast(self, text: str, film_id: str, channel: str) -> BallotOutcome:
         """Cast one ballot; when accepted it is committed before this returns."""
         ...
+
+    def disconnect(self) -> None:
+        """Close the backend's connection (the station's window closes); twice is fine."""
+        ...

@@ -121,6 +121,9 @@ class FlakyServer:
             raise VoteUnconfirmedError(UNCONFIRMED, "nonce-1")
         return BallotOutcome(BallotVerdict.ACCEPTED)
 
+    def disconnect(self) -> None:
+        pass
+
 
 def test_an_unconfirmed_ballot_stays_on_the_confirmation(qtbot: QtBot) -> None:
     server = FlakyServer()
@@ -149,6 +152,9 @@ class ManyFilms:
 
     def cast(self, text: str, film_id: str, channel: str) -> BallotOutcome:
         return BallotOutcome(BallotVerdict.ACCEPTED)
+
+    def disconnect(self) -> None:
+        pass
 
 
 def test_35_long_titles_fit_their_tiles_on_a_laptop(qtbot: QtBot, tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ WIDTH, HEIGHT = 1366, 768
 pytestmark = [
     requires_xvfb,
     pytest.mark.slow,
+    pytest.mark.serial,  # the scanner burst is told from typing by its key timing
     pytest.mark.skipif(
         XDOTOOL is None or not shutil.which("ffmpeg"), reason="needs xdotool and ffmpeg"
     ),

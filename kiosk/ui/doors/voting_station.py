@@ -77,6 +77,10 @@ class VoteRunner(Protocol):
         """Run ``work(backend)``; then ``on_done(result)`` or ``on_error(exc)``."""
         ...
 
+    def wait_idle(self, timeout_s: float = ...) -> bool:
+        """Block until the submitted work has run (closing the station)."""
+        ...
+
 
 class InlineRunner:
     """Runs the work at once, on the caller's thread (a local event folder, tests)."""
@@ -97,6 +101,11 @@ class InlineRunner:
             on_error(exc)
             return
         on_done(result)
+
+    def wait_idle(self, timeout_s: float = 0.0) -> bool:
+        """Nothing is ever pending here."""
+        del timeout_s
+        return True
 
 
 class FilmTile(QPushButton):
@@ -196,6 +205,7 @@ class VotingStationWindow(QWidget):
         self.busy = False
         self._link_state = link_state
         self._server_message = False
+        self._let_go = False
         self._code: str | None = None
         self._film: BallotFilm | None = None
         self._films: tuple[BallotFilm, ...] = ()
@@ -335,6 +345,14 @@ class VotingStationWindow(QWidget):
         self.link_label.setText(text)
         self.link_label.setStyleSheet(f"color: {colour};")
 
+    def let_go(self) -> None:
+        """Close the backend's connection (database or server), on the thread that uses it;
+        once. The window can still be shown; it would then have nothing to vote through."""
+        if self._let_go:
+            return
+        self._let_go = True
+        self.runner.submit(lambda backend: backend.disconnect(), _ignore, _ignore)
+
     # -- answers --------------------------------------------------------------------------
 
     def _checked(self, text: str, outcome: Any, films: tuple[BallotFilm, ...]) -> None:
@@ -445,11 +463,16 @@ class VotingStationWindow(QWidget):
             self._idle.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop the timers with the window."""
+        """Stop the timers and close the desk's database connection with the window."""
         self._idle.stop()
         self._clear.stop()
         self._link_timer.stop()
+        self.let_go()
         super().closeEvent(event)
+
+
+def _ignore(_value: object) -> None:
+    """An answer nobody waits for."""
 
 
 def _is_runner(value: VotingBackend | VoteRunner) -> TypeGuard[VoteRunner]:
