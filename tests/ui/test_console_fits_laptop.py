@@ -139,3 +139,14 @@ def test_the_console_fits_a_real_1366x768_screen(
     _, log_y, _, log_height = facts["log"]
     assert log_height >= 50 and log_y + log_height <= LAPTOP[1], facts
     assert shot.stat().st_size > 0
+
+
+def test_every_tab_title_fits_a_1366_px_laptop(console: ConsoleWindow) -> None:
+    """All eight tabs show their whole title (no scroll arrows hiding "Viewer's vote")."""
+    QApplication.processEvents()
+    bar = console.tabs.tabBar()
+    assert console.tabs.count() == 8, [console.tabs.tabText(i) for i in range(console.tabs.count())]
+    needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+    assert needed <= console.tabs.width(), (needed, console.tabs.width())
+    last = bar.tabRect(bar.count() - 1)
+    assert last.right() <= bar.width(), (last, bar.width())
