@@ -38,9 +38,10 @@ LAPTOPS = ((1366, 768), (1920, 1080))
 
 CHILD = textwrap.dedent(
     """
-    import sys
+    import os, sys
     from pathlib import Path
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtTest import QTest
     from kiosk.core.show import ShowPhase
     from kiosk.store.event_folder import EventFolder
     from kiosk.ui.app import make_application, open_console
@@ -69,7 +70,8 @@ CHILD = textwrap.dedent(
             shot(f"console-{slug}", "console")
         tabs.setCurrentIndex(0)
         shot("projector-holding", "projector")
-        night.show.go()  # the title card of film 1, then the film by itself
+        window.activateWindow()
+        QTest.keyClick(window, Qt.Key.Key_Space)  # GO: the title card, then film 1 by itself
         yield 1500
         shot("projector-title-card", "projector")
         for _ in range(200):
@@ -79,13 +81,14 @@ CHILD = textwrap.dedent(
             yield 100
         shot("projector-film", "projector")
         shot("console-show-film", "console")
-        night.toggle_difficulties()
+        QTest.keyClick(window, Qt.Key.Key_T)  # the difficulties slide, through the key map
         yield 1500
         shot("projector-difficulties", "projector")
         shot("console-show-difficulties", "console")
-        night.toggle_difficulties()
         print("DONE", flush=True)
-        app.quit()
+        # quitting mid-show would (rightly) ask "Close the console during the show?"
+        night.close()
+        os._exit(0)
 
     walk = steps()
 
@@ -97,7 +100,6 @@ CHILD = textwrap.dedent(
 
     QTimer.singleShot(0, advance)
     app.exec()
-    night.close()
     """
 )
 
