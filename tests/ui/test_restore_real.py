@@ -343,6 +343,8 @@ def test_restore_mid_title_card_keeps_the_projector_black(
         assert held["cue"] == "card:L1", held
         assert held["banner"], held
         assert held["phase"] in ("paused", "black"), held
+        assert held["badge"].startswith(("PAUSED", "BLACK")), held
+        assert held["row"] in ("⏸ paused", "■ black"), held  # the row says what the badge says
         assert show_elapsed_shown(held) >= 1, held  # not 0:00: the night began before the kill
         values = watch_projector(display, tmp_path, "card-held", 3.0)
         assert max(values) <= 8, f"a restored title card must stay dark until GO: {values}"
