@@ -57,7 +57,7 @@ def _remote_checkin(station_dir: Path, code: str, as_json: bool, *, verbose: boo
 
     folder = StationFolder(station_dir)
     try:
-        configure_logging(folder.logs_dir, verbose=verbose)
+        configure_logging(folder.logs_dir, verbose=verbose, zone=folder.zone_or_none())
         station = open_remote_station(folder, sync_timeout=None)
         try:
             station.catch_up()
@@ -114,7 +114,11 @@ def doors(ctx: click.Context, station: str, pair: bool, vote: bool) -> None:
         from kiosk.ui.doors.remote_app import run_remote_doors
 
         station_folder = StationFolder(station_dir)
-        configure_logging(station_folder.logs_dir, verbose=ctx.obj["verbose"])
+        configure_logging(
+            station_folder.logs_dir,
+            verbose=ctx.obj["verbose"],
+            zone=station_folder.zone_or_none(),
+        )
         sys.exit(run_remote_doors(station_folder.root, pair=pair))
     if pair:  # a door laptop without an event: the station lives in the user's data folder
         from kiosk.store.station_folder import StationFolder, default_station_dir
@@ -126,7 +130,11 @@ def doors(ctx: click.Context, station: str, pair: bool, vote: bool) -> None:
             f"--station-dir {station_folder.root} doors, or set KIOSK_STATION_DIR)",
             err=True,
         )
-        configure_logging(station_folder.logs_dir, verbose=ctx.obj["verbose"])
+        configure_logging(
+            station_folder.logs_dir,
+            verbose=ctx.obj["verbose"],
+            zone=station_folder.zone_or_none(),
+        )
         sys.exit(run_remote_doors(station_folder.root, pair=True))
     folder = folder_of(ctx)
     if not folder.exists():

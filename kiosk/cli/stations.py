@@ -251,7 +251,11 @@ def join(ctx: click.Context, payload: str) -> None:
         outcome = join_station(station_folder, payload)
     except JoinError as exc:
         fail(str(exc))
-    configure_logging(station_folder.logs_dir, verbose=ctx.obj["verbose"])
+    configure_logging(
+        station_folder.logs_dir,
+        verbose=ctx.obj["verbose"],
+        zone=station_folder.zone_or_none(),
+    )
     if outcome.list_problem:
         click.echo(f"The ticket list could not be downloaded yet: {outcome.list_problem}", err=True)
     click.echo(

@@ -203,8 +203,13 @@ class RemoteDoors:
             else:
                 result = result_from_wire(answer)
                 self._remember(result)
+                log.info(
+                    "scan at %s (online): %s %s", self.station, result.verdict.value, result.code
+                )
                 return result
-        return self._scan_offline(nonce, code_text, method, now)
+        result = self._scan_offline(nonce, code_text, method, now)
+        log.info("scan at %s (offline): %s %s", self.station, result.verdict.value, result.code)
+        return result
 
     def _scan_offline(
         self, nonce: str, code_text: str, method: str, now: dt.datetime

@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
@@ -157,6 +158,22 @@ class StationFolder:
             "paired_at": to_iso(dt.datetime.now(dt.UTC)),
         }
         (self.root / "station.json").write_text(json.dumps(info, indent=2) + "\n")
+
+    def zone_or_none(self) -> dt.tzinfo | None:
+        """The event's time zone from the last downloaded ticket list, or None before one
+        (read-only: looking never creates the station database)."""
+        if not self.db_path.is_file():
+            return None
+        try:
+            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=2.0)
+            try:
+                row = conn.execute("SELECT value FROM meta WHERE key = 'timezone'").fetchone()
+            finally:
+                conn.close()
+            return ZoneInfo(str(row[0])) if row and row[0] else None
+        except (sqlite3.Error, ZoneInfoNotFoundError, ValueError) as exc:
+            log.warning("No event time zone in %s: %s", self.db_path, exc)
+            return None
 
     def credentials(self) -> StationCredentials:
         """The stored credentials, or StoreError saying how to pair."""

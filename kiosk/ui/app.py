@@ -135,7 +135,7 @@ def open_console(
     window.add_tab(RegistrationsView(folder, messages, tasks), "Registrations · 登記")
     window.add_tab(DoorsFiguresPanel(door_checkins(folder, config)), "Doors · 入場")
     window.add_tab(ReportView(ReportService(folder), tasks, messages), "Report · 報告")
-    mount_stations(window, StationConsole(folder, config))
+    mount_stations(window, StationConsole(folder, config), config.zone)
     mount_reveal(window, folder, night, messages, tasks)
     mount_vote(window, folder, night, messages, stage)
     if restore is not None:

@@ -6,6 +6,7 @@ itself knows nothing about the database or the network.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Protocol
 
@@ -110,9 +111,15 @@ def _plain(text: str, size: int = 11, *, bold: bool = False) -> QLabel:
 class StationsPanel(QWidget):
     """Run the event server, pair door laptops by QR, see them, revoke one at once."""
 
-    def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: StationService,
+        zone: dt.tzinfo | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.service = service
+        self._zone = zone  # the event's clock: times read the same on every screen
         self.server_line = _plain("", 13, bold=True)
         self.start_button = QPushButton("Start event server / 啟動伺服器")
         self.start_button.clicked.connect(self.start_server)
@@ -206,7 +213,7 @@ class StationsPanel(QWidget):
             cells = [
                 station.name,
                 states.get(station.state, station.state),
-                seen.astimezone().strftime("%H:%M:%S") if seen else "—",
+                seen.astimezone(self._zone).strftime("%H:%M:%S") if seen else "—",
                 station.last_address or "",
             ]
             for column, text in enumerate(cells):
@@ -225,10 +232,11 @@ class StationsPanel(QWidget):
         for conflict in conflicts:
             first = "—"
             if conflict.first_at is not None:
-                first = f"{conflict.first_station} {conflict.first_at.astimezone():%H:%M}"
+                first = f"{conflict.first_station} {conflict.first_at.astimezone(self._zone):%H:%M}"
             self.conflicts.addItem(
                 f"{conflict.name or '?'} · {conflict.kind}: {first} / "
-                f"{conflict.second_station} {conflict.second_at.astimezone():%H:%M} (offline)"
+                f"{conflict.second_station} "
+                f"{conflict.second_at.astimezone(self._zone):%H:%M} (offline)"
             )
 
     def _selected_name(self) -> str | None:
@@ -253,7 +261,7 @@ class StationsPanel(QWidget):
             self._say(str(exc), Colours.bad)
             return
         self.qr.set_text(code.payload)
-        expires = code.expires_at.astimezone().strftime("%H:%M")
+        expires = code.expires_at.astimezone(self._zone).strftime("%H:%M")
         self.expiry_line.setText(
             f"{code.station}: one use, until {expires} / 只可使用一次，{expires} 前有效"
         )
@@ -285,11 +293,13 @@ class _TabHost(Protocol):
     def add_tab(self, widget: QWidget, title: str) -> int: ...
 
 
-def mount_stations(window: _TabHost, service: StationService) -> StationsPanel:
+def mount_stations(
+    window: _TabHost, service: StationService, zone: dt.tzinfo | None = None
+) -> StationsPanel:
     """Add the Stations tab to the console; a server it started stops when the app quits."""
     if service.start_if_stations_paired():
         log.info("this event has paired door stations: the event server starts with the console")
-    panel = StationsPanel(service)
+    panel = StationsPanel(service, zone)
     window.add_tab(panel, "Stations · 入口站")
     app = QCoreApplication.instance()
     if app is not None:

@@ -1,0 +1,57 @@
+"""A door laptop set to another time zone still logs on the event's clock.
+
+The station learns the event's zone from the ticket list it downloads when it joins; its log
+then reads like the console's and the screens' (Hong Kong time, +0800), whatever the laptop's
+own clock zone is.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.store.station_folder import StationFolder
+from tests.doors_helpers import make_event, seed_people
+from tests.station_helpers import MAIN, ROOT, pair_station, start_server
+
+pytestmark = pytest.mark.slow
+
+STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}([+-]\d{4}) ", re.MULTILINE)
+
+
+def test_station_logs_on_the_events_clock_on_a_laptop_in_new_york(tmp_path: Path) -> None:
+    folder = make_event(tmp_path / "event", capacity=20)
+    people = seed_people(folder)
+    server = start_server(folder.root)
+    station_dir = tmp_path / "door2"
+    try:
+        pair_station(folder.root, "Door 2", station_dir)
+        assert str(StationFolder(station_dir).zone_or_none()) == "Asia/Hong_Kong"
+        command = [sys.executable, str(MAIN), "--station-dir", str(station_dir), "checkin"]
+        scanned = subprocess.run(
+            [*command, people[0].code, "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            env=os.environ | {"TZ": "America/New_York"},
+            check=False,
+        )
+    finally:
+        server.stop()
+    assert scanned.returncode == 0, scanned.stderr
+    log_text = (station_dir / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    offsets = STAMP.findall(log_text)
+    assert offsets, log_text
+    assert set(offsets) == {"+0800"}, log_text
+
+
+def test_zone_is_unknown_before_a_list_and_never_creates_the_database(tmp_path: Path) -> None:
+    folder = StationFolder(tmp_path / "fresh")
+    assert folder.zone_or_none() is None
+    assert not folder.db_path.exists()
