@@ -161,6 +161,9 @@ def apply_outputs(night: Night, settings: ConsoleSettings) -> None:
         )
 
 
+PREFLIGHT_COLUMN_PX = 130
+
+
 class ConsoleWindow(QMainWindow):
     """Main window on the operator's screen."""
 
@@ -349,7 +352,9 @@ class ConsoleWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COLUMNS.index("Title / 片名"), QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COLUMNS.index("Preflight"), QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(COLUMNS.index("Preflight"), 220)
+        # narrow, so the title keeps room on a 1366 px laptop (a finding's whole text is in the
+        # cell's tooltip and the details panel)
+        header.resizeSection(COLUMNS.index("Preflight"), PREFLIGHT_COLUMN_PX)
         table.selectionModel().selectionChanged.connect(self._selection_changed)
         return table
 
