@@ -247,7 +247,7 @@ def test_an_import_marking_many_gone_asks_naming_how_many(
     assert snapshot(view.folder) == before  # nothing written, nobody gone
     assert _gone(view) == 0
 
-    QTimer.singleShot(200, lambda: answer("Mark 20 gone and import"))
+    QTimer.singleShot(200, lambda: answer("&Mark 20 gone and import"))
     dialog.import_button.click()
     result = dialog.import_result
     assert result is not None

@@ -34,8 +34,9 @@ class ManyGoneQuestion:
 
     @property
     def confirm_label(self) -> str:
-        """The button that allows it; it names the number, so it cannot be pressed blindly."""
-        return f"Mark {self.would_mark_gone} gone and import"
+        """The button that allows it; it names the number, so it cannot be pressed blindly
+        (Alt+M from the keyboard; Enter and Escape cancel)."""
+        return f"&Mark {self.would_mark_gone} gone and import"
 
     def text(self) -> str:
         """The question, in English for the staff at the console, with a Chinese line."""
