@@ -326,9 +326,14 @@ def test_restore_mid_title_card_keeps_the_projector_black(
     two_screens: str, long_event: EventFolder, tmp_path: Path
 ) -> None:
     display = two_screens
+    toml = long_event.root / "event.toml"  # a longer card: the kill lands on it even under load
+    toml.write_text(
+        toml.read_text("utf-8").replace("title_card_seconds = 3", "title_card_seconds = 10"),
+        "utf-8",
+    )
     first = Console(display, long_event)
     try:
-        first.key("space")  # GO: the 3 s title card of film 1
+        first.key("space")  # GO: the 10 s title card of film 1
         time.sleep(0.8)
         during = first.facts()
         assert during["cue"] == "card:L1", during
