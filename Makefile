@@ -18,7 +18,8 @@ APT_PACKAGES := vlc-bin vlc-plugin-base vlc-plugin-video-output libvlc5 ffmpeg \
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 zbar-tools imagemagick poppler-utils python3-venv make mpv \
-	pulseaudio pulseaudio-utils chromium chromium-driver xdotool wmctrl
+	pulseaudio pulseaudio-utils chromium chromium-driver xdotool wmctrl \
+	x11-xkb-utils
 
 .PHONY: run test deps system-deps lint typecheck unit bench demo clean
 
@@ -28,8 +29,14 @@ run: deps
 		xvfb-run -a -s "-screen 0 1920x1080x24" $(PY) main.py; \
 	else $(PY) main.py; fi
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist; a test file stays on one worker, so its
+# module fixtures are built once), except the tests marked `serial`: they measure real time
+# (sound heard through PulseAudio, fades, key-burst timing) and run alone afterwards.
+TEST_WORKERS ?= 2
+
 test: deps lint typecheck
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m serial
 
 lint: deps
 	$(VENV)/bin/ruff check .
@@ -48,9 +55,11 @@ deps: system-deps $(STAMP)
 
 system-deps:
 	@command -v dpkg-query >/dev/null || { echo "Not a Debian/Ubuntu system: install VLC 3, ffmpeg, Xvfb and Noto CJK fonts yourself."; exit 0; }; \
+	installed=" $$(dpkg-query -W -f='$${db:Status-Abbrev}$${Package}\n' $(APT_PACKAGES) 2>/dev/null \
+		| sed -n 's/^ii *//p' | tr '\n' ' ')"; \
 	missing=""; \
 	for p in $(APT_PACKAGES); do \
-		dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | grep -q '^ii' || missing="$$missing $$p"; \
+		case "$$installed" in *" $$p "*) ;; *) missing="$$missing $$p";; esac; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		sudo=""; [ "$$(id -u)" -ne 0 ] && sudo="sudo"; \

@@ -5,8 +5,12 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import textwrap
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -14,8 +18,10 @@ import pytest
 # Qt must never need a display in the test run (the projector tests start their own Xvfb).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from kiosk.core.programme import Programme, programme_from_dict
 from kiosk.media.generate import ClipSpec, render_clip
 from kiosk.store.event_folder import EventFolder
+from kiosk.store.journal import Journal
 
 pytest_plugins = ["tests.guards"]  # fail on unexpected ERROR logs (and slot exceptions)
 
@@ -142,3 +148,66 @@ def demo_event(demo_event_template: Path, tmp_path: Path) -> Iterator[EventFolde
     shutil.copytree(demo_event_template, root)
     # the programme points at films relative to itself, so the copy is self-contained
     yield EventFolder(root)
+
+
+def journalled_position(folder: EventFolder, film_id: str) -> float:
+    """The furthest position of `film_id` the show journalled (-1 before it played)."""
+    entries = Journal(folder.open_db()).entries("film_position")
+    return max((float(e.data["position"]) for e in entries if e.subject == film_id), default=-1)
+
+
+def rehearse_until_killed(
+    folder: EventFolder,
+    film_id: str,
+    position_s: float,
+    *options: str,
+    env: Mapping[str, str],
+    timeout_s: float = 90.0,
+) -> float:
+    """`main.py rehearse OPTIONS` on the event as a real process, killed with SIGKILL once the
+    journal has `film_id` at `position_s` or later: the show machine dying mid-film. Returns
+    the position journalled last."""
+    main = Path(__file__).resolve().parents[1] / "main.py"
+    process = subprocess.Popen(
+        [sys.executable, str(main), "--event", str(folder.root), "rehearse", *options],
+        env=dict(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + timeout_s
+        while journalled_position(folder, film_id) < position_s:
+            assert process.poll() is None, f"the rehearsal ended before {film_id}"
+            assert time.monotonic() < deadline, f"the rehearsal never got into {film_id}"
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    return journalled_position(folder, film_id)
+
+
+FOUR_FILM_RUNTIMES = {"F01": 60, "F02": 90, "F03": 45, "F04": 30}
+
+
+def four_film_programme(folder: Path) -> Programme:
+    """Four films (FOUR_FILM_RUNTIMES seconds) and a 1-minute intermission after F02, for the
+    show machine and the report on a fake clock (the film files are never opened)."""
+    films = [
+        {
+            "id": film_id,
+            "title_en": f"Film {film_id}",
+            "title_zh": f"電影 {film_id}",
+            "director": "Someone",
+            "country": "Hong Kong",
+            "year": 2026,
+            "runtime": runtime,
+            "file": f"films/{film_id}.mp4",
+        }
+        for film_id, runtime in FOUR_FILM_RUNTIMES.items()
+    ]
+    data = {
+        "programme": {"name_en": "Test night", "name_zh": "測試"},
+        "films": films,
+        "intermission": {"after_film": "F02", "minutes": 1},
+    }
+    return programme_from_dict(data, folder / "programme.toml")

@@ -21,9 +21,19 @@ MAIN = Path(__file__).resolve().parents[1] / "main.py"
 PORTS = range(18600, 18700)
 
 
+def _my_ports() -> range:
+    """This process's share of PORTS: under pytest-xdist each worker (gw0, gw1, ...) probes 20
+    ports of its own, so two workers never both find a port free and start a server on it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and worker[2:].isdigit():
+        first = PORTS.start + int(worker[2:]) % 5 * 20
+        return range(first, first + 20)
+    return PORTS
+
+
 def free_port() -> int:
     """A free port of the range the tests may use (18600-18699)."""
-    for port in PORTS:
+    for port in _my_ports():
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))

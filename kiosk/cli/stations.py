@@ -67,24 +67,34 @@ def serve(
     from kiosk.server.event_server import DEFAULT_PORT, build_event_server
     from kiosk.server.serve import Listener, run_listeners
     from kiosk.server.vote_app import vote_listener
+    from kiosk.services.vote import VoteDesk
 
     folder = folder_of(ctx)
+    vote_desk: VoteDesk | None = None
     try:
         config = folder.load_config()
         configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
         lock = folder.lock("server")
         lock.acquire()
         if port is None:
-            previous = StationRegistry(folder.open_db()).address()
+            db = folder.open_db()  # only to read the last address: closed before serving
+            try:
+                previous = StationRegistry(db).address()
+            finally:
+                db.close()
             port = previous[1] if previous and previous[1] else DEFAULT_PORT
         # Other apps of the night run in this same process, each on its own port: add them
         # here as Listener(name, app, port, tls=None) (tls=None: plain HTTP).
         extra: tuple[Listener, ...] = ()
         if not no_vote_page:
             try:
-                extra = (vote_listener(folder, vote_port, host),)
+                vote_desk = VoteDesk(folder)
+                extra = (vote_listener(vote_desk, vote_port, host),)
             except (StoreError, ConfigError, OSError) as exc:
                 # no programme (a doors-only event), or its port is taken: the doors come first
+                if vote_desk is not None:
+                    vote_desk.disconnect()
+                    vote_desk = None
                 click.echo(f"The vote page is not served: {exc}", err=True)
         server = build_event_server(folder, config, port=port, host=host, extra=extra)
     except (StoreError, ConfigError, OSError) as exc:
@@ -104,6 +114,8 @@ def serve(
         run_listeners(server.listeners, on_started=started)
     finally:
         server.close()
+        if vote_desk is not None:
+            vote_desk.disconnect()
         lock.release()
     click.echo("Event server stopped.")
 

@@ -60,11 +60,11 @@ def open_(ctx: click.Context, minutes: int | None, as_json: bool) -> None:
     """Open the vote (journalled); it closes by itself when the countdown ends."""
     from kiosk.services.vote import VoteError
 
-    desk = _desk(ctx)
-    try:
-        status = desk.open(minutes)
-    except (VoteError, StoreError) as exc:
-        fail(str(exc))
+    with _desk(ctx) as desk:
+        try:
+            status = desk.open(minutes)
+        except (VoteError, StoreError) as exc:
+            fail(str(exc))
     _say_status(status, as_json)
 
 
@@ -73,10 +73,11 @@ def open_(ctx: click.Context, minutes: int | None, as_json: bool) -> None:
 @click.pass_context
 def close(ctx: click.Context, as_json: bool) -> None:
     """Close the vote now (journalled)."""
-    try:
-        status = _desk(ctx).close()
-    except StoreError as exc:
-        fail(str(exc))
+    with _desk(ctx) as desk:
+        try:
+            status = desk.close()
+        except StoreError as exc:
+            fail(str(exc))
     _say_status(status, as_json)
 
 
@@ -85,10 +86,11 @@ def close(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Whether the vote is open, and turnout: ballots cast / people checked in."""
-    try:
-        current = _desk(ctx).status()
-    except StoreError as exc:
-        fail(str(exc))
+    with _desk(ctx) as desk:
+        try:
+            current = desk.status()
+        except StoreError as exc:
+            fail(str(exc))
     _say_status(current, as_json)
 
 
@@ -105,11 +107,11 @@ def cast(ctx: click.Context, code: str, film_id: str, station: str, as_json: boo
     """
     from kiosk.services.vote import VoteError
 
-    desk = _desk(ctx)
-    try:
-        outcome = desk.cast(code, film_id, station)
-    except (VoteError, StoreError) as exc:
-        fail(str(exc))
+    with _desk(ctx) as desk:
+        try:
+            outcome = desk.cast(code, film_id, station)
+        except (VoteError, StoreError) as exc:
+            fail(str(exc))
     if as_json:
         emit_json(outcome.to_json())
     else:
@@ -129,8 +131,8 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     from kiosk.server.vote_app import create_vote_app, thumbnails_for
     from kiosk.services.vote_address import vote_urls
 
-    desk = _desk(ctx)
-    app = create_vote_app(desk, thumbnails=thumbnails_for(desk))
-    for url in vote_urls(port, host):
-        click.echo(f"Vote page: {url}", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    with _desk(ctx) as desk:
+        app = create_vote_app(desk, thumbnails=thumbnails_for(desk))
+        for url in vote_urls(port, host):
+            click.echo(f"Vote page: {url}", err=True)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -62,6 +62,7 @@ EARLY_END_S = 0.75  # ending this much before its length: the file is damaged
 # threads, then the X server): measured 20-35 ms under Xvfb. The show orders the clock cut this
 # much before the film's end, so the new first picture lands when the old last one is due to go.
 FIRST_PICTURE_S = 0.025
+REOPEN_TRACK_MS = 100  # a film's audio track is off this long when its output is reopened
 
 
 class SlotState(enum.Enum):
@@ -129,6 +130,7 @@ class FilmPlayers(QObject):
         self._master = 100.0
         self._muted = False
         self._closed = False
+        self._device = ""  # the audio device chosen (empty: the system's default)
         self._slots = {name: _Slot(name, instance.media_player_new()) for name in SLOTS}
         self._lock = threading.Lock()  # pause_armed, paused_early, own_pauses, with _Pauser
         self._pauser = _Pauser(self._slots, self._lock)
@@ -379,9 +381,44 @@ class FilmPlayers(QObject):
 
     def set_audio_device(self, device_id: str) -> None:
         """Send both players' sound to `device_id` (one of `audio_devices()`)."""
+        self._device = device_id
         for state in self._slots.values():
             state.player.audio_output_device_set(None, device_id)
         log.info("audio device: %s", device_id)
+
+    def reopen_audio(self, module: str) -> None:
+        """Give both players a new audio output of libvlc's `module` (e.g. "pulse") and restart
+        the sound of the films they hold, leaving the picture alone.
+
+        libvlc 3 never reconnects an output whose sound server died or whose device went away
+        (measured: it keeps failing to write, and choosing a device fails too). A new output
+        (`audio_output_set`) is taken up when the film's audio track is switched off and on;
+        the film's sound comes back within about a second (see kiosk.core.audio_watch)."""
+        for state in self._slots.values():
+            # without a module name only the track is restarted (enough when the server lives)
+            if module and state.player.audio_output_set(module) != 0:
+                log.warning("libvlc refused a new audio output %r", module)
+            if self._device:
+                state.player.audio_output_device_set(None, self._device)
+            if state.state is SlotState.EMPTY:
+                continue
+            track = int(state.player.audio_get_track())
+            if track < 0:
+                continue
+            state.player.audio_set_track(-1)
+            generation = state.generation
+            QTimer.singleShot(
+                REOPEN_TRACK_MS, self, lambda s=state, t=track, g=generation: self._retrack(s, t, g)
+            )
+        log.info("audio output reopened (%s)", module or "the same output, track restarted")
+
+    def _retrack(self, state: _Slot, track: int, generation: int) -> None:
+        if self._closed or state.generation != generation:
+            return
+        state.player.audio_set_track(track)
+        if state.state in (SlotState.PLAYING, SlotState.PAUSED):
+            state.preamp_db = None  # the new output starts without the film's equalizer
+            self._apply_volume(state)
 
     # Shut-down ---------------------------------------------------------------------------
 

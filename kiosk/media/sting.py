@@ -113,6 +113,15 @@ class StingPlayer:
         except Exception:  # a broken sound card or a missing file: log it, the reveal goes on
             log.warning("could not play the sting", exc_info=True)
 
+    def reopen_audio(self, module: str) -> None:
+        """A new audio output for the sting (after the sound server or device went): the
+        next `play` starts on it (see `FilmPlayers.reopen_audio`)."""
+        if self._player is not None and module:
+            try:
+                self._player.audio_output_set(module)
+            except Exception:
+                log.warning("could not give the sting a new audio output", exc_info=True)
+
     def close(self) -> None:
         """Stop and release the player."""
         if self._player is not None:

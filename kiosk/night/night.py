@@ -22,7 +22,10 @@ from kiosk.core.preflight import FilmCheck
 from kiosk.core.programme import Programme
 from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under_way
 from kiosk.media.player import FilmPlayers
+from kiosk.media.sound_server import pulse_socket
 from kiosk.media.sting import StingPlayer
+from kiosk.media.vlc_log import VlcLogTap
+from kiosk.night.audio_alarm import SoundWatch
 from kiosk.night.effects import EffectRunner
 from kiosk.night.ports import OperatorMessages, Stage
 from kiosk.night.projector import Projector
@@ -72,9 +75,11 @@ class Night(QObject):
         options: ShowOptions | None = None,
         checks: FilmCheckRepository | None = None,
         media: FilmMedia | None = None,
+        sound: SoundWatch | None = None,
     ) -> None:
         super().__init__()
         self._checks = checks
+        self.sound = sound  # the "no sound" alarm (None: a night built without it)
         self.media = media  # which film files are the ones preflight measured
         self.config = config
         self.programme = programme
@@ -248,6 +253,8 @@ class Night(QObject):
         if self.show is not None:
             self.show.close()
         self.projector.close()
+        if self.sound is not None:
+            self.sound.close()
 
 
 def open_night(
@@ -268,10 +275,15 @@ def open_night(
     needs), the journal and its one effect runner. No show runs yet."""
     checks = FilmCheckRepository(db)
     media = FilmMedia(db, programme.films, by_identity=by_identity)
+    tap = VlcLogTap(instance)  # before the players: libvlc names its audio output then
     players = FilmPlayers(instance, media.gain_db)
-    projector = Projector(stage, players, StingPlayer(instance), bind_surfaces=bind_surfaces)
+    sting = StingPlayer(instance)
+    projector = Projector(stage, players, sting, bind_surfaces=bind_surfaces)
     journal = JournalStore(db)
     runner = EffectRunner(journal, messages)
+    sound = SoundWatch(
+        tap, players, messages, runner.record, pulse_socket=pulse_socket(), sting=sting
+    )
     return Night(
         config,
         programme,
@@ -282,4 +294,5 @@ def open_night(
         options=options,
         checks=checks,
         media=media,
+        sound=sound,
     )

@@ -788,7 +788,9 @@ def _incidents_section(report: ShowReport) -> Section:
         for i in report.incidents
     )
     tones = tuple(
-        "alert" if i.kind in (IncidentKind.CRASH, IncidentKind.FAILURE) else "normal"
+        "alert"
+        if i.kind in (IncidentKind.CRASH, IncidentKind.FAILURE, IncidentKind.SOUND_LOST)
+        else "normal"
         for i in report.incidents
     )
     table = Table(

@@ -34,7 +34,6 @@ from kiosk.core.vote import BallotVerdict, WrongCodeLimiter
 from kiosk.media.stills import StillProvider, cache_dir_for
 from kiosk.media.thumbnails import ThumbnailCache
 from kiosk.server.serve import Listener
-from kiosk.services.event import EventFolder
 from kiosk.services.vote import VoteDesk, VoteError
 from kiosk.store.errors import StoreError
 
@@ -245,11 +244,12 @@ def thumbnails_for(desk: VoteDesk) -> ThumbnailCache:
     return ThumbnailCache(sources)
 
 
-def vote_listener(folder: EventFolder, port: int, host: str = "0.0.0.0") -> Listener:
+def vote_listener(desk: VoteDesk, port: int, host: str = "0.0.0.0") -> Listener:
     """The vote page as one more app of the event server: plain HTTP on its own port.
 
     OSError at once if the port is taken, so that the server can start without the page
-    rather than fail with the doors.
+    rather than fail with the doors. The caller owns ``desk`` (and disconnects it when the
+    server stops).
     """
     if port:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -258,6 +258,5 @@ def vote_listener(folder: EventFolder, port: int, host: str = "0.0.0.0") -> List
                 probe.bind((host, port))
             except OSError as exc:
                 raise OSError(f"vote page: port {port} on {host} is not free ({exc})") from exc
-    desk = VoteDesk(folder)
     app = create_vote_app(desk, thumbnails=thumbnails_for(desk))
     return Listener("vote page", app, port, tls=None, host=host)

@@ -102,6 +102,22 @@ class VoteDesk:
         self._public_key: bytes | None = None
         self._films: tuple[Film, ...] | None = None
         self._films_opened_at: dt.datetime | None = None
+        self._connected = True
+
+    def disconnect(self) -> None:
+        """Close the desk's database connection (its owner is done with it; twice is fine).
+
+        Not :meth:`close`, which closes the *vote*. Usable as ``with VoteDesk(folder) as desk``.
+        """
+        if self._connected:
+            self._connected = False
+            self._db.close()
+
+    def __enter__(self) -> VoteDesk:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.disconnect()
 
     @property
     def films(self) -> tuple[Film, ...]:
@@ -204,10 +220,12 @@ def count_vote(
     programme = folder.load_programme(config)
     seal = read_seal(folder.sealed_results_path)
     private = open_vote_key(read_vote_key(folder.root), passphrases, seal.header.kdf, progress)
-    box = BallotBox(
-        folder.open_db(), TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key())
-    )
-    sealed = sorted(box.sealed_ballots())
+    db = folder.open_db()
+    try:
+        box = BallotBox(db, TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key()))
+        sealed = sorted(box.sealed_ballots())
+    finally:
+        db.close()
     choices = [open_ballot(private, ballot) for ballot in sealed]
     seed = hashlib.sha256(b"".join(sealed)).digest()
     log.info("vote counted: %d ballot(s)", len(choices))
@@ -232,8 +250,12 @@ def with_viewer_result(
     if award is None or not _vote_key_exists(folder.root):
         return results
     db = folder.open_db()
-    box = BallotBox(db, TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key()))
-    if not box.window().has_closed(now or utc_now()) or not box.has_ballots():
+    try:
+        box = BallotBox(db, TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key()))
+        over = box.window().has_closed(now or utc_now()) and box.has_ballots()
+    finally:
+        db.close()
+    if not over:
         log.info("the vote is not over or has no ballots: its award stays to follow")
         return results
     tally = count_vote(folder, passphrases, progress=progress)

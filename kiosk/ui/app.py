@@ -205,6 +205,7 @@ def mount_vote(
         page_answers=lambda: vote_page_answers(DEFAULT_VOTE_PORT),
     )
     window.add_tab(panel, "Viewer's vote · 觀眾投票")
+    window.closed.connect(panel.stop)  # the desk's database connection goes with the console
     return panel
 
 

@@ -70,7 +70,13 @@ from tests.sound_capture import (
 )
 from tests.xvfb import qt_env, requires_xvfb, xvfb_display
 
-pytestmark = [requires_xvfb, requires_pulseaudio, pytest.mark.vlc, pytest.mark.slow]
+pytestmark = [
+    requires_xvfb,
+    requires_pulseaudio,
+    pytest.mark.vlc,
+    pytest.mark.slow,
+    pytest.mark.serial,
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_LUFS = -23.0
@@ -209,19 +215,25 @@ def test_every_film_heard_whole_at_the_target_with_title_cards(
     _assert_heard_right(_measure(capture))
 
 
-def test_every_film_heard_whole_at_the_target_cut_straight(
-    loud_and_quiet_event: EventFolder, tmp_path: Path
-) -> None:
-    capture = tmp_path / "straight.wav"
+@pytest.fixture(scope="module")
+def straight_cut_capture(
+    loud_and_quiet_event: EventFolder, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """One `rehearse --straight-cut` heard through PulseAudio: its capture and its journal
+    serve both the listening test and the gain test (a second run showed nothing new)."""
+    capture = tmp_path_factory.mktemp("straight") / "straight.wav"
     _rehearse(loud_and_quiet_event, capture, "--straight-cut")
+    return capture
+
+
+def test_every_film_heard_whole_at_the_target_cut_straight(straight_cut_capture: Path) -> None:
     print("\nrehearse --straight-cut, PulseAudio null sink, parec:")
-    _assert_heard_right(_measure(capture))
+    _assert_heard_right(_measure(straight_cut_capture))
 
 
 def test_the_journal_states_the_gain_each_film_played_at(
-    loud_and_quiet_event: EventFolder, tmp_path: Path
+    loud_and_quiet_event: EventFolder, straight_cut_capture: Path
 ) -> None:
-    _rehearse(loud_and_quiet_event, tmp_path / "journal.wav", "--straight-cut")
     db = loud_and_quiet_event.open_db()
     stored = {r["film_id"]: r["gain_db"] for r in db["film_checks"].rows}
     played = {}

@@ -28,7 +28,13 @@ from kiosk.media.picture_fade import ease
 from tests.conftest import film_toml, write_event
 from tests.xvfb import qt_env, requires_xvfb, xvfb_display
 
-pytestmark = [requires_xvfb, pytest.mark.slow, pytest.mark.vlc, pytest.mark.ffmpeg]
+pytestmark = [
+    requires_xvfb,
+    pytest.mark.slow,
+    pytest.mark.vlc,
+    pytest.mark.ffmpeg,
+    pytest.mark.serial,
+]
 
 WIDTH, HEIGHT = 640, 360
 FADE_S = 1.0

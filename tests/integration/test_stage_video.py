@@ -16,7 +16,13 @@ from kiosk.media.generate import ClipSpec, render_clip
 from kiosk.store.event_folder import EventFolder
 from tests.xvfb import qt_child, requires_xvfb, screenshot, xvfb_display
 
-pytestmark = [requires_xvfb, pytest.mark.slow, pytest.mark.vlc, pytest.mark.ffmpeg]
+pytestmark = [
+    requires_xvfb,
+    pytest.mark.slow,
+    pytest.mark.vlc,
+    pytest.mark.ffmpeg,
+    pytest.mark.serial,
+]
 
 SCRIPT = "from tests.integration.stage_child import main; main()"
 WIDTH, HEIGHT = 1920, 1080

@@ -8,6 +8,10 @@ landed in its text fields:
                             and prints "FOCUSED NAME <class of the focused widget>"
     stdin  "state"       -> prints "STATE {json}": every field's text and the status line
     stdout "ANSWER {json}" for every answer of the door (scan verdict, undo, error)
+    stdout "PAINTED {ms}" after every verdict painted and flushed to the X server: the time
+                            since the X server stamped the last Return key press (X timestamps
+                            are the server's CLOCK_MONOTONIC in ms, the same clock as
+                            time.monotonic() here), so it is measured from the real key event
 """
 
 from __future__ import annotations
@@ -15,14 +19,17 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from kiosk.store.checkins import ScanResult, UndoneAdmission
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
+from kiosk.ui.common.application import freeze_startup_objects
 from kiosk.ui.doors.app import attach_scanner, open_doors, station_lock
 
 
@@ -30,6 +37,40 @@ class Commands(QObject):
     """Lines from stdin, delivered on the GUI thread."""
 
     line = Signal(str)
+
+
+class ReturnStamps(QObject):
+    """Remembers the X server's timestamp of the latest Return key press (before anyone)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_ms = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.spontaneous()  # from the X server, not a replay
+            and not event.isAutoRepeat()
+        ):
+            self.last_ms = int(event.timestamp())
+        return False
+
+
+def report_paint(stamps: ReturnStamps) -> None:
+    """After the paint, on the event loop's next turn (the backing store is flushed by then)."""
+    if stamps.last_ms == 0:
+        return
+    stamp = stamps.last_ms
+
+    def flushed() -> None:
+        now_ms = time.monotonic() * 1000
+        elapsed = (now_ms - stamp) % 2**32  # X timestamps are 32-bit milliseconds
+        print(f"PAINTED {elapsed:.1f}", flush=True)
+
+    QTimer.singleShot(0, flushed)
+    stamps.last_ms = 0  # one report per key press: the fade's paints are not verdicts
 
 
 def describe(answer: object) -> dict[str, object]:
@@ -53,6 +94,9 @@ def main() -> int:
     lock.acquire()
     window = open_doors(folder, sys.argv[2], with_camera=False, with_sound=False)
     capture = attach_scanner(app, window)
+    stamps = ReturnStamps()
+    app.installEventFilter(stamps)  # installed last, so it sees the keys before the capture
+    window.overlay.painted.connect(lambda: report_paint(stamps))
     fields: dict[str, QLineEdit | QPushButton] = {
         "code": window.code_entry,
         "search": window.search_panel.query,
@@ -100,6 +144,7 @@ def main() -> int:
     window.showFullScreen()
     threading.Thread(target=read_stdin, daemon=True).start()
     print("READY", int(window.winId()), flush=True)
+    freeze_startup_objects()  # as `python main.py doors` does
     try:
         return app.exec()
     finally:

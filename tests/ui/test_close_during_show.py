@@ -34,6 +34,7 @@ pytestmark = [
         not (shutil.which("xdotool") and shutil.which("wmctrl") and shutil.which("convert")),
         reason="needs xdotool, wmctrl and ImageMagick (make test installs them)",
     ),
+    pytest.mark.serial,  # closes and key presses land within 2-second films
 ]
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,8 @@
 """The console fits a 1366x768 laptop in every banner state, the log panel included.
 
-Offscreen for the geometry of each state (no banner, restored, a film failed, both); then the
-worst state on a real 1366x768 Xvfb screen with openbox, maximized, with a screenshot.
+Offscreen for the geometry of each state (no banner, restored, a film failed, no sound, and
+their combinations); then the worst states on a real 1366x768 Xvfb screen with openbox,
+maximized, with a screenshot.
 """
 
 from __future__ import annotations
@@ -57,6 +58,14 @@ def hold_as_restored(window: ConsoleWindow) -> None:
     window.offer_resume(LONG_RESTORE)
 
 
+def lose_sound(window: ConsoleWindow) -> None:
+    """The "No sound" banner up, as when the audio device fails mid-film."""
+    window.sound_banner.sound_lost(
+        "Built-in Audio Analog Stereo (alsa_output.pci-0000_00_1f.3.analog-stereo)",
+        "cannot write: Connection terminated",
+    )
+
+
 def fits(window: ConsoleWindow) -> None:
     QApplication.processEvents()
     assert window.minimumSizeHint().height() <= CLIENT_HEIGHT
@@ -81,6 +90,15 @@ def test_the_console_fits_in_every_banner_state(console: ConsoleWindow) -> None:
     fits(console)  # restored banner + film failure (the banner stays while the show is held)
     panel.resume_banner.hide()
     fits(console)  # film failure
+    lose_sound(console)
+    QApplication.processEvents()
+    assert console.sound_banner.isVisible()
+    fits(console)  # no sound + film failure
+    hold_as_restored(console)
+    fits(console)  # every banner at once: no sound, restored, film failure
+    panel.resume_banner.hide()
+    panel.alert.hide()
+    fits(console)  # no sound alone
 
 
 CHILD = textwrap.dedent(
@@ -91,13 +109,16 @@ CHILD = textwrap.dedent(
     from kiosk.store.event_folder import EventFolder
     from kiosk.ui.app import make_application, open_console
     from tests.xvfb import quit_when_stdin_closes
-    from tests.ui.test_console_fits_laptop import fail_current_film, hold_as_restored
+    from tests.ui.test_console_fits_laptop import fail_current_film, hold_as_restored, lose_sound
 
     app = make_application()
     window, _ = open_console(EventFolder(Path(sys.argv[1])))
     window.showMaximized()
     if sys.argv[2] == "restored":
         hold_as_restored(window)
+    elif sys.argv[2] == "sound":
+        fail_current_film(window)
+        lose_sound(window)
     else:
         fail_current_film(window)
     keep = quit_when_stdin_closes(app)
@@ -111,6 +132,7 @@ CHILD = textwrap.dedent(
             "log": [top_left.x(), top_left.y(), log_view.width(), log_view.height()],
             "alert": window.show_panel.alert.isVisible(),
             "banner": window.show_panel.resume_banner.isVisible(),
+            "sound": window.sound_banner.isVisible(),
         }), flush=True)
 
     QTimer.singleShot(3000, report)
@@ -122,7 +144,7 @@ CHILD = textwrap.dedent(
 @requires_xvfb
 @pytest.mark.slow
 @pytest.mark.logs_errors
-@pytest.mark.parametrize("state", ["restored", "failed"])
+@pytest.mark.parametrize("state", ["restored", "failed", "sound"])
 def test_the_console_fits_a_real_1366x768_screen(
     small_event: EventFolder, tmp_path: Path, state: str
 ) -> None:
@@ -134,6 +156,7 @@ def test_the_console_fits_a_real_1366x768_screen(
         facts = json.loads(line.removeprefix("READY "))
         shot = screenshot(display, tmp_path / f"console-1366x768-{state}.png")
     assert facts["banner"] if state == "restored" else facts["alert"], facts
+    assert facts["sound"] == (state == "sound"), facts
     x, y, width, height = facts["frame"]
     assert x >= 0 and y >= 0 and x + width <= LAPTOP[0] and y + height <= LAPTOP[1], facts
     _, log_y, _, log_height = facts["log"]

@@ -35,6 +35,7 @@ FIELDS = ("code", "search", "name", "latin", "email", "undo")
 pytestmark = [
     requires_xvfb,
     pytest.mark.skipif(XDOTOOL is None, reason="xdotool is needed (make test installs it)"),
+    pytest.mark.serial,  # key bursts are told from typing by their timing
 ]
 
 
@@ -102,16 +103,23 @@ class Station:
 
 
 @contextmanager
-def door_station(tmp_path: Path, people_count: int = 30) -> Iterator[tuple[Station, list[Person]]]:
-    folder = make_event(tmp_path / "event", capacity=500)
+def door_station(
+    tmp_path: Path, people_count: int = 30, size: tuple[int, int] = (1366, 768)
+) -> Iterator[tuple[Station, list[Person]]]:
+    """A door station process, full screen on its own Xvfb of ``size``, with ``people_count``
+    registrations (its stderr goes to a file: a pipe nobody reads could fill up and stall it)."""
+    folder = make_event(tmp_path / "event", capacity=max(500, people_count))
     people = seed_people(folder, count=people_count)
-    with xvfb_display(1366, 768) as display:
+    with (
+        xvfb_display(*size) as display,
+        (tmp_path / "station-stderr.txt").open("w") as errors,
+    ):
         process = subprocess.Popen(
             [sys.executable, str(CHILD), str(folder.root), "Door 1"],
             env=qt_env(display),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=errors,
             text=True,
             cwd=REPO,
         )

@@ -23,6 +23,8 @@ from kiosk.core.tickets import TicketCodec, normalise_scanned
 from kiosk.ui.app import make_application
 from kiosk.ui.doors.scanner_capture import ScannerCapture
 
+pytestmark = pytest.mark.serial  # a scan is told from typing by the keys' timing
+
 CODE = TicketCodec(b"s" * 32).issue(1234, 1)
 FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QImage
 from kiosk.media.generate import ClipSpec, render_clip
 from tests.xvfb import qt_env, requires_xvfb, screenshot, xvfb_display
 
-pytestmark = [requires_xvfb, pytest.mark.vlc, pytest.mark.slow]
+pytestmark = [requires_xvfb, pytest.mark.vlc, pytest.mark.slow, pytest.mark.serial]
 
 ROOT = Path(__file__).resolve().parents[2]
 

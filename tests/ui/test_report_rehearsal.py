@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -36,15 +35,14 @@ from kiosk.render.report_layout import (
 from kiosk.services.report import ReportService
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.event_folder import EventFolder
-from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.console.report_view import ReportView
-from tests.conftest import film_toml, write_event
+from tests.conftest import film_toml, rehearse_until_killed, write_event
 from tests.doors_helpers import Person, seed_people
 
-pytestmark = [pytest.mark.vlc, pytest.mark.slow]
+pytestmark = [pytest.mark.vlc, pytest.mark.slow, pytest.mark.serial]
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "build" / "screenshots"
@@ -77,11 +75,6 @@ class Night:
     report: dict[str, Any]
     pdf: Path
     html: Path
-
-
-def _position_of(folder: EventFolder, film_id: str) -> float:
-    entries = Journal(folder.open_db()).entries("film_position")
-    return max((float(e.data["position"]) for e in entries if e.subject == film_id), default=-1)
 
 
 def _doors(folder: EventFolder, people: list[Person]) -> None:
@@ -128,22 +121,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
         "即場觀眾", "Walk In", None, "Door 1", dt.datetime.now(dt.UTC)
     )
 
-    rehearsal = subprocess.Popen(
-        main_py(folder, "rehearse", "--exit-at-end"),
-        env=offscreen_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while _position_of(folder, "N3") < 2.0:
-            assert rehearsal.poll() is None, "the rehearsal ended before film 3"
-            assert time.monotonic() < deadline, "the rehearsal never got into film 3"
-            time.sleep(0.1)
-    finally:
-        rehearsal.send_signal(signal.SIGKILL)
-        rehearsal.wait(10)
-    killed_at = _position_of(folder, "N3")
+    killed_at = rehearse_until_killed(folder, "N3", 2.0, "--exit-at-end", env=offscreen_env())
     time.sleep(2.0)  # the projector is dark while nobody has restarted the console
 
     os.environ["KIOSK_VLC_AOUT"] = "dummy"

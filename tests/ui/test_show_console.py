@@ -21,7 +21,7 @@ from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
 from tests.conftest import film_toml, write_event
 
-pytestmark = [pytest.mark.vlc, pytest.mark.slow]
+pytestmark = [pytest.mark.vlc, pytest.mark.slow, pytest.mark.serial]
 
 
 def _open(qtbot: QtBot, event: EventFolder) -> ConsoleWindow:

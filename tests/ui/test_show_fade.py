@@ -21,7 +21,7 @@ from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
 
-pytestmark = [pytest.mark.vlc, pytest.mark.slow]
+pytestmark = [pytest.mark.vlc, pytest.mark.slow, pytest.mark.serial]
 
 
 @pytest.fixture

@@ -76,12 +76,18 @@ def test_the_slide_on_a_real_1920x1080_screen(demo_event: EventFolder, tmp_path:
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         try:
-            time.sleep(4)
-            shot = screenshot(display, tmp_path / "vote-slide-xvfb.png")
+            # look until the slide is up (not a fixed 4 s: a loaded machine starts slower)
+            deadline = time.monotonic() + 30
+            while True:
+                shot = screenshot(display, tmp_path / "vote-slide-xvfb.png")
+                image = QImage(str(shot))
+                if decode_qr(image) == [URL] or preview.poll() is not None:
+                    break
+                assert time.monotonic() < deadline, "the voting slide never came up"
+                time.sleep(0.3)
         finally:
             _out, err = preview.communicate(timeout=30)
         assert preview.returncode == 0, err
-    image = QImage(str(shot))
     assert (image.width(), image.height()) == (1920, 1080)
     assert decode_qr(image) == [URL]
     print(f"\nvoting slide on Xvfb: {shot}")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kiosk.core.event import EventConfig
-from kiosk.core.programme import Programme, programme_from_dict
+from kiosk.core.programme import Programme
 from kiosk.core.report import (
     AttendeeCounts,
     CheckinRow,
@@ -35,33 +35,16 @@ from kiosk.core.show import (
 )
 from kiosk.render.report_html import html_of
 from kiosk.render.report_layout import layout_report
+from tests.conftest import FOUR_FILM_RUNTIMES, four_film_programme
 
 HK = dt.timezone(dt.timedelta(hours=8))
 T0 = dt.datetime(2026, 12, 5, 19, 30, tzinfo=HK)  # the planned start
-RUNTIMES = {"F01": 60, "F02": 90, "F03": 45, "F04": 30}
+RUNTIMES = FOUR_FILM_RUNTIMES
 
 
 @pytest.fixture
 def programme(tmp_path: Path) -> Programme:
-    films = [
-        {
-            "id": film_id,
-            "title_en": f"Film {film_id}",
-            "title_zh": f"電影 {film_id}",
-            "director": "Someone",
-            "country": "Hong Kong",
-            "year": 2026,
-            "runtime": runtime,
-            "file": f"{film_id}.mp4",
-        }
-        for film_id, runtime in RUNTIMES.items()
-    ]
-    data = {
-        "programme": {"name_en": "Test night", "name_zh": "測試"},
-        "films": films,
-        "intermission": {"after_film": "F02", "minutes": 1},
-    }
-    return programme_from_dict(data, tmp_path / "programme.toml")
+    return four_film_programme(tmp_path)
 
 
 @pytest.fixture
@@ -481,3 +464,46 @@ def test_a_crash_on_a_title_card_is_dark_until_go(programme: Programme, event: E
     assert crash.kind is IncidentKind.CRASH and crash.cue == "card:F01" and crash.film is None
     # from the last record (card start) until GO puts the film's first picture up
     assert crash.dark_s == pytest.approx(7 + 2 + 4, abs=0.5)
+
+
+def test_lost_sound_is_an_incident_that_lasts_across_films(
+    programme: Programme, event: EventConfig
+) -> None:
+    """The sound alarm's journal lines (night/audio_alarm.py) become one incident, from the
+    loss in F01 to the sound coming back during F02, shown as serious in the report."""
+    night = Night(programme)
+    night.act("go")
+    night.wait(5)
+    night.play_film("F01", 20)
+    night.record("audio_lost", {"device": "HDMI 1", "reason": "Connection terminated"})
+    night.wait(40)  # the rest of F01, silent
+    night.wait(5)  # card F02
+    night.play_film("F02", 6)
+    night.record("audio_back", {"device": "HDMI 1", "after_s": 51.0})
+    report = night.report(event=event)
+    (lost,) = [i for i in report.incidents if i.kind is IncidentKind.SOUND_LOST]
+    assert lost.film == "F01" and lost.reason == "HDMI 1: Connection terminated"
+    assert lost.duration_s == pytest.approx(51, abs=1)
+    assert lost.dark_s == 0  # the picture played on
+    assert lost.describe().startswith("Sound lost (audio output failed) in F01")
+    assert report.films[0].played_s == pytest.approx(60, abs=1.5)  # silent, but it played
+    data = report.to_json()
+    assert any(i["kind"] == "sound_lost" for i in data["incidents"])
+    html = html_of(layout_report(report))
+    assert "sound_lost" in html and "HDMI 1: Connection terminated" in html
+
+
+def test_sound_never_back_is_open_when_the_journal_ends(
+    programme: Programme, event: EventConfig
+) -> None:
+    night = Night(programme)
+    night.act("go")
+    night.wait(5)
+    night.play_film("F01", 10)
+    night.record("audio_lost", {"device": "default", "reason": "Entity killed"})
+    night.record("audio_lost", {"device": "default", "reason": "Entity killed"})  # repeated
+    night.wait(5)
+    report = night.report(event=event)
+    lost = [i for i in report.incidents if i.kind is IncidentKind.SOUND_LOST]
+    assert len(lost) == 1 and lost[0].until is None
+    assert "(not over when the journal ends)" in lost[0].describe()

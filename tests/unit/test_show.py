@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.event import EventConfig
-from kiosk.core.programme import Programme, programme_from_dict
+from kiosk.core.programme import Programme
 from kiosk.core.show import (
     Black,
     Blank,
@@ -39,32 +39,15 @@ from kiosk.core.show import (
     build_cues,
     resume_point,
 )
+from tests.conftest import FOUR_FILM_RUNTIMES, four_film_programme
 
-RUNTIMES = {"F01": 60, "F02": 90, "F03": 45, "F04": 30}
+RUNTIMES = FOUR_FILM_RUNTIMES
 STEP = 0.05
 
 
 @pytest.fixture
 def programme(tmp_path: Path) -> Programme:
-    films = [
-        {
-            "id": film_id,
-            "title_en": f"Film {film_id}",
-            "title_zh": f"電影 {film_id}",
-            "director": "Someone",
-            "country": "Hong Kong",
-            "year": 2026,
-            "runtime": runtime,
-            "file": f"films/{film_id}.mp4",
-        }
-        for film_id, runtime in RUNTIMES.items()
-    ]
-    data = {
-        "programme": {"name_en": "Test night", "name_zh": "測試"},
-        "films": films,
-        "intermission": {"after_film": "F02", "minutes": 1},
-    }
-    return programme_from_dict(data, tmp_path / "programme.toml")
+    return four_film_programme(tmp_path)
 
 
 @dataclass

@@ -34,6 +34,7 @@ class IncidentKind(Enum):
     RESTART = "restart"
     CRASH = "crash"  # the show process died mid-show (crash, kill, power) and was restored
     CLOSED = "closed"  # the app was closed mid-show on purpose and reopened
+    SOUND_LOST = "sound_lost"  # the audio output failed; the film played on without sound
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class Incident:
             IncidentKind.RESTART: "Restarted from the start",
             IncidentKind.CRASH: "Show process died (crash or kill) and was restored",
             IncidentKind.CLOSED: "The app was closed mid-show and reopened",
+            IncidentKind.SOUND_LOST: "Sound lost (audio output failed)",
         }[self.kind]
         text += where
         if self.reason:
@@ -162,7 +164,9 @@ class Incident:
         }
 
 
-_HOLDS = frozenset({IncidentKind.PAUSE, IncidentKind.BLACK, IncidentKind.FAILURE})
+_HOLDS = frozenset(
+    {IncidentKind.PAUSE, IncidentKind.BLACK, IncidentKind.FAILURE, IncidentKind.SOUND_LOST}
+)
 
 
 @dataclass(frozen=True)

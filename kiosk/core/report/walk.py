@@ -46,6 +46,8 @@ SHOW_KINDS = frozenset(
         "unblack",
         "go_ignored",
         "intermission_over",
+        "audio_lost",
+        "audio_back",
         SHOW_CLOSED,
     }
 )
@@ -288,6 +290,14 @@ def _step(walk: _Walk, record: Record) -> None:
             _add(walk, Incident(IncidentKind.SEEK, at, _str(film_id), walk.cue, position))
         case "film_restarted":
             _add(walk, Incident(IncidentKind.RESTART, at, _str(film_id), walk.cue, position))
+        case "audio_lost":  # lasts across cues until the sound is back (or a restore)
+            if IncidentKind.SOUND_LOST not in walk.open_holds:
+                device, why = _str(data.get("device")), _str(data.get("reason"))
+                reason = ": ".join(part for part in (device, why) if part) or None
+                incident = Incident(IncidentKind.SOUND_LOST, at, walk.film, walk.cue, reason=reason)
+                walk.open_holds[IncidentKind.SOUND_LOST] = _add(walk, incident)
+        case "audio_back":
+            _close_hold(walk, IncidentKind.SOUND_LOST, at)
         case _:  # volume, mute, GO refused, intermission over...: not incidents
             pass
 

@@ -6,6 +6,11 @@ a key press asks the night which mode it is in (`Night.mode`: the show, or the a
 while it has the projector) and runs that mode's handler. Nothing else in the console installs
 application-wide shortcuts, so no two panels can claim the same key.
 
+In a text field (a search box, a station's name) the letters, Space and '-' are typing, not
+commands; Esc (fade), Shift+Esc (black) and the F-keys work from anywhere. A number field (the
+trim, the vote's minutes) keeps only the keys it can type: Space, letters there are commands
+(`number_keys`).
+
 Every command that reaches a handler is written to the console's log panel (with what it did,
 when the handler says), so the log keeps every operator action: GO, pause, black, skip, back,
 volume, jump, the slide.
@@ -18,12 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
 from kiosk.night.night import KeyMode
 from kiosk.night.ports import OperatorMessages
+from kiosk.ui.console.number_keys import NumberFieldKeys
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +113,11 @@ class KeyMap(QObject):
                 shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
                 shortcut.activated.connect(partial(self.press, entry.name))
                 self.shortcuts[sequence] = shortcut
+        # a focused number field (trim, the vote's minutes) keeps only the keys it can type
+        self._number_keys = NumberFieldKeys(self)
+        application = QCoreApplication.instance()
+        if application is not None:
+            application.installEventFilter(self._number_keys)
 
     def handle(self, name: str, action: Handler, modes: frozenset[KeyMode] | None = None) -> None:
         """What command `name` does in `modes` (default: every mode the binding works in)."""

@@ -271,7 +271,11 @@ class ReportView(QWidget):
                 incident.describe(report.tz),
                 f"{incident.dark_s:.1f} s" if incident.dark_s else "",
             )
-            serious = incident.kind in (IncidentKind.CRASH, IncidentKind.FAILURE)
+            serious = incident.kind in (
+                IncidentKind.CRASH,
+                IncidentKind.FAILURE,
+                IncidentKind.SOUND_LOST,
+            )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)  # plain text: reasons come from players and files
                 if serious:

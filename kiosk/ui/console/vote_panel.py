@@ -196,6 +196,11 @@ class VotePanel(QWidget):
             self._urls_read_at = now
         return self._known_urls
 
+    def stop(self) -> None:
+        """The console is closing: no more polling, and the desk's connection is closed."""
+        self._timer.stop()
+        self.desk.disconnect()
+
     def _url(self) -> str:
         urls = self._urls()
         return urls[0] if urls else "http://127.0.0.1/"

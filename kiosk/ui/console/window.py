@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,6 +53,7 @@ from kiosk.ui.console.memory_status import MemoryStatus
 from kiosk.ui.console.outputs_dialog import OutputsDialog
 from kiosk.ui.console.programme_model import COLUMNS, ProgrammeModel
 from kiosk.ui.console.show_panel import ShowPanel
+from kiosk.ui.console.sound_banner import SoundBanner
 from kiosk.ui.stage.window import StageWindow
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,8 @@ def apply_outputs(night: Night, settings: ConsoleSettings) -> None:
     players = night.projector.players
     if settings.audio_device:
         players.set_audio_device(settings.audio_device)
+    if night.sound is not None and night.sound.sound_lost:
+        night.sound.reconnect()  # a lost output takes no device choice: open a new one
     if not players.audio_devices() and night.messages is not None:
         night.messages.error(
             "No audio output device: the films would play SILENTLY · 沒有音效輸出裝置 — "
@@ -166,6 +169,8 @@ PREFLIGHT_COLUMN_PX = 130
 
 class ConsoleWindow(QMainWindow):
     """Main window on the operator's screen."""
+
+    closed = Signal()  # the window closed (confirmed): its panels let go of what they hold
 
     def __init__(
         self,
@@ -196,6 +201,13 @@ class ConsoleWindow(QMainWindow):
         outer.setContentsMargins(12, 10, 12, 10)
         self.memory = MemoryStatus(messages, MemoryTrend(), parent=self)
         outer.addLayout(self._build_header())
+        self.sound_banner = SoundBanner(
+            self.choose_outputs, self._reconnect_sound, self.config.zone
+        )
+        outer.addWidget(self.sound_banner)
+        if night.sound is not None:
+            night.sound.lost.connect(self.sound_banner.sound_lost)
+            night.sound.back.connect(self.sound_banner.sound_back)
 
         self.tabs = QTabWidget()
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -260,6 +272,11 @@ class ConsoleWindow(QMainWindow):
             f"projector {chosen.projector_screen or 'default screen'}, "
             f"sound {chosen.audio_device or 'default device'} (remembered for this event)"
         )
+
+    def _reconnect_sound(self) -> None:
+        if self.night.sound is not None:
+            self.messages.info("Reconnecting the sound (operator)")
+            self.night.sound.reconnect()
 
     def _preflight_key(self) -> None:
         self.start_preflight()
@@ -500,4 +517,5 @@ class ConsoleWindow(QMainWindow):
         self.memory.stop()
         self.tasks.wait(timeout=30)
         self.night.close()
+        self.closed.emit()
         super().closeEvent(event)

@@ -14,7 +14,7 @@ from kiosk.core.problems import ConfigError
 from kiosk.services.door_backend import DoorBackend
 from kiosk.services.doors import door_checkins
 from kiosk.services.event import EventFolder, EventLockedError, InstanceLock, StoreError
-from kiosk.ui.common.application import make_application, refuse
+from kiosk.ui.common.application import freeze_startup_objects, make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.desk import CheckinDesk
@@ -142,8 +142,11 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
         window.toggle_camera()
     log.info("door station %s open on %s", station, folder.root)
     try:
+        freeze_startup_objects()  # no full collection of the startup objects mid-scan
         return app.exec()
     finally:
         capture.uninstall()
         reporter.uninstall()
+        if modes.voting is not None:
+            modes.voting.desk.disconnect()
         lock.release()

@@ -33,7 +33,7 @@ from kiosk.services.station_setup import (
     open_station_at,
     station_window_lock,
 )
-from kiosk.ui.common.application import make_application, refuse
+from kiosk.ui.common.application import freeze_startup_objects, make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.app import attach_scanner
@@ -191,6 +191,7 @@ def _run_station(app: QApplication, folder: Path, *, pair: bool) -> int:
         window.toggle_camera()
     log.info("door station %s open on %s", station.doors.station, folder)
     try:
+        freeze_startup_objects()  # no full collection of the startup objects mid-scan
         return app.exec()
     finally:
         capture.uninstall()

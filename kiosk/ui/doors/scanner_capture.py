@@ -18,7 +18,10 @@ printable text typed with Shift or AltGr (which X reports as a group switch, Win
 Ctrl+Alt) is held like any other character. Gaps are measured on the keyboard's own event
 timestamps when there are any, so a burst queued behind a busy moment of the GUI still counts as
 one burst. A burst that already reads as a ticket code is never replayed into a text field: if
-its Enter does not come, it is taken as a scan when the burst stops.
+its Enter does not come, it is taken as a scan when the burst stops (or at once when the
+scanner ends it with Tab or a line feed instead of Enter). A scanner left at its US
+factory setting on a laptop with another layout (German, French) is read through its key codes
+(:mod:`kiosk.core.scanner_layouts`).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QLineEdit
 
+from kiosk.core.scanner_layouts import choose_reading, us_reading
 from kiosk.core.tickets import CODE_PREFIX, TICKET_CODE_LENGTH, normalise_scanned
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,7 @@ DEFAULT_PATIENCE_S = 0.5  # a burst that reads like the start of a code waits th
 _CODE_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_) ß‐‑‒–—―−")
 _RECENT_S = 1.0  # released text this recent may be the start of a burst split by a busy GUI
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_SUFFIX_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
 _TYPING_MODIFIERS = (
     Qt.KeyboardModifier.ShiftModifier
     | Qt.KeyboardModifier.KeypadModifier
@@ -88,6 +93,12 @@ def is_modifier_key(key: int) -> bool:
     return key in _MODIFIER_KEYS
 
 
+def is_suffix_key(event: QKeyEvent) -> bool:
+    """Tab or a line feed (the X Linefeed key, Ctrl+J): what scanners may send after a code
+    instead of Enter."""
+    return event.key() in _SUFFIX_KEYS or event.text() in ("\t", "\n", "\r")
+
+
 def is_typing(event: QKeyEvent) -> bool:
     """True when the key press types one printable character (with Shift/AltGr if needed)."""
     text = event.text()
@@ -105,6 +116,7 @@ class _Held:
     text: str
     key: int | None  # None: an input-method commit string
     modifiers: Qt.KeyboardModifier
+    scan_code: int = 0  # the XKB key code (0: none, e.g. a synthetic event or an IME commit)
 
 
 class ScannerCapture(QObject):
@@ -177,8 +189,16 @@ class ScannerCapture(QObject):
         if event.key() in _ENTER_KEYS:
             return self._on_enter(now)
         if is_typing(event):
-            self._hold(_Held(watched, event.text(), event.key(), event.modifiers()), now, stamp)
+            held = _Held(
+                watched, event.text(), event.key(), event.modifiers(), event.nativeScanCode()
+            )
+            self._hold(held, now, stamp)
             return True
+        if self._held and is_suffix_key(event):
+            text = self._reading()  # a scanner set to end with Tab or a line feed, not Enter
+            if len(text) >= self.min_length and normalise_scanned(text) is not None:
+                self._emit(text)
+                return True  # the Tab never moves the focus, the line feed never lands
         self.release()  # Backspace, arrows, shortcuts: let earlier keys land first
         return False
 
@@ -209,9 +229,24 @@ class ScannerCapture(QObject):
         self._last_stamp_ms = stamp_ms
         self._timer.start(self._gap_ms)
 
+    def _reading(self) -> str:
+        """The held burst as typed, or as a US keyboard types its keys if that is the code.
+
+        A scanner left at its US factory setting on a German or French laptop types "ß" for
+        '-', swaps Y and Z, or types "&é\"'(" for digits; its key codes are still the US keys.
+        """
+        typed = self.holding
+        codes = [item.scan_code for item in self._held]
+        whole_keys = all(item.key is not None for item in self._held)
+        as_us = us_reading(codes) if whole_keys and all(codes) else None
+        chosen = choose_reading(typed, as_us)
+        if chosen != typed:
+            log.info("scanner burst read through the US key table (the host's layout differs)")
+        return chosen
+
     def _burst_ended(self) -> None:
         """No key for a while: a complete ticket code is a scan without Enter; else replay."""
-        text = self.holding
+        text = self._reading()
         if len(text) >= self.min_length and normalise_scanned(text) is not None:
             self._emit(text)
             return
@@ -222,7 +257,7 @@ class ScannerCapture(QObject):
         self.release()
 
     def _on_enter(self, now: float) -> bool:
-        text = self.holding
+        text = self._reading()
         if not text:
             return False
         candidate = text

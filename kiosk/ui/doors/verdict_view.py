@@ -12,7 +12,15 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEasingCurve, QRectF, Qt, QTimer, QVariantAnimation, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaintEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QRegion,
+)
 from PySide6.QtWidgets import QWidget
 
 from kiosk.core.checkin import Tone
@@ -77,18 +85,38 @@ class VerdictOverlay(QWidget):
         self.hide()
 
     def show_card(self, card: VerdictCard, hold_ms: int = HOLD_MS) -> None:
-        """Show a verdict now (replacing any other), hold it, then fade it out."""
+        """Show a verdict now (replacing any other), hold it, then fade it out.
+
+        When the previous verdict is still fully on screen in the same colour (the next
+        person in a queue, usually green), only its lines of text are painted over: copying
+        the whole full-screen background again would be most of the frame's work.
+        """
+        previous, previous_layout = self.card, self._layout
+        in_place = (
+            previous is not None
+            and previous.tone == card.tone
+            and previous_layout is not None
+            and previous_layout[0] == (self.width(), self.height())
+            and self.isVisible()
+            and self._opacity >= 1.0
+            and self._fade.state() != QVariantAnimation.State.Running
+        )
         self._fade.stop()
         self.card = card
         self._layout = None
         self._opacity = 1.0
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)  # nothing shows through
         parent = self.parentWidget()
-        if parent is not None:
-            self.setGeometry(parent.rect())
-        self.raise_()
-        self.show()
-        self.update()
+        if not self.isVisible():  # already up (the previous verdict): only the card changes
+            if parent is not None:
+                self.setGeometry(parent.rect())
+            self.show()
+        self.raise_()  # above anything shown since (the camera's preview)
+        if in_place and previous_layout is not None:
+            self._layout = ((self.width(), self.height()), self._lay_out(card))
+            self.update(_text_region(previous_layout[1]) | _text_region(self._layout[1]))
+        else:
+            self.update()
         self._hold.start(hold_ms)
 
     def hold_longer(self, hold_ms: int = HOLD_MS) -> None:
@@ -190,7 +218,7 @@ class VerdictOverlay(QWidget):
             if isinstance(item, float):
                 y += item
                 continue
-            placed.append((round(margin), round(y), item))
+            placed.append((round(margin + (usable - item.width()) / 2), round(y), item))
             y += item.height()
         if card.badge:
             placed.append((0, 0, self._badge(card.badge, ink, width, height)))
@@ -203,7 +231,7 @@ class VerdictOverlay(QWidget):
         if cached is not None:
             return cached
         background, ink = TONE_COLOURS[tone]
-        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        image = QImage(width, height, QImage.Format.Format_RGB32)  # opaque: copied, not blended
         image.fill(background)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -240,9 +268,11 @@ class VerdictOverlay(QWidget):
             font = _fitting_font(text, pixel_size, bold, usable)
         box = QFontMetricsF(font).boundingRect(QRectF(0, 0, usable, height), flags, text)
         block_height = max(1, round(box.height() * 1.06))
-        image = QImage(
-            max(1, round(usable)), block_height, QImage.Format.Format_ARGB32_Premultiplied
-        )
+        # only as wide as the text (plus a little for the ink outside the advance): a smaller
+        # image to clear, fill and blend; it is centred when placed
+        block_width = max(1, min(round(usable), round(box.width() + pixel_size * 0.5)))
+        left = (usable - block_width) / 2
+        image = QImage(block_width, block_height, QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -251,6 +281,7 @@ class VerdictOverlay(QWidget):
         colour = QColor(ink)
         colour.setAlphaF(alpha)
         painter.setPen(colour)
+        painter.translate(-left, 0)
         painter.drawText(QRectF(0, 0, usable, block_height), flags, text)
         painter.end()
         self._blocks[key] = image
@@ -312,6 +343,14 @@ class VerdictOverlay(QWidget):
             Qt.AlignmentFlag.AlignCenter,
             TONE_SYMBOLS[tone],
         )
+
+
+def _text_region(placed: list[tuple[int, int, QImage]]) -> QRegion:
+    """Where a card's lines of text (and badge) are on the screen."""
+    region = QRegion()
+    for x, y, block in placed:
+        region |= QRegion(x, y, block.width(), block.height())
+    return region
 
 
 def _sized_font(pixel_size: float, bold: bool) -> QFont:

@@ -209,9 +209,10 @@ class VotingStationWindow(QWidget):
             self._idle.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop the timers with the window."""
+        """Stop the timers and close the desk's database connection with the window."""
         self._idle.stop()
         self._clear.stop()
+        self.desk.disconnect()
         super().closeEvent(event)
 
 

@@ -139,6 +139,7 @@ class FigureTile(QFrame):
         super().__init__(parent)
         self.setObjectName("tile")
         self.setStyleSheet(f"#tile {{ background: {Colours.raised.name()}; border-radius: 10px; }}")
+        self._style = ""
         self.value = QLabel("–")
         self.value.setFont(ui_font(26, bold=True))
         self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -153,9 +154,16 @@ class FigureTile(QFrame):
         layout.addWidget(self.caption)
 
     def set_value(self, text: str, colour: QColor | None = None) -> None:
-        """Show a figure (optionally coloured)."""
+        """Show a figure (optionally coloured).
+
+        The style sheet is set only when the colour changes: setting it re-polishes the label
+        and lays the header out again, which the door cannot afford on every scan.
+        """
+        style = f"color: {(colour or Colours.text).name()}"
+        if style != self._style:
+            self._style = style
+            self.value.setStyleSheet(style)
         self.value.setText(text)
-        self.value.setStyleSheet(f"color: {(colour or Colours.text).name()}")
 
 
 class DoorsWindow(QWidget):

@@ -1,0 +1,95 @@
+"""The vote desk lets go of the event database: the connection is closed, its file released.
+
+Counted on the real thing: this process's open file descriptors on `event.db` (`/proc/self/fd`).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.services.event import EventFolder
+from kiosk.services.vote import VoteDesk
+from tests.vote_helpers import VotingEvent, make_voting_event
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+
+
+def open_handles(database: Path) -> int:
+    """How many file descriptors of this process are open on `database` (not its -wal/-shm)."""
+    gc.collect()  # connections dropped without closing would close here: count only real ones
+    target = str(database.resolve())
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") == target:
+                count += 1
+        except OSError:
+            continue
+    return count
+
+
+@pytest.fixture
+def voting(tmp_path: Path) -> VotingEvent:
+    return make_voting_event(tmp_path / "event")
+
+
+def test_disconnect_closes_the_desks_connection(voting: VotingEvent) -> None:
+    database = voting.folder.db_path
+    before = open_handles(database)
+    desk = VoteDesk(voting.folder)
+    assert desk.status().checked_in == len(voting.admitted)
+    kept = [desk]  # the desk is alive: its connection is open
+    assert open_handles(database) == before + 1
+    desk.disconnect()
+    desk.disconnect()  # twice is fine
+    assert open_handles(database) == before
+    assert kept
+
+
+def test_with_block_disconnects(voting: VotingEvent) -> None:
+    database = voting.folder.db_path
+    before = open_handles(database)
+    with VoteDesk(voting.folder) as desk:
+        desk.open(10)
+        assert open_handles(database) == before + 1
+        alive = desk
+    assert open_handles(database) == before
+    assert alive.folder == voting.folder
+
+
+def test_the_voting_station_closes_its_desk_with_its_window(
+    qtbot: QtBot, voting: VotingEvent
+) -> None:
+    from kiosk.ui.doors.voting_station import VotingStationWindow
+
+    database = voting.folder.db_path
+    before = open_handles(database)
+    window = VotingStationWindow(VoteDesk(voting.folder), "Door 3")
+    qtbot.addWidget(window)
+    window.show()
+    assert open_handles(database) == before + 1
+    window.close()
+    assert open_handles(database) == before  # the window lives on; its connection does not
+
+
+def test_the_console_closes_its_vote_desk_when_it_closes(
+    qtbot: QtBot, small_event: EventFolder
+) -> None:
+    from kiosk.ui.app import make_application, open_console
+    from kiosk.ui.console.vote_panel import VotePanel
+
+    make_application()
+    window, _reporter = open_console(small_event)
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.findChildren(VotePanel)[0]
+    panel.desk.status()
+    window.close()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+        panel.desk.status()

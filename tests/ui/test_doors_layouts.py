@@ -1,0 +1,159 @@
+"""Scanner bursts under German and French keyboard layouts, CapsLock on, as real X key events.
+
+The door laptop may be set to any layout. Two kinds of scanner are tried, both typing on the X
+server through XTest (xdotool) after `setxkbmap` has changed the server's layout:
+
+* a scanner set to the host's layout (`xdotool type`: for each character the key and the
+  modifiers that type it *in the current layout*: on AZERTY the digits need Shift, the hyphen is
+  on the 6 key; on QWERTZ Y and Z are swapped);
+* a scanner left at its factory setting, US (it sends the keys a US keyboard would press,
+  whatever the host's layout: on a German host its hyphen types "ß" and Y/Z come out swapped,
+  on a French host its digits type "&é\"'(-è_çà" and A/Q, Z/W, M are moved).
+
+Each code must arrive exactly (canonical upper case, digits and '-') as one scan, with the focus
+in each field of the door window, and nothing may be left in the fields.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.ui.test_doors_real_keys import FIELDS, XDOTOOL, Station, door_station
+from tests.xvfb import qt_env, requires_xvfb
+
+pytestmark = [
+    requires_xvfb,
+    pytest.mark.skipif(XDOTOOL is None, reason="xdotool is needed (make test installs it)"),
+    pytest.mark.serial,  # key bursts are told from typing by their timing
+    pytest.mark.skipif(
+        not (shutil.which("setxkbmap") and shutil.which("xmodmap")),
+        reason="setxkbmap and xmodmap are needed (make test installs them)",
+    ),
+]
+
+
+def set_layout(station: Station, layout: str) -> None:
+    subprocess.run(
+        ["setxkbmap", "-layout", layout],
+        env=qt_env(station.display),
+        check=True,
+        timeout=30,
+        capture_output=True,
+    )
+
+
+def us_keycodes(station: Station) -> dict[str, int]:
+    """Which X keycode types each character on a US layout (read from the server itself)."""
+    table = subprocess.run(
+        ["xmodmap", "-pke"],
+        env=qt_env(station.display),
+        check=True,
+        timeout=30,
+        capture_output=True,
+        text=True,
+    ).stdout
+    codes: dict[str, int] = {}
+    for line in table.splitlines():
+        left, _, right = line.partition("=")
+        symbols = right.split()
+        if not symbols:
+            continue
+        keycode = int(left.split()[1])
+        name = symbols[0]
+        if len(name) == 1 and name.isalnum():
+            codes.setdefault(name.upper(), keycode)
+        elif name == "minus":
+            codes.setdefault("-", keycode)
+    return codes
+
+
+def us_scanner_types(station: Station, text: str, keycodes: dict[str, int]) -> None:
+    """A scanner at its US factory setting: US keys (Shift for capitals), then Return."""
+    keys = [
+        f"shift+{keycodes[c]}" if c.isalpha() and c.isupper() else str(keycodes[c.upper()])
+        for c in text
+    ]
+    station.xdotool("key", "--delay", "12", *keys, "Return")
+
+
+def assert_admitted_with_nothing_left(station: Station, field: str, code: str, name: str) -> None:
+    answer = station.answer()
+    assert answer == {
+        "kind": "scan",
+        "verdict": "admitted",
+        "code": code,
+        "name": name,
+        "method": "scan",
+    }, (field, answer)
+    texts = station.state()
+    assert all(texts[key] == "" for key in FIELDS[:5]), (field, texts)
+    assert "Nobody found" not in texts["search_summary"]
+
+
+@pytest.mark.parametrize("layout", ["de", "fr"])
+def test_a_scanner_set_to_the_hosts_layout(tmp_path: Path, layout: str) -> None:
+    with door_station(tmp_path) as (station, people):
+        set_layout(station, layout)
+        for index, field in enumerate(FIELDS):
+            person = people[index]
+            station.focus(field)
+            station.scanner_types(person.code)
+            assert_admitted_with_nothing_left(station, field, person.code, person.name)
+        assert station.state()["status"] == ""
+
+
+@pytest.mark.parametrize("layout", ["de", "fr"])
+def test_a_scanner_left_at_us_on_a_foreign_layout(tmp_path: Path, layout: str) -> None:
+    with door_station(tmp_path) as (station, people):
+        keycodes = us_keycodes(station)  # before the switch: Xvfb starts with a US map
+        set_layout(station, layout)
+        # the layout is in force in the station: the US "A" key, typed by hand, gives its letter
+        station.focus("search")
+        station.xdotool("key", "--delay", "150", str(keycodes["A"]))
+        time.sleep(0.3)
+        assert station.state()["search"] == {"de": "a", "fr": "q"}[layout]
+        station.xdotool("key", "ctrl+a", "BackSpace")
+        time.sleep(0.3)
+        assert station.state()["search"] == ""
+        for index, field in enumerate(FIELDS):
+            person = people[10 + index]
+            station.focus(field)
+            us_scanner_types(station, person.code, keycodes)
+            assert_admitted_with_nothing_left(station, field, person.code, person.name)
+
+
+@pytest.mark.parametrize("layout", ["de", "fr"])
+def test_caps_lock_on_under_a_foreign_layout(tmp_path: Path, layout: str) -> None:
+    with door_station(tmp_path) as (station, people):
+        keycodes = us_keycodes(station)
+        set_layout(station, layout)
+        station.xdotool("key", "Caps_Lock")
+        try:
+            for index, field in enumerate(("code", "search", "name")):
+                person = people[20 + index]
+                station.focus(field)
+                station.scanner_types(person.code)
+                assert_admitted_with_nothing_left(station, field, person.code, person.name)
+            person = people[25]
+            station.focus("email")
+            us_scanner_types(station, person.code.lower(), keycodes)
+            assert_admitted_with_nothing_left(station, "email", person.code, person.name)
+        finally:
+            station.xdotool("key", "Caps_Lock")
+
+
+@pytest.mark.parametrize("suffix", ["\t", "\n"])
+def test_a_scanner_that_ends_codes_with_tab_or_line_feed(tmp_path: Path, suffix: str) -> None:
+    """Scanners can be set to send Tab or a line feed after the code instead of Enter: still
+    one scan, the Tab does not move the focus and nothing lands in a field."""
+    with door_station(tmp_path) as (station, people):
+        for index, field in enumerate(FIELDS):
+            person = people[index]
+            station.focus(field)
+            station.xdotool("type", "--delay", "12", person.code + suffix)
+            assert_admitted_with_nothing_left(station, field, person.code, person.name)
