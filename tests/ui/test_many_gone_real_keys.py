@@ -23,6 +23,7 @@ from tests.xvfb import qt_child, requires_xvfb, screenshot, xvfb_display
 pytestmark = [
     requires_xvfb,
     pytest.mark.slow,
+    pytest.mark.serial,  # real key events to a modal box that must have the focus
     pytest.mark.skipif(not shutil.which("xdotool"), reason="needs xdotool"),
 ]
 

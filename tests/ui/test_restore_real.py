@@ -39,6 +39,7 @@ pytestmark = [
     requires_xvfb,
     pytest.mark.slow,
     pytest.mark.vlc,
+    pytest.mark.serial,  # the SIGKILL must land mid-film / mid-card; the clocks are real time
     pytest.mark.skipif(
         not (shutil.which("xdotool") and shutil.which("convert")),
         reason="needs xdotool and ImageMagick (make test installs them)",
