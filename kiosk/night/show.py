@@ -13,6 +13,7 @@ reveal has the projector, the show's clock stands still and the players' facts a
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import time
@@ -52,6 +53,7 @@ from kiosk.core.show import (
     StopFilm,
     Unblack,
     resume_point,
+    show_started_at,
 )
 from kiosk.core.subtitles import SubtitleCue, SubtitleError, decode_subtitle_bytes, parse_srt
 from kiosk.media.picture_fade import DARK_WITHIN_S
@@ -499,6 +501,18 @@ def create_show(
     return ShowController(machine, event, projector, runner, messages, media=media)
 
 
-def read_resume_point(journal: JournalStore) -> ResumePoint | None:
-    """Where the journal says the show was (None if no show was ever opened)."""
-    return resume_point((e.kind, e.data) for e in journal.entries())
+def read_resume_point(journal: JournalStore, now: dt.datetime | None = None) -> ResumePoint | None:
+    """Where the journal says the show was (None if no show was ever opened), with how long
+    the night has been running at `now` (default: this moment) if it had begun."""
+    entries = list(journal.entries())
+    point = resume_point((e.kind, e.data) for e in entries)
+    started = show_started_at((e.kind, e.at) for e in entries)
+    if point is None or started is None:
+        return point
+    try:
+        began = dt.datetime.fromisoformat(started)
+    except ValueError:
+        log.warning("the journal's show start %r is not a time; elapsed counts from now", started)
+        return point
+    moment = now or dt.datetime.now(dt.UTC)
+    return replace(point, show_elapsed_s=max(0.0, (moment - began).total_seconds()))

@@ -162,3 +162,52 @@ def test_the_console_fits_a_real_1366x768_screen(
     _, log_y, _, log_height = facts["log"]
     assert log_height >= 50 and log_y + log_height <= LAPTOP[1], facts
     assert shot.stat().st_size > 0
+
+
+def test_every_tab_title_fits_a_1366_px_laptop(console: ConsoleWindow) -> None:
+    """All eight tabs show their whole title (no scroll arrows hiding "Viewer's vote")."""
+    QApplication.processEvents()
+    bar = console.tabs.tabBar()
+    assert console.tabs.count() == 8, [console.tabs.tabText(i) for i in range(console.tabs.count())]
+    needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+    assert needed <= console.tabs.width(), (needed, console.tabs.width())
+    last = bar.tabRect(bar.count() - 1)
+    assert last.right() <= bar.width(), (last, bar.width())
+
+
+def test_programme_titles_keep_room_on_a_1366_px_laptop(
+    qtbot: QtBot, demo_event: EventFolder
+) -> None:
+    """On the demo night the title column was squeezed to ~60 px ("The L… 最後…") by a
+    220 px Preflight column."""
+    from kiosk.core.preflight import FilmCheck
+    from kiosk.ui.console.programme_model import COLUMNS
+
+    make_application()
+    window, _reporter = open_console(demo_event)
+    qtbot.addWidget(window)
+    window.resize(LAPTOP[0], CLIENT_HEIGHT)
+    window.show()
+    qtbot.waitExposed(window)
+    programme = window.programme
+    checks = {  # what preflight measured on the real demo night (0:20 films)
+        film.id: FilmCheck(
+            film.id,
+            film.file,
+            True,
+            duration_s=20.0,
+            width=640,
+            height=346,
+            display_aspect=1.85,
+            loudness_lufs=-12.8,
+            gain_db=-10.2,
+        )
+        for film in programme.films
+    }
+    window.model.set_checks(checks)
+    window.tabs.setCurrentIndex(1)
+    QApplication.processEvents()
+    table = window.table
+    title = table.columnWidth(COLUMNS.index("Title / 片名"))
+    assert title >= 140, {name: table.columnWidth(i) for i, name in enumerate(COLUMNS)}
+    window.night.close()

@@ -94,3 +94,28 @@ def test_jump_goes_to_the_chosen_film_and_is_logged(qtbot: QtBot, console: Conso
     assert snap.cue.film.id == "A3"
     assert snap.status_of("A1") is FilmStatus.PENDING  # never reached: not skipped
     assert "⌨ Jump to film…: from Holding to Card · A3 · Film A3" in log_text(console)
+
+
+def test_the_console_says_and_shows_when_the_slide_is_up(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    """Badge and preview show the difficulties slide the audience sees, not plain black."""
+    panel = console.show_panel
+    assert panel is not None
+    qtbot.keyClick(console, Qt.Key.Key_Space)
+    qtbot.keyClick(console, Qt.Key.Key_T)
+    panel.refresh()
+    assert panel.phase_label.text().strip() == show_panel_module.DIFFICULTIES_BADGE
+    panel.preview.refresh()
+    shown = panel.preview.pixmap().toImage()
+    bright = max(
+        shown.pixelColor(x, y).lightness()
+        for y in range(0, shown.height(), 2)
+        for x in range(0, shown.width(), 2)
+    )
+    assert bright > 200, "the preview should show the slide's white headline"
+    qtbot.wait(1100)
+    qtbot.keyClick(console, Qt.Key.Key_Space)  # GO lifts the black and the slide
+    qtbot.waitUntil(lambda: not stage_of(console).black, timeout=5000)
+    panel.refresh()
+    assert panel.phase_label.text().strip() != show_panel_module.DIFFICULTIES_BADGE

@@ -195,3 +195,76 @@ def test_screenshots(qtbot: QtBot, view: RegistrationsView) -> None:
     grabbed.save(str(SCREENSHOTS / "registrations-import-preview.png"))
     assert grabbed.toImage().pixelColor(5, 5) != QColor("white")
     dialog.reject()
+
+
+def _people_csv(path: Path, count: int) -> Path:
+    rows = ["Name,Email", *(f"Person {n:02d},p{n}@example.com" for n in range(count))]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _gone(view: RegistrationsView) -> int:
+    return sum(1 for a in view.model.attendees if a.status == "gone")
+
+
+def test_an_import_marking_many_gone_asks_naming_how_many(
+    view: RegistrationsView, tmp_path: Path
+) -> None:
+    """The console's counterpart of --allow-many-gone: the real question box, answered by its
+    buttons; Cancel (the default, also Escape) changes nothing, the named button imports."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from kiosk.ui.console.many_gone import CONFIRM_TITLE
+
+    import_through_dialog(view, _people_csv(tmp_path / "all.csv", 40))
+    half = _people_csv(tmp_path / "half.csv", 20)
+    asked: list[dict[str, str]] = []
+
+    def answer(choice: str) -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox), box
+        buttons = {b.text(): b for b in box.buttons()}
+        asked.append(
+            {"title": box.windowTitle(), "text": box.text(), "default": box.defaultButton().text()}
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        box.grab().save(str(SCREENSHOTS / "import-many-gone-question.png"))
+        buttons[choice].click()
+
+    before = snapshot(view.folder)
+    dialog = view.preview_file(half)
+    dialog.show()
+    assert "marks 20 of the 40 registered attendees gone" in dialog.problems.toPlainText()
+    QTimer.singleShot(200, lambda: answer("Cancel · 取消"))
+    dialog.import_button.click()
+    assert asked and asked[0]["title"] == CONFIRM_TITLE
+    assert "leaves out 20 of the 40 registered attendees (50%)" in asked[0]["text"]
+    assert "20 位已登記參加者" in asked[0]["text"]
+    assert asked[0]["default"] == "Cancel · 取消"
+    assert dialog.isVisible()
+    assert "was not confirmed" in dialog.problems.toPlainText()
+    assert snapshot(view.folder) == before  # nothing written, nobody gone
+    assert _gone(view) == 0
+
+    QTimer.singleShot(200, lambda: answer("&Mark 20 gone and import"))
+    dialog.import_button.click()
+    result = dialog.import_result
+    assert result is not None
+    assert _gone(view) == 20
+
+
+def test_an_import_marking_few_gone_does_not_ask(view: RegistrationsView, tmp_path: Path) -> None:
+    import_through_dialog(view, _people_csv(tmp_path / "all.csv", 40))
+
+    def never(_parent: object, _question: object) -> bool:
+        raise AssertionError("asked for an import that marks only a few people gone")
+
+    dialog = ImportPreviewDialog(
+        _people_csv(tmp_path / "few.csv", 37), view.desk, view, confirm_many_gone=never
+    )
+    dialog.show()
+    dialog.import_button.click()
+    assert dialog.import_result is not None
+    view.refresh()
+    assert _gone(view) == 3

@@ -40,7 +40,13 @@ from kiosk.core.show.model import (
     Snapshot,
     build_cues,
 )
-from kiosk.core.show.resume import SHOW_CLOSED, SHOW_RESET, resume_point, under_way
+from kiosk.core.show.resume import (
+    SHOW_CLOSED,
+    SHOW_RESET,
+    resume_point,
+    show_started_at,
+    under_way,
+)
 
 __all__ = [
     "SHOW_CLOSED",
@@ -76,5 +82,6 @@ __all__ = [
     "Unblack",
     "build_cues",
     "resume_point",
+    "show_started_at",
     "under_way",
 ]

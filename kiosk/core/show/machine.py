@@ -144,8 +144,8 @@ class ShowMachine:
         if point is None:
             effects = self._enter(now) + self._preload_next()
             return _settle([*effects, Journal("cue_started", self._cue_data())])
-        if cue.index > 0:
-            self._started_at = now
+        if cue.index > 0:  # the night began before the restart: its elapsed goes on from there
+            self._started_at = now - max(0.0, point.show_elapsed_s)
         if cue.kind is CueKind.END:
             self._ended_at = now
         self._paused = cue.kind in _HOLDABLE

@@ -136,6 +136,7 @@ class ResumePoint:
     cue_key: str
     position_s: float = 0.0
     statuses: tuple[tuple[str, FilmStatus], ...] = ()
+    show_elapsed_s: float = 0.0  # how long the night had run since its first GO, at the restore
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from kiosk.core.show.model import FilmStatus, ResumePoint
 
 SHOW_RESET = "show_reset"  # journal kind: the show starts over from the holding slide
 SHOW_CLOSED = "show_closed"  # journal kind: the app closed the show on purpose (not a crash)
+SHOW_STARTED = "show_started"  # journal kind: the first GO left the holding slide
+
+Moment = TypeVar("Moment")
 
 _POSITION_KINDS = frozenset(
     {
@@ -60,3 +64,18 @@ def resume_point(entries: Iterable[tuple[str, Mapping[str, object]]]) -> ResumeP
     if cue is None:
         return None
     return ResumePoint(cue, position, tuple(statuses.items()))
+
+
+def show_started_at(entries: Iterable[tuple[str, Moment]]) -> Moment | None:
+    """When the night being restored began (its first GO), from (kind, moment) journal pairs
+    in order; None if it never left the holding slide since the last `show_reset`.
+
+    A restored show counts its elapsed time from there, through the restart, not from 0:00.
+    """
+    started: Moment | None = None
+    for kind, moment in entries:
+        if kind == SHOW_RESET:
+            started = None
+        elif kind == SHOW_STARTED and started is None:
+            started = moment
+    return started

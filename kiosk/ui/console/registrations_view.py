@@ -68,6 +68,7 @@ from kiosk.services.tickets import RenderSummary, render_tickets, ticket_jobs
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
+from kiosk.ui.console.many_gone import ConfirmManyGone, ask_many_gone, many_gone_question
 
 log = logging.getLogger(__name__)
 
@@ -192,10 +193,13 @@ class ImportPreviewDialog(QDialog):
         path: Path,
         desk: RegistrationDesk,
         parent: QWidget | None = None,
+        *,
+        confirm_many_gone: ConfirmManyGone = ask_many_gone,
     ) -> None:
         super().__init__(parent)
         self.path = path
         self._desk = desk
+        self._confirm_many_gone = confirm_many_gone
         self.preview: ImportPreview | None = None
         self.import_result: ImportResult | None = None
         self.problem = ""
@@ -361,6 +365,13 @@ class ImportPreviewDialog(QDialog):
             lines += [
                 f"  #{a.attendee_id} {a.name} <{a.email or ''}>" for a in preview.plan.missing
             ]
+        question = many_gone_question(preview)
+        if question is not None:
+            lines.insert(
+                0,
+                f"⚠ This import marks {question.would_mark_gone} of the {question.registered} "
+                "registered attendees gone: Import asks you to confirm that first.",
+            )
         self.problems.setPlainText("\n".join(lines))
         self.import_button.setEnabled(preview.can_import and bool(export.registrations))
 
@@ -368,9 +379,18 @@ class ImportPreviewDialog(QDialog):
         """Apply the previewed import (all or nothing) and close the dialog."""
         if self.preview is None or not self.preview.can_import:
             return
+        question = many_gone_question(self.preview)
+        if question is not None and not self._confirm_many_gone(self, question):
+            self.problems.appendPlainText(
+                f"\nNot imported: marking {question.would_mark_gone} attendees gone was not "
+                "confirmed. Nothing was changed."
+            )
+            return
         try:
-            # The dialog lists everyone the import marks gone before Import is pressed.
-            self.import_result = self._desk.apply(self.preview, allow_many_gone=True)
+            # asked above, naming how many, if this marks more than a few people gone
+            self.import_result = self._desk.apply(
+                self.preview, allow_many_gone=question is not None
+            )
         except (RegistrationFileError, StoreError) as exc:
             self.problem = str(exc)
             self.problems.setPlainText(f"Nothing was imported: {exc}")

@@ -133,8 +133,10 @@ class RunOrderModel(QAbstractTableModel):
                 3: format_duration(length),
                 4: STATE_LABELS[status],
             }
-            if column == 4 and status is FilmStatus.PLAYING and self.held is not None:
-                return self.held  # the row says what the badge says: paused, black
+            held_here = current and status in (FilmStatus.PLAYING, FilmStatus.PENDING)
+            if column == 4 and held_here and self.held is not None:
+                # the row says what the badge says: paused, black (a held title card too)
+                return self.held
             if film.id in self.media and status is FilmStatus.PENDING:
                 texts[4] = FLAGGED[self.media[film.id].state]
             return texts.get(column)

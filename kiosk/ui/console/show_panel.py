@@ -61,6 +61,8 @@ PHASE_STYLE = {
     ShowPhase.ENDED: ("ENDED · 完場", "#5b6270"),
 }
 
+DIFFICULTIES_BADGE = "DIFFICULTIES SLIDE · 技術問題畫面"
+
 
 def clock(seconds: float | None) -> str:
     """`m:ss` or `h:mm:ss`; a dash when unknown."""
@@ -483,6 +485,8 @@ class ShowPanel(QWidget):
         text, colour = PHASE_STYLE[snap.phase]
         if snap.waiting_for_go and snap.phase in (ShowPhase.HOLDING, ShowPhase.INTERMISSION):
             text += "  — press GO"
+        if snap.black and self.night.projector.stage.slide_up:
+            text = DIFFICULTIES_BADGE  # the audience sees the slide, not plain black
         self.phase_label.setText(f" {text} ")
         self.phase_label.setStyleSheet(
             f"background: {colour}; color: #fff; border-radius: 4px; padding: 2px 6px;"

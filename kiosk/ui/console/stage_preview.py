@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from kiosk.media.player import FilmPlayers
@@ -29,6 +29,12 @@ PREVIEW_EVERY_MS = 500
 class _BlackState(Protocol):
     @property
     def black(self) -> bool: ...
+
+
+@runtime_checkable
+class _SlideStage(Protocol):
+    @property
+    def slide_image(self) -> QImage | None: ...
 
 
 class PreviewSource(Protocol):
@@ -82,7 +88,12 @@ class StagePreview(QLabel):
             return
         controller = self.controller
         if controller.snapshot().black:
-            self._show(self._blank("BLACK · 黑幕"))
+            stage = controller.stage
+            slide = stage.slide_image if isinstance(stage, _SlideStage) else None
+            # the difficulties slide is on the black curtain: show what the audience sees
+            self._show(
+                QPixmap.fromImage(slide) if slide is not None else self._blank("BLACK · 黑幕")
+            )
             return
         slot = controller.on_stage
         if slot is None:

@@ -164,6 +164,9 @@ def apply_outputs(night: Night, settings: ConsoleSettings) -> None:
         )
 
 
+PREFLIGHT_COLUMN_PX = 130
+
+
 class ConsoleWindow(QMainWindow):
     """Main window on the operator's screen."""
 
@@ -196,6 +199,7 @@ class ConsoleWindow(QMainWindow):
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(12, 10, 12, 10)
+        self.memory = MemoryStatus(messages, MemoryTrend(), parent=self)
         outer.addLayout(self._build_header())
         self.sound_banner = SoundBanner(
             self.choose_outputs, self._reconnect_sound, self.config.zone
@@ -233,13 +237,8 @@ class ConsoleWindow(QMainWindow):
         splitter.setSizes([620, 90])
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
-        self.memory = MemoryStatus(messages, MemoryTrend(), parent=self)
         self.memory.watch(night.show)
         night.show_replaced.connect(self.memory.watch)  # Start over: a new show's films
-        # the status line sits right of the tabs: at 1366x768 a status bar would push the
-        # window past the bottom of the screen
-        self.memory.label.setContentsMargins(0, 0, 8, 0)
-        self.tabs.setCornerWidget(self.memory.label, Qt.Corner.TopRightCorner)
 
         messages.subscribe(self._append_message)
         self.media: FilmMedia | None = night.media  # None: a night built without it
@@ -321,7 +320,14 @@ class ConsoleWindow(QMainWindow):
             colour=Colours.muted.name(),
         )
         facts.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        header.addWidget(facts)
+        right = QVBoxLayout()
+        right.setSpacing(0)
+        right.addWidget(facts)
+        # the memory line sits under the event's facts, not beside the tabs: there the eight
+        # tabs did not fit a 1366 px laptop ("Viewer's vote" hidden behind scroll arrows)
+        self.memory.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        right.addWidget(self.memory.label)
+        header.addLayout(right)
         if self.programme.demo:
             badge = text_label(" DEMO ", 11, bold=True)
             badge.setStyleSheet(
@@ -363,7 +369,9 @@ class ConsoleWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COLUMNS.index("Title / 片名"), QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COLUMNS.index("Preflight"), QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(COLUMNS.index("Preflight"), 220)
+        # narrow, so the title keeps room on a 1366 px laptop (a finding's whole text is in the
+        # cell's tooltip and the details panel)
+        header.resizeSection(COLUMNS.index("Preflight"), PREFLIGHT_COLUMN_PX)
         table.selectionModel().selectionChanged.connect(self._selection_changed)
         return table
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -72,6 +74,19 @@ def date_zh(day: dt.date) -> str:
 def clock_text(seconds: float) -> str:
     """A countdown: `m:ss`, or `h:mm:ss` above an hour."""
     return format_duration(seconds)
+
+
+_MESSAGE_LINE_GAP = 6  # design pixels between the lines under a message card's rule
+
+
+@dataclass(frozen=True)
+class MessageLine:
+    """One line under a message card's rule: text, font size and colour (design pixels)."""
+
+    text: str
+    size: int
+    colour: QColor
+    height: float = 60
 
 
 class CardPainter:
@@ -338,59 +353,59 @@ class CardPainter:
 
     def end(self, card: EndCard) -> None:
         """Thank you, in two languages, under the wordmark."""
-        centre_x = DESIGN_WIDTH / 2
-        self.logo(QPointF(centre_x, 230), 140)
-        self.festival_line(320)
-        self.type.text(
-            self.band(420, 190),
+        self.message(
             "多謝光臨",
-            stage_font(160, serif=True, bold=True),
-            StageColours.text,
-        )
-        self.type.text(
-            self.band(610, 110),
             "Thank you for coming",
-            stage_font(84, serif=True),
-            StageColours.soft,
-        )
-        self.rule(centre_x, 760, 240)
-        self.type.text(
-            self.band(790, 60),
-            f"{card.event.name_zh}  ·  {card.event.name_en}",
-            stage_font(38),
-            StageColours.soft,
-        )
-        self.type.text(
-            self.band(856, 50),
-            "晚安，路上小心  ·  Good night, and safe travels home",
-            stage_font(32),
-            StageColours.muted,
+            (
+                MessageLine(
+                    f"{card.event.name_zh}  ·  {card.event.name_en}", 38, StageColours.soft
+                ),
+                MessageLine(
+                    "晚安，路上小心  ·  Good night, and safe travels home",
+                    32,
+                    StageColours.muted,
+                    height=50,
+                ),
+            ),
         )
 
     def difficulties(self, card: DifficultiesCard) -> None:
         """Technical difficulties, in two languages: the audience is asked to wait."""
+        self.message(
+            "技術問題",
+            "Technical difficulties",
+            (
+                MessageLine(
+                    "請稍候，放映即將繼續  ·  Please bear with us, the show will continue shortly",
+                    36,
+                    StageColours.soft,
+                ),
+            ),
+        )
+
+    def message(self, headline_zh: str, headline_en: str, lines: Sequence[MessageLine]) -> None:
+        """A message card: the wordmark and festival line, a big Chinese headline over its
+        English, an amber rule, then `lines` stacked below it (the end card, the difficulties
+        slide)."""
         centre_x = DESIGN_WIDTH / 2
         self.logo(QPointF(centre_x, 230), 140)
         self.festival_line(320)
         self.type.text(
             self.band(420, 190),
-            "技術問題",
+            headline_zh,
             stage_font(160, serif=True, bold=True),
             StageColours.text,
         )
         self.type.text(
-            self.band(610, 110),
-            "Technical difficulties",
-            stage_font(84, serif=True),
-            StageColours.soft,
+            self.band(610, 110), headline_en, stage_font(84, serif=True), StageColours.soft
         )
         self.rule(centre_x, 760, 240)
-        self.type.text(
-            self.band(790, 60),
-            "請稍候，放映即將繼續  ·  Please bear with us, the show will continue shortly",
-            stage_font(36),
-            StageColours.soft,
-        )
+        top = 790.0
+        for line in lines:
+            self.type.text(
+                self.band(top, line.height), line.text, stage_font(line.size), line.colour
+            )
+            top += line.height + _MESSAGE_LINE_GAP
 
 
 def design_transform_rect(width: float, height: float) -> tuple[float, QPointF]:

@@ -254,6 +254,11 @@ class StageWindow(QWidget):
         """True while a slide is on the curtain."""
         return self.curtain.slide is not None
 
+    @property
+    def slide_image(self) -> QImage | None:
+        """The slide on the curtain as drawn (for the console's preview), or None."""
+        return self.curtain.slide
+
     def set_subtitle(self, text: str | None, level: float = 1.0) -> None:
         """Show this subtitle over the film (boxed, CJK font, at `level` of full white, so it
         fades with the picture); None or "" hides it."""

@@ -1,0 +1,193 @@
+"""Screenshots of the whole console on the demo night, under Xvfb, for people to look at.
+
+    .venv/bin/python -m tests.console_tour [--event DIR] [--out build/screenshots/tour]
+
+Builds the demo night with `main.py demo` if DIR has none (a fresh copy is used for each
+laptop size, so the night's journal starts clean), then for a 1366x768 and a 1920x1080 laptop,
+each beside a 1920x1080 projector monitor (RandR monitors on one Xvfb screen, openbox), opens
+the real console and stage (real libvlc) and writes:
+
+    <out>/<laptop>/console-<tab>.png       every tab of the console
+    <out>/<laptop>/console-show-film.png   the Show tab while a film plays
+    <out>/<laptop>/projector-film.png      the projector during a film
+    <out>/<laptop>/projector-difficulties.png   the projector on the difficulties slide
+
+The console runs in a child process that prints `SHOT <name> <console|projector>` when its
+screen is ready and waits for a line on stdin; this process takes the picture with ImageMagick
+(the X server's real pixels, film frames included) and crops the monitor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+from tests.xvfb import Monitor, qt_env, screenshot, xvfb_display
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECTOR_SIZE = (1920, 1080)
+LAPTOPS = ((1366, 768), (1920, 1080))
+
+CHILD = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtTest import QTest
+    from kiosk.core.show import ShowPhase
+    from kiosk.store.event_folder import EventFolder
+    from kiosk.ui.app import make_application, open_console
+
+    app = make_application()
+    folder = EventFolder(Path(sys.argv[1]))
+    lock = folder.event_lock("the console")
+    lock.acquire()
+    window, _ = open_console(folder)
+    window.showMaximized()
+    window.activateWindow()
+    night = window.night
+    tabs = window.tabs
+
+    def shot(name, monitor):
+        print(f"SHOT {name} {monitor}", flush=True)
+        sys.stdin.readline()
+
+    def steps():
+        yield 2500
+        for index in range(tabs.count()):
+            tabs.setCurrentIndex(index)
+            yield 1200
+            title = tabs.tabText(index).split(" · ")[0].split(" /")[0]
+            slug = title.lower().replace("'", "").replace(" ", "-")
+            shot(f"console-{slug}", "console")
+        tabs.setCurrentIndex(0)
+        shot("projector-holding", "projector")
+        window.activateWindow()
+        QTest.keyClick(window, Qt.Key.Key_Space)  # GO: the title card, then film 1 by itself
+        yield 1500
+        shot("projector-title-card", "projector")
+        for _ in range(200):
+            snap = night.show.snapshot()
+            if snap.phase is ShowPhase.FILM and (snap.film_elapsed_s or 0) > 3:
+                break
+            yield 100
+        shot("projector-film", "projector")
+        shot("console-show-film", "console")
+        QTest.keyClick(window, Qt.Key.Key_T)  # the difficulties slide, through the key map
+        yield 1500
+        shot("projector-difficulties", "projector")
+        shot("console-show-difficulties", "console")
+        print("DONE", flush=True)
+        # quitting mid-show would (rightly) ask "Close the console during the show?"
+        night.close()
+        os._exit(0)
+
+    walk = steps()
+
+    def advance():
+        try:
+            QTimer.singleShot(next(walk), advance)
+        except StopIteration:
+            pass
+
+    QTimer.singleShot(0, advance)
+    app.exec()
+    """
+)
+
+
+def build_demo(event: Path) -> None:
+    """`main.py demo` into `event` (the real demo night: 35 films, registrations, results)."""
+    print(f"building the demo night in {event} …", file=sys.stderr)
+    subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--event", str(event), "demo"],
+        env={**qt_env(":0"), "QT_QPA_PLATFORM": "offscreen"},
+        check=True,
+    )
+
+
+def crop(source: Path, target: Path, monitor: Monitor) -> None:
+    subprocess.run(
+        [
+            "convert",
+            str(source),
+            "-crop",
+            f"{monitor.width}x{monitor.height}+{monitor.x}+{monitor.y}",
+            "+repage",
+            str(target),
+        ],
+        check=True,
+    )
+
+
+def tour(event: Path, out: Path, laptop: tuple[int, int]) -> list[Path]:
+    """Every screenshot for one laptop size; returns the PNGs written."""
+    console = Monitor("CONSOLE", *laptop)
+    projector = Monitor("PROJECTOR", *PROJECTOR_SIZE, x=laptop[0])
+    folder = out / f"{laptop[0]}x{laptop[1]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="tour-") as work:
+        night = Path(work) / "event"
+        shutil.copytree(event, night)
+        width = laptop[0] + PROJECTOR_SIZE[0]
+        height = max(laptop[1], PROJECTOR_SIZE[1])
+        with xvfb_display(width, height, monitors=[console, projector]) as display:
+            env = qt_env(display, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11")
+            child = subprocess.Popen(
+                [sys.executable, "-c", CHILD, str(night)],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+            assert child.stdout is not None and child.stdin is not None
+            try:
+                for line in child.stdout:
+                    if line.startswith("DONE"):
+                        break
+                    if not line.startswith("SHOT "):
+                        continue
+                    _, name, where = line.split()
+                    whole = screenshot(display, Path(work) / "whole.png")
+                    target = folder / f"{name}.png"
+                    crop(whole, target, console if where == "console" else projector)
+                    written.append(target)
+                    print(f"  {target}", file=sys.stderr)
+                    child.stdin.write("next\n")
+                    child.stdin.flush()
+                child.stdin.close()
+                child.wait(20)
+            except subprocess.TimeoutExpired:
+                log.warning("the console did not close within 20 s after the tour; killed")
+            finally:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait(10)
+    return written
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--event", type=Path, default=ROOT / "build" / "tour-demo")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "screenshots" / "tour")
+    args = parser.parse_args()
+    if not (args.event / "event.toml").exists():
+        build_demo(args.event)
+    for laptop in LAPTOPS:
+        print(f"{laptop[0]}x{laptop[1]} laptop + projector:", file=sys.stderr)
+        tour(args.event, args.out, laptop)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

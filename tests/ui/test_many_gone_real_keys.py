@@ -1,0 +1,130 @@
+"""The console's "mark many attendees gone?" question answered with real X key events.
+
+Under Xvfb with openbox, the Registrations view imports 40 people, then an export of 20: Import
+opens the question. Enter (on the default button) and Escape must both cancel and change
+nothing; only Alt+M (the button that names the number) imports and marks the 20 gone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_event
+from tests.xvfb import qt_child, requires_xvfb, screenshot, xvfb_display
+
+pytestmark = [
+    requires_xvfb,
+    pytest.mark.slow,
+    pytest.mark.serial,  # real key events to a modal box that must have the focus
+    pytest.mark.skipif(not shutil.which("xdotool"), reason="needs xdotool"),
+]
+
+CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    from kiosk.store.event_folder import EventFolder
+    from kiosk.ui.app import make_application
+    from kiosk.ui.common.messages import MessageBus
+    from kiosk.ui.common.tasks import TaskRunner
+    from kiosk.ui.console.registrations_view import RegistrationsView
+    from tests.xvfb import quit_when_stdin_closes
+
+    app = make_application()
+    folder = EventFolder(Path(sys.argv[1]))
+    everyone, half = Path(sys.argv[2]), Path(sys.argv[3])
+    view = RegistrationsView(folder, MessageBus(), TaskRunner())
+    view.resize(1200, 700)
+    view.show()
+    first = view.preview_file(everyone)
+    first.import_button.click()
+    dialog = view.preview_file(half)
+    dialog.show()
+    keep = quit_when_stdin_closes(app)
+
+    def gone():
+        return sum(1 for a in view.desk.attendees() if a.status == "gone")
+
+    def ask():
+        print("GONE " + json.dumps(gone()), flush=True)
+        dialog.activateWindow()
+        dialog.import_button.click()  # the question box runs until a key answers it
+        answer = {"gone": gone(), "imported": dialog.import_result is not None}
+        print("ANSWERED " + json.dumps(answer), flush=True)
+        if dialog.import_result is None:
+            QTimer.singleShot(300, ask)
+
+    def watch():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.isVisible() and not getattr(box, "_said", False):
+            box._said = True
+            print("ASKED " + json.dumps(box.windowTitle()), flush=True)
+
+    timer = QTimer()
+    timer.timeout.connect(watch)
+    timer.start(100)
+    QTimer.singleShot(500, ask)
+    print("READY", flush=True)
+    app.exec()
+    """
+)
+
+
+def _people(path: Path, count: int) -> Path:
+    rows = ["Name,Email", *(f"Person {n:02d},p{n}@example.com" for n in range(count))]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _line(process: subprocess.Popen[str], prefix: str, timeout_s: float = 20) -> str:
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if line.startswith(prefix):
+            return line[len(prefix) :].strip()
+        if not line:
+            break
+    raise AssertionError(f"no {prefix!r} line from the child")
+
+
+def _key(display: str, name: str) -> None:
+    subprocess.run(
+        ["xdotool", "key", name],
+        env={**os.environ, "DISPLAY": display},
+        check=True,
+        capture_output=True,
+        timeout=10,
+    )
+
+
+def test_enter_and_escape_cancel_only_alt_m_marks_them_gone(tmp_path: Path) -> None:
+    folder = write_event(tmp_path / "event", [])
+    everyone = _people(tmp_path / "all.csv", 40)
+    half = _people(tmp_path / "half.csv", 20)
+    with (
+        xvfb_display(1366, 768) as display,
+        qt_child(display, CHILD, str(folder.root), str(everyone), str(half)) as (child, _),
+    ):
+        answers = []
+        for key in ("Return", "Escape", "alt+m"):
+            assert json.loads(_line(child, "GONE ")) == 0
+            assert "Mark many attendees gone?" in _line(child, "ASKED ")
+            time.sleep(0.5)  # the box has the focus (openbox)
+            if key == "Return":
+                screenshot(display, tmp_path / "many-gone-question.png")
+            _key(display, key)
+            answers.append(json.loads(_line(child, "ANSWERED ")))
+    assert answers[0] == {"gone": 0, "imported": False}, answers  # Enter: the default, Cancel
+    assert answers[1] == {"gone": 0, "imported": False}, answers  # Escape
+    assert answers[2] == {"gone": 20, "imported": True}, answers  # Alt+M: the named button
