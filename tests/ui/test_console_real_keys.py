@@ -11,20 +11,18 @@ log panel's "⌨" lines say which commands were carried out.
 from __future__ import annotations
 
 import json
-import queue
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from kiosk.store.event_folder import EventFolder
+from tests.line_child import LineChild
 from tests.xvfb import Monitor, qt_env, requires_xvfb, screenshot, xvfb_display
 
 XDOTOOL = shutil.which("xdotool")
@@ -41,45 +39,12 @@ pytestmark = [
 ]
 
 
-@dataclass
-class Console:
+class Console(LineChild):
     """The console process, its display, and what it printed."""
 
-    process: subprocess.Popen[str]
-    display: str
-    lines: list[str] = field(default_factory=list)
-    incoming: queue.Queue[str] = field(default_factory=queue.Queue)
-
-    def start_reading(self) -> None:
-        def pump() -> None:
-            assert self.process.stdout is not None
-            for line in self.process.stdout:
-                self.incoming.put(line)
-
-        threading.Thread(target=pump, daemon=True).start()
-
-    def send(self, text: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(text + "\n")
-        self.process.stdin.flush()
-
     def expect(self, prefix: str, timeout_s: float = 15.0) -> str:
-        deadline = time.monotonic() + timeout_s
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self.incoming.get(timeout=left)
-            except queue.Empty:
-                break
-            self.lines.append(line)
-            if line.startswith(prefix):
-                return line.strip()
-        raise AssertionError(f"no {prefix} line; got {self.lines[-10:]}")
-
-    def focus(self, name: str) -> str:
-        self.send(f"focus {name}")
-        line = self.expect("FOCUSED")
-        assert line.endswith("True"), line
-        return line.split()[2]
+        """The console starts slower than a door: a longer default wait."""
+        return super().expect(prefix, timeout_s)
 
     def state(self) -> dict[str, object]:
         self.send("state")

@@ -10,20 +10,18 @@ must undo the admission, not the text.
 from __future__ import annotations
 
 import json
-import queue
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from tests.doors_helpers import Person, make_event, seed_people
+from tests.line_child import LineChild
 from tests.xvfb import qt_env, requires_xvfb, screenshot, xvfb_display
 
 XDOTOOL = shutil.which("xdotool")
@@ -39,44 +37,8 @@ pytestmark = [
 ]
 
 
-@dataclass
-class Station:
+class Station(LineChild):
     """The door process, its display, and the lines it printed so far."""
-
-    process: subprocess.Popen[str]
-    display: str
-    lines: list[str] = field(default_factory=list)
-    incoming: queue.Queue[str] = field(default_factory=queue.Queue)
-
-    def start_reading(self) -> None:
-        def pump() -> None:
-            assert self.process.stdout is not None
-            for line in self.process.stdout:
-                self.incoming.put(line)
-
-        threading.Thread(target=pump, daemon=True).start()
-
-    def send(self, text: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(text + "\n")
-        self.process.stdin.flush()
-
-    def expect(self, prefix: str, timeout_s: float = 10.0) -> str:
-        deadline = time.monotonic() + timeout_s
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self.incoming.get(timeout=left)
-            except queue.Empty:
-                break
-            self.lines.append(line)
-            if line.startswith(prefix):
-                return line.strip()
-        raise AssertionError(f"no {prefix} line; got {self.lines[-10:]}")
-
-    def focus(self, name: str) -> None:
-        self.send(f"focus {name}")
-        line = self.expect("FOCUSED")
-        assert line.endswith("True"), line
 
     def state(self) -> dict[str, str]:
         self.send("state")
