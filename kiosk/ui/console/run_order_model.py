@@ -143,6 +143,8 @@ class RunOrderModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and film.id in self.media:
             return f"{self.media[film.id].reason} — F6 checks it again"
         if role == Qt.ItemDataRole.ForegroundRole and column == 4:
+            if current and self.held is not None and status is FilmStatus.PENDING:
+                return QBrush(Colours.accent)  # a held title card: the current row's colour
             if film.id in self.media and status is FilmStatus.PENDING:
                 return QBrush(Colours.bad)
             return QBrush(STATE_COLOURS[status])

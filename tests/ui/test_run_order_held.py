@@ -1,0 +1,54 @@
+"""The run order's state column while the show holds a title card: the words and the colour
+of the current row, as the badge says (a restore at a card holds it paused)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush
+
+from kiosk.core.event import EventConfig
+from kiosk.core.show import ShowMachine, ShowOptions
+from kiosk.core.show.model import ShowPhase
+from kiosk.ui.app import make_application
+from kiosk.ui.common.theme import Colours
+from kiosk.ui.console.run_order_model import RunOrderModel
+from tests.conftest import four_film_programme
+
+
+def test_a_held_title_card_row_reads_and_looks_like_the_current_row(tmp_path: Path) -> None:
+    make_application()
+    programme = four_film_programme(tmp_path)
+    config = EventConfig(
+        source=tmp_path / "event.toml",
+        name_en="Test Night",
+        name_zh="測試之夜",
+        date=dt.date(2026, 12, 5),
+        start=dt.time(19, 30),
+        end=dt.time(22, 0),
+        venue_en="Hall",
+        venue_zh="禮堂",
+        capacity=100,
+        programme_file=tmp_path / "programme.toml",
+        title_card_seconds=5.0,
+    )
+    machine = ShowMachine(programme, ShowOptions(title_card_seconds=5.0))
+    machine.open(0.0)
+    machine.go(1.0)  # F01's title card
+    machine.pause(2.0)
+    snapshot = machine.snapshot(2.5)
+    assert snapshot.phase is ShowPhase.PAUSED and snapshot.cue.key.startswith("card:")
+    model = RunOrderModel(programme, config)
+    model.update(snapshot)
+    row = model.row_of_cue(snapshot.cue.key)
+    assert row is not None
+    state = model.index(row, 4)
+    assert model.data(state, Qt.ItemDataRole.DisplayRole) == "⏸ paused"
+    brush = model.data(state, Qt.ItemDataRole.ForegroundRole)
+    assert isinstance(brush, QBrush) and brush.color() == Colours.accent
+    later = model.index(row + 1, 4)  # the next film is pending, in pending's colour
+    assert model.data(later, Qt.ItemDataRole.DisplayRole) == "pending"
+    other = model.data(later, Qt.ItemDataRole.ForegroundRole)
+    assert isinstance(other, QBrush) and other.color() == Colours.muted
