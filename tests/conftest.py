@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import shutil
@@ -18,6 +19,7 @@ import pytest
 # Qt must never need a display in the test run (the projector tests start their own Xvfb).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme, programme_from_dict
 from kiosk.media.generate import ClipSpec, render_clip
 from kiosk.store.event_folder import EventFolder
@@ -184,6 +186,23 @@ def rehearse_until_killed(
         process.send_signal(signal.SIGKILL)
         process.wait(10)
     return journalled_position(folder, film_id)
+
+
+def night_config(folder: Path) -> EventConfig:
+    """A 19:30-22:00 "Test Night" for 100 people, 5 s title cards, its files in ``folder``."""
+    return EventConfig(
+        source=folder / "event.toml",
+        name_en="Test Night",
+        name_zh="測試之夜",
+        date=dt.date(2026, 12, 5),
+        start=dt.time(19, 30),
+        end=dt.time(22, 0),
+        venue_en="Hall",
+        venue_zh="禮堂",
+        capacity=100,
+        programme_file=folder / "programme.toml",
+        title_card_seconds=5.0,
+    )
 
 
 FOUR_FILM_RUNTIMES = {"F01": 60, "F02": 90, "F03": 45, "F04": 30}

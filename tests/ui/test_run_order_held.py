@@ -3,37 +3,23 @@ of the current row, as the badge says (a restore at a card holds it paused)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 
-from kiosk.core.event import EventConfig
 from kiosk.core.show import ShowMachine, ShowOptions
 from kiosk.core.show.model import ShowPhase
 from kiosk.ui.app import make_application
 from kiosk.ui.common.theme import Colours
 from kiosk.ui.console.run_order_model import RunOrderModel
-from tests.conftest import four_film_programme
+from tests.conftest import four_film_programme, night_config
 
 
 def test_a_held_title_card_row_reads_and_looks_like_the_current_row(tmp_path: Path) -> None:
     make_application()
     programme = four_film_programme(tmp_path)
-    config = EventConfig(
-        source=tmp_path / "event.toml",
-        name_en="Test Night",
-        name_zh="測試之夜",
-        date=dt.date(2026, 12, 5),
-        start=dt.time(19, 30),
-        end=dt.time(22, 0),
-        venue_en="Hall",
-        venue_zh="禮堂",
-        capacity=100,
-        programme_file=tmp_path / "programme.toml",
-        title_card_seconds=5.0,
-    )
+    config = night_config(tmp_path)
     machine = ShowMachine(programme, ShowOptions(title_card_seconds=5.0))
     machine.open(0.0)
     machine.go(1.0)  # F01's title card

@@ -35,7 +35,7 @@ from kiosk.core.show import (
 )
 from kiosk.render.report_html import html_of
 from kiosk.render.report_layout import layout_report
-from tests.conftest import FOUR_FILM_RUNTIMES, four_film_programme
+from tests.conftest import FOUR_FILM_RUNTIMES, four_film_programme, night_config
 
 HK = dt.timezone(dt.timedelta(hours=8))
 T0 = dt.datetime(2026, 12, 5, 19, 30, tzinfo=HK)  # the planned start
@@ -49,19 +49,7 @@ def programme(tmp_path: Path) -> Programme:
 
 @pytest.fixture
 def event(tmp_path: Path) -> EventConfig:
-    return EventConfig(
-        source=tmp_path / "event.toml",
-        name_en="Test Night",
-        name_zh="測試之夜",
-        date=T0.date(),
-        start=T0.time(),
-        end=dt.time(22, 0),
-        venue_en="Hall",
-        venue_zh="禮堂",
-        capacity=100,
-        programme_file=tmp_path / "programme.toml",
-        title_card_seconds=5.0,
-    )
+    return night_config(tmp_path)
 
 
 class Night:
