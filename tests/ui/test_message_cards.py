@@ -16,7 +16,8 @@ from PySide6.QtCore import QPointF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from kiosk.render.cards import Card, DifficultiesCard, EndCard
-from kiosk.ui.stage.card_painter import CardPainter, design_transform_rect, load_logo
+from kiosk.ui.stage.canvas import load_logo
+from kiosk.ui.stage.card_painter import CardPainter, design_transform_rect
 from kiosk.ui.stage.card_view import render_card
 from kiosk.ui.stage.typesetting import DESIGN_WIDTH, StageColours, stage_font
 from tests.conftest import write_event

@@ -43,7 +43,8 @@ from kiosk.render.reveal_cards import (
     card_for_step,
 )
 from kiosk.store.event_folder import EventFolder
-from kiosk.ui.stage.card_painter import CardPainter, load_logo
+from kiosk.ui.stage.canvas import load_logo
+from kiosk.ui.stage.card_painter import CardPainter
 from kiosk.ui.stage.card_view import CardView, render_card
 from kiosk.ui.stage.reveal_painter import HEADER_BOTTOM, NomineeGrid, films_area, layout_for
 from kiosk.ui.stage.reveal_scene import CardScene

@@ -28,7 +28,8 @@ from kiosk.render.cards import (
 )
 from kiosk.render.vote_card import VoteCard
 from kiosk.store.event_folder import EventFolder
-from kiosk.ui.stage.card_painter import CardPainter, load_logo
+from kiosk.ui.stage.canvas import load_logo
+from kiosk.ui.stage.card_painter import CardPainter
 from kiosk.ui.stage.card_view import CardView, render_card
 
 SIZES = (QSize(1920, 1080), QSize(1366, 768), QSize(1024, 768))

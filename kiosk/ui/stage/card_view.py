@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QWidget
 
 from kiosk.render.cards import BlackCard, Card
 from kiosk.render.reveal_cards import REVEAL_CARD_TYPES, RevealCard
-from kiosk.ui.stage.card_painter import CardPainter, load_logo
+from kiosk.ui.stage.canvas import load_logo
+from kiosk.ui.stage.card_painter import CardPainter
 from kiosk.ui.stage.reveal_scene import CardScene
 
 log = logging.getLogger(__name__)

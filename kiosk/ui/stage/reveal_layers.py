@@ -14,7 +14,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
@@ -30,10 +29,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtSvg import QSvgRenderer
 
+from kiosk.ui.stage.canvas import Canvas
 from kiosk.ui.stage.typesetting import StageColours
-
-if TYPE_CHECKING:
-    from kiosk.ui.stage.card_painter import CardPainter
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +70,7 @@ class TextLayer:
     """Anything drawn with the card painter (type, logo, rules) inside `rect`."""
 
     rect: QRectF  # covers everything `paint` draws, in design pixels
-    paint: Callable[[CardPainter], None]
+    paint: Callable[[Canvas], None]
     motion: Motion | None = None  # None: part of the card from the first frame
 
 
@@ -271,14 +268,12 @@ def render_text_layer(
     transform: QTransform,
     bounds: QRect,
     logo: QSvgRenderer | None,
-    painter_type: type[CardPainter],
-) -> tuple[QImage, QRect, CardPainter]:
+) -> tuple[QImage, QRect, Canvas]:
     """A moving text layer rendered on its own (transparent) image, and where it goes.
 
     Type drawn on a transparent image is antialiased a shade differently from type drawn
     straight onto the card, so a moving layer is always drawn through its image, at rest
     too: the entrance's last frame and the card at rest are then the same pixels.
-    `painter_type` is the CardPainter class (passed in: card_painter imports this module).
     """
     at = bounding_device_rect(transform, layer.rect, bounds)
     image = QImage(at.size(), QImage.Format.Format_ARGB32_Premultiplied)
@@ -286,13 +281,13 @@ def render_text_layer(
     painter = QPainter(image)
     painter.setTransform(transform * QTransform.fromTranslate(-at.left(), -at.top()))
     painter.setRenderHints(RENDER_HINTS)
-    card_painter = painter_type(painter, logo)
+    card_painter = Canvas(painter, logo)
     layer.paint(card_painter)
     painter.end()
     return image, at, card_painter
 
 
-def paint_layer(cp: CardPainter, layer: Layer) -> None:
+def paint_layer(cp: Canvas, layer: Layer) -> None:
     """Draw one layer as it is once the card has fully entered (painter in design units)."""
     match layer:
         case TextLayer() if layer.motion is not None:
@@ -300,7 +295,7 @@ def paint_layer(cp: CardPainter, layer: Layer) -> None:
             device = painter.device()
             bounds = QRect(0, 0, device.width(), device.height())
             image, at, drawn = render_text_layer(
-                layer, painter.combinedTransform(), bounds, cp.logo_renderer, type(cp)
+                layer, painter.combinedTransform(), bounds, cp.logo_renderer
             )
             painter.save()
             painter.resetTransform()
@@ -319,7 +314,7 @@ def paint_layer(cp: CardPainter, layer: Layer) -> None:
             )
 
 
-def paint_picture(cp: CardPainter, layer: PictureLayer) -> None:
+def paint_picture(cp: Canvas, layer: PictureLayer) -> None:
     """The still at rest: drawn pixel for pixel in its frame, then the border."""
     painter = cp.painter
     transform = painter.combinedTransform()
@@ -335,7 +330,7 @@ def paint_picture(cp: CardPainter, layer: PictureLayer) -> None:
     cp.type.mark(layer.frame)
 
 
-def paint_layout(cp: CardPainter, layout: CardLayout) -> None:
+def paint_layout(cp: Canvas, layout: CardLayout) -> None:
     """Draw every layer of a card at rest."""
     for layer in layout.layers:
         paint_layer(cp, layer)

@@ -46,7 +46,7 @@ from kiosk.ui.stage.typesetting import (
 )
 
 if TYPE_CHECKING:
-    from kiosk.ui.stage.card_painter import CardPainter
+    from kiosk.ui.stage.canvas import Canvas
 
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _CENTRE_X = DESIGN_WIDTH / 2
@@ -89,7 +89,7 @@ def chinese_first(font: QFont) -> QFont:
     return reordered
 
 
-def paint_reveal_card(cp: CardPainter, card: RevealCard) -> None:
+def paint_reveal_card(cp: Canvas, card: RevealCard) -> None:
     """Draw a reveal card at rest (the painter already in design units)."""
     paint_layout(cp, layout_for(card))
 
@@ -127,7 +127,7 @@ def award_header(place: AwardPlace, label: str | None) -> TextLayer:
     """The award's name at the top centre, the counter (and `label`) left, the logo right."""
     award = place.award
 
-    def paint(cp: CardPainter) -> None:
+    def paint(cp: Canvas) -> None:
         top = SAFE_RECT.top()
         cp.type.text(
             QRectF(SAFE_RECT.left(), top, 420, 60),
@@ -168,7 +168,7 @@ def big_award_name(place: AwardPlace) -> TextLayer:
     """The award's name as large as the card allows, under the logo and the counter."""
     award = place.award
 
-    def paint(cp: CardPainter) -> None:
+    def paint(cp: Canvas) -> None:
         cp.logo(QPointF(_CENTRE_X, 160), 100)
         cp.type.text(
             cp.band(246, 50),
@@ -203,7 +203,7 @@ def opening_layout(card: RevealOpeningCard) -> CardLayout:
     """頒獎典禮 / The Awards, under the festival's mark, above the event's name."""
     event = card.event
 
-    def paint(cp: CardPainter) -> None:
+    def paint(cp: Canvas) -> None:
         cp.logo(QPointF(_CENTRE_X, 200), 140)
         cp.festival_line(296)
         cp.type.text(
@@ -239,7 +239,7 @@ def category_layout(card: AwardCategoryCard) -> CardLayout:
     """The award's name, very large, and what kind of award it is."""
     kind = _KIND_LINES.get(card.place.award.kind, "")
 
-    def paint(cp: CardPainter) -> None:
+    def paint(cp: Canvas) -> None:
         cp.type.text(cp.band(784, 56), kind, stage_font(36), StageColours.muted)
 
     layers = (big_award_name(card.place), TextLayer(QRectF(0, 770, DESIGN_WIDTH, 90), paint))
@@ -249,7 +249,7 @@ def category_layout(card: AwardCategoryCard) -> CardLayout:
 def pending_layout(card: PendingCard) -> CardLayout:
     """The award's card, with "result to follow" fading in where the kind of award was."""
 
-    def paint(cp: CardPainter) -> None:
+    def paint(cp: Canvas) -> None:
         cp.type.text(
             cp.band(784, 96),
             PENDING_ZH,
@@ -271,7 +271,7 @@ def closing_layout(card: RevealClosingCard) -> CardLayout:
     """Congratulations to all winners and finalists, with the event's name."""
     event = card.event
 
-    def paint(cp: CardPainter) -> None:
+    def paint(cp: Canvas) -> None:
         cp.logo(QPointF(_CENTRE_X, 190), 130)
         cp.festival_line(282)
         cp.type.text(
@@ -306,7 +306,7 @@ def closing_layout(card: RevealClosingCard) -> CardLayout:
 def envelope_layout(card: EnvelopeCard) -> CardLayout:
     """ "而得獎的是…… / And the award goes to…", rising under the award's name."""
 
-    def paint_zh(cp: CardPainter) -> None:
+    def paint_zh(cp: Canvas) -> None:
         cp.type.text(
             cp.band(400, 190),
             ENVELOPE_ZH,
@@ -314,7 +314,7 @@ def envelope_layout(card: EnvelopeCard) -> CardLayout:
             StageColours.text,
         )
 
-    def paint_en(cp: CardPainter) -> None:
+    def paint_en(cp: Canvas) -> None:
         cp.type.text(
             cp.band(600, 120),
             ENVELOPE_EN,
@@ -393,7 +393,7 @@ def film_caption(shown: ShownFilm, box: QRectF, scale: float) -> TextLayer:
     """Title (Chinese, English), director and country under a film's still."""
     film = shown.film
 
-    def paint(cp: CardPainter) -> None:
+    def paint(cp: Canvas) -> None:
         zh_h, en_h, line_h = 64 * scale, 46 * scale, 38 * scale
         top = box.top()
         cp.type.text(
@@ -460,7 +460,7 @@ def winner_layout(card: WinnerCard) -> CardLayout:
     column_left = frame.right() + 60
     column = QRectF(column_left, frame.top(), SAFE_RECT.right() - column_left, frame.height())
 
-    def paint_label(cp: CardPainter) -> None:
+    def paint_label(cp: Canvas) -> None:
         cp.type.text(
             QRectF(column.left(), column.top() + 6, column.width(), 56),
             WINNER_LABEL,
@@ -470,7 +470,7 @@ def winner_layout(card: WinnerCard) -> CardLayout:
             letter_spacing=6,
         )
 
-    def paint_zh(cp: CardPainter) -> None:
+    def paint_zh(cp: Canvas) -> None:
         cp.type.text(
             QRectF(column.left(), column.top() + 72, column.width(), 220),
             film.title_zh,
@@ -481,7 +481,7 @@ def winner_layout(card: WinnerCard) -> CardLayout:
             min_pixels=36,
         )
 
-    def paint_en(cp: CardPainter) -> None:
+    def paint_en(cp: Canvas) -> None:
         cp.type.text(
             QRectF(column.left(), column.top() + 296, column.width(), 124),
             film.title_en,
@@ -492,7 +492,7 @@ def winner_layout(card: WinnerCard) -> CardLayout:
             min_pixels=28,
         )
 
-    def paint_credits(cp: CardPainter) -> None:
+    def paint_credits(cp: Canvas) -> None:
         cp.type.text(
             QRectF(column.left(), column.top() + 424, column.width(), 50),
             film.director,
@@ -510,7 +510,7 @@ def winner_layout(card: WinnerCard) -> CardLayout:
             min_pixels=20,
         )
 
-    def paint_citation(cp: CardPainter) -> None:
+    def paint_citation(cp: Canvas) -> None:
         top = frame.bottom() + 64
         top_aligned = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
         if card.citation_zh:

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QTransform
 from PySide6.QtSvg import QSvgRenderer
 
 from kiosk.render.reveal_cards import RevealCard
+from kiosk.ui.stage.canvas import Canvas
 from kiosk.ui.stage.card_painter import CardPainter, design_transform_rect
 from kiosk.ui.stage.reveal_layers import (
     RENDER_HINTS,
@@ -198,8 +199,8 @@ class CardScene:
 
     def _text_sprite(
         self, layer: TextLayer, motion: Motion, logo: QSvgRenderer | None
-    ) -> tuple[_TextSprite, CardPainter]:
-        image, at, painted = render_text_layer(layer, self.design, self.bounds, logo, CardPainter)
+    ) -> tuple[_TextSprite, Canvas]:
+        image, at, painted = render_text_layer(layer, self.design, self.bounds, logo)
         return _TextSprite(image, at, motion, self.scale), painted
 
     def _picture_sprite(

@@ -14,7 +14,7 @@ from kiosk.render.vote_card import VoteCard
 from kiosk.ui.stage.typesetting import StageColours, stage_font
 
 if TYPE_CHECKING:
-    from kiosk.ui.stage.card_painter import CardPainter
+    from kiosk.ui.stage.canvas import Canvas
 
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _QR_SIDE = 560.0
@@ -35,7 +35,7 @@ def clock_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def paint_vote_card(painter: CardPainter, card: VoteCard) -> None:
+def paint_vote_card(painter: Canvas, card: VoteCard) -> None:
     """Draw the voting slide (the caller has scaled the painter to design units)."""
     kind = painter.type
     painter.festival_line(96)
@@ -90,7 +90,7 @@ def paint_vote_card(painter: CardPainter, card: VoteCard) -> None:
         )
 
 
-def _paint_qr(painter: CardPainter, url: str) -> None:
+def _paint_qr(painter: Canvas, url: str) -> None:
     """The QR code on a white square (so phones read it off a projector), the address under."""
     matrix = qr_matrix(url)
     p = painter.painter
