@@ -482,8 +482,3 @@ def check_schedule(
         projected_end=start + dt.timedelta(seconds=total),
         scheduled_end=start + dt.timedelta(seconds=scheduled_s),
     )
-
-
-def blocking_films(checks: Sequence[FilmCheck]) -> list[FilmCheck]:
-    """Checks that would stop the show."""
-    return [c for c in checks if not c.ok]

@@ -117,14 +117,6 @@ class Programme:
                 return film
         raise KeyError(film_id)
 
-    def index_of(self, film_id: str) -> int:
-        """0-based place of a film in the run order."""
-        return self.film(film_id).position - 1
-
-    def films_in(self, block_id: str) -> tuple[Film, ...]:
-        """The films of one block, in run order."""
-        return tuple(f for f in self.films if f.block == block_id)
-
     @property
     def declared_runtime_s(self) -> int:
         """Sum of the festival's declared runtimes (no cards, no intermission)."""

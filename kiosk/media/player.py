@@ -274,10 +274,6 @@ class FilmPlayers(QObject):
         state.stop_pending = True
         QTimer.singleShot(STOP_DELAY_MS, self, lambda: self._flush_stop(slot))
 
-    def film_in(self, slot: str) -> str | None:
-        """The film loaded in a slot, if any."""
-        return self._slots[slot].film_id
-
     def state_of(self, slot: str) -> SlotState:
         """What a slot is doing."""
         return self._slots[slot].state

@@ -39,8 +39,6 @@ from kiosk.store.journal import Journal as JournalStore
 log = logging.getLogger(__name__)
 
 # what the show's keys do while the reveal has the projector
-SHOW_KEYS_IN_REVEAL = {"go": "go", "back": "back", "fade": "fade", "black": "black", "skip": "go"}
-SHOW_KEYS_IDLE_IN_REVEAL = frozenset({"pause", "rewind", "forward", "retry", "start_over"})
 
 
 class KeyMode(enum.Enum):
@@ -171,26 +169,6 @@ class Night(QObject):
         reveal.start()
         self.reveal_started.emit(reveal)
         return reveal
-
-    def route_show_key(self, name: str) -> bool:
-        """For the show's keys: True if the reveal took key `name` (it has the projector)."""
-        reveal = self.reveal
-        if self.mode is not KeyMode.REVEAL or reveal is None or not reveal.running:
-            return False
-        if name in SHOW_KEYS_IN_REVEAL:
-            action = {
-                "go": reveal.go,
-                "back": reveal.back,
-                "fade": reveal.fade_to_black,
-                "black": reveal.cut_to_black,
-            }[SHOW_KEYS_IN_REVEAL[name]]
-            action()
-            return True
-        if name in SHOW_KEYS_IDLE_IN_REVEAL:
-            if self.messages is not None:
-                self.messages.info("That show key does nothing during the award reveal")
-            return True
-        return False  # sound keys (volume, mute, trims) still work
 
     # The projectionist's extra controls ----------------------------------------------------
 

@@ -914,20 +914,3 @@ def _reveal_section(report: ShowReport) -> Section:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def all_text(layout: ReportLayout) -> Sequence[str]:
-    """Every piece of text in the layout (for tests and search)."""
-    out = [layout.title_en, layout.title_zh, layout.subtitle]
-    for section in layout.sections:
-        out += [section.heading_en, section.heading_zh]
-        for block in section.blocks:
-            if isinstance(block, Paragraph):
-                out.append(block.text)
-            elif isinstance(block, Table):
-                out += [cell for row in block.rows for cell in row]
-            elif isinstance(block, Figures):
-                out += [f"{f.label_en} {f.value}" for f in block.items]
-            else:
-                out += [s.text for s in block.shapes if isinstance(s, Text)]
-    return out

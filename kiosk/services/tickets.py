@@ -9,7 +9,6 @@ they work. Small runs stay in this process (starting a worker costs about a seco
 from __future__ import annotations
 
 import csv
-import enum
 import logging
 import multiprocessing
 import os
@@ -32,7 +31,6 @@ from kiosk.store.attendees import (
     STATUS_REGISTERED,
     AttendeeRecord,
     AttendeeRepository,
-    TicketRecord,
 )
 from kiosk.store.event_folder import EventFolder
 
@@ -287,53 +285,3 @@ def _write_mail_merge(jobs: Sequence[TicketJob], png_dirs: set[Path]) -> Path | 
                 )
     partial.replace(path)
     return path
-
-
-# --- looking codes up -----------------------------------------------------------------------
-class CodeStatus(enum.Enum):
-    """What a scanned or typed code is, for this event (names match the check-in verdicts)."""
-
-    VALID = "valid"
-    REVOKED = "revoked"
-    UNKNOWN = "unknown_ticket"
-    INVALID = "invalid_code"
-
-
-@dataclass(frozen=True)
-class CodeLookup:
-    """A code looked up: its status, and the ticket and attendee when it was ever issued."""
-
-    status: CodeStatus
-    code: str | None
-    ticket: TicketRecord | None
-    attendee: AttendeeRecord | None
-    message: str
-
-
-def look_up_code(repository: AttendeeRepository, codec: TicketCodec, text: str) -> CodeLookup:
-    """Say whether `text` is a valid, revoked, unknown (signed, never issued) or invalid code."""
-    check = codec.check(text)
-    if check.ticket is None:
-        return CodeLookup(CodeStatus.INVALID, check.normalised_code, None, None, check.message)
-    ticket = repository.ticket(check.ticket.code)
-    if ticket is None:
-        return CodeLookup(
-            CodeStatus.UNKNOWN,
-            check.ticket.code,
-            None,
-            None,
-            "Signed for this event, but never issued here (from another copy of the database?).",
-        )
-    attendee = repository.get(ticket.attendee_id)
-    if ticket.is_revoked:
-        reason = f" ({ticket.revoked_reason})" if ticket.revoked_reason else ""
-        return CodeLookup(
-            CodeStatus.REVOKED,
-            ticket.code,
-            ticket,
-            attendee,
-            f"This ticket was revoked on {ticket.revoked_at}{reason}; a newer one was issued."
-            if attendee and attendee.code
-            else f"This ticket was revoked on {ticket.revoked_at}{reason}.",
-        )
-    return CodeLookup(CodeStatus.VALID, ticket.code, ticket, attendee, "")

@@ -232,14 +232,6 @@ class AttendeeRepository:
         ).fetchone()
         return _ticket(row) if row else None
 
-    def tickets_of(self, attendee_id: int) -> list[TicketRecord]:
-        """Every ticket issued to one attendee, oldest first."""
-        rows = self._db.execute(
-            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE attendee_id = ? ORDER BY issue_number",
-            [attendee_id],
-        )
-        return [_ticket(row) for row in rows]
-
     def resolve(self, code_or_id: str) -> int:
         """The attendee id meant by a ticket code (current or old) or an attendee number."""
         text = code_or_id.strip()
@@ -419,15 +411,6 @@ class AttendeeRepository:
                     issue_ticket_in(conn, self._codec, attendee_id, 0, now)
             time.sleep(_BREATH_S)
         return len(ids)
-
-    def issue_missing_tickets(self) -> int:
-        """Issue a first ticket to every attendee who never had one; returns how many."""
-        now = utc_now_iso()
-        with transaction(self._db) as conn:
-            issued = self._issue_missing(conn, now)
-            if issued:
-                Journal.append_in(conn, "tickets_issued", None, {"count": issued})
-        return issued
 
     def _issue_missing(self, conn: sqlite3.Connection, now: str) -> int:
         ids = [

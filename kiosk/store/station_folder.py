@@ -432,14 +432,6 @@ class StationStore:
             (to_iso(now), queue_id),
         )
 
-    def queue_rows(self) -> list[QueuedCheckin]:
-        """The whole queue, confirmed or not (for tests and the report)."""
-        rows = self._conn.execute(
-            "SELECT id, nonce, code, attendee_id, method, at, verdict, name, undone_at, "
-            "uploaded_at, recorded FROM queue ORDER BY id"
-        ).fetchall()
-        return [_queued(row) for row in rows]
-
 
 def _listed(row: tuple[Any, ...]) -> ListedTicket:
     return ListedTicket(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from kiosk.core.checkin import Verdict
 from kiosk.core.registrations import RegistrationFileError
 from kiosk.core.tickets import TicketCodec, generate_secret_key
 from kiosk.services.registrations import (
@@ -14,8 +16,8 @@ from kiosk.services.registrations import (
     import_registrations,
     preview_import,
 )
-from kiosk.services.tickets import CodeStatus, look_up_code
 from kiosk.store.attendees import AttendeeRepository
+from kiosk.store.checkins import CheckinRepository, ScanResult
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
@@ -41,6 +43,18 @@ def snapshot(folder: EventFolder) -> list[str]:
 def do_import(folder: EventFolder, path: Path, mapping: dict[str, str] | None = None):
     db = folder.open_db()
     return import_registrations(db, TicketCodec(folder.secret_key()), path, mapping)
+
+
+def verdict_of(folder: EventFolder, text: str) -> ScanResult:
+    """What a door makes of `text`: through the one admission path (an admission is annulled
+    again, so a later look at the same code sees it fresh)."""
+    doors = CheckinRepository(
+        folder.open_db(), TicketCodec(folder.secret_key()), capacity=None, zone=dt.UTC
+    )
+    result = doors.scan(text, "test", "scan", dt.datetime.now(dt.UTC))
+    if result.verdict is Verdict.ADMITTED:
+        doors.undo_last("test", dt.datetime.now(dt.UTC))
+    return result
 
 
 def repository(folder: EventFolder) -> AttendeeRepository:
@@ -186,23 +200,22 @@ def test_preview_writes_nothing(event: EventFolder) -> None:
 def test_revoked_code_is_recognised_as_revoked_not_unknown(event: EventFolder) -> None:
     do_import(event, DATA / "google-forms-big5.csv")
     repo = repository(event)
-    codec = TicketCodec(event.secret_key())
     first = repo.all()[0]
     old_code = first.code or ""
-    assert look_up_code(repo, codec, old_code).status is CodeStatus.VALID
+    assert verdict_of(event, old_code).verdict is Verdict.ADMITTED
 
     new_ticket = repo.reissue(old_code, "lost phone")
     assert new_ticket.issue_number == 1 and new_ticket.code != old_code
-    old = look_up_code(repo, codec, old_code.lower() + "  ")
-    assert old.status is CodeStatus.REVOKED
-    assert old.attendee is not None and old.attendee.name == "陳大文"
-    assert "lost phone" in old.message
-    assert look_up_code(repo, codec, new_ticket.code).status is CodeStatus.VALID
+    old = verdict_of(event, old_code.lower() + "  ")
+    assert old.verdict is Verdict.REVOKED
+    assert old.name == "陳大文"
+    assert "replaced by a newer one" in old.decision.detail_en
+    assert verdict_of(event, new_ticket.code).verdict is Verdict.ADMITTED
     assert repo.get(first.id).code == new_ticket.code  # type: ignore[union-attr]
 
     revoked = repo.revoke(str(first.id), "refunded at the desk")
     assert revoked.code == new_ticket.code
-    assert look_up_code(repo, codec, new_ticket.code).status is CodeStatus.REVOKED
+    assert verdict_of(event, new_ticket.code).verdict is Verdict.REVOKED
     assert repo.get(first.id).code is None  # type: ignore[union-attr]
     with pytest.raises(StoreError, match="no valid ticket"):
         repo.revoke(str(first.id))
@@ -219,9 +232,9 @@ def test_tampered_foreign_and_random_codes_are_refused(event: EventFolder) -> No
     tampered = code[:-1] + ("0" if last != "0" else "1")
     other_event = TicketCodec(generate_secret_key()).issue(1)
     for text in (tampered, other_event, "hello world", "", "AIFF-"):
-        assert look_up_code(repo, codec, text).status is CodeStatus.INVALID, text
+        assert verdict_of(event, text).verdict is Verdict.INVALID_CODE, text
     never_issued = codec.issue(999)
-    assert look_up_code(repo, codec, never_issued).status is CodeStatus.UNKNOWN
+    assert verdict_of(event, never_issued).verdict is Verdict.UNKNOWN_TICKET
 
 
 def test_unknown_attendee_or_code_for_revoke_is_a_clear_error(event: EventFolder) -> None:

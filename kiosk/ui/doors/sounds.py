@@ -117,11 +117,6 @@ class SoundBoard(QObject):
             effect.setVolume(1.0)
             self._effects[name] = effect
 
-    @property
-    def audible(self) -> bool:
-        """True if sounds actually reach a speaker."""
-        return bool(self._effects)
-
     def play(self, verdict: Verdict) -> None:
         """The sound of a verdict (never raises: a broken speaker must not stop the doors)."""
         name = sound_for(verdict)

@@ -100,11 +100,6 @@ class CardView(QWidget):
         return self._card
 
     @property
-    def content_rect(self) -> QRectF:
-        """Where the last paint put the card's content, in widget coordinates."""
-        return QRectF(self._content)
-
-    @property
     def ticking(self) -> bool:
         """True while the once-a-second repaint runs."""
         return self._timer.isActive()
