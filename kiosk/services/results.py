@@ -32,10 +32,12 @@ from kiosk.store.sealed_results import (
     SealExistsError,
     SealTamperedError,
     WrongPassphraseError,
+    derive_key,
     fingerprint,
     make_seal,
     programme_digest,
     read_seal,
+    require_untampered,
     short_fingerprint,
     tampered_message,
     unseal,
@@ -413,9 +415,12 @@ def _open(
     progress: Progress | None,
     *,
     purpose: str,
+    derived: bytes | None = None,
 ) -> JuryResults:
     recorded = seal_record(folder, seal.fingerprint).expected
-    plaintext = unseal(seal, passphrases, recorded_fingerprint=recorded, progress=progress)
+    plaintext = unseal(
+        seal, passphrases, recorded_fingerprint=recorded, progress=progress, derived=derived
+    )
     try:
         results = JuryResults.from_dict(json.loads(plaintext.decode("utf-8")))
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError, TypeError):
@@ -443,12 +448,16 @@ def open_results(
     NoSealError, SealTamperedError (changed since sealing), WrongPassphraseError, SealError.
     """
     seal = read_seal(folder.sealed_results_path)
-    results = _open(folder, seal, passphrases, progress, purpose=purpose)
     if purpose != "reveal":
-        return results
+        return _open(folder, seal, passphrases, progress, purpose=purpose)
+    # The reveal opens the results and the vote key with the same passphrases: derive the key
+    # once (scrypt is the keyholders' wait), after the cheap check that the file is the sealed one.
+    require_untampered(seal, seal_record(folder, seal.fingerprint).expected)
+    key = derive_key(passphrases, seal.header.kdf, progress)
+    results = _open(folder, seal, passphrases, progress, purpose=purpose, derived=key)
     from kiosk.services.vote import with_viewer_result  # the Viewer's Award, once voted
 
-    return with_viewer_result(folder, results, passphrases, progress=progress)
+    return with_viewer_result(folder, results, passphrases, progress=progress, derived=key)
 
 
 def sealed_categories(folder: EventFolder) -> tuple[str, ...]:

@@ -264,12 +264,17 @@ def count_vote(
     passphrases: Sequence[str],
     *,
     progress: Progress | None = None,
+    derived: bytes | None = None,
 ) -> Tally:
-    """Open the vote key with the results passphrase(s), decrypt every ballot, count them."""
+    """Open the vote key with the results passphrase(s), decrypt every ballot, count them.
+
+    `derived`: the results key already derived from `passphrases` (see `open_vote_key`)."""
     config = folder.load_config()
     programme = folder.load_programme(config)
     seal = read_seal(folder.sealed_results_path)
-    private = open_vote_key(read_vote_key(folder.root), passphrases, seal.header.kdf, progress)
+    private = open_vote_key(
+        read_vote_key(folder.root), passphrases, seal.header.kdf, progress, derived=derived
+    )
     db = folder.open_db()
     try:
         box = BallotBox(db, TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key()))
@@ -289,6 +294,7 @@ def with_viewer_result(
     *,
     now: dt.datetime | None = None,
     progress: Progress | None = None,
+    derived: bytes | None = None,
 ) -> JuryResults:
     """The opened results with the Viewer's Award counted in, once the vote is over.
 
@@ -308,7 +314,7 @@ def with_viewer_result(
     if not over:
         log.info("the vote is not over or has no ballots: its award stays to follow")
         return results
-    tally = count_vote(folder, passphrases, progress=progress)
+    tally = count_vote(folder, passphrases, progress=progress, derived=derived)
     result: CategoryResult | None = viewer_result(award.id, tally, folder.load_programme(config))
     if result is None:
         return results

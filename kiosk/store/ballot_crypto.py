@@ -160,14 +160,21 @@ def open_vote_key(
     passphrases: Sequence[str],
     kdf: KdfParams,
     progress: Progress | None = None,
+    *,
+    derived: bytes | None = None,
 ) -> X25519PrivateKey:
-    """The vote's private key, with the results passphrase(s) (kept in memory only)."""
+    """The vote's private key, with the results passphrase(s) (kept in memory only).
+
+    `derived` is the results key already derived from `passphrases` with `kdf` (the reveal
+    derives it once for the results and the vote); without it, it is derived here.
+    """
     if key_file.salts_digest != salts_digest(kdf):
         raise VoteKeyError(
             f"{key_file.path} belongs to another sealing of the results: the ballots cannot "
             f"be counted with this seal's passphrase(s)"
         )
-    wrap = _wrap_key(derive_key(passphrases, kdf, progress))
+    key = derived if derived is not None else derive_key(passphrases, kdf, progress)
+    wrap = _wrap_key(key)
     try:
         raw = AESGCM(wrap).decrypt(key_file.nonce, key_file.wrapped, key_file.aad)
     except InvalidTag:

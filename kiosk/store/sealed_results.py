@@ -359,21 +359,30 @@ def tampered_message(path: Path) -> str:
     )
 
 
+def require_untampered(seal: Seal, recorded_fingerprint: str | None) -> None:
+    """SealTamperedError if `seal` is not the file recorded at sealing (checked before the slow
+    key derivation, so a replaced file is refused at once)."""
+    if recorded_fingerprint is not None and seal.fingerprint != recorded_fingerprint:
+        raise SealTamperedError(tampered_message(seal.path))
+
+
 def unseal(
     seal: Seal,
     passphrases: Sequence[str],
     *,
     recorded_fingerprint: str | None,
     progress: Progress | None = None,
+    derived: bytes | None = None,
 ) -> bytes:
     """The plaintext inside the seal (padding included; it is JSON, so trailing spaces are fine).
 
+    `derived` is the key already derived from `passphrases` for this seal (the reveal derives it
+    once and opens both the results and the vote key with it); without it, it is derived here.
     SealTamperedError if the file is not the one recorded at sealing, WrongPassphraseError if it
     is but does not open, plain SealError when there is no record to tell the two apart.
     """
-    if recorded_fingerprint is not None and seal.fingerprint != recorded_fingerprint:
-        raise SealTamperedError(tampered_message(seal.path))
-    key = derive_key(passphrases, seal.header.kdf, progress)
+    require_untampered(seal, recorded_fingerprint)
+    key = derived if derived is not None else derive_key(passphrases, seal.header.kdf, progress)
     try:
         return AESGCM(key).decrypt(seal.header.nonce, seal.ciphertext, seal.aad)
     except InvalidTag:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from kiosk.cli import cli
 from kiosk.core.awards import build_plan
@@ -249,3 +250,22 @@ def test_the_reveal_plan_turns_result_to_follow_into_the_viewers_award(
     after = build_plan(config.awards, sealed.open_results(voting.folder, [PASSPHRASE]))
     viewers_steps = [s.kind.value for s in after if s.award and s.award.id == "viewers"]
     assert viewers_steps == ["category", "nominees", "envelope", "winner"]
+
+
+def test_the_reveal_derives_the_keyholders_key_once(
+    voting: VotingEvent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The results and the vote key open with one scrypt run per keyholder, not two."""
+    cast_all(voting, ["QZ-OTHER-06"])
+    derivations = []
+    real_derive = Scrypt.derive
+
+    def counting_derive(self: Scrypt, key_material: bytes) -> bytes:
+        derivations.append(key_material)
+        return real_derive(self, key_material)
+
+    monkeypatch.setattr(Scrypt, "derive", counting_derive)
+    results = sealed.open_results(voting.folder, [PASSPHRASE])
+    viewers = results.for_category("viewers")
+    assert viewers is not None and viewers.winner == "QZ-OTHER-06"
+    assert len(derivations) == 1
