@@ -231,30 +231,33 @@ def seal_results(
     )
     seal_fingerprint = fingerprint(data)
     db = folder.open_db()
-    existed = path.exists()
-    if existed and not replace:  # sealed by someone else while the key was derived
-        raise _exists_error(path)
-    previous = fingerprint(path.read_bytes()) if existed else None
-    with transaction(db) as conn:
-        refuse_if_ballots_cast(conn)  # a new vote key would make them uncountable
-        Journal.append_in(
-            conn, RESULTS_SEALING, None, {"fingerprint": seal_fingerprint, "replaces": previous}
-        )
-    write_seal(path, data)
-    with transaction(db) as conn:
-        seal_vote_key_in(conn, folder.root, passphrases, read_seal(path).header.kdf, progress)
-        Journal.append_in(
-            conn,
-            RESULTS_SEALED,
-            None,
-            {
-                "categories": len(results.categories),
-                "keyholders": len(passphrases),
-                "fingerprint": seal_fingerprint,
-                "replaced": existed,
-                "replaced_fingerprint": previous,
-            },
-        )
+    try:
+        existed = path.exists()
+        if existed and not replace:  # sealed by someone else while the key was derived
+            raise _exists_error(path)
+        previous = fingerprint(path.read_bytes()) if existed else None
+        with transaction(db) as conn:
+            refuse_if_ballots_cast(conn)  # a new vote key would make them uncountable
+            Journal.append_in(
+                conn, RESULTS_SEALING, None, {"fingerprint": seal_fingerprint, "replaces": previous}
+            )
+        write_seal(path, data)
+        with transaction(db) as conn:
+            seal_vote_key_in(conn, folder.root, passphrases, read_seal(path).header.kdf, progress)
+            Journal.append_in(
+                conn,
+                RESULTS_SEALED,
+                None,
+                {
+                    "categories": len(results.categories),
+                    "keyholders": len(passphrases),
+                    "fingerprint": seal_fingerprint,
+                    "replaced": existed,
+                    "replaced_fingerprint": previous,
+                },
+            )
+    finally:
+        db.close()
     seal = read_seal(path)
     log.info(
         "sealed %d result(s) for %d keyholder(s) into %s",
@@ -428,10 +431,16 @@ def _open(
             f"{seal.path} opened, but what is inside is not a results record"
         ) from None
     db = folder.open_db()
-    with transaction(db) as conn:
-        Journal.append_in(
-            conn, RESULTS_OPENED, None, {"purpose": purpose, "categories": len(results.results)}
-        )
+    try:
+        with transaction(db) as conn:
+            Journal.append_in(
+                conn,
+                RESULTS_OPENED,
+                None,
+                {"purpose": purpose, "categories": len(results.results)},
+            )
+    finally:
+        db.close()
     log.info("sealed results opened (%s)", purpose)
     return results
 
