@@ -11,6 +11,7 @@ from typing import Any
 
 from kiosk.core.clock import DEFAULT_TIMEZONE, zone_named
 from kiosk.core.problems import ConfigError, Problem
+from kiosk.core.remote import RemoteSettings, remote_settings_from_dict
 from kiosk.core.vote_settings import VoteSettings, vote_settings_from_dict
 
 AWARD_KINDS = ("jury", "audience")
@@ -47,6 +48,7 @@ class EventConfig:
     min_film_seconds: int = 0
     awards: tuple[AwardCategory, ...] = ()
     vote: VoteSettings = field(default_factory=VoteSettings)  # [vote]: the Viewer's Award
+    remote: RemoteSettings = field(default_factory=RemoteSettings)  # [remote]: OSC, booth
 
     @property
     def zone(self) -> dt.tzinfo:
@@ -179,6 +181,7 @@ def event_config_from_dict(data: Mapping[str, Any], path: Path) -> EventConfig:
             awards.append(AwardCategory(award_id, en, zh, kind))
 
     vote = vote_settings_from_dict(data.get("vote"), path, problems)
+    remote = remote_settings_from_dict(data.get("remote"), path, problems)
 
     if problems or date is None:
         raise ConfigError(problems)
@@ -203,4 +206,5 @@ def event_config_from_dict(data: Mapping[str, Any], path: Path) -> EventConfig:
         min_film_seconds=min_film,
         awards=tuple(awards),
         vote=vote,
+        remote=remote,
     )

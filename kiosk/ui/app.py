@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from PySide6.QtGui import QGuiApplication
 
+from kiosk.core.event import EventConfig
 from kiosk.core.problems import ConfigError
 from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import CueKind, ResumePoint, ShowOptions
@@ -29,6 +30,7 @@ from kiosk.ui.console.close_guard import ConfirmClose, close_on_sigterm, confirm
 from kiosk.ui.console.doors_panel import DoorsFiguresPanel
 from kiosk.ui.console.first_run import build_demo_in_window
 from kiosk.ui.console.registrations_view import RegistrationsView
+from kiosk.ui.console.remote_panel import RemoteBridge, RemotePanel
 from kiosk.ui.console.report_view import ReportView
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stage_preview import StagePreview
@@ -138,6 +140,7 @@ def open_console(
     mount_stations(window, StationConsole(folder, config), config.zone)
     mount_reveal(window, folder, night, messages, tasks)
     mount_vote(window, folder, night, messages, stage)
+    mount_remote(window, config, night, messages)
     if restore is not None:
         text = resume_text(restore, programme)
         window.offer_resume(text)
@@ -208,6 +211,24 @@ def mount_vote(
     )
     window.add_tab(panel, "Viewer's vote · 觀眾投票")
     window.closed.connect(panel.stop)  # the desk's database connection goes with the console
+    return panel
+
+
+def mount_remote(
+    window: ConsoleWindow, config: EventConfig, night: Night, messages: MessageBus
+) -> RemotePanel:
+    """The Remote tab: OSC from the booth (when `[remote] osc = true`), the presenter clicker,
+    and Ctrl+Shift+R, which turns every remote off."""
+    bridge = RemoteBridge(config, night, window.keys, messages, parent=window)
+    panel = RemotePanel(bridge, window.keys, config.zone)
+    window.add_tab(panel, "Remote · 遙控")
+
+    def remotes_off() -> str:
+        panel.turn_off()
+        return "OSC closed, clicker back to the reveal only"
+
+    window.keys.handle("remotes_off", remotes_off)
+    window.closed.connect(bridge.close)
     return panel
 
 

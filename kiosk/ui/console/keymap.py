@@ -13,7 +13,13 @@ trim, the vote's minutes) keeps only the keys it can type: Space, letters there 
 
 Every command that reaches a handler is written to the console's log panel (with what it did,
 when the handler says), so the log keeps every operator action: GO, pause, black, skip, back,
-volume, jump, the slide.
+volume, jump, the slide. Commands from a remote (OSC from the booth) come through `press` too,
+with their source, so they meet the same handlers and the same guards.
+
+A presenter clicker is a keyboard that sends Page Down / Page Up, "." (its black-screen button)
+and F5 / Shift+F5 (its start button): `CLICKER_KEYS`. They step the award reveal always, and the
+show only while the operator has turned the clicker on for the night (there "." would otherwise
+be Trim + and F5 Run preflight).
 """
 
 from __future__ import annotations
@@ -79,8 +85,18 @@ CONSOLE_KEYS: tuple[Binding, ...] = (
     Binding("open_reveal", "Open results and start the reveal", ("F8",), BOTH),
     Binding("end_reveal", "End the reveal", ("Ctrl+Shift+End",), REVEAL),
     Binding("preflight", "Run preflight", ("F5",), BOTH, logged=False),
+    Binding("remotes_off", "Turn every remote off", ("Ctrl+Shift+R",), BOTH),
     Binding("quit", "Close the console", ("Ctrl+Q",), BOTH, logged=False),
 )
+
+# A presenter clicker's keys and the command each means while the clicker drives (key -> name).
+CLICKER_KEYS: dict[str, str] = {
+    "PgDown": "go",
+    "PgUp": "back",
+    ".": "black",
+    "F5": "go",
+    "Shift+F5": "go",
+}
 
 
 def binding(name: str) -> Binding:
@@ -106,13 +122,14 @@ class KeyMap(QObject):
         self._mode = mode
         self._messages = messages
         self._handlers: dict[tuple[KeyMode, str], Handler] = {}
+        self._clicker_in_show = False
         self.shortcuts: dict[str, QShortcut] = {}
-        for entry in CONSOLE_KEYS:
-            for sequence in entry.keys:
-                shortcut = QShortcut(QKeySequence(sequence), window)
-                shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
-                shortcut.activated.connect(partial(self.press, entry.name))
-                self.shortcuts[sequence] = shortcut
+        meaning = {key: entry.name for entry in CONSOLE_KEYS for key in entry.keys}
+        for sequence in [*meaning, *(key for key in CLICKER_KEYS if key not in meaning)]:
+            shortcut = QShortcut(QKeySequence(sequence), window)
+            shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            shortcut.activated.connect(partial(self._key, sequence, meaning.get(sequence)))
+            self.shortcuts[sequence] = shortcut
         # a focused number field (trim, the vote's minutes) keeps only the keys it can type
         self._number_keys = NumberFieldKeys(self)
         application = QCoreApplication.instance()
@@ -125,8 +142,27 @@ class KeyMap(QObject):
         for mode in modes if modes is not None else entry.modes:
             self._handlers[(mode, name)] = action
 
-    def press(self, name: str) -> bool:
-        """Carry out command `name` in the current mode; False if it does nothing there."""
+    def set_clicker_in_show(self, on: bool) -> None:
+        """Let a presenter clicker drive the show too (it always drives the reveal)."""
+        self._clicker_in_show = on
+        if self._messages is not None:
+            state = "drives the show and the reveal" if on else "drives the reveal only"
+            self._messages.info(f"Presenter clicker {state}")
+
+    def _key(self, sequence: str, name: str | None) -> None:
+        """A bound key was pressed: the clicker's meaning where the clicker drives, else the
+        key's own command."""
+        clicker = CLICKER_KEYS.get(sequence)
+        if clicker is not None and (self._clicker_in_show or self._mode() is KeyMode.REVEAL):
+            self.press(clicker, source="clicker")
+        elif name is not None:
+            self.press(name)
+
+    def press(self, name: str, *, source: str = "key") -> bool:
+        """Carry out command `name` in the current mode; False if it does nothing there.
+
+        `source` says where it came from: "key" (the keyboard), "clicker", or a remote such as
+        "OSC udp 10.0.5.20"; the log panel's line says so."""
         entry = binding(name)
         mode = self._mode()
         action = self._handlers.get((mode, name))
@@ -139,5 +175,8 @@ class KeyMap(QObject):
         outcome = action()
         if entry.logged and self._messages is not None:
             prefix = "Reveal · " if mode is KeyMode.REVEAL and entry.modes != REVEAL else ""
-            self._messages.info(f"⌨ {prefix}{entry.label}" + (f": {outcome}" if outcome else ""))
+            mark = {"key": "⌨", "clicker": "⌨ clicker ·"}.get(source, f"📡 {source} ·")
+            self._messages.info(
+                f"{mark} {prefix}{entry.label}" + (f": {outcome}" if outcome else "")
+            )
         return True
