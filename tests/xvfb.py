@@ -279,3 +279,26 @@ def quit_when_stdin_closes(app: QCoreApplicationLike) -> object:
     timer.timeout.connect(lambda: closed.is_set() and app.quit())
     timer.start(100)
     return timer
+
+
+def brightest_on(display: str, monitor: Monitor, path: Path) -> int:
+    """The brightest channel value (0-255) anywhere on `monitor` (0: the monitor is black)."""
+    screenshot(display, path)
+    crop = f"{monitor.width}x{monitor.height}+{monitor.x}+{monitor.y}"
+    result = subprocess.run(
+        [
+            "convert",
+            str(path),
+            "-crop",
+            crop,
+            "+repage",
+            "-format",
+            "%[fx:int(255*maxima)]",
+            "info:",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return int(result.stdout.strip())

@@ -9,7 +9,8 @@ the X server with xdotool; this process says where the focus is and what happene
                             door station; minutes: the vote's minutes; trim: the film's sound
                             trim on the Show tab; log: the log panel)
     stdin  "state"       -> prints "STATE {json}": every field's text, the log panel's lines
-                            with "⌨" (the operator commands carried out)
+                            with "⌨" (the operator commands carried out) or "📡" (remotes)
+    stdin  "clicker on"  -> lets the presenter clicker drive the show (the Remote tab's switch)
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def main() -> int:
         log_lines = window.log_view.toPlainText().splitlines()
         return {
             "fields": {name: text_of(widget) for name, widget in fields.items()},
-            "commands": [line for line in log_lines if "⌨" in line],
+            "commands": [line for line in log_lines if "⌨" in line or "📡" in line],
         }
 
     def on_line(text: str) -> None:
@@ -84,6 +85,9 @@ def main() -> int:
             print("FOCUSED", argument, type(focused).__name__, inside, flush=True)
         elif command == "state":
             print("STATE", json.dumps(state(), ensure_ascii=False), flush=True)
+        elif command == "clicker":
+            window.keys.set_clicker_in_show(argument == "on")
+            print("CLICKER", argument, flush=True)
         elif command == "quit":
             app.quit()
 

@@ -15,7 +15,7 @@ from kiosk.core.show import CueKind, FilmStatus, ShowPhase, Snapshot
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console import show_panel as show_panel_module
-from kiosk.ui.console.keymap import CONSOLE_KEYS, KeyMap
+from kiosk.ui.console.keymap import CLICKER_KEYS, CONSOLE_KEYS, KeyMap
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
 
@@ -54,7 +54,7 @@ def stage_of(window: ConsoleWindow) -> StageWindow:
 def test_one_shortcut_per_key_and_no_other_application_shortcuts(console: ConsoleWindow) -> None:
     keys = [key for binding in CONSOLE_KEYS for key in binding.keys]
     assert len(keys) == len(set(keys)), "a key bound twice"
-    assert set(console.keys.shortcuts) == set(keys)
+    assert set(console.keys.shortcuts) == set(keys) | set(CLICKER_KEYS)
     assert len(console.findChildren(KeyMap)) == 1
 
 
@@ -119,3 +119,23 @@ def test_the_console_says_and_shows_when_the_slide_is_up(
     qtbot.waitUntil(lambda: not stage_of(console).black, timeout=5000)
     panel.refresh()
     assert panel.phase_label.text().strip() != show_panel_module.DIFFICULTIES_BADGE
+
+
+def test_a_presenter_clicker_drives_the_show_only_when_turned_on(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    show = console.night.show
+    assert show is not None
+    qtbot.keyClick(console, Qt.Key.Key_PageDown)  # off: the clicker's Next does nothing
+    assert show.snapshot().cue.kind is CueKind.HOLDING
+    assert "⌨ clicker" not in log_text(console)
+    console.keys.set_clicker_in_show(True)
+    qtbot.keyClick(console, Qt.Key.Key_PageDown)
+    assert show.snapshot().cue.kind is CueKind.CARD
+    assert "⌨ clicker · GO: Card · A1" in log_text(console)
+    qtbot.keyClick(console, Qt.Key.Key_Period)  # the clicker's black-screen button
+    assert stage_of(console).black
+    assert "⌨ clicker · Black now" in log_text(console)
+    console.keys.set_clicker_in_show(False)
+    qtbot.keyClick(console, Qt.Key.Key_Period)  # Trim + again
+    assert "⌨ Trim +" in log_text(console)

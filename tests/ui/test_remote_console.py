@@ -1,0 +1,206 @@
+"""Remote control of a real console: OSC over UDP and TCP from another process, a presenter
+clicker as real X key events, the projector's pixels and the journal.
+
+The console runs as its own process (open_console, as `python main.py` opens it) on an Xvfb
+screen with a laptop monitor and a projector monitor; this test process is the booth's OSC
+panel (python-osc over 127.0.0.1) and the clicker (xdotool).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from pythonosc.osc_message import OscMessage
+from pythonosc.osc_message_builder import OscMessageBuilder
+
+from kiosk.remote.osc_server import slip_encode
+from kiosk.store.event_folder import EventFolder
+from tests.line_child import LineChild
+from tests.vote_server import free_port
+from tests.xvfb import Monitor, brightest_on, qt_env, requires_xvfb, xvfb_display
+
+XDOTOOL = shutil.which("xdotool")
+CHILD = Path(__file__).with_name("console_child.py")
+REPO = Path(__file__).resolve().parents[2]
+CONSOLE = Monitor("CONSOLE", 1366, 768)
+PROJECTOR = Monitor("PROJECTOR", 1280, 720, x=1366)
+PASSCODE = "booth-2026"
+FLOOD = 10_000
+
+pytestmark = [
+    requires_xvfb,
+    pytest.mark.skipif(XDOTOOL is None, reason="xdotool is needed (make test installs it)"),
+    pytest.mark.serial,  # real time: what reaches the projector and when
+]
+
+
+def osc(address: str, *arguments: str | int) -> bytes:
+    builder = OscMessageBuilder(address=address)
+    for argument in arguments:
+        builder.add_arg(argument)
+    return bytes(builder.build().dgram)
+
+
+def status_of(reply: bytes) -> str:
+    return str(json.loads(str(OscMessage(reply).params[0]))["status"])
+
+
+class Console(LineChild):
+    """The console process on its display."""
+
+    def commands(self) -> list[str]:
+        self.send("state")
+        state = json.loads(self.expect("STATE", 15).split(" ", 1)[1])
+        return list(state["commands"])
+
+
+def remote_commands(event: EventFolder) -> list[dict[str, object]]:
+    """The journal's remote_command entries (read beside the running console)."""
+    with sqlite3.connect(event.db_path, timeout=10) as conn:
+        rows = conn.execute("SELECT data FROM journal WHERE kind = 'remote_command'").fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+@contextmanager
+def console_with_osc(event: EventFolder, port: int, tmp_path: Path) -> Iterator[Console]:
+    toml = event.root / "event.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8")
+        + f'\n[remote]\nosc = true\nport = {port}\npasscode = "{PASSCODE}"\n',
+        encoding="utf-8",
+    )
+    with (
+        xvfb_display(CONSOLE.width + PROJECTOR.width, 768, monitors=[CONSOLE, PROJECTOR]) as d,
+        (tmp_path / "console-stderr.txt").open("w") as errors,
+    ):
+        process = subprocess.Popen(
+            [sys.executable, str(CHILD), str(event.root)],
+            env=qt_env(d, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11"),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            cwd=REPO,
+        )
+        console = Console(process, d)
+        console.start_reading()
+        try:
+            console.expect("READY", 90)
+            yield console
+        finally:
+            if process.poll() is None:
+                assert process.stdin is not None
+                process.stdin.close()
+                try:
+                    process.wait(20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(5)
+
+
+def wait_for_projector(display: str, tmp_path: Path, black: bool, timeout_s: float = 10) -> float:
+    """Seconds until the projector is (not) black; fails after `timeout_s`."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        if (brightest_on(display, PROJECTOR, tmp_path / "projector.png") == 0) == black:
+            return time.monotonic() - started
+        time.sleep(0.02)
+    raise AssertionError(f"the projector never became {'black' if black else 'lit'}")
+
+
+def test_osc_and_a_clicker_drive_the_console_through_its_guards(
+    small_event: EventFolder, tmp_path: Path
+) -> None:
+    port = free_port()
+    with (
+        console_with_osc(small_event, port, tmp_path) as console,
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+    ):
+        udp.settimeout(10)
+        target = ("127.0.0.1", port)
+
+        def ask(data: bytes) -> str:
+            udp.sendto(data, target)
+            return status_of(udp.recvfrom(8192)[0])
+
+        wait_for_projector(console.display, tmp_path, black=False)  # the holding slide
+        assert ask(osc("/go")) == "denied"  # not connected: nothing happens
+        assert ask(osc("/connect", "guess")) == "badpass"
+        assert remote_commands(small_event) == []
+        assert ask(osc("/connect", PASSCODE)) == "ok"
+        assert ask(osc("/go")) == "ok"
+        assert any("📡 OSC udp 127.0.0.1 · GO" in line for line in console.commands())
+
+        # black and back, timed from the datagram to the projector's pixels
+        carried_out, seen = [], []
+        for _ in range(3):
+            time.sleep(1.2)  # past the double-GO guard
+            sent = time.monotonic()
+            udp.sendto(osc("/black"), target)
+            assert status_of(udp.recvfrom(8192)[0]) == "ok"  # answered once carried out
+            carried_out.append(time.monotonic() - sent)
+            seen.append(wait_for_projector(console.display, tmp_path, black=True) + carried_out[-1])
+            time.sleep(1.2)
+            udp.sendto(osc("/go"), target)
+            assert status_of(udp.recvfrom(8192)[0]) == "ok"
+            wait_for_projector(console.display, tmp_path, black=False)
+        print(
+            f"\nOSC /black: carried out (reply) after median {statistics.median(carried_out) * 1000:.0f}"
+            f" ms; projector seen black (screenshot poll) after {statistics.median(seen) * 1000:.0f} ms"
+        )
+
+        # the same over TCP (SLIP): a second panel
+        with socket.create_connection(target, timeout=10) as tcp:
+            tcp.sendall(slip_encode(osc("/connect", PASSCODE)) + slip_encode(osc("/reveal/go")))
+            received = b""
+            while received.count(b"\xc0") < 4:
+                received += tcp.recv(4096)
+        replies = [status_of(frame) for frame in received.split(b"\xc0") if frame]
+        assert replies == ["ok", "refused"]  # no reveal on: the reveal's GO is refused
+
+        # a flood of GOs (bounded) neither stalls the console nor gets past the rate limit
+        before = len(remote_commands(small_event))
+        started = time.monotonic()
+        for _ in range(FLOOD):
+            udp.sendto(osc("/go"), target)
+        sent_s = time.monotonic() - started
+        asked = time.monotonic()
+        console.commands()  # the console answers its stdin while the flood is drained
+        answer_s = time.monotonic() - asked
+        time.sleep(3)
+        took_s = time.monotonic() - started
+        ran = len(remote_commands(small_event)) - before
+        print(f"{FLOOD} GOs sent in {sent_s:.2f} s; console answered in {answer_s * 1000:.0f} ms")
+        print(f"{ran} reached the key map in {took_s:.1f} s")
+        assert answer_s < 2.0
+        assert ran <= 10 * (took_s + 1)
+        wait_for_projector(console.display, tmp_path, black=False)
+
+        # the presenter clicker: Page Down ("Next") drives the show only once turned on
+        before_keys = console.commands()
+        subprocess.run(
+            [XDOTOOL or "xdotool", "key", "Next"], env=qt_env(console.display), check=True
+        )
+        time.sleep(0.5)
+        assert not any("clicker" in line for line in console.commands()[len(before_keys) :])
+        console.send("clicker on")
+        console.expect("CLICKER", 10)
+        time.sleep(1.2)
+        subprocess.run(
+            [XDOTOOL or "xdotool", "key", "period"], env=qt_env(console.display), check=True
+        )
+        wait_for_projector(console.display, tmp_path, black=True)
+        assert any("⌨ clicker · Black now" in line for line in console.commands())
+        entries = remote_commands(small_event)
+        assert {e["source"] for e in entries} >= {"OSC udp 127.0.0.1", "OSC tcp 127.0.0.1"}
