@@ -155,9 +155,10 @@ def test_osc_and_a_clicker_drive_the_console_through_its_guards(
             udp.sendto(osc("/go"), target)
             assert status_of(udp.recvfrom(8192)[0]) == "ok"
             wait_for_projector(console.display, tmp_path, black=False)
+        reply_ms = statistics.median(carried_out) * 1000
+        seen_ms = statistics.median(seen) * 1000
         print(
-            f"\nOSC /black: carried out (reply) after median {statistics.median(carried_out) * 1000:.0f}"
-            f" ms; projector seen black (screenshot poll) after {statistics.median(seen) * 1000:.0f} ms"
+            f"\nOSC /black: reply (carried out) {reply_ms:.0f} ms, projector black {seen_ms:.0f} ms"
         )
 
         # the same over TCP (SLIP): a second panel
