@@ -34,6 +34,7 @@ LOOPBACK: tuple[IPNetwork, ...] = (
     ipaddress.ip_network("::1/128"),
 )
 DEFAULT_OSC_PORT = 53000  # QLab's
+DEFAULT_STAGE_PORT = 53080
 MIN_PASSCODE_LENGTH = 4
 
 
@@ -45,6 +46,8 @@ class RemoteSettings:
     port: int = DEFAULT_OSC_PORT
     passcode: str = ""
     allowed: tuple[IPNetwork, ...] = LOOPBACK
+    stage_display: bool = False  # the host's read-only page (paired by QR)
+    stage_port: int = DEFAULT_STAGE_PORT
 
     def allows(self, host: str) -> bool:
         """True if a message from `host` may be read at all."""
@@ -57,7 +60,7 @@ class RemoteSettings:
         return any(address in network for network in self.allowed)
 
 
-_KEYS = frozenset({"osc", "port", "passcode", "allowed"})
+_KEYS = frozenset({"osc", "port", "passcode", "allowed", "stage_display", "stage_port"})
 
 
 def remote_settings_from_dict(table: object, path: Path, problems: list[Problem]) -> RemoteSettings:
@@ -73,10 +76,12 @@ def remote_settings_from_dict(table: object, path: Path, problems: list[Problem]
     if not isinstance(osc, bool):
         problems.append(Problem(path, "must be true or false", "[remote]", "osc"))
         osc = False
-    port = table.get("port", DEFAULT_OSC_PORT)
-    if isinstance(port, bool) or not isinstance(port, int) or not 1024 <= port <= 65535:
-        problems.append(Problem(path, "must be a port from 1024 to 65535", "[remote]", "port"))
-        port = DEFAULT_OSC_PORT
+    port = _port(table, "port", DEFAULT_OSC_PORT, path, problems)
+    stage_port = _port(table, "stage_port", DEFAULT_STAGE_PORT, path, problems)
+    stage_display = table.get("stage_display", False)
+    if not isinstance(stage_display, bool):
+        problems.append(Problem(path, "must be true or false", "[remote]", "stage_display"))
+        stage_display = False
     passcode = table.get("passcode", "")
     if not isinstance(passcode, str):
         problems.append(Problem(path, "must be text", "[remote]", "passcode"))
@@ -110,7 +115,24 @@ def remote_settings_from_dict(table: object, path: Path, problems: list[Problem]
                 problems.append(
                     Problem(path, f"{text!r} is not an address or network", "[remote]", "allowed")
                 )
-    return RemoteSettings(osc=osc, port=port, passcode=passcode, allowed=tuple(allowed))
+    return RemoteSettings(
+        osc=osc,
+        port=port,
+        passcode=passcode,
+        allowed=tuple(allowed),
+        stage_display=stage_display,
+        stage_port=stage_port,
+    )
+
+
+def _port(
+    table: dict[str, object], key: str, default: int, path: Path, problems: list[Problem]
+) -> int:
+    port = table.get(key, default)
+    if isinstance(port, bool) or not isinstance(port, int) or not 1024 <= port <= 65535:
+        problems.append(Problem(path, "must be a port from 1024 to 65535", "[remote]", key))
+        return default
+    return port
 
 
 class Need(Enum):

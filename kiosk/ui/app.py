@@ -21,6 +21,7 @@ from kiosk.services.console_settings import load_console_settings
 from kiosk.services.doors import door_checkins
 from kiosk.services.event import EventFolder, StoreError
 from kiosk.services.report import ReportService
+from kiosk.services.stage_display import stage_display_link
 from kiosk.services.station_console import StationConsole
 from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
@@ -140,7 +141,7 @@ def open_console(
     mount_stations(window, StationConsole(folder, config), config.zone)
     mount_reveal(window, folder, night, messages, tasks)
     mount_vote(window, folder, night, messages, stage)
-    mount_remote(window, config, night, messages)
+    mount_remote(window, folder, config, night, messages)
     if restore is not None:
         text = resume_text(restore, programme)
         window.offer_resume(text)
@@ -215,11 +216,22 @@ def mount_vote(
 
 
 def mount_remote(
-    window: ConsoleWindow, config: EventConfig, night: Night, messages: MessageBus
+    window: ConsoleWindow,
+    folder: EventFolder,
+    config: EventConfig,
+    night: Night,
+    messages: MessageBus,
 ) -> RemotePanel:
-    """The Remote tab: OSC from the booth (when `[remote] osc = true`), the presenter clicker,
-    and Ctrl+Shift+R, which turns every remote off."""
-    bridge = RemoteBridge(config, night, window.keys, messages, parent=window)
+    """The Remote tab: OSC from the booth (`[remote] osc = true`), the host's stage display
+    (`stage_display = true`), the presenter clicker, and Ctrl+Shift+R: every remote off."""
+    bridge = RemoteBridge(
+        config,
+        night,
+        window.keys,
+        messages,
+        stage_link=lambda port: stage_display_link(folder, port),
+        parent=window,
+    )
     panel = RemotePanel(bridge, window.keys, config.zone)
     window.add_tab(panel, "Remote · 遙控")
 

@@ -23,9 +23,13 @@ from pathlib import Path
 import pytest
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
+from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from kiosk.remote.osc_server import slip_encode
 from kiosk.store.event_folder import EventFolder
+from tests.browser import requires_chromium, tablet
 from tests.line_child import LineChild
 from tests.vote_server import free_port
 from tests.xvfb import Monitor, brightest_on, qt_env, requires_xvfb, xvfb_display
@@ -35,11 +39,13 @@ CHILD = Path(__file__).with_name("console_child.py")
 REPO = Path(__file__).resolve().parents[2]
 CONSOLE = Monitor("CONSOLE", 1366, 768)
 PROJECTOR = Monitor("PROJECTOR", 1280, 720, x=1366)
+SCREENSHOTS = REPO / "build" / "screenshots"
 PASSCODE = "booth-2026"
 FLOOD = 10_000
 
 pytestmark = [
     requires_xvfb,
+    requires_chromium,
     pytest.mark.skipif(XDOTOOL is None, reason="xdotool is needed (make test installs it)"),
     pytest.mark.serial,  # real time: what reaches the projector and when
 ]
@@ -73,11 +79,14 @@ def remote_commands(event: EventFolder) -> list[dict[str, object]]:
 
 
 @contextmanager
-def console_with_osc(event: EventFolder, port: int, tmp_path: Path) -> Iterator[Console]:
+def console_with_osc(
+    event: EventFolder, port: int, stage_port: int, tmp_path: Path
+) -> Iterator[Console]:
     toml = event.root / "event.toml"
     toml.write_text(
         toml.read_text(encoding="utf-8")
-        + f'\n[remote]\nosc = true\nport = {port}\npasscode = "{PASSCODE}"\n',
+        + f'\n[remote]\nosc = true\nport = {port}\npasscode = "{PASSCODE}"\n'
+        + f"stage_display = true\nstage_port = {stage_port}\n",
         encoding="utf-8",
     )
     with (
@@ -109,6 +118,31 @@ def console_with_osc(event: EventFolder, port: int, tmp_path: Path) -> Iterator[
                     process.wait(5)
 
 
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def update_time(browser: WebDriver, seen: int, *, black: bool, timeout_s: float = 5) -> float:
+    """When (Date.now(), ms) the stage display first showed the projector (not) black after
+    its `seen` first updates."""
+    script = (
+        f"const u = window.stageUpdates.slice({seen})"
+        f".find(u => u.state.black === {'true' if black else 'false'}); return u ? u.at : null;"
+    )
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        at = browser.execute_script(script)
+        if at is not None:
+            return float(at)
+        time.sleep(0.01)
+    raise AssertionError("the stage display never showed the change")
+
+
 def wait_for_projector(display: str, tmp_path: Path, black: bool, timeout_s: float = 10) -> float:
     """Seconds until the projector is (not) black; fails after `timeout_s`."""
     started = time.monotonic()
@@ -123,8 +157,9 @@ def test_osc_and_a_clicker_drive_the_console_through_its_guards(
     small_event: EventFolder, tmp_path: Path
 ) -> None:
     port = free_port()
+    stage_port = next(p for p in range(port + 1, port + 40) if port_is_free(p))
     with (
-        console_with_osc(small_event, port, tmp_path) as console,
+        console_with_osc(small_event, port, stage_port, tmp_path) as console,
         socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
     ):
         udp.settimeout(10)
@@ -160,6 +195,30 @@ def test_osc_and_a_clicker_drive_the_console_through_its_guards(
         print(
             f"\nOSC /black: reply (carried out) {reply_ms:.0f} ms, projector black {seen_ms:.0f} ms"
         )
+
+        # the host's stage display, on a tablet-sized headless chromium
+        token = (small_event.root / "stage-display.token").read_text(encoding="ascii").strip()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        with tablet(tmp_path) as browser:
+            browser.get(f"http://127.0.0.1:{stage_port}/stage?t={token}")
+            updates = "return window.stageUpdates.length"
+            WebDriverWait(browser, 10).until(lambda b: b.execute_script(updates) > 0)
+            lag = []
+            for address in ("/black", "/go", "/black", "/go"):
+                time.sleep(1.2)  # past the double-GO guard
+                count = browser.execute_script(updates)
+                sent_ms = time.time() * 1000
+                udp.sendto(osc(address), target)
+                assert status_of(udp.recvfrom(8192)[0]) == "ok"
+                first = update_time(browser, count, black=address == "/black")
+                lag.append(first - sent_ms)
+            text = browser.find_element(By.TAG_NAME, "body").text
+            assert "Now · 現在" in text and "Next · 下一項" in text
+            browser.save_screenshot(str(SCREENSHOTS / "stage-display-tablet.png"))
+            browser.get(f"http://127.0.0.1:{stage_port}/stage?t=wrong")
+            assert "This link is not valid" in browser.find_element(By.TAG_NAME, "body").text
+        print(f"OSC -> stage display updated: median {statistics.median(lag):.0f} ms {lag}")
+        assert statistics.median(lag) < 1000
 
         # the same over TCP (SLIP): a second panel
         with socket.create_connection(target, timeout=10) as tcp:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
@@ -39,12 +40,15 @@ from kiosk.core.show.model import CueKind, ShowPhase
 from kiosk.night.night import KeyMode, Night
 from kiosk.night.ports import OperatorMessages
 from kiosk.remote.osc_server import OscServer, Outcome
+from kiosk.remote.stage_display import StageDisplay
+from kiosk.services.stage_display import StageLink
 from kiosk.ui.console.keymap import KeyMap
+from kiosk.ui.console.stations_panel import QrView
 
 log = logging.getLogger(__name__)
 
 REPLY_WAIT_S = 2.0  # an OSC thread waits this long for the GUI thread to carry a command out
-STATE_EVERY_MS = 250  # how often the pushed state is rebuilt (pushed only when it changed)
+STATE_EVERY_MS = 100  # how often the pushed state is rebuilt (pushed only when it changed)
 
 
 class RemoteBridge(QObject):
@@ -60,6 +64,7 @@ class RemoteBridge(QObject):
         keys: KeyMap,
         messages: OperatorMessages,
         *,
+        stage_link: Callable[[int], StageLink] | None = None,
         host: str = "0.0.0.0",
         parent: QObject | None = None,
     ) -> None:
@@ -85,11 +90,26 @@ class RemoteBridge(QObject):
                 messages.error(self.error)
             else:
                 self.server = server
+        self.stage: StageDisplay | None = None
+        self.stage_link: StageLink | None = None
+        if self._settings.stage_display and stage_link is not None:
+            link = stage_link(self._settings.stage_port)
+            stage = StageDisplay(
+                link.token, self._settings.allows, host=host, port=self._settings.stage_port
+            )
+            try:
+                stage.start()
+            except OSError as exc:
+                problem = f"The stage display could not listen on port {self._settings.stage_port}"
+                self.error = (self.error + "; " if self.error else "") + f"{problem}: {exc}"
+                messages.error(self.error)
+            else:
+                self.stage, self.stage_link = stage, link
         self._timer = QTimer(self)
         self._timer.setInterval(STATE_EVERY_MS)
         self._timer.timeout.connect(self._refresh_state)
         self._last_connected: list[str] = []
-        if self.server is not None:
+        if self.server is not None or self.stage is not None:
             self._timer.start()
             self._refresh_state()
 
@@ -145,8 +165,17 @@ class RemoteBridge(QObject):
     def state(self) -> dict[str, Any]:
         """What is on now, for remotes: mode, what the projector shows, time left, next."""
         night = self._night
-        if night.mode is KeyMode.REVEAL:
-            return {"mode": "reveal", "on_now": "award reveal", "time_left": "", "next": ""}
+        reveal = night.reveal
+        if night.mode is KeyMode.REVEAL and reveal is not None:
+            # the steps' names only: a step never names a film, so no winner shows early
+            snap_r = reveal.snapshot()
+            return {
+                "mode": "reveal",
+                "on_now": snap_r.current.describe() if snap_r.current else "award reveal",
+                "time_left": "",
+                "next": snap_r.next.describe() if snap_r.next else "",
+                "black": snap_r.black,
+            }
         show = night.show
         if show is None:
             return {"mode": "show", "on_now": "", "time_left": "", "next": ""}
@@ -173,6 +202,8 @@ class RemoteBridge(QObject):
             self._state = state
             if self.server is not None:
                 self.server.push_state(state)
+            if self.stage is not None:
+                self.stage.publish(state)
         connected = [host for host, _ in self.gate.connected()]
         if connected != self._last_connected:
             self._last_connected = connected
@@ -182,21 +213,21 @@ class RemoteBridge(QObject):
         """Every remote off for the rest of the night (the listener stops)."""
         self.gate.set_enabled(False)
         self.turned_off = True
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
-        self._timer.stop()
+        self.close()
         self._night.runner.record("remotes_off", {})
         self._messages.warning("Remote control off for the rest of the night · 已關閉遙控")
         self._last_connected = []
         self.connections_changed.emit()
 
     def close(self) -> None:
-        """Stop listening (the console is closing)."""
+        """Stop listening (the console is closing, or the remotes were turned off)."""
         self._timer.stop()
         if self.server is not None:
             self.server.stop()
             self.server = None
+        if self.stage is not None:
+            self.stage.stop()
+            self.stage = None
 
 
 def _cue_name(kind: CueKind, title: str) -> str:
@@ -239,6 +270,15 @@ class RemotePanel(QWidget):
         )
         self.clicker.toggled.connect(keys.set_clicker_in_show)
         layout.addWidget(self.clicker)
+        self.stage_line = QLabel()
+        self.stage_line.setWordWrap(True)
+        self.stage_line.setTextFormat(Qt.TextFormat.PlainText)
+        self.stage_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.stage_line)
+        self.stage_qr = QrView()
+        self.stage_qr.setMinimumSize(180, 180)
+        self.stage_qr.setMaximumSize(220, 220)
+        layout.addWidget(self.stage_qr)
         self.off = QPushButton("Turn every remote off  [Ctrl+Shift+R] · 關閉所有遙控")
         self.off.clicked.connect(self.turn_off)
         layout.addWidget(self.off)
@@ -268,7 +308,20 @@ class RemotePanel(QWidget):
                 "OSC is off for this event ([remote] osc = true in event.toml turns it on) · "
                 "OSC 遙控未啟用"
             )
-        self.off.setEnabled(bridge.server is not None)
+        if bridge.stage is not None and bridge.stage_link is not None:
+            self.stage_line.setText(
+                "Stage display for the host: scan with the tablet (same network), or open "
+                f"{bridge.stage_link.url} · 主持人舞台顯示：以平板掃描"
+            )
+            self.stage_qr.set_text(bridge.stage_link.url)
+            self.stage_qr.show()
+        else:
+            self.stage_line.setText(
+                "Stage display off ([remote] stage_display = true turns it on) · 舞台顯示未啟用"
+            )
+            self.stage_qr.set_text(None)
+            self.stage_qr.hide()
+        self.off.setEnabled(bridge.server is not None or bridge.stage is not None)
         self.connected.clear()
         for host, _seen in bridge.gate.connected():
             self.connected.addItem(f"{host}")
