@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.event import EventConfig
-from kiosk.core.programme import format_duration
+from kiosk.core.programme import Film, format_duration
 from kiosk.core.remote import Need, RemoteCommand, RemoteGate
 from kiosk.core.show.model import CueKind, ShowPhase
 from kiosk.night.night import KeyMode, Night
@@ -184,15 +184,9 @@ class RemoteBridge(QObject):
         return {
             "mode": "show",
             "phase": snap.phase.value,
-            "on_now": _cue_name(snap.cue.kind, snap.cue.film.title_en if snap.cue.film else ""),
+            "on_now": _cue_name(snap.cue.kind, snap.cue.film),
             "time_left": format_duration(left) if left is not None else "",
-            "next": (
-                _cue_name(
-                    snap.next_cue.kind, snap.next_cue.film.title_en if snap.next_cue.film else ""
-                )
-                if snap.next_cue is not None
-                else ""
-            ),
+            "next": _cue_name(snap.next_cue.kind, snap.next_cue.film) if snap.next_cue else "",
             "black": snap.black,
         }
 
@@ -230,18 +224,20 @@ class RemoteBridge(QObject):
             self.stage = None
 
 
-def _cue_name(kind: CueKind, title: str) -> str:
+def _cue_name(kind: CueKind, film: Film | None) -> str:
+    """What a cue puts on the projector, in both languages, for the booth and the host."""
+    title = f"{film.title_en} · {film.title_zh}" if film is not None else ""
     match kind:
         case CueKind.HOLDING:
-            return "holding slide"
+            return "Holding slide · 等候畫面"
         case CueKind.CARD:
-            return f"title card: {title}"
+            return f"Title card · 片名卡 — {title}"
         case CueKind.FILM:
             return title
         case CueKind.INTERMISSION:
-            return "intermission"
+            return "Intermission · 中場休息"
         case CueKind.END:
-            return "end card"
+            return "End card · 完場"
 
 
 class RemotePanel(QWidget):
