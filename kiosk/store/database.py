@@ -272,6 +272,17 @@ def db_path(db: sqlite_utils.Database) -> str:
     return str(row[2]) if row and row[2] else ":memory:"
 
 
+def refuse_newer_schema(conn: sqlite3.Connection, path: Path, known: int) -> None:
+    """StoreError (and the connection closed) if the file's schema is newer than `known`."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > known:
+        conn.close()
+        raise StoreError(
+            f"{path} was written by a newer version of this app (schema {version}, this "
+            f"app knows up to {known}). Update the app; the file was not touched."
+        )
+
+
 def open_database(path: Path, *, migrate_schema: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the event database with the settings the night needs.
 
@@ -281,13 +292,8 @@ def open_database(path: Path, *, migrate_schema: bool = True) -> sqlite_utils.Da
     """
     try:
         conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        if migrate_schema and version > SCHEMA_VERSION:
-            conn.close()  # refuse before anything (even the journal mode) touches the file
-            raise StoreError(
-                f"{path} was written by a newer version of this app (schema {version}, this "
-                f"app knows up to {SCHEMA_VERSION}). Update the app; the file was not touched."
-            )
+        if migrate_schema:  # refuse before anything (even the journal mode) touches the file
+            refuse_newer_schema(conn, path, SCHEMA_VERSION)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")

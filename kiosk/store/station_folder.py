@@ -24,43 +24,55 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
+import sqlite_utils
 
 from kiosk.core.checkin import Admission
 from kiosk.core.stations import ListedTicket, TicketStatus
 from kiosk.store.checkins import from_iso, to_iso
+from kiosk.store.database import Migration, execute_script, migrate, refuse_newer_schema
 from kiosk.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS tickets (
-    code_sha256 TEXT PRIMARY KEY,
-    attendee_id INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    name_latin TEXT,
-    status TEXT NOT NULL,
-    admitted_at TEXT,
-    admitted_station TEXT,
-    admitted_method TEXT
-);
-CREATE INDEX IF NOT EXISTS tickets_attendee ON tickets(attendee_id);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
--- Check-ins decided here without the server, kept until the server has confirmed each one.
-CREATE TABLE IF NOT EXISTS queue (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    nonce TEXT NOT NULL UNIQUE,
-    code TEXT,
-    attendee_id INTEGER,
-    method TEXT NOT NULL,
-    at TEXT NOT NULL,
-    verdict TEXT NOT NULL,
-    name TEXT,
-    undone_at TEXT,
-    uploaded_at TEXT,
-    recorded TEXT
-);
-CREATE INDEX IF NOT EXISTS queue_pending ON queue(uploaded_at, id);
-"""
+
+def _v1_station(conn: sqlite3.Connection) -> None:
+    """The ticket list, the meta table and the offline queue. (`IF NOT EXISTS`: station.db
+    files made before the schema was versioned already hold these tables and become v1.)"""
+    execute_script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS tickets (
+            code_sha256 TEXT PRIMARY KEY,
+            attendee_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            name_latin TEXT,
+            status TEXT NOT NULL,
+            admitted_at TEXT,
+            admitted_station TEXT,
+            admitted_method TEXT
+        );
+        CREATE INDEX IF NOT EXISTS tickets_attendee ON tickets(attendee_id);
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        -- Check-ins decided here without the server, kept until the server has confirmed each one.
+        CREATE TABLE IF NOT EXISTS queue (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            nonce TEXT NOT NULL UNIQUE,
+            code TEXT,
+            attendee_id INTEGER,
+            method TEXT NOT NULL,
+            at TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            name TEXT,
+            undone_at TEXT,
+            uploaded_at TEXT,
+            recorded TEXT
+        );
+        CREATE INDEX IF NOT EXISTS queue_pending ON queue(uploaded_at, id);
+        """,
+    )
+
+
+STATION_MIGRATIONS: tuple[Migration, ...] = (_v1_station,)
 
 
 @dataclass(frozen=True)
@@ -210,10 +222,12 @@ class StationStore:
             self._conn = sqlite3.connect(
                 path, timeout=10.0, isolation_level=None, check_same_thread=False
             )
+            # refuse a newer schema before anything (even the journal mode) touches the file
+            refuse_newer_schema(self._conn, path, len(STATION_MIGRATIONS))
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = FULL")  # a queued admission survives
             self._conn.execute("PRAGMA busy_timeout = 10000")
-            self._conn.executescript(_SCHEMA)
+            migrate(sqlite_utils.Database(self._conn), STATION_MIGRATIONS)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path} is not a usable station database: {exc}") from exc
 
