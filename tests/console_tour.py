@@ -11,6 +11,10 @@ the real console and stage (real libvlc) and writes:
     <out>/<laptop>/console-show-film.png   the Show tab while a film plays
     <out>/<laptop>/projector-film.png      the projector during a film
     <out>/<laptop>/projector-difficulties.png   the projector on the difficulties slide
+    <out>/<laptop>/console-beside-projector.png the console and the projector side by side
+                                                (the projector scaled to the laptop's height)
+
+`--laptops 1366x768` tours one laptop size only (`make screenshots` does, for the manual).
 
 The console runs in a child process that prints `SHOT <name> <console|projector>` when its
 screen is ready and waits for a line on stdin; this process takes the picture with ImageMagick
@@ -81,6 +85,7 @@ CHILD = textwrap.dedent(
             yield 100
         shot("projector-film", "projector")
         shot("console-show-film", "console")
+        shot("console-beside-projector", "both")
         QTest.keyClick(window, Qt.Key.Key_T)  # the difficulties slide, through the key map
         yield 1500
         shot("projector-difficulties", "projector")
@@ -128,6 +133,33 @@ def crop(source: Path, target: Path, monitor: Monitor) -> None:
     )
 
 
+def side_by_side(source: Path, target: Path, console: Monitor, projector: Monitor) -> None:
+    """The console and the projector in one picture, the projector scaled to the console's
+    height (as a person sees the two screens on the booth's table)."""
+    subprocess.run(
+        [
+            "convert",
+            "(",
+            str(source),
+            "-crop",
+            f"{console.width}x{console.height}+{console.x}+{console.y}",
+            "+repage",
+            ")",
+            "(",
+            str(source),
+            "-crop",
+            f"{projector.width}x{projector.height}+{projector.x}+{projector.y}",
+            "+repage",
+            "-resize",
+            f"x{console.height}",
+            ")",
+            "+append",
+            str(target),
+        ],
+        check=True,
+    )
+
+
 def tour(event: Path, out: Path, laptop: tuple[int, int]) -> list[Path]:
     """Every screenshot for one laptop size; returns the PNGs written."""
     console = Monitor("CONSOLE", *laptop)
@@ -160,7 +192,10 @@ def tour(event: Path, out: Path, laptop: tuple[int, int]) -> list[Path]:
                     _, name, where = line.split()
                     whole = screenshot(display, Path(work) / "whole.png")
                     target = folder / f"{name}.png"
-                    crop(whole, target, console if where == "console" else projector)
+                    if where == "both":
+                        side_by_side(whole, target, console, projector)
+                    else:
+                        crop(whole, target, console if where == "console" else projector)
                     written.append(target)
                     print(f"  {target}", file=sys.stderr)
                     child.stdin.write("next\n")
@@ -176,14 +211,31 @@ def tour(event: Path, out: Path, laptop: tuple[int, int]) -> list[Path]:
     return written
 
 
+def laptop_sizes(text: str) -> tuple[tuple[int, int], ...]:
+    """`1366x768,1920x1080` → ((1366, 768), (1920, 1080))."""
+    sizes = []
+    for item in text.split(","):
+        width, _, height = item.strip().partition("x")
+        if not (width.isdigit() and height.isdigit()):
+            raise argparse.ArgumentTypeError(f"{item!r} is not a size like 1366x768")
+        sizes.append((int(width), int(height)))
+    return tuple(sizes)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--event", type=Path, default=ROOT / "build" / "tour-demo")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "screenshots" / "tour")
+    parser.add_argument(
+        "--laptops",
+        type=laptop_sizes,
+        default=LAPTOPS,
+        help="laptop sizes to tour, e.g. 1366x768 or 1366x768,1920x1080 (default: both)",
+    )
     args = parser.parse_args()
     if not (args.event / "event.toml").exists():
         build_demo(args.event)
-    for laptop in LAPTOPS:
+    for laptop in args.laptops:
         print(f"{laptop[0]}x{laptop[1]} laptop + projector:", file=sys.stderr)
         tour(args.event, args.out, laptop)
     return 0
