@@ -155,3 +155,27 @@ def test_the_readme_is_short_and_keeps_the_two_commands():
     assert links, "the README points into docs/"
     for link in links:
         assert (ROOT / link).exists(), f"README links to {link}, which does not exist"
+
+
+class _Page:
+    """The little of an MkDocs page the hook reads: its source path."""
+
+    def __init__(self, src_uri: str) -> None:
+        self.file = type("File", (), {"src_uri": src_uri})()
+
+
+def test_the_build_hook_fills_the_keys_table_and_stops_on_a_json_page_that_misses_one():
+    from mkdocs.exceptions import PluginError
+
+    from tools.docs_hooks import on_page_markdown
+
+    keys_page = (DOCS / "reference" / "console-keys.md").read_text(encoding="utf-8")
+    built = on_page_markdown(keys_page, _Page("reference/console-keys.md"), None, None)
+    assert "<!-- console-keys -->" not in built
+    assert console_keys_markdown() in built
+
+    json_page = (DOCS / "reference" / "json.md").read_text(encoding="utf-8")
+    assert on_page_markdown(json_page, _Page("reference/json.md"), None, None) == json_page
+    without_vote_cast = json_page.replace("## `vote cast --json`", "## Casting a vote")
+    with pytest.raises(PluginError, match="vote cast"):
+        on_page_markdown(without_vote_cast, _Page("reference/json.md"), None, None)
