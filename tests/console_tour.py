@@ -13,6 +13,10 @@ the real console and stage (real libvlc) and writes:
     <out>/<laptop>/projector-difficulties.png   the projector on the difficulties slide
     <out>/<laptop>/console-beside-projector.png the console and the projector side by side
                                                 (the projector scaled to the laptop's height)
+    <out>/<laptop>/door-ready.png, door-welcome.png, door-already.png, door-invalid.png
+                                                an usher's check-in window on the laptop screen:
+                                                ready, then a ticket scanned (real X key events),
+                                                the same ticket again, a code of no event
 
 `--laptops 1366x768` tours one laptop size only (`make screenshots` does, for the manual).
 
@@ -24,14 +28,18 @@ screen is ready and waits for a line on stdin; this process takes the picture wi
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
+from tests.line_child import LineChild
 from tests.xvfb import Monitor, qt_env, screenshot, xvfb_display
 
 log = logging.getLogger(__name__)
@@ -39,6 +47,11 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 PROJECTOR_SIZE = (1920, 1080)
 LAPTOPS = ((1366, 768), (1920, 1080))
+DOOR_CHILD = ROOT / "tests" / "ui" / "doors_child.py"  # built as `python main.py doors` builds it
+NOT_A_TICKET = "AIFF-99999-NOTAREALTICKET0"
+ATTENDEES_JSON = ("attendees", "list", "--json")
+DOOR_SETTLE_S = 2.0  # the door window going full screen before the first picture
+REPEAT_GAP_S = 2.5  # the same code again within 2 s is one scan (a double read), not "already in"
 
 CHILD = textwrap.dedent(
     """
@@ -208,6 +221,79 @@ def tour(event: Path, out: Path, laptop: tuple[int, int]) -> list[Path]:
                 if child.poll() is None:
                     child.kill()
                     child.wait(10)
+            written += door_tour(display, night, folder, console, Path(work))
+    return written
+
+
+def a_ticket_code(event: Path) -> str:
+    """The code of a valid ticket whose holder is not in yet (`attendees list --json`)."""
+    listed = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--event", str(event), *ATTENDEES_JSON],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for attendee in json.loads(listed.stdout):
+        if attendee["code"] and not attendee["checked_in"]:
+            return str(attendee["code"])
+    raise RuntimeError(f"no valid ticket left to scan in {event}")
+
+
+def scanner_types(display: str, text: str) -> None:
+    """A keyboard-wedge scanner on the X server: the code key by key, then Return."""
+    for args in (("type", "--delay", "12", text), ("key", "Return")):
+        subprocess.run(
+            ["xdotool", *args], env=qt_env(display), check=True, timeout=30, capture_output=True
+        )
+
+
+def door_tour(display: str, event: Path, folder: Path, console: Monitor, work: Path) -> list[Path]:
+    """The usher's check-in window, full screen on the laptop: ready, then one ticket scanned
+    (admitted), the same ticket again (already in) and a code of no event (not valid)."""
+    code = a_ticket_code(event)
+    scans = (
+        ("door-ready", None),
+        ("door-welcome", code),
+        ("door-already", code),
+        ("door-invalid", NOT_A_TICKET),
+    )
+    written: list[Path] = []
+    with (work / "door-stderr.txt").open("w") as errors:
+        process = subprocess.Popen(
+            [sys.executable, str(DOOR_CHILD), str(event), "Door 1"],
+            env=qt_env(display),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            cwd=ROOT,
+        )
+        door = LineChild(process, display)
+        door.start_reading()
+        try:
+            door.expect("READY", 60)
+            for name, typed in scans:
+                if typed is None:
+                    time.sleep(DOOR_SETTLE_S)
+                else:
+                    time.sleep(REPEAT_GAP_S)
+                    scanner_types(display, typed)
+                    door.expect("ANSWER", 30)
+                    door.expect("PAINTED", 30)  # the verdict is on the X server now
+                target = folder / f"{name}.png"
+                crop(screenshot(display, work / "door.png"), target, console)
+                written.append(target)
+                print(f"  {target}", file=sys.stderr)
+        finally:
+            if process.poll() is None:
+                assert process.stdin is not None
+                process.stdin.close()
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(5)
     return written
 
 

@@ -3,10 +3,10 @@
     .venv/bin/python -m tools.docs_screenshots [--tour build/screenshots/tour] [--out docs/images]
 
 `make screenshots` runs the tour (`python -m tests.console_tour --laptops 1366x768`) and then
-this. Console pictures keep the laptop's 1366x768 (the text must stay readable), projector
-pictures are halved from 1920x1080; all are reduced to a 256-colour palette and stripped of
-metadata with ImageMagick. The list below is every picture the manual shows: a picture the tour
-did not make is an error, so the manual never shows a stale one silently.
+this. Console pictures keep the laptop's 1366x768 (the text must stay readable); projector
+pictures and the door's screens (large type) are halved; all are reduced to a 256-colour
+palette and stripped of metadata with ImageMagick. The list below is every picture the manual
+shows: a picture the tour did not make is an error, so the manual never shows a stale one.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ MANUAL_PICTURES: dict[str, str] = {
     "projector-title-card.png": "960x540",
     "projector-film.png": "960x540",
     "projector-difficulties.png": "960x540",
+    "door-ready.png": "683x384",
+    "door-welcome.png": "683x384",
+    "door-already.png": "683x384",
+    "door-invalid.png": "683x384",
 }
 
 

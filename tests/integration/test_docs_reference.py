@@ -179,3 +179,14 @@ def test_the_build_hook_fills_the_keys_table_and_stops_on_a_json_page_that_misse
     without_vote_cast = json_page.replace("## `vote cast --json`", "## Casting a vote")
     with pytest.raises(PluginError, match="vote cast"):
         on_page_markdown(without_vote_cast, _Page("reference/json.md"), None, None)
+
+
+def test_every_benchmark_is_on_the_benchmarks_page_and_every_figure_names_one():
+    page = (DOCS / "dev" / "benchmarks.md").read_text(encoding="utf-8")
+    benches = {path.name for path in (ROOT / "tests" / "bench").glob("test_*.py")}
+    listed = set(re.findall(r"^\| `(test_\w+\.py)` \|", page, flags=re.MULTILINE))
+    assert listed == benches
+    figures = re.findall(r"^### .* — `(test_\w+\.py)`, recorded \d{4}-\d\d-\d\d$", page, re.M)
+    headings = re.findall(r"^### ", page, flags=re.MULTILINE)
+    assert len(figures) == len(headings) - 1  # every figure section but "Not recorded here"
+    assert set(figures) <= benches
