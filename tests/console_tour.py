@@ -13,6 +13,9 @@ the real console and stage (real libvlc) and writes:
     <out>/<laptop>/projector-difficulties.png   the projector on the difficulties slide
     <out>/<laptop>/console-beside-projector.png the console and the projector side by side
                                                 (the projector scaled to the laptop's height)
+    <out>/<laptop>/console-reveal-passphrase.png, console-reveal.png   the award reveal: the
+                                                passphrase dialog, the Awards tab at the winner
+    <out>/<laptop>/projector-reveal-{category,nominees,envelope,winner}.png   its cards
     <out>/<laptop>/door-ready.png, door-welcome.png, door-already.png, door-invalid.png
                                                 an usher's check-in window on the laptop screen:
                                                 ready, then a ticket scanned (real X key events),
@@ -20,9 +23,11 @@ the real console and stage (real libvlc) and writes:
 
 `--laptops 1366x768` tours one laptop size only (`make screenshots` does, for the manual).
 
-The console runs in a child process that prints `SHOT <name> <console|projector>` when its
-screen is ready and waits for a line on stdin; this process takes the picture with ImageMagick
-(the X server's real pixels, film frames included) and crops the monitor.
+The reveal runs on a second copy of the night (it starts only at the holding slide), opened with
+the demo's published passphrase. The console runs in a child process that prints
+`SHOT <name> <console|projector|both>` when its screen is ready and waits for a line on stdin;
+this process takes the picture with ImageMagick (the X server's real pixels, film frames
+included) and crops the monitor.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.line_child import LineChild
@@ -121,6 +127,91 @@ CHILD = textwrap.dedent(
     """
 )
 
+# The award reveal on a fresh copy of the night (it starts only at the holding slide or the end
+# card): F8, the demo's passphrase typed into the console's dialog, then GO until each kind of
+# projector card has been shown once.
+REVEAL_CHILD = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+    from kiosk.services.demo import DEMO_PASSPHRASE
+    from kiosk.store.event_folder import EventFolder
+    from kiosk.ui.app import make_application, open_console
+
+    app = make_application()
+    folder = EventFolder(Path(sys.argv[1]))
+    lock = folder.event_lock("the console")
+    lock.acquire()
+    window, _ = open_console(folder)
+    window.showMaximized()
+    window.activateWindow()
+    night = window.night
+    tabs = window.tabs
+    WANTED = {
+        "category": "projector-reveal-category",
+        "nominees": "projector-reveal-nominees",
+        "envelope": "projector-reveal-envelope",
+        "winner": "projector-reveal-winner",
+    }
+
+    def shot(name, monitor):
+        print(f"SHOT {name} {monitor}", flush=True)
+        sys.stdin.readline()
+
+    def steps():
+        yield 2500
+        tabs.setCurrentIndex(
+            next(i for i in range(tabs.count()) if tabs.tabText(i).startswith("Awards"))
+        )
+        yield 1000
+        QTest.keyClick(window, Qt.Key.Key_F8)
+        dialog = None
+        for _ in range(100):
+            dialog = QApplication.activeModalWidget()
+            if dialog is not None and hasattr(dialog, "fields"):
+                break
+            yield 100
+        for field in dialog.fields:
+            field.setText(DEMO_PASSPHRASE)
+        yield 500
+        shot("console-reveal-passphrase", "console")
+        dialog.open_seal()
+        for _ in range(300):
+            if night.reveal is not None:
+                break
+            yield 100
+        window.activateWindow()
+        for _ in range(16):
+            if not WANTED:
+                break
+            QTest.keyClick(window, Qt.Key.Key_Space)  # GO: the next step
+            yield 2500  # past the GO guard; the winner card animates in over 1.5 s
+            current = night.reveal.machine.snapshot().current
+            name = WANTED.pop(current.kind.value, None) if current is not None else None
+            if name is not None:
+                shot(name, "projector")
+                if current.kind.value == "winner":
+                    shot("console-reveal", "console")
+        print("DONE", flush=True)
+        night.close()
+        os._exit(0)
+
+    walk = steps()
+
+    def advance():
+        try:
+            QTimer.singleShot(next(walk), advance)
+        except StopIteration:
+            pass
+
+    QTimer.singleShot(0, advance)
+    app.exec()
+    """
+)
+
 
 def build_demo(event: Path) -> None:
     """`main.py demo` into `event` (the real demo night: 35 films, registrations, results)."""
@@ -181,47 +272,71 @@ def tour(event: Path, out: Path, laptop: tuple[int, int]) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="tour-") as work:
-        night = Path(work) / "event"
-        shutil.copytree(event, night)
         width = laptop[0] + PROJECTOR_SIZE[0]
         height = max(laptop[1], PROJECTOR_SIZE[1])
         with xvfb_display(width, height, monitors=[console, projector]) as display:
-            env = qt_env(display, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11")
-            child = subprocess.Popen(
-                [sys.executable, "-c", CHILD, str(night)],
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                cwd=ROOT,
-            )
-            assert child.stdout is not None and child.stdin is not None
-            try:
-                for line in child.stdout:
-                    if line.startswith("DONE"):
-                        break
-                    if not line.startswith("SHOT "):
-                        continue
-                    _, name, where = line.split()
-                    whole = screenshot(display, Path(work) / "whole.png")
-                    target = folder / f"{name}.png"
-                    if where == "both":
-                        side_by_side(whole, target, console, projector)
-                    else:
-                        crop(whole, target, console if where == "console" else projector)
-                    written.append(target)
-                    print(f"  {target}", file=sys.stderr)
-                    child.stdin.write("next\n")
-                    child.stdin.flush()
-                child.stdin.close()
-                child.wait(20)
-            except subprocess.TimeoutExpired:
-                log.warning("the console did not close within 20 s after the tour; killed")
-            finally:
-                if child.poll() is None:
-                    child.kill()
-                    child.wait(10)
-            written += door_tour(display, night, folder, console, Path(work))
+            shots = Shots(display, folder, console, projector, Path(work))
+            for script, copy in ((CHILD, "event"), (REVEAL_CHILD, "event-reveal")):
+                night = Path(work) / copy
+                shutil.copytree(event, night)
+                written += run_console(script, night, shots)
+            written += door_tour(display, Path(work) / "event", folder, console, Path(work))
+    return written
+
+
+@dataclass(frozen=True)
+class Shots:
+    """Where the pictures are taken (the Xvfb display and its two monitors) and where they go."""
+
+    display: str
+    folder: Path
+    console: Monitor
+    projector: Monitor
+    work: Path
+
+    def take(self, name: str, where: str) -> Path:
+        """The display's pixels now, cropped to the console, the projector, or both."""
+        whole = screenshot(self.display, self.work / "whole.png")
+        target = self.folder / f"{name}.png"
+        if where == "both":
+            side_by_side(whole, target, self.console, self.projector)
+        else:
+            crop(whole, target, self.console if where == "console" else self.projector)
+        print(f"  {target}", file=sys.stderr)
+        return target
+
+
+def run_console(script: str, night: Path, shots: Shots) -> list[Path]:
+    """Run one console child on `night`; a picture for each `SHOT name where` it prints."""
+    env = qt_env(shots.display, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11")
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, str(night)],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert child.stdout is not None and child.stdin is not None
+    written: list[Path] = []
+    try:
+        for line in child.stdout:
+            if line.startswith("DONE"):
+                break
+            if not line.startswith("SHOT "):
+                continue
+            _, name, where = line.split()
+            written.append(shots.take(name, where))
+            child.stdin.write("next\n")
+            child.stdin.flush()
+        child.stdin.close()
+        child.wait(20)
+    except subprocess.TimeoutExpired:
+        log.warning("the console did not close within 20 s after the tour; killed")
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(10)
     return written
 
 

@@ -190,3 +190,14 @@ def test_every_benchmark_is_on_the_benchmarks_page_and_every_figure_names_one():
     headings = re.findall(r"^### ", page, flags=re.MULTILINE)
     assert len(figures) == len(headings) - 1  # every figure section but "Not recorded here"
     assert set(figures) <= benches
+
+
+def test_every_picture_in_the_manual_is_one_the_tour_retakes():
+    from tools.docs_screenshots import MANUAL_PICTURES
+
+    committed = {path.name for path in (DOCS / "images").glob("*.png")}
+    assert committed == set(MANUAL_PICTURES)  # `make screenshots` remakes every one of them
+    pages = " ".join(path.read_text(encoding="utf-8") for path in DOCS.rglob("*.md"))
+    pages += (ROOT / "README.md").read_text(encoding="utf-8")
+    unused = sorted(name for name in committed if f"images/{name}" not in pages)
+    assert not unused, f"pictures no page shows: {unused}"
