@@ -7,11 +7,23 @@ the build (`make docs` is strict), naming what to fix.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from tools.docs_reference import DocsMismatchError, check_json_page, console_keys_markdown
+# MkDocs loads this file by its path; `tools` is importable only from the repository's root,
+# which `python -m mkdocs` (as `make docs` runs it) has on sys.path but the `mkdocs` script not.
+REPOSITORY = str(Path(__file__).resolve().parents[1])
+if REPOSITORY not in sys.path:
+    sys.path.insert(0, REPOSITORY)
+
+from tools.docs_reference import (  # noqa: E402 (after the path above)
+    DocsMismatchError,
+    check_json_page,
+    console_keys_markdown,
+)
 
 KEYS_MARKER = "<!-- console-keys -->"
 JSON_PAGE = "reference/json.md"
