@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.line_child import LineChild
-from tests.xvfb import Monitor, qt_env, screenshot, xvfb_display
+from tests.xvfb import Monitor, qt_child, qt_env, screenshot, xvfb_display
 
 log = logging.getLogger(__name__)
 
@@ -59,84 +59,16 @@ ATTENDEES_JSON = ("attendees", "list", "--json")
 DOOR_SETTLE_S = 2.0  # the door window going full screen before the first picture
 REPEAT_GAP_S = 2.5  # the same code again within 2 s is one scan (a double read), not "already in"
 
-CHILD = textwrap.dedent(
-    """
-    import os, sys
-    from pathlib import Path
-    from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtTest import QTest
-    from kiosk.core.show import ShowPhase
-    from kiosk.store.event_folder import EventFolder
-    from kiosk.ui.app import make_application, open_console
-
-    app = make_application()
-    folder = EventFolder(Path(sys.argv[1]))
-    lock = folder.event_lock("the console")
-    lock.acquire()
-    window, _ = open_console(folder)
-    window.showMaximized()
-    window.activateWindow()
-    night = window.night
-    tabs = window.tabs
-
-    def shot(name, monitor):
-        print(f"SHOT {name} {monitor}", flush=True)
-        sys.stdin.readline()
-
-    def steps():
-        yield 2500
-        for index in range(tabs.count()):
-            tabs.setCurrentIndex(index)
-            yield 1200
-            title = tabs.tabText(index).split(" · ")[0].split(" /")[0]
-            slug = title.lower().replace("'", "").replace(" ", "-")
-            shot(f"console-{slug}", "console")
-        tabs.setCurrentIndex(0)
-        shot("projector-holding", "projector")
-        window.activateWindow()
-        QTest.keyClick(window, Qt.Key.Key_Space)  # GO: the title card, then film 1 by itself
-        yield 1500
-        shot("projector-title-card", "projector")
-        for _ in range(200):
-            snap = night.show.snapshot()
-            if snap.phase is ShowPhase.FILM and (snap.film_elapsed_s or 0) > 3:
-                break
-            yield 100
-        shot("projector-film", "projector")
-        shot("console-show-film", "console")
-        shot("console-beside-projector", "both")
-        QTest.keyClick(window, Qt.Key.Key_T)  # the difficulties slide, through the key map
-        yield 1500
-        shot("projector-difficulties", "projector")
-        shot("console-show-difficulties", "console")
-        print("DONE", flush=True)
-        # quitting mid-show would (rightly) ask "Close the console during the show?"
-        night.close()
-        os._exit(0)
-
-    walk = steps()
-
-    def advance():
-        try:
-            QTimer.singleShot(next(walk), advance)
-        except StopIteration:
-            pass
-
-    QTimer.singleShot(0, advance)
-    app.exec()
-    """
-)
-
-# The award reveal on a fresh copy of the night (it starts only at the holding slide or the end
-# card): F8, the demo's passphrase typed into the console's dialog, then GO until each kind of
-# projector card has been shown once.
-REVEAL_CHILD = textwrap.dedent(
+# Each console child is this head, its own `steps()` (a generator of waits in ms, taking
+# pictures with `shot`), and this tail that walks the steps on the Qt event loop.
+CONSOLE_HEAD = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
+    from kiosk.core.show import ShowPhase
     from kiosk.services.demo import DEMO_PASSPHRASE
     from kiosk.store.event_folder import EventFolder
     from kiosk.ui.app import make_application, open_console
@@ -150,55 +82,20 @@ REVEAL_CHILD = textwrap.dedent(
     window.activateWindow()
     night = window.night
     tabs = window.tabs
-    WANTED = {
-        "category": "projector-reveal-category",
-        "nominees": "projector-reveal-nominees",
-        "envelope": "projector-reveal-envelope",
-        "winner": "projector-reveal-winner",
-    }
 
     def shot(name, monitor):
         print(f"SHOT {name} {monitor}", flush=True)
         sys.stdin.readline()
 
-    def steps():
-        yield 2500
-        tabs.setCurrentIndex(
-            next(i for i in range(tabs.count()) if tabs.tabText(i).startswith("Awards"))
-        )
-        yield 1000
-        QTest.keyClick(window, Qt.Key.Key_F8)
-        dialog = None
-        for _ in range(100):
-            dialog = QApplication.activeModalWidget()
-            if dialog is not None and hasattr(dialog, "fields"):
-                break
-            yield 100
-        for field in dialog.fields:
-            field.setText(DEMO_PASSPHRASE)
-        yield 500
-        shot("console-reveal-passphrase", "console")
-        dialog.open_seal()
-        for _ in range(300):
-            if night.reveal is not None:
-                break
-            yield 100
-        window.activateWindow()
-        for _ in range(16):
-            if not WANTED:
-                break
-            QTest.keyClick(window, Qt.Key.Key_Space)  # GO: the next step
-            yield 2500  # past the GO guard; the winner card animates in over 1.5 s
-            current = night.reveal.machine.snapshot().current
-            name = WANTED.pop(current.kind.value, None) if current is not None else None
-            if name is not None:
-                shot(name, "projector")
-                if current.kind.value == "winner":
-                    shot("console-reveal", "console")
+    def done():
         print("DONE", flush=True)
+        # quitting mid-show would (rightly) ask "Close the console during the show?"
         night.close()
         os._exit(0)
-
+    """
+)
+CONSOLE_TAIL = textwrap.dedent(
+    """
     walk = steps()
 
     def advance():
@@ -210,6 +107,97 @@ REVEAL_CHILD = textwrap.dedent(
     QTimer.singleShot(0, advance)
     app.exec()
     """
+)
+
+# Every tab, then GO: the title card, the first film, the difficulties slide.
+CHILD = (
+    CONSOLE_HEAD
+    + textwrap.dedent(
+        """
+        def steps():
+            yield 2500
+            for index in range(tabs.count()):
+                tabs.setCurrentIndex(index)
+                yield 1200
+                title = tabs.tabText(index).split(" · ")[0].split(" /")[0]
+                slug = title.lower().replace("'", "").replace(" ", "-")
+                shot(f"console-{slug}", "console")
+            tabs.setCurrentIndex(0)
+            shot("projector-holding", "projector")
+            window.activateWindow()
+            QTest.keyClick(window, Qt.Key.Key_Space)  # GO: the title card, then film 1 by itself
+            yield 1500
+            shot("projector-title-card", "projector")
+            for _ in range(200):
+                snap = night.show.snapshot()
+                if snap.phase is ShowPhase.FILM and (snap.film_elapsed_s or 0) > 3:
+                    break
+                yield 100
+            shot("projector-film", "projector")
+            shot("console-show-film", "console")
+            shot("console-beside-projector", "both")
+            QTest.keyClick(window, Qt.Key.Key_T)  # the difficulties slide, through the key map
+            yield 1500
+            shot("projector-difficulties", "projector")
+            shot("console-show-difficulties", "console")
+            done()
+        """
+    )
+    + CONSOLE_TAIL
+)
+
+# The award reveal on a fresh copy of the night (it starts only at the holding slide or the end
+# card): F8, the demo's passphrase typed into the console's dialog, then GO until each kind of
+# projector card has been shown once.
+REVEAL_CHILD = (
+    CONSOLE_HEAD
+    + textwrap.dedent(
+        """
+        WANTED = {
+            "category": "projector-reveal-category",
+            "nominees": "projector-reveal-nominees",
+            "envelope": "projector-reveal-envelope",
+            "winner": "projector-reveal-winner",
+        }
+
+        def steps():
+            yield 2500
+            tabs.setCurrentIndex(
+                next(i for i in range(tabs.count()) if tabs.tabText(i).startswith("Awards"))
+            )
+            yield 1000
+            QTest.keyClick(window, Qt.Key.Key_F8)
+            dialog = None
+            for _ in range(100):
+                dialog = QApplication.activeModalWidget()
+                if dialog is not None and hasattr(dialog, "fields"):
+                    break
+                yield 100
+            for field in dialog.fields:
+                field.setText(DEMO_PASSPHRASE)
+            yield 500
+            shot("console-reveal-passphrase", "console")
+            dialog.open_seal()
+            for _ in range(300):
+                if night.reveal is not None:
+                    break
+                yield 100
+            window.activateWindow()
+            for _ in range(16):
+                if not WANTED:
+                    break
+                QTest.keyClick(window, Qt.Key.Key_Space)  # GO: the next step
+                yield 2500  # past the GO guard; the winner card animates in over 1.5 s
+                current = night.reveal.machine.snapshot().current
+                name = WANTED.pop(current.kind.value, None) if current is not None else None
+                if name is not None:
+                    shot(name, "projector")
+                    if current.kind.value == "winner":
+                        shot("console-reveal", "console")
+            done()
+        """
+    )
+    + CONSOLE_TAIL
 )
 
 
@@ -374,41 +362,21 @@ def door_tour(display: str, event: Path, folder: Path, console: Monitor, work: P
         ("door-invalid", NOT_A_TICKET),
     )
     written: list[Path] = []
-    with (work / "door-stderr.txt").open("w") as errors:
-        process = subprocess.Popen(
-            [sys.executable, str(DOOR_CHILD), str(event), "Door 1"],
-            env=qt_env(display),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-            cwd=ROOT,
-        )
-        door = LineChild(process, display)
+    with qt_child(display, DOOR_CHILD.read_text(encoding="utf-8"), str(event), "Door 1") as ready:
+        door = LineChild(ready[0], display)
         door.start_reading()
-        try:
-            door.expect("READY", 60)
-            for name, typed in scans:
-                if typed is None:
-                    time.sleep(DOOR_SETTLE_S)
-                else:
-                    time.sleep(REPEAT_GAP_S)
-                    scanner_types(display, typed)
-                    door.expect("ANSWER", 30)
-                    door.expect("PAINTED", 30)  # the verdict is on the X server now
-                target = folder / f"{name}.png"
-                crop(screenshot(display, work / "door.png"), target, console)
-                written.append(target)
-                print(f"  {target}", file=sys.stderr)
-        finally:
-            if process.poll() is None:
-                assert process.stdin is not None
-                process.stdin.close()
-                try:
-                    process.wait(15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(5)
+        for name, typed in scans:
+            if typed is None:
+                time.sleep(DOOR_SETTLE_S)
+            else:
+                time.sleep(REPEAT_GAP_S)
+                scanner_types(display, typed)
+                door.expect("ANSWER", 30)
+                door.expect("PAINTED", 30)  # the verdict is on the X server now
+            target = folder / f"{name}.png"
+            crop(screenshot(display, work / "door.png"), target, console)
+            written.append(target)
+            print(f"  {target}", file=sys.stderr)
     return written
 
 
