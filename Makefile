@@ -1,4 +1,6 @@
 # The two set-up commands (see README): `make run` and `make test`.
+# `make docs` builds the documentation site (docs/, mkdocs.yml) into site/; `make screenshots`
+# takes the manual's pictures again with the console tour.
 # Each installs what is missing (Debian packages, then a .venv with the app), and is quick when
 # everything is already there.
 SHELL := /bin/bash
@@ -21,7 +23,7 @@ APT_PACKAGES := vlc-bin vlc-plugin-base vlc-plugin-video-output libvlc5 ffmpeg \
 	pulseaudio pulseaudio-utils chromium chromium-driver xdotool wmctrl \
 	x11-xkb-utils
 
-.PHONY: run test deps system-deps lint typecheck unit bench demo clean
+.PHONY: run test deps system-deps lint typecheck unit bench demo docs screenshots clean
 
 run: deps
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -34,7 +36,7 @@ run: deps
 # (sound heard through PulseAudio, fades, key-burst timing) and run alone afterwards.
 TEST_WORKERS ?= 2
 
-test: deps lint typecheck
+test: deps lint typecheck docs
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m serial
 
@@ -50,6 +52,17 @@ bench: deps
 
 demo: deps
 	$(PY) main.py demo
+
+# The documentation site, strict (a broken link, a missing page or a reference that disagrees
+# with the code fails), offline: no plugin fetches anything. Open site/index.html.
+docs: deps
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet --site-dir site
+
+# The manual's pictures: the console tour at 1366x768 beside a 1920x1080 projector, under its
+# own Xvfb, then resized and reduced into docs/images/ (commit them).
+screenshots: deps
+	$(PY) -m tests.console_tour --laptops 1366x768 --out build/screenshots/tour
+	$(PY) -m tools.docs_screenshots --tour build/screenshots/tour --out docs/images
 
 deps: system-deps $(STAMP)
 
@@ -75,4 +88,4 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info site

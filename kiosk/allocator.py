@@ -1,9 +1,9 @@
 """Keep glibc's malloc from hoarding the memory libvlc's decoders free, film after film.
 
-Measured (README, "Memory over a night"): playing 1080p films back to back, the app's resident
-memory grew from 280 MB after the first film to 700-760 MB after six, while the bytes really in
-use (glibc's `mallinfo2`) stayed at about 300 MB from the third film on; the rest was free memory
-glibc kept. Two glibc behaviours add up:
+Measured (docs/operator/screening.md, "Memory over a night"): playing 1080p films back to back, the
+app's resident memory grew from 280 MB after the first film to 700-760 MB after six, while the
+bytes really in use (glibc's `mallinfo2`) stayed at about 300 MB from the third film on; the rest
+was free memory glibc kept. Two glibc behaviours add up:
 
 * the *dynamic mmap threshold*: a block of 128 KiB or more is first given its own `mmap` and
   returned to the system when freed, but freeing one raises the threshold to that block's size

@@ -8,7 +8,7 @@
 
 libvlc picks PulseAudio by itself when `XDG_RUNTIME_DIR` points at a running server, so the
 player under test needs no special option. The capture is `parec`'s float32 WAV: real time,
-paced by PulseAudio's clock (an ALSA `file` device is not, see PLAYBACK-NOTES).
+paced by PulseAudio's clock (an ALSA `file` device is not, see docs/dev/playback-notes.md).
 
 Analysis: every film in a listening test carries its own sine tone, so a window's level at each
 film's frequency (a Goertzel/DFT bin on a Hann window) says which film was heard when and how

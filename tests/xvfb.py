@@ -13,8 +13,8 @@ fullscreen on a screen, what is really on the screen):
 Qt picks its platform once per process and the test run uses `offscreen`, so code that needs the
 real display runs in a child process (see `run_qt_script`). Xvfb picks a free display number
 itself (`-displayfd`), so parallel runs never collide. openbox is started by default because
-without a window manager fullscreen windows can sit ~60 px off (PLAYBACK-NOTES). Everything
-started here is stopped (by its own pid) when the `with` block ends.
+without a window manager fullscreen windows can sit ~60 px off (docs/dev/playback-notes.md).
+Everything started here is stopped (by its own pid) when the `with` block ends.
 """
 
 from __future__ import annotations

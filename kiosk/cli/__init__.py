@@ -1,4 +1,4 @@
-"""The command-line contract (DESIGN section 4): one module per command group.
+"""The command-line contract (docs/dev/cli-contract.md): one module per command group.
 
 `root` holds the top-level group; each other module defines its commands on its own and shares
 `common`; this package's root only assembles them, so no module imports back from here.

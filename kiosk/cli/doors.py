@@ -1,4 +1,4 @@
-"""The door commands of the CLI contract: `checkin CODE` and `doors` (DESIGN section 4)."""
+"""The door commands of the CLI contract: `checkin CODE` and `doors` (docs/dev/cli-contract.md)."""
 
 from __future__ import annotations
 

@@ -113,7 +113,8 @@ def seal(
 ) -> None:
     """Check the jury's results FILE against the programme and seal it into the event.
 
-    FILE is TOML, one [[results]] table per award (see README, "Sealing the jury's results").
+    FILE is TOML, one [[results]] table per award (see docs/operator/before.md, "Sealing the
+    jury's results").
     The passphrase(s) are asked with hidden input; keep them away from the event folder.
     """
     from kiosk.services.results import (

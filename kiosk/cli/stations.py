@@ -1,4 +1,6 @@
-"""The event server and door stations on other laptops (issue 13; DESIGN section 4 additions).
+"""The event server and door stations on other laptops (issue 13).
+
+Additions to the command-line contract (docs/dev/cli-contract.md).
 
 On the console laptop: `serve [--port N]` runs the event server in the foreground;
 `stations pair NAME [--json]`, `stations list [--json]`, `stations revoke NAME` and

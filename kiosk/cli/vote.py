@@ -1,4 +1,4 @@
-"""The Viewer's Award commands: `vote open|close|status|cast|serve` (DESIGN section 4).
+"""The Viewer's Award commands: `vote open|close|status|cast|serve` (docs/dev/cli-contract.md).
 
 `vote status` is turnout only (`{"open", "ballots", "checked_in"}`): no command shows a count
 per film; the vote is counted only when the results are opened for the reveal.

@@ -6,8 +6,8 @@ first films set up both players' picture buffers: +280 MB for two 1080p players 
 not a leak). Growth is the Theil-Sen slope in MB per film over that window (the median of the
 slopes between every two films): a film that briefly peaks 60 MB higher, as one in seven did in
 the soak benchmark, does not make a steady night look like growth, as it does to a least-squares
-line over so few films. A steady night measures well under 1 MB per film (README, "Memory over
-a night").
+line over so few films. A steady night measures well under 1 MB per film (docs/dev/benchmarks.md,
+"Memory over a night").
 
 Levels: `STEADY`; `GROWING` when the slope is at least `growth_mb_per_film` (worth watching,
 nothing to do yet); `WARN` when, at that slope, memory would pass `budget_mb` before the last

@@ -1,7 +1,7 @@
 """How a film's gain in dB and the operator's master volume become libvlc settings.
 
 Measured at the real audio output (PulseAudio null sink and ALSA, VLC 3.0.24; see
-tests/integration/test_listening.py and PLAYBACK-NOTES):
+tests/integration/test_listening.py and docs/dev/playback-notes.md):
 
 * `audio_set_volume(v)` is *cubic*: the output changes by 60·log10(v/100) dB (50 → −18 dB,
   171 → +14 dB, 200 → +18 dB). It is right for the operator's master fader (perceptual, like

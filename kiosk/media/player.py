@@ -3,7 +3,7 @@
 Each slot is a `vlc.MediaPlayer` drawing into a native window of the stage (`bind`). The next
 film is *primed* while the current one plays: it plays silent (muted, volume 0) until its first
 picture is drawn (libvlc's vout event), then pauses there, so the hidden surface holds a real
-first frame (PLAYBACK-NOTES: `:start-paused` leaves it black). A cut then only resumes a
+first frame (docs/dev/playback-notes.md: `:start-paused` leaves it black). A cut then only resumes a
 paused player and raises its surface; libvlc redraws the paused picture at once on resume, so the
 first frame appears about `FIRST_PICTURE_S` later.
 

@@ -4,8 +4,8 @@ Phones cannot trust the event server's self-signed certificate, so the vote is s
 plain HTTP on the venue network, on a port of its own, and this app reaches nothing but the
 vote: the page, the films' thumbnails, a code check, the ballot, and whether the vote is open.
 The vote code is the only credential; there is no turnout, no tally, no station API, no
-console here. Wrong codes are limited per device (address + cookie); see README *The
-Viewer's Award* for what plain HTTP means.
+console here. Wrong codes are limited per device (address + cookie); see docs/security.md (The
+Viewer's Award) for what plain HTTP means.
 
 `create_vote_app(desk, ...)` builds the app; the event server mounts it on its second port, and
 `python main.py vote serve` runs it alone.

@@ -106,7 +106,7 @@ name_zh = "觀眾獎"
 kind = "audience"
 """
 
-DEMO_PASSPHRASE = "aiff-demo-2026"  # demo only: printed in the README, so it protects nothing
+DEMO_PASSPHRASE = "aiff-demo-2026"  # demo only: published in README.md, so it protects nothing
 DEMO_RESULTS_FILE = "jury-results.demo.toml"
 
 _JURY_TOML = """# DEMO jury results for the demo night; sealed, then this file is deleted.

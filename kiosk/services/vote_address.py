@@ -20,7 +20,7 @@ from kiosk.store.stations import StationRegistry
 log = logging.getLogger(__name__)
 
 URL_ENV = "KIOSK_VOTE_URL"
-DEFAULT_VOTE_PORT = 8080  # plain HTTP, its own port: see README, The Viewer's Award
+DEFAULT_VOTE_PORT = 8080  # plain HTTP, its own port: see docs/security.md
 
 
 def vote_url(host: str, port: int) -> str:

@@ -109,7 +109,7 @@ class ScanResult:
         return self.decision.verdict
 
     def to_json(self) -> dict[str, Any]:
-        """The ``checkin --json`` object (DESIGN section 4, plus details)."""
+        """The ``checkin --json`` object (docs/dev/cli-contract.md, plus details)."""
         return {
             "verdict": self.verdict.value,
             "code": self.code,

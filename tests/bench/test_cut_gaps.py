@@ -1,8 +1,8 @@
 """Benchmark: how long the picture stands still (or shows no film) at each cut between films.
 
 Records the projector screen (Xvfb 640x360, openbox) with ffmpeg's x11grab at 50 fps, keeping
-the capture's own timestamps (`-copyts`, passthrough: PLAYBACK-NOTES), while each arrangement
-plays the same six generated clips (own colour each, moving bar and frame counter):
+the capture's own timestamps (`-copyts`, passthrough: docs/dev/playback-notes.md), while each
+arrangement plays the same six generated clips (own colour each, moving bar and frame counter):
 
 * ours: `main.py rehearse --straight-cut --exit-at-end` (A/B libvlc players, clock-driven cut);
 * `cvlc` playing them as a playlist (as a non-root user: the vlc binary refuses root);

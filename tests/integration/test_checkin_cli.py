@@ -1,4 +1,7 @@
-"""`python main.py checkin CODE [--station NAME] [--json]` as a real process (DESIGN section 4)."""
+"""`python main.py checkin CODE [--station NAME] [--json]` as a real process.
+
+The command-line contract: docs/dev/cli-contract.md.
+"""
 
 from __future__ import annotations
 

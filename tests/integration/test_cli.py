@@ -1,4 +1,4 @@
-"""The command-line contract (DESIGN section 4), run as a real process."""
+"""The command-line contract (docs/dev/cli-contract.md), run as a real process."""
 
 from __future__ import annotations
 

@@ -57,4 +57,5 @@ def test_checkin_output_and_log_are_on_the_event_clock(tmp_path: Path) -> None:
     )
     answer = json.loads(listed.stdout)
     assert answer["verdict"] == "already_checked_in"
-    assert answer["at"].endswith("+00:00")  # JSON keeps UTC ISO 8601 times (DESIGN section 4)
+    # JSON keeps UTC ISO 8601 times (docs/dev/cli-contract.md)
+    assert answer["at"].endswith("+00:00")

@@ -1,9 +1,10 @@
 """kiosk.allocator: glibc's malloc bounded for the night, measured in a fresh process.
 
-The mechanism behind the growth (README, "Memory over a night"): with glibc's defaults, freeing
-a big mapped block raises the mmap threshold, so the next picture-sized block comes from an
-arena (`mallinfo2().hblkhd`, the mapped bytes, stays 0) and its memory is kept after it is freed.
-Bounded, the same block is mapped again and its pages go back to the system when freed.
+The mechanism behind the growth (docs/operator/screening.md, "Memory over a night"): with glibc's
+defaults, freeing a big mapped block raises the mmap threshold, so the next picture-sized block
+comes from an arena (`mallinfo2().hblkhd`, the mapped bytes, stays 0) and its memory is kept after
+it is freed. Bounded, the same block is mapped again and its pages go back to the system when
+freed.
 """
 
 from __future__ import annotations

@@ -367,7 +367,7 @@ class ShowReport:
         return sum(1 for f in self.films if f.outcome is outcome)
 
     def to_json(self) -> dict[str, Any]:
-        """The object `report --json` prints (DESIGN section 4 and README)."""
+        """The object `report --json` prints (docs/dev/cli-contract.md, docs/reference/json.md)."""
         return {
             "event": {"name_en": self.event_name_en, "name_zh": self.event_name_zh},
             "programme": {"name_en": self.programme_en, "name_zh": self.programme_zh},

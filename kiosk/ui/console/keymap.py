@@ -1,10 +1,10 @@
 """The console's one key map: every shortcut is bound once, here, and routed by the key mode.
 
 Like qutebrowser's key modes: one table says which key means which command (`CONSOLE_KEYS`,
-printed in README's key table); the panels register what a command does in a mode (`handle`);
-a key press asks the night which mode it is in (`Night.mode`: the show, or the award reveal
-while it has the projector) and runs that mode's handler. Nothing else in the console installs
-application-wide shortcuts, so no two panels can claim the same key.
+generated into the docs' key table, docs/reference/console-keys.md); the panels register what a
+command does in a mode (`handle`); a key press asks the night which mode it is in (`Night.mode`:
+the show, or the award reveal while it has the projector) and runs that mode's handler. Nothing
+else in the console installs application-wide shortcuts, so no two panels can claim the same key.
 
 In a text field (a search box, a station's name) the letters, Space and '-' are typing, not
 commands; Esc (fade), Shift+Esc (black) and the F-keys work from anywhere. A number field (the
