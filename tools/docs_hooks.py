@@ -1,6 +1,7 @@
 """MkDocs hook (see mkdocs.yml): fills the generated parts of the site while it is built.
 
-`<!-- console-keys -->` on a page becomes the key table made from `CONSOLE_KEYS`; the JSON
+`<!-- console-keys -->` on a page becomes the key table made from `CONSOLE_KEYS` (and
+`<!-- clicker-keys -->` the presenter clicker's, from `CLICKER_KEYS`); the JSON
 outputs page is checked against the click commands that take `--json`. A disagreement stops
 the build (`make docs` is strict), naming what to fix.
 """
@@ -22,10 +23,12 @@ if REPOSITORY not in sys.path:
 from tools.docs_reference import (  # noqa: E402 (after the path above)
     DocsMismatchError,
     check_json_page,
+    clicker_keys_markdown,
     console_keys_markdown,
 )
 
 KEYS_MARKER = "<!-- console-keys -->"
+CLICKER_MARKER = "<!-- clicker-keys -->"
 JSON_PAGE = "reference/json.md"
 
 
@@ -34,6 +37,8 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     try:
         if KEYS_MARKER in markdown:
             markdown = markdown.replace(KEYS_MARKER, console_keys_markdown())
+        if CLICKER_MARKER in markdown:
+            markdown = markdown.replace(CLICKER_MARKER, clicker_keys_markdown())
         if page.file.src_uri == JSON_PAGE:
             check_json_page(markdown)
     except DocsMismatchError as exc:

@@ -59,6 +59,9 @@ KEY_HELP: Mapping[str, str] = {
     "end_reveal": "End the reveal and give the projector back to the show (its end card).",
     "preflight": "Run preflight.",
     "quit": "Close the console (asks during the show).",
+    "remotes_off": "Turn every remote off for the rest of the night: OSC stops listening, the "
+    "stage display closes, the presenter clicker goes back to the reveal only "
+    "([Remote control](../remote.md)).",
 }
 
 _MODE_WORDS = {"show": "show", "reveal": "reveal"}
@@ -90,6 +93,16 @@ def console_keys_markdown() -> str:
             sorted((_MODE_WORDS[mode.value] for mode in entry.modes), key=["show", "reveal"].index)
         )
         rows.append(f"| {keys} | {_escape(entry.label)} | {modes} | {KEY_HELP[entry.name]} |")
+    return "\n".join(rows) + "\n"
+
+
+def clicker_keys_markdown() -> str:
+    """The presenter clicker's keys (`CLICKER_KEYS`) as a Markdown table."""
+    from kiosk.ui.console.keymap import CLICKER_KEYS, binding
+
+    rows = ["| clicker key | command |", "| --- | --- |"]
+    for key, name in CLICKER_KEYS.items():
+        rows.append(f"| {_escape(key)} | {_escape(binding(name).label)} |")
     return "\n".join(rows) + "\n"
 
 
