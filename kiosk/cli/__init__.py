@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from kiosk.allocator import bound_malloc
 from kiosk.cli.attendees import attendees, tickets
+from kiosk.cli.check import check
 from kiosk.cli.doors import checkin, doors
 from kiosk.cli.report import report
 from kiosk.cli.results import results_group
@@ -29,6 +30,7 @@ for command in (
 ):
     cli.add_command(command)
 cli.add_command(report)  # the show report (issue 15)
+cli.add_command(check)  # the booth checklist (issue 20)
 for command in (serve, stations_group, join):
     cli.add_command(command)
 
