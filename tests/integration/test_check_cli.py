@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from kiosk.store.console_settings import ConsoleSettings, write_console_settings
 from kiosk.store.event_folder import EventFolder
@@ -25,27 +21,6 @@ from tests.xvfb import Monitor, requires_xvfb, xvfb_display
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
 ORDER = ["projector", "audio", "disk", "films", "seal", "vote_key", "server", "clock"]
-
-
-@pytest.fixture(scope="module")
-def preflighted_template(
-    demo_event_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """The demo night after preflight (as before the doors): built once for this module."""
-    from kiosk.services.preflight import run_preflight
-
-    root = tmp_path_factory.mktemp("checked") / "demo"
-    shutil.copytree(demo_event_template, root)
-    run_preflight(EventFolder(root))
-    return root
-
-
-@pytest.fixture
-def night(preflighted_template: Path, tmp_path: Path) -> Iterator[EventFolder]:
-    """A private copy of the preflighted demo night."""
-    root = tmp_path / "night"
-    shutil.copytree(preflighted_template, root)
-    yield EventFolder(root)
 
 
 def check(folder: EventFolder, **env: str) -> tuple[int, dict[str, Any]]:
@@ -71,8 +46,8 @@ def check(folder: EventFolder, **env: str) -> tuple[int, dict[str, Any]]:
     return result.returncode, {"ok": data["ok"], **{line["id"]: line for line in data["checks"]}}
 
 
-def test_event_lines_follow_the_real_event(night: EventFolder) -> None:
-    _, lines = check(night)
+def test_event_lines_follow_the_real_event(preflighted_demo: EventFolder) -> None:
+    _, lines = check(preflighted_demo)
     for line_id in ("disk", "films", "seal", "vote_key"):
         assert lines[line_id]["state"] == "green", lines[line_id]
     assert lines["server"]["state"] == "amber"  # the server never ran for this event
@@ -80,19 +55,19 @@ def test_event_lines_follow_the_real_event(night: EventFolder) -> None:
 
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    db = night.open_db()
+    db = preflighted_demo.open_db()
     StationRegistry(db).remember_address("127.0.0.1", port)
     db.close()
-    _, lines = check(night)
+    _, lines = check(preflighted_demo)
     assert lines["server"]["state"] == "amber"  # answers, but only on this laptop
     assert "only on this laptop" in lines["server"]["detail_en"]
     listener.close()
 
-    film = night.load_programme().films[3].file
+    film = preflighted_demo.load_programme().films[3].file
     with film.open("ab") as handle:
         handle.write(b"\0" * 4096)  # re-exported after preflight
-    (night.root / "vote-key.sealed").unlink()
-    status, lines = check(night)
+    (preflighted_demo.root / "vote-key.sealed").unlink()
+    status, lines = check(preflighted_demo)
     assert status == 1 and lines["ok"] is False
     assert lines["server"]["state"] == "red" and f"127.0.0.1:{port}" in lines["server"]["detail_en"]
     assert (
@@ -104,31 +79,31 @@ def test_event_lines_follow_the_real_event(night: EventFolder) -> None:
 
 
 @requires_xvfb
-def test_projector_line_reads_the_screens(night: EventFolder) -> None:
+def test_projector_line_reads_the_screens(preflighted_demo: EventFolder) -> None:
     monitors = [Monitor("CONSOLE", 1366, 768), Monitor("PROJECTOR", 1920, 1080, 1366)]
     with xvfb_display(3286, 1080, window_manager=False, monitors=monitors) as display:
-        _, lines = check(night, DISPLAY=display)
+        _, lines = check(preflighted_demo, DISPLAY=display)
         assert lines["projector"]["state"] == "green"
         assert "PROJECTOR at 1920x1080" in lines["projector"]["detail_en"]
-        write_console_settings(night.root, ConsoleSettings(projector_screen="HDMI-9"))
-        _, lines = check(night, DISPLAY=display)
+        write_console_settings(preflighted_demo.root, ConsoleSettings(projector_screen="HDMI-9"))
+        _, lines = check(preflighted_demo, DISPLAY=display)
         assert lines["projector"]["state"] == "red" and "HDMI-9" in lines["projector"]["detail_en"]
     with xvfb_display(1366, 768, window_manager=False) as display:
-        write_console_settings(night.root, ConsoleSettings())
-        _, lines = check(night, DISPLAY=display)
+        write_console_settings(preflighted_demo.root, ConsoleSettings())
+        _, lines = check(preflighted_demo, DISPLAY=display)
         assert lines["projector"]["state"] == "red"
         assert "Only one screen" in lines["projector"]["detail_en"]
 
 
 @requires_pulseaudio
-def test_audio_line_asks_the_sound_server(night: EventFolder, tmp_path: Path) -> None:
+def test_audio_line_asks_the_sound_server(preflighted_demo: EventFolder, tmp_path: Path) -> None:
     with pulse_server(tmp_path) as pulse:
-        write_console_settings(night.root, ConsoleSettings(audio_device=SINK))
-        _, lines = check(night, **pulse.env)
+        write_console_settings(preflighted_demo.root, ConsoleSettings(audio_device=SINK))
+        _, lines = check(preflighted_demo, **pulse.env)
         assert lines["audio"]["state"] == "amber", lines["audio"]  # there; tone on the console
         assert SINK in lines["audio"]["detail_en"]
-        write_console_settings(night.root, ConsoleSettings(audio_device="sound-desk"))
-        _, lines = check(night, **pulse.env)
+        write_console_settings(preflighted_demo.root, ConsoleSettings(audio_device="sound-desk"))
+        _, lines = check(preflighted_demo, **pulse.env)
         assert lines["audio"]["state"] == "red" and "sound-desk" in lines["audio"]["detail_en"]
-    _, lines = check(night, XDG_RUNTIME_DIR=str(tmp_path / "nothing"))
+    _, lines = check(preflighted_demo, XDG_RUNTIME_DIR=str(tmp_path / "nothing"))
     assert lines["audio"]["state"] == "red" and "No sound server" in lines["audio"]["detail_en"]
