@@ -220,6 +220,7 @@ def judge_audio(
     command line cannot play one; it reports presence).
     """
     device = chosen or "the default output"
+    subject = chosen or "The default output"  # at the start of a sentence
     device_zh = chosen or "預設輸出"
     if sinks is None:
         return line(
@@ -270,13 +271,13 @@ def judge_audio(
         return line(
             "audio",
             CheckState.GREEN,
-            f"{device} is there and the test tone was heard in the hall.",
+            f"{subject} is there and the test tone was heard in the hall.",
             f"{device_zh} 已連接，場內聽到測試音。",
         )
     return line(
         "audio",
         CheckState.AMBER,
-        f"{device} is there; no test tone heard yet.",
+        f"{subject} is there; no test tone heard yet.",
         f"{device_zh} 已連接；尚未確認聽到測試音。",
         "Press 'Play test tone' on the console's checklist and listen in the hall · "
         "在控制台清單按「播放測試音」並在場內聆聽",

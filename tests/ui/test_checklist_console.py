@@ -34,7 +34,7 @@ from tests.sound_capture import (
 from tests.xvfb import Monitor, qt_env, requires_xvfb, screenshot, xvfb_display
 
 XDOTOOL = shutil.which("xdotool")
-CHILD = Path(__file__).with_name("checklist_child.py")
+CHILD = Path(__file__).with_name("console_child.py")
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "build" / "screenshots"
 
@@ -50,8 +50,8 @@ class Console(LineChild):
     """The console child: its state as JSON, real keys through xdotool."""
 
     def state(self) -> dict[str, Any]:
-        self.send("state")
-        found: dict[str, Any] = json.loads(self.expect("STATE", 30).split(" ", 1)[1])
+        self.send("checklist")
+        found: dict[str, Any] = json.loads(self.expect("CHECKLIST", 30).split(" ", 1)[1])
         return found
 
     def wait_for(self, what: str, test: Any, timeout_s: float = 90.0) -> dict[str, Any]:
@@ -103,14 +103,7 @@ def console_on_xvfb(
                 time.sleep(0.3)
             yield child
         finally:
-            if process.poll() is None:
-                assert process.stdin is not None
-                process.stdin.close()
-                try:
-                    process.wait(20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(5)
+            child.close()
 
 
 def gathered(state: dict[str, Any]) -> bool:
@@ -165,12 +158,12 @@ def test_checklist_on_the_laptop_screen_with_the_tone_heard(
 
         capture = tmp_path / "tone.wav"
         with record(pulse, capture):
-            child.send("tone")
+            child.send("click tone")
             child.wait_for("the tone played", lambda s: s["asking"], 30)
         levels = tone_levels(read_capture(capture), [TONE_HZ])[:, 0]
         loud = levels > TONE_DBFS - 6
         assert loud.sum() * 0.05 >= 2.0, f"the tone was not heard: max {levels.max():.1f} dBFS"
-        child.send("heard")
+        child.send("click heard")
         state = child.wait_for(
             "the sound line green",
             lambda s: gathered(s) and lines_of(s)["audio"]["state"] == "green",
@@ -178,7 +171,7 @@ def test_checklist_on_the_laptop_screen_with_the_tone_heard(
         assert "heard in the hall" in lines_of(state)["audio"]["detail_en"]
         shoot(child, tmp_path, console, "checklist-1366x768-tone-heard.png")
 
-        child.send("runsheet")
+        child.send("click runsheet")
         sheet = child.wait_for(
             "the run sheet written", lambda s: any("Run sheet written" in x for x in s["log"])
         )
