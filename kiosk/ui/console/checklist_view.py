@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -247,13 +246,3 @@ class ChecklistDialog(QDialog):
     def busy(self) -> bool:
         """True while the lines are being gathered."""
         return self._gathering
-
-    def line(self, line_id: str) -> CheckLine | None:
-        """The line with this id as last drawn (None before the first gathering)."""
-        if self.checklist is None:
-            return None
-        return next((e for e in self.checklist.lines if e.id == line_id), None)
-
-    def row_labels(self) -> list[QLabel]:
-        """Every label drawn (for tests and screenshots)."""
-        return self.rows.findChildren(QLabel)
