@@ -1,13 +1,12 @@
 """`python main.py check --json` as a real process on the demo night: the lines, their order,
 and each turning red when the thing it checks is broken for real (a film replaced, the vote key
-gone, nothing listening where the stations were told the server is, the projector unplugged,
+gone, the real server killed where the stations were told it is, the projector unplugged,
 the chosen sound output absent)."""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +14,8 @@ from typing import Any
 
 from kiosk.store.console_settings import ConsoleSettings, write_console_settings
 from kiosk.store.event_folder import EventFolder
-from kiosk.store.stations import StationRegistry
 from tests.sound_capture import SINK, pulse_server, requires_pulseaudio
+from tests.station_helpers import start_server
 from tests.xvfb import Monitor, requires_xvfb, xvfb_display
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
@@ -53,15 +52,16 @@ def test_event_lines_follow_the_real_event(preflighted_demo: EventFolder) -> Non
     assert lines["server"]["state"] == "amber"  # the server never ran for this event
     assert lines["projector"]["state"] == "amber"  # no display here: said so, not guessed
 
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    db = preflighted_demo.open_db()
-    StationRegistry(db).remember_address("127.0.0.1", port)
-    db.close()
-    _, lines = check(preflighted_demo)
-    assert lines["server"]["state"] == "amber"  # answers, but only on this laptop
-    assert "only on this laptop" in lines["server"]["detail_en"]
-    listener.close()
+    server = start_server(preflighted_demo.root)  # the real `serve`, on 127.0.0.1
+    try:
+        _, lines = check(preflighted_demo)
+        assert lines["server"]["state"] == "amber"  # both answer, but only on this laptop
+        assert "only on this laptop" in lines["server"]["detail_en"]
+        for port in (server.port, server.vote_port):
+            assert f"127.0.0.1:{port}" in lines["server"]["detail_en"]
+    finally:
+        server.kill()  # SIGKILL: a crash, or the server closed by mistake
+    port = server.port
 
     film = preflighted_demo.load_programme().films[3].file
     with film.open("ab") as handle:
