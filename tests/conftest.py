@@ -143,6 +143,28 @@ def demo_event_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder.root
 
 
+@pytest.fixture(scope="session")
+def preflighted_demo_template(
+    demo_event_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The demo night after preflight, as it stands before the doors (built once)."""
+    from kiosk.services.preflight import run_preflight
+
+    root = tmp_path_factory.mktemp("preflighted") / "event"
+    shutil.copytree(demo_event_template, root)
+    run_preflight(EventFolder(root))
+    gc.collect()
+    return root
+
+
+@pytest.fixture
+def preflighted_demo(preflighted_demo_template: Path, tmp_path: Path) -> Iterator[EventFolder]:
+    """A private copy of the preflighted demo night."""
+    root = tmp_path / "preflighted"
+    shutil.copytree(preflighted_demo_template, root)
+    yield EventFolder(root)
+
+
 @pytest.fixture
 def demo_event(demo_event_template: Path, tmp_path: Path) -> Iterator[EventFolder]:
     """A private copy of the demo night that a test may change."""

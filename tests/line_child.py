@@ -55,3 +55,15 @@ class LineChild:
         line = self.expect("FOCUSED")
         assert line.endswith("True"), line
         return line.split()[2]
+
+    def close(self, timeout_s: float = 20.0) -> None:
+        """End the child: close its stdin (it quits), kill it if it does not within the time."""
+        if self.process.poll() is not None:
+            return
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from kiosk.allocator import bound_malloc
 from kiosk.cli.attendees import attendees, tickets
+from kiosk.cli.check import check
 from kiosk.cli.doors import checkin, doors
+from kiosk.cli.programme import programme_group
 from kiosk.cli.report import report
 from kiosk.cli.results import results_group
 from kiosk.cli.root import cli
@@ -29,6 +31,8 @@ for command in (
 ):
     cli.add_command(command)
 cli.add_command(report)  # the show report (issue 15)
+cli.add_command(check)  # the booth checklist (issue 20)
+cli.add_command(programme_group)  # the run sheet (issue 27)
 for command in (serve, stations_group, join):
     cli.add_command(command)
 

@@ -21,9 +21,10 @@ from kiosk.services.registrations import (
     ImportRefusedError,
     ImportResult,
     apply_preview,
+    check_source_name,
     preview_import,
 )
-from kiosk.store.attendees import AttendeeRecord, AttendeeRepository, TicketRecord
+from kiosk.store.attendees import DEFAULT_SOURCE, AttendeeRecord, AttendeeRepository, TicketRecord
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 
@@ -60,6 +61,16 @@ attendees = click.group(name="attendees")(_attendees)
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option(
+    "--source",
+    "source",
+    default=DEFAULT_SOURCE,
+    show_default=True,
+    metavar="NAME",
+    help="The registration source this export comes from (e.g. eventbrite, guests): people are "
+    "matched, added and marked gone only within it, so another source's export never marks "
+    "them gone.",
+)
+@click.option(
     "--allow-many-gone",
     is_flag=True,
     help="Import even an export that names nobody or leaves out more than 10% (and more than "
@@ -73,6 +84,7 @@ def import_(
     maps: tuple[str, ...],
     encoding: str | None,
     dry_run: bool,
+    source: str,
     allow_many_gone: bool,
     as_json: bool,
 ) -> None:
@@ -85,15 +97,19 @@ def import_(
     folder = folder_of(ctx)
     result: ImportResult | None = None
     try:
+        source = check_source_name(source)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--source") from None
+    try:
         mapping = parse_mapping_options(maps)
         folder.require()
         codec = TicketCodec(folder.secret_key())
         db = folder.open_db()
         if dry_run:
-            preview = preview_import(db, codec, file, mapping, encoding=encoding)
+            preview = preview_import(db, codec, file, mapping, encoding=encoding, source=source)
         else:
             with folder.event_lock("attendees import"):  # not while the console runs it
-                preview = preview_import(db, codec, file, mapping, encoding=encoding)
+                preview = preview_import(db, codec, file, mapping, encoding=encoding, source=source)
                 if preview.can_import:
                     result = apply_preview(db, codec, preview, allow_many_gone=allow_many_gone)
     except (RegistrationFileError, StoreError, ConfigError) as exc:
@@ -135,7 +151,7 @@ def _print_preview(preview: ImportPreview, *, dry_run: bool) -> None:
     delimiter = "TAB" if export.delimiter == "\t" else export.delimiter
     click.echo(
         f"{preview.path.name}: {export.format} export, {export.encoding}, delimiter "
-        f"'{delimiter}', header on row {export.header_row}"
+        f"'{delimiter}', header on row {export.header_row}; source '{preview.source}'"
     )
     mapping = ", ".join(f"{header} → {field}" for header, field in export.column_mapping.items())
     click.echo(f"Columns: {mapping}")

@@ -8,6 +8,7 @@ code, adds new people and reports (never deletes) people no longer in the export
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +25,26 @@ from kiosk.core.registrations import (
     parse_registration_export,
 )
 from kiosk.core.tickets import TicketCodec
-from kiosk.store.attendees import AppliedImport, AttendeeRepository
+from kiosk.store.attendees import DEFAULT_SOURCE, AppliedImport, AttendeeRepository
 
 log = logging.getLogger(__name__)
 
 MAX_EXPORT_BYTES = 200 * 1024 * 1024
 MANY_GONE_SHARE = 0.10  # marking more than this share of the registered people gone…
 MANY_GONE_MIN = 5  # …and more than this many, needs --allow-many-gone
+_SOURCE_NAME = re.compile(r"^\w[\w .-]{0,39}$")
+
+
+def check_source_name(name: str) -> str:
+    """A registration source's name, trimmed (ValueError if it is not 1-40 letters, digits,
+    spaces, '.', '-' or '_')."""
+    name = name.strip()
+    if not _SOURCE_NAME.match(name):
+        raise ValueError(
+            f"{name!r} is not a source name: use 1-40 letters, digits, spaces, '.', '-' or '_' "
+            f"(e.g. eventbrite, pretix, guests)"
+        )
+    return name
 
 
 class ImportRefusedError(RegistrationFileError):
@@ -55,8 +69,9 @@ class ImportPreview:
     path: Path
     export: RegistrationExport
     plan: ImportPlan
-    registered: int = 0  # people registered now (not gone), walk-ins excluded
+    registered: int = 0  # people of this source registered now (not gone)
     would_mark_gone: int = 0  # of them, how many this export leaves out
+    source: str = DEFAULT_SOURCE  # the registration source it is reconciled within
 
     @property
     def empty(self) -> bool:
@@ -68,8 +83,9 @@ class ImportPreview:
         if self.empty:
             return (
                 f"{self.path.name} names nobody (only a header?): importing it would mark all "
-                f"{self.registered} registered attendee(s) gone. Nothing was imported; check "
-                f"the export, or pass --allow-many-gone if that is really meant."
+                f"{self.registered} registered attendee(s) of source '{self.source}' gone. "
+                f"Nothing was imported; check the export, or pass --allow-many-gone if that is "
+                f"really meant."
             )
         limit = max(MANY_GONE_MIN, int(self.registered * MANY_GONE_SHARE))
         if self.would_mark_gone > limit:
@@ -103,6 +119,7 @@ class ImportPreview:
         """What was detected and what would change, as JSON (`attendees import --json`)."""
         return {
             "file": str(self.path),
+            "source": self.source,
             "format": self.export.format,
             "encoding": self.export.encoding,
             "delimiter": self.export.delimiter,
@@ -177,14 +194,16 @@ def preview_import(
     mapping: Mapping[str, str] | None = None,
     *,
     encoding: str | None = None,
+    source: str = DEFAULT_SOURCE,
 ) -> ImportPreview:
-    """Read an export and work out what importing it would do; writes nothing."""
+    """Read an export and work out what importing it as registration source `source` would
+    do (matching and marking gone only within that source); writes nothing."""
     export = read_export(path, mapping, encoding=encoding)
     repository = AttendeeRepository(db, codec)
-    plan = repository.plan(export.registrations)
-    registered = repository.registered_ids()
+    plan = repository.plan(export.registrations, source)
+    registered = repository.registered_ids(source)
     gone = sum(1 for attendee in plan.missing if attendee.attendee_id in registered)
-    return ImportPreview(path, export, plan, len(registered), gone)
+    return ImportPreview(path, export, plan, len(registered), gone, source)
 
 
 def apply_preview(
@@ -216,6 +235,7 @@ def apply_preview(
             "not_attending": export.skipped_not_attending,
             "duplicates_merged": export.duplicates_merged,
         },
+        registration_source=preview.source,
     )
     return ImportResult(preview, applied)
 
@@ -227,7 +247,8 @@ def import_registrations(
     mapping: Mapping[str, str] | None = None,
     *,
     allow_many_gone: bool = False,
+    source: str = DEFAULT_SOURCE,
 ) -> ImportResult:
-    """Read, check and import an export in one go."""
-    preview = preview_import(db, codec, path, mapping)
+    """Read, check and import an export (as registration source `source`) in one go."""
+    preview = preview_import(db, codec, path, mapping, source=source)
     return apply_preview(db, codec, preview, allow_many_gone=allow_many_gone)

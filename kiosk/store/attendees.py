@@ -8,7 +8,6 @@ transaction as the change itself.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import sqlite3
 import time
@@ -29,6 +28,7 @@ log = logging.getLogger(__name__)
 STATUS_REGISTERED = "registered"
 STATUS_GONE = "gone"
 SOURCE_WALK_IN = "walk-in"  # attendees.source of people registered at the door
+DEFAULT_SOURCE = "default"  # attendees.registration_source when an import names none
 IMPORT_CHUNK_ROWS = 200  # rows per import transaction: about 10 ms of write lock each
 _BREATH_S = 0.002  # between import chunks: a waiting door takes the write lock here
 
@@ -180,38 +180,38 @@ class AttendeeRepository:
         self._codec = codec
 
     # --- reading ----------------------------------------------------------------------------
-    def existing(self) -> list[ExistingAttendee]:
-        """Every attendee (registered or gone), as import planning needs them."""
-        return self._existing(self._db.conn)
-
-    @staticmethod
-    def _existing(conn: sqlite3.Connection) -> list[ExistingAttendee]:
-        rows = conn.execute(
-            "SELECT id, name, name_latin, email, external_id, phone FROM attendees ORDER BY id"
+    def existing(self, source: str = DEFAULT_SOURCE) -> list[ExistingAttendee]:
+        """Every attendee (registered or gone) of one registration source, as import planning
+        needs them; walk-ins belong to no source."""
+        rows = self._db.execute(
+            "SELECT id, name, name_latin, email, external_id, phone FROM attendees "
+            "WHERE registration_source = ? ORDER BY id",
+            [source],
         )
         return [ExistingAttendee(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
-    def plan(self, registrations: Sequence[Registration]) -> ImportPlan:
-        """What importing ``registrations`` would do; walk-ins are never reported missing."""
-        plan = plan_import(self.existing(), registrations)
-        walk_ins = {
-            row[0]
-            for row in self._db.execute(
-                "SELECT id FROM attendees WHERE source = ?", [SOURCE_WALK_IN]
-            ).fetchall()
-        }
-        if not walk_ins:
-            return plan
-        missing = [m for m in plan.missing if m.attendee_id not in walk_ins]
-        return dataclasses.replace(plan, missing=missing)
+    def plan(
+        self, registrations: Sequence[Registration], source: str = DEFAULT_SOURCE
+    ) -> ImportPlan:
+        """What importing ``registrations`` as `source` would do: matched and reported missing
+        only within that source (another source's people and walk-ins are never touched)."""
+        return plan_import(self.existing(source), registrations)
 
-    def registered_ids(self) -> set[int]:
-        """Attendees registered now (not gone), walk-ins excluded: who an import can mark gone."""
+    def registered_ids(self, source: str = DEFAULT_SOURCE) -> set[int]:
+        """Attendees of `source` registered now (not gone): who an import can mark gone."""
         rows = self._db.execute(
-            "SELECT id FROM attendees WHERE status = ? AND coalesce(source, '') <> ?",
-            [STATUS_REGISTERED, SOURCE_WALK_IN],
+            "SELECT id FROM attendees WHERE status = ? AND registration_source = ?",
+            [STATUS_REGISTERED, source],
         ).fetchall()
         return {int(row[0]) for row in rows}
+
+    def sources(self) -> list[str]:
+        """The registration sources imported so far, in the order first used."""
+        rows = self._db.execute(
+            "SELECT registration_source FROM attendees WHERE registration_source IS NOT NULL "
+            "GROUP BY registration_source ORDER BY min(id)"
+        ).fetchall()
+        return [str(row[0]) for row in rows]
 
     def all(self) -> list[AttendeeRecord]:
         """All attendees in the order they were added, with their current ticket code."""
@@ -254,6 +254,7 @@ class AttendeeRepository:
         source: str,
         details: Mapping[str, Any] | None = None,
         *,
+        registration_source: str = DEFAULT_SOURCE,
         chunk_rows: int = IMPORT_CHUNK_ROWS,
     ) -> AppliedImport:
         """Plan and apply an import in short transactions, issuing tickets to new attendees.
@@ -266,15 +267,16 @@ class AttendeeRepository:
         event lock (held by the console or the ``attendees import`` command) sees to that. If
         the import is interrupted, importing the same file again completes it (people already
         written are matched, not added twice). Walk-ins registered at the door are never marked
-        gone: they are not in any export.
+        gone: they are not in any export. `registration_source` scopes the import: people are
+        matched, added and marked gone within that source only.
         """
         now = utc_now_iso()
-        plan = self.plan(registrations)
+        plan = self.plan(registrations, registration_source)
         try:
             new_ids: list[int] = []
             for chunk in _chunks(plan.new, chunk_rows):
                 with transaction(self._db) as conn:
-                    ids = self._insert_new(conn, chunk, source, now)
+                    ids = self._insert_new(conn, chunk, source, registration_source, now)
                     for attendee_id in ids:
                         issue_ticket_in(conn, self._codec, attendee_id, 0, now)
                 new_ids += ids
@@ -299,6 +301,7 @@ class AttendeeRepository:
                     source,
                     {
                         **dict(details or {}),
+                        "registration_source": registration_source,
                         "new": len(new_ids),
                         "new_id_ranges": _id_ranges(new_ids),  # compact: 200k ids are 1 range
                         "updated": [m.existing.attendee_id for m in plan.updated],
@@ -335,13 +338,18 @@ class AttendeeRepository:
 
     @staticmethod
     def _insert_new(
-        conn: sqlite3.Connection, registrations: Sequence[Registration], source: str, now: str
+        conn: sqlite3.Connection,
+        registrations: Sequence[Registration],
+        source: str,
+        registration_source: str,
+        now: str,
     ) -> list[int]:
         new_ids = []
         for registration in registrations:
             cursor = conn.execute(
                 "INSERT INTO attendees (name, name_latin, email, phone, external_id, "
-                "registered_at, source, created_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "registered_at, source, created_at, status, registration_source) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     registration.name,
                     registration.name_latin,
@@ -352,6 +360,7 @@ class AttendeeRepository:
                     source,
                     now,
                     STATUS_REGISTERED,
+                    registration_source,
                 ),
             )
             new_ids.append(int(cursor.lastrowid or 0))

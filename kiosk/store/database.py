@@ -228,12 +228,28 @@ def _v5_viewers_vote(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v6_registration_sources(conn: sqlite3.Connection) -> None:
+    execute_script(
+        conn,
+        """
+        -- Which registration source (`attendees import --source NAME`) an attendee came from:
+        -- an import reconciles only within its own source. Everyone imported so far came from
+        -- the one source there was ('default'); walk-ins belong to none (NULL).
+        ALTER TABLE attendees ADD COLUMN registration_source TEXT;
+        UPDATE attendees SET registration_source = 'default'
+            WHERE coalesce(source, '') <> 'walk-in';
+        CREATE INDEX attendees_registration_source ON attendees(registration_source);
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_tickets_and_checkins,
     _v3_door_stations,
     _v4_film_identity,
     _v5_viewers_vote,
+    _v6_registration_sources,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

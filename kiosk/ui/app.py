@@ -13,6 +13,7 @@ from kiosk.core.event import EventConfig
 from kiosk.core.problems import ConfigError
 from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import CueKind, ResumePoint, ShowOptions
+from kiosk.media.test_tone import TonePlayer
 from kiosk.media.vlc_backend import create_instance
 from kiosk.night import Night, open_night
 from kiosk.night.exits import SUPERVISED_ENV
@@ -119,19 +120,26 @@ def open_console(
     messages = MessageBus(zone=config.zone)
     tasks = TaskRunner()
     stage = StageWindow(config, programme, screen_name)
+    instance = show_instance()
     night = open_night(
         config,
         programme,
         folder.open_db(),
         stage,
-        show_instance(),
+        instance,
         messages,
         options=ShowOptions.from_event(config),
         bind_surfaces=not headless(),
     )
     restore = night.restore()
     window = ConsoleWindow(
-        folder, night, messages, tasks, supervised=supervised, confirm_close=confirm_close
+        folder,
+        night,
+        messages,
+        tasks,
+        supervised=supervised,
+        confirm_close=confirm_close,
+        tone=TonePlayer(instance),
     )
     if not headless():  # (headless players have a dummy output on purpose)
         apply_outputs(night, replace(outputs, projector_screen=None))  # the stage has it

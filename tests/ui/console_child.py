@@ -11,6 +11,12 @@ the X server with xdotool; this process says where the focus is and what happene
     stdin  "state"       -> prints "STATE {json}": every field's text, the log panel's lines
                             with "⌨" (the operator commands carried out) or "📡" (remotes)
     stdin  "clicker on"  -> lets the presenter clicker drive the show (the Remote tab's switch)
+    stdin  "activate"    -> raises the console; prints "ACTIVE True" once it has the focus
+    stdin  "settle"      -> repaints the console and its checklist now (before a screenshot);
+                            prints "SETTLED"
+    stdin  "checklist"   -> prints "CHECKLIST {json}": the booth checklist dialog's visibility,
+                            geometry, lines, tone prompt and the whole log panel
+    stdin  "click NAME"  -> clicks a button: tone, heard (the checklist's), runsheet
 """
 
 from __future__ import annotations
@@ -28,12 +34,33 @@ from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.registrations_view import RegistrationsView
 from kiosk.ui.console.stations_panel import StationsPanel
 from kiosk.ui.console.vote_panel import VotePanel
+from kiosk.ui.console.window import ConsoleWindow
 
 
 class Commands(QObject):
     """Lines from stdin, delivered on the GUI thread."""
 
     line = Signal(str)
+
+
+def checklist_state(window: ConsoleWindow) -> dict[str, object]:
+    """The booth checklist dialog as the test sees it (and the log panel's lines)."""
+    dialog = window.checklist
+    found: dict[str, object] = {"log": window.log_view.toPlainText().splitlines()}
+    if dialog is None:
+        return {**found, "visible": False}
+    geometry = dialog.frameGeometry()
+    lines = dialog.checklist.lines if dialog.checklist is not None else ()
+    return {
+        **found,
+        "visible": dialog.isVisible(),
+        "geometry": [geometry.x(), geometry.y(), geometry.width(), geometry.height()],
+        "busy": dialog.busy,
+        "summary": dialog.summary.text(),
+        "prompt": dialog.tone_prompt.text(),
+        "asking": dialog.heard_button.isVisible(),
+        "lines": [{"id": e.id, "state": e.state.value, "detail_en": e.detail_en} for e in lines],
+    }
 
 
 def main() -> int:
@@ -88,6 +115,28 @@ def main() -> int:
         elif command == "clicker":
             window.keys.set_clicker_in_show(argument == "on")
             print("CLICKER", argument, flush=True)
+        elif command == "activate":
+            window.activateWindow()
+            window.raise_()
+            QApplication.processEvents()
+            print("ACTIVE", window.isActiveWindow(), flush=True)
+        elif command == "settle":
+            QApplication.processEvents()
+            for shown in (window, window.checklist):
+                if shown is not None:
+                    shown.repaint()
+            QApplication.processEvents()
+            QApplication.sync()
+            print("SETTLED", flush=True)
+        elif command == "checklist":
+            print("CHECKLIST", json.dumps(checklist_state(window), ensure_ascii=False), flush=True)
+        elif command == "click":
+            buttons = {"runsheet": window.run_sheet_button}
+            if window.checklist is not None:
+                buttons.update(
+                    tone=window.checklist.tone_button, heard=window.checklist.heard_button
+                )
+            buttons[argument].click()
         elif command == "quit":
             app.quit()
 

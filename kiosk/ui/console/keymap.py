@@ -80,6 +80,7 @@ CONSOLE_KEYS: tuple[Binding, ...] = (
     Binding("jump", "Jump to film…", ("J",), SHOW),
     Binding("difficulties", "Technical difficulties slide", ("T",), BOTH),
     Binding("outputs", "Projector screen and audio device…", ("O",), BOTH),
+    Binding("checklist", "Booth checklist…", ("K",), BOTH),
     Binding("start_over", "Start over", ("Ctrl+Shift+Home",), SHOW),
     Binding("holding", "Holding slide", ("H",), REVEAL),
     Binding("open_reveal", "Open results and start the reveal", ("F8",), BOTH),

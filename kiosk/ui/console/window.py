@@ -32,10 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core.booth_lines import ToneResult
 from kiosk.core.memory_trend import MemoryTrend
 from kiosk.core.preflight import FilmCheck, check_schedule
 from kiosk.core.programme import Film, format_duration
+from kiosk.media.test_tone import TonePlayer
 from kiosk.night.night import Night
+from kiosk.services.booth_checklist import Checklist, check_event
 from kiosk.services.console_settings import (
     ConsoleSettings,
     load_console_settings,
@@ -44,9 +47,11 @@ from kiosk.services.console_settings import (
 from kiosk.services.event import EventFolder
 from kiosk.services.film_media import FilmMedia
 from kiosk.services.preflight import PreflightReport, recheck_film, run_preflight
+from kiosk.services.run_sheet import default_run_sheet_path, write_run_sheet_pdf
 from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
+from kiosk.ui.console.checklist_view import ChecklistDialog
 from kiosk.ui.console.close_guard import CloseGuard, ConfirmClose
 from kiosk.ui.console.keymap import KeyMap
 from kiosk.ui.console.memory_status import MemoryStatus
@@ -182,6 +187,7 @@ class ConsoleWindow(QMainWindow):
         confirm_start_over: Callable[[QWidget], bool] | None = None,
         supervised: bool = False,
         confirm_close: ConfirmClose | None = None,
+        tone: TonePlayer | None = None,
     ) -> None:
         super().__init__()
         self.folder = folder
@@ -195,6 +201,8 @@ class ConsoleWindow(QMainWindow):
         self.setWindowTitle(f"{self.config.name_en} — Console")
         self.model = ProgrammeModel(self.programme, self.config)
         self._preflight_running = False
+        self._tone = tone  # the booth checklist's test tone (None: no sound to test)
+        self.checklist: ChecklistDialog | None = None  # made the first time it is opened
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -216,6 +224,7 @@ class ConsoleWindow(QMainWindow):
         self.keys.handle("preflight", self._preflight_key)
         self.keys.handle("quit", self._quit_key)
         self.keys.handle("outputs", self.choose_outputs)
+        self.keys.handle("checklist", self.open_checklist)
         self.show_panel: ShowPanel | None = None
         if night.show is not None:
             self.show_panel = ShowPanel(
@@ -273,6 +282,46 @@ class ConsoleWindow(QMainWindow):
             f"sound {chosen.audio_device or 'default device'} (remembered for this event)"
         )
 
+    def open_checklist(self) -> str | None:
+        """The booth checklist (key K): shown at once, its lines gathered on a worker."""
+        if self.checklist is None:
+            folder = self.folder
+
+            def gather(tone: Callable[[], ToneResult | None]) -> Checklist:
+                return check_event(folder, tone)
+
+            self.checklist = ChecklistDialog(
+                gather,
+                self.tasks,
+                self.messages,
+                self._tone,
+                lambda: load_console_settings(folder).audio_device or "",
+                self,
+            )
+        self.checklist.show()
+        self.checklist.raise_()
+        self.checklist.activateWindow()
+        self.checklist.refresh()
+        return None
+
+    def write_run_sheet(self, path: Path | None = None) -> None:
+        """Print the run sheet to a PDF in the event folder, on a worker thread."""
+        target = path or default_run_sheet_path(self.folder)
+        self.run_sheet_button.setEnabled(False)
+
+        def done(pages: int) -> None:
+            self.run_sheet_button.setEnabled(True)
+            self.messages.info(f"Run sheet written to {target} ({pages} page(s)) · 流程表已輸出")
+
+        def failed(error: BaseException) -> None:
+            self.run_sheet_button.setEnabled(True)
+            self.messages.error(f"The run sheet could not be written to {target}: {error}")
+
+        self.tasks.run(write_run_sheet_pdf, done, failed, self.folder, target)
+
+    def _run_sheet_clicked(self) -> None:
+        self.write_run_sheet()
+
     def _reconnect_sound(self) -> None:
         if self.night.sound is not None:
             self.messages.info("Reconnecting the sound (operator)")
@@ -328,6 +377,11 @@ class ConsoleWindow(QMainWindow):
         self.memory.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         right.addWidget(self.memory.label)
         header.addLayout(right)
+        checklist = QPushButton("Checklist · 檢查清單  [K]")
+        checklist.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        checklist.setToolTip("Before the doors: projector, sound, disk, films, seal, server, clock")
+        checklist.clicked.connect(self.open_checklist)
+        header.addWidget(checklist)
         if self.programme.demo:
             badge = text_label(" DEMO ", 11, bold=True)
             badge.setStyleSheet(
@@ -354,6 +408,12 @@ class ConsoleWindow(QMainWindow):
         )
         self.preflight_button.clicked.connect(self.start_preflight)
         row.addWidget(self.preflight_button)
+        self.run_sheet_button = QPushButton("Run sheet (PDF) · 流程表")
+        self.run_sheet_button.setToolTip(
+            "Print the night on two A4 pages for the booth: run order, times, gains, notes."
+        )
+        self.run_sheet_button.clicked.connect(self._run_sheet_clicked)
+        row.addWidget(self.run_sheet_button)
         return bar
 
     def _build_table(self) -> QTableView:
@@ -516,6 +576,8 @@ class ConsoleWindow(QMainWindow):
             self.show_panel.stop()
         self.memory.stop()
         self.tasks.wait(timeout=30)
+        if self._tone is not None:
+            self._tone.close()
         self.night.close()
         self.closed.emit()
         super().closeEvent(event)

@@ -1,0 +1,110 @@
+"""The booth checklist's test tone: a steady 1 kHz sine played through libvlc like the films.
+
+It goes out through the show's libvlc instance to the audio device chosen for the event (the
+one the films use), so hearing it in the hall tests the very path the films take. The WAV is
+synthesised with the wave module into a temporary file the first time it is played.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import struct
+import tempfile
+import wave
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+TONE_HZ = 1000.0
+TONE_SECONDS = 3.0
+TONE_DBFS = -18.0  # the usual alignment level: loud enough to hear, never harsh
+SAMPLE_RATE = 48000
+
+
+class ToneState(Enum):
+    """Where the test tone stands."""
+
+    IDLE = "idle"
+    PLAYING = "playing"
+    ENDED = "ended"
+    FAILED = "failed"
+
+
+def write_tone_wav(path: Path) -> Path:
+    """Write the tone (16-bit stereo PCM, 20 ms fades) to `path`."""
+    count = int(SAMPLE_RATE * TONE_SECONDS)
+    fade = int(SAMPLE_RATE * 0.02)
+    amplitude = 32767 * 10 ** (TONE_DBFS / 20)
+    frames = bytearray()
+    for n in range(count):
+        envelope = min(1.0, n / fade, (count - n) / fade)
+        value = round(amplitude * envelope * math.sin(2 * math.pi * TONE_HZ * n / SAMPLE_RATE))
+        frames += struct.pack("<hh", value, value)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(bytes(frames))
+    return path
+
+
+class TonePlayer:
+    """Plays the test tone on a libvlc instance to a chosen device; never raises (a sound test
+    must not stop the console). Poll `state()` (cheap) to know when it has played."""
+
+    def __init__(self, instance: Any) -> None:
+        self._instance = instance
+        self._player: Any = None
+        self._path: Path | None = None
+        self._failed = False
+        self.device = ""  # the device of the last play ("" = the system's default)
+
+    def play(self, device: str) -> None:
+        """Start the tone from the beginning on `device` ("" = the default output)."""
+        self.device = device
+        self._failed = False
+        try:
+            if self._path is None:
+                folder = Path(tempfile.mkdtemp(prefix="aiff-tone-"))
+                self._path = write_tone_wav(folder / "tone-1khz.wav")
+            if self._player is None:
+                self._player = self._instance.media_player_new()
+                self._player.set_media(self._instance.media_new(str(self._path)))
+            self._player.stop()
+            if device:
+                self._player.audio_output_device_set(None, device)
+            self._player.audio_set_volume(100)
+            if self._player.play() != 0:
+                raise OSError("libvlc refused to play the tone")
+            log.info("test tone playing on %s", device or "the default output")
+        except Exception:
+            log.warning("could not play the test tone", exc_info=True)
+            self._failed = True
+
+    def state(self) -> ToneState:
+        """Playing, ended, failed, or idle (never played)."""
+        if self._failed:
+            return ToneState.FAILED
+        if self._player is None:
+            return ToneState.IDLE
+        import vlc
+
+        state = self._player.get_state()
+        if state == vlc.State.Error:
+            return ToneState.FAILED
+        if state == vlc.State.Ended:
+            return ToneState.ENDED
+        return ToneState.PLAYING  # opening, buffering, playing (or not yet past `stop`)
+
+    def close(self) -> None:
+        """Stop and release the player."""
+        if self._player is not None:
+            try:
+                self._player.stop()
+                self._player.release()
+            except Exception:
+                log.debug("tone player release failed", exc_info=True)
+            self._player = None
