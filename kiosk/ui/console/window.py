@@ -35,6 +35,9 @@ from PySide6.QtWidgets import (
 from kiosk.core.memory_trend import MemoryTrend
 from kiosk.core.preflight import FilmCheck, check_schedule
 from kiosk.core.programme import Film, format_duration
+from kiosk.desktop.inhibit import InhibitStatus
+from kiosk.desktop.notifications import DoNotDisturb
+from kiosk.desktop.power import PowerState
 from kiosk.night.night import Night
 from kiosk.services.console_settings import (
     ConsoleSettings,
@@ -48,6 +51,7 @@ from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.close_guard import CloseGuard, ConfirmClose
+from kiosk.ui.console.desktop_banner import DesktopBanner
 from kiosk.ui.console.keymap import KeyMap
 from kiosk.ui.console.memory_status import MemoryStatus
 from kiosk.ui.console.outputs_dialog import OutputsDialog
@@ -182,6 +186,8 @@ class ConsoleWindow(QMainWindow):
         confirm_start_over: Callable[[QWidget], bool] | None = None,
         supervised: bool = False,
         confirm_close: ConfirmClose | None = None,
+        read_power: Callable[[], PowerState] | None = None,
+        do_not_disturb: DoNotDisturb | None = None,
     ) -> None:
         super().__init__()
         self.folder = folder
@@ -208,6 +214,9 @@ class ConsoleWindow(QMainWindow):
         if night.sound is not None:
             night.sound.lost.connect(self.sound_banner.sound_lost)
             night.sound.back.connect(self.sound_banner.sound_back)
+        self.desktop_banner = DesktopBanner(tasks, read_power, do_not_disturb)
+        outer.addWidget(self.desktop_banner)
+        night.film_outside_stage.connect(self.desktop_banner.film_outside_stage)
 
         self.tabs = QTabWidget()
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -252,6 +261,10 @@ class ConsoleWindow(QMainWindow):
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Mount another view (e.g. registrations) as a tab; returns its index."""
         return self.tabs.addTab(widget, title)
+
+    def show_inhibit_status(self, status: InhibitStatus) -> None:
+        """What keeps the screens and the laptop awake (a banner when something is missing)."""
+        self.desktop_banner.show_inhibit_status(status)
 
     def offer_resume(self, text: str) -> None:
         """Show that the show was restored after an interruption (GO continues it)."""
