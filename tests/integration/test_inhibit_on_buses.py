@@ -1,0 +1,207 @@
+"""Idle and sleep inhibitors against real D-Bus services on private buses.
+
+A real xscreensaver 6 (with its `xscreensaver-systemd`, the real `org.freedesktop.ScreenSaver`
+service) runs on an Xvfb display with a private session bus; `dbus-monitor` watches that bus.
+logind and UPower cannot run here: `tests/system_services.py` serves their real interfaces
+(`org.freedesktop.login1.Manager.Inhibit` handing out an fd, UPower's properties) on a private
+"system" bus — xscreensaver-systemd itself takes its sleep inhibitor from it.
+
+The app's inhibitor runs in a child process (as in the console), so a SIGKILL can show what a
+crash leaves behind. The pixel-level proof (a still not blanking for 3 minutes under a 1-minute
+xscreensaver timeout, and blanking without the inhibitor) is `tests/bench/test_screensaver_hold.py`:
+xscreensaver-systemd's heartbeat comes every ~50 s, too slow for a short timeout in the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kiosk.desktop.power import read_power, read_upower
+from tests.desktop_session import PrivateBus, private_bus, requires_dbus, stop_process
+from tests.xvfb import xvfb_display
+
+XSCREENSAVER = shutil.which("xscreensaver")
+pytestmark = [
+    requires_dbus,
+    pytest.mark.skipif(XSCREENSAVER is None, reason="needs xscreensaver (make test installs it)"),
+    pytest.mark.skipif(shutil.which("dbus-monitor") is None, reason="needs dbus-monitor"),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+HOLDER = """
+import os, sys
+from kiosk.desktop.inhibit import Inhibitor
+inhibitor = Inhibitor.for_environment("Test night", os.environ)
+status = inhibitor.hold()
+print("HELD", ",".join(status.idle), "|", ",".join(status.sleep), "|", status.lid, flush=True)
+sys.stdin.readline()
+inhibitor.release()
+print("RELEASED", flush=True)
+"""
+
+
+class Lines:
+    """A process's output lines, read on a thread, waited for by content."""
+
+    def __init__(self, stream: Iterable[str]) -> None:
+        self.seen: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream: Iterable[str]) -> None:
+        for line in stream:
+            self._queue.put(line)
+
+    def wait_for(self, text: str, timeout_s: float = 20.0) -> str:
+        for line in self.seen:
+            if text in line:
+                return line
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            self.seen.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"never saw {text!r}:\n{''.join(self.seen[-40:])}")
+
+    def text(self) -> str:
+        while not self._queue.empty():
+            self.seen.append(self._queue.get())
+        return "".join(self.seen)
+
+
+@dataclass
+class Rig:
+    env: dict[str, str]
+    system: PrivateBus
+    services: Lines
+    screensaver: Lines
+    monitor: Lines
+
+
+def _started(command: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
+    )
+
+
+@pytest.fixture(scope="module")
+def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+    folder = tmp_path_factory.mktemp("buses")
+    home = folder / "home"
+    home.mkdir()
+    (home / ".xscreensaver").write_text(
+        "timeout:\t0:01:00\nlock:\tFalse\nfade:\tFalse\nunfade:\tFalse\nsplash:\tFalse\n"
+        "mode:\tblank\ndpmsEnabled:\tFalse\n"
+    )
+    started: list[subprocess.Popen[str]] = []
+    with (
+        xvfb_display(640, 360, window_manager=False) as display,
+        private_bus(folder, "session") as session,
+        private_bus(folder, "system") as system,
+    ):
+        env = {
+            **os.environ,
+            "DISPLAY": display,
+            "HOME": str(home),
+            "DBUS_SESSION_BUS_ADDRESS": session.address,
+            "DBUS_SYSTEM_BUS_ADDRESS": system.address,
+        }
+        try:
+            services = _started(
+                [sys.executable, "-m", "tests.system_services", system.address, "--battery",
+                 "24"], env,
+            )  # fmt: skip
+            started.append(services)
+            service_lines = Lines(services.stdout or [])
+            service_lines.wait_for("READY")
+            monitor = _started(
+                ["dbus-monitor", "--address", session.address,
+                 "interface='org.freedesktop.ScreenSaver'"], env,
+            )  # fmt: skip
+            started.append(monitor)
+            monitor_lines = Lines(monitor.stdout or [])
+            screensaver = _started([XSCREENSAVER or "", "-no-splash", "-verbose"], env)
+            started.append(screensaver)
+            saver_lines = Lines(screensaver.stdout or [])
+            saver_lines.wait_for('registered as "org.freedesktop.ScreenSaver"')
+            yield Rig(env, system, service_lines, saver_lines, monitor_lines)
+        finally:
+            for process in reversed(started):
+                stop_process(process)
+
+
+def _holder(rig: Rig) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLDER],
+        env=rig.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line.startswith("HELD"), line + (process.stderr.read() if process.stderr else "")
+    return process, line
+
+
+def test_the_inhibitor_holds_screensaver_and_logind_and_releases_them_on_exit(rig: Rig) -> None:
+    process, held = _holder(rig)
+    idle, sleep, lid = (part.strip() for part in held.removeprefix("HELD").split("|"))
+    assert "screensaver" in idle.split(",") and "logind" in idle.split(",")
+    assert "x11-screensaver" in idle.split(",")
+    assert sleep.split(",") == ["logind"] and lid == "True"
+    rig.monitor.wait_for("member=Inhibit")
+    rig.monitor.wait_for('string "aiff-kiosk"')
+    rig.screensaver.wait_for('inhibited by "aiff-kiosk"')
+    rig.services.wait_for(
+        "INHIBIT sleep:idle:handle-lid-switch|AIFF Screening Night|Test night|block"
+    )
+    assert process.stdin is not None
+    process.stdin.write("\n")
+    process.stdin.flush()
+    assert process.wait(15) == 0
+    rig.monitor.wait_for("member=UnInhibit")
+    rig.screensaver.wait_for('uninhibited by "aiff-kiosk"')
+    rig.services.wait_for("RELEASE sleep:idle:handle-lid-switch|AIFF Screening Night")
+
+
+def test_a_killed_holder_leaves_nothing_inhibited(rig: Rig) -> None:
+    released_before = rig.services.text().count("RELEASE sleep:idle:handle-lid-switch")
+    process, _ = _holder(rig)
+    rig.services.wait_for("INHIBIT sleep:idle:handle-lid-switch")
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+    # xscreensaver-systemd notices the vanished client on the bus and drops its cookie
+    rig.screensaver.wait_for('for inhibiting app "aiff-kiosk" has died: uninhibiting')
+    deadline = time.monotonic() + 20  # logind sees the inhibitor's fd closed by the kernel
+    while time.monotonic() < deadline:
+        if rig.services.text().count("RELEASE sleep:idle:handle-lid-switch") > released_before:
+            break
+        time.sleep(0.1)
+    assert rig.services.text().count("RELEASE sleep:idle:handle-lid-switch") > released_before
+
+
+def test_upower_says_on_battery_and_low(rig: Rig) -> None:
+    power = read_upower(rig.system.address)
+    assert power is not None
+    assert (power.on_battery, power.battery_percent, power.source) == (True, 24.0, "upower")
+    assert power.low and power.needs_attention
+    assert read_power(rig.system.address).source == "upower"
