@@ -183,6 +183,7 @@ def _run(
     from kiosk.night.show import ShowController
     from kiosk.store.database import open_database
     from kiosk.ui.app import headless, make_show_application, show_instance
+    from kiosk.ui.common.application import exec_kept_awake
     from kiosk.ui.stage.window import StageWindow
 
     app = make_show_application()
@@ -255,7 +256,7 @@ def _run(
         err=True,
     )
     try:
-        app.exec()
+        exec_kept_awake(app, "A rehearsal is running on the projector")
     finally:
         show = night.show
         night.close()

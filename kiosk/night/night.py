@@ -82,6 +82,7 @@ class Night(QObject):
         super().__init__()
         self._checks = checks
         self._outside_reported = False
+        self.log_tap = log_tap  # libvlc's log (None: a night built without it)
         self.sound = sound  # the "no sound" alarm (None: a night built without it)
         self.media = media  # which film files are the ones preflight measured
         self.config = config

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -49,13 +50,14 @@ class BannerLine(QFrame):
         super().__init__(parent)
         self.setObjectName(name)
         row = QHBoxLayout(self)
-        row.setContentsMargins(12, 2, 8, 2)
-        self.label: QLabel = text_label("", 12, bold=True, colour="#fff")
-        self.label.setWordWrap(True)
+        row.setContentsMargins(10, 1, 6, 1)
+        self.label: QLabel = text_label("", 10, bold=True, colour="#fff")
+        # one line each (clipped, never widening the console; the whole text in the tooltip)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.label, 1)
         self.button = QPushButton()
-        self.button.setFont(ui_font(11, bold=True))
+        self.button.setFont(ui_font(10, bold=True))
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.hide()
         row.addWidget(self.button)
@@ -75,6 +77,7 @@ class BannerLine(QFrame):
         if colour is not None:
             self.set_colour(colour)
         self.label.setText(text)
+        self.label.setToolTip(text)
         self.show()
         self.shown_or_hidden.emit()
 
@@ -100,12 +103,16 @@ class DesktopBanner(QWidget):
         self._dnd = do_not_disturb
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(3)
+        column.setSpacing(2)
         self.outside = BannerLine("filmOutsideBanner", RED)
-        self.awake = BannerLine("awakeBanner", AMBER)
-        self.power = BannerLine("powerBanner", AMBER)
+        # the laptop itself: power and staying awake share one line (the console must still
+        # fit a 1366x768 screen with every banner up)
+        self.laptop = BannerLine("laptopBanner", AMBER)
+        self._awake_text = ""
+        self._power_text = ""
+        self._power_low = False
         self.quiet = BannerLine("quietBanner", Colours.raised.name())
-        self._lines = (self.outside, self.awake, self.power, self.quiet)
+        self._lines = (self.outside, self.laptop, self.quiet)
         for line in self._lines:
             column.addWidget(line)
             line.shown_or_hidden.connect(self._follow_lines)
@@ -126,26 +133,32 @@ class DesktopBanner(QWidget):
         """Red, at once: a film plays in a window of libvlc's own, not on the projector."""
         self.outside.say(
             "Films are playing OUTSIDE the projector window · 影片沒有在投影視窗播放 — the "
-            f"audience does not see them. {reason}. Quit, log in to an X11 session and "
-            "start again."
+            "audience does not see them. Quit, log in to an X11 session, start again."
         )
+        self.outside.label.setToolTip(f"{self.outside.label.text()}\n{reason}")
         QApplication.alert(self.window())
         log.error("banner: film outside the stage: %s", reason)
 
     def show_inhibit_status(self, status: InhibitStatus) -> None:
         """Amber while the screen may blank or the laptop may sleep."""
-        if status.idle_inhibited and status.sleep_inhibited:
-            self.awake.clear()
-            return
         missing = []
         if not status.idle_inhibited:
             missing.append("the screens may blank · 螢幕可能變黑")
         if not status.sleep_inhibited:
             missing.append("the laptop may sleep · 電腦可能睡眠")
-        self.awake.say(
-            f"{' and '.join(missing)}: set screen blank and suspend to 'Never' for tonight "
-            "(Settings → Power) and keep the lid open"
+        self._awake_text = (
+            f"{'; '.join(missing)} — Settings → Power: blank and suspend 'Never'; lid open"
+            if missing
+            else ""
         )
+        self._show_laptop()
+
+    def _show_laptop(self) -> None:
+        parts = [text for text in (self._power_text, self._awake_text) if text]
+        if not parts:
+            self.laptop.clear()
+            return
+        self.laptop.say("   |   ".join(parts), RED if self._power_low else AMBER)
 
     def check_power(self) -> None:
         """Read the power off the GUI thread; the banner follows."""
@@ -156,23 +169,21 @@ class DesktopBanner(QWidget):
         log.warning("power could not be read: %s", error)
 
     def show_power(self, power: PowerState) -> None:
-        """Amber on battery, red below the low mark; hidden on mains power."""
-        if not power.needs_attention:
-            self.power.clear()
-            return
+        """Amber on battery, red below the low mark; nothing on mains power."""
         percent = (
             "" if power.battery_percent is None else f" — battery {power.battery_percent:.0f}%"
         )
-        if power.low:
-            self.power.say(
+        self._power_low = power.low
+        if not power.needs_attention:
+            self._power_text = ""
+        elif power.low:
+            self._power_text = (
                 f"Battery LOW{percent} (below {LOW_BATTERY_PERCENT:.0f}%) · 電量不足 — plug in "
-                "the charger now: the laptop may shut down during the show",
-                RED,
+                "the charger now"
             )
         else:
-            self.power.say(
-                f"Running on battery{percent} · 正在使用電池 — plug in the charger", AMBER
-            )
+            self._power_text = f"Running on battery{percent} · 正在使用電池 — plug in the charger"
+        self._show_laptop()
 
     def offer_quiet(self, quiet: bool | None) -> None:
         """On GNOME with notifications on: offer Do Not Disturb for the night."""
