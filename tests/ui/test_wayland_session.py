@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QColor, QImage
 
+from kiosk.desktop.outputs import read_mutter_outputs
 from kiosk.media.generate import ClipSpec, render_clip
 from tests.desktop_session import MutterSession, mutter_session, requires_mutter
 
@@ -113,53 +114,87 @@ def near(colour: QColor, hex_colour: str, tolerance: int = 40) -> bool:
     return all(abs(a - b) <= tolerance for a, b in pairs)
 
 
+def rehearse_and_grab(
+    session: MutterSession,
+    clip: Path,
+    tmp_path: Path,
+    geometry: tuple[int, int, int, int],
+    *args: str,
+) -> tuple[str, QImage, list[tuple[str, str, tuple[int, int, int, int]]]]:
+    """Run `rehearse` on the session; while the film plays, grab the top-level window that
+    covers `geometry`. Returns (the log, the window's pixels, every top-level window)."""
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "-v", "--event", str(tmp_path / "none"),
+         "rehearse", "--straight-cut", "--exit-at-end", *args, str(clip)],
+        env=session.env(KIOSK_VLC_AOUT="dummy"),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    lines: queue.Queue[str] = queue.Queue()
+    assert process.stdout is not None
+    threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
+    log: list[str] = []
+    image: QImage | None = None
+    windows: list[tuple[str, str, tuple[int, int, int, int]]] = []
+    deadline = time.monotonic() + 60
+    while image is None and time.monotonic() < deadline and process.poll() is None:
+        try:
+            line = lines.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        log.append(line)
+        if "R01" in line and "·" in line:  # the rehearsal's cue line: the film is up
+            time.sleep(2.0)  # well inside the 6-second film
+            windows = top_level_windows(session)
+            stage = [w for w in windows if w[2] == geometry]
+            assert stage, (geometry, windows)
+            image = grab_window(session, stage[0][0], tmp_path / "projector.png")
+    assert process.wait(60) == 0, "".join(log)
+    while not lines.empty():
+        log.append(lines.get())
+    assert image is not None, "".join(log)
+    return "".join(log), image, windows
+
+
+def filled_with_the_film(image: QImage) -> bool:
+    width, height = image.width(), image.height()
+    corners = ((4, 4), (width - 5, 4), (4, height - 5), (width - 5, height - 5))
+    return all(near(image.pixelColor(x, y), FILM_COLOUR) for x, y in corners)
+
+
+@pytest.fixture
+def film(tmp_path: Path) -> Path:
+    spec = ClipSpec(("Wayland",), 6.0, 320, 180, colour="0x" + FILM_COLOUR[1:])
+    return render_clip(spec, tmp_path / "w.mp4")
+
+
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg (x11grab)")
-def test_films_play_on_the_projector_output_and_nowhere_else(tmp_path: Path) -> None:
-    clip = render_clip(
-        ClipSpec(("Wayland",), 6.0, 320, 180, colour="0x" + FILM_COLOUR[1:]), tmp_path / "w.mp4"
-    )
+def test_films_play_on_the_projector_output_and_nowhere_else(tmp_path: Path, film: Path) -> None:
     with mutter_session(tmp_path / "session", MONITORS) as session:
         screens = outputs(session)
         assert len(screens) == 2, screens
         projector = next(geometry for primary, geometry in screens.values() if not primary)
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "-v", "--event", str(tmp_path / "none"),
-             "rehearse", "--straight-cut", "--exit-at-end", str(clip)],
-            env=session.env(KIOSK_VLC_AOUT="dummy"),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        lines: queue.Queue[str] = queue.Queue()
-        assert process.stdout is not None
-        threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
-        log: list[str] = []
-        image: QImage | None = None
-        stage_windows: list[tuple[str, str, tuple[int, int, int, int]]] = []
-        all_windows: list[tuple[str, str, tuple[int, int, int, int]]] = []
-        deadline = time.monotonic() + 60
-        while image is None and time.monotonic() < deadline and process.poll() is None:
-            try:
-                line = lines.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            log.append(line)
-            if "R01" in line and "·" in line:  # the rehearsal's cue line: the film is up
-                time.sleep(2.0)  # well inside the 6-second film
-                all_windows = top_level_windows(session)
-                stage_windows = [w for w in all_windows if w[2] == projector]
-                assert stage_windows, (projector, all_windows)
-                image = grab_window(session, stage_windows[0][0], tmp_path / "projector.png")
-        assert process.wait(60) == 0, "".join(log)
-        while not lines.empty():
-            log.append(lines.get())
-    text = "".join(log)
-    assert image is not None, text
+        text, image, windows = rehearse_and_grab(session, film, tmp_path, projector)
     assert "Qt runs on XWayland (xcb)" in text
     assert "FILM OUTSIDE THE PROJECTOR WINDOW" not in text
-    assert not [w for w in all_windows if "VLC" in w[1]], all_windows
+    assert not [w for w in windows if "VLC" in w[1]], windows
     assert (image.width(), image.height()) == projector[2:]
-    width, height = image.width(), image.height()
-    for x, y in ((4, 4), (width - 5, 4), (4, height - 5), (width - 5, height - 5)):
-        assert near(image.pixelColor(x, y), FILM_COLOUR), (x, y, image.pixelColor(x, y).name())
+    assert filled_with_the_film(image)
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg (x11grab)")
+def test_a_screen_chosen_by_the_desktops_own_name_is_found(tmp_path: Path, film: Path) -> None:
+    with mutter_session(tmp_path / "session", MONITORS) as session:
+        layout = read_mutter_outputs(session.bus.address)
+        assert sorted(o.connector for o in layout) == ["Meta-0", "Meta-1"]
+        primary = next(o for o in layout if o.primary)  # mutter's choice, not Qt's first screen
+        screens = outputs(session)
+        wanted = next(g for _, g in screens.values() if g[:2] == (primary.x, primary.y))
+        text, image, _ = rehearse_and_grab(
+            session, film, tmp_path, wanted, "--screen", primary.connector
+        )
+    assert f"{primary.connector}" in text and "screens by the compositor's names" in text
+    assert (image.width(), image.height()) == wanted[2:]
+    assert filled_with_the_film(image)
 
 
 def test_without_xwayland_the_console_refuses_and_nothing_restarts_it(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from kiosk.core.booth_check import CheckState
 from kiosk.desktop.checks import inhibit_check, notifications_check, power_check, session_check
 from kiosk.desktop.inhibit import InhibitStatus
 from kiosk.desktop.notifications import DoNotDisturb, notifications_quiet
+from kiosk.desktop.outputs import CompositorOutput, screen_aliases
 from kiosk.desktop.power import PowerState, read_sysfs
 from kiosk.desktop.session import (
     NoXWaylandError,
@@ -162,3 +163,13 @@ def test_do_not_disturb_is_turned_on_and_put_back(tmp_path: Path) -> None:
     assert "show-banners=false" in (tmp_path / "glib-2.0" / "settings" / "keyfile").read_text()
     dnd.restore()
     assert notifications_quiet(environ) is False
+
+
+def test_the_compositors_names_are_matched_to_the_apps_screens_by_position() -> None:
+    layout = [
+        CompositorOutput("eDP-1", 0, 0, primary=True),
+        CompositorOutput("HDMI-1", 1920, 0, primary=False),
+        CompositorOutput("DP-2", 5000, 0, primary=False),  # not (yet) among the app's screens
+    ]
+    screens = {"XWAYLAND1": (0, 0), "XWAYLAND0": (1920, 0)}
+    assert screen_aliases(layout, screens) == {"eDP-1": "XWAYLAND1", "HDMI-1": "XWAYLAND0"}

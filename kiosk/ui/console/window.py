@@ -275,7 +275,9 @@ class ConsoleWindow(QMainWindow):
         """The projector screen and audio device dialog (key O); applies and remembers them."""
         players = self.night.projector.players
         current = load_console_settings(self.folder)
-        dialog = OutputsDialog(self, current, players.audio_devices())
+        stage = self.night.projector.stage
+        aliases = stage.screen_aliases() if isinstance(stage, StageWindow) else {}
+        dialog = OutputsDialog(self, current, players.audio_devices(), aliases)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return "cancelled"
         chosen = dialog.chosen()
