@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.desktop.power import read_power, read_upower
+from kiosk.store.event_folder import EventFolder
 from tests.desktop_session import PrivateBus, private_bus, requires_dbus, stop_process
 from tests.xvfb import xvfb_display
 
@@ -205,3 +206,57 @@ def test_upower_says_on_battery_and_low(rig: Rig) -> None:
     assert (power.on_battery, power.battery_percent, power.source) == (True, 24.0, "upower")
     assert power.low and power.needs_attention
     assert read_power(rig.system.address).source == "upower"
+
+
+APP_REASON = "The screening night is open on the projector"
+SUPERVISOR_REASON = "The projector is kept black between restarts"
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+@pytest.mark.vlc
+@pytest.mark.slow
+def test_after_a_crash_the_supervisor_still_holds_until_it_ends(
+    rig: Rig, small_event: EventFolder
+) -> None:
+    env = {**rig.env, "QT_QPA_PLATFORM": "xcb", "KIOSK_SUPERVISOR": "always",
+           "KIOSK_VLC_AOUT": "dummy"}  # fmt: skip
+    held = rig.services.text().count(
+        f"INHIBIT sleep:idle:handle-lid-switch|AIFF Screening Night|{APP_REASON}"
+    )
+    supervisor = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--event", str(small_event.root)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+    )  # fmt: skip
+    try:
+        rig.services.wait_for(f"|{SUPERVISOR_REASON}|block", timeout_s=60)
+        rig.services.wait_for(f"|{APP_REASON}|block", timeout_s=60)
+        (app,) = _children(supervisor.pid)
+        os.kill(app, signal.SIGKILL)
+        rig.services.wait_for(
+            f"RELEASE sleep:idle:handle-lid-switch|AIFF Screening Night|{APP_REASON}"
+        )
+        assert (
+            f"RELEASE sleep:idle:handle-lid-switch|AIFF Screening Night|{SUPERVISOR_REASON}"
+            not in rig.services.text()
+        )
+        # the supervisor starts the app again, which holds its own again
+        deadline = time.monotonic() + 60
+        while rig.services.text().count(f"|{APP_REASON}|block") < held + 2:
+            assert time.monotonic() < deadline, rig.services.text()[-2000:]
+            time.sleep(0.2)
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        try:
+            supervisor.wait(30)
+        except subprocess.TimeoutExpired:
+            for child in _children(supervisor.pid):
+                os.kill(child, signal.SIGKILL)
+            supervisor.kill()
+            supervisor.wait(10)
+    rig.services.wait_for(
+        f"RELEASE sleep:idle:handle-lid-switch|AIFF Screening Night|{SUPERVISOR_REASON}"
+    )
