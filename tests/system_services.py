@@ -5,6 +5,7 @@ their interfaces the app and xscreensaver-systemd use, on a private dbus-daemon,
 script run as its own process:
 
     python -m tests.system_services ADDRESS [--battery PERCENT] [--ac]
+    python -m tests.system_services ADDRESS --desktop [--no-portal]
 
 - `org.freedesktop.login1.Manager.Inhibit(ssss) -> h`: hands out the read end of a pipe, as
   logind does, and prints `INHIBIT what|who|why|mode` and, when the caller closes its end (or
@@ -13,7 +14,13 @@ script run as its own process:
   (/org/freedesktop/UPower/devices/DisplayDevice) with `IsPresent`, `Type` (2, battery),
   `State` (1 charging / 2 discharging / 4 fully charged) and `Percentage`.
 
-It prints `READY` once it owns both names, and runs until killed.
+With `--desktop` it serves, on a session bus instead, the inhibitors of a GNOME desktop:
+`org.freedesktop.portal.Inhibit.Inhibit(sua{sv}) -> o` (closed through
+`org.freedesktop.portal.Request.Close` on the returned handle) and
+`org.gnome.SessionManager.Inhibit(susu) -> u` / `Uninhibit(u)`; it prints `INHIBIT portal
+flags|reason`, `INHIBIT gnome app|flags|reason`, and `RELEASE portal` / `RELEASE gnome COOKIE`.
+
+It prints `READY` once it owns its names, and runs until killed.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import open_dbus_connection
 
 LOGIND = "org.freedesktop.login1"
+PORTAL = "org.freedesktop.portal.Desktop"
+GNOME_SESSION = "org.gnome.SessionManager"
 UPOWER = "org.freedesktop.UPower"
 DISPLAY_DEVICE = "/org/freedesktop/UPower/devices/DisplayDevice"
 
@@ -56,10 +65,17 @@ def main() -> None:
     parser.add_argument("address")
     parser.add_argument("--battery", type=float, default=None)
     parser.add_argument("--ac", action="store_true")
+    parser.add_argument("--desktop", action="store_true")
+    parser.add_argument("--no-portal", action="store_true")
     args = parser.parse_args()
     properties = upower_properties(args.battery, args.ac)
     connection = open_dbus_connection(bus=args.address, enable_fds=True)
-    for name in (LOGIND, UPOWER):
+    if args.desktop:
+        names = [GNOME_SESSION] + ([] if args.no_portal else [PORTAL])
+        properties = {}
+    else:
+        names = [LOGIND, UPOWER]
+    for name in names:
         reply = connection.send_and_get_reply(message_bus.RequestName(name))
         assert reply.body[0] == 1, f"could not own {name}"
     print("READY", flush=True)
@@ -106,6 +122,22 @@ def _answer(
         selector.register(keep, selectors.EVENT_READ, "inhibitor")
         print(f"INHIBIT {what}|{who}|{why}|{mode}", flush=True)
         return new_method_return(message, "h", (give,)), give
+    if interface == "org.freedesktop.portal.Inhibit" and member == "Inhibit":
+        _window, flags, options = message.body
+        reason = options.get("reason", ("s", ""))[1]
+        handle = f"/org/freedesktop/portal/desktop/request/1_{header.serial}/t"
+        print(f"INHIBIT portal {flags}|{reason}", flush=True)
+        return new_method_return(message, "o", (handle,)), None
+    if interface == "org.freedesktop.portal.Request" and member == "Close":
+        print(f"RELEASE portal {path}", flush=True)
+        return new_method_return(message), None
+    if interface == GNOME_SESSION and member == "Inhibit":
+        app, _xid, reason, flags = message.body
+        print(f"INHIBIT gnome {app}|{flags}|{reason}", flush=True)
+        return new_method_return(message, "u", (100 + header.serial,)), None
+    if interface == GNOME_SESSION and member == "Uninhibit":
+        print(f"RELEASE gnome {message.body[0]}", flush=True)
+        return new_method_return(message), None
     if interface == "org.freedesktop.DBus.Properties" and path in properties:
         if member == "Get":
             _, name = message.body

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.desktop.inhibit import Inhibitor, InhibitStatus
 from kiosk.desktop.power import read_power, read_upower
 from kiosk.store.event_folder import EventFolder
 from tests.desktop_session import PrivateBus, private_bus, requires_dbus, stop_process
@@ -260,3 +261,49 @@ def test_after_a_crash_the_supervisor_still_holds_until_it_ends(
     rig.services.wait_for(
         f"RELEASE sleep:idle:handle-lid-switch|AIFF Screening Night|{SUPERVISOR_REASON}"
     )
+
+
+@pytest.mark.parametrize("portal", [True, False], ids=["portal", "gnome-session"])
+def test_the_portal_is_used_where_it_runs_else_the_gnome_session(
+    tmp_path: Path, portal: bool
+) -> None:
+    with private_bus(tmp_path, "desktop") as bus:
+        command = [sys.executable, "-m", "tests.system_services", bus.address, "--desktop"]
+        desktop = _started(command + ([] if portal else ["--no-portal"]), dict(os.environ))
+        try:
+            lines = Lines(desktop.stdout or [])
+            lines.wait_for("READY")
+            inhibitor = Inhibitor("Test night", session_bus=bus.address, system_bus=None)
+            status = inhibitor.hold()
+            assert status.idle_inhibited and status.sleep_inhibited
+            if portal:
+                assert (status.idle, status.sleep) == (("portal",), ("portal",))
+                lines.wait_for("INHIBIT portal 12|Test night")  # suspend (4) + idle (8)
+            else:
+                assert (status.idle, status.sleep) == (("gnome-session",), ("gnome-session",))
+                lines.wait_for("INHIBIT gnome aiff-kiosk|12|Test night")
+            inhibitor.release()
+            lines.wait_for("RELEASE portal /org/freedesktop/portal" if portal else "RELEASE gnome")
+            assert inhibitor.status() == InhibitStatus()
+        finally:
+            stop_process(desktop)
+
+
+@pytest.mark.slow
+def test_a_door_window_keeps_the_screen_awake_while_it_is_open(
+    rig: Rig, small_event: EventFolder
+) -> None:
+    reason = "|A door station is checking tickets in|block"
+    doors = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--event", str(small_event.root), "doors"],
+        env={**rig.env, "QT_QPA_PLATFORM": "xcb"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+    )  # fmt: skip
+    try:
+        rig.services.wait_for(
+            f"INHIBIT sleep:idle:handle-lid-switch|AIFF Screening Night{reason}", 60
+        )
+        rig.screensaver.wait_for('with "A door station is checking tickets in"')
+    finally:
+        stop_process(doors)
+    rig.services.wait_for("RELEASE sleep:idle:handle-lid-switch|AIFF Screening Night|A door")
