@@ -49,6 +49,17 @@ SUSPEND_AND_IDLE = 4 | 8
 LOGIND_WHAT = "sleep:idle:handle-lid-switch"
 
 
+def session_bus_address(environ: Mapping[str, str]) -> str | None:
+    """DBUS_SESSION_BUS_ADDRESS, else the systemd user bus in XDG_RUNTIME_DIR; None: no bus."""
+    address = environ.get("DBUS_SESSION_BUS_ADDRESS")
+    if address:
+        return address
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.exists(os.path.join(runtime, "bus")):
+        return f"unix:path={os.path.join(runtime, 'bus')}"
+    return None
+
+
 @dataclass(frozen=True)
 class InhibitStatus:
     """Which mechanisms hold idle and sleep off now, and what could not be held."""
@@ -112,8 +123,13 @@ class Inhibitor:
 
     @classmethod
     def for_environment(cls, reason: str, environ: Mapping[str, str]) -> Inhibitor:
-        """The usual buses; the X display from DISPLAY (XWayland's too, on Wayland)."""
-        return cls(reason, x_display=environ.get("DISPLAY") or None)
+        """The buses and the X display `environ` names (XWayland's DISPLAY too, on Wayland)."""
+        return cls(
+            reason,
+            session_bus=session_bus_address(environ),
+            system_bus=environ.get("DBUS_SYSTEM_BUS_ADDRESS") or "SYSTEM",
+            x_display=environ.get("DISPLAY") or None,
+        )
 
     def hold(self) -> InhibitStatus:
         """Inhibit idle and sleep with everything available; returns what holds."""
@@ -123,6 +139,8 @@ class Inhibitor:
         self._held = held
         if self.session_bus is not None:
             self._hold_session(held)
+        else:
+            held.problems.append("no D-Bus session bus")
         if self.system_bus is not None:
             self._hold_logind(held)
         if self.x_display:
@@ -266,5 +284,15 @@ def kept_awake(reason: str, environ: Mapping[str, str]) -> Iterator[Inhibitor]:
     inhibitor.hold()
     try:
         yield inhibitor
+    finally:
+        inhibitor.release()
+
+
+def probe_inhibitors(environ: Mapping[str, str]) -> InhibitStatus:
+    """Hold everything and give it back at once: what the console will be able to hold when it
+    opens the event (for `check`, run before the console is open)."""
+    inhibitor = Inhibitor.for_environment("Booth checklist: checking the inhibitors", environ)
+    try:
+        return inhibitor.hold()
     finally:
         inhibitor.release()

@@ -28,7 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.desktop.inhibit import Inhibitor, InhibitStatus
+from kiosk.core.booth_check import CheckState
+from kiosk.desktop.checks import inhibit_check
+from kiosk.desktop.inhibit import Inhibitor, InhibitStatus, probe_inhibitors
 from kiosk.desktop.power import read_power, read_upower
 from kiosk.store.event_folder import EventFolder
 from tests.desktop_session import PrivateBus, private_bus, requires_dbus, stop_process
@@ -199,6 +201,14 @@ def test_a_killed_holder_leaves_nothing_inhibited(rig: Rig) -> None:
             break
         time.sleep(0.1)
     assert rig.services.text().count("RELEASE sleep:idle:handle-lid-switch") > released_before
+
+
+def test_the_checklist_probe_holds_and_gives_back_at_once(rig: Rig) -> None:
+    status = probe_inhibitors(rig.env)
+    assert status.held and status.idle_inhibited and status.sleep_inhibited
+    assert inhibit_check(status).state is CheckState.GREEN
+    rig.services.wait_for("RELEASE sleep:idle:handle-lid-switch|AIFF Screening Night|Booth")
+    rig.screensaver.wait_for('uninhibited by "aiff-kiosk" (:1.')
 
 
 def test_upower_says_on_battery_and_low(rig: Rig) -> None:
