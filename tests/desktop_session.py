@@ -66,6 +66,17 @@ def stop_process(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> No
             process.wait(5)
 
 
+def gsettings_keyfile_env(folder: Path) -> dict[str, str]:
+    """An environment whose `gsettings` reads and writes a keyfile in `folder` (GLib's keyfile
+    backend), not the machine's dconf: GNOME settings tested for real, nothing shared."""
+    return {
+        **os.environ,
+        "GSETTINGS_BACKEND": "keyfile",
+        "XDG_CONFIG_HOME": str(folder),
+        "HOME": str(folder),
+    }
+
+
 @dataclass(frozen=True)
 class PrivateBus:
     """A running dbus-daemon of our own (used as a session bus, or standing in for the system

@@ -3,9 +3,7 @@ battery, screen/sleep not held, and GNOME's Do Not Disturb offer through the rea
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,26 +13,15 @@ from pytestqt.qtbot import QtBot
 from kiosk.desktop.inhibit import InhibitStatus
 from kiosk.desktop.notifications import DoNotDisturb, notifications_quiet
 from kiosk.desktop.power import PowerState
-from kiosk.store.event_folder import EventFolder
-from kiosk.ui.app import make_application, open_console
+from kiosk.ui.app import make_application
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.console.desktop_banner import DesktopBanner
 from kiosk.ui.console.window import ConsoleWindow
+from tests.desktop_session import gsettings_keyfile_env
+from tests.ui.test_console_fits_laptop import CLIENT_HEIGHT, console
 from tests.xvfb import requires_xvfb, run_qt_script, xvfb_display
 
-LAPTOP = (1366, 768)
-CLIENT_HEIGHT = LAPTOP[1] - 60
-
-
-@pytest.fixture
-def console(qtbot: QtBot, small_event: EventFolder) -> Iterator[ConsoleWindow]:
-    make_application()
-    window, _reporter = open_console(small_event)
-    qtbot.addWidget(window)
-    window.resize(LAPTOP[0], CLIENT_HEIGHT)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
+__all__ = ["console"]  # the laptop-sized console fixture, shared with the fit test
 
 
 def test_no_desktop_line_takes_room_until_something_is_wrong(console: ConsoleWindow) -> None:
@@ -67,12 +54,7 @@ def test_libvlc_drawing_outside_the_stage_raises_the_red_line_at_once(
 
 @pytest.mark.skipif(shutil.which("gsettings") is None, reason="needs gsettings")
 def test_do_not_disturb_is_offered_and_turned_on(qtbot: QtBot, tmp_path: Path) -> None:
-    environ = {
-        **os.environ,
-        "GSETTINGS_BACKEND": "keyfile",
-        "XDG_CONFIG_HOME": str(tmp_path),
-        "HOME": str(tmp_path),
-    }
+    environ = gsettings_keyfile_env(tmp_path)
     if notifications_quiet(environ) is None:
         pytest.skip("GNOME's notification schema is not installed")
     make_application()

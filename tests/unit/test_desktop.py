@@ -3,7 +3,6 @@ power from /sys, Do Not Disturb through the real `gsettings` (GLib's keyfile bac
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from kiosk.desktop.session import (
     use_x11_for_the_stage,
 )
 from kiosk.desktop.vlc_window import own_window_reason
+from tests.desktop_session import gsettings_keyfile_env
 
 GNOME_WAYLAND = {
     "XDG_SESSION_TYPE": "wayland",
@@ -148,12 +148,7 @@ def test_notification_lines() -> None:
 
 @pytest.mark.skipif(shutil.which("gsettings") is None, reason="needs gsettings (libglib2.0-bin)")
 def test_do_not_disturb_is_turned_on_and_put_back(tmp_path: Path) -> None:
-    environ = {
-        **os.environ,
-        "GSETTINGS_BACKEND": "keyfile",
-        "XDG_CONFIG_HOME": str(tmp_path),
-        "HOME": str(tmp_path),
-    }
+    environ = gsettings_keyfile_env(tmp_path)
     if notifications_quiet(environ) is None:
         pytest.skip("GNOME's notification schema is not installed (gsettings-desktop-schemas)")
     assert notifications_quiet(environ) is False  # GNOME's default: banners shown
