@@ -292,10 +292,11 @@ def run_console(folder: EventFolder, *, screen_name: str | None = None) -> int:
     log.info("console shown")
     try:
         if headless():  # (tests and checks: no screen to keep awake)
-            return window.exit_code or app.exec()
-        with kept_awake("The screening night is open on the projector", os.environ) as awake:
-            window.show_inhibit_status(awake.status())
             code = app.exec()
+        else:
+            with kept_awake("The screening night is open on the projector", os.environ) as awake:
+                window.show_inhibit_status(awake.status())
+                code = app.exec()
         return window.exit_code or code
     finally:
         restore_sigterm()
