@@ -40,6 +40,7 @@ def test_libvlc_drawing_outside_the_stage_raises_the_red_line_at_once(
     assert "OUTSIDE the projector window" in banner.outside.label.text()
     assert "影片沒有在投影視窗播放" in banner.outside.label.text()
     assert "OUTSIDE the projector window" in console.log_view.toPlainText()
+    assert console.windowTitle().startswith("FILM NOT ON PROJECTOR — ")
     banner.show_power(PowerState(True, 22.0, "upower"))
     banner.show_inhibit_status(InhibitStatus(("screensaver",), (), held=True))
     assert banner.laptop.isVisible() and "Battery LOW" in banner.laptop.label.text()

@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 POWER_POLL_MS = 60_000
 RED, AMBER = Colours.bad.name(), "#9a6b00"
+DIM_RED = "#8e1c17"  # the "outside" line flashes between RED and this, like the sound banner
+FLASH_MS = 600
+OUTSIDE_TITLE = "FILM NOT ON PROJECTOR — "
 
 
 class BannerLine(QFrame):
@@ -118,6 +121,10 @@ class DesktopBanner(QWidget):
             line.shown_or_hidden.connect(self._follow_lines)
         self.quiet.button.setText("Turn on Do Not Disturb  ·  開啟請勿打擾")
         self.quiet.button.clicked.connect(lambda _checked=False: self._turn_on_quiet())
+        self._flash = QTimer(self)
+        self._flash.setInterval(FLASH_MS)
+        self._flash.timeout.connect(self._toggle_outside)
+        self._outside_bright = True
         self._power_timer = QTimer(self)
         self._power_timer.setInterval(POWER_POLL_MS)
         self._power_timer.timeout.connect(self.check_power)
@@ -136,8 +143,16 @@ class DesktopBanner(QWidget):
             "audience does not see them. Quit, log in to an X11 session, start again."
         )
         self.outside.label.setToolTip(f"{self.outside.label.text()}\n{reason}")
-        QApplication.alert(self.window())
+        self._flash.start()  # seen from across a dark booth
+        window = self.window()
+        if not window.windowTitle().startswith(OUTSIDE_TITLE):
+            window.setWindowTitle(OUTSIDE_TITLE + window.windowTitle())
+        QApplication.alert(window)
         log.error("banner: film outside the stage: %s", reason)
+
+    def _toggle_outside(self) -> None:
+        self._outside_bright = not self._outside_bright
+        self.outside.set_colour(RED if self._outside_bright else DIM_RED)
 
     def show_inhibit_status(self, status: InhibitStatus) -> None:
         """Amber while the screen may blank or the laptop may sleep."""
