@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from jeepney import DBusAddress, DBusErrorResponse, Properties, new_method_call
+from jeepney import DBusAddress, DBusErrorResponse, MessageType, Properties, new_method_call
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
@@ -91,8 +91,6 @@ class Bus:
 
 def unwrap(reply: Any) -> tuple[Any, ...]:
     """The body of a method return; raises `DBusErrorResponse` for an error reply."""
-    from jeepney import MessageType
-
     if reply.header.message_type == MessageType.error:
         raise DBusErrorResponse(reply)
     return tuple(reply.body)
