@@ -14,14 +14,18 @@ STAMP := $(VENV)/.installed
 # imagemagick/poppler (screenshots, PDF checks), python3-venv (the .venv), mpv (cut benchmark),
 # pulseaudio + pulseaudio-utils (the listening tests: a private sound server, parec),
 # chromium + chromium-driver (the HTML report and vote page in a real headless browser),
-# xdotool, wmctrl (real X key events and window-manager closes in the door and console tests).
+# xdotool, wmctrl (real X key events and window-manager closes in the door and console tests),
+# mutter + xwayland (a real GNOME Wayland session in the tests), xscreensaver + dbus-daemon +
+# dbus-bin (a real screensaver and D-Bus services on private buses), libxss1 (the X screensaver
+# suspended while the night runs), gsettings + GNOME's schemas (Do Not Disturb).
 APT_PACKAGES := vlc-bin vlc-plugin-base vlc-plugin-video-output libvlc5 ffmpeg \
 	xvfb xauth openbox x11-utils x11-xserver-utils fonts-noto-cjk fonts-noto-core \
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 zbar-tools imagemagick poppler-utils python3-venv make mpv \
 	pulseaudio pulseaudio-utils chromium chromium-driver xdotool wmctrl \
-	x11-xkb-utils
+	x11-xkb-utils mutter xwayland xscreensaver dbus-daemon dbus-bin libxss1 libglib2.0-bin \
+	gsettings-desktop-schemas
 
 .PHONY: run test deps system-deps lint typecheck unit bench demo docs screenshots clean
 

@@ -59,6 +59,9 @@ KEY_HELP: Mapping[str, str] = {
     "end_reveal": "End the reveal and give the projector back to the show (its end card).",
     "preflight": "Run preflight.",
     "quit": "Close the console (asks during the show).",
+    "checklist": "The [booth checklist](../booth-checklist.md): session and video path, projector, "
+    "sound (with a test tone), staying awake, power, notifications, disk, films, seal, vote key, "
+    "server and clock, each green, amber or red with what to do.",
     "remotes_off": "Turn every remote off for the rest of the night: OSC stops listening, the "
     "stage display closes, the presenter clicker goes back to the reveal only "
     "([Remote control](../remote.md)).",

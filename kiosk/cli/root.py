@@ -83,9 +83,9 @@ def console(ctx: click.Context) -> None:
     """Open the operator console (the default command)."""
     folder = folder_of(ctx)
     # Qt is imported only by the commands that need it
-    from kiosk.ui.app import headless, make_application, run_console
+    from kiosk.ui.app import headless, make_show_application, run_console
 
-    make_application()
+    make_show_application()  # (on Wayland: Qt on XWayland, or a clear refusal)
     if not folder.exists():
         click.echo(f"No event at {folder.root} yet: building the demo night first.", err=True)
         if headless():  # no screen for the build window: the terminal shows the progress
@@ -97,7 +97,14 @@ def console(ctx: click.Context) -> None:
         from kiosk.supervisor import app_command, needed, run_supervisor
 
         if needed():  # a projector: this process keeps it black and runs the app as a child
-            sys.exit(run_supervisor(app_command(sys.argv[1:])))
+            import os
+
+            from kiosk.desktop.inhibit import kept_awake
+
+            # held while the supervisor runs: a crashed console lets nothing sleep meanwhile
+            with kept_awake("The projector is kept black between restarts", os.environ):
+                code = run_supervisor(app_command(sys.argv[1:]))
+            sys.exit(code)
     sys.exit(run_console(folder))
 
 

@@ -182,10 +182,11 @@ def _run(
     from kiosk.night import open_night
     from kiosk.night.show import ShowController
     from kiosk.store.database import open_database
-    from kiosk.ui.app import headless, make_application, show_instance
+    from kiosk.ui.app import headless, make_show_application, show_instance
+    from kiosk.ui.common.application import exec_kept_awake
     from kiosk.ui.stage.window import StageWindow
 
-    app = make_application()
+    app = make_show_application()
     stage = StageWindow(config, programme, screen_name)
     options = ShowOptions.from_event(config, straight_cut=straight_cut, auto=True)
     # the night journals that the rehearsal starts over, then runs the show on its projector
@@ -255,7 +256,7 @@ def _run(
         err=True,
     )
     try:
-        app.exec()
+        exec_kept_awake(app, "A rehearsal is running on the projector")
     finally:
         show = night.show
         night.close()

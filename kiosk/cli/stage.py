@@ -48,11 +48,11 @@ def stage_preview(
     from kiosk.render.cards import Card, EndCard, HoldingCard, IntermissionCard, TitleCard
     from kiosk.render.vote_card import VoteCard
     from kiosk.services.vote_address import vote_urls
-    from kiosk.ui.app import make_application
+    from kiosk.ui.app import make_show_application
     from kiosk.ui.stage.screens import screen_names
     from kiosk.ui.stage.window import StageWindow
 
-    app = make_application()
+    app = make_show_application()
     names = screen_names()
     if screen_name and screen_name not in names:
         click.echo(f"No screen named {screen_name!r} (screens: {', '.join(names)}).", err=True)

@@ -23,6 +23,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.core.audio_watch import AudioSignal, SignalKind, classify
+from kiosk.desktop.vlc_window import own_window_reason
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +67,11 @@ class _LibVlcLog:
 
 class VlcLogTap(QObject):
     """Listens to a libvlc instance's log; emits `audio(AudioSignal, monotonic seconds)` on the
-    Qt thread for each line about the sound (lost, stalled, connected, started, module)."""
+    Qt thread for each line about the sound (lost, stalled, connected, started, module), and
+    `own_window(reason)` when libvlc draws a film somewhere other than the stage's window."""
 
     audio = Signal(object, float)
+    own_window = Signal(str)
 
     def __init__(self, instance: object, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -89,7 +92,11 @@ class VlcLogTap(QObject):
             name = (module.value or b"").decode("ascii", "replace")
             buffer = ctypes.create_string_buffer(MESSAGE_BYTES)
             self._c.vsnprintf(buffer, MESSAGE_BYTES, fmt, args)
-            found = classify(level, name, buffer.value.decode("utf-8", "replace"))
+            message = buffer.value.decode("utf-8", "replace")
+            escaped = own_window_reason(level, name, message)
+            if escaped is not None:
+                self.own_window.emit(escaped)  # queued, like `audio`
+            found = classify(level, name, message)
             if found is not None and found.kind is SignalKind.MODULE:
                 self.audio_module = found.detail
             if found is not None:

@@ -60,6 +60,7 @@ class Night(QObject):
     show_replaced = Signal(object)
     reveal_started = Signal(object)
     mode_changed = Signal(object)
+    film_outside_stage = Signal(str)  # libvlc drew a film in a window of its own: why
 
     def __init__(
         self,
@@ -74,9 +75,12 @@ class Night(QObject):
         checks: FilmCheckRepository | None = None,
         media: FilmMedia | None = None,
         sound: SoundWatch | None = None,
+        log_tap: VlcLogTap | None = None,
     ) -> None:
         super().__init__()
         self._checks = checks
+        self._outside_reported = False
+        self.log_tap = log_tap  # libvlc's log (None: a night built without it)
         self.sound = sound  # the "no sound" alarm (None: a night built without it)
         self.media = media  # which film files are the ones preflight measured
         self.config = config
@@ -89,6 +93,19 @@ class Night(QObject):
         self.show: ShowController | None = None
         self.reveal: RevealController | None = None
         projector.handed_over.connect(self._handed_over)
+        if log_tap is not None:
+            log_tap.own_window.connect(self._libvlc_own_window)
+
+    def _libvlc_own_window(self, reason: str) -> None:
+        """libvlc says it draws outside the stage: the audience sees nothing of the film."""
+        log.error("FILM OUTSIDE THE PROJECTOR WINDOW: %s", reason)
+        if not self._outside_reported and self.messages is not None:
+            self.messages.error(
+                "Films are playing OUTSIDE the projector window · 影片沒有在投影視窗播放 — "
+                f"{reason}. Quit and start the app again in an X11 session."
+            )
+        self._outside_reported = True
+        self.film_outside_stage.emit(reason)
 
     @property
     def mode(self) -> KeyMode:
@@ -273,4 +290,5 @@ def open_night(
         checks=checks,
         media=media,
         sound=sound,
+        log_tap=tap,
     )

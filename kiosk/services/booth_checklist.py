@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import shutil
 import socket
 from collections.abc import Callable, Sequence
@@ -36,6 +37,10 @@ from kiosk.core.booth_lines import (
     judge_server,
     judge_vote_key,
 )
+from kiosk.desktop.checks import inhibit_check, notifications_check, power_check, session_check
+from kiosk.desktop.inhibit import InhibitStatus, probe_inhibitors
+from kiosk.desktop.notifications import notifications_quiet
+from kiosk.desktop.power import read_power
 from kiosk.services.console_settings import load_console_settings
 from kiosk.services.film_media import FilmMedia
 from kiosk.services.results import verify_seal
@@ -96,18 +101,27 @@ def gather(providers: Sequence[Provider]) -> Checklist:
 ToneSource = Callable[[], ToneResult | None]
 
 
-def booth_providers(folder: EventFolder, tone: ToneSource | None = None) -> list[Provider]:
+def booth_providers(
+    folder: EventFolder,
+    tone: ToneSource | None = None,
+    inhibit: Callable[[], InhibitStatus] | None = None,
+) -> list[Provider]:
     """The checklist's lines for the event in `folder`, in order.
 
     `tone`: the console's test-tone result (the command line has none: it reports presence).
+    `inhibit`: what the console holds against idle and sleep (the command line, run before the
+    console is open, tries to hold them and gives them back).
     """
+    environ = dict(os.environ)
     return [
-        # Provider("session", desktop_checks.session_line),  -- branch `desktop`
+        Provider("session", lambda: session_check(environ)),
         Provider("projector", lambda: projector_line(folder)),
         Provider("audio", lambda: audio_line(folder, tone() if tone else None)),
-        # Provider("inhibit", desktop_checks.inhibit_line),  -- branch `desktop`
-        # Provider("power", desktop_checks.power_line),  -- branch `desktop`
-        # Provider("notifications", desktop_checks.notifications_line),  -- branch `desktop`
+        Provider(
+            "inhibit", lambda: inhibit_check(inhibit() if inhibit else probe_inhibitors(environ))
+        ),
+        Provider("power", lambda: power_check(read_power())),
+        Provider("notifications", lambda: notifications_check(notifications_quiet(environ))),
         Provider("disk", lambda: disk_line(folder)),
         Provider("films", lambda: films_line(folder)),
         Provider("seal", lambda: seal_line(folder)),
@@ -117,9 +131,13 @@ def booth_providers(folder: EventFolder, tone: ToneSource | None = None) -> list
     ]
 
 
-def check_event(folder: EventFolder, tone: ToneSource | None = None) -> Checklist:
+def check_event(
+    folder: EventFolder,
+    tone: ToneSource | None = None,
+    inhibit: Callable[[], InhibitStatus] | None = None,
+) -> Checklist:
     """The whole checklist for `folder` (blocks: call it off the GUI thread)."""
-    return gather(booth_providers(folder, tone))
+    return gather(booth_providers(folder, tone, inhibit))
 
 
 # --- the lines -----------------------------------------------------------------------------

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from dataclasses import replace
 
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 from kiosk.core.event import EventConfig
 from kiosk.core.problems import ConfigError
 from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import CueKind, ResumePoint, ShowOptions
+from kiosk.desktop.inhibit import kept_awake
+from kiosk.desktop.notifications import DoNotDisturb, notifications_quiet
+from kiosk.desktop.power import read_power
+from kiosk.desktop.session import NoXWaylandError, read_session, use_x11_for_the_stage
 from kiosk.media.test_tone import TonePlayer
 from kiosk.media.vlc_backend import create_instance
 from kiosk.night import Night, open_night
@@ -41,12 +47,36 @@ from kiosk.ui.console.vote_panel import StageWindowSlide, VotePanel, VoteSlide
 from kiosk.ui.console.window import ConsoleWindow, apply_outputs
 from kiosk.ui.stage.window import StageWindow
 
-__all__ = ["headless", "make_application", "open_console", "run_console", "show_instance"]
+__all__ = [
+    "headless",
+    "make_application",
+    "make_show_application",
+    "open_console",
+    "run_console",
+    "show_instance",
+]
 
 log = logging.getLogger(__name__)
 
 VOUT_ENV = "KIOSK_VLC_VOUT"  # e.g. "xcb_x11": libvlc's video output (default: VLC's choice)
 AOUT_ENV = "KIOSK_VLC_AOUT"  # e.g. "dummy" on a machine without sound (tests, benchmarks)
+
+
+def make_show_application() -> QApplication:
+    """The QApplication for anything that puts the stage on a screen (console, rehearse,
+    stage-preview): on a Wayland session Qt runs on XWayland, because libvlc can only draw into
+    an X11 window; without XWayland the app refuses to start (a dialog and exit status 1 —
+    never a crash, so nothing restarts it in a loop)."""
+    try:
+        use_x11_for_the_stage(os.environ)
+    except NoXWaylandError as refusal:
+        sys.stderr.write(f"{refusal.title}\n{refusal}\n")
+        sys.stderr.flush()
+        make_application()  # on the session's own (Wayland) platform: the dialog still shows
+        raise SystemExit(refuse(refusal.title, str(refusal))) from None
+    app = make_application()
+    log.info("Qt platform: %s", app.platformName())
+    return app
 
 
 def headless() -> bool:
@@ -132,6 +162,8 @@ def open_console(
         bind_surfaces=not headless(),
     )
     restore = night.restore()
+    desktop = None if headless() else read_session(os.environ)
+    do_not_disturb = DoNotDisturb(os.environ) if desktop is not None and desktop.is_gnome else None
     window = ConsoleWindow(
         folder,
         night,
@@ -140,7 +172,17 @@ def open_console(
         supervised=supervised,
         confirm_close=confirm_close,
         tone=TonePlayer(instance),
+        read_power=None if headless() else read_power,
+        do_not_disturb=do_not_disturb,
     )
+    if do_not_disturb is not None:
+        window.closed.connect(do_not_disturb.restore)  # put back what the operator had
+        tasks.run(
+            notifications_quiet,
+            window.desktop_banner.offer_quiet,
+            lambda error: log.warning("notifications: %s", error),
+            dict(os.environ),
+        )
     if not headless():  # (headless players have a dummy output on purpose)
         apply_outputs(night, replace(outputs, projector_screen=None))  # the stage has it
     window.add_tab(RegistrationsView(folder, messages, tasks), "Registrations · 登記")
@@ -258,7 +300,7 @@ def run_console(folder: EventFolder, *, screen_name: str | None = None) -> int:
     (With a projector connected, the `console` command first makes its process the supervisor
     that keeps the projector black and runs this as its child: see kiosk.supervisor.)
     """
-    app = make_application()
+    app = make_show_application()
     if not folder.exists():  # the first run: a window at once while the demo night is built
         error = build_demo_in_window(folder)
         if error is not None:
@@ -285,7 +327,12 @@ def run_console(folder: EventFolder, *, screen_name: str | None = None) -> int:
     window.activateWindow()
     log.info("console shown")
     try:
-        code = app.exec()
+        if headless():  # (tests and checks: no screen to keep awake)
+            code = app.exec()
+        else:
+            with kept_awake("The screening night is open on the projector", os.environ) as awake:
+                window.show_inhibit_status(awake.status())
+                code = app.exec()
         return window.exit_code or code
     finally:
         restore_sigterm()

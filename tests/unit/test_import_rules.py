@@ -151,6 +151,11 @@ def test_an_annotation_only_import_that_closes_a_circle_is_a_cycle() -> None:
         ("kiosk.remote", "kiosk.ui"),  # the OSC listener has no Qt: the console bridges it
         ("kiosk.remote", "kiosk.night"),
         ("kiosk.remote", "kiosk.store"),
+        ("kiosk.desktop", "kiosk.ui"),  # the desktop's facts are plain Python
+        ("kiosk.desktop", "kiosk.night"),
+        ("kiosk.desktop", "kiosk.media"),
+        ("kiosk.desktop", "kiosk.store"),
+        ("kiosk.desktop", "kiosk.services"),
     ],
 )
 def test_dependencies_point_inward(source: str, target: str) -> None:
@@ -164,6 +169,17 @@ def test_the_night_has_no_widgets() -> None:
         if in_layer(name, "kiosk.night")
         for module, _ in imports_of(name)
         if module.startswith("PySide6.QtWidgets")
+    )
+    assert bad == []
+
+
+def test_the_desktop_package_has_no_qt_and_no_vlc() -> None:
+    bad = sorted(
+        f"{name}: {module}"
+        for name in MODULES
+        if in_layer(name, "kiosk.desktop")
+        for module, _ in imports_of(name)
+        if module.startswith(("PySide6", "vlc"))
     )
     assert bad == []
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from kiosk.desktop.inhibit import kept_awake
 from kiosk.ui.common.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,16 @@ def freeze_startup_objects() -> None:
     gc.collect()
     gc.freeze()
     log.debug("%d startup objects frozen out of garbage collection", gc.get_freeze_count())
+
+
+def exec_kept_awake(app: QApplication, reason: str) -> int:
+    """Run the event loop with idle and sleep inhibited (a door window during doors: the
+    screen must not blank or lock mid-queue); released when the loop ends. Qt's offscreen
+    platform (tests, checks) has no screen to keep awake."""
+    if app.platformName() in ("offscreen", "minimal"):
+        return app.exec()
+    with kept_awake(reason, os.environ):
+        return app.exec()
 
 
 def refuse(title: str, text: str) -> int:

@@ -9,6 +9,7 @@ stage moves to the screen, both players switch device — and is stored through
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -35,16 +36,22 @@ class OutputsDialog(QDialog):
         parent: QWidget,
         current: ConsoleSettings,
         devices: list[tuple[str, str]],
+        aliases: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Projector and sound · 投影及音效")
         form = QFormLayout(self)
         self.screen_choice = QComboBox()
         self.screen_choice.addItem("Default: the screen that is not the primary", DEFAULT)
+        # on GNOME Wayland a screen is remembered by the desktop's name for it (HDMI-1), which
+        # stays put from one login to the next; XWayland's own names (XWAYLAND0) may not
+        desktop_names = {qt: connector for connector, qt in (aliases or {}).items()}
         for screen in QGuiApplication.screens():
             size = screen.geometry()
-            label = f"{screen.name()} ({size.width()}x{size.height()})"
-            self.screen_choice.addItem(label, screen.name())
+            connector = desktop_names.get(screen.name())
+            shown = f"{connector} · {screen.name()}" if connector else screen.name()
+            label = f"{shown} ({size.width()}x{size.height()})"
+            self.screen_choice.addItem(label, connector or screen.name())
         self._select(self.screen_choice, current.projector_screen)
         form.addRow("Projector screen · 投影螢幕", self.screen_choice)
         self.audio_choice = QComboBox()

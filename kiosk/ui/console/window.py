@@ -36,6 +36,9 @@ from kiosk.core.booth_lines import ToneResult
 from kiosk.core.memory_trend import MemoryTrend
 from kiosk.core.preflight import FilmCheck, check_schedule
 from kiosk.core.programme import Film, format_duration
+from kiosk.desktop.inhibit import InhibitStatus
+from kiosk.desktop.notifications import DoNotDisturb
+from kiosk.desktop.power import PowerState
 from kiosk.media.test_tone import TonePlayer
 from kiosk.night.night import Night
 from kiosk.services.booth_checklist import Checklist, check_event
@@ -53,6 +56,7 @@ from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.checklist_view import ChecklistDialog
 from kiosk.ui.console.close_guard import CloseGuard, ConfirmClose
+from kiosk.ui.console.desktop_banner import DesktopBanner
 from kiosk.ui.console.keymap import KeyMap
 from kiosk.ui.console.memory_status import MemoryStatus
 from kiosk.ui.console.outputs_dialog import OutputsDialog
@@ -188,6 +192,8 @@ class ConsoleWindow(QMainWindow):
         supervised: bool = False,
         confirm_close: ConfirmClose | None = None,
         tone: TonePlayer | None = None,
+        read_power: Callable[[], PowerState] | None = None,
+        do_not_disturb: DoNotDisturb | None = None,
     ) -> None:
         super().__init__()
         self.folder = folder
@@ -203,6 +209,7 @@ class ConsoleWindow(QMainWindow):
         self._preflight_running = False
         self._tone = tone  # the booth checklist's test tone (None: no sound to test)
         self.checklist: ChecklistDialog | None = None  # made the first time it is opened
+        self._inhibit_status: InhibitStatus | None = None  # what run_console holds awake
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -216,6 +223,9 @@ class ConsoleWindow(QMainWindow):
         if night.sound is not None:
             night.sound.lost.connect(self.sound_banner.sound_lost)
             night.sound.back.connect(self.sound_banner.sound_back)
+        self.desktop_banner = DesktopBanner(tasks, read_power, do_not_disturb)
+        outer.addWidget(self.desktop_banner)
+        night.film_outside_stage.connect(self.desktop_banner.film_outside_stage)
 
         self.tabs = QTabWidget()
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -262,6 +272,11 @@ class ConsoleWindow(QMainWindow):
         """Mount another view (e.g. registrations) as a tab; returns its index."""
         return self.tabs.addTab(widget, title)
 
+    def show_inhibit_status(self, status: InhibitStatus) -> None:
+        """What keeps the screens and the laptop awake (a banner when something is missing)."""
+        self._inhibit_status = status
+        self.desktop_banner.show_inhibit_status(status)
+
     def offer_resume(self, text: str) -> None:
         """Show that the show was restored after an interruption (GO continues it)."""
         if self.show_panel is not None:
@@ -271,7 +286,9 @@ class ConsoleWindow(QMainWindow):
         """The projector screen and audio device dialog (key O); applies and remembers them."""
         players = self.night.projector.players
         current = load_console_settings(self.folder)
-        dialog = OutputsDialog(self, current, players.audio_devices())
+        stage = self.night.projector.stage
+        aliases = stage.screen_aliases() if isinstance(stage, StageWindow) else {}
+        dialog = OutputsDialog(self, current, players.audio_devices(), aliases)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return "cancelled"
         chosen = dialog.chosen()
@@ -287,8 +304,10 @@ class ConsoleWindow(QMainWindow):
         if self.checklist is None:
             folder = self.folder
 
+            held = self._inhibit_status
+
             def gather(tone: Callable[[], ToneResult | None]) -> Checklist:
-                return check_event(folder, tone)
+                return check_event(folder, tone, (lambda: held) if held is not None else None)
 
             self.checklist = ChecklistDialog(
                 gather,

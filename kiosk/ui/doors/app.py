@@ -14,7 +14,12 @@ from kiosk.core.problems import ConfigError
 from kiosk.services.door_backend import DoorBackend
 from kiosk.services.doors import door_checkins
 from kiosk.services.event import EventFolder, EventLockedError, InstanceLock, StoreError
-from kiosk.ui.common.application import freeze_startup_objects, make_application, refuse
+from kiosk.ui.common.application import (
+    exec_kept_awake,
+    freeze_startup_objects,
+    make_application,
+    refuse,
+)
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.desk import CheckinDesk
@@ -145,7 +150,7 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
     log.info("door station %s open on %s", station, folder.root)
     try:
         freeze_startup_objects()  # no full collection of the startup objects mid-scan
-        return app.exec()
+        return exec_kept_awake(app, "A door station is checking tickets in")
     finally:
         capture.uninstall()
         reporter.uninstall()

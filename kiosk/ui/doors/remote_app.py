@@ -34,7 +34,12 @@ from kiosk.services.station_setup import (
     open_station_at,
     station_window_lock,
 )
-from kiosk.ui.common.application import freeze_startup_objects, make_application, refuse
+from kiosk.ui.common.application import (
+    exec_kept_awake,
+    freeze_startup_objects,
+    make_application,
+    refuse,
+)
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.app import attach_scanner
@@ -212,7 +217,7 @@ def _run_station(app: QApplication, folder: Path, *, pair: bool, vote: bool) -> 
     log.info("door station %s open on %s", station.doors.station, folder)
     try:
         freeze_startup_objects()  # no full collection of the startup objects mid-scan
-        return app.exec()
+        return exec_kept_awake(app, "A door station is checking tickets in")
     finally:
         capture.uninstall()
         reporter.uninstall()

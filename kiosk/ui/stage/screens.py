@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication, QScreen
+
+from kiosk.desktop.outputs import read_mutter_outputs, screen_aliases
+from kiosk.desktop.session import SessionType, read_session
 
 log = logging.getLogger(__name__)
 
@@ -15,19 +19,38 @@ SETTLE_MS = 500
 
 
 def choose_screen(
-    screens: Sequence[QScreen], primary: QScreen | None, wanted: str | None
+    screens: Sequence[QScreen],
+    primary: QScreen | None,
+    wanted: str | None,
+    aliases: Mapping[str, str] | None = None,
 ) -> QScreen | None:
-    """The screen for the stage: the one named `wanted` if it is there, else the first screen
-    that is not the primary (the console's), else the primary; None only with no screen at all.
+    """The screen for the stage: the one named `wanted` if it is there (by Qt's name, or by the
+    compositor's name through `aliases`), else the first screen that is not the primary (the
+    console's), else the primary; None only with no screen at all.
     """
     if wanted:
+        names = {wanted, (aliases or {}).get(wanted, wanted)}
         for screen in screens:
-            if screen.name() == wanted:
+            if screen.name() in names:
                 return screen
     for screen in screens:
         if screen is not primary:
             return screen
     return primary if primary is not None else (screens[0] if screens else None)
+
+
+def compositor_aliases() -> dict[str, str]:
+    """On a GNOME Wayland session: mutter's connector names (`HDMI-1`) -> Qt's screen names
+    (`XWAYLAND0`), so a projector chosen by its desktop name is found on every login. Read once,
+    when the stage is built (a D-Bus call: never during the night). Empty elsewhere."""
+    if read_session(os.environ).type is not SessionType.WAYLAND:
+        return {}
+    outputs = read_mutter_outputs()
+    corners = {s.name(): (s.geometry().x(), s.geometry().y()) for s in QGuiApplication.screens()}
+    aliases = screen_aliases(outputs, corners)
+    if aliases:
+        log.info("screens by the compositor's names: %s", aliases)
+    return aliases
 
 
 def screen_names() -> list[str]:
@@ -47,10 +70,15 @@ class ScreenFollower(QObject):
     """
 
     def __init__(
-        self, wanted: str | None, move_to: Callable[[QScreen], None], parent: QObject | None = None
+        self,
+        wanted: str | None,
+        move_to: Callable[[QScreen], None],
+        parent: QObject | None = None,
+        aliases: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.wanted = wanted
+        self.aliases = dict(aliases or {})  # compositor connector -> Qt screen name
         self._move_to = move_to
         self._watched: QScreen | None = None
         app = QGuiApplication.instance()
@@ -62,7 +90,7 @@ class ScreenFollower(QObject):
     def current(self) -> QScreen | None:
         """The screen the stage should be on now."""
         return choose_screen(
-            QGuiApplication.screens(), QGuiApplication.primaryScreen(), self.wanted
+            QGuiApplication.screens(), QGuiApplication.primaryScreen(), self.wanted, self.aliases
         )
 
     def apply(self) -> None:

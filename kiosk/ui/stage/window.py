@@ -43,7 +43,7 @@ from kiosk.core.programme import Programme
 from kiosk.render.cards import Card, HoldingCard
 from kiosk.ui.stage.caption import CaptionBox
 from kiosk.ui.stage.card_view import CardView, render_card
-from kiosk.ui.stage.screens import ScreenFollower
+from kiosk.ui.stage.screens import ScreenFollower, compositor_aliases
 from kiosk.ui.stage.x11 import flush_requests, skip_taskbar_and_pager
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,9 @@ class StageWindow(QWidget):
         self.cards.set_card(HoldingCard(config, programme))
         self.cards.raise_()
         self.curtain.hide()
-        self._follower = ScreenFollower(screen_name, self._move_to, self)
+        self._follower = ScreenFollower(
+            screen_name, self._move_to, self, aliases=compositor_aliases()
+        )
         self._follower.apply()  # show() now opens fullscreen on the projector
 
     # --- the interface the show controller uses -----------------------------------------
@@ -275,6 +277,10 @@ class StageWindow(QWidget):
         """Go fullscreen on the screen of that name (None: the first that is not primary)."""
         self._follower.wanted = screen_name
         self._follower.apply()
+
+    def screen_aliases(self) -> dict[str, str]:
+        """The compositor's screen names -> Qt's (empty outside a GNOME Wayland session)."""
+        return dict(self._follower.aliases)
 
     def screen_name(self) -> str:
         """The name of the screen the stage is on now."""
