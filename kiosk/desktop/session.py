@@ -2,7 +2,7 @@
 
 libvlc draws a film into a native X11 window (`set_xwindow`). On a Wayland session Qt picks its
 Wayland plugin, `winId()` is then a Wayland pointer, and libvlc opens its own "VLC media player"
-window on the laptop screen instead (measured under mutter 43 and Sway 1.7, see PLAYBACK-NOTES).
+window on the laptop screen instead (measured under mutter 43 and Sway 1.7, see docs/desktop.md).
 So whenever the stage embeds libvlc, Qt must run on X11 — on a Wayland session that is XWayland
 (`QT_QPA_PLATFORM=xcb`, with the session's DISPLAY). A Wayland session without XWayland cannot
 show films at all: the app refuses to start, saying how to get out (without it, libvlc fell back

@@ -2,10 +2,10 @@
 
 A provider is a named callable returning one `CheckLine`; `gather` runs them in order and turns
 any that raises into a red line saying so, so one broken check never hides the others. The
-order is the checklist's (DESIGN section 4): session and video path, projector, audio output,
-idle/sleep inhibited, power, notifications, disk, films, seal, vote key, server, clock. The
-desktop lines (`session`, `inhibit`, `power`, `notifications`) come from
-`kiosk.desktop.checks` and are inserted with `Provider(id, function)` in `booth_providers`.
+order is the checklist's (`check` in docs/dev/cli-contract.md): session and video path,
+projector, audio output, idle/sleep inhibited, power, notifications, disk, films, seal, vote
+key, server, clock. The desktop lines (`session`, `inhibit`, `power`, `notifications`) come
+from `kiosk.desktop.checks`.
 
 Gathering blocks (it runs xrandr, pactl, timedatectl, reads the database, fingerprints the
 films and connects to the server): the CLI calls it directly, the console on a worker thread.
