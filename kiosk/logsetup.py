@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import faulthandler
+import io
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -29,6 +31,15 @@ class EventClockFormatter(logging.Formatter):
             + f"{int(record.msecs):03d}"
             + moment.strftime("%z")
         )
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file (the first and each one after a rotation) is 0600."""
+
+    def _open(self) -> io.TextIOWrapper:
+        stream = super()._open()
+        os.chmod(self.baseFilename, 0o600)
+        return stream
 
 
 def configure_logging(
@@ -56,8 +67,9 @@ def configure_logging(
     if logs_dir is None:
         return None
     logs_dir.mkdir(parents=True, exist_ok=True)
+    logs_dir.chmod(0o700)  # logs name people: the owner's only
     log_file = logs_dir / "kiosk.log"
-    handler = logging.handlers.RotatingFileHandler(
+    handler = PrivateRotatingFileHandler(
         log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
     )
     handler.setFormatter(EventClockFormatter(LOG_FORMAT, zone))

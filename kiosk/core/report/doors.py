@@ -20,6 +20,11 @@ def checkin_report(
     refused: dict[str, int] = {}
     per_station: dict[str, dict[str, int]] = {}
     for record in records:
+        if record.kind == "clock_skew":  # an offline time from a wrong clock, kept as received
+            station = str(record.data.get("station") or "?")
+            counts = per_station.setdefault(station, {"admitted": 0, "refused": 0})
+            counts["clock_skew"] = counts.get("clock_skew", 0) + 1
+            continue
         if record.kind != "checkin_refused":
             continue
         reason = str(record.data.get("verdict") or "unknown")
