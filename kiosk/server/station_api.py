@@ -85,7 +85,7 @@ SCHEMAS: dict[str, Schema] = {
     "/walk-in": Schema(
         {
             "nonce": _NONCE,
-            "name": Text(MAX_NAME_LENGTH),
+            "name": Text(MAX_NAME_LENGTH, min_length=0),  # the desk says why a name is needed
             "name_latin": Text(MAX_NAME_LENGTH, min_length=0, optional=True),
             "email": Text(MAX_EMAIL_LENGTH, min_length=0, optional=True),
         }
