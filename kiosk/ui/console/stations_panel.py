@@ -271,8 +271,8 @@ class StationsPanel(QWidget):
             if self._pairing is not None and self._pairing.station == station.name:
                 self._clear_pairing("")
             self._say(
-                f"{station.name} paired from {where} at {at} — not yours? press Delete to revoke "
-                f"/ {station.name} 於 {at} 由 {where} 配對；如非本隊裝置，按 Delete 撤銷",
+                f"{station.name} paired from {where} at {at} · Delete revokes "
+                f"/ {at} 由 {where} 配對 · 按 Delete 撤銷",
                 Colours.warn,
             )
 
