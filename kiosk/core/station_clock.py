@@ -61,16 +61,14 @@ def night_window(config: EventConfig, margin: dt.timedelta = NIGHT_MARGIN) -> Ni
 
 def clock_warning(offset: dt.timedelta) -> tuple[str, str] | None:
     """What the station's screen says when its clock is ``offset`` off the server's
-    (server − station), in English and Chinese; None when within :data:`CLOCK_TOLERANCE`."""
+    (server − station), in English and Chinese, short enough for the door header; None when
+    within :data:`CLOCK_TOLERANCE`. The screen adds what to do (:data:`SET_THE_CLOCK`)."""
     if abs(offset) <= CLOCK_TOLERANCE:
         return None
     minutes = round(abs(offset).total_seconds() / 60)
     if offset > dt.timedelta(0):
-        return (
-            f"This laptop's clock is {minutes} min behind the server's: set its time.",
-            f"本機時鐘比伺服器慢 {minutes} 分鐘，請校正時間。",
-        )
-    return (
-        f"This laptop's clock is {minutes} min ahead of the server's: set its time.",
-        f"本機時鐘比伺服器快 {minutes} 分鐘，請校正時間。",
-    )
+        return f"clock {minutes} min behind the server's", f"時鐘慢 {minutes} 分鐘"
+    return f"clock {minutes} min ahead of the server's", f"時鐘快 {minutes} 分鐘"
+
+
+SET_THE_CLOCK = ("Set this laptop's clock", "請校正本機時鐘")

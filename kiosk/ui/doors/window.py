@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh, verdict_headlines
 from kiosk.core.repeat_scans import RepeatGuard
-from kiosk.core.station_clock import clock_warning
+from kiosk.core.station_clock import SET_THE_CLOCK, clock_warning
 from kiosk.services.door_backend import DoorBackend
 from kiosk.services.doors import ArrivalBucket, DoorFigures, ScanResult, UndoneAdmission
 from kiosk.services.event import StoreError
@@ -111,7 +111,8 @@ def describe_link(state: LinkState, now: dt.datetime) -> tuple[str, Tone]:
     warning = clock_warning(state.clock_offset) if state.clock_offset is not None else None
     if warning is not None and state.online:
         en, zh = warning
-        return f"● Online · 已連線  {state.server}\n⚠ {en} / {zh}", Tone.CAUTION
+        do_en, do_zh = SET_THE_CLOCK
+        return f"● Online · 已連線  ⚠ {en} / {zh}\n{do_en} / {do_zh}", Tone.CAUTION
     if state.online:
         return f"● Online · 已連線  {state.server}\n{age_text}{waiting}", Tone.GO
     return f"● OFFLINE · 離線 — deciding from its list\n{age_text}{waiting}", Tone.CAUTION
