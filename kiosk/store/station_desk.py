@@ -137,6 +137,7 @@ class StationDesk:
         event_name: str,
         event_name_zh: str = "",
         night: NightWindow | None = None,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> StationDesk:
         """The desk for an event database (the server opens its own connection).
 
@@ -155,6 +156,7 @@ class StationDesk:
             event_name=event_name,
             event_name_zh=event_name_zh,
             night=night,
+            clock=clock,
         )
 
     @property
