@@ -79,7 +79,7 @@ class ListenerLimits:
 
 
 # The phone page: a ballot is a few dozen bytes; 700 phones may share one NAT address.
-VOTE_PAGE_LIMITS = ListenerLimits(max_body_bytes=2 * 1024, per_address=160, total=640)
+VOTE_PAGE_LIMITS = ListenerLimits(max_body_bytes=1024, per_address=160, total=640)
 # The door stations: the largest legal request is an offline upload of 500 check-ins (~150 KB);
 # a few stations, each with two connections (scans, sync).
 STATION_LIMITS = ListenerLimits(

@@ -39,6 +39,7 @@ from starlette.routing import Route
 
 from kiosk.core.refusals import RefusalTally
 from kiosk.core.wire_schema import Integer, ListOf, Schema, SchemaError, Text, parse_json
+from kiosk.server.limits import STATION_LIMITS
 from kiosk.server.station_vote import MAX_CODE_LENGTH, MAX_FILM_ID_LENGTH, StationVoting
 from kiosk.store.database import save_audit
 from kiosk.store.errors import AuditedError, StoreError
@@ -53,7 +54,7 @@ from kiosk.store.stations import PairingRefusedError, StationRegistry
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-MAX_BODY_BYTES = 1024 * 1024  # an upload of 2000 offline check-ins; the listener caps it too
+MAX_BODY_BYTES = STATION_LIMITS.max_body_bytes  # the app's own check, as the listener's
 MAX_ATTENDEE_ID = 2**31 - 1
 MAX_NAME_LENGTH = 200
 MAX_EMAIL_LENGTH = 320

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 DEVICE_COOKIE = "aiff_vote_device"
 PHONE_CHANNEL = "phone"
-MAX_BODY_BYTES = 1024
+MAX_BODY_BYTES = VOTE_PAGE_LIMITS.max_body_bytes  # the app's own check, as the listener's
 CHECK_SCHEMA = Schema({"code": Text(64)})
 VOTE_SCHEMA = Schema({"code": Text(64), "film": Text(64)})
 _SECURITY_HEADERS = {

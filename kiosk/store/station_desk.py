@@ -44,7 +44,7 @@ from kiosk.store.station_wire import (
 log = logging.getLogger(__name__)
 
 MAX_NONCE_LENGTH = 80
-MAX_UPLOAD_ITEMS = 5000
+MAX_UPLOAD_ITEMS = 2000  # stations send 500 at a time; 2000 fit the 1 MiB body cap
 LIST_CACHE_AGE = dt.timedelta(seconds=1)
 
 
