@@ -10,6 +10,8 @@ On the code before issue 21 every test here fails.
 from __future__ import annotations
 
 import json
+import os
+import re
 import secrets
 import signal
 import sqlite3
@@ -181,5 +183,8 @@ def test_another_stations_nonce_is_refused_and_the_refusal_is_on_record(
 def test_the_night_leaves_no_tracebacks_and_private_files(running: attack.RunningHall) -> None:
     hall = running.hall
     assert attack.tracebacks(hall.logs_dir) == 0
+    assert os.getpriority(os.PRIO_PROCESS, hall.pid) >= 10  # the films come first
+    limits = Path(f"/proc/{hall.pid}/limits").read_text()
+    assert re.search(r"Max open files\s+1024\s+1024", limits)  # raised to the hard limit
     for path in [running.event_dir / "event.db", *hall.logs_dir.glob("*.log*")]:
         assert path.stat().st_mode & 0o077 == 0, path
