@@ -77,6 +77,10 @@ def configure_logging(
     root.addHandler(handler)
     if _crash_file is not None:
         _crash_file.close()
-    _crash_file = (logs_dir / "crash.log").open("a", encoding="utf-8")
+    crash_path = logs_dir / "crash.log"
+    _crash_file = os.fdopen(
+        os.open(crash_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8"
+    )
+    os.chmod(crash_path, 0o600)  # made before logs were private
     faulthandler.enable(_crash_file, all_threads=True)
     return log_file
