@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import sqlite3
 import threading
 import time
@@ -188,3 +189,32 @@ def test_the_night_leaves_no_tracebacks_and_private_files(running: attack.Runnin
     assert re.search(r"Max open files\s+1024\s+1024", limits)  # raised to the hard limit
     for path in [running.event_dir / "event.db", *hall.logs_dir.glob("*.log*")]:
         assert path.stat().st_mode & 0o077 == 0, path
+
+
+def test_out_of_file_descriptors_the_server_logs_one_line_and_recovers(
+    tmp_path: Path,
+) -> None:
+    """A laptop allowed only 48 open files (hard limit): the caps shrink to fit, and whatever
+    still runs out is logged once with a count, not a traceback per accept."""
+    tight = attack.open_hall(tmp_path, admitted=2, absent=1, open_files=(48, 48))
+    hall = tight.hall
+    try:
+        held = []
+        for port in (hall.vote_port, hall.station_port) * 40:
+            try:
+                held.append(socket.create_connection(("127.0.0.1", port), 2, (attack.ATTACKER, 0)))
+            except OSError:
+                break
+        time.sleep(1.0)
+        for sock in held:
+            sock.close()
+        deadline = time.monotonic() + 15
+        answer = attack.Answer(0, "", 0)
+        while answer.status != 200 and time.monotonic() < deadline:
+            answer = attack.request(hall, "GET", "/state", station=False, source=attack.VISITOR)
+        assert answer.status == 200  # serving again once the connections are gone
+        text = attack.log_text(hall.logs_dir)
+        assert text.count("accept failed") <= 2
+        assert attack.tracebacks(hall.logs_dir) == 0
+    finally:
+        tight.server.kill()
