@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import faulthandler
+import io
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -29,6 +31,15 @@ class EventClockFormatter(logging.Formatter):
             + f"{int(record.msecs):03d}"
             + moment.strftime("%z")
         )
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file (the first and each one after a rotation) is 0600."""
+
+    def _open(self) -> io.TextIOWrapper:
+        stream = super()._open()
+        os.chmod(self.baseFilename, 0o600)
+        return stream
 
 
 def configure_logging(
@@ -56,8 +67,9 @@ def configure_logging(
     if logs_dir is None:
         return None
     logs_dir.mkdir(parents=True, exist_ok=True)
+    logs_dir.chmod(0o700)  # logs name people: the owner's only
     log_file = logs_dir / "kiosk.log"
-    handler = logging.handlers.RotatingFileHandler(
+    handler = PrivateRotatingFileHandler(
         log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
     )
     handler.setFormatter(EventClockFormatter(LOG_FORMAT, zone))
@@ -65,6 +77,10 @@ def configure_logging(
     root.addHandler(handler)
     if _crash_file is not None:
         _crash_file.close()
-    _crash_file = (logs_dir / "crash.log").open("a", encoding="utf-8")
+    crash_path = logs_dir / "crash.log"
+    _crash_file = os.fdopen(
+        os.open(crash_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8"
+    )
+    os.chmod(crash_path, 0o600)  # made before logs were private
     faulthandler.enable(_crash_file, all_threads=True)
     return log_file

@@ -56,10 +56,21 @@ class ServerProcess:
                 self.kill()
 
 
-def start_server(event_dir: Path, port: int = 0, timeout: float = 30) -> ServerProcess:
-    """`serve --host 127.0.0.1 --port PORT`; returns once it listens (with the real port)."""
+def start_server(
+    event_dir: Path,
+    port: int = 0,
+    timeout: float = 30,
+    *,
+    open_files: tuple[int, int] | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> ServerProcess:
+    """`serve --host 127.0.0.1 --port PORT`; returns once it listens (with the real port).
+
+    ``open_files``: start it with this (soft, hard) RLIMIT_NOFILE, as a desktop session would."""
+    limit = [] if open_files is None else ["prlimit", "--nofile={}:{}".format(*open_files), "--"]
     proc = subprocess.Popen(
         [
+            *limit,
             sys.executable,
             str(MAIN),
             "--event",
@@ -71,6 +82,7 @@ def start_server(event_dir: Path, port: int = 0, timeout: float = 30) -> ServerP
             str(port),
             "--vote-port",
             "0",  # tests never take the vote page's real port (8080)
+            *extra_args,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

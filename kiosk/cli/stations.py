@@ -23,7 +23,11 @@ from kiosk.cli.common import emit_json, fail, folder_of
 from kiosk.core.problems import ConfigError
 from kiosk.core.stations import PairingPayload
 from kiosk.logsetup import configure_logging
-from kiosk.services.vote_address import DEFAULT_VOTE_PORT, remember_vote_address
+from kiosk.services.vote_address import (
+    DEFAULT_VOTE_PORT,
+    advertised_host,
+    remember_vote_address,
+)
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.station_folder import StationFolder
@@ -58,7 +62,17 @@ def station_folder_of(ctx: click.Context) -> StationFolder | None:
     default=None,
     help="Port for the door stations (default 8443, or the last one used; 0: any free port).",
 )
-@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host",
+    default="0.0.0.0",
+    show_default=True,
+    help="Address the door stations' API listens on (the staff network's, on a hostile hall).",
+)
+@click.option(
+    "--vote-host",
+    default=None,
+    help="Address the phone vote page listens on (the guest network's); default: --host.",
+)
 @click.option(
     "--vote-port",
     type=click.IntRange(0, 65535),
@@ -69,10 +83,16 @@ def station_folder_of(ctx: click.Context) -> StationFolder | None:
 @click.option("--no-vote-page", is_flag=True, help="Do not serve the phone vote page.")
 @click.pass_context
 def serve(
-    ctx: click.Context, port: int | None, host: str, vote_port: int, no_vote_page: bool
+    ctx: click.Context,
+    port: int | None,
+    host: str,
+    vote_host: str | None,
+    vote_port: int,
+    no_vote_page: bool,
 ) -> None:
     """Run the event server for door stations and the phone vote page (Ctrl+C stops it)."""
     from kiosk.server.event_server import DEFAULT_PORT, build_event_server
+    from kiosk.server.limits import lower_priority, raise_open_files_limit
     from kiosk.server.serve import Listener, run_listeners
     from kiosk.server.vote_app import vote_listener
     from kiosk.services.vote import VoteDesk
@@ -82,6 +102,8 @@ def serve(
     try:
         config = folder.load_config()
         configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
+        raise_open_files_limit()  # before binding: the connection caps are sized to it
+        lower_priority()  # a flood slows the doors, never the films on the same laptop
         lock = folder.lock("server")
         lock.acquire()
         if port is None:
@@ -98,7 +120,7 @@ def serve(
         if not no_vote_page:
             try:
                 vote_desk = VoteDesk(folder)
-                extra = (vote_listener(vote_desk, vote_port, host, thumbnails),)
+                extra = (vote_listener(vote_desk, vote_port, vote_host or host, thumbnails),)
             except (StoreError, ConfigError, OSError) as exc:
                 # no programme (a doors-only event), or its port is taken: the doors come first
                 if vote_desk is not None:
@@ -115,19 +137,21 @@ def serve(
     except (StoreError, ConfigError, OSError) as exc:
         fail(str(exc))
 
+    vote_address = advertised_host(vote_host) if vote_host else server.address
+
     def started() -> None:
         click.echo(f"Event server for {config.name_en} on {server.url}")
         click.echo(f"listening on port {server.station_port}")
         for bound in server.listeners[1:]:
             scheme = "https" if bound.listener.tls else "http"
-            click.echo(f"{bound.listener.name}: {scheme}://{server.address}:{bound.port}")
+            click.echo(f"{bound.listener.name}: {scheme}://{vote_address}:{bound.port}")
         click.echo(f"certificate SHA-256 {server.identity.fingerprint}")
         click.echo("Pair a door: python main.py stations pair NAME   (Ctrl+C stops the server)")
         sys.stdout.flush()
 
     vote_page = next((b for b in server.listeners[1:] if b.listener.name == "vote page"), None)
     # the address the phones get (the voting slide's QR code): where the page really listens
-    remember_vote_address(folder, server.address, vote_page.port if vote_page else None)
+    remember_vote_address(folder, vote_address, vote_page.port if vote_page else None)
     try:
         run_listeners(server.listeners, on_started=started)
     finally:

@@ -183,18 +183,23 @@ def _remote_cast(
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the phone vote page alone, plain HTTP (until the event server serves it)."""
-    import uvicorn
-
-    from kiosk.server.vote_app import create_vote_app, thumbnails_for
+    from kiosk.server.limits import lower_priority, raise_open_files_limit
+    from kiosk.server.serve import bind, run_listeners
+    from kiosk.server.vote_app import vote_listener
     from kiosk.services.vote_address import advertised_host, remember_vote_address, vote_urls
 
     with _desk(ctx) as desk:
-        app = create_vote_app(desk, thumbnails=thumbnails_for(desk))
+        raise_open_files_limit()  # before binding: the connection caps are sized to it
+        lower_priority()
+        try:
+            bound = bind(vote_listener(desk, port, host))
+        except OSError as exc:
+            fail(str(exc))
         if port:  # what the console's voting slide puts in its QR code
-            remember_vote_address(desk.folder, advertised_host(host), port)
+            remember_vote_address(desk.folder, advertised_host(host), bound.port)
         for url in vote_urls(desk.folder):
             click.echo(f"Vote page: {url}", err=True)
         try:
-            uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+            run_listeners([bound])
         finally:
             remember_vote_address(desk.folder, None)

@@ -173,6 +173,23 @@ class TicketCodec:
         return _encode_base32(int.from_bytes(digest[:_TAG_BYTES], "big"), TAG_LENGTH)
 
 
+MASK_VISIBLE_TAG_CHARACTERS = 5  # what the door search shows (…7QK3M)
+
+
+def mask_ticket_code(code: str | None) -> str | None:
+    """A ticket code as it may leave the console: the prefix, the attendee and issue numbers,
+    and the last 5 of the 16 signature characters (``AIFF-0A1B2-•••••••••••WHB8Z``), enough
+    for an usher to compare with a paper ticket, useless as a ticket or a vote code (75 of
+    its 80 signature bits stay hidden)."""
+    if not code:
+        return code
+    if not TICKET_CODE_PATTERN.match(code):
+        return "•" * min(len(code), 8)
+    hidden = TAG_LENGTH - MASK_VISIBLE_TAG_CHARACTERS
+    cut = len(code) - TAG_LENGTH
+    return code[:cut] + "•" * hidden + code[-MASK_VISIBLE_TAG_CHARACTERS:]
+
+
 def normalise_scanned(text: str) -> str | None:
     """Find a ticket code in what a scanner or a person typed; return it in canonical form.
 

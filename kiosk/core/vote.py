@@ -188,6 +188,12 @@ class BallotVerdict(Enum):
         return _MESSAGES[self]
 
 
+# What a code check (nothing recorded yet) answers when the code may vote: not "counted".
+CODE_MAY_VOTE: tuple[str, str] = (
+    "This code may vote. Choose a film; your vote counts once you confirm.",
+    "此投票碼可以投票。請選擇作品；確認後才會記錄你的一票。",
+)
+
 _MESSAGES: dict[BallotVerdict, tuple[str, str]] = {
     BallotVerdict.ACCEPTED: ("Thank you! Your vote is counted.", "多謝！你的一票已經記錄。"),
     BallotVerdict.INVALID_CODE: (
@@ -265,12 +271,21 @@ class _Attempts:
 
 
 class WrongCodeLimiter:
-    """Counts wrong codes per device (address + cookie) and per address, in a sliding window.
+    """Throttles wrong codes, never a valid one: per phone first, per address only at a
+    threshold a hall cannot reach by typos.
 
-    A device that gave ``per_device`` wrong codes within ``window_s`` is refused until the
-    oldest falls out of the window; an address is refused after ``per_address`` (a phone that
-    drops its cookie is still one address). Not thread-safe: the vote app calls it from its
-    one event loop.
+    * **Per phone** (address + cookie): after ``per_device`` wrong codes within ``window_s``
+      the phone waits, ``backoff_s`` doubling with each further wrong code (at most
+      ``window_s``); while it waits its codes are not looked at. A phone without a cookie (a
+      script that never loaded the page) shares one bucket per address.
+    * **Per address**: phones behind one NAT (a travel router, a guest Wi-Fi) share an
+      address, so one person's typos must not lock out the others. Only after ``per_address``
+      wrong codes from it within ``window_s`` is a *wrong* code answered "too many attempts";
+      each code is still looked at, so a valid one is always taken.
+
+    Vote codes are 8 Crockford characters (40 bits): even unthrottled, guessing one of 700 at
+    1,000 tries a second takes on average some 50 years.
+    Not thread-safe: the vote app calls it under its lock.
     """
 
     def __init__(
@@ -278,27 +293,44 @@ class WrongCodeLimiter:
         clock: Callable[[], float],
         *,
         per_device: int = 5,
-        per_address: int = 20,
+        per_address: int = 200,
         window_s: float = 300.0,
+        backoff_s: float = 2.0,
     ) -> None:
         self._clock = clock
         self.per_device = per_device
         self.per_address = per_address
         self.window_s = window_s
+        self.backoff_s = backoff_s
         self._devices: dict[tuple[str, str], _Attempts] = {}
         self._addresses: dict[str, _Attempts] = {}
 
-    def retry_after(self, address: str, device: str) -> float:
-        """Seconds this device must wait before its next try (0: it may try now)."""
+    def device_wait(self, address: str, device: str) -> float:
+        """Seconds this phone must wait before its next code is looked at (0: now)."""
         now = self._clock()
-        waits = [
-            self._wait(self._devices.get((address, device)), self.per_device, now),
-            self._wait(self._addresses.get(address), self.per_address, now),
-        ]
-        return max(waits)
+        attempts = self._devices.get((address, device))
+        if attempts is None:
+            return 0.0
+        self._expire(attempts, now)
+        over = len(attempts.times) - self.per_device
+        if over < 0:
+            return 0.0
+        pause = min(self.window_s, self.backoff_s * 2.0**over)
+        return max(0.0, attempts.times[-1] + pause - now)
+
+    def address_wait(self, address: str) -> float:
+        """Seconds until wrong codes from this address are answered normally again (0: now)."""
+        now = self._clock()
+        attempts = self._addresses.get(address)
+        if attempts is None:
+            return 0.0
+        self._expire(attempts, now)
+        if len(attempts.times) < self.per_address:
+            return 0.0
+        return max(0.0, attempts.times[-self.per_address] + self.window_s - now)
 
     def wrong(self, address: str, device: str) -> None:
-        """Record one wrong code from this device."""
+        """Record one wrong code from this phone."""
         now = self._clock()
         for attempts in (
             self._devices.setdefault((address, device), _Attempts()),
@@ -308,14 +340,6 @@ class WrongCodeLimiter:
             attempts.times.append(now)
         if len(self._devices) > 10_000:  # a flood of fresh cookies: forget the idle ones
             self._forget_idle(now)
-
-    def _wait(self, attempts: _Attempts | None, limit: int, now: float) -> float:
-        if attempts is None:
-            return 0.0
-        self._expire(attempts, now)
-        if len(attempts.times) < limit:
-            return 0.0
-        return max(0.0, attempts.times[-limit] + self.window_s - now)
 
     def _expire(self, attempts: _Attempts, now: float) -> None:
         while attempts.times and attempts.times[0] <= now - self.window_s:

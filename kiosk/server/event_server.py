@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from kiosk.core.event import EventConfig
+from kiosk.core.station_clock import night_window
 from kiosk.media.thumbnails import ThumbnailCache
 from kiosk.server.serve import BoundListener, Listener, bind
 from kiosk.server.station_api import (
@@ -79,6 +80,7 @@ def build_event_server(
             timezone_name=config.timezone,
             event_name=config.name_en,
             event_name_zh=config.name_zh,
+            night=night_window(config),
         )
         voting = StationVoting(
             folder, db, thumbnails_for if thumbnails is None else lambda _desk: thumbnails

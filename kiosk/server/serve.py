@@ -4,15 +4,22 @@
 app (for example the audience vote page on plain HTTP) is one more entry in the list. Sockets
 are bound before anything starts, so port 0 (the OS chooses) works and the real port is known.
 SIGINT and SIGTERM stop every listener together.
+
+Each listener has its :class:`~kiosk.server.limits.ListenerLimits`: connections counted when
+accepted, a deadline and a size cap for request heads, a cap and a deadline for bodies, all
+before the app runs (see :mod:`kiosk.server.limits`). Refusals are tallied per listener, one
+log line per kind per minute; so are errors on accept (out of file descriptors).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +27,16 @@ from typing import Any
 
 import uvicorn
 
+from kiosk.core.refusals import RefusalTally
+from kiosk.server.limits import (
+    STATION_LIMITS,
+    BodyLimit,
+    ConnectionLedger,
+    GuardedListeningSocket,
+    ListenerLimits,
+    UvicornNoiseFilter,
+    guarded_protocol,
+)
 from kiosk.store.server_identity import ServerIdentity
 
 log = logging.getLogger(__name__)
@@ -36,6 +53,7 @@ class Listener:
     port: int
     tls: ServerIdentity | None = None
     host: str = "0.0.0.0"
+    limits: ListenerLimits = STATION_LIMITS
 
 
 @dataclass(frozen=True)
@@ -43,7 +61,9 @@ class BoundListener:
     """A listener with its socket bound: ``port`` is the real one (also for port 0)."""
 
     listener: Listener
-    sock: socket.socket
+    sock: GuardedListeningSocket
+    limits: ListenerLimits  # the listener's, with the total fitted to the open-files limit
+    refusals: RefusalTally
 
     @property
     def port(self) -> int:
@@ -61,9 +81,10 @@ class _Server(uvicorn.Server):
 
 def bind(listener: Listener) -> BoundListener:
     """Bind a listener's socket now (OSError with the port when it is taken)."""
-    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only when
-    # the socket says it is TCP; without it every reply waits ~40 ms for a delayed ACK.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    open_files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    limits = listener.limits.within(open_files)
+    refusals = RefusalTally(logging.getLogger(f"{__name__}.{listener.name}"), time.monotonic)
+    sock = GuardedListeningSocket(ConnectionLedger(limits.per_address, limits.total), refusals)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((listener.host, listener.port))
@@ -75,17 +96,20 @@ def bind(listener: Listener) -> BoundListener:
         ) from exc
     sock.listen(256)
     sock.set_inheritable(True)
-    return BoundListener(listener, sock)
+    return BoundListener(listener, sock, limits, refusals)
 
 
 def _server_for(bound: BoundListener) -> _Server:
     listener = bound.listener
+    limits = bound.limits
     config = uvicorn.Config(
-        listener.app,
+        BodyLimit(listener.app, limits, bound.refusals),
+        http=guarded_protocol(limits, bound.refusals),
+        h11_max_incomplete_event_size=limits.max_header_bytes,
         log_config=None,
         access_log=False,
         lifespan="off",
-        timeout_keep_alive=30,
+        timeout_keep_alive=int(limits.keep_alive_s),
         ssl_certfile=str(listener.tls.cert_path) if listener.tls else None,
         ssl_keyfile=str(listener.tls.key_path) if listener.tls else None,
     )
@@ -99,6 +123,10 @@ def run_listeners(
 ) -> None:
     """Serve every bound listener until SIGINT/SIGTERM (main thread) or ``stop_event``."""
     servers = [_server_for(item) for item in bound]
+    process_refusals = RefusalTally(log, time.monotonic)
+    noise = UvicornNoiseFilter(process_refusals)
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    uvicorn_log.addFilter(noise)
 
     def stop(signum: int, _frame: object) -> None:
         log.info("signal %d: stopping the event server", signum)
@@ -115,7 +143,23 @@ def run_listeners(
         for server in servers:
             server.should_exit = True
 
+    def on_loop_error(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        message = str(context.get("message", ""))
+        if message.startswith("socket.accept()"):  # EMFILE and friends: asyncio retries
+            process_refusals.refused("accept failed", str(context.get("exception", "")))
+            return
+        loop.default_exception_handler(context)
+
+    async def flush_tallies() -> None:
+        while True:
+            await asyncio.sleep(5)
+            process_refusals.flush()
+            for item in bound:
+                item.refusals.flush()
+
     async def main() -> None:
+        asyncio.get_running_loop().set_exception_handler(on_loop_error)
+        flusher = asyncio.create_task(flush_tallies())
         tasks = [
             asyncio.create_task(server.serve(sockets=[item.sock]))
             for server, item in zip(servers, bound, strict=True)
@@ -131,10 +175,13 @@ def run_listeners(
             if on_started is not None:
                 on_started()
         await asyncio.gather(*tasks)
+        flusher.cancel()
 
     try:
         asyncio.run(main())
     finally:
+        uvicorn_log.removeFilter(noise)
+        process_refusals.flush()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         for item in bound:

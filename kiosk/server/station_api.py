@@ -11,17 +11,22 @@ walk-in, undo its own latest admission, search, read the live figures, download 
 films on the ballot, check a ticket and cast its ballot (``/vote*``, see
 :mod:`kiosk.server.station_vote`). There is no route to import, issue or revoke tickets, pair or
 revoke stations, read results, turnout, any count of votes, or the journal.
+
+No answer carries a ticket code or a vote code (they leave masked, see
+:mod:`kiosk.store.station_wire`). Every route's body is checked against its schema
+(:data:`SCHEMAS`): anything else is a 400 with a short reason, never a 500. Refusals (unknown
+tokens, bad bodies, refused pairings) are tallied, one log line per kind per minute.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,15 +37,67 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from kiosk.server.station_vote import StationVoting
-from kiosk.store.errors import StoreError
-from kiosk.store.station_desk import RequestRefusedError, StationDesk
+from kiosk.core.refusals import RefusalTally
+from kiosk.core.wire_schema import Integer, ListOf, Schema, SchemaError, Text, parse_json
+from kiosk.server.limits import STATION_LIMITS
+from kiosk.server.station_vote import MAX_CODE_LENGTH, MAX_FILM_ID_LENGTH, StationVoting
+from kiosk.store.database import save_audit
+from kiosk.store.errors import AuditedError, StoreError
+from kiosk.store.station_desk import (
+    MAX_NONCE_LENGTH,
+    MAX_UPLOAD_ITEMS,
+    RequestRefusedError,
+    StationDesk,
+)
 from kiosk.store.stations import PairingRefusedError, StationRegistry
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-MAX_BODY_BYTES = 4 * 1024 * 1024
+MAX_BODY_BYTES = STATION_LIMITS.max_body_bytes  # the app's own check, as the listener's
+MAX_ATTENDEE_ID = 2**31 - 1
+MAX_NAME_LENGTH = 200
+MAX_EMAIL_LENGTH = 320
+MAX_TIME_LENGTH = 40
+
+_NONCE = Text(MAX_NONCE_LENGTH, min_length=8)
+_CODE = Text(MAX_CODE_LENGTH, min_length=0)
+OFFLINE_ITEM = Schema(
+    {
+        "nonce": _NONCE,
+        "code": Text(MAX_CODE_LENGTH, min_length=0, optional=True),
+        "attendee_id": Integer(1, MAX_ATTENDEE_ID, optional=True),
+        "method": Text(20),
+        "at": Text(MAX_TIME_LENGTH),
+        "verdict": Text(40, min_length=0, optional=True),
+        "undone_at": Text(MAX_TIME_LENGTH, optional=True),
+    }
+)
+SCHEMAS: dict[str, Schema] = {
+    "/pair": Schema({"token": Text(200)}),
+    "/checkin": Schema(
+        {
+            "nonce": _NONCE,
+            "code": _CODE,
+            "method": Text(10, choices=("scan", "camera"), optional=True),
+        }
+    ),
+    "/admit": Schema({"nonce": _NONCE, "attendee_id": Integer(1, MAX_ATTENDEE_ID)}),
+    "/walk-in": Schema(
+        {
+            "nonce": _NONCE,
+            "name": Text(MAX_NAME_LENGTH, min_length=0),  # the desk says why a name is needed
+            "name_latin": Text(MAX_NAME_LENGTH, min_length=0, optional=True),
+            "email": Text(MAX_EMAIL_LENGTH, min_length=0, optional=True),
+        }
+    ),
+    "/undo": Schema({"nonce": _NONCE}),
+    "/upload": Schema({"items": ListOf(OFFLINE_ITEM, MAX_UPLOAD_ITEMS)}),
+    "/vote": Schema(
+        {"nonce": _NONCE, "code": Text(MAX_CODE_LENGTH), "film": Text(MAX_FILM_ID_LENGTH)}
+    ),
+    "/vote/check": Schema({"code": Text(MAX_CODE_LENGTH)}),
+}
 TOUCH_EVERY = dt.timedelta(seconds=15)
 API = "/api/v1"
 
@@ -128,6 +185,8 @@ class DatabaseWorker:
                     outcomes.append((True, job.work(context)))
                 except Exception as exc:
                     conn.execute("ROLLBACK TO job")
+                    if isinstance(exc, AuditedError):  # the refusal's record outlives its work
+                        save_audit(conn, exc, own_transaction=False)
                     outcomes.append((False, exc))
                 conn.execute("RELEASE job")
             conn.execute("COMMIT")
@@ -194,17 +253,15 @@ def _error(message: str, status: int) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
+async def _checked_body(request: Request, route: str) -> dict[str, Any]:
+    """The request's JSON object checked against the route's schema (RequestRefusedError)."""
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise RequestRefusedError("request too large", 413)
     try:
-        data = json.loads(body or b"{}")
-    except ValueError as exc:
-        raise RequestRefusedError("the body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise RequestRefusedError("the body must be a JSON object")
-    return data
+        return SCHEMAS[route].check(parse_json(body))
+    except SchemaError as exc:
+        raise RequestRefusedError(str(exc)) from None
 
 
 class StationApi:
@@ -218,10 +275,12 @@ class StationApi:
         self,
         worker: DatabaseWorker,
         reader: DatabaseReader,
+        refusals: RefusalTally,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self._worker = worker
         self._reader = reader
+        self._refusals = refusals
         self._clock = clock
         self._touched: dict[str, dt.datetime] = {}
 
@@ -255,14 +314,16 @@ class StationApi:
             header = request.headers.get("authorization", "")
             scheme, _, token = header.partition(" ")
             address = request.client.host if request.client else None
-            if scheme.lower() != "bearer" or not token:
+            if scheme.lower() != "bearer" or not token or len(token) > 200:
+                self._refusals.refused("no station token", str(address))
                 return _error("a station token is needed (Authorization: Bearer …)", 401)
             try:
                 return await handler(request, Caller(token, address, self._clock()))
             except UnauthorizedError:
-                log.warning("refused a request with an unknown or revoked token from %s", address)
+                self._refusals.refused("unknown or revoked station token", str(address))
                 return _error("this station token is not valid (unknown or revoked)", 401)
             except RequestRefusedError as exc:
+                self._refusals.refused(f"station request refused ({exc.status})", str(address))
                 return _error(str(exc), exc.status)
             except StoreError as exc:
                 log.error("station request from %s failed: %s", address, exc)
@@ -289,21 +350,20 @@ class StationApi:
 
     async def pair(self, request: Request) -> Response:
         """Exchange a one-time pairing token for a station token."""
-        try:
-            body = await _json_body(request)
-        except RequestRefusedError as exc:
-            return _error(str(exc), exc.status)
-        token = body.get("token")
-        if not isinstance(token, str) or not token:
-            return _error("a pairing token is needed", 400)
         address = request.client.host if request.client else None
+        try:
+            body = await _checked_body(request, "/pair")
+        except RequestRefusedError as exc:
+            self._refusals.refused("bad pairing request", str(address))
+            return _error(str(exc), exc.status)
+        token = body["token"]
         now = self._clock()
         try:
             station, station_token = await self._worker.run(
                 lambda ctx: ctx.registry.join(token, address, now)
             )
         except PairingRefusedError as exc:
-            log.warning("pairing refused from %s: %s", address, exc)
+            self._refusals.refused("pairing refused", f"{address}: {exc}")
             return _error(str(exc), 403)
         return JSONResponse({"station": station, "token": station_token})
 
@@ -315,8 +375,8 @@ class StationApi:
 
     async def checkin(self, request: Request, caller: Caller) -> Response:
         """One scan, decided exactly once per nonce."""
-        body = await _json_body(request)
-        nonce, code, method = body.get("nonce", ""), body.get("code", ""), body.get("method")
+        body = await _checked_body(request, "/checkin")
+        nonce, code, method = body["nonce"], body["code"], body["method"]
         answer = await self._write(
             caller, lambda ctx, station: ctx.desk.checkin(station, nonce, code, method or "scan")
         )
@@ -324,10 +384,8 @@ class StationApi:
 
     async def admit(self, request: Request, caller: Caller) -> Response:
         """An admission by hand."""
-        body = await _json_body(request)
-        nonce, attendee_id = body.get("nonce", ""), body.get("attendee_id")
-        if not isinstance(attendee_id, int):
-            raise RequestRefusedError("attendee_id must be a number")
+        body = await _checked_body(request, "/admit")
+        nonce, attendee_id = body["nonce"], body["attendee_id"]
         answer = await self._write(
             caller, lambda ctx, station: ctx.desk.admit(station, nonce, attendee_id)
         )
@@ -335,29 +393,26 @@ class StationApi:
 
     async def walk_in(self, request: Request, caller: Caller) -> Response:
         """A walk-in: the server registers the person, issues the ticket and admits."""
-        body = await _json_body(request)
-        name = str(body.get("name") or "")
+        body = await _checked_body(request, "/walk-in")
         answer = await self._write(
             caller,
             lambda ctx, station: ctx.desk.walk_in(
-                station, body.get("nonce", ""), name, body.get("name_latin"), body.get("email")
+                station, body["nonce"], body["name"], body["name_latin"], body["email"]
             ),
         )
         return JSONResponse(answer)
 
     async def undo(self, request: Request, caller: Caller) -> Response:
         """Annul this station's latest admission."""
-        body = await _json_body(request)
-        nonce = body.get("nonce", "")
+        body = await _checked_body(request, "/undo")
+        nonce = body["nonce"]
         answer = await self._write(caller, lambda ctx, station: ctx.desk.undo(station, nonce))
         return JSONResponse(answer)
 
     async def upload(self, request: Request, caller: Caller) -> Response:
         """Check-ins decided offline, each recorded once."""
-        body = await _json_body(request)
-        items = body.get("items")
-        if not isinstance(items, list):
-            raise RequestRefusedError("items must be a list of check-ins")
+        body = await _checked_body(request, "/upload")
+        items = body["items"]
         answers = await self._write(caller, lambda ctx, station: ctx.desk.upload(station, items))
         return JSONResponse({"results": answers})
 
@@ -382,8 +437,8 @@ class StationApi:
 
     async def vote(self, request: Request, caller: Caller) -> Response:
         """A voting station's ballot, decided once per nonce; the answer names no film."""
-        body = await _json_body(request)
-        nonce, code, film = body.get("nonce", ""), body.get("code"), body.get("film")
+        body = await _checked_body(request, "/vote")
+        nonce, code, film = body["nonce"], body["code"], body["film"]
         answer = await self._write(
             caller,
             lambda ctx, station: _voting(ctx).cast(ctx.desk, station, nonce, code, film),
@@ -392,8 +447,8 @@ class StationApi:
 
     async def vote_check(self, request: Request, caller: Caller) -> Response:
         """May this scanned ticket vote now? (Nothing is recorded.)"""
-        body = await _json_body(request)
-        code = body.get("code")
+        body = await _checked_body(request, "/vote/check")
+        code = body["code"]
         return JSONResponse(await self._read(caller, lambda ctx, _s: _voting(ctx).check(code)))
 
     async def vote_films(self, request: Request, caller: Caller) -> Response:
@@ -410,4 +465,5 @@ def _voting(ctx: ServerContext) -> StationVoting:
 
 def station_app(worker: DatabaseWorker, reader: DatabaseReader) -> Starlette:
     """The Starlette app door stations talk to."""
-    return Starlette(routes=StationApi(worker, reader).routes())
+    refusals = RefusalTally(log, time.monotonic)
+    return Starlette(routes=StationApi(worker, reader, refusals).routes())

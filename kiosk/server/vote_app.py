@@ -4,8 +4,12 @@ Phones cannot trust the event server's self-signed certificate, so the vote is s
 plain HTTP on the venue network, on a port of its own, and this app reaches nothing but the
 vote: the page, the films' thumbnails, a code check, the ballot, and whether the vote is open.
 The vote code is the only credential; there is no turnout, no tally, no station API, no
-console here. Wrong codes are limited per device (address + cookie); see docs/security.md (The
-Viewer's Award) for what plain HTTP means.
+console here. The phone page takes the vote code only, never a ticket code (ticket codes are
+what door laptops handle). Ballots and checks must be ``application/json`` from this page itself
+(a cross-site form cannot send that; an ``Origin`` that is not this host is refused). Wrong
+codes are throttled per phone, then per address at a threshold a NAT'd hall cannot reach by
+typos; a valid code is always taken (:class:`~kiosk.core.vote.WrongCodeLimiter`). See
+docs/hostile-network.md for what plain HTTP on the venue Wi-Fi means.
 
 `create_vote_app(desk, ...)` builds the app; the event server mounts it on its second port, and
 `python main.py vote serve` runs it alone.
@@ -20,6 +24,7 @@ import secrets
 import socket
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -30,8 +35,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from kiosk.core.vote import BallotVerdict, WrongCodeLimiter
+from kiosk.core.vote import CODE_MAY_VOTE, BallotVerdict, WrongCodeLimiter
+from kiosk.core.wire_schema import Schema, SchemaError, Text, parse_json
 from kiosk.media.thumbnails import ThumbnailCache
+from kiosk.server.limits import VOTE_PAGE_LIMITS
 from kiosk.server.serve import Listener
 from kiosk.services.vote import VoteDesk, VoteError, ballot_thumbnails
 from kiosk.store.errors import StoreError
@@ -40,7 +47,9 @@ log = logging.getLogger(__name__)
 
 DEVICE_COOKIE = "aiff_vote_device"
 PHONE_CHANNEL = "phone"
-MAX_BODY_BYTES = 1024
+MAX_BODY_BYTES = VOTE_PAGE_LIMITS.max_body_bytes  # the app's own check, as the listener's
+CHECK_SCHEMA = Schema({"code": Text(64)})
+VOTE_SCHEMA = Schema({"code": Text(64), "film": Text(64)})
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
@@ -152,44 +161,51 @@ class VoteEndpoints:
 
     async def check(self, request: Request) -> Response:
         """POST /check {"code"}: may this code vote now? (Nothing is recorded.)"""
-        body = await _body(request)
-        if body is None:
-            return _json({"error": "bad request"}, 400)
-        return await run_in_threadpool(self._decide, request, str(body.get("code", "")), None)
+        try:
+            body = await _body(request, CHECK_SCHEMA)
+        except _RefusedError as refused:
+            return _json({"error": refused.reason}, refused.status)
+        return await run_in_threadpool(self._decide, request, body["code"], None)
 
     async def vote(self, request: Request) -> Response:
         """POST /vote {"code", "film"}: cast the ballot; answered after it is committed."""
-        body = await _body(request)
-        if body is None:
-            return _json({"error": "bad request"}, 400)
-        code, film = str(body.get("code", "")), str(body.get("film", ""))
-        return await run_in_threadpool(self._decide, request, code, film)
+        try:
+            body = await _body(request, VOTE_SCHEMA)
+        except _RefusedError as refused:
+            return _json({"error": refused.reason}, refused.status)
+        return await run_in_threadpool(self._decide, request, body["code"], body["film"])
 
     def _decide(self, request: Request, code: str, film: str | None) -> Response:
         address = request.client.host if request.client else "?"
         device = request.cookies.get(DEVICE_COOKIE, "")
         with self._lock:
-            wait = self._limiter.retry_after(address, device)
-            if wait > 0:
-                verdict = BallotVerdict.TOO_MANY_ATTEMPTS
-                return _json(_outcome(verdict) | {"retry_after": round(wait)}, 429)
+            wait = self._limiter.device_wait(address, device)
+            if wait > 0:  # this phone's own wrong codes: it waits, its code is not looked at
+                return _too_many(wait)
             try:
                 outcome = (
-                    self._desk.check(code)
+                    self._desk.check(code, ticket_codes=False)
                     if film is None
-                    else self._desk.cast(code, film, PHONE_CHANNEL)
+                    else self._desk.cast(code, film, PHONE_CHANNEL, ticket_codes=False)
                 )
-            except (StoreError, VoteError):
-                log.exception("a ballot could not be stored")
+            except (StoreError, VoteError) as exc:
+                log.error("a ballot could not be stored: %s", exc)
                 return _json({"error": "the vote could not be recorded; please try again"}, 503)
             if outcome.verdict is BallotVerdict.INVALID_CODE:
                 self._limiter.wrong(address, device)
-        return _json(_outcome(outcome.verdict))
+                crowded = self._limiter.address_wait(address)
+                if crowded > 0:  # many wrong codes from this address: only valid ones pass
+                    return _too_many(crowded)
+        return _json(_outcome(outcome.verdict, checking=film is None))
 
 
-def _outcome(verdict: BallotVerdict) -> dict[str, Any]:
-    en, zh = verdict.message
+def _too_many(wait: float) -> Response:
+    return _json(_outcome(BallotVerdict.TOO_MANY_ATTEMPTS) | {"retry_after": round(wait)}, 429)
+
+
+def _outcome(verdict: BallotVerdict, *, checking: bool = False) -> dict[str, Any]:
     accepted = verdict is BallotVerdict.ACCEPTED
+    en, zh = CODE_MAY_VOTE if accepted and checking else verdict.message
     return {
         "accepted": accepted,
         "reason": None if accepted else verdict.value,
@@ -202,15 +218,39 @@ def _json(data: dict[str, Any], status: int = 200) -> Response:
     return JSONResponse(data, status_code=status, headers=_SECURITY_HEADERS)
 
 
-async def _body(request: Request) -> dict[str, Any] | None:
+class _RefusedError(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+async def _body(request: Request, schema: Schema) -> dict[str, Any]:
+    """The request's JSON object, checked against ``schema``; _RefusedError with the status if it
+    is not this page's own ``application/json`` request or does not fit."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise _RefusedError(415, "the body must be application/json")
+    if not _same_origin(request):
+        raise _RefusedError(403, "requests must come from the vote page itself")
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
-        return None
+        raise _RefusedError(413, "request too large")
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
+        return schema.check(parse_json(raw))
+    except SchemaError as exc:
+        raise _RefusedError(400, str(exc)) from None
+
+
+def _same_origin(request: Request) -> bool:
+    """False for a request a page on another site made (its Origin names another host)."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # not sent by a browser's cross-site request (curl, an old phone)
+    host = request.headers.get("host", "")
+    return bool(host) and urllib.parse.urlsplit(origin).netloc.lower() == host.lower()
 
 
 def create_vote_app(
@@ -257,4 +297,4 @@ def vote_listener(
             except OSError as exc:
                 raise OSError(f"vote page: port {port} on {host} is not free ({exc})") from exc
     app = create_vote_app(desk, thumbnails=thumbnails or thumbnails_for(desk))
-    return Listener("vote page", app, port, tls=None, host=host)
+    return Listener("vote page", app, port, tls=None, host=host, limits=VOTE_PAGE_LIMITS)

@@ -31,6 +31,7 @@ from typing import Any
 from kiosk.core.vote import BallotVerdict
 from kiosk.services.remote_doors import RemoteDoors
 from kiosk.services.station_link import (
+    CertificateMismatchError,
     ServerLink,
     ServerRefusedError,
     ServerUnreachableError,
@@ -56,6 +57,12 @@ UNCONFIRMED = (
     "recorded). Tap “Cast my vote” again: it is never counted twice.",
     "伺服器沒有回應，這一票未能確認（可能已記錄，也可能未有）。請再按「確認投票」，"
     "同一票絕不會重複計算。",
+)
+WRONG_SERVER = (
+    "Nothing was sent: the server's certificate is not the one this station was paired with "
+    "(another machine, or a new certificate). No vote was recorded. Pair this station again.",
+    "未有傳送任何資料：伺服器證書與配對時的不同（另一部電腦或新證書），未有記錄任何投票。"
+    "請重新配對本站。",
 )
 REVOKED = (
     "This station was revoked on the console; it cannot take ballots. Pair it again.",
@@ -217,6 +224,8 @@ class RemoteVoting:
         except ServerUnreachableError as exc:
             self._doors.set_online(False, str(exc))
             log.warning("voting: the server did not answer: %s", exc)
+            if isinstance(exc, CertificateMismatchError):  # refused before a byte was sent
+                raise VoteServerUnreachableError(WRONG_SERVER) from exc
             if sent:
                 raise VoteUnconfirmedError(UNCONFIRMED, nonce) from exc
             raise VoteServerUnreachableError(SERVER_NEEDED) from exc

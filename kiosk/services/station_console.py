@@ -44,6 +44,7 @@ class StationRow:
     state: str  # 'active' | 'revoked' | 'pairing'
     last_seen_at: dt.datetime | None
     last_address: str | None
+    paired_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ class StationConsole:
 
 def _station_row(info: StationInfo) -> StationRow:
     state = "revoked" if info.revoked_at else "active" if info.active else "pairing"
-    return StationRow(info.name, state, info.last_seen_at, info.last_address)
+    return StationRow(info.name, state, info.last_seen_at, info.last_address, info.paired_at)
 
 
 def _conflict_row(conflict: DoorConflict) -> ConflictRow:

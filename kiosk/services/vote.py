@@ -201,19 +201,34 @@ class VoteDesk:
             self._box.close(self._clock())
         return self.status()
 
-    def check(self, text: str) -> BallotOutcome:
-        """Whether a code may vote now (nothing recorded)."""
+    def check(self, text: str, *, ticket_codes: bool = True) -> BallotOutcome:
+        """Whether a code may vote now (nothing recorded). ``ticket_codes`` False: a vote code
+        only (the phone page: a ticket code is what a door laptop handles, not a phone)."""
         with _as_vote_errors():
-            return self._box.check(text, self._clock())
+            return self._box.check(text, self._clock(), ticket_codes=ticket_codes)
 
-    def cast(self, text: str, film_id: str, channel: str) -> BallotOutcome:
+    def cast(
+        self, text: str, film_id: str, channel: str, *, ticket_codes: bool = True
+    ) -> BallotOutcome:
         """Cast one ballot; when accepted it is committed before this returns."""
         public_key = self._require_public_key()
         with _as_vote_errors():
             outcome = self._box.cast(
-                text, film_id, [f.id for f in self.films], public_key, channel, self._clock()
+                text,
+                film_id,
+                [f.id for f in self.films],
+                public_key,
+                channel,
+                self._clock(),
+                ticket_codes=ticket_codes,
             )
-        log.info("ballot via %s: %s", channel, outcome.verdict.value)
+        # accepted ballots are few (one per person); refusals can be a flood: not one line each
+        log.log(
+            logging.INFO if outcome.accepted else logging.DEBUG,
+            "ballot via %s: %s",
+            channel,
+            outcome.verdict.value,
+        )
         return outcome
 
     def ballot_films(self) -> tuple[BallotFilm, ...]:

@@ -140,10 +140,12 @@ class BallotBox:
 
     # -- ballots --------------------------------------------------------------------------
 
-    def check(self, text: str, now: dt.datetime) -> BallotOutcome:
-        """Whether this code may vote now (before the voter chooses); records nothing."""
+    def check(self, text: str, now: dt.datetime, *, ticket_codes: bool = True) -> BallotOutcome:
+        """Whether this code may vote now (before the voter chooses); records nothing.
+
+        ``ticket_codes`` False: only a vote code is a credential (the phone page)."""
         conn = self._db.conn
-        voter = self._voter(conn, text)
+        voter = self._voter(conn, text, ticket_codes)
         verdict = decide_ballot(
             is_open=self.window().is_open(now), voter=voter, film_id=None, films=()
         )
@@ -157,12 +159,16 @@ class BallotBox:
         public_key: bytes,
         channel: str,
         now: dt.datetime,
+        *,
+        ticket_codes: bool = True,
     ) -> BallotOutcome:
-        """Decide and, if it counts, store one sealed ballot; committed before returning."""
+        """Decide and, if it counts, store one sealed ballot; committed before returning.
+
+        ``ticket_codes`` False: only a vote code is a credential (the phone page)."""
         sealed = seal_ballot(public_key, film_id) if film_id in films else b""
         with transaction(self._db) as conn:
             window = vote_window((entry.kind, entry.data) for entry in _window_entries(conn))
-            voter = self._voter(conn, text)
+            voter = self._voter(conn, text, ticket_codes)
             verdict = decide_ballot(
                 is_open=window.is_open(now), voter=voter, film_id=film_id, films=films
             )
@@ -188,8 +194,8 @@ class BallotBox:
             )
         return BallotOutcome(verdict, voter.ticket_code if voter else None)
 
-    def _voter(self, conn: sqlite3.Connection, text: str) -> Voter | None:
-        ticket = self._codec.verify(text)
+    def _voter(self, conn: sqlite3.Connection, text: str, ticket_codes: bool) -> Voter | None:
+        ticket = self._codec.verify(text) if ticket_codes else None
         ticket_code = ticket.code if ticket else None
         if ticket_code is None:
             code = normalise_vote_code(text)

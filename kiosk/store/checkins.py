@@ -465,11 +465,15 @@ class CheckinRepository:
 
     # ---------------------------------------------------------------- reading
 
-    def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[AttendeeHit]:
+    def search(
+        self, text: str, limit: int = SEARCH_LIMIT, *, by_code: bool = True
+    ) -> list[AttendeeHit]:
         """People whose Chinese or Latin name, e-mail or ticket code contains ``text``.
 
         Names starting with the text come first. Case-insensitive for Latin letters; full-width
         input (a Chinese input method left on) is read as half-width for e-mail and codes.
+        ``by_code`` False: codes are not searched (a remote station could otherwise rebuild a
+        code one character at a time from which fragments find someone).
         """
         query = normalise_name(text)
         if not query:
@@ -485,7 +489,7 @@ class CheckinRepository:
         params.append(f"%{_escape_like(folded)}%")
         code_part = folded.upper().replace(" ", "")
         hits_sql = f"SELECT id FROM attendees WHERE {' OR '.join(conditions)}"
-        if _CODE_FRAGMENT.fullmatch(code_part):  # only then can it be part of a ticket code
+        if by_code and _CODE_FRAGMENT.fullmatch(code_part):  # only then part of a ticket code
             hits_sql += (
                 " UNION SELECT attendee_id FROM tickets "
                 "WHERE revoked_at IS NULL AND code LIKE ? ESCAPE '\\'"
@@ -533,15 +537,28 @@ class CheckinRepository:
         ).fetchone()
         return DoorFigures(int(row[0]), int(row[1]), self._capacity, int(row[2]), int(row[3]))
 
-    def arrivals(self, bucket_minutes: int = 5) -> list[ArrivalBucket]:
-        """People admitted per time slot, from the first arrival to the last, gaps as zero."""
+    def arrivals(
+        self,
+        bucket_minutes: int = 5,
+        within: tuple[dt.datetime, dt.datetime] | None = None,
+    ) -> list[ArrivalBucket]:
+        """People admitted per time slot, from the first arrival to the last, gaps as zero.
+
+        ``within``: only admissions in this window (the night), so one time from a door
+        laptop with a wrong clock cannot stretch the chart over years of empty slots."""
         if bucket_minutes <= 0:
             raise ValueError("bucket_minutes must be positive")
         width = bucket_minutes * 60
+        first_s, last_s = (
+            (int(within[0].timestamp()), int(within[1].timestamp()))
+            if within is not None
+            else (-(2**62), 2**62)
+        )
         rows = self._db.execute(
             "SELECT CAST(strftime('%s', at) AS INTEGER) / ? AS slot, count(*) FROM checkins "
-            "WHERE annulled_at IS NULL GROUP BY slot ORDER BY slot",
-            (width,),
+            "WHERE annulled_at IS NULL AND CAST(strftime('%s', at) AS INTEGER) BETWEEN ? AND ? "
+            "GROUP BY slot ORDER BY slot",
+            (width, first_s, last_s),
         ).fetchall()
         if not rows:
             return []

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kiosk.store.errors import DiskFullError, StoreError
+from kiosk.store.errors import AuditedError, DiskFullError, StoreError
+from kiosk.store.private_files import private_database
 
 log = logging.getLogger(__name__)
 
@@ -316,6 +317,7 @@ def open_database(path: Path, *, migrate_schema: bool = True) -> sqlite_utils.Da
         conn.execute("PRAGMA busy_timeout = 10000")
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path} is not a usable SQLite database: {exc}") from exc
+    private_database(path)  # every ticket code is in it
     db = sqlite_utils.Database(conn)
     if migrate_schema:
         with translate_errors(path):
@@ -351,11 +353,33 @@ def transaction(
             _begin_polling(conn, poll_s)
         try:
             yield conn
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:  # SQLite already rolled back after e.g. a full disk
                 conn.execute("ROLLBACK")
+            if isinstance(exc, AuditedError):
+                save_audit(conn, exc, own_transaction=True)
             raise
         conn.execute("COMMIT")
+
+
+def save_audit(conn: sqlite3.Connection, refusal: AuditedError, *, own_transaction: bool) -> None:
+    """Write a refusal's audit record after the rollback of the work it refused (once).
+
+    ``own_transaction``: in a transaction of its own (else inside the caller's, which has
+    rolled back to before the refused work and commits the rest)."""
+    writer, refusal.audit = refusal.audit, None
+    if writer is None:
+        return
+    if not own_transaction:
+        writer(conn)
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        writer(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _begin_polling(conn: sqlite3.Connection, poll_s: float) -> None:

@@ -22,6 +22,7 @@ from kiosk.core.programme import Programme, load_programme
 from kiosk.store.database import open_database
 from kiosk.store.errors import StoreError
 from kiosk.store.lock import InstanceLock
+from kiosk.store.private_files import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +85,9 @@ class EventFolder:
             )
 
     def create_dirs(self) -> None:
-        """Make the folder and its logs folder."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.logs_dir.mkdir(exist_ok=True)
+        """Make the folder and its logs folder (0700: the database and logs are private)."""
+        private_dir(self.root)
+        private_dir(self.logs_dir)
 
     def load_config(self) -> EventConfig:
         """Read and validate `event.toml` (ConfigError on problems)."""

@@ -40,9 +40,11 @@ def read_report_inputs(db: sqlite_utils.Database) -> ReportInputs:
             for row in conn.execute("SELECT id, at, kind, subject, data FROM journal ORDER BY id")
         ]
         checkins = [
-            CheckinRow(from_iso(row[0]), row[1], row[2])
+            CheckinRow(from_iso(row[0]), row[1], row[2], bool(row[3]))
             for row in conn.execute(
-                "SELECT at, station, method FROM checkins WHERE annulled_at IS NULL ORDER BY at"
+                "SELECT c.at, c.station, c.method, EXISTS (SELECT 1 FROM vote_voters v "
+                "WHERE v.attendee_id = c.attendee_id) FROM checkins c "
+                "WHERE c.annulled_at IS NULL ORDER BY c.at"
             )
         ]
         registered, registered_in, annulled = conn.execute(

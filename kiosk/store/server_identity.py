@@ -24,6 +24,7 @@ from cryptography.x509.oid import NameOID
 from kiosk.core.event import EventConfig
 from kiosk.core.stations import certificate_fingerprint
 from kiosk.store.event_folder import EventFolder
+from kiosk.store.private_files import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def event_server_identity(folder: EventFolder, config: EventConfig) -> ServerIde
 
 def ensure_identity(directory: Path, event_name: str) -> ServerIdentity:
     """The event's server certificate, generated on first use (ECDSA P-256, self-signed)."""
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     cert_path, key_path = directory / CERT_FILE, directory / KEY_FILE
     if not (cert_path.is_file() and key_path.is_file()):
         _generate(cert_path, key_path, event_name)

@@ -27,11 +27,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlite_utils
 
 from kiosk.core.checkin import Verdict, mask_email
+from kiosk.core.station_clock import NightWindow
 from kiosk.core.stations import TicketStatus, code_digest
 from kiosk.core.tickets import TicketCodec
 from kiosk.store.checkins import METHODS, CheckinRepository, from_iso, to_iso
 from kiosk.store.database import transaction
-from kiosk.store.errors import StoreError
+from kiosk.store.errors import AuditedError, AuditWriter, StoreError
 from kiosk.store.journal import Journal
 from kiosk.store.station_wire import (
     figures_to_wire,
@@ -43,15 +44,16 @@ from kiosk.store.station_wire import (
 log = logging.getLogger(__name__)
 
 MAX_NONCE_LENGTH = 80
-MAX_UPLOAD_ITEMS = 5000
+MAX_UPLOAD_ITEMS = 2000  # stations send 500 at a time; 2000 fit the 1 MiB body cap
 LIST_CACHE_AGE = dt.timedelta(seconds=1)
 
 
-class RequestRefusedError(Exception):
-    """A station request that is well-formed JSON but cannot be accepted (HTTP 4xx)."""
+class RequestRefusedError(AuditedError):
+    """A station request that is well-formed JSON but cannot be accepted (HTTP 4xx);
+    ``audit`` (if any) is saved after the rollback of the refused work."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, status: int = 400, audit: AuditWriter | None = None) -> None:
+        super().__init__(message, audit)
         self.status = status
 
 
@@ -111,9 +113,11 @@ class StationDesk:
         timezone_name: str,
         event_name: str,
         event_name_zh: str = "",
+        night: NightWindow | None = None,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self._db = db
+        self._night = night
         self._checkins = checkins
         self._codec = codec
         self._timezone_name = timezone_name
@@ -132,8 +136,12 @@ class StationDesk:
         timezone_name: str,
         event_name: str,
         event_name_zh: str = "",
+        night: NightWindow | None = None,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> StationDesk:
-        """The desk for an event database (the server opens its own connection)."""
+        """The desk for an event database (the server opens its own connection).
+
+        ``night``: offline times outside it are stored at the time received (clock_skew)."""
         try:
             zone = ZoneInfo(timezone_name)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -147,6 +155,8 @@ class StationDesk:
             timezone_name=timezone_name,
             event_name=event_name,
             event_name_zh=event_name_zh,
+            night=night,
+            clock=clock,
         )
 
     @property
@@ -172,10 +182,14 @@ class StationDesk:
             ).fetchone()
             if row is not None:
                 if row[0] != station:
-                    Journal.append_in(
-                        conn, "station_nonce_refused", station, {"owner": row[0], "kind": kind}
+                    owner = row[0]
+                    raise RequestRefusedError(
+                        "this nonce belongs to another station",
+                        409,
+                        audit=lambda conn: Journal.append_in(
+                            conn, "station_nonce_refused", station, {"owner": owner, "kind": kind}
+                        ),
                     )
-                    raise RequestRefusedError("this nonce belongs to another station", 409)
                 answer: dict[str, Any] = json.loads(row[1])
                 answer["replayed"] = True
                 return answer
@@ -329,15 +343,25 @@ class StationDesk:
             raise RequestRefusedError(
                 "each offline check-in needs its time 'at' (ISO 8601)"
             ) from exc
-        verdict = str(item.get("verdict", ""))
+        verdict = str(item.get("verdict") or "")
         undone_at = item.get("undone_at")
         attendee_id, code = self._offline_subject(conn, item, method)
-        data = {"station": station, "method": method, "offline": True, "at": to_iso(at)}
+        data: dict[str, Any] = {"station": station, "method": method, "offline": True}
+        skewed: dict[str, Any] = {}
+        received = self._clock()
+        if self._night is not None and not self._night.plausible(at, received):
+            # a door laptop with a wrong clock: kept at the time received, and said so
+            skewed = {"clock_skew": True, "station_time": to_iso(at)}
+            Journal.append_in(
+                conn, "clock_skew", code, skewed | {"station": station, "at": to_iso(received)}
+            )
+            at = received
+        data |= skewed | {"at": to_iso(at)}
         if verdict != Verdict.ADMITTED.value or attendee_id is None:
             Journal.append_in(
                 conn, "checkin_refused", code, data | {"verdict": verdict or "unknown"}
             )
-            return {"recorded": "refused", "verdict": verdict}
+            return {"recorded": "refused", "verdict": verdict} | skewed
         if undone_at:  # admitted and undone while offline: kept in the records, annulled
             conn.execute(
                 "INSERT INTO checkins (attendee_id, code, station, method, at, annulled_at, "
@@ -345,7 +369,7 @@ class StationDesk:
                 (attendee_id, code, station, method, to_iso(at), str(undone_at), station),
             )
             Journal.append_in(conn, "checkin_annulled", code, data | {"attendee_id": attendee_id})
-            return {"recorded": "annulled", "verdict": verdict}
+            return {"recorded": "annulled", "verdict": verdict} | skewed
         earlier = conn.execute(
             "SELECT station, at, method FROM checkins WHERE attendee_id = ? "
             "AND annulled_at IS NULL",
@@ -355,7 +379,11 @@ class StationDesk:
             conflict_id = self._add_conflict(
                 conn, "double_admission", attendee_id, code, earlier, station, at, method, item
             )
-            return {"recorded": "double_admission", "verdict": verdict, "conflict": conflict_id}
+            return {
+                "recorded": "double_admission",
+                "verdict": verdict,
+                "conflict": conflict_id,
+            } | skewed
         cursor = conn.execute(
             "INSERT INTO checkins (attendee_id, code, station, method, at) VALUES (?, ?, ?, ?, ?)",
             (attendee_id, code, station, method, to_iso(at)),
@@ -364,7 +392,7 @@ class StationDesk:
         Journal.append_in(
             conn, "checkin", code, data | {"attendee_id": attendee_id, "checkin_id": checkin_id}
         )
-        answer: dict[str, Any] = {"recorded": "admitted", "verdict": verdict}
+        answer: dict[str, Any] = {"recorded": "admitted", "verdict": verdict} | skewed
         if code is not None and self._ticket_cancelled(conn, code):
             answer["conflict"] = self._add_conflict(
                 conn, "revoked_ticket", attendee_id, code, None, station, at, method, item
@@ -519,21 +547,27 @@ class StationDesk:
         conflicts = int(self._db.execute("SELECT count(*) FROM door_conflicts").fetchone()[0])
         return figures_to_wire(figures) | {
             "arrivals": [
-                [to_iso(bucket.start), bucket.count] for bucket in self._checkins.arrivals(5)
+                [to_iso(bucket.start), bucket.count]
+                for bucket in self._checkins.arrivals(5, within=self._night_bounds())
             ],
             "conflicts": conflicts,
             "server_time": to_iso(self._clock()),
         }
 
+    def _night_bounds(self) -> tuple[dt.datetime, dt.datetime] | None:
+        return None if self._night is None else self._night.chart_bounds(self._clock())
+
     def search(self, text: str) -> list[dict[str, Any]]:
-        """Find people by name, e-mail or part of the code; e-mail addresses leave masked.
+        """Find people by name or e-mail; e-mail addresses and ticket codes leave masked.
 
         The door screen shows them masked anyway; masking here means a stolen station token
-        cannot be used to collect the attendees' addresses.
+        cannot be used to collect the attendees' addresses or working tickets. Codes are not
+        searched at all: which fragments find someone would give a code away character by
+        character (a door scans a code instead).
         """
         return [
             hit_to_wire(dataclasses.replace(hit, email=mask_email(hit.email) or None))
-            for hit in self._checkins.search(text)
+            for hit in self._checkins.search(text, by_code=False)
         ]
 
     def conflicts(self) -> list[DoorConflict]:

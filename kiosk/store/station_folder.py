@@ -31,6 +31,7 @@ from kiosk.core.stations import ListedTicket, TicketStatus
 from kiosk.store.checkins import from_iso, to_iso
 from kiosk.store.database import Migration, execute_script, migrate, refuse_newer_schema
 from kiosk.store.errors import StoreError
+from kiosk.store.private_files import private_database, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class StationFolder:
 
     def save_credentials(self, credentials: StationCredentials) -> None:
         """Store what `join` received (token 0600), replacing earlier credentials."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         token_path = self.root / "token"
         fd = os.open(token_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
@@ -209,8 +210,10 @@ class StationFolder:
 
     def open_store(self) -> StationStore:
         """This folder's SQLite (ticket list and offline queue), created if needed."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        return StationStore(self.db_path)
+        private_dir(self.root)
+        store = StationStore(self.db_path)
+        private_database(self.db_path)
+        return store
 
 
 class StationStore:

@@ -2,6 +2,11 @@
 
 The server sends a :class:`ScanResult` as its ``checkin --json`` object plus the decision's
 four message parts, so the station shows exactly the words the server chose.
+
+No answer to a station carries a ticket code: codes leave masked
+(:func:`~kiosk.core.tickets.mask_ticket_code`). A station that scanned a code knows it already;
+one that admitted someone by hand or registered a walk-in must not learn a working ticket (or,
+from it, a vote code): a stolen door laptop would otherwise decide the Viewer's Award.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.core.checkin import Admission, Decision, Verdict
+from kiosk.core.tickets import mask_ticket_code
 from kiosk.store.checkins import (
     AttendeeHit,
     DoorFigures,
@@ -24,6 +30,7 @@ def result_to_wire(result: ScanResult) -> dict[str, Any]:
     data = result.to_json()
     decision = result.decision
     data.update(
+        code=mask_ticket_code(result.code),
         headline_en=decision.headline_en,
         headline_zh=decision.headline_zh,
         detail_en=decision.detail_en,
@@ -74,7 +81,7 @@ def undone_to_wire(undone: UndoneAdmission | None) -> dict[str, Any]:
             "attendee_id": undone.attendee_id,
             "name": undone.name,
             "name_latin": undone.name_latin,
-            "code": undone.code,
+            "code": mask_ticket_code(undone.code),
             "at": to_iso(undone.at),
             "method": undone.method,
         }
@@ -98,7 +105,7 @@ def undone_from_wire(data: dict[str, Any]) -> UndoneAdmission | None:
 
 
 def hit_to_wire(hit: AttendeeHit) -> dict[str, Any]:
-    """One search result (the e-mail goes out masked by the door screen, not here)."""
+    """One search result (the code masked; the e-mail is masked by the desk)."""
     admission = hit.admission
     return {
         "attendee_id": hit.attendee_id,
@@ -106,7 +113,7 @@ def hit_to_wire(hit: AttendeeHit) -> dict[str, Any]:
         "name_latin": hit.name_latin,
         "email": hit.email,
         "status": hit.status,
-        "code": hit.code,
+        "code": mask_ticket_code(hit.code),
         "admitted_at": to_iso(admission.at) if admission else None,
         "admitted_station": admission.station if admission else None,
         "admitted_method": admission.method if admission else None,

@@ -16,15 +16,16 @@ import sqlite_utils
 from kiosk.core.stations import hash_token, new_pairing_token, new_station_token
 from kiosk.store.checkins import from_iso, to_iso
 from kiosk.store.database import transaction
+from kiosk.store.errors import AuditedError
 from kiosk.store.journal import Journal
 
 log = logging.getLogger(__name__)
 
-PAIRING_LIFETIME = dt.timedelta(minutes=15)
+PAIRING_LIFETIME = dt.timedelta(minutes=2)  # a pairing QR is a bearer code: short-lived
 MAX_STATION_NAME = 40
 
 
-class PairingRefusedError(Exception):
+class PairingRefusedError(AuditedError):
     """A pairing token that is unknown, used already or expired (message bilingual)."""
 
 
@@ -115,10 +116,12 @@ class StationRegistry:
                 )
             station, expires_at, used_at = row
             if used_at is not None:
-                Journal.append_in(conn, "station_pairing_replayed", station, {"from": address})
                 raise PairingRefusedError(
                     "This pairing code was used already; make a new one on the console. "
-                    "/ 此配對碼已被使用，請在控制台重新產生。"
+                    "/ 此配對碼已被使用，請在控制台重新產生。",
+                    audit=lambda conn: Journal.append_in(
+                        conn, "station_pairing_replayed", station, {"from": address}
+                    ),
                 )
             if from_iso(expires_at) < now:
                 raise PairingRefusedError(

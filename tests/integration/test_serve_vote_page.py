@@ -128,3 +128,24 @@ def test_the_slide_gets_the_address_the_server_really_listens_on(tmp_path: Path)
             proc.stderr.close()
     assert not vote_page_answers(voting.folder)
     assert vote_urls(voting.folder) == [f"http://{lan_address()}:8080/"]
+
+
+def test_vote_host_puts_the_page_on_its_own_network_and_the_stations_on_theirs(
+    tmp_path: Path,
+) -> None:
+    """`serve --host A --vote-host B`: the vote page listens on B only, the stations' API on A
+    only, and the slide's address is B (loopback addresses stand in for two Wi-Fi networks)."""
+    from kiosk.services.vote_address import vote_urls
+
+    voting = make_voting_event(tmp_path / "event")
+    server = start_server(voting.folder.root, extra_args=("--vote-host", "127.0.0.5"))
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.5:{server.vote_port}/", timeout=10) as page:
+            assert "觀眾票選獎" in page.read().decode()
+        for host, port in (("127.0.0.1", server.vote_port), ("127.0.0.5", server.port)):
+            with socket.socket() as probe:
+                probe.settimeout(5)
+                assert probe.connect_ex((host, port)) != 0, f"{host}:{port} should not listen"
+        assert vote_urls(voting.folder) == [f"http://127.0.0.5:{server.vote_port}/"]
+    finally:
+        server.stop()

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.core.station_clock import night_window
 from kiosk.store.station_desk import RequestRefusedError, StationDesk
 from kiosk.store.stations import PairingRefusedError, StationRegistry
+from tests.conftest import night_config
 from tests.doors_helpers import Person, make_event, seed_people
 
 
@@ -111,3 +113,76 @@ def test_search_sends_email_addresses_masked(setup) -> None:
     desk, _registry, _people = setup
     (hit,) = desk.search("Chan Tai Man")
     assert hit["name"] == "陳大文" and hit["email"] == "t•••@e•••.com"
+
+
+def _journal_kinds(desk: StationDesk) -> list[str]:
+    return [str(row[0]) for row in _rows(desk, "SELECT kind FROM journal")]
+
+
+def test_a_replayed_pairing_code_is_refused_and_the_refusal_is_on_record(setup) -> None:
+    _desk, registry, _people = setup
+    token = registry.create_pairing("Door 2", _now())
+    registry.join(token, "10.0.0.5", _now())
+    with pytest.raises(PairingRefusedError):
+        registry.join(token, "10.0.0.66", _now())
+    assert "station_pairing_replayed" in _journal_kinds(_desk)
+
+
+def test_a_pairing_code_is_valid_for_two_minutes(setup) -> None:
+    _desk, registry, _people = setup
+    token = registry.create_pairing("Door 2", _now() - dt.timedelta(minutes=2, seconds=1))
+    with pytest.raises(PairingRefusedError, match="expired"):
+        registry.join(token, "10.0.0.5", _now())
+
+
+def test_another_stations_nonce_is_refused_and_on_record(setup) -> None:
+    desk, _registry, people = setup
+    desk.checkin("Door 1", "nonce-shared-01", people[0].code, "scan")
+    with pytest.raises(RequestRefusedError) as refused:
+        desk.checkin("Door 2", "nonce-shared-01", people[1].code, "scan")
+    assert refused.value.status == 409
+    assert "station_nonce_refused" in _journal_kinds(desk)
+    assert _rows(desk, "SELECT count(*) FROM checkins") == [(1,)]
+
+
+def test_no_answer_to_a_station_carries_a_ticket_code(setup) -> None:
+    desk, _registry, people = setup
+    codes = [person.code for person in people]
+    answers = [
+        desk.admit("Door 1", "nonce-admit-001", people[0].attendee_id),
+        desk.checkin("Door 1", "nonce-scan-0001", people[1].code, "scan"),
+        desk.undo("Door 1", "nonce-undo-0001"),
+        desk.walk_in("Door 1", "nonce-walk-0001", "現場觀眾", "Walk In", None),
+        {"hits": desk.search("Tester") + desk.search("陳") + desk.search(codes[2][:12])},
+        desk.figures(),
+    ]
+    text = repr(answers)
+    assert not any(code in text for code in codes)
+    walk_in_code = str(answers[3]["code"])
+    assert walk_in_code.startswith("AIFF-") and "•" in walk_in_code
+    assert desk.search(codes[2][:12]) == []  # no search by part of a code
+
+
+def test_an_offline_time_ten_years_back_is_kept_at_the_time_received(tmp_path: Path) -> None:
+    folder = make_event(tmp_path / "event", capacity=100)
+    people = seed_people(folder)
+    db = folder.open_db()
+    received = dt.datetime(2026, 12, 5, 11, 0, tzinfo=dt.UTC)
+    desk = StationDesk.open(
+        db,
+        folder.secret_key(),
+        capacity=100,
+        timezone_name="Asia/Hong_Kong",
+        event_name="T",
+        night=night_window(night_config(tmp_path)),
+        clock=lambda: received,
+    )
+    decade_ago = "2016-12-05T11:00:00.000+00:00"
+    item = {"nonce": "nonce-offline-1", "method": "scan", "code": people[0].code}
+    (answer,) = desk.upload("Door 1", [item | {"at": decade_ago, "verdict": "admitted"}])
+    assert answer["recorded"] == "admitted" and answer["clock_skew"] is True
+    assert answer["station_time"] == decade_ago
+    (stored,) = _rows(desk, "SELECT at FROM checkins")
+    assert str(stored[0]).startswith("2026-12-05T11:00:00")
+    assert "clock_skew" in _journal_kinds(desk)
+    assert len(desk.figures()["arrivals"]) == 1

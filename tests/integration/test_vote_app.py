@@ -3,6 +3,7 @@ limit per device, and that nothing but the vote is reachable on its port."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -116,12 +117,59 @@ def test_closed_vote(voting: VotingEvent, client: TestClient) -> None:
 
 def test_bad_requests(voting: VotingEvent, client: TestClient) -> None:
     VoteDesk(voting.folder).open(10)
-    assert client.post("/vote", content=b"not json").status_code == 400
-    assert client.post("/vote", content=b"[1, 2]").status_code == 400
-    assert client.post("/vote", content=b'{"code": "' + b"A" * 2000 + b'"}').status_code == 400
+    as_json = {"Content-Type": "application/json"}
+    assert client.post("/vote", content=b"not json", headers=as_json).status_code == 400
+    assert client.post("/vote", content=b"[1, 2]", headers=as_json).status_code == 400
+    long_code = b'{"code": "' + b"A" * 2000 + b'"}'
+    assert client.post("/vote", content=long_code, headers=as_json).status_code == 413
+    code = voting.vote_code_of(voting.admitted[0])
+    extra = client.post("/vote", json={"code": code, "film": "QZ-OTHER-06", "admin": True})
+    assert extra.status_code == 400 and "admin" in extra.json()["error"]
+    wrong_type = client.post("/check", json={"code": ["a", "b"]})
+    assert wrong_type.status_code == 400 and "code must be text" in wrong_type.json()["error"]
 
 
-def test_wrong_codes_are_limited_per_device(
+def test_only_this_pages_own_json_requests_are_taken(
+    voting: VotingEvent, client: TestClient
+) -> None:
+    VoteDesk(voting.folder).open(10)
+    code = voting.vote_code_of(voting.admitted[0])
+    ballot = json.dumps({"code": code, "film": "QZ-OTHER-06"}).encode()
+    form = client.post("/vote", content=ballot, headers={"Content-Type": "text/plain"})
+    assert form.status_code == 415  # what a cross-site <form> can send
+    elsewhere = client.post(
+        "/vote",
+        content=ballot,
+        headers={"Content-Type": "application/json", "Origin": "http://evil.example"},
+    )
+    assert elsewhere.status_code == 403
+    fetched = client.post(
+        "/vote",
+        content=ballot,
+        headers={"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"},
+    )
+    assert fetched.status_code == 403
+    own = client.post(
+        "/vote",
+        content=ballot,
+        headers={"Content-Type": "application/json", "Origin": "http://testserver"},
+    )
+    assert own.status_code == 200 and own.json()["accepted"] is True
+
+
+def test_the_phone_page_takes_vote_codes_only_not_ticket_codes(
+    voting: VotingEvent, client: TestClient
+) -> None:
+    VoteDesk(voting.folder).open(10)
+    ticket = voting.admitted[0].code
+    answer = client.post("/vote", json={"code": ticket, "film": "QZ-OTHER-06"}).json()
+    assert answer["accepted"] is False and answer["reason"] == "invalid_code"
+    check = client.post("/check", json={"code": voting.vote_code_of(voting.admitted[0])}).json()
+    assert check["accepted"] is True
+    assert "counted" not in check["message_en"] and "confirm" in check["message_en"]
+
+
+def test_a_phone_that_typed_wrong_codes_backs_off_others_behind_the_nat_do_not(
     voting: VotingEvent, client: TestClient, clock: Clock
 ) -> None:
     VoteDesk(voting.folder).open(10)
@@ -130,14 +178,18 @@ def test_wrong_codes_are_limited_per_device(
     blocked = client.post("/check", json={"code": voting.vote_code_of(voting.admitted[0])})
     assert blocked.status_code == 429
     assert blocked.json()["reason"] == "too_many_attempts" and blocked.json()["retry_after"] > 0
-    # another device (another cookie) on the same address still may try, up to the address limit
+    # other phones (other cookies) behind the same address: wrong codes count for the address
     other = TestClient(client.app)
     other.get("/")
-    assert other.post("/check", json={"code": "ABCD-EFGH"}).status_code == 200
-    assert other.post("/check", json={"code": "ABCD-EFGH"}).status_code == 200
-    assert other.post("/check", json={"code": "ABCD-EFGH"}).status_code == 200
+    for _ in range(2):
+        assert other.post("/check", json={"code": "ABCD-EFGH"}).status_code == 200
     assert other.post("/check", json={"code": "ABCD-EFGH"}).status_code == 429  # 8 per address
-    clock.now += 301  # five minutes later the device is forgiven
+    # ... and still a valid code from a phone at that address is taken
+    third = TestClient(client.app)
+    third.get("/")
+    code = voting.vote_code_of(voting.admitted[1])
+    assert third.post("/vote", json={"code": code, "film": "QZ-OTHER-06"}).json()["accepted"]
+    clock.now += 301  # five minutes later the first phone is forgiven
     code = voting.vote_code_of(voting.admitted[0])
     assert client.post("/check", json={"code": code}).json()["accepted"] is True
 

@@ -6,6 +6,7 @@ is decided from the ticket list, the verdict carries the OFFLINE marker and so d
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.checkin import Verdict
+from kiosk.services.remote_doors import StationSync
+from kiosk.services.station_link import ServerLink
 from kiosk.services.station_setup import open_station_at
 from kiosk.store.checkins import ScanResult
 from kiosk.ui.app import make_application
@@ -90,3 +93,45 @@ def test_station_window_online_then_offline(qtbot: QtBot, tmp_path: Path) -> Non
             "SELECT attendee_id, station FROM checkins WHERE annulled_at IS NULL ORDER BY id"
         ).fetchall()
     assert rows == [(people[0].attendee_id, "Door 3"), (people[1].attendee_id, "Door 3")]
+
+
+def test_a_station_whose_clock_is_7_minutes_off_says_so_in_its_header(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    folder = make_event(tmp_path / "event", capacity=50)
+    seed_people(folder)
+    server = start_server(folder.root)
+    station_dir = tmp_path / "door"
+    try:
+        pair_station(folder.root, "Door 5", station_dir)
+        make_application()
+        station = open_station_at(station_dir)
+        window = open_remote_doors(station, camera=None, with_sound=False)
+        qtbot.addWidget(window)
+        window.resize(1366, 768)
+        window.show()
+        qtbot.waitExposed(window)
+        station.sync.stop()  # this test runs the sync rounds itself, with its own clocks
+        credentials = station.doors.credentials
+
+        def sync_with(offset: dt.timedelta) -> StationSync:
+            return StationSync(
+                station.doors,
+                station.doors.store,
+                ServerLink.for_station(credentials),
+                clock=lambda: dt.datetime.now(dt.UTC) + offset,
+            )
+
+        assert sync_with(-dt.timedelta(minutes=7)).sync_once()  # 7 minutes behind the server
+        window.refresh_link()
+        header = window.link_label.text()
+        assert "7 min behind the server's" in header and "慢 7 分鐘" in header
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(SCREENSHOTS / "doors-station-clock-behind.png"))
+        assert sync_with(dt.timedelta(0)).sync_once()  # the clock set right: the warning goes
+        window.refresh_link()
+        assert "behind" not in window.link_label.text()
+        window.close()
+        station.close()
+    finally:
+        server.kill()

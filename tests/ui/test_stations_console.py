@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.services.station_console import StationConsole
@@ -63,8 +64,13 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
         panel.refresh()
         assert panel.table.item(0, 0).text() == "Door 4"  # type: ignore[union-attr]
         assert "active" in panel.table.item(0, 1).text()  # type: ignore[union-attr]
-        panel.table.setCurrentCell(0, 0)
-        panel.revoke_selected()
+        # the pairing is announced with its address, the used QR is gone, its row selected
+        assert "Door 4 paired from 127.0.0.1" in panel.status_line.text()
+        assert panel.payload_line.text() == "" and panel.qr.grab().toImage().isNull() is False
+        assert not decode_qr(panel.qr.grab().toImage())
+        panel.grab().save(str(SCREENSHOTS / "console-stations-paired.png"))
+        panel.table.setFocus()
+        qtbot.keyClick(panel.table, Qt.Key.Key_Delete)  # one key revokes it
         assert "Revoked Door 4" in panel.status_line.text()
         assert "revoked" in panel.table.item(0, 1).text()  # type: ignore[union-attr]
         listing = json.loads(

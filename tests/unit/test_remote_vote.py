@@ -15,7 +15,12 @@ from kiosk.services.remote_vote import (
     VoteStationRevokedError,
     VoteUnconfirmedError,
 )
-from kiosk.services.station_link import ServerLink, ServerRefusedError, ServerUnreachableError
+from kiosk.services.station_link import (
+    CertificateMismatchError,
+    ServerLink,
+    ServerRefusedError,
+    ServerUnreachableError,
+)
 
 
 class FakeDoors:
@@ -111,3 +116,12 @@ def test_a_revoked_station_is_refused_and_stays_refused() -> None:
     with pytest.raises(VoteStationRevokedError):
         desk.cast_once("CODE-2", "F01")  # not even sent
     assert len(link.sent) == 1
+
+
+def test_a_server_with_the_wrong_certificate_got_nothing_and_the_station_says_so() -> None:
+    link = FakeLink(CertificateMismatchError("pinned certificate differs"))
+    with pytest.raises(VoteServerUnreachableError) as refused:
+        voting(link).cast_once("CODE-1", "F01")
+    message = str(refused.value)
+    assert "Nothing was sent" in message and "未有傳送" in message
+    assert "may" not in message  # not "may have been recorded": it was not

@@ -258,7 +258,7 @@ def test_checkins_refusals_stations_and_arrival_figures(
     rows = [
         CheckinRow(doors + dt.timedelta(seconds=20 * i), "Door 1" if i % 3 else "Door 2", "scan")
         for i in range(30)
-    ] + [CheckinRow(doors + dt.timedelta(minutes=25), "Door 1", "walk-in")]
+    ] + [CheckinRow(doors + dt.timedelta(minutes=25), "Door 1", "walk-in", voted=True)]
     refusals = [
         Record(i, doors + dt.timedelta(minutes=i), "checkin_refused", "X", data)
         for i, data in enumerate(
@@ -284,7 +284,7 @@ def test_checkins_refusals_stations_and_arrival_figures(
     assert doors_report.no_shows == 10
     assert doors_report.refused == {"already_checked_in": 2, "invalid_code": 1, "revoked": 1}
     assert doors_report.per_station == {
-        "Door 1": {"admitted": 21, "refused": 2},
+        "Door 1": {"admitted": 21, "refused": 2, "walk_ins": 1, "walk_ins_voted": 1},
         "Door 2": {"admitted": 10, "refused": 2},
     }
     assert sum(c for _, c in doors_report.arrivals) == 31

@@ -205,26 +205,48 @@ class Clock:
         return self.now
 
 
-def test_limiter_blocks_a_device_after_five_wrong_codes_then_forgives() -> None:
+def test_limiter_backs_a_phone_off_after_five_wrong_codes_doubling_each_time() -> None:
     clock = Clock()
-    limiter = WrongCodeLimiter(clock, per_device=5, per_address=20, window_s=300)
-    for _ in range(5):
-        assert limiter.retry_after("10.0.0.5", "cookie-a") == 0
+    limiter = WrongCodeLimiter(clock, per_device=5, per_address=200, window_s=300, backoff_s=2)
+    for _ in range(4):
         limiter.wrong("10.0.0.5", "cookie-a")
+        assert limiter.device_wait("10.0.0.5", "cookie-a") == 0
         clock.now += 1
-    assert limiter.retry_after("10.0.0.5", "cookie-a") == pytest.approx(295)
-    assert limiter.retry_after("10.0.0.6", "cookie-b") == 0  # another phone is not affected
-    clock.now += 296
-    assert limiter.retry_after("10.0.0.5", "cookie-a") == 0
+    limiter.wrong("10.0.0.5", "cookie-a")
+    assert limiter.device_wait("10.0.0.5", "cookie-a") == pytest.approx(2)
+    assert limiter.device_wait("10.0.0.5", "cookie-b") == 0  # another phone, same NAT address
+    clock.now += 2
+    limiter.wrong("10.0.0.5", "cookie-a")
+    assert limiter.device_wait("10.0.0.5", "cookie-a") == pytest.approx(4)
+    clock.now += 301
+    assert limiter.device_wait("10.0.0.5", "cookie-a") == 0  # forgiven when the window passes
 
 
-def test_limiter_counts_the_address_when_cookies_change() -> None:
+def test_limiter_backoff_never_exceeds_the_window() -> None:
+    clock = Clock()
+    limiter = WrongCodeLimiter(clock, per_device=5, window_s=300, backoff_s=2)
+    for _ in range(40):
+        limiter.wrong("10.0.0.5", "cookie-a")
+    assert limiter.device_wait("10.0.0.5", "cookie-a") == pytest.approx(300)
+
+
+def test_a_hall_of_typos_behind_one_address_does_not_reach_the_address_threshold() -> None:
+    clock = Clock()
+    limiter = WrongCodeLimiter(clock, per_device=5, per_address=200, window_s=300)
+    for phone in range(60):  # 60 phones behind one NAT, each typing 3 wrong codes
+        for _ in range(3):
+            limiter.wrong("10.0.0.5", f"phone-{phone}")
+    assert limiter.address_wait("10.0.0.5") == 0
+    assert limiter.device_wait("10.0.0.5", "phone-61") == 0
+
+
+def test_the_address_threshold_counts_wrong_codes_whatever_the_cookies() -> None:
     clock = Clock()
     limiter = WrongCodeLimiter(clock, per_device=5, per_address=8, window_s=300)
     for n in range(8):
         limiter.wrong("10.0.0.5", f"fresh-cookie-{n}")
-    assert limiter.retry_after("10.0.0.5", "yet-another") > 0
-    assert limiter.retry_after("10.0.0.9", "yet-another") == 0
+    assert limiter.address_wait("10.0.0.5") > 0
+    assert limiter.address_wait("10.0.0.9") == 0
 
 
 # --- the tally ---------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class CheckinRow:
     at: dt.datetime  # aware
     station: str
     method: str  # scan | camera | manual | walk-in
+    voted: bool = False  # this person's ticket has voted for the Viewer's Award
 
 
 @dataclass(frozen=True)

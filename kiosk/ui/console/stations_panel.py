@@ -1,5 +1,9 @@
 """The console's Stations tab: the event server's address, pairing QR codes, stations, revoke.
 
+A pairing QR is a bearer code (valid 2 minutes, once): it is shown only while this tab is open,
+and cleared when it is used, when it expires and when the tab is left. Each pairing is announced
+as it happens (name, address, time) with its row selected, so Delete revokes it at once.
+
 Everything goes through :class:`~kiosk.services.station_console.StationConsole`; the widget
 itself knows nothing about the database or the network.
 """
@@ -8,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QHideEvent, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -108,6 +113,22 @@ def _plain(text: str, size: int = 11, *, bold: bool = False) -> QLabel:
     return label
 
 
+class DeleteKeyRevokes(QObject):
+    """On the stations table, the Delete key revokes the selected station (one key)."""
+
+    def __init__(self, revoke: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._revoke = revoke
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Delete pressed on the table: revoke."""
+        pressed = event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+        if pressed and event.key() == Qt.Key.Key_Delete:  # type: ignore[attr-defined]
+            self._revoke()
+            return True
+        return False
+
+
 class StationsPanel(QWidget):
     """Run the event server, pair door laptops by QR, see them, revoke one at once."""
 
@@ -159,8 +180,12 @@ class StationsPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.revoke_button = QPushButton("Revoke selected station / 撤銷所選入口站")
+        self.revoke_button = QPushButton("Revoke selected station (Delete) / 撤銷所選入口站")
         self.revoke_button.clicked.connect(self.revoke_selected)
+        self._delete_revokes = DeleteKeyRevokes(self.revoke_selected, self.table)
+        self.table.installEventFilter(self._delete_revokes)
+        self._pairing: PairingCode | None = None  # the QR on screen now
+        self._paired_seen: dict[str, dt.datetime | None] | None = None
         self.status_line = _plain("", 11)
         self.conflicts_title = _plain("Door conflicts / 重複入場", 11, bold=True)
         self.conflicts = QListWidget()
@@ -198,6 +223,9 @@ class StationsPanel(QWidget):
         self.start_button.setEnabled(not status.running)
         self._fill_stations()
         self._fill_conflicts()
+        shown = self._pairing
+        if shown is not None and dt.datetime.now(dt.UTC) >= shown.expires_at:
+            self._clear_pairing(f"The pairing code for {shown.station} expired / 配對碼已過期")
 
     def _fill_stations(self) -> None:
         stations = self.service.stations()
@@ -224,6 +252,42 @@ class StationsPanel(QWidget):
             if station.name == selected:
                 self.table.selectRow(index)
         self.table.resizeColumnsToContents()
+        self._announce_new_pairings(stations)
+
+    def _announce_new_pairings(self, stations: list[StationRow]) -> None:
+        """Say each pairing that happened since the last look, and select it (Delete revokes)."""
+        paired = {station.name: station.paired_at for station in stations}
+        seen, self._paired_seen = self._paired_seen, paired
+        if seen is None:
+            return  # the first look: pairings made before the console opened are not news
+        for index, station in enumerate(stations):
+            if station.state != "active" or station.paired_at is None:
+                continue
+            if seen.get(station.name) == station.paired_at:
+                continue
+            at = station.paired_at.astimezone(self._zone).strftime("%H:%M:%S")
+            where = station.last_address or "?"
+            self.table.selectRow(index)
+            if self._pairing is not None and self._pairing.station == station.name:
+                self._clear_pairing("")
+            self._say(
+                f"{station.name} paired from {where} at {at} · Delete revokes "
+                f"/ {at} 由 {where} 配對 · 按 Delete 撤銷",
+                Colours.warn,
+            )
+
+    def _clear_pairing(self, note: str) -> None:
+        """Take the pairing QR off the screen (used, expired, or the tab was left)."""
+        self._pairing = None
+        self.qr.set_text(None)
+        self.payload_line.clear()
+        self.expiry_line.setText(note)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Leaving the tab takes the pairing QR off the screen."""
+        if self._pairing is not None:
+            self._clear_pairing("Pairing code hidden; make a new one / 配對碼已隱藏，請重新產生")
+        super().hideEvent(event)
 
     def _fill_conflicts(self) -> None:
         conflicts = self.service.conflicts()
@@ -260,15 +324,16 @@ class StationsPanel(QWidget):
         except ValueError as exc:
             self._say(str(exc), Colours.bad)
             return
+        self.refresh()  # the list first (it shows the new pairing pending), then the code
+        self._pairing = code
         self.qr.set_text(code.payload)
-        expires = code.expires_at.astimezone(self._zone).strftime("%H:%M")
+        expires = code.expires_at.astimezone(self._zone).strftime("%H:%M:%S")
         self.expiry_line.setText(
             f"{code.station}: one use, until {expires} / 只可使用一次，{expires} 前有效"
         )
         self.payload_line.setText(code.payload)
         self.payload_line.setCursorPosition(0)
         self._say(f"Pairing code ready for {code.station} / 已為 {code.station} 產生配對碼")
-        self.refresh()
 
     def revoke_selected(self) -> None:
         """Revoke the selected station now."""

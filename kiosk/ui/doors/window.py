@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh, verdict_headlines
 from kiosk.core.repeat_scans import RepeatGuard
+from kiosk.core.station_clock import SET_THE_CLOCK, clock_warning
 from kiosk.services.door_backend import DoorBackend
 from kiosk.services.doors import ArrivalBucket, DoorFigures, ScanResult, UndoneAdmission
 from kiosk.services.event import StoreError
@@ -107,6 +108,11 @@ def describe_link(state: LinkState, now: dt.datetime) -> tuple[str, Tone]:
         waiting = f" · {state.pending_uploads} to upload / 待上傳 {state.pending_uploads}"
     if state.revoked:
         return "● REVOKED · 已撤銷\npair this station again / 請重新配對", Tone.STOP
+    warning = clock_warning(state.clock_offset) if state.clock_offset is not None else None
+    if warning is not None and state.online:
+        en, zh = warning
+        do_en, do_zh = SET_THE_CLOCK
+        return f"● Online · 已連線  ⚠ {en} / {zh}\n{do_en} / {do_zh}", Tone.CAUTION
     if state.online:
         return f"● Online · 已連線  {state.server}\n{age_text}{waiting}", Tone.GO
     return f"● OFFLINE · 離線 — deciding from its list\n{age_text}{waiting}", Tone.CAUTION
