@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.programme import Programme
@@ -119,3 +119,36 @@ def test_the_console_says_and_shows_when_the_slide_is_up(
     qtbot.waitUntil(lambda: not stage_of(console).black, timeout=5000)
     panel.refresh()
     assert panel.phase_label.text().strip() != show_panel_module.DIFFICULTIES_BADGE
+
+
+def _press_as_a_dialog_closes(qtbot: QtBot, console: ConsoleWindow, target: QWidget) -> bool:
+    """Open a modal dialog over the console, close it and press Space on `target` in the same
+    pass of the event loop: before the window system has made the console active again (Qt
+    leaves no active and no focus window when a modal dialog closes). Returns whether there
+    was no active window when the key was pressed (the gap is real)."""
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is console, timeout=5000)
+    dialog = QDialog(console)
+    dialog.open()  # window-modal, as the reveal's passphrase dialog
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5000)
+    dialog.accept()
+    gap = QApplication.activeWindow() is None
+    qtbot.keyClick(target, Qt.Key.Key_Space)
+    return gap
+
+
+def test_a_key_pressed_as_a_dialog_closes_is_carried_out(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    assert _press_as_a_dialog_closes(qtbot, console, console)
+    assert "⌨ GO: Card · A1" in log_text(console)
+
+
+def test_a_space_typed_in_a_text_field_as_a_dialog_closes_stays_typing(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    field = console.findChildren(QLineEdit)[0]
+    field.setText("Chan")
+    field.end(False)
+    assert _press_as_a_dialog_closes(qtbot, console, field)
+    assert field.text() == "Chan "
+    assert "⌨ GO" not in log_text(console)

@@ -218,6 +218,34 @@ def test_the_reveal_steps_with_the_show_keys_and_plays_the_clip(
     assert isinstance(stage.cards.card, EndCard)
 
 
+def test_a_go_pressed_as_the_passphrase_dialog_closes_is_not_lost(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    """The race that lost the reveal's first GO under load, made certain: Space is pressed the
+    moment the passphrase dialog closes, before the window system has made the console the
+    active window again (closing the dialog leaves no active window, and Qt matches the
+    console's application shortcuts only while one is active). It must step the reveal."""
+    to_the_end_of_the_show(console)
+    panel = start_reveal(qtbot, console)
+    dialog = panel.dialog
+    assert dialog is not None
+    pressed: dict[str, object] = {}
+
+    def go_at_once() -> None:  # runs right after the panel's own handler, in the same pass
+        pressed["active window"] = QApplication.activeWindow()
+        pressed["reveal running"] = panel.active
+        qtbot.keyClick(console, Qt.Key.Key_Space)
+        pressed["step"] = current_kind(panel)
+
+    dialog.accepted.connect(go_at_once)
+    qtbot.waitUntil(lambda: "step" in pressed, timeout=20000)
+    assert pressed["active window"] is None  # the gap the race needs is really there
+    assert pressed["reveal running"] is True
+    assert pressed["step"] is StepKind.OPENING
+    assert "Opening" in panel.now_step.text()
+    assert "Reveal · GO" in console.log_view.toPlainText()  # logged like any other GO
+
+
 def test_a_reveal_killed_mid_way_resumes_at_the_same_step_under_black(
     qtbot: QtBot, sealed_event: EventFolder
 ) -> None:

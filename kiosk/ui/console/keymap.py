@@ -9,7 +9,8 @@ application-wide shortcuts, so no two panels can claim the same key.
 In a text field (a search box, a station's name) the letters, Space and '-' are typing, not
 commands; Esc (fade), Shift+Esc (black) and the F-keys work from anywhere. A number field (the
 trim, the vote's minutes) keeps only the keys it can type: Space, letters there are commands
-(`number_keys`).
+(`number_keys`). A key pressed in the moment a dialog has closed and the console is not
+active again yet is carried out too, never dropped (`keys_between_windows`).
 
 Every command that reaches a handler is written to the console's log panel (with what it did,
 when the handler says), so the log keeps every operator action: GO, pause, black, skip, back,
@@ -23,12 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QKeyCombination, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
 from kiosk.night.night import KeyMode
 from kiosk.night.ports import OperatorMessages
+from kiosk.ui.console.keys_between_windows import KeysBetweenWindows
 from kiosk.ui.console.number_keys import NumberFieldKeys
 
 log = logging.getLogger(__name__)
@@ -107,23 +109,37 @@ class KeyMap(QObject):
         self._messages = messages
         self._handlers: dict[tuple[KeyMode, str], Handler] = {}
         self.shortcuts: dict[str, QShortcut] = {}
+        self._names: dict[str, str] = {}  # key sequence -> command
         for entry in CONSOLE_KEYS:
             for sequence in entry.keys:
                 shortcut = QShortcut(QKeySequence(sequence), window)
                 shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
                 shortcut.activated.connect(partial(self.press, entry.name))
                 self.shortcuts[sequence] = shortcut
+                self._names[sequence] = entry.name
         # a focused number field (trim, the vote's minutes) keeps only the keys it can type
         self._number_keys = NumberFieldKeys(self)
+        # a key pressed just after a dialog closed, before the console is active again
+        self._keys_between_windows = KeysBetweenWindows(window, self.command_for, self.press)
         application = QCoreApplication.instance()
         if application is not None:
             application.installEventFilter(self._number_keys)
+            application.installEventFilter(self._keys_between_windows)
 
     def handle(self, name: str, action: Handler, modes: frozenset[KeyMode] | None = None) -> None:
         """What command `name` does in `modes` (default: every mode the binding works in)."""
         entry = binding(name)
         for mode in modes if modes is not None else entry.modes:
             self._handlers[(mode, name)] = action
+
+    def command_for(self, event: QKeyEvent) -> str | None:
+        """The command a key press means (None: no console key), as its shortcut would."""
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        pressed = QKeySequence(QKeyCombination(modifiers, event.keyCombination().key()))
+        for sequence, shortcut in self.shortcuts.items():
+            if shortcut.key().matches(pressed) == QKeySequence.SequenceMatch.ExactMatch:
+                return self._names[sequence]
+        return None
 
     def press(self, name: str) -> bool:
         """Carry out command `name` in the current mode; False if it does nothing there."""
