@@ -14,13 +14,14 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.show import ShowPhase
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.media.player import SlotState
 from kiosk.night.show import read_resume_point
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
 from tests.conftest import film_toml, rehearse_until_killed, write_event
+from tests.film_cache import FilmCache
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
 
@@ -84,8 +85,8 @@ def test_rehearse_plays_files_as_an_adhoc_programme(tmp_path: Path, clips: dict[
 
 
 @pytest.fixture
-def long_event(tmp_path: Path) -> EventFolder:
-    clip = render_clip(ClipSpec(("Six", "六"), 6.0, 320, 180), tmp_path / "six.mp4")
+def long_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
+    clip = film_cache.render(ClipSpec(("Six", "六"), 6.0, 320, 180), tmp_path / "six.mp4")
     return write_event(
         tmp_path / "event", [film_toml("L1", clip), film_toml("L2", clip), film_toml("L3", clip)]
     )
@@ -125,11 +126,11 @@ def test_resume_after_the_show_process_is_killed(qtbot: QtBot, long_event: Event
 
 @pytest.mark.serial  # the title card's length is measured (2.8-3.6 s)
 def test_unattended_rehearsal_skips_only_the_film_that_fails_on_screen(
-    tmp_path: Path, clips: dict[str, Path]
+    tmp_path: Path, clips: dict[str, Path], film_cache: FilmCache
 ) -> None:
     """The next film failing while it preloads must not cut the film on screen; it is skipped
     at its own turn, and the title cards keep their length."""
-    clip = render_clip(ClipSpec(("Four", "四"), 4.0, 320, 180), tmp_path / "four.mp4")
+    clip = film_cache.render(ClipSpec(("Four", "四"), 4.0, 320, 180), tmp_path / "four.mp4")
     event = write_event(
         tmp_path / "event",
         [film_toml("GOOD", clip), film_toml("FAKE", clips["fake"]), film_toml("AFTER", clip)],

@@ -22,7 +22,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEventLoop
 
 from kiosk.core.show import ShowPhase
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.render.report_layout import (
     ROW_MM,
     Line,
@@ -41,6 +41,7 @@ from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.console.report_view import ReportView
 from tests.conftest import film_toml, rehearse_until_killed, write_event
 from tests.doors_helpers import Person, seed_people
+from tests.film_cache import FilmCache
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow, pytest.mark.serial]
 
@@ -99,10 +100,10 @@ def _doors(folder: EventFolder, people: list[Person]) -> None:
 
 
 @pytest.fixture(scope="module")
-def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
+def night(tmp_path_factory: pytest.TempPathFactory, film_cache: FilmCache) -> Iterator[Night]:
     base = tmp_path_factory.mktemp("night")
-    good = render_clip(ClipSpec(("Good", "好片"), 2.0, 320, 180), base / "good.mp4")
-    six = render_clip(ClipSpec(("Six", "六"), 6.0, 320, 180), base / "six.mp4")
+    good = film_cache.render(ClipSpec(("Good", "好片"), 2.0, 320, 180), base / "good.mp4")
+    six = film_cache.render(ClipSpec(("Six", "六"), 6.0, 320, 180), base / "six.mp4")
     data = good.read_bytes()
     truncated = base / "truncated.mp4"
     truncated.write_bytes(data[: len(data) // 2])

@@ -29,10 +29,11 @@ from typing import Any
 
 import pytest
 
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from tests.conftest import film_toml, write_event
+from tests.film_cache import FilmCache
 from tests.xvfb import Monitor, qt_env, requires_xvfb, screenshot, xvfb_display
 
 pytestmark = [
@@ -250,8 +251,10 @@ def film_position(event: EventFolder, film_id: str) -> float:
 
 
 @pytest.fixture
-def long_event(tmp_path: Path) -> EventFolder:
-    clip = render_clip(ClipSpec(("Twelve", "十二"), FILM_S, 320, 180), tmp_path / "twelve.mp4")
+def long_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
+    clip = film_cache.render(
+        ClipSpec(("Twelve", "十二"), FILM_S, 320, 180), tmp_path / "twelve.mp4"
+    )
     return write_event(
         tmp_path / "event", [film_toml("L1", clip), film_toml("L2", clip), film_toml("L3", clip)]
     )

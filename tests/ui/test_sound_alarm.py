@@ -29,9 +29,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import film_toml, write_event
+from tests.film_cache import FilmCache
 from tests.sound_capture import (
     PULSEAUDIO,
     RATE,
@@ -120,12 +121,12 @@ CHILD = textwrap.dedent(
 
 
 @pytest.fixture
-def long_film_event(tmp_path: Path) -> EventFolder:
+def long_film_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
     spec = ClipSpec(("Sound check", "聲音測試"), 40.0, 320, 180, colour=FILM_GREEN, tone_hz=TONE_HZ)
-    film = render_clip(spec, tmp_path / "films" / "tone.mp4")
+    film = film_cache.render(spec, tmp_path / "films" / "tone.mp4")
     # the next film, primed (paused on its first frame) while the sound is lost
     spec = ClipSpec(("Next", "下一部"), 20.0, 320, 180, colour=FILM_GREEN, tone_hz=NEXT_TONE_HZ)
-    after = render_clip(spec, tmp_path / "films" / "next.mp4")
+    after = film_cache.render(spec, tmp_path / "films" / "next.mp4")
     return write_event(tmp_path / "event", [film_toml("A1", film), film_toml("A2", after)])
 
 
