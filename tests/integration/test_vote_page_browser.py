@@ -5,15 +5,13 @@ thanks; the refusals a voter can meet; screenshots at 360x800 and 390x844."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kiosk.services.vote import VoteDesk
-from tests.results_helpers import FILMS, programme_path
-from tests.vote_helpers import VotingEvent, make_voting_event
+from tests.vote_helpers import VotingEvent, add_stills, make_voting_event
 from tests.vote_server import vote_server
 
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -26,30 +24,11 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SIZES = ((360, 800), (390, 844))
-COLOURS = ("0x7a2e2e", "0x2e5a7a", "0x3f7a2e", "0x7a6a2e", "0x5a2e7a", "0x2e7a70", "0x7a2e5c")
 
 pytestmark = pytest.mark.skipif(
     not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists() and shutil.which("ffmpeg")),
     reason="needs Debian's chromium and chromium-driver (Makefile APT_PACKAGES) and ffmpeg",
 )
-
-
-def add_stills(voting: VotingEvent) -> None:
-    """Give every film a still (a coloured test picture), as a programme would."""
-    programme = programme_path(voting.folder)
-    stills = programme.parent / "stills"
-    stills.mkdir()
-    text = programme.read_text(encoding="utf-8")
-    for (film_id, _, _), colour in zip(FILMS, COLOURS, strict=True):
-        subprocess.run(
-            ["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
-             f"testsrc2=size=640x360,hue=s=0.6,drawbox=c={colour}@0.6:t=fill",
-             "-frames:v", "1", str(stills / f"{film_id}.png")],
-            check=True,
-        )  # fmt: skip
-        line = f'file = "films/{film_id}.mp4"'
-        text = text.replace(line, f'{line}\nstill = "stills/{film_id}.png"')
-    programme.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ show in the console after that process was killed mid-film."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,18 +20,11 @@ from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
 from tests.conftest import film_toml, rehearse_until_killed, write_event
 from tests.film_cache import FilmCache
+from tests.ui.app_process import main_py, offscreen_env
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def main_py(*args: str) -> list[str]:
-    return [sys.executable, str(ROOT / "main.py"), *args]
-
-
-def offscreen_env() -> dict[str, str]:
-    return {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
 
 
 def test_rehearse_straight_cut_plays_the_programme_and_journals_it(
@@ -82,14 +73,6 @@ def test_rehearse_plays_files_as_an_adhoc_programme(tmp_path: Path, clips: dict[
         check=False,
     )
     assert missing.returncode == 1 and "no such file" in missing.stderr
-
-
-@pytest.fixture
-def long_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
-    clip = film_cache.render(ClipSpec(("Six", "六"), 6.0, 320, 180), tmp_path / "six.mp4")
-    return write_event(
-        tmp_path / "event", [film_toml("L1", clip), film_toml("L2", clip), film_toml("L3", clip)]
-    )
 
 
 @pytest.mark.serial  # the resumed film's position is compared within 1.5 s

@@ -33,6 +33,7 @@ from kiosk.media.generate import ClipSpec
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import film_toml, write_event
 from tests.film_cache import FilmCache
+from tests.process_lines import pump_lines
 from tests.sound_capture import (
     PULSEAUDIO,
     RATE,
@@ -44,7 +45,6 @@ from tests.sound_capture import (
     requires_pulseaudio,
     tone_levels,
 )
-from tests.ui.test_supervisor import _pump
 from tests.xvfb import Monitor, qt_env, requires_xvfb, screenshot, xvfb_display
 
 pytestmark = [
@@ -223,8 +223,8 @@ def console_child(
     lines: queue.Queue[str] = queue.Queue()
     errors: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None and process.stderr is not None
-    threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
-    threading.Thread(target=_pump, args=(process.stderr, errors), daemon=True).start()
+    threading.Thread(target=pump_lines, args=(process.stdout, lines), daemon=True).start()
+    threading.Thread(target=pump_lines, args=(process.stderr, errors), daemon=True).start()
     try:
         yield process, lines
     finally:

@@ -19,7 +19,7 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.ui.doors.decoder import decode_qr
 from kiosk.ui.stage.card_view import render_card
 from kiosk.ui.stage.vote_painter import clock_text
-from tests.ui.test_stage_cards import changed_pixels
+from tests.ui.pixels import changed_pixels
 from tests.xvfb import screenshot, xvfb_display
 
 URL = "http://192.168.1.23:8080/"

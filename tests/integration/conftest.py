@@ -1,0 +1,25 @@
+"""Fixtures the integration tests share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.core.tickets import TicketCodec
+from kiosk.services.registrations import import_registrations
+from kiosk.store.event_folder import EventFolder
+from tests.conftest import write_event
+from tests.ticket_helpers import NAMES
+
+
+@pytest.fixture
+def registered_event(tmp_path: Path) -> EventFolder:
+    """An event with people of hard names (CJK, long, accented) registered, tickets issued."""
+    folder = write_event(tmp_path / "event", [])
+    lines = ["Name,Email,English name"]
+    lines += [f'"{name}",person{i}@example.com,{latin}' for i, (name, latin) in enumerate(NAMES)]
+    export = tmp_path / "people.csv"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_registrations(folder.open_db(), TicketCodec(folder.secret_key()), export)
+    return folder

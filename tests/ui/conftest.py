@@ -1,0 +1,67 @@
+"""Fixtures the console and stage tests share: events with sealed results or longer films, and
+the one `console` (a real ConsoleWindow, shown at laptop size, always closed after the test)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.media.generate import ClipSpec
+from kiosk.services.results import seal_results
+from kiosk.store.event_folder import EventFolder
+from kiosk.ui.console.window import ConsoleWindow
+from tests.conftest import film_toml, write_event
+from tests.film_cache import FilmCache
+from tests.ui.reveal_helpers import JURY, PASSPHRASE, open_console_window
+
+ConsoleFactory = Callable[..., ConsoleWindow]
+
+
+@pytest.fixture
+def console_factory(qtbot: QtBot) -> Iterator[ConsoleFactory]:
+    """`console_factory(event, width=1366, height=768)`: a real console on `event`, shown and
+    active; every console it opened is closed after the test, whatever happened."""
+    opened: list[ConsoleWindow] = []
+
+    def open_one(event: EventFolder, width: int = 1366, height: int = 768) -> ConsoleWindow:
+        window = open_console_window(qtbot, event, width, height)
+        opened.append(window)
+        return window
+
+    yield open_one
+    for window in opened:
+        window.close()
+
+
+@pytest.fixture
+def console(console_factory: ConsoleFactory, small_event: EventFolder) -> ConsoleWindow:
+    """The console on the small test event (three 2-second films, an intermission)."""
+    return console_factory(small_event)
+
+
+@pytest.fixture
+def sealed_console(console_factory: ConsoleFactory, sealed_event: EventFolder) -> ConsoleWindow:
+    """The console on the demo night with the jury's results sealed (`reveal_helpers.JURY`)."""
+    return console_factory(sealed_event)
+
+
+@pytest.fixture
+def sealed_event(demo_event: EventFolder, tmp_path: Path) -> EventFolder:
+    """The demo night with the jury's results (`reveal_helpers.JURY`) sealed."""
+    plain = tmp_path / "jury.toml"
+    plain.write_text(JURY, encoding="utf-8")
+    seal_results(demo_event, plain, [PASSPHRASE], replace=True, kdf_n=2**14)
+    plain.unlink()
+    return demo_event
+
+
+@pytest.fixture
+def long_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
+    """Three 6-second films (long enough to be killed and resumed mid-film)."""
+    clip = film_cache.render(ClipSpec(("Six", "六"), 6.0, 320, 180), tmp_path / "six.mp4")
+    return write_event(
+        tmp_path / "event", [film_toml("L1", clip), film_toml("L2", clip), film_toml("L3", clip)]
+    )
