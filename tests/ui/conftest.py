@@ -3,6 +3,8 @@ the one `console` (a real ConsoleWindow, shown at laptop size, always closed aft
 
 from __future__ import annotations
 
+import gc
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.media.generate import ClipSpec
+from kiosk.media.stills import StillProvider, cache_dir_for
 from kiosk.services.results import seal_results
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.console.window import ConsoleWindow
@@ -48,14 +51,33 @@ def sealed_console(console_factory: ConsoleFactory, sealed_event: EventFolder) -
     return console_factory(sealed_event)
 
 
-@pytest.fixture
-def sealed_event(demo_event: EventFolder, tmp_path: Path) -> EventFolder:
-    """The demo night with the jury's results (`reveal_helpers.JURY`) sealed."""
-    plain = tmp_path / "jury.toml"
+@pytest.fixture(scope="session")
+def sealed_event_template(
+    demo_event_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The demo night with the jury's results sealed and a still taken from every film (what
+    opening the results does first), built once: each reveal test then opens the seal in a
+    second or two instead of running ffmpeg on every film under a loaded machine."""
+    root = tmp_path_factory.mktemp("sealed") / "event"
+    shutil.copytree(demo_event_template, root)
+    folder = EventFolder(root)
+    plain = root.parent / "jury.toml"
     plain.write_text(JURY, encoding="utf-8")
-    seal_results(demo_event, plain, [PASSPHRASE], replace=True, kdf_n=2**14)
+    seal_results(folder, plain, [PASSPHRASE], replace=True, kdf_n=2**14)
     plain.unlink()
-    return demo_event
+    config = folder.load_config()
+    StillProvider(cache_dir_for(root)).prepare_all(folder.load_programme(config))
+    gc.collect()  # close the connections the seal left before a test copies the folder
+    return root
+
+
+@pytest.fixture
+def sealed_event(sealed_event_template: Path, tmp_path: Path) -> EventFolder:
+    """A private copy of the demo night with the jury's results (`reveal_helpers.JURY`)
+    sealed for `reveal_helpers.PASSPHRASE`."""
+    root = tmp_path / "sealed"
+    shutil.copytree(sealed_event_template, root)
+    return EventFolder(root)
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ panel, the technical-difficulties slide and the guarded jump (offscreen, real li
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
@@ -12,32 +10,18 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.programme import Programme
 from kiosk.core.show import CueKind, FilmStatus, ShowPhase, Snapshot
-from kiosk.store.event_folder import EventFolder
-from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console import show_panel as show_panel_module
 from kiosk.ui.console.keymap import CONSOLE_KEYS, KeyMap
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
 
 
-@pytest.fixture
-def console(
-    qtbot: QtBot, small_event: EventFolder, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[ConsoleWindow]:
-    chosen: list[str | None] = ["A3"]
-
+@pytest.fixture(autouse=True)
+def _the_jump_dialog_chooses_a3(monkeypatch: pytest.MonkeyPatch) -> None:
     def choose(parent: object, programme: Programme, snapshot: Snapshot) -> str | None:
-        return chosen[0]
+        return "A3"
 
     monkeypatch.setattr(show_panel_module, "ask_jump", choose)
-    make_application()
-    window, _reporter = open_console(small_event)
-    qtbot.addWidget(window)
-    window.resize(1366, 700)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()  # application shortcuts need an active window
-    yield window
 
 
 def log_text(window: ConsoleWindow) -> str:

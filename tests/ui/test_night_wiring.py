@@ -69,7 +69,7 @@ def play_the_whole_reveal(qtbot: QtBot, window: ConsoleWindow) -> None:
     stage = stage_of(window)
     players = window.night.projector.players
     panel = start_reveal(qtbot, window)
-    qtbot.waitUntil(lambda: panel.active, timeout=15000)
+    qtbot.waitUntil(lambda: panel.active, timeout=60000)
     assert mode_of(window) is KeyMode.REVEAL
     controller = panel.controller
     assert controller is not None and controller is window.night.reveal

@@ -29,7 +29,7 @@ def test_the_report_follows_the_reveal_and_never_runs_ahead_of_it(
     window = open_console_window(qtbot, sealed_event)
     to_the_end_of_the_show(window)
     panel = start_reveal(qtbot, window)
-    qtbot.waitUntil(lambda: panel.active, timeout=15000)
+    qtbot.waitUntil(lambda: panel.active, timeout=60000)
     space(qtbot, window, 4)  # opening, Best Film, nominees, "and the award goes to"
     assert current_kind(panel) is StepKind.ENVELOPE
 

@@ -48,7 +48,7 @@ def test_a_wrong_passphrase_is_said_and_nothing_starts(
     panel = start_reveal(qtbot, sealed_console, "not the passphrase")
     dialog = panel.dialog
     assert dialog is not None
-    qtbot.waitUntil(dialog.error.isVisible, timeout=15000)
+    qtbot.waitUntil(dialog.error.isVisible, timeout=60000)
     assert "passphrase" in dialog.error.text().lower()
     assert dialog.fields[0].text() == ""
     assert not panel.active
@@ -62,7 +62,7 @@ def test_the_reveal_steps_with_the_show_keys_and_plays_the_clip(
     assert isinstance(stage, StageWindow)
     to_the_end_of_the_show(sealed_console)
     panel = start_reveal(qtbot, sealed_console)
-    qtbot.waitUntil(lambda: panel.active, timeout=15000)
+    qtbot.waitUntil(lambda: panel.active, timeout=60000)
     assert sealed_console.tabs.currentWidget() is panel
     controller = panel.controller
     assert controller is not None and controller.sting is not None
@@ -147,7 +147,7 @@ def test_a_go_pressed_as_the_passphrase_dialog_closes_is_not_lost(
         pressed["step"] = current_kind(panel)
 
     dialog.accepted.connect(go_at_once)
-    qtbot.waitUntil(lambda: "step" in pressed, timeout=20000)
+    qtbot.waitUntil(lambda: "step" in pressed, timeout=60000)
     assert pressed["active window"] is None  # the gap the race needs is really there
     assert pressed["reveal running"] is True
     assert pressed["step"] is StepKind.OPENING
@@ -188,7 +188,7 @@ def test_a_reveal_killed_mid_way_resumes_at_the_same_step_under_black(
         assert "Best Film" in panel.interrupted_text.text()
         to_the_end_of_the_show(again)
         panel = start_reveal(qtbot, again)
-        qtbot.waitUntil(lambda: panel.active, timeout=15000)
+        qtbot.waitUntil(lambda: panel.active, timeout=60000)
         assert current_kind(panel) is StepKind.ENVELOPE
         assert panel.controller is not None and panel.controller.snapshot().black
         assert stage.black
@@ -222,7 +222,7 @@ def test_the_reveal_waits_for_the_show_to_end(qtbot: QtBot, sealed_console: Cons
     assert show is not None
     show.jump_to("card:F01")
     panel = start_reveal(qtbot, sealed_console)
-    qtbot.waitUntil(lambda: panel.dialog is None or not panel.dialog.isVisible(), timeout=15000)
+    qtbot.waitUntil(lambda: panel.dialog is None or not panel.dialog.isVisible(), timeout=60000)
     assert not panel.active
     assert "under way" in sealed_console.log_view.toPlainText()
 
@@ -243,7 +243,7 @@ def test_nothing_written_names_a_winner_before_the_winner_card(
         window = open_console_window(qtbot, sealed_event)
         to_the_end_of_the_show(window)
         panel = start_reveal(qtbot, window)
-        qtbot.waitUntil(lambda: panel.active, timeout=15000)
+        qtbot.waitUntil(lambda: panel.active, timeout=60000)
         space(qtbot, window, 4)
         assert current_kind(panel) is StepKind.ENVELOPE
         window.close()
