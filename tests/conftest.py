@@ -24,6 +24,7 @@ from kiosk.core.programme import Programme, programme_from_dict
 from kiosk.media.generate import ClipSpec
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
+from tests.doors_helpers import make_event
 from tests.film_cache import FilmCache
 
 pytest_plugins = ["tests.guards"]  # fail on unexpected ERROR logs (and slot exceptions)
@@ -126,6 +127,18 @@ def write_event(
         programme += f'[intermission]\nafter_film = "{intermission_after}"\nminutes = 10\n\n'
     (root / "programme.toml").write_text(programme + "\n".join(films), encoding="utf-8")
     return EventFolder(root)
+
+
+@pytest.fixture
+def event(tmp_path: Path) -> EventFolder:
+    """A Test Night event folder with an empty programme and nobody registered yet."""
+    return write_event(tmp_path / "event", [])
+
+
+@pytest.fixture
+def bare_event(tmp_path: Path) -> EventFolder:
+    """An event folder with just event.toml, no programme (the doors and the seal need none)."""
+    return make_event(tmp_path / "event")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from kiosk.services.registrations import import_registrations
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import write_event
 from tests.ticket_helpers import NAMES
+from tests.vote_helpers import VotingEvent, make_voting_event
 
 
 @pytest.fixture
@@ -23,3 +24,9 @@ def registered_event(tmp_path: Path) -> EventFolder:
     export.write_text("\n".join(lines) + "\n", encoding="utf-8")
     import_registrations(folder.open_db(), TicketCodec(folder.secret_key()), export)
     return folder
+
+
+@pytest.fixture
+def voting(tmp_path: Path) -> VotingEvent:
+    """An event ready to vote: results sealed, people with tickets, some admitted at the door."""
+    return make_voting_event(tmp_path / "event")

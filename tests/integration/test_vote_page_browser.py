@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def voting(tmp_path: Path) -> VotingEvent:
+def open_voting(tmp_path: Path) -> VotingEvent:
     event = make_voting_event(tmp_path / "event", admitted=6, absent=2)
     add_stills(event)
     VoteDesk(event.folder).open(10)
@@ -105,12 +105,12 @@ def check_layout(driver: WebDriver, width: int) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_vote_on_a_phone(
-    voting: VotingEvent, browser: WebDriver, tmp_path: Path, width: int, height: int
+    open_voting: VotingEvent, browser: WebDriver, tmp_path: Path, width: int, height: int
 ) -> None:
     shots = tmp_path / f"shots-{width}x{height}"
     shots.mkdir()
     phone(browser, width, height)
-    with vote_server(voting.folder) as url:
+    with vote_server(open_voting.folder) as url:
         browser.get(url + "/")
         wait_visible(browser, "code")
         assert browser.execute_script("return document.documentElement.lang") == "zh-Hant-HK"
@@ -125,12 +125,12 @@ def test_vote_on_a_phone(
         )
         shot(browser, shots, "2-wrong-code")
 
-        enter_code(browser, voting.vote_code_of(voting.absent[0]))
+        enter_code(browser, open_voting.vote_code_of(open_voting.absent[0]))
         assert message(browser)[0] == "not_checked_in"
         shot(browser, shots, "3-not-admitted")
 
-        voter = voting.admitted[0 if width == 360 else 1]
-        enter_code(browser, voting.vote_code_of(voter).lower().replace("-", " "))
+        voter = open_voting.admitted[0 if width == 360 else 1]
+        enter_code(browser, open_voting.vote_code_of(voter).lower().replace("-", " "))
         wait_visible(browser, "films")
         assert not browser.find_element(By.ID, "msg").is_displayed()
         films = browser.find_elements(By.CSS_SELECTOR, ".film")
@@ -156,15 +156,15 @@ def test_vote_on_a_phone(
         browser.find_element(By.ID, "confirm").click()
         wait_visible(browser, "step-done")
         assert "Thank you for voting!" in browser.find_element(By.ID, "step-done").text
-        assert VoteDesk(voting.folder).status().ballots == 1
+        assert VoteDesk(open_voting.folder).status().ballots == 1
         shot(browser, shots, "6-thanks")
 
         browser.get(url + "/")
-        enter_code(browser, voting.vote_code_of(voter))
+        enter_code(browser, open_voting.vote_code_of(voter))
         assert message(browser)[:2] == ("already_voted", "此門票已經投過票。每張門票只可投票一次。")
         shot(browser, shots, "7-already-voted")
 
-        VoteDesk(voting.folder).close()
+        VoteDesk(open_voting.folder).close()
         browser.get(url + "/")
         wait_visible(browser, "step-closed")
         assert "Voting is closed" in browser.find_element(By.ID, "step-closed").text

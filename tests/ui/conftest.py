@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from kiosk.core.event import EventConfig
+from kiosk.core.programme import Programme
 from kiosk.media.generate import ClipSpec
 from kiosk.media.stills import StillProvider, cache_dir_for
 from kiosk.services.results import seal_results
@@ -21,6 +23,20 @@ from tests.film_cache import FilmCache
 from tests.ui.reveal_helpers import JURY, PASSPHRASE, open_console_window
 
 ConsoleFactory = Callable[..., ConsoleWindow]
+
+
+@pytest.fixture
+def qt_painting(qapp: object) -> None:
+    """Fonts and painting need the QApplication (`usefixtures("qt_painting")` in a module of
+    card or slide rendering tests that need no window)."""
+
+
+@pytest.fixture(scope="module")
+def night(demo_event_template: Path) -> tuple[EventConfig, Programme]:
+    """The demo night's event and programme, read once (read only: the films, the awards)."""
+    folder = EventFolder(demo_event_template)
+    config = folder.load_config()
+    return config, folder.load_programme(config)
 
 
 @pytest.fixture
