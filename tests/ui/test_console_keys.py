@@ -105,19 +105,22 @@ def test_the_console_says_and_shows_when_the_slide_is_up(
     assert panel.phase_label.text().strip() != show_panel_module.DIFFICULTIES_BADGE
 
 
-def _press_as_a_dialog_closes(qtbot: QtBot, console: ConsoleWindow, target: QWidget) -> bool:
+def _press_as_a_dialog_closes(
+    qtbot: QtBot, console: ConsoleWindow, target: QWidget | None = None
+) -> bool:
     """Open a modal dialog over the console, close it and press Space on `target` in the same
     pass of the event loop: before the window system has made the console active again (Qt
     leaves no active and no focus window when a modal dialog closes). Returns whether there
     was no active window when the key was pressed (the gap is real)."""
     qtbot.waitUntil(lambda: QApplication.activeWindow() is console, timeout=5000)
     dialog = QDialog(console)
+    field = QLineEdit(dialog)  # as the passphrase field
     dialog.open()  # window-modal, as the reveal's passphrase dialog
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5000)
     dialog.accept()
     gap = QApplication.activeWindow() is None
-    qtbot.keyClick(target, Qt.Key.Key_Space)
-    return gap
+    qtbot.keyClick(target or field, Qt.Key.Key_Space)  # default: the window system still
+    return gap  # sends it to the dialog that just closed, to its focused field
 
 
 def test_a_key_pressed_as_a_dialog_closes_is_carried_out(
@@ -131,8 +134,22 @@ def test_a_space_typed_in_a_text_field_as_a_dialog_closes_stays_typing(
     qtbot: QtBot, console: ConsoleWindow
 ) -> None:
     field = console.findChildren(QLineEdit)[0]
+    page: QWidget = field
+    while console.tabs.indexOf(page) < 0:
+        parent = page.parentWidget()
+        assert parent is not None, "the text field is on no tab"
+        page = parent
+    console.tabs.setCurrentWidget(page)  # the field on screen, as the operator typed into it
+    assert field.isVisible()
     field.setText("Chan")
     field.end(False)
     assert _press_as_a_dialog_closes(qtbot, console, field)
     assert field.text() == "Chan "
     assert "⌨ GO" not in log_text(console)
+
+
+def test_a_key_sent_to_the_dialog_that_just_closed_is_carried_out(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    assert _press_as_a_dialog_closes(qtbot, console)
+    assert "⌨ GO: Card · A1" in log_text(console)

@@ -11,11 +11,12 @@ the night is in reveal mode, and the projectionist's Space came before the conso
 again.
 
 This filter (on the application) takes such a key press when it is aimed at the console, one
-of its widgets or one of its hidden dialogs, asks the focused widget first whether it types
+of its widgets or one of its hidden dialogs. It asks the focused widget first whether it types
 the key (the same `ShortcutOverride` question Qt asks before any shortcut: a text field keeps
-its Space, a number field only what it can type) and otherwise hands it to the key map, which
-routes it by the night's key mode like any other press. While a window is active, or a modal
-dialog is open, it does nothing: Qt's shortcuts have the keys then.
+its Space, a number field only what it can type), unless that widget is hidden (the passphrase
+field of a dialog that just closed types nothing), and otherwise hands the key to the key map,
+which routes it by the night's key mode like any other press. While a window is active, or a
+modal dialog is open, it does nothing: Qt's shortcuts have the keys then.
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ class KeysBetweenWindows(QObject):
         ):
             return False
         command = self._command_for(event)
-        if command is None or self._typed_by(watched, event):
-            return False
+        if command is None or (watched.isVisible() and self._typed_by(watched, event)):
+            return False  # not a console key, or typing in a field the operator can see
         log.info("key %s pressed while no window was active: carried out", command)
         self._press(command)
         return True
