@@ -27,7 +27,7 @@ APT_PACKAGES := vlc-bin vlc-plugin-base vlc-plugin-video-output libvlc5 ffmpeg \
 	x11-xkb-utils mutter xwayland xscreensaver dbus-daemon dbus-bin libxss1 libglib2.0-bin \
 	gsettings-desktop-schemas
 
-.PHONY: run test deps system-deps lint typecheck unit bench demo docs screenshots clean
+.PHONY: run test test-fast deps system-deps lint typecheck unit bench demo docs screenshots clean
 
 run: deps
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -37,12 +37,34 @@ run: deps
 
 # The suite runs on TEST_WORKERS processes (pytest-xdist; a test file stays on one worker, so its
 # module fixtures are built once), except the tests marked `serial`: they measure real time
-# (sound heard through PulseAudio, fades, key-burst timing) and run alone afterwards.
+# (sound heard through PulseAudio, fades, key-burst timing) and run afterwards, on SERIAL_LANES
+# processes (1: alone; 2: two lanes, each test with its own display, sound server, ports and
+# temp dirs). `make test` prints how long each pass took (docs/dev/testing.md).
+# `make test-fast` is the inner loop: no real-time and no slow tests, about a minute or two.
 TEST_WORKERS ?= 2
+SERIAL_LANES ?= 1
+PYTEST := QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+SERIAL_XDIST := $(if $(filter-out 0 1,$(SERIAL_LANES)),-n $(SERIAL_LANES) --dist loadfile,)
 
-test: deps lint typecheck docs
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m serial
+test: deps
+	@t0=$$(date +%s); status=0; \
+	$(MAKE) --no-print-directory lint typecheck docs || status=$$?; t1=$$(date +%s); t2=$$t1; t3=$$t1; \
+	if [ $$status -eq 0 ]; then \
+		$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not serial" || status=$$?; t2=$$(date +%s); t3=$$t2; \
+	fi; \
+	if [ $$status -eq 0 ]; then \
+		$(PYTEST) -m serial $(SERIAL_XDIST) || status=$$?; t3=$$(date +%s); \
+	fi; \
+	echo "make test: lint + typecheck + docs $$((t1 - t0)) s, parallel pass $$((t2 - t1)) s," \
+		"serial pass $$((t3 - t2)) s, total $$((t3 - t0)) s" \
+		"(load average $$(cut -d' ' -f1-3 /proc/loadavg), $$(nproc) cores)"; \
+	exit $$status
+
+test-fast: deps
+	@t0=$$(date +%s); status=0; \
+	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not serial and not slow" -q || status=$$?; \
+	echo "make test-fast: $$(( $$(date +%s) - t0 )) s (load average $$(cut -d' ' -f1-3 /proc/loadavg))"; \
+	exit $$status
 
 lint: deps
 	$(VENV)/bin/ruff check .

@@ -21,9 +21,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme, programme_from_dict
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
+from tests.doors_helpers import make_event
+from tests.film_cache import FilmCache
 
 pytest_plugins = ["tests.guards"]  # fail on unexpected ERROR logs (and slot exceptions)
 
@@ -40,17 +42,28 @@ def _isolated_environment(
 
 
 @pytest.fixture(scope="session")
-def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def film_cache(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> FilmCache:
+    """Every test film encoded once, shared by the workers, both passes and the next run
+    (`film_cache.render(spec, out)` instead of `render_clip`: see tests/film_cache.py)."""
+    cache = request.config.cache
+    folder = cache.mkdir("films") if cache is not None else tmp_path_factory.mktemp("films")
+    return FilmCache(folder)
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory: pytest.TempPathFactory, film_cache: FilmCache) -> dict[str, Path]:
     """Tiny real films: good ones, one without audio, a truncated one, a fake one."""
     folder = tmp_path_factory.mktemp("clips")
     made = {
-        "good": render_clip(
+        "good": film_cache.render(
             ClipSpec(("Good clip", "好片"), 2.0, 320, 180, volume_db=-3), folder / "good.mp4"
         ),
-        "vertical": render_clip(
+        "vertical": film_cache.render(
             ClipSpec(("Vertical", "直"), 2.0, 180, 320, colour="0x205a40"), folder / "vertical.mp4"
         ),
-        "silent_track_missing": render_clip(
+        "silent_track_missing": film_cache.render(
             ClipSpec(("No audio", "無聲"), 2.0, 320, 180, audio=False), folder / "no_audio.mp4"
         ),
     }
@@ -114,6 +127,18 @@ def write_event(
         programme += f'[intermission]\nafter_film = "{intermission_after}"\nminutes = 10\n\n'
     (root / "programme.toml").write_text(programme + "\n".join(films), encoding="utf-8")
     return EventFolder(root)
+
+
+@pytest.fixture
+def event(tmp_path: Path) -> EventFolder:
+    """A Test Night event folder with an empty programme and nobody registered yet."""
+    return write_event(tmp_path / "event", [])
+
+
+@pytest.fixture
+def bare_event(tmp_path: Path) -> EventFolder:
+    """An event folder with just event.toml, no programme (the doors and the seal need none)."""
+    return make_event(tmp_path / "event")
 
 
 @pytest.fixture

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import qrcode
+from PySide6.QtGui import QColor, QImage, QPainter
+
 from kiosk.core.tickets import TicketCodec
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.database import transaction
@@ -128,3 +131,24 @@ def repository(folder: EventFolder, capacity: int | None = 100) -> CheckinReposi
 def at(hour: int, minute: int, second: int = 0) -> dt.datetime:
     """A moment on the night, Hong Kong time."""
     return dt.datetime(2026, 12, 5, hour, minute, second, tzinfo=HK)
+
+
+def qr_frame(text: str, width: int = 1280, height: int = 720, module: int = 7) -> QImage:
+    """A camera-like frame: grey-brown background, the ticket's QR off-centre on white."""
+    matrix = qrcode.QRCode(border=4)
+    matrix.add_data(text)
+    matrix.make(fit=True)
+    cells = matrix.get_matrix()
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("#6f6455"))
+    painter = QPainter(image)
+    left, top = width // 3, height // 5
+    painter.fillRect(left, top, len(cells) * module, len(cells) * module, QColor("#f4f1ea"))
+    for row, line in enumerate(cells):
+        for column, dark in enumerate(line):
+            if dark:
+                painter.fillRect(
+                    left + column * module, top + row * module, module, module, QColor("#111")
+                )
+    painter.end()
+    return image

@@ -4,6 +4,7 @@ sealed (which makes the vote key), people with real tickets, some of them admitt
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from kiosk.core.vote import display_vote_code, vote_code
 from kiosk.services import results as sealed
 from kiosk.store.event_folder import EventFolder
 from tests.doors_helpers import Person, repository, seed_people
-from tests.results_helpers import JURY, KDF_N, PASSPHRASE, make_event
+from tests.results_helpers import FILMS, JURY, KDF_N, PASSPHRASE, make_event, programme_path
 
 VOTE_FILMS = ("QZ-OTHER-06", "QZ-OTHER-07", "QZ-NOM-03")
 
@@ -44,3 +45,24 @@ def make_voting_event(
     for person in people[:admitted]:
         assert doors.scan(person.code, "Door 1", "scan", now).verdict.value == "admitted"
     return VotingEvent(folder, people[:admitted], people[admitted:])
+
+
+STILL_COLOURS = ("0x7a2e2e", "0x2e5a7a", "0x3f7a2e", "0x7a6a2e", "0x5a2e7a", "0x2e7a70", "0x7a2e5c")
+
+
+def add_stills(voting: VotingEvent) -> None:
+    """Give every film a still (a coloured test picture), as a programme would."""
+    programme = programme_path(voting.folder)
+    stills = programme.parent / "stills"
+    stills.mkdir()
+    text = programme.read_text(encoding="utf-8")
+    for (film_id, _, _), colour in zip(FILMS, STILL_COLOURS, strict=True):
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+             f"testsrc2=size=640x360,hue=s=0.6,drawbox=c={colour}@0.6:t=fill",
+             "-frames:v", "1", str(stills / f"{film_id}.png")],
+            check=True,
+        )  # fmt: skip
+        line = f'file = "films/{film_id}.mp4"'
+        text = text.replace(line, f'{line}\nstill = "stills/{film_id}.png"')
+    programme.write_text(text, encoding="utf-8")

@@ -27,19 +27,12 @@ from kiosk.ui.common.application import freeze_startup_objects
 from kiosk.ui.doors.app import open_doors
 from kiosk.ui.doors.decoder import decode_qr
 from kiosk.ui.doors.scanner_capture import ScannerCapture
-from tests.doors_helpers import Person, at, make_event, repository, seed_people
-from tests.ui.test_doors_camera import qr_frame
+from tests.bench.figures import percentiles
+from tests.doors_helpers import Person, at, make_event, qr_frame, repository, seed_people
 
 REGISTRATIONS = 100_000
 SCANS = 2000
 PAINT_SAMPLES = 200
-
-
-def percentiles(samples_ms: list[float]) -> str:
-    ordered = sorted(samples_ms)
-    p50 = statistics.median(ordered)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return f"p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   max {ordered[-1]:6.2f} ms  (n={len(ordered)})"
 
 
 def paint_sequence(newcomers: list[Person]) -> list[tuple[str, str]]:

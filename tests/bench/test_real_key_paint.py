@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.test_doors_real_keys import door_station
+from tests.ui.door_station import door_station
 from tests.xvfb import qt_env, requires_xvfb
 
 REGISTRATIONS = 100_000

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.bench.test_checkin_speed import percentiles
+from tests.bench.figures import percentiles
 from tests.doors_helpers import at, make_event, repository, seed_people
 
 IMPORT_ROWS = 200_000

@@ -126,7 +126,7 @@ def build_night(root: Path) -> EventFolder:
 
 
 @pytest.fixture(scope="module")
-def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventFolder]:
+def soak_night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventFolder]:
     root = tmp_path_factory.mktemp("soak")
     started = time.monotonic()
     folder = build_night(root)
@@ -333,7 +333,7 @@ def _cue_of(line: str) -> str | None:
     return "film:" + label.split(" · ", 1)[0]
 
 
-def test_memory_over_a_compressed_night(night: EventFolder, tmp_path: Path) -> None:
+def test_memory_over_a_compressed_night(soak_night: EventFolder, tmp_path: Path) -> None:
     runs = [("rehearse", "bounded"), ("console", "bounded")]
     if COMPARE:
         runs += [("rehearse", "glibc"), ("console", "glibc")]
@@ -345,7 +345,7 @@ def test_memory_over_a_compressed_night(night: EventFolder, tmp_path: Path) -> N
         CONSOLE.width + PROJECTOR.width, PROJECTOR.height, monitors=[CONSOLE, PROJECTOR]
     ) as display:
         for mode, malloc in runs:
-            series = run_night(display, night, mode, malloc, shots)
+            series = run_night(display, soak_night, mode, malloc, shots)
             report = series.report()
             print("\n" + report, flush=True)
             reports.append(report)

@@ -10,11 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.event_folder import EventFolder
-from tests.conftest import write_event
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
 DATA = Path(__file__).resolve().parents[1] / "data" / "registrations"
@@ -36,11 +33,6 @@ def snapshot(folder: EventFolder) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
-
-
-@pytest.fixture
-def event(tmp_path: Path) -> EventFolder:
-    return write_event(tmp_path / "event", [])
 
 
 def test_import_then_list_json(event: EventFolder) -> None:

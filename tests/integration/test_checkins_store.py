@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -12,21 +11,16 @@ from kiosk.core.checkin import Verdict
 from kiosk.core.tickets import TicketCodec
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
-from tests.doors_helpers import Person, at, make_event, reissue, repository, seed_people
+from tests.doors_helpers import Person, at, reissue, repository, seed_people
 
 
 @pytest.fixture
-def event(tmp_path: Path) -> EventFolder:
-    return make_event(tmp_path / "event")
+def people(bare_event: EventFolder) -> list[Person]:
+    return seed_people(bare_event)
 
 
-@pytest.fixture
-def people(event: EventFolder) -> list[Person]:
-    return seed_people(event)
-
-
-def test_first_scan_admits_and_is_journalled(event: EventFolder, people: list[Person]) -> None:
-    repo = repository(event)
+def test_first_scan_admits_and_is_journalled(bare_event: EventFolder, people: list[Person]) -> None:
+    repo = repository(bare_event)
     result = repo.scan(f"  {people[0].code.lower()}\r\n", "Door 1", "scan", at(19, 0))
     assert result.verdict is Verdict.ADMITTED
     assert (result.name, result.name_latin, result.code) == (
@@ -37,44 +31,46 @@ def test_first_scan_admits_and_is_journalled(event: EventFolder, people: list[Pe
     assert result.admission is not None and result.admission.station == "Door 1"
     assert result.checkin_id
     # visible to another connection: committed before scan() returned
-    other = sqlite3.connect(event.db_path)
+    other = sqlite3.connect(bare_event.db_path)
     assert other.execute("SELECT attendee_id, station, method FROM checkins").fetchall() == [
         (people[0].attendee_id, "Door 1", "scan")
     ]
-    entries = list(Journal(event.open_db()).entries("checkin"))
+    entries = list(Journal(bare_event.open_db()).entries("checkin"))
     assert [e.subject for e in entries] == [people[0].code]
     assert entries[0].data["verdict"] == "admitted"
 
 
 def test_second_scan_anywhere_is_amber_with_when_and_where(
-    event: EventFolder, people: list[Person]
+    bare_event: EventFolder, people: list[Person]
 ) -> None:
-    repository(event).scan(people[1].code, "Door 2", "camera", at(19, 2, 30))
-    again = repository(event).scan(people[1].code, "Door 1", "scan", at(19, 5))
+    repository(bare_event).scan(people[1].code, "Door 2", "camera", at(19, 2, 30))
+    again = repository(bare_event).scan(people[1].code, "Door 1", "scan", at(19, 5))
     assert again.verdict is Verdict.ALREADY_CHECKED_IN
     assert again.decision.detail_en == "Already checked in at 19:02 at Door 2"
     assert again.decision.detail_zh == "已於 19:02 在 2 號門入場"
     assert again.name == "李小龍" and again.checkin_id is None
-    refused = list(Journal(event.open_db()).entries("checkin_refused"))
+    refused = list(Journal(bare_event.open_db()).entries("checkin_refused"))
     assert refused[0].data["verdict"] == "already_checked_in"
 
 
-def test_invalid_unknown_and_revoked(event: EventFolder, people: list[Person]) -> None:
-    repo = repository(event)
+def test_invalid_unknown_and_revoked(bare_event: EventFolder, people: list[Person]) -> None:
+    repo = repository(bare_event)
     assert repo.scan("https://example.com", "D", "scan", at(19, 0)).verdict is Verdict.INVALID_CODE
     forged = TicketCodec(b"z" * 32).issue(people[0].attendee_id)
     assert repo.scan(forged, "D", "scan", at(19, 0)).verdict is Verdict.INVALID_CODE
-    nobody = TicketCodec(event.secret_key()).issue(999)
+    nobody = TicketCodec(bare_event.secret_key()).issue(999)
     assert repo.scan(nobody, "D", "scan", at(19, 0)).verdict is Verdict.UNKNOWN_TICKET
-    new_code = reissue(event, people[2], "lost")
+    new_code = reissue(bare_event, people[2], "lost")
     old = repo.scan(people[2].code, "D", "scan", at(19, 1))
     assert old.verdict is Verdict.REVOKED and "newer" in old.decision.detail_en
     assert repo.scan(new_code, "D", "scan", at(19, 2)).verdict is Verdict.ADMITTED
     assert repo.figures().checked_in == 1
 
 
-def test_capacity_is_counted_in_the_transaction(event: EventFolder, people: list[Person]) -> None:
-    repo = repository(event, capacity=2)
+def test_capacity_is_counted_in_the_transaction(
+    bare_event: EventFolder, people: list[Person]
+) -> None:
+    repo = repository(bare_event, capacity=2)
     verdicts = [repo.scan(p.code, "D", "scan", at(19, 0)).verdict for p in people[:4]]
     assert verdicts == [
         Verdict.ADMITTED,
@@ -92,9 +88,9 @@ def test_capacity_is_counted_in_the_transaction(event: EventFolder, people: list
 
 
 def test_threads_racing_for_one_ticket_admit_it_once(
-    event: EventFolder, people: list[Person]
+    bare_event: EventFolder, people: list[Person]
 ) -> None:
-    repos = [repository(event) for _ in range(6)]
+    repos = [repository(bare_event) for _ in range(6)]
     barrier = threading.Barrier(len(repos))
     verdicts: list[Verdict] = []
 
@@ -111,9 +107,9 @@ def test_threads_racing_for_one_ticket_admit_it_once(
     assert sorted(v.value for v in verdicts) == ["admitted"] + ["already_checked_in"] * 5
 
 
-def test_unique_index_backs_up_a_stale_read(event: EventFolder, people: list[Person]) -> None:
+def test_unique_index_backs_up_a_stale_read(bare_event: EventFolder, people: list[Person]) -> None:
     """If the INSERT ever races past the check, the index refuses it: amber, not a 2nd entry."""
-    repo = repository(event)
+    repo = repository(bare_event)
     repo.scan(people[0].code, "Door 2", "scan", at(19, 0))
     real_lookup = repo._active_admission
     calls = []
@@ -130,26 +126,28 @@ def test_unique_index_backs_up_a_stale_read(event: EventFolder, people: list[Per
 
 
 def test_undo_annuls_the_last_admission_of_this_station_only(
-    event: EventFolder, people: list[Person]
+    bare_event: EventFolder, people: list[Person]
 ) -> None:
-    repo = repository(event)
+    repo = repository(bare_event)
     repo.scan(people[0].code, "Door 1", "scan", at(19, 0))
     repo.scan(people[1].code, "Door 2", "scan", at(19, 1))
     undone = repo.undo_last("Door 1", at(19, 2))
     assert undone is not None and undone.name == "陳大文"
     assert repo.undo_last("Door 1", at(19, 2)) is None
     assert repo.figures().checked_in == 1
-    rows = event.open_db().execute("SELECT annulled_at, annulled_by FROM checkins").fetchall()
+    rows = bare_event.open_db().execute("SELECT annulled_at, annulled_by FROM checkins").fetchall()
     assert rows[0][0] and rows[0][1] == "Door 1" and rows[1] == (None, None)  # kept, marked
     # the person can now be admitted again
     assert repo.scan(people[0].code, "Door 1", "scan", at(19, 3)).verdict is Verdict.ADMITTED
-    assert [e.kind for e in Journal(event.open_db()).entries("checkin_annulled")] == [
+    assert [e.kind for e in Journal(bare_event.open_db()).entries("checkin_annulled")] == [
         "checkin_annulled"
     ]
 
 
-def test_manual_admission_is_recorded_as_manual(event: EventFolder, people: list[Person]) -> None:
-    repo = repository(event)
+def test_manual_admission_is_recorded_as_manual(
+    bare_event: EventFolder, people: list[Person]
+) -> None:
+    repo = repository(bare_event)
     result = repo.admit_manually(people[5].attendee_id, "Door 1", at(19, 0))
     assert result.verdict is Verdict.ADMITTED and result.method == "manual"
     assert result.code == people[5].code
@@ -158,13 +156,13 @@ def test_manual_admission_is_recorded_as_manual(event: EventFolder, people: list
     assert repo.figures().by_hand == 1
 
 
-def test_walk_ins_register_ticket_and_admit_atomically(event: EventFolder) -> None:
-    seed_people(event)
-    repo = repository(event, capacity=7)
+def test_walk_ins_register_ticket_and_admit_atomically(bare_event: EventFolder) -> None:
+    seed_people(bare_event)
+    repo = repository(bare_event, capacity=7)
     result = repo.walk_in(" 周 潤發 ", "Chow Yun Fat", "ＣＨＯＷ@Example.com", "Door 1", at(19, 0))
     assert result.verdict is Verdict.ADMITTED and result.method == "walk-in"
     assert result.name == "周 潤發" and result.email == "chow@example.com"
-    assert result.code is not None and TicketCodec(event.secret_key()).verify(result.code)
+    assert result.code is not None and TicketCodec(bare_event.secret_key()).verify(result.code)
     # the walk-in's ticket now scans amber
     assert repo.scan(result.code, "Door 2", "scan", at(19, 1)).verdict is (
         Verdict.ALREADY_CHECKED_IN
@@ -181,16 +179,18 @@ def test_walk_ins_register_ticket_and_admit_atomically(event: EventFolder) -> No
     assert (figures.registered, figures.checked_in, figures.walk_ins) == (7, 1, 1)
 
 
-def test_walk_ins_stop_at_capacity_and_leave_no_trace(event: EventFolder) -> None:
-    repo = repository(event, capacity=1)
+def test_walk_ins_stop_at_capacity_and_leave_no_trace(bare_event: EventFolder) -> None:
+    repo = repository(bare_event, capacity=1)
     assert repo.walk_in("A", None, None, "D", at(19, 0)).verdict is Verdict.ADMITTED
     full = repo.walk_in("B", None, None, "D", at(19, 0))
     assert full.verdict is Verdict.CAPACITY_REACHED
-    assert event.open_db()["attendees"].count == 1
+    assert bare_event.open_db()["attendees"].count == 1
 
 
-def test_search_by_chinese_latin_email_or_code(event: EventFolder, people: list[Person]) -> None:
-    repo = repository(event)
+def test_search_by_chinese_latin_email_or_code(
+    bare_event: EventFolder, people: list[Person]
+) -> None:
+    repo = repository(bare_event)
     assert [h.name for h in repo.search("大文")] == ["陳大文"]
     assert [h.name for h in repo.search("wong mei")] == ["黃美玲"]
     assert [h.name for h in repo.search("bruce@")] == ["李小龍"]
@@ -206,8 +206,10 @@ def test_search_by_chinese_latin_email_or_code(event: EventFolder, people: list[
     assert hits[0].code == people[0].code
 
 
-def test_figures_and_arrivals_per_five_minutes(event: EventFolder, people: list[Person]) -> None:
-    repo = repository(event)
+def test_figures_and_arrivals_per_five_minutes(
+    bare_event: EventFolder, people: list[Person]
+) -> None:
+    repo = repository(bare_event)
     assert repo.arrivals() == []
     for person, moment in zip(
         people, [at(19, 0), at(19, 3), at(19, 4, 59), at(19, 16)], strict=False
@@ -225,8 +227,8 @@ def test_figures_and_arrivals_per_five_minutes(event: EventFolder, people: list[
     assert figures.places_left == 96
 
 
-def test_has_changed_sees_other_connections(event: EventFolder, people: list[Person]) -> None:
-    mine, theirs = repository(event), repository(event)
+def test_has_changed_sees_other_connections(bare_event: EventFolder, people: list[Person]) -> None:
+    mine, theirs = repository(bare_event), repository(bare_event)
     mine.has_changed()
     assert not mine.has_changed()
     theirs.scan(people[0].code, "Door 2", "scan", at(19, 0))

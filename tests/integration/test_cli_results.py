@@ -28,7 +28,6 @@ from tests.results_helpers import (
     PASSPHRASE,
     SECOND_PASSPHRASE,
     find_secrets,
-    make_event,
     programme_path,
     secrets,
     write_programme,
@@ -57,11 +56,6 @@ def _restore_logging() -> Iterator[None]:
 
 
 @pytest.fixture
-def event(tmp_path: Path) -> EventFolder:
-    return make_event(tmp_path / "event")
-
-
-@pytest.fixture
 def jury(tmp_path: Path) -> Path:
     path = tmp_path / "jury.toml"
     path.write_text(JURY, encoding="utf-8")
@@ -71,9 +65,11 @@ def jury(tmp_path: Path) -> Path:
 VOTE_KEY_LINE = "Sealing the Viewer's Award vote key with the same passphrase(s)…\n"
 
 
-def invoke(event: EventFolder, *args: str, stdin: str | None = None) -> Result:
+def invoke(results_event: EventFolder, *args: str, stdin: str | None = None) -> Result:
     runner = CliRunner()
-    return runner.invoke(cli, ["--event", str(event.root), "results", *args], input=stdin, env=ENV)
+    return runner.invoke(
+        cli, ["--event", str(results_event.root), "results", *args], input=stdin, env=ENV
+    )
 
 
 def assert_no_secrets(*results: Result | subprocess.CompletedProcess[str]) -> None:
@@ -83,9 +79,9 @@ def assert_no_secrets(*results: Result | subprocess.CompletedProcess[str]) -> No
             assert leaked == [], text
 
 
-def test_seal_then_verify_then_open(event: EventFolder, jury: Path) -> None:
-    path = event.sealed_results_path
-    sealed = invoke(event, "seal", str(jury), stdin=f"{PASSPHRASE}\n")
+def test_seal_then_verify_then_open(results_event: EventFolder, jury: Path) -> None:
+    path = results_event.sealed_results_path
+    sealed = invoke(results_event, "seal", str(jury), stdin=f"{PASSPHRASE}\n")
     assert sealed.exit_code == 0, sealed.output
     fingerprint = short_fingerprint(hashlib.sha256(path.read_bytes()).hexdigest())
     assert sealed.stdout == (
@@ -97,7 +93,7 @@ def test_seal_then_verify_then_open(event: EventFolder, jury: Path) -> None:
     assert sealed.stderr == "Deriving the key (scrypt, 16 MiB)…\n" + VOTE_KEY_LINE
     assert jury.exists()
 
-    verified = invoke(event, "verify")
+    verified = invoke(results_event, "verify")
     assert verified.exit_code == 0, verified.output
     lines = verified.stdout.splitlines()
     assert lines[0].startswith(
@@ -114,7 +110,7 @@ def test_seal_then_verify_then_open(event: EventFolder, jury: Path) -> None:
         "without --kdf-n for the real night\n"
     )
 
-    opened = invoke(event, "verify", "--open", stdin=f"{PASSPHRASE}\n")
+    opened = invoke(results_event, "verify", "--open", stdin=f"{PASSPHRASE}\n")
     assert opened.exit_code == 0, opened.output
     assert opened.stdout.splitlines()[1:] == [
         f"  ok  the file is exactly as sealed: fingerprint {fingerprint} (compare with the one "
@@ -125,7 +121,7 @@ def test_seal_then_verify_then_open(event: EventFolder, jury: Path) -> None:
     ]
     assert opened.stderr.startswith("Deriving the key (scrypt, 16 MiB)…\n")
 
-    wrong = invoke(event, "verify", "--open", stdin="not the passphrase\n")
+    wrong = invoke(results_event, "verify", "--open", stdin="not the passphrase\n")
     assert wrong.exit_code == 1
     assert (
         "error: Wrong passphrase: the seal is intact, but this passphrase does not open it.\n"
@@ -135,9 +131,9 @@ def test_seal_then_verify_then_open(event: EventFolder, jury: Path) -> None:
     assert_no_secrets(sealed, verified, opened, wrong)
 
 
-def test_verify_json_shape(event: EventFolder, jury: Path) -> None:
-    assert invoke(event, "seal", str(jury), stdin=f"{PASSPHRASE}\n").exit_code == 0
-    keyless = invoke(event, "verify", "--json")
+def test_verify_json_shape(results_event: EventFolder, jury: Path) -> None:
+    assert invoke(results_event, "seal", str(jury), stdin=f"{PASSPHRASE}\n").exit_code == 0
+    keyless = invoke(results_event, "verify", "--json")
     assert keyless.exit_code == 0, keyless.output
     data = json.loads(keyless.stdout)
     assert set(data) == {
@@ -164,29 +160,31 @@ def test_verify_json_shape(event: EventFolder, jury: Path) -> None:
     assert data["problems"] == [] and isinstance(data["sealed_at"], str)
     assert keyless.stderr == ""  # --json: no progress or warning lines mixed in
 
-    opened = invoke(event, "verify", "--open", "--json", stdin=f"{PASSPHRASE}\n")
+    opened = invoke(results_event, "verify", "--open", "--json", stdin=f"{PASSPHRASE}\n")
     assert opened.exit_code == 0
     assert json.loads(opened.stdout)["opened"] is True
     assert opened.stderr == ""
 
 
-def test_two_keyholders(event: EventFolder, jury: Path) -> None:
+def test_two_keyholders(results_event: EventFolder, jury: Path) -> None:
     both = f"{PASSPHRASE}\n{SECOND_PASSPHRASE}\n"
-    sealed = invoke(event, "seal", str(jury), "--two-keyholders", stdin=both)
+    sealed = invoke(results_event, "seal", str(jury), "--two-keyholders", stdin=both)
     assert sealed.exit_code == 0, sealed.output
     assert "for 2 keyholders into" in sealed.stdout
     assert sealed.stderr == (
         "Deriving keyholder 1's key (scrypt, 16 MiB)…\n"
         "Deriving keyholder 2's key (scrypt, 16 MiB)…\n" + VOTE_KEY_LINE
     )
-    opened = invoke(event, "verify", "--open", "--json", stdin=both)
+    opened = invoke(results_event, "verify", "--open", "--json", stdin=both)
     assert opened.exit_code == 0 and json.loads(opened.stdout)["keyholders"] == 2
 
-    wrong = invoke(event, "verify", "--open", "--json", stdin=f"{PASSPHRASE}\nnot it at all\n")
+    wrong = invoke(
+        results_event, "verify", "--open", "--json", stdin=f"{PASSPHRASE}\nnot it at all\n"
+    )
     assert wrong.exit_code == 1
     assert json.loads(wrong.stdout)["problems"] == [WRONG_TWO]
 
-    short = invoke(event, "verify", "--open", stdin=f"{PASSPHRASE}\n")
+    short = invoke(results_event, "verify", "--open", stdin=f"{PASSPHRASE}\n")
     assert short.exit_code == 1
     assert short.stderr == (
         "error: expected 2 passphrase line(s) on stdin, one per keyholder; stdin ended "
@@ -194,81 +192,83 @@ def test_two_keyholders(event: EventFolder, jury: Path) -> None:
     )
 
 
-def test_seal_refusals(event: EventFolder, jury: Path, tmp_path: Path) -> None:
-    short = invoke(event, "seal", str(jury), stdin="short\n")
+def test_seal_refusals(results_event: EventFolder, jury: Path, tmp_path: Path) -> None:
+    short = invoke(results_event, "seal", str(jury), stdin="short\n")
     assert short.exit_code == 1
     assert short.stderr == (
         "error: the passphrase is too short: use at least 8 characters (a few words are "
         "easier to type and to remember)\n"
     )
-    same = invoke(event, "seal", str(jury), "--two-keyholders", stdin=f"{PASSPHRASE}\n" * 2)
+    same = invoke(results_event, "seal", str(jury), "--two-keyholders", stdin=f"{PASSPHRASE}\n" * 2)
     assert same.exit_code == 1
     assert same.stderr == "error: the two keyholders' passphrases must be different\n"
-    nothing = invoke(event, "seal", str(jury), stdin="")
+    nothing = invoke(results_event, "seal", str(jury), stdin="")
     assert nothing.exit_code == 1
     assert "stdin ended before: Passphrase" in nothing.stderr
-    assert not event.sealed_results_path.exists()
+    assert not results_event.sealed_results_path.exists()
 
     bad = tmp_path / "bad.toml"
     bad.write_text(JURY.replace('"QZ-NOM-03"]\nhonourable', '"QZ-NOPE-08"]\nhonourable'))
-    refused = invoke(event, "seal", str(bad), stdin=f"{PASSPHRASE}\n")
+    refused = invoke(results_event, "seal", str(bad), stdin=f"{PASSPHRASE}\n")
     assert refused.exit_code == 1
     assert refused.stderr == (
         f"error: {bad}: result 'best-film': field 'nominees': 'QZ-NOPE-08' is not in the "
         f"programme\n"
     )
-    assert not event.sealed_results_path.exists()
+    assert not results_event.sealed_results_path.exists()
 
-    assert invoke(event, "seal", str(jury), stdin=f"{PASSPHRASE}\n").exit_code == 0
-    again = invoke(event, "seal", str(jury), stdin=f"{PASSPHRASE}\n")
+    assert invoke(results_event, "seal", str(jury), stdin=f"{PASSPHRASE}\n").exit_code == 0
+    again = invoke(results_event, "seal", str(jury), stdin=f"{PASSPHRASE}\n")
     assert again.exit_code == 1
-    sealed_at = json.loads(event.sealed_results_path.read_text())["sealed_at"]
+    sealed_at = json.loads(results_event.sealed_results_path.read_text())["sealed_at"]
     assert again.stderr == (
-        f"error: {event.sealed_results_path} already holds sealed results (sealed "
+        f"error: {results_event.sealed_results_path} already holds sealed results (sealed "
         f"{sealed_at}); pass --replace to seal these instead\n"
     )
-    replaced = invoke(event, "seal", str(jury), "--replace", stdin="a new passphrase\n")
+    replaced = invoke(results_event, "seal", str(jury), "--replace", stdin="a new passphrase\n")
     assert replaced.exit_code == 0, replaced.output
-    assert invoke(event, "verify", "--open", stdin="a new passphrase\n").exit_code == 0
+    assert invoke(results_event, "verify", "--open", stdin="a new passphrase\n").exit_code == 0
 
 
-def test_verify_failures(event: EventFolder, jury: Path) -> None:
-    missing = invoke(event, "verify")
+def test_verify_failures(results_event: EventFolder, jury: Path) -> None:
+    missing = invoke(results_event, "verify")
     assert missing.exit_code == 1
     assert missing.stdout == ""
     assert missing.stderr == (
-        f"error: No sealed results at {event.sealed_results_path}: seal the jury's file with "
-        f"`python main.py results seal FILE`.\nSeal NOT OK: 1 problem.\n"
+        f"error: No sealed results at {results_event.sealed_results_path}: "
+        f"seal the jury's file with `python main.py results seal FILE`.\nSeal NOT OK: 1 problem.\n"
     )
-    missing_json = invoke(event, "verify", "--open", "--json")  # nothing to ask a passphrase for
+    missing_json = invoke(
+        results_event, "verify", "--open", "--json"
+    )  # nothing to ask a passphrase for
     assert missing_json.exit_code == 1
     assert json.loads(missing_json.stdout)["ok"] is False
 
-    assert invoke(event, "seal", str(jury), stdin=f"{PASSPHRASE}\n").exit_code == 0
+    assert invoke(results_event, "seal", str(jury), stdin=f"{PASSPHRASE}\n").exit_code == 0
     films = list(FILMS)
     films[6] = ("QZ-OTHER-07", "Renamed", "改名")
-    write_programme(programme_path(event), tuple(films))
-    changed = invoke(event, "verify", "--json")
+    write_programme(programme_path(results_event), tuple(films))
+    changed = invoke(results_event, "verify", "--json")
     assert changed.exit_code == 1
     assert json.loads(changed.stdout)["programme_changed"] is True
-    still_fits = invoke(event, "verify", "--open", stdin=f"{PASSPHRASE}\n")
+    still_fits = invoke(results_event, "verify", "--open", stdin=f"{PASSPHRASE}\n")
     assert still_fits.exit_code == 0, still_fits.output
     assert "  --  the programme has changed since sealing (checked below)" in still_fits.stdout
 
-    write_programme(programme_path(event), tuple(f for f in FILMS if f[0] != "QZ-WIN-04"))
-    removed = invoke(event, "verify", "--open", stdin=f"{PASSPHRASE}\n")
+    write_programme(programme_path(results_event), tuple(f for f in FILMS if f[0] != "QZ-WIN-04"))
+    removed = invoke(results_event, "verify", "--open", stdin=f"{PASSPHRASE}\n")
     assert removed.exit_code == 1
     assert (
         "error: result 'frontier': a film it names is no longer in the programme\n"
         in removed.stderr
     )
 
-    data = json.loads(event.sealed_results_path.read_text())
-    event.sealed_results_path.write_text(json.dumps({**data, "sealed_at": "yesterday"}))
-    tampered = invoke(event, "verify")
+    data = json.loads(results_event.sealed_results_path.read_text())
+    results_event.sealed_results_path.write_text(json.dumps({**data, "sealed_at": "yesterday"}))
+    tampered = invoke(results_event, "verify")
     assert tampered.exit_code == 1
     assert "has been changed or replaced since it was sealed" in tampered.stderr
-    not_asked = invoke(event, "verify", "--open", "--json", stdin="")  # no passphrase read
+    not_asked = invoke(results_event, "verify", "--open", "--json", stdin="")  # no passphrase read
     assert not_asked.exit_code == 1
     assert json.loads(not_asked.stdout)["opened"] is False
     assert_no_secrets(missing, changed, still_fits, removed, tampered)
@@ -299,36 +299,40 @@ def run(folder: EventFolder, *args: str, stdin: str = "") -> subprocess.Complete
     )
 
 
-def test_a_real_process_reads_passphrases_from_stdin(event: EventFolder, jury: Path) -> None:
+def test_a_real_process_reads_passphrases_from_stdin(
+    results_event: EventFolder, jury: Path
+) -> None:
     """The operator's habit in one go: seal, check it opens, delete the plain file."""
     both = f"{PASSPHRASE}\n{SECOND_PASSPHRASE}\n"
-    sealed = run(event, "seal", str(jury), "--two-keyholders", "--delete-plain", stdin=both)
+    sealed = run(results_event, "seal", str(jury), "--two-keyholders", "--delete-plain", stdin=both)
     assert sealed.returncode == 0, sealed.stderr
     fingerprint = short_fingerprint(
-        hashlib.sha256(event.sealed_results_path.read_bytes()).hexdigest()
+        hashlib.sha256(results_event.sealed_results_path.read_bytes()).hexdigest()
     )
     assert sealed.stdout == (
         f"Sealed 2 results (best-film, frontier) for 2 keyholders into "
-        f"{event.sealed_results_path}.\n"
+        f"{results_event.sealed_results_path}.\n"
         f"Fingerprint: {fingerprint} "
         f"(keyholders: write it down; `results verify` must show the same)\n"
         f"Checked that the seal opens, then overwrote and deleted {jury}.\n"
     )
     assert not jury.exists()
 
-    verified = run(event, "verify", "--open", "--json", stdin=both)
+    verified = run(results_event, "verify", "--open", "--json", stdin=both)
     assert verified.returncode == 0, verified.stderr
     data = json.loads(verified.stdout)
     assert (data["ok"], data["opened"], data["keyholders"]) == (True, True, 2)
 
-    wrong = run(event, "verify", "--open", "--json", stdin=f"{SECOND_PASSPHRASE}\n{PASSPHRASE}\n")
+    wrong = run(
+        results_event, "verify", "--open", "--json", stdin=f"{SECOND_PASSPHRASE}\n{PASSPHRASE}\n"
+    )
     assert wrong.returncode == 1
     assert json.loads(wrong.stdout)["problems"] == [WRONG_TWO]
 
     assert_no_secrets(sealed, verified, wrong)
-    log = (event.logs_dir / "kiosk.log").read_text(encoding="utf-8")
+    log = (results_event.logs_dir / "kiosk.log").read_text(encoding="utf-8")
     assert "sealed 2 result(s) for 2 keyholder(s)" in log  # -v: debug logging was on
-    assert find_secrets(event.root) == []
+    assert find_secrets(results_event.root) == []
 
 
 def _expect(fd: int, wanted: str, pending: list[str], timeout: float = 30.0) -> str:
@@ -352,7 +356,7 @@ def _expect(fd: int, wanted: str, pending: list[str], timeout: float = 30.0) -> 
 
 
 def test_on_a_terminal_the_passphrase_is_hidden_and_typed_twice(
-    event: EventFolder, jury: Path
+    results_event: EventFolder, jury: Path
 ) -> None:
     """A real pseudo-terminal: hidden prompts, confirmation, a too-short passphrase re-asked."""
     pid, fd = pty.fork()
@@ -360,7 +364,15 @@ def test_on_a_terminal_the_passphrase_is_hidden_and_typed_twice(
         os.environ.update(ENV)
         os.execv(
             sys.executable,
-            [sys.executable, str(MAIN), "--event", str(event.root), "results", "seal", str(jury)],
+            [
+                sys.executable,
+                str(MAIN),
+                "--event",
+                str(results_event.root),
+                "results",
+                "seal",
+                str(jury),
+            ],
         )
     transcript = ""
     pending = [""]
@@ -381,4 +393,4 @@ def test_on_a_terminal_the_passphrase_is_hidden_and_typed_twice(
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0, transcript
     assert PASSPHRASE not in transcript and "short\r" not in transcript  # never echoed
-    assert (event.sealed_results_path).exists()
+    assert (results_event.sealed_results_path).exists()

@@ -54,7 +54,7 @@ def attendees(folder: EventFolder) -> list[tuple[object, ...]]:
 
 
 @pytest.fixture
-def console(tmp_path: Path) -> Iterator[tuple[EventFolder, subprocess.Popen[bytes]]]:
+def console_process(tmp_path: Path) -> Iterator[tuple[EventFolder, subprocess.Popen[bytes]]]:
     folder = make_event(tmp_path / "event")
     jury = tmp_path / "jury.toml"
     jury.write_text(JURY, encoding="utf-8")
@@ -88,9 +88,9 @@ def console(tmp_path: Path) -> Iterator[tuple[EventFolder, subprocess.Popen[byte
 
 
 def test_the_console_holds_the_event_against_other_writers(
-    console: tuple[EventFolder, subprocess.Popen[bytes]], tmp_path: Path
+    console_process: tuple[EventFolder, subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
-    folder, process = console
+    folder, process = console_process
     jury = tmp_path / "jury.toml"
     seal_before = folder.sealed_results_path.read_bytes()
     people_before = attendees(folder)

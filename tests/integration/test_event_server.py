@@ -78,14 +78,14 @@ def _check_every_green_accounted(event_dir: Path, results: dict[str, list[dict[s
 
 
 @pytest.fixture
-def event(tmp_path: Path) -> tuple[Path, list[str]]:
+def seeded_event(tmp_path: Path) -> tuple[Path, list[str]]:
     folder = make_event(tmp_path / "event", capacity=1000)
     people = seed_people(folder, count=120)
     return folder.root, [person.code for person in people]
 
 
-def test_four_stations_scan_the_same_codes(tmp_path: Path, event) -> None:
-    event_dir, codes = event
+def test_four_stations_scan_the_same_codes(tmp_path: Path, seeded_event) -> None:
+    event_dir, codes = seeded_event
     server = start_server(event_dir)
     try:
         names = [f"Door {n}" for n in range(1, 5)]
@@ -118,8 +118,8 @@ def test_four_stations_scan_the_same_codes(tmp_path: Path, event) -> None:
         )
 
 
-def test_server_killed_mid_scan_and_restarted(tmp_path: Path, event) -> None:
-    event_dir, codes = event
+def test_server_killed_mid_scan_and_restarted(tmp_path: Path, seeded_event) -> None:
+    event_dir, codes = seeded_event
     server = start_server(event_dir)
     port = server.port
     names = [f"Door {n}" for n in range(1, 5)]
@@ -163,8 +163,8 @@ def test_server_killed_mid_scan_and_restarted(tmp_path: Path, event) -> None:
     assert admitted == set(range(1, 121))  # everyone scanned is in, once
 
 
-def test_cut_off_station_admits_offline_and_reconciles(tmp_path: Path, event) -> None:
-    event_dir, codes = event
+def test_cut_off_station_admits_offline_and_reconciles(tmp_path: Path, seeded_event) -> None:
+    event_dir, codes = seeded_event
     server = start_server(event_dir)
     port = server.port
     pair_station(event_dir, "Door 1", tmp_path / "d1")
@@ -212,8 +212,8 @@ def test_cut_off_station_admits_offline_and_reconciles(tmp_path: Path, event) ->
 
 
 @pytest.mark.logs_errors  # the station logs the certificate that does not match its pin
-def test_forged_replayed_and_revoked_requests_are_refused(tmp_path: Path, event) -> None:
-    event_dir, codes = event
+def test_forged_replayed_and_revoked_requests_are_refused(tmp_path: Path, seeded_event) -> None:
+    event_dir, codes = seeded_event
     server = start_server(event_dir)
     try:
         pair_station(event_dir, "Door 1", tmp_path / "d1")
@@ -294,8 +294,8 @@ def test_forged_replayed_and_revoked_requests_are_refused(tmp_path: Path, event)
     assert creds1.token not in digests  # tokens are stored hashed only
 
 
-def test_station_folder_holds_no_signing_key(tmp_path: Path, event) -> None:
-    event_dir, _codes = event
+def test_station_folder_holds_no_signing_key(tmp_path: Path, seeded_event) -> None:
+    event_dir, _codes = seeded_event
     server = start_server(event_dir)
     try:
         pair_station(event_dir, "Door 1", tmp_path / "d1")
@@ -326,8 +326,8 @@ def _now():
     return dt.datetime.now(dt.UTC)
 
 
-def test_offline_undo_walk_in_and_hand_admission(tmp_path: Path, event) -> None:
-    event_dir, codes = event
+def test_offline_undo_walk_in_and_hand_admission(tmp_path: Path, seeded_event) -> None:
+    event_dir, codes = seeded_event
     server = start_server(event_dir)
     pair_station(event_dir, "Door 1", tmp_path / "d1")
     server.kill()

@@ -14,11 +14,12 @@ import pytest
 
 from kiosk.cli.show import adhoc_programme
 from kiosk.core.media_identity import MediaState
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.services.film_media import FilmMedia
 from kiosk.services.preflight import recheck_film, run_preflight
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import film_toml, write_event
+from tests.film_cache import FilmCache
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
 
@@ -26,11 +27,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def measured(tmp_path: Path) -> tuple[EventFolder, Path, Path]:
+def measured(tmp_path: Path, film_cache: FilmCache) -> tuple[EventFolder, Path, Path]:
     """An event of one loud film, preflighted; and a quiet file to swap in for it."""
     films = tmp_path / "films"
-    loud = render_clip(ClipSpec(("Loud",), 2.0, 320, 180, volume_db=10), films / "film.mp4")
-    quiet = render_clip(
+    loud = film_cache.render(ClipSpec(("Loud",), 2.0, 320, 180, volume_db=10), films / "film.mp4")
+    quiet = film_cache.render(
         ClipSpec(("Quiet",), 2.0, 320, 180, volume_db=-20), tmp_path / "other" / "quiet.mp4"
     )
     folder = write_event(tmp_path / "event", [film_toml("F1", loud)])

@@ -49,10 +49,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.services.preflight import run_preflight
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import film_toml, write_event
+from tests.film_cache import FilmCache
 from tests.sound_capture import (
     FilmRun,
     alsa_file_config,
@@ -108,7 +109,9 @@ FILMS = (
 
 
 @pytest.fixture(scope="module")
-def loud_and_quiet_event(tmp_path_factory: pytest.TempPathFactory) -> EventFolder:
+def loud_and_quiet_event(
+    tmp_path_factory: pytest.TempPathFactory, film_cache: FilmCache
+) -> EventFolder:
     root = tmp_path_factory.mktemp("listening")
     tables = []
     for film in FILMS:
@@ -121,7 +124,7 @@ def loud_and_quiet_event(tmp_path_factory: pytest.TempPathFactory) -> EventFolde
             volume_db=film.volume_db,
             surround=film.surround,
         )
-        path = render_clip(spec, root / "films" / f"{film.film_id}.mp4")
+        path = film_cache.render(spec, root / "films" / f"{film.film_id}.mp4")
         tables.append(film_toml(film.film_id, path))
     folder = write_event(root / "event", tables)
     event_toml = folder.root / "event.toml"

@@ -21,14 +21,8 @@ from kiosk.store.checkins import CheckinRepository, ScanResult
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
-from tests.conftest import write_event
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "registrations"
-
-
-@pytest.fixture
-def event(tmp_path: Path) -> EventFolder:
-    return write_event(tmp_path / "event", [])
 
 
 def snapshot(folder: EventFolder) -> list[str]:

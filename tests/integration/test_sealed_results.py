@@ -54,11 +54,6 @@ WRONG_TWO = (
 
 
 @pytest.fixture
-def event(tmp_path: Path) -> EventFolder:
-    return make_event(tmp_path / "event")
-
-
-@pytest.fixture
 def jury(tmp_path: Path) -> Path:
     path = tmp_path / "jury.toml"
     path.write_text(JURY, encoding="utf-8")
@@ -66,17 +61,17 @@ def jury(tmp_path: Path) -> Path:
 
 
 def seal(
-    event: EventFolder, jury: Path, *passphrases: str, replace: bool = False
+    results_event: EventFolder, jury: Path, *passphrases: str, replace: bool = False
 ) -> sealed.SealSummary:
     return sealed.seal_results(
-        event, jury, list(passphrases or [PASSPHRASE]), replace=replace, kdf_n=KDF_N
+        results_event, jury, list(passphrases or [PASSPHRASE]), replace=replace, kdf_n=KDF_N
     )
 
 
-def expected_results(event: EventFolder, jury: Path) -> JuryResults:
-    config = event.load_config()
+def expected_results(results_event: EventFolder, jury: Path) -> JuryResults:
+    config = results_event.load_config()
     return parse_jury_results(
-        jury.read_text(encoding="utf-8"), jury, config, event.load_programme(config)
+        jury.read_text(encoding="utf-8"), jury, config, results_event.load_programme(config)
     )
 
 
@@ -92,12 +87,14 @@ def tamper(path: Path, change: str, value: object = None) -> None:
     path.write_text(json.dumps(data, indent=2))
 
 
-def test_round_trip_one_keyholder(event: EventFolder, jury: Path) -> None:
+def test_round_trip_one_keyholder(results_event: EventFolder, jury: Path) -> None:
     progress: list[str] = []
-    summary = sealed.seal_results(event, jury, [PASSPHRASE], kdf_n=KDF_N, progress=progress.append)
+    summary = sealed.seal_results(
+        results_event, jury, [PASSPHRASE], kdf_n=KDF_N, progress=progress.append
+    )
     derive = "Deriving the key (scrypt, 16 MiB)…"
     assert progress == [derive, VOTE_KEY_PROGRESS]
-    path = event.sealed_results_path
+    path = results_event.sealed_results_path
     assert (summary.path, summary.categories, summary.keyholders) == (
         path,
         ("best-film", "frontier"),
@@ -105,9 +102,9 @@ def test_round_trip_one_keyholder(event: EventFolder, jury: Path) -> None:
     )
     assert not summary.replaced
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert not list(event.root.glob(".results.sealed.*"))  # no temp file left behind
+    assert not list(results_event.root.glob(".results.sealed.*"))  # no temp file left behind
 
-    entries = list(Journal(event.open_db()).entries(sealed.RESULTS_SEALED))
+    entries = list(Journal(results_event.open_db()).entries(sealed.RESULTS_SEALED))
     assert [e.data for e in entries] == [
         {
             "categories": 2,
@@ -119,7 +116,7 @@ def test_round_trip_one_keyholder(event: EventFolder, jury: Path) -> None:
     ]
     assert entries[0].subject is None
 
-    report = sealed.verify_seal(event)
+    report = sealed.verify_seal(results_event)
     assert report.ok, report.problems
     assert (report.sealed, report.intact, report.opened, report.programme_changed) == (
         True,
@@ -131,26 +128,28 @@ def test_round_trip_one_keyholder(event: EventFolder, jury: Path) -> None:
         "sealed with a test-strength key derivation (scrypt, 16 MiB): seal again without "
         "--kdf-n for the real night"
     ]
-    opened_report = sealed.verify_seal(event, [PASSPHRASE])
+    opened_report = sealed.verify_seal(results_event, [PASSPHRASE])
     assert opened_report.ok and opened_report.opened, opened_report.problems
 
-    results = sealed.open_results(event, [PASSPHRASE])
-    assert results == expected_results(event, jury)
-    assert sealed.sealed_categories(event) == ("best-film", "frontier")
-    assert sealed.keyholders(event) == 1
-    opened = [e.data for e in Journal(event.open_db()).entries(sealed.RESULTS_OPENED)]
+    results = sealed.open_results(results_event, [PASSPHRASE])
+    assert results == expected_results(results_event, jury)
+    assert sealed.sealed_categories(results_event) == ("best-film", "frontier")
+    assert sealed.keyholders(results_event) == 1
+    opened = [e.data for e in Journal(results_event.open_db()).entries(sealed.RESULTS_OPENED)]
     assert opened == [
         {"purpose": "verify", "categories": 2},
         {"purpose": "reveal", "categories": 2},
     ]
 
 
-def test_round_trip_with_the_default_key_derivation_cost(event: EventFolder, jury: Path) -> None:
+def test_round_trip_with_the_default_key_derivation_cost(
+    results_event: EventFolder, jury: Path
+) -> None:
     progress: list[str] = []
-    sealed.seal_results(event, jury, [PASSPHRASE], progress=progress.append)
+    sealed.seal_results(results_event, jury, [PASSPHRASE], progress=progress.append)
     derive = "Deriving the key (scrypt, 128 MiB)…"
     assert progress == [derive, VOTE_KEY_PROGRESS]
-    header = json.loads(event.sealed_results_path.read_text())
+    header = json.loads(results_event.sealed_results_path.read_text())
     assert header["kdf"] == {
         "name": "scrypt",
         "n": DEFAULT_KDF_N,
@@ -159,13 +158,13 @@ def test_round_trip_with_the_default_key_derivation_cost(event: EventFolder, jur
         "salts": header["kdf"]["salts"],
     }
     assert DEFAULT_KDF_N == 2**17
-    assert sealed.verify_seal(event).warnings == []
-    assert sealed.open_results(event, [PASSPHRASE]) == expected_results(event, jury)
+    assert sealed.verify_seal(results_event).warnings == []
+    assert sealed.open_results(results_event, [PASSPHRASE]) == expected_results(results_event, jury)
 
 
-def test_the_file_format_is_documented_json(event: EventFolder, jury: Path) -> None:
-    seal(event, jury)
-    data = json.loads(event.sealed_results_path.read_text())
+def test_the_file_format_is_documented_json(results_event: EventFolder, jury: Path) -> None:
+    seal(results_event, jury)
+    data = json.loads(results_event.sealed_results_path.read_text())
     assert list(data) == [
         "format",
         "version",
@@ -190,10 +189,10 @@ def test_the_file_format_is_documented_json(event: EventFolder, jury: Path) -> N
     assert len(base64.b64decode(data["ciphertext"])) % 512 == 16
 
 
-def test_round_trip_two_keyholders(event: EventFolder, jury: Path) -> None:
+def test_round_trip_two_keyholders(results_event: EventFolder, jury: Path) -> None:
     progress: list[str] = []
     summary = sealed.seal_results(
-        event, jury, [PASSPHRASE, SECOND_PASSPHRASE], kdf_n=KDF_N, progress=progress.append
+        results_event, jury, [PASSPHRASE, SECOND_PASSPHRASE], kdf_n=KDF_N, progress=progress.append
     )
     assert summary.keyholders == 2
     both = [
@@ -201,76 +200,76 @@ def test_round_trip_two_keyholders(event: EventFolder, jury: Path) -> None:
         "Deriving keyholder 2's key (scrypt, 16 MiB)…",
     ]
     assert progress == [*both, VOTE_KEY_PROGRESS]
-    assert len(json.loads(event.sealed_results_path.read_text())["kdf"]["salts"]) == 2
-    assert sealed.keyholders(event) == 2
-    results = sealed.open_results(event, [PASSPHRASE, SECOND_PASSPHRASE])
-    assert results == expected_results(event, jury)
+    assert len(json.loads(results_event.sealed_results_path.read_text())["kdf"]["salts"]) == 2
+    assert sealed.keyholders(results_event) == 2
+    results = sealed.open_results(results_event, [PASSPHRASE, SECOND_PASSPHRASE])
+    assert results == expected_results(results_event, jury)
 
     with pytest.raises(WrongPassphraseError) as wrong_second:
-        sealed.open_results(event, [PASSPHRASE, "not the second one"])
+        sealed.open_results(results_event, [PASSPHRASE, "not the second one"])
     assert str(wrong_second.value) == WRONG_TWO
     with pytest.raises(WrongPassphraseError):
-        sealed.open_results(event, [SECOND_PASSPHRASE, PASSPHRASE])  # swapped
+        sealed.open_results(results_event, [SECOND_PASSPHRASE, PASSPHRASE])  # swapped
     with pytest.raises(SealError) as only_one:
-        sealed.open_results(event, [PASSPHRASE])
+        sealed.open_results(results_event, [PASSPHRASE])
     assert str(only_one.value) == ("this seal needs 2 passphrases (one per keyholder); 1 given")
-    report = sealed.verify_seal(event, [PASSPHRASE, "not the second one"])
+    report = sealed.verify_seal(results_event, [PASSPHRASE, "not the second one"])
     assert not report.ok and not report.opened
     assert report.problems == [WRONG_TWO]
 
 
-def test_wrong_passphrase(event: EventFolder, jury: Path) -> None:
-    seal(event, jury)
+def test_wrong_passphrase(results_event: EventFolder, jury: Path) -> None:
+    seal(results_event, jury)
     with pytest.raises(WrongPassphraseError) as caught:
-        sealed.open_results(event, ["correct horse battery "])  # one space too many
+        sealed.open_results(results_event, ["correct horse battery "])  # one space too many
     assert str(caught.value) == WRONG_ONE
-    report = sealed.verify_seal(event, ["nope nope nope"])
+    report = sealed.verify_seal(results_event, ["nope nope nope"])
     assert (report.ok, report.intact, report.opened) == (False, True, False)
     assert report.problems == [WRONG_ONE]
-    assert not list(Journal(event.open_db()).entries(sealed.RESULTS_OPENED))
+    assert not list(Journal(results_event.open_db()).entries(sealed.RESULTS_OPENED))
 
 
-def test_passphrases_fit_to_seal_with(event: EventFolder, jury: Path) -> None:
+def test_passphrases_fit_to_seal_with(results_event: EventFolder, jury: Path) -> None:
     with pytest.raises(SealError) as short:
-        sealed.seal_results(event, jury, ["short"], kdf_n=KDF_N)
+        sealed.seal_results(results_event, jury, ["short"], kdf_n=KDF_N)
     assert str(short.value) == (
         "the passphrase is too short: use at least 8 characters "
         "(a few words are easier to type and to remember)"
     )
     with pytest.raises(SealError) as short_second:
-        sealed.seal_results(event, jury, [PASSPHRASE, "1234567"], kdf_n=KDF_N)
+        sealed.seal_results(results_event, jury, [PASSPHRASE, "1234567"], kdf_n=KDF_N)
     assert str(short_second.value).startswith("keyholder 2's is too short")
     with pytest.raises(SealError) as same:
-        sealed.seal_results(event, jury, [PASSPHRASE, PASSPHRASE], kdf_n=KDF_N)
+        sealed.seal_results(results_event, jury, [PASSPHRASE, PASSPHRASE], kdf_n=KDF_N)
     assert str(same.value) == "the two keyholders' passphrases must be different"
-    assert not event.sealed_results_path.exists()
+    assert not results_event.sealed_results_path.exists()
 
 
-def test_tampered_ciphertext_is_detected(event: EventFolder, jury: Path) -> None:
-    seal(event, jury)
-    tamper(event.sealed_results_path, "ciphertext")
-    path = event.sealed_results_path
+def test_tampered_ciphertext_is_detected(results_event: EventFolder, jury: Path) -> None:
+    seal(results_event, jury)
+    tamper(results_event.sealed_results_path, "ciphertext")
+    path = results_event.sealed_results_path
     message = (
         f"{path} has been changed or replaced since it was sealed (its fingerprint is not the "
         f"one recorded in the journal at sealing). Do not trust it: ask the jury for their "
         f"results again and seal them with --replace."
     )
-    report = sealed.verify_seal(event)
+    report = sealed.verify_seal(results_event)
     assert (report.ok, report.sealed, report.intact) == (False, True, False)
     assert report.problems == [message]
     with pytest.raises(SealTamperedError) as caught:
-        sealed.open_results(event, [PASSPHRASE])
+        sealed.open_results(results_event, [PASSPHRASE])
     assert str(caught.value) == message
     # even with the right passphrase, verify --open does not open a changed file
-    assert not sealed.verify_seal(event, [PASSPHRASE]).opened
+    assert not sealed.verify_seal(results_event, [PASSPHRASE]).opened
 
 
 def test_the_encryption_itself_catches_a_change_without_the_journal(
-    event: EventFolder, jury: Path
+    results_event: EventFolder, jury: Path
 ) -> None:
     """The fingerprint tells tampering from a wrong passphrase; AES-GCM catches it anyway."""
-    seal(event, jury)
-    path = event.sealed_results_path
+    seal(results_event, jury)
+    path = results_event.sealed_results_path
     original = path.read_bytes()
     assert unseal(read_seal(path), [PASSPHRASE], recorded_fingerprint=None)  # no record: opens
     for change, value in (("ciphertext", None), ("categories", ["best-film"]), ("sealed_at", "")):
@@ -285,61 +284,65 @@ def test_the_encryption_itself_catches_a_change_without_the_journal(
         path.write_bytes(original)
 
 
-def test_tampered_header_is_detected(event: EventFolder, jury: Path) -> None:
-    seal(event, jury)
-    tamper(event.sealed_results_path, "categories", ["best-film"])  # hide the frontier award
-    report = sealed.verify_seal(event)
+def test_tampered_header_is_detected(results_event: EventFolder, jury: Path) -> None:
+    seal(results_event, jury)
+    tamper(
+        results_event.sealed_results_path, "categories", ["best-film"]
+    )  # hide the frontier award
+    report = sealed.verify_seal(results_event)
     assert not report.intact
     assert report.categories == ("best-film",)
     assert report.problems[0].startswith(
-        f"{event.sealed_results_path} has been changed or replaced since it was sealed"
+        f"{results_event.sealed_results_path} has been changed or replaced since it was sealed"
     )
     assert "the jury award 'frontier' has no sealed result" in report.problems
     with pytest.raises(SealTamperedError):
-        sealed.open_results(event, [PASSPHRASE])
+        sealed.open_results(results_event, [PASSPHRASE])
 
 
-def test_a_replaced_file_is_detected(event: EventFolder, jury: Path, tmp_path: Path) -> None:
-    seal(event, jury)
+def test_a_replaced_file_is_detected(
+    results_event: EventFolder, jury: Path, tmp_path: Path
+) -> None:
+    seal(results_event, jury)
     other = make_event(tmp_path / "other")
     seal(other, jury, "the impostor's passphrase")
-    event.sealed_results_path.write_bytes(other.sealed_results_path.read_bytes())
-    report = sealed.verify_seal(event)
+    results_event.sealed_results_path.write_bytes(other.sealed_results_path.read_bytes())
+    report = sealed.verify_seal(results_event)
     assert (report.ok, report.intact) == (False, False)
     assert "changed or replaced since it was sealed" in report.problems[0]
     with pytest.raises(SealTamperedError):
-        sealed.open_results(event, ["the impostor's passphrase"])
+        sealed.open_results(results_event, ["the impostor's passphrase"])
 
 
-def test_a_damaged_or_newer_file(event: EventFolder, jury: Path) -> None:
-    seal(event, jury)
-    path = event.sealed_results_path
+def test_a_damaged_or_newer_file(results_event: EventFolder, jury: Path) -> None:
+    seal(results_event, jury)
+    path = results_event.sealed_results_path
     original = path.read_bytes()
     path.write_text("{ not json")
-    assert sealed.verify_seal(event).problems == [
+    assert sealed.verify_seal(results_event).problems == [
         f"{path} is damaged or is not a sealed-results file: not JSON"
     ]
     with pytest.raises(SealDamagedError):
-        sealed.open_results(event, [PASSPHRASE])
+        sealed.open_results(results_event, [PASSPHRASE])
     data = json.loads(original)
     path.write_text(json.dumps({**data, "version": 2}))
-    assert sealed.verify_seal(event).problems == [
+    assert sealed.verify_seal(results_event).problems == [
         f"{path} was sealed by a newer version of this app (format version 2; this app reads "
         f"version 1). Update the app."
     ]
     path.write_text(json.dumps({**data, "kdf": {**data["kdf"], "n": 2**30}}))
-    assert sealed.verify_seal(event).problems == [
+    assert sealed.verify_seal(results_event).problems == [
         f"{path} is damaged or is not a sealed-results file: "
         f"the key derivation's cost is out of range"
     ]
 
 
-def test_no_seal(event: EventFolder) -> None:
+def test_no_seal(results_event: EventFolder) -> None:
     message = (
-        f"No sealed results at {event.sealed_results_path}: seal the jury's file with "
+        f"No sealed results at {results_event.sealed_results_path}: seal the jury's file with "
         f"`python main.py results seal FILE`."
     )
-    report = sealed.verify_seal(event)
+    report = sealed.verify_seal(results_event)
     assert (report.ok, report.sealed, report.categories, report.keyholders) == (
         False,
         False,
@@ -347,38 +350,38 @@ def test_no_seal(event: EventFolder) -> None:
         0,
     )
     assert report.problems == [message]
-    assert not sealed.has_seal(event)
+    assert not sealed.has_seal(results_event)
     for call in (
-        lambda: sealed.open_results(event, [PASSPHRASE]),
-        lambda: sealed.sealed_categories(event),
-        lambda: sealed.keyholders(event),
+        lambda: sealed.open_results(results_event, [PASSPHRASE]),
+        lambda: sealed.sealed_categories(results_event),
+        lambda: sealed.keyholders(results_event),
     ):
         with pytest.raises(sealed.NoSealError) as caught:
             call()
         assert str(caught.value) == message
 
 
-def test_a_seal_the_journal_has_no_record_of(event: EventFolder, jury: Path) -> None:
-    seal(event, jury)
+def test_a_seal_the_journal_has_no_record_of(results_event: EventFolder, jury: Path) -> None:
+    seal(results_event, jury)
     for name in ("event.db", "event.db-wal", "event.db-shm"):
-        (event.root / name).unlink(missing_ok=True)
-    report = sealed.verify_seal(event)
+        (results_event.root / name).unlink(missing_ok=True)
+    report = sealed.verify_seal(results_event)
     assert report.problems == [
-        f"{event.sealed_results_path} is not recorded in this event's journal: it was not "
+        f"{results_event.sealed_results_path} is not recorded in this event's journal: it was not "
         f"sealed in this event, or event.db was replaced since. Seal the jury's file again "
         f"with --replace."
     ]
     # the right passphrase still opens it: AES-GCM vouches for the contents
-    assert sealed.open_results(event, [PASSPHRASE]) == expected_results(event, jury)
+    assert sealed.open_results(results_event, [PASSPHRASE]) == expected_results(results_event, jury)
 
 
-def test_programme_changed_since_sealing(event: EventFolder, jury: Path) -> None:
-    seal(event, jury)
+def test_programme_changed_since_sealing(results_event: EventFolder, jury: Path) -> None:
+    seal(results_event, jury)
     films = list(FILMS)
     films[5] = ("QZ-OTHER-06", "A New Title For An Unnamed Film", "新片名")
-    write_programme(programme_path(event), tuple(films))
+    write_programme(programme_path(results_event), tuple(films))
 
-    report = sealed.verify_seal(event)
+    report = sealed.verify_seal(results_event)
     assert (report.ok, report.intact, report.programme_changed, report.opened) == (
         False,
         True,
@@ -390,35 +393,35 @@ def test_programme_changed_since_sealing(event: EventFolder, jury: Path) -> None
         "renamed or moved): run `results verify --open` with the passphrase(s) to check that "
         "every film the results name is still in it"
     ]
-    opened = sealed.verify_seal(event, [PASSPHRASE])
+    opened = sealed.verify_seal(results_event, [PASSPHRASE])
     assert (opened.ok, opened.programme_changed, opened.opened) == (True, True, True)
     assert opened.problems == []
 
 
 @pytest.mark.parametrize("removed", ["QZ-WIN-01", "QZ-NOM-02", "QZ-MEN-05"])
 def test_a_sealed_film_removed_from_the_programme(
-    removed: str, event: EventFolder, jury: Path
+    removed: str, results_event: EventFolder, jury: Path
 ) -> None:
-    seal(event, jury)
-    write_programme(programme_path(event), tuple(f for f in FILMS if f[0] != removed))
-    report = sealed.verify_seal(event, [PASSPHRASE])
+    seal(results_event, jury)
+    write_programme(programme_path(results_event), tuple(f for f in FILMS if f[0] != removed))
+    report = sealed.verify_seal(results_event, [PASSPHRASE])
     assert (report.ok, report.opened, report.programme_changed) == (False, True, True)
     # the same words whichever film went: winner, nominee or mention cannot be told apart
     assert report.problems == ["result 'best-film': a film it names is no longer in the programme"]
 
 
 def test_a_clip_that_no_longer_fits_is_reported_without_the_film(
-    event: EventFolder, jury: Path
+    results_event: EventFolder, jury: Path
 ) -> None:
-    seal(event, jury)
-    text = programme_path(event).read_text(encoding="utf-8")
+    seal(results_event, jury)
+    text = programme_path(results_event).read_text(encoding="utf-8")
     shorter = text.replace(
         'runtime = "1:00"\nfile = "films/QZ-WIN-01.mp4"',
         'runtime = "0:30"\nfile = "films/QZ-WIN-01.mp4"',
     )
     assert shorter != text
-    programme_path(event).write_text(shorter, encoding="utf-8")
-    report = sealed.verify_seal(event, [PASSPHRASE])
+    programme_path(results_event).write_text(shorter, encoding="utf-8")
+    report = sealed.verify_seal(results_event, [PASSPHRASE])
     assert report.problems == [
         "result 'best-film': its clip ends after the end of the film as the programme now "
         "declares it"
@@ -426,74 +429,74 @@ def test_a_clip_that_no_longer_fits_is_reported_without_the_film(
 
 
 def test_categories_checked_against_event_toml_without_opening(
-    event: EventFolder, jury: Path
+    results_event: EventFolder, jury: Path
 ) -> None:
-    seal(event, jury)
-    config = event.config_path.read_text(encoding="utf-8")
+    seal(results_event, jury)
+    config = results_event.config_path.read_text(encoding="utf-8")
     renamed = config.replace('id = "frontier"', 'id = "frontier-award"')
-    event.config_path.write_text(renamed, encoding="utf-8")
-    report = sealed.verify_seal(event)
+    results_event.config_path.write_text(renamed, encoding="utf-8")
+    report = sealed.verify_seal(results_event)
     assert report.problems == [
         "result 'frontier' is sealed, but event.toml has no award 'frontier' "
         "(awards: best-film, frontier-award, viewers)",
         "the jury award 'frontier-award' has no sealed result",
     ]
-    assert sealed.verify_seal(event, [PASSPHRASE]).problems == report.problems  # not twice
+    assert sealed.verify_seal(results_event, [PASSPHRASE]).problems == report.problems  # not twice
 
 
-def test_refuses_to_overwrite_without_replace(event: EventFolder, jury: Path) -> None:
-    first = seal(event, jury)
+def test_refuses_to_overwrite_without_replace(results_event: EventFolder, jury: Path) -> None:
+    first = seal(results_event, jury)
     with pytest.raises(SealExistsError) as caught:
-        seal(event, jury, "another good passphrase")
+        seal(results_event, jury, "another good passphrase")
     assert str(caught.value) == (
-        f"{event.sealed_results_path} already holds sealed results (sealed "
+        f"{results_event.sealed_results_path} already holds sealed results (sealed "
         f"{first.sealed_at}); pass --replace to seal these instead"
     )
-    assert sealed.open_results(event, [PASSPHRASE])  # untouched
+    assert sealed.open_results(results_event, [PASSPHRASE])  # untouched
 
-    second = seal(event, jury, "another good passphrase", replace=True)
+    second = seal(results_event, jury, "another good passphrase", replace=True)
     assert second.replaced and second.fingerprint != first.fingerprint
-    entries = [e.data for e in Journal(event.open_db()).entries(sealed.RESULTS_SEALED)]
+    entries = [e.data for e in Journal(results_event.open_db()).entries(sealed.RESULTS_SEALED)]
     assert [e["fingerprint"] for e in entries] == [first.fingerprint, second.fingerprint]
     assert entries[1]["replaced"] is True
-    assert sealed.verify_seal(event).ok
+    assert sealed.verify_seal(results_event).ok
     with pytest.raises(WrongPassphraseError):
-        sealed.open_results(event, [PASSPHRASE])
-    assert sealed.open_results(event, ["another good passphrase"])
+        sealed.open_results(results_event, [PASSPHRASE])
+    assert sealed.open_results(results_event, ["another good passphrase"])
 
 
 def test_a_results_file_naming_a_film_not_in_the_programme_is_refused(
-    event: EventFolder, tmp_path: Path
+    results_event: EventFolder, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(JURY.replace('winner = "QZ-WIN-04"', 'winner = "QZ-GHOST-99"'), "utf-8")
     with pytest.raises(ConfigError) as caught:
-        sealed.seal_results(event, bad, [PASSPHRASE], kdf_n=KDF_N)
+        sealed.seal_results(results_event, bad, [PASSPHRASE], kdf_n=KDF_N)
     assert [str(p) for p in caught.value.problems] == [
         f"{bad}: result 'frontier': field 'winner': 'QZ-GHOST-99' is not in the programme",
         f"{bad}: result 'frontier': field 'nominees': must include the winner 'QZ-GHOST-99'",
     ]
-    assert not event.sealed_results_path.exists()
-    assert not list(Journal(event.open_db()).entries(sealed.RESULTS_SEALED))
+    assert not results_event.sealed_results_path.exists()
+    assert not list(Journal(results_event.open_db()).entries(sealed.RESULTS_SEALED))
 
 
-def test_a_missing_results_file(event: EventFolder, tmp_path: Path) -> None:
+def test_a_missing_results_file(results_event: EventFolder, tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
-        sealed.seal_results(event, tmp_path / "nowhere.toml", [PASSPHRASE], kdf_n=KDF_N)
+        sealed.seal_results(results_event, tmp_path / "nowhere.toml", [PASSPHRASE], kdf_n=KDF_N)
     assert str(caught.value) == (
         f"{tmp_path / 'nowhere.toml'}: cannot read the jury's results: No such file or directory"
     )
 
 
 def test_an_audience_award_can_be_sealed_like_the_others(
-    event: EventFolder, tmp_path: Path
+    results_event: EventFolder, tmp_path: Path
 ) -> None:
     jury = tmp_path / "with-viewers.toml"
     jury.write_text(JURY + VIEWERS, encoding="utf-8")
-    summary = seal(event, jury)
+    summary = seal(results_event, jury)
     assert summary.categories == ("best-film", "frontier", "viewers")
-    assert sealed.verify_seal(event, [PASSPHRASE]).ok
-    opened = sealed.open_results(event, [PASSPHRASE])
+    assert sealed.verify_seal(results_event, [PASSPHRASE]).ok
+    opened = sealed.open_results(results_event, [PASSPHRASE])
     viewers = opened.for_category("viewers")
     assert viewers is not None and viewers.winner == "QZ-OTHER-07"
 
@@ -506,10 +509,10 @@ def test_destroy_plain_file(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def debug_log(event: EventFolder) -> Iterator[Path]:
+def debug_log(results_event: EventFolder) -> Iterator[Path]:
     """Every log record of the test, at DEBUG, in the event's logs folder (as the app does)."""
-    event.create_dirs()
-    path = event.logs_dir / "kiosk.log"
+    results_event.create_dirs()
+    path = results_event.logs_dir / "kiosk.log"
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setLevel(logging.DEBUG)
     root = logging.getLogger()
@@ -525,26 +528,28 @@ def debug_log(event: EventFolder) -> Iterator[Path]:
 
 
 def test_nothing_in_the_event_folder_or_logs_names_a_winner(
-    event: EventFolder, jury: Path, debug_log: Path
+    results_event: EventFolder, jury: Path, debug_log: Path
 ) -> None:
     """After seal + verify + open (no preflight, no show), no file names a film of the results."""
-    seal(event, jury, PASSPHRASE, SECOND_PASSPHRASE)
+    seal(results_event, jury, PASSPHRASE, SECOND_PASSPHRASE)
     sealed.destroy_plain_file(jury)
-    assert sealed.verify_seal(event).ok
-    assert sealed.verify_seal(event, [PASSPHRASE, SECOND_PASSPHRASE]).ok
+    assert sealed.verify_seal(results_event).ok
+    assert sealed.verify_seal(results_event, [PASSPHRASE, SECOND_PASSPHRASE]).ok
     with pytest.raises(WrongPassphraseError):
-        sealed.open_results(event, [PASSPHRASE, "wrong second passphrase"])
+        sealed.open_results(results_event, [PASSPHRASE, "wrong second passphrase"])
     # the Viewer's Award vote too: ballots for films of the results, counted at the reveal
-    people = seed_people(event, count=3)
+    people = seed_people(results_event, count=3)
     now = dt.datetime.now(dt.UTC)
     for person in people:
-        assert door_repository(event).scan(person.code, "Door 1", "scan", now).verdict.admits
-    desk = VoteDesk(event)
+        assert (
+            door_repository(results_event).scan(person.code, "Door 1", "scan", now).verdict.admits
+        )
+    desk = VoteDesk(results_event)
     desk.open(5)
     for person, film in zip(people, ["QZ-NOM-02", "QZ-MEN-05", "QZ-NOM-02"], strict=True):
         assert desk.cast(person.code, film, "phone").accepted
     desk.close()
-    results = sealed.open_results(event, [PASSPHRASE, SECOND_PASSPHRASE])
+    results = sealed.open_results(results_event, [PASSPHRASE, SECOND_PASSPHRASE])
     assert results.for_category("best-film") is not None  # it really opened
     viewers = results.for_category("viewers")
     assert viewers is not None and viewers.winner == "QZ-NOM-02"  # and the vote was counted
@@ -552,11 +557,11 @@ def test_nothing_in_the_event_folder_or_logs_names_a_winner(
 
     assert "the test's own marker line" in debug_log.read_text(encoding="utf-8")
     assert "sealed 2 result(s) for 2 keyholder(s)" in debug_log.read_text(encoding="utf-8")
-    files = sorted(p.name for p in event.root.rglob("*") if p.is_file())
+    files = sorted(p.name for p in results_event.root.rglob("*") if p.is_file())
     assert "results.sealed" in files and "event.db" in files and "vote-key.sealed" in files
-    assert find_secrets(event.root) == []
+    assert find_secrets(results_event.root) == []
     # the scan does find them where they are: it is not blind
-    assert find_secrets(programme_path(event).parent, ["QZ-WIN-01", "群青燈塔奏鳴曲"])
+    assert find_secrets(programme_path(results_event).parent, ["QZ-WIN-01", "群青燈塔奏鳴曲"])
 
 
 def test_the_demo_seals_its_results_and_deletes_the_plain_file(

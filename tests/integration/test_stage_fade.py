@@ -23,9 +23,10 @@ from typing import Any
 
 import pytest
 
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.media.picture_fade import ease
 from tests.conftest import film_toml, write_event
+from tests.film_cache import FilmCache
 from tests.xvfb import qt_env, requires_xvfb, xvfb_display
 
 pytestmark = [
@@ -89,9 +90,11 @@ def capture_frames(path: Path) -> list[tuple[float, float, bytes]]:
 Marks = dict[str, Any]
 
 
-def record_fade(tmp_path: Path, *flags: str) -> tuple[list[tuple[float, float, bytes]], Marks]:
+def record_fade(
+    tmp_path: Path, film_cache: FilmCache, *flags: str
+) -> tuple[list[tuple[float, float, bytes]], Marks]:
     """Run fade_child on a fresh Xvfb while ffmpeg records it; the frames and the child's marks."""
-    clip = render_clip(
+    clip = film_cache.render(
         ClipSpec(("Fade", "淡入"), 8.0, WIDTH, HEIGHT, colour="0xb0b0b0"), tmp_path / "fade.mp4"
     )
     event = write_event(tmp_path / "event", [film_toml("F1", clip)])
@@ -169,8 +172,10 @@ def analyse(
     }
 
 
-def test_fade_up_over_a_playing_film_is_a_ramp_without_a_flash(tmp_path: Path) -> None:
-    frames, marks = record_fade(tmp_path)
+def test_fade_up_over_a_playing_film_is_a_ramp_without_a_flash(
+    tmp_path: Path, film_cache: FilmCache
+) -> None:
+    frames, marks = record_fade(tmp_path, film_cache)
     assert marks["still_film"] and not marks["black_now"]
     figures = analyse(frames, marks)
     print("\nfade up over a playing film:", {k: round(v) for k, v in figures.items()})
@@ -181,8 +186,10 @@ def test_fade_up_over_a_playing_film_is_a_ramp_without_a_flash(tmp_path: Path) -
     assert figures["longest_still_ms"] < 250  # and did during the fade (no lost pictures)
 
 
-def test_fade_up_over_a_paused_film_shows_its_still_picture(tmp_path: Path) -> None:
-    frames, marks = record_fade(tmp_path, "pause")
+def test_fade_up_over_a_paused_film_shows_its_still_picture(
+    tmp_path: Path, film_cache: FilmCache
+) -> None:
+    frames, marks = record_fade(tmp_path, film_cache, "pause")
     assert marks["still_film"] and not marks["black_now"]
     figures = analyse(frames, marks, PAUSED_STEP)
     print("\nfade up over a paused film:", {k: round(v) for k, v in figures.items()})

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.store.event_folder import EventFolder
+from tests.film_cache import FilmCache
 from tests.xvfb import qt_child, requires_xvfb, screenshot, xvfb_display
 
 pytestmark = [
@@ -97,9 +98,9 @@ def differing(one: QImage, two: QImage, x_range: range, y_range: range) -> int:
 
 
 @pytest.fixture(scope="module")
-def wide_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wide_clip(tmp_path_factory: pytest.TempPathFactory, film_cache: FilmCache) -> Path:
     """A 4-second 16:9 clip."""
-    return render_clip(
+    return film_cache.render(
         ClipSpec(("Wide",), 4.0, 640, 360), tmp_path_factory.mktemp("wide") / "wide.mp4"
     )
 

@@ -90,7 +90,7 @@ def non_black_pixels(image: QImage, step: int = 1) -> int:
 
 
 @pytest.fixture(scope="module")
-def two_screens(
+def stage_and_console(
     tmp_path_factory: pytest.TempPathFactory, demo_event_template: Path
 ) -> Iterator[dict[str, Any]]:
     """The stage (showing black) and a console on a two-monitor Xvfb, set up once."""
@@ -114,45 +114,49 @@ def two_screens(
         }
 
 
-def test_stage_covers_every_pixel_of_the_projector(two_screens: dict[str, Any]) -> None:
-    shot = two_screens["shot"]
+def test_stage_covers_every_pixel_of_the_projector(stage_and_console: dict[str, Any]) -> None:
+    shot = stage_and_console["shot"]
     assert (shot.width(), shot.height()) == (3840, 1080)
     # the stage shows black: any other pixel would be desktop, a border or a gap
     assert non_black_pixels(region(shot, PROJECTOR)) == 0
     # and the console is still visible on its own screen (the capture is real)
     assert non_black_pixels(region(shot, CONSOLE), step=8) > 10_000
-    start = two_screens["report"]["start"]
+    start = stage_and_console["report"]["start"]
     assert start["screen"] == "PROJECTOR"
     assert start["geometry"] == [1920, 0, 1920, 1080]
     assert start["full_screen"]
 
 
-def test_console_keeps_the_keyboard(two_screens: dict[str, Any]) -> None:
-    report = two_screens["report"]
+def test_console_keeps_the_keyboard(stage_and_console: dict[str, Any]) -> None:
+    report = stage_and_console["report"]
     assert report["console_has_focus"]
     for moment in ("start", "unplugged", "replugged"):
         assert report[moment]["focus"] == "console", moment
         assert not report[moment]["stage_active"], moment
-    active = int(two_screens["active"].split()[-1], 16)
+    active = int(stage_and_console["active"].split()[-1], 16)
     assert active == report["console_wid"]
 
 
-def test_stage_stays_out_of_the_taskbar_and_accepts_no_focus(two_screens: dict[str, Any]) -> None:
-    props = two_screens["stage_props"]
+def test_stage_stays_out_of_the_taskbar_and_accepts_no_focus(
+    stage_and_console: dict[str, Any],
+) -> None:
+    props = stage_and_console["stage_props"]
     assert "accepts input or input focus: False" in props  # WM_HINTS
     for moment in ("start", "unplugged", "replugged"):
-        state = two_screens["report"][moment]["net_wm_state"]
+        state = stage_and_console["report"][moment]["net_wm_state"]
         for atom in ("FULLSCREEN", "SKIP_TASKBAR", "SKIP_PAGER"):
             assert f"_NET_WM_STATE_{atom}" in state, (moment, state)
 
 
-def test_pointer_is_invisible_over_the_stage(two_screens: dict[str, Any]) -> None:
-    assert two_screens["report"]["cursors"] == ["BlankCursor"]
-    assert two_screens["cursor_pixels"] == 0
+def test_pointer_is_invisible_over_the_stage(stage_and_console: dict[str, Any]) -> None:
+    assert stage_and_console["report"]["cursors"] == ["BlankCursor"]
+    assert stage_and_console["cursor_pixels"] == 0
 
 
-def test_stage_follows_its_screen_when_unplugged_and_back(two_screens: dict[str, Any]) -> None:
-    report = two_screens["report"]
+def test_stage_follows_its_screen_when_unplugged_and_back(
+    stage_and_console: dict[str, Any],
+) -> None:
+    report = stage_and_console["report"]
     assert report["unplugged"]["screen"] == "CONSOLE"
     assert report["unplugged"]["geometry"] == [0, 0, 1920, 1080]
     assert report["unplugged"]["full_screen"]

@@ -37,7 +37,7 @@ CHILD = Path(__file__).resolve().parent / "vote_station_child.py"
 
 
 @pytest.fixture
-def voting(tmp_path: Path) -> VotingEvent:
+def voting_hall(tmp_path: Path) -> VotingEvent:
     return make_voting_event(tmp_path / "event", admitted=48, absent=2)
 
 
@@ -59,14 +59,16 @@ def ballots(event_dir: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM vote_ballots").fetchone()[0])
 
 
-def test_a_paired_station_casts_through_the_server(tmp_path: Path, voting: VotingEvent) -> None:
-    event_dir = voting.folder.root
+def test_a_paired_station_casts_through_the_server(
+    tmp_path: Path, voting_hall: VotingEvent
+) -> None:
+    event_dir = voting_hall.folder.root
     station_dir = tmp_path / "vote1"
     server = start_server(event_dir)
     cast_films: Counter[str] = Counter()
     try:
         pair_station(event_dir, "Vote 1", station_dir)
-        person = voting.admitted[0]
+        person = voting_hall.admitted[0]
 
         status, closed = cast(station_dir, person.code, VOTE_FILMS[0])
         assert status == 1 and closed["accepted"] is False and closed["reason"] == "vote_closed"
@@ -78,18 +80,18 @@ def test_a_paired_station_casts_through_the_server(tmp_path: Path, voting: Votin
         assert first["message_zh"] and first["message_en"] and first["replayed"] is False
         cast_films[VOTE_FILMS[0]] += 1
 
-        status, again = cast(station_dir, voting.vote_code_of(person), VOTE_FILMS[1])
+        status, again = cast(station_dir, voting_hall.vote_code_of(person), VOTE_FILMS[1])
         assert status == 1 and again["reason"] == "already_voted"
         assert "已經投過票" in again["message_zh"]
 
-        status, absent = cast(station_dir, voting.absent[0].code, VOTE_FILMS[1])
+        status, absent = cast(station_dir, voting_hall.absent[0].code, VOTE_FILMS[1])
         assert status == 1 and absent["reason"] == "not_checked_in"
 
-        status, unknown = cast(station_dir, voting.admitted[1].code, "NO-SUCH-FILM")
+        status, unknown = cast(station_dir, voting_hall.admitted[1].code, "NO-SUCH-FILM")
         assert status == 1 and unknown["reason"] == "unknown_film"
 
         # a retried upload (same nonce): the stored answer, one ballot
-        retried = voting.admitted[2].code
+        retried = voting_hall.admitted[2].code
         status, once = cast(station_dir, retried, VOTE_FILMS[2], "--nonce", "retry-nonce-0001")
         assert status == 0 and once["replayed"] is False
         status, twice = cast(station_dir, retried, VOTE_FILMS[2], "--nonce", "retry-nonce-0001")
@@ -116,39 +118,39 @@ def test_a_paired_station_casts_through_the_server(tmp_path: Path, voting: Votin
 
         # the vote closes: refused, clearly
         assert run_cli("--event", str(event_dir), "vote", "close").returncode == 0
-        status, late = cast(station_dir, voting.admitted[3].code, VOTE_FILMS[0])
+        status, late = cast(station_dir, voting_hall.admitted[3].code, VOTE_FILMS[0])
         assert status == 1 and late["reason"] == "vote_closed"
         assert "投票已經結束" in late["message_zh"]
         assert run_cli("--event", str(event_dir), "vote", "open").returncode == 0
 
         # a revoked station is refused at once, and says so
         assert run_cli("--event", str(event_dir), "stations", "revoke", "Vote 1").returncode == 0
-        status, revoked = cast(station_dir, voting.admitted[4].code, VOTE_FILMS[0])
+        status, revoked = cast(station_dir, voting_hall.admitted[4].code, VOTE_FILMS[0])
         assert status == 1 and revoked["reason"] == "station_revoked"
         assert "撤銷" in revoked["message_zh"]
     finally:
         server.stop()
 
-    status, down = cast(station_dir, voting.admitted[5].code, VOTE_FILMS[0])
+    status, down = cast(station_dir, voting_hall.admitted[5].code, VOTE_FILMS[0])
     assert status == 1 and down["reason"] in ("unconfirmed", "server_unreachable")
     assert ballots(event_dir) == 2
     assert sorted(channel for _a, channel in voters(event_dir)) == ["Vote 1", "Vote 1"]
     # nothing on either laptop names a film chosen: not the nonce records, logs, station.db
     chosen = [VOTE_FILMS[0], VOTE_FILMS[2]]
     assert find_secrets(event_dir, chosen) == [] and find_secrets(station_dir, chosen) == []
-    tally = count_vote(voting.folder, [PASSPHRASE])
+    tally = count_vote(voting_hall.folder, [PASSPHRASE])
     assert tally.ballots == 2 and dict(tally.counts) == dict(cast_films)
 
 
-def test_server_killed_mid_cast_and_restarted(tmp_path: Path, voting: VotingEvent) -> None:
-    event_dir = voting.folder.root
+def test_server_killed_mid_cast_and_restarted(tmp_path: Path, voting_hall: VotingEvent) -> None:
+    event_dir = voting_hall.folder.root
     server = start_server(event_dir)
     port = server.port
     pair_station(event_dir, "Vote 1", tmp_path / "vote1")
     pair_station(event_dir, "Vote 2", tmp_path / "vote2")
     assert run_cli("--event", str(event_dir), "vote", "open", "--minutes", "30").returncode == 0
     # two stations: 20 people each, and 4 people both stations try (each votes once, somewhere)
-    people = voting.admitted[:44]
+    people = voting_hall.admitted[:44]
     plan: dict[str, list[tuple[str, str]]] = {"vote1": [], "vote2": []}
     for index, person in enumerate(people[:40]):
         plan["vote1" if index % 2 else "vote2"].append((person.code, VOTE_FILMS[index % 3]))
@@ -201,17 +203,17 @@ def test_server_killed_mid_cast_and_restarted(tmp_path: Path, voting: VotingEven
     assert len(in_db) == 44 == ballots(event_dir)
     assert len({attendee for attendee, _c in in_db}) == 44
     # and the tally, opened with the passphrase, is exactly what the stations were told
-    tally = count_vote(voting.folder, [PASSPHRASE])
+    tally = count_vote(voting_hall.folder, [PASSPHRASE])
     assert tally.ballots == 44
     assert dict(tally.counts) == dict(Counter(str(row["film"]) for row in accepted))
 
 
 def test_a_lost_reply_is_answered_from_the_nonce_record(
-    tmp_path: Path, voting: VotingEvent
+    tmp_path: Path, voting_hall: VotingEvent
 ) -> None:
     """The ballot reaches the server, the station hangs up before the answer (a reply lost on
     the Wi-Fi); the retry with the same nonce gets the stored answer: one ballot."""
-    event_dir = voting.folder.root
+    event_dir = voting_hall.folder.root
     station_dir = tmp_path / "vote1"
     server = start_server(event_dir)
     try:
@@ -219,7 +221,11 @@ def test_a_lost_reply_is_answered_from_the_nonce_record(
         assert run_cli("--event", str(event_dir), "vote", "open").returncode == 0
         credentials = StationFolder(station_dir).credentials()
         body = json.dumps(
-            {"nonce": "lost-reply-0001", "code": voting.admitted[0].code, "film": VOTE_FILMS[1]}
+            {
+                "nonce": "lost-reply-0001",
+                "code": voting_hall.admitted[0].code,
+                "film": VOTE_FILMS[1],
+            }
         ).encode()
         request = (
             f"POST /api/v1/vote HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -239,12 +245,12 @@ def test_a_lost_reply_is_answered_from_the_nonce_record(
             assert time.monotonic() < wait_until, "the server did not record the ballot"
             time.sleep(0.05)
         status, retried = cast(
-            station_dir, voting.admitted[0].code, VOTE_FILMS[1], "--nonce", "lost-reply-0001"
+            station_dir, voting_hall.admitted[0].code, VOTE_FILMS[1], "--nonce", "lost-reply-0001"
         )
         assert status == 0 and retried["accepted"] is True and retried["replayed"] is True
-        status, other = cast(station_dir, voting.admitted[0].code, VOTE_FILMS[2])
+        status, other = cast(station_dir, voting_hall.admitted[0].code, VOTE_FILMS[2])
         assert status == 1 and other["reason"] == "already_voted"
     finally:
         server.stop()
     assert len(voters(event_dir)) == 1 == ballots(event_dir)
-    assert dict(count_vote(voting.folder, [PASSPHRASE]).counts) == {VOTE_FILMS[1]: 1}
+    assert dict(count_vote(voting_hall.folder, [PASSPHRASE]).counts) == {VOTE_FILMS[1]: 1}

@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.ffmpeg]
 
 
 @pytest.fixture
-def event(tmp_path: Path, clips: dict[str, Path]) -> EventFolder:
+def stills_event(tmp_path: Path, clips: dict[str, Path]) -> EventFolder:
     """Four films (copies: a test may touch them): one with its own still, a vertical one,
     one unreadable."""
     root = tmp_path / "event"
@@ -57,14 +57,14 @@ def programme_of(folder: EventFolder) -> Programme:
     return folder.load_programme(folder.load_config())
 
 
-def test_prepare_all_takes_a_still_from_every_film_without_one(event: EventFolder) -> None:
-    programme = programme_of(event)
-    provider = StillProvider(cache_dir_for(event.root))
+def test_prepare_all_takes_a_still_from_every_film_without_one(stills_event: EventFolder) -> None:
+    programme = programme_of(stills_event)
+    provider = StillProvider(cache_dir_for(stills_event.root))
     seen: list[tuple[int, int, str]] = []
     report = provider.prepare_all(programme, progress=lambda *args: seen.append(args))
     assert (report.own, report.cached, report.made, report.failed) == (1, 0, 2, ("A4",))
     assert seen[-1][:2] == (4, 4)
-    cache = event.root / "cache" / "stills"
+    cache = stills_event.root / "cache" / "stills"
     assert sorted(p.name for p in cache.iterdir()) == ["A2.jpg", "A3.jpg"]  # nothing half-made
     wide, tall = QImage(str(cache / "A2.jpg")), QImage(str(cache / "A3.jpg"))
     assert (wide.width(), wide.height()) == (320, 180)
@@ -82,9 +82,9 @@ def test_prepare_all_takes_a_still_from_every_film_without_one(event: EventFolde
     assert (again.own, again.cached, again.made, again.failed) == (1, 2, 0, ("A4",))
 
 
-def test_a_still_is_taken_again_when_its_film_changes(event: EventFolder) -> None:
-    programme = programme_of(event)
-    provider = StillProvider(cache_dir_for(event.root))
+def test_a_still_is_taken_again_when_its_film_changes(stills_event: EventFolder) -> None:
+    programme = programme_of(stills_event)
+    provider = StillProvider(cache_dir_for(stills_event.root))
     provider.prepare_all(programme)
     film = programme.film("A2")
     later = time.time() + 60
@@ -95,9 +95,9 @@ def test_a_still_is_taken_again_when_its_film_changes(event: EventFolder) -> Non
     assert provider.prepared_still(film) == provider.cached_path(film)
 
 
-def test_one_still_on_demand_leaves_no_trail_in_the_event(event: EventFolder) -> None:
-    programme = programme_of(event)
-    cache = cache_dir_for(event.root)
+def test_one_still_on_demand_leaves_no_trail_in_the_event(stills_event: EventFolder) -> None:
+    programme = programme_of(stills_event)
+    cache = cache_dir_for(stills_event.root)
     provider = StillProvider(cache)
     film = programme.film("A3")
     still = provider.still_for(film)
@@ -112,7 +112,7 @@ def test_one_still_on_demand_leaves_no_trail_in_the_event(event: EventFolder) ->
 
 
 def test_the_still_is_taken_at_a_third_of_the_film(
-    event: EventFolder, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    stills_event: EventFolder, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     asked: list[float] = []
     real = stills_module.extract_frame
@@ -122,13 +122,13 @@ def test_the_still_is_taken_at_a_third_of_the_film(
         return real(film_file, out, at_s)
 
     monkeypatch.setattr(stills_module, "extract_frame", spy)
-    assert take_still(programme_of(event).film("A2"), tmp_path / "still.jpg")
+    assert take_still(programme_of(stills_event).film("A2"), tmp_path / "still.jpg")
     assert asked == [pytest.approx(2.0 / 3, abs=0.05)]  # the clip lasts 2 s
 
 
-def test_a_taken_still_shows_on_the_winner_card(qapp: object, event: EventFolder) -> None:
-    programme = programme_of(event)
-    with StillProvider(cache_dir_for(event.root)) as provider:
+def test_a_taken_still_shows_on_the_winner_card(qapp: object, stills_event: EventFolder) -> None:
+    programme = programme_of(stills_event)
+    with StillProvider(cache_dir_for(stills_event.root)) as provider:
         film = programme.film("A2")
         card = WinnerCard(
             AwardPlace(AwardCategory("best-film", "Best Film", "最佳影片"), 1, 1),

@@ -14,37 +14,10 @@ from PySide6.QtGui import QImage
 from kiosk.core.tickets import TicketCodec
 from kiosk.services.registrations import import_registrations
 from kiosk.services.tickets import png_name, render_tickets, ticket_jobs
-from kiosk.store.attendees import AttendeeRepository
 from kiosk.store.event_folder import EventFolder
-from tests.conftest import write_event
+from tests.ticket_helpers import NAMES, codes
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "registrations"
-
-NAMES = [
-    ("陳大文", "Chan Tai Man"),
-    ("歐陽娜娜", "Au Yeung Na Na"),
-    ("Zoë O'Brien", ""),
-    ("Maximilian Alexander Konstantin von Hohenzollern-Sigmaringen-Wittelsbach", ""),
-    ("司徒詠詩司徒詠詩司徒詠詩司徒詠詩司徒詠詩司徒詠詩", "Szeto Wing Sze"),
-    ("Nguyễn Thị Minh Khai", ""),
-    ("李嘉欣", "Lee Ka Yan"),
-]
-
-
-@pytest.fixture
-def event(tmp_path: Path) -> EventFolder:
-    folder = write_event(tmp_path / "event", [])
-    lines = ["Name,Email,English name"]
-    lines += [f'"{name}",person{i}@example.com,{latin}' for i, (name, latin) in enumerate(NAMES)]
-    export = tmp_path / "people.csv"
-    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    import_registrations(folder.open_db(), TicketCodec(folder.secret_key()), export)
-    return folder
-
-
-def codes(folder: EventFolder) -> list[str]:
-    repo = AttendeeRepository(folder.open_db(), TicketCodec(folder.secret_key()))
-    return [a.code for a in repo.all() if a.code]
 
 
 def zbar(image: Path) -> list[str]:
@@ -77,12 +50,12 @@ def rasterise(pdf: Path, out: Path) -> list[Path]:
 
 @pytest.mark.parametrize(("per_page", "workers"), [(4, 0), (1, 2)])
 def test_every_qr_in_the_pdf_and_pngs_decodes_with_zbar_and_zxing(
-    event: EventFolder, tmp_path: Path, per_page: int, workers: int
+    registered_event: EventFolder, tmp_path: Path, per_page: int, workers: int
 ) -> None:
     png_dir = tmp_path / "png"
     pdf = tmp_path / "tickets.pdf"
-    jobs = ticket_jobs(event, png_dir)
-    expected = codes(event)
+    jobs = ticket_jobs(registered_event, png_dir)
+    expected = codes(registered_event)
     assert [job.content.code for job in jobs] == expected and len(expected) == len(NAMES)
     summary = render_tickets(
         jobs, pdf=pdf, per_page=per_page, workers=workers, in_process_below=1 if workers else 10**6
@@ -104,9 +77,9 @@ def test_every_qr_in_the_pdf_and_pngs_decodes_with_zbar_and_zxing(
         assert zxing(job.png) == [job.content.code]
 
 
-def test_pdf_embeds_the_cjk_font(event: EventFolder, tmp_path: Path) -> None:
+def test_pdf_embeds_the_cjk_font(registered_event: EventFolder, tmp_path: Path) -> None:
     pdf = tmp_path / "tickets.pdf"
-    render_tickets(ticket_jobs(event, None), pdf=pdf)
+    render_tickets(ticket_jobs(registered_event, None), pdf=pdf)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
     cjk = [line for line in fonts.stdout.splitlines() if "CJK" in line]
     assert cjk and all(" yes " in line for line in cjk), fonts.stdout
@@ -114,15 +87,20 @@ def test_pdf_embeds_the_cjk_font(event: EventFolder, tmp_path: Path) -> None:
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "歐陽娜娜" in text and "測試之夜" in text and "Au Yeung Na Na" in text
-    for code in codes(event):
+    for code in codes(registered_event):
         assert code in text  # printed for manual entry
 
 
-def test_gone_attendees_get_no_ticket_unless_asked(event: EventFolder, tmp_path: Path) -> None:
+def test_gone_attendees_get_no_ticket_unless_asked(
+    registered_event: EventFolder, tmp_path: Path
+) -> None:
     export = tmp_path / "fewer.csv"
     export.write_text("Name,Email\n陳大文,person0@example.com\n", encoding="utf-8")
     import_registrations(
-        event.open_db(), TicketCodec(event.secret_key()), export, allow_many_gone=True
+        registered_event.open_db(),
+        TicketCodec(registered_event.secret_key()),
+        export,
+        allow_many_gone=True,
     )
-    assert [job.content.attendee_name for job in ticket_jobs(event, None)] == ["陳大文"]
-    assert len(ticket_jobs(event, None, include_gone=True)) == len(NAMES)
+    assert [job.content.attendee_name for job in ticket_jobs(registered_event, None)] == ["陳大文"]
+    assert len(ticket_jobs(registered_event, None, include_gone=True)) == len(NAMES)

@@ -10,17 +10,17 @@ from pathlib import Path
 from kiosk.core.vote import display_vote_code, vote_code
 from kiosk.services.tickets import render_tickets, ticket_jobs
 from kiosk.store.event_folder import EventFolder
-from tests.integration.test_ticket_rendering import codes, event
-
-__all__ = ["event"]
+from tests.ticket_helpers import codes
 
 
-def test_vote_codes_on_pdf_png_and_mail_merge(event: EventFolder, tmp_path: Path) -> None:
-    key = event.secret_key()
-    expected = {code: display_vote_code(vote_code(key, code)) for code in codes(event)}
+def test_vote_codes_on_pdf_png_and_mail_merge(
+    registered_event: EventFolder, tmp_path: Path
+) -> None:
+    key = registered_event.secret_key()
+    expected = {code: display_vote_code(vote_code(key, code)) for code in codes(registered_event)}
     png_dir = tmp_path / "png"
     pdf = tmp_path / "tickets.pdf"
-    jobs = ticket_jobs(event, png_dir)
+    jobs = ticket_jobs(registered_event, png_dir)
     assert {job.content.code: job.content.vote_code for job in jobs} == expected
     summary = render_tickets(jobs, pdf=pdf, per_page=4, workers=0)
     text = subprocess.run(

@@ -33,11 +33,6 @@ from tests.results_helpers import (
 from tests.vote_helpers import VOTE_FILMS, VotingEvent, make_voting_event
 
 
-@pytest.fixture
-def voting(tmp_path: Path) -> VotingEvent:
-    return make_voting_event(tmp_path / "event")
-
-
 def opened_desk(voting: VotingEvent) -> VoteDesk:
     desk = VoteDesk(voting.folder)
     desk.open(10)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -15,7 +14,7 @@ from kiosk.server.vote_app import DEVICE_COOKIE, create_vote_app
 from kiosk.services.vote import VoteDesk
 from kiosk.store.journal import Journal
 from tests.doors_helpers import reissue
-from tests.vote_helpers import VotingEvent, make_voting_event
+from tests.vote_helpers import VotingEvent
 
 
 class Clock:
@@ -24,11 +23,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def voting(tmp_path: Path) -> VotingEvent:
-    return make_voting_event(tmp_path / "event")
 
 
 @pytest.fixture

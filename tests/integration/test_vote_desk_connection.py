@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.services.event import EventFolder
 from kiosk.services.vote import VoteDesk
-from tests.vote_helpers import VotingEvent, make_voting_event
+from tests.vote_helpers import VotingEvent
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
 
@@ -32,11 +32,6 @@ def open_handles(database: Path) -> int:
         except OSError:
             continue
     return count
-
-
-@pytest.fixture
-def voting(tmp_path: Path) -> VotingEvent:
-    return make_voting_event(tmp_path / "event")
 
 
 def test_disconnect_closes_the_desks_connection(voting: VotingEvent) -> None:

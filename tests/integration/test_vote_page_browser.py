@@ -5,15 +5,13 @@ thanks; the refusals a voter can meet; screenshots at 360x800 and 390x844."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kiosk.services.vote import VoteDesk
-from tests.results_helpers import FILMS, programme_path
-from tests.vote_helpers import VotingEvent, make_voting_event
+from tests.vote_helpers import VotingEvent, add_stills, make_voting_event
 from tests.vote_server import vote_server
 
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -26,7 +24,6 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SIZES = ((360, 800), (390, 844))
-COLOURS = ("0x7a2e2e", "0x2e5a7a", "0x3f7a2e", "0x7a6a2e", "0x5a2e7a", "0x2e7a70", "0x7a2e5c")
 
 pytestmark = pytest.mark.skipif(
     not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists() and shutil.which("ffmpeg")),
@@ -34,26 +31,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def add_stills(voting: VotingEvent) -> None:
-    """Give every film a still (a coloured test picture), as a programme would."""
-    programme = programme_path(voting.folder)
-    stills = programme.parent / "stills"
-    stills.mkdir()
-    text = programme.read_text(encoding="utf-8")
-    for (film_id, _, _), colour in zip(FILMS, COLOURS, strict=True):
-        subprocess.run(
-            ["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
-             f"testsrc2=size=640x360,hue=s=0.6,drawbox=c={colour}@0.6:t=fill",
-             "-frames:v", "1", str(stills / f"{film_id}.png")],
-            check=True,
-        )  # fmt: skip
-        line = f'file = "films/{film_id}.mp4"'
-        text = text.replace(line, f'{line}\nstill = "stills/{film_id}.png"')
-    programme.write_text(text, encoding="utf-8")
-
-
 @pytest.fixture
-def voting(tmp_path: Path) -> VotingEvent:
+def open_voting(tmp_path: Path) -> VotingEvent:
     event = make_voting_event(tmp_path / "event", admitted=6, absent=2)
     add_stills(event)
     VoteDesk(event.folder).open(10)
@@ -126,12 +105,12 @@ def check_layout(driver: WebDriver, width: int) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_vote_on_a_phone(
-    voting: VotingEvent, browser: WebDriver, tmp_path: Path, width: int, height: int
+    open_voting: VotingEvent, browser: WebDriver, tmp_path: Path, width: int, height: int
 ) -> None:
     shots = tmp_path / f"shots-{width}x{height}"
     shots.mkdir()
     phone(browser, width, height)
-    with vote_server(voting.folder) as url:
+    with vote_server(open_voting.folder) as url:
         browser.get(url + "/")
         wait_visible(browser, "code")
         assert browser.execute_script("return document.documentElement.lang") == "zh-Hant-HK"
@@ -146,12 +125,12 @@ def test_vote_on_a_phone(
         )
         shot(browser, shots, "2-wrong-code")
 
-        enter_code(browser, voting.vote_code_of(voting.absent[0]))
+        enter_code(browser, open_voting.vote_code_of(open_voting.absent[0]))
         assert message(browser)[0] == "not_checked_in"
         shot(browser, shots, "3-not-admitted")
 
-        voter = voting.admitted[0 if width == 360 else 1]
-        enter_code(browser, voting.vote_code_of(voter).lower().replace("-", " "))
+        voter = open_voting.admitted[0 if width == 360 else 1]
+        enter_code(browser, open_voting.vote_code_of(voter).lower().replace("-", " "))
         wait_visible(browser, "films")
         assert not browser.find_element(By.ID, "msg").is_displayed()
         films = browser.find_elements(By.CSS_SELECTOR, ".film")
@@ -177,15 +156,15 @@ def test_vote_on_a_phone(
         browser.find_element(By.ID, "confirm").click()
         wait_visible(browser, "step-done")
         assert "Thank you for voting!" in browser.find_element(By.ID, "step-done").text
-        assert VoteDesk(voting.folder).status().ballots == 1
+        assert VoteDesk(open_voting.folder).status().ballots == 1
         shot(browser, shots, "6-thanks")
 
         browser.get(url + "/")
-        enter_code(browser, voting.vote_code_of(voter))
+        enter_code(browser, open_voting.vote_code_of(voter))
         assert message(browser)[:2] == ("already_voted", "此門票已經投過票。每張門票只可投票一次。")
         shot(browser, shots, "7-already-voted")
 
-        VoteDesk(voting.folder).close()
+        VoteDesk(open_voting.folder).close()
         browser.get(url + "/")
         wait_visible(browser, "step-closed")
         assert "Voting is closed" in browser.find_element(By.ID, "step-closed").text

@@ -10,22 +10,25 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.services.preflight import run_preflight
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.programme_model import COLUMNS
 from tests.conftest import film_toml, write_event
+from tests.film_cache import FilmCache
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
 
 
 def test_a_replaced_film_is_flagged_before_its_card_and_f6_checks_it_again(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, tmp_path: Path, film_cache: FilmCache
 ) -> None:
     files = tmp_path / "films"
-    first = render_clip(ClipSpec(("One",), 2.0, 320, 180, volume_db=8), files / "one.mp4")
-    second = render_clip(ClipSpec(("Two",), 2.0, 320, 180), files / "two.mp4")
-    other = render_clip(ClipSpec(("Other",), 2.0, 320, 180, volume_db=-15), tmp_path / "x.mp4")
+    first = film_cache.render(ClipSpec(("One",), 2.0, 320, 180, volume_db=8), files / "one.mp4")
+    second = film_cache.render(ClipSpec(("Two",), 2.0, 320, 180), files / "two.mp4")
+    other = film_cache.render(
+        ClipSpec(("Other",), 2.0, 320, 180, volume_db=-15), tmp_path / "x.mp4"
+    )
     event = write_event(tmp_path / "event", [film_toml("A1", first), film_toml("A2", second)])
     run_preflight(event)
     make_application()

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.store.event_folder import EventFolder
-from tests.ui.test_supervisor import _pump, wait_for
+from tests.process_lines import pump_lines, wait_for_line
 from tests.xvfb import Monitor, qt_env, requires_xvfb, screenshot, xvfb_display
 
 pytestmark = [
@@ -123,10 +123,10 @@ def supervised_console(event: EventFolder) -> Iterator[tuple[str, queue.Queue[st
         )
         lines: queue.Queue[str] = queue.Queue()
         assert supervisor.stderr is not None
-        threading.Thread(target=_pump, args=(supervisor.stderr, lines), daemon=True).start()
+        threading.Thread(target=pump_lines, args=(supervisor.stderr, lines), daemon=True).start()
         pids: list[int] = []
         try:
-            pids.append(int(wait_for(lines, r"app started \(pid (\d+)\)", 30).group(1)))
+            pids.append(int(wait_for_line(lines, r"app started \(pid (\d+)\)", 30).group(1)))
             yield d, lines, pids
         finally:
             for pid in [*pids, supervisor.pid]:
@@ -173,10 +173,10 @@ def test_closing_through_the_window_manager_asks_and_keeps_the_projector_black(
         find_window(display, DIALOG, 10)
         wait_active(display, DIALOG)
         x(display, "xdotool", "key", "alt+c")
-        wait_for(lines, r"supervisor: console closed during the show", 15)
+        wait_for_line(lines, r"supervisor: console closed during the show", 15)
         values = watch_projector(display, tmp_path, WATCH_S)
         assert values and max(values) <= 8, f"projector not black: {values}"
-        pids.append(int(wait_for(lines, r"app started \(pid (\d+)\)", 15).group(1)))
+        pids.append(int(wait_for_line(lines, r"app started \(pid (\d+)\)", 15).group(1)))
         find_window(display, "— Console", 60)  # the console is back
         values = watch_projector(display, tmp_path, 2.0)
         assert max(values) <= 8, f"the restored show must keep the projector black: {values}"
@@ -208,7 +208,7 @@ def test_sigkill_during_the_show_keeps_the_projector_black(
         start_show(display)
         assert projector_brightest(display, tmp_path / "during-show.png") > 40
         os.kill(pids[0], signal.SIGKILL)
-        wait_for(lines, r"app died \(status -9\)", 10)
+        wait_for_line(lines, r"app died \(status -9\)", 10)
         values = watch_projector(display, tmp_path, WATCH_S)
         assert values and max(values) <= 8, f"projector not black: {values}"
 

@@ -16,17 +16,6 @@ from kiosk.ui.console.programme_model import COLUMNS
 from kiosk.ui.console.window import ConsoleWindow
 
 
-@pytest.fixture
-def console(qtbot: QtBot, small_event: EventFolder) -> ConsoleWindow:
-    make_application()
-    window, _reporter = open_console(small_event)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 def cell(window: ConsoleWindow, row: int, column: str) -> str:
     model = window.model
     return str(model.data(model.index(row, COLUMNS.index(column))))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,50 +19,19 @@ from pytestqt.qtbot import QtBot
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.window import ConsoleWindow
+from tests.ui.banners import fail_current_film, hold_as_restored, lose_sound
+from tests.ui.conftest import ConsoleFactory
 from tests.xvfb import qt_child, requires_xvfb, screenshot, xvfb_display
 
 LAPTOP = (1366, 768)
 # a desktop panel and the window's title bar take about 60 px of a 768 px screen
 CLIENT_HEIGHT = LAPTOP[1] - 60
-LONG_RESTORE = (
-    "Restored after an interruption: film 12 · The Last Lantern of the Harbour at 3:21. Held "
-    "paused — GO continues from there; Start over goes back to the holding slide."
-)
 
 
 @pytest.fixture
-def console(qtbot: QtBot, small_event: EventFolder) -> Iterator[ConsoleWindow]:
-    make_application()
-    window, _reporter = open_console(small_event)
-    qtbot.addWidget(window)
-    window.resize(LAPTOP[0], CLIENT_HEIGHT)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-
-
-def fail_current_film(window: ConsoleWindow) -> None:
-    show = window.night.show
-    assert show is not None
-    show.jump_to("film:A1")
-    show.players.failed.emit("A1", "cannot decode the file (damaged or truncated at 0:41)")
-
-
-def hold_as_restored(window: ConsoleWindow) -> None:
-    """Film 1 held paused with the "restored" banner, as after a restart mid-film."""
-    show = window.night.show
-    assert show is not None
-    show.jump_to("film:A1")
-    show.toggle_pause()
-    window.offer_resume(LONG_RESTORE)
-
-
-def lose_sound(window: ConsoleWindow) -> None:
-    """The "No sound" banner up, as when the audio device fails mid-film."""
-    window.sound_banner.sound_lost(
-        "Built-in Audio Analog Stereo (alsa_output.pci-0000_00_1f.3.analog-stereo)",
-        "cannot write: Connection terminated",
-    )
+def laptop_console(console_factory: ConsoleFactory, small_event: EventFolder) -> ConsoleWindow:
+    """The console in a 1366x768 laptop's client area (the screen less the desktop's bars)."""
+    return console_factory(small_event, LAPTOP[0], CLIENT_HEIGHT)
 
 
 def fits(window: ConsoleWindow) -> None:
@@ -77,28 +45,28 @@ def fits(window: ConsoleWindow) -> None:
 
 
 @pytest.mark.logs_errors
-def test_the_console_fits_in_every_banner_state(console: ConsoleWindow) -> None:
-    panel = console.show_panel
+def test_the_console_fits_in_every_banner_state(laptop_console: ConsoleWindow) -> None:
+    panel = laptop_console.show_panel
     assert panel is not None
-    fits(console)  # no banner
-    hold_as_restored(console)
-    fits(console)  # restored
+    fits(laptop_console)  # no banner
+    hold_as_restored(laptop_console)
+    fits(laptop_console)  # restored
     assert panel.resume_banner.isVisible()
-    fail_current_film(console)
+    fail_current_film(laptop_console)
     QApplication.processEvents()
     assert panel.alert.isVisible()
-    fits(console)  # restored banner + film failure (the banner stays while the show is held)
+    fits(laptop_console)  # restored banner + film failure (it stays while the show is held)
     panel.resume_banner.hide()
-    fits(console)  # film failure
-    lose_sound(console)
+    fits(laptop_console)  # film failure
+    lose_sound(laptop_console)
     QApplication.processEvents()
-    assert console.sound_banner.isVisible()
-    fits(console)  # no sound + film failure
-    hold_as_restored(console)
-    fits(console)  # every banner at once: no sound, restored, film failure
+    assert laptop_console.sound_banner.isVisible()
+    fits(laptop_console)  # no sound + film failure
+    hold_as_restored(laptop_console)
+    fits(laptop_console)  # every banner at once: no sound, restored, film failure
     panel.resume_banner.hide()
     panel.alert.hide()
-    fits(console)  # no sound alone
+    fits(laptop_console)  # no sound alone
 
 
 CHILD = textwrap.dedent(
@@ -109,7 +77,7 @@ CHILD = textwrap.dedent(
     from kiosk.store.event_folder import EventFolder
     from kiosk.ui.app import make_application, open_console
     from tests.xvfb import quit_when_stdin_closes
-    from tests.ui.test_console_fits_laptop import fail_current_film, hold_as_restored, lose_sound
+    from tests.ui.banners import fail_current_film, hold_as_restored, lose_sound
 
     app = make_application()
     window, _ = open_console(EventFolder(Path(sys.argv[1])))
@@ -164,13 +132,15 @@ def test_the_console_fits_a_real_1366x768_screen(
     assert shot.stat().st_size > 0
 
 
-def test_every_tab_title_fits_a_1366_px_laptop(console: ConsoleWindow) -> None:
+def test_every_tab_title_fits_a_1366_px_laptop(laptop_console: ConsoleWindow) -> None:
     """All eight tabs show their whole title (no scroll arrows hiding "Viewer's vote")."""
     QApplication.processEvents()
-    bar = console.tabs.tabBar()
-    assert console.tabs.count() == 8, [console.tabs.tabText(i) for i in range(console.tabs.count())]
+    bar = laptop_console.tabs.tabBar()
+    assert laptop_console.tabs.count() == 8, [
+        laptop_console.tabs.tabText(i) for i in range(laptop_console.tabs.count())
+    ]
     needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
-    assert needed <= console.tabs.width(), (needed, console.tabs.width())
+    assert needed <= laptop_console.tabs.width(), (needed, laptop_console.tabs.width())
     last = bar.tabRect(bar.count() - 1)
     assert last.right() <= bar.width(), (last, bar.width())
 

@@ -3,41 +3,25 @@ panel, the technical-difficulties slide and the guarded jump (offscreen, real li
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.programme import Programme
 from kiosk.core.show import CueKind, FilmStatus, ShowPhase, Snapshot
-from kiosk.store.event_folder import EventFolder
-from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console import show_panel as show_panel_module
 from kiosk.ui.console.keymap import CLICKER_KEYS, CONSOLE_KEYS, KeyMap
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
 
 
-@pytest.fixture
-def console(
-    qtbot: QtBot, small_event: EventFolder, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[ConsoleWindow]:
-    chosen: list[str | None] = ["A3"]
-
+@pytest.fixture(autouse=True)
+def _the_jump_dialog_chooses_a3(monkeypatch: pytest.MonkeyPatch) -> None:
     def choose(parent: object, programme: Programme, snapshot: Snapshot) -> str | None:
-        return chosen[0]
+        return "A3"
 
     monkeypatch.setattr(show_panel_module, "ask_jump", choose)
-    make_application()
-    window, _reporter = open_console(small_event)
-    qtbot.addWidget(window)
-    window.resize(1366, 700)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()  # application shortcuts need an active window
-    yield window
 
 
 def log_text(window: ConsoleWindow) -> str:
@@ -139,3 +123,53 @@ def test_a_presenter_clicker_drives_the_show_only_when_turned_on(
     console.keys.set_clicker_in_show(False)
     qtbot.keyClick(console, Qt.Key.Key_Period)  # Trim + again
     assert "⌨ Trim +" in log_text(console)
+
+
+def _press_as_a_dialog_closes(
+    qtbot: QtBot, console: ConsoleWindow, target: QWidget | None = None
+) -> bool:
+    """Open a modal dialog over the console, close it and press Space on `target` in the same
+    pass of the event loop: before the window system has made the console active again (Qt
+    leaves no active and no focus window when a modal dialog closes). Returns whether there
+    was no active window when the key was pressed (the gap is real)."""
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is console, timeout=5000)
+    dialog = QDialog(console)
+    field = QLineEdit(dialog)  # as the passphrase field
+    dialog.open()  # window-modal, as the reveal's passphrase dialog
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5000)
+    dialog.accept()
+    gap = QApplication.activeWindow() is None
+    qtbot.keyClick(target or field, Qt.Key.Key_Space)  # default: the window system still
+    return gap  # sends it to the dialog that just closed, to its focused field
+
+
+def test_a_key_pressed_as_a_dialog_closes_is_carried_out(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    assert _press_as_a_dialog_closes(qtbot, console, console)
+    assert "⌨ GO: Card · A1" in log_text(console)
+
+
+def test_a_space_typed_in_a_text_field_as_a_dialog_closes_stays_typing(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    field = console.findChildren(QLineEdit)[0]
+    page: QWidget = field
+    while console.tabs.indexOf(page) < 0:
+        parent = page.parentWidget()
+        assert parent is not None, "the text field is on no tab"
+        page = parent
+    console.tabs.setCurrentWidget(page)  # the field on screen, as the operator typed into it
+    assert field.isVisible()
+    field.setText("Chan")
+    field.end(False)
+    assert _press_as_a_dialog_closes(qtbot, console, field)
+    assert field.text() == "Chan "
+    assert "⌨ GO" not in log_text(console)
+
+
+def test_a_key_sent_to_the_dialog_that_just_closed_is_carried_out(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    assert _press_as_a_dialog_closes(qtbot, console)
+    assert "⌨ GO: Card · A1" in log_text(console)

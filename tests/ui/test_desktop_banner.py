@@ -13,15 +13,22 @@ from pytestqt.qtbot import QtBot
 from kiosk.desktop.inhibit import InhibitStatus
 from kiosk.desktop.notifications import DoNotDisturb, notifications_quiet
 from kiosk.desktop.power import PowerState
+from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.console.desktop_banner import DesktopBanner
 from kiosk.ui.console.window import ConsoleWindow
 from tests.desktop_session import gsettings_keyfile_env
-from tests.ui.test_console_fits_laptop import CLIENT_HEIGHT, console
+from tests.ui.conftest import ConsoleFactory
 from tests.xvfb import requires_xvfb, run_qt_script, xvfb_display
 
-__all__ = ["console"]  # the laptop-sized console fixture, shared with the fit test
+CLIENT_HEIGHT = 768 - 60  # a 1366x768 laptop less the desktop's panel
+
+
+@pytest.fixture
+def console(console_factory: ConsoleFactory, small_event: EventFolder) -> ConsoleWindow:
+    """The console at the laptop's size, as the fit test opens it."""
+    return console_factory(small_event, 1366, CLIENT_HEIGHT)
 
 
 def test_no_desktop_line_takes_room_until_something_is_wrong(console: ConsoleWindow) -> None:

@@ -8,8 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-import qrcode
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtMultimedia import QVideoFrame
 from pytestqt.qtbot import QtBot
 
@@ -20,30 +19,9 @@ from kiosk.ui.doors.app import open_doors
 from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.decoder import FrameDecoder, RepeatSuppressor, decode_qr
 from kiosk.ui.doors.sounds import ASSET_SOUNDS_DIR, SOUNDS, SoundBoard, render_wav, sound_for
-from tests.doors_helpers import make_event, seed_people
+from tests.doors_helpers import make_event, qr_frame, seed_people
 
 CODE = TicketCodec(b"c" * 32).issue(42)
-
-
-def qr_frame(text: str, width: int = 1280, height: int = 720, module: int = 7) -> QImage:
-    """A camera-like frame: grey-brown background, the ticket's QR off-centre on white."""
-    matrix = qrcode.QRCode(border=4)
-    matrix.add_data(text)
-    matrix.make(fit=True)
-    cells = matrix.get_matrix()
-    image = QImage(width, height, QImage.Format.Format_RGB32)
-    image.fill(QColor("#6f6455"))
-    painter = QPainter(image)
-    left, top = width // 3, height // 5
-    painter.fillRect(left, top, len(cells) * module, len(cells) * module, QColor("#f4f1ea"))
-    for row, line in enumerate(cells):
-        for column, dark in enumerate(line):
-            if dark:
-                painter.fillRect(
-                    left + column * module, top + row * module, module, module, QColor("#111")
-                )
-    painter.end()
-    return image
 
 
 class FakeClock:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.test_doors_real_keys import FIELDS, XDOTOOL, Station, door_station
+from tests.ui.door_station import FIELDS, XDOTOOL, Station, door_station
 from tests.xvfb import qt_env, requires_xvfb
 
 pytestmark = [

@@ -22,13 +22,10 @@ from kiosk.ui.stage.card_view import render_card
 from kiosk.ui.stage.typesetting import DESIGN_WIDTH, StageColours, stage_font
 from tests.conftest import write_event
 
+pytestmark = pytest.mark.usefixtures("qt_painting")  # fonts and painting need the QApplication
+
 SIZES = (QSize(1920, 1080), QSize(1366, 768), QSize(1280, 720), QSize(1024, 768))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-
-
-@pytest.fixture(autouse=True)
-def _qt(qapp: object) -> None:
-    """Fonts and painting need the QApplication."""
 
 
 def _old_end(cp: CardPainter, card: EndCard) -> None:

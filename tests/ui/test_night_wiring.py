@@ -25,18 +25,16 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
-from tests.ui.test_rehearse_and_resume import long_event, main_py, offscreen_env
-from tests.ui.test_reveal_console import (
-    _open,
+from tests.ui.app_process import main_py, offscreen_env
+from tests.ui.reveal_helpers import (
     current_kind,
-    sealed_event,
+    open_console_window,
     slot_up,
     space,
     start_reveal,
 )
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
-__all__ = ["long_event", "sealed_event"]  # fixtures shared with the other console tests
 
 
 def stage_of(window: ConsoleWindow) -> StageWindow:
@@ -71,7 +69,7 @@ def play_the_whole_reveal(qtbot: QtBot, window: ConsoleWindow) -> None:
     stage = stage_of(window)
     players = window.night.projector.players
     panel = start_reveal(qtbot, window)
-    qtbot.waitUntil(lambda: panel.active, timeout=15000)
+    qtbot.waitUntil(lambda: panel.active, timeout=60000)
     assert mode_of(window) is KeyMode.REVEAL
     controller = panel.controller
     assert controller is not None and controller is window.night.reveal
@@ -132,7 +130,7 @@ def test_after_a_rehearsal_start_over_then_the_full_reveal_plays_the_clip_on_liv
     rehearse_briefly(sealed_event)
     resets = kinds_of(sealed_event).count("show_reset")
     assert resets >= 1  # the rehearsal's own
-    window = _open(qtbot, sealed_event)
+    window = open_console_window(qtbot, sealed_event)
     try:
         night = window.night
         first = night.show
@@ -177,7 +175,7 @@ def test_restore_after_sigkill_then_start_over(
         process.send_signal(signal.SIGKILL)
         process.wait(10)
 
-    window = _open(qtbot, long_event)
+    window = open_console_window(qtbot, long_event)
     try:
         night = window.night
         restored = night.show
@@ -210,7 +208,7 @@ def test_a_warning_posted_before_the_console_listens_reaches_its_log(
     Journal(long_event.open_db()).append(
         "cue_started", "film:GONE", {"cue": "film:GONE", "position": 3.0}
     )
-    window = _open(qtbot, long_event)
+    window = open_console_window(qtbot, long_event)
     try:
         text = window.log_view.toPlainText()
         assert "Could not restore the show" in text

@@ -4,9 +4,7 @@ show in the console after that process was killed mid-film."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,25 +12,19 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.show import ShowPhase
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.media.player import SlotState
 from kiosk.night.show import read_resume_point
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
 from tests.conftest import film_toml, rehearse_until_killed, write_event
+from tests.film_cache import FilmCache
+from tests.ui.app_process import main_py, offscreen_env
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def main_py(*args: str) -> list[str]:
-    return [sys.executable, str(ROOT / "main.py"), *args]
-
-
-def offscreen_env() -> dict[str, str]:
-    return {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
 
 
 def test_rehearse_straight_cut_plays_the_programme_and_journals_it(
@@ -83,14 +75,6 @@ def test_rehearse_plays_files_as_an_adhoc_programme(tmp_path: Path, clips: dict[
     assert missing.returncode == 1 and "no such file" in missing.stderr
 
 
-@pytest.fixture
-def long_event(tmp_path: Path) -> EventFolder:
-    clip = render_clip(ClipSpec(("Six", "六"), 6.0, 320, 180), tmp_path / "six.mp4")
-    return write_event(
-        tmp_path / "event", [film_toml("L1", clip), film_toml("L2", clip), film_toml("L3", clip)]
-    )
-
-
 @pytest.mark.serial  # the resumed film's position is compared within 1.5 s
 def test_resume_after_the_show_process_is_killed(qtbot: QtBot, long_event: EventFolder) -> None:
     rehearse_until_killed(
@@ -125,11 +109,11 @@ def test_resume_after_the_show_process_is_killed(qtbot: QtBot, long_event: Event
 
 @pytest.mark.serial  # the title card's length is measured (2.8-3.6 s)
 def test_unattended_rehearsal_skips_only_the_film_that_fails_on_screen(
-    tmp_path: Path, clips: dict[str, Path]
+    tmp_path: Path, clips: dict[str, Path], film_cache: FilmCache
 ) -> None:
     """The next film failing while it preloads must not cut the film on screen; it is skipped
     at its own turn, and the title cards keep their length."""
-    clip = render_clip(ClipSpec(("Four", "四"), 4.0, 320, 180), tmp_path / "four.mp4")
+    clip = film_cache.render(ClipSpec(("Four", "四"), 4.0, 320, 180), tmp_path / "four.mp4")
     event = write_event(
         tmp_path / "event",
         [film_toml("GOOD", clip), film_toml("FAKE", clips["fake"]), film_toml("AFTER", clip)],

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
+from tests.film_cache import FilmCache
 from tests.xvfb import qt_env, requires_xvfb, screenshot, xvfb_display
 
 pytestmark = [requires_xvfb, pytest.mark.vlc, pytest.mark.slow, pytest.mark.serial]
@@ -41,9 +42,11 @@ def near(colour: QColor, hex_colour: str, tolerance: int = 40) -> bool:
     )
 
 
-def test_rehearsal_fills_the_projector_with_the_films(tmp_path: Path) -> None:
+def test_rehearsal_fills_the_projector_with_the_films(
+    tmp_path: Path, film_cache: FilmCache
+) -> None:
     clips = [
-        render_clip(
+        film_cache.render(
             ClipSpec((f"Clip {n}",), 3.0, 640, 360, colour="0x" + c[1:]), tmp_path / f"{n}.mp4"
         )
         for n, c in enumerate(COLOURS, start=1)

@@ -4,17 +4,15 @@ clicker switch, and every remote off in one key."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pytestqt.qtbot import QtBot
 
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
-from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.remote_panel import RemotePanel
 from kiosk.ui.console.window import ConsoleWindow
+from tests.ui.conftest import ConsoleFactory
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
@@ -31,7 +29,8 @@ def free_ports(count: int) -> list[int]:
 
 
 @pytest.fixture
-def console(qtbot: QtBot, small_event: EventFolder) -> Iterator[ConsoleWindow]:
+def remote_console(console_factory: ConsoleFactory, small_event: EventFolder) -> ConsoleWindow:
+    """The console on the small event with OSC and the stage display on (free ports)."""
     osc_port, stage_port = free_ports(2)
     toml = small_event.root / "event.toml"
     toml.write_text(
@@ -40,20 +39,13 @@ def console(qtbot: QtBot, small_event: EventFolder) -> Iterator[ConsoleWindow]:
         + f"stage_display = true\nstage_port = {stage_port}\n",
         encoding="utf-8",
     )
-    make_application()
-    window, _reporter = open_console(small_event)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    yield window
-    window.close()
+    return console_factory(small_event)
 
 
 def test_the_remote_tab_says_what_listens_and_turns_it_all_off(
-    qtbot: QtBot, console: ConsoleWindow, small_event: EventFolder
+    remote_console: ConsoleWindow, small_event: EventFolder
 ) -> None:
+    console = remote_console
     panel = console.findChildren(RemotePanel)[0]
     console.tabs.setCurrentWidget(panel)
     assert "OSC listening on port" in panel.status.text()

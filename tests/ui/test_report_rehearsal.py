@@ -22,7 +22,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEventLoop
 
 from kiosk.core.show import ShowPhase
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.render.report_layout import (
     ROW_MM,
     Line,
@@ -41,6 +41,7 @@ from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.console.report_view import ReportView
 from tests.conftest import film_toml, rehearse_until_killed, write_event
 from tests.doors_helpers import Person, seed_people
+from tests.film_cache import FilmCache
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow, pytest.mark.serial]
 
@@ -99,10 +100,12 @@ def _doors(folder: EventFolder, people: list[Person]) -> None:
 
 
 @pytest.fixture(scope="module")
-def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
+def rehearsed_night(
+    tmp_path_factory: pytest.TempPathFactory, film_cache: FilmCache
+) -> Iterator[Night]:
     base = tmp_path_factory.mktemp("night")
-    good = render_clip(ClipSpec(("Good", "好片"), 2.0, 320, 180), base / "good.mp4")
-    six = render_clip(ClipSpec(("Six", "六"), 6.0, 320, 180), base / "six.mp4")
+    good = film_cache.render(ClipSpec(("Good", "好片"), 2.0, 320, 180), base / "good.mp4")
+    six = film_cache.render(ClipSpec(("Six", "六"), 6.0, 320, 180), base / "six.mp4")
     data = good.read_bytes()
     truncated = base / "truncated.mp4"
     truncated.write_bytes(data[: len(data) // 2])
@@ -152,8 +155,8 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
     yield Night(folder, people, killed_at, json.loads(result.stdout), pdf, html)
 
 
-def test_the_timeline_matches_what_happened(night: Night) -> None:
-    report = night.report
+def test_the_timeline_matches_what_happened(rehearsed_night: Night) -> None:
+    report = rehearsed_night.report
     films = {f["id"]: f for f in report["films"]}
     assert [f["id"] for f in report["films"]] == ["N1", "N2", "N3", "N4"]
     assert {f["id"]: f["outcome"] for f in report["films"]} == {
@@ -172,7 +175,7 @@ def test_the_timeline_matches_what_happened(night: Night) -> None:
     assert failure["reason"]  # libvlc's words: "found no picture" or "looks damaged"
     crash = next(i for i in report["incidents"] if i["kind"] == "crash")
     assert crash["film"] == "N3" and crash["restored_at"]
-    assert crash["position_s"] == pytest.approx(night.killed_at_position, abs=1.1)
+    assert crash["position_s"] == pytest.approx(rehearsed_night.killed_at_position, abs=1.1)
     # dark from the kill (+2 s nobody there, +1 s reading the banner) until N3 was back
     assert crash["dark_s"] >= 3.0
     assert report["dark_s"] >= crash["dark_s"]
@@ -182,11 +185,11 @@ def test_the_timeline_matches_what_happened(night: Night) -> None:
     assert films["N3"]["ended"] > crash["restored_at"]
 
 
-def test_the_doors_are_counted_from_the_checkins(night: Night) -> None:
-    doors = night.report["checkins"]
-    assert doors["registered"] == len(night.people)
+def test_the_doors_are_counted_from_the_checkins(rehearsed_night: Night) -> None:
+    doors = rehearsed_night.report["checkins"]
+    assert doors["registered"] == len(rehearsed_night.people)
     assert doors["admitted"] == 5 and doors["walk_ins"] == 1
-    assert doors["no_shows"] == len(night.people) - 4
+    assert doors["no_shows"] == len(rehearsed_night.people) - 4
     assert doors["refused"] == {"already_checked_in": 1, "invalid_code": 1}
     assert {name: counts["admitted"] for name, counts in doors["per_station"].items()} == {
         "Door 1": 3,
@@ -201,33 +204,41 @@ def test_the_doors_are_counted_from_the_checkins(night: Night) -> None:
     assert sum(a["count"] for a in doors["arrivals_per_5min"]) == 5
 
 
-def test_the_pdf_is_a4_with_embedded_cjk_fonts_and_renders(night: Night) -> None:
-    info = subprocess.run(["pdfinfo", str(night.pdf)], capture_output=True, text=True, check=True)
+def test_the_pdf_is_a4_with_embedded_cjk_fonts_and_renders(rehearsed_night: Night) -> None:
+    info = subprocess.run(
+        ["pdfinfo", str(rehearsed_night.pdf)], capture_output=True, text=True, check=True
+    )
     assert "(A4)" in info.stdout
     fonts = subprocess.run(
-        ["pdffonts", str(night.pdf)], capture_output=True, text=True, check=True
+        ["pdffonts", str(rehearsed_night.pdf)], capture_output=True, text=True, check=True
     ).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk and all(" yes " in line for line in cjk), fonts
     text = subprocess.run(
-        ["pdftotext", "-layout", str(night.pdf), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-layout", str(rehearsed_night.pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     for expected in ("Show report", "放映報告", "時間線", "N2", "failure", "crash", "Door 2"):
         assert expected in text
     SHOTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        ["pdftoppm", "-r", "80", "-png", str(night.pdf), str(SHOTS / "report-pdf")], check=True
+        ["pdftoppm", "-r", "80", "-png", str(rehearsed_night.pdf), str(SHOTS / "report-pdf")],
+        check=True,
     )
     pages = sorted(SHOTS.glob("report-pdf-*.png"))
     assert pages
-    shutil.copy(night.pdf, SHOTS / "report.pdf")
+    shutil.copy(rehearsed_night.pdf, SHOTS / "report.pdf")
 
 
-def test_the_html_opens_offline_in_headless_chromium(night: Night, tmp_path: Path) -> None:
+def test_the_html_opens_offline_in_headless_chromium(
+    rehearsed_night: Night, tmp_path: Path
+) -> None:
     webdriver = pytest.importorskip("selenium.webdriver")
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
         pytest.skip("Debian's chromium and chromium-driver are needed")
-    html = night.html.read_text(encoding="utf-8")
+    html = rehearsed_night.html.read_text(encoding="utf-8")
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html and "<script" not in html and "<link" not in html
     options = webdriver.ChromeOptions()
@@ -250,7 +261,7 @@ def test_the_html_opens_offline_in_headless_chromium(night: Night, tmp_path: Pat
         SHOTS.mkdir(parents=True, exist_ok=True)
         for name, (width, height) in {"desktop": (1280, 900), "phone": (390, 844)}.items():
             driver.set_window_size(width, height)
-            driver.get(night.html.as_uri())
+            driver.get(rehearsed_night.html.as_uri())
             assert "Show report" in driver.title
             charts = driver.execute_script(
                 "return [...document.querySelectorAll('figure svg')].map("
@@ -274,10 +285,10 @@ def test_the_html_opens_offline_in_headless_chromium(night: Night, tmp_path: Pat
         driver.quit()
 
 
-def test_the_report_tab_draws_the_night(night: Night) -> None:
+def test_the_report_tab_draws_the_night(rehearsed_night: Night) -> None:
     make_application()
     tasks = TaskRunner()
-    view = ReportView(ReportService(night.folder), tasks, MessageBus())
+    view = ReportView(ReportService(rehearsed_night.folder), tasks, MessageBus())
     view.resize(1366, 900)
     view.show()
     pump_until(lambda: view.report is not None, 20, "the report tab")
@@ -285,7 +296,7 @@ def test_the_report_tab_draws_the_night(night: Night) -> None:
     items = [view.incidents.item(r, 1) for r in range(view.incidents.rowCount())]
     kinds = {item.text() for item in items if item is not None}
     assert {"failure", "crash"} <= kinds
-    exported = view.export(night.folder.root / "tab-report.html")
+    exported = view.export(rehearsed_night.folder.root / "tab-report.html")
     assert exported is not None and exported.stat().st_size > 1000
     settle = time.monotonic() + 0.5  # let the layout follow the charts' heights
     pump_until(lambda: time.monotonic() > settle, 5, "the layout")
@@ -296,8 +307,8 @@ def test_the_report_tab_draws_the_night(night: Night) -> None:
     view.close()
 
 
-def test_the_drawn_timeline_marks_what_happened(night: Night) -> None:
-    report = ReportService(night.folder).build()
+def test_the_drawn_timeline_marks_what_happened(rehearsed_night: Night) -> None:
+    report = ReportService(rehearsed_night.folder).build()
     chart = timeline_chart(report)
     labels = {
         s.text.split()[1]: s.y for s in chart.shapes if isinstance(s, Text) and ". N" in s.text

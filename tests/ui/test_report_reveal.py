@@ -11,27 +11,25 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.awards import StepKind
 from kiosk.services.report import ReportService
 from kiosk.store.event_folder import EventFolder
-from tests.ui.test_reveal_console import (
+from tests.ui.reveal_helpers import (
     CITATION,
-    _open,
     current_kind,
-    sealed_event,
+    open_console_window,
     space,
     start_reveal,
     to_the_end_of_the_show,
 )
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
-__all__ = ["sealed_event"]  # the fixture, shared with the reveal console tests
 
 
 def test_the_report_follows_the_reveal_and_never_runs_ahead_of_it(
     qtbot: QtBot, sealed_event: EventFolder
 ) -> None:
-    window = _open(qtbot, sealed_event)
+    window = open_console_window(qtbot, sealed_event)
     to_the_end_of_the_show(window)
     panel = start_reveal(qtbot, window)
-    qtbot.waitUntil(lambda: panel.active, timeout=15000)
+    qtbot.waitUntil(lambda: panel.active, timeout=60000)
     space(qtbot, window, 4)  # opening, Best Film, nominees, "and the award goes to"
     assert current_kind(panel) is StepKind.ENVELOPE
 

@@ -29,10 +29,11 @@ from typing import Any
 
 import pytest
 
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from tests.conftest import film_toml, write_event
+from tests.film_cache import FilmCache
 from tests.xvfb import Monitor, qt_env, requires_xvfb, screenshot, xvfb_display
 
 pytestmark = [
@@ -250,29 +251,31 @@ def film_position(event: EventFolder, film_id: str) -> float:
 
 
 @pytest.fixture
-def long_event(tmp_path: Path) -> EventFolder:
-    clip = render_clip(ClipSpec(("Twelve", "十二"), FILM_S, 320, 180), tmp_path / "twelve.mp4")
+def twelve_second_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
+    clip = film_cache.render(
+        ClipSpec(("Twelve", "十二"), FILM_S, 320, 180), tmp_path / "twelve.mp4"
+    )
     return write_event(
         tmp_path / "event", [film_toml("L1", clip), film_toml("L2", clip), film_toml("L3", clip)]
     )
 
 
 @pytest.fixture
-def two_screens() -> Iterator[str]:
+def laptop_and_projector() -> Iterator[str]:
     with xvfb_display(CONSOLE.width + PROJECTOR.width, 768, monitors=[CONSOLE, PROJECTOR]) as d:
         x(d, "xsetroot", "-solid", "#ff00ff")  # a desktop on the projector would be seen
         yield d
 
 
 def test_restore_mid_film_with_real_players(
-    two_screens: str, long_event: EventFolder, tmp_path: Path
+    laptop_and_projector: str, twelve_second_event: EventFolder, tmp_path: Path
 ) -> None:
-    display = two_screens
-    first = Console(display, long_event)
+    display = laptop_and_projector
+    first = Console(display, twelve_second_event)
     try:
         first.key("space")  # GO: the title card of film 1, then film 1 by itself
         deadline = time.monotonic() + 40
-        while film_position(long_event, "L1") < 3.0:
+        while film_position(twelve_second_event, "L1") < 3.0:
             assert time.monotonic() < deadline, "film 1 never got 3 s in"
             time.sleep(0.2)
         before = first.facts()
@@ -281,10 +284,10 @@ def test_restore_mid_film_with_real_players(
     finally:
         first.kill()
     killed_at = time.monotonic()
-    position = film_position(long_event, "L1")
+    position = film_position(twelve_second_event, "L1")
     screenshot(display, tmp_path / "after-kill.png")
 
-    with console(display, long_event) as second:
+    with console(display, twelve_second_event) as second:
         restarted_s = time.monotonic() - killed_at
         held = second.facts()
         shot = screenshot(display, tmp_path / "restored-console.png")
@@ -324,15 +327,17 @@ def test_restore_mid_film_with_real_players(
 
 
 def test_restore_mid_title_card_keeps_the_projector_black(
-    two_screens: str, long_event: EventFolder, tmp_path: Path
+    laptop_and_projector: str, twelve_second_event: EventFolder, tmp_path: Path
 ) -> None:
-    display = two_screens
-    toml = long_event.root / "event.toml"  # a longer card: the kill lands on it even under load
+    display = laptop_and_projector
+    toml = (
+        twelve_second_event.root / "event.toml"
+    )  # a longer card: the kill lands on it even under load
     toml.write_text(
         toml.read_text("utf-8").replace("title_card_seconds = 3", "title_card_seconds = 10"),
         "utf-8",
     )
-    first = Console(display, long_event)
+    first = Console(display, twelve_second_event)
     try:
         first.key("space")  # GO: the 10 s title card of film 1
         time.sleep(0.8)
@@ -343,7 +348,7 @@ def test_restore_mid_title_card_keeps_the_projector_black(
         first.kill()
     time.sleep(1.0)
 
-    with console(display, long_event) as second:
+    with console(display, twelve_second_event) as second:
         held = second.facts()
         screenshot(display, tmp_path / "restored-card-console.png")
         assert held["cue"] == "card:L1", held

@@ -42,13 +42,14 @@ from kiosk.render.reveal_cards import (
     WinnerCard,
     card_for_step,
 )
-from kiosk.store.event_folder import EventFolder
 from kiosk.ui.stage.canvas import load_logo
 from kiosk.ui.stage.card_painter import CardPainter
 from kiosk.ui.stage.card_view import CardView, render_card
 from kiosk.ui.stage.reveal_painter import HEADER_BOTTOM, NomineeGrid, films_area, layout_for
 from kiosk.ui.stage.reveal_scene import CardScene
 from kiosk.ui.stage.typesetting import SAFE_RECT
+
+pytestmark = pytest.mark.usefixtures("qt_painting")  # fonts and painting need the QApplication
 
 SHOTS = Path("/tmp/reveal-shots")
 FULL_HD = QSize(1920, 1080)
@@ -59,23 +60,11 @@ INK = 24  # a grey-level change larger than this is something drawn
 _ABOVE = {t: bytes(0 if v <= t else 1 for v in range(256)) for t in (2, 4, INK, 48)}
 
 
-@pytest.fixture(autouse=True)
-def _qt(qapp: object) -> None:
-    """Fonts and painting need the QApplication."""
-
-
 class OwnStills:
     """The films' own stills only (no ffmpeg): the others get the placeholder."""
 
     def still_for(self, film: Film) -> Path | None:
         return film.still if film.still is not None and film.still.is_file() else None
-
-
-@pytest.fixture(scope="module")
-def night(demo_event_template: Path) -> tuple[EventConfig, Programme]:
-    folder = EventFolder(demo_event_template)
-    config = folder.load_config()
-    return config, folder.load_programme(config)
 
 
 def demo_results(programme: Programme) -> JuryResults:

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,128 +17,38 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.awards import REVEAL_KINDS, StepKind
-from kiosk.night.reveal import RevealController
 from kiosk.render.cards import EndCard, HoldingCard
 from kiosk.render.reveal_cards import WinnerCard
-from kiosk.services.results import seal_results
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
-from kiosk.ui.app import make_application, open_console
-from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
+from tests.ui.reveal_helpers import (
+    CITATION,
+    PASSPHRASE,
+    current_kind,
+    is_true,
+    open_console_window,
+    reveal_panel,
+    slot_up,
+    space,
+    start_reveal,
+    to_the_end_of_the_show,
+)
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 
-PASSPHRASE = "correct horse battery"
-CITATION = "For a secret citation nobody may read early."
-JURY = f"""
-[[results]]
-category = "best-film"
-winner = "F11"
-nominees = ["F03", "F11", "F17"]
-citation_en = "{CITATION}"
-citation_zh = "秘密評語。"
-clip_start = 0.2
-clip_end = 1.2
-
-[[results]]
-category = "best-narrative"
-winner = "F18"
-nominees = ["F07", "F18"]
-
-[[results]]
-category = "frontier"
-winner = "F04"
-nominees = ["F04", "F13"]
-"""
-
-
-@pytest.fixture
-def sealed_event(demo_event: EventFolder, tmp_path: Path) -> EventFolder:
-    plain = tmp_path / "jury.toml"
-    plain.write_text(JURY, encoding="utf-8")
-    seal_results(demo_event, plain, [PASSPHRASE], replace=True, kdf_n=2**14)
-    plain.unlink()
-    return demo_event
-
-
-def _open(qtbot: QtBot, event: EventFolder) -> ConsoleWindow:
-    make_application()
-    window, _reporter = open_console(event)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()  # the keys are application shortcuts: they need an active window
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
-    return window
-
-
-@pytest.fixture
-def console(qtbot: QtBot, sealed_event: EventFolder) -> Iterator[ConsoleWindow]:
-    window = _open(qtbot, sealed_event)
-    yield window
-    window.close()
-
-
-def reveal_panel(window: ConsoleWindow) -> RevealPanel:
-    for index in range(window.tabs.count()):
-        widget = window.tabs.widget(index)
-        if isinstance(widget, RevealPanel):
-            return widget
-    raise AssertionError("no Awards tab")
-
-
-def to_the_end_of_the_show(window: ConsoleWindow) -> None:
-    show = window.night.show
-    assert show is not None
-    show.jump_to("end")
-    stage = window.night.projector.stage
-    assert isinstance(stage, StageWindow) and isinstance(stage.cards.card, EndCard)
-
-
-def slot_up(controller: RevealController) -> str | None:
-    return controller.on_stage
-
-
-def is_true(value: bool) -> bool:
-    """Read a property again after an action (mypy would keep an earlier assert's narrowing)."""
-    return value
-
-
-def start_reveal(qtbot: QtBot, window: ConsoleWindow, passphrase: str = PASSPHRASE) -> RevealPanel:
-    panel = reveal_panel(window)
-    qtbot.keyClick(window, Qt.Key.Key_F8)
-    dialog = panel.dialog
-    assert dialog is not None and dialog.isVisible()
-    assert len(dialog.fields) == 1
-    dialog.fields[0].setText(passphrase)
-    dialog.open_seal()
-    return panel
-
-
-def space(qtbot: QtBot, window: ConsoleWindow, times: int = 1) -> None:
-    for _ in range(times):
-        qtbot.keyClick(window, Qt.Key.Key_Space)
-
-
-def current_kind(panel: RevealPanel) -> StepKind | None:
-    assert panel.controller is not None
-    step = panel.controller.snapshot().current
-    return step.kind if step else None
-
 
 def test_a_wrong_passphrase_is_said_and_nothing_starts(
-    qtbot: QtBot, console: ConsoleWindow
+    qtbot: QtBot, sealed_console: ConsoleWindow
 ) -> None:
-    to_the_end_of_the_show(console)
-    panel = start_reveal(qtbot, console, "not the passphrase")
+    to_the_end_of_the_show(sealed_console)
+    panel = start_reveal(qtbot, sealed_console, "not the passphrase")
     dialog = panel.dialog
     assert dialog is not None
-    qtbot.waitUntil(dialog.error.isVisible, timeout=15000)
+    qtbot.waitUntil(dialog.error.isVisible, timeout=60000)
     assert "passphrase" in dialog.error.text().lower()
     assert dialog.fields[0].text() == ""
     assert not panel.active
@@ -147,24 +56,24 @@ def test_a_wrong_passphrase_is_said_and_nothing_starts(
 
 
 def test_the_reveal_steps_with_the_show_keys_and_plays_the_clip(
-    qtbot: QtBot, console: ConsoleWindow, sealed_event: EventFolder
+    qtbot: QtBot, sealed_console: ConsoleWindow, sealed_event: EventFolder
 ) -> None:
-    stage = console.night.projector.stage
+    stage = sealed_console.night.projector.stage
     assert isinstance(stage, StageWindow)
-    to_the_end_of_the_show(console)
-    panel = start_reveal(qtbot, console)
-    qtbot.waitUntil(lambda: panel.active, timeout=15000)
-    assert console.tabs.currentWidget() is panel
+    to_the_end_of_the_show(sealed_console)
+    panel = start_reveal(qtbot, sealed_console)
+    qtbot.waitUntil(lambda: panel.active, timeout=60000)
+    assert sealed_console.tabs.currentWidget() is panel
     controller = panel.controller
     assert controller is not None and controller.sting is not None
     assert "Not started" not in panel.now_award.text()
 
-    space(qtbot, console)  # opening card
+    space(qtbot, sealed_console)  # opening card
     assert current_kind(panel) is StepKind.OPENING
-    space(qtbot, console)  # Best Film
+    space(qtbot, sealed_console)  # Best Film
     assert current_kind(panel) is StepKind.CATEGORY
     assert "Best Film" in panel.now_award.text() and "最佳影片" in panel.now_award.text()
-    space(qtbot, console, 2)  # nominees, envelope
+    space(qtbot, sealed_console, 2)  # nominees, envelope
     assert current_kind(panel) is StepKind.ENVELOPE
     assert controller.sting.plays == 1
     # the console names the award and the step, never the film, before the winner is shown
@@ -174,13 +83,13 @@ def test_the_reveal_steps_with_the_show_keys_and_plays_the_clip(
     assert "F11" not in console_text and CITATION not in console_text
     assert "WINNER" in panel.next_step.text()
 
-    space(qtbot, console)  # the winner
+    space(qtbot, sealed_console)  # the winner
     assert current_kind(panel) is StepKind.WINNER
     card = stage.cards.card
     assert isinstance(card, WinnerCard) and card.winner.film.id == "F11"
     assert card.place.award.id == "best-film"
 
-    space(qtbot, console)  # the clip, on the show's player
+    space(qtbot, sealed_console)  # the clip, on the show's player
     assert current_kind(panel) is StepKind.CLIP
     assert slot_up(controller) == "A"
     # it ends by itself at clip_end and the winner card comes back
@@ -189,18 +98,18 @@ def test_the_reveal_steps_with_the_show_keys_and_plays_the_clip(
     assert isinstance(stage.cards.card, WinnerCard)
 
     # black and the holding slide are one key away and keep the place
-    qtbot.keyClick(console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(sealed_console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
     assert controller.snapshot().black and stage.black
-    space(qtbot, console)
+    space(qtbot, sealed_console)
     assert not controller.snapshot().black
     assert current_kind(panel) is StepKind.CLIP  # still at the same step
-    qtbot.keyClick(console, Qt.Key.Key_H)
+    qtbot.keyClick(sealed_console, Qt.Key.Key_H)
     assert isinstance(stage.cards.card, HoldingCard)
-    qtbot.keyClick(console, Qt.Key.Key_H)
+    qtbot.keyClick(sealed_console, Qt.Key.Key_H)
     assert isinstance(stage.cards.card, WinnerCard)
 
     # the show's keys do nothing to the show while the reveal runs
-    show = console.night.show
+    show = sealed_console.night.show
     assert show is not None and show.players_lent
 
     entries = list(Journal(sealed_event.open_db()).entries(*REVEAL_KINDS))
@@ -210,12 +119,40 @@ def test_the_reveal_steps_with_the_show_keys_and_plays_the_clip(
         assert secret not in text
 
     qtbot.keyClick(
-        console,
+        sealed_console,
         Qt.Key.Key_End,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert not panel.active and not is_true(show.players_lent)
     assert isinstance(stage.cards.card, EndCard)
+
+
+def test_a_go_pressed_as_the_passphrase_dialog_closes_is_not_lost(
+    qtbot: QtBot, sealed_console: ConsoleWindow
+) -> None:
+    """The race that lost the reveal's first GO under load, made certain: Space is pressed the
+    moment the passphrase dialog closes, before the window system has made the console the
+    active window again (closing the dialog leaves no active window, and Qt matches the
+    console's application shortcuts only while one is active). It must step the reveal."""
+    to_the_end_of_the_show(sealed_console)
+    panel = start_reveal(qtbot, sealed_console)
+    dialog = panel.dialog
+    assert dialog is not None
+    pressed: dict[str, object] = {}
+
+    def go_at_once() -> None:  # runs right after the panel's own handler, in the same pass
+        pressed["active window"] = QApplication.activeWindow()
+        pressed["reveal running"] = panel.active
+        qtbot.keyClick(sealed_console, Qt.Key.Key_Space)
+        pressed["step"] = current_kind(panel)
+
+    dialog.accepted.connect(go_at_once)
+    qtbot.waitUntil(lambda: "step" in pressed, timeout=60000)
+    assert pressed["active window"] is None  # the gap the race needs is really there
+    assert pressed["reveal running"] is True
+    assert pressed["step"] is StepKind.OPENING
+    assert "Opening" in panel.now_step.text()
+    assert "Reveal · GO" in sealed_console.log_view.toPlainText()  # logged like any other GO
 
 
 def test_a_reveal_killed_mid_way_resumes_at_the_same_step_under_black(
@@ -239,7 +176,7 @@ def test_a_reveal_killed_mid_way_resumes_at_the_same_step_under_black(
         process.send_signal(signal.SIGKILL)
         process.wait(10)
 
-    again = _open(qtbot, sealed_event)  # the event lock died with the process
+    again = open_console_window(qtbot, sealed_event)  # the event lock died with the process
     try:
         stage = again.night.projector.stage
         assert isinstance(stage, StageWindow)
@@ -251,7 +188,7 @@ def test_a_reveal_killed_mid_way_resumes_at_the_same_step_under_black(
         assert "Best Film" in panel.interrupted_text.text()
         to_the_end_of_the_show(again)
         panel = start_reveal(qtbot, again)
-        qtbot.waitUntil(lambda: panel.active, timeout=15000)
+        qtbot.waitUntil(lambda: panel.active, timeout=60000)
         assert current_kind(panel) is StepKind.ENVELOPE
         assert panel.controller is not None and panel.controller.snapshot().black
         assert stage.black
@@ -268,7 +205,7 @@ def test_a_reveal_killed_mid_way_resumes_at_the_same_step_under_black(
 @pytest.mark.logs_errors  # the refusal is an operator error message
 def test_no_seal_means_the_reveal_cannot_start(qtbot: QtBot, demo_event: EventFolder) -> None:
     demo_event.sealed_results_path.unlink(missing_ok=True)
-    window = _open(qtbot, demo_event)
+    window = open_console_window(qtbot, demo_event)
     try:
         panel = reveal_panel(window)
         assert not panel.start_button.isEnabled()
@@ -280,14 +217,14 @@ def test_no_seal_means_the_reveal_cannot_start(qtbot: QtBot, demo_event: EventFo
 
 
 @pytest.mark.logs_errors  # the refusal is logged and said as an error
-def test_the_reveal_waits_for_the_show_to_end(qtbot: QtBot, console: ConsoleWindow) -> None:
-    show = console.night.show
+def test_the_reveal_waits_for_the_show_to_end(qtbot: QtBot, sealed_console: ConsoleWindow) -> None:
+    show = sealed_console.night.show
     assert show is not None
     show.jump_to("card:F01")
-    panel = start_reveal(qtbot, console)
-    qtbot.waitUntil(lambda: panel.dialog is None or not panel.dialog.isVisible(), timeout=15000)
+    panel = start_reveal(qtbot, sealed_console)
+    qtbot.waitUntil(lambda: panel.dialog is None or not panel.dialog.isVisible(), timeout=60000)
     assert not panel.active
-    assert "under way" in console.log_view.toPlainText()
+    assert "under way" in sealed_console.log_view.toPlainText()
 
 
 def test_nothing_written_names_a_winner_before_the_winner_card(
@@ -303,10 +240,10 @@ def test_nothing_written_names_a_winner_before_the_winner_card(
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     try:
-        window = _open(qtbot, sealed_event)
+        window = open_console_window(qtbot, sealed_event)
         to_the_end_of_the_show(window)
         panel = start_reveal(qtbot, window)
-        qtbot.waitUntil(lambda: panel.active, timeout=15000)
+        qtbot.waitUntil(lambda: panel.active, timeout=60000)
         space(qtbot, window, 4)
         assert current_kind(panel) is StepKind.ENVELOPE
         window.close()

@@ -3,7 +3,6 @@ clips and a real event database; the operator's keys go through Qt."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,29 +15,12 @@ from kiosk.night.show import ShowController
 from kiosk.render.cards import BlackCard, TitleCard
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
-from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
 from tests.conftest import film_toml, write_event
+from tests.ui.conftest import ConsoleFactory
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow, pytest.mark.serial]
-
-
-def _open(qtbot: QtBot, event: EventFolder) -> ConsoleWindow:
-    make_application()
-    window, _reporter = open_console(event)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
-@pytest.fixture
-def console(qtbot: QtBot, small_event: EventFolder) -> Iterator[ConsoleWindow]:
-    window = _open(qtbot, small_event)
-    yield window
-    window.close()
 
 
 def show_of(window: ConsoleWindow) -> ShowController:
@@ -180,9 +162,13 @@ def broken_event(tmp_path: Path, clips: dict[str, Path]) -> EventFolder:
 @pytest.mark.logs_errors  # a failing film is an operator error message
 @pytest.mark.parametrize(("film", "reason"), [("GONE", "missing"), ("FAKE", "no picture")])
 def test_a_failing_film_alerts_and_skip_moves_on(
-    qtbot: QtBot, broken_event: EventFolder, film: str, reason: str
+    qtbot: QtBot,
+    console_factory: ConsoleFactory,
+    broken_event: EventFolder,
+    film: str,
+    reason: str,
 ) -> None:
-    window = _open(qtbot, broken_event)
+    window = console_factory(broken_event)
     show = show_of(window)
     show.jump_to(f"card:{film}")
     qtbot.wait(1100)

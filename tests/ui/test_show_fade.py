@@ -7,7 +7,6 @@ is recorded off a real X display in tests/integration/test_stage_fade.py.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -16,23 +15,10 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.show import ShowPhase
 from kiosk.media.picture_fade import DARK_WITHIN_S, ease
 from kiosk.night.show import ShowController
-from kiosk.store.event_folder import EventFolder
-from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow, pytest.mark.serial]
-
-
-@pytest.fixture
-def console(qtbot: QtBot, small_event: EventFolder) -> Iterator[ConsoleWindow]:
-    make_application()
-    window, _reporter = open_console(small_event)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
 
 
 def first_film(qtbot: QtBot, window: ConsoleWindow) -> ShowController:

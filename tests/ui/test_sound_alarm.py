@@ -29,9 +29,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import film_toml, write_event
+from tests.film_cache import FilmCache
+from tests.process_lines import pump_lines
 from tests.sound_capture import (
     PULSEAUDIO,
     RATE,
@@ -43,7 +45,6 @@ from tests.sound_capture import (
     requires_pulseaudio,
     tone_levels,
 )
-from tests.ui.test_supervisor import _pump
 from tests.xvfb import Monitor, qt_env, requires_xvfb, screenshot, xvfb_display
 
 pytestmark = [
@@ -120,12 +121,12 @@ CHILD = textwrap.dedent(
 
 
 @pytest.fixture
-def long_film_event(tmp_path: Path) -> EventFolder:
+def long_film_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
     spec = ClipSpec(("Sound check", "聲音測試"), 40.0, 320, 180, colour=FILM_GREEN, tone_hz=TONE_HZ)
-    film = render_clip(spec, tmp_path / "films" / "tone.mp4")
+    film = film_cache.render(spec, tmp_path / "films" / "tone.mp4")
     # the next film, primed (paused on its first frame) while the sound is lost
     spec = ClipSpec(("Next", "下一部"), 20.0, 320, 180, colour=FILM_GREEN, tone_hz=NEXT_TONE_HZ)
-    after = render_clip(spec, tmp_path / "films" / "next.mp4")
+    after = film_cache.render(spec, tmp_path / "films" / "next.mp4")
     return write_event(tmp_path / "event", [film_toml("A1", film), film_toml("A2", after)])
 
 
@@ -222,8 +223,8 @@ def console_child(
     lines: queue.Queue[str] = queue.Queue()
     errors: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None and process.stderr is not None
-    threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
-    threading.Thread(target=_pump, args=(process.stderr, errors), daemon=True).start()
+    threading.Thread(target=pump_lines, args=(process.stdout, lines), daemon=True).start()
+    threading.Thread(target=pump_lines, args=(process.stderr, errors), daemon=True).start()
     try:
         yield process, lines
     finally:

@@ -27,25 +27,16 @@ from kiosk.render.cards import (
     scheduled_start,
 )
 from kiosk.render.vote_card import VoteCard
-from kiosk.store.event_folder import EventFolder
 from kiosk.ui.stage.canvas import load_logo
 from kiosk.ui.stage.card_painter import CardPainter
 from kiosk.ui.stage.card_view import CardView, render_card
+from tests.ui.pixels import changed_pixels
+
+pytestmark = pytest.mark.usefixtures("qt_painting")  # fonts and painting need the QApplication
 
 SIZES = (QSize(1920, 1080), QSize(1366, 768), QSize(1024, 768))
 LONG_EN = "The Extraordinarily Long and Winding Afternoon of a Machine That Learned to Dream"
 LONG_ZH = "一部名字非常非常長的電影：機器學會用顏色做夢的那個漫長而又安靜的下午"
-
-
-@pytest.fixture(autouse=True)
-def _qt(qapp: object) -> None:
-    """Fonts and painting need the QApplication."""
-
-
-@pytest.fixture
-def night(demo_event: EventFolder) -> tuple[EventConfig, Programme]:
-    config = demo_event.load_config()
-    return config, demo_event.load_programme(config)
 
 
 def all_cards(config: EventConfig, programme: Programme) -> dict[str, Card]:
@@ -71,22 +62,6 @@ def background(size: QSize) -> QImage:
     CardPainter(painter, None).background(size.width(), size.height())
     painter.end()
     return image
-
-
-def changed_pixels(
-    a: QImage, b: QImage, area: QRect | None = None, step: int = 2
-) -> list[tuple[int, int]]:
-    """Pixels (sampled every `step`) that differ clearly between two images of one size."""
-    area = area or a.rect()
-    found = []
-    for y in range(area.top(), area.bottom() + 1, step):
-        for x in range(area.left(), area.right() + 1, step):
-            one, two = a.pixelColor(x, y), b.pixelColor(x, y)
-            if abs(one.lightness() - two.lightness()) > 24 or (
-                abs(one.hue() - two.hue()) > 40 and (one.saturation() > 60)
-            ):
-                found.append((x, y))
-    return found
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s.width()}x{s.height()}")

@@ -19,9 +19,8 @@ from kiosk.ui.console.stations_panel import StationsPanel
 from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.decoder import decode_qr
 from kiosk.ui.doors.remote_app import PairingDialog
-from tests.doors_helpers import make_event, seed_people
+from tests.doors_helpers import make_event, qr_frame, seed_people
 from tests.station_helpers import run_cli, start_server
-from tests.ui.test_doors_camera import qr_frame
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 

@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import os
 import queue
-import re
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
 from kiosk.store.event_folder import EventFolder
+from tests.process_lines import pump_lines, wait_for_line
 from tests.xvfb import qt_env, requires_xvfb, xvfb_display
 
 pytestmark = [requires_xvfb, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _pump(stream: Iterable[str], lines: queue.Queue[str]) -> None:
-    for line in stream:
-        lines.put(line)
 
 
 STANDBY = "AIFF Screening Night — projector standby"
@@ -42,19 +36,6 @@ def window_info(display: str, name: str) -> str:
     return result.stdout
 
 
-def wait_for(lines: queue.Queue[str], pattern: str, timeout_s: float) -> re.Match[str]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.2)
-        except queue.Empty:
-            continue
-        match = re.search(pattern, line)
-        if match:
-            return match
-    raise AssertionError(f"no line matching {pattern!r} within {timeout_s} s")
-
-
 def test_supervisor_keeps_black_and_restarts_the_app(small_event: EventFolder) -> None:
     with xvfb_display(1280, 720) as display:
         env = qt_env(display, KIOSK_SUPERVISOR="always", KIOSK_VLC_AOUT="dummy")
@@ -68,16 +49,16 @@ def test_supervisor_keeps_black_and_restarts_the_app(small_event: EventFolder) -
         lines: queue.Queue[str] = queue.Queue()
         assert supervisor.stderr is not None
         stream = supervisor.stderr
-        threading.Thread(target=_pump, args=(stream, lines), daemon=True).start()
+        threading.Thread(target=pump_lines, args=(stream, lines), daemon=True).start()
         try:
-            first = int(wait_for(lines, r"app started \(pid (\d+)\)", 30).group(1))
+            first = int(wait_for_line(lines, r"app started \(pid (\d+)\)", 30).group(1))
             time.sleep(4)  # the console comes up
             os.kill(first, signal.SIGKILL)
-            wait_for(lines, r"app died \(status -9\)", 10)
+            wait_for_line(lines, r"app died \(status -9\)", 10)
             assert supervisor.poll() is None
             info = window_info(display, STANDBY)
             assert "IsViewable" in info and "Width: 1280" in info and "Height: 720" in info
-            second = int(wait_for(lines, r"app started \(pid (\d+)\)", 15).group(1))
+            second = int(wait_for_line(lines, r"app started \(pid (\d+)\)", 15).group(1))
             assert second != first
             time.sleep(3)
             assert supervisor.poll() is None

@@ -19,16 +19,13 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.ui.doors.decoder import decode_qr
 from kiosk.ui.stage.card_view import render_card
 from kiosk.ui.stage.vote_painter import clock_text
-from tests.ui.test_stage_cards import changed_pixels
+from tests.ui.pixels import changed_pixels
 from tests.xvfb import screenshot, xvfb_display
+
+pytestmark = pytest.mark.usefixtures("qt_painting")  # fonts and painting need the QApplication
 
 URL = "http://192.168.1.23:8080/"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def _qt(qapp: object) -> None:
-    """Fonts and painting need the QApplication."""
 
 
 def test_the_qr_code_reads_as_the_vote_address(demo_event: EventFolder, tmp_path: Path) -> None:

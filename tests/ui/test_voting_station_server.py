@@ -22,10 +22,9 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from kiosk.services.vote import count_vote
-from tests.integration.test_vote_page_browser import add_stills
 from tests.results_helpers import PASSPHRASE
 from tests.station_helpers import MAIN, ROOT, pair_station, run_cli, start_server
-from tests.vote_helpers import make_voting_event
+from tests.vote_helpers import add_stills, make_voting_event
 from tests.xvfb import qt_env, requires_xvfb, screenshot, xvfb_display
 
 XDOTOOL = shutil.which("xdotool")

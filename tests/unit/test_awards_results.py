@@ -20,7 +20,7 @@ EVENT = EVENT_TOML.format(programme="programme.toml")
 
 
 @pytest.fixture(scope="module")
-def event() -> EventConfig:
+def awards_config() -> EventConfig:
     return event_config_from_dict(tomllib.loads(EVENT), Path("event.toml"))
 
 
@@ -43,9 +43,9 @@ def programme() -> Programme:
     return programme_from_dict(data, Path("programme.toml"))
 
 
-def problems_of(text: str, event: EventConfig, programme: Programme) -> list[str]:
+def problems_of(text: str, awards_config: EventConfig, programme: Programme) -> list[str]:
     with pytest.raises(ConfigError) as caught:
-        parse_jury_results(textwrap.dedent(text), SOURCE, event, programme)
+        parse_jury_results(textwrap.dedent(text), SOURCE, awards_config, programme)
     return [str(p) for p in caught.value.problems]
 
 
@@ -57,7 +57,7 @@ winner = "F02"
 
 
 def test_a_good_file_reads_in_file_order_with_clips_and_citations(
-    event: EventConfig, programme: Programme
+    awards_config: EventConfig, programme: Programme
 ) -> None:
     text = """
     [[results]]
@@ -74,7 +74,7 @@ def test_a_good_file_reads_in_file_order_with_clips_and_citations(
     citation_en = "  For the light.  "
     citation_zh = "為了光。"
     """
-    results = parse_jury_results(textwrap.dedent(text), SOURCE, event, programme)
+    results = parse_jury_results(textwrap.dedent(text), SOURCE, awards_config, programme)
     assert results == JuryResults(
         (
             CategoryResult("frontier", "F02", ("F02", "F04"), ("F05",), clip=ClipRange(30.0, 90.5)),
@@ -88,7 +88,7 @@ def test_a_good_file_reads_in_file_order_with_clips_and_citations(
 
 
 def test_the_audience_award_is_optional_but_may_be_given(
-    event: EventConfig, programme: Programme
+    awards_config: EventConfig, programme: Programme
 ) -> None:
     text = (
         FRONTIER_OK
@@ -103,12 +103,12 @@ def test_the_audience_award_is_optional_but_may_be_given(
     nominees = ["F03", "F04"]
     """
     )
-    results = parse_jury_results(textwrap.dedent(text), SOURCE, event, programme)
+    results = parse_jury_results(textwrap.dedent(text), SOURCE, awards_config, programme)
     assert results.categories == ("frontier", "best-film", "viewers")
 
 
 def test_a_round_trip_through_the_sealed_form_is_exact(
-    event: EventConfig, programme: Programme
+    awards_config: EventConfig, programme: Programme
 ) -> None:
     text = """
     [[results]]
@@ -119,11 +119,13 @@ def test_a_round_trip_through_the_sealed_form_is_exact(
     clip_start = 0
     clip_end = "1:00"
     """
-    results = parse_jury_results(textwrap.dedent(text) + FRONTIER_OK, SOURCE, event, programme)
+    results = parse_jury_results(
+        textwrap.dedent(text) + FRONTIER_OK, SOURCE, awards_config, programme
+    )
     assert JuryResults.from_dict(results.to_dict()) == results
 
 
-def test_a_film_not_in_the_programme(event: EventConfig, programme: Programme) -> None:
+def test_a_film_not_in_the_programme(awards_config: EventConfig, programme: Programme) -> None:
     text = """
     [[results]]
     category = "best-film"
@@ -131,14 +133,16 @@ def test_a_film_not_in_the_programme(event: EventConfig, programme: Programme) -
     nominees = ["F01", "F99"]
     honourable_mentions = ["F42"]
     """
-    assert problems_of(text + FRONTIER_OK, event, programme) == [
+    assert problems_of(text + FRONTIER_OK, awards_config, programme) == [
         "jury.toml: result 'best-film': field 'winner': 'F99' is not in the programme",
         "jury.toml: result 'best-film': field 'nominees': 'F99' is not in the programme",
         "jury.toml: result 'best-film': field 'honourable_mentions': 'F42' is not in the programme",
     ]
 
 
-def test_a_category_the_event_does_not_have(event: EventConfig, programme: Programme) -> None:
+def test_a_category_the_event_does_not_have(
+    awards_config: EventConfig, programme: Programme
+) -> None:
     text = """
     [[results]]
     category = "best-film"
@@ -148,31 +152,31 @@ def test_a_category_the_event_does_not_have(event: EventConfig, programme: Progr
     category = "best-actor"
     winner = "F02"
     """
-    assert problems_of(text + FRONTIER_OK, event, programme) == [
+    assert problems_of(text + FRONTIER_OK, awards_config, programme) == [
         "jury.toml: result 'best-actor': is not an award of this event "
         "(event.toml has: best-film, frontier, viewers)"
     ]
 
 
-def test_a_winner_not_among_the_nominees(event: EventConfig, programme: Programme) -> None:
+def test_a_winner_not_among_the_nominees(awards_config: EventConfig, programme: Programme) -> None:
     text = """
     [[results]]
     category = "best-film"
     winner = "F01"
     nominees = ["F02", "F03"]
     """
-    assert problems_of(text + FRONTIER_OK, event, programme) == [
+    assert problems_of(text + FRONTIER_OK, awards_config, programme) == [
         "jury.toml: result 'best-film': field 'nominees': must include the winner 'F01'"
     ]
 
 
-def test_a_jury_award_without_a_result(event: EventConfig, programme: Programme) -> None:
-    assert problems_of(FRONTIER_OK, event, programme) == [
+def test_a_jury_award_without_a_result(awards_config: EventConfig, programme: Programme) -> None:
+    assert problems_of(FRONTIER_OK, awards_config, programme) == [
         "jury.toml: [[results]]: has no result for the jury award 'best-film'"
     ]
 
 
-def test_missing_category_and_winner(event: EventConfig, programme: Programme) -> None:
+def test_missing_category_and_winner(awards_config: EventConfig, programme: Programme) -> None:
     text = """
     [[results]]
     winner = "F01"
@@ -180,7 +184,7 @@ def test_missing_category_and_winner(event: EventConfig, programme: Programme) -
     [[results]]
     category = "frontier"
     """
-    assert problems_of(text, event, programme) == [
+    assert problems_of(text, awards_config, programme) == [
         "jury.toml: result #1: field 'category': is missing (the award's id)",
         "jury.toml: result 'frontier': field 'winner': is missing (the winning film's id)",
         "jury.toml: [[results]]: has no result for the jury award 'best-film'",
@@ -224,13 +228,13 @@ def test_missing_category_and_winner(event: EventConfig, programme: Programme) -
     ],
 )
 def test_bad_clip_ranges(
-    clip: str, expected: str, event: EventConfig, programme: Programme
+    clip: str, expected: str, awards_config: EventConfig, programme: Programme
 ) -> None:
     text = f'[[results]]\ncategory = "best-film"\nwinner = "F01"\n{clip}\n'
-    assert problems_of(text + FRONTIER_OK, event, programme) == [expected]
+    assert problems_of(text + FRONTIER_OK, awards_config, programme) == [expected]
 
 
-def test_duplicates(event: EventConfig, programme: Programme) -> None:
+def test_duplicates(awards_config: EventConfig, programme: Programme) -> None:
     text = """
     [[results]]
     category = "best-film"
@@ -246,14 +250,14 @@ def test_duplicates(event: EventConfig, programme: Programme) -> None:
     winner = "F02"
     honourable_mentions = ["F02"]
     """
-    assert problems_of(text, event, programme) == [
+    assert problems_of(text, awards_config, programme) == [
         "jury.toml: result 'best-film': field 'nominees': names F01 twice",
         "jury.toml: result 'best-film': field 'category': is given twice",
         "jury.toml: result 'frontier': field 'honourable_mentions': must not include the winner",
     ]
 
 
-def test_unknown_fields_and_settings(event: EventConfig, programme: Programme) -> None:
+def test_unknown_fields_and_settings(awards_config: EventConfig, programme: Programme) -> None:
     text = """
     jury = "Ms Chan"
 
@@ -262,21 +266,21 @@ def test_unknown_fields_and_settings(event: EventConfig, programme: Programme) -
     winner = "F01"
     prize = 1000
     """
-    assert problems_of(text + FRONTIER_OK, event, programme) == [
+    assert problems_of(text + FRONTIER_OK, awards_config, programme) == [
         "jury.toml: jury: is not a known setting (expected [[results]])",
         "jury.toml: result 'best-film': field 'prize': is not a known field",
     ]
 
 
-def test_not_toml_and_no_results(event: EventConfig, programme: Programme) -> None:
-    assert problems_of("[[results]\n", event, programme) == [
+def test_not_toml_and_no_results(awards_config: EventConfig, programme: Programme) -> None:
+    assert problems_of("[[results]\n", awards_config, programme) == [
         "jury.toml: is not valid TOML: Expected ']]' at the end of an array declaration "
         "(at line 1, column 10)"
     ]
-    assert problems_of("# nothing yet\n", event, programme) == [
+    assert problems_of("# nothing yet\n", awards_config, programme) == [
         "jury.toml: has no [[results]] tables"
     ]
-    assert problems_of('nominees = ["F01"]\n', event, programme) == [
+    assert problems_of('nominees = ["F01"]\n', awards_config, programme) == [
         "jury.toml: nominees: is not a known setting (expected [[results]])",
         "jury.toml: has no [[results]] tables",
     ]

@@ -48,7 +48,7 @@ def programme(tmp_path: Path) -> Programme:
 
 
 @pytest.fixture
-def event(tmp_path: Path) -> EventConfig:
+def event_config(tmp_path: Path) -> EventConfig:
     return night_config(tmp_path)
 
 
@@ -123,8 +123,8 @@ class Night:
         )
 
 
-def test_a_show_that_never_ran_says_so(programme: Programme, event: EventConfig) -> None:
-    report = build_report(event, programme, [], [], AttendeeCounts(10, 0), made_at=T0)
+def test_a_show_that_never_ran_says_so(programme: Programme, event_config: EventConfig) -> None:
+    report = build_report(event_config, programme, [], [], AttendeeCounts(10, 0), made_at=T0)
     assert report.state is ShowState.NOT_STARTED
     assert all(f.outcome is Outcome.NOT_REACHED for f in report.films)
     assert report.dark_s == 0 and not report.incidents
@@ -135,7 +135,7 @@ def test_a_show_that_never_ran_says_so(programme: Programme, event: EventConfig)
 
 
 def test_a_clean_night_plays_every_film_with_planned_and_actual(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     night = Night(programme, T0 + dt.timedelta(minutes=2))  # the operator started 2 min late
     night.wait(3)
@@ -148,7 +148,7 @@ def test_a_clean_night_plays_every_film_with_planned_and_actual(
     for film_id in ("F03", "F04"):
         night.wait(5)
         night.play_film(film_id)
-    report = night.report(event=event)
+    report = night.report(event=event_config)
     assert report.state is ShowState.ENDED
     assert [f.outcome for f in report.films] == [Outcome.PLAYED] * 4
     for film in report.films:
@@ -165,7 +165,7 @@ def test_a_clean_night_plays_every_film_with_planned_and_actual(
 
 
 def test_failure_skip_pause_black_are_incidents_with_dark_time(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     night = Night(programme)
     night.act("go")
@@ -186,7 +186,7 @@ def test_failure_skip_pause_black_are_incidents_with_dark_time(
     night.act("film_failed", "F02", "VLC: cannot decode the file")
     night.wait(8)
     night.act("skip")  # the operator gives up on F02: the intermission
-    report = night.report(event=event)
+    report = night.report(event=event_config)
     f01, f02, f03, f04 = report.films
     assert f01.outcome is Outcome.PLAYED
     assert f01.played_s == pytest.approx(60, abs=1.5)  # pauses and black do not count
@@ -211,7 +211,7 @@ def test_failure_skip_pause_black_are_incidents_with_dark_time(
 
 
 def test_a_crash_mid_film_is_dark_until_the_film_is_back(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     night = Night(programme)
     night.act("go")
@@ -223,7 +223,7 @@ def test_a_crash_mid_film_is_dark_until_the_film_is_back(
     night.wait(1)
     night.show("F01")  # pictures 1 s after GO
     night.wait(30)
-    report = night.report(event=event)
+    report = night.report(event=event_config)
     f01 = report.films[0]
     crash = next(i for i in report.incidents if i.kind is IncidentKind.CRASH)
     assert crash.film == "F01" and crash.position_s == pytest.approx(30, abs=1.5)
@@ -236,7 +236,7 @@ def test_a_crash_mid_film_is_dark_until_the_film_is_back(
 
 
 def test_earlier_runs_are_counted_and_only_the_last_run_is_reported(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     night = Night(programme)
     night.act("go")
@@ -245,14 +245,14 @@ def test_earlier_runs_are_counted_and_only_the_last_run_is_reported(
     first_run = list(night.records)
     night = Night(programme, T0 + dt.timedelta(hours=1))
     night.records = [*first_run, *night.records]
-    report = night.report(event=event)
+    report = night.report(event=event_config)
     assert report.earlier_runs == 1
     assert report.state is ShowState.NOT_STARTED
     assert report.films[0].outcome is Outcome.NOT_REACHED
 
 
 def test_checkins_refusals_stations_and_arrival_figures(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     doors = T0 - dt.timedelta(minutes=30)
     rows = [
@@ -271,7 +271,7 @@ def test_checkins_refusals_stations_and_arrival_figures(
         )
     ]
     report = build_report(
-        event,
+        event_config,
         programme,
         refusals,
         rows,
@@ -305,7 +305,7 @@ def test_time_to_share_and_peak_window() -> None:
 
 
 def test_the_reveal_reports_awards_and_steps_never_a_film(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     def step(i: int, kind: str, award: str | None) -> Record:
         data = {"step": i, "kind": kind, "award": award}
@@ -320,7 +320,7 @@ def test_the_reveal_reports_awards_and_steps_never_a_film(
         step(4, "winner", "best-film"),
         step(5, "category", "viewers"),
     ]
-    report = build_report(event, programme, records, [], AttendeeCounts(0, 0), made_at=T0)
+    report = build_report(event_config, programme, records, [], AttendeeCounts(0, 0), made_at=T0)
     assert report.reveal.announced == ("best-film",)
     assert [s.kind for s in report.reveal.steps][-1] == "category"
     assert report.reveal.total_steps == 9
@@ -328,17 +328,19 @@ def test_the_reveal_reports_awards_and_steps_never_a_film(
 
 
 def test_gain_is_preflight_plus_the_operators_trim(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     sound = {"F01": FilmSound(-3.5, -19.5, 1.0), "F02": FilmSound(None, None)}
-    report = build_report(event, programme, [], [], AttendeeCounts(0, 0), made_at=T0, sound=sound)
+    report = build_report(
+        event_config, programme, [], [], AttendeeCounts(0, 0), made_at=T0, sound=sound
+    )
     data = report.to_json()["films"]
     assert data[0]["gain_db"] == -2.5 and data[0]["trim_db"] == 1.0
     assert data[1]["gain_db"] is None and data[2]["gain_db"] is None
 
 
 def test_the_gain_the_players_journalled_wins_over_the_plan(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     from kiosk.services.report import with_played_gains
 
@@ -346,13 +348,17 @@ def test_the_gain_the_players_journalled_wins_over_the_plan(
     played = {"film": "F01", "gain_db": -2.5, "volume": 100, "limited": True, "preamp_db": 9.54}
     records = [Record(1, T0, "film_gain", None, played)]
     merged = with_played_gains(sound, records)
-    report = build_report(event, programme, [], [], AttendeeCounts(0, 0), made_at=T0, sound=merged)
+    report = build_report(
+        event_config, programme, [], [], AttendeeCounts(0, 0), made_at=T0, sound=merged
+    )
     first = report.to_json()["films"][0]
     assert first["gain_db"] == -2.5 and first["preflight_gain_db"] == -3.5
     assert first["volume_percent"] == 100 and first["gain_limited"] is True
 
 
-def test_the_vote_turnout_comes_from_the_journal(programme: Programme, event: EventConfig) -> None:
+def test_the_vote_turnout_comes_from_the_journal(
+    programme: Programme, event_config: EventConfig
+) -> None:
     closes = (T0 + dt.timedelta(minutes=5)).isoformat()
     records = [
         Record(1, T0, "vote_opened", None, {"at": T0.isoformat(), "closes_at": closes}),
@@ -360,15 +366,19 @@ def test_the_vote_turnout_comes_from_the_journal(programme: Programme, event: Ev
         Record(3, T0 + dt.timedelta(seconds=40), "vote_cast", None, {"channel": "station"}),
     ]
     counts = AttendeeCounts(0, 0)
-    during = build_report(event, programme, records, [], counts, made_at=T0)
-    after = build_report(event, programme, records, [], counts, made_at=T0 + dt.timedelta(hours=1))
-    never = build_report(event, programme, [], [], counts, made_at=T0)
+    during = build_report(event_config, programme, records, [], counts, made_at=T0)
+    after = build_report(
+        event_config, programme, records, [], counts, made_at=T0 + dt.timedelta(hours=1)
+    )
+    never = build_report(event_config, programme, [], [], counts, made_at=T0)
     assert during.vote is not None and during.vote.open and during.vote.ballots == 2
     assert after.vote is not None and not after.vote.open and after.vote.ballots == 2
     assert never.vote is None and never.to_json()["vote"] is None
 
 
-def test_a_quit_mid_show_is_not_called_a_crash(programme: Programme, event: EventConfig) -> None:
+def test_a_quit_mid_show_is_not_called_a_crash(
+    programme: Programme, event_config: EventConfig
+) -> None:
     night = Night(programme)
     night.act("go")
     night.wait(5)
@@ -378,27 +388,27 @@ def test_a_quit_mid_show_is_not_called_a_crash(programme: Programme, event: Even
     night.act("go")
     night.show("F01")
     night.wait(5)
-    report = night.report(event=event)
+    report = night.report(event=event_config)
     (incident,) = report.incidents
     assert incident.kind is IncidentKind.CLOSED
     assert incident.dark_s == pytest.approx(8, abs=0.1)
     assert incident.to_json()["kind"] == "closed"
 
 
-def test_user_text_is_escaped_in_the_html(programme: Programme, event: EventConfig) -> None:
+def test_user_text_is_escaped_in_the_html(programme: Programme, event_config: EventConfig) -> None:
     night = Night(programme)
     night.act("go")
     night.wait(5)
     night.play_film("F01", 3)
     night.act("film_failed", "F01", "<script>alert(1)</script> & 壞檔")
-    report = night.report(event=event)
+    report = night.report(event=event_config)
     html = html_of(layout_report(report))
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 壞檔" in html
     assert "http" not in html.replace("http://www.w3.org/2000/svg", "")
 
 
 def test_a_second_run_without_a_reset_is_reported_alone(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     night = Night(programme)
     night.act("go")
@@ -411,7 +421,7 @@ def test_a_second_run_without_a_reset_is_reported_alone(
     night.act("go")
     night.wait(5)
     night.play_film("F01")
-    report = night.report(event=event)
+    report = night.report(event=event_config)
     assert report.earlier_runs == 1
     f01 = report.films[0]
     assert f01.played_s == pytest.approx(60, abs=1) and f01.outcome is Outcome.PLAYED
@@ -420,7 +430,7 @@ def test_a_second_run_without_a_reset_is_reported_alone(
 
 
 def test_a_film_that_failed_then_crashed_is_not_dark_twice(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     night = Night(programme)
     night.act("go")
@@ -432,7 +442,7 @@ def test_a_film_that_failed_then_crashed_is_not_dark_twice(
     night.act("go")
     night.show("F01")
     night.wait(3)
-    report = night.report(event=event)
+    report = night.report(event=event_config)
     kinds = {i.kind for i in report.incidents}
     assert {IncidentKind.FAILURE, IncidentKind.CRASH} <= kinds
     # the dead process wrote nothing after the failure, so when it died is unknown: the dark
@@ -440,7 +450,9 @@ def test_a_film_that_failed_then_crashed_is_not_dark_twice(
     assert report.dark_s == pytest.approx(10)
 
 
-def test_a_crash_on_a_title_card_is_dark_until_go(programme: Programme, event: EventConfig) -> None:
+def test_a_crash_on_a_title_card_is_dark_until_go(
+    programme: Programme, event_config: EventConfig
+) -> None:
     night = Night(programme)
     night.act("go")
     night.wait(2)  # on the title card of F01
@@ -448,14 +460,14 @@ def test_a_crash_on_a_title_card_is_dark_until_go(programme: Programme, event: E
     night.wait(4)
     night.act("go")
     night.show("F01")  # the film's first picture
-    (crash,) = night.report(event=event).incidents
+    (crash,) = night.report(event=event_config).incidents
     assert crash.kind is IncidentKind.CRASH and crash.cue == "card:F01" and crash.film is None
     # from the last record (card start) until GO puts the film's first picture up
     assert crash.dark_s == pytest.approx(7 + 2 + 4, abs=0.5)
 
 
 def test_lost_sound_is_an_incident_that_lasts_across_films(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     """The sound alarm's journal lines (night/audio_alarm.py) become one incident, from the
     loss in F01 to the sound coming back during F02, shown as serious in the report."""
@@ -468,7 +480,7 @@ def test_lost_sound_is_an_incident_that_lasts_across_films(
     night.wait(5)  # card F02
     night.play_film("F02", 6)
     night.record("audio_back", {"device": "HDMI 1", "after_s": 51.0})
-    report = night.report(event=event)
+    report = night.report(event=event_config)
     (lost,) = [i for i in report.incidents if i.kind is IncidentKind.SOUND_LOST]
     assert lost.film == "F01" and lost.reason == "HDMI 1: Connection terminated"
     assert lost.duration_s == pytest.approx(51, abs=1)
@@ -482,7 +494,7 @@ def test_lost_sound_is_an_incident_that_lasts_across_films(
 
 
 def test_sound_never_back_is_open_when_the_journal_ends(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     night = Night(programme)
     night.act("go")
@@ -491,7 +503,7 @@ def test_sound_never_back_is_open_when_the_journal_ends(
     night.record("audio_lost", {"device": "default", "reason": "Entity killed"})
     night.record("audio_lost", {"device": "default", "reason": "Entity killed"})  # repeated
     night.wait(5)
-    report = night.report(event=event)
+    report = night.report(event=event_config)
     lost = [i for i in report.incidents if i.kind is IncidentKind.SOUND_LOST]
     assert len(lost) == 1 and lost[0].until is None
     assert "(not over when the journal ends)" in lost[0].describe()

@@ -9,7 +9,8 @@ else in the console installs application-wide shortcuts, so no two panels can cl
 In a text field (a search box, a station's name) the letters, Space and '-' are typing, not
 commands; Esc (fade), Shift+Esc (black) and the F-keys work from anywhere. A number field (the
 trim, the vote's minutes) keeps only the keys it can type: Space, letters there are commands
-(`number_keys`).
+(`number_keys`). A key pressed in the moment a dialog has closed and the console is not
+active again yet is carried out too, never dropped (`keys_between_windows`).
 
 Every command that reaches a handler is written to the console's log panel (with what it did,
 when the handler says), so the log keeps every operator action: GO, pause, black, skip, back,
@@ -29,12 +30,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QKeyCombination, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
 from kiosk.night.night import KeyMode
 from kiosk.night.ports import OperatorMessages
+from kiosk.ui.console.keys_between_windows import KeysBetweenWindows
 from kiosk.ui.console.number_keys import NumberFieldKeys
 
 log = logging.getLogger(__name__)
@@ -125,17 +127,22 @@ class KeyMap(QObject):
         self._handlers: dict[tuple[KeyMode, str], Handler] = {}
         self._clicker_in_show = False
         self.shortcuts: dict[str, QShortcut] = {}
+        self._names: dict[str, str | None] = {}  # key sequence -> its own command (if any)
         meaning = {key: entry.name for entry in CONSOLE_KEYS for key in entry.keys}
         for sequence in [*meaning, *(key for key in CLICKER_KEYS if key not in meaning)]:
             shortcut = QShortcut(QKeySequence(sequence), window)
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             shortcut.activated.connect(partial(self._key, sequence, meaning.get(sequence)))
             self.shortcuts[sequence] = shortcut
+            self._names[sequence] = meaning.get(sequence)
         # a focused number field (trim, the vote's minutes) keeps only the keys it can type
         self._number_keys = NumberFieldKeys(self)
+        # a key pressed just after a dialog closed, before the console is active again
+        self._keys_between_windows = KeysBetweenWindows(window, self.command_for, self.press)
         application = QCoreApplication.instance()
         if application is not None:
             application.installEventFilter(self._number_keys)
+            application.installEventFilter(self._keys_between_windows)
 
     def handle(self, name: str, action: Handler, modes: frozenset[KeyMode] | None = None) -> None:
         """What command `name` does in `modes` (default: every mode the binding works in)."""
@@ -154,10 +161,25 @@ class KeyMap(QObject):
         """A bound key was pressed: the clicker's meaning where the clicker drives, else the
         key's own command."""
         clicker = CLICKER_KEYS.get(sequence)
-        if clicker is not None and (self._clicker_in_show or self._mode() is KeyMode.REVEAL):
+        if clicker is not None and self._clicker_drives():
             self.press(clicker, source="clicker")
         elif name is not None:
             self.press(name)
+
+    def _clicker_drives(self) -> bool:
+        return self._clicker_in_show or self._mode() is KeyMode.REVEAL
+
+    def command_for(self, event: QKeyEvent) -> str | None:
+        """The command a key press means (None: no console key), as its shortcut would."""
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        pressed = QKeySequence(QKeyCombination(modifiers, event.keyCombination().key()))
+        for sequence, shortcut in self.shortcuts.items():
+            if shortcut.key().matches(pressed) == QKeySequence.SequenceMatch.ExactMatch:
+                clicker = CLICKER_KEYS.get(sequence)
+                if clicker is not None and self._clicker_drives():
+                    return clicker
+                return self._names[sequence]
+        return None
 
     def press(self, name: str, *, source: str = "key") -> bool:
         """Carry out command `name` in the current mode; False if it does nothing there.

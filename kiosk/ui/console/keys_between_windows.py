@@ -1,0 +1,95 @@
+"""Show keys pressed while no window of the console is active yet: carried out, never dropped.
+
+The console's commands are application shortcuts, and Qt matches a shortcut only while one of
+the application's windows is active. Closing a modal dialog takes that away at once (hiding it
+leaves no active window and no focus window), but the console becomes active again only when
+the window system says so: a pass of the event loop later with the offscreen platform, after
+the window manager's focus change on X. A key pressed in that gap reaches the console (or the
+hidden dialog) as a plain key press that no widget handles, and is lost. That is what lost
+the award reveal's first GO: the passphrase dialog closes, the reveal is already running and
+the night is in reveal mode, and the projectionist's Space came before the console was active
+again.
+
+This filter (on the application) takes such a key press when it is aimed at the console, one
+of its widgets or one of its hidden dialogs. It asks the focused widget first whether it types
+the key (the same `ShortcutOverride` question Qt asks before any shortcut: a text field keeps
+its Space, a number field only what it can type), unless that widget is hidden (the passphrase
+field of a dialog that just closed types nothing), and otherwise hands the key to the key map,
+which routes it by the night's key mode like any other press. While a window is active, or a
+modal dialog is open, it does nothing: Qt's shortcuts have the keys then.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+log = logging.getLogger(__name__)
+
+
+class KeysBetweenWindows(QObject):
+    """Event filter (on the application): a console key pressed while no window is active goes
+    to `press(command)`, the command being `command_for(event)` (None: not a console key)."""
+
+    def __init__(
+        self,
+        console: QWidget,
+        command_for: Callable[[QKeyEvent], str | None],
+        press: Callable[[str], bool],
+    ) -> None:
+        super().__init__(console)
+        self._console = console
+        self._command_for = command_for
+        self._press = press
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() != QEvent.Type.KeyPress
+            or not isinstance(event, QKeyEvent)
+            or not isinstance(watched, QWidget)
+            or QApplication.activeWindow() is not None  # Qt's shortcuts have the keys
+            or QApplication.activeModalWidget() is not None  # a dialog has them
+            or not self._console.isVisible()
+            or not self._aimed_at_console(watched)
+        ):
+            return False
+        command = self._command_for(event)
+        if command is None or (watched.isVisible() and self._typed_by(watched, event)):
+            return False  # not a console key, or typing in a field the operator can see
+        log.info("key %s pressed while no window was active: carried out", command)
+        self._press(command)
+        return True
+
+    def _aimed_at_console(self, widget: QWidget) -> bool:
+        """True for the console and its widgets, and for its dialogs once they are hidden (a
+        key the window system still sends to a dialog that just closed)."""
+        current: QWidget | None = widget
+        while current is not None:
+            if current is self._console:
+                return True
+            if current.isWindow() and current.isVisible():
+                return False  # another window, still open: its keys are its own
+            current = current.parentWidget()
+        return False
+
+    @staticmethod
+    def _typed_by(widget: QWidget, event: QKeyEvent) -> bool:
+        """Ask the widget, as Qt does before a shortcut, whether it types this key."""
+        question = QKeyEvent(
+            QEvent.Type.ShortcutOverride,
+            event.key(),
+            event.modifiers(),
+            event.nativeScanCode(),
+            event.nativeVirtualKey(),
+            event.nativeModifiers(),
+            event.text(),
+            event.isAutoRepeat(),
+            event.count(),
+        )
+        question.ignore()
+        QCoreApplication.sendEvent(widget, question)
+        return question.isAccepted()

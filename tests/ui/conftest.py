@@ -1,0 +1,105 @@
+"""Fixtures the console and stage tests share: events with sealed results or longer films, and
+the one `console` (a real ConsoleWindow, shown at laptop size, always closed after the test)."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.event import EventConfig
+from kiosk.core.programme import Programme
+from kiosk.media.generate import ClipSpec
+from kiosk.media.stills import StillProvider, cache_dir_for
+from kiosk.services.results import seal_results
+from kiosk.store.event_folder import EventFolder
+from kiosk.ui.console.window import ConsoleWindow
+from tests.conftest import film_toml, write_event
+from tests.film_cache import FilmCache
+from tests.ui.reveal_helpers import JURY, PASSPHRASE, open_console_window
+
+ConsoleFactory = Callable[..., ConsoleWindow]
+
+
+@pytest.fixture
+def qt_painting(qapp: object) -> None:
+    """Fonts and painting need the QApplication (`usefixtures("qt_painting")` in a module of
+    card or slide rendering tests that need no window)."""
+
+
+@pytest.fixture(scope="module")
+def night(demo_event_template: Path) -> tuple[EventConfig, Programme]:
+    """The demo night's event and programme, read once (read only: the films, the awards)."""
+    folder = EventFolder(demo_event_template)
+    config = folder.load_config()
+    return config, folder.load_programme(config)
+
+
+@pytest.fixture
+def console_factory(qtbot: QtBot) -> Iterator[ConsoleFactory]:
+    """`console_factory(event, width=1366, height=768)`: a real console on `event`, shown and
+    active; every console it opened is closed after the test, whatever happened."""
+    opened: list[ConsoleWindow] = []
+
+    def open_one(event: EventFolder, width: int = 1366, height: int = 768) -> ConsoleWindow:
+        window = open_console_window(qtbot, event, width, height)
+        opened.append(window)
+        return window
+
+    yield open_one
+    for window in opened:
+        window.close()
+
+
+@pytest.fixture
+def console(console_factory: ConsoleFactory, small_event: EventFolder) -> ConsoleWindow:
+    """The console on the small test event (three 2-second films, an intermission)."""
+    return console_factory(small_event)
+
+
+@pytest.fixture
+def sealed_console(console_factory: ConsoleFactory, sealed_event: EventFolder) -> ConsoleWindow:
+    """The console on the demo night with the jury's results sealed (`reveal_helpers.JURY`)."""
+    return console_factory(sealed_event)
+
+
+@pytest.fixture(scope="session")
+def sealed_event_template(
+    demo_event_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The demo night with the jury's results sealed and a still taken from every film (what
+    opening the results does first), built once: each reveal test then opens the seal in a
+    second or two instead of running ffmpeg on every film under a loaded machine."""
+    root = tmp_path_factory.mktemp("sealed") / "event"
+    shutil.copytree(demo_event_template, root)
+    folder = EventFolder(root)
+    plain = root.parent / "jury.toml"
+    plain.write_text(JURY, encoding="utf-8")
+    seal_results(folder, plain, [PASSPHRASE], replace=True, kdf_n=2**14)
+    plain.unlink()
+    config = folder.load_config()
+    StillProvider(cache_dir_for(root)).prepare_all(folder.load_programme(config))
+    gc.collect()  # close the connections the seal left before a test copies the folder
+    return root
+
+
+@pytest.fixture
+def sealed_event(sealed_event_template: Path, tmp_path: Path) -> EventFolder:
+    """A private copy of the demo night with the jury's results (`reveal_helpers.JURY`)
+    sealed for `reveal_helpers.PASSPHRASE`."""
+    root = tmp_path / "sealed"
+    shutil.copytree(sealed_event_template, root)
+    return EventFolder(root)
+
+
+@pytest.fixture
+def long_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
+    """Three 6-second films (long enough to be killed and resumed mid-film)."""
+    clip = film_cache.render(ClipSpec(("Six", "六"), 6.0, 320, 180), tmp_path / "six.mp4")
+    return write_event(
+        tmp_path / "event", [film_toml("L1", clip), film_toml("L2", clip), film_toml("L3", clip)]
+    )
