@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -30,19 +32,18 @@ def test_work_runs_in_order_on_the_workers_own_connection(qtbot: QtBot) -> None:
     answers: list[tuple[int, int]] = []
     errors: list[BaseException] = []
 
-    def step(n: int) -> object:
+    def step(n: int) -> Callable[[sqlite3.Connection], int]:
         def work(conn: sqlite3.Connection) -> int:
             conn.execute("INSERT INTO steps VALUES (?)", [n])
             return int(conn.execute("SELECT count(*) FROM steps").fetchone()[0])
 
         return work
 
+    def answer(n: int) -> Callable[[int], None]:
+        return lambda count: answers.append((n, count))
+
     for n in range(20):
-        worker.submit(
-            step(n),  # type: ignore[arg-type]
-            lambda count, n=n: answers.append((n, count)),
-            errors.append,
-        )
+        worker.submit(step(n), answer(n), errors.append)
     qtbot.waitUntil(lambda: len(answers) == 20, timeout=5000)
     assert answers == [(n, n + 1) for n in range(20)]  # in order: each saw the ones before
     assert not errors and opened_on[0] != gui
@@ -79,11 +80,14 @@ def test_long_work_reports_progress_on_the_gui_and_stops_when_cancelled(qtbot: Q
     release = threading.Event()
     done: list[int] = []
 
+    def record(step: int) -> None:  # on the GUI thread
+        progress.append((step, threading.get_ident()))
+
     def long_work(_none: None) -> int:
         step = 0
         while not cancel.cancelled and step < 10_000:
             step += 1
-            worker.to_gui(lambda s=step: progress.append((s, threading.get_ident())))
+            worker.to_gui(partial(record, step))
             release.wait(0.01)
         return step
 
