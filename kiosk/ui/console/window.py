@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 from kiosk.core.memory_trend import MemoryTrend
 from kiosk.core.preflight import FilmCheck, check_schedule
 from kiosk.core.programme import Film, format_duration
+from kiosk.core.stalls import JOURNAL_KIND as STALL_JOURNAL_KIND
+from kiosk.core.stalls import Stall
 from kiosk.night.night import Night
 from kiosk.services.console_settings import (
     ConsoleSettings,
@@ -45,6 +47,7 @@ from kiosk.services.event import EventFolder
 from kiosk.services.film_media import FilmMedia
 from kiosk.services.preflight import PreflightReport, recheck_film, run_preflight
 from kiosk.ui.common.messages import Level, MessageBus
+from kiosk.ui.common.stall_probe import StallProbe
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.close_guard import CloseGuard, ConfirmClose
@@ -200,6 +203,7 @@ class ConsoleWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(12, 10, 12, 10)
         self.memory = MemoryStatus(messages, MemoryTrend(), parent=self)
+        self.stall_probe = StallProbe(self._record_stall, parent=self)
         outer.addLayout(self._build_header())
         self.sound_banner = SoundBanner(
             self.choose_outputs, self._reconnect_sound, self.config.zone
@@ -239,6 +243,7 @@ class ConsoleWindow(QMainWindow):
         self.setCentralWidget(central)
         self.memory.watch(night.show)
         night.show_replaced.connect(self.memory.watch)  # Start over: a new show's films
+        self.stall_probe.start()
 
         messages.subscribe(self._append_message)
         self.media: FilmMedia | None = night.media  # None: a night built without it
@@ -327,6 +332,10 @@ class ConsoleWindow(QMainWindow):
         # tabs did not fit a 1366 px laptop ("Viewer's vote" hidden behind scroll arrows)
         self.memory.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         right.addWidget(self.memory.label)
+        self.stall_probe.label.setAlignment(
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        )
+        right.addWidget(self.stall_probe.label)
         header.addLayout(right)
         if self.programme.demo:
             badge = text_label(" DEMO ", 11, bold=True)
@@ -506,6 +515,11 @@ class ConsoleWindow(QMainWindow):
         the show, the supervisor keeps the projector black)."""
         return self.close_guard.exit_code
 
+    def _record_stall(self, stall: Stall) -> None:
+        """A stall over 100 ms is an incident of the night: journalled (by the ordered
+        writer: no wait here), so the show report lists it."""
+        self.night.runner.record(STALL_JOURNAL_KIND, stall.journal_data())
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """During the show ask first (see CloseGuard); then let a running preflight finish
         writing, stop the show, close the projector window."""
@@ -515,6 +529,7 @@ class ConsoleWindow(QMainWindow):
         if self.show_panel is not None:
             self.show_panel.stop()
         self.memory.stop()
+        self.stall_probe.stop()
         self.tasks.wait(timeout=30)
         self.night.close()
         self.closed.emit()
