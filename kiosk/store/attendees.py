@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,6 +125,13 @@ def _id_ranges(ids: Sequence[int]) -> list[list[int]]:
         else:
             ranges.append([attendee_id, attendee_id])
     return ranges
+
+
+ImportProgress = Callable[[int, int], None]  # (people written, people to write)
+
+
+class ImportStoppedError(StoreError):
+    """An import stopped on request between two chunks (what was written stays)."""
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -263,6 +270,7 @@ class AttendeeRepository:
         details: Mapping[str, Any] | None = None,
         *,
         chunk_rows: int = IMPORT_CHUNK_ROWS,
+        progress: ImportProgress | None = None,
     ) -> AppliedImport:
         """Plan and apply an import in short transactions, issuing tickets to new attendees.
 
@@ -275,9 +283,15 @@ class AttendeeRepository:
         the import is interrupted, importing the same file again completes it (people already
         written are matched, not added twice). Walk-ins registered at the door are never marked
         gone: they are not in any export.
+
+        ``progress(done, total)`` is called after each chunk of new and updated people; it may
+        raise (e.g. :class:`ImportStoppedError`) to stop the import there: the chunks written stay,
+        and importing the same file again completes it.
         """
         now = utc_now_iso()
         plan = self.plan(registrations)
+        total = len(plan.new) + len(plan.updated)
+        done = 0
         try:
             new_ids: list[int] = []
             for chunk in _chunks(plan.new, chunk_rows):
@@ -286,10 +300,16 @@ class AttendeeRepository:
                     for attendee_id in ids:
                         issue_ticket_in(conn, self._codec, attendee_id, 0, now)
                 new_ids += ids
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
                 time.sleep(_BREATH_S)
             for chunk in _chunks(plan.updated, chunk_rows):
                 with transaction(self._db) as conn:
                     self._update(conn, chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
                 time.sleep(_BREATH_S)
             issued = len(new_ids) + self._issue_missing_in_chunks(now, chunk_rows)
             matched = [m.existing.attendee_id for m in (*plan.updated, *plan.unchanged)]

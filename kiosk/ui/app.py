@@ -132,7 +132,9 @@ def open_console(
     )
     if not headless():  # (headless players have a dummy output on purpose)
         apply_outputs(night, replace(outputs, projector_screen=None))  # the stage has it
-    window.add_tab(RegistrationsView(folder, messages, tasks), "Registrations · 登記")
+    registrations = RegistrationsView(folder, messages, tasks)
+    window.add_tab(registrations, "Registrations · 登記")
+    window.closed.connect(registrations.stop)  # its worker's queued work, then its connection
     window.add_tab(DoorsFiguresPanel(door_checkins(folder, config)), "Doors · 入場")
     window.add_tab(ReportView(ReportService(folder), tasks, messages), "Report · 報告")
     mount_stations(window, StationConsole(folder, config), config.zone)
