@@ -206,7 +206,8 @@ def mount_vote(
         VoteSlide(StageWindowSlide(stage, busy)),
         messages,
         urls=address.urls,
-        page_answers=address.answers,
+        # its own reader: it is asked on the panel's worker thread (one connection per thread)
+        page_answers=VotePageAddress(folder).answers,
     )
     window.add_tab(panel, "Viewer's vote · 觀眾投票")
     window.closed.connect(panel.stop)  # the desk's database connection goes with the console
