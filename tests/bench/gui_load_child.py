@@ -39,7 +39,7 @@ PROBE_MS = 5
 DRIVE_MS = 100
 EXPORT_EVERY_S = 6.0
 CUTS_AFTER_LOAD = 4  # cuts measured once every load has finished
-MAX_RUN_S = 150.0
+MAX_RUN_S = 240.0
 
 
 def say(text: str) -> None:

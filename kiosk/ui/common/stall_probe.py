@@ -75,7 +75,9 @@ class StallProbe(QObject):
         self._draw(0.0)
 
     def start(self) -> None:
-        """Start measuring (the watchdog thread too)."""
+        """Start measuring (the watchdog thread too); not again once stopped."""
+        if self._stop.is_set():
+            return
         with self._lock:
             self._beat = time.monotonic()
         self._timer.start()

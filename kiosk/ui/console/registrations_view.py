@@ -518,7 +518,8 @@ class ImportPreviewDialog(QDialog):
             if cancel.cancelled:
                 raise ImportStoppedError(
                     f"Import stopped after {done} of {total} people. Those are imported; "
-                    "importing the same file again completes the rest."
+                    "importing the same file again completes the rest. "
+                    f"已停止匯入：已匯入 {done} / {total} 人；再次匯入同一檔案即可完成其餘部分。"
                 )
             worker.to_gui(partial(self.progress.setValue, done))
 

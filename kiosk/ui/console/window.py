@@ -243,7 +243,8 @@ class ConsoleWindow(QMainWindow):
         self.setCentralWidget(central)
         self.memory.watch(night.show)
         night.show_replaced.connect(self.memory.watch)  # Start over: a new show's films
-        self.stall_probe.start()
+        # measuring starts with the event loop: building the console is not a stall of the night
+        QTimer.singleShot(0, self.stall_probe.start)
 
         messages.subscribe(self._append_message)
         self.media: FilmMedia | None = night.media  # None: a night built without it
