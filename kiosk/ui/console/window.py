@@ -332,11 +332,12 @@ class ConsoleWindow(QMainWindow):
         # the memory line sits under the event's facts, not beside the tabs: there the eight
         # tabs did not fit a 1366 px laptop ("Viewer's vote" hidden behind scroll arrows)
         self.memory.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        right.addWidget(self.memory.label)
-        self.stall_probe.label.setAlignment(
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        )
-        right.addWidget(self.stall_probe.label)
+        status = QHBoxLayout()  # memory and the GUI thread's worst stall share one line
+        status.setSpacing(12)
+        status.addStretch(1)
+        status.addWidget(self.stall_probe.label)
+        status.addWidget(self.memory.label)
+        right.addLayout(status)
         header.addLayout(right)
         if self.programme.demo:
             badge = text_label(" DEMO ", 11, bold=True)
