@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import sqlite_utils
 from PySide6.QtCore import QObject, Signal
@@ -27,12 +28,14 @@ from kiosk.media.sting import StingPlayer
 from kiosk.media.vlc_log import VlcLogTap
 from kiosk.night.audio_alarm import SoundWatch
 from kiosk.night.effects import EffectRunner
+from kiosk.night.journal_writer import JournalWriter
 from kiosk.night.ports import OperatorMessages, Stage
 from kiosk.night.projector import Projector
 from kiosk.night.reveal import RevealController
 from kiosk.night.show import ShowController, create_show, read_resume_point
 from kiosk.render.cards import Card, DifficultiesCard
 from kiosk.services.film_media import FilmMedia
+from kiosk.store.database import db_path, open_database
 from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.store.journal import Journal as JournalStore
 
@@ -250,6 +253,31 @@ class Night(QObject):
         self.projector.close()
         if self.sound is not None:
             self.sound.close()
+        self.runner.close()  # the last entries (show_closed) are committed before we go
+
+
+class _JournalFailures(QObject):
+    """Carries the journal writer's failures from its thread to the operator's messages."""
+
+    failed = Signal(str)
+
+
+def journal_writer(
+    db: sqlite_utils.Database, messages: OperatorMessages | None
+) -> JournalWriter | None:
+    """The night's ordered journal writer on its own connection to `db`'s file (None for an
+    in-memory database: its entries are committed where they are made)."""
+    path = db_path(db)
+    if path == ":memory:":
+        return None
+    failures = _JournalFailures()
+    if messages is not None:
+        failures.failed.connect(messages.error)  # queued: emitted on the writer's thread
+
+    def report(text: str) -> None:  # (holds `failures` for as long as the writer lives)
+        failures.failed.emit(text)
+
+    return JournalWriter(lambda: open_database(Path(path), migrate_schema=False), report)
 
 
 def open_night(
@@ -275,7 +303,7 @@ def open_night(
     sting = StingPlayer(instance)
     projector = Projector(stage, players, sting, bind_surfaces=bind_surfaces)
     journal = JournalStore(db)
-    runner = EffectRunner(journal, messages)
+    runner = EffectRunner(journal, messages, writer=journal_writer(db, messages))
     sound = SoundWatch(
         tap, players, messages, runner.record, pulse_socket=pulse_socket(), sting=sting
     )

@@ -274,6 +274,7 @@ class ShowController(QObject):
 
     def _restore_sound(self) -> None:
         """Master volume, mute and trims as last journalled."""
+        self._runner.settle()  # the last volume change may still be on its way to the disk
         for entry in self._runner.journal.entries("master_volume", "mute", "gain_trim"):
             data = entry.data
             if entry.kind == "master_volume" and isinstance(data.get("percent"), int | float):

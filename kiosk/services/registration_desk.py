@@ -13,13 +13,22 @@ from pathlib import Path
 
 from kiosk.core.tickets import TicketCodec
 from kiosk.services.registrations import ImportPreview, ImportResult, apply_preview, preview_import
-from kiosk.store.attendees import STATUS_GONE, AttendeeRecord, AttendeeRepository, TicketRecord
+from kiosk.store.attendees import (
+    STATUS_GONE,
+    AttendeeRecord,
+    AttendeeRepository,
+    ImportProgress,
+    ImportStoppedError,
+    TicketRecord,
+)
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 
 __all__ = [
     "STATUS_GONE",
     "AttendeeRecord",
+    "ImportProgress",
+    "ImportStoppedError",
     "RegistrationDesk",
     "StoreError",
     "TicketRecord",
@@ -53,7 +62,19 @@ class RegistrationDesk:
         """What importing `path` would do; writes nothing."""
         return preview_import(self._db, self._codec, path, mapping)
 
-    def apply(self, preview: ImportPreview, *, allow_many_gone: bool = False) -> ImportResult:
+    def apply(
+        self,
+        preview: ImportPreview,
+        *,
+        allow_many_gone: bool = False,
+        progress: ImportProgress | None = None,
+    ) -> ImportResult:
         """Import what a preview read (see :func:`apply_preview` for what needs
-        ``allow_many_gone``)."""
-        return apply_preview(self._db, self._codec, preview, allow_many_gone=allow_many_gone)
+        ``allow_many_gone``; ``progress`` is told each chunk and may stop the import)."""
+        return apply_preview(
+            self._db, self._codec, preview, allow_many_gone=allow_many_gone, progress=progress
+        )
+
+    def close(self) -> None:
+        """Close the desk's database connection."""
+        self._db.close()

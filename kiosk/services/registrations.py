@@ -25,7 +25,7 @@ from kiosk.core.registrations import (
     parse_registration_export,
 )
 from kiosk.core.tickets import TicketCodec
-from kiosk.store.attendees import DEFAULT_SOURCE, AppliedImport, AttendeeRepository
+from kiosk.store.attendees import DEFAULT_SOURCE, AppliedImport, AttendeeRepository, ImportProgress
 
 log = logging.getLogger(__name__)
 
@@ -212,8 +212,10 @@ def apply_preview(
     preview: ImportPreview,
     *,
     allow_many_gone: bool = False,
+    progress: ImportProgress | None = None,
 ) -> ImportResult:
-    """Import what a preview read; issues tickets to the new attendees.
+    """Import what a preview read; issues tickets to the new attendees (``progress``: see
+    :meth:`AttendeeRepository.apply_import`).
 
     Raises ImportRefusedError (and writes nothing) when the export has bad rows, and
     ManyGoneError (writes nothing) for an export that names nobody or would mark more than a
@@ -236,6 +238,7 @@ def apply_preview(
             "duplicates_merged": export.duplicates_merged,
         },
         registration_source=preview.source,
+        progress=progress,
     )
     return ImportResult(preview, applied)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,6 +125,13 @@ def _id_ranges(ids: Sequence[int]) -> list[list[int]]:
         else:
             ranges.append([attendee_id, attendee_id])
     return ranges
+
+
+ImportProgress = Callable[[int, int], None]  # (people written, people to write)
+
+
+class ImportStoppedError(StoreError):
+    """An import stopped on request between two chunks (what was written stays)."""
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -256,6 +263,7 @@ class AttendeeRepository:
         *,
         registration_source: str = DEFAULT_SOURCE,
         chunk_rows: int = IMPORT_CHUNK_ROWS,
+        progress: ImportProgress | None = None,
     ) -> AppliedImport:
         """Plan and apply an import in short transactions, issuing tickets to new attendees.
 
@@ -269,9 +277,15 @@ class AttendeeRepository:
         written are matched, not added twice). Walk-ins registered at the door are never marked
         gone: they are not in any export. `registration_source` scopes the import: people are
         matched, added and marked gone within that source only.
+
+        ``progress(done, total)`` is called after each chunk of new and updated people; it may
+        raise (e.g. :class:`ImportStoppedError`) to stop the import there: the chunks written stay,
+        and importing the same file again completes it.
         """
         now = utc_now_iso()
         plan = self.plan(registrations, registration_source)
+        total = len(plan.new) + len(plan.updated)
+        done = 0
         try:
             new_ids: list[int] = []
             for chunk in _chunks(plan.new, chunk_rows):
@@ -280,10 +294,16 @@ class AttendeeRepository:
                     for attendee_id in ids:
                         issue_ticket_in(conn, self._codec, attendee_id, 0, now)
                 new_ids += ids
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
                 time.sleep(_BREATH_S)
             for chunk in _chunks(plan.updated, chunk_rows):
                 with transaction(self._db) as conn:
                     self._update(conn, chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
                 time.sleep(_BREATH_S)
             issued = len(new_ids) + self._issue_missing_in_chunks(now, chunk_rows)
             matched = [m.existing.attendee_id for m in (*plan.updated, *plan.unchanged)]

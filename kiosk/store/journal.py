@@ -46,11 +46,15 @@ class Journal:
         kind: str,
         subject: str | None = None,
         data: Mapping[str, Any] | None = None,
+        *,
+        at: str | None = None,
     ) -> int:
-        """Append inside a transaction the caller already holds; returns the entry id."""
+        """Append inside a transaction the caller already holds; returns the entry id.
+
+        ``at``: when it happened (ISO 8601 UTC, as :func:`utc_now_iso`), if not now."""
         cursor = conn.execute(
             "INSERT INTO journal (at, kind, subject, data) VALUES (?, ?, ?, ?)",
-            (utc_now_iso(), kind, subject, json.dumps(dict(data or {}), ensure_ascii=False)),
+            (at or utc_now_iso(), kind, subject, json.dumps(dict(data or {}), ensure_ascii=False)),
         )
         return int(cursor.lastrowid or 0)
 

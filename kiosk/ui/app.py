@@ -185,7 +185,9 @@ def open_console(
         )
     if not headless():  # (headless players have a dummy output on purpose)
         apply_outputs(night, replace(outputs, projector_screen=None))  # the stage has it
-    window.add_tab(RegistrationsView(folder, messages, tasks), "Registrations · 登記")
+    registrations = RegistrationsView(folder, messages, tasks)
+    window.add_tab(registrations, "Registrations · 登記")
+    window.closed.connect(registrations.stop)  # its worker's queued work, then its connection
     window.add_tab(DoorsFiguresPanel(door_checkins(folder, config)), "Doors · 入場")
     window.add_tab(ReportView(ReportService(folder), tasks, messages), "Report · 報告")
     mount_stations(window, StationConsole(folder, config), config.zone)
@@ -258,7 +260,8 @@ def mount_vote(
         VoteSlide(StageWindowSlide(stage, busy)),
         messages,
         urls=address.urls,
-        page_answers=address.answers,
+        # its own reader: it is asked on the panel's worker thread (one connection per thread)
+        page_answers=VotePageAddress(folder).answers,
     )
     window.add_tab(panel, "Viewer's vote · 觀眾投票")
     window.closed.connect(panel.stop)  # the desk's database connection goes with the console

@@ -29,7 +29,7 @@ pytestmark = [
 
 CHILD = textwrap.dedent(
     """
-    import json, sys
+    import json, sys, time
     from pathlib import Path
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -46,19 +46,32 @@ CHILD = textwrap.dedent(
     view = RegistrationsView(folder, MessageBus(), TaskRunner())
     view.resize(1200, 700)
     view.show()
+    from kiosk.services.registration_desk import RegistrationDesk
+
+    def settle(widget):  # the registrations worker reads and imports off the GUI thread
+        deadline = time.monotonic() + 60
+        while widget.busy and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.005)
+
     first = view.preview_file(everyone)
+    settle(first)
     first.import_button.click()
+    settle(first)
     dialog = view.preview_file(half)
     dialog.show()
+    settle(dialog)
     keep = quit_when_stdin_closes(app)
+    reader = RegistrationDesk(folder)
 
     def gone():
-        return sum(1 for a in view.desk.attendees() if a.status == "gone")
+        return sum(1 for a in reader.attendees() if a.status == "gone")
 
     def ask():
         print("GONE " + json.dumps(gone()), flush=True)
         dialog.activateWindow()
         dialog.import_button.click()  # the question box runs until a key answers it
+        settle(dialog)
         answer = {"gone": gone(), "imported": dialog.import_result is not None}
         print("ANSWERED " + json.dumps(answer), flush=True)
         if dialog.import_result is None:

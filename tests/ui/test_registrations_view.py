@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 import zxingcpp
@@ -38,7 +40,22 @@ def view(qtbot: QtBot, tmp_path: Path, messages: list[str]) -> RegistrationsView
     widget.resize(1366, 768)
     widget.show()
     qtbot.waitExposed(widget)
+    settle(widget)
     return widget
+
+
+class Busy(Protocol):
+    @property
+    def busy(self) -> bool: ...
+
+
+def settle(*widgets: Busy) -> None:
+    """Let the registrations worker answer (it reads and writes off the GUI thread)."""
+    deadline = time.monotonic() + 60
+    while any(w.busy for w in widgets):
+        assert time.monotonic() < deadline, "the registrations worker did not answer"
+        QApplication.processEvents()
+        time.sleep(0.002)
 
 
 def snapshot(folder: EventFolder) -> list[str]:
@@ -52,13 +69,15 @@ def snapshot(folder: EventFolder) -> list[str]:
 def import_through_dialog(view: RegistrationsView, file: Path) -> ImportPreviewDialog:
     dialog = view.preview_file(file)
     dialog.show()
+    settle(dialog)
     assert dialog.import_button.isEnabled(), dialog.problems.toPlainText()
     dialog.import_button.click()
+    settle(dialog, view)
     return dialog
 
 
 def cell(view: RegistrationsView, row: int, column: int) -> str:
-    return str(view.proxy.data(view.proxy.index(row, column)))
+    return str(view.model.data(view.model.index(row, column)))
 
 
 def test_import_preview_shows_detection_counts_and_imports(
@@ -67,6 +86,7 @@ def test_import_preview_shows_detection_counts_and_imports(
     assert "No registrations yet" in view.summary.text()
     dialog = view.preview_file(DATA / "eventbrite-attendees.csv")
     dialog.show()
+    settle(dialog)
     assert "Eventbrite attendee report" in dialog.detected.text()
     assert "utf-8-sig" in dialog.detected.text()
     counts = {key: label.text() for key, label in dialog.count_labels.items()}
@@ -82,6 +102,7 @@ def test_import_preview_shows_detection_counts_and_imports(
     assert dialog.combo_for("Attendee #").currentData() == "external_id"
     assert dialog.combo_for("Quantity").currentData() == "ignore"
     dialog.import_button.click()
+    settle(dialog, view)
     assert dialog.import_result is not None
     assert view.model.rowCount() == 4
     assert cell(view, 3, 1) == "Zoë O'Brien"
@@ -95,11 +116,13 @@ def test_bad_rows_disable_import_and_change_nothing(view: RegistrationsView) -> 
     before = snapshot(view.folder)
     dialog = view.preview_file(DATA / "broken.csv")
     dialog.show()
+    settle(dialog)
     assert not dialog.import_button.isEnabled()
     assert dialog.count_labels["errors"].text() == "3"
     text = dialog.problems.toPlainText()
     assert "row 3: missing e-mail address" in text and "row 4: malformed" in text
     dialog.do_import()  # even if called anyway
+    settle(dialog)
     assert dialog.import_result is None
     dialog.reject()
     assert snapshot(view.folder) == before
@@ -109,40 +132,50 @@ def test_bad_rows_disable_import_and_change_nothing(view: RegistrationsView) -> 
 def test_columns_can_be_mapped_by_hand(view: RegistrationsView) -> None:
     dialog = view.preview_file(DATA / "custom-columns.csv")
     dialog.show()
+    settle(dialog)
     assert not dialog.import_button.isEnabled()
     assert "No name or e-mail column" in dialog.problems.toPlainText()
     assert dialog.headers == ["Participant", "Contact", "Ticket"]
     participant = dialog.combo_for("Participant")
     participant.setCurrentIndex(participant.findData("name"))
+    settle(dialog)
     assert not dialog.import_button.isEnabled()  # still no e-mail column
     contact = dialog.combo_for("Contact")
     contact.setCurrentIndex(contact.findData("email"))
+    settle(dialog)
     assert dialog.import_button.isEnabled()
     assert dialog.count_labels["new"].text() == "2"
     dialog.import_button.click()
+    settle(dialog, view)
     assert [a.name for a in view.model.attendees] == ["Mak Chi Ming", "麥志明"]
 
 
 def test_search_filters_by_name_email_or_code(view: RegistrationsView) -> None:
     import_through_dialog(view, DATA / "google-forms-big5.csv")
-    assert view.proxy.rowCount() == 5
-    view.search.setText("歐陽")
-    assert view.proxy.rowCount() == 1 and cell(view, 0, 2) == "Au Yeung Na Na"
-    view.search.setText("KAYAN@")
-    assert view.proxy.rowCount() == 1 and cell(view, 0, 1) == "李嘉欣"
+    assert view.model.rowCount() == 5
     code = view.model.attendees[4].code or ""
+    view.search.setText("歐陽")
+    settle(view)
+    assert view.model.rowCount() == 1 and cell(view, 0, 2) == "Au Yeung Na Na"
+    view.search.setText("KAYAN@")
+    settle(view)
+    assert view.model.rowCount() == 1 and cell(view, 0, 1) == "李嘉欣"
     view.search.setText(code.lower())
-    assert view.proxy.rowCount() == 1 and cell(view, 0, 1) == "司徒詠詩"
+    settle(view)
+    assert view.model.rowCount() == 1 and cell(view, 0, 1) == "司徒詠詩"
     view.search.clear()
-    assert view.proxy.rowCount() == 5
+    settle(view)
+    assert view.model.rowCount() == 5
 
 
 def test_reissue_and_revoke_from_the_list(view: RegistrationsView, messages: list[str]) -> None:
     import_through_dialog(view, DATA / "plain-gb18030.csv")
     old = view.model.attendees[0].code
     view.reissue(view.model.attendees[0].id)
+    settle(view)
     assert view.model.attendees[0].code not in (None, old)
     view.revoke(view.model.attendees[1].id)
+    settle(view)
     assert view.model.attendees[1].code is None
     assert cell(view, 1, 4) == "no valid ticket · 無有效門票"
     assert "without a valid ticket" in view.summary.text()
@@ -172,6 +205,7 @@ def test_screenshots(qtbot: QtBot, view: RegistrationsView) -> None:
     import_through_dialog(view, DATA / "eventbrite-attendees.csv")
     view.reissue(view.model.attendees[1].id)
     view.revoke(view.model.attendees[6].id)
+    settle(view)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -185,11 +219,13 @@ def test_screenshots(qtbot: QtBot, view: RegistrationsView) -> None:
         assert shot.toImage().pixelColor(5, height - 5).lightness() < 80
     dialog = view.preview_file(DATA / "broken.csv")
     dialog.show()
+    settle(dialog)
     qtbot.waitExposed(dialog)
     dialog.grab().save(str(SCREENSHOTS / "registrations-import-preview-errors.png"))
     dialog.reject()
     dialog = view.preview_file(DATA / "google-forms-big5.csv")
     dialog.show()
+    settle(dialog)
     qtbot.waitExposed(dialog)
     grabbed = dialog.grab()
     grabbed.save(str(SCREENSHOTS / "registrations-import-preview.png"))
@@ -235,6 +271,7 @@ def test_an_import_marking_many_gone_asks_naming_how_many(
     before = snapshot(view.folder)
     dialog = view.preview_file(half)
     dialog.show()
+    settle(dialog)
     assert "marks 20 of the 40 registered attendees gone" in dialog.problems.toPlainText()
     QTimer.singleShot(200, lambda: answer("Cancel · 取消"))
     dialog.import_button.click()
@@ -249,6 +286,7 @@ def test_an_import_marking_many_gone_asks_naming_how_many(
 
     QTimer.singleShot(200, lambda: answer("&Mark 20 gone and import"))
     dialog.import_button.click()
+    settle(dialog, view)
     result = dialog.import_result
     assert result is not None
     assert _gone(view) == 20
@@ -261,10 +299,46 @@ def test_an_import_marking_few_gone_does_not_ask(view: RegistrationsView, tmp_pa
         raise AssertionError("asked for an import that marks only a few people gone")
 
     dialog = ImportPreviewDialog(
-        _people_csv(tmp_path / "few.csv", 37), view.desk, view, confirm_many_gone=never
+        _people_csv(tmp_path / "few.csv", 37), view.worker, view, confirm_many_gone=never
     )
     dialog.show()
+    settle(dialog)
     dialog.import_button.click()
+    settle(dialog)
     assert dialog.import_result is not None
     view.refresh()
+    settle(view)
     assert _gone(view) == 3
+
+
+def test_a_big_import_shows_progress_and_stops_between_chunks(
+    view: RegistrationsView, tmp_path: Path
+) -> None:
+    """The import runs on the worker with a progress bar; Stop (the Cancel button, or Escape)
+    stops it between two chunks, keeping what was written; importing again completes it."""
+    big = _people_csv(tmp_path / "big.csv", 6000)
+    dialog = view.preview_file(big)
+    dialog.show()
+    settle(dialog)
+    progressed: list[int] = []
+    dialog.progress.valueChanged.connect(progressed.append)
+    dialog.import_button.click()
+    assert dialog.importing and dialog.cancel_button.text() == "Stop import 停止匯入"
+    deadline = time.monotonic() + 30
+    while not [v for v in progressed if v > 0]:
+        assert time.monotonic() < deadline
+        QApplication.processEvents()
+        time.sleep(0.001)
+    assert dialog.progress.isVisible() and dialog.progress.maximum() == 6000
+    dialog.reject()  # what Cancel / Escape do during an import
+    settle(dialog)
+    assert dialog.stopped and dialog.isVisible() and dialog.import_result is None
+    assert "Import stopped after" in dialog.problems.toPlainText()
+    view.refresh()
+    settle(view)
+    written = view.model.rowCount()
+    assert 0 < written < 6000
+    again = import_through_dialog(view, big)
+    assert again.import_result is not None
+    assert len(again.import_result.applied.new_ids) == 6000 - written
+    assert view.model.rowCount() == 6000

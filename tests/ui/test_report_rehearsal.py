@@ -296,8 +296,15 @@ def test_the_report_tab_draws_the_night(rehearsed_night: Night) -> None:
     items = [view.incidents.item(r, 1) for r in range(view.incidents.rowCount())]
     kinds = {item.text() for item in items if item is not None}
     assert {"failure", "crash"} <= kinds
-    exported = view.export(rehearsed_night.folder.root / "tab-report.html")
+    assert view.export(
+        rehearsed_night.folder.root / "tab-report.html"
+    )  # written on a worker thread
+    pump_until(lambda: not view.exporting, 20, "the export")
+    exported = view.last_export
     assert exported is not None and exported.stat().st_size > 1000
+    assert view.export(rehearsed_night.folder.root / "tab-report.pdf")  # painted off the GUI thread
+    pump_until(lambda: not view.exporting, 20, "the PDF export")
+    assert view.last_export is not None and view.last_export.read_bytes()[:5] == b"%PDF-"
     settle = time.monotonic() + 0.5  # let the layout follow the charts' heights
     pump_until(lambda: time.monotonic() > settle, 5, "the layout")
     timeline = view.timeline

@@ -39,10 +39,12 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
         panel.resize(1366, 700)
         panel.show()
         qtbot.waitExposed(panel)
+        qtbot.waitUntil(lambda: not panel.busy, timeout=10000)  # the worker asks the network
         assert "running" in panel.server_line.text()
         assert f":{server.port}" in panel.server_line.text()
         panel.name_entry.setText("Door 4")
         panel.make_pairing()
+        qtbot.waitUntil(lambda: not panel.busy, timeout=10000)
         image = panel.grab().toImage()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         image.save(str(SCREENSHOTS / "console-stations-pairing.png"))
@@ -61,6 +63,7 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
         camera.shutdown()
 
         panel.refresh()
+        qtbot.waitUntil(lambda: not panel.busy, timeout=10000)
         assert panel.table.item(0, 0).text() == "Door 4"  # type: ignore[union-attr]
         assert "active" in panel.table.item(0, 1).text()  # type: ignore[union-attr]
         # the pairing is announced with its address, the used QR is gone, its row selected
@@ -70,6 +73,7 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
         panel.grab().save(str(SCREENSHOTS / "console-stations-paired.png"))
         panel.table.setFocus()
         qtbot.keyClick(panel.table, Qt.Key.Key_Delete)  # one key revokes it
+        qtbot.waitUntil(lambda: not panel.busy, timeout=10000)
         assert "Revoked Door 4" in panel.status_line.text()
         assert "revoked" in panel.table.item(0, 1).text()  # type: ignore[union-attr]
         listing = json.loads(

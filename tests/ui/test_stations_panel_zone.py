@@ -72,6 +72,7 @@ def test_times_are_on_the_events_clock(qtbot: QtBot) -> None:
     panel.refresh()
     panel.name_entry.setText("Door 3")
     panel.make_pairing()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=10000)  # the service runs on the worker
     assert "until 20:00" in panel.expiry_line.text()
     seen = panel.table.item(0, 2)
     assert seen is not None and seen.text() == "19:58:30"

@@ -33,6 +33,8 @@ from kiosk.core.show import (
     ShowOptions,
     resume_point,
 )
+from kiosk.core.stalls import JOURNAL_KIND as STALL_JOURNAL_KIND
+from kiosk.core.stalls import Stall
 from kiosk.render.report_html import html_of
 from kiosk.render.report_layout import layout_report
 from tests.conftest import FOUR_FILM_RUNTIMES, four_film_programme, night_config
@@ -507,3 +509,24 @@ def test_sound_never_back_is_open_when_the_journal_ends(
     lost = [i for i in report.incidents if i.kind is IncidentKind.SOUND_LOST]
     assert len(lost) == 1 and lost[0].until is None
     assert "(not over when the journal ends)" in lost[0].describe()
+
+
+def test_a_console_stall_over_100_ms_is_an_incident_naming_its_handler(
+    programme: Programme, event: EventConfig
+) -> None:
+    """The stall probe journals stalls over 100 ms (kiosk.core.stalls); the report lists them
+    as incidents of the film they fell in, with the handler that held the GUI thread."""
+    night = Night(programme)
+    night.act("go")
+    night.wait(5)
+    night.play_film("F01", 10)
+    stall = Stall(231.6, "report_view.py:301 export → report_pdf.py:88 write")
+    night.record(STALL_JOURNAL_KIND, stall.journal_data())
+    night.wait(5)
+    report = night.report(event=event)
+    (incident,) = [i for i in report.incidents if i.kind is IncidentKind.STALL]
+    assert incident.film == "F01"
+    assert incident.describe().startswith(
+        "Console stalled in F01: GUI thread held 232 ms by report_view.py:301 export"
+    )
+    assert any(i["kind"] == "stall" for i in report.to_json()["incidents"])

@@ -35,6 +35,7 @@ class IncidentKind(Enum):
     CRASH = "crash"  # the show process died mid-show (crash, kill, power) and was restored
     CLOSED = "closed"  # the app was closed mid-show on purpose and reopened
     SOUND_LOST = "sound_lost"  # the audio output failed; the film played on without sound
+    STALL = "stall"  # the console's GUI thread was held over 100 ms (kiosk.core.stalls)
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class Incident:
             IncidentKind.CRASH: "Show process died (crash or kill) and was restored",
             IncidentKind.CLOSED: "The app was closed mid-show and reopened",
             IncidentKind.SOUND_LOST: "Sound lost (audio output failed)",
+            IncidentKind.STALL: "Console stalled",
         }[self.kind]
         text += where
         if self.reason:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.core import stalls
 from kiosk.core.programme import Programme
 from kiosk.core.report.model import (
     FilmReport,
@@ -48,6 +49,7 @@ SHOW_KINDS = frozenset(
         "intermission_over",
         "audio_lost",
         "audio_back",
+        stalls.JOURNAL_KIND,
         SHOW_CLOSED,
     }
 )
@@ -298,6 +300,11 @@ def _step(walk: _Walk, record: Record) -> None:
                 walk.open_holds[IncidentKind.SOUND_LOST] = _add(walk, incident)
         case "audio_back":
             _close_hold(walk, IncidentKind.SOUND_LOST, at)
+        case stalls.JOURNAL_KIND:
+            held = data.get("ms")
+            ms = f"{held:.0f}" if isinstance(held, int | float) else "?"
+            reason = f"GUI thread held {ms} ms by {_str(data.get('handler')) or 'unknown'}"
+            _add(walk, Incident(IncidentKind.STALL, at, walk.film, walk.cue, reason=reason))
         case _:  # volume, mute, GO refused, intermission over...: not incidents
             pass
 

@@ -1,4 +1,8 @@
-"""Run slow work off the GUI thread and get the results back on it (Picard's run_task/to_main).
+"""Run slow independent work off the GUI thread, side by side (Picard's run_task/to_main).
+
+Work that must run in order, or on one connection, goes to a
+:class:`~kiosk.ui.common.serial_worker.SerialWorker` instead; both answer through the same
+:class:`~kiosk.ui.common.serial_worker.GuiRelay`.
 
 Work runs on the runner's own `QThreadPool` (not Qt's global instance: no singletons); its
 result, or the exception it raised, comes back to the GUI thread through a queued signal, so
@@ -13,7 +17,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool
+
+from kiosk.ui.common.serial_worker import GuiRelay
 
 log = logging.getLogger(__name__)
 
@@ -22,32 +28,18 @@ T = TypeVar("T")
 MAX_THREADS = 8  # a preflight, a ticket render and the previews' snapshots side by side
 
 
-class _Relay(QObject):
-    """Carries a callable from any thread to the thread this object lives in (the GUI)."""
-
-    call = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.call.connect(self._run, Qt.ConnectionType.QueuedConnection)
-
-    @Slot(object)
-    def _run(self, function: Callable[[], None]) -> None:
-        function()
-
-
 class TaskRunner(QObject):
     """Starts background tasks on a thread pool; their callbacks always run on the GUI thread."""
 
     def __init__(self, parent: QObject | None = None, *, max_threads: int = MAX_THREADS) -> None:
         super().__init__(parent)
-        self._relay = _Relay()
+        self._relay = GuiRelay(self)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
 
     def to_main(self, function: Callable[[], None]) -> None:
         """Run `function` on the GUI thread soon (safe to call from any thread)."""
-        self._relay.call.emit(function)
+        self._relay.post(function)
 
     def run(
         self,

@@ -5,11 +5,20 @@ they are in. "Import export…" reads a registration export and shows `ImportPre
 was detected, the column mapping (editable), what the import would change and every bad row;
 Import stays disabled while there are bad rows (an import is all or nothing). "Render tickets…"
 writes the PDF and/or PNGs on a worker thread with a progress bar.
+
+The GUI thread belongs to the show: every read and write of the attendees (the list, searching
+and sorting it, the preview, the import, reissue and revoke) runs on the view's own
+:class:`~kiosk.ui.common.serial_worker.SerialWorker` and connection; the import shows a progress
+bar and can be stopped between two chunks. The table shows rows already searched and sorted on
+the worker (`list_attendees`), so even 200,000 people never make the GUI thread sort or filter.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +26,8 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -60,12 +69,15 @@ from kiosk.services.event import EventFolder
 from kiosk.services.registration_desk import (
     STATUS_GONE,
     AttendeeRecord,
+    ImportStoppedError,
     RegistrationDesk,
     StoreError,
+    TicketRecord,
 )
 from kiosk.services.registrations import ImportPreview, ImportResult
 from kiosk.services.tickets import RenderSummary, render_tickets, ticket_jobs
 from kiosk.ui.common.messages import MessageBus
+from kiosk.ui.common.serial_worker import Cancel, SerialWorker
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.many_gone import ConfirmManyGone, ask_many_gone, many_gone_question
@@ -102,10 +114,71 @@ COUNT_LABELS = (
     ("errors", "Bad rows 錯誤行"),
 )
 _ERRORS_SHOWN = 500
+SEARCH_DELAY_MS = 250  # typing in the search box: the list is searched once the typing pauses
+COLUMN_COUNT = 7
+
+RegistrationWorker = SerialWorker[RegistrationDesk]
+
+
+def cell_text(attendee: AttendeeRecord, column: int) -> str:
+    """The text of one cell of the attendee table (also what search and sort use)."""
+    if column == 0:
+        return str(attendee.id)
+    if column == 1:
+        return attendee.name
+    if column == 2:
+        return attendee.name_latin or ""
+    if column == 3:
+        return attendee.email or ""
+    if column == 4:
+        return attendee.code or "no valid ticket · 無有效門票"
+    if column == 5:
+        return "registered 已登記" if attendee.status != STATUS_GONE else "gone 已不在名單"
+    return "✔ in" if attendee.checked_in else ""
+
+
+@dataclass(frozen=True)
+class AttendeeListing:
+    """The attendees as the table shows them (searched, sorted) and the summary's counts."""
+
+    rows: list[AttendeeRecord]
+    total: int
+    registered: int
+    checked_in: int
+    no_ticket: int
+
+    @property
+    def gone(self) -> int:
+        """Attendees no longer in the latest export."""
+        return self.total - self.registered
+
+
+def list_attendees(
+    attendees: Sequence[AttendeeRecord], search: str, column: int, descending: bool
+) -> AttendeeListing:
+    """Search (any cell, case-insensitive) and sort the attendees; runs on the worker."""
+    needle = search.strip().casefold()
+    rows = [
+        a
+        for a in attendees
+        if not needle or any(needle in cell_text(a, c).casefold() for c in range(COLUMN_COUNT))
+    ]
+    if column == 0:
+        rows.sort(key=lambda a: a.id, reverse=descending)
+    else:
+        rows.sort(key=lambda a: (cell_text(a, column), a.id), reverse=descending)
+    return AttendeeListing(
+        rows,
+        len(attendees),
+        sum(1 for a in attendees if a.status != STATUS_GONE),
+        sum(1 for a in attendees if a.checked_in),
+        sum(1 for a in attendees if not a.code),
+    )
 
 
 class AttendeeTableModel(QAbstractTableModel):
-    """Attendees as table rows (read-only)."""
+    """Attendees as table rows (read-only), already searched and sorted by the worker; a click
+    on a column header asks for a new order (`sort_requested`) instead of sorting here."""
 
     COLUMNS = (
         "#",
@@ -117,9 +190,14 @@ class AttendeeTableModel(QAbstractTableModel):
         "In 已入場",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, sort_requested: Callable[[int, Qt.SortOrder], None]) -> None:
         super().__init__()
         self.attendees: list[AttendeeRecord] = []
+        self._sort_requested = sort_requested
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """A header was clicked: the worker sorts, the rows come back in that order."""
+        self._sort_requested(column, order)
 
     def set_attendees(self, attendees: list[AttendeeRecord]) -> None:
         """Replace the rows."""
@@ -150,9 +228,7 @@ class AttendeeTableModel(QAbstractTableModel):
         attendee = self.attendees[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._text(attendee, column)
-        if role == Qt.ItemDataRole.UserRole:  # sort key
-            return attendee.id if column == 0 else self._text(attendee, column)
+            return cell_text(attendee, column)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == 5 and attendee.status == STATUS_GONE:
                 return Colours.warn
@@ -168,40 +244,31 @@ class AttendeeTableModel(QAbstractTableModel):
             return font
         return None
 
-    @staticmethod
-    def _text(attendee: AttendeeRecord, column: int) -> str:
-        if column == 0:
-            return str(attendee.id)
-        if column == 1:
-            return attendee.name
-        if column == 2:
-            return attendee.name_latin or ""
-        if column == 3:
-            return attendee.email or ""
-        if column == 4:
-            return attendee.code or "no valid ticket · 無有效門票"
-        if column == 5:
-            return "registered 已登記" if attendee.status != STATUS_GONE else "gone 已不在名單"
-        return "✔ in" if attendee.checked_in else ""
-
 
 class ImportPreviewDialog(QDialog):
-    """What an export would do, with the column mapping editable; Import applies it."""
+    """What an export would do, with the column mapping editable; Import applies it.
+
+    Reading the file and importing it run on the registrations worker: the dialog says what it
+    is doing, the import shows its progress and "Stop import" stops it between two chunks."""
 
     def __init__(
         self,
         path: Path,
-        desk: RegistrationDesk,
+        worker: RegistrationWorker,
         parent: QWidget | None = None,
         *,
         confirm_many_gone: ConfirmManyGone = ask_many_gone,
     ) -> None:
         super().__init__(parent)
         self.path = path
-        self._desk = desk
+        self._worker = worker
         self._confirm_many_gone = confirm_many_gone
+        self._reading = 0  # which reading of the file is the latest (a mapping change reads again)
+        self._waiting = 0  # answers still to come from the worker
+        self._cancel: Cancel | None = None  # the running import's stop button
         self.preview: ImportPreview | None = None
         self.import_result: ImportResult | None = None
+        self.stopped = False  # the operator stopped the import part way
         self.problem = ""
         self.headers: list[str] = []
         self.setWindowTitle(f"Import {path.name} · 匯入登記資料")
@@ -251,6 +318,10 @@ class ImportPreviewDialog(QDialog):
         self.problems.setReadOnly(True)
         self.problems.setPlaceholderText("No problems found. 沒有發現問題。")
         layout.addWidget(self.problems, 2)
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v / %m")
+        self.progress.hide()
+        layout.addWidget(self.progress)
 
         buttons = QDialogButtonBox()
         self.import_button = buttons.addButton(
@@ -258,7 +329,7 @@ class ImportPreviewDialog(QDialog):
         )
         self.cancel_button = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
         self.import_button.clicked.connect(self.do_import)
-        self.cancel_button.clicked.connect(self.reject)
+        self.cancel_button.clicked.connect(self.reject)  # while importing: stops the import
         layout.addWidget(buttons)
         self.refresh_preview(None)
 
@@ -279,21 +350,63 @@ class ImportPreviewDialog(QDialog):
                 mapping[header] = str(widget.currentData())
         return mapping
 
+    @property
+    def busy(self) -> bool:
+        """Whether the worker is reading the file or importing it for this dialog."""
+        return self._waiting > 0
+
+    @property
+    def importing(self) -> bool:
+        """Whether an import is running."""
+        return self._cancel is not None
+
     def refresh_preview(self, mapping: dict[str, str] | None) -> None:
-        """Read the file again with `mapping` (None: detect) and show the outcome."""
+        """Read the file again with `mapping` (None: detect) on the worker; show the outcome."""
         self.preview = None
         self.problem = ""
-        try:
-            self.preview = self._desk.preview(self.path, mapping)
-        except (RegistrationFileError, StoreError) as exc:
-            self.problem = str(exc)
+        self._reading += 1
+        reading = self._reading
+        path, want_headers = self.path, not self.headers
+        self.import_button.setEnabled(False)
+        self.detected.setText(f"Reading {path.name}… 正在讀取檔案")
+        self.progress.setRange(0, 0)  # busy: how long the reading takes is not known
+        self.progress.show()
+
+        def read(desk: RegistrationDesk) -> tuple[ImportPreview | None, str, list[str] | None]:
+            try:
+                return desk.preview(path, mapping), "", None
+            except (RegistrationFileError, StoreError) as exc:
+                headers: list[str] | None = None
+                if want_headers:
+                    try:
+                        headers = sniff_header_row(path.read_bytes())
+                    except (RegistrationFileError, OSError):
+                        headers = []
+                return None, str(exc), headers
+
+        self._waiting += 1
+        self._worker.submit(read, partial(self._read, reading), partial(self._read_failed, reading))
+
+    def _read(
+        self, reading: int, answer: tuple[ImportPreview | None, str, list[str] | None]
+    ) -> None:
+        self._waiting -= 1
+        if reading != self._reading:
+            return  # the mapping changed meanwhile: a newer reading is on its way
+        self.progress.hide()
+        self.preview, self.problem, headers = answer
         if self.preview is not None:
             self._show_mapping(self.preview.export.headers, self.preview.export.column_mapping)
-        elif not self.headers:
-            try:
-                self._show_mapping(sniff_header_row(self.path.read_bytes()), {})
-            except (RegistrationFileError, OSError):
-                self._show_mapping([], {})
+        elif headers is not None:
+            self._show_mapping(headers, {})
+        self._show_outcome()
+
+    def _read_failed(self, reading: int, error: BaseException) -> None:
+        self._waiting -= 1
+        if reading != self._reading:
+            return
+        self.progress.hide()
+        self.problem = f"The file could not be read: {error}"
         self._show_outcome()
 
     def _show_mapping(self, headers: list[str], mapping: dict[str, str]) -> None:
@@ -376,27 +489,79 @@ class ImportPreviewDialog(QDialog):
         self.import_button.setEnabled(preview.can_import and bool(export.registrations))
 
     def do_import(self) -> None:
-        """Apply the previewed import (all or nothing) and close the dialog."""
-        if self.preview is None or not self.preview.can_import:
+        """Apply the previewed import on the worker, with progress; closes the dialog when done.
+
+        All or nothing as far as the file goes (bad rows refuse it); "Stop import" stops it
+        between two chunks, keeping what was written (importing the file again completes it)."""
+        preview = self.preview
+        if preview is None or not preview.can_import or self.busy:
             return
-        question = many_gone_question(self.preview)
+        question = many_gone_question(preview)
         if question is not None and not self._confirm_many_gone(self, question):
             self.problems.appendPlainText(
                 f"\nNot imported: marking {question.would_mark_gone} attendees gone was not "
                 "confirmed. Nothing was changed."
             )
             return
-        try:
+        cancel = self._cancel = Cancel()
+        worker = self._worker
+        people = len(preview.plan.new) + len(preview.plan.updated)
+        self.import_button.setEnabled(False)
+        self.mapping_table.setEnabled(False)
+        self.cancel_button.setText("Stop import 停止匯入")
+        self.progress.setRange(0, max(1, people))
+        self.progress.setValue(0)
+        self.progress.show()
+        self.detected.setText(f"Importing {preview.path.name}… 正在匯入")
+
+        def progress(done: int, total: int) -> None:  # the worker's thread, between chunks
+            if cancel.cancelled:
+                raise ImportStoppedError(
+                    f"Import stopped after {done} of {total} people. Those are imported; "
+                    "importing the same file again completes the rest. "
+                    f"已停止匯入：已匯入 {done} / {total} 人；再次匯入同一檔案即可完成其餘部分。"
+                )
+            worker.to_gui(partial(self.progress.setValue, done))
+
+        def apply(desk: RegistrationDesk) -> ImportResult:
             # asked above, naming how many, if this marks more than a few people gone
-            self.import_result = self._desk.apply(
-                self.preview, allow_many_gone=question is not None
-            )
-        except (RegistrationFileError, StoreError) as exc:
-            self.problem = str(exc)
-            self.problems.setPlainText(f"Nothing was imported: {exc}")
-            self.import_button.setEnabled(False)
+            return desk.apply(preview, allow_many_gone=question is not None, progress=progress)
+
+        self._waiting += 1
+        worker.submit(apply, self._import_done, self._import_failed)
+
+    def reject(self) -> None:
+        """Cancel closes the dialog; during an import it asks the import to stop instead."""
+        if self._cancel is not None:
+            self._cancel.cancel()
+            self.cancel_button.setEnabled(False)
+            self.detected.setText("Stopping after the chunk being written… 正在停止")
             return
+        super().reject()
+
+    def _import_finished(self) -> None:
+        self._waiting -= 1
+        self._cancel = None
+        self.progress.hide()
+        self.mapping_table.setEnabled(True)
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setEnabled(True)
+
+    def _import_done(self, result: ImportResult) -> None:
+        self._import_finished()
+        self.import_result = result
         self.accept()
+
+    def _import_failed(self, error: BaseException) -> None:
+        self._import_finished()
+        self.problem = str(error)
+        if isinstance(error, ImportStoppedError):
+            self.detected.setText("Import stopped · 已停止匯入")
+            self.problems.setPlainText(str(error))
+            self.stopped = True
+        else:
+            self.problems.setPlainText(f"Nothing was imported: {error}")
+        self.import_button.setEnabled(False)
 
 
 class RenderTicketsDialog(QDialog):
@@ -479,7 +644,16 @@ class RegistrationsView(QWidget):
         self.folder = folder
         self.messages = messages
         self.tasks = tasks
-        self.desk = RegistrationDesk(folder)
+        # its own thread and connection: the list, the import, reissue and revoke wait there
+        self.worker: RegistrationWorker = SerialWorker(
+            lambda: RegistrationDesk(folder),
+            name="registrations",
+            close_resource=RegistrationDesk.close,
+            parent=self,
+        )
+        self._listing = 0  # which listing is the latest asked for
+        self._waiting = 0  # answers still to come from the worker
+        self._sort = (0, Qt.SortOrder.AscendingOrder)
         self.rendering = False
         self.last_render: RenderSummary | None = None
 
@@ -512,16 +686,11 @@ class RegistrationsView(QWidget):
         status.addWidget(self.progress)
         layout.addLayout(status)
 
-        self.model = AttendeeTableModel()
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
+        self.model = AttendeeTableModel(self._sort_requested)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
@@ -538,41 +707,69 @@ class RegistrationsView(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.table, 1)
 
-        self.search.textChanged.connect(self._filter)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(self._search_timer.start)
         self.import_button.clicked.connect(self.choose_and_import)
         self.render_button.clicked.connect(self.choose_and_render)
         self.refresh()
 
     # --- list ---------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """Whether the worker has answers still to give this view, or a search is about to be
+        made (tests wait on it)."""
+        return self._waiting > 0 or self._search_timer.isActive()
+
+    def stop(self) -> None:
+        """The console is closing: finish the queued work and close the connection."""
+        self.worker.shutdown()
+
     def refresh(self) -> None:
-        """Reload the attendees from the database."""
-        try:
-            attendees = self.desk.attendees()
-        except StoreError as exc:
-            self.messages.error(f"Cannot read the attendees: {exc}")
-            return
-        self.model.set_attendees(attendees)
-        registered = sum(1 for a in attendees if a.status != STATUS_GONE)
-        gone = len(attendees) - registered
-        checked_in = sum(1 for a in attendees if a.checked_in)
-        no_ticket = sum(1 for a in attendees if not a.code)
+        """Read the attendees again, searched and sorted, on the worker; show them when read."""
+        self._listing += 1
+        listing = self._listing
+        search = self.search.text()
+        column, order = self._sort
+        descending = order == Qt.SortOrder.DescendingOrder
+
+        def read(desk: RegistrationDesk) -> AttendeeListing:
+            return list_attendees(desk.attendees(), search, column, descending)
+
+        self._waiting += 1
+        self.worker.submit(read, partial(self._listed, listing), self._list_failed)
+
+    def _sort_requested(self, column: int, order: Qt.SortOrder) -> None:
+        self._sort = (column, order)
+        self.refresh()
+
+    def _list_failed(self, error: BaseException) -> None:
+        self._waiting -= 1
+        self.messages.error(f"Cannot read the attendees: {error}")
+
+    def _listed(self, listing: int, attendees: AttendeeListing) -> None:
+        self._waiting -= 1
+        if listing != self._listing:
+            return  # a newer search or order is on its way
+        self.model.set_attendees(attendees.rows)
         parts = [
-            f"<b>{registered}</b> registered 已登記",
-            f"<b style='color:{Colours.ok.name()}'>{checked_in}</b> in 已入場",
+            f"<b>{attendees.registered}</b> registered 已登記",
+            f"<b style='color:{Colours.ok.name()}'>{attendees.checked_in}</b> in 已入場",
         ]
-        if gone:
-            parts.append(f"<span style='color:{Colours.warn.name()}'>{gone} gone 已不在名單</span>")
-        if no_ticket:
+        if attendees.gone:
             parts.append(
-                f"<span style='color:{Colours.bad.name()}'>{no_ticket} without a valid ticket"
-                "</span>"
+                f"<span style='color:{Colours.warn.name()}'>{attendees.gone} gone 已不在名單</span>"
             )
-        if not attendees:
+        if attendees.no_ticket:
+            parts.append(
+                f"<span style='color:{Colours.bad.name()}'>{attendees.no_ticket} without a "
+                "valid ticket</span>"
+            )
+        if not attendees.total:
             parts = ["No registrations yet: import the festival website's export. 尚未匯入登記。"]
         self.summary.setText(" · ".join(parts))
-
-    def _filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
 
     def showEvent(self, event: QShowEvent) -> None:
         """Check-ins happen at the doors: show the latest whenever the view appears."""
@@ -584,7 +781,7 @@ class RegistrationsView(QWidget):
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
-        return self.model.attendees[self.proxy.mapToSource(rows[0]).row()]
+        return self.model.attendees[rows[0].row()]
 
     def _context_menu(self, position: Any) -> None:
         attendee = self.selected_attendee()
@@ -602,23 +799,35 @@ class RegistrationsView(QWidget):
 
     def reissue(self, attendee_id: int, reason: str = "reissued from the console") -> None:
         """Give an attendee a new code; the old one is refused as revoked at the door."""
-        try:
-            ticket = self.desk.reissue(str(attendee_id), reason)
-        except StoreError as exc:
-            self.messages.error(str(exc))
-            return
-        self.messages.info(f"Attendee {attendee_id} has a new ticket {ticket.code}")
-        self.refresh()
+
+        def done(ticket: TicketRecord) -> None:
+            self.messages.info(f"Attendee {attendee_id} has a new ticket {ticket.code}")
+            self.refresh()
+
+        self._on_worker(lambda desk: desk.reissue(str(attendee_id), reason), done)
 
     def revoke(self, attendee_id: int, reason: str = "revoked from the console") -> None:
         """Revoke an attendee's ticket (no new one)."""
-        try:
-            ticket = self.desk.revoke(str(attendee_id), reason)
-        except StoreError as exc:
-            self.messages.error(str(exc))
-            return
-        self.messages.warning(f"Ticket {ticket.code} of attendee {attendee_id} revoked")
-        self.refresh()
+
+        def done(ticket: TicketRecord) -> None:
+            self.messages.warning(f"Ticket {ticket.code} of attendee {attendee_id} revoked")
+            self.refresh()
+
+        self._on_worker(lambda desk: desk.revoke(str(attendee_id), reason), done)
+
+    def _on_worker(
+        self, work: Callable[[RegistrationDesk], TicketRecord], done: Callable[[TicketRecord], None]
+    ) -> None:
+        def answered(ticket: TicketRecord) -> None:
+            self._waiting -= 1
+            done(ticket)
+
+        def failed(error: BaseException) -> None:
+            self._waiting -= 1
+            self.messages.error(str(error))
+
+        self._waiting += 1
+        self.worker.submit(work, answered, failed)
 
     # --- import ---------------------------------------------------------------------------------
     def choose_and_import(self) -> None:
@@ -634,7 +843,7 @@ class RegistrationsView(QWidget):
 
     def preview_file(self, path: Path) -> ImportPreviewDialog:
         """The preview dialog for `path` (not yet shown); importing refreshes the list."""
-        dialog = ImportPreviewDialog(path, self.desk, self)
+        dialog = ImportPreviewDialog(path, self.worker, self)
         dialog.accepted.connect(lambda: self._imported(dialog))
         return dialog
 

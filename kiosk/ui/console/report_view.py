@@ -143,6 +143,8 @@ class ReportView(QWidget):
         self.messages = messages
         self.report: ShowReport | None = None
         self._busy = False
+        self.exporting = False  # a PDF or HTML export is being written on a worker
+        self.last_export: Path | None = None
         outer = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.state_label = text_label("Reading the journal… · 讀取中…", 12, bold=True)
@@ -295,18 +297,39 @@ class ReportView(QWidget):
         if path:
             self.export(Path(path))
 
-    def export(self, path: Path) -> Path | None:
-        """Build the report now and write it to `path` (PDF or HTML by its suffix)."""
-        try:
-            report = self.source.build()
-            self.show_report(report)
+    def export(self, path: Path) -> bool:
+        """Build the report now and write it to `path` (PDF or HTML by its suffix), on a worker
+        thread (a PDF takes a few hundred milliseconds: never on the show's thread); the file's
+        name is told when written (and kept in `last_export`). False if one is being written."""
+        if self.exporting:
+            self.messages.warning("The report is still being exported · 報告匯出中")
+            return False
+        self.exporting = True
+        self.pdf_button.setEnabled(False)
+        self.html_button.setEnabled(False)
+        source = self.source
+
+        def write() -> tuple[ShowReport, Path]:
+            report = source.build()
             if path.suffix.lower() == ".pdf":
-                written = self.source.export_pdf(report, path)
-            else:
-                written = self.source.export_html(report, path)
-        except Exception as exc:  # shown to the operator, never lost
-            log.exception("report export to %s failed", path)
-            self.messages.error(f"Could not export the report to {path}: {exc}")
-            return None
-        self.messages.info(f"Show report written to {written}")
-        return written
+                return report, source.export_pdf(report, path)
+            return report, source.export_html(report, path)
+
+        def written(answer: tuple[ShowReport, Path]) -> None:
+            self._export_finished()
+            report, self.last_export = answer
+            self.show_report(report)
+            self.messages.info(f"Show report written to {self.last_export}")
+
+        def failed(error: BaseException) -> None:  # shown to the operator, never lost
+            self._export_finished()
+            log.error("report export to %s failed: %s", path, error)
+            self.messages.error(f"Could not export the report to {path}: {error}")
+
+        self.tasks.run(write, written, failed)
+        return True
+
+    def _export_finished(self) -> None:
+        self.exporting = False
+        self.pdf_button.setEnabled(True)
+        self.html_button.setEnabled(True)

@@ -5,7 +5,10 @@ and cleared when it is used, when it expires and when the tab is left. Each pair
 as it happens (name, address, time) with its row selected, so Delete revokes it at once.
 
 Everything goes through :class:`~kiosk.services.station_console.StationConsole`; the widget
-itself knows nothing about the database or the network.
+itself knows nothing about the database or the network. Every call to it (the server's status,
+which waits on the network; the stations and conflicts; pairing, revoking, starting the server)
+runs on the panel's own :class:`~kiosk.ui.common.serial_worker.SerialWorker`, never on the GUI
+thread, and the panel polls only while it is on screen.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QHideEvent, QKeyEvent, QPainter, QPaintEvent
@@ -32,11 +35,13 @@ from PySide6.QtWidgets import (
 
 from kiosk.render.qr import QrMatrix, qr_matrix
 from kiosk.services.station_console import ConflictRow, PairingCode, ServerStatus, StationRow
+from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.theme import Colours, ui_font
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 2000
+T = TypeVar("T")
 
 
 class StationService(Protocol):
@@ -140,6 +145,10 @@ class StationsPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.service = service
+        self.worker: SerialWorker[StationService] = SerialWorker(
+            lambda: service, name="stations", parent=self
+        )
+        self._waiting = 0  # answers still to come from the worker
         self._zone = zone  # the event's clock: times read the same on every screen
         self.server_line = _plain("", 13, bold=True)
         self.start_button = QPushButton("Start event server / 啟動伺服器")
@@ -206,13 +215,53 @@ class StationsPanel(QWidget):
         outer.addLayout(body, 1)
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._poll)
         self._timer.start()
         self.refresh()
 
+    @property
+    def busy(self) -> bool:
+        """Whether the worker has answers still to give this panel (tests wait on it)."""
+        return self._waiting > 0
+
+    def stop(self) -> None:
+        """The console is closing: no more polling; the queued calls finish."""
+        self._timer.stop()
+        self.worker.shutdown()
+
+    def _poll(self) -> None:
+        if self.isVisible() and not self.busy:  # only on screen; one read at a time
+            self.refresh()
+
+    def _call(
+        self,
+        work: Callable[[StationService], T],
+        done: Callable[[T], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run ``work(service)`` on the worker; ``done`` (or ``failed``) on the GUI thread."""
+
+        def answered(result: T) -> None:
+            self._waiting -= 1
+            done(result)
+
+        def refused(error: BaseException) -> None:
+            self._waiting -= 1
+            if failed is not None:
+                failed(error)
+            else:
+                log.warning("stations: %s", error)
+                self._say(f"{error}", Colours.bad)
+
+        self._waiting += 1
+        self.worker.submit(work, answered, refused)
+
     def refresh(self) -> None:
-        """Server state, stations and conflicts (every ~2 s)."""
-        status = self.service.status()
+        """Read the server state, stations and conflicts on the worker; show them when read."""
+        self._call(_read_all, self._show_all)
+
+    def _show_all(self, state: tuple[ServerStatus, list[StationRow], list[ConflictRow]]) -> None:
+        status, stations, conflicts = state
         if status.running:
             self.server_line.setText(f"● Event server running · 伺服器運作中  {status.url}")
             self.server_line.setStyleSheet(f"color: {Colours.ok.name()}")
@@ -221,14 +270,13 @@ class StationsPanel(QWidget):
             self.server_line.setText(f"● Event server not running · 伺服器未啟動{where}")
             self.server_line.setStyleSheet(f"color: {Colours.warn.name()}")
         self.start_button.setEnabled(not status.running)
-        self._fill_stations()
-        self._fill_conflicts()
+        self._fill_stations(stations)
+        self._fill_conflicts(conflicts)
         shown = self._pairing
         if shown is not None and dt.datetime.now(dt.UTC) >= shown.expires_at:
             self._clear_pairing(f"The pairing code for {shown.station} expired / 配對碼已過期")
 
-    def _fill_stations(self) -> None:
-        stations = self.service.stations()
+    def _fill_stations(self, stations: list[StationRow]) -> None:
         selected = self._selected_name()
         self.table.setRowCount(len(stations))
         states = {
@@ -289,8 +337,7 @@ class StationsPanel(QWidget):
             self._clear_pairing("Pairing code hidden; make a new one / 配對碼已隱藏，請重新產生")
         super().hideEvent(event)
 
-    def _fill_conflicts(self) -> None:
-        conflicts = self.service.conflicts()
+    def _fill_conflicts(self, conflicts: list[ConflictRow]) -> None:
         self.conflicts_title.setText(f"Door conflicts / 重複入場: {len(conflicts)}")
         self.conflicts.clear()
         for conflict in conflicts:
@@ -313,17 +360,19 @@ class StationsPanel(QWidget):
 
     def start_server(self) -> None:
         """Start the event server (a separate process)."""
-        self.service.start_server()
+
+        def started(_none: None) -> None:
+            QTimer.singleShot(1500, self.refresh)
+
         self._say("Starting the event server… / 正在啟動伺服器……", Colours.muted)
-        QTimer.singleShot(1500, self.refresh)
+        self._call(lambda service: service.start_server(), started)
 
     def make_pairing(self) -> None:
         """Show a pairing QR for the station named in the field."""
-        try:
-            code = self.service.pair(self.name_entry.text())
-        except ValueError as exc:
-            self._say(str(exc), Colours.bad)
-            return
+        name = self.name_entry.text()
+        self._call(lambda service: service.pair(name), self._show_pairing)
+
+    def _show_pairing(self, code: PairingCode) -> None:
         self.refresh()  # the list first (it shows the new pairing pending), then the code
         self._pairing = code
         self.qr.set_text(code.payload)
@@ -341,17 +390,25 @@ class StationsPanel(QWidget):
         if not name:
             self._say("Select a station first / 請先選擇入口站", Colours.muted)
             return
-        if self.service.revoke(name):
-            self._say(
-                f"Revoked {name}: it can no longer admit anyone / 已撤銷 {name}", Colours.warn
-            )
-        else:
-            self._say(f"{name} was already revoked / {name} 已撤銷", Colours.muted)
-        self.refresh()
+
+        def revoked(done: bool) -> None:
+            if done:
+                self._say(
+                    f"Revoked {name}: it can no longer admit anyone / 已撤銷 {name}", Colours.warn
+                )
+            else:
+                self._say(f"{name} was already revoked / {name} 已撤銷", Colours.muted)
+            self.refresh()
+
+        self._call(lambda service: service.revoke(name), revoked)
 
     def _say(self, text: str, colour: QColor | None = None) -> None:
         self.status_line.setText(text)
         self.status_line.setStyleSheet(f"color: {(colour or Colours.text).name()}")
+
+
+def _read_all(service: StationService) -> tuple[ServerStatus, list[StationRow], list[ConflictRow]]:
+    return service.status(), service.stations(), service.conflicts()
 
 
 class _TabHost(Protocol):
@@ -368,5 +425,6 @@ def mount_stations(
     window.add_tab(panel, "Stations · 入口站")
     app = QCoreApplication.instance()
     if app is not None:
+        app.aboutToQuit.connect(panel.stop)  # its calls finish first: then the service is ours
         app.aboutToQuit.connect(service.stop_server)
     return panel

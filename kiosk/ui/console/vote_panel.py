@@ -27,6 +27,7 @@ from kiosk.render.cards import Card
 from kiosk.render.vote_card import VoteCard
 from kiosk.services.vote import VoteDesk, VoteError, VoteStatus
 from kiosk.ui.common.messages import MessageBus
+from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.stage.window import Layer, StageWindow
 
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 POLL_MS = 1000
 URLS_EVERY_S = 5.0  # the server records its address when it starts: show it soon after
+PAGE_CHECK_EVERY_S = 2.0  # whether the page answers: asked on a worker, only while on screen
 
 
 class StageForSlide(Protocol):
@@ -99,7 +101,13 @@ class VotePanel(QWidget):
         self._find_urls = urls
         self._known_urls: list[str] = []
         self._urls_read_at = -1.0
-        self._page_answers = page_answers
+        self._page_answers = page_answers  # waits on the network: only on the worker
+        self._page_check: SerialWorker[None] = SerialWorker(
+            lambda: None, name="vote-page-check", parent=self
+        )
+        self._answering: bool | None = None  # None: not asked yet
+        self._checking = False
+        self._checked_at = -PAGE_CHECK_EVERY_S
         layout = QVBoxLayout(self)
         self.state = QLabel("—")
         self.state.setFont(ui_font(26, bold=True))
@@ -199,6 +207,7 @@ class VotePanel(QWidget):
     def stop(self) -> None:
         """The console is closing: no more polling, and the desk's connection is closed."""
         self._timer.stop()
+        self._page_check.shutdown()
         self.desk.disconnect()
 
     def _url(self) -> str:
@@ -229,7 +238,8 @@ class VotePanel(QWidget):
         self.bar.setRange(0, max(1, status.checked_in))
         self.bar.setValue(min(status.ballots, max(1, status.checked_in)))
         self.bar.setFormat(f"{status.ballots} / {status.checked_in}")
-        answering = self._page_answers()
+        self._check_page()
+        answering = self._answering is not False  # not asked yet: no warning
         self.address.setText(
             "Vote page · 投票網址: "
             + "  ".join(self._urls())
@@ -245,6 +255,28 @@ class VotePanel(QWidget):
         )
         self.open_button.setEnabled(not status.open)
         self.close_button.setEnabled(status.open)
+
+    def _check_page(self) -> None:
+        """Ask (on the worker, while the tab is on screen) whether the vote page answers."""
+        now = time.monotonic()
+        if self._checking or not self.isVisible() or now - self._checked_at < PAGE_CHECK_EVERY_S:
+            return
+        self._checking = True
+        self._page_check.submit(
+            lambda _none: self._page_answers(), self._page_checked, self._page_check_failed
+        )
+
+    def _page_checked(self, answering: bool) -> None:
+        self._checking = False
+        self._checked_at = time.monotonic()
+        if answering != self._answering:
+            self._answering = answering
+            self.refresh()
+
+    def _page_check_failed(self, error: BaseException) -> None:
+        self._checking = False
+        self._checked_at = time.monotonic()
+        log.warning("could not check the vote page: %s", error)
 
 
 class StageWindowSlide:

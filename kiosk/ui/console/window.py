@@ -36,6 +36,8 @@ from kiosk.core.booth_lines import ToneResult
 from kiosk.core.memory_trend import MemoryTrend
 from kiosk.core.preflight import FilmCheck, check_schedule
 from kiosk.core.programme import Film, format_duration
+from kiosk.core.stalls import JOURNAL_KIND as STALL_JOURNAL_KIND
+from kiosk.core.stalls import Stall
 from kiosk.desktop.inhibit import InhibitStatus
 from kiosk.desktop.notifications import DoNotDisturb
 from kiosk.desktop.power import PowerState
@@ -52,6 +54,7 @@ from kiosk.services.film_media import FilmMedia
 from kiosk.services.preflight import PreflightReport, recheck_film, run_preflight
 from kiosk.services.run_sheet import default_run_sheet_path, write_run_sheet_pdf
 from kiosk.ui.common.messages import Level, MessageBus
+from kiosk.ui.common.stall_probe import StallProbe
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.checklist_view import ChecklistDialog
@@ -215,6 +218,7 @@ class ConsoleWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(12, 10, 12, 10)
         self.memory = MemoryStatus(messages, MemoryTrend(), parent=self)
+        self.stall_probe = StallProbe(self._record_stall, parent=self)
         outer.addLayout(self._build_header())
         self.sound_banner = SoundBanner(
             self.choose_outputs, self._reconnect_sound, self.config.zone
@@ -258,6 +262,8 @@ class ConsoleWindow(QMainWindow):
         self.setCentralWidget(central)
         self.memory.watch(night.show)
         night.show_replaced.connect(self.memory.watch)  # Start over: a new show's films
+        # measuring starts with the event loop: building the console is not a stall of the night
+        QTimer.singleShot(0, self.stall_probe.start)
 
         messages.subscribe(self._append_message)
         self.media: FilmMedia | None = night.media  # None: a night built without it
@@ -394,7 +400,12 @@ class ConsoleWindow(QMainWindow):
         # the memory line sits under the event's facts, not beside the tabs: there the eight
         # tabs did not fit a 1366 px laptop ("Viewer's vote" hidden behind scroll arrows)
         self.memory.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        right.addWidget(self.memory.label)
+        status = QHBoxLayout()  # memory and the GUI thread's worst stall share one line
+        status.setSpacing(12)
+        status.addStretch(1)
+        status.addWidget(self.stall_probe.label)
+        status.addWidget(self.memory.label)
+        right.addLayout(status)
         header.addLayout(right)
         checklist = QPushButton("Checklist · 檢查清單  [K]")
         checklist.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -585,6 +596,11 @@ class ConsoleWindow(QMainWindow):
         the show, the supervisor keeps the projector black)."""
         return self.close_guard.exit_code
 
+    def _record_stall(self, stall: Stall) -> None:
+        """A stall over 100 ms is an incident of the night: journalled (by the ordered
+        writer: no wait here), so the show report lists it."""
+        self.night.runner.record(STALL_JOURNAL_KIND, stall.journal_data())
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """During the show ask first (see CloseGuard); then let a running preflight finish
         writing, stop the show, close the projector window."""
@@ -594,6 +610,7 @@ class ConsoleWindow(QMainWindow):
         if self.show_panel is not None:
             self.show_panel.stop()
         self.memory.stop()
+        self.stall_probe.stop()
         self.tasks.wait(timeout=30)
         if self._tone is not None:
             self._tone.close()

@@ -21,8 +21,8 @@ from kiosk.ui.common.application import (
     refuse,
 )
 from kiosk.ui.common.excepthook import ErrorReporter
+from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.doors.camera import CameraInput
-from kiosk.ui.doors.desk import CheckinDesk
 from kiosk.ui.doors.scanner_capture import ScannerCapture
 from kiosk.ui.doors.sounds import SoundBoard
 from kiosk.ui.doors.voting_station import StationModes, VotingStationWindow
@@ -67,8 +67,12 @@ def open_doors(
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
     # each on its own connection, on its own thread
-    desk: CheckinDesk[DoorBackend] = CheckinDesk(lambda: door_checkins(folder, config))
-    reader: CheckinDesk[DoorBackend] = CheckinDesk(lambda: door_checkins(folder, config))
+    desk: SerialWorker[DoorBackend] = SerialWorker(
+        lambda: door_checkins(folder, config), name="door-desk"
+    )
+    reader: SerialWorker[DoorBackend] = SerialWorker(
+        lambda: door_checkins(folder, config), name="door-reader"
+    )
     context = DoorsContext(
         title_en=config.name_en,
         title_zh=config.name_zh,
@@ -132,7 +136,7 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
         from kiosk.services.vote import VoteDesk  # (cryptography loads only when voting)
 
         # its own connection on its own thread: thumbnails and commits never freeze the screen
-        runner: CheckinDesk[VoteDesk] = CheckinDesk(lambda: VoteDesk(folder))
+        runner: SerialWorker[VoteDesk] = SerialWorker(lambda: VoteDesk(folder), name="vote-desk")
         return VotingStationWindow(runner, station)
 
     modes = StationModes(window, voting_station, full_screen)

@@ -41,11 +41,11 @@ from kiosk.ui.common.application import (
     refuse,
 )
 from kiosk.ui.common.excepthook import ErrorReporter
+from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.app import attach_scanner
 from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.decoder import RepeatSuppressor
-from kiosk.ui.doors.desk import CheckinDesk
 from kiosk.ui.doors.sounds import SoundBoard
 from kiosk.ui.doors.voting_station import StationModes, VotingStationWindow
 from kiosk.ui.doors.window import DoorsContext, DoorsWindow
@@ -154,8 +154,8 @@ def open_remote_doors(
         title_en=doors.store.meta("event") or "AIFF door station",
         title_zh=doors.store.meta("event_zh") or "AIFF 入口站",
         repo=doors,
-        desk=CheckinDesk(lambda: doors),
-        reader=CheckinDesk(lambda: doors),
+        desk=SerialWorker(lambda: doors, name="door-desk"),
+        reader=SerialWorker(lambda: doors, name="door-reader"),
         station=doors.station,
         zone=doors.zone,
         sounds=SoundBoard(enabled=with_sound),
@@ -169,7 +169,7 @@ def remote_voting_station(station: RemoteStation) -> VotingStationWindow:
     """The voting station of a paired station: ballots through the event server, on a worker
     thread of its own (a slow or vanished server never freezes the screen)."""
     voting = remote_voting(station.doors)
-    runner: CheckinDesk[RemoteVoting] = CheckinDesk(lambda: voting)
+    runner: SerialWorker[RemoteVoting] = SerialWorker(lambda: voting, name="vote-desk")
     return VotingStationWindow(runner, station.doors.station, link_state=station.doors.link_state)
 
 

@@ -30,9 +30,9 @@ from kiosk.services.doors import ArrivalBucket, DoorFigures, ScanResult, UndoneA
 from kiosk.services.event import StoreError
 from kiosk.services.remote_doors import LinkState
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
+from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.camera import CameraInput
-from kiosk.ui.doors.desk import CheckinDesk
 from kiosk.ui.doors.panels import SearchPanel, WalkInPanel
 from kiosk.ui.doors.sounds import SoundBoard
 from kiosk.ui.doors.verdict_view import TONE_COLOURS, VerdictCard, VerdictOverlay
@@ -61,14 +61,14 @@ class DoorsContext:
     title_en: str
     title_zh: str
     repo: DoorBackend
-    desk: CheckinDesk[DoorBackend]
+    desk: SerialWorker[DoorBackend]
     station: str
     zone: dt.tzinfo
     sounds: SoundBoard
     camera: CameraInput | None = None
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
     repeats: RepeatGuard = field(default_factory=RepeatGuard)
-    reader: CheckinDesk[DoorBackend] | None = None
+    reader: SerialWorker[DoorBackend] | None = None
     link_state: Callable[[], LinkState] | None = None
 
 

@@ -1,0 +1,237 @@
+"""Child process of the GUI-load benchmark: the real console running a show under office load.
+
+Opens the real console (`open_console`, maximized, the stage fullscreen on the projector
+monitor) on the event given, starts the show and presses GO whenever it waits, and measures:
+
+* the GUI thread's lateness: a 5 ms precise timer whose every firing records how much later
+  than 5 ms after the previous one it ran;
+* each cut's lateness against libvlc's own events: film→card is due when the film's position,
+  as libvlc reported it (stamped on libvlc's thread), reaches its length less the show's cut
+  lead; card→film is due the card's seconds after the card went up. A cut happens when the
+  show controller says so (its `changed` signal, emitted once the stage has been told).
+
+Loads (a comma-separated list, started once the first film plays): `import` (a registration
+export through the Registrations view: the preview dialog, then its Import button), `address`
+(nothing to do here: the parent recorded an address that never answers), `export` (the Report
+tab shown and Export PDF every 6 s), `doors` (nothing here: the parent runs door traffic).
+Prints one JSON line `RESULT {...}` and quits. Works on any version of the console that has
+`open_console`, `RegistrationsView.preview_file` and `ReportView.export` (the bench runs the
+code before and after a change with the same child).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QWidget
+
+from kiosk.core.show import CueKind
+from kiosk.services.event import EventFolder
+from kiosk.ui.app import make_application, open_console
+
+PROBE_MS = 5
+DRIVE_MS = 100
+EXPORT_EVERY_S = 6.0
+CUTS_AFTER_LOAD = 4  # cuts measured once every load has finished
+MAX_RUN_S = 240.0
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def tab_of(window: Any, class_name: str) -> QWidget:
+    for index in range(window.tabs.count()):
+        widget: QWidget = window.tabs.widget(index)
+        if type(widget).__name__ == class_name:
+            return widget
+    raise LookupError(class_name)
+
+
+class Bench:
+    """Probe, cut clock and load driver in one (a bench, not product code)."""
+
+    def __init__(self, window: Any, loads: set[str], export_csv: Path, out_dir: Path) -> None:
+        self.window = window
+        self.show = window.night.show
+        self.loads = loads
+        self.export_csv = export_csv
+        self.out_dir = out_dir
+        self.started = time.monotonic()
+        self.probe_last = time.monotonic()
+        self.samples: list[tuple[float, float]] = []  # (t, lateness ms)
+        self.cut_lead = self.show.machine.options.cut_lead_s
+        self.card_s = self.show.machine.options.title_card_seconds
+        self.film_due: float | None = None  # film→card, from libvlc's positions
+        self.film_length: dict[str, float] = {}
+        self.cue_key = ""
+        self.cue_kind: CueKind | None = None
+        self.card_due = 0.0
+        self.cuts: list[dict[str, Any]] = []
+        self.load_started_at: float | None = None
+        self.import_dialog: Any = None
+        self.import_clicked = False
+        self.import_done = "import" not in loads
+        self.import_seconds: float | None = None
+        self.import_progress_seen = False
+        self.next_export = 0.0
+        self.exports = 0
+        self.pressed_at = 0.0
+        self.finished = False
+        players = self.show.players
+        players._vlc_event.connect(self._vlc_event, Qt.ConnectionType.DirectConnection)
+        self.show.changed.connect(self._changed)
+        self.probe = QTimer()
+        self.probe.setTimerType(Qt.TimerType.PreciseTimer)
+        self.probe.setInterval(PROBE_MS)
+        self.probe.timeout.connect(self._probe)
+        self.driver = QTimer()
+        self.driver.setInterval(DRIVE_MS)
+        self.driver.timeout.connect(self._drive)
+
+    def start(self) -> None:
+        self.probe.start()
+        self.driver.start()
+
+    # --- measuring --------------------------------------------------------------------------
+    def _probe(self) -> None:
+        now = time.monotonic()
+        self.samples.append((now - self.started, (now - self.probe_last) * 1000 - PROBE_MS))
+        self.probe_last = now
+
+    def _vlc_event(self, slot: str, generation: int, kind: str, value: float, at: float) -> None:
+        # libvlc's thread: arithmetic only
+        if kind == "length":
+            self.film_length[slot] = value
+        elif kind == "time" and slot == self.show.on_stage and slot in self.film_length:
+            self.film_due = at + self.film_length[slot] - self.cut_lead - value
+
+    def _changed(self) -> None:
+        now = time.monotonic()
+        cue = self.show.machine.cue
+        if cue.key == self.cue_key:
+            return
+        previous = self.cue_kind
+        self.cue_key, self.cue_kind = cue.key, cue.kind
+        if previous is CueKind.FILM and cue.kind is CueKind.CARD and self.film_due is not None:
+            self._cut("film>card", now, self.film_due)
+        elif previous is CueKind.CARD and cue.kind is CueKind.FILM and self.card_due:
+            self._cut("card>film", now, self.card_due)
+        if cue.kind is CueKind.CARD:  # due when the machine's own countdown runs out
+            self.card_due = now + (self.show.snapshot().countdown_s or self.card_s)
+        if cue.kind is CueKind.FILM:
+            self.film_due = None
+
+    def _cut(self, kind: str, now: float, due: float) -> None:
+        self.cuts.append(
+            {
+                "kind": kind,
+                "t": now - self.started,
+                "late_ms": (now - due) * 1000,
+                "loaded": self.load_started_at is not None,
+            }
+        )
+        say(f"CUT {kind} {self.cuts[-1]['late_ms']:.1f} ms")
+
+    # --- driving ----------------------------------------------------------------------------
+    def _drive(self) -> None:
+        now = time.monotonic()
+        snap = self.show.snapshot()
+        if (snap.waiting_for_go or snap.alert is not None) and now - self.pressed_at > 1.0:
+            self.pressed_at = now
+            self.show.go() if snap.alert is None else self.show.skip()
+        if self.load_started_at is None and snap.cue.kind is CueKind.FILM:
+            self.load_started_at = now
+            say("LOAD start")
+            self._start_loads()
+        if self.load_started_at is not None:
+            self._keep_loads(now)
+            cuts_since = sum(1 for c in self.cuts if c["t"] > self._done_t())
+            if self.import_done and cuts_since >= CUTS_AFTER_LOAD:
+                self._finish()
+        if now - self.started > MAX_RUN_S:
+            say("TIMEOUT")
+            self._finish()
+
+    def _done_t(self) -> float:
+        return (self.import_finished_at or 0.0) - self.started if self.import_done else 1e9
+
+    import_finished_at: float | None = None
+
+    def _start_loads(self) -> None:
+        if "import" in self.loads:
+            view: Any = tab_of(self.window, "RegistrationsView")
+            self.import_began = time.monotonic()
+            self.import_dialog = view.preview_file(self.export_csv)
+            self.import_dialog.open()
+        else:
+            self.import_finished_at = time.monotonic()
+        if "export" in self.loads:
+            self.window.tabs.setCurrentWidget(tab_of(self.window, "ReportView"))
+
+    def _keep_loads(self, now: float) -> None:
+        dialog = self.import_dialog
+        if dialog is not None and not self.import_done:
+            progress = getattr(dialog, "progress", None)
+            if progress is not None and progress.isVisible():
+                self.import_progress_seen = True
+            if not self.import_clicked and dialog.import_button.isEnabled():
+                self.import_clicked = True
+                say("IMPORT clicked")
+                dialog.import_button.click()
+            elif self.import_clicked and not dialog.isVisible():
+                self.import_done = True
+                self.import_finished_at = time.monotonic()
+                self.import_seconds = self.import_finished_at - self.import_began
+                say(f"IMPORT done {self.import_seconds:.1f} s")
+        if "export" in self.loads and now >= self.next_export:
+            self.next_export = now + EXPORT_EVERY_S
+            view: Any = tab_of(self.window, "ReportView")
+            self.exports += 1
+            view.export(self.out_dir / f"report-{self.exports}.pdf")
+
+    def _finish(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        self.probe.stop()
+        self.driver.stop()
+        result = {
+            "samples": self.samples,
+            "cuts": self.cuts,
+            "import_seconds": self.import_seconds,
+            "import_progress_seen": self.import_progress_seen,
+            "exports": self.exports,
+            "load_started_t": (self.load_started_at or self.started) - self.started,
+        }
+        say("RESULT " + json.dumps(result))
+        # closing the console during a show asks first (a dialog nobody answers here): the
+        # figures are out, the event folder is thrown away, so the process simply ends
+        os._exit(0)
+
+
+def main(event_dir: str, loads: str, export_csv: str, out_dir: str) -> int:
+    app = make_application()
+    folder = EventFolder(Path(event_dir))
+    lock = folder.lock()
+    lock.acquire()
+    window, _reporter = open_console(folder, screen_name="PROJECTOR")
+    window.showMaximized()
+    bench = Bench(window, {x for x in loads.split(",") if x}, Path(export_csv), Path(out_dir))
+    bench.start()
+    say("READY")
+    try:
+        return app.exec()
+    finally:
+        window.close()
+        lock.release()
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:5]))

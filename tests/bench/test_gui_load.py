@@ -1,0 +1,286 @@
+"""Benchmark: does anything the console does for the doors, the vote or the office delay a cut?
+
+The real console (`gui_load_child.py`: `open_console` under Xvfb, a 1366x768 console monitor
+beside a 1920x1080 projector, openbox, libvlc's own video output, audio to libvlc's dummy)
+runs a show of 6 s films with 8 s title cards, GO pressed whenever it waits, while in turn and
+then together:
+
+* `import`: a 200,000-row registration export through the Registrations view (preview, Import);
+* `address`: the server's and the vote page's recorded address never answers (a loopback
+  listener whose backlog is full: connects hang until their timeout);
+* `doors`: four busy doors (`door_traffic_child.py`, 4 scans + 4 undos a second each) writing
+  the same event database from another process;
+* `export`: the Report tab open and Export PDF every 6 s.
+
+For each run it prints the GUI thread's p99 and max lateness (a 5 ms probe timer; "outside
+the cuts" leaves out 250 ms around each cut, the cut's own redraw), each cut's lateness against
+libvlc's events, and how long the import took. `GUI_LOAD_BEFORE=<commit>` also runs the same
+child on that commit's code (exported with `git archive` into a temporary folder) side by side;
+`GUI_LOAD_RUNS=baseline,import,...` chooses the runs. The machine's load average is printed
+with the figures (on a shared machine they are noisy). Figures only (`make bench`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.services.event import EventFolder
+from kiosk.services.vote_address import remember_vote_address
+from kiosk.store.stations import StationRegistry
+from tests.conftest import film_toml
+from tests.doors_helpers import seed_people
+from tests.xvfb import Monitor, qt_env, xvfb_display
+
+pytestmark = [pytest.mark.vlc, pytest.mark.ffmpeg, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHILD = ROOT / "tests" / "bench" / "gui_load_child.py"
+DOORS_CHILD = ROOT / "tests" / "bench" / "door_traffic_child.py"
+CONSOLE = Monitor("CONSOLE", 1366, 768)
+PROJECTOR = Monitor("PROJECTOR", 1920, 1080, 1366)
+FILM_S, CARD_S, FILMS = 6.0, 8, 24
+IMPORT_ROWS = int(os.environ.get("GUI_LOAD_ROWS", "200000"))
+CHILD_TIMEOUT_S = float(os.environ.get("GUI_LOAD_TIMEOUT", "400"))
+SEEDED = 700
+DOOR_RATE = 4.0  # scans a second at each of four doors
+CUT_WINDOW_S = 0.25  # the cut's own redraw: left out of "outside the cuts"
+RUNS = {
+    "baseline": "",
+    "import": "import",
+    "address": "address",
+    "doors": "doors",
+    "export": "export",
+    "all": "import,address,doors,export",
+}
+CHOSEN = [r for r in os.environ.get("GUI_LOAD_RUNS", ",".join(RUNS)).split(",") if r]
+BEFORE = os.environ.get("GUI_LOAD_BEFORE", "")
+VERSIONS = os.environ.get("GUI_LOAD_VERSIONS", "before,after" if BEFORE else "after").split(",")
+PORT = int(os.environ.get("GUI_LOAD_PORT", "26411"))
+
+
+@dataclass
+class Outcome:
+    """One run's figures."""
+
+    version: str
+    run: str
+    p99_ms: float
+    max_ms: float
+    max_outside_ms: float
+    p99_outside_ms: float
+    cuts: list[dict[str, Any]]
+    import_s: float | None
+    progress_seen: bool
+    load: str
+
+    def line(self) -> str:
+        loaded = [c["late_ms"] for c in self.cuts if c["loaded"]]
+        worst = max(loaded) if loaded else float("nan")
+        cuts = " ".join(f"{c['late_ms']:.0f}" for c in self.cuts if c["loaded"])
+        imported = f" import {self.import_s:.1f} s" if self.import_s else ""
+        bar = " (progress bar seen)" if self.progress_seen else ""
+        return (
+            f"{self.version:<7}{self.run:<9} GUI p99 {self.p99_ms:7.1f} max {self.max_ms:8.1f} | "
+            f"outside cuts p99 {self.p99_outside_ms:6.1f} max {self.max_outside_ms:8.1f} | "
+            f"worst cut {worst:8.1f} ms [{cuts}]{imported}{bar} | load {self.load}"
+        )
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("gui-load-clip")
+    spec = ClipSpec(("Bench", "測試"), FILM_S, 640, 360, colour="0x1f3a93", tone_hz=440)
+    return render_clip(spec, folder / "film.mp4")
+
+
+@pytest.fixture(scope="module")
+def export_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("gui-load-export") / "registrations.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("Name,English name,Email\n")
+        for n in range(SEEDED):  # the people already there stay (nobody marked gone)
+            handle.write(f"測試{n:06d},Tester {n:06d},tester{n}@example.com\n")
+        for n in range(IMPORT_ROWS - SEEDED):
+            handle.write(f"匯入{n:06d},Imported {n:06d},imported{n}@example.org\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def before_tree() -> Iterator[Path | None]:
+    if not BEFORE:
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="gui-load-before-"))
+    archive = subprocess.run(["git", "archive", BEFORE], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def make_event(root: Path, clip: Path) -> EventFolder:
+    root.mkdir(parents=True)
+    (root / "event.toml").write_text(
+        textwrap.dedent(
+            f"""
+            [event]
+            name_en = "Bench Night"
+            name_zh = "測試之夜"
+            date = 2026-12-05
+            start = 19:30:00
+            end = 22:00:00
+            venue_en = "Test Hall"
+            venue_zh = "測試禮堂"
+            capacity = 300000
+            programme = "programme.toml"
+
+            [show]
+            title_card_seconds = {CARD_S}
+
+            [[awards]]
+            id = "best-film"
+            name_en = "Best Film"
+            name_zh = "最佳影片"
+            """
+        ),
+        encoding="utf-8",
+    )
+    films = [
+        film_toml(f"F{n:02d}", clip).replace('runtime = "0:02"', 'runtime = "0:06"')
+        for n in range(1, FILMS + 1)
+    ]
+    programme = '[programme]\nname_en = "Bench"\nname_zh = "測試"\n\n' + "\n".join(films)
+    (root / "programme.toml").write_text(programme, encoding="utf-8")
+    folder = EventFolder(root)
+    seed_people(folder, count=SEEDED)
+    return folder
+
+
+def p99(samples: list[float]) -> float:
+    """The 99th percentile (nan for none)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
+
+
+class DeadAddress:
+    """A loopback listener whose accept queue is full: every connect hangs to its timeout."""
+
+    def __init__(self, port: int) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", port))
+        self.listener.listen(0)
+        self.fillers = []
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            self.fillers.append(filler)
+
+    def close(self) -> None:
+        for filler in self.fillers:
+            filler.close()
+        self.listener.close()
+
+
+def run_once(
+    display: str, version: str, tree: Path, run: str, clip: Path, export: Path, work: Path
+) -> Outcome:
+    loads = RUNS[run]
+    folder = make_event(work / f"{version}-{run}" / "event", clip)
+    dead = None
+    doors = None
+    if "address" in loads:
+        dead = DeadAddress(PORT)
+        remember_vote_address(folder, "127.0.0.1", PORT)
+        db = folder.open_db()
+        StationRegistry(db).remember_address("127.0.0.1", PORT)
+        db.close()
+    env = qt_env(display, KIOSK_VLC_AOUT="dummy", PYTHONPATH=str(tree))
+    env.pop("KIOSK_VOTE_URL", None)
+    out = work / f"{version}-{run}" / "out"
+    out.mkdir()
+    try:
+        if "doors" in loads:
+            doors = subprocess.Popen(
+                [sys.executable, str(DOORS_CHILD), str(folder.root), str(DOOR_RATE)],
+                env={**os.environ, "PYTHONPATH": str(tree)},
+                cwd=tree,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        # no result within the time: the GUI thread never came back (a figure too)
+        with (out / "child.log").open("w") as log, contextlib.suppress(subprocess.TimeoutExpired):
+            subprocess.run(
+                [sys.executable, str(CHILD), str(folder.root), loads, str(export), str(out)],
+                env=env,
+                cwd=tree,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=CHILD_TIMEOUT_S,
+                check=False,
+            )
+        output = (out / "child.log").read_text()
+    finally:
+        if doors is not None:
+            doors.communicate("", timeout=30)
+        if dead is not None:
+            dead.close()
+    result_lines = [line for line in output.splitlines() if line.startswith("RESULT ")]
+    if not result_lines:
+        print(output[-2000:])
+        load = os.getloadavg()
+        nan = float("nan")
+        frozen = f"frozen: no result within {CHILD_TIMEOUT_S:.0f} s"
+        return Outcome(version, run, nan, nan, nan, nan, [], None, False, f"{load[0]:.1f} {frozen}")
+    result = json.loads(result_lines[-1][len("RESULT ") :])
+    start = result["load_started_t"]
+    samples = [(t, late) for t, late in result["samples"] if t >= start]
+    cut_times = [c["t"] for c in result["cuts"]]
+    outside = [late for t, late in samples if all(abs(t - ct) > CUT_WINDOW_S for ct in cut_times)]
+    lateness = [late for _, late in samples]
+    load = os.getloadavg()
+    return Outcome(
+        version,
+        run,
+        p99(lateness),
+        max(lateness, default=float("nan")),
+        max(outside, default=float("nan")),
+        p99(outside),
+        result["cuts"],
+        result["import_seconds"],
+        result["import_progress_seen"],
+        f"{load[0]:.1f} {load[1]:.1f}",
+    )
+
+
+def test_cuts_under_office_load(
+    clip: Path, export_csv: Path, before_tree: Path | None, tmp_path: Path
+) -> None:
+    trees = {"after": ROOT, "before": before_tree}
+    versions = [(name, tree) for name, tree in ((v, trees.get(v)) for v in VERSIONS) if tree]
+    outcomes = []
+    with xvfb_display(
+        CONSOLE.width + PROJECTOR.width, PROJECTOR.height, monitors=[CONSOLE, PROJECTOR]
+    ) as display:
+        for run in CHOSEN:
+            for version, tree in versions:
+                outcome = run_once(display, version, tree, run, clip, export_csv, tmp_path)
+                print(outcome.line(), flush=True)
+                outcomes.append(outcome)
+    print("\n".join(["", "GUI load bench (lateness in ms):", *(o.line() for o in outcomes)]))
+    assert outcomes
