@@ -18,21 +18,26 @@ from PySide6.QtCore import QObject, Signal
 
 from kiosk.core.awards import RevealMachine, RevealStep
 from kiosk.core.event import EventConfig
+from kiosk.core.music import music_deck
+from kiosk.core.music_plan import SKIP_FADE_S, MusicMoment, moment_of_cue
 from kiosk.core.preflight import FilmCheck
 from kiosk.core.programme import Programme
 from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under_way
+from kiosk.media.music_player import MusicPlayers
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sound_server import pulse_socket
 from kiosk.media.sting import StingPlayer
 from kiosk.media.vlc_log import VlcLogTap
 from kiosk.night.audio_alarm import SoundWatch
 from kiosk.night.effects import EffectRunner
+from kiosk.night.music import MusicController
 from kiosk.night.ports import OperatorMessages, Stage
 from kiosk.night.projector import Projector
 from kiosk.night.reveal import RevealController
 from kiosk.night.show import ShowController, create_show, read_resume_point
 from kiosk.render.cards import Card, DifficultiesCard
 from kiosk.services.film_media import FilmMedia
+from kiosk.services.music import playable_tracks
 from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.store.journal import Journal as JournalStore
 
@@ -76,9 +81,11 @@ class Night(QObject):
         checks: FilmCheckRepository | None = None,
         media: FilmMedia | None = None,
         sound: SoundWatch | None = None,
+        music: MusicController | None = None,
     ) -> None:
         super().__init__()
         self._checks = checks
+        self.music = music  # the room's music (None: the programme has no [music])
         self.sound = sound  # the "no sound" alarm (None: a night built without it)
         self.media = media  # which film files are the ones preflight measured
         self.config = config
@@ -115,6 +122,7 @@ class Night(QObject):
             options=self.options,
             resume=resume,
             media=self.media,
+            music=self.music,
         )
         if self.show is not None:
             self.show.close()
@@ -229,7 +237,28 @@ class Night(QObject):
         raise KeyError(target)
 
     def _handed_over(self, to_reveal: bool) -> None:
+        music = self.music
+        if music is not None and to_reveal:
+            music.fade(SKIP_FADE_S)  # the reveal's sting and clips never play over music
+        elif music is not None and (moment := self.music_moment()) is not None:
+            music.start(moment)  # back on the holding or End slide: its music again
         self.mode_changed.emit(KeyMode.REVEAL if to_reveal else KeyMode.SHOW)
+
+    # The room's music --------------------------------------------------------------------
+
+    def music_moment(self) -> MusicMoment | None:
+        """The music the slide on the projector calls for (None under cards and films, and
+        while the reveal has the projector)."""
+        show = self.show
+        if show is None or show.closed or self.projector.with_reveal:
+            return None
+        return moment_of_cue(show.machine.cue.kind.value)
+
+    def toggle_music(self) -> str:
+        """The booth's music key: start the slide's music, or pause / resume what plays."""
+        if self.music is None:
+            return "no [music] in the programme"
+        return self.music.toggle(self.music_moment())
 
     # End of the night --------------------------------------------------------------------
 
@@ -249,9 +278,11 @@ class Night(QObject):
         return f"the show (film {film.position})" if film is not None else f"the show ({cue.label})"
 
     def close(self) -> None:
-        """Stop the show and close the projector (players, sting, stage window)."""
+        """Stop the show and close the projector (players, sting, music, stage window)."""
         if self.show is not None:
             self.show.close()
+        if self.music is not None:
+            self.music.close()
         self.projector.close()
         if self.sound is not None:
             self.sound.close()
@@ -278,11 +309,21 @@ def open_night(
     tap = VlcLogTap(instance)  # before the players: libvlc names its audio output then
     players = FilmPlayers(instance, media.gain_db)
     sting = StingPlayer(instance)
-    projector = Projector(stage, players, sting, bind_surfaces=bind_surfaces)
+    music_players = MusicPlayers(instance, players) if programme.music is not None else None
+    projector = Projector(stage, players, sting, music=music_players, bind_surfaces=bind_surfaces)
     journal = JournalStore(db)
     runner = EffectRunner(journal, messages)
+    music = None
+    if music_players is not None:
+        music = _music_controller(programme, checks, journal, music_players, runner, messages)
     sound = SoundWatch(
-        tap, players, messages, runner.record, pulse_socket=pulse_socket(), sting=sting
+        tap,
+        players,
+        messages,
+        runner.record,
+        pulse_socket=pulse_socket(),
+        sting=sting,
+        music=music_players,
     )
     return Night(
         config,
@@ -295,4 +336,31 @@ def open_night(
         checks=checks,
         media=media,
         sound=sound,
+        music=music,
     )
+
+
+def _music_controller(
+    programme: Programme,
+    checks: FilmCheckRepository,
+    journal: JournalStore,
+    players: MusicPlayers,
+    runner: EffectRunner,
+    messages: OperatorMessages | None,
+) -> MusicController:
+    """The room's music: each moment's tracks as preflight measured them, the booth's level
+    as last journalled, shuffled the same way every time for this programme."""
+    plan = programme.music
+    assert plan is not None
+    found = playable_tracks(plan, checks.music())
+    for note in found.notes:
+        log.warning("music: %s", note)
+        if messages is not None:
+            messages.warning(f"Music · 音樂: {note}")
+    level = 0.0
+    for entry in journal.entries("music_level"):
+        value = entry.data.get("level_db")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            level = float(value)
+    deck = music_deck(plan, found.tracks, seed=programme.name_en, level_db=level)
+    return MusicController(deck, players, runner, messages, fade_s=plan.fade_s)

@@ -41,6 +41,7 @@ from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.jump_dialog import ChooseJump, ask_jump
 from kiosk.ui.console.keymap import KeyMap, binding
+from kiosk.ui.console.music_box import MusicBox
 from kiosk.ui.console.run_order_model import RUN_COLUMNS, RunOrderModel
 from kiosk.ui.console.stage_preview import StagePreview
 
@@ -407,6 +408,8 @@ class ShowPanel(QWidget):
         self.gain_label.setWordWrap(True)
         sound.addWidget(self.gain_label, 3, 0, 1, 4)
         column.addWidget(sound_box)
+        self.music_box = MusicBox(self.night, self.keymap)
+        column.addWidget(self.music_box)
         column.addStretch(1)
         return side
 
