@@ -91,8 +91,8 @@ def music_event(tmp_path_factory: pytest.TempPathFactory) -> EventFolder:
         films.append(film_toml(film_id, render_clip(spec, root / "films" / f"{film_id}.mp4")))
     for moment in MUSIC:
         # steady tones a few LU away from the target, so the gain has something to do
-        spec = MusicSpec((TONES[moment],), 20.0, volume_db=-24.0, edge_fade_s=0)
-        render_music(spec, root / "event" / "music" / f"{moment}.m4a")
+        track = MusicSpec((TONES[moment],), 20.0, volume_db=-24.0, edge_fade_s=0)
+        render_music(track, root / "event" / "music" / f"{moment}.m4a")
     folder = write_event(root / "event", films, intermission_after="F1")
     event_toml = folder.root / "event.toml"
     event_toml.write_text(
