@@ -42,9 +42,19 @@ def describe(view: MusicView) -> str:
     return f"{text} · {level}"
 
 
+SHORT = {  # the buttons' faces (the key map's labels are their tooltips and log lines)
+    "music_play": "▶ / ❚❚",
+    "music_skip": "Next ⏭",
+    "music_fade": "Fade out",
+    "music_down": "−",
+    "music_up": "+",
+}
+
+
 class MusicBox(QFrame):
-    """The music panel: its line and its five buttons; hidden when the programme has no music
-    (the keys then say so in the log panel)."""
+    """The music panel: its five buttons and a status line (`status`, which the Show tab puts
+    where it is always in sight); hidden when the programme has no music (the keys then say
+    so in the log panel)."""
 
     def __init__(self, night: Night, keymap: KeyMap) -> None:
         super().__init__()
@@ -56,13 +66,11 @@ class MusicBox(QFrame):
         grid.setContentsMargins(12, 8, 12, 8)
         grid.setVerticalSpacing(4)
         grid.addWidget(text_label("Music · 音樂", 9, colour=Colours.muted.name()), 0, 0, 1, 5)
-        self.line = text_label("", 10)
-        self.line.setWordWrap(True)
-        grid.addWidget(self.line, 1, 0, 1, 5)
+        self.status = text_label("", 10, colour=Colours.accent.name())
+        self.status.setWordWrap(True)
         self.buttons: dict[str, QPushButton] = {}
-        names = ("music_play", "music_skip", "music_fade", "music_down", "music_up")
-        for column, name in enumerate(names):
-            grid.addWidget(self._button(name), 2, column)
+        for column, name in enumerate(SHORT):
+            grid.addWidget(self._button(name), 1, column)
         actions: dict[str, Callable[[], str]] = {
             "music_play": night.toggle_music,
             "music_skip": lambda: self._with_music(lambda m: m.skip()),
@@ -74,14 +82,15 @@ class MusicBox(QFrame):
             keymap.handle(name, partial(self._did, action))
         music = night.music
         self.setVisible(music is not None)
+        self.status.setVisible(music is not None)
         if music is not None:
             music.changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
-        """Redraw the line from the deck's view."""
+        """Redraw the status line from the deck's view."""
         music = self.night.music
-        self.line.setText(NO_MUSIC if music is None else describe(music.view()))
+        self.status.setText("♪ " + (NO_MUSIC if music is None else describe(music.view())))
 
     def _with_music(self, action: Callable[..., str]) -> str:
         music = self.night.music
@@ -94,7 +103,7 @@ class MusicBox(QFrame):
 
     def _button(self, name: str) -> QPushButton:
         key = binding(name)
-        button = QPushButton(f"{key.label} [{key.shown()}]")
+        button = QPushButton(f"{SHORT[name]}  [{key.shown()}]")
         button.setFont(ui_font(9, bold=True))
         button.setMinimumHeight(26)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

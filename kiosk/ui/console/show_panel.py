@@ -115,6 +115,7 @@ class ShowPanel(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         self.keymap = keymap
         self._register_keys(keymap)
+        self.music_box = MusicBox(night, keymap)  # its buttons on the side, its line in sight
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -302,6 +303,7 @@ class ShowPanel(QWidget):
         captions.addStretch(1)
         captions.addWidget(text_label("remaining · 餘下", 9, colour=Colours.muted.name()))
         grid.addLayout(captions, 5, 0, 1, 2)
+        grid.addWidget(self.music_box.status, 6, 0, 1, 2)
         return frame
 
     def _build_buttons(self) -> QWidget:
@@ -408,7 +410,6 @@ class ShowPanel(QWidget):
         self.gain_label.setWordWrap(True)
         sound.addWidget(self.gain_label, 3, 0, 1, 4)
         column.addWidget(sound_box)
-        self.music_box = MusicBox(self.night, self.keymap)
         column.addWidget(self.music_box)
         column.addStretch(1)
         return side
