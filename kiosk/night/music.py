@@ -30,6 +30,7 @@ from kiosk.core.music import (
     ResumeTracks,
 )
 from kiosk.core.music_plan import MusicMoment
+from kiosk.core.show.effects import Journal
 from kiosk.media.music_player import MusicPlayers
 from kiosk.night.effects import EffectRunner
 from kiosk.night.ports import OperatorMessages
@@ -144,7 +145,24 @@ class MusicController(QObject):
             self._do(effect, booth)
 
         self._runner.run(effects, do)
+        if not booth:  # the booth's own presses are in the log panel through the key map
+            for effect in effects:
+                if isinstance(effect, Journal):
+                    self._tell(effect)
         self.changed.emit()
+
+    def _tell(self, entry: Journal) -> None:
+        """The log panel's line for what the show or the music itself did."""
+        data = entry.data
+        moment = data.get("moment")
+        label = MusicMoment(moment).label if isinstance(moment, str) else "music"
+        text = {
+            "music_started": f"{label} music: {data.get('track')}",
+            "music_track": f"now playing {data.get('track')} ({label})",
+            "music_faded": f"{label} music fading out over {data.get('seconds')} s",
+        }.get(entry.kind)
+        if text is not None and self._messages is not None:
+            self._messages.info(f"Music · 音樂: {text}")
 
     def _do(self, effect: MusicEffect, booth: bool) -> None:
         players = self.players

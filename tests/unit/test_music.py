@@ -21,7 +21,9 @@ from kiosk.core.music import (
     music_deck,
     play_order,
 )
-from kiosk.core.music_plan import CLEAR_BEFORE_FILM_S, MusicMoment, MusicPlan
+from kiosk.core.music_check import assess_music, is_music_check, music_check_id
+from kiosk.core.music_plan import CLEAR_BEFORE_FILM_S, MusicList, MusicMoment, MusicPlan
+from kiosk.core.preflight import MediaFacts
 from kiosk.core.problems import ConfigError
 from kiosk.core.programme import Programme, programme_from_dict
 from kiosk.core.show import (
@@ -36,6 +38,7 @@ from kiosk.core.show import (
     ShowOptions,
     StartMusic,
 )
+from kiosk.services.music import playable_tracks
 from tests.conftest import four_film_programme
 
 DOORS, INTERVAL, END = MusicMoment.DOORS, MusicMoment.INTERMISSION, MusicMoment.END
@@ -255,3 +258,83 @@ def test_shuffle_is_the_same_order_for_the_same_seed() -> None:
     plan = MusicPlan()
     made = music_deck(replace(plan, crossfade_s=1.5), {DOORS: tracks("a", "b")}, seed="s")
     assert made.crossfade_s == 1.5 and made.tracks[DOORS][0].name == "a"
+
+
+# Preflight of music files ------------------------------------------------------------------
+
+
+def measured(**facts: object) -> MediaFacts:
+    base: dict[str, object] = {
+        "exists": True,
+        "readable": True,
+        "audio_streams": 1,
+        "audio_channels": 2,
+        "decoded_duration_s": 180.0,
+        "loudness_lufs": -20.0,
+        "true_peak_dbtp": -3.0,
+        "file_size": 1000,
+    }
+    return MediaFacts(**{**base, **facts})  # type: ignore[arg-type]
+
+
+def test_music_check_brings_a_track_to_the_music_target() -> None:
+    check = assess_music(Path("/m/a.mp3"), measured(), target_lufs=-31.0)
+    assert check.ok and check.gain_db == -11.0 and check.film_id == "music:/m/a.mp3"
+    assert is_music_check(check.film_id) and not is_music_check("F01")
+
+
+@pytest.mark.parametrize(
+    ("facts", "said"),
+    [
+        ({"exists": False, "readable": False}, "music file not found"),
+        ({"readable": False, "error": "Invalid data"}, "cannot be read as an audio file"),
+        ({"audio_streams": 0}, "has no sound"),
+        ({"decoded_duration_s": 2.0}, "too short for room music (2.0 s"),
+        ({"loudness_lufs": None}, "is silent"),
+        ({"decode_errors": ("Invalid frame",)}, "does not decode cleanly: Invalid frame"),
+    ],
+)
+def test_music_check_leaves_out_what_would_not_play_well(
+    facts: dict[str, object], said: str
+) -> None:
+    check = assess_music(Path("/m/bad.mp3"), measured(**facts), target_lufs=-31.0)
+    assert not check.ok and any(said in p for p in check.problems), check.problems
+
+
+def test_music_check_says_when_the_peak_limits_the_gain() -> None:
+    check = assess_music(
+        Path("/m/quiet.mp3"), measured(loudness_lufs=-45.0, true_peak_dbtp=-4.0), target_lufs=-31
+    )
+    assert check.ok and check.gain_db == 3.0 and check.gain_limited_by == "true_peak"
+    assert any("gain limited" in w for w in check.warnings)
+
+
+def test_playable_tracks_use_the_measured_gain_and_say_what_is_left_out(tmp_path: Path) -> None:
+    folder = tmp_path / "doors"
+    folder.mkdir()
+    for name in ("b.mp3", "a.mp3", "c.mp3", "notes.txt"):
+        (folder / name).write_bytes(b"x" * 1000)
+    plan = MusicPlan(
+        (
+            MusicList(DOORS, (), folder),
+            MusicList(INTERVAL, (tmp_path / "missing.mp3",), tmp_path / "empty"),
+        )
+    )
+    checks = {
+        music_check_id(folder / "a.mp3"): assess_music(
+            folder / "a.mp3", measured(), target_lufs=-31
+        ),
+        music_check_id(folder / "b.mp3"): assess_music(
+            folder / "b.mp3", measured(audio_streams=0), target_lufs=-31
+        ),
+    }
+    found = playable_tracks(plan, checks)
+    doors = found.tracks[DOORS]
+    assert [(t.name, t.gain_db, t.measured) for t in doors] == [
+        ("a", -11.0, True),
+        ("c", -8.0, False),  # not measured: the plan's offset under the films
+    ]
+    notes = " | ".join(found.notes)
+    assert "b.mp3 left out: has no sound" in notes and "c.mp3 is not measured" in notes
+    assert "missing.mp3: file not found" in notes and "empty" in notes
+    assert found.tracks[INTERVAL] == []
