@@ -5,7 +5,8 @@ does (`open_night` on a real stage window with real libvlc, then `restore`: a cr
 intermission comes back there), shows the stage, prints `READY`, then takes lines on stdin:
 
     go       -> the show's GO (as the Space key does)
-    facts    -> prints "FACTS {json}": the cue, and the music's state, moment and track
+    facts    -> prints "FACTS {json}": the cue, the music's state, moment and track, and
+                whether the "no sound" alarm is up
     quit     -> closes the night
 """
 
@@ -53,11 +54,13 @@ def main() -> int:
         show, music = night.show, night.music
         assert show is not None and music is not None
         view = music.view()
+        sound = night.sound
         return {
             "cue": show.machine.cue.key,
             "music": view.state.value,
             "moment": view.moment.value if view.moment else None,
             "track": view.track,
+            "sound_lost": sound is not None and sound.sound_lost,
         }
 
     def on_line(text: str) -> None:

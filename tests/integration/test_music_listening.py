@@ -12,7 +12,9 @@ Every sound has its own tone (doors 300 Hz, intermission 2200 Hz, walk-out 700 H
   film's tone; the gap between the two is printed;
 * never two sounds at once: no window where a music tone and a film tone are both heard;
 * the intermission music on the intermission slide, back after the crash and restore, and gone
-  before the next film; the walk-out music on the End card.
+  before the next film; the walk-out music on the End card;
+* with PulseAudio killed under the doors music, the sound-loss alarm goes up from the music's
+  own stream, and the reconnect brings the music back when a server is there again.
 
 One module-scoped run (about 40 s of real time) feeds every assertion. Figures are printed
 (pytest -s) for the report.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,6 +42,8 @@ from kiosk.media.generate import ClipSpec, render_clip
 from kiosk.media.music_tracks import MusicSpec, render_music
 from kiosk.services.preflight import run_preflight
 from kiosk.store.event_folder import EventFolder
+from kiosk.store.film_checks import FilmCheckRepository
+from kiosk.store.journal import Journal
 from tests.conftest import film_toml, write_event
 from tests.sound_capture import (
     RATE,
@@ -52,6 +57,7 @@ from tests.sound_capture import (
     show_priority,
     tone_levels,
 )
+from tests.ui.test_sound_alarm import restart_pulse
 from tests.xvfb import qt_env, requires_xvfb, xvfb_display
 
 pytestmark = [
@@ -154,7 +160,7 @@ class Night:
         found: dict[str, Any] = json.loads(self.expect("FACTS").removeprefix("FACTS "))
         return found
 
-    def wait_for(self, timeout_s: float = 30.0, **wanted: str) -> dict[str, Any]:
+    def wait_for(self, timeout_s: float = 30.0, **wanted: object) -> dict[str, Any]:
         """Poll the facts until they match `wanted`."""
         deadline = time.monotonic() + timeout_s
         facts = self.facts()
@@ -341,3 +347,50 @@ def test_walk_out_music_on_the_end_card(night_run: Run, heard: Heard) -> None:
     print(f"\n  walk-out music from {walk_out - film_end:.2f} s after the last film's sound")
     assert walk_out >= film_end
     assert heard.heard_s("end", walk_out, len(night_run.sound) / 48000) >= 1.0
+
+
+def test_music_is_covered_by_the_sound_loss_alarm_and_comes_back(
+    music_event: EventFolder, tmp_path: Path
+) -> None:
+    """PulseAudio killed under the doors music (no film plays): the alarm is raised from the
+    music's own stream (libvlc's error, not the 2 s socket probe), and once a sound server is
+    back the reconnect brings the music back into the capture."""
+    folder = EventFolder(tmp_path / "event")
+    shutil.copytree(music_event.root, folder.root)
+    (folder.root / "event.db").unlink()  # a fresh night on the holding slide
+    for stale in ("event.db-wal", "event.db-shm"):
+        (folder.root / stale).unlink(missing_ok=True)
+    FilmCheckRepository(folder.open_db()).save_run(
+        FilmCheckRepository(music_event.open_db()).music().values(), {"copied": True}
+    )
+    with xvfb_display(640, 360) as display, pulse_server(tmp_path) as pulse:
+        env = qt_env(display, KIOSK_VLC_VOUT="xcb_x11", **pulse.env)
+        env.pop("KIOSK_VLC_AOUT", None)
+        night = Night(folder, env)
+        try:
+            night.wait_for(cue="holding", music="playing", moment="doors")
+            lost_at = time.monotonic()
+            os.kill(pulse.pid, signal.SIGKILL)
+            night.wait_for(timeout_s=10, sound_lost=True)
+            alarm_s = time.monotonic() - lost_at
+            again = restart_pulse(pulse)  # the same socket, a new server
+            try:
+                with record(again, tmp_path / "after.wav"):
+                    night.wait_for(timeout_s=20, sound_lost=False)
+                    back_s = time.monotonic() - lost_at
+                    time.sleep(1.5)
+            finally:
+                os.kill(again.pid, signal.SIGTERM)
+        finally:
+            night.quit()
+    lost = [e.data for e in Journal(folder.open_db()).entries("audio_lost")]
+    after = read_capture(tmp_path / "after.wav")
+    column = tone_levels(after, [TONES["doors"]], WINDOW_S)[:, 0]
+    heard_s = float((column >= HEARD_DBFS).sum()) * WINDOW_S
+    print(
+        f"\n  alarm {alarm_s:.2f} s after PulseAudio was killed ({lost[0]['reason']}); "
+        f"sound back {back_s:.2f} s after; doors music heard {heard_s:.2f} s of the new capture"
+    )
+    assert lost and "PulseAudio" not in str(lost[0]["reason"])  # from libvlc, not the probe
+    assert alarm_s < 2.0
+    assert heard_s >= 1.0
