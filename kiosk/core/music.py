@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.core.music_plan import (
+    CROSSFADE_LEAD_S,
+    CROSSFADE_WINDOW_S,
     DEFAULT_CROSSFADE_S,
     LEVEL_MAX_DB,
     LEVEL_MIN_DB,
@@ -245,14 +247,17 @@ class MusicDeck:
     def track_position(
         self, now: float, deck: int, position_s: float, length_s: float
     ) -> list[MusicEffect]:
-        """Where a deck's track is: the crossfade into the next track starts `crossfade_s`
-        before its end."""
+        """Where a deck's track is: the crossfade into the next track is over
+        `CROSSFADE_LEAD_S` before its end (see there); it starts at the first report within
+        `CROSSFADE_WINDOW_S` of its latest start."""
         if deck != self._current or self._paused or self._crossfading or length_s <= 0:
             return []
+        if self.crossfade_s <= 0:
+            return []  # no crossfade: the next track when this one has ended
         left = length_s - position_s
-        if left > self.crossfade_s:
+        if left > self.crossfade_s + CROSSFADE_LEAD_S + CROSSFADE_WINDOW_S:
             return []
-        fade = round(max(0.0, min(self.crossfade_s, left)), 3)
+        fade = round(max(0.0, min(self.crossfade_s, left - CROSSFADE_LEAD_S)), 3)
         self._crossfading = True
         return _settle(self._next(now, fade_out_s=fade, fade_in_s=fade))
 

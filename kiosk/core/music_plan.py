@@ -18,6 +18,13 @@ DEFAULT_FADE_S = 4.0  # the fade at GO (cut short so it ends before the first fi
 DEFAULT_CROSSFADE_S = 3.0  # between two tracks
 DEFAULT_OFFSET_LU = 8.0  # background music sits this far under the films' loudness target
 CLEAR_BEFORE_FILM_S = 0.5  # the fade at GO is over at least this long before a film starts
+# libvlc reports a track's end once it has read the file, ~1.3 s before PulseAudio has played
+# it, and takes no volume change after that (measured): a crossfade starts this much earlier
+# than `crossfade_s` before the end, so it is over while the volume still works
+CROSSFADE_LEAD_S = 2.0
+# libvlc reports its time about every 0.3 s, and the report may wait in Qt's queue: the
+# crossfade is due from this much before its latest start, so a late report still finds room
+CROSSFADE_WINDOW_S = 0.6
 SKIP_FADE_S = 1.0  # the track skipped away from fades out over this long
 LEVEL_MIN_DB, LEVEL_MAX_DB = -30.0, 10.0  # the booth's music level, around the planned level
 MIN_TRACK_S = 5.0  # preflight: shorter than this is not music for a room

@@ -5,8 +5,9 @@ same libvlc log the sound-loss alarm listens to.
 Loudness goes the films' way (`kiosk.media.audio_level`): a track's gain in dB (preflight's,
 plus the booth's music level) goes to the equalizer preamp, set before the track starts, and
 the rest with the operator's master volume (the films', read at every change) to libvlc's
-cubic volume. A fade scales the sound's *amplitude* linearly in time; since libvlc's volume is
-cubic, the volume set is `volume × amplitude^(1/3)`, stepped every `FADE_STEP_MS`.
+cubic volume. A fade scales the sound's *amplitude*; since libvlc's volume is
+cubic, the volume set is `volume × amplitude^(1/3)`, stepped every `FADE_STEP_MS`. Fades are
+equal-power (quarter sine up, quarter cosine down): a crossfade keeps the room's loudness.
 
 libvlc's callbacks only emit a queued Qt signal (`_vlc_event`); every libvlc call is made on
 the Qt thread. Each load of a deck gets a new generation, so late events of the track a deck
@@ -16,6 +17,7 @@ played before are dropped.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -66,6 +68,14 @@ class _Deck:
     paused: bool = False
     length_s: float = 0.0
     preamp_db: float | None = None
+
+
+def _faded(fade: _Fade, done: float) -> float:
+    """The amplitude `done` (0..1) of the way through a fade: equal power (a quarter sine up,
+    a quarter cosine down), so a track fading in under one fading out keeps the loudness."""
+    if fade.end_level >= fade.start_level:
+        return fade.start_level + (fade.end_level - fade.start_level) * math.sin(math.pi / 2 * done)
+    return fade.end_level + (fade.start_level - fade.end_level) * math.cos(math.pi / 2 * done)
 
 
 class MusicPlayers(QObject):
@@ -277,7 +287,7 @@ class MusicPlayers(QObject):
             if fade is None or state.path is None or state.paused:
                 continue
             done = self._progress(fade, now)
-            state.level = fade.start_level + (fade.end_level - fade.start_level) * done
+            state.level = _faded(fade, done)
             if done >= 1.0:
                 state.fade = None
                 if fade.stop_at_end:
@@ -311,8 +321,14 @@ class MusicPlayers(QObject):
             case "time":
                 self.position.emit(deck, value, state.length_s)
             case "end":
-                state.generation += 1
-                state.path, state.fade = None, None
+                if state.fade is not None and state.fade.stop_at_end:
+                    # libvlc reports the end once it has read the file, while PulseAudio
+                    # still holds ~1.3 s of its sound, and from then on takes no volume: a
+                    # fade-out would freeze where it stood for that long. Silence at once.
+                    self._stop(state)
+                else:  # a track ending by itself plays out what is still buffered
+                    state.generation += 1
+                    state.path, state.fade = None, None
                 self.ended.emit(deck)
             case "error":
                 state.generation += 1

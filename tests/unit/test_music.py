@@ -188,7 +188,8 @@ def test_deck_starts_in_order_and_crossfades_before_the_end() -> None:
     assert plays(started) == [(0, "d1", 0.0)] and kinds(started) == ["music_started"]
     assert music.start(1.0, DOORS) == []  # already playing: nothing
     assert music.track_position(10.0, 0, 50.0, 60.0) == []
-    cross = music.track_position(12.0, 0, 57.5, 60.0)
+    # the crossfade is over CROSSFADE_LEAD_S (2 s) before the end: 4.5 s left, 2.5 s fade
+    cross = music.track_position(12.0, 0, 55.5, 60.0)
     assert FadeOutTrack(0, 2.5) in cross and plays(cross) == [(1, "d2", 2.5)]
     assert kinds(cross) == ["music_track"]
     assert music.track_position(12.5, 1, 0.5, 60.0) == []
@@ -238,11 +239,18 @@ def test_deck_moves_on_from_a_track_that_fails_and_stops_when_all_fail() -> None
 def test_deck_one_track_loops_and_new_moment_replaces_the_old() -> None:
     music = deck()
     music.start(0.0, INTERVAL)
-    again = music.track_position(1.0, 0, 59.98, 60.0)
-    assert plays(again) == [(1, "i1", 0.02)]
+    again = music.track_position(1.0, 0, 59.98, 60.0)  # too late to fade: the next at once
+    assert plays(again) == [(0, "i1", 0.0)] and FadeOutTrack(0, 0.0) in again
     doors = music.start(2.0, DOORS)
-    assert FadeOutTrack(1, 0.0) in doors and plays(doors)[0][1] == "d1"
+    assert FadeOutTrack(0, 0.0) in doors and plays(doors) == [(0, "d1", 0.0)]
     assert music.moment is DOORS
+
+
+def test_deck_without_crossfade_waits_for_the_end() -> None:
+    music = MusicDeck({DOORS: tracks("d1", "d2")}, crossfade_s=0.0)
+    music.start(0.0, DOORS)
+    assert music.track_position(1.0, 0, 59.9, 60.0) == []
+    assert plays(music.track_ended(2.0, 0)) == [(0, "d2", 0.0)]
 
 
 def test_deck_refuses_a_moment_without_tracks() -> None:
