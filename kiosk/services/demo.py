@@ -205,12 +205,15 @@ _DEMO_MUSIC = (
 )
 
 
-def _render_demo_music(root: Path) -> int:
-    """Write the demo's doors, intermission and walk-out music; how many tracks."""
-    for folder, name, chord, pulse in _DEMO_MUSIC:
-        spec = MusicSpec(chord, DEMO_MUSIC_S, pulse_hz=pulse, title=name[3:])
-        render_music(spec, root / "music" / folder / f"{name}.m4a")
-    return len(_DEMO_MUSIC)
+def _demo_music(root: Path) -> list[tuple[MusicSpec, Path]]:
+    """The demo's doors, intermission and walk-out tracks and where each goes."""
+    return [
+        (
+            MusicSpec(chord, DEMO_MUSIC_S, pulse_hz=pulse, title=name[3:]),
+            root / "music" / folder / f"{name}.m4a",
+        )
+        for folder, name, chord, pulse in _DEMO_MUSIC
+    ]
 
 
 def _prepare_folder(folder: EventFolder) -> None:
@@ -278,9 +281,10 @@ def build_demo(
                 progress(done, total, film.id)
 
     with ThreadPoolExecutor(max(1, workers), thread_name_prefix="demo") as pool:
-        music = pool.submit(_render_demo_music, folder.root)
+        music = [pool.submit(render_music, *track) for track in _demo_music(folder.root)]
         list(pool.map(make, programme))
-        music.result()
+        for track in music:
+            track.result()
 
     people = demo_people(attendees)
     export = folder.root / "registrations.demo.csv"
