@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from kiosk.core.music_plan import (
 )
 from kiosk.core.show.effects import Journal
 from kiosk.core.show.model import JsonValue
+from kiosk.core.show.resume import SHOW_RESET
 
 
 def play_order(count: int, shuffle: bool, seed: str) -> tuple[int, ...]:
@@ -155,8 +156,11 @@ class MusicDeck:
         shuffled: frozenset[MusicMoment] = frozenset(),
         seed: str = "",
         level_db: float = 0.0,
+        resume_at: Mapping[MusicMoment, int] | None = None,
     ) -> None:
         self.tracks = {moment: tuple(found) for moment, found in tracks.items() if found}
+        # after a restart, a moment's first start goes on with the track that was playing
+        self._resume_at = dict(resume_at or {})
         self.crossfade_s = crossfade_s
         self.level_db = level_db
         self._shuffled = shuffled
@@ -186,7 +190,7 @@ class MusicDeck:
         self._moment, self._paused, self._failures = moment, False, 0
         shuffle = moment in self._shuffled
         self._order = play_order(len(tracks), shuffle, f"{self._seed}:{moment.value}")
-        self._at = 0
+        self._at = max(0, self._resume_at.pop(moment, 1) - 1) % len(self._order)
         effects += self._play_current(now, fade_in_s=0.0)
         effects.append(Journal("music_started", self._data(moment=moment.value)))
         return _settle(effects)
@@ -394,13 +398,39 @@ def music_deck(
     plan: MusicPlan,
     tracks: Mapping[MusicMoment, Sequence[MusicTrack]],
     seed: str,
-    level_db: float = 0.0,
+    journal: Iterable[tuple[str, Mapping[str, object]]] = (),
 ) -> MusicDeck:
-    """A deck for the plan's lists (shuffled or in order as each list says)."""
+    """A deck for the plan's lists (shuffled or in order as each list says), with the booth's
+    level and each moment's track as the journal (kind, data in order) last had them."""
+    level, resume_at = music_resume(journal)
     return MusicDeck(
         tracks,
         crossfade_s=plan.crossfade_s,
         shuffled=frozenset(m.moment for m in plan.lists if m.shuffle),
         seed=seed,
-        level_db=level_db,
+        level_db=level,
+        resume_at=resume_at,
     )
+
+
+def music_resume(
+    entries: Iterable[tuple[str, Mapping[str, object]]],
+) -> tuple[float, dict[MusicMoment, int]]:
+    """From the journal (kind, data in order): the booth's last music level, and for each
+    moment the place in its play order of the track last started since the night was last
+    started over (`show_reset`), so a restored night brings that track back."""
+    level = 0.0
+    places: dict[MusicMoment, int] = {}
+    moments = {m.value: m for m in MusicMoment}
+    for kind, data in entries:
+        if kind == SHOW_RESET:
+            places = {}
+        elif kind == "music_level":
+            value = data.get("level_db")
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                level = float(value)
+        elif kind in ("music_started", "music_track"):
+            moment, number = moments.get(str(data.get("moment"))), data.get("number")
+            if moment is not None and isinstance(number, int) and not isinstance(number, bool):
+                places[moment] = number
+    return level, places

@@ -349,7 +349,8 @@ def _music_controller(
     messages: OperatorMessages | None,
 ) -> MusicController:
     """The room's music: each moment's tracks as preflight measured them, the booth's level
-    as last journalled, shuffled the same way every time for this programme."""
+    and each moment's track as last journalled, shuffled the same way every time for this
+    programme."""
     plan = programme.music
     assert plan is not None
     found = playable_tracks(plan, checks.music())
@@ -357,10 +358,7 @@ def _music_controller(
         log.warning("music: %s", note)
         if messages is not None:
             messages.warning(f"Music · 音樂: {note}")
-    level = 0.0
-    for entry in journal.entries("music_level"):
-        value = entry.data.get("level_db")
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            level = float(value)
-    deck = music_deck(plan, found.tracks, seed=programme.name_en, level_db=level)
+    kinds = ("music_level", "music_started", "music_track", SHOW_RESET)
+    entries = ((e.kind, e.data) for e in journal.entries(*kinds))
+    deck = music_deck(plan, found.tracks, seed=programme.name_en, journal=entries)
     return MusicController(deck, players, runner, messages, fade_s=plan.fade_s)

@@ -19,6 +19,7 @@ from kiosk.core.music import (
     PlayTrack,
     ResumeTracks,
     music_deck,
+    music_resume,
     play_order,
 )
 from kiosk.core.music_check import assess_music, is_music_check, music_check_id
@@ -265,6 +266,7 @@ def test_shuffle_is_the_same_order_for_the_same_seed() -> None:
     assert sorted(shuffled) == list(range(8)) and shuffled != tuple(range(8))
     plan = MusicPlan()
     made = music_deck(replace(plan, crossfade_s=1.5), {DOORS: tracks("a", "b")}, seed="s")
+    assert made.level_db == 0.0
     assert made.crossfade_s == 1.5 and made.tracks[DOORS][0].name == "a"
 
 
@@ -346,3 +348,23 @@ def test_playable_tracks_use_the_measured_gain_and_say_what_is_left_out(tmp_path
     assert "b.mp3 left out: has no sound" in notes and "c.mp3 is not measured" in notes
     assert "missing.mp3: file not found" in notes and "empty" in notes
     assert found.tracks[INTERVAL] == []
+
+
+def test_a_restored_night_brings_back_the_track_and_the_level() -> None:
+    journal: list[tuple[str, dict[str, object]]] = [
+        ("music_started", {"moment": "doors", "track": "d1", "number": 1}),
+        ("music_track", {"moment": "doors", "track": "d2", "number": 2}),
+        ("music_level", {"level_db": -4.0}),
+        ("music_started", {"moment": "intermission", "track": "i1", "number": 1}),
+        ("show_reset", {}),
+        ("music_track", {"moment": "doors", "track": "d3", "number": 3}),
+        ("music_level", {"level_db": True}),  # not a number: ignored
+    ]
+    level, places = music_resume(journal)
+    assert level == -4.0 and places == {DOORS: 3}
+    plan = MusicPlan((MusicList(DOORS, folder=Path("/m")),))
+    music = music_deck(plan, {DOORS: tracks("d1", "d2", "d3")}, seed="s", journal=journal)
+    assert music.level_db == -4.0
+    assert plays(music.start(0.0, DOORS)) == [(0, "d3", 0.0)]
+    music.fade_out(1.0, 0.0)
+    assert plays(music.start(2.0, DOORS))[0][1] == "d1"  # only the first start resumes
