@@ -1,6 +1,6 @@
 """Preflight of the room's music (plain Python): does each file decode, is it long enough, how
 loud is it, and the gain that brings it to the music's loudness -- the films' target minus the
-plan's offset -- through the same rule as the films (`kiosk.core.preflight.playback_gain`).
+plan's offset -- through the same rule as the films (`kiosk.core.preflight.judge_gain`).
 
 A music check is stored beside the films' (a `FilmCheck` whose id is `music:` + the file's
 path), so the night reads both the same way. A bad music file never blocks the show: the deck
@@ -12,13 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.core.music_plan import MIN_TRACK_S
-from kiosk.core.preflight import (
-    SILENCE_LUFS,
-    TRUE_PEAK_CEILING_DBTP,
-    FilmCheck,
-    MediaFacts,
-    playback_gain,
-)
+from kiosk.core.preflight import SILENCE_LUFS, FilmCheck, MediaFacts, judge_gain
 
 MUSIC_CHECK_PREFIX = "music:"
 
@@ -36,7 +30,6 @@ def is_music_check(check_id: str) -> bool:
 def assess_music(path: Path, facts: MediaFacts, *, target_lufs: float) -> FilmCheck:
     """Judge one music file: `ok` means the deck may play it, at `gain_db`."""
     problems: list[str] = []
-    warnings: list[str] = []
     duration = facts.decoded_duration_s or facts.container_duration_s
     if not facts.exists:
         problems.append(f"music file not found: {path}")
@@ -52,14 +45,7 @@ def assess_music(path: Path, facts: MediaFacts, *, target_lufs: float) -> FilmCh
             problems.append(f"too short for room music ({length}; at least {MIN_TRACK_S:g} s)")
         if facts.loudness_lufs is None or facts.loudness_lufs <= SILENCE_LUFS:
             problems.append("is silent (no loudness could be measured)")
-    decision = playback_gain(facts.loudness_lufs, target_lufs, facts.true_peak_dbtp)
-    if facts.true_peak_dbtp is not None and facts.true_peak_dbtp > TRUE_PEAK_CEILING_DBTP:
-        warnings.append(
-            f"true peak {facts.true_peak_dbtp:+.1f} dBTP in the file, over "
-            f"{TRUE_PEAK_CEILING_DBTP:g} dBTP: it may already be distorted"
-        )
-    if (limit := decision.describe(target_lufs, facts.true_peak_dbtp)) is not None:
-        warnings.append(limit)
+    decision, warnings = judge_gain(facts, target_lufs)
     return FilmCheck(
         film_id=music_check_id(path),
         file=path,

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk.media.audio_level import output_level
+from kiosk.media.player import set_preamp
 
 log = logging.getLogger(__name__)
 
@@ -263,12 +264,9 @@ class MusicPlayers(QObject):
 
     def _apply(self, state: _Deck) -> None:
         level = output_level(state.gain_db + self._level_db, self._master.master_volume)
-        if state.preamp_db is None or abs(state.preamp_db - level.preamp_db) > 0.005:
-            equalizer = self._vlc.AudioEqualizer()
-            equalizer.set_preamp(level.preamp_db)
-            if state.player.set_equalizer(equalizer) == 0:
-                state.preamp_db = level.preamp_db
-            equalizer.release()
+        stale = state.preamp_db is None or abs(state.preamp_db - level.preamp_db) > 0.005
+        if stale and set_preamp(state.player, level.preamp_db):
+            state.preamp_db = level.preamp_db
         volume = round(level.volume * max(0.0, min(1.0, state.level)) ** (1 / 3))
         state.player.audio_set_mute(self._master.muted)
         state.player.audio_set_volume(volume)
