@@ -176,9 +176,10 @@ class MusicDeck:
 
     # Inputs --------------------------------------------------------------------------------
 
-    def start(self, now: float, moment: MusicMoment) -> list[MusicEffect]:
-        """The moment's music (from its first track in play order); nothing if it already
-        plays, a refusal if the moment has no tracks."""
+    def start(self, now: float, moment: MusicMoment, fade_in_s: float = 0.0) -> list[MusicEffect]:
+        """The moment's music (from its first track in play order, or the one a restored night
+        was playing), rising over `fade_in_s`; nothing if it already plays, a refusal if the
+        moment has no tracks."""
         if self._moment is moment and self._current is not None:
             if self._paused:
                 return self.resume(now)
@@ -191,7 +192,7 @@ class MusicDeck:
         shuffle = moment in self._shuffled
         self._order = play_order(len(tracks), shuffle, f"{self._seed}:{moment.value}")
         self._at = max(0, self._resume_at.pop(moment, 1) - 1) % len(self._order)
-        effects += self._play_current(now, fade_in_s=0.0)
+        effects += self._play_current(now, fade_in_s=fade_in_s)
         effects.append(Journal("music_started", self._data(moment=moment.value)))
         return _settle(effects)
 

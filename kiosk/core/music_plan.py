@@ -26,6 +26,7 @@ CROSSFADE_LEAD_S = 2.0
 # crossfade is due from this much before its latest start, so a late report still finds room
 CROSSFADE_WINDOW_S = 0.6
 SKIP_FADE_S = 1.0  # the track skipped away from fades out over this long
+FADE_IN_AFTER_FILM_S = 1.0  # intermission and walk-out music rise over this after a film
 LEVEL_MIN_DB, LEVEL_MAX_DB = -30.0, 10.0  # the booth's music level, around the planned level
 MIN_TRACK_S = 5.0  # preflight: shorter than this is not music for a room
 

@@ -77,9 +77,10 @@ class MusicController(QObject):
 
     # What the show asks -------------------------------------------------------------------
 
-    def start(self, moment: MusicMoment) -> None:
-        """The moment's music (the show entered its slide); nothing if it plays already."""
-        self._carry_out(self.deck.start(self._clock(), moment), booth=False)
+    def start(self, moment: MusicMoment, fade_in_s: float = 0.0) -> None:
+        """The moment's music (the show entered its slide), rising over `fade_in_s`; nothing
+        if it plays already."""
+        self._carry_out(self.deck.start(self._clock(), moment, fade_in_s), booth=False)
 
     def fade(self, seconds: float) -> None:
         """Fade to silence over `seconds` (the show's GO); nothing if nothing sounds."""

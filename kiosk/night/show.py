@@ -417,9 +417,9 @@ class ShowController(QObject):
                 stage.set_black(True, fade)
             case Unblack(fade):
                 self._unblack(fade)
-            case StartMusic(moment):
+            case StartMusic(moment, fade_in):
                 if self.music is not None and not self.players_lent:
-                    self.music.start(moment)
+                    self.music.start(moment, fade_in)
             case FadeMusic(seconds):
                 if self.music is not None:
                     self.music.fade(seconds)

@@ -343,7 +343,8 @@ def test_intermission_music_heard_back_after_the_crash_and_gone_before_the_next_
     before = heard.heard_s("intermission", heard.first("intermission"), moments["killed"])
     after = heard.heard_s("intermission", moments["restored"], moments["go_intermission"])
     back = heard.first("intermission", moments["restored"])
-    lufs = loudness_lufs(night_run.wav, back + 0.3, moments["go_intermission"] - 0.2)
+    # after the first second: the music rises over FADE_IN_AFTER_FILM_S (1 s) after a film
+    lufs = loudness_lufs(night_run.wav, back + 1.2, moments["go_intermission"] - 0.2)
     film = heard.first("F2", moments["go_intermission"])
     gone = heard.last_faint("intermission", film)
     fade_from = heard.fade_start("intermission", back, gone)

@@ -138,12 +138,12 @@ def test_machine_music_at_intermission_and_end_and_after_restore(tmp_path: Path)
     programme = with_music(tmp_path, {"intermission": "i", "end": "e"})
     machine = ShowMachine(programme, ShowOptions(title_card_seconds=0, go_guard_s=0))
     assert music_effects(machine.open(0.0)) == []  # no doors music in this programme
-    assert music_effects(machine.jump_to(1.0, "intermission")) == [StartMusic(INTERVAL)]
+    assert music_effects(machine.jump_to(1.0, "intermission")) == [StartMusic(INTERVAL, 1.0)]
     after = machine.go(2.0)
     assert music_effects(after) == [FadeMusic(0.0)]  # no title cards: at once
-    assert music_effects(machine.jump_to(3.0, "end")) == [StartMusic(END)]
+    assert music_effects(machine.jump_to(3.0, "end")) == [StartMusic(END, 1.0)]
     restored = ShowMachine(programme, ShowOptions(), ResumePoint("intermission"))
-    assert music_effects(restored.open(0.0)) == [StartMusic(INTERVAL)]
+    assert music_effects(restored.open(0.0)) == [StartMusic(INTERVAL, 1.0)]
     assert restored.cue.kind is CueKind.INTERMISSION
 
 
@@ -252,6 +252,10 @@ def test_deck_without_crossfade_waits_for_the_end() -> None:
     music.start(0.0, DOORS)
     assert music.track_position(1.0, 0, 59.9, 60.0) == []
     assert plays(music.track_ended(2.0, 0)) == [(0, "d2", 0.0)]
+
+
+def test_deck_start_can_rise_from_silence() -> None:
+    assert plays(deck().start(0.0, INTERVAL, 1.0)) == [(0, "i1", 1.0)]
 
 
 def test_deck_refuses_a_moment_without_tracks() -> None:

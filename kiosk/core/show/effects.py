@@ -115,9 +115,11 @@ class Unblack:
 
 @dataclass(frozen=True)
 class StartMusic:
-    """The room's music for this moment of the night (doors, intermission, walk-out)."""
+    """The room's music for this moment of the night (doors, intermission, walk-out), rising
+    from silence over `fade_in_s` (0: at its level at once)."""
 
     moment: MusicMoment
+    fade_in_s: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ had paused). GO while black unblacks.
 
 from __future__ import annotations
 
-from kiosk.core.music_plan import CLEAR_BEFORE_FILM_S, MusicMoment
+from kiosk.core.music_plan import CLEAR_BEFORE_FILM_S, FADE_IN_AFTER_FILM_S, MusicMoment
 from kiosk.core.programme import Programme
 from kiosk.core.show.effects import (
     Black,
@@ -629,11 +629,13 @@ class ShowMachine:
         return [*fade, Blank(), *self._ready_film(), *status]
 
     def _music(self, moment: MusicMoment) -> list[Effect]:
-        """The room's music for a still cue, when the programme has some for that moment."""
+        """The room's music for a still cue, when the programme has some for that moment; after
+        a film (intermission, walk-out) it rises over `FADE_IN_AFTER_FILM_S`."""
         plan = self.programme.music
         if plan is None or plan.list_for(moment) is None:
             return []
-        return [StartMusic(moment)]
+        rise = 0.0 if moment is MusicMoment.DOORS else FADE_IN_AFTER_FILM_S
+        return [StartMusic(moment, rise)]
 
     def _music_fade(self, before_film_s: float) -> list[Effect]:
         """Fade the music at GO so that it is silent `CLEAR_BEFORE_FILM_S` before a film's
