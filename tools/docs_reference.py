@@ -59,6 +59,12 @@ KEY_HELP: Mapping[str, str] = {
     "end_reveal": "End the reveal and give the projector back to the show (its end card).",
     "preflight": "Run preflight.",
     "quit": "Close the console (asks during the show).",
+    "music_play": "Start the [room's music](../music.md) for the slide that is up (doors, "
+    "intermission, walk-out), or pause / resume it.",
+    "music_skip": "The next music track (crossfaded).",
+    "music_fade": "Fade the music out now, over the programme's fade time.",
+    "music_down": "Music level down (it sits under the films' loudness; the films are not touched).",
+    "music_up": "Music level up.",
     "checklist": "The [booth checklist](../booth-checklist.md): session and video path, projector, "
     "sound (with a test tone), staying awake, power, notifications, disk, films, seal, vote key, "
     "server and clock, each green, amber or red with what to do.",

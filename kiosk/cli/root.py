@@ -220,3 +220,25 @@ def _print_preflight_table(report: Any) -> None:
         )
     else:
         click.echo(click.style(f"All {len(report.checks)} films ready.", fg="green"))
+    _print_music(report)
+
+
+def _print_music(report: Any) -> None:
+    """The room's music: measured level and gain, and what is left out (never blocking)."""
+    if not report.music and not report.music_notes:
+        return
+    click.echo()
+    click.echo(f"{'music':<28} {'ok':<4} {'length':>7} {'LUFS':>6} {'dBTP':>6} {'gain':>6}  notes")
+    for check in report.music:
+        status = click.style("OK", fg="green") if check.ok else click.style("OUT", fg="yellow")
+        length = format_duration(check.duration_s) if check.duration_s else "-"
+        lufs = f"{check.loudness_lufs:.1f}" if check.loudness_lufs is not None else "-"
+        peak = f"{check.true_peak_dbtp:.1f}" if check.true_peak_dbtp is not None else "-"
+        gain = f"{check.gain_db:+.1f}" if check.gain_db is not None else "-"
+        notes = "; ".join(check.problems + [f"({w})" for w in check.warnings])
+        click.echo(
+            f"{check.file.name[:28]:<28} {status:<4} {length:>7} {lufs:>6} {peak:>6} {gain:>6}"
+            f"  {notes}"
+        )
+    for note in report.music_notes:
+        click.echo(click.style(f"music: {note}", fg="yellow"))

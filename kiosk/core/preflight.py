@@ -243,6 +243,28 @@ def judge_subtitles(cues: Sequence[SubtitleCue], duration_s: float | None) -> li
     return warnings
 
 
+def judge_gain(facts: MediaFacts, target_lufs: float) -> tuple[GainDecision, list[str]]:
+    """The gain a file plays at (to `target_lufs`) and the operator's warnings about it: a
+    true peak already over the ceiling in the file, a gain held back. Films and the room's
+    music (`kiosk.core.music_check`) are judged by this one rule."""
+    warnings: list[str] = []
+    decision = playback_gain(facts.loudness_lufs, target_lufs, facts.true_peak_dbtp)
+    if facts.true_peak_dbtp is not None and facts.true_peak_dbtp > TRUE_PEAK_CEILING_DBTP:
+        at_output = facts.true_peak_dbtp + decision.gain_db
+        warnings.append(
+            f"true peak {facts.true_peak_dbtp:+.1f} dBTP in the file, over "
+            f"{TRUE_PEAK_CEILING_DBTP:g} dBTP: it may already be distorted"
+            + (
+                f" (its {decision.gain_db:+.1f} dB gain brings it to {at_output:+.1f} dBTP)"
+                if decision.gain_db < 0
+                else ""
+            )
+        )
+    if (limit := decision.describe(target_lufs, facts.true_peak_dbtp)) is not None:
+        warnings.append(limit)
+    return decision, warnings
+
+
 def assess_film(
     film: Film,
     facts: MediaFacts,
@@ -279,20 +301,8 @@ def assess_film(
     warnings += judge_subtitles(subtitle_cues, duration)
     if still_error:
         warnings.append(f"still image: {still_error}")
-    decision = playback_gain(facts.loudness_lufs, target_lufs, facts.true_peak_dbtp)
-    if facts.true_peak_dbtp is not None and facts.true_peak_dbtp > TRUE_PEAK_CEILING_DBTP:
-        at_output = facts.true_peak_dbtp + decision.gain_db
-        warnings.append(
-            f"true peak {facts.true_peak_dbtp:+.1f} dBTP in the file, over "
-            f"{TRUE_PEAK_CEILING_DBTP:g} dBTP: it may already be distorted"
-            + (
-                f" (its {decision.gain_db:+.1f} dB gain brings it to {at_output:+.1f} dBTP)"
-                if decision.gain_db < 0
-                else ""
-            )
-        )
-    if (limit := decision.describe(target_lufs, facts.true_peak_dbtp)) is not None:
-        warnings.append(limit)
+    decision, gain_warnings = judge_gain(facts, target_lufs)
+    warnings += gain_warnings
     return FilmCheck(
         film_id=film.id,
         file=film.file,

@@ -16,6 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.countries import bilingual, country_zh, language_zh
+from kiosk.core.music_plan import (
+    DEFAULT_CROSSFADE_S,
+    DEFAULT_FADE_S,
+    DEFAULT_OFFSET_LU,
+    MusicList,
+    MusicMoment,
+    MusicPlan,
+    is_music_file,
+)
 from kiosk.core.problems import ConfigError, Problem
 
 DEFAULT_BLOCK_ID = "main"
@@ -103,6 +112,7 @@ class Programme:
     blocks: tuple[Block, ...]
     intermission: Intermission | None = None
     demo: bool = False
+    music: MusicPlan | None = None  # `[music]`: doors, intermission and walk-out music
 
     def __iter__(self) -> Iterator[Film]:
         return iter(self.films)
@@ -258,7 +268,7 @@ def programme_from_dict(data: Mapping[str, Any], path: Path) -> Programme:
     problems: list[Problem] = []
     base = path.parent
     top = _Reader(data, path, None, problems)
-    top.unknown_keys({"programme", "blocks", "films", "intermission"})
+    top.unknown_keys({"programme", "blocks", "films", "intermission", "music"})
 
     header = data.get("programme", {})
     if not isinstance(header, dict):
@@ -306,10 +316,11 @@ def programme_from_dict(data: Mapping[str, Any], path: Path) -> Programme:
         blocks = (Block(DEFAULT_BLOCK_ID, "Programme", "節目"),)
     _check_blocks_contiguous(ordered, blocks, path, problems)
     intermission = _read_intermission(data.get("intermission"), ordered, blocks, path, problems)
+    music = _read_music(data.get("music"), base, path, problems)
 
     if problems:
         raise ConfigError(problems)
-    return Programme(path, name_en, name_zh, tuple(ordered), blocks, intermission, demo)
+    return Programme(path, name_en, name_zh, tuple(ordered), blocks, intermission, demo, music)
 
 
 def _read_blocks(raw: object, path: Path, problems: list[Problem]) -> tuple[Block, ...]:
@@ -516,3 +527,83 @@ def _read_intermission(
         reader.text("title_en", required=False) or "Intermission",
         reader.text("title_zh", required=False) or "中場休息",
     )
+
+
+def _read_music(raw: object, base: Path, path: Path, problems: list[Problem]) -> MusicPlan | None:
+    """`[music]`: for each of `doors`, `intermission` and `end` a folder (text), a list of
+    files, or a table `{folder = ..., files = [...], shuffle = true}`; plus `shuffle` (the
+    default for every list), `fade_seconds`, `crossfade_seconds` and `level_offset_lu`."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(Problem(path, "must be a table", "[music]"))
+        return None
+    moments = {m.value for m in MusicMoment}
+    reader = _Reader(raw, path, "[music]", problems)
+    reader.unknown_keys(
+        {*moments, "shuffle", "fade_seconds", "crossfade_seconds", "level_offset_lu"}
+    )
+    shuffle = raw.get("shuffle", False)
+    if not isinstance(shuffle, bool):
+        reader.problem("shuffle", f"must be true or false, got {shuffle!r}")
+        shuffle = False
+    fade = reader.number("fade_seconds", 0, 30, required=False)
+    crossfade = reader.number("crossfade_seconds", 0, 20, required=False)
+    offset = reader.number("level_offset_lu", 0, 30, required=False)
+    lists = []
+    for moment in MusicMoment:
+        if moment.value in raw:
+            found = _read_music_list(moment, raw[moment.value], shuffle, base, path, problems)
+            if found is not None:
+                lists.append(found)
+    return MusicPlan(
+        tuple(lists),
+        DEFAULT_FADE_S if fade is None else fade,
+        DEFAULT_CROSSFADE_S if crossfade is None else crossfade,
+        DEFAULT_OFFSET_LU if offset is None else offset,
+    )
+
+
+def _read_music_list(
+    moment: MusicMoment, raw: object, shuffle: bool, base: Path, path: Path, problems: list[Problem]
+) -> MusicList | None:
+    item, field = "[music]", moment.value
+    table: Mapping[str, Any]
+    if isinstance(raw, str):
+        named = Path(raw).expanduser()
+        table = {"files": [raw]} if is_music_file(named) else {"folder": raw}
+    elif isinstance(raw, list):
+        table = {"files": raw}
+    elif isinstance(raw, dict):
+        table, item, field = raw, f"[music.{moment.value}]", ""
+    else:
+        problems.append(Problem(path, "must be a folder, a list of files or a table", item, field))
+        return None
+    reader = _Reader(table, path, item, problems)
+    reader.unknown_keys({"folder", "files", "shuffle"})
+    before = len(problems)
+    folder = reader.path("folder", base, required=False)
+    names = table.get("files", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        reader.problem(field or "files", f"must be a list of file names, got {names!r}")
+        names = []
+    files = []
+    for name in names:
+        file = Path(name).expanduser()
+        file = file if file.is_absolute() else base / file
+        if not is_music_file(file):
+            reader.problem(
+                field or "files",
+                f"'{name}' is not an audio file this app plays "
+                "(.mp3, .m4a, .aac, .flac, .wav, .ogg, .opus, .aiff, .wma)",
+            )
+        files.append(file)
+    own = table.get("shuffle", shuffle)
+    if not isinstance(own, bool):
+        reader.problem("shuffle", f"must be true or false, got {own!r}")
+        own = shuffle
+    if folder is None and not files and len(problems) == before:
+        reader.problem(field or None, "names no folder and no files")
+    if len(problems) > before:
+        return None
+    return MusicList(moment, tuple(files), folder, own)

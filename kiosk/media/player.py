@@ -348,13 +348,8 @@ class FilmPlayers(QObject):
         """Give the slot's player an equalizer that is flat but for its preamp."""
         if state.preamp_db is not None and abs(state.preamp_db - preamp_db) < 0.005:
             return
-        equalizer = self._vlc.AudioEqualizer()
-        equalizer.set_preamp(preamp_db)
-        if state.player.set_equalizer(equalizer) != 0:
-            log.warning("libvlc refused the equalizer (preamp %.2f dB)", preamp_db)
-        else:
+        if set_preamp(state.player, preamp_db):
             state.preamp_db = preamp_db
-        equalizer.release()  # libvlc copied its values
 
     # Audio output device -----------------------------------------------------------------
 
@@ -626,6 +621,21 @@ class _Pauser:
                 state.pause_armed, state.paused_early = False, True
                 state.own_pauses += 1
                 state.player.set_pause(1)
+
+
+def set_preamp(player: Any, preamp_db: float) -> bool:
+    """Give a libvlc player an equalizer that is flat but for its preamp (the linear-in-dB
+    stage of `kiosk.media.audio_level`); False if libvlc refused it. Set it before the sound
+    starts: changing it while a player plays restarts libvlc's audio filters."""
+    import vlc
+
+    equalizer = vlc.AudioEqualizer()
+    equalizer.set_preamp(preamp_db)
+    refused = player.set_equalizer(equalizer) != 0
+    equalizer.release()  # libvlc copied its values
+    if refused:
+        log.warning("libvlc refused the equalizer (preamp %.2f dB)", preamp_db)
+    return not refused
 
 
 def _text(value: object) -> str:

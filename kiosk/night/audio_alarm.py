@@ -1,5 +1,8 @@
 """The alarm when the films' sound stops reaching the audio device, and the reconnect.
 
+The room's music plays on the same libvlc instance (so the same log and output): it counts as
+sound expected, and is reconnected with the films.
+
 `SoundWatch` listens to libvlc's log (`kiosk.media.vlc_log.VlcLogTap`, whose signal is queued
 onto the Qt thread), lets `kiosk.core.audio_watch.AudioAlarm` decide, and then tells the
 operator (an error in the log panel, an entry in the journal, the `lost`/`back` signals the
@@ -26,6 +29,7 @@ from kiosk.core.audio_watch import (
     SoundLost,
     server_gone,
 )
+from kiosk.media.music_player import MusicPlayers
 from kiosk.media.player import SLOTS, FilmPlayers, SlotState
 from kiosk.media.sound_server import pulse_answers
 from kiosk.media.sting import StingPlayer
@@ -58,10 +62,12 @@ class SoundWatch(QObject):
         alarm: AudioAlarm | None = None,
         pulse_socket: Path | None = None,
         sting: StingPlayer | None = None,
+        music: MusicPlayers | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._sting = sting
+        self._music = music  # the room's music: same output, same alarm
         self._pulse_socket = pulse_socket  # probed while libvlc plays through "pulse"
         self._last_probe = 0.0
         self._tap = tap
@@ -102,6 +108,8 @@ class SoundWatch(QObject):
         self._players.reopen_audio(module)
         if self._sting is not None:
             self._sting.reopen_audio(module)
+        if self._music is not None:
+            self._music.reopen_audio(module)
 
     def close(self) -> None:
         """Stop watching and listening to libvlc (before its instance goes)."""
@@ -118,6 +126,7 @@ class SoundWatch(QObject):
         now = time.monotonic()
         self._probe(now)
         playing = any(self._players.state_of(slot) is SlotState.PLAYING for slot in SLOTS)
+        playing = playing or (self._music is not None and self._music.sounding())
         self._announce(self._alarm.tick(now, playing))
         if self._alarm.retry_due(now):
             self.reconnect()

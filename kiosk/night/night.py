@@ -19,9 +19,12 @@ from PySide6.QtCore import QObject, Signal
 
 from kiosk.core.awards import RevealMachine, RevealStep
 from kiosk.core.event import EventConfig
+from kiosk.core.music import music_deck
+from kiosk.core.music_plan import SKIP_FADE_S, MusicMoment, moment_of_cue
 from kiosk.core.preflight import FilmCheck
 from kiosk.core.programme import Programme
 from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under_way
+from kiosk.media.music_player import MusicPlayers
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sound_server import pulse_socket
 from kiosk.media.sting import StingPlayer
@@ -29,12 +32,14 @@ from kiosk.media.vlc_log import VlcLogTap
 from kiosk.night.audio_alarm import SoundWatch
 from kiosk.night.effects import EffectRunner
 from kiosk.night.journal_writer import JournalWriter
+from kiosk.night.music import MusicController
 from kiosk.night.ports import OperatorMessages, Stage
 from kiosk.night.projector import Projector
 from kiosk.night.reveal import RevealController
 from kiosk.night.show import ShowController, create_show, read_resume_point
 from kiosk.render.cards import Card, DifficultiesCard
 from kiosk.services.film_media import FilmMedia
+from kiosk.services.music import playable_tracks
 from kiosk.store.database import db_path, open_database
 from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.store.journal import Journal as JournalStore
@@ -79,11 +84,13 @@ class Night(QObject):
         media: FilmMedia | None = None,
         sound: SoundWatch | None = None,
         log_tap: VlcLogTap | None = None,
+        music: MusicController | None = None,
     ) -> None:
         super().__init__()
         self._checks = checks
         self._outside_reported = False
         self.log_tap = log_tap  # libvlc's log (None: a night built without it)
+        self.music = music  # the room's music (None: the programme has no [music])
         self.sound = sound  # the "no sound" alarm (None: a night built without it)
         self.media = media  # which film files are the ones preflight measured
         self.config = config
@@ -133,6 +140,7 @@ class Night(QObject):
             options=self.options,
             resume=resume,
             media=self.media,
+            music=self.music,
         )
         if self.show is not None:
             self.show.close()
@@ -227,7 +235,28 @@ class Night(QObject):
         raise KeyError(target)
 
     def _handed_over(self, to_reveal: bool) -> None:
+        music = self.music
+        if music is not None and to_reveal:
+            music.fade(SKIP_FADE_S)  # the reveal's sting and clips never play over music
+        elif music is not None and (moment := self.music_moment()) is not None:
+            music.start(moment)  # back on the holding or End slide: its music again
         self.mode_changed.emit(KeyMode.REVEAL if to_reveal else KeyMode.SHOW)
+
+    # The room's music --------------------------------------------------------------------
+
+    def music_moment(self) -> MusicMoment | None:
+        """The music the slide on the projector calls for (None under cards and films, and
+        while the reveal has the projector)."""
+        show = self.show
+        if show is None or show.closed or self.projector.with_reveal:
+            return None
+        return moment_of_cue(show.machine.cue.kind.value)
+
+    def toggle_music(self) -> str:
+        """The booth's music key: start the slide's music, or pause / resume what plays."""
+        if self.music is None:
+            return "no [music] in the programme"
+        return self.music.toggle(self.music_moment())
 
     # End of the night --------------------------------------------------------------------
 
@@ -247,9 +276,11 @@ class Night(QObject):
         return f"the show (film {film.position})" if film is not None else f"the show ({cue.label})"
 
     def close(self) -> None:
-        """Stop the show and close the projector (players, sting, stage window)."""
+        """Stop the show and close the projector (players, sting, music, stage window)."""
         if self.show is not None:
             self.show.close()
+        if self.music is not None:
+            self.music.close()
         self.projector.close()
         if self.sound is not None:
             self.sound.close()
@@ -301,11 +332,21 @@ def open_night(
     tap = VlcLogTap(instance)  # before the players: libvlc names its audio output then
     players = FilmPlayers(instance, media.gain_db)
     sting = StingPlayer(instance)
-    projector = Projector(stage, players, sting, bind_surfaces=bind_surfaces)
+    music_players = MusicPlayers(instance, players) if programme.music is not None else None
+    projector = Projector(stage, players, sting, music=music_players, bind_surfaces=bind_surfaces)
     journal = JournalStore(db)
     runner = EffectRunner(journal, messages, writer=journal_writer(db, messages))
+    music = None
+    if music_players is not None:
+        music = _music_controller(programme, checks, journal, music_players, runner, messages)
     sound = SoundWatch(
-        tap, players, messages, runner.record, pulse_socket=pulse_socket(), sting=sting
+        tap,
+        players,
+        messages,
+        runner.record,
+        pulse_socket=pulse_socket(),
+        sting=sting,
+        music=music_players,
     )
     return Night(
         config,
@@ -319,4 +360,29 @@ def open_night(
         media=media,
         sound=sound,
         log_tap=tap,
+        music=music,
     )
+
+
+def _music_controller(
+    programme: Programme,
+    checks: FilmCheckRepository,
+    journal: JournalStore,
+    players: MusicPlayers,
+    runner: EffectRunner,
+    messages: OperatorMessages | None,
+) -> MusicController:
+    """The room's music: each moment's tracks as preflight measured them, the booth's level
+    and each moment's track as last journalled, shuffled the same way every time for this
+    programme."""
+    plan = programme.music
+    assert plan is not None
+    found = playable_tracks(plan, checks.music())
+    for note in found.notes:
+        log.warning("music: %s", note)
+        if messages is not None:
+            messages.warning(f"Music · 音樂: {note}")
+    kinds = ("music_level", "music_started", "music_track", SHOW_RESET)
+    entries = ((e.kind, e.data) for e in journal.entries(*kinds))
+    deck = music_deck(plan, found.tracks, seed=programme.name_en, journal=entries)
+    return MusicController(deck, players, runner, messages, fade_s=plan.fade_s)

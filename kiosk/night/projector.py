@@ -1,4 +1,5 @@
-"""The projector as one object: the stage window, the two A/B film players and the sting.
+"""The projector as one object: the stage window, the two A/B film players, the sting and the
+room's music players (the same libvlc instance, so the same audio output).
 
 One owner for the whole night. The show plays films on it; the award reveal is handed the
 whole projector (not a flag on the show) and hands it back. Starting the show over builds a new
@@ -12,6 +13,7 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
+from kiosk.media.music_player import MusicPlayers
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sting import StingPlayer
 from kiosk.night.ports import Stage
@@ -22,7 +24,8 @@ SLOTS = ("A", "B")
 
 
 class Projector(QObject):
-    """Stage + players + sting, and who has them: the show (default) or the award reveal.
+    """Stage + players + sting + music players, and who has them: the show (default) or the
+    award reveal.
 
     Signal `handed_over(bool)`: True when the reveal takes the projector, False when it gives
     it back to the show.
@@ -36,12 +39,14 @@ class Projector(QObject):
         players: FilmPlayers,
         sting: StingPlayer | None = None,
         *,
+        music: MusicPlayers | None = None,
         bind_surfaces: bool = True,
     ) -> None:
         super().__init__()
         self.stage = stage
         self.players = players
         self.sting = sting
+        self.music = music
         self._bind = bind_surfaces
         self._bound = False
         self._with_reveal = False
@@ -73,16 +78,24 @@ class Projector(QObject):
             log.info("the projector goes back to the show")
             self.handed_over.emit(False)
 
+    def set_audio_device(self, device_id: str) -> None:
+        """Send the films' and the music's sound to `device_id` (the Outputs dialog's)."""
+        self.players.set_audio_device(device_id)
+        if self.music is not None:
+            self.music.set_audio_device(device_id)
+
     def stop_films(self) -> None:
         """Stop both players (a show that is replaced leaves nothing playing)."""
         for slot in SLOTS:
             self.players.stop(slot)
 
     def close(self) -> None:
-        """End of the night: release the players and the sting, close the stage window."""
+        """End of the night: release the players, the sting and the music, close the stage."""
         if self.closed:
             return
         self.closed = True
+        if self.music is not None:
+            self.music.close()
         self.players.close()
         if self.sting is not None:
             self.sting.close()

@@ -33,6 +33,7 @@ from kiosk.core.show import (
     CueKind,
     CutToFilm,
     Effect,
+    FadeMusic,
     Ignored,
     Journal,
     JsonValue,
@@ -50,6 +51,7 @@ from kiosk.core.show import (
     ShowOptions,
     ShowPhase,
     Snapshot,
+    StartMusic,
     StopFilm,
     Unblack,
     resume_point,
@@ -59,6 +61,7 @@ from kiosk.core.subtitles import SubtitleCue, SubtitleError, decode_subtitle_byt
 from kiosk.media.picture_fade import DARK_WITHIN_S
 from kiosk.media.player import FIRST_PICTURE_S
 from kiosk.night.effects import EffectRunner
+from kiosk.night.music import MusicController
 from kiosk.night.ports import OperatorMessages
 from kiosk.night.projector import Projector
 from kiosk.render.cards import (
@@ -101,9 +104,11 @@ class ShowController(QObject):
         *,
         clock: Callable[[], float] = time.monotonic,
         media: FilmMedia | None = None,
+        music: MusicController | None = None,
     ) -> None:
         super().__init__()
         self.media = media  # which film files are the ones preflight measured
+        self.music = music  # the room's music, which the show starts and fades
         self.preload_failures: dict[str, str] = {}  # films that failed while preloading
         self.machine = machine
         self.config = event
@@ -257,12 +262,16 @@ class ShowController(QObject):
     def set_master_volume(self, percent: float) -> None:
         """Master volume 0-100 %, journalled so a restart keeps it."""
         self.players.set_master_volume(percent)
+        if self.music is not None:
+            self.music.follow_master()
         self._runner.write([Journal("master_volume", {"percent": self.players.master_volume})])
         self.changed.emit()
 
     def toggle_mute(self) -> None:
         """Mute or unmute the films."""
         self.players.set_muted(not self.players.muted)
+        if self.music is not None:
+            self.music.follow_master()
         self._runner.write([Journal("mute", {"muted": self.players.muted})])
         self.changed.emit()
 
@@ -283,6 +292,8 @@ class ShowController(QObject):
                 self.players.set_muted(bool(data.get("muted")))
             elif entry.kind == "gain_trim" and isinstance(data.get("trim_db"), int | float):
                 self.players.set_trim(str(data.get("film")), float(data["trim_db"]))
+        if self.music is not None:
+            self.music.follow_master()
 
     # Inside ------------------------------------------------------------------------------
 
@@ -407,6 +418,12 @@ class ShowController(QObject):
                 stage.set_black(True, fade)
             case Unblack(fade):
                 self._unblack(fade)
+            case StartMusic(moment, fade_in):
+                if self.music is not None and not self.players_lent:
+                    self.music.start(moment, fade_in)
+            case FadeMusic(seconds):
+                if self.music is not None:
+                    self.music.fade(seconds)
             case Ignored(action, reason):
                 log.info("%s ignored: %s", action, reason)
                 self.ignored.emit(action, reason)
@@ -493,13 +510,15 @@ def create_show(
     options: ShowOptions | None = None,
     resume: ResumePoint | None = None,
     media: FilmMedia | None = None,
+    music: MusicController | None = None,
 ) -> ShowController:
     """A controller with its machine on the night's projector; `media` says which film files
-    are the ones preflight measured (the gain report, the console's flags)."""
+    are the ones preflight measured (the gain report, the console's flags); `music` is the
+    room's music the show starts and fades."""
     chosen = options or ShowOptions.from_event(event)
     # the next player takes about FIRST_PICTURE_S to show its first frame: order the cut so early
     machine = ShowMachine(programme, replace(chosen, cut_lead_s=FIRST_PICTURE_S), resume)
-    return ShowController(machine, event, projector, runner, messages, media=media)
+    return ShowController(machine, event, projector, runner, messages, media=media, music=music)
 
 
 def read_resume_point(journal: JournalStore, now: dt.datetime | None = None) -> ResumePoint | None:

@@ -24,6 +24,7 @@ from kiosk.core.demo_people import demo_people
 from kiosk.core.programme import Film, load_programme
 from kiosk.core.tickets import TicketCodec
 from kiosk.media.generate import ClipSpec, extract_still, render_clip
+from kiosk.media.music_tracks import MusicSpec, render_music
 from kiosk.services.registrations import import_registrations
 from kiosk.services.results import destroy_plain_file, seal_results
 from kiosk.store.database import transaction
@@ -193,6 +194,28 @@ def demo_clip_spec(film: Film, seconds: float) -> ClipSpec:
     )
 
 
+# The demo's room music: (folder, file name, chord in Hz, how fast it breathes). Generated,
+# never downloaded; 30 s each keeps `demo` quick (the deck crossfades and goes round).
+DEMO_MUSIC_S = 30.0
+_DEMO_MUSIC = (
+    ("doors", "01 Harbour Lights", (261.63, 329.63, 392.00, 523.25), 0.11),
+    ("doors", "02 Evening Tram", (220.00, 261.63, 329.63, 440.00), 0.13),
+    ("intermission", "01 Interval Tea", (196.00, 246.94, 293.66, 392.00), 0.12),
+    ("end", "01 Walk Out", (174.61, 220.00, 261.63, 349.23), 0.1),
+)
+
+
+def _demo_music(root: Path) -> list[tuple[MusicSpec, Path]]:
+    """The demo's doors, intermission and walk-out tracks and where each goes."""
+    return [
+        (
+            MusicSpec(chord, DEMO_MUSIC_S, pulse_hz=pulse, title=name[3:]),
+            root / "music" / folder / f"{name}.m4a",
+        )
+        for folder, name, chord, pulse in _DEMO_MUSIC
+    ]
+
+
 def _prepare_folder(folder: EventFolder) -> None:
     if folder.exists():
         if not folder.config_path.read_text(encoding="utf-8").startswith(DEMO_MARKER):
@@ -207,7 +230,7 @@ def _prepare_folder(folder: EventFolder) -> None:
             f"{folder.root} is not empty and is not a demo event; "
             f"choose an empty folder for the demo"
         )
-    for name in ("films", "stills"):
+    for name in ("films", "stills", "music"):
         shutil.rmtree(folder.root / name, ignore_errors=True)
     stale = ("event.db", "event.db-wal", "event.db-shm", "programme.toml", DEMO_RESULTS_FILE)
     for name in (*stale, folder.sealed_results_path.name):
@@ -258,7 +281,10 @@ def build_demo(
                 progress(done, total, film.id)
 
     with ThreadPoolExecutor(max(1, workers), thread_name_prefix="demo") as pool:
+        music = [pool.submit(render_music, *track) for track in _demo_music(folder.root)]
         list(pool.map(make, programme))
+        for track in music:
+            track.result()
 
     people = demo_people(attendees)
     export = folder.root / "registrations.demo.csv"

@@ -8,7 +8,7 @@ import subprocess
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.core.event import EventConfig
@@ -19,6 +19,7 @@ from kiosk.media.identity import identify
 from kiosk.media.image_header import image_size
 from kiosk.media.probe import probe_media, require_tools
 from kiosk.media.vlc_backend import PlayerUnavailableError, check_opens, create_instance
+from kiosk.services.music import check_music
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.film_checks import FilmCheckRepository
 
@@ -33,6 +34,8 @@ class PreflightReport:
 
     checks: list[FilmCheck]
     schedule: ScheduleCheck
+    music: list[FilmCheck] = field(default_factory=list)  # the room's music (never blocks)
+    music_notes: list[str] = field(default_factory=list)  # e.g. an empty music folder
 
     @property
     def ok(self) -> bool:
@@ -55,7 +58,32 @@ class PreflightReport:
                 "scheduled_end": self.schedule.scheduled_end.isoformat(timespec="minutes"),
                 "summary": self.schedule.describe(),
             },
+            "music": [_music_json(c) for c in self.music],
+            "music_notes": list(self.music_notes),
         }
+
+
+def _music_json(check: FilmCheck) -> dict[str, object]:
+    """One music file in `preflight --json`: a film's fields that mean something for sound."""
+    full = check.to_json()
+    return {key: full[key] for key in _MUSIC_JSON_KEYS}
+
+
+_MUSIC_JSON_KEYS = (
+    "file",
+    "ok",
+    "duration_s",
+    "audio_channels",
+    "audio_codec",
+    "loudness_lufs",
+    "true_peak_dbtp",
+    "gain_db",
+    "gain_wanted_db",
+    "gain_limited_by",
+    "file_size",
+    "problems",
+    "warnings",
+)
 
 
 def _check_subtitles(film: Film) -> tuple[str | None, list[SubtitleCue]]:
@@ -188,15 +216,22 @@ def run_preflight(folder: EventFolder, progress: Progress | None = None) -> Pref
     config = folder.load_config()
     programme = folder.load_programme(config)
     report = PreflightRunner(config, programme).run(progress)
-    FilmCheckRepository(folder.open_db()).save_run(
-        report.checks,
+    music: list[FilmCheck] = []
+    notes: list[str] = []
+    if programme.music is not None:
+        music, notes = check_music(programme.music, config.loudness_target_lufs)
+    checks = FilmCheckRepository(folder.open_db())
+    checks.save_run(
+        [*report.checks, *music],
         {
             "films": len(report.checks),
             "blocked": [c.film_id for c in report.checks if not c.ok],
             "total_s": round(report.schedule.total_s, 1),
+            "music": len(music),
+            "music_left_out": [str(c.file.name) for c in music if not c.ok],
         },
     )
-    return report
+    return PreflightReport(report.checks, report.schedule, music, notes)
 
 
 def recheck_film(folder: EventFolder, film_id: str) -> FilmCheck:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import sqlite_utils
 
 from kiosk.core.media_identity import FileIdentity
+from kiosk.core.music_check import is_music_check
 from kiosk.core.preflight import FilmCheck
 from kiosk.store.database import transaction
 from kiosk.store.journal import Journal, utc_now_iso
@@ -60,10 +61,19 @@ class FilmCheckRepository:
             Journal.append_in(conn, "preflight_run", None, summary)
 
     def all(self) -> dict[str, FilmCheck]:
-        """The latest stored check of every film, by film id."""
+        """The latest stored check of every film, by film id (the room's music apart)."""
         out: dict[str, FilmCheck] = {}
         for row in self._db["film_checks"].rows:
-            out[row["film_id"]] = FilmCheck.from_row(row)
+            if not is_music_check(row["film_id"]):
+                out[row["film_id"]] = FilmCheck.from_row(row)
+        return out
+
+    def music(self) -> dict[str, FilmCheck]:
+        """The latest stored check of every music file (`kiosk.core.music_check`), by id."""
+        out: dict[str, FilmCheck] = {}
+        for row in self._db["film_checks"].rows:
+            if is_music_check(row["film_id"]):
+                out[row["film_id"]] = FilmCheck.from_row(row)
         return out
 
     def get(self, film_id: str) -> FilmCheck | None:

@@ -38,6 +38,8 @@ def test_demo_then_preflight_json_reports_35_measured_films(demo_event: EventFol
         } <= set(film)
         assert film["duration_s"] > 1.5 and film["width"] and film["height"]
         assert film["audio_channels"] == 2 and film["loudness_lufs"] is not None
+    # the demo's generated room music: doors (2 tracks), intermission, walk-out, all playable
+    assert len(report["music"]) == 4 and all(m["ok"] for m in report["music"]), report["music"]
     aspects = {round(f["aspect"], 2) for f in report["films"]}
     assert {1.78, 1.33, 0.56} <= aspects
     assert "Preflight" in result.stderr  # the progress line

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kiosk.core.music_plan import MusicMoment
 from kiosk.core.programme import Film, Intermission
 from kiosk.core.show.model import JsonValue, Slot
 
@@ -113,6 +114,22 @@ class Unblack:
 
 
 @dataclass(frozen=True)
+class StartMusic:
+    """The room's music for this moment of the night (doors, intermission, walk-out), rising
+    from silence over `fade_in_s` (0: at its level at once)."""
+
+    moment: MusicMoment
+    fade_in_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class FadeMusic:
+    """Fade the room's music to silence over `seconds` (0: at once): a film is coming."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Journal:
     """An entry for the show journal (what happened, for the record and crash recovery)."""
 
@@ -143,6 +160,8 @@ Effect = (
     | StopFilm
     | Black
     | Unblack
+    | StartMusic
+    | FadeMusic
     | Journal
     | Ignored
 )

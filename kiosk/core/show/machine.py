@@ -34,12 +34,14 @@ had paused). GO while black unblacks.
 
 from __future__ import annotations
 
+from kiosk.core.music_plan import CLEAR_BEFORE_FILM_S, FADE_IN_AFTER_FILM_S, MusicMoment
 from kiosk.core.programme import Programme
 from kiosk.core.show.effects import (
     Black,
     Blank,
     CutToFilm,
     Effect,
+    FadeMusic,
     Ignored,
     Journal,
     PauseFilm,
@@ -51,6 +53,7 @@ from kiosk.core.show.effects import (
     ShowEnd,
     ShowHolding,
     ShowIntermission,
+    StartMusic,
     StopFilm,
     Unblack,
 )
@@ -606,21 +609,43 @@ class ShowMachine:
         cue = self.cue
         match cue.kind:
             case CueKind.HOLDING:
-                return [ShowHolding()]
+                return [ShowHolding(), *self._music(MusicMoment.DOORS)]
             case CueKind.END:
-                return [Blank() if self.options.straight_cut else ShowEnd()]
+                if self.options.straight_cut:
+                    return [Blank()]
+                return [ShowEnd(), *self._music(MusicMoment.END)]
             case CueKind.INTERMISSION:
                 self._thaw(now)
-                return [self._intermission_effect(now)]
+                return [self._intermission_effect(now), *self._music(MusicMoment.INTERMISSION)]
         film = cue.film
         assert film is not None
         if cue.kind is CueKind.CARD:
             self._thaw(now)
-            return [ShowCard(film, self._timer_left)]
+            return [*self._music_fade(self._timer_left), ShowCard(film, self._timer_left)]
         status = self._set_status(film.id, FilmStatus.PLAYING)
+        fade = self._music_fade(0.0)  # before the film's first sound, whatever still sounds
         if self._running():
-            return self._start_film() + status
-        return [Blank(), *self._ready_film(), *status]
+            return fade + self._start_film() + status
+        return [*fade, Blank(), *self._ready_film(), *status]
+
+    def _music(self, moment: MusicMoment) -> list[Effect]:
+        """The room's music for a still cue, when the programme has some for that moment; after
+        a film (intermission, walk-out) it rises over `FADE_IN_AFTER_FILM_S`."""
+        plan = self.programme.music
+        if plan is None or plan.list_for(moment) is None:
+            return []
+        rise = 0.0 if moment is MusicMoment.DOORS else FADE_IN_AFTER_FILM_S
+        return [StartMusic(moment, rise)]
+
+    def _music_fade(self, before_film_s: float) -> list[Effect]:
+        """Fade the music at GO so that it is silent `CLEAR_BEFORE_FILM_S` before a film's
+        first sound `before_film_s` from now (a film cue itself: at once). Always asked when
+        the programme has music: the booth may have started some by hand."""
+        plan = self.programme.music
+        if plan is None:
+            return []
+        room = max(0.0, before_film_s - CLEAR_BEFORE_FILM_S)
+        return [FadeMusic(round(min(plan.fade_s, room), 3))]
 
     def _start_film(self) -> list[Effect]:
         """Play the current film from `_pos`: a cut if it is preloaded there, else load it."""

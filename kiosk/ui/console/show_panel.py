@@ -41,6 +41,7 @@ from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.jump_dialog import ChooseJump, ask_jump
 from kiosk.ui.console.keymap import KeyMap, binding
+from kiosk.ui.console.music_box import MusicBox
 from kiosk.ui.console.run_order_model import RUN_COLUMNS, RunOrderModel
 from kiosk.ui.console.stage_preview import StagePreview
 
@@ -114,6 +115,7 @@ class ShowPanel(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         self.keymap = keymap
         self._register_keys(keymap)
+        self.music_box = MusicBox(night, keymap)  # its buttons on the side, its line in sight
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -301,6 +303,7 @@ class ShowPanel(QWidget):
         captions.addStretch(1)
         captions.addWidget(text_label("remaining · 餘下", 9, colour=Colours.muted.name()))
         grid.addLayout(captions, 5, 0, 1, 2)
+        grid.addWidget(self.music_box.status, 6, 0, 1, 2)
         return frame
 
     def _build_buttons(self) -> QWidget:
@@ -407,6 +410,7 @@ class ShowPanel(QWidget):
         self.gain_label.setWordWrap(True)
         sound.addWidget(self.gain_label, 3, 0, 1, 4)
         column.addWidget(sound_box)
+        column.addWidget(self.music_box)
         column.addStretch(1)
         return side
 

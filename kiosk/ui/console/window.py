@@ -166,7 +166,7 @@ def apply_outputs(night: Night, settings: ConsoleSettings) -> None:
         stage.place_on_screen(settings.projector_screen)
     players = night.projector.players
     if settings.audio_device:
-        players.set_audio_device(settings.audio_device)
+        night.projector.set_audio_device(settings.audio_device)  # films and music
     if night.sound is not None and night.sound.sound_lost:
         night.sound.reconnect()  # a lost output takes no device choice: open a new one
     if not players.audio_devices() and night.messages is not None:
