@@ -247,6 +247,17 @@ class MusicDeck:
                 deck.track, deck.fading_until = None, None
         return []
 
+    def set_tracks(self, tracks: Mapping[MusicMoment, Sequence[MusicTrack]]) -> None:
+        """New lists (preflight measured them again): the current track plays on, the next
+        one comes from the new list of its moment."""
+        self.tracks = {moment: tuple(found) for moment, found in tracks.items() if found}
+        moment = self._moment
+        count = len(self.tracks.get(moment, ())) if moment is not None else 0
+        if moment is not None and count != len(self._order):
+            shuffle = moment in self._shuffled
+            self._order = play_order(count, shuffle, f"{self._seed}:{moment.value}")
+            self._at = min(self._at, max(0, count - 1))
+
     # Facts from the players ------------------------------------------------------------------
 
     def track_position(

@@ -252,6 +252,16 @@ class Night(QObject):
             return None
         return moment_of_cue(show.machine.cue.kind.value)
 
+    def refresh_music(self) -> None:
+        """Preflight measured the music again: the deck takes the new gains and leaves out
+        what now fails (the track playing plays on)."""
+        music, plan = self.music, self.programme.music
+        if music is None or plan is None or self._checks is None:
+            return
+        found = playable_tracks(plan, self._checks.music())
+        music.deck.set_tracks(found.tracks)
+        music.changed.emit()
+
     def toggle_music(self) -> str:
         """The booth's music key: start the slide's music, or pause / resume what plays."""
         if self.music is None:

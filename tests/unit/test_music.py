@@ -258,6 +258,16 @@ def test_deck_start_can_rise_from_silence() -> None:
     assert plays(deck().start(0.0, INTERVAL, 1.0)) == [(0, "i1", 1.0)]
 
 
+def test_deck_takes_new_lists_and_the_track_playing_plays_on() -> None:
+    music = deck()
+    music.start(0.0, DOORS)
+    music.skip(1.0)  # d2 on deck 1
+    music.set_tracks({DOORS: tracks("d1", "d2", gain=-6.0)})
+    assert music.view(2.0).track == "d2" and music.view(2.0).next_track == "d1"
+    after = music.skip(3.0)
+    assert [e.track.gain_db for e in after if isinstance(e, PlayTrack)] == [-6.0]
+
+
 def test_deck_refuses_a_moment_without_tracks() -> None:
     music = deck()
     assert isinstance(music.start(0.0, END)[0], MusicRefused)

@@ -561,6 +561,7 @@ class ConsoleWindow(QMainWindow):
     def _preflight_done(self, report: PreflightReport) -> None:
         self._preflight_finished()
         self.load_checks()
+        self.night.refresh_music()  # the music's gains as preflight measured them now
         blocked = [c for c in report.checks if not c.ok]
         for check in blocked:
             self.messages.error(f"{check.film_id}: {'; '.join(check.problems)}")
