@@ -63,7 +63,7 @@ KEY_HELP: Mapping[str, str] = {
     "intermission, walk-out), or pause / resume it.",
     "music_skip": "The next music track (crossfaded).",
     "music_fade": "Fade the music out now, over the programme's fade time.",
-    "music_down": "Music level down (it sits under the films' loudness; the films are not touched).",
+    "music_down": "Music level down (it sits under the films' loudness; films are not touched).",
     "music_up": "Music level up.",
     "checklist": "The [booth checklist](../booth-checklist.md): session and video path, projector, "
     "sound (with a test tone), staying awake, power, notifications, disk, films, seal, vote key, "
