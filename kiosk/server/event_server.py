@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from kiosk.core.event import EventConfig
+from kiosk.core.refusals import RefusalTally
 from kiosk.core.station_clock import night_window
 from kiosk.media.thumbnails import ThumbnailCache
 from kiosk.server.serve import BoundListener, Listener, bind
@@ -89,8 +91,9 @@ def build_event_server(
 
     worker = DatabaseWorker(open_context)
     reader = DatabaseReader(open_context)
-    app = station_app(worker, reader)
-    stations = bind(Listener("door stations", app, port, identity, host))
+    refusals = RefusalTally(logging.getLogger("kiosk.server.door stations"), time.monotonic)
+    app = station_app(worker, reader, refusals)  # its refusals and its listener's: one tally
+    stations = bind(Listener("door stations", app, port, identity, host), refusals)
     bound = [stations] + [bind(listener) for listener in extra]
     address = host if host not in ("0.0.0.0", "") else lan_address()
     registry = StationRegistry(open_database(db_path))

@@ -79,11 +79,14 @@ class _Server(uvicorn.Server):
         yield
 
 
-def bind(listener: Listener) -> BoundListener:
-    """Bind a listener's socket now (OSError with the port when it is taken)."""
+def bind(listener: Listener, refusals: RefusalTally | None = None) -> BoundListener:
+    """Bind a listener's socket now (OSError with the port when it is taken).
+
+    ``refusals``: the tally its app already counts in (one summary per kind for both)."""
     open_files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     limits = listener.limits.within(open_files)
-    refusals = RefusalTally(logging.getLogger(f"{__name__}.{listener.name}"), time.monotonic)
+    if refusals is None:
+        refusals = RefusalTally(logging.getLogger(f"{__name__}.{listener.name}"), time.monotonic)
     sock = GuardedListeningSocket(ConnectionLedger(limits.per_address, limits.total), refusals)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

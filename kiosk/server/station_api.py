@@ -26,7 +26,6 @@ import logging
 import queue
 import sqlite3
 import threading
-import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -463,7 +462,8 @@ def _voting(ctx: ServerContext) -> StationVoting:
     return ctx.voting
 
 
-def station_app(worker: DatabaseWorker, reader: DatabaseReader) -> Starlette:
-    """The Starlette app door stations talk to."""
-    refusals = RefusalTally(log, time.monotonic)
+def station_app(
+    worker: DatabaseWorker, reader: DatabaseReader, refusals: RefusalTally
+) -> Starlette:
+    """The Starlette app door stations talk to (refusals counted in ``refusals``)."""
     return Starlette(routes=StationApi(worker, reader, refusals).routes())

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.checkin import Verdict
 from kiosk.services.remote_doors import StationSync
 from kiosk.services.station_link import ServerLink
-from kiosk.services.station_setup import open_station_at
+from kiosk.services.station_setup import RemoteStation, open_station_at
 from kiosk.store.checkins import ScanResult
 from kiosk.ui.app import make_application
 from kiosk.ui.doors.remote_app import open_remote_doors
@@ -39,20 +39,28 @@ def scan(qtbot: QtBot, window: DoorsWindow, code: str) -> ScanResult:
     return result
 
 
+def _station_window(
+    qtbot: QtBot, event_dir: Path, station_dir: Path, name: str
+) -> tuple[RemoteStation, DoorsWindow]:
+    """Pair ``name`` with the running server and open its door window at 1366x768."""
+    pair_station(event_dir, name, station_dir)
+    make_application()
+    station = open_station_at(station_dir)
+    window = open_remote_doors(station, camera=None, with_sound=False)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    return station, window
+
+
 def test_station_window_online_then_offline(qtbot: QtBot, tmp_path: Path) -> None:
     folder = make_event(tmp_path / "event", capacity=50)
     people = seed_people(folder)
     server = start_server(folder.root)
     station_dir = tmp_path / "door"
     try:
-        pair_station(folder.root, "Door 3", station_dir)
-        make_application()
-        station = open_station_at(station_dir)
-        window = open_remote_doors(station, camera=None, with_sound=False)
-        qtbot.addWidget(window)
-        window.resize(1366, 768)
-        window.show()
-        qtbot.waitExposed(window)
+        station, window = _station_window(qtbot, folder.root, station_dir, "Door 3")
         assert station.sync.sync_once()  # figures from the server
         window.poll()
         assert "Online" in window.link_label.text()
@@ -103,14 +111,7 @@ def test_a_station_whose_clock_is_7_minutes_off_says_so_in_its_header(
     server = start_server(folder.root)
     station_dir = tmp_path / "door"
     try:
-        pair_station(folder.root, "Door 5", station_dir)
-        make_application()
-        station = open_station_at(station_dir)
-        window = open_remote_doors(station, camera=None, with_sound=False)
-        qtbot.addWidget(window)
-        window.resize(1366, 768)
-        window.show()
-        qtbot.waitExposed(window)
+        station, window = _station_window(qtbot, folder.root, station_dir, "Door 5")
         station.sync.stop()  # this test runs the sync rounds itself, with its own clocks
         credentials = station.doors.credentials
 

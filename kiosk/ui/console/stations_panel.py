@@ -317,7 +317,7 @@ class StationsPanel(QWidget):
             where = station.last_address or "?"
             self.table.selectRow(index)
             if self._pairing is not None and self._pairing.station == station.name:
-                self._clear_pairing("")
+                self._clear_pairing(f"{station.name} paired: the code is used up / 配對碼已使用")
             self._say(
                 f"{station.name} paired from {where} at {at} · Delete revokes "
                 f"/ {at} 由 {where} 配對 · 按 Delete 撤銷",
