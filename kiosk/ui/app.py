@@ -188,7 +188,9 @@ def open_console(
     registrations = RegistrationsView(folder, messages, tasks)
     window.add_tab(registrations, "Registrations · 登記")
     window.closed.connect(registrations.stop)  # its worker's queued work, then its connection
-    window.add_tab(DoorsFiguresPanel(door_checkins(folder, config)), "Doors · 入場")
+    doors = DoorsFiguresPanel(lambda: door_checkins(folder, config))  # opened on its worker
+    window.add_tab(doors, "Doors · 入場")
+    window.closed.connect(doors.stop)
     window.add_tab(ReportView(ReportService(folder), tasks, messages), "Report · 報告")
     mount_stations(window, StationConsole(folder, config), config.zone)
     mount_reveal(window, folder, night, messages, tasks)

@@ -28,6 +28,9 @@ def test_console_has_registrations_and_live_door_figures(
         tabs.widget(i) for i in range(tabs.count()) if isinstance(tabs.widget(i), DoorsFiguresPanel)
     )
     assert isinstance(panel, DoorsFiguresPanel)
+    window.show()
+    tabs.setCurrentWidget(panel)  # it reads (on its worker) while on screen
+    qtbot.waitUntil(lambda: panel._values["registered"].text() == "40", timeout=5000)
     assert panel._values["in"].text() == "0"
     assert panel._values["registered"].text() == "40"
 
