@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.clock import now_in
 from kiosk.core.media_identity import MediaState
+from kiosk.core.night_end import night_end
 from kiosk.core.programme import format_duration
 from kiosk.core.show import CueKind, ShowPhase, Snapshot
 from kiosk.media.audio_level import master_db
@@ -69,15 +70,6 @@ def clock(seconds: float | None) -> str:
     if seconds is None:
         return "—"
     return format_duration(max(0.0, seconds))
-
-
-def late_by(projected: dt.datetime, scheduled_end: dt.time) -> float:
-    """Seconds the projected end falls after the scheduled end (negative: early), by the
-    clock on the wall, so a rehearsal on another day still compares sensibly (within 12 h)."""
-    end = dt.datetime.combine(projected.date(), scheduled_end)
-    difference = (projected - end).total_seconds()
-    half_day = 12 * 3600
-    return (difference + half_day) % (2 * half_day) - half_day
 
 
 def _panel() -> QFrame:
@@ -594,17 +586,24 @@ class ShowPanel(QWidget):
             self.next_label.setText(cue.label)
 
     def _refresh_clock(self, snap: Snapshot, now: float) -> None:
-        wall = now_in(self.config.zone).replace(tzinfo=None)  # the event's clock, not the laptop's
-        projected = wall + dt.timedelta(seconds=snap.projected_end - now)
-        late = late_by(projected, self.config.end)
-        colour = Colours.bad.name() if late > 60 else Colours.ok.name()
-        minutes = round(abs(late) / 60)
-        verdict = "on time" if minutes == 0 else f"{minutes} min {'late' if late > 0 else 'early'}"
+        wall = now_in(self.config.zone)  # the event's clock, not the laptop's
+
+        def on_the_wall(moment: float | None) -> dt.datetime | None:
+            return None if moment is None else wall - dt.timedelta(seconds=now - moment)
+
+        end = night_end(
+            self.config,
+            now=wall,
+            left_s=max(0.0, snap.projected_end - now),
+            started_at=on_the_wall(snap.started_at),
+            ended_at=on_the_wall(snap.ended_at),
+        )
+        colour = Colours.bad.name() if end.late else Colours.ok.name()
         self.show_clock.setText(
             f"elapsed <b>{clock(snap.show_elapsed_s)}</b> · "
             f"remaining <b>{clock(snap.projected_end - now)}</b><br>"
-            f"ends <b style='color:{colour}'>{projected:%H:%M}</b> "
-            f"(scheduled {self.config.end:%H:%M}, <span style='color:{colour}'>{verdict}</span>)"
+            f"ends <b style='color:{colour}'>{end.projected:%H:%M}</b> "
+            f"(<span style='color:{colour}'>{end.context()}</span>)"
         )
 
     def _refresh_sound(self) -> None:

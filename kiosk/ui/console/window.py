@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.memory_trend import MemoryTrend
+from kiosk.core.night_end import planned_end
 from kiosk.core.preflight import FilmCheck, check_schedule
 from kiosk.core.programme import Film, format_duration
 from kiosk.night.night import Night
@@ -432,12 +433,11 @@ class ConsoleWindow(QMainWindow):
             state += f" · <b style='color:{Colours.bad.name()}'>{blocked} blocked</b>"
         if unchecked:
             state += f" · <span style='color:{Colours.muted.name()}'>{unchecked} unchecked</span>"
-        over = schedule.overrun_s
-        end_colour = Colours.bad.name() if over > 0 else Colours.text.name()
+        end = planned_end(self.config, schedule.total_s)  # the Show tab's computation too
+        end_colour = Colours.bad.name() if end.late else Colours.text.name()
         self.summary.setText(
             f"{total} films · {state} · running time {format_duration(schedule.total_s)} · "
-            f"<span style='color:{end_colour}'>ends {schedule.projected_end:%H:%M}</span> "
-            f"(scheduled {schedule.scheduled_end:%H:%M})"
+            f"<span style='color:{end_colour}'>{end.describe()}</span>"
         )
 
     def start_preflight(self) -> None:
