@@ -9,16 +9,26 @@ holding players that were released.
 from __future__ import annotations
 
 import logging
+from enum import Enum
 
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sting import StingPlayer
 from kiosk.night.ports import Stage
+from kiosk.render.vote_card import VoteCard
 
 log = logging.getLogger(__name__)
 
 SLOTS = ("A", "B")
+
+
+class Slide(Enum):
+    """A slide put over the show by hand: the show's own state does not know it is up, so the
+    console must ask the projector (a voting slide over the holding card is not "holding")."""
+
+    VOTING = "voting"
+    DIFFICULTIES = "difficulties"
 
 
 class Projector(QObject):
@@ -51,6 +61,13 @@ class Projector(QObject):
     def with_reveal(self) -> bool:
         """True while the award reveal has the projector."""
         return self._with_reveal
+
+    def slide(self) -> Slide | None:
+        """The slide the audience sees over the show, if any."""
+        stage = self.stage
+        if stage.black:
+            return Slide.DIFFICULTIES if stage.slide_up else None
+        return Slide.VOTING if isinstance(stage.showing_card, VoteCard) else None
 
     def bind_surfaces(self) -> None:
         """Let the players draw into the stage's video surfaces (once; not headless)."""

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.programme import Programme
 from kiosk.core.show import CueKind, FilmStatus, ShowPhase, Snapshot
+from kiosk.night.projector import Slide
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console import show_panel as show_panel_module
@@ -105,7 +106,7 @@ def test_the_console_says_and_shows_when_the_slide_is_up(
     qtbot.keyClick(console, Qt.Key.Key_Space)
     qtbot.keyClick(console, Qt.Key.Key_T)
     panel.refresh()
-    assert panel.phase_label.text().strip() == show_panel_module.DIFFICULTIES_BADGE
+    assert panel.phase_label.text().strip() == show_panel_module.SLIDE_STYLE[Slide.DIFFICULTIES][0]
     panel.preview.refresh()
     shown = panel.preview.pixmap().toImage()
     bright = max(
@@ -118,4 +119,4 @@ def test_the_console_says_and_shows_when_the_slide_is_up(
     qtbot.keyClick(console, Qt.Key.Key_Space)  # GO lifts the black and the slide
     qtbot.waitUntil(lambda: not stage_of(console).black, timeout=5000)
     panel.refresh()
-    assert panel.phase_label.text().strip() != show_panel_module.DIFFICULTIES_BADGE
+    assert panel.phase_label.text().strip() != show_panel_module.SLIDE_STYLE[Slide.DIFFICULTIES][0]

@@ -37,6 +37,7 @@ from kiosk.core.programme import format_duration
 from kiosk.core.show import CueKind, ShowPhase, Snapshot
 from kiosk.media.audio_level import master_db
 from kiosk.night.night import Night
+from kiosk.night.projector import Slide
 from kiosk.night.show import ShowController
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
@@ -62,7 +63,13 @@ PHASE_STYLE = {
     ShowPhase.ENDED: ("ENDED · 完場", "#5b6270"),
 }
 
-DIFFICULTIES_BADGE = "DIFFICULTIES SLIDE · 技術問題畫面"
+# what the projector shows when it is not what the show's own phase says (the slides put up by
+# hand, the award reveal): the badge always names what the audience sees
+SLIDE_STYLE = {
+    Slide.DIFFICULTIES: ("DIFFICULTIES SLIDE · 技術問題畫面", "#b3261e"),
+    Slide.VOTING: ("VOTING SLIDE · 投票畫面", "#6a3d9a"),
+}
+REVEAL_STYLE = ("AWARD REVEAL · 頒獎 (Awards tab)", "#8a6a1c")
 
 
 def clock(seconds: float | None) -> str:
@@ -477,8 +484,12 @@ class ShowPanel(QWidget):
         text, colour = PHASE_STYLE[snap.phase]
         if snap.waiting_for_go and snap.phase in (ShowPhase.HOLDING, ShowPhase.INTERMISSION):
             text += "  — press GO"
-        if snap.black and self.night.projector.stage.slide_up:
-            text = DIFFICULTIES_BADGE  # the audience sees the slide, not plain black
+        projector = self.night.projector
+        slide = projector.slide()
+        if projector.with_reveal:
+            text, colour = REVEAL_STYLE
+        elif slide is not None:
+            text, colour = SLIDE_STYLE[slide]  # the audience sees the slide, not the show's cue
         self.phase_label.setText(f" {text} ")
         self.phase_label.setStyleSheet(
             f"background: {colour}; color: #fff; border-radius: 4px; padding: 2px 6px;"
@@ -489,7 +500,7 @@ class ShowPanel(QWidget):
         self._refresh_next(snap)
         self._refresh_clock(snap, now)
         self._refresh_sound()
-        self.run_model.update(snap)
+        self.run_model.update(snap, slide)
         if self._go_feedback_until and time.monotonic() > self._go_feedback_until:
             self._go_feedback_until = 0.0
             self.go_feedback.setText("")

@@ -33,6 +33,11 @@ from kiosk.ui.stage.window import Layer, StageWindow
 log = logging.getLogger(__name__)
 
 POLL_MS = 1000
+# the slide button says whether the slide is up (on/off), not only what it does
+SLIDE_BUTTON = {
+    False: "Show the voting slide · 投影投票畫面",
+    True: "Voting slide ON the projector — take it down · 投票畫面投影中",
+}
 URLS_EVERY_S = 5.0  # the server records its address when it starts: show it soon after
 
 
@@ -58,8 +63,16 @@ class VoteSlide:
 
     @property
     def shown(self) -> bool:
-        """True while the voting slide is up."""
-        return self._covered is not None
+        """True while the audience sees the voting slide (not merely "it was put up": GO, a film
+        or the black may have replaced it since)."""
+        if self._covered is None:
+            return False
+        return self._stage.layer is Layer.CARD and isinstance(self._stage.current_card(), VoteCard)
+
+    def forget_if_replaced(self) -> None:
+        """The show put another card up over the slide: there is nothing to put back."""
+        if self._covered is not None and not isinstance(self._stage.current_card(), VoteCard):
+            self._covered = None
 
     def show(self, card: VoteCard) -> str | None:
         """Show the slide; returns why not (a film is playing, the reveal has it) or None."""
@@ -126,8 +139,11 @@ class VotePanel(QWidget):
         self.minutes.setSuffix(" min")
         self.open_button = QPushButton("Open the vote · 開始投票")
         self.close_button = QPushButton("Close the vote · 結束投票")
-        self.slide_button = QPushButton("Voting slide on the projector · 投影投票畫面")
+        self.slide_button = QPushButton(SLIDE_BUTTON[False])
         self.slide_button.setCheckable(True)
+        self.slide_button.setStyleSheet(
+            f"QPushButton:checked {{ background: {Colours.ok.name()}; color: #fff; }}"
+        )
         for widget in (self.minutes, self.open_button, self.close_button, self.slide_button):
             widget.setMinimumHeight(44)
             buttons.addWidget(widget)
@@ -173,6 +189,7 @@ class VotePanel(QWidget):
 
     def toggle_slide(self, wanted: bool) -> None:
         """Show or hide the voting slide on the projector."""
+        self.slide_button.setText(SLIDE_BUTTON[wanted])
         if not wanted:
             self.slide.hide()
             return
@@ -187,6 +204,17 @@ class VotePanel(QWidget):
         if refused is not None:
             self.messages.warning(f"Voting slide not shown: {refused}")
             self.slide_button.setChecked(False)
+
+    def _follow_the_projector(self) -> None:
+        """The button's on/off follows what the projector shows (GO or a film may have replaced
+        the slide without this button)."""
+        self.slide.forget_if_replaced()
+        shown = self.slide.shown
+        if self.slide_button.isChecked() != shown:
+            self.slide_button.blockSignals(True)
+            self.slide_button.setChecked(shown)
+            self.slide_button.blockSignals(False)
+            self.slide_button.setText(SLIDE_BUTTON[shown])
 
     def _urls(self) -> list[str]:
         """The vote page's address, looked up again every few seconds (the server may start)."""
@@ -221,6 +249,7 @@ class VotePanel(QWidget):
             self.state.setStyleSheet(f"color: {Colours.muted.name()};")
             if self.slide.shown:
                 self.slide_button.setChecked(False)
+        self._follow_the_projector()
         share = status.ballots / status.checked_in if status.checked_in else 0.0
         self.turnout.setText(
             f"{status.ballots} ballots / {status.checked_in} checked in ({share:.0%}) · "
