@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core.vote import VotePhase, vote_state_text
 from kiosk.render.cards import Card
 from kiosk.render.vote_card import VoteCard
 from kiosk.services.vote import VoteDesk, VoteError, VoteStatus
@@ -33,6 +34,11 @@ from kiosk.ui.stage.window import Layer, StageWindow
 log = logging.getLogger(__name__)
 
 POLL_MS = 1000
+PHASE_COLOURS = {
+    VotePhase.NOT_OPEN_YET: Colours.muted,
+    VotePhase.OPEN: Colours.ok,
+    VotePhase.CLOSED: Colours.warn,
+}
 # the slide button says whether the slide is up (on/off), not only what it does
 SLIDE_BUTTON = {
     False: "Show the voting slide · 投影投票畫面",
@@ -240,15 +246,11 @@ class VotePanel(QWidget):
         except VoteError as exc:
             self.state.setText(f"Vote: cannot read the event ({exc})")
             return
-        if status.open:
-            left = int(status.seconds_left or 0)
-            self.state.setText(f"Vote OPEN · 投票進行中 — {left // 60}:{left % 60:02d} left")
-            self.state.setStyleSheet(f"color: {Colours.ok.name()};")
-        else:
-            self.state.setText("Vote closed · 投票未開始／已結束")
-            self.state.setStyleSheet(f"color: {Colours.muted.name()};")
-            if self.slide.shown:
-                self.slide_button.setChecked(False)
+        en, zh = vote_state_text(status.phase, status.seconds_left)
+        self.state.setText(f"{en} · {zh}")
+        self.state.setStyleSheet(f"color: {PHASE_COLOURS[status.phase].name()};")
+        if not status.open and self.slide.shown:
+            self.slide_button.setChecked(False)  # the vote is over: the slide comes down
         self._follow_the_projector()
         share = status.ballots / status.checked_in if status.checked_in else 0.0
         self.turnout.setText(
