@@ -24,6 +24,7 @@ from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sound_server import pulse_socket
 from kiosk.media.sting import StingPlayer
+from kiosk.media.test_tone import TonePlayer
 from kiosk.media.vlc_log import VlcLogTap
 from kiosk.night.audio_alarm import SoundWatch
 from kiosk.night.effects import EffectRunner
@@ -278,7 +279,9 @@ def open_night(
     tap = VlcLogTap(instance)  # before the players: libvlc names its audio output then
     players = FilmPlayers(instance, media.gain_db)
     sting = StingPlayer(instance)
-    projector = Projector(stage, players, sting, bind_surfaces=bind_surfaces)
+    projector = Projector(
+        stage, players, sting, tone=TonePlayer(instance), bind_surfaces=bind_surfaces
+    )
     journal = JournalStore(db)
     runner = EffectRunner(journal, messages)
     sound = SoundWatch(

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sting import StingPlayer
+from kiosk.media.test_tone import TonePlayer
 from kiosk.night.ports import Stage
 from kiosk.render.vote_card import VoteCard
 
@@ -46,12 +47,14 @@ class Projector(QObject):
         players: FilmPlayers,
         sting: StingPlayer | None = None,
         *,
+        tone: TonePlayer | None = None,
         bind_surfaces: bool = True,
     ) -> None:
         super().__init__()
         self.stage = stage
         self.players = players
         self.sting = sting
+        self._tone = tone
         self._bind = bind_surfaces
         self._bound = False
         self._with_reveal = False
@@ -68,6 +71,14 @@ class Projector(QObject):
         if stage.black:
             return Slide.DIFFICULTIES if stage.slide_up else None
         return Slide.VOTING if isinstance(stage.showing_card, VoteCard) else None
+
+    def test_tone(self, device: str | None) -> bool:
+        """Play the short test tone on an output device (the Outputs dialog's "Test"); False
+        when this projector has no tone player (headless)."""
+        if self._tone is None:
+            return False
+        self._tone.play(device)
+        return True
 
     def bind_surfaces(self) -> None:
         """Let the players draw into the stage's video surfaces (once; not headless)."""
@@ -103,4 +114,6 @@ class Projector(QObject):
         self.players.close()
         if self.sting is not None:
             self.sting.close()
+        if self._tone is not None:
+            self._tone.close()
         self.stage.close()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core.audio_outputs import audio_outputs
 from kiosk.core.memory_trend import MemoryTrend
 from kiosk.core.night_end import planned_end
 from kiosk.core.preflight import FilmCheck, check_schedule
@@ -158,7 +159,7 @@ def apply_outputs(night: Night, settings: ConsoleSettings) -> None:
         players.set_audio_device(settings.audio_device)
     if night.sound is not None and night.sound.sound_lost:
         night.sound.reconnect()  # a lost output takes no device choice: open a new one
-    if not players.audio_devices() and night.messages is not None:
+    if not audio_outputs(players.audio_devices(), None) and night.messages is not None:
         night.messages.error(
             "No audio output device: the films would play SILENTLY · 沒有音效輸出裝置 — "
             "check the sound card / HDMI audio, then choose it with O"
@@ -263,7 +264,8 @@ class ConsoleWindow(QMainWindow):
         """The projector screen and audio device dialog (key O); applies and remembers them."""
         players = self.night.projector.players
         current = load_console_settings(self.folder)
-        dialog = OutputsDialog(self, current, players.audio_devices())
+        outputs = audio_outputs(players.audio_devices(), current.audio_device)
+        dialog = OutputsDialog(self, current, outputs, self.night.projector.test_tone)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return "cancelled"
         chosen = dialog.chosen()
