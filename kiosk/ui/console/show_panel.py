@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSlider,
     QTableView,
@@ -50,7 +49,6 @@ log = logging.getLogger(__name__)
 
 REFRESH_MS = 100
 GO_FEEDBACK_MS = 1800
-SIDE_MIN_HEIGHT = 110  # px: the rest of the side column scrolls on a short screen
 
 PHASE_STYLE = {
     ShowPhase.HOLDING: ("HOLDING · 等候", "#5b6270"),
@@ -70,6 +68,26 @@ SLIDE_STYLE = {
     Slide.VOTING: ("VOTING SLIDE · 投票畫面", "#6a3d9a"),
 }
 REVEAL_STYLE = ("AWARD REVEAL · 頒獎 (Awards tab)", "#8a6a1c")
+
+
+# the control grid's buttons for keys whose full name (the log's, the tooltip's) is long
+SHORT_LABELS = {
+    "difficulties": "⚠ Difficulties slide",
+    "jump": "Jump to film…",
+    "outputs": "Screen and sound…",
+}
+GRID_COLUMNS = 5
+SOUND_WIDTH = 350  # px: the sound box beside now/next
+GRID_BUTTONS = (
+    "pause", "fade", "black", "back", "skip",
+    "rewind", "forward", "difficulties", "jump", "outputs",
+)  # fmt: skip
+
+
+def key_caption(shown: str) -> str:
+    """The key as a button prints it: `[M]`; a bracket key is named, not bracketed (`[[]`
+    read as garbled)."""
+    return f"(key {shown})" if any(bracket in shown for bracket in "[]") else f"[{shown}]"
 
 
 def clock(seconds: float | None) -> str:
@@ -116,7 +134,7 @@ class ShowPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
-        layout.setSpacing(8)
+        layout.setSpacing(6)
         self.resume_banner = self._build_resume_banner()
         layout.addWidget(self.resume_banner)
         self.alert = self._build_alert()
@@ -134,6 +152,9 @@ class ShowPanel(QWidget):
         top = QHBoxLayout()
         top.setSpacing(10)
         top.addWidget(self._build_now(), 1)
+        # sound sits beside now/next in the top row, not under the run order: there it was
+        # scrolled out of sight on a 1366x768 laptop with a banner up
+        top.addWidget(self._build_sound(), 0, Qt.AlignmentFlag.AlignTop)
         self.preview = StagePreview(controller, tasks)
         preview_box = QVBoxLayout()
         preview_box.setSpacing(2)
@@ -149,7 +170,10 @@ class ShowPanel(QWidget):
         self.run_model = RunOrderModel(controller.programme, config)
         self.run_table = self._build_run_table()
         bottom.addWidget(self.run_table, 3)
-        bottom.addWidget(self._scrolling(self._build_side()), 2)
+        side = self._build_side()
+        # the side column never scrolls or clips: the run order gives up rows instead
+        side.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        bottom.addWidget(side, 2)
         layout.addLayout(bottom, 1)
 
         controller.changed.connect(self.refresh)
@@ -228,7 +252,8 @@ class ShowPanel(QWidget):
 
     def _button(self, name: str, *, size: float = 11, height: int = 40) -> QPushButton:
         key = binding(name)
-        button = QPushButton(f"{key.label}   [{key.shown()}]")
+        label = SHORT_LABELS.get(name, key.label)
+        button = QPushButton(f"{label}   {key_caption(key.shown())}")
         button.setFont(ui_font(size, bold=True))
         button.setMinimumHeight(height)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -259,7 +284,7 @@ class ShowPanel(QWidget):
         self.alert_text.setWordWrap(True)
         row.addWidget(self.alert_text, 1)
         self.alert_retry = self._button("retry", height=34)
-        self.alert_skip = QPushButton("Skip   [N / Right]")
+        self.alert_skip = QPushButton(f"Skip   {key_caption(binding('skip').shown())}")
         self.alert_skip.setFont(ui_font(11, bold=True))
         self.alert_skip.setMinimumHeight(34)
         self.alert_skip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -307,7 +332,7 @@ class ShowPanel(QWidget):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
-        go = self._button("go", size=20, height=64)
+        go = self._button("go", size=20, height=56)
         go.setMinimumWidth(220)
         self._go_style = (
             "QPushButton { background: #2f7d3b; color: white; border-radius: 8px; }"
@@ -317,10 +342,9 @@ class ShowPanel(QWidget):
         row.addWidget(go)
         grid = QGridLayout()
         grid.setSpacing(6)
-        names = ("pause", "fade", "black", "back", "skip", "rewind", "forward")
-        for index, name in enumerate(names):
+        for index, name in enumerate(GRID_BUTTONS):
             button = self._button(name, size=10, height=29)
-            grid.addWidget(button, index // 4, index % 4)
+            grid.addWidget(button, index // GRID_COLUMNS, index % GRID_COLUMNS)
         self.buttons["black"].setStyleSheet("QPushButton { background: #000; color: #fff; }")
         row.addLayout(grid, 1)
         return box
@@ -341,19 +365,6 @@ class ShowPanel(QWidget):
         )
         return table
 
-    @staticmethod
-    def _scrolling(side: QWidget) -> QScrollArea:
-        """The side column (next, show clock, sound) scrolls when the window is short (a
-        1366x768 laptop with a banner up), instead of pushing the log off the screen."""
-        area = QScrollArea()
-        area.setWidget(side)
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        area.setMinimumHeight(SIDE_MIN_HEIGHT)
-        return area
-
     def _build_side(self) -> QWidget:
         side = QWidget()
         column = QVBoxLayout(side)
@@ -369,16 +380,19 @@ class ShowPanel(QWidget):
         self.next_label.setWordWrap(True)
         info_layout.addWidget(self.next_label)
 
-        info_layout.addSpacing(4)
-        info_layout.addWidget(text_label("Show clock · 節目時間", 9, colour=Colours.muted.name()))
+        info_layout.addSpacing(2)
         self.show_clock = text_label("", 10, rich=True)  # times only
         self.show_clock.setTextFormat(Qt.TextFormat.RichText)
         info_layout.addWidget(self.show_clock)
         column.addWidget(info)
+        column.addStretch(1)
+        return side
 
+    def _build_sound(self) -> QFrame:
         sound_box = _panel()
+        sound_box.setFixedWidth(SOUND_WIDTH)
         sound = QGridLayout(sound_box)
-        sound.setContentsMargins(12, 8, 12, 8)
+        sound.setContentsMargins(10, 6, 10, 6)
         sound.setVerticalSpacing(4)
         sound.addWidget(text_label("Sound · 音量", 9, colour=Colours.muted.name()), 0, 0, 1, 4)
         self.volume = QSlider(Qt.Orientation.Horizontal)
@@ -396,6 +410,7 @@ class ShowPanel(QWidget):
         self.trim.setRange(-12.0, 12.0)
         self.trim.setSingleStep(0.5)
         self.trim.setSuffix(" dB")
+        self.trim.setMinimumHeight(26)
         self.trim.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.trim.valueChanged.connect(self._trim_changed)
         sound.addWidget(self._button("trim_down", size=9, height=26), 2, 0)
@@ -405,9 +420,7 @@ class ShowPanel(QWidget):
         self.gain_label = text_label("", 9, colour=Colours.muted.name())
         self.gain_label.setWordWrap(True)
         sound.addWidget(self.gain_label, 3, 0, 1, 4)
-        column.addWidget(sound_box)
-        column.addStretch(1)
-        return side
+        return sound_box
 
     # Behaviour ---------------------------------------------------------------------------
     def set_controller(self, controller: ShowController) -> None:
@@ -493,6 +506,11 @@ class ShowPanel(QWidget):
         self.phase_label.setText(f" {text} ")
         self.phase_label.setStyleSheet(
             f"background: {colour}; color: #fff; border-radius: 4px; padding: 2px 6px;"
+        )
+        slide_label = "⚠ Take the slide down" if slide is Slide.DIFFICULTIES else None
+        self.buttons["difficulties"].setText(
+            f"{slide_label or SHORT_LABELS['difficulties']}   "
+            f"{key_caption(binding('difficulties').shown())}"
         )
         self._refresh_now(snap)
         self._refresh_resume_banner(snap)
@@ -611,6 +629,7 @@ class ShowPanel(QWidget):
         )
         colour = Colours.bad.name() if end.late else Colours.ok.name()
         self.show_clock.setText(
+            f"<span style='color:{Colours.muted.name()}'>Show clock · 節目時間</span> "
             f"elapsed <b>{clock(snap.show_elapsed_s)}</b> · "
             f"remaining <b>{clock(snap.projected_end - now)}</b><br>"
             f"ends <b style='color:{colour}'>{end.projected:%H:%M}</b> "
