@@ -41,6 +41,8 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
         qtbot.waitExposed(panel)
         assert "running" in panel.server_line.text()
         assert f":{server.port}" in panel.server_line.text()
+        assert not panel.revoke_button.isEnabled()  # nothing to revoke yet (issue #23 item 11)
+        assert "python main.py" not in panel.pair_note.text() and "`" not in panel.pair_note.text()
         panel.name_entry.setText("Door 4")
         panel.make_pairing()
         image = panel.grab().toImage()
@@ -64,6 +66,7 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
         assert panel.table.item(0, 0).text() == "Door 4"  # type: ignore[union-attr]
         assert "active" in panel.table.item(0, 1).text()  # type: ignore[union-attr]
         panel.table.setCurrentCell(0, 0)
+        assert panel.revoke_button.isEnabled()
         panel.revoke_selected()
         assert "Revoked Door 4" in panel.status_line.text()
         assert "revoked" in panel.table.item(0, 1).text()  # type: ignore[union-attr]
@@ -71,6 +74,8 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
             run_cli("--event", str(folder.root), "stations", "list", "--json").stdout
         )
         assert listing["stations"][0]["active"] is False
+        panel.table.setCurrentCell(0, 0)
+        assert not panel.revoke_button.isEnabled()  # already revoked
         panel.grab().save(str(SCREENSHOTS / "console-stations-revoked.png"))
     finally:
         server.stop()

@@ -353,3 +353,13 @@ def test_a_start_over_forgets_the_earlier_run() -> None:
         ("film_status", {"film": "F02", "status": "pending"}),
     ]
     assert "F02" in films_on_the_ballot(ORDER, entries)
+
+
+def test_an_address_only_this_laptop_answers_is_not_for_phones() -> None:
+    from kiosk.services.vote_address import phones_can_reach
+
+    assert not phones_can_reach("http://127.0.0.1:8080/")
+    assert not phones_can_reach("http://[::1]:8080/")
+    assert not phones_can_reach("http://localhost:8080/")
+    assert phones_can_reach("http://192.168.1.23:8080/")
+    assert phones_can_reach("http://aiff-console.lan/")

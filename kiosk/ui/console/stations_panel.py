@@ -138,8 +138,9 @@ class StationsPanel(QWidget):
         self.payload_line.setReadOnly(True)
         self.payload_line.setPlaceholderText("aiff-pair://…")
         self.pair_note = _plain(
-            "On the door laptop: python main.py --station-dir DIR doors --pair, then hold this "
-            "code up to its camera.\n在入口電腦執行 doors --pair，再將此碼對準其鏡頭。",
+            "On the door laptop, open the door station's pairing screen (set up by the "
+            "technician, see docs/screens.md), then hold this code up to its camera.\n"
+            "在入口電腦開啟入口站的配對畫面，再將此碼對準其鏡頭。",
             10,
         )
         left = QVBoxLayout()
@@ -161,6 +162,9 @@ class StationsPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.revoke_button = QPushButton("Revoke selected station / 撤銷所選入口站")
         self.revoke_button.clicked.connect(self.revoke_selected)
+        self.revoke_button.setEnabled(False)  # until a station that can be revoked is selected
+        self._station_states: dict[str, str] = {}
+        self.table.itemSelectionChanged.connect(self._enable_revoke)
         self.status_line = _plain("", 11)
         self.conflicts_title = _plain("Door conflicts / 重複入場", 11, bold=True)
         self.conflicts = QListWidget()
@@ -201,6 +205,7 @@ class StationsPanel(QWidget):
 
     def _fill_stations(self) -> None:
         stations = self.service.stations()
+        self._station_states = {station.name: station.state for station in stations}
         selected = self._selected_name()
         self.table.setRowCount(len(stations))
         states = {
@@ -224,6 +229,12 @@ class StationsPanel(QWidget):
             if station.name == selected:
                 self.table.selectRow(index)
         self.table.resizeColumnsToContents()
+        self._enable_revoke()
+
+    def _enable_revoke(self) -> None:
+        """Revoke is offered only for a selected station that is not revoked already."""
+        state = self._station_states.get(self._selected_name() or "")
+        self.revoke_button.setEnabled(state is not None and state != "revoked")
 
     def _fill_conflicts(self) -> None:
         conflicts = self.service.conflicts()

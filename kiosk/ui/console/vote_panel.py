@@ -27,6 +27,7 @@ from kiosk.core.vote import VotePhase, vote_state_text
 from kiosk.render.cards import Card
 from kiosk.render.vote_card import VoteCard
 from kiosk.services.vote import VoteDesk, VoteError, VoteStatus
+from kiosk.services.vote_address import phones_can_reach
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.stage.window import Layer, StageWindow
@@ -261,19 +262,22 @@ class VotePanel(QWidget):
         self.bar.setValue(min(status.ballots, max(1, status.checked_in)))
         self.bar.setFormat(f"{status.ballots} / {status.checked_in}")
         answering = self._page_answers()
-        self.address.setText(
-            "Vote page · 投票網址: "
-            + "  ".join(self._urls())
-            + (
-                ""
-                if answering
-                else "  — not answering: start the event server (Stations tab or "
-                "`python main.py serve`) · 投票網頁未啟動"
+        urls = self._urls()
+        reachable = any(phones_can_reach(url) for url in urls)
+        problem = ""
+        if not answering:
+            problem = (
+                "  — not answering: start the event server on the Stations tab · "
+                "投票網頁未啟動，請在「入口站」分頁啟動伺服器"
             )
-        )
-        self.address.setStyleSheet(
-            f"color: {(Colours.text if answering else Colours.warn).name()};"
-        )
+        elif not reachable:
+            problem = (
+                "  — phones cannot reach this address (it is this laptop only): connect the "
+                "laptop to the venue Wi-Fi and restart the event server · "
+                "手機無法連線此位址，請將電腦連接場地 Wi-Fi 後重新啟動伺服器"
+            )
+        self.address.setText("Vote page · 投票網址: " + "  ".join(urls) + problem)
+        self.address.setStyleSheet(f"color: {(Colours.warn if problem else Colours.text).name()};")
         self.open_button.setEnabled(not status.open)
         self.close_button.setEnabled(status.open)
 
