@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from kiosk.core import glossary
 from kiosk.core.awards import CategoryResult
 from kiosk.core.programme import Programme
 from kiosk.core.tickets import CROCKFORD_ALPHABET
@@ -108,9 +109,9 @@ class VotePhase(Enum):
 
 
 _PHASE_WORDS: dict[VotePhase, tuple[str, str]] = {
-    VotePhase.NOT_OPEN_YET: ("Voting has not opened yet", "投票尚未開始"),
-    VotePhase.OPEN: ("Voting is open", "投票進行中"),
-    VotePhase.CLOSED: ("Voting has closed", "投票已經結束"),
+    VotePhase.NOT_OPEN_YET: (glossary.VOTE_NOT_OPEN_YET.en, glossary.VOTE_NOT_OPEN_YET.zh),
+    VotePhase.OPEN: (glossary.VOTE_OPEN.en, glossary.VOTE_OPEN.zh),
+    VotePhase.CLOSED: (glossary.VOTE_CLOSED.en, glossary.VOTE_CLOSED.zh),
 }
 
 
@@ -119,7 +120,9 @@ def vote_state_text(phase: VotePhase, seconds_left: float | None) -> tuple[str, 
     en, zh = phase.words
     if phase is VotePhase.OPEN and seconds_left is not None:
         minutes, seconds = divmod(int(seconds_left), 60)
-        return f"{en} · {minutes}:{seconds:02d} left", f"{zh} · 尚餘 {minutes}:{seconds:02d}"
+        clock = f"{minutes}:{seconds:02d}"
+        left = glossary.TIME_LEFT
+        return f"{en} · {clock} {left.en}", f"{zh} · {left.zh} {clock}"
     return en, zh
 
 
@@ -247,12 +250,12 @@ _MESSAGES: dict[BallotVerdict, tuple[str, str]] = {
         "此門票已經投過票。每張門票只可投票一次。",
     ),
     BallotVerdict.VOTE_NOT_OPEN: (
-        "Voting has not opened yet. It opens after the films: please try again then.",
-        "投票尚未開始。放映結束後便會開始，屆時請再試。",
+        f"{glossary.VOTE_NOT_OPEN_YET.en}. It opens after the films: please try again then.",
+        f"{glossary.VOTE_NOT_OPEN_YET.zh}。放映結束後便會開始，屆時請再試。",
     ),
     BallotVerdict.VOTE_CLOSED: (
-        "Voting has closed.",
-        "投票已經結束。",
+        f"{glossary.VOTE_CLOSED.en}.",
+        f"{glossary.VOTE_CLOSED.zh}。",
     ),
     BallotVerdict.UNKNOWN_FILM: (
         "That film is not on tonight's list. Please choose again.",

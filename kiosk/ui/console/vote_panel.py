@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core import glossary
 from kiosk.core.vote import VotePhase, vote_state_text
 from kiosk.render.cards import Card
 from kiosk.render.vote_card import VoteCard
@@ -256,7 +257,7 @@ class VotePanel(QWidget):
         share = status.ballots / status.checked_in if status.checked_in else 0.0
         self.turnout.setText(
             f"{status.ballots} ballots / {status.checked_in} checked in ({share:.0%}) · "
-            f"已投票 {status.ballots} / 已入場 {status.checked_in}"
+            f"已投票 {status.ballots} / {glossary.CHECKED_IN.zh} {status.checked_in}"
         )
         self.bar.setRange(0, max(1, status.checked_in))
         self.bar.setValue(min(status.ballots, max(1, status.checked_in)))

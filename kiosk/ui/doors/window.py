@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core import glossary
 from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh, verdict_headlines
 from kiosk.core.repeat_scans import RepeatGuard
 from kiosk.services.door_backend import DoorBackend
@@ -211,10 +212,10 @@ class DoorsWindow(QWidget):
         self.link_label.setTextFormat(Qt.TextFormat.PlainText)
         self.link_label.setVisible(context.link_state is not None)
         heading.addWidget(self.link_label)
-        self.in_tile = FigureTile("Checked in / 已入場")
-        self.registered_tile = FigureTile("Registered / 已登記")
-        self.capacity_tile = FigureTile("Capacity / 座位")
-        self.left_tile = FigureTile("Places left / 餘位")
+        self.in_tile = FigureTile(glossary.CHECKED_IN.pair(" / "))
+        self.registered_tile = FigureTile(glossary.REGISTERED.pair(" / "))
+        self.capacity_tile = FigureTile(glossary.CAPACITY.pair(" / "))
+        self.left_tile = FigureTile(glossary.PLACES_LEFT.pair(" / "))
         header = QHBoxLayout()
         header.addLayout(heading, 1)
         for tile in (self.in_tile, self.registered_tile, self.capacity_tile, self.left_tile):
@@ -389,7 +390,8 @@ class DoorsWindow(QWidget):
         if result.verdict is Verdict.ADMITTED:
             self.walk_in_panel.clear()
             self.walk_in_panel.show_feedback(
-                f"Registered and admitted: {result.name} / 已登記並入場：{result.name}"
+                f"{glossary.REGISTERED.en} and admitted: {result.name} / "
+                f"{glossary.REGISTERED.zh}並入場：{result.name}"
             )
         self.show_result(result)
         self.answered.emit(result)
@@ -422,11 +424,15 @@ class DoorsWindow(QWidget):
             self._admitted.clear()  # the door's records and this window's memory differ
         self._name_undo_button()
         clock = local_clock(undone.at, self.context.zone)
+        undone_word = glossary.UNDONE
         self._status(
-            f"Undone: {undone.name} (admitted {clock}) / 已撤銷：{undone.name}（{clock} 入場）",
+            f"{undone_word.en}: {undone.name} (admitted {clock}) / "
+            f"已{undone_word.zh}：{undone.name}（{clock} 入場）",
             Colours.warn,
         )
-        self._add_history(f"{self._now_clock()}  ↶  Undone / 已撤銷  {undone.name}", Colours.warn)
+        self._add_history(
+            f"{self._now_clock()}  ↶  {undone_word.pair(' / 已')}  {undone.name}", Colours.warn
+        )
         self._refresh_soon.start()
         self.answered.emit(undone)
 
