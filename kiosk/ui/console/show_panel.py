@@ -305,8 +305,8 @@ class ShowPanel(QWidget):
         self.now_title_zh = text_label("", 13, colour=Colours.accent.name())
         for label in (self.now_title, self.now_title_zh):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.elapsed = text_label("—", 30, bold=True)
-        self.remaining = text_label("—", 30, bold=True, colour=Colours.accent.name())
+        self.elapsed = text_label("—", 26, bold=True)
+        self.remaining = text_label("—", 26, bold=True, colour=Colours.accent.name())
         self.remaining.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
