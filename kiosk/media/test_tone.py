@@ -60,12 +60,12 @@ class TonePlayer:
         """Start the tone from the beginning on `device` (None or "": the default output)."""
         self.plays += 1
         try:
-            if self._player is None:
-                path = self._path or ensure_sound(TONE_PATH, render_tone_wav)
-                self._player = self._instance.media_player_new()
-                self._player.set_media(self._instance.media_new(str(path)))
-            else:
-                self._player.stop()
+            # a fresh player each time: after stop() libvlc 3 forgets the device chosen and
+            # the next tone went to the system's default (measured with two PulseAudio sinks)
+            self.close()
+            path = self._path or ensure_sound(TONE_PATH, render_tone_wav)
+            self._player = self._instance.media_player_new()
+            self._player.set_media(self._instance.media_new(str(path)))
             if device:
                 self._player.audio_output_device_set(None, device)
             self._player.audio_set_volume(100)
