@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli.common import emit_json, fail, folder_of
+from kiosk.core import glossary
 from kiosk.core.problems import ConfigError
 from kiosk.core.report import Outcome, ShowReport, ShowState
 from kiosk.store.errors import StoreError
@@ -77,6 +78,7 @@ def _print_summary(made: ShowReport) -> None:
         click.echo(f"  ! {made.local(incident.at)} {incident.describe(made.tz)}")
     doors = made.checkins
     click.echo(
-        f"Doors: {doors.admitted} in of {doors.registered} registered, {doors.walk_ins} walk-ins, "
+        f"Doors: {doors.admitted} in of {doors.registered} registered, "
+        f"{glossary.WALK_IN.count(doors.walk_ins)}, "
         f"{doors.no_shows} no-shows, {sum(doors.refused.values())} refused scans"
     )

@@ -42,7 +42,7 @@ def _say_status(status: VoteStatus, as_json: bool) -> None:
     if as_json:
         emit_json(status.to_json())
         return
-    state = "OPEN" if status.open else "closed"
+    state = {"not_open_yet": "not open yet", "open": "OPEN", "closed": "closed"}[status.phase.value]
     until = ""
     if status.closes_at is not None and status.seconds_left is not None:
         minutes, seconds = divmod(int(status.seconds_left), 60)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from kiosk.core import glossary
 from kiosk.core.awards import CategoryResult
 from kiosk.core.programme import Programme
 from kiosk.core.tickets import CROCKFORD_ALPHABET
@@ -91,6 +92,40 @@ def normalise_vote_code(text: str) -> str | None:
 # --- The window: open, closed ------------------------------------------------------------
 
 
+class VotePhase(Enum):
+    """Where the vote is in its night: not open yet, open (with time left), or closed.
+
+    "Not open yet" and "closed" are different news for a voter (come back later / too late),
+    so every screen says which one, in the same words (`words`)."""
+
+    NOT_OPEN_YET = "not_open_yet"
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def words(self) -> tuple[str, str]:
+        """(English, Traditional Chinese), the same on the console, stations and phones."""
+        return _PHASE_WORDS[self]
+
+
+_PHASE_WORDS: dict[VotePhase, tuple[str, str]] = {
+    VotePhase.NOT_OPEN_YET: (glossary.VOTE_NOT_OPEN_YET.en, glossary.VOTE_NOT_OPEN_YET.zh),
+    VotePhase.OPEN: (glossary.VOTE_OPEN.en, glossary.VOTE_OPEN.zh),
+    VotePhase.CLOSED: (glossary.VOTE_CLOSED.en, glossary.VOTE_CLOSED.zh),
+}
+
+
+def vote_state_text(phase: VotePhase, seconds_left: float | None) -> tuple[str, str]:
+    """The vote's state for a screen, (English, Chinese): `Voting is open · 9:41 left`."""
+    en, zh = phase.words
+    if phase is VotePhase.OPEN and seconds_left is not None:
+        minutes, seconds = divmod(int(seconds_left), 60)
+        clock = f"{minutes}:{seconds:02d}"
+        left = glossary.TIME_LEFT
+        return f"{en} · {clock} {left.en}", f"{zh} · {left.zh} {clock}"
+    return en, zh
+
+
 @dataclass(frozen=True)
 class VoteWindow:
     """Whether the vote takes ballots, read from the journal's open/close entries."""
@@ -104,6 +139,12 @@ class VoteWindow:
         if self.opened_at is None or self.closed_at is not None:
             return False
         return self.closes_at is None or now < self.closes_at
+
+    def phase(self, now: dt.datetime) -> VotePhase:
+        """Not open yet (never opened), open, or closed (by hand or its time ran out)."""
+        if self.opened_at is None:
+            return VotePhase.NOT_OPEN_YET
+        return VotePhase.OPEN if self.is_open(now) else VotePhase.CLOSED
 
     def has_closed(self, now: dt.datetime) -> bool:
         """True once a vote was opened and is over (closed by hand or its time ran out)."""
@@ -178,6 +219,7 @@ class BallotVerdict(Enum):
     REVOKED = "revoked"
     NOT_CHECKED_IN = "not_checked_in"
     ALREADY_VOTED = "already_voted"
+    VOTE_NOT_OPEN = "vote_not_open"
     VOTE_CLOSED = "vote_closed"
     UNKNOWN_FILM = "unknown_film"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
@@ -213,9 +255,13 @@ _MESSAGES: dict[BallotVerdict, tuple[str, str]] = {
         "This ticket has already voted. Each ticket votes once.",
         "此門票已經投過票。每張門票只可投票一次。",
     ),
+    BallotVerdict.VOTE_NOT_OPEN: (
+        f"{glossary.VOTE_NOT_OPEN_YET.en}. It opens after the films: please try again then.",
+        f"{glossary.VOTE_NOT_OPEN_YET.zh}。放映結束後便會開始，屆時請再試。",
+    ),
     BallotVerdict.VOTE_CLOSED: (
-        "Voting is closed.",
-        "投票已經結束。",
+        f"{glossary.VOTE_CLOSED.en}.",
+        f"{glossary.VOTE_CLOSED.zh}。",
     ),
     BallotVerdict.UNKNOWN_FILM: (
         "That film is not on tonight's list. Please choose again.",
@@ -240,14 +286,16 @@ class Voter:
 
 
 def decide_ballot(
-    *, is_open: bool, voter: Voter | None, film_id: str | None, films: Iterable[str]
+    *, phase: VotePhase, voter: Voter | None, film_id: str | None, films: Iterable[str]
 ) -> BallotVerdict:
     """Whether a ballot counts. ``film_id`` None: only check the code (before choosing).
 
-    The order of the checks is the order a voter can fix things in: a closed vote first (no
-    code helps), then the code, then the person, then the choice.
+    The order of the checks is the order a voter can fix things in: a vote not open (not yet,
+    or no more: no code helps), then the code, then the person, then the choice.
     """
-    if not is_open:
+    if phase is VotePhase.NOT_OPEN_YET:
+        return BallotVerdict.VOTE_NOT_OPEN
+    if phase is VotePhase.CLOSED:
         return BallotVerdict.VOTE_CLOSED
     if voter is None:
         return BallotVerdict.INVALID_CODE

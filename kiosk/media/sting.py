@@ -14,6 +14,7 @@ import random
 import struct
 import tempfile
 import wave
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,20 +72,26 @@ def render_sting_wav() -> bytes:
     return buffer.getvalue()
 
 
-def ensure_sting(path: Path = STING_PATH) -> Path:
-    """The sting's WAV file, written first if missing (to a temp dir if `path` is read-only)."""
+def ensure_sound(path: Path, render: Callable[[], bytes]) -> Path:
+    """A generated sound's WAV file, written first if missing (to a temp dir if `path` is
+    read-only)."""
     if path.is_file():
         return path
-    data = render_sting_wav()
+    data = render()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         return path
     except OSError as exc:
-        fallback = Path(tempfile.mkdtemp(prefix="aiff-sting-")) / "sting.wav"
-        log.warning("cannot write the sting to %s (%s); using %s", path, exc, fallback)
+        fallback = Path(tempfile.mkdtemp(prefix="aiff-sound-")) / path.name
+        log.warning("cannot write %s (%s); using %s", path, exc, fallback)
         fallback.write_bytes(data)
         return fallback
+
+
+def ensure_sting(path: Path = STING_PATH) -> Path:
+    """The sting's WAV file, written first if missing."""
+    return ensure_sound(path, render_sting_wav)
 
 
 class StingPlayer:

@@ -1,8 +1,10 @@
-"""The booth checklist's test tone: a steady 1 kHz sine played through libvlc like the films.
+"""The test tone: a steady 1 kHz sine at -18 dBFS, played through libvlc like the films.
 
-It goes out through the show's libvlc instance to the audio device chosen for the event (the
-one the films use), so hearing it in the hall tests the very path the films take. The WAV is
-synthesised with the wave module into a temporary file the first time it is played.
+One tone for both places a projectionist tests the sound: the Outputs dialog's "Test tone"
+(which output is which, before choosing one) and the booth checklist's sound line (the chosen
+output heard in the hall). It goes out through the show's libvlc instance, on a player of its
+own so it never touches the film players, to the device asked for. The WAV is synthesised with
+the wave module into a temporary file the first time it is played.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-TONE_HZ = 1000.0
+TONE_HZ = 1000.0  # the usual alignment tone
 TONE_SECONDS = 3.0
-TONE_DBFS = -18.0  # the usual alignment level: loud enough to hear, never harsh
+TONE_DBFS = -18.0  # the usual alignment level: clearly heard, never a shock through an amplifier
 SAMPLE_RATE = 48000
+EDGE_S = 0.02  # fade in and out: no click
 
 
 class ToneState(Enum):
@@ -36,11 +39,11 @@ class ToneState(Enum):
 def write_tone_wav(path: Path) -> Path:
     """Write the tone (16-bit stereo PCM, 20 ms fades) to `path`."""
     count = int(SAMPLE_RATE * TONE_SECONDS)
-    fade = int(SAMPLE_RATE * 0.02)
+    edge = int(SAMPLE_RATE * EDGE_S)
     amplitude = 32767 * 10 ** (TONE_DBFS / 20)
     frames = bytearray()
     for n in range(count):
-        envelope = min(1.0, n / fade, (count - n) / fade)
+        envelope = min(1.0, n / edge, (count - 1 - n) / edge)
         value = round(amplitude * envelope * math.sin(2 * math.pi * TONE_HZ * n / SAMPLE_RATE))
         frames += struct.pack("<hh", value, value)
     with wave.open(str(path), "wb") as out:
@@ -53,7 +56,8 @@ def write_tone_wav(path: Path) -> Path:
 
 class TonePlayer:
     """Plays the test tone on a libvlc instance to a chosen device; never raises (a sound test
-    must not stop the console). Poll `state()` (cheap) to know when it has played."""
+    must not stop the console or the show). Poll `state()` (cheap) to know when it has played;
+    `plays` counts the tones started (for tests and the log)."""
 
     def __init__(self, instance: Any) -> None:
         self._instance = instance
@@ -61,10 +65,12 @@ class TonePlayer:
         self._path: Path | None = None
         self._failed = False
         self.device = ""  # the device of the last play ("" = the system's default)
+        self.plays = 0
 
-    def play(self, device: str) -> None:
-        """Start the tone from the beginning on `device` ("" = the default output)."""
-        self.device = device
+    def play(self, device: str | None) -> None:
+        """Start the tone from the beginning on `device` (None or "": the default output)."""
+        self.device = device or ""
+        self.plays += 1
         self._failed = False
         try:
             if self._path is None:
@@ -81,7 +87,7 @@ class TonePlayer:
                 raise OSError("libvlc refused to play the tone")
             log.info("test tone playing on %s", device or "the default output")
         except Exception:
-            log.warning("could not play the test tone", exc_info=True)
+            log.warning("could not play the test tone on %s", device, exc_info=True)
             self._failed = True
 
     def state(self) -> ToneState:
@@ -98,6 +104,14 @@ class TonePlayer:
         if state == vlc.State.Ended:
             return ToneState.ENDED
         return ToneState.PLAYING  # opening, buffering, playing (or not yet past `stop`)
+
+    def playing(self) -> bool:
+        """True while a tone is being played."""
+        return self.state() is ToneState.PLAYING
+
+    def finished(self) -> bool:
+        """True once the last tone started has played to its end (or failed)."""
+        return self.plays > 0 and self.state() in (ToneState.ENDED, ToneState.FAILED)
 
     def close(self) -> None:
         """Stop and release the player."""

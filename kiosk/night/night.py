@@ -28,6 +28,7 @@ from kiosk.media.music_player import MusicPlayers
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sound_server import pulse_socket
 from kiosk.media.sting import StingPlayer
+from kiosk.media.test_tone import TonePlayer
 from kiosk.media.vlc_log import VlcLogTap
 from kiosk.night.audio_alarm import SoundWatch
 from kiosk.night.effects import EffectRunner
@@ -343,7 +344,14 @@ def open_night(
     players = FilmPlayers(instance, media.gain_db)
     sting = StingPlayer(instance)
     music_players = MusicPlayers(instance, players) if programme.music is not None else None
-    projector = Projector(stage, players, sting, music=music_players, bind_surfaces=bind_surfaces)
+    projector = Projector(
+        stage,
+        players,
+        sting,
+        music=music_players,
+        tone=TonePlayer(instance),
+        bind_surfaces=bind_surfaces,
+    )
     journal = JournalStore(db)
     runner = EffectRunner(journal, messages, writer=journal_writer(db, messages))
     music = None

@@ -68,6 +68,11 @@ class Stage(Protocol):
         """True while the black overlay is (or is fading) down."""
         ...
 
+    @property
+    def showing_card(self) -> Card | None:
+        """The card the audience sees (None: a film's picture, or black)."""
+        ...
+
     def set_subtitle(self, text: str | None, level: float = 1.0) -> None:
         """Show one subtitle (or none) over the film, at `level` of full white (it fades with
         the picture)."""

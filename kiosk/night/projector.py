@@ -10,17 +10,28 @@ holding players that were released.
 from __future__ import annotations
 
 import logging
+from enum import Enum
 
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.media.music_player import MusicPlayers
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sting import StingPlayer
+from kiosk.media.test_tone import TonePlayer
 from kiosk.night.ports import Stage
+from kiosk.render.vote_card import VoteCard
 
 log = logging.getLogger(__name__)
 
 SLOTS = ("A", "B")
+
+
+class Slide(Enum):
+    """A slide put over the show by hand: the show's own state does not know it is up, so the
+    console must ask the projector (a voting slide over the holding card is not "holding")."""
+
+    VOTING = "voting"
+    DIFFICULTIES = "difficulties"
 
 
 class Projector(QObject):
@@ -40,6 +51,7 @@ class Projector(QObject):
         sting: StingPlayer | None = None,
         *,
         music: MusicPlayers | None = None,
+        tone: TonePlayer | None = None,
         bind_surfaces: bool = True,
     ) -> None:
         super().__init__()
@@ -47,6 +59,7 @@ class Projector(QObject):
         self.players = players
         self.sting = sting
         self.music = music
+        self._tone = tone
         self._bind = bind_surfaces
         self._bound = False
         self._with_reveal = False
@@ -56,6 +69,21 @@ class Projector(QObject):
     def with_reveal(self) -> bool:
         """True while the award reveal has the projector."""
         return self._with_reveal
+
+    def slide(self) -> Slide | None:
+        """The slide the audience sees over the show, if any."""
+        stage = self.stage
+        if stage.black:
+            return Slide.DIFFICULTIES if stage.slide_up else None
+        return Slide.VOTING if isinstance(stage.showing_card, VoteCard) else None
+
+    def test_tone(self, device: str | None) -> bool:
+        """Play the short test tone on an output device (the Outputs dialog's "Test"); False
+        when this projector has no tone player (headless)."""
+        if self._tone is None:
+            return False
+        self._tone.play(device)
+        return True
 
     def bind_surfaces(self) -> None:
         """Let the players draw into the stage's video surfaces (once; not headless)."""
@@ -99,4 +127,6 @@ class Projector(QObject):
         self.players.close()
         if self.sting is not None:
             self.sting.close()
+        if self._tone is not None:
+            self._tone.close()
         self.stage.close()

@@ -49,6 +49,7 @@ p.alert {{ color: {Palette.failed}; font-weight: 600; }}
 .figure .value {{ font-size: 24px; font-weight: 700; }}
 .figure.alert .value {{ color: {Palette.failed}; }}
 .figure .label {{ color: {Palette.muted}; font-size: 12px; }}
+.figure .label .zh {{ word-break: keep-all; }}  /* 分鐘 stays one word on a narrow card */
 .scroll {{ overflow-x: auto; }}
 table {{ border-collapse: collapse; width: 100%; min-width: 640px; margin: 8px 0;
   font-size: 13px; }}
@@ -164,7 +165,8 @@ def html_of(layout: ReportLayout) -> str:
                     items = "".join(
                         f'<div class="figure{" alert" if f.tone == "alert" else ""}">'
                         f'<div class="value">{_e(f.value)}</div>'
-                        f'<div class="label">{_e(f.label_en)} · {_e(f.label_zh)}</div></div>'
+                        f'<div class="label">{_e(f.label_en)} · '
+                        f'<span class="zh" lang="zh-Hant-HK">{_e(f.label_zh)}</span></div></div>'
                         for f in block.items
                     )
                     out.append(f'<div class="figures">{items}</div>')

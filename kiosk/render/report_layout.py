@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from kiosk.core import glossary
 from kiosk.core.report import (
     Incident,
     IncidentKind,
@@ -809,14 +810,18 @@ def _incidents_section(report: ShowReport) -> Section:
     return Section("Incidents", "事故", (table,))
 
 
+def _figure(term: glossary.Term, value: str) -> Figure:
+    return Figure(term.en, term.zh, value)
+
+
 def _doors_section(report: ShowReport) -> Section:
     doors = report.checkins
     figures = Figures(
         (
-            Figure("Registered", "已登記", str(doors.registered)),
-            Figure("Admitted", "已入場", str(doors.admitted)),
-            Figure("No-shows", "缺席", str(doors.no_shows)),
-            Figure("Walk-ins", "即場登記", str(doors.walk_ins)),
+            _figure(glossary.REGISTERED, str(doors.registered)),
+            _figure(glossary.CHECKED_IN, str(doors.admitted)),
+            _figure(glossary.NO_SHOWS, str(doors.no_shows)),
+            _figure(glossary.WALK_INS, str(doors.walk_ins)),
             Figure(
                 "Refused scans",
                 "拒絕",
@@ -832,8 +837,8 @@ def _doors_section(report: ShowReport) -> Section:
             Figure("To admit 50 %", "一半入場", _minutes(doors.time_to_50_s)),
             Figure("To admit 90 %", "九成入場", _minutes(doors.time_to_90_s)),
             Figure("First admission", "首位入場", report.local(doors.first_admission, "%H:%M")),
-            Figure("By hand", "人手放行", str(doors.by_hand)),
-            Figure("Undone", "撤銷", str(doors.annulled)),
+            _figure(glossary.ADMITTED_BY_HAND, str(doors.by_hand)),
+            _figure(glossary.UNDONE, str(doors.annulled)),
         )
     )
     blocks: list[Block] = [figures, more, arrivals_chart(report)]
@@ -872,7 +877,7 @@ def _doors_section(report: ShowReport) -> Section:
 _REFUSAL_LABELS = {
     "already_checked_in": "already checked in · 已經入場",
     "unknown_ticket": "unknown ticket · 無此門票",
-    "invalid_code": "not a valid code · 無效二維碼",
+    "invalid_code": f"{glossary.INVALID_TICKET.en.lower()} · {glossary.INVALID_TICKET.zh}",
     "revoked": "revoked ticket · 門票已取消",
     "capacity_reached": "full house · 場內已滿",
 }

@@ -30,6 +30,10 @@ _ACCENT_DARK = QColor("#8a5a00")
 _BAND = QColor(
     "#fdf0d2"
 )  # a pale amber band behind the vote code  # amber dark enough for text on white paper
+_RULE = QColor("#d5d8de")
+# every colour a ticket is painted in, for a PNG palette that keeps them exact
+PAPER_COLOURS = (QColor(Qt.GlobalColor.white), _BAND)
+INK_COLOURS = (_INK, _MUTED, _ACCENT, _ACCENT_DARK, QColor(Qt.GlobalColor.black), _RULE)
 _MONOSPACE = ("DejaVu Sans Mono", "Noto Sans Mono", "Liberation Mono", "Monospace")
 
 
@@ -131,7 +135,7 @@ class TicketPainter:
             self._text(painter, _fitting_font(line, width, 21, 14, bold=False), _INK, top, 28, line)
         venue = f"{ticket.venue_en} · {ticket.venue_zh}"
         self._text(painter, _fitting_font(venue, width, 21, 14, bold=False), _MUTED, 192, 28, venue)
-        painter.setPen(QPen(QColor("#d5d8de"), 2))
+        painter.setPen(QPen(_RULE, 2))
         painter.drawLine(QPointF(_MARGIN, 234), QPointF(TICKET_WIDTH - _MARGIN, 234))
 
     def _paint_attendee(self, painter: QPainter, ticket: TicketContent) -> None:
@@ -184,15 +188,8 @@ class TicketPainter:
             "Show this QR code at the door · 入場時請出示此二維碼",
             centre,
         )
-        self._text(
-            painter,
-            self._footer,
-            _MUTED,
-            986,
-            28,
-            "No scanner? Type the code above · 掃描不到？請輸入上方編號",
-            centre,
-        )
+        # (what an usher does when a code will not scan is the usher's business, not printed
+        # on the attendee's ticket)
         if ticket.vote_code:
             self._paint_vote_code(painter, ticket.vote_code)
         painter.fillRect(QRectF(0, TICKET_HEIGHT - 14, TICKET_WIDTH, 14), _ACCENT)

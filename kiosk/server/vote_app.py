@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from kiosk.core.vote import CODE_MAY_VOTE, BallotVerdict, WrongCodeLimiter
+from kiosk.core.vote import CODE_MAY_VOTE, BallotVerdict, VotePhase, WrongCodeLimiter
 from kiosk.core.wire_schema import Schema, SchemaError, Text, parse_json
 from kiosk.media.thumbnails import ThumbnailCache
 from kiosk.server.limits import VOTE_PAGE_LIMITS
@@ -50,6 +50,7 @@ PHONE_CHANNEL = "phone"
 MAX_BODY_BYTES = VOTE_PAGE_LIMITS.max_body_bytes  # the app's own check, as the listener's
 CHECK_SCHEMA = Schema({"code": Text(64)})
 VOTE_SCHEMA = Schema({"code": Text(64), "film": Text(64)})
+STATE_FRESH_S = 1.0  # one database read a second answers every phone's /state
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
@@ -102,7 +103,10 @@ def _script_json(data: object) -> str:
 
 
 def _messages() -> dict[str, list[str]]:
-    return {verdict.value: list(verdict.message) for verdict in BallotVerdict}
+    """Every refusal, and the vote's phases ("phase:open"...), in the core's words."""
+    messages = {verdict.value: list(verdict.message) for verdict in BallotVerdict}
+    messages.update({f"phase:{phase.value}": list(phase.words) for phase in VotePhase})
+    return messages
 
 
 class VoteEndpoints:
@@ -123,6 +127,8 @@ class VoteEndpoints:
         self._thumbnails = thumbnails
         self._lock = threading.Lock()
         self._pages: dict[tuple[str, ...], bytes] = {}
+        self._state: dict[str, Any] | None = None
+        self._state_at = 0.0
 
     def _page(self) -> bytes:
         """The page for the films on the ballot now (rendered once per list of films)."""
@@ -143,11 +149,22 @@ class VoteEndpoints:
         return response
 
     def state(self, request: Request) -> Response:
-        """GET /state: open or closed, and the seconds left (nothing about ballots)."""
+        """GET /state: not open yet, open or closed, and the seconds left (nothing about
+        ballots). Every phone asks every few seconds, so one answer serves them all for
+        STATE_FRESH_S."""
+        now = time.monotonic()
         with self._lock:
-            status = self._desk.status()
-        left = None if status.seconds_left is None else round(status.seconds_left)
-        return _json({"open": status.open, "seconds_left": left})
+            if self._state is None or now - self._state_at > STATE_FRESH_S:
+                status = self._desk.status()
+                left = None if status.seconds_left is None else round(status.seconds_left)
+                self._state = {
+                    "open": status.open,
+                    "phase": status.phase.value,
+                    "seconds_left": left,
+                }
+                self._state_at = now
+            state = dict(self._state)
+        return _json(state)
 
     def thumbnail(self, request: Request) -> Response:
         """GET /thumb/{film}.jpg: a film's still, small."""

@@ -24,6 +24,7 @@ from kiosk.core.tickets import TicketCodec
 from kiosk.core.vote import (
     SHOW_KINDS,
     Tally,
+    VotePhase,
     VoteWindow,
     count_votes,
     films_on_the_ballot,
@@ -63,11 +64,13 @@ class VoteStatus:
     checked_in: int
     closes_at: dt.datetime | None
     seconds_left: float | None
+    phase: VotePhase = VotePhase.NOT_OPEN_YET
 
     def to_json(self) -> dict[str, object]:
-        """`{"open", "ballots", "checked_in", "closes_at"}`."""
+        """`{"open", "phase", "ballots", "checked_in", "closes_at"}`."""
         return {
             "open": self.open,
+            "phase": self.phase.value,
             "ballots": self.ballots,
             "checked_in": self.checked_in,
             "closes_at": self.closes_at.isoformat() if self.closes_at else None,
@@ -179,6 +182,7 @@ class VoteDesk:
             turnout.checked_in,
             window.closes_at if window.is_open(now) else None,
             window.seconds_left(now),
+            window.phase(now),
         )
 
     def turnout(self) -> Turnout:

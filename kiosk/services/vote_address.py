@@ -29,6 +29,21 @@ def vote_url(host: str, port: int) -> str:
     return f"http://{host}{suffix}/"
 
 
+def phones_can_reach(url: str) -> bool:
+    """False for an address only this laptop answers (127.0.0.1, ::1, localhost): a phone
+    scanning it would reach itself, not the vote."""
+    from ipaddress import ip_address
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return False
+    try:
+        return not ip_address(host).is_loopback
+    except ValueError:
+        return True  # a name (e.g. the venue router's DNS name for this laptop)
+
+
 def advertised_host(host: str) -> str:
     """The host phones reach a server listening on ``host`` at (all interfaces: the LAN's)."""
     from kiosk.store.server_identity import lan_address  # (cryptography: only when needed)

@@ -146,9 +146,7 @@ class BallotBox:
         ``ticket_codes`` False: only a vote code is a credential (the phone page)."""
         conn = self._db.conn
         voter = self._voter(conn, text, ticket_codes)
-        verdict = decide_ballot(
-            is_open=self.window().is_open(now), voter=voter, film_id=None, films=()
-        )
+        verdict = decide_ballot(phase=self.window().phase(now), voter=voter, film_id=None, films=())
         return BallotOutcome(verdict, voter.ticket_code if voter else None)
 
     def cast(
@@ -170,7 +168,7 @@ class BallotBox:
             window = vote_window((entry.kind, entry.data) for entry in _window_entries(conn))
             voter = self._voter(conn, text, ticket_codes)
             verdict = decide_ballot(
-                is_open=window.is_open(now), voter=voter, film_id=film_id, films=films
+                phase=window.phase(now), voter=voter, film_id=film_id, films=films
             )
             if verdict is BallotVerdict.ACCEPTED and voter is not None:
                 try:

@@ -104,3 +104,25 @@ def test_gone_attendees_get_no_ticket_unless_asked(
     )
     assert [job.content.attendee_name for job in ticket_jobs(registered_event, None)] == ["陳大文"]
     assert len(ticket_jobs(registered_event, None, include_gone=True)) == len(NAMES)
+
+
+def test_png_tickets_keep_the_festival_colours(
+    registered_event: EventFolder, tmp_path: Path
+) -> None:
+    """The gold band and the cream vote-code band came out in other colours (Qt's web-safe
+    palette); and an usher's hint was printed on the attendee's ticket (issue #23 item 12)."""
+    from kiosk.render.ticket import INK_COLOURS, PAPER_COLOURS
+
+    jobs = ticket_jobs(registered_event, tmp_path / "png")[:1]
+    render_tickets(jobs, pdf=None, per_page=1, workers=0, in_process_below=10**6)
+    assert jobs[0].png is not None
+    image = QImage(str(jobs[0].png)).convertToFormat(QImage.Format.Format_RGB32)
+    colours = Counter(
+        image.pixelColor(x, y).name()
+        for y in range(0, image.height(), 3)
+        for x in range(0, image.width(), 3)
+    )
+    gold = INK_COLOURS[2].name()
+    cream = PAPER_COLOURS[1].name()
+    assert colours[gold] > 1000, colours.most_common(8)  # the top and bottom bands, exact
+    assert colours[cream] > 1000, colours.most_common(8)  # behind the vote code, exact

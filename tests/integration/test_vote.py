@@ -77,7 +77,8 @@ def test_every_refusal(voting: VotingEvent) -> None:
     desk = VoteDesk(voting.folder)
     first, second = voting.admitted[0], voting.admitted[1]
     code = voting.vote_code_of(first)
-    assert desk.cast(code, "QZ-OTHER-06", "phone").verdict is BallotVerdict.VOTE_CLOSED
+    # before it opens: "not open yet", which is not "closed" (come back later, not too late)
+    assert desk.cast(code, "QZ-OTHER-06", "phone").verdict is BallotVerdict.VOTE_NOT_OPEN
     desk.open(10)
     assert desk.check(code).accepted  # a check records nothing
     assert desk.cast("ZZZZ-ZZZZ", "QZ-OTHER-06", "phone").verdict is BallotVerdict.INVALID_CODE
@@ -93,7 +94,13 @@ def test_every_refusal(voting: VotingEvent) -> None:
     assert desk.cast(code, "QZ-OTHER-06", "phone").verdict is BallotVerdict.VOTE_CLOSED
     assert desk.status().ballots == 1
     refused = [e.data["verdict"] for e in Journal(voting.folder.open_db()).entries("vote_refused")]
-    assert set(refused) >= {"vote_closed", "invalid_code", "not_checked_in", "revoked"}
+    assert set(refused) >= {
+        "vote_not_open",
+        "vote_closed",
+        "invalid_code",
+        "not_checked_in",
+        "revoked",
+    }
 
 
 def test_an_annulled_admission_cannot_vote(voting: VotingEvent) -> None:
@@ -200,12 +207,13 @@ def test_vote_commands(voting: VotingEvent) -> None:
     code, out = _run(folder, "vote", "status", "--json")
     assert code == 0 and json.loads(out) == {
         "open": False,
+        "phase": "not_open_yet",
         "ballots": 0,
         "checked_in": 6,
         "closes_at": None,
     }
     code, out = _run(folder, "vote", "cast", voting.admitted[0].code, "QZ-OTHER-06", "--json")
-    assert code == 1 and json.loads(out)["reason"] == "vote_closed"
+    assert code == 1 and json.loads(out)["reason"] == "vote_not_open"
     code, out = _run(folder, "vote", "open", "--minutes", "5")
     assert code == 0 and out.startswith("Vote OPEN (") and "0 ballot(s) from 6" in out
     code, out = _run(folder, "vote", "cast", voting.admitted[0].code, "QZ-OTHER-06", "--json")

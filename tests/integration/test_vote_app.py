@@ -59,7 +59,7 @@ def test_nothing_but_the_vote_is_reachable(client: TestClient) -> None:
         assert client.get(path).status_code == 404, path
     assert client.get("/vote").status_code == 405
     state = client.get("/state").json()
-    assert state == {"open": False, "seconds_left": None}  # no ballot count here
+    assert state == {"open": False, "phase": "not_open_yet", "seconds_left": None}  # no count
 
 
 def test_a_vote_end_to_end_and_a_second_one(voting: VotingEvent, client: TestClient) -> None:
@@ -102,7 +102,7 @@ def test_every_refusal(
 
 def test_closed_vote(voting: VotingEvent, client: TestClient) -> None:
     code = voting.vote_code_of(voting.admitted[0])
-    assert client.post("/check", json={"code": code}).json()["reason"] == "vote_closed"
+    assert client.post("/check", json={"code": code}).json()["reason"] == "vote_not_open"
     VoteDesk(voting.folder).open(10)
     VoteDesk(voting.folder).close()
     answer = client.post("/vote", json={"code": code, "film": "QZ-OTHER-06"}).json()

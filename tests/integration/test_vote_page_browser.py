@@ -40,6 +40,12 @@ def open_voting(tmp_path: Path) -> VotingEvent:
 
 
 @pytest.fixture
+def unopened(tmp_path: Path) -> VotingEvent:
+    """A night whose vote has not been opened yet (people scan the QR early)."""
+    return make_voting_event(tmp_path / "event", admitted=2, absent=0)
+
+
+@pytest.fixture
 def browser(tmp_path: Path) -> Iterator[WebDriver]:
     options = Options()
     options.binary_location = CHROMIUM
@@ -150,6 +156,8 @@ def test_vote_on_a_phone(
         films[5].click()
         wait_visible(browser, "confirm")
         assert "Nobody Names This Film" in browser.find_element(By.ID, "pick").text
+        step = browser.find_element(By.ID, "step-confirm").text
+        assert "Once cast, a vote cannot be changed." in step and "投票後不能更改" in step
         check_layout(browser, width)
         shot(browser, shots, "5-confirm")
 
@@ -167,7 +175,7 @@ def test_vote_on_a_phone(
         VoteDesk(open_voting.folder).close()
         browser.get(url + "/")
         wait_visible(browser, "step-closed")
-        assert "Voting is closed" in browser.find_element(By.ID, "step-closed").text
+        assert "Voting has closed" in browser.find_element(By.ID, "step-closed").text
         shot(browser, shots, "8-closed")
         page_bytes = browser.execute_script(
             "return performance.getEntriesByType('navigation')[0].transferSize"
@@ -179,3 +187,49 @@ def test_vote_on_a_phone(
         ]
         assert problems == []  # no script error, nothing the page's CSP blocked
     print(f"\n{width}x{height}: screenshots in {shots}; page {page_bytes} bytes over the wire")
+
+
+def state_line(driver: WebDriver) -> str:
+    return str(driver.find_element(By.ID, "state").text)
+
+
+@pytest.mark.slow
+def test_the_page_follows_the_vote_live(
+    unopened: VotingEvent, browser: WebDriver, tmp_path: Path
+) -> None:
+    """Not open yet -> open with its countdown -> closed, on one page that is never reloaded
+    (it said "Voting has ended" to anyone who scanned early, and never updated)."""
+    shots = tmp_path / "live"
+    shots.mkdir()
+    live = WebDriverWait(browser, 20)  # the page asks every 5-7 s
+    with vote_server(unopened.folder) as url:
+        for width, height in SIZES:
+            phone(browser, width, height)
+            browser.get(url + "/")
+            wait_visible(browser, "step-notyet")
+            assert not browser.find_element(By.ID, "step-code").is_displayed()
+            assert state_line(browser) == "投票尚未開始 · Voting has not opened yet"
+            assert "updates by itself" in browser.find_element(By.ID, "step-notyet").text
+            assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+            shot(browser, shots, f"1-not-open-yet-{width}")
+
+        VoteDesk(unopened.folder).open(10)  # the console opens it: the page follows
+        live.until(lambda d: d.find_element(By.ID, "step-code").is_displayed())
+        first = state_line(browser)
+        assert first.startswith("投票進行中 · 尚餘 ") and " left" in first, first
+        live.until(lambda d: state_line(d) != first)  # the countdown moves by itself
+        minutes, seconds = state_line(browser).rsplit(" · ", 1)[1].split()[0].split(":")
+        assert 8 * 60 < int(minutes) * 60 + int(seconds) <= 10 * 60
+        shot(browser, shots, "2-open")
+
+        VoteDesk(unopened.folder).close()
+        live.until(lambda d: d.find_element(By.ID, "step-closed").is_displayed())
+        assert state_line(browser) == "投票已經結束 · Voting has closed"
+        shot(browser, shots, "3-closed")
+        problems = [
+            entry["message"]
+            for entry in browser.get_log("browser")
+            if entry["level"] == "SEVERE" and "favicon.ico" not in entry["message"]
+        ]
+        assert problems == []
+    print(f"\nscreenshots in {shots}")

@@ -6,7 +6,8 @@ landed in its text fields:
 
     stdin  "focus NAME"  -> puts the focus in a field (code, search, name, latin, email, undo)
                             and prints "FOCUSED NAME <class of the focused widget>"
-    stdin  "state"       -> prints "STATE {json}": every field's text and the status line
+    stdin  "state"       -> prints "STATE {json}": every field's text, the status line, the
+                            question of a dialog open ("dialog") and where the Undo button is
     stdout "ANSWER {json}" for every answer of the door (scan verdict, undo, error)
     stdout "PAINTED {ms}" after every verdict painted and flushed to the X server: the time
                             since the X server stamped the last Return key press (X timestamps
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QPushButton
 
 from kiosk.store.checkins import ScanResult, UndoneAdmission
 from kiosk.store.event_folder import EventFolder
@@ -110,6 +111,10 @@ def main() -> int:
         texts: dict[str, object] = {key: widget.text() for key, widget in fields.items()}
         texts["status"] = window.status_line.text()
         texts["search_summary"] = window.search_panel.summary.text()
+        centre = window.undo_button.mapToGlobal(window.undo_button.rect().center())
+        texts["undo_at"] = f"{centre.x()} {centre.y()}"  # where a real click lands on Undo
+        dialog = QApplication.activeModalWidget()
+        texts["dialog"] = dialog.text() if isinstance(dialog, QMessageBox) else ""
         return texts
 
     def on_line(text: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.store.event_folder import EventFolder
@@ -181,3 +181,82 @@ def test_programme_titles_keep_room_on_a_1366_px_laptop(
     title = table.columnWidth(COLUMNS.index("Title / 片名"))
     assert title >= 140, {name: table.columnWidth(i) for i, name in enumerate(COLUMNS)}
     window.night.close()
+
+
+def clipped_controls(window: ConsoleWindow) -> list[str]:
+    """The current tab's controls that are not wholly on the screen: hidden behind a parent's
+    edge (an inner scroll area, a layout squeezed) or squeezed below their own size hint."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSlider,
+        QAbstractSpinBox,
+        QComboBox,
+        QLineEdit,
+        QScrollArea,
+        QScrollBar,
+    )
+
+    QApplication.processEvents()
+    page = window.tabs.currentWidget()
+    controls = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit)
+    problems = []
+    for widget in page.findChildren(QWidget):
+        if not isinstance(widget, controls) or not widget.isVisibleTo(page):
+            continue
+        if isinstance(widget, QScrollBar) or widget.size().isEmpty():
+            continue  # a document's own scroll bar; a table's unused corner button
+        if widget.window() is not window:
+            continue
+        name = getattr(widget, "text", lambda: "")() or type(widget).__name__
+        scroller = widget.parent()
+        while scroller is not None and scroller is not page:
+            inner = scroller.widget() if isinstance(scroller, QScrollArea) else None
+            if (
+                isinstance(scroller, QScrollArea)
+                and inner is not None
+                and (inner.height() > scroller.viewport().height())
+            ):
+                problems.append(f"{name}: inside a scrolling area")
+                break
+            scroller = scroller.parent()
+        shown = widget.visibleRegion().boundingRect()
+        if shown.size() != widget.size():
+            problems.append(f"{name}: {shown.size().toTuple()} of {widget.size().toTuple()} shown")
+        elif widget.height() < min(widget.minimumSizeHint().height(), 24):
+            problems.append(f"{name}: squeezed to {widget.height()} px")
+    return problems
+
+
+BANNERS = {
+    "none": (),
+    "restored": (hold_as_restored,),
+    "failed": (fail_current_film,),
+    "no sound": (lose_sound,),
+    "no sound + failed": (lose_sound, fail_current_film),
+    "all": (lose_sound, hold_as_restored, fail_current_film),
+}
+
+
+@pytest.mark.logs_errors
+@pytest.mark.parametrize("banners", list(BANNERS), ids=list(BANNERS))
+def test_every_control_of_every_tab_shows_at_1366x768(console: ConsoleWindow, banners: str) -> None:
+    """Issue #23 item 4: Vol, Mute and Trim sat in an inner scroll area, the gain line was cut;
+    with the no-sound banner half a row of sound buttons showed. Every tab, every banner."""
+    for put_up in BANNERS[banners]:
+        put_up(console)
+    QApplication.processEvents()
+    problems: dict[str, list[str]] = {}
+    for index in range(console.tabs.count()):
+        console.tabs.setCurrentIndex(index)
+        found = clipped_controls(console)
+        if found:
+            problems[console.tabs.tabText(index)] = found
+    fits(console)
+    panel = console.show_panel
+    assert panel is not None
+    console.tabs.setCurrentIndex(0)
+    QApplication.processEvents()
+    gain = panel.gain_label
+    assert gain.visibleRegion().boundingRect().size() == gain.size(), "the gain line is cut"
+    assert panel.run_table.viewport().height() >= 4 * 26, "the run order shows under 4 rows"
+    assert problems == {}, problems

@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.programme import Programme
 from kiosk.core.show import CueKind, FilmStatus, ShowPhase, Snapshot
+from kiosk.night.projector import Slide
 from kiosk.ui.console import show_panel as show_panel_module
 from kiosk.ui.console.keymap import CLICKER_KEYS, CONSOLE_KEYS, KeyMap
 from kiosk.ui.console.window import ConsoleWindow
@@ -89,7 +90,7 @@ def test_the_console_says_and_shows_when_the_slide_is_up(
     qtbot.keyClick(console, Qt.Key.Key_Space)
     qtbot.keyClick(console, Qt.Key.Key_T)
     panel.refresh()
-    assert panel.phase_label.text().strip() == show_panel_module.DIFFICULTIES_BADGE
+    assert panel.phase_label.text().strip() == show_panel_module.SLIDE_STYLE[Slide.DIFFICULTIES][0]
     panel.preview.refresh()
     shown = panel.preview.pixmap().toImage()
     bright = max(
@@ -102,7 +103,7 @@ def test_the_console_says_and_shows_when_the_slide_is_up(
     qtbot.keyClick(console, Qt.Key.Key_Space)  # GO lifts the black and the slide
     qtbot.waitUntil(lambda: not stage_of(console).black, timeout=5000)
     panel.refresh()
-    assert panel.phase_label.text().strip() != show_panel_module.DIFFICULTIES_BADGE
+    assert panel.phase_label.text().strip() != show_panel_module.SLIDE_STYLE[Slide.DIFFICULTIES][0]
 
 
 def test_a_presenter_clicker_drives_the_show_only_when_turned_on(

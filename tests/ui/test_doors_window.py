@@ -19,6 +19,7 @@ from kiosk.core.tickets import TicketCodec
 from kiosk.store.checkins import ScanResult
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
+from kiosk.ui.doors import window as doors_window_module
 from kiosk.ui.doors.app import open_doors, station_lock
 from kiosk.ui.doors.panels import SearchPanel
 from kiosk.ui.doors.window import DoorsWindow
@@ -271,16 +272,41 @@ def test_same_code_twice_at_once_is_one_scan_and_the_green_stays(
     assert scan(qtbot, window, people[1].code).verdict is Verdict.ALREADY_CHECKED_IN
 
 
-def test_ctrl_z_in_the_code_box_undoes_the_admission(
-    qtbot: QtBot, window: DoorsWindow, people: list[Person]
+def test_ctrl_z_in_a_text_box_undoes_the_typing_and_undo_asks_naming_who(
+    qtbot: QtBot, window: DoorsWindow, people: list[Person], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Ctrl+Z in the code box undid the last admission at once (issue #23 item 2): now it
+    undoes the typing; the Undo button names who and asks once; "Undone" goes at the next
+    admission."""
+    asked: list[str] = []
+    answers = [False, True]
+
+    def confirm(_parent: object, question: str) -> bool:
+        asked.append(question)
+        return answers.pop(0)
+
+    monkeypatch.setattr(doors_window_module, "confirm_undo", confirm)
     scan(qtbot, window, people[2].code)
+    assert window.undo_button.text().startswith("Undo: 黃美玲 (")
     window.code_entry.setFocus()
-    window.code_entry.setText("typed")
+    qtbot.keyClicks(window.code_entry, "typed")
+    qtbot.keyClick(window.code_entry, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(200)
+    assert window.code_entry.text() != "typed"  # the typing was undone
+    assert asked == [] and "Undone" not in window.status_line.text()
+
+    window.undo_button.click()  # asked, cancelled: still admitted
+    assert len(asked) == 1 and asked[0].startswith("Un-admit 黃美玲 (admitted ")
+    assert "撤銷 黃美玲" in asked[0]
+    qtbot.wait(200)
+    assert "Undone" not in window.status_line.text()
     with qtbot.waitSignal(window.answered, timeout=5000) as blocker:
-        qtbot.keyClick(window.code_entry, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        window.undo_button.click()  # asked again, confirmed
     assert blocker.args[0].name == "黃美玲"
     assert "Undone" in window.status_line.text()
+    assert not window.undo_button.text().startswith("Undo: 黃美玲")
+    scan(qtbot, window, people[3].code)
+    assert "Undone" not in window.status_line.text()  # old news once someone else comes in
 
 
 def test_names_are_shown_as_text_not_markup(

@@ -98,6 +98,7 @@ def test_a_steady_night_stays_grey_and_quiet(qtbot: QtBot, programme: Programme)
     assert status.verdict.level is MemoryLevel.STEADY
     assert status.label.text().startswith("Memory · 記憶體 ")
     assert "steady" in status.label.text()
+    assert status.label.isHidden()  # steady is not news: the header stays quiet
     assert Colours.muted.name() in status.label.styleSheet()
     assert posted == []
     assert "Open files: 40 · threads: 30" in status.label.toolTip()
@@ -116,6 +117,7 @@ def test_growth_turns_amber_then_red_with_one_warning(qtbot: QtBot, programme: P
         show.jump(f"film:F{number:02d}")
     assert status.verdict.level is MemoryLevel.WARN
     assert "growing +90.0 MB/film" in status.label.text()
+    assert not status.label.isHidden()
     assert Colours.bad.name() in status.label.styleSheet()
     warnings = [text for level, text in posted if level is Level.WARNING]
     assert len(warnings) == 1

@@ -276,6 +276,18 @@ def test_the_html_opens_offline_in_headless_chromium(
                 "return performance.getEntriesByType('resource').length"
             )
             assert resources == 0  # nothing fetched: self-contained
+            # a stat card's Chinese label breaks between words, never inside one (分｜鐘)
+            split = driver.execute_script(
+                "return [...document.querySelectorAll('.figure .label .zh')].filter(e => {"
+                " const r = document.createRange(); const t = e.firstChild;"
+                " for (let i = 1; i < t.length; i++) {"
+                "  if (t.data[i] === ' ' || t.data[i - 1] === ' ') continue;"
+                "  r.setStart(t, i - 1); r.setEnd(t, i); const a = r.getBoundingClientRect().top;"
+                "  r.setStart(t, i); r.setEnd(t, i + 1);"
+                "  if (Math.abs(r.getBoundingClientRect().top - a) > 2) return true; }"
+                " return false; }).map(e => e.textContent)"
+            )
+            assert split == [], f"{name}: Chinese words split across lines: {split}"
             body = driver.find_element("tag name", "body").text
             assert "時間線" in body and "Incidents" in body and "N2" in body
             total = driver.execute_script("return document.documentElement.scrollHeight")

@@ -42,6 +42,8 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
         qtbot.waitUntil(lambda: not panel.busy, timeout=10000)  # the worker asks the network
         assert "running" in panel.server_line.text()
         assert f":{server.port}" in panel.server_line.text()
+        assert not panel.revoke_button.isEnabled()  # nothing to revoke yet (issue #23 item 11)
+        assert "python main.py" not in panel.pair_note.text() and "`" not in panel.pair_note.text()
         panel.name_entry.setText("Door 4")
         panel.make_pairing()
         qtbot.waitUntil(lambda: not panel.busy, timeout=10000)
@@ -71,6 +73,7 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
         assert panel.payload_line.text() == "" and panel.qr.grab().toImage().isNull() is False
         assert not decode_qr(panel.qr.grab().toImage())
         panel.grab().save(str(SCREENSHOTS / "console-stations-paired.png"))
+        assert panel.revoke_button.isEnabled()
         panel.table.setFocus()
         qtbot.keyClick(panel.table, Qt.Key.Key_Delete)  # one key revokes it
         qtbot.waitUntil(lambda: not panel.busy, timeout=10000)
@@ -80,6 +83,8 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
             run_cli("--event", str(folder.root), "stations", "list", "--json").stdout
         )
         assert listing["stations"][0]["active"] is False
+        panel.table.setCurrentCell(0, 0)
+        assert not panel.revoke_button.isEnabled()  # already revoked
         panel.grab().save(str(SCREENSHOTS / "console-stations-revoked.png"))
     finally:
         server.stop()

@@ -37,11 +37,14 @@ def test_open_vote_slide_turnout_close(
     stage = window.night.projector.stage
     assert isinstance(stage, StageWindow)
     assert isinstance(stage.cards.card, HoldingCard)
-    assert panel.state.text().startswith("Vote closed")
+    # before it opens the vote is "not open yet", in both languages (not "closed")
+    assert panel.state.text() == "Voting has not opened yet · 投票尚未開始"
 
     panel.minutes.setValue(7)
     panel.open_button.click()
-    assert panel.state.text().startswith("Vote OPEN")
+    assert panel.state.text().startswith("Voting is open · 7:00 left · 投票進行中 · 尚餘 7:00") or (
+        panel.state.text().startswith("Voting is open · 6:59 left")
+    )
     assert isinstance(stage.cards.card, VoteCard)
     entries = list(Journal(demo_event.open_db()).entries("vote_opened"))
     assert len(entries) == 1 and entries[0].data["minutes"] == 7
@@ -63,7 +66,7 @@ def test_open_vote_slide_turnout_close(
     assert film.id not in shown and film.title_en not in shown
 
     panel.close_button.click()
-    assert panel.state.text().startswith("Vote closed")
+    assert panel.state.text() == "Voting has closed · 投票已經結束"
     assert isinstance(stage.cards.card, HoldingCard)
     assert [e.kind for e in Journal(demo_event.open_db()).entries("vote_closed")] == ["vote_closed"]
     print(f"\nconsole screenshot: {tmp_path / 'vote-console.png'}")

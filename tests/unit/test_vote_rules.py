@@ -16,6 +16,7 @@ from kiosk.core.vote import (
     VOTE_CODE_LENGTH,
     VOTE_OPENED,
     BallotVerdict,
+    VotePhase,
     Voter,
     WrongCodeLimiter,
     count_votes,
@@ -25,6 +26,7 @@ from kiosk.core.vote import (
     normalise_vote_code,
     viewer_result,
     vote_code,
+    vote_state_text,
     vote_window,
 )
 from kiosk.core.vote_settings import TieRule, VoteSettings, vote_settings_from_dict
@@ -32,6 +34,7 @@ from kiosk.core.vote_settings import TieRule, VoteSettings, vote_settings_from_d
 KEY = b"k" * 32
 ORDER = ["F01", "F02", "F03", "F04", "F05"]
 T0 = dt.datetime(2026, 12, 5, 14, 0, tzinfo=dt.UTC)
+NOT_YET, OPEN, CLOSED = VotePhase.NOT_OPEN_YET, VotePhase.OPEN, VotePhase.CLOSED
 
 
 # --- vote codes --------------------------------------------------------------------------
@@ -168,23 +171,39 @@ def voter(**changes: bool) -> Voter:
 
 
 @pytest.mark.parametrize(
-    ("is_open", "who", "film", "expected"),
+    ("phase", "who", "film", "expected"),
     [
-        (True, voter(), "F01", BallotVerdict.ACCEPTED),
-        (True, voter(), None, BallotVerdict.ACCEPTED),  # only the code, before choosing
-        (False, voter(), "F01", BallotVerdict.VOTE_CLOSED),
-        (False, None, "F01", BallotVerdict.VOTE_CLOSED),  # closed says so first
-        (True, None, "F01", BallotVerdict.INVALID_CODE),
-        (True, voter(revoked=True), "F01", BallotVerdict.REVOKED),
-        (True, voter(checked_in=False), "F01", BallotVerdict.NOT_CHECKED_IN),
-        (True, voter(has_voted=True), "F01", BallotVerdict.ALREADY_VOTED),
-        (True, voter(), "F99", BallotVerdict.UNKNOWN_FILM),
+        (OPEN, voter(), "F01", BallotVerdict.ACCEPTED),
+        (OPEN, voter(), None, BallotVerdict.ACCEPTED),  # only the code, before choosing
+        (CLOSED, voter(), "F01", BallotVerdict.VOTE_CLOSED),
+        (CLOSED, None, "F01", BallotVerdict.VOTE_CLOSED),  # closed says so first
+        (NOT_YET, voter(), "F01", BallotVerdict.VOTE_NOT_OPEN),  # not "closed": come back
+        (NOT_YET, None, "F01", BallotVerdict.VOTE_NOT_OPEN),
+        (OPEN, None, "F01", BallotVerdict.INVALID_CODE),
+        (OPEN, voter(revoked=True), "F01", BallotVerdict.REVOKED),
+        (OPEN, voter(checked_in=False), "F01", BallotVerdict.NOT_CHECKED_IN),
+        (OPEN, voter(has_voted=True), "F01", BallotVerdict.ALREADY_VOTED),
+        (OPEN, voter(), "F99", BallotVerdict.UNKNOWN_FILM),
     ],
 )
 def test_decide_ballot(
-    is_open: bool, who: Voter | None, film: str | None, expected: BallotVerdict
+    phase: VotePhase, who: Voter | None, film: str | None, expected: BallotVerdict
 ) -> None:
-    assert decide_ballot(is_open=is_open, voter=who, film_id=film, films=ORDER) is expected
+    assert decide_ballot(phase=phase, voter=who, film_id=film, films=ORDER) is expected
+
+
+def test_the_window_tells_not_open_yet_from_closed() -> None:
+    assert vote_window([]).phase(T0 + dt.timedelta(minutes=0)) is NOT_YET
+    opened = vote_window([(VOTE_OPENED, {"at": _at(0), "closes_at": _at(10)})])
+    assert opened.phase(T0 + dt.timedelta(minutes=5)) is OPEN
+    assert opened.phase(T0 + dt.timedelta(minutes=11)) is CLOSED  # the countdown ran out
+    by_hand = vote_window(
+        [(VOTE_OPENED, {"at": _at(0), "closes_at": _at(10)}), (VOTE_CLOSED, {"at": _at(3)})]
+    )
+    assert by_hand.phase(T0 + dt.timedelta(minutes=4)) is CLOSED
+    assert vote_state_text(OPEN, 581) == ("Voting is open · 9:41 left", "投票進行中 · 尚餘 9:41")
+    assert vote_state_text(NOT_YET, None) == ("Voting has not opened yet", "投票尚未開始")
+    assert vote_state_text(CLOSED, None) == ("Voting has closed", "投票已經結束")
 
 
 def test_every_verdict_has_a_bilingual_message() -> None:
@@ -356,3 +375,13 @@ def test_a_start_over_forgets_the_earlier_run() -> None:
         ("film_status", {"film": "F02", "status": "pending"}),
     ]
     assert "F02" in films_on_the_ballot(ORDER, entries)
+
+
+def test_an_address_only_this_laptop_answers_is_not_for_phones() -> None:
+    from kiosk.services.vote_address import phones_can_reach
+
+    assert not phones_can_reach("http://127.0.0.1:8080/")
+    assert not phones_can_reach("http://[::1]:8080/")
+    assert not phones_can_reach("http://localhost:8080/")
+    assert phones_can_reach("http://192.168.1.23:8080/")
+    assert phones_can_reach("http://aiff-console.lan/")

@@ -421,6 +421,8 @@ class ShowMachine:
             films=tuple((f, self._status[f.id]) for f in self.programme.films),
             alert=self._alert,
             ignored_go=self._ignored_go,
+            started_at=started,
+            ended_at=self._ended_at,
         )
 
     # Inside ----------------------------------------------------------------------------

@@ -157,6 +157,8 @@ class Snapshot:
     films: tuple[tuple[Film, FilmStatus], ...]
     alert: Alert | None
     ignored_go: IgnoredGo | None
+    started_at: float | None = None  # when the show left the holding slide (same clock as `now`)
+    ended_at: float | None = None  # when it reached its end cue
 
     def status_of(self, film_id: str) -> FilmStatus:
         """The status of one film; KeyError if the programme has no such film."""

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from kiosk.core import glossary
 from kiosk.services.doors import ArrivalBucket, CheckinRepository, DoorFigures
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.serial_worker import SerialWorker
@@ -38,12 +39,12 @@ class DoorsFiguresPanel(QWidget):
         grid = QGridLayout()
         self._values: dict[str, QLabel] = {}
         captions = (
-            ("in", "Checked in · 已入場"),
-            ("registered", "Registered · 已登記"),
-            ("capacity", "Capacity · 座位"),
-            ("left", "Places left · 尚餘"),
-            ("walk_ins", "Walk-ins · 即場登記"),
-            ("by_hand", "Admitted by hand · 人手放行"),
+            ("in", glossary.CHECKED_IN.pair()),
+            ("registered", glossary.REGISTERED.pair()),
+            ("capacity", glossary.CAPACITY.pair()),
+            ("left", glossary.PLACES_LEFT.pair()),
+            ("walk_ins", glossary.WALK_INS.pair()),
+            ("by_hand", glossary.ADMITTED_BY_HAND.pair()),
         )
         for column, (key, caption) in enumerate(captions):
             value = QLabel("—")

@@ -140,6 +140,8 @@ class MemoryStatus(QObject):
         }[verdict.level]
         bold = "font-weight: bold;" if verdict.level is MemoryLevel.WARN else ""
         self.label.setStyleSheet(f"color: {colour.name()}; {bold}")
+        # steady memory is not news on the night: the line shows only while memory grows
+        self.label.setHidden(verdict.level is MemoryLevel.STEADY)
         rule = self._trend.rule
         details = [
             f"Per-film samples: {len(self._trend.samples_mb)}; the slope is measured over the "

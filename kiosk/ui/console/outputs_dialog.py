@@ -1,7 +1,8 @@
 """Choose the projector screen and the audio output device (key O), remembered per event.
 
-The screens are Qt's (their names, as `xrandr` shows them); the audio devices are libvlc's
-(`audio_output_device_enum` of the players' audio output). The choice applies at once — the
+The screens are Qt's (their names, as `xrandr` shows them); the audio outputs are libvlc's
+devices as `kiosk.core.audio_outputs` names them (real outputs only, the one in use marked), and
+"Test" plays a one-second tone on the output selected. The choice applies at once — the
 stage moves to the screen, both players switch device — and is stored through
 `kiosk.services.console_settings`, so the console opens with it next time.
 """
@@ -9,18 +10,22 @@ stage moves to the screen, both players switch device — and is stored through
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QWidget,
 )
 
+from kiosk.core.audio_outputs import AudioOutput
 from kiosk.services.console_settings import ConsoleSettings
 
 log = logging.getLogger(__name__)
@@ -29,13 +34,14 @@ DEFAULT = ""
 
 
 class OutputsDialog(QDialog):
-    """Two drop-downs: the projector screen and the audio device."""
+    """Two drop-downs: the projector screen and the audio output, with a test tone."""
 
     def __init__(
         self,
         parent: QWidget,
         current: ConsoleSettings,
-        devices: list[tuple[str, str]],
+        outputs: list[AudioOutput],
+        play_tone: Callable[[str | None], object],
         aliases: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(parent)
@@ -55,13 +61,29 @@ class OutputsDialog(QDialog):
         self._select(self.screen_choice, current.projector_screen)
         form.addRow("Projector screen · 投影螢幕", self.screen_choice)
         self.audio_choice = QComboBox()
-        self.audio_choice.addItem("Default: the system's output", DEFAULT)
-        for device, description in devices:
-            self.audio_choice.addItem(f"{description} ({device})", device)
+        self.audio_choice.addItem("Default: the system's output · 系統預設", DEFAULT)
+        for output in outputs:
+            self.audio_choice.addItem(output.label, output.device)
+            self.audio_choice.setItemData(
+                self.audio_choice.count() - 1, output.device, Qt.ItemDataRole.ToolTipRole
+            )
         self._select(self.audio_choice, current.audio_device)
-        form.addRow("Audio device · 音效裝置", self.audio_choice)
-        if not devices:
-            warning = QLabel("No audio device found: films would play silently.")
+        self.test_button = QPushButton("Test tone · 測試音")
+        self.test_button.clicked.connect(lambda: play_tone(self._chosen_device()))
+        audio_row = QHBoxLayout()
+        audio_row.addWidget(self.audio_choice, 1)
+        audio_row.addWidget(self.test_button)
+        form.addRow("Audio output · 音效輸出", audio_row)
+        hint = QLabel(
+            "Test plays a 3-second 1 kHz tone on the output selected: you should hear it from the "
+            "hall's speakers. · 按「測試音」會在所選輸出播放一秒測試音。"
+        )
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        if not outputs:
+            warning = QLabel(
+                "No audio output found: films would play silently · 找不到音效輸出，影片將無聲"
+            )
             warning.setStyleSheet("color: #ff6b5b; font-weight: bold;")
             form.addRow(warning)
         buttons = QDialogButtonBox(
@@ -75,6 +97,9 @@ class OutputsDialog(QDialog):
     def _select(combo: QComboBox, value: str | None) -> None:
         index = combo.findData(value or DEFAULT)
         combo.setCurrentIndex(max(0, index))
+
+    def _chosen_device(self) -> str | None:
+        return str(self.audio_choice.currentData() or "") or None
 
     def chosen(self) -> ConsoleSettings:
         """The settings as chosen in the dialog."""

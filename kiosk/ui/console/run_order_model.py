@@ -12,6 +12,7 @@ from kiosk.core.media_identity import MediaState, MediaVerdict
 from kiosk.core.preflight import FilmCheck
 from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import FilmStatus, ShowPhase, Snapshot
+from kiosk.night.projector import Slide
 from kiosk.ui.common.theme import Colours
 from kiosk.ui.console.programme_model import Row, planned_rows
 
@@ -27,6 +28,7 @@ STATE_LABELS = {
     FilmStatus.FAILED: "✖ failed",
 }
 HELD_LABELS = {ShowPhase.PAUSED: "⏸ paused", ShowPhase.BLACK: "■ black"}
+SLIDE_LABELS = {Slide.DIFFICULTIES: "⚠ difficulties slide", Slide.VOTING: "▣ voting slide"}
 STATE_COLOURS = {
     FilmStatus.PENDING: Colours.muted,
     FilmStatus.PLAYING: Colours.accent,
@@ -64,11 +66,12 @@ class RunOrderModel(QAbstractTableModel):
             self.media = flagged
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 4))
 
-    def update(self, snapshot: Snapshot) -> None:
-        """Take the states and the current cue from the show; repaint only on a change."""
+    def update(self, snapshot: Snapshot, slide: Slide | None = None) -> None:
+        """Take the states and the current cue from the show, and the slide the projector shows
+        over it (if any); repaint only on a change."""
         states = {film.id: status for film, status in snapshot.films}
         key = snapshot.cue.key
-        held = HELD_LABELS.get(snapshot.phase)
+        held = SLIDE_LABELS[slide] if slide is not None else HELD_LABELS.get(snapshot.phase)
         if states == self.states and key == self.current_key and held == self.held:
             return
         self.states, self.current_key, self.held = states, key, held

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSlider,
     QTableView,
@@ -32,10 +31,12 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.clock import now_in
 from kiosk.core.media_identity import MediaState
+from kiosk.core.night_end import night_end
 from kiosk.core.programme import format_duration
 from kiosk.core.show import CueKind, ShowPhase, Snapshot
 from kiosk.media.audio_level import master_db
 from kiosk.night.night import Night
+from kiosk.night.projector import Slide
 from kiosk.night.show import ShowController
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
@@ -49,7 +50,6 @@ log = logging.getLogger(__name__)
 
 REFRESH_MS = 100
 GO_FEEDBACK_MS = 1800
-SIDE_MIN_HEIGHT = 110  # px: the rest of the side column scrolls on a short screen
 
 PHASE_STYLE = {
     ShowPhase.HOLDING: ("HOLDING · 等候", "#5b6270"),
@@ -62,7 +62,33 @@ PHASE_STYLE = {
     ShowPhase.ENDED: ("ENDED · 完場", "#5b6270"),
 }
 
-DIFFICULTIES_BADGE = "DIFFICULTIES SLIDE · 技術問題畫面"
+# what the projector shows when it is not what the show's own phase says (the slides put up by
+# hand, the award reveal): the badge always names what the audience sees
+SLIDE_STYLE = {
+    Slide.DIFFICULTIES: ("DIFFICULTIES SLIDE · 技術問題畫面", "#b3261e"),
+    Slide.VOTING: ("VOTING SLIDE · 投票畫面", "#6a3d9a"),
+}
+REVEAL_STYLE = ("AWARD REVEAL · 頒獎 (Awards tab)", "#8a6a1c")
+
+
+# the control grid's buttons for keys whose full name (the log's, the tooltip's) is long
+SHORT_LABELS = {
+    "difficulties": "⚠ Difficulties slide",
+    "jump": "Jump to film…",
+    "outputs": "Screen and sound…",
+}
+GRID_COLUMNS = 5
+SOUND_WIDTH = 350  # px: the sound box beside now/next
+GRID_BUTTONS = (
+    "pause", "fade", "black", "back", "skip",
+    "rewind", "forward", "difficulties", "jump", "outputs",
+)  # fmt: skip
+
+
+def key_caption(shown: str) -> str:
+    """The key as a button prints it: `[M]`; a bracket key is named, not bracketed (`[[]`
+    read as garbled)."""
+    return f"(key {shown})" if any(bracket in shown for bracket in "[]") else f"[{shown}]"
 
 
 def clock(seconds: float | None) -> str:
@@ -70,15 +96,6 @@ def clock(seconds: float | None) -> str:
     if seconds is None:
         return "—"
     return format_duration(max(0.0, seconds))
-
-
-def late_by(projected: dt.datetime, scheduled_end: dt.time) -> float:
-    """Seconds the projected end falls after the scheduled end (negative: early), by the
-    clock on the wall, so a rehearsal on another day still compares sensibly (within 12 h)."""
-    end = dt.datetime.combine(projected.date(), scheduled_end)
-    difference = (projected - end).total_seconds()
-    half_day = 12 * 3600
-    return (difference + half_day) % (2 * half_day) - half_day
 
 
 def _panel() -> QFrame:
@@ -119,7 +136,7 @@ class ShowPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
-        layout.setSpacing(8)
+        layout.setSpacing(6)
         self.resume_banner = self._build_resume_banner()
         layout.addWidget(self.resume_banner)
         self.alert = self._build_alert()
@@ -137,6 +154,9 @@ class ShowPanel(QWidget):
         top = QHBoxLayout()
         top.setSpacing(10)
         top.addWidget(self._build_now(), 1)
+        # sound sits beside now/next in the top row, not under the run order: there it was
+        # scrolled out of sight on a 1366x768 laptop with a banner up
+        top.addWidget(self._build_sound(), 0, Qt.AlignmentFlag.AlignTop)
         self.preview = StagePreview(controller, tasks)
         preview_box = QVBoxLayout()
         preview_box.setSpacing(2)
@@ -152,7 +172,10 @@ class ShowPanel(QWidget):
         self.run_model = RunOrderModel(controller.programme, config)
         self.run_table = self._build_run_table()
         bottom.addWidget(self.run_table, 3)
-        bottom.addWidget(self._scrolling(self._build_side()), 2)
+        side = self._build_side()
+        # the side column never scrolls or clips: the run order gives up rows instead
+        side.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        bottom.addWidget(side, 2)
         layout.addLayout(bottom, 1)
 
         controller.changed.connect(self.refresh)
@@ -231,7 +254,8 @@ class ShowPanel(QWidget):
 
     def _button(self, name: str, *, size: float = 11, height: int = 40) -> QPushButton:
         key = binding(name)
-        button = QPushButton(f"{key.label}   [{key.shown()}]")
+        label = SHORT_LABELS.get(name, key.label)
+        button = QPushButton(f"{label}   {key_caption(key.shown())}")
         button.setFont(ui_font(size, bold=True))
         button.setMinimumHeight(height)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -262,7 +286,7 @@ class ShowPanel(QWidget):
         self.alert_text.setWordWrap(True)
         row.addWidget(self.alert_text, 1)
         self.alert_retry = self._button("retry", height=34)
-        self.alert_skip = QPushButton("Skip   [N / Right]")
+        self.alert_skip = QPushButton(f"Skip   {key_caption(binding('skip').shown())}")
         self.alert_skip.setFont(ui_font(11, bold=True))
         self.alert_skip.setMinimumHeight(34)
         self.alert_skip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -283,8 +307,8 @@ class ShowPanel(QWidget):
         self.now_title_zh = text_label("", 13, colour=Colours.accent.name())
         for label in (self.now_title, self.now_title_zh):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.elapsed = text_label("—", 30, bold=True)
-        self.remaining = text_label("—", 30, bold=True, colour=Colours.accent.name())
+        self.elapsed = text_label("—", 26, bold=True)
+        self.remaining = text_label("—", 26, bold=True, colour=Colours.accent.name())
         self.remaining.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
@@ -311,7 +335,7 @@ class ShowPanel(QWidget):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
-        go = self._button("go", size=20, height=64)
+        go = self._button("go", size=20, height=56)
         go.setMinimumWidth(220)
         self._go_style = (
             "QPushButton { background: #2f7d3b; color: white; border-radius: 8px; }"
@@ -321,10 +345,9 @@ class ShowPanel(QWidget):
         row.addWidget(go)
         grid = QGridLayout()
         grid.setSpacing(6)
-        names = ("pause", "fade", "black", "back", "skip", "rewind", "forward")
-        for index, name in enumerate(names):
+        for index, name in enumerate(GRID_BUTTONS):
             button = self._button(name, size=10, height=29)
-            grid.addWidget(button, index // 4, index % 4)
+            grid.addWidget(button, index // GRID_COLUMNS, index % GRID_COLUMNS)
         self.buttons["black"].setStyleSheet("QPushButton { background: #000; color: #fff; }")
         row.addLayout(grid, 1)
         return box
@@ -345,19 +368,6 @@ class ShowPanel(QWidget):
         )
         return table
 
-    @staticmethod
-    def _scrolling(side: QWidget) -> QScrollArea:
-        """The side column (next, show clock, sound) scrolls when the window is short (a
-        1366x768 laptop with a banner up), instead of pushing the log off the screen."""
-        area = QScrollArea()
-        area.setWidget(side)
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        area.setMinimumHeight(SIDE_MIN_HEIGHT)
-        return area
-
     def _build_side(self) -> QWidget:
         side = QWidget()
         column = QVBoxLayout(side)
@@ -373,16 +383,20 @@ class ShowPanel(QWidget):
         self.next_label.setWordWrap(True)
         info_layout.addWidget(self.next_label)
 
-        info_layout.addSpacing(4)
-        info_layout.addWidget(text_label("Show clock · 節目時間", 9, colour=Colours.muted.name()))
+        info_layout.addSpacing(2)
         self.show_clock = text_label("", 10, rich=True)  # times only
         self.show_clock.setTextFormat(Qt.TextFormat.RichText)
         info_layout.addWidget(self.show_clock)
         column.addWidget(info)
+        column.addWidget(self.music_box)
+        column.addStretch(1)
+        return side
 
+    def _build_sound(self) -> QFrame:
         sound_box = _panel()
+        sound_box.setFixedWidth(SOUND_WIDTH)
         sound = QGridLayout(sound_box)
-        sound.setContentsMargins(12, 8, 12, 8)
+        sound.setContentsMargins(10, 6, 10, 6)
         sound.setVerticalSpacing(4)
         sound.addWidget(text_label("Sound · 音量", 9, colour=Colours.muted.name()), 0, 0, 1, 4)
         self.volume = QSlider(Qt.Orientation.Horizontal)
@@ -400,6 +414,7 @@ class ShowPanel(QWidget):
         self.trim.setRange(-12.0, 12.0)
         self.trim.setSingleStep(0.5)
         self.trim.setSuffix(" dB")
+        self.trim.setMinimumHeight(26)
         self.trim.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.trim.valueChanged.connect(self._trim_changed)
         sound.addWidget(self._button("trim_down", size=9, height=26), 2, 0)
@@ -409,10 +424,7 @@ class ShowPanel(QWidget):
         self.gain_label = text_label("", 9, colour=Colours.muted.name())
         self.gain_label.setWordWrap(True)
         sound.addWidget(self.gain_label, 3, 0, 1, 4)
-        column.addWidget(sound_box)
-        column.addWidget(self.music_box)
-        column.addStretch(1)
-        return side
+        return sound_box
 
     # Behaviour ---------------------------------------------------------------------------
     def set_controller(self, controller: ShowController) -> None:
@@ -489,11 +501,20 @@ class ShowPanel(QWidget):
         text, colour = PHASE_STYLE[snap.phase]
         if snap.waiting_for_go and snap.phase in (ShowPhase.HOLDING, ShowPhase.INTERMISSION):
             text += "  — press GO"
-        if snap.black and self.night.projector.stage.slide_up:
-            text = DIFFICULTIES_BADGE  # the audience sees the slide, not plain black
+        projector = self.night.projector
+        slide = projector.slide()
+        if projector.with_reveal:
+            text, colour = REVEAL_STYLE
+        elif slide is not None:
+            text, colour = SLIDE_STYLE[slide]  # the audience sees the slide, not the show's cue
         self.phase_label.setText(f" {text} ")
         self.phase_label.setStyleSheet(
             f"background: {colour}; color: #fff; border-radius: 4px; padding: 2px 6px;"
+        )
+        slide_label = "⚠ Take the slide down" if slide is Slide.DIFFICULTIES else None
+        self.buttons["difficulties"].setText(
+            f"{slide_label or SHORT_LABELS['difficulties']}   "
+            f"{key_caption(binding('difficulties').shown())}"
         )
         self._refresh_now(snap)
         self._refresh_resume_banner(snap)
@@ -501,7 +522,7 @@ class ShowPanel(QWidget):
         self._refresh_next(snap)
         self._refresh_clock(snap, now)
         self._refresh_sound()
-        self.run_model.update(snap)
+        self.run_model.update(snap, slide)
         if self._go_feedback_until and time.monotonic() > self._go_feedback_until:
             self._go_feedback_until = 0.0
             self.go_feedback.setText("")
@@ -598,17 +619,25 @@ class ShowPanel(QWidget):
             self.next_label.setText(cue.label)
 
     def _refresh_clock(self, snap: Snapshot, now: float) -> None:
-        wall = now_in(self.config.zone).replace(tzinfo=None)  # the event's clock, not the laptop's
-        projected = wall + dt.timedelta(seconds=snap.projected_end - now)
-        late = late_by(projected, self.config.end)
-        colour = Colours.bad.name() if late > 60 else Colours.ok.name()
-        minutes = round(abs(late) / 60)
-        verdict = "on time" if minutes == 0 else f"{minutes} min {'late' if late > 0 else 'early'}"
+        wall = now_in(self.config.zone)  # the event's clock, not the laptop's
+
+        def on_the_wall(moment: float | None) -> dt.datetime | None:
+            return None if moment is None else wall - dt.timedelta(seconds=now - moment)
+
+        end = night_end(
+            self.config,
+            now=wall,
+            left_s=max(0.0, snap.projected_end - now),
+            started_at=on_the_wall(snap.started_at),
+            ended_at=on_the_wall(snap.ended_at),
+        )
+        colour = Colours.bad.name() if end.late else Colours.ok.name()
         self.show_clock.setText(
+            f"<span style='color:{Colours.muted.name()}'>Show clock · 節目時間</span> "
             f"elapsed <b>{clock(snap.show_elapsed_s)}</b> · "
             f"remaining <b>{clock(snap.projected_end - now)}</b><br>"
-            f"ends <b style='color:{colour}'>{projected:%H:%M}</b> "
-            f"(scheduled {self.config.end:%H:%M}, <span style='color:{colour}'>{verdict}</span>)"
+            f"ends <b style='color:{colour}'>{end.projected:%H:%M}</b> "
+            f"(<span style='color:{colour}'>{end.context()}</span>)"
         )
 
     def _refresh_sound(self) -> None:

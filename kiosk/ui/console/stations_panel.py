@@ -168,8 +168,9 @@ class StationsPanel(QWidget):
         self.payload_line.setReadOnly(True)
         self.payload_line.setPlaceholderText("aiff-pair://…")
         self.pair_note = _plain(
-            "On the door laptop: python main.py --station-dir DIR doors --pair, then hold this "
-            "code up to its camera.\n在入口電腦執行 doors --pair，再將此碼對準其鏡頭。",
+            "On the door laptop, open the door station's pairing screen (set up by the "
+            "technician, see docs/screens.md), then hold this code up to its camera.\n"
+            "在入口電腦開啟入口站的配對畫面，再將此碼對準其鏡頭。",
             10,
         )
         left = QVBoxLayout()
@@ -195,6 +196,9 @@ class StationsPanel(QWidget):
         self.table.installEventFilter(self._delete_revokes)
         self._pairing: PairingCode | None = None  # the QR on screen now
         self._paired_seen: dict[str, dt.datetime | None] | None = None
+        self.revoke_button.setEnabled(False)  # until a station that can be revoked is selected
+        self._station_states: dict[str, str] = {}
+        self.table.itemSelectionChanged.connect(self._enable_revoke)
         self.status_line = _plain("", 11)
         self.conflicts_title = _plain("Door conflicts / 重複入場", 11, bold=True)
         self.conflicts = QListWidget()
@@ -277,6 +281,7 @@ class StationsPanel(QWidget):
             self._clear_pairing(f"The pairing code for {shown.station} expired / 配對碼已過期")
 
     def _fill_stations(self, stations: list[StationRow]) -> None:
+        self._station_states = {station.name: station.state for station in stations}
         selected = self._selected_name()
         self.table.setRowCount(len(stations))
         states = {
@@ -300,7 +305,13 @@ class StationsPanel(QWidget):
             if station.name == selected:
                 self.table.selectRow(index)
         self.table.resizeColumnsToContents()
+        self._enable_revoke()
         self._announce_new_pairings(stations)
+
+    def _enable_revoke(self) -> None:
+        """Revoke is offered only for a selected station that is not revoked already."""
+        state = self._station_states.get(self._selected_name() or "")
+        self.revoke_button.setEnabled(state is not None and state != "revoked")
 
     def _announce_new_pairings(self, stations: list[StationRow]) -> None:
         """Say each pairing that happened since the last look, and select it (Delete revokes)."""

@@ -23,9 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core import glossary
+from kiosk.core.vote import VotePhase, vote_state_text
 from kiosk.render.cards import Card
 from kiosk.render.vote_card import VoteCard
 from kiosk.services.vote import VoteDesk, VoteError, VoteStatus
+from kiosk.services.vote_address import phones_can_reach
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.theme import Colours, text_label, ui_font
@@ -34,6 +37,16 @@ from kiosk.ui.stage.window import Layer, StageWindow
 log = logging.getLogger(__name__)
 
 POLL_MS = 1000
+PHASE_COLOURS = {
+    VotePhase.NOT_OPEN_YET: Colours.muted,
+    VotePhase.OPEN: Colours.ok,
+    VotePhase.CLOSED: Colours.warn,
+}
+# the slide button says whether the slide is up (on/off), not only what it does
+SLIDE_BUTTON = {
+    False: "Show the voting slide · 投影投票畫面",
+    True: "Voting slide ON the projector — take it down · 投票畫面投影中",
+}
 URLS_EVERY_S = 5.0  # the server records its address when it starts: show it soon after
 PAGE_CHECK_EVERY_S = 2.0  # whether the page answers: asked on a worker, only while on screen
 
@@ -60,8 +73,16 @@ class VoteSlide:
 
     @property
     def shown(self) -> bool:
-        """True while the voting slide is up."""
-        return self._covered is not None
+        """True while the audience sees the voting slide (not merely "it was put up": GO, a film
+        or the black may have replaced it since)."""
+        if self._covered is None:
+            return False
+        return self._stage.layer is Layer.CARD and isinstance(self._stage.current_card(), VoteCard)
+
+    def forget_if_replaced(self) -> None:
+        """The show put another card up over the slide: there is nothing to put back."""
+        if self._covered is not None and not isinstance(self._stage.current_card(), VoteCard):
+            self._covered = None
 
     def show(self, card: VoteCard) -> str | None:
         """Show the slide; returns why not (a film is playing, the reveal has it) or None."""
@@ -134,8 +155,11 @@ class VotePanel(QWidget):
         self.minutes.setSuffix(" min")
         self.open_button = QPushButton("Open the vote · 開始投票")
         self.close_button = QPushButton("Close the vote · 結束投票")
-        self.slide_button = QPushButton("Voting slide on the projector · 投影投票畫面")
+        self.slide_button = QPushButton(SLIDE_BUTTON[False])
         self.slide_button.setCheckable(True)
+        self.slide_button.setStyleSheet(
+            f"QPushButton:checked {{ background: {Colours.ok.name()}; color: #fff; }}"
+        )
         for widget in (self.minutes, self.open_button, self.close_button, self.slide_button):
             widget.setMinimumHeight(44)
             buttons.addWidget(widget)
@@ -181,6 +205,7 @@ class VotePanel(QWidget):
 
     def toggle_slide(self, wanted: bool) -> None:
         """Show or hide the voting slide on the projector."""
+        self.slide_button.setText(SLIDE_BUTTON[wanted])
         if not wanted:
             self.slide.hide()
             return
@@ -195,6 +220,17 @@ class VotePanel(QWidget):
         if refused is not None:
             self.messages.warning(f"Voting slide not shown: {refused}")
             self.slide_button.setChecked(False)
+
+    def _follow_the_projector(self) -> None:
+        """The button's on/off follows what the projector shows (GO or a film may have replaced
+        the slide without this button)."""
+        self.slide.forget_if_replaced()
+        shown = self.slide.shown
+        if self.slide_button.isChecked() != shown:
+            self.slide_button.blockSignals(True)
+            self.slide_button.setChecked(shown)
+            self.slide_button.blockSignals(False)
+            self.slide_button.setText(SLIDE_BUTTON[shown])
 
     def _urls(self) -> list[str]:
         """The vote page's address, looked up again every few seconds (the server may start)."""
@@ -221,38 +257,38 @@ class VotePanel(QWidget):
         except VoteError as exc:
             self.state.setText(f"Vote: cannot read the event ({exc})")
             return
-        if status.open:
-            left = int(status.seconds_left or 0)
-            self.state.setText(f"Vote OPEN · 投票進行中 — {left // 60}:{left % 60:02d} left")
-            self.state.setStyleSheet(f"color: {Colours.ok.name()};")
-        else:
-            self.state.setText("Vote closed · 投票未開始／已結束")
-            self.state.setStyleSheet(f"color: {Colours.muted.name()};")
-            if self.slide.shown:
-                self.slide_button.setChecked(False)
+        en, zh = vote_state_text(status.phase, status.seconds_left)
+        self.state.setText(f"{en} · {zh}")
+        self.state.setStyleSheet(f"color: {PHASE_COLOURS[status.phase].name()};")
+        if not status.open and self.slide.shown:
+            self.slide_button.setChecked(False)  # the vote is over: the slide comes down
+        self._follow_the_projector()
         share = status.ballots / status.checked_in if status.checked_in else 0.0
         self.turnout.setText(
             f"{status.ballots} ballots / {status.checked_in} checked in ({share:.0%}) · "
-            f"已投票 {status.ballots} / 已入場 {status.checked_in}"
+            f"已投票 {status.ballots} / {glossary.CHECKED_IN.zh} {status.checked_in}"
         )
         self.bar.setRange(0, max(1, status.checked_in))
         self.bar.setValue(min(status.ballots, max(1, status.checked_in)))
         self.bar.setFormat(f"{status.ballots} / {status.checked_in}")
         self._check_page()
         answering = self._answering is not False  # not asked yet: no warning
-        self.address.setText(
-            "Vote page · 投票網址: "
-            + "  ".join(self._urls())
-            + (
-                ""
-                if answering
-                else "  — not answering: start the event server (Stations tab or "
-                "`python main.py serve`) · 投票網頁未啟動"
+        urls = self._urls()
+        reachable = any(phones_can_reach(url) for url in urls)
+        problem = ""
+        if not answering:
+            problem = (
+                "  — not answering: start the event server on the Stations tab · "
+                "投票網頁未啟動，請在「入口站」分頁啟動伺服器"
             )
-        )
-        self.address.setStyleSheet(
-            f"color: {(Colours.text if answering else Colours.warn).name()};"
-        )
+        elif not reachable:
+            problem = (
+                "  — phones cannot reach this address (it is this laptop only): connect the "
+                "laptop to the venue Wi-Fi and restart the event server · "
+                "手機無法連線此位址，請將電腦連接場地 Wi-Fi 後重新啟動伺服器"
+            )
+        self.address.setText("Vote page · 投票網址: " + "  ".join(urls) + problem)
+        self.address.setStyleSheet(f"color: {(Colours.warn if problem else Colours.text).name()};")
         self.open_button.setEnabled(not status.open)
         self.close_button.setEnabled(status.open)
 

@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core.audio_outputs import audio_outputs
 from kiosk.core.booth_lines import ToneResult
 from kiosk.core.memory_trend import MemoryTrend
+from kiosk.core.night_end import planned_end
 from kiosk.core.preflight import FilmCheck, check_schedule
 from kiosk.core.programme import Film, format_duration
 from kiosk.core.stalls import JOURNAL_KIND as STALL_JOURNAL_KIND
@@ -169,7 +171,7 @@ def apply_outputs(night: Night, settings: ConsoleSettings) -> None:
         night.projector.set_audio_device(settings.audio_device)  # films and music
     if night.sound is not None and night.sound.sound_lost:
         night.sound.reconnect()  # a lost output takes no device choice: open a new one
-    if not players.audio_devices() and night.messages is not None:
+    if not audio_outputs(players.audio_devices(), None) and night.messages is not None:
         night.messages.error(
             "No audio output device: the films would play SILENTLY · 沒有音效輸出裝置 — "
             "check the sound card / HDMI audio, then choose it with O"
@@ -294,7 +296,8 @@ class ConsoleWindow(QMainWindow):
         current = load_console_settings(self.folder)
         stage = self.night.projector.stage
         aliases = stage.screen_aliases() if isinstance(stage, StageWindow) else {}
-        dialog = OutputsDialog(self, current, players.audio_devices(), aliases)
+        outputs = audio_outputs(players.audio_devices(), current.audio_device)
+        dialog = OutputsDialog(self, current, outputs, self.night.projector.test_tone, aliases)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return "cancelled"
         chosen = dialog.chosen()
@@ -522,12 +525,11 @@ class ConsoleWindow(QMainWindow):
             state += f" · <b style='color:{Colours.bad.name()}'>{blocked} blocked</b>"
         if unchecked:
             state += f" · <span style='color:{Colours.muted.name()}'>{unchecked} unchecked</span>"
-        over = schedule.overrun_s
-        end_colour = Colours.bad.name() if over > 0 else Colours.text.name()
+        end = planned_end(self.config, schedule.total_s)  # the Show tab's computation too
+        end_colour = Colours.bad.name() if end.late else Colours.text.name()
         self.summary.setText(
             f"{total} films · {state} · running time {format_duration(schedule.total_s)} · "
-            f"<span style='color:{end_colour}'>ends {schedule.projected_end:%H:%M}</span> "
-            f"(scheduled {schedule.scheduled_end:%H:%M})"
+            f"<span style='color:{end_colour}'>{end.describe()}</span>"
         )
 
     def start_preflight(self) -> None:

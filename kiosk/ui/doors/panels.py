@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core import glossary
 from kiosk.core.checkin import local_clock, mask_email
 from kiosk.services.doors import AttendeeHit
 from kiosk.ui.common.theme import Colours, ui_font
@@ -64,7 +65,7 @@ class SearchPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(SEARCH_COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.admit_button = QPushButton("Admit by hand / 人手入場")
+        self.admit_button = QPushButton(glossary.ADMIT_BY_HAND.pair(" / "))
         self.admit_button.setFont(ui_font(12, bold=True))
         self.admit_button.setMinimumHeight(44)
         self.admit_button.setEnabled(False)

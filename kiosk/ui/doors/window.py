@@ -7,8 +7,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.core import glossary
 from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh, verdict_headlines
 from kiosk.core.repeat_scans import RepeatGuard
 from kiosk.core.station_clock import SET_THE_CLOCK, clock_warning
@@ -72,27 +74,39 @@ class DoorsContext:
     link_state: Callable[[], LinkState] | None = None
 
 
-def _is_undo(event: QKeyEvent) -> bool:
-    return event.matches(QKeySequence.StandardKey.Undo) or (
-        event.key() == Qt.Key.Key_Z
-        and event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        == Qt.KeyboardModifier.ControlModifier
+UNDO_UNKNOWN = "Undo this door's last admission… / 撤銷此門上一位入場…"
+
+
+def undo_button_text(name: str, clock: str) -> str:
+    """The Undo button names who it would un-admit."""
+    return f"Undo: {name} ({clock})… / 撤銷入場"
+
+
+def undo_question(name: str | None, clock: str | None) -> str:
+    """The one confirmation before an admission is undone (plain text: names are data)."""
+    if name is None:
+        return (
+            "Un-admit the last person admitted at this door? They are no longer counted in "
+            "the hall and must scan again to come in.\n\n撤銷此門上一位入場？"
+        )
+    return (
+        f"Un-admit {name} (admitted {clock})? They are no longer counted in the hall and must "
+        f"scan again to come in.\n\n撤銷 {name}（{clock} 入場）的入場？"
     )
 
 
-class UndoKeyClaim(QObject):
-    """Ctrl+Z at the door always undoes the last admission, even in a text box.
-
-    A line edit claims Ctrl+Z for undoing its own text (a ShortcutOverride it accepts); this
-    filter, on the door window's text boxes, refuses that claim so the window's shortcut runs.
-    """
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        is_override = event.type() == QEvent.Type.ShortcutOverride
-        if is_override and isinstance(event, QKeyEvent) and _is_undo(event):
-            event.ignore()
-            return True
-        return False
+def confirm_undo(parent: QWidget, question: str) -> bool:
+    """Ask once; Cancel is the default, so a scanner's Enter never confirms."""
+    box = QMessageBox(parent)
+    box.setWindowTitle("Undo admission / 撤銷入場")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(question)
+    confirm = box.addButton("&Un-admit / 撤銷入場", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton("Cancel / 取消", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    return box.clickedButton() is confirm
 
 
 def describe_link(state: LinkState, now: dt.datetime) -> tuple[str, Tone]:
@@ -204,10 +218,10 @@ class DoorsWindow(QWidget):
         self.link_label.setTextFormat(Qt.TextFormat.PlainText)
         self.link_label.setVisible(context.link_state is not None)
         heading.addWidget(self.link_label)
-        self.in_tile = FigureTile("Checked in / 已入場")
-        self.registered_tile = FigureTile("Registered / 已登記")
-        self.capacity_tile = FigureTile("Capacity / 座位")
-        self.left_tile = FigureTile("Places left / 餘位")
+        self.in_tile = FigureTile(glossary.CHECKED_IN.pair(" / "))
+        self.registered_tile = FigureTile(glossary.REGISTERED.pair(" / "))
+        self.capacity_tile = FigureTile(glossary.CAPACITY.pair(" / "))
+        self.left_tile = FigureTile(glossary.PLACES_LEFT.pair(" / "))
         header = QHBoxLayout()
         header.addLayout(heading, 1)
         for tile in (self.in_tile, self.registered_tile, self.capacity_tile, self.left_tile):
@@ -265,10 +279,12 @@ class DoorsWindow(QWidget):
         self.tabs.addTab(self.search_panel, "Find / 查找")
         self.tabs.addTab(self.walk_in_panel, "Walk-in / 現場登記")
         self.chart = ArrivalsChart(5)
-        self.undo_button = QPushButton("Undo last admission / 撤銷上一位入場  (Ctrl+Z)")
+        # this window's admissions, latest last: the Undo button names who it would un-admit
+        self._admitted: list[tuple[str, str]] = []
+        self.undo_button = QPushButton(UNDO_UNKNOWN)
         self.undo_button.setMinimumHeight(44)
         self.undo_button.setFont(ui_font(11))
-        self.undo_button.clicked.connect(self.undo_last)
+        self.undo_button.clicked.connect(self.ask_undo)
         self.status_line = QLabel("")
         self.status_line.setTextFormat(Qt.TextFormat.PlainText)  # names are data, never markup
         self.status_line.setWordWrap(True)
@@ -291,10 +307,9 @@ class DoorsWindow(QWidget):
 
         self.overlay = VerdictOverlay(self)
 
-        QShortcut(QKeySequence("Ctrl+Z"), self, self.undo_last)
-        self._undo_claim = UndoKeyClaim(self)
-        for box in self.findChildren(QLineEdit):
-            box.installEventFilter(self._undo_claim)
+        # Ctrl+Z in a text box undoes the typing (the box claims it); elsewhere it asks, as the
+        # Undo button does: un-admitting someone is never one keystroke
+        QShortcut(QKeySequence("Ctrl+Z"), self, self.ask_undo)
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
         QShortcut(QKeySequence("Ctrl+N"), self, self.focus_walk_in)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.overlay.dismiss)
@@ -360,6 +375,12 @@ class DoorsWindow(QWidget):
             self._answer_walk_in_failure,
         )
 
+    def ask_undo(self) -> None:
+        """The Undo button (or Ctrl+Z outside a text box): name who, confirm once, undo."""
+        name, clock = self._admitted[-1] if self._admitted else (None, None)
+        if confirm_undo(self, undo_question(name, clock)):
+            self.undo_last()
+
     def undo_last(self) -> None:
         """Annul this station's latest admission (kept in the records, marked annulled)."""
         station, now = self.station, self.context.clock()
@@ -375,7 +396,8 @@ class DoorsWindow(QWidget):
         if result.verdict is Verdict.ADMITTED:
             self.walk_in_panel.clear()
             self.walk_in_panel.show_feedback(
-                f"Registered and admitted: {result.name} / 已登記並入場：{result.name}"
+                f"{glossary.REGISTERED.en} and admitted: {result.name} / "
+                f"{glossary.REGISTERED.zh}並入場：{result.name}"
             )
         self.show_result(result)
         self.answered.emit(result)
@@ -402,12 +424,21 @@ class DoorsWindow(QWidget):
             self._status("Nothing to undo at this door / 此門沒有可撤銷的入場", Colours.muted)
             self.answered.emit(None)
             return
+        if self._admitted and self._admitted[-1][0] == undone.name:
+            self._admitted.pop()
+        else:
+            self._admitted.clear()  # the door's records and this window's memory differ
+        self._name_undo_button()
         clock = local_clock(undone.at, self.context.zone)
+        undone_word = glossary.UNDONE
         self._status(
-            f"Undone: {undone.name} (admitted {clock}) / 已撤銷：{undone.name}（{clock} 入場）",
+            f"{undone_word.en}: {undone.name} (admitted {clock}) / "
+            f"已{undone_word.zh}：{undone.name}（{clock} 入場）",
             Colours.warn,
         )
-        self._add_history(f"{self._now_clock()}  ↶  Undone / 已撤銷  {undone.name}", Colours.warn)
+        self._add_history(
+            f"{self._now_clock()}  ↶  {undone_word.pair(' / 已')}  {undone.name}", Colours.warn
+        )
         self._refresh_soon.start()
         self.answered.emit(undone)
 
@@ -418,6 +449,10 @@ class DoorsWindow(QWidget):
         self.context.sounds.play(result.verdict)
         self.code_entry.clear()
         who = result.name or result.code or ""
+        if result.verdict is Verdict.ADMITTED:
+            self._admitted.append((who, self._now_clock()))
+            self._name_undo_button()
+            self._status("", Colours.muted)  # an old "Undone: …" is not news any more
         symbol = {Tone.GO: "✔", Tone.CAUTION: "!", Tone.STOP: "✖"}[result.verdict.tone]
         mode = "  (offline / 離線)" if result.offline else ""
         self._add_history(
@@ -559,6 +594,10 @@ class DoorsWindow(QWidget):
         self.history.insertItem(0, item)
         while self.history.count() > HISTORY_LENGTH:
             self.history.takeItem(self.history.count() - 1)
+
+    def _name_undo_button(self) -> None:
+        last = self._admitted[-1] if self._admitted else None
+        self.undo_button.setText(undo_button_text(*last) if last else UNDO_UNKNOWN)
 
     def _status(self, text: str, colour: QColor) -> None:
         self.status_line.setStyleSheet(f"color: {colour.name()}")

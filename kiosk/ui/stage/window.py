@@ -296,6 +296,13 @@ class StageWindow(QWidget):
         return self._layer
 
     @property
+    def showing_card(self) -> Card | None:
+        """The card the audience sees (None: a film's picture, or black)."""
+        if self._layer is not Layer.CARD or self.black:
+            return None
+        return self.cards.card
+
+    @property
     def black(self) -> bool:
         """True while the black overlay is (or is fading) down."""
         if self._fade.state() == QVariantAnimation.State.Running:
