@@ -133,10 +133,10 @@ def test_the_console_fits_a_real_1366x768_screen(
 
 
 def test_every_tab_title_fits_a_1366_px_laptop(laptop_console: ConsoleWindow) -> None:
-    """All eight tabs show their whole title (no scroll arrows hiding "Viewer's vote")."""
+    """All nine tabs show their whole title (no scroll arrows hiding "Viewer's vote")."""
     QApplication.processEvents()
     bar = laptop_console.tabs.tabBar()
-    assert laptop_console.tabs.count() == 8, [
+    assert laptop_console.tabs.count() == 9, [
         laptop_console.tabs.tabText(i) for i in range(laptop_console.tabs.count())
     ]
     needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
@@ -239,22 +239,24 @@ BANNERS = {
 
 @pytest.mark.logs_errors
 @pytest.mark.parametrize("banners", list(BANNERS), ids=list(BANNERS))
-def test_every_control_of_every_tab_shows_at_1366x768(console: ConsoleWindow, banners: str) -> None:
+def test_every_control_of_every_tab_shows_at_1366x768(
+    laptop_console: ConsoleWindow, banners: str
+) -> None:
     """Issue #23 item 4: Vol, Mute and Trim sat in an inner scroll area, the gain line was cut;
     with the no-sound banner half a row of sound buttons showed. Every tab, every banner."""
     for put_up in BANNERS[banners]:
-        put_up(console)
+        put_up(laptop_console)
     QApplication.processEvents()
     problems: dict[str, list[str]] = {}
-    for index in range(console.tabs.count()):
-        console.tabs.setCurrentIndex(index)
-        found = clipped_controls(console)
+    for index in range(laptop_console.tabs.count()):
+        laptop_console.tabs.setCurrentIndex(index)
+        found = clipped_controls(laptop_console)
         if found:
-            problems[console.tabs.tabText(index)] = found
-    fits(console)
-    panel = console.show_panel
+            problems[laptop_console.tabs.tabText(index)] = found
+    fits(laptop_console)
+    panel = laptop_console.show_panel
     assert panel is not None
-    console.tabs.setCurrentIndex(0)
+    laptop_console.tabs.setCurrentIndex(0)
     QApplication.processEvents()
     gain = panel.gain_label
     assert gain.visibleRegion().boundingRect().size() == gain.size(), "the gain line is cut"

@@ -512,7 +512,7 @@ def test_sound_never_back_is_open_when_the_journal_ends(
 
 
 def test_a_console_stall_over_100_ms_is_an_incident_naming_its_handler(
-    programme: Programme, event: EventConfig
+    programme: Programme, event_config: EventConfig
 ) -> None:
     """The stall probe journals stalls over 100 ms (kiosk.core.stalls); the report lists them
     as incidents of the film they fell in, with the handler that held the GUI thread."""
@@ -523,7 +523,7 @@ def test_a_console_stall_over_100_ms_is_an_incident_naming_its_handler(
     stall = Stall(231.6, "report_view.py:301 export → report_pdf.py:88 write")
     night.record(STALL_JOURNAL_KIND, stall.journal_data())
     night.wait(5)
-    report = night.report(event=event)
+    report = night.report(event=event_config)
     (incident,) = [i for i in report.incidents if i.kind is IncidentKind.STALL]
     assert incident.film == "F01"
     assert incident.describe().startswith(

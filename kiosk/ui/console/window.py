@@ -1,6 +1,6 @@
 """The projectionist's console: the show (GO and friends), the programme and preflight, the log.
 
-Tabs: "Show" (the running show, when there is one) and "Programme / Preflight"; other views
+Tabs: "Show" (the running show, when there is one) and "Programme"; other views
 (e.g. registrations) are mounted with `add_tab`. The log panel sits under the tabs.
 """
 
@@ -247,7 +247,7 @@ class ConsoleWindow(QMainWindow):
                 night, tasks, self.keys, self._start_over, self.recheck_film
             )
             self.tabs.addTab(self.show_panel, "Show · 放映")
-        self.tabs.addTab(self._build_programme_tab(), "Programme / Preflight · 節目 / 檢查")
+        self.tabs.addTab(self._build_programme_tab(), "Programme · 節目")
 
         self.log_view = QPlainTextEdit()
         self.log_view.setReadOnly(True)
