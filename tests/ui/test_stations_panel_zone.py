@@ -37,8 +37,12 @@ class _Stations:
     def start_if_stations_paired(self) -> bool:
         return False
 
+    def __init__(self) -> None:
+        # a code is valid 2 minutes from now (an expired one is taken off the screen)
+        self.expires = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(minutes=2)
+
     def pair(self, name: str) -> PairingCode:
-        return PairingCode(name, "aiff-pair://192.0.2.10:8443/x", AT + dt.timedelta(minutes=2))
+        return PairingCode(name, "aiff-pair://192.0.2.10:8443/x", self.expires)
 
     def stations(self) -> list[StationRow]:
         return [StationRow("Door 2", "active", AT, "192.0.2.22")]
@@ -67,13 +71,15 @@ def laptop_in_new_york() -> Iterator[None]:
 @pytest.mark.usefixtures("laptop_in_new_york")
 def test_times_are_on_the_events_clock(qtbot: QtBot) -> None:
     make_application()
-    panel = StationsPanel(_Stations(), ZoneInfo("Asia/Hong_Kong"))
+    stations = _Stations()
+    panel = StationsPanel(stations, ZoneInfo("Asia/Hong_Kong"))
     qtbot.addWidget(panel)
     panel.refresh()
     panel.name_entry.setText("Door 3")
     panel.make_pairing()
     qtbot.waitUntil(lambda: not panel.busy, timeout=10000)  # the service runs on the worker
-    assert "until 20:00" in panel.expiry_line.text()
+    until = stations.expires.astimezone(ZoneInfo("Asia/Hong_Kong")).strftime("%H:%M:%S")
+    assert f"until {until}" in panel.expiry_line.text()
     seen = panel.table.item(0, 2)
     assert seen is not None and seen.text() == "19:58:30"
     item = panel.conflicts.item(0)
