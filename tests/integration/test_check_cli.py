@@ -19,7 +19,10 @@ from tests.station_helpers import start_server
 from tests.xvfb import Monitor, requires_xvfb, xvfb_display
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
-ORDER = ["projector", "audio", "disk", "films", "seal", "vote_key", "server", "clock"]
+ORDER = [
+    "session", "projector", "audio", "inhibit", "power", "notifications",
+    "disk", "films", "seal", "vote_key", "server", "clock",
+]  # fmt: skip
 
 
 def check(folder: EventFolder, **env: str) -> tuple[int, dict[str, Any]]:
