@@ -73,6 +73,43 @@ def shot(display: str, name: str) -> QImage:
     return image
 
 
+Runs = list[tuple[int, int]]
+
+
+def screen_when(
+    display: str, name: str, runs: Callable[[QImage], Runs], timeout_s: float = 30
+) -> Runs:
+    """Screenshots until `runs(image)` finds what it looks for and finds it at the same place
+    in two shots in a row (the layout has settled: a late thumbnail could still move the
+    tiles); returns those runs. The last shot is kept as `name`."""
+    deadline = time.monotonic() + timeout_s
+    before: Runs = []
+    while True:
+        found = runs(shot(display, name))
+        if found and found == before:
+            return found
+        assert time.monotonic() < deadline, f"the station never showed {name}"
+        before = found
+        time.sleep(0.2)
+
+
+TILE_X = 24 + (WIDTH - 48) // 8  # the first column of film tiles
+
+
+def film_tiles(image: QImage) -> Runs:
+    return raised_runs(image, TILE_X, 150)
+
+
+def confirm_buttons(image: QImage) -> Runs:
+    """ "Cast my vote" above "Choose again" (empty until both are there)."""
+    buttons = raised_runs(image, WIDTH // 2, HEIGHT // 2)
+    return buttons if len(buttons) >= 2 else []
+
+
+def station_log(station_dir: Path) -> str:
+    return "\n".join(p.read_text() for p in (station_dir / "logs").glob("*.log"))
+
+
 def raised_runs(image: QImage, x: int, y_from: int = 0) -> list[tuple[int, int]]:
     """Vertical runs (start, end) at column x of pixels lighter than the window background:
     the buttons (the background is #15171c; buttons are drawn lighter)."""
@@ -143,16 +180,11 @@ def test_voting_station_against_a_real_server(tmp_path: Path) -> None:
 
                 first = voting.admitted[0]
                 scan(display, first.code)
-                time.sleep(4)  # check + the film list with its thumbnails from the server
-                films = shot(display, "2-films")
-                tiles = raised_runs(films, 24 + (WIDTH - 48) // 8, 150)
-                assert tiles, "no film tile on screen"
+                # check + the film list with its thumbnails from the server
+                tiles = screen_when(display, "2-films", film_tiles)
                 tile_y = (tiles[0][0] + tiles[0][1]) // 2
-                click(display, 24 + (WIDTH - 48) // 8, tile_y)  # the first film, QZ-WIN-01
-                time.sleep(1)
-                confirm = shot(display, "3-confirm")
-                buttons = raised_runs(confirm, WIDTH // 2, HEIGHT // 2)
-                assert len(buttons) >= 2, buttons  # "Cast my vote" above "Choose again"
+                click(display, TILE_X, tile_y)  # the first film, QZ-WIN-01
+                buttons = screen_when(display, "3-confirm", confirm_buttons)
                 cast_y = (buttons[-2][0] + buttons[-2][1]) // 2
                 click(display, WIDTH // 2, cast_y)
                 wait_for(lambda: len(voters(event_dir)) == 1, 15, "the ballot in the database")
@@ -167,19 +199,20 @@ def test_voting_station_against_a_real_server(tmp_path: Path) -> None:
                 server.kill()  # SIGKILL: the station must say that voting needs the server
                 time.sleep(1.0)
                 scan(display, voting.admitted[1].code)
-                time.sleep(2)
+                wait_for(
+                    lambda: "voting: the server did not answer" in station_log(station_dir),
+                    30,
+                    "the station to find the server gone",
+                )
                 shot(display, "6-server-gone")
                 assert len(voters(event_dir)) == 1
 
                 server = start_server(event_dir, port=port)
                 time.sleep(3)  # the station sees the server again
                 scan(display, voting.admitted[1].code)
-                time.sleep(3)
-                again = shot(display, "7-back-films")
-                tiles = raised_runs(again, 24 + (WIDTH - 48) // 8, 150)
-                click(display, 24 + (WIDTH - 48) // 8, (tiles[0][0] + tiles[0][1]) // 2)
-                time.sleep(1)
-                buttons = raised_runs(shot(display, "8-confirm"), WIDTH // 2, HEIGHT // 2)
+                tiles = screen_when(display, "7-back-films", film_tiles)
+                click(display, TILE_X, (tiles[0][0] + tiles[0][1]) // 2)
+                buttons = screen_when(display, "8-confirm", confirm_buttons)
                 click(display, WIDTH // 2, (buttons[-2][0] + buttons[-2][1]) // 2)
                 wait_for(lambda: len(voters(event_dir)) == 2, 15, "the second ballot")
                 shot(display, "9-thanks")
@@ -192,8 +225,7 @@ def test_voting_station_against_a_real_server(tmp_path: Path) -> None:
                     station.wait(5)
     finally:
         server.stop()
-    log_text = "\n".join(p.read_text() for p in (station_dir / "logs").glob("*.log"))
-    assert "voting: the server did not answer" in log_text
+    assert "voting: the server did not answer" in station_log(station_dir)
     tally = count_vote(voting.folder, [PASSPHRASE])
     assert tally.ballots == 2 and dict(tally.counts) == {"QZ-WIN-01": 2}
 
@@ -222,13 +254,10 @@ def test_voting_station_on_the_event_folder(tmp_path: Path) -> None:
             time.sleep(1.5)
             shot(display, "local-1-not-admitted")
             scan(display, voting.admitted[0].code)
-            time.sleep(4)  # the thumbnails are made on the worker thread
-            films = shot(display, "local-2-films")
-            x = 24 + (WIDTH - 48) // 8
-            tiles = raised_runs(films, x, 150)
-            click(display, x, (tiles[1][0] + tiles[1][1]) // 2)  # second row: QZ-WIN-04
-            time.sleep(1)
-            buttons = raised_runs(shot(display, "local-3-confirm"), WIDTH // 2, HEIGHT // 2)
+            # the thumbnails are made on the worker thread
+            tiles = screen_when(display, "local-2-films", film_tiles)
+            click(display, TILE_X, (tiles[1][0] + tiles[1][1]) // 2)  # second row: QZ-WIN-04
+            buttons = screen_when(display, "local-3-confirm", confirm_buttons)
             click(display, WIDTH // 2, (buttons[-2][0] + buttons[-2][1]) // 2)
             wait_for(lambda: len(voters(event_dir)) == 1, 15, "the ballot in the database")
             shot(display, "local-4-thanks")
