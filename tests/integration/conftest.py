@@ -10,6 +10,7 @@ from kiosk.core.tickets import TicketCodec
 from kiosk.services.registrations import import_registrations
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import write_event
+from tests.results_helpers import JURY
 from tests.results_helpers import make_event as make_results_event
 from tests.ticket_helpers import NAMES
 from tests.vote_helpers import VotingEvent, make_voting_event
@@ -38,3 +39,11 @@ def results_event(tmp_path: Path) -> EventFolder:
     """An event of the sealing tests' programme (kept next to the folder, not in it), nothing
     sealed yet (tests/results_helpers.py has its jury and passphrases)."""
     return make_results_event(tmp_path / "event")
+
+
+@pytest.fixture
+def jury(tmp_path: Path) -> Path:
+    """The jury's plain results file for `results_event` (to be sealed, then deleted)."""
+    path = tmp_path / "jury.toml"
+    path.write_text(JURY, encoding="utf-8")
+    return path

@@ -55,13 +55,6 @@ def _restore_logging() -> Iterator[None]:
     faulthandler.enable(file=sys.__stderr__ or sys.stderr, all_threads=True)
 
 
-@pytest.fixture
-def jury(tmp_path: Path) -> Path:
-    path = tmp_path / "jury.toml"
-    path.write_text(JURY, encoding="utf-8")
-    return path
-
-
 VOTE_KEY_LINE = "Sealing the Viewer's Award vote key with the same passphrase(s)…\n"
 
 

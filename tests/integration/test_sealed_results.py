@@ -53,13 +53,6 @@ WRONG_TWO = (
 )
 
 
-@pytest.fixture
-def jury(tmp_path: Path) -> Path:
-    path = tmp_path / "jury.toml"
-    path.write_text(JURY, encoding="utf-8")
-    return path
-
-
 def seal(
     results_event: EventFolder, jury: Path, *passphrases: str, replace: bool = False
 ) -> sealed.SealSummary:
