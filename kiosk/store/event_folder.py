@@ -126,16 +126,23 @@ class EventFolder:
         path = self.secret_path
         if not path.exists():
             self.create_dirs()
+            # written whole under another name, then linked into place: a reader (another
+            # thread or process opening the event at the same moment) never sees a key file
+            # that exists but is still empty
+            partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(SECRET_BYTES) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                os.link(partial, path)
             except FileExistsError:
-                pass  # another process made it first: read theirs
+                pass  # another thread or process made it first: read theirs
             else:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(secrets.token_hex(SECRET_BYTES) + "\n")
-                    handle.flush()
-                    os.fsync(handle.fileno())
                 log.info("created a new ticket key at %s", path)
+            finally:
+                partial.unlink()
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
             log.warning("%s was readable by others (mode %o); tightening to 0600", path, mode)
