@@ -56,5 +56,6 @@ def test_the_remote_tab_says_what_listens_and_turns_it_all_off(
     assert console.keys.press("remotes_off")
     assert "off for the night" in panel.status.text()
     assert not panel.off.isEnabled() and not panel.stage_qr.isVisible()
+    console.night.runner.settle()  # the journal is written on its own thread
     kinds = [e.kind for e in Journal(small_event.open_db()).entries("remotes_off")]
     assert kinds == ["remotes_off"]

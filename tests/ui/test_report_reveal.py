@@ -34,6 +34,7 @@ def test_the_report_follows_the_reveal_and_never_runs_ahead_of_it(
     assert current_kind(panel) is StepKind.ENVELOPE
 
     service = ReportService(sealed_event)
+    window.night.runner.settle()  # the show's journal is written on its own thread
     before = service.build().reveal
     assert [s.kind for s in before.steps] == ["opening", "category", "nominees", "envelope"]
     assert [s.award for s in before.steps] == [None, "best-film", "best-film", "best-film"]
@@ -43,6 +44,7 @@ def test_the_report_follows_the_reveal_and_never_runs_ahead_of_it(
 
     space(qtbot, window)  # the winner card
     assert current_kind(panel) is StepKind.WINNER
+    window.night.runner.settle()
     after = service.build()
     assert after.reveal.announced == ("best-film",)
     assert after.reveal.opened is not None and after.reveal.total_steps
