@@ -143,6 +143,9 @@ class RevealController(QObject):
 
     def _carry_out(self, effects: Iterable[RevealEffect]) -> None:
         self._runner.run(effects, self._do)
+        # The reveal has no cut to keep on time: its step is committed before the card is
+        # painted (the next pass of the event loop), so a crash now resumes at this very step.
+        self._runner.settle()
         self.changed.emit()
 
     def _do(self, effect: RevealEffect) -> None:
