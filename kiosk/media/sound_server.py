@@ -5,6 +5,14 @@ While a film plays, libvlc's own log says at once when its sound server goes (se
 title card was first noticed when the next film started, 4.7 s later). A connect() to the
 server's native socket costs microseconds: refused, or the socket gone, means the server is
 dead. (A server that is alive but whose sink went is only seen when a film plays.)
+
+The probe connects where libpulse connects. A unix socket address holds at most
+`SUN_PATH_BYTES` bytes (with its NUL); libpulse, in the server binding the socket and in the
+client (libvlc) connecting to it, copies a longer path cut to fit (`pa_strlcpy` into
+`sun_path`), so both meet at the cut path and the sound plays. Python refuses such a path
+("AF_UNIX path too long"): the probe took a live server for a dead one every 2 s, and the
+alarm's reconnects broke the films' sound up (heard 1-2 s of each 6 s film, measured with the
+116-character socket path of a pytest temporary folder).
 """
 
 from __future__ import annotations
@@ -13,11 +21,14 @@ import errno
 import logging
 import os
 import socket
+import sys
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 0.2
+# sizeof(struct sockaddr_un.sun_path): 108 on Linux, 104 on macOS and the BSDs
+SUN_PATH_BYTES = 108 if sys.platform.startswith("linux") else 104
 
 
 def pulse_socket(environ: dict[str, str] | None = None) -> Path | None:
@@ -41,7 +52,7 @@ def pulse_answers(path: Path) -> bool:
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     probe.settimeout(PROBE_TIMEOUT_S)
     try:
-        probe.connect(str(path))
+        probe.connect(socket_address(path))
         return True
     except TimeoutError:
         return True  # busy, not dead: its backlog is full
@@ -51,3 +62,9 @@ def pulse_answers(path: Path) -> bool:
         return False
     finally:
         probe.close()
+
+
+def socket_address(path: Path) -> bytes:
+    """The address libpulse uses for the socket at `path`: the path's bytes, cut to fit
+    `sun_path` with its terminating NUL, as `pa_strlcpy` copies them."""
+    return os.fsencode(path)[: SUN_PATH_BYTES - 1]

@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.media.generate import ClipSpec
+from kiosk.media.sound_server import socket_address
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import film_toml, write_event
 from tests.film_cache import FilmCache
@@ -136,9 +137,17 @@ def restart_pulse(server: PulseServer) -> PulseServer:
     env = {**os.environ, "XDG_RUNTIME_DIR": str(server.runtime_dir)}
     env["HOME"] = str(server.runtime_dir.parent)
     env.pop("PULSE_SERVER", None)
-    for stale in ("pid", "native"):
+    native = server.runtime_dir / "pulse" / "native"
+    # the killed server's socket lies where PulseAudio bound it: at the path cut to fit a unix
+    # address when it is too long (pytest-xdist's folders); PulseAudio's own stale-socket check
+    # unlinks the whole path and then cannot bind
+    for stale in (
+        server.runtime_dir / "pulse" / "pid",
+        native,
+        Path(os.fsdecode(socket_address(native))),
+    ):
         with suppress(FileNotFoundError):
-            (server.runtime_dir / "pulse" / stale).unlink()
+            stale.unlink()
     subprocess.run(
         [
             PULSEAUDIO,

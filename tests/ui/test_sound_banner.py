@@ -56,6 +56,6 @@ def test_banner_log_and_journal_from_lost_to_back(qtbot: QtBot, small_event: Eve
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=4000)
     assert not window.windowTitle().startswith("NO SOUND")
     assert "Sound is back · 聲音已恢復 on cap" in window.log_view.toPlainText()
-    window.night.runner.settle()  # the journal is written on its own thread
+    assert window.night.runner.settle()  # the journal is written on its own thread
     (back,) = journal.entries(AUDIO_BACK)
     assert back.data["device"] == "cap" and back.data["after_s"] >= 1.5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from kiosk.core.audio_watch import (
     classify,
     server_gone,
 )
-from kiosk.media.sound_server import pulse_answers, pulse_socket
+from kiosk.media.sound_server import SUN_PATH_BYTES, pulse_answers, pulse_socket
 
 
 def signal(level: int, module: str, text: str) -> AudioSignal:
@@ -157,3 +158,21 @@ def test_the_probe_finds_the_socket_and_tells_a_dead_server(tmp_path: Path) -> N
     assert pulse_answers(path)
     server.close()  # the process died: the socket file stays, nobody accepts
     assert path.exists() and not pulse_answers(path)
+
+
+def test_the_probe_reaches_a_server_whose_socket_path_is_too_long(tmp_path: Path) -> None:
+    """PulseAudio (server and libpulse client alike) cuts a socket path longer than a unix
+    address holds; the probe must meet it there, not call a live server dead."""
+    folder = tmp_path / ("runtime-" + "x" * 120) / "pulse"
+    folder.mkdir(parents=True)
+    path = folder / "native"
+    assert len(os.fsencode(path)) >= SUN_PATH_BYTES
+    assert not pulse_answers(path)  # nothing there yet
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(os.fsencode(path)[: SUN_PATH_BYTES - 1])  # as pa_socket_server_new_unix binds
+    server.listen(1)
+    try:
+        assert pulse_answers(path)
+    finally:
+        server.close()
+    assert not pulse_answers(path)
