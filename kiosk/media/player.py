@@ -512,6 +512,11 @@ class FilmPlayers(QObject):
             case "vout" if state.player.has_vout() > 0:
                 self._first_picture(state)
             case "playing":
+                if state.state is SlotState.PRIMING and self._device:
+                    # libvlc 3 forgets the chosen device when a player is stopped and started
+                    # again (seen with PulseAudio: the stream came back on the default sink);
+                    # set it again while the film is still muted, before its cut
+                    state.player.audio_output_device_set(None, self._device)
                 if state.state is SlotState.PLAYING and state.pictures and not state.started:
                     state.started = True
                     self.film_started.emit(film_id)

@@ -76,10 +76,11 @@ class TonePlayer:
             if self._path is None:
                 folder = Path(tempfile.mkdtemp(prefix="aiff-tone-"))
                 self._path = write_tone_wav(folder / "tone-1khz.wav")
-            if self._player is None:
-                self._player = self._instance.media_player_new()
-                self._player.set_media(self._instance.media_new(str(self._path)))
-            self._player.stop()
+            # a fresh player every time: libvlc 3 forgets the chosen device when a player is
+            # stopped and played again (the tone came out of the default sink)
+            self.close()
+            self._player = self._instance.media_player_new()
+            self._player.set_media(self._instance.media_new(str(self._path)))
             if device:
                 self._player.audio_output_device_set(None, device)
             self._player.audio_set_volume(100)

@@ -140,8 +140,12 @@ def test_checklist_on_the_laptop_screen_with_the_tone_heard(
         assert x >= 0 and y >= 0 and x + width <= 1366 and y + height <= 768  # fits the laptop
         lines = lines_of(state)
         assert list(lines) == [
+            "session",
             "projector",
             "audio",
+            "inhibit",
+            "power",
+            "notifications",
             "disk",
             "films",
             "seal",

@@ -73,6 +73,7 @@ def test_go_runs_title_card_then_film_and_journals_it(
     # the film ends by the clock and the next title card follows
     qtbot.waitUntil(lambda: show.machine.cue.key == "card:A2", timeout=6000)
     assert show.snapshot().status_of("A1") is FilmStatus.PLAYED
+    assert console.night.runner.settle()
     ended = [e for e in Journal(small_event.open_db()).entries("film_ended")]
     assert ended and ended[0].subject == "A1"
 
@@ -128,6 +129,7 @@ def test_skip_and_back(qtbot: QtBot, console: ConsoleWindow) -> None:
     qtbot.waitUntil(lambda: show.players.state_of(show.on_stage or "A") is SlotState.PLAYING)
     key(qtbot, console, Qt.Key.Key_Right)
     assert show.machine.cue.key == "card:A2"
+    assert console.night.runner.settle()
     assert "skipped" in journal_kinds(console.folder)
 
 
@@ -141,6 +143,7 @@ def test_volume_mute_and_trim_are_applied_and_journalled(
     assert show.players.master_volume == 95
     key(qtbot, console, Qt.Key.Key_Period)
     assert show.players.trim_of("A1") == 0.5
+    assert console.night.runner.settle()  # the show's journal is written on its own thread
     kinds = journal_kinds(console.folder)
     assert {"mute", "master_volume", "gain_trim"} <= set(kinds)
     assert show.players.level_of("A1").gain_db == pytest.approx(show.players.gain_of("A1"))
@@ -182,6 +185,7 @@ def test_a_failing_film_alerts_and_skip_moves_on(
     assert film in panel.alert_text.text() and reason in panel.alert_text.text()
     assert "Retry" in panel.alert_retry.text() and "Skip" in panel.alert_skip.text()
     assert show.snapshot().status_of(film) is FilmStatus.FAILED
+    assert window.night.runner.settle()
     assert "film_failed" in journal_kinds(broken_event)
     qtbot.mouseClick(panel.alert_skip, Qt.MouseButton.LeftButton)
     assert phase(window) is not ShowPhase.FAILED and not panel.alert.isVisible()
