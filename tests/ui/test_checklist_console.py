@@ -157,7 +157,7 @@ def test_checklist_on_the_laptop_screen_with_the_tone_heard(
         assert "PROJECTOR at 1920x1080" in lines["projector"]["detail_en"]
         assert lines["films"]["state"] == "green" and lines["seal"]["state"] == "green"
         assert lines["audio"]["state"] == "amber"  # there, not yet heard
-        assert "Booth checklist: projector=green" in "\n".join(state["log"])
+        assert "projector=green" in "\n".join(state["log"])  # the checklist, in the log
         shoot(child, tmp_path, console, "checklist-1366x768.png")
 
         capture = tmp_path / "tone.wav"
