@@ -17,7 +17,8 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
-from kiosk.ui.console.registrations_view import ImportPreviewDialog, RegistrationsView
+from kiosk.ui.console.import_preview_dialog import ImportPreviewDialog
+from kiosk.ui.console.registrations_view import RegistrationsView
 from tests.conftest import write_event
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "registrations"

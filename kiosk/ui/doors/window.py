@@ -199,10 +199,32 @@ class DoorsWindow(QWidget):
         self.last_result: ScanResult | None = None
         self.figures: DoorFigures | None = None
         self._closed = False  # after close: no more reads (a station's database is closed)
+        # this window's admissions, latest last: the Undo button names who it would un-admit
+        self._admitted: list[tuple[str, str]] = []
+        self._preview: QWidget | None = None
         self.setWindowTitle(f"Doors — {self.station} / {station_label_zh(self.station)} · AIFF")
         self.setAutoFillBackground(True)
 
-        # header: event, station, live figures
+        header = self._build_header(context)
+        body = QHBoxLayout()
+        body.addLayout(self._build_scan_column(), 11)
+        body.addSpacing(16)
+        body.addLayout(self._build_side_column(context), 9)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 14, 20, 14)
+        outer.addLayout(header)
+        outer.addSpacing(8)
+        outer.addLayout(body, 1)
+        self.overlay = VerdictOverlay(self)
+        self._install_shortcuts()
+        self._connect_camera(context)
+        self._start_timers()
+        self.refresh_figures()
+        self.refresh_link()
+        self.code_entry.setFocus()
+
+    def _build_header(self, context: DoorsContext) -> QHBoxLayout:
+        """The event, the station (and its link) and the live figures."""
         title = QLabel(f"{context.title_zh}\n{context.title_en}")
         title.setTextFormat(Qt.TextFormat.PlainText)
         title.setFont(ui_font(15, bold=True))
@@ -226,8 +248,10 @@ class DoorsWindow(QWidget):
         header.addLayout(heading, 1)
         for tile in (self.in_tile, self.registered_tile, self.capacity_tile, self.left_tile):
             header.addWidget(tile)
+        return header
 
-        # left: ready screen, recent scans, typed code, camera
+    def _build_scan_column(self) -> QVBoxLayout:
+        """The ready screen, recent scans, the typed code and the camera."""
         self.ready_title = QLabel("Scan a ticket\n請掃描門票")
         self.ready_title.setFont(ui_font(40, bold=True))
         self.ready_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -268,8 +292,10 @@ class DoorsWindow(QWidget):
         left.addWidget(history_label)
         left.addWidget(self.history, 1)
         left.addLayout(entry_row)
+        return left
 
-        # right: find / walk-in, arrivals chart, undo
+    def _build_side_column(self, context: DoorsContext) -> QVBoxLayout:
+        """Find / walk-in, the arrivals chart, Undo and the status line."""
         self.search_panel = SearchPanel(self.repo.search, context.zone)
         self.search_panel.admit_requested.connect(self.admit_manually)
         self.walk_in_panel = WalkInPanel()
@@ -279,8 +305,6 @@ class DoorsWindow(QWidget):
         self.tabs.addTab(self.search_panel, "Find / 查找")
         self.tabs.addTab(self.walk_in_panel, "Walk-in / 現場登記")
         self.chart = ArrivalsChart(5)
-        # this window's admissions, latest last: the Undo button names who it would un-admit
-        self._admitted: list[tuple[str, str]] = []
         self.undo_button = QPushButton(UNDO_UNKNOWN)
         self.undo_button.setMinimumHeight(44)
         self.undo_button.setFont(ui_font(11))
@@ -294,19 +318,10 @@ class DoorsWindow(QWidget):
         right.addWidget(self.chart, 2)
         right.addWidget(self.undo_button)
         right.addWidget(self.status_line)
+        return right
 
-        body = QHBoxLayout()
-        body.addLayout(left, 11)
-        body.addSpacing(16)
-        body.addLayout(right, 9)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 14, 20, 14)
-        outer.addLayout(header)
-        outer.addSpacing(8)
-        outer.addLayout(body, 1)
-
-        self.overlay = VerdictOverlay(self)
-
+    def _install_shortcuts(self) -> None:
+        """The window's keys: undo, find, walk-in, dismiss, full screen."""
         # Ctrl+Z in a text box undoes the typing (the box claims it); elsewhere it asks, as the
         # Undo button does: un-admitting someone is never one keystroke
         QShortcut(QKeySequence("Ctrl+Z"), self, self.ask_undo)
@@ -315,13 +330,17 @@ class DoorsWindow(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.overlay.dismiss)
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, self._toggle_full_screen)
 
-        self._preview: QWidget | None = None
+    def _connect_camera(self, context: DoorsContext) -> None:
+        """Codes the camera sees are scans; without a camera its button is off."""
         if context.camera is not None:
             context.camera.code_seen.connect(lambda text: self.handle_code(text, "camera"))
             context.camera.state_changed.connect(self._camera_state)
         else:
             self.camera_button.setEnabled(False)
             self.camera_status.setText("No camera / 沒有鏡頭")
+
+    def _start_timers(self) -> None:
+        """The figures poll, the refresh just after a verdict, the overlay warm-up."""
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self.poll)
@@ -334,9 +353,6 @@ class DoorsWindow(QWidget):
         self._warm_up.setSingleShot(True)
         self._warm_up.setInterval(200)
         self._warm_up.timeout.connect(lambda: self.overlay.warm_up(verdict_headlines()))
-        self.refresh_figures()
-        self.refresh_link()
-        self.code_entry.setFocus()
 
     # ------------------------------------------------------------ scanning
 

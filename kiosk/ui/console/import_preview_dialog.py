@@ -1,0 +1,403 @@
+"""The import preview: what a registration export would do, its column mapping (editable) and
+every bad row; Import applies it on the registrations worker with progress and a stop button.
+
+Import stays disabled while there are bad rows (an import is all or nothing)."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.core.registrations import (
+    FORMAT_EVENTBRITE,
+    FORMAT_GOOGLE_FORMS,
+    FORMAT_PLAIN,
+    FORMAT_PRETIX,
+    IGNORE_FIELD,
+    TARGET_FIELDS,
+    RegistrationFileError,
+    sniff_header_row,
+)
+from kiosk.services.registration_desk import ImportStoppedError, RegistrationDesk, StoreError
+from kiosk.services.registrations import ImportPreview, ImportResult
+from kiosk.ui.common.serial_worker import Cancel, SerialWorker
+from kiosk.ui.common.theme import Colours, text_label
+from kiosk.ui.console.many_gone import ConfirmManyGone, ask_many_gone, many_gone_question
+
+log = logging.getLogger(__name__)
+
+FORMAT_NAMES = {
+    FORMAT_EVENTBRITE: "Eventbrite attendee report",
+    FORMAT_PRETIX: "pretix export",
+    FORMAT_GOOGLE_FORMS: "Google Forms responses",
+    FORMAT_PLAIN: "CSV",
+}
+FIELD_LABELS = {
+    IGNORE_FIELD: "— not imported —",
+    "name": "Name 姓名",
+    "first_name": "First name 名",
+    "last_name": "Last name 姓",
+    "name_latin": "Latin name 英文姓名",
+    "email": "E-mail 電郵",
+    "status": "Status 狀態",
+    "external_id": "Ticket / order id 編號",
+    "phone": "Phone 電話",
+    "registered_at": "Registered at 登記時間",
+}
+COUNT_LABELS = (
+    ("new", "New 新增"),
+    ("updated", "Updated 更新"),
+    ("unchanged", "Unchanged 不變"),
+    ("missing", "No longer in export 已不在名單"),
+    ("not_attending", "Not attending 不出席"),
+    ("duplicates_merged", "Duplicates merged 重複合併"),
+    ("errors", "Bad rows 錯誤行"),
+)
+_ERRORS_SHOWN = 500
+
+RegistrationWorker = SerialWorker[RegistrationDesk]
+
+
+class ImportPreviewDialog(QDialog):
+    """What an export would do, with the column mapping editable; Import applies it.
+
+    Reading the file and importing it run on the registrations worker: the dialog says what it
+    is doing, the import shows its progress and "Stop import" stops it between two chunks."""
+
+    def __init__(
+        self,
+        path: Path,
+        worker: RegistrationWorker,
+        parent: QWidget | None = None,
+        *,
+        confirm_many_gone: ConfirmManyGone = ask_many_gone,
+    ) -> None:
+        super().__init__(parent)
+        self.path = path
+        self._worker = worker
+        self._confirm_many_gone = confirm_many_gone
+        self._reading = 0  # which reading of the file is the latest (a mapping change reads again)
+        self._waiting = 0  # answers still to come from the worker
+        self._cancel: Cancel | None = None  # the running import's stop button
+        self.preview: ImportPreview | None = None
+        self.import_result: ImportResult | None = None
+        self.stopped = False  # the operator stopped the import part way
+        self.problem = ""
+        self.headers: list[str] = []
+        self.setWindowTitle(f"Import {path.name} · 匯入登記資料")
+        self.resize(980, 680)
+
+        layout = QVBoxLayout(self)
+        self.title = text_label(path.name, 14, bold=True)
+        self.detected = text_label("", 10, colour=Colours.muted.name())
+        self.detected.setWordWrap(True)
+        layout.addWidget(self.title)
+        layout.addWidget(self.detected)
+
+        middle = QHBoxLayout()
+        middle.addLayout(self._build_mapping_box(), 3)
+        middle.addLayout(self._build_counts_box(), 2)
+        layout.addLayout(middle, 3)
+
+        layout.addWidget(text_label("Bad rows and notes · 錯誤與備註", 11, bold=True))
+        self.problems = QPlainTextEdit()
+        self.problems.setReadOnly(True)
+        self.problems.setPlaceholderText("No problems found. 沒有發現問題。")
+        layout.addWidget(self.problems, 2)
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v / %m")
+        self.progress.hide()
+        layout.addWidget(self.progress)
+
+        buttons = QDialogButtonBox()
+        self.import_button = buttons.addButton(
+            "Import 匯入", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.cancel_button = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
+        self.import_button.clicked.connect(self.do_import)
+        self.cancel_button.clicked.connect(self.reject)  # while importing: stops the import
+        layout.addWidget(buttons)
+        self.refresh_preview(None)
+
+    def _build_mapping_box(self) -> QVBoxLayout:
+        """The file's columns and what each imports as."""
+        mapping_box = QVBoxLayout()
+        mapping_box.addWidget(text_label("Columns · 欄位", 11, bold=True))
+        self.mapping_table = QTableWidget(0, 2)
+        self.mapping_table.setHorizontalHeaderLabels(["Column in the file 檔案欄位", "Imports as"])
+        self.mapping_table.verticalHeader().hide()
+        self.mapping_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch
+        )
+        self.mapping_table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.mapping_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        mapping_box.addWidget(self.mapping_table, 1)
+        return mapping_box
+
+    def _build_counts_box(self) -> QVBoxLayout:
+        """What the import would do, counted."""
+        counts_box = QVBoxLayout()
+        counts_box.addWidget(text_label("What the import does · 匯入結果", 11, bold=True))
+        grid = QGridLayout()
+        self.count_labels: dict[str, QLabel] = {}
+        for row, (key, text) in enumerate(COUNT_LABELS):
+            value = text_label("–", 13, bold=True)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setMinimumWidth(70)
+            grid.addWidget(text_label(text, 10), row, 0)
+            grid.addWidget(value, row, 1)
+            self.count_labels[key] = value
+        counts_box.addLayout(grid)
+        counts_box.addStretch(1)
+        return counts_box
+
+    # --- behaviour --------------------------------------------------------------------------
+    def combo_for(self, header: str) -> QComboBox:
+        """The mapping combo box of a column (for tests and keyboard users)."""
+        row = self.headers.index(header)
+        widget = self.mapping_table.cellWidget(row, 1)
+        assert isinstance(widget, QComboBox)
+        return widget
+
+    def chosen_mapping(self) -> dict[str, str]:
+        """The mapping currently chosen in the combo boxes, for every column."""
+        mapping = {}
+        for row, header in enumerate(self.headers):
+            widget = self.mapping_table.cellWidget(row, 1)
+            if header and isinstance(widget, QComboBox):
+                mapping[header] = str(widget.currentData())
+        return mapping
+
+    @property
+    def busy(self) -> bool:
+        """Whether the worker is reading the file or importing it for this dialog."""
+        return self._waiting > 0
+
+    @property
+    def importing(self) -> bool:
+        """Whether an import is running."""
+        return self._cancel is not None
+
+    def refresh_preview(self, mapping: dict[str, str] | None) -> None:
+        """Read the file again with `mapping` (None: detect) on the worker; show the outcome."""
+        self.preview = None
+        self.problem = ""
+        self._reading += 1
+        reading = self._reading
+        path, want_headers = self.path, not self.headers
+        self.import_button.setEnabled(False)
+        self.detected.setText(f"Reading {path.name}… 正在讀取檔案")
+        self.progress.setRange(0, 0)  # busy: how long the reading takes is not known
+        self.progress.show()
+
+        def read(desk: RegistrationDesk) -> tuple[ImportPreview | None, str, list[str] | None]:
+            try:
+                return desk.preview(path, mapping), "", None
+            except (RegistrationFileError, StoreError) as exc:
+                headers: list[str] | None = None
+                if want_headers:
+                    try:
+                        headers = sniff_header_row(path.read_bytes())
+                    except (RegistrationFileError, OSError):
+                        headers = []
+                return None, str(exc), headers
+
+        self._waiting += 1
+        self._worker.submit(read, partial(self._read, reading), partial(self._read_failed, reading))
+
+    def _read(
+        self, reading: int, answer: tuple[ImportPreview | None, str, list[str] | None]
+    ) -> None:
+        self._waiting -= 1
+        if reading != self._reading:
+            return  # the mapping changed meanwhile: a newer reading is on its way
+        self.progress.hide()
+        self.preview, self.problem, headers = answer
+        if self.preview is not None:
+            self._show_mapping(self.preview.export.headers, self.preview.export.column_mapping)
+        elif headers is not None:
+            self._show_mapping(headers, {})
+        self._show_outcome()
+
+    def _read_failed(self, reading: int, error: BaseException) -> None:
+        self._waiting -= 1
+        if reading != self._reading:
+            return
+        self.progress.hide()
+        self.problem = f"The file could not be read: {error}"
+        self._show_outcome()
+
+    def _show_mapping(self, headers: list[str], mapping: dict[str, str]) -> None:
+        self.headers = list(headers)
+        self.mapping_table.setRowCount(len(headers))
+        for row, header in enumerate(headers):
+            item = self.mapping_table.item(row, 0)
+            if item is None:
+                item = QTableWidgetItem()
+                self.mapping_table.setItem(row, 0, item)
+            item.setText(header)
+            combo = self.mapping_table.cellWidget(row, 1)
+            if not isinstance(combo, QComboBox):
+                combo = QComboBox()
+                for field_name in (IGNORE_FIELD, *TARGET_FIELDS):
+                    combo.addItem(FIELD_LABELS[field_name], field_name)
+                self.mapping_table.setCellWidget(row, 1, combo)
+            combo.blockSignals(True)
+            combo.setCurrentIndex(combo.findData(mapping.get(header, IGNORE_FIELD)))
+            combo.blockSignals(False)
+            combo.currentIndexChanged.connect(self._mapping_changed)
+
+    def _mapping_changed(self, _index: int = 0) -> None:
+        self.refresh_preview(self.chosen_mapping())
+
+    def _show_outcome(self) -> None:
+        preview = self.preview
+        if preview is None:
+            self.detected.setText(
+                "The file cannot be imported as it is. Choose what each column holds "
+                "(at least a name and an e-mail column)."
+            )
+            for value in self.count_labels.values():
+                value.setText("–")
+            self.problems.setPlainText(self.problem)
+            self.import_button.setEnabled(False)
+            return
+        export = preview.export
+        delimiter = {"\t": "tab", ",": "comma (,)", ";": "semicolon (;)", "|": "bar (|)"}.get(
+            export.delimiter, repr(export.delimiter)
+        )
+        self.detected.setText(
+            f"{FORMAT_NAMES.get(export.format, export.format)} · encoding: {export.encoding} · "
+            f"delimiter: {delimiter} · header on row {export.header_row} · "
+            f"{len(export.registrations)} people in the file"
+        )
+        counts = preview.counts()
+        for key, value in self.count_labels.items():
+            value.setText(str(counts[key]))
+            colour = ""
+            if key == "errors" and counts[key]:
+                colour = Colours.bad.name()
+            elif key == "missing" and counts[key]:
+                colour = Colours.warn.name()
+            elif key == "new" and counts[key]:
+                colour = Colours.ok.name()
+            value.setStyleSheet(f"color: {colour};" if colour else "")
+        lines = [str(error) for error in export.errors[:_ERRORS_SHOWN]]
+        if len(export.errors) > _ERRORS_SHOWN:
+            lines.append(f"… and {len(export.errors) - _ERRORS_SHOWN} more bad rows")
+        if export.errors:
+            lines.insert(0, "Nothing can be imported until these rows are fixed in the file:")
+        missing = preview.plan.missing
+        if missing:
+            lines.append(
+                f"{len(preview.plan.missing)} attendee(s) already imported are not in this "
+                f"export; they will be marked gone (kept, never deleted):"
+            )
+            lines += [
+                f"  #{a.attendee_id} {a.name} <{a.email or ''}>" for a in preview.plan.missing
+            ]
+        question = many_gone_question(preview)
+        if question is not None:
+            lines.insert(
+                0,
+                f"⚠ This import marks {question.would_mark_gone} of the {question.registered} "
+                "registered attendees gone: Import asks you to confirm that first.",
+            )
+        self.problems.setPlainText("\n".join(lines))
+        self.import_button.setEnabled(preview.can_import and bool(export.registrations))
+
+    def do_import(self) -> None:
+        """Apply the previewed import on the worker, with progress; closes the dialog when done.
+
+        All or nothing as far as the file goes (bad rows refuse it); "Stop import" stops it
+        between two chunks, keeping what was written (importing the file again completes it)."""
+        preview = self.preview
+        if preview is None or not preview.can_import or self.busy:
+            return
+        question = many_gone_question(preview)
+        if question is not None and not self._confirm_many_gone(self, question):
+            self.problems.appendPlainText(
+                f"\nNot imported: marking {question.would_mark_gone} attendees gone was not "
+                "confirmed. Nothing was changed."
+            )
+            return
+        cancel = self._cancel = Cancel()
+        worker = self._worker
+        people = len(preview.plan.new) + len(preview.plan.updated)
+        self.import_button.setEnabled(False)
+        self.mapping_table.setEnabled(False)
+        self.cancel_button.setText("Stop import 停止匯入")
+        self.progress.setRange(0, max(1, people))
+        self.progress.setValue(0)
+        self.progress.show()
+        self.detected.setText(f"Importing {preview.path.name}… 正在匯入")
+
+        def progress(done: int, total: int) -> None:  # the worker's thread, between chunks
+            if cancel.cancelled:
+                raise ImportStoppedError(
+                    f"Import stopped after {done} of {total} people. Those are imported; "
+                    "importing the same file again completes the rest. "
+                    f"已停止匯入：已匯入 {done} / {total} 人；再次匯入同一檔案即可完成其餘部分。"
+                )
+            worker.to_gui(partial(self.progress.setValue, done))
+
+        def apply(desk: RegistrationDesk) -> ImportResult:
+            # asked above, naming how many, if this marks more than a few people gone
+            return desk.apply(preview, allow_many_gone=question is not None, progress=progress)
+
+        self._waiting += 1
+        worker.submit(apply, self._import_done, self._import_failed)
+
+    def reject(self) -> None:
+        """Cancel closes the dialog; during an import it asks the import to stop instead."""
+        if self._cancel is not None:
+            self._cancel.cancel()
+            self.cancel_button.setEnabled(False)
+            self.detected.setText("Stopping after the chunk being written… 正在停止")
+            return
+        super().reject()
+
+    def _import_finished(self) -> None:
+        self._waiting -= 1
+        self._cancel = None
+        self.progress.hide()
+        self.mapping_table.setEnabled(True)
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setEnabled(True)
+
+    def _import_done(self, result: ImportResult) -> None:
+        self._import_finished()
+        self.import_result = result
+        self.accept()
+
+    def _import_failed(self, error: BaseException) -> None:
+        self._import_finished()
+        self.problem = str(error)
+        if isinstance(error, ImportStoppedError):
+            self.detected.setText("Import stopped · 已停止匯入")
+            self.problems.setPlainText(str(error))
+            self.stopped = True
+        else:
+            self.problems.setPlainText(f"Nothing was imported: {error}")
+        self.import_button.setEnabled(False)
