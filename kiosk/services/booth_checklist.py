@@ -41,11 +41,11 @@ from kiosk.desktop.checks import inhibit_check, notifications_check, power_check
 from kiosk.desktop.inhibit import InhibitStatus, probe_inhibitors
 from kiosk.desktop.notifications import notifications_quiet
 from kiosk.desktop.power import read_power
-from kiosk.services.console_settings import load_console_settings
 from kiosk.services.film_media import FilmMedia
 from kiosk.services.results import verify_seal
 from kiosk.services.system_facts import clock_synchronised, display_monitors, sound_outputs
 from kiosk.store.ballot_crypto import VoteKeyError, read_vote_key, salts_digest
+from kiosk.store.console_settings import read_console_settings
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.store.sealed_results import SealError, read_seal
@@ -145,7 +145,7 @@ def check_event(
 
 def projector_line(folder: EventFolder) -> CheckLine:
     """The projector screen (the one chosen with O, or the one the stage would take)."""
-    wanted = load_console_settings(folder).projector_screen
+    wanted = read_console_settings(folder.root).projector_screen
     found = display_monitors()
     if found is None:
         return judge_projector(None, [], wanted)
@@ -155,7 +155,7 @@ def projector_line(folder: EventFolder) -> CheckLine:
 
 def audio_line(folder: EventFolder, tone: ToneResult | None) -> CheckLine:
     """The audio output chosen with O (or the default) is there; the tone was heard."""
-    return judge_audio(load_console_settings(folder).audio_device, sound_outputs(), tone)
+    return judge_audio(read_console_settings(folder.root).audio_device, sound_outputs(), tone)
 
 
 def disk_line(folder: EventFolder) -> CheckLine:

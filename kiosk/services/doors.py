@@ -1,13 +1,13 @@
-"""Check-in at the doors as the windows use it: the door repository and what it answers.
+"""The answers of check-in at the doors, as the door window and the console's Doors tab read
+them (what a scan decided, an undone admission, a search hit, the live figures).
 
-The door station and the console's Doors tab work on a `CheckinRepository` (scan, admit, undo,
-live figures); it and its result types are re-exported here so that `kiosk.ui` depends on
-services, never on the store itself (a test enforces it).
+The repository itself comes from :meth:`kiosk.services.open_event.OpenEvent.door_checkins`.
+These result types are the store's today; they move to `kiosk.core` with the one admissions
+module, and this module goes with them.
 """
 
 from __future__ import annotations
 
-from kiosk.core.event import EventConfig
 from kiosk.store.checkins import (
     ArrivalBucket,
     AttendeeHit,
@@ -16,7 +16,6 @@ from kiosk.store.checkins import (
     ScanResult,
     UndoneAdmission,
 )
-from kiosk.store.event_folder import EventFolder
 
 __all__ = [
     "ArrivalBucket",
@@ -25,10 +24,4 @@ __all__ = [
     "DoorFigures",
     "ScanResult",
     "UndoneAdmission",
-    "door_checkins",
 ]
-
-
-def door_checkins(folder: EventFolder, config: EventConfig) -> CheckinRepository:
-    """The check-in repository of an event (its own database connection)."""
-    return CheckinRepository.for_event(folder, config)

@@ -1,13 +1,11 @@
-"""An event as the windows open it: its folder, its instance lock and the store's error.
+"""The event folder's type for `kiosk.server.station_vote`, its last user here.
 
-Re-exported from the store so that `kiosk.ui` depends on services, never on the store itself
-(a test enforces it).
+The windows reach the event through :mod:`kiosk.services.open_event`; this module goes once
+that server module names the folder where it lives (the store), with the one-vote-writer work.
 """
 
 from __future__ import annotations
 
-from kiosk.store.errors import EventLockedError, StoreError
 from kiosk.store.event_folder import EventFolder
-from kiosk.store.lock import InstanceLock
 
-__all__ = ["EventFolder", "EventLockedError", "InstanceLock", "StoreError"]
+__all__ = ["EventFolder"]

@@ -25,7 +25,34 @@ from kiosk.core.registrations import (
     parse_registration_export,
 )
 from kiosk.core.tickets import TicketCodec
-from kiosk.store.attendees import DEFAULT_SOURCE, AppliedImport, AttendeeRepository, ImportProgress
+from kiosk.store.attendees import (
+    DEFAULT_SOURCE,
+    STATUS_GONE,
+    AppliedImport,
+    AttendeeRecord,
+    AttendeeRepository,
+    ImportProgress,
+    ImportStoppedError,
+    TicketRecord,
+)
+
+__all__ = [  # the desk's answers and errors are part of this module's use cases
+    "STATUS_GONE",
+    "AttendeeRecord",
+    "ImportPreview",
+    "ImportProgress",
+    "ImportRefusedError",
+    "ImportResult",
+    "ImportStoppedError",
+    "ManyGoneError",
+    "RegistrationDesk",
+    "TicketRecord",
+    "apply_preview",
+    "check_source_name",
+    "import_registrations",
+    "preview_import",
+    "read_export",
+]
 
 log = logging.getLogger(__name__)
 
@@ -255,3 +282,47 @@ def import_registrations(
     """Read, check and import an export (as registration source `source`) in one go."""
     preview = preview_import(db, codec, path, mapping, source=source)
     return apply_preview(db, codec, preview, allow_many_gone=allow_many_gone)
+
+
+class RegistrationDesk:
+    """One event's attendees and tickets as the console's Registrations view works on them,
+    on one database connection: it lives on the view's worker thread (one connection per
+    thread), so the view never holds the database."""
+
+    def __init__(self, db: sqlite_utils.Database, codec: TicketCodec) -> None:
+        self._db = db
+        self._codec = codec
+        self._attendees = AttendeeRepository(db, codec)
+
+    def attendees(self) -> list[AttendeeRecord]:
+        """Everyone registered (and those gone from the latest export), with their ticket."""
+        return self._attendees.all()
+
+    def revoke(self, attendee_id: str, reason: str | None = None) -> TicketRecord:
+        """Revoke an attendee's ticket."""
+        return self._attendees.revoke(attendee_id, reason)
+
+    def reissue(self, attendee_id: str, reason: str | None = None) -> TicketRecord:
+        """A new ticket for an attendee (the old code stops working)."""
+        return self._attendees.reissue(attendee_id, reason)
+
+    def preview(self, path: Path, mapping: Mapping[str, str] | None = None) -> ImportPreview:
+        """What importing `path` would do; writes nothing."""
+        return preview_import(self._db, self._codec, path, mapping)
+
+    def apply(
+        self,
+        preview: ImportPreview,
+        *,
+        allow_many_gone: bool = False,
+        progress: ImportProgress | None = None,
+    ) -> ImportResult:
+        """Import what a preview read (see :func:`apply_preview` for what needs
+        ``allow_many_gone``; ``progress`` is told each chunk and may stop the import)."""
+        return apply_preview(
+            self._db, self._codec, preview, allow_many_gone=allow_many_gone, progress=progress
+        )
+
+    def close(self) -> None:
+        """Close the desk's database connection (on the thread that used it)."""
+        self._db.close()

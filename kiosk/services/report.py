@@ -13,6 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import sqlite_utils
+
+from kiosk.core.event import EventConfig
+from kiosk.core.programme import Programme
 from kiosk.core.report import FilmSound, Record, ShowReport, VoteTurnout, build_report
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.report_reader import read_report_inputs
@@ -27,12 +31,23 @@ def build_event_report(
 ) -> ShowReport:
     """The report of the event in `folder`, from its journal and check-ins as they are now."""
     config = folder.load_config()
-    programme = folder.load_programme(config)
     db = folder.open_db()
     try:
-        inputs = read_report_inputs(db)
+        return report_from(db, config, folder.load_programme(config), now=now, vote=vote)
     finally:
         db.close()
+
+
+def report_from(
+    db: sqlite_utils.Database,
+    config: EventConfig,
+    programme: Programme,
+    *,
+    now: dt.datetime | None = None,
+    vote: VoteSource | None = None,
+) -> ShowReport:
+    """The report from an open event database, as it is now."""
+    inputs = read_report_inputs(db)
     return build_report(
         config,
         programme,
@@ -87,15 +102,32 @@ def write_html(report: ShowReport, path: Path) -> Path:
 
 
 class ReportService:
-    """What the console's Report tab may do: build the report now, export it."""
+    """What the console's Report tab may do: build the report now, export it.
 
-    def __init__(self, folder: EventFolder, vote: VoteSource | None = None) -> None:
-        self._folder = folder
+    ``connect`` opens a connection to the event database on the calling thread (the report is
+    built on a worker: its connection is opened, used and closed there)."""
+
+    def __init__(
+        self,
+        connect: Callable[[], sqlite_utils.Database],
+        config: EventConfig,
+        programme: Programme,
+        export_dir: Path,
+        vote: VoteSource | None = None,
+    ) -> None:
+        self._connect = connect
+        self._config = config
+        self._programme = programme
+        self._export_dir = export_dir
         self._vote = vote
 
     def build(self) -> ShowReport:
         """The report as of now (reads the database; call off the Qt thread if it is large)."""
-        return build_event_report(self._folder, vote=self._vote)
+        db = self._connect()
+        try:
+            return report_from(db, self._config, self._programme, vote=self._vote)
+        finally:
+            db.close()
 
     def export_pdf(self, report: ShowReport, path: Path) -> Path:
         """Write `report` as a PDF."""
@@ -108,4 +140,4 @@ class ReportService:
     def default_export_path(self, suffix: str) -> Path:
         """Where exports go by default: the event folder, named by date."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
-        return self._folder.root / f"show-report-{stamp}{suffix}"
+        return self._export_dir / f"show-report-{stamp}{suffix}"

@@ -43,8 +43,3 @@ def write_run_sheet_pdf(folder: EventFolder, path: Path) -> int:
     pages = write_layout_pdf(build_run_sheet(folder), path)
     log.info("run sheet written to %s (%d page(s))", path, pages)
     return pages
-
-
-def default_run_sheet_path(folder: EventFolder) -> Path:
-    """Where the console writes the run sheet: the event folder, named by the event's date."""
-    return folder.root / f"run-sheet-{folder.load_config().date:%Y%m%d}.pdf"

@@ -1,22 +1,20 @@
 """What the console's Stations tab may do: run the event server, pair, list, revoke, conflicts.
 
-A narrow interface over the event folder, so the console's widget never touches the store.
-The event server runs as its own process (`python main.py serve`), started from here when the
-operator asks, so a problem in the console never takes the doors down with it, nor the other
-way round; it is stopped when the console closes, if the console started it.
+A narrow interface over the open event, so the console's widget never touches the store. The
+event server's process is :class:`~kiosk.services.event_server_process.EventServerProcess`'s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import socket
-import subprocess
-import sys
 from dataclasses import dataclass
+
+import sqlite_utils
 
 from kiosk.core.event import EventConfig
 from kiosk.core.stations import PairingPayload
+from kiosk.services.event_server_process import EventServerProcess, port_answers
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.server_identity import event_server_identity, lan_address
 from kiosk.store.station_desk import DoorConflict, StationDesk
@@ -77,21 +75,23 @@ class StationConsole:
         self,
         folder: EventFolder,
         config: EventConfig,
+        db: sqlite_utils.Database,
+        secret_key: bytes,
+        server: EventServerProcess,
         clock: type[dt.datetime] = dt.datetime,
     ) -> None:
         self._folder = folder
         self._config = config
         self._clock = clock
-        db = folder.open_db()
         self._registry = StationRegistry(db)
         self._desk = StationDesk.open(
             db,
-            folder.secret_key(),
+            secret_key,
             capacity=config.capacity,
             timezone_name=config.timezone,
             event_name=config.name_en,
         )
-        self._process: subprocess.Popen[bytes] | None = None
+        self._server = server
 
     def _now(self) -> dt.datetime:
         return self._clock.now(dt.UTC)
@@ -102,25 +102,16 @@ class StationConsole:
     def status(self) -> ServerStatus:
         """Is the server answering on the address it last listened on?"""
         address = self._registry.address()
+        started_here = self._server.started_here
         if address is None:
-            return ServerStatus(False, None, "", self._process is not None)
+            return ServerStatus(False, None, "", started_here)
         host, port = address
-        running = _port_open("127.0.0.1", port) or _port_open(host, port)
-        return ServerStatus(
-            running, f"https://{host}:{port}", self._fingerprint(), self._process is not None
-        )
+        running = port_answers("127.0.0.1", port) or port_answers(host, port)
+        return ServerStatus(running, f"https://{host}:{port}", self._fingerprint(), started_here)
 
     def start_server(self, port: int | None = None) -> None:
         """Start `python main.py serve` for this event as a child process."""
-        if self._process is not None and self._process.poll() is None:
-            return
-        command = [sys.executable, "-m", "kiosk", "--event", str(self._folder.root), "serve"]
-        if port is not None:
-            command += ["--port", str(port)]
-        self._process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        log.info("started the event server (pid %d)", self._process.pid)
+        self._server.start(port)
 
     def start_if_stations_paired(self) -> bool:
         """Start the server with the console when this event has paired stations (True if so).
@@ -135,15 +126,7 @@ class StationConsole:
 
     def stop_server(self) -> None:
         """Stop the server this console started (a server started elsewhere is left alone)."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.info("stopped the event server (pid %d)", process.pid)
+        self._server.stop()
 
     def pair(self, name: str) -> PairingCode:
         """A one-time pairing code for station ``name`` (ValueError for a bad name)."""
@@ -183,11 +166,3 @@ def _conflict_row(conflict: DoorConflict) -> ConflictRow:
         conflict.second_station,
         conflict.second_at,
     )
-
-
-def _port_open(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.2):
-            return True
-    except OSError:
-        return False

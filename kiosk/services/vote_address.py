@@ -12,6 +12,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
+
+import sqlite_utils
 
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
@@ -65,15 +68,17 @@ class VotePageAddress:
     """Where phones open the vote page, for one event; keeps one database connection (the
     console asks every second whether the page answers)."""
 
-    def __init__(self, folder: EventFolder) -> None:
-        self._folder = folder
+    def __init__(self, connect: Callable[[], sqlite_utils.Database]) -> None:
+        """``connect`` opens the event database; it is called on first use, on the thread
+        asking (one address per thread)."""
+        self._connect = connect
         self._registry: StationRegistry | None = None
 
     def served(self) -> tuple[str, int] | None:
         """Where the event server last said it serves the vote page (None: not recorded)."""
         try:
             if self._registry is None:
-                self._registry = StationRegistry(self._folder.open_db())
+                self._registry = StationRegistry(self._connect())
             return self._registry.vote_address()
         except StoreError as exc:
             log.warning("could not read the vote page's address: %s", exc)
@@ -101,9 +106,9 @@ class VotePageAddress:
 
 def vote_urls(folder: EventFolder) -> list[str]:
     """:meth:`VotePageAddress.urls` once (the CLI)."""
-    return VotePageAddress(folder).urls()
+    return VotePageAddress(folder.open_db).urls()
 
 
 def vote_page_answers(folder: EventFolder, timeout_s: float = 0.2) -> bool:
     """:meth:`VotePageAddress.answers` once."""
-    return VotePageAddress(folder).answers(timeout_s)
+    return VotePageAddress(folder.open_db).answers(timeout_s)

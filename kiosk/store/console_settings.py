@@ -10,20 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
+
+from kiosk.core.console_settings import ConsoleSettings
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "console-settings.json"
-
-
-@dataclass(frozen=True)
-class ConsoleSettings:
-    """What the projectionist chose for this event (None: the default)."""
-
-    projector_screen: str | None = None
-    audio_device: str | None = None
 
 
 def _text_or_none(value: object) -> str | None:

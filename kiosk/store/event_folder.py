@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import secrets
 import stat
 from pathlib import Path
@@ -113,6 +114,14 @@ class EventFolder:
         attendees import, demo. ``holder`` names the taker in the refusal others get."""
         self.create_dirs()
         return InstanceLock(self.root, "console", holder=holder, zone=self.zone_or_none())
+
+    def station_lock(self, station: str) -> InstanceLock:
+        """One door window per station name on this computer (Undo works per station)."""
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", station).strip("-").lower() or "station"
+        self.create_dirs()
+        return InstanceLock(
+            self.root, f"doors-{slug}", holder=f"door station {station}", zone=self.zone_or_none()
+        )
 
     def zone_or_none(self) -> dt.tzinfo | None:
         """The event's time zone, or None while event.toml is missing or broken."""

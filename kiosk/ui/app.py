@@ -11,7 +11,6 @@ from dataclasses import replace
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from kiosk.core.event import EventConfig
 from kiosk.core.problems import ConfigError
 from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import CueKind, ResumePoint, ShowOptions
@@ -24,12 +23,7 @@ from kiosk.media.vlc_backend import create_instance
 from kiosk.night import Night, open_night
 from kiosk.night.exits import SUPERVISED_ENV
 from kiosk.night.reveal_launcher import AppRevealLauncher
-from kiosk.services.console_settings import load_console_settings
-from kiosk.services.doors import door_checkins
-from kiosk.services.event import EventFolder, StoreError
-from kiosk.services.report import ReportService
-from kiosk.services.stage_display import stage_display_link
-from kiosk.services.station_console import StationConsole
+from kiosk.services.open_event import EventFolder, OpenEvent, StoreError
 from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.messages import MessageBus
@@ -143,9 +137,9 @@ def open_console(
     Qt's offscreen platform, where nobody could answer one, the close is confirmed)."""
     if confirm_close is None and headless():
         confirm_close = confirm_without_asking
-    config = folder.load_config()
-    programme = folder.load_programme(config)
-    outputs = load_console_settings(folder)  # the screen and sound chosen with O last time
+    event = OpenEvent.open(folder)  # the one place the console opens the event folder
+    config, programme = event.config, event.programme
+    outputs = event.settings()  # the screen and sound chosen with O last time
     screen_name = screen_name or outputs.projector_screen
     messages = MessageBus(zone=config.zone)
     tasks = TaskRunner()
@@ -154,7 +148,7 @@ def open_console(
     night = open_night(
         config,
         programme,
-        folder.open_db(),
+        event.connect(),  # the show's own connection (its journal writer)
         stage,
         instance,
         messages,
@@ -165,7 +159,7 @@ def open_console(
     desktop = None if headless() else read_session(os.environ)
     do_not_disturb = DoNotDisturb(os.environ) if desktop is not None and desktop.is_gnome else None
     window = ConsoleWindow(
-        folder,
+        event,
         night,
         messages,
         tasks,
@@ -185,17 +179,17 @@ def open_console(
         )
     if not headless():  # (headless players have a dummy output on purpose)
         apply_outputs(night, replace(outputs, projector_screen=None))  # the stage has it
-    registrations = RegistrationsView(folder, messages, tasks)
+    registrations = RegistrationsView(event.registrations(), messages, tasks)
     window.add_tab(registrations, "Registrations · 登記")
     window.closed.connect(registrations.stop)  # its worker's queued work, then its connection
-    doors = DoorsFiguresPanel(lambda: door_checkins(folder, config))  # opened on its worker
+    doors = DoorsFiguresPanel(event.door_checkins)  # opened on its worker
     window.add_tab(doors, "Doors · 入場")
     window.closed.connect(doors.stop)
-    window.add_tab(ReportView(ReportService(folder), tasks, messages), "Report · 報告")
-    mount_stations(window, StationConsole(folder, config), config.zone)
-    mount_reveal(window, folder, night, messages, tasks)
-    mount_vote(window, folder, night, messages, stage)
-    mount_remote(window, folder, config, night, messages)
+    window.add_tab(ReportView(event.report(), tasks, messages), "Report · 報告")
+    mount_stations(window, event.stations(), config.zone)
+    mount_reveal(window, event, night, messages, tasks)
+    mount_vote(window, event, night, messages, stage)
+    mount_remote(window, event, night, messages)
     if restore is not None:
         text = resume_text(restore, programme)
         window.offer_resume(text)
@@ -207,14 +201,14 @@ def open_console(
 
 def mount_reveal(
     window: ConsoleWindow,
-    folder: EventFolder,
+    event: OpenEvent,
     night: Night,
     messages: MessageBus,
     tasks: TaskRunner,
 ) -> RevealPanel:
     """The Awards tab; while the reveal has the projector, the show's GO, back and black keys
     step it (the night's key mode)."""
-    launcher = AppRevealLauncher(folder, night)
+    launcher = AppRevealLauncher(event.folder, night)
 
     def activated(active: bool) -> None:
         if active:
@@ -242,28 +236,26 @@ def mount_reveal(
 
 def mount_vote(
     window: ConsoleWindow,
-    folder: EventFolder,
+    event: OpenEvent,
     night: Night,
     messages: MessageBus,
     stage: StageWindow,
 ) -> VotePanel:
     """The Viewer's vote tab: open/close the vote, turnout, the voting slide (not while the
     award reveal has the projector)."""
-    from kiosk.services.vote import VoteDesk
-    from kiosk.services.vote_address import VotePageAddress
 
     def busy() -> str | None:
         return "the award reveal has the projector" if night.projector.with_reveal else None
 
-    address = VotePageAddress(folder)  # where the server really serves the page
+    address = event.vote_page_address()  # where the server really serves the page
 
     panel = VotePanel(
-        VoteDesk(folder),
+        event.vote_desk(),
         VoteSlide(StageWindowSlide(stage, busy)),
         messages,
         urls=address.urls,
         # its own reader: it is asked on the panel's worker thread (one connection per thread)
-        page_answers=VotePageAddress(folder).answers,
+        page_answers=event.vote_page_address().answers,
     )
     window.add_tab(panel, "Viewer's vote · 觀眾投票")
     window.closed.connect(panel.stop)  # the desk's database connection goes with the console
@@ -272,22 +264,21 @@ def mount_vote(
 
 def mount_remote(
     window: ConsoleWindow,
-    folder: EventFolder,
-    config: EventConfig,
+    event: OpenEvent,
     night: Night,
     messages: MessageBus,
 ) -> RemotePanel:
     """The Remote tab: OSC from the booth (`[remote] osc = true`), the host's stage display
     (`stage_display = true`), the presenter clicker, and Ctrl+Shift+R: every remote off."""
     bridge = RemoteBridge(
-        config,
+        event.config,
         night,
         window.keys,
         messages,
-        stage_link=lambda port: stage_display_link(folder, port),
+        stage_link=event.stage_display_link,
         parent=window,
     )
-    panel = RemotePanel(bridge, window.keys, config.zone)
+    panel = RemotePanel(bridge, window.keys, event.config.zone)
     window.add_tab(panel, "Remote · 遙控")
 
     def remotes_off() -> str:

@@ -13,8 +13,8 @@ import threading
 import time
 from pathlib import Path
 
-from kiosk.services.event import EventFolder
 from kiosk.store.checkins import CheckinRepository
+from kiosk.store.event_folder import EventFolder
 
 DOORS = 4
 

@@ -32,7 +32,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 from kiosk.core.show import CueKind
-from kiosk.services.event import EventFolder
+from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 
 PROBE_MS = 5

@@ -24,7 +24,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.core.show import CueKind
-from kiosk.services.event import EventFolder
+from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.window import ConsoleWindow

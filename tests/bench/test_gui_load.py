@@ -39,8 +39,8 @@ from typing import Any
 import pytest
 
 from kiosk.media.generate import ClipSpec, render_clip
-from kiosk.services.event import EventFolder
 from kiosk.services.vote_address import remember_vote_address
+from kiosk.store.event_folder import EventFolder
 from kiosk.store.stations import StationRegistry
 from tests.conftest import film_toml
 from tests.doors_helpers import seed_people

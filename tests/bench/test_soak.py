@@ -44,7 +44,7 @@ from kiosk.core.memory_trend import least_squares_slope
 from kiosk.media.generate import ClipSpec, render_clip
 from kiosk.process_stats import ProcessStats, read_process_stats
 from kiosk.services.demo import DEMO_PASSPHRASE, build_demo
-from kiosk.services.event import EventFolder
+from kiosk.store.event_folder import EventFolder
 from tests.xvfb import Monitor, qt_env, screenshot, xvfb_display
 
 pytestmark = [pytest.mark.vlc, pytest.mark.ffmpeg, pytest.mark.slow]

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kiosk.store.console_settings import ConsoleSettings, write_console_settings
+from kiosk.core.console_settings import ConsoleSettings
+from kiosk.store.console_settings import write_console_settings
 from kiosk.store.event_folder import EventFolder
 from tests.sound_capture import SINK, pulse_server, requires_pulseaudio
 from tests.station_helpers import start_server

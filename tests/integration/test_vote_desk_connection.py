@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.services.event import EventFolder
 from kiosk.services.vote import VoteDesk
+from kiosk.store.event_folder import EventFolder
 from tests.vote_helpers import VotingEvent
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")

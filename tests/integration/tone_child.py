@@ -12,10 +12,10 @@ import time
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.core.audio_outputs import audio_outputs
+from kiosk.core.console_settings import ConsoleSettings
 from kiosk.media.player import FilmPlayers
 from kiosk.media.test_tone import TonePlayer
 from kiosk.media.vlc_backend import create_instance
-from kiosk.services.console_settings import ConsoleSettings
 from kiosk.ui.console.outputs_dialog import OutputsDialog
 
 

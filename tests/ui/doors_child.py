@@ -31,7 +31,7 @@ from kiosk.store.checkins import ScanResult, UndoneAdmission
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
 from kiosk.ui.common.application import freeze_startup_objects
-from kiosk.ui.doors.app import attach_scanner, open_doors, station_lock
+from kiosk.ui.doors.app import attach_scanner, open_doors
 
 
 class Commands(QObject):
@@ -91,7 +91,7 @@ def describe(answer: object) -> dict[str, object]:
 def main() -> int:
     folder = EventFolder(Path(sys.argv[1]))
     app = make_application()
-    lock = station_lock(folder, sys.argv[2])  # as `python main.py doors` does
+    lock = folder.station_lock(sys.argv[2])  # as `python main.py doors` does
     lock.acquire()
     window = open_doors(folder, sys.argv[2], with_camera=False, with_sound=False)
     capture = attach_scanner(app, window)

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
+from kiosk.core.console_settings import ConsoleSettings
 from kiosk.media.test_tone import TONE_DBFS, TONE_HZ
-from kiosk.store.console_settings import ConsoleSettings, write_console_settings
+from kiosk.store.console_settings import write_console_settings
 from kiosk.store.event_folder import EventFolder
 from tests.line_child import LineChild
 from tests.sound_capture import (

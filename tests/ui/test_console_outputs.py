@@ -9,12 +9,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.services.console_settings import (
-    ConsoleSettings,
-    load_console_settings,
-    save_console_settings,
-)
-from kiosk.store.console_settings import FILE_NAME
+from kiosk.core.console_settings import ConsoleSettings
+from kiosk.store.console_settings import FILE_NAME, read_console_settings, write_console_settings
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.outputs_dialog import OutputsDialog
@@ -22,12 +18,12 @@ from kiosk.ui.console.outputs_dialog import OutputsDialog
 
 def test_settings_round_trip_and_broken_file(tmp_path: Path) -> None:
     folder = EventFolder(tmp_path)
-    assert load_console_settings(folder) == ConsoleSettings()
+    assert read_console_settings(folder.root) == ConsoleSettings()
     chosen = ConsoleSettings(projector_screen="HDMI-1", audio_device="hw:1,3")
-    save_console_settings(folder, chosen)
-    assert load_console_settings(folder) == chosen
+    write_console_settings(folder.root, chosen)
+    assert read_console_settings(folder.root) == chosen
     (tmp_path / FILE_NAME).write_text("{not json", encoding="utf-8")
-    assert load_console_settings(folder) == ConsoleSettings()  # ignored, logged
+    assert read_console_settings(folder.root) == ConsoleSettings()  # ignored, logged
 
 
 @pytest.mark.logs_errors  # headless players have no audio device: the alarm is an error
@@ -48,7 +44,7 @@ def test_o_opens_the_dialog_applies_and_remembers(qtbot: QtBot, small_event: Eve
 
     QTimer.singleShot(300, answer)
     assert window.keys.press("outputs")  # as key O does
-    assert load_console_settings(small_event) == ConsoleSettings(None, "test:1")
+    assert read_console_settings(small_event.root) == ConsoleSettings(None, "test:1")
     text = window.log_view.toPlainText()
     assert "⌨ Projector screen and audio device…: projector default screen, sound test:1" in text
     assert "No audio output device" in text  # the alarm: nothing would be heard

@@ -20,7 +20,7 @@ from kiosk.store.checkins import ScanResult
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
 from kiosk.ui.doors import window as doors_window_module
-from kiosk.ui.doors.app import open_doors, station_lock
+from kiosk.ui.doors.app import open_doors
 from kiosk.ui.doors.panels import SearchPanel
 from kiosk.ui.doors.window import DoorsWindow
 from tests.doors_helpers import Person, make_event, repository, seed_people
@@ -216,14 +216,14 @@ def test_full_house_stops_walk_ins(qtbot: QtBot, window: DoorsWindow, people: li
 
 def test_one_window_per_station_name(tmp_path: Path) -> None:
     folder = make_event(tmp_path / "ev")
-    first = station_lock(folder, "Door 1")
+    first = folder.station_lock("Door 1")
     first.acquire()
     try:
         from kiosk.store.errors import EventLockedError
 
         with pytest.raises(EventLockedError):
-            station_lock(folder, "door 1").acquire()
-        station_lock(folder, "Door 2").acquire()  # another door is fine
+            folder.station_lock("door 1").acquire()
+        folder.station_lock("Door 2").acquire()  # another door is fine
     finally:
         first.release()
 

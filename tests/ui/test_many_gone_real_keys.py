@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_event
+from tests.conftest import film_toml, write_event
 from tests.xvfb import qt_child, requires_xvfb, screenshot, xvfb_display
 
 pytestmark = [
@@ -33,6 +33,7 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
+    from kiosk.services.open_event import OpenEvent
     from kiosk.store.event_folder import EventFolder
     from kiosk.ui.app import make_application
     from kiosk.ui.common.messages import MessageBus
@@ -43,10 +44,10 @@ CHILD = textwrap.dedent(
     app = make_application()
     folder = EventFolder(Path(sys.argv[1]))
     everyone, half = Path(sys.argv[2]), Path(sys.argv[3])
-    view = RegistrationsView(folder, MessageBus(), TaskRunner())
+    event = OpenEvent.open(folder)
+    view = RegistrationsView(event.registrations(), MessageBus(), TaskRunner())
     view.resize(1200, 700)
     view.show()
-    from kiosk.services.registration_desk import RegistrationDesk
 
     def settle(widget):  # the registrations worker reads and imports off the GUI thread
         deadline = time.monotonic() + 60
@@ -62,7 +63,7 @@ CHILD = textwrap.dedent(
     dialog.show()
     settle(dialog)
     keep = quit_when_stdin_closes(app)
-    reader = RegistrationDesk(folder)
+    reader = event.registrations().open_desk()
 
     def gone():
         return sum(1 for a in reader.attendees() if a.status == "gone")
@@ -122,7 +123,9 @@ def _key(display: str, name: str) -> None:
 
 
 def test_enter_and_escape_cancel_only_alt_m_marks_them_gone(tmp_path: Path) -> None:
-    folder = write_event(tmp_path / "event", [])
+    folder = write_event(
+        tmp_path / "event", [film_toml("A1", "a1.mp4")]
+    )  # opening reads a programme
     everyone = _people(tmp_path / "all.csv", 40)
     half = _people(tmp_path / "half.csv", 20)
     with (

@@ -13,13 +13,13 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.store.event_folder import EventFolder
+from kiosk.services.open_event import OpenEvent
 from kiosk.ui.app import make_application
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.console.import_preview_dialog import ImportPreviewDialog
 from kiosk.ui.console.registrations_view import RegistrationsView
-from tests.conftest import write_event
+from tests.conftest import film_toml, write_event
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "registrations"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -33,10 +33,12 @@ def messages() -> list[str]:
 @pytest.fixture
 def view(qtbot: QtBot, tmp_path: Path, messages: list[str]) -> RegistrationsView:
     make_application()
-    folder = write_event(tmp_path / "event", [])
+    folder = write_event(
+        tmp_path / "event", [film_toml("A1", "a1.mp4")]
+    )  # opening reads a programme
     bus = MessageBus()
     bus.subscribe(lambda _level, _at, text: messages.append(text))
-    widget = RegistrationsView(folder, bus, TaskRunner())
+    widget = RegistrationsView(OpenEvent.open(folder).registrations(), bus, TaskRunner())
     qtbot.addWidget(widget)
     widget.resize(1366, 768)
     widget.show()
@@ -59,8 +61,9 @@ def settle(*widgets: Busy) -> None:
         time.sleep(0.002)
 
 
-def snapshot(folder: EventFolder) -> list[str]:
-    conn = sqlite3.connect(folder.db_path)
+def snapshot(view: RegistrationsView) -> list[str]:
+    """Everything in the view's event database, as SQL text."""
+    conn = sqlite3.connect(view.registrations.exports_dir / "event.db")
     try:
         return list(conn.iterdump())
     finally:
@@ -114,7 +117,7 @@ def test_import_preview_shows_detection_counts_and_imports(
 
 def test_bad_rows_disable_import_and_change_nothing(view: RegistrationsView) -> None:
     import_through_dialog(view, DATA / "pretix-orders-semicolon.csv")
-    before = snapshot(view.folder)
+    before = snapshot(view)
     dialog = view.preview_file(DATA / "broken.csv")
     dialog.show()
     settle(dialog)
@@ -126,7 +129,7 @@ def test_bad_rows_disable_import_and_change_nothing(view: RegistrationsView) -> 
     settle(dialog)
     assert dialog.import_result is None
     dialog.reject()
-    assert snapshot(view.folder) == before
+    assert snapshot(view) == before
     assert view.model.rowCount() == 3
 
 
@@ -269,7 +272,7 @@ def test_an_import_marking_many_gone_asks_naming_how_many(
         box.grab().save(str(SCREENSHOTS / "import-many-gone-question.png"))
         buttons[choice].click()
 
-    before = snapshot(view.folder)
+    before = snapshot(view)
     dialog = view.preview_file(half)
     dialog.show()
     settle(dialog)
@@ -282,7 +285,7 @@ def test_an_import_marking_many_gone_asks_naming_how_many(
     assert asked[0]["default"] == "Cancel · 取消"
     assert dialog.isVisible()
     assert "was not confirmed" in dialog.problems.toPlainText()
-    assert snapshot(view.folder) == before  # nothing written, nobody gone
+    assert snapshot(view) == before  # nothing written, nobody gone
     assert _gone(view) == 0
 
     QTimer.singleShot(200, lambda: answer("&Mark 20 gone and import"))

@@ -32,7 +32,7 @@ from kiosk.render.report_layout import (
     Text,
     timeline_chart,
 )
-from kiosk.services.report import ReportService
+from kiosk.services.open_event import OpenEvent
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
@@ -300,7 +300,7 @@ def test_the_html_opens_offline_in_headless_chromium(
 def test_the_report_tab_draws_the_night(rehearsed_night: Night) -> None:
     make_application()
     tasks = TaskRunner()
-    view = ReportView(ReportService(rehearsed_night.folder), tasks, MessageBus())
+    view = ReportView(OpenEvent.open(rehearsed_night.folder).report(), tasks, MessageBus())
     view.resize(1366, 900)
     view.show()
     pump_until(lambda: view.report is not None, 20, "the report tab")
@@ -327,7 +327,7 @@ def test_the_report_tab_draws_the_night(rehearsed_night: Night) -> None:
 
 
 def test_the_drawn_timeline_marks_what_happened(rehearsed_night: Night) -> None:
-    report = ReportService(rehearsed_night.folder).build()
+    report = OpenEvent.open(rehearsed_night.folder).report().build()
     chart = timeline_chart(report)
     labels = {
         s.text.split()[1]: s.y for s in chart.shapes if isinstance(s, Text) and ". N" in s.text

@@ -9,7 +9,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.awards import StepKind
-from kiosk.services.report import ReportService
+from kiosk.services.open_event import OpenEvent
 from kiosk.store.event_folder import EventFolder
 from tests.ui.reveal_helpers import (
     CITATION,
@@ -33,7 +33,7 @@ def test_the_report_follows_the_reveal_and_never_runs_ahead_of_it(
     space(qtbot, window, 4)  # opening, Best Film, nominees, "and the award goes to"
     assert current_kind(panel) is StepKind.ENVELOPE
 
-    service = ReportService(sealed_event)
+    service = OpenEvent.open(sealed_event).report()
     window.night.runner.settle()  # the show's journal is written on its own thread
     before = service.build().reveal
     assert [s.kind for s in before.steps] == ["opening", "category", "nominees", "envelope"]

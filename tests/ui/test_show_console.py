@@ -130,7 +130,7 @@ def test_skip_and_back(qtbot: QtBot, console: ConsoleWindow) -> None:
     key(qtbot, console, Qt.Key.Key_Right)
     assert show.machine.cue.key == "card:A2"
     assert console.night.runner.settle()
-    assert "skipped" in journal_kinds(console.folder)
+    assert "skipped" in journal_kinds(console.open_event.folder)
 
 
 def test_volume_mute_and_trim_are_applied_and_journalled(
@@ -144,7 +144,7 @@ def test_volume_mute_and_trim_are_applied_and_journalled(
     key(qtbot, console, Qt.Key.Key_Period)
     assert show.players.trim_of("A1") == 0.5
     assert console.night.runner.settle()  # the show's journal is written on its own thread
-    kinds = journal_kinds(console.folder)
+    kinds = journal_kinds(console.open_event.folder)
     assert {"mute", "master_volume", "gain_trim"} <= set(kinds)
     assert show.players.level_of("A1").gain_db == pytest.approx(show.players.gain_of("A1"))
 

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from kiosk.services.station_console import StationConsole
+from kiosk.services.open_event import OpenEvent
 from kiosk.ui.app import make_application
 from kiosk.ui.console.stations_panel import StationsPanel
 from kiosk.ui.doors.camera import CameraInput
@@ -33,7 +33,7 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
     seed_people(folder)
     server = start_server(folder.root)
     try:
-        service = StationConsole(folder, folder.load_config())
+        service = OpenEvent.open(folder).stations()
         panel = StationsPanel(service)
         qtbot.addWidget(panel)
         panel.resize(1366, 700)

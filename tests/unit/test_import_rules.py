@@ -197,3 +197,43 @@ def test_no_module_borrows_another_modules_private_names() -> None:
 def test_the_door_station_does_not_borrow_from_the_console() -> None:
     assert offenders("kiosk.ui.doors", "kiosk.ui.app") == []
     assert offenders("kiosk.ui.doors", "kiosk.ui.console") == []
+
+
+EVENT_FOLDER_OPENERS = {"open_db", "secret_key", "load_config", "load_programme"}
+
+
+def folder_opens_in(name: str) -> list[str]:
+    """Calls in module `name` that open the event folder: its open functions by name, or a
+    new `EventFolder(...)`."""
+    found = []
+    for node in ast.walk(ast.parse(MODULES[name].read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        called = (
+            function.attr
+            if isinstance(function, ast.Attribute)
+            else function.id
+            if isinstance(function, ast.Name)
+            else ""
+        )
+        if called in EVENT_FOLDER_OPENERS or called == "EventFolder":
+            found.append(f"{name}:{node.lineno} {called}()")
+    return found
+
+
+def test_no_window_opens_the_event_folder() -> None:
+    """Windows get the narrow services of the one OpenEvent (kiosk.services.open_event)."""
+    opens = [
+        found for name in MODULES if in_layer(name, "kiosk.ui") for found in folder_opens_in(name)
+    ]
+    assert opens == []
+
+
+def test_the_console_and_the_door_station_open_their_event_through_open_event() -> None:
+    for entry in ("kiosk.ui.app", "kiosk.ui.doors.app"):
+        assert "kiosk.services.open_event" in GRAPH[entry]
+
+
+def test_the_check_sees_a_folder_open() -> None:
+    assert folder_opens_in("kiosk.services.open_event")  # it is the one place that does

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from kiosk.services.registration_desk import STATUS_GONE, AttendeeRecord
+from kiosk.services.registrations import STATUS_GONE, AttendeeRecord
 from kiosk.ui.common.theme import Colours, ui_font
 
 _ModelIndex = QModelIndex | QPersistentModelIndex

@@ -17,7 +17,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from kiosk.services.demo import build_demo
-from kiosk.services.event import EventFolder
+from kiosk.services.open_event import EventFolder
 from kiosk.services.preflight import run_preflight
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label

@@ -37,8 +37,13 @@ from kiosk.core.registrations import (
     RegistrationFileError,
     sniff_header_row,
 )
-from kiosk.services.registration_desk import ImportStoppedError, RegistrationDesk, StoreError
-from kiosk.services.registrations import ImportPreview, ImportResult
+from kiosk.services.open_event import StoreError
+from kiosk.services.registrations import (
+    ImportPreview,
+    ImportResult,
+    ImportStoppedError,
+    RegistrationDesk,
+)
 from kiosk.ui.common.serial_worker import Cancel, SerialWorker
 from kiosk.ui.common.theme import Colours, text_label
 from kiosk.ui.console.many_gone import ConfirmManyGone, ask_many_gone, many_gone_question

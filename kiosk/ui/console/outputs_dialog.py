@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.audio_outputs import AudioOutput
-from kiosk.services.console_settings import ConsoleSettings
+from kiosk.core.console_settings import ConsoleSettings
 
 log = logging.getLogger(__name__)
 

@@ -41,9 +41,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.services.event import EventFolder
-from kiosk.services.registration_desk import AttendeeRecord, RegistrationDesk, TicketRecord
-from kiosk.services.tickets import RenderSummary, render_tickets, ticket_jobs
+from kiosk.services.open_event import Registrations
+from kiosk.services.registrations import AttendeeRecord, RegistrationDesk, TicketRecord
+from kiosk.services.tickets import RenderSummary, render_tickets
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.tasks import TaskRunner
@@ -62,18 +62,18 @@ class RegistrationsView(QWidget):
 
     def __init__(
         self,
-        folder: EventFolder,
+        registrations: Registrations,
         messages: MessageBus,
         tasks: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.folder = folder
+        self.registrations = registrations
         self.messages = messages
         self.tasks = tasks
         # its own thread and connection: the list, the import, reissue and revoke wait there
         self.worker: RegistrationWorker = SerialWorker(
-            lambda: RegistrationDesk(folder),
+            registrations.open_desk,
             name="registrations",
             close_resource=RegistrationDesk.close,
             parent=self,
@@ -272,7 +272,7 @@ class RegistrationsView(QWidget):
         path, _ = QFileDialog.getOpenFileName(
             self,
             "Registration export · 登記匯出檔",
-            str(self.folder.root),
+            str(self.registrations.exports_dir),
             "Exports (*.csv *.txt *.tsv);;All files (*)",
         )
         if path:
@@ -305,7 +305,7 @@ class RegistrationsView(QWidget):
     # --- tickets ----------------------------------------------------------------------------
     def choose_and_render(self) -> None:
         """Ask where the tickets go, then render them."""
-        dialog = RenderTicketsDialog(self.folder.root / "tickets", self)
+        dialog = RenderTicketsDialog(self.registrations.tickets_dir, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             pdf, png_dir, per_page = dialog.choice()
             self.start_render(pdf, png_dir, per_page)
@@ -317,7 +317,7 @@ class RegistrationsView(QWidget):
         if pdf is None and png_dir is None:
             self.messages.warning("Choose a PDF file or a PNG folder for the tickets")
             return False
-        jobs = ticket_jobs(self.folder, png_dir)
+        jobs = self.registrations.ticket_jobs(png_dir)
         if not jobs:
             self.messages.warning("No attendee has a valid ticket yet: import registrations first")
             return False

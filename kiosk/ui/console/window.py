@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.audio_outputs import audio_outputs
 from kiosk.core.booth_lines import ToneResult
+from kiosk.core.console_settings import ConsoleSettings
 from kiosk.core.memory_trend import MemoryTrend
 from kiosk.core.night_end import planned_end
 from kiosk.core.preflight import FilmCheck, check_schedule
@@ -45,16 +46,10 @@ from kiosk.desktop.notifications import DoNotDisturb
 from kiosk.desktop.power import PowerState
 from kiosk.media.test_tone import TonePlayer
 from kiosk.night.night import Night
-from kiosk.services.booth_checklist import Checklist, check_event
-from kiosk.services.console_settings import (
-    ConsoleSettings,
-    load_console_settings,
-    save_console_settings,
-)
-from kiosk.services.event import EventFolder
+from kiosk.services.booth_checklist import Checklist
 from kiosk.services.film_media import FilmMedia
-from kiosk.services.preflight import PreflightReport, recheck_film, run_preflight
-from kiosk.services.run_sheet import default_run_sheet_path, write_run_sheet_pdf
+from kiosk.services.open_event import OpenEvent
+from kiosk.services.preflight import PreflightReport
 from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.stall_probe import StallProbe
 from kiosk.ui.common.tasks import TaskRunner
@@ -188,7 +183,7 @@ class ConsoleWindow(QMainWindow):
 
     def __init__(
         self,
-        folder: EventFolder,
+        event: OpenEvent,
         night: Night,
         messages: MessageBus,
         tasks: TaskRunner,
@@ -201,7 +196,7 @@ class ConsoleWindow(QMainWindow):
         do_not_disturb: DoNotDisturb | None = None,
     ) -> None:
         super().__init__()
-        self.folder = folder
+        self.open_event = event
         self.night = night
         self.config = night.config
         self.programme = night.programme
@@ -274,7 +269,7 @@ class ConsoleWindow(QMainWindow):
         self._media_timer.timeout.connect(self.refresh_media)
         self._media_timer.start()
         self.load_checks()
-        messages.info(f"Event opened: {folder.root}")
+        messages.info(f"Event opened: {event.root}")
 
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Mount another view (e.g. registrations) as a tab; returns its index."""
@@ -293,7 +288,7 @@ class ConsoleWindow(QMainWindow):
     def choose_outputs(self) -> str | None:
         """The projector screen and audio device dialog (key O); applies and remembers them."""
         players = self.night.projector.players
-        current = load_console_settings(self.folder)
+        current = self.open_event.settings()
         stage = self.night.projector.stage
         aliases = stage.screen_aliases() if isinstance(stage, StageWindow) else {}
         outputs = audio_outputs(players.audio_devices(), current.audio_device)
@@ -302,7 +297,7 @@ class ConsoleWindow(QMainWindow):
             return "cancelled"
         chosen = dialog.chosen()
         apply_outputs(self.night, chosen)
-        save_console_settings(self.folder, chosen)
+        self.open_event.save_settings(chosen)
         return (
             f"projector {chosen.projector_screen or 'default screen'}, "
             f"sound {chosen.audio_device or 'default device'} (remembered for this event)"
@@ -311,19 +306,18 @@ class ConsoleWindow(QMainWindow):
     def open_checklist(self) -> str | None:
         """The booth checklist (key K): shown at once, its lines gathered on a worker."""
         if self.checklist is None:
-            folder = self.folder
-
+            event = self.open_event
             held = self._inhibit_status
 
             def gather(tone: Callable[[], ToneResult | None]) -> Checklist:
-                return check_event(folder, tone, (lambda: held) if held is not None else None)
+                return event.check_booth(tone, (lambda: held) if held is not None else None)
 
             self.checklist = ChecklistDialog(
                 gather,
                 self.tasks,
                 self.messages,
                 self._tone,
-                lambda: load_console_settings(folder).audio_device or "",
+                lambda: event.settings().audio_device or "",
                 self,
             )
         self.checklist.show()
@@ -334,7 +328,7 @@ class ConsoleWindow(QMainWindow):
 
     def write_run_sheet(self, path: Path | None = None) -> None:
         """Print the run sheet to a PDF in the event folder, on a worker thread."""
-        target = path or default_run_sheet_path(self.folder)
+        target = path or self.open_event.run_sheet_path()
         self.run_sheet_button.setEnabled(False)
 
         def done(pages: int) -> None:
@@ -345,7 +339,7 @@ class ConsoleWindow(QMainWindow):
             self.run_sheet_button.setEnabled(True)
             self.messages.error(f"The run sheet could not be written to {target}: {error}")
 
-        self.tasks.run(write_run_sheet_pdf, done, failed, self.folder, target)
+        self.tasks.run(self.open_event.write_run_sheet, done, failed, target)
 
     def _run_sheet_clicked(self) -> None:
         self.write_run_sheet()
@@ -493,10 +487,9 @@ class ConsoleWindow(QMainWindow):
         """Preflight one film again on a worker thread (F6), e.g. after its file was replaced."""
         self.messages.info(f"Checking {film_id} again…")
         self.tasks.run(
-            recheck_film,
+            self.open_event.recheck_film,
             self._recheck_done,
             lambda error: self.messages.error(f"{film_id} could not be checked: {error}"),
-            self.folder,
             film_id,
         )
 
@@ -548,11 +541,7 @@ class ConsoleWindow(QMainWindow):
             tasks.to_main(lambda: self.progress.setValue(done))
 
         tasks.run(
-            run_preflight,
-            self._preflight_done,
-            self._preflight_failed,
-            self.folder,
-            progress,
+            self.open_event.run_preflight, self._preflight_done, self._preflight_failed, progress
         )
 
     def _preflight_finished(self) -> None:

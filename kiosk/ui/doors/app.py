@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
@@ -12,8 +11,7 @@ from PySide6.QtWidgets import QWidget
 from kiosk.core.checkin import station_label_zh
 from kiosk.core.problems import ConfigError
 from kiosk.services.door_backend import DoorBackend
-from kiosk.services.doors import door_checkins
-from kiosk.services.event import EventFolder, EventLockedError, InstanceLock, StoreError
+from kiosk.services.open_event import EventFolder, EventLockedError, OpenEvent, StoreError
 from kiosk.ui.common.application import (
     exec_kept_awake,
     freeze_startup_objects,
@@ -28,19 +26,10 @@ from kiosk.ui.doors.sounds import SoundBoard
 from kiosk.ui.doors.voting_station import StationModes, VotingStationWindow
 from kiosk.ui.doors.window import DoorsContext, DoorsWindow
 
+if TYPE_CHECKING:
+    from kiosk.services.vote import VoteDesk
+
 log = logging.getLogger(__name__)
-
-
-def station_lock(folder: EventFolder, station: str) -> InstanceLock:
-    """One window per station name on this computer (Undo works per station)."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", station).strip("-").lower() or "station"
-    folder.create_dirs()
-    return InstanceLock(
-        folder.root,
-        f"doors-{slug}",
-        holder=f"door station {station}",
-        zone=folder.zone_or_none(),
-    )
 
 
 def already_open_message(station: str, exc: EventLockedError) -> tuple[str, str]:
@@ -62,17 +51,21 @@ def open_doors(
     folder: EventFolder, station: str, *, with_camera: bool = True, with_sound: bool = True
 ) -> DoorsWindow:
     """Build the door window on an event (the caller runs the event loop)."""
-    config = folder.load_config()
-    repo = door_checkins(folder, config)
+    return doors_window(
+        OpenEvent.open(folder), station, with_camera=with_camera, with_sound=with_sound
+    )
+
+
+def doors_window(
+    event: OpenEvent, station: str, *, with_camera: bool = True, with_sound: bool = True
+) -> DoorsWindow:
+    """The door window on an open event: each piece on its own connection, on its own thread."""
+    config = event.config
+    repo = event.door_checkins()
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
-    # each on its own connection, on its own thread
-    desk: SerialWorker[DoorBackend] = SerialWorker(
-        lambda: door_checkins(folder, config), name="door-desk"
-    )
-    reader: SerialWorker[DoorBackend] = SerialWorker(
-        lambda: door_checkins(folder, config), name="door-reader"
-    )
+    desk: SerialWorker[DoorBackend] = SerialWorker(event.door_checkins, name="door-desk")
+    reader: SerialWorker[DoorBackend] = SerialWorker(event.door_checkins, name="door-reader")
     context = DoorsContext(
         title_en=config.name_en,
         title_zh=config.name_zh,
@@ -109,7 +102,7 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
     F9 switches between check-in and the Viewer's Award voting station; `vote` starts there.
     """
     app = make_application()
-    lock = station_lock(folder, station)
+    lock = folder.station_lock(station)
     try:
         lock.acquire()
     except EventLockedError as exc:
@@ -117,7 +110,8 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
     except StoreError as exc:
         return refuse(f"{station} cannot be opened · 無法開啟{station_label_zh(station)}", str(exc))
     try:
-        window = open_doors(folder, station)
+        event = OpenEvent.open(folder)
+        window = doors_window(event, station)
     except ConfigError as exc:
         return refuse(
             "The event cannot be opened",
@@ -133,10 +127,8 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
         shown.showFullScreen()
 
     def voting_station() -> VotingStationWindow:
-        from kiosk.services.vote import VoteDesk  # (cryptography loads only when voting)
-
         # its own connection on its own thread: thumbnails and commits never freeze the screen
-        runner: SerialWorker[VoteDesk] = SerialWorker(lambda: VoteDesk(folder), name="vote-desk")
+        runner: SerialWorker[VoteDesk] = SerialWorker(event.vote_desk, name="vote-desk")
         return VotingStationWindow(runner, station)
 
     modes = StationModes(window, voting_station, full_screen)

@@ -29,7 +29,7 @@ from kiosk.core.repeat_scans import RepeatGuard
 from kiosk.core.station_clock import SET_THE_CLOCK, clock_warning
 from kiosk.services.door_backend import DoorBackend
 from kiosk.services.doors import ArrivalBucket, DoorFigures, ScanResult, UndoneAdmission
-from kiosk.services.event import StoreError
+from kiosk.services.open_event import StoreError
 from kiosk.services.remote_doors import LinkState
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.serial_worker import SerialWorker
