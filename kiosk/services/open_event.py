@@ -173,8 +173,9 @@ class OpenEvent:
         return ReportService(self.connect, self.config, self.programme, self.root, vote)
 
     def stations(self, server: EventServerProcess | None = None) -> StationConsole:
-        """The Stations tab's service, on a connection of its own, with the event server's
-        process (one is made for this event unless given)."""
+        """The Stations tab's service on a connection of its own (call it on the thread that
+        uses it: the tab's worker), with the event server's process (one is made for this
+        event unless given; its owner stops it)."""
         return StationConsole(
             self._folder,
             self.config,

@@ -83,6 +83,7 @@ class StationConsole:
         self._folder = folder
         self._config = config
         self._clock = clock
+        self._db = db
         self._registry = StationRegistry(db)
         self._desk = StationDesk.open(
             db,
@@ -124,9 +125,9 @@ class StationConsole:
             self.start_server()
         return True
 
-    def stop_server(self) -> None:
-        """Stop the server this console started (a server started elsewhere is left alone)."""
-        self._server.stop()
+    def close(self) -> None:
+        """Close the database connection (on the thread that used it)."""
+        self._db.close()
 
     def pair(self, name: str) -> PairingCode:
         """A one-time pairing code for station ``name`` (ValueError for a bad name)."""

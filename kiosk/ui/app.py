@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from dataclasses import replace
+from functools import partial
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -23,6 +24,7 @@ from kiosk.media.vlc_backend import create_instance
 from kiosk.night import Night, open_night
 from kiosk.night.exits import SUPERVISED_ENV
 from kiosk.night.reveal_launcher import AppRevealLauncher
+from kiosk.services.event_server_process import EventServerProcess
 from kiosk.services.open_event import EventFolder, OpenEvent, StoreError
 from kiosk.ui.common.application import make_application, refuse
 from kiosk.ui.common.excepthook import ErrorReporter
@@ -186,7 +188,8 @@ def open_console(
     window.add_tab(doors, "Doors · 入場")
     window.closed.connect(doors.stop)
     window.add_tab(ReportView(event.report(), tasks, messages), "Report · 報告")
-    mount_stations(window, event.stations(), config.zone)
+    server = EventServerProcess(event.root)  # started and stopped by the Stations tab
+    mount_stations(window, partial(event.stations, server), server.stop, config.zone)
     mount_reveal(window, event, night, messages, tasks)
     mount_vote(window, event, night, messages, stage)
     mount_remote(window, event, night, messages)

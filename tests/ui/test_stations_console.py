@@ -33,8 +33,7 @@ def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> No
     seed_people(folder)
     server = start_server(folder.root)
     try:
-        service = OpenEvent.open(folder).stations()
-        panel = StationsPanel(service)
+        panel = StationsPanel(OpenEvent.open(folder).stations)
         qtbot.addWidget(panel)
         panel.resize(1366, 700)
         panel.show()

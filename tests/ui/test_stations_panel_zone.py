@@ -31,9 +31,6 @@ class _Stations:
     def start_server(self, port: int | None = None) -> None:
         del port
 
-    def stop_server(self) -> None:
-        pass
-
     def start_if_stations_paired(self) -> bool:
         return False
 
@@ -54,6 +51,9 @@ class _Stations:
     def conflicts(self) -> list[ConflictRow]:
         return [ConflictRow("double", "陳大文", "AIFF-1", "Door 1", AT, "Door 2", AT)]
 
+    def close(self) -> None:
+        pass
+
 
 @pytest.fixture
 def laptop_in_new_york() -> Iterator[None]:
@@ -72,7 +72,7 @@ def laptop_in_new_york() -> Iterator[None]:
 def test_times_are_on_the_events_clock(qtbot: QtBot) -> None:
     make_application()
     stations = _Stations()
-    panel = StationsPanel(stations, ZoneInfo("Asia/Hong_Kong"))
+    panel = StationsPanel(lambda: stations, ZoneInfo("Asia/Hong_Kong"))
     qtbot.addWidget(panel)
     panel.refresh()
     panel.name_entry.setText("Door 3")

@@ -55,10 +55,6 @@ class StationService(Protocol):
         """Start the server."""
         ...
 
-    def stop_server(self) -> None:
-        """Stop the server if this console started it."""
-        ...
-
     def start_if_stations_paired(self) -> bool:
         """Start the server when the event has paired stations."""
         ...
@@ -77,6 +73,10 @@ class StationService(Protocol):
 
     def conflicts(self) -> list[ConflictRow]:
         """Door conflicts."""
+        ...
+
+    def close(self) -> None:
+        """Let go of the database connection (on the thread that used it)."""
         ...
 
 
@@ -139,14 +139,14 @@ class StationsPanel(QWidget):
 
     def __init__(
         self,
-        service: StationService,
+        open_service: Callable[[], StationService],
         zone: dt.tzinfo | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.service = service
+        # the service (and its connection) is opened on the worker and used there alone
         self.worker: SerialWorker[StationService] = SerialWorker(
-            lambda: service, name="stations", parent=self
+            open_service, name="stations", close_resource=_close, parent=self
         )
         self._waiting = 0  # answers still to come from the worker
         self._zone = zone  # the event's clock: times read the same on every screen
@@ -378,6 +378,17 @@ class StationsPanel(QWidget):
         self._say("Starting the event server… / 正在啟動伺服器……", Colours.muted)
         self._call(lambda service: service.start_server(), started)
 
+    def start_if_stations_paired(self) -> None:
+        """Start the event server with the console when the event has paired stations (on
+        the worker: it reads the database and asks the network)."""
+
+        def answered(started: bool) -> None:
+            if started:
+                log.info("this event has paired door stations: the event server starts")
+                QTimer.singleShot(1500, self.refresh)
+
+        self._call(lambda service: service.start_if_stations_paired(), answered)
+
     def make_pairing(self) -> None:
         """Show a pairing QR for the station named in the field."""
         name = self.name_entry.text()
@@ -418,6 +429,10 @@ class StationsPanel(QWidget):
         self.status_line.setStyleSheet(f"color: {(colour or Colours.text).name()}")
 
 
+def _close(service: StationService) -> None:
+    service.close()
+
+
 def _read_all(service: StationService) -> tuple[ServerStatus, list[StationRow], list[ConflictRow]]:
     return service.status(), service.stations(), service.conflicts()
 
@@ -427,15 +442,18 @@ class _TabHost(Protocol):
 
 
 def mount_stations(
-    window: _TabHost, service: StationService, zone: dt.tzinfo | None = None
+    window: _TabHost,
+    open_service: Callable[[], StationService],
+    stop_server: Callable[[], None],
+    zone: dt.tzinfo | None = None,
 ) -> StationsPanel:
-    """Add the Stations tab to the console; a server it started stops when the app quits."""
-    if service.start_if_stations_paired():
-        log.info("this event has paired door stations: the event server starts with the console")
-    panel = StationsPanel(service, zone)
+    """Add the Stations tab to the console (the event server starts with it when stations
+    are paired); a server it started stops (``stop_server``) when the app quits."""
+    panel = StationsPanel(open_service, zone)
+    panel.start_if_stations_paired()
     window.add_tab(panel, "Stations · 入口站")
     app = QCoreApplication.instance()
     if app is not None:
-        app.aboutToQuit.connect(panel.stop)  # its calls finish first: then the service is ours
-        app.aboutToQuit.connect(service.stop_server)
+        app.aboutToQuit.connect(panel.stop)  # its calls finish first, its connection closes
+        app.aboutToQuit.connect(stop_server)
     return panel
