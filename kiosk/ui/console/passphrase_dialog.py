@@ -66,21 +66,7 @@ class PassphraseDialog(QDialog):
         explain.setWordWrap(True)
         layout.addWidget(explain)
 
-        form = QFormLayout()
-        self.fields: list[QLineEdit] = []
-        for number in range(1, keyholders + 1):
-            field = QLineEdit()
-            field.setEchoMode(QLineEdit.EchoMode.Password)
-            field.setFont(ui_font(13))
-            field.setMinimumHeight(36)
-            field.setObjectName(f"passphrase-{number}")
-            field.returnPressed.connect(self._next_or_open)
-            label = (
-                "Passphrase · 密碼" if keyholders == 1 else f"Keyholder {number} · 保管人 {number}"
-            )
-            form.addRow(text_label(label, 11, bold=True), field)
-            self.fields.append(field)
-        layout.addLayout(form)
+        layout.addLayout(self._build_fields(keyholders))
 
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
@@ -108,6 +94,24 @@ class PassphraseDialog(QDialog):
         layout.addWidget(self.buttons)
         if self.fields:
             self.fields[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _build_fields(self, keyholders: int) -> QFormLayout:
+        """One hidden passphrase field per keyholder; Enter moves on to the next."""
+        form = QFormLayout()
+        self.fields: list[QLineEdit] = []
+        for number in range(1, keyholders + 1):
+            field = QLineEdit()
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+            field.setFont(ui_font(13))
+            field.setMinimumHeight(36)
+            field.setObjectName(f"passphrase-{number}")
+            field.returnPressed.connect(self._next_or_open)
+            label = (
+                "Passphrase · 密碼" if keyholders == 1 else f"Keyholder {number} · 保管人 {number}"
+            )
+            form.addRow(text_label(label, 11, bold=True), field)
+            self.fields.append(field)
+        return form
 
     def _next_or_open(self) -> None:
         empty = next((f for f in self.fields if not f.text()), None)

@@ -146,6 +146,15 @@ class ReportView(QWidget):
         self.exporting = False  # a PDF or HTML export is being written on a worker
         self.last_export: Path | None = None
         outer = QVBoxLayout(self)
+        outer.addLayout(self._build_bar())
+        outer.addWidget(self._build_body(), 1)
+        self._timer = QTimer(self)  # while the tab is on screen the night keeps moving
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._refresh_if_visible)
+        self._timer.start()
+
+    def _build_bar(self) -> QHBoxLayout:
+        """The report's state, Refresh and the two exports."""
         bar = QHBoxLayout()
         self.state_label = text_label("Reading the journal… · 讀取中…", 12, bold=True)
         self.state_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -159,7 +168,10 @@ class ReportView(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.pdf_button.clicked.connect(lambda: self._ask_and_export(".pdf"))
         self.html_button.clicked.connect(lambda: self._ask_and_export(".html"))
-        outer.addLayout(bar)
+        return bar
+
+    def _build_body(self) -> QScrollArea:
+        """Key figures, the timeline, incidents and the doors, scrolling."""
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         body = QWidget()
@@ -190,11 +202,7 @@ class ReportView(QWidget):
         self._body.addWidget(self.arrivals)
         self._body.addStretch(1)
         scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
-        self._timer = QTimer(self)  # while the tab is on screen the night keeps moving
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self._refresh_if_visible)
-        self._timer.start()
+        return scroll
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -150,13 +150,37 @@ class StationsPanel(QWidget):
         )
         self._waiting = 0  # answers still to come from the worker
         self._zone = zone  # the event's clock: times read the same on every screen
+        self._pairing: PairingCode | None = None  # the QR on screen now
+        self._paired_seen: dict[str, dt.datetime | None] | None = None
+        self._station_states: dict[str, str] = {}
+        top = self._build_server_row()
+        left = self._build_pairing_column()
+        right = self._build_stations_column()
+        body = QHBoxLayout()
+        body.addLayout(left, 4)
+        body.addSpacing(16)
+        body.addLayout(right, 6)
+        outer = QVBoxLayout(self)
+        outer.addLayout(top)
+        outer.addLayout(body, 1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
+        self.refresh()
+
+    def _build_server_row(self) -> QHBoxLayout:
+        """Whether the event server runs, and its Start button."""
         self.server_line = _plain("", 13, bold=True)
         self.start_button = QPushButton("Start event server / 啟動伺服器")
         self.start_button.clicked.connect(self.start_server)
         top = QHBoxLayout()
         top.addWidget(self.server_line, 1)
         top.addWidget(self.start_button)
+        return top
 
+    def _build_pairing_column(self) -> QVBoxLayout:
+        """The station's name, its pairing QR, until when it works, the code as text."""
         self.name_entry = QLineEdit()
         self.name_entry.setPlaceholderText("Station name, e.g. Door 2 / 入口名稱")
         self.name_entry.returnPressed.connect(self.make_pairing)
@@ -182,7 +206,10 @@ class StationsPanel(QWidget):
         left.addWidget(self.expiry_line)
         left.addWidget(self.payload_line)
         left.addWidget(self.pair_note)
+        return left
 
+    def _build_stations_column(self) -> QVBoxLayout:
+        """The stations, Revoke, the status line and the door conflicts."""
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(
             ["Station / 入口", "State / 狀態", "Last seen / 最後連線", "Address / 位址"]
@@ -194,10 +221,7 @@ class StationsPanel(QWidget):
         self.revoke_button.clicked.connect(self.revoke_selected)
         self._delete_revokes = DeleteKeyRevokes(self.revoke_selected, self.table)
         self.table.installEventFilter(self._delete_revokes)
-        self._pairing: PairingCode | None = None  # the QR on screen now
-        self._paired_seen: dict[str, dt.datetime | None] | None = None
         self.revoke_button.setEnabled(False)  # until a station that can be revoked is selected
-        self._station_states: dict[str, str] = {}
         self.table.itemSelectionChanged.connect(self._enable_revoke)
         self.status_line = _plain("", 11)
         self.conflicts_title = _plain("Door conflicts / 重複入場", 11, bold=True)
@@ -209,19 +233,7 @@ class StationsPanel(QWidget):
         right.addWidget(self.status_line)
         right.addWidget(self.conflicts_title)
         right.addWidget(self.conflicts, 1)
-
-        body = QHBoxLayout()
-        body.addLayout(left, 4)
-        body.addSpacing(16)
-        body.addLayout(right, 6)
-        outer = QVBoxLayout(self)
-        outer.addLayout(top)
-        outer.addLayout(body, 1)
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._poll)
-        self._timer.start()
-        self.refresh()
+        return right
 
     @property
     def busy(self) -> bool:
