@@ -204,6 +204,18 @@ def test_render_tickets_with_progress_on_a_worker_thread(
     assert any("5 tickets rendered" in m for m in messages)
 
 
+def test_render_with_nobody_to_render_says_so(
+    qtbot: QtBot, view: RegistrationsView, tmp_path: Path, messages: list[str]
+) -> None:
+    """The tickets are read on the worker: with nobody registered it says so, renders nothing."""
+    pdf = tmp_path / "out" / "tickets.pdf"
+    assert view.start_render(pdf, None)
+    qtbot.waitUntil(lambda: not view.rendering, timeout=60_000)
+    assert view.render_button.isEnabled() and not view.progress.isVisible()
+    assert view.last_render is None and not pdf.exists()
+    assert any("No attendee has a valid ticket yet" in m for m in messages)
+
+
 def test_screenshots(qtbot: QtBot, view: RegistrationsView) -> None:
     import_through_dialog(view, DATA / "google-forms-big5.csv")
     import_through_dialog(view, DATA / "eventbrite-attendees.csv")

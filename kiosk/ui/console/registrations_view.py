@@ -311,28 +311,34 @@ class RegistrationsView(QWidget):
             self.start_render(pdf, png_dir, per_page)
 
     def start_render(self, pdf: Path | None, png_dir: Path | None, per_page: int = 4) -> bool:
-        """Render every valid ticket on a worker thread, with the progress bar; False if not."""
+        """Render every valid ticket on a worker thread, with the progress bar; False if not
+        started. The tickets are read on the worker too (the GUI thread never waits on the
+        database)."""
         if self.rendering:
             return False
         if pdf is None and png_dir is None:
             self.messages.warning("Choose a PDF file or a PNG folder for the tickets")
             return False
-        jobs = self.registrations.ticket_jobs(png_dir)
-        if not jobs:
-            self.messages.warning("No attendee has a valid ticket yet: import registrations first")
-            return False
         self.rendering = True
         self.render_button.setEnabled(False)
-        self.progress.setRange(0, len(jobs))
-        self.progress.setValue(0)
+        self.progress.setRange(0, 0)  # busy until the tickets are counted
         self.progress.show()
-        self.messages.info(f"Rendering {len(jobs)} tickets…")
         tasks = self.tasks
+        ticket_jobs = self.registrations.ticket_jobs
+
+        def counted(count: int) -> None:
+            self.progress.setRange(0, count)
+            self.progress.setValue(0)
+            self.messages.info(f"Rendering {count} tickets…")
 
         def progress(done: int, total: int, _item: str) -> None:  # worker thread
             tasks.to_main(lambda: self.progress.setValue(done))
 
-        def work() -> RenderSummary:
+        def work() -> RenderSummary | None:
+            jobs = ticket_jobs(png_dir)
+            if not jobs:
+                return None
+            tasks.to_main(partial(counted, len(jobs)))
             return render_tickets(jobs, pdf=pdf, per_page=per_page, progress=progress)
 
         tasks.run(work, self._rendered, self._render_failed)
@@ -343,8 +349,11 @@ class RegistrationsView(QWidget):
         self.render_button.setEnabled(True)
         self.progress.hide()
 
-    def _rendered(self, summary: RenderSummary) -> None:
+    def _rendered(self, summary: RenderSummary | None) -> None:
         self._render_finished()
+        if summary is None:
+            self.messages.warning("No attendee has a valid ticket yet: import registrations first")
+            return
         self.last_render = summary
         made = []
         if summary.pdf:
