@@ -28,9 +28,9 @@ from kiosk.services.vote_address import (
     advertised_host,
     remember_vote_address,
 )
+from kiosk.station.folder import StationFolder
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
-from kiosk.store.station_folder import StationFolder
 from kiosk.store.stations import StationRegistry
 
 if TYPE_CHECKING:
@@ -278,16 +278,9 @@ def stations_conflicts(ctx: click.Context, as_json: bool) -> None:
     try:
         folder.require()
         config = folder.load_config()
-        from kiosk.store.station_desk import StationDesk
+        from kiosk.store.checkins import CheckinRepository
 
-        desk = StationDesk.open(
-            folder.open_db(),
-            folder.secret_key(),
-            capacity=config.capacity,
-            timezone_name=config.timezone,
-            event_name=config.name_en,
-        )
-        conflicts = desk.conflicts()
+        conflicts = CheckinRepository.for_event(folder, config).conflicts()
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
     if as_json:
@@ -308,7 +301,7 @@ def stations_conflicts(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def join(ctx: click.Context, payload: str) -> None:
     """Pair this laptop as a door station (needs --station-dir DIR) with a pairing PAYLOAD."""
-    from kiosk.services.station_setup import JoinError, join_station
+    from kiosk.station.setup import JoinError, join_station
 
     station_folder = station_folder_of(ctx)
     if station_folder is None:

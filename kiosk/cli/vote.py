@@ -141,10 +141,10 @@ def cast(
 def _remote_cast(
     ctx: click.Context, code: str, film_id: str, nonce: str | None, as_json: bool
 ) -> None:
-    from kiosk.services.remote_vote import RemoteVoteError, remote_voting
-    from kiosk.services.station_setup import open_remote_station
     from kiosk.services.vote import VoteError
-    from kiosk.store.station_folder import StationFolder
+    from kiosk.station.folder import StationFolder
+    from kiosk.station.remote_vote import RemoteVoteError, remote_voting
+    from kiosk.station.setup import open_remote_station
 
     folder = StationFolder(ctx.obj["station_dir"])
     try:

@@ -17,12 +17,12 @@ from kiosk.server.station_api import (
     ServerContext,
     station_app,
 )
+from kiosk.server.station_requests import StationRequests
 from kiosk.server.station_vote import StationVoting
 from kiosk.server.vote_app import thumbnails_for
 from kiosk.store.database import open_database
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.server_identity import ServerIdentity, event_server_identity, lan_address
-from kiosk.store.station_desk import StationDesk
 from kiosk.store.stations import StationRegistry
 
 log = logging.getLogger(__name__)
@@ -75,19 +75,11 @@ def build_event_server(
 
     def open_context() -> ServerContext:
         db = open_database(db_path)
-        desk = StationDesk.open(
-            db,
-            secret_key,
-            capacity=config.capacity,
-            timezone_name=config.timezone,
-            event_name=config.name_en,
-            event_name_zh=config.name_zh,
-            night=night_window(config),
-        )
+        requests = StationRequests.open(db, secret_key, config, night=night_window(config))
         voting = StationVoting(
             folder, db, thumbnails_for if thumbnails is None else lambda _desk: thumbnails
         )
-        return ServerContext(desk, StationRegistry(db), voting)
+        return ServerContext(requests, StationRegistry(db), voting)
 
     worker = DatabaseWorker(open_context)
     reader = DatabaseReader(open_context)

@@ -5,8 +5,9 @@ tapped; the server decides and stores the ballot exactly as the phone page does 
 arrival to the vote's public key (:class:`~kiosk.services.vote.VoteDesk` on the server's own
 database connection), one ballot per admitted person, only while the vote is open. Each cast
 carries the station's client nonce and is recorded under it in the same transaction as the
-ballot (:meth:`~kiosk.store.station_desk.StationDesk.record_once`), so a retried upload — the
-reply lost, the server killed and restarted — gets the first answer and never counts twice.
+ballot (:meth:`~kiosk.server.station_requests.StationRequests.record_once`), so a retried
+upload — the reply lost, the server killed and restarted — gets the first answer and never
+counts twice.
 
 What a station can learn here: whether the vote is open, the films on the ballot (titles and
 thumbnails), and the answer to its own ballot (accepted, or why not). The answer stored under
@@ -24,10 +25,10 @@ import sqlite_utils
 
 from kiosk.core.problems import ConfigError
 from kiosk.media.thumbnails import ThumbnailCache
+from kiosk.server.station_requests import RequestRefusedError, StationRequests
 from kiosk.services.event import EventFolder
 from kiosk.services.vote import VoteDesk, VoteError
 from kiosk.store.errors import StoreError
-from kiosk.store.station_desk import RequestRefusedError, StationDesk
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class StationVoting:
         return self._desk
 
     def cast(
-        self, stations: StationDesk, station: str, nonce: str, code: object, film: object
+        self, stations: StationRequests, station: str, nonce: str, code: object, film: object
     ) -> dict[str, Any]:
         """One ballot from a station, decided and stored once per nonce."""
         text = _text(code, "code", MAX_CODE_LENGTH)

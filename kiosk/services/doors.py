@@ -7,15 +7,15 @@ services, never on the store itself (a test enforces it).
 
 from __future__ import annotations
 
-from kiosk.core.event import EventConfig
-from kiosk.store.checkins import (
+from kiosk.core.admissions import (
     ArrivalBucket,
     AttendeeHit,
-    CheckinRepository,
     DoorFigures,
     ScanResult,
     UndoneAdmission,
 )
+from kiosk.core.event import EventConfig
+from kiosk.store.checkins import CheckinRepository
 from kiosk.store.event_folder import EventFolder
 
 __all__ = [

@@ -1,7 +1,7 @@
 """What a voting station needs from wherever ballots are decided.
 
 Two implementations: :class:`~kiosk.services.vote.VoteDesk` on the local event folder, and
-:class:`~kiosk.services.remote_vote.RemoteVoting` on a paired station, through the event
+:class:`~kiosk.station.remote_vote.RemoteVoting` on a paired station, through the event
 server. The voting station window only sees this protocol and :class:`BallotFilm`.
 """
 

@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.vote import BallotVerdict
-from kiosk.services.remote_vote import UNCONFIRMED, VoteUnconfirmedError
 from kiosk.services.vote import VoteDesk
 from kiosk.services.voting_backend import BallotFilm
+from kiosk.station.remote_vote import UNCONFIRMED, VoteUnconfirmedError
 from kiosk.store.ballots import BallotOutcome
 from kiosk.ui.app import make_application
 from kiosk.ui.doors.app import open_doors

@@ -1,7 +1,7 @@
 """A door station on its own laptop: pair by QR (webcam) or pasted text, then the door window.
 
 The same :class:`~kiosk.ui.doors.window.DoorsWindow` as on the event folder, on a
-:class:`~kiosk.services.remote_doors.RemoteDoors` backend, with the background sync running and
+:class:`~kiosk.station.remote_doors.RemoteDoors` backend, with the background sync running and
 the header saying whether the station is online and how old its ticket list is.
 """
 
@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.stations import PAIRING_SCHEME
-from kiosk.services.remote_vote import RemoteVoting, remote_voting
-from kiosk.services.station_setup import (
+from kiosk.station.remote_vote import RemoteVoting, remote_voting
+from kiosk.station.setup import (
     JoinError,
     JoinOutcome,
     RemoteStation,

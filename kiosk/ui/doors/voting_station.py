@@ -7,7 +7,7 @@ count per film.
 
 Two backends (:class:`~kiosk.services.voting_backend.VotingBackend`): the event folder's
 :class:`~kiosk.services.vote.VoteDesk`, or, on a paired station, the event server
-(:class:`~kiosk.services.remote_vote.RemoteVoting`) — then a line under the title says whether
+(:class:`~kiosk.station.remote_vote.RemoteVoting`) — then a line under the title says whether
 the server answers, since voting needs it (nothing is decided or queued offline). The work runs
 on a :class:`VoteRunner` (the station's worker thread), so a slow server never freezes the
 screen; while a request is out, taps and scans wait for its answer.
@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.vote import BallotVerdict
-from kiosk.services.remote_doors import LinkState
-from kiosk.services.remote_vote import RemoteVoteError, VoteUnconfirmedError
 from kiosk.services.vote import VoteError
 from kiosk.services.voting_backend import BallotFilm, VotingBackend
+from kiosk.station.remote_doors import LinkState
+from kiosk.station.remote_vote import RemoteVoteError, VoteUnconfirmedError
 from kiosk.ui.common.theme import Colours, ui_font
 
 log = logging.getLogger(__name__)

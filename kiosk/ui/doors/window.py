@@ -30,7 +30,7 @@ from kiosk.core.station_clock import SET_THE_CLOCK, clock_warning
 from kiosk.services.door_backend import DoorBackend
 from kiosk.services.doors import ArrivalBucket, DoorFigures, ScanResult, UndoneAdmission
 from kiosk.services.event import StoreError
-from kiosk.services.remote_doors import LinkState
+from kiosk.station.remote_doors import LinkState
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.theme import Colours, ui_font
@@ -51,7 +51,7 @@ class DoorsContext:
     """Everything the door window works with, passed in (no globals).
 
     ``repo`` is the event folder's repository (local mode) or a paired station's
-    :class:`~kiosk.services.remote_doors.RemoteDoors`; ``link_state`` is given in station mode
+    :class:`~kiosk.station.remote_doors.RemoteDoors`; ``link_state`` is given in station mode
     only, and the header then says whether the station is online and how old its list is.
 
     ``repo`` reads (search) on the GUI thread; ``desk`` runs the writes (scans, hand

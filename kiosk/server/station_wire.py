@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.core.checkin import Admission, Decision, Verdict
-from kiosk.core.tickets import mask_ticket_code
-from kiosk.store.checkins import (
+from kiosk.core.admissions import (
     AttendeeHit,
     DoorFigures,
     ScanResult,
@@ -23,6 +21,9 @@ from kiosk.store.checkins import (
     from_iso,
     to_iso,
 )
+from kiosk.core.checkin import Admission, Decision, Verdict
+from kiosk.core.stations import ListedTicket
+from kiosk.core.tickets import mask_ticket_code
 
 
 def result_to_wire(result: ScanResult) -> dict[str, Any]:
@@ -161,3 +162,17 @@ def figures_from_wire(data: dict[str, Any]) -> DoorFigures:
         int(data.get("walk_ins", 0)),
         int(data.get("by_hand", 0)),
     )
+
+
+def listed_to_wire(listed: ListedTicket) -> dict[str, Any]:
+    """One row of the stations' offline ticket list (the code's digest, never the code)."""
+    return {
+        "code_sha256": listed.code_sha256,
+        "attendee_id": listed.attendee_id,
+        "name": listed.name,
+        "name_latin": listed.name_latin,
+        "status": listed.status.value,
+        "admitted_at": to_iso(listed.admitted_at) if listed.admitted_at else None,
+        "admitted_station": listed.admitted_station,
+        "admitted_method": listed.admitted_method,
+    }

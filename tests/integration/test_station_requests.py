@@ -1,4 +1,4 @@
-"""The server's station desk and registry on a real event database (no network)."""
+"""The server's station requests and registry on a real event database (no network)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,18 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.station_clock import night_window
-from kiosk.store.station_desk import RequestRefusedError, StationDesk
+from kiosk.server.station_requests import RequestRefusedError, StationRequests
 from kiosk.store.stations import PairingRefusedError, StationRegistry
 from tests.conftest import night_config
 from tests.doors_helpers import Person, make_event, seed_people
 
 
 @pytest.fixture
-def setup(tmp_path: Path) -> tuple[StationDesk, StationRegistry, list[Person]]:
+def setup(tmp_path: Path) -> tuple[StationRequests, StationRegistry, list[Person]]:
     folder = make_event(tmp_path / "event", capacity=100)
     people = seed_people(folder)
     db = folder.open_db()
-    desk = StationDesk.open(
-        db, folder.secret_key(), capacity=100, timezone_name="Asia/Hong_Kong", event_name="T"
-    )
+    desk = StationRequests.open(db, folder.secret_key(), night_config(tmp_path))
     return desk, StationRegistry(db), people
 
 
@@ -29,7 +27,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _rows(desk: StationDesk, sql: str) -> list[tuple[object, ...]]:
+def _rows(desk: StationRequests, sql: str) -> list[tuple[object, ...]]:
     return list(desk.connection.execute(sql).fetchall())
 
 
@@ -115,7 +113,7 @@ def test_search_sends_email_addresses_masked(setup) -> None:
     assert hit["name"] == "陳大文" and hit["email"] == "t•••@e•••.com"
 
 
-def _journal_kinds(desk: StationDesk) -> list[str]:
+def _journal_kinds(desk: StationRequests) -> list[str]:
     return [str(row[0]) for row in _rows(desk, "SELECT kind FROM journal")]
 
 
@@ -168,12 +166,10 @@ def test_an_offline_time_ten_years_back_is_kept_at_the_time_received(tmp_path: P
     people = seed_people(folder)
     db = folder.open_db()
     received = dt.datetime(2026, 12, 5, 11, 0, tzinfo=dt.UTC)
-    desk = StationDesk.open(
+    desk = StationRequests.open(
         db,
         folder.secret_key(),
-        capacity=100,
-        timezone_name="Asia/Hong_Kong",
-        event_name="T",
+        night_config(tmp_path),
         night=night_window(night_config(tmp_path)),
         clock=lambda: received,
     )

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from kiosk.core.stations import PairingPayload, certificate_fingerprint
-from kiosk.store.station_folder import StationCredentials
+from kiosk.station.folder import StationCredentials
 
 log = logging.getLogger(__name__)
 

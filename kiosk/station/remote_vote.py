@@ -29,17 +29,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.core.vote import BallotVerdict
-from kiosk.services.remote_doors import RemoteDoors
-from kiosk.services.station_link import (
+from kiosk.services.vote import VoteError
+from kiosk.services.voting_backend import BallotFilm
+from kiosk.station.folder import StationCredentials, new_nonce
+from kiosk.station.link import (
     CertificateMismatchError,
     ServerLink,
     ServerRefusedError,
     ServerUnreachableError,
 )
-from kiosk.services.vote import VoteError
-from kiosk.services.voting_backend import BallotFilm
+from kiosk.station.remote_doors import RemoteDoors
 from kiosk.store.ballots import BallotOutcome
-from kiosk.store.station_folder import StationCredentials, new_nonce
 
 log = logging.getLogger(__name__)
 
