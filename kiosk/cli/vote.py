@@ -18,13 +18,13 @@ from kiosk.services.vote_address import DEFAULT_VOTE_PORT
 from kiosk.store.errors import StoreError
 
 if TYPE_CHECKING:
-    from kiosk.services.vote import VoteDesk, VoteStatus
+    from kiosk.services.vote import ViewerVote, VoteStatus
 
 log = logging.getLogger(__name__)
 
 
-def _desk(ctx: click.Context) -> VoteDesk:
-    from kiosk.services.vote import VoteDesk
+def _desk(ctx: click.Context) -> ViewerVote:
+    from kiosk.services.vote import ViewerVote
 
     if ctx.obj.get("station_dir") is not None:
         fail(
@@ -33,7 +33,7 @@ def _desk(ctx: click.Context) -> VoteDesk:
         )
 
     try:
-        return VoteDesk(folder_of(ctx))
+        return ViewerVote(folder_of(ctx))
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
 
@@ -69,7 +69,7 @@ def open_(ctx: click.Context, minutes: int | None, as_json: bool) -> None:
 
     with _desk(ctx) as desk:
         try:
-            status = desk.open(minutes)
+            status = desk.open_vote(minutes)
         except (VoteError, StoreError) as exc:
             fail(str(exc))
     _say_status(status, as_json)
@@ -82,7 +82,7 @@ def close(ctx: click.Context, as_json: bool) -> None:
     """Close the vote now (journalled)."""
     with _desk(ctx) as desk:
         try:
-            status = desk.close()
+            status = desk.close_vote()
         except StoreError as exc:
             fail(str(exc))
     _say_status(status, as_json)
@@ -185,14 +185,16 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the phone vote page alone, plain HTTP (until the event server serves it)."""
     from kiosk.server.limits import lower_priority, raise_open_files_limit
     from kiosk.server.serve import bind, run_listeners
-    from kiosk.server.vote_app import vote_listener
+    from kiosk.server.vote_app import LockedVote, vote_listener
+    from kiosk.services.vote import ballot_thumbnails
     from kiosk.services.vote_address import advertised_host, remember_vote_address, vote_urls
 
     with _desk(ctx) as desk:
         raise_open_files_limit()  # before binding: the connection caps are sized to it
         lower_priority()
         try:
-            bound = bind(vote_listener(desk, port, host))
+            access = LockedVote(desk)
+            bound = bind(vote_listener(access, port, host, ballot_thumbnails(desk)))
         except OSError as exc:
             fail(str(exc))
         if port:  # what the console's voting slide puts in its QR code

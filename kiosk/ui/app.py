@@ -249,7 +249,7 @@ def mount_vote(
 ) -> VotePanel:
     """The Viewer's vote tab: open/close the vote, turnout, the voting slide (not while the
     award reveal has the projector)."""
-    from kiosk.services.vote import VoteDesk
+    from kiosk.services.vote import ViewerVote
     from kiosk.services.vote_address import VotePageAddress
 
     def busy() -> str | None:
@@ -258,7 +258,7 @@ def mount_vote(
     address = VotePageAddress(folder)  # where the server really serves the page
 
     panel = VotePanel(
-        VoteDesk(folder),
+        ViewerVote(folder),
         VoteSlide(StageWindowSlide(stage, busy)),
         messages,
         urls=address.urls,

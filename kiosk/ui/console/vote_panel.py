@@ -27,7 +27,7 @@ from kiosk.core import glossary
 from kiosk.core.vote import VotePhase, vote_state_text
 from kiosk.render.cards import Card
 from kiosk.render.vote_card import VoteCard
-from kiosk.services.vote import VoteDesk, VoteError, VoteStatus
+from kiosk.services.vote import ViewerVote, VoteError, VoteStatus
 from kiosk.services.vote_address import phones_can_reach
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.serial_worker import SerialWorker
@@ -108,7 +108,7 @@ class VotePanel(QWidget):
 
     def __init__(
         self,
-        desk: VoteDesk,
+        desk: ViewerVote,
         slide: VoteSlide,
         messages: MessageBus,
         urls: Callable[[], list[str]],
@@ -184,7 +184,7 @@ class VotePanel(QWidget):
     def open_vote(self) -> None:
         """Open the vote for the minutes chosen (journalled), then show the slide."""
         try:
-            status = self.desk.open(self.minutes.value())
+            status = self.desk.open_vote(self.minutes.value())
         except VoteError as exc:
             self.messages.error(f"The vote could not be opened: {exc}")
             return
@@ -195,7 +195,7 @@ class VotePanel(QWidget):
     def close_vote(self) -> None:
         """Close the vote now (journalled) and take the slide down."""
         try:
-            status = self.desk.close()
+            status = self.desk.close_vote()
         except VoteError as exc:
             self.messages.error(f"The vote could not be closed: {exc}")
             return
@@ -244,7 +244,7 @@ class VotePanel(QWidget):
         """The console is closing: no more polling, and the desk's connection is closed."""
         self._timer.stop()
         self._page_check.shutdown()
-        self.desk.disconnect()
+        self.desk.close_database()
 
     def _url(self) -> str:
         urls = self._urls()

@@ -133,10 +133,12 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
         shown.showFullScreen()
 
     def voting_station() -> VotingStationWindow:
-        from kiosk.services.vote import VoteDesk  # (cryptography loads only when voting)
+        from kiosk.services.vote import ViewerVote  # (cryptography loads only when voting)
 
         # its own connection on its own thread: thumbnails and commits never freeze the screen
-        runner: SerialWorker[VoteDesk] = SerialWorker(lambda: VoteDesk(folder), name="vote-desk")
+        runner: SerialWorker[ViewerVote] = SerialWorker(
+            lambda: ViewerVote(folder), name="vote-desk"
+        )
         return VotingStationWindow(runner, station)
 
     modes = StationModes(window, voting_station, full_screen)

@@ -6,7 +6,7 @@ thank you → back to scanning. Every refusal is said in both languages; nothing
 count per film.
 
 Two backends (:class:`~kiosk.services.voting_backend.VotingBackend`): the event folder's
-:class:`~kiosk.services.vote.VoteDesk`, or, on a paired station, the event server
+:class:`~kiosk.services.vote.ViewerVote`, or, on a paired station, the event server
 (:class:`~kiosk.station.remote_vote.RemoteVoting`) — then a line under the title says whether
 the server answers, since voting needs it (nothing is decided or queued offline). The work runs
 on a :class:`VoteRunner` (the station's worker thread), so a slow server never freezes the
@@ -351,7 +351,7 @@ class VotingStationWindow(QWidget):
         if self._let_go:
             return
         self._let_go = True
-        self.runner.submit(lambda backend: backend.disconnect(), _ignore, _ignore)
+        self.runner.submit(lambda backend: backend.close_database(), _ignore, _ignore)
 
     # -- answers --------------------------------------------------------------------------
 
