@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _desk(ctx: click.Context) -> ViewerVote:
+def _viewer_vote(ctx: click.Context) -> ViewerVote:
     from kiosk.services.vote import ViewerVote
 
     if ctx.obj.get("station_dir") is not None:
@@ -67,9 +67,9 @@ def open_(ctx: click.Context, minutes: int | None, as_json: bool) -> None:
     """Open the vote (journalled); it closes by itself when the countdown ends."""
     from kiosk.services.vote import VoteError
 
-    with _desk(ctx) as desk:
+    with _viewer_vote(ctx) as vote:
         try:
-            status = desk.open_vote(minutes)
+            status = vote.open_vote(minutes)
         except (VoteError, StoreError) as exc:
             fail(str(exc))
     _say_status(status, as_json)
@@ -80,9 +80,9 @@ def open_(ctx: click.Context, minutes: int | None, as_json: bool) -> None:
 @click.pass_context
 def close(ctx: click.Context, as_json: bool) -> None:
     """Close the vote now (journalled)."""
-    with _desk(ctx) as desk:
+    with _viewer_vote(ctx) as vote:
         try:
-            status = desk.close_vote()
+            status = vote.close_vote()
         except StoreError as exc:
             fail(str(exc))
     _say_status(status, as_json)
@@ -93,9 +93,9 @@ def close(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Whether the vote is open, and turnout: ballots cast / people checked in."""
-    with _desk(ctx) as desk:
+    with _viewer_vote(ctx) as vote:
         try:
-            current = desk.status()
+            current = vote.status()
         except StoreError as exc:
             fail(str(exc))
     _say_status(current, as_json)
@@ -125,9 +125,9 @@ def cast(
         return
     from kiosk.services.vote import VoteError
 
-    with _desk(ctx) as desk:
+    with _viewer_vote(ctx) as vote:
         try:
-            outcome = desk.cast(code, film_id, station)
+            outcome = vote.cast(code, film_id, station)
         except (VoteError, StoreError) as exc:
             fail(str(exc))
     if as_json:
@@ -189,19 +189,19 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     from kiosk.services.vote import ballot_thumbnails
     from kiosk.services.vote_address import advertised_host, remember_vote_address, vote_urls
 
-    with _desk(ctx) as desk:
+    with _viewer_vote(ctx) as vote:
         raise_open_files_limit()  # before binding: the connection caps are sized to it
         lower_priority()
         try:
-            access = LockedVote(desk)
-            bound = bind(vote_listener(access, port, host, ballot_thumbnails(desk)))
+            access = LockedVote(vote)
+            bound = bind(vote_listener(access, port, host, ballot_thumbnails(vote)))
         except OSError as exc:
             fail(str(exc))
         if port:  # what the console's voting slide puts in its QR code
-            remember_vote_address(desk.folder, advertised_host(host), bound.port)
-        for url in vote_urls(desk.folder):
+            remember_vote_address(vote.folder, advertised_host(host), bound.port)
+        for url in vote_urls(vote.folder):
             click.echo(f"Vote page: {url}", err=True)
         try:
             run_listeners([bound])
         finally:
-            remember_vote_address(desk.folder, None)
+            remember_vote_address(vote.folder, None)

@@ -106,7 +106,7 @@ def undone_from_wire(data: dict[str, Any]) -> UndoneAdmission | None:
 
 
 def hit_to_wire(hit: AttendeeHit) -> dict[str, Any]:
-    """One search result (the code masked; the e-mail is masked by the desk)."""
+    """One search result (the code masked; the e-mail is masked by the station requests)."""
     admission = hit.admission
     return {
         "attendee_id": hit.attendee_id,

@@ -163,7 +163,7 @@ class ViewerVote:
         return next((a.id for a in self.config.awards if a.kind == "audience"), None)
 
     def now(self) -> dt.datetime:
-        """The desk's clock."""
+        """The vote's clock."""
         return self._clock()
 
     def window(self) -> VoteWindow:
@@ -262,10 +262,10 @@ class ViewerVote:
         return self._public_key
 
 
-def ballot_thumbnails(desk: ViewerVote) -> ThumbnailCache:
+def ballot_thumbnails(vote: ViewerVote) -> ThumbnailCache:
     """Thumbnails from each film's own still or the one prepared for the reveal, if any
     (made on first use, in memory)."""
-    return programme_thumbnails(desk.folder, desk.programme)
+    return programme_thumbnails(vote.folder, vote.programme)
 
 
 def programme_thumbnails(folder: EventFolder, programme: Programme) -> ThumbnailCache:

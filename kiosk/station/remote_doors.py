@@ -108,7 +108,7 @@ class _SharedState:
 
 
 class RemoteDoors:
-    """The door operations of a paired station (the window, its desk and reader share it; sync
+    """The door operations of a paired station (the window, its writer and reader share it; sync
     has its own)."""
 
     def __init__(

@@ -266,7 +266,7 @@ def mount_vote(
         page_answers=VotePageAddress(folder).answers,
     )
     window.add_tab(panel, "Viewer's vote · 觀眾投票")
-    window.closed.connect(panel.stop)  # the desk's database connection goes with the console
+    window.closed.connect(panel.stop)  # the vote's database connection goes with the console
     return panel
 
 

@@ -84,7 +84,7 @@ def test_the_console_closes_its_vote_desk_when_it_closes(
     qtbot.addWidget(window)
     window.show()
     panel = window.findChildren(VotePanel)[0]
-    panel.desk.status()
+    panel.vote.status()
     window.close()
     with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
-        panel.desk.status()
+        panel.vote.status()

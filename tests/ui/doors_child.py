@@ -154,7 +154,7 @@ def main() -> int:
         return app.exec()
     finally:
         capture.uninstall()
-        window.context.desk.shutdown()
+        window.context.writer.shutdown()
         lock.release()
 
 

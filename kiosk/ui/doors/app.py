@@ -67,8 +67,8 @@ def open_doors(
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
     # each on its own connection, on its own thread
-    desk: SerialWorker[DoorBackend] = SerialWorker(
-        lambda: door_checkins(folder, config), name="door-desk"
+    writer: SerialWorker[DoorBackend] = SerialWorker(
+        lambda: door_checkins(folder, config), name="door-writer"
     )
     reader: SerialWorker[DoorBackend] = SerialWorker(
         lambda: door_checkins(folder, config), name="door-reader"
@@ -77,7 +77,7 @@ def open_doors(
         title_en=config.name_en,
         title_zh=config.name_zh,
         repo=repo,
-        desk=desk,
+        writer=writer,
         reader=reader,
         station=station,
         zone=zone,
@@ -137,7 +137,7 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
 
         # its own connection on its own thread: thumbnails and commits never freeze the screen
         runner: SerialWorker[ViewerVote] = SerialWorker(
-            lambda: ViewerVote(folder), name="vote-desk"
+            lambda: ViewerVote(folder), name="vote-writer"
         )
         return VotingStationWindow(runner, station)
 

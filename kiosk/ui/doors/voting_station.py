@@ -66,7 +66,7 @@ class Phase(Enum):
 
 
 class VoteRunner(Protocol):
-    """Runs work on the voting backend and answers on the GUI thread (the door's desk)."""
+    """Runs work on the voting backend and answers on the GUI thread (the door's writer)."""
 
     def submit(
         self,
@@ -463,7 +463,7 @@ class VotingStationWindow(QWidget):
             self._idle.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop the timers and close the desk's database connection with the window."""
+        """Stop the timers and close the vote's database connection with the window."""
         self._idle.stop()
         self._clear.stop()
         self._link_timer.stop()

@@ -54,7 +54,7 @@ class DoorsContext:
     :class:`~kiosk.station.remote_doors.RemoteDoors`; ``link_state`` is given in station mode
     only, and the header then says whether the station is online and how old its list is.
 
-    ``repo`` reads (search) on the GUI thread; ``desk`` runs the writes (scans, hand
+    ``repo`` reads (search) on the GUI thread; ``writer`` runs the writes (scans, hand
     admissions, walk-ins, undo) on its worker thread, on whichever backend it was given (its
     own connection to the event folder, or the station's RemoteDoors); ``reader``, if given,
     counts the live figures on another, so neither ever holds up the GUI while a scan comes in.
@@ -63,7 +63,7 @@ class DoorsContext:
     title_en: str
     title_zh: str
     repo: DoorBackend
-    desk: SerialWorker[DoorBackend]
+    writer: SerialWorker[DoorBackend]
     station: str
     zone: dt.tzinfo
     sounds: SoundBoard
@@ -343,7 +343,7 @@ class DoorsWindow(QWidget):
     def handle_code(self, text: str, method: str = "scan") -> None:
         """One scan from the scanner, the camera or the keyboard: decide, record, show.
 
-        The check-in runs on the desk's worker; the verdict comes back in :meth:`show_result`.
+        The check-in runs on the writer's worker; the verdict comes back in :meth:`show_result`.
         The same code read again at this door within ~2 s is the same scan: the verdict stays.
         """
         if self.context.repeats.is_repeat(text):
@@ -351,7 +351,7 @@ class DoorsWindow(QWidget):
             self.overlay.hold_longer()
             return
         station, now = self.station, self.context.clock()
-        self.context.desk.submit(
+        self.context.writer.submit(
             lambda repo: repo.scan(text, station, method, now),
             self._answer_scan,
             self._answer_failure,
@@ -360,7 +360,7 @@ class DoorsWindow(QWidget):
     def admit_manually(self, attendee_id: int) -> None:
         """Admit a person found by name (recorded as manual)."""
         station, now = self.station, self.context.clock()
-        self.context.desk.submit(
+        self.context.writer.submit(
             lambda repo: repo.admit_manually(attendee_id, station, now),
             self._answer_scan,
             self._answer_failure,
@@ -369,7 +369,7 @@ class DoorsWindow(QWidget):
     def register_walk_in(self, name: str, name_latin: str, email: str) -> None:
         """Register and admit someone at the door while the hall has room."""
         station, now = self.station, self.context.clock()
-        self.context.desk.submit(
+        self.context.writer.submit(
             lambda repo: repo.walk_in(name, name_latin, email, station, now),
             self._answer_walk_in,
             self._answer_walk_in_failure,
@@ -384,7 +384,7 @@ class DoorsWindow(QWidget):
     def undo_last(self) -> None:
         """Annul this station's latest admission (kept in the records, marked annulled)."""
         station, now = self.station, self.context.clock()
-        self.context.desk.submit(
+        self.context.writer.submit(
             lambda repo: repo.undo_last(station, now), self._answer_undo, self._answer_failure
         )
 
@@ -622,7 +622,7 @@ class DoorsWindow(QWidget):
         self._poll.stop()
         self._refresh_soon.stop()
         self._warm_up.stop()
-        self.context.desk.shutdown()
+        self.context.writer.shutdown()
         if self.context.reader is not None:
             self.context.reader.shutdown()
         if self.context.camera is not None:
