@@ -44,13 +44,6 @@ def result_to_wire(result: ScanResult) -> dict[str, Any]:
 
 def result_from_wire(data: dict[str, Any], *, offline: bool = False) -> ScanResult:
     """A server's answer back into a scan result (``offline`` as the station knows it)."""
-    admission = None
-    if data.get("admitted_at"):
-        admission = Admission(
-            from_iso(data["admitted_at"]),
-            data.get("admitted_station") or "?",
-            data.get("admitted_method") or "",
-        )
     return ScanResult(
         decision=Decision(
             Verdict(data["verdict"]),
@@ -66,9 +59,20 @@ def result_from_wire(data: dict[str, Any], *, offline: bool = False) -> ScanResu
         attendee_id=data.get("attendee_id"),
         name=data.get("name"),
         name_latin=data.get("name_latin"),
-        admission=admission,
+        admission=_admission_from_wire(data),
         checkin_id=data.get("checkin_id"),
         offline=offline,
+    )
+
+
+def _admission_from_wire(data: dict[str, Any]) -> Admission | None:
+    """The person's admission an answer names (``admitted_at`` / ``_station`` / ``_method``)."""
+    if not data.get("admitted_at"):
+        return None
+    return Admission(
+        from_iso(data["admitted_at"]),
+        data.get("admitted_station") or "?",
+        data.get("admitted_method") or "",
     )
 
 
@@ -123,13 +127,6 @@ def hit_to_wire(hit: AttendeeHit) -> dict[str, Any]:
 
 def hit_from_wire(data: dict[str, Any]) -> AttendeeHit:
     """One search result back."""
-    admission = None
-    if data.get("admitted_at"):
-        admission = Admission(
-            from_iso(data["admitted_at"]),
-            data.get("admitted_station") or "?",
-            data.get("admitted_method") or "",
-        )
     return AttendeeHit(
         attendee_id=data["attendee_id"],
         name=data["name"],
@@ -137,7 +134,7 @@ def hit_from_wire(data: dict[str, Any]) -> AttendeeHit:
         email=data.get("email"),
         status=data.get("status", "registered"),
         code=data.get("code"),
-        admission=admission,
+        admission=_admission_from_wire(data),
     )
 
 
