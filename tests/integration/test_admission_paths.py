@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,6 +22,7 @@ from kiosk.core.stations import code_digest
 from kiosk.server.station_requests import StationRequests
 from kiosk.station.folder import StationStore
 from kiosk.store.checkins import CheckinRepository
+from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from tests.doors_helpers import Person, make_event, seed_people
 
@@ -171,5 +173,26 @@ def test_the_station_decides_offline_by_the_servers_rules(
             online = doors.scan(person.code, "Door 2", "scan", NIGHT)
             assert offline.verdict is online.verdict
             assert offline.decision.detail_en == online.decision.detail_en
+    finally:
+        station.close()
+
+
+def test_a_ticket_list_without_the_events_zone_is_refused(
+    event: tuple[EventFolder, EventConfig, list[Person]], tmp_path: Path
+) -> None:
+    """The zone comes from event.toml through the server; a station never guesses one."""
+    folder, config, _people = event
+    requests = StationRequests.open(
+        folder.open_db(), folder.secret_key(), config, clock=lambda: NIGHT
+    )
+    station = StationStore(tmp_path / "station.db")
+    try:
+        listed = requests.ticket_list()
+        for zone in (None, "Mars/Olympus_Mons"):
+            with pytest.raises(StoreError, match="time zone"):
+                station.replace_ticket_list(listed | {"timezone": zone}, NIGHT)
+        assert station.zone() is None and station.list_fetched_at() is None
+        station.replace_ticket_list(listed, NIGHT)
+        assert station.zone() == ZoneInfo("Asia/Hong_Kong") == config.zone
     finally:
         station.close()
