@@ -418,7 +418,7 @@ def open_hall(
     """Make the event, start `serve` (RLIMIT_NOFILE ``open_files``), open the vote, pair a
     stolen door laptop and an honest one."""
     from kiosk.core.vote import vote_code
-    from kiosk.store.station_folder import StationFolder
+    from kiosk.station.folder import StationFolder
     from tests.station_helpers import pair_station, run_cli, start_server
     from tests.vote_helpers import make_voting_event
 

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfoNotFoundError
 import click
 
 from kiosk.cli.common import fail, folder_of
+from kiosk.core.admissions import ScanResult
 from kiosk.core.problems import ConfigError
 from kiosk.logsetup import configure_logging
-from kiosk.store.checkins import CheckinRepository, ScanResult
+from kiosk.store.checkins import CheckinRepository
 from kiosk.store.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,8 @@ def checkin(ctx: click.Context, code: str, station: str, as_json: bool) -> None:
 
 
 def _remote_checkin(station_dir: Path, code: str, as_json: bool, *, verbose: bool) -> None:
-    from kiosk.services.station_setup import open_remote_station
-    from kiosk.store.station_folder import StationFolder
+    from kiosk.station.folder import StationFolder
+    from kiosk.station.setup import open_remote_station
 
     folder = StationFolder(station_dir)
     try:
@@ -110,7 +111,7 @@ def doors(ctx: click.Context, station: str, pair: bool, vote: bool) -> None:
     """
     station_dir: Path | None = ctx.obj.get("station_dir")
     if station_dir is not None:
-        from kiosk.store.station_folder import StationFolder
+        from kiosk.station.folder import StationFolder
         from kiosk.ui.doors.remote_app import run_remote_doors
 
         station_folder = StationFolder(station_dir)
@@ -121,7 +122,7 @@ def doors(ctx: click.Context, station: str, pair: bool, vote: bool) -> None:
         )
         sys.exit(run_remote_doors(station_folder.root, pair=pair, vote=vote))
     if pair:  # a door laptop without an event: the station lives in the user's data folder
-        from kiosk.store.station_folder import StationFolder, default_station_dir
+        from kiosk.station.folder import StationFolder, default_station_dir
         from kiosk.ui.doors.remote_app import run_remote_doors
 
         station_folder = StationFolder(default_station_dir())

@@ -28,9 +28,9 @@ from kiosk.services.vote_address import (
     advertised_host,
     remember_vote_address,
 )
+from kiosk.station.folder import StationFolder
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
-from kiosk.store.station_folder import StationFolder
 from kiosk.store.stations import StationRegistry
 
 if TYPE_CHECKING:
@@ -91,14 +91,11 @@ def serve(
     no_vote_page: bool,
 ) -> None:
     """Run the event server for door stations and the phone vote page (Ctrl+C stops it)."""
-    from kiosk.server.event_server import DEFAULT_PORT, build_event_server
+    from kiosk.server.event_server import DEFAULT_PORT, VotePage, build_event_server
     from kiosk.server.limits import lower_priority, raise_open_files_limit
-    from kiosk.server.serve import Listener, run_listeners
-    from kiosk.server.vote_app import vote_listener
-    from kiosk.services.vote import VoteDesk
+    from kiosk.server.serve import run_listeners
 
     folder = folder_of(ctx)
-    vote_desk: VoteDesk | None = None
     try:
         config = folder.load_config()
         configure_logging(folder.logs_dir, verbose=ctx.obj["verbose"], zone=folder.zone_or_none())
@@ -113,23 +110,19 @@ def serve(
             finally:
                 db.close()
             port = previous[1] if previous and previous[1] else DEFAULT_PORT
-        # Other apps of the night run in this same process, each on its own port: add them
-        # here as Listener(name, app, port, tls=None) (tls=None: plain HTTP).
-        extra: tuple[Listener, ...] = ()
         thumbnails = _vote_thumbnails(folder, config)
+        vote_page = None
         if not no_vote_page:
-            try:
-                vote_desk = VoteDesk(folder)
-                extra = (vote_listener(vote_desk, vote_port, vote_host or host, thumbnails),)
-            except (StoreError, ConfigError, OSError) as exc:
-                # no programme (a doors-only event), or its port is taken: the doors come first
-                if vote_desk is not None:
-                    vote_desk.disconnect()
-                    vote_desk = None
+            try:  # the phones' ballots go through the server's one database writer
+                folder.load_programme(config)
+                vote_page = VotePage(vote_port, vote_host or host)
+            except (StoreError, ConfigError) as exc:  # no programme: a doors-only event
                 click.echo(f"The vote page is not served: {exc}", err=True)
         server = build_event_server(
-            folder, config, port=port, host=host, extra=extra, thumbnails=thumbnails
+            folder, config, port=port, host=host, thumbnails=thumbnails, vote_page=vote_page
         )
+        if server.vote_page_problem:
+            click.echo(f"The vote page is not served: {server.vote_page_problem}", err=True)
         if thumbnails is not None:  # made now, in the background: nobody waits for ffmpeg later
             threading.Thread(
                 target=thumbnails.prepare_all, name="vote-thumbnails", daemon=True
@@ -149,16 +142,14 @@ def serve(
         click.echo("Pair a door: python main.py stations pair NAME   (Ctrl+C stops the server)")
         sys.stdout.flush()
 
-    vote_page = next((b for b in server.listeners[1:] if b.listener.name == "vote page"), None)
+    served = next((b for b in server.listeners[1:] if b.listener.name == "vote page"), None)
     # the address the phones get (the voting slide's QR code): where the page really listens
-    remember_vote_address(folder, vote_address, vote_page.port if vote_page else None)
+    remember_vote_address(folder, vote_address, served.port if served else None)
     try:
         run_listeners(server.listeners, on_started=started)
     finally:
         remember_vote_address(folder, None)
         server.close()
-        if vote_desk is not None:
-            vote_desk.disconnect()
         lock.release()
     click.echo("Event server stopped.")
 
@@ -278,16 +269,9 @@ def stations_conflicts(ctx: click.Context, as_json: bool) -> None:
     try:
         folder.require()
         config = folder.load_config()
-        from kiosk.store.station_desk import StationDesk
+        from kiosk.store.checkins import CheckinRepository
 
-        desk = StationDesk.open(
-            folder.open_db(),
-            folder.secret_key(),
-            capacity=config.capacity,
-            timezone_name=config.timezone,
-            event_name=config.name_en,
-        )
-        conflicts = desk.conflicts()
+        conflicts = CheckinRepository.for_event(folder, config).conflicts()
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
     if as_json:
@@ -308,7 +292,7 @@ def stations_conflicts(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def join(ctx: click.Context, payload: str) -> None:
     """Pair this laptop as a door station (needs --station-dir DIR) with a pairing PAYLOAD."""
-    from kiosk.services.station_setup import JoinError, join_station
+    from kiosk.station.setup import JoinError, join_station
 
     station_folder = station_folder_of(ctx)
     if station_folder is None:

@@ -18,13 +18,13 @@ from kiosk.services.vote_address import DEFAULT_VOTE_PORT
 from kiosk.store.errors import StoreError
 
 if TYPE_CHECKING:
-    from kiosk.services.vote import VoteDesk, VoteStatus
+    from kiosk.services.vote import ViewerVote, VoteStatus
 
 log = logging.getLogger(__name__)
 
 
-def _desk(ctx: click.Context) -> VoteDesk:
-    from kiosk.services.vote import VoteDesk
+def _viewer_vote(ctx: click.Context) -> ViewerVote:
+    from kiosk.services.vote import ViewerVote
 
     if ctx.obj.get("station_dir") is not None:
         fail(
@@ -33,7 +33,7 @@ def _desk(ctx: click.Context) -> VoteDesk:
         )
 
     try:
-        return VoteDesk(folder_of(ctx))
+        return ViewerVote(folder_of(ctx))
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
 
@@ -67,9 +67,9 @@ def open_(ctx: click.Context, minutes: int | None, as_json: bool) -> None:
     """Open the vote (journalled); it closes by itself when the countdown ends."""
     from kiosk.services.vote import VoteError
 
-    with _desk(ctx) as desk:
+    with _viewer_vote(ctx) as vote:
         try:
-            status = desk.open(minutes)
+            status = vote.open_vote(minutes)
         except (VoteError, StoreError) as exc:
             fail(str(exc))
     _say_status(status, as_json)
@@ -80,9 +80,9 @@ def open_(ctx: click.Context, minutes: int | None, as_json: bool) -> None:
 @click.pass_context
 def close(ctx: click.Context, as_json: bool) -> None:
     """Close the vote now (journalled)."""
-    with _desk(ctx) as desk:
+    with _viewer_vote(ctx) as vote:
         try:
-            status = desk.close()
+            status = vote.close_vote()
         except StoreError as exc:
             fail(str(exc))
     _say_status(status, as_json)
@@ -93,9 +93,9 @@ def close(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Whether the vote is open, and turnout: ballots cast / people checked in."""
-    with _desk(ctx) as desk:
+    with _viewer_vote(ctx) as vote:
         try:
-            current = desk.status()
+            current = vote.status()
         except StoreError as exc:
             fail(str(exc))
     _say_status(current, as_json)
@@ -125,9 +125,9 @@ def cast(
         return
     from kiosk.services.vote import VoteError
 
-    with _desk(ctx) as desk:
+    with _viewer_vote(ctx) as vote:
         try:
-            outcome = desk.cast(code, film_id, station)
+            outcome = vote.cast(code, film_id, station)
         except (VoteError, StoreError) as exc:
             fail(str(exc))
     if as_json:
@@ -141,10 +141,10 @@ def cast(
 def _remote_cast(
     ctx: click.Context, code: str, film_id: str, nonce: str | None, as_json: bool
 ) -> None:
-    from kiosk.services.remote_vote import RemoteVoteError, remote_voting
-    from kiosk.services.station_setup import open_remote_station
     from kiosk.services.vote import VoteError
-    from kiosk.store.station_folder import StationFolder
+    from kiosk.station.folder import StationFolder
+    from kiosk.station.remote_vote import RemoteVoteError, remote_voting
+    from kiosk.station.setup import open_remote_station
 
     folder = StationFolder(ctx.obj["station_dir"])
     try:
@@ -185,21 +185,23 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the phone vote page alone, plain HTTP (until the event server serves it)."""
     from kiosk.server.limits import lower_priority, raise_open_files_limit
     from kiosk.server.serve import bind, run_listeners
-    from kiosk.server.vote_app import vote_listener
+    from kiosk.server.vote_app import LockedVote, vote_listener
+    from kiosk.services.vote import ballot_thumbnails
     from kiosk.services.vote_address import advertised_host, remember_vote_address, vote_urls
 
-    with _desk(ctx) as desk:
+    with _viewer_vote(ctx) as vote:
         raise_open_files_limit()  # before binding: the connection caps are sized to it
         lower_priority()
         try:
-            bound = bind(vote_listener(desk, port, host))
+            access = LockedVote(vote)
+            bound = bind(vote_listener(access, port, host, ballot_thumbnails(vote)))
         except OSError as exc:
             fail(str(exc))
         if port:  # what the console's voting slide puts in its QR code
-            remember_vote_address(desk.folder, advertised_host(host), bound.port)
-        for url in vote_urls(desk.folder):
+            remember_vote_address(vote.folder, advertised_host(host), bound.port)
+        for url in vote_urls(vote.folder):
             click.echo(f"Vote page: {url}", err=True)
         try:
             run_listeners([bound])
         finally:
-            remember_vote_address(desk.folder, None)
+            remember_vote_address(vote.folder, None)

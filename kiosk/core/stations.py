@@ -8,8 +8,8 @@ station pins. Station tokens are random and stored only as their SHA-256 digests
 A station that cannot reach the server decides from the ticket list it downloaded. The list
 holds, per ticket, the SHA-256 of its code (never the code itself and never the signing key:
 a stolen list can neither print a ticket nor make a new one), the holder's name and the
-ticket's status. :func:`decide_offline` (given the canonical code from
-:func:`kiosk.core.tickets.normalise_scanned`) reuses the same rules as the server (:func:`decide`).
+ticket's status. :func:`kiosk.core.admissions.judge_listed` decides from it by the same rules
+as the server.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import parse_qs, quote, urlsplit
 
-from kiosk.core.checkin import Admission, Decision, TicketRecord, Verdict, decide
-from kiosk.core.tickets import TicketCheck, TicketCodeProblem, TicketId
+from kiosk.core.checkin import Admission
 
 PAIRING_SCHEME = "aiff-pair"
 PAIRING_VERSION = "1"
@@ -150,45 +149,3 @@ class ListedTicket:
         if self.admitted_at is None:
             return None
         return Admission(self.admitted_at, self.admitted_station or "?", self.admitted_method or "")
-
-
-def unlisted_decision() -> Decision:
-    """Red, offline: a code-shaped text that is not in the station's list."""
-    return Decision(
-        Verdict.UNKNOWN_TICKET,
-        "Ticket not found",
-        "查無此票",
-        "Not in this station's ticket list (offline); ask the duty manager",
-        "此票不在本站的門票名單內（離線），請聯絡當值經理",
-    )
-
-
-def decide_offline(
-    code: str | None,
-    listed: ListedTicket | None,
-    admission: Admission | None,
-    admitted_count: int,
-    capacity: int | None,
-    zone: dt.tzinfo,
-) -> Decision:
-    """Decide a scan without the server, by the same rules as the server.
-
-    ``code`` is :func:`normalise_scanned` of the scanned text (``None``: nothing code-shaped);
-    ``listed`` the list's row for :func:`code_digest` of it; ``admission`` the holder's
-    admission known here (from the list, or made by this station while offline).
-    """
-    if code is None:
-        check = TicketCheck(None, TicketCodeProblem.NOT_A_TICKET_CODE, None)
-        return decide(check, None, None, 0, capacity, zone)
-    if listed is None:
-        return unlisted_decision()
-    ticket = TicketRecord(
-        code=code,
-        attendee_id=listed.attendee_id,
-        name=listed.name,
-        name_latin=listed.name_latin,
-        revoked_at="listed" if listed.status is not TicketStatus.VALID else None,
-        replaced=listed.status is TicketStatus.REPLACED,
-    )
-    check = TicketCheck(TicketId(listed.attendee_id, 0, code), None, code)
-    return decide(check, ticket, admission, admitted_count, capacity, zone)

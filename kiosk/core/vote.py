@@ -275,6 +275,37 @@ _MESSAGES: dict[BallotVerdict, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
+class BallotOutcome:
+    """What one ballot (or code check) came to."""
+
+    verdict: BallotVerdict
+    ticket_code: str | None = None  # the ticket the code belongs to, when one was found
+
+    @property
+    def accepted(self) -> bool:
+        """True when the ballot was stored (or, for a check, when it may be cast)."""
+        return self.verdict is BallotVerdict.ACCEPTED
+
+    def to_json(self) -> dict[str, object]:
+        """The `vote cast --json` object: `{"accepted", "reason", ...}`."""
+        en, zh = self.verdict.message
+        return {
+            "accepted": self.accepted,
+            "reason": None if self.accepted else self.verdict.value,
+            "message_en": en,
+            "message_zh": zh,
+        }
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """The only figures anyone sees before the reveal: ballots cast and people checked in."""
+
+    ballots: int
+    checked_in: int
+
+
+@dataclass(frozen=True)
 class Voter:
     """What the store found for a code: the ticket's holder and the facts that decide."""
 

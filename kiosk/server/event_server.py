@@ -1,10 +1,17 @@
-"""The event server of one event folder: its certificate, database worker and listeners."""
+"""The event server of one event folder: its certificate, database worker and listeners.
+
+One thread writes the event database (:class:`~kiosk.server.station_api.DatabaseWorker`): the
+door stations' check-ins, the voting stations' ballots and the phones' ballots from the vote
+page all go through it, on one connection and one `ViewerVote`.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from kiosk.core.event import EventConfig
 from kiosk.core.refusals import RefusalTally
@@ -17,17 +24,46 @@ from kiosk.server.station_api import (
     ServerContext,
     station_app,
 )
+from kiosk.server.station_requests import StationRequests
 from kiosk.server.station_vote import StationVoting
-from kiosk.server.vote_app import thumbnails_for
+from kiosk.server.vote_app import vote_listener
+from kiosk.services.vote import ViewerVote, VoteError
 from kiosk.store.database import open_database
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.server_identity import ServerIdentity, event_server_identity, lan_address
-from kiosk.store.station_desk import StationDesk
 from kiosk.store.stations import StationRegistry
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8443
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class VotePage:
+    """Where the phone vote page listens (plain HTTP, a port of its own)."""
+
+    port: int
+    host: str = "0.0.0.0"
+
+
+class WorkerVote:
+    """The vote page's way to the vote inside the event server: through the database thread,
+    on the `ViewerVote` the voting stations use (one writer for every ballot)."""
+
+    def __init__(self, worker: DatabaseWorker) -> None:
+        self._worker = worker
+
+    async def run(self, work: Callable[[ViewerVote], T]) -> T:
+        """Run ``work`` in the database thread; a ballot is committed before this returns."""
+        return await self._worker.run(lambda context: work(_viewer_vote(context)))
+
+
+def _viewer_vote(context: ServerContext) -> ViewerVote:
+    if context.voting is None:
+        raise VoteError("this server takes no ballots")
+    return context.voting.viewer_vote()
 
 
 @dataclass
@@ -39,6 +75,7 @@ class EventServer:
     reader: DatabaseReader
     listeners: list[BoundListener]
     address: str
+    vote_page_problem: str = ""  # why the vote page asked for is not served
 
     def close(self) -> None:
         """Finish the queued database work and stop the database threads."""
@@ -63,11 +100,14 @@ def build_event_server(
     host: str = "0.0.0.0",
     extra: tuple[Listener, ...] = (),
     thumbnails: ThumbnailCache | None = None,
+    vote_page: VotePage | None = None,
 ) -> EventServer:
-    """Bind the stations' API (TLS) and any ``extra`` listeners; nothing runs yet.
+    """Bind the stations' API (TLS), the phone ``vote_page`` if asked and any ``extra``
+    listeners; nothing runs yet.
 
     ``thumbnails``: the films' vote thumbnails, shared with the phone vote page (else made
-    for the voting stations on first use)."""
+    for the voting stations on first use). If the vote page's port is taken, the server runs
+    without it and :attr:`EventServer.vote_page_problem` says why."""
     identity = event_server_identity(folder, config)
     secret_key = folder.secret_key()  # read here, on the console laptop; never sent anywhere
     db_path = folder.db_path
@@ -75,27 +115,25 @@ def build_event_server(
 
     def open_context() -> ServerContext:
         db = open_database(db_path)
-        desk = StationDesk.open(
-            db,
-            secret_key,
-            capacity=config.capacity,
-            timezone_name=config.timezone,
-            event_name=config.name_en,
-            event_name_zh=config.name_zh,
-            night=night_window(config),
-        )
-        voting = StationVoting(
-            folder, db, thumbnails_for if thumbnails is None else lambda _desk: thumbnails
-        )
-        return ServerContext(desk, StationRegistry(db), voting)
+        requests = StationRequests.open(db, secret_key, config, night=night_window(config))
+        voting = StationVoting(folder, db, thumbnails)
+        return ServerContext(requests, StationRegistry(db), voting)
 
     worker = DatabaseWorker(open_context)
     reader = DatabaseReader(open_context)
     refusals = RefusalTally(logging.getLogger("kiosk.server.door stations"), time.monotonic)
     app = station_app(worker, reader, refusals)  # its refusals and its listener's: one tally
     stations = bind(Listener("door stations", app, port, identity, host), refusals)
+    vote_page_problem = ""
+    if vote_page is not None:
+        try:
+            page = vote_listener(WorkerVote(worker), vote_page.port, vote_page.host, thumbnails)
+        except OSError as exc:  # its port is taken: the doors come first
+            vote_page_problem = str(exc)
+        else:
+            extra = (page, *extra)
     bound = [stations] + [bind(listener) for listener in extra]
     address = host if host not in ("0.0.0.0", "") else lan_address()
     registry = StationRegistry(open_database(db_path))
     registry.remember_address(address, stations.port)
-    return EventServer(identity, worker, reader, bound, address)
+    return EventServer(identity, worker, reader, bound, address, vote_page_problem)

@@ -13,7 +13,7 @@ films on the ballot, check a ticket and cast its ballot (``/vote*``, see
 revoke stations, read results, turnout, any count of votes, or the journal.
 
 No answer carries a ticket code or a vote code (they leave masked, see
-:mod:`kiosk.store.station_wire`). Every route's body is checked against its schema
+:mod:`kiosk.server.station_wire`). Every route's body is checked against its schema
 (:data:`SCHEMAS`): anything else is a 400 with a short reason, never a 500. Refusals (unknown
 tokens, bad bodies, refused pairings) are tallied, one log line per kind per minute.
 """
@@ -39,15 +39,15 @@ from starlette.routing import Route
 from kiosk.core.refusals import RefusalTally
 from kiosk.core.wire_schema import Integer, ListOf, Schema, SchemaError, Text, parse_json
 from kiosk.server.limits import STATION_LIMITS
-from kiosk.server.station_vote import MAX_CODE_LENGTH, MAX_FILM_ID_LENGTH, StationVoting
-from kiosk.store.database import save_audit
-from kiosk.store.errors import AuditedError, StoreError
-from kiosk.store.station_desk import (
+from kiosk.server.station_requests import (
     MAX_NONCE_LENGTH,
     MAX_UPLOAD_ITEMS,
     RequestRefusedError,
-    StationDesk,
+    StationRequests,
 )
+from kiosk.server.station_vote import MAX_CODE_LENGTH, MAX_FILM_ID_LENGTH, StationVoting
+from kiosk.store.database import save_audit
+from kiosk.store.errors import AuditedError, StoreError
 from kiosk.store.stations import PairingRefusedError, StationRegistry
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,9 @@ SCHEMAS: dict[str, Schema] = {
     "/walk-in": Schema(
         {
             "nonce": _NONCE,
-            "name": Text(MAX_NAME_LENGTH, min_length=0),  # the desk says why a name is needed
+            "name": Text(
+                MAX_NAME_LENGTH, min_length=0
+            ),  # the check-in repository says why a name is needed
             "name_latin": Text(MAX_NAME_LENGTH, min_length=0, optional=True),
             "email": Text(MAX_EMAIL_LENGTH, min_length=0, optional=True),
         }
@@ -105,7 +107,7 @@ API = "/api/v1"
 class ServerContext:
     """What the station API works on, built inside the database thread."""
 
-    desk: StationDesk
+    requests: StationRequests
     registry: StationRegistry
     voting: StationVoting | None = None  # the Viewer's Award for voting stations
 
@@ -152,7 +154,7 @@ class DatabaseWorker:
             log.exception("the event database could not be opened")
             self._refuse_all(StoreError(f"the event database could not be opened: {exc}"))
             return
-        conn = context.desk.connection
+        conn = context.requests.connection
         while True:
             first = self._jobs.get()
             if first is None:
@@ -377,7 +379,8 @@ class StationApi:
         body = await _checked_body(request, "/checkin")
         nonce, code, method = body["nonce"], body["code"], body["method"]
         answer = await self._write(
-            caller, lambda ctx, station: ctx.desk.checkin(station, nonce, code, method or "scan")
+            caller,
+            lambda ctx, station: ctx.requests.checkin(station, nonce, code, method or "scan"),
         )
         return JSONResponse(answer)
 
@@ -386,7 +389,7 @@ class StationApi:
         body = await _checked_body(request, "/admit")
         nonce, attendee_id = body["nonce"], body["attendee_id"]
         answer = await self._write(
-            caller, lambda ctx, station: ctx.desk.admit(station, nonce, attendee_id)
+            caller, lambda ctx, station: ctx.requests.admit(station, nonce, attendee_id)
         )
         return JSONResponse(answer)
 
@@ -395,7 +398,7 @@ class StationApi:
         body = await _checked_body(request, "/walk-in")
         answer = await self._write(
             caller,
-            lambda ctx, station: ctx.desk.walk_in(
+            lambda ctx, station: ctx.requests.walk_in(
                 station, body["nonce"], body["name"], body["name_latin"], body["email"]
             ),
         )
@@ -405,31 +408,33 @@ class StationApi:
         """Annul this station's latest admission."""
         body = await _checked_body(request, "/undo")
         nonce = body["nonce"]
-        answer = await self._write(caller, lambda ctx, station: ctx.desk.undo(station, nonce))
+        answer = await self._write(caller, lambda ctx, station: ctx.requests.undo(station, nonce))
         return JSONResponse(answer)
 
     async def upload(self, request: Request, caller: Caller) -> Response:
         """Check-ins decided offline, each recorded once."""
         body = await _checked_body(request, "/upload")
         items = body["items"]
-        answers = await self._write(caller, lambda ctx, station: ctx.desk.upload(station, items))
+        answers = await self._write(
+            caller, lambda ctx, station: ctx.requests.upload(station, items)
+        )
         return JSONResponse({"results": answers})
 
     async def tickets(self, request: Request, caller: Caller) -> Response:
         """The ticket list for offline decisions (code digests, no codes, no key)."""
         del request
-        body = await self._read(caller, lambda ctx, _s: ctx.desk.ticket_list_json())
+        body = await self._read(caller, lambda ctx, _s: ctx.requests.ticket_list_json())
         return Response(body, media_type="application/json")
 
     async def figures(self, request: Request, caller: Caller) -> Response:
         """Live counts and arrivals."""
         del request
-        return JSONResponse(await self._read(caller, lambda ctx, _s: ctx.desk.figures()))
+        return JSONResponse(await self._read(caller, lambda ctx, _s: ctx.requests.figures()))
 
     async def search(self, request: Request, caller: Caller) -> Response:
         """Find people by name, e-mail or part of the code."""
         text = request.query_params.get("q", "")[:200]
-        hits = await self._read(caller, lambda ctx, _s: ctx.desk.search(text))
+        hits = await self._read(caller, lambda ctx, _s: ctx.requests.search(text))
         return JSONResponse({"hits": hits})
 
     # ------------------------------------------------------------ voting stations
@@ -440,7 +445,7 @@ class StationApi:
         nonce, code, film = body["nonce"], body["code"], body["film"]
         answer = await self._write(
             caller,
-            lambda ctx, station: _voting(ctx).cast(ctx.desk, station, nonce, code, film),
+            lambda ctx, station: _voting(ctx).cast(ctx.requests, station, nonce, code, film),
         )
         return JSONResponse(answer)
 

@@ -2,11 +2,13 @@
 
 A voting station on another laptop sends the ticket it scanned and the film the attendee
 tapped; the server decides and stores the ballot exactly as the phone page does — encrypted on
-arrival to the vote's public key (:class:`~kiosk.services.vote.VoteDesk` on the server's own
-database connection), one ballot per admitted person, only while the vote is open. Each cast
+arrival to the vote's public key (the server's one :class:`~kiosk.services.vote.ViewerVote`, on
+its database thread, which the phone page writes through too), one ballot per admitted person,
+only while the vote is open. Each cast
 carries the station's client nonce and is recorded under it in the same transaction as the
-ballot (:meth:`~kiosk.store.station_desk.StationDesk.record_once`), so a retried upload — the
-reply lost, the server killed and restarted — gets the first answer and never counts twice.
+ballot (:meth:`~kiosk.server.station_requests.StationRequests.record_once`), so a retried
+upload — the reply lost, the server killed and restarted — gets the first answer and never
+counts twice.
 
 What a station can learn here: whether the vote is open, the films on the ballot (titles and
 thumbnails), and the answer to its own ballot (accepted, or why not). The answer stored under
@@ -17,17 +19,16 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
 
 from kiosk.core.problems import ConfigError
 from kiosk.media.thumbnails import ThumbnailCache
-from kiosk.services.event import EventFolder
-from kiosk.services.vote import VoteDesk, VoteError
+from kiosk.server.station_requests import RequestRefusedError, StationRequests
+from kiosk.services.vote import ViewerVote, VoteError, ballot_thumbnails
 from kiosk.store.errors import StoreError
-from kiosk.store.station_desk import RequestRefusedError, StationDesk
+from kiosk.store.event_folder import EventFolder
 
 log = logging.getLogger(__name__)
 
@@ -43,34 +44,40 @@ class StationVoting:
         self,
         folder: EventFolder,
         db: sqlite_utils.Database,
-        make_thumbnails: Callable[[VoteDesk], ThumbnailCache] | None = None,
+        thumbnails: ThumbnailCache | None = None,
     ) -> None:
         self._folder = folder
         self._db = db
-        self._make_thumbnails = make_thumbnails
-        self._desk: VoteDesk | None = None
-        self._thumbnails: ThumbnailCache | None = None
+        self._viewer_vote: ViewerVote | None = None
+        self._thumbnails = thumbnails
         self._films_cache: tuple[tuple[str, ...], list[dict[str, Any]]] | None = None
 
-    def _vote(self) -> VoteDesk:
-        if self._desk is None:
+    def viewer_vote(self) -> ViewerVote:
+        """The event's vote on this thread's connection (VoteError: the event has none)."""
+        if self._viewer_vote is None:
             try:
-                self._desk = VoteDesk(self._folder, db=self._db)
-            except (ConfigError, StoreError, VoteError) as exc:
-                raise RequestRefusedError(f"this event has no vote: {exc}", 409) from exc
-        return self._desk
+                self._viewer_vote = ViewerVote(self._folder, db=self._db)
+            except (ConfigError, StoreError) as exc:
+                raise VoteError(str(exc)) from exc
+        return self._viewer_vote
+
+    def _vote(self) -> ViewerVote:
+        try:
+            return self.viewer_vote()
+        except VoteError as exc:
+            raise RequestRefusedError(f"this event has no vote: {exc}", 409) from exc
 
     def cast(
-        self, stations: StationDesk, station: str, nonce: str, code: object, film: object
+        self, stations: StationRequests, station: str, nonce: str, code: object, film: object
     ) -> dict[str, Any]:
         """One ballot from a station, decided and stored once per nonce."""
         text = _text(code, "code", MAX_CODE_LENGTH)
         film_id = _text(film, "film", MAX_FILM_ID_LENGTH)
-        desk = self._vote()
+        vote = self._vote()
 
         def work(_conn: object) -> dict[str, Any]:
             try:
-                outcome = desk.cast(text, film_id, station)
+                outcome = vote.cast(text, film_id, station)
             except VoteError as exc:  # no vote key: nothing can be sealed
                 raise RequestRefusedError(str(exc), 409) from exc
             return outcome.to_json()  # accepted / reason / messages: never the film
@@ -87,15 +94,15 @@ class StationVoting:
 
     def films(self) -> dict[str, Any]:
         """Open or not, and the films on the ballot with their thumbnails (JPEG, base64)."""
-        desk = self._vote()
+        vote = self._vote()
         try:
-            status = desk.status()
-            films = desk.films
+            status = vote.status()
+            films = vote.films
         except VoteError as exc:
             raise RequestRefusedError(str(exc), 409) from exc
         ids = tuple(film.id for film in films)
         if self._films_cache is None or self._films_cache[0] != ids:
-            thumbnails = self._thumbnail_cache(desk)
+            thumbnails = self._thumbnails or self._own_thumbnails(vote)
             listed = []
             for film in films:
                 jpeg = thumbnails.get(film.id) if thumbnails and thumbnails.has(film.id) else None
@@ -113,9 +120,9 @@ class StationVoting:
         left = None if status.seconds_left is None else round(status.seconds_left)
         return {"open": status.open, "seconds_left": left, "films": self._films_cache[1]}
 
-    def _thumbnail_cache(self, desk: VoteDesk) -> ThumbnailCache | None:
-        if self._thumbnails is None and self._make_thumbnails is not None:
-            self._thumbnails = self._make_thumbnails(desk)
+    def _own_thumbnails(self, vote: ViewerVote) -> ThumbnailCache:
+        """The films' stills, made here when the server was given none (made on first use)."""
+        self._thumbnails = ballot_thumbnails(vote)
         return self._thumbnails
 
 

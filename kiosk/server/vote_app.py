@@ -11,8 +11,11 @@ codes are throttled per phone, then per address at a threshold a NAT'd hall cann
 typos; a valid code is always taken (:class:`~kiosk.core.vote.WrongCodeLimiter`). See
 docs/hostile-network.md for what plain HTTP on the venue Wi-Fi means.
 
-`create_vote_app(desk, ...)` builds the app; the event server mounts it on its second port, and
-`python main.py vote serve` runs it alone.
+`create_vote_app(access, ...)` builds the app. The event server mounts it on its second port
+and reaches the vote through its one database thread (:class:`WorkerVote`): phones and voting
+stations write their ballots through the same writer and the same `ViewerVote`.
+`python main.py vote serve` runs the page alone, on a `ViewerVote` of its own
+(:class:`LockedVote`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -40,10 +43,12 @@ from kiosk.core.wire_schema import Schema, SchemaError, Text, parse_json
 from kiosk.media.thumbnails import ThumbnailCache
 from kiosk.server.limits import VOTE_PAGE_LIMITS
 from kiosk.server.serve import Listener
-from kiosk.services.vote import VoteDesk, VoteError, ballot_thumbnails
+from kiosk.services.vote import ViewerVote, VoteError
 from kiosk.store.errors import StoreError
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 DEVICE_COOKIE = "aiff_vote_device"
 PHONE_CHANNEL = "phone"
@@ -67,10 +72,10 @@ def _page_template() -> str:
     return resources.files("kiosk.server").joinpath("vote_page.html").read_text("utf-8")
 
 
-def render_page(desk: VoteDesk, thumbnails: ThumbnailCache | None) -> str:
+def render_page(vote: ViewerVote, thumbnails: ThumbnailCache | None) -> str:
     """The whole page: markup, style and script in one file, the films listed in it."""
     items = []
-    for film in desk.films:
+    for film in vote.films:
         film_id = html.escape(film.id)
         if thumbnails is not None and thumbnails.has(film.id):
             picture = (
@@ -86,7 +91,7 @@ def render_page(desk: VoteDesk, thumbnails: ThumbnailCache | None) -> str:
             f'<span class="en" lang="en">{html.escape(film.title_en)}</span>'
             f'<span class="by">{html.escape(film.director)}</span></span></button></li>'
         )
-    config = desk.config
+    config = vote.config
     return (
         _page_template()
         .replace("{{EVENT_ZH}}", html.escape(config.name_zh))
@@ -109,38 +114,68 @@ def _messages() -> dict[str, list[str]]:
     return messages
 
 
-class VoteEndpoints:
-    """The app's handlers over one `VoteDesk`.
+class VoteAccess(Protocol):
+    """How the page reaches the vote: one call at a time, never on the event loop."""
 
-    Database work runs in worker threads (never on the event loop, which the event server
-    shares with the stations' API), one call at a time under a lock: one SQLite connection.
-    """
+    async def run(self, work: Callable[[ViewerVote], T]) -> T:
+        """Run ``work`` on the vote and wait for its answer (committed, for a ballot)."""
+        ...
+
+
+class LockedVote:
+    """The page alone (`vote serve`): its own `ViewerVote`, one call at a time, in a worker
+    thread under a lock (one SQLite connection)."""
+
+    def __init__(self, vote: ViewerVote) -> None:
+        self._vote = vote
+        self._lock = threading.Lock()
+
+    async def run(self, work: Callable[[ViewerVote], T]) -> T:
+        """Run ``work`` in a worker thread, under the lock."""
+        return await run_in_threadpool(self._locked, work)
+
+    def _locked(self, work: Callable[[ViewerVote], T]) -> T:
+        with self._lock:
+            return work(self._vote)
+
+
+class VoteEndpoints:
+    """The app's handlers over one :class:`VoteAccess`."""
 
     def __init__(
         self,
-        desk: VoteDesk,
+        access: VoteAccess,
         limiter: WrongCodeLimiter,
         thumbnails: ThumbnailCache | None,
     ) -> None:
-        self._desk = desk
+        self._access = access
         self._limiter = limiter
         self._thumbnails = thumbnails
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the limiter's and the caches' (handlers share them)
         self._pages: dict[tuple[str, ...], bytes] = {}
         self._state: dict[str, Any] | None = None
         self._state_at = 0.0
 
-    def _page(self) -> bytes:
+    async def _page(self) -> bytes:
         """The page for the films on the ballot now (rendered once per list of films)."""
+        thumbnails = self._thumbnails
+
+        def films_and_page(vote: ViewerVote) -> tuple[tuple[str, ...], str | None]:
+            films = tuple(f.id for f in vote.films)
+            with self._lock:
+                if films in self._pages:
+                    return films, None
+            return films, render_page(vote, thumbnails)
+
+        films, page = await self._access.run(films_and_page)
         with self._lock:
-            films = tuple(f.id for f in self._desk.films)
-            if films not in self._pages:
-                self._pages[films] = render_page(self._desk, self._thumbnails).encode("utf-8")
+            if page is not None:
+                self._pages[films] = page.encode("utf-8")
             return self._pages[films]
 
-    def page(self, request: Request) -> Response:
+    async def page(self, request: Request) -> Response:
         """GET /: the page; gives the device its cookie for the wrong-code limit."""
-        response = HTMLResponse(self._page(), headers=_SECURITY_HEADERS)
+        response = HTMLResponse(await self._page(), headers=_SECURITY_HEADERS)
         if not request.cookies.get(DEVICE_COOKIE):
             response.set_cookie(
                 DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=86400, httponly=True,
@@ -148,22 +183,25 @@ class VoteEndpoints:
             )  # fmt: skip
         return response
 
-    def state(self, request: Request) -> Response:
+    async def state(self, request: Request) -> Response:
         """GET /state: not open yet, open or closed, and the seconds left (nothing about
         ballots). Every phone asks every few seconds, so one answer serves them all for
         STATE_FRESH_S."""
         now = time.monotonic()
         with self._lock:
-            if self._state is None or now - self._state_at > STATE_FRESH_S:
-                status = self._desk.status()
-                left = None if status.seconds_left is None else round(status.seconds_left)
+            fresh = self._state is not None and now - self._state_at <= STATE_FRESH_S
+        if not fresh:
+            status = await self._access.run(lambda vote: vote.status())
+            left = None if status.seconds_left is None else round(status.seconds_left)
+            with self._lock:
                 self._state = {
                     "open": status.open,
                     "phase": status.phase.value,
                     "seconds_left": left,
                 }
                 self._state_at = now
-            state = dict(self._state)
+        with self._lock:
+            state = dict(self._state or {})
         return _json(state)
 
     def thumbnail(self, request: Request) -> Response:
@@ -182,7 +220,7 @@ class VoteEndpoints:
             body = await _body(request, CHECK_SCHEMA)
         except _RefusedError as refused:
             return _json({"error": refused.reason}, refused.status)
-        return await run_in_threadpool(self._decide, request, body["code"], None)
+        return await self._decide(request, body["code"], None)
 
     async def vote(self, request: Request) -> Response:
         """POST /vote {"code", "film"}: cast the ballot; answered after it is committed."""
@@ -190,29 +228,30 @@ class VoteEndpoints:
             body = await _body(request, VOTE_SCHEMA)
         except _RefusedError as refused:
             return _json({"error": refused.reason}, refused.status)
-        return await run_in_threadpool(self._decide, request, body["code"], body["film"])
+        return await self._decide(request, body["code"], body["film"])
 
-    def _decide(self, request: Request, code: str, film: str | None) -> Response:
+    async def _decide(self, request: Request, code: str, film: str | None) -> Response:
         address = request.client.host if request.client else "?"
         device = request.cookies.get(DEVICE_COOKIE, "")
         with self._lock:
             wait = self._limiter.device_wait(address, device)
-            if wait > 0:  # this phone's own wrong codes: it waits, its code is not looked at
-                return _too_many(wait)
-            try:
-                outcome = (
-                    self._desk.check(code, ticket_codes=False)
-                    if film is None
-                    else self._desk.cast(code, film, PHONE_CHANNEL, ticket_codes=False)
-                )
-            except (StoreError, VoteError) as exc:
-                log.error("a ballot could not be stored: %s", exc)
-                return _json({"error": "the vote could not be recorded; please try again"}, 503)
-            if outcome.verdict is BallotVerdict.INVALID_CODE:
+        if wait > 0:  # this phone's own wrong codes: it waits, its code is not looked at
+            return _too_many(wait)
+        try:
+            outcome = await self._access.run(
+                (lambda vote: vote.check(code, ticket_codes=False))
+                if film is None
+                else (lambda vote: vote.cast(code, film, PHONE_CHANNEL, ticket_codes=False))
+            )
+        except (StoreError, VoteError) as exc:
+            log.error("a ballot could not be stored: %s", exc)
+            return _json({"error": "the vote could not be recorded; please try again"}, 503)
+        if outcome.verdict is BallotVerdict.INVALID_CODE:
+            with self._lock:
                 self._limiter.wrong(address, device)
                 crowded = self._limiter.address_wait(address)
-                if crowded > 0:  # many wrong codes from this address: only valid ones pass
-                    return _too_many(crowded)
+            if crowded > 0:  # many wrong codes from this address: only valid ones pass
+                return _too_many(crowded)
         return _json(_outcome(outcome.verdict, checking=film is None))
 
 
@@ -271,14 +310,14 @@ def _same_origin(request: Request) -> bool:
 
 
 def create_vote_app(
-    desk: VoteDesk,
+    access: VoteAccess,
     *,
     thumbnails: ThumbnailCache | None = None,
     limiter: WrongCodeLimiter | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Starlette:
     """The vote page app for one event (nothing else is reachable through it)."""
-    endpoints = VoteEndpoints(desk, limiter or WrongCodeLimiter(clock), thumbnails)
+    endpoints = VoteEndpoints(access, limiter or WrongCodeLimiter(clock), thumbnails)
     routes = [
         Route("/", endpoints.page, methods=["GET"]),
         Route("/state", endpoints.state, methods=["GET"]),
@@ -289,13 +328,8 @@ def create_vote_app(
     return Starlette(routes=routes)
 
 
-def thumbnails_for(desk: VoteDesk) -> ThumbnailCache:
-    """Thumbnails from each film's own still or the one prepared for the reveal, if any."""
-    return ballot_thumbnails(desk)
-
-
 def vote_listener(
-    desk: VoteDesk,
+    access: VoteAccess,
     port: int,
     host: str = "0.0.0.0",
     thumbnails: ThumbnailCache | None = None,
@@ -303,8 +337,8 @@ def vote_listener(
     """The vote page as one more app of the event server: plain HTTP on its own port.
 
     OSError at once if the port is taken, so that the server can start without the page
-    rather than fail with the doors. The caller owns ``desk`` (and disconnects it when the
-    server stops). ``thumbnails``: shared with the voting stations' API.
+    rather than fail with the doors. ``thumbnails``: the films' stills, shared with the voting
+    stations' API.
     """
     if port:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -313,5 +347,5 @@ def vote_listener(
                 probe.bind((host, port))
             except OSError as exc:
                 raise OSError(f"vote page: port {port} on {host} is not free ({exc})") from exc
-    app = create_vote_app(desk, thumbnails=thumbnails or thumbnails_for(desk))
+    app = create_vote_app(access, thumbnails=thumbnails)
     return Listener("vote page", app, port, tls=None, host=host, limits=VOTE_PAGE_LIMITS)

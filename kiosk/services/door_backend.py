@@ -2,7 +2,7 @@
 
 Two implementations: the local event folder's :class:`~kiosk.store.checkins.CheckinRepository`
 (today's mode, the door laptop holds the event) and
-:class:`~kiosk.services.remote_doors.RemoteDoors` (a paired station talking to the event
+:class:`~kiosk.station.remote_doors.RemoteDoors` (a paired station talking to the event
 server, deciding offline when it must). The window only sees this protocol.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-from kiosk.store.checkins import (
+from kiosk.core.admissions import (
     ArrivalBucket,
     AttendeeHit,
     DoorFigures,

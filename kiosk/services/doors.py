@@ -1,21 +1,20 @@
 """The answers of check-in at the doors, as the door window and the console's Doors tab read
 them (what a scan decided, an undone admission, a search hit, the live figures).
 
-The repository itself comes from :meth:`kiosk.services.open_event.OpenEvent.door_checkins`.
-These result types are the store's today; they move to `kiosk.core` with the one admissions
-module, and this module goes with them.
+The repository itself comes from :meth:`kiosk.services.open_event.OpenEvent.door_checkins`;
+the result types are decided and built by :mod:`kiosk.core.admissions`.
 """
 
 from __future__ import annotations
 
-from kiosk.store.checkins import (
+from kiosk.core.admissions import (
     ArrivalBucket,
     AttendeeHit,
-    CheckinRepository,
     DoorFigures,
     ScanResult,
     UndoneAdmission,
 )
+from kiosk.store.checkins import CheckinRepository
 
 __all__ = [
     "ArrivalBucket",

@@ -8,7 +8,7 @@ folder; each panel receives, in its constructor, only the narrow service it need
 * the Doors tab and the door station: :meth:`OpenEvent.door_checkins` (one per thread);
 * the Report tab: :meth:`OpenEvent.report`;
 * the Stations tab: :meth:`OpenEvent.stations`;
-* the vote tab: :meth:`OpenEvent.vote_desk` and :meth:`OpenEvent.vote_page_address`;
+* the vote tab: :meth:`OpenEvent.viewer_vote` and :meth:`OpenEvent.vote_page_address`;
 * the console's remembered screen and sound: :meth:`OpenEvent.settings`.
 
 Every database connection is opened by :meth:`OpenEvent.connect` on the thread that will use
@@ -49,7 +49,7 @@ from kiosk.store.event_folder import EventFolder
 
 if TYPE_CHECKING:
     from kiosk.desktop.inhibit import InhibitStatus
-    from kiosk.services.vote import VoteDesk
+    from kiosk.services.vote import ViewerVote
 
 __all__ = ["EventFolder", "EventLockedError", "OpenEvent", "Registrations", "StoreError"]
 
@@ -184,13 +184,13 @@ class OpenEvent:
             server or EventServerProcess(self.root),
         )
 
-    def vote_desk(self) -> VoteDesk:
+    def viewer_vote(self) -> ViewerVote:
         """The vote's desk on a connection of its own (it closes it on ``disconnect``).
 
         (The desk still reads the event itself: the vote's one-writer work reshapes it.)"""
-        from kiosk.services.vote import VoteDesk  # (cryptography loads only when voting)
+        from kiosk.services.vote import ViewerVote  # (cryptography loads only when voting)
 
-        return VoteDesk(self._folder)
+        return ViewerVote(self._folder)
 
     def vote_page_address(self) -> VotePageAddress:
         """Where phones open the vote page (its reads open a connection on first use, on the

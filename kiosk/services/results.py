@@ -95,7 +95,12 @@ def seal_record(folder: EventFolder, file_fingerprint: str | None) -> SealRecord
     latest: JournalEntry | None = None
     pending: list[JournalEntry] = []
     times_sealed = 0
-    for entry in Journal(folder.open_db()).entries(RESULTS_SEALING, RESULTS_SEALED):
+    db = folder.open_db()
+    try:
+        entries = list(Journal(db).entries(RESULTS_SEALING, RESULTS_SEALED))
+    finally:
+        db.close()
+    for entry in entries:
         if entry.kind == RESULTS_SEALED:
             latest, pending = entry, []
             times_sealed += 1

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from kiosk.core.admissions import DoorConflict
 from kiosk.core.event import EventConfig
 from kiosk.core.stations import PairingPayload
+from kiosk.core.tickets import TicketCodec
 from kiosk.services.event_server_process import EventServerProcess, port_answers
+from kiosk.store.checkins import CheckinRepository
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.server_identity import event_server_identity, lan_address
-from kiosk.store.station_desk import DoorConflict, StationDesk
 from kiosk.store.stations import PAIRING_LIFETIME, StationInfo, StationRegistry
 
 log = logging.getLogger(__name__)
@@ -85,12 +87,8 @@ class StationConsole:
         self._clock = clock
         self._db = db
         self._registry = StationRegistry(db)
-        self._desk = StationDesk.open(
-            db,
-            secret_key,
-            capacity=config.capacity,
-            timezone_name=config.timezone,
-            event_name=config.name_en,
+        self._checkins = CheckinRepository(
+            db, TicketCodec(secret_key), capacity=config.capacity, zone=config.zone
         )
         self._server = server
 
@@ -149,7 +147,7 @@ class StationConsole:
 
     def conflicts(self) -> list[ConflictRow]:
         """Double admissions and other door conflicts, oldest first."""
-        return [_conflict_row(conflict) for conflict in self._desk.conflicts()]
+        return [_conflict_row(conflict) for conflict in self._checkins.conflicts()]
 
 
 def _station_row(info: StationInfo) -> StationRow:

@@ -1,6 +1,6 @@
 """The Viewer's Award vote as the CLI, the vote page, the console and a voting station use it.
 
-`VoteDesk` is one event's vote: open and close it (journalled), cast and check ballots, show
+`ViewerVote` is one event's vote: open and close it (journalled), cast and check ballots, show
 turnout. `count_vote` opens the vote key with the results passphrase(s) and counts: it is the
 only way to a tally, and it is called only when the results are opened for the reveal.
 """
@@ -23,7 +23,9 @@ from kiosk.core.programme import Film, Programme
 from kiosk.core.tickets import TicketCodec
 from kiosk.core.vote import (
     SHOW_KINDS,
+    BallotOutcome,
     Tally,
+    Turnout,
     VotePhase,
     VoteWindow,
     count_votes,
@@ -39,11 +41,11 @@ from kiosk.store.ballot_crypto import (
     open_vote_key,
     read_vote_key,
 )
-from kiosk.store.ballots import BallotBox, BallotOutcome, Turnout, VoteCodeIndex
+from kiosk.store.ballots import BallotBox, VoteCodeIndex
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
-from kiosk.store.sealed_results import Progress, SealError, read_seal
+from kiosk.store.sealed_results import Progress, read_seal
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +79,10 @@ class VoteStatus:
         }
 
 
-class VoteError(SealError):
+class VoteError(StoreError):
     """The vote cannot be opened, read, cast into or counted; the message says what to do.
 
-    Every `VoteDesk` method raises this (never a bare StoreError), so callers in the UI need
+    Every `ViewerVote` method raises this (never a bare StoreError), so callers in the UI need
     nothing from the store.
     """
 
@@ -95,7 +97,7 @@ def _as_vote_errors() -> Iterator[None]:
         raise VoteError(str(exc)) from exc
 
 
-class VoteDesk:
+class ViewerVote:
     """One event's vote: the window, ballots, turnout, the films to choose from."""
 
     def __init__(
@@ -113,30 +115,29 @@ class VoteDesk:
         self._clock = clock
         self._db = db if db is not None else folder.open_db()
         self._owns_db = db is None  # a connection handed in is its owner's to close
-        self._box = BallotBox(
-            self._db, TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key())
-        )
+        self._box = ballot_box(folder, self._db)
         self._public_key: bytes | None = None
         self._films: tuple[Film, ...] | None = None
         self._films_opened_at: dt.datetime | None = None
         self._thumbnails: ThumbnailCache | None = None
         self._connected = True
 
-    def disconnect(self) -> None:
-        """Close the desk's database connection (its owner is done with it; twice is fine).
+    def close_database(self) -> None:
+        """Close the database connection (its owner is done with it; twice is fine).
 
-        Not :meth:`close`, which closes the *vote*. Usable as ``with VoteDesk(folder) as desk``.
+        Not :meth:`close_vote`, which closes the *vote*. Usable as
+        ``with ViewerVote(folder) as vote``.
         """
         if self._connected:
             self._connected = False
             if self._owns_db:
                 self._db.close()
 
-    def __enter__(self) -> VoteDesk:
+    def __enter__(self) -> ViewerVote:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.disconnect()
+        self.close_database()
 
     @property
     def films(self) -> tuple[Film, ...]:
@@ -162,7 +163,7 @@ class VoteDesk:
         return next((a.id for a in self.config.awards if a.kind == "audience"), None)
 
     def now(self) -> dt.datetime:
-        """The desk's clock."""
+        """The vote's clock."""
         return self._clock()
 
     def window(self) -> VoteWindow:
@@ -190,7 +191,7 @@ class VoteDesk:
         with _as_vote_errors():
             return self._box.turnout()
 
-    def open(self, minutes: int | None = None) -> VoteStatus:
+    def open_vote(self, minutes: int | None = None) -> VoteStatus:
         """Open the vote (VoteError if the ballots could not be sealed: no vote key)."""
         if self.award_id is None:
             raise VoteError('event.toml declares no audience award (kind = "audience")')
@@ -199,7 +200,7 @@ class VoteDesk:
             self._box.open(self._clock(), minutes or self.config.vote.minutes)
         return self.status()
 
-    def close(self) -> VoteStatus:
+    def close_vote(self) -> VoteStatus:
         """Close the vote now."""
         with _as_vote_errors():
             self._box.close(self._clock())
@@ -261,10 +262,10 @@ class VoteDesk:
         return self._public_key
 
 
-def ballot_thumbnails(desk: VoteDesk) -> ThumbnailCache:
+def ballot_thumbnails(vote: ViewerVote) -> ThumbnailCache:
     """Thumbnails from each film's own still or the one prepared for the reveal, if any
     (made on first use, in memory)."""
-    return programme_thumbnails(desk.folder, desk.programme)
+    return programme_thumbnails(vote.folder, vote.programme)
 
 
 def programme_thumbnails(folder: EventFolder, programme: Programme) -> ThumbnailCache:
@@ -278,6 +279,12 @@ def programme_thumbnails(folder: EventFolder, programme: Programme) -> Thumbnail
     return ThumbnailCache(sources)
 
 
+def ballot_box(folder: EventFolder, db: sqlite_utils.Database) -> BallotBox:
+    """The event's ballot box on ``db`` (its codes checked with the event's key)."""
+    secret_key = folder.secret_key()
+    return BallotBox(db, TicketCodec(secret_key), VoteCodeIndex(secret_key))
+
+
 def count_vote(
     folder: EventFolder,
     passphrases: Sequence[str],
@@ -289,17 +296,27 @@ def count_vote(
 
     `derived`: the results key already derived from `passphrases` (see `open_vote_key`)."""
     config = folder.load_config()
+    db = folder.open_db()
+    try:
+        return _count(folder, config, ballot_box(folder, db), passphrases, progress, derived)
+    finally:
+        db.close()
+
+
+def _count(
+    folder: EventFolder,
+    config: EventConfig,
+    box: BallotBox,
+    passphrases: Sequence[str],
+    progress: Progress | None,
+    derived: bytes | None,
+) -> Tally:
     programme = folder.load_programme(config)
     seal = read_seal(folder.sealed_results_path)
     private = open_vote_key(
         read_vote_key(folder.root), passphrases, seal.header.kdf, progress, derived=derived
     )
-    db = folder.open_db()
-    try:
-        box = BallotBox(db, TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key()))
-        sealed = sorted(box.sealed_ballots())
-    finally:
-        db.close()
+    sealed = sorted(box.sealed_ballots())
     choices = [open_ballot(private, ballot) for ballot in sealed]
     seed = hashlib.sha256(b"".join(sealed)).digest()
     log.info("vote counted: %d ballot(s)", len(choices))
@@ -318,7 +335,8 @@ def with_viewer_result(
     """The opened results with the Viewer's Award counted in, once the vote is over.
 
     Nothing changes while the vote is open, when it never took a ballot, or when the event
-    has no audience award or no vote key (the reveal then shows "result to follow").
+    has no audience award or no vote key (the reveal then shows "result to follow"). One
+    connection and one ballot box serve the check and the count.
     """
     config = folder.load_config()
     award = next((a for a in config.awards if a.kind == "audience"), None)
@@ -326,14 +344,13 @@ def with_viewer_result(
         return results
     db = folder.open_db()
     try:
-        box = BallotBox(db, TicketCodec(folder.secret_key()), VoteCodeIndex(folder.secret_key()))
-        over = box.window().has_closed(now or utc_now()) and box.has_ballots()
+        box = ballot_box(folder, db)
+        if not (box.window().has_closed(now or utc_now()) and box.has_ballots()):
+            log.info("the vote is not over or has no ballots: its award stays to follow")
+            return results
+        tally = _count(folder, config, box, passphrases, progress, derived)
     finally:
         db.close()
-    if not over:
-        log.info("the vote is not over or has no ballots: its award stays to follow")
-        return results
-    tally = count_vote(folder, passphrases, progress=progress, derived=derived)
     result: CategoryResult | None = viewer_result(award.id, tally, folder.load_programme(config))
     if result is None:
         return results

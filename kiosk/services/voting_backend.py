@@ -1,7 +1,7 @@
 """What a voting station needs from wherever ballots are decided.
 
-Two implementations: :class:`~kiosk.services.vote.VoteDesk` on the local event folder, and
-:class:`~kiosk.services.remote_vote.RemoteVoting` on a paired station, through the event
+Two implementations: :class:`~kiosk.services.vote.ViewerVote` on the local event folder, and
+:class:`~kiosk.station.remote_vote.RemoteVoting` on a paired station, through the event
 server. The voting station window only sees this protocol and :class:`BallotFilm`.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from kiosk.store.ballots import BallotOutcome
+from kiosk.core.vote import BallotOutcome
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,6 @@ class VotingBackend(Protocol):
         """Cast one ballot; when accepted it is committed before this returns."""
         ...
 
-    def disconnect(self) -> None:
+    def close_database(self) -> None:
         """Close the backend's connection (the station's window closes); twice is fine."""
         ...

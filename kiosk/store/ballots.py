@@ -28,7 +28,9 @@ from kiosk.core.vote import (
     VOTE_CLOSED,
     VOTE_KINDS,
     VOTE_OPENED,
+    BallotOutcome,
     BallotVerdict,
+    Turnout,
     Voter,
     VoteWindow,
     decide_ballot,
@@ -49,37 +51,6 @@ _VOTER_SQL = """
            EXISTS (SELECT 1 FROM vote_voters v WHERE v.attendee_id = t.attendee_id)
     FROM tickets t WHERE t.code = ?
 """
-
-
-@dataclass(frozen=True)
-class BallotOutcome:
-    """What one ballot (or code check) came to."""
-
-    verdict: BallotVerdict
-    ticket_code: str | None = None  # the ticket the code belongs to, when one was found
-
-    @property
-    def accepted(self) -> bool:
-        """True when the ballot was stored (or, for a check, when it may be cast)."""
-        return self.verdict is BallotVerdict.ACCEPTED
-
-    def to_json(self) -> dict[str, object]:
-        """The `vote cast --json` object: `{"accepted", "reason", ...}`."""
-        en, zh = self.verdict.message
-        return {
-            "accepted": self.accepted,
-            "reason": None if self.accepted else self.verdict.value,
-            "message_en": en,
-            "message_zh": zh,
-        }
-
-
-@dataclass(frozen=True)
-class Turnout:
-    """The only figures anyone sees before the reveal: ballots cast and people checked in."""
-
-    ballots: int
-    checked_in: int
 
 
 class VoteCodeIndex:

@@ -1,4 +1,10 @@
-"""Check-ins at the doors: scans, hand admissions, walk-ins, undo, search and live figures.
+"""Check-ins at the doors: the one place admissions are recorded, annulled and uploaded.
+
+Every admission path goes through :class:`CheckinRepository`: the console's doors and a door
+laptop on the event folder, the event server for its paired stations (online scans, hand
+admissions, walk-ins, undo) and the server again for what stations decided offline
+(:meth:`CheckinRepository.record_offline`). The rules and the results are
+:mod:`kiosk.core.admissions`'; this module only looks up, inserts and annuls.
 
 Each scan is verified, looked up, decided and recorded in ONE ``BEGIN IMMEDIATE`` transaction
 together with its journal entry, and committed with ``synchronous=FULL`` before the verdict is
@@ -10,7 +16,6 @@ the scan is reported as already checked in, with who, when and where.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import re
@@ -18,26 +23,38 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
-from kiosk.core.checkin import (
-    Admission,
-    Decision,
-    TicketRecord,
-    Verdict,
-    already_in_decision,
-    capacity_decision,
-    decide,
-    welcome_decision,
+from kiosk.core.admissions import (
+    ArrivalBucket,
+    Attempt,
+    AttendeeHit,
+    DoorConflict,
+    DoorFigures,
+    Lookup,
+    OfflineOutcome,
+    OfflineRecord,
+    ScanResult,
+    UndoneAdmission,
+    admitted,
+    arrival_buckets,
+    check_method,
+    from_iso,
+    judge,
+    judge_walk_in,
+    lost_race,
+    registered,
+    settle_offline,
+    to_iso,
 )
+from kiosk.core.checkin import Admission, TicketRecord, Verdict
 from kiosk.core.names import name_problem, name_problem_zh
 from kiosk.core.registrations import is_plausible_email, normalise_email, normalise_name
-from kiosk.core.tickets import TicketCodec
+from kiosk.core.stations import ListedTicket, TicketStatus, code_digest
+from kiosk.core.tickets import TicketCheck, TicketCodec
 from kiosk.store.attendees import issue_ticket_in
 from kiosk.store.database import transaction
-from kiosk.store.errors import StoreError
 from kiosk.store.journal import Journal
 
 if TYPE_CHECKING:
@@ -46,7 +63,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-METHODS = ("scan", "camera", "manual", "walk-in")
 WRITE_POLL_S = 0.001  # a scan asks for the write lock every ms while an import commits chunks
 SEARCH_LIMIT = 50
 _CODE_FRAGMENT = re.compile(r"[0-9A-Z-]{3,}")
@@ -69,116 +85,9 @@ _ACTIVE_ADMISSION_SQL = (
 )
 _ADMITTED_COUNT_SQL = "SELECT count(*) FROM checkins WHERE annulled_at IS NULL"
 _INSERT_CHECKIN_SQL = (
-    "INSERT INTO checkins (attendee_id, code, station, method, at) VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO checkins (attendee_id, code, station, method, at, annulled_at, annulled_by) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-
-
-def to_iso(moment: dt.datetime) -> str:
-    """Stored form of a moment: ISO 8601 in UTC with milliseconds (sortable as text)."""
-    if moment.tzinfo is None:
-        raise ValueError("check-in times must be timezone-aware")
-    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
-
-
-def from_iso(text: str) -> dt.datetime:
-    """Read a stored moment back (aware, UTC)."""
-    moment = dt.datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    """What one scan (or hand admission, or walk-in) came to, for the screen and the CLI."""
-
-    decision: Decision
-    code: str | None
-    station: str
-    method: str
-    at: dt.datetime
-    attendee_id: int | None = None
-    name: str | None = None
-    name_latin: str | None = None
-    email: str | None = None
-    admission: Admission | None = None  # the person's admission: new, or the earlier one
-    checkin_id: int | None = None
-    offline: bool = False  # decided by a door station from its ticket list, server unreachable
-
-    @property
-    def verdict(self) -> Verdict:
-        """Shortcut to the decision's verdict."""
-        return self.decision.verdict
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``checkin --json`` object (docs/dev/cli-contract.md, plus details)."""
-        return {
-            "verdict": self.verdict.value,
-            "code": self.code,
-            "name": self.name,
-            "name_latin": self.name_latin,
-            "attendee_id": self.attendee_id,
-            "at": to_iso(self.at),
-            "station": self.station,
-            "method": self.method,
-            "admitted_at": to_iso(self.admission.at) if self.admission else None,
-            "admitted_station": self.admission.station if self.admission else None,
-            "message_en": _join(self.decision.headline_en, self.decision.detail_en),
-            "message_zh": _join(self.decision.headline_zh, self.decision.detail_zh, "。"),
-            "offline": self.offline,
-        }
-
-
-def _join(headline: str, detail: str, separator: str = ". ") -> str:
-    return f"{headline}{separator}{detail}" if detail else headline
-
-
-@dataclass(frozen=True)
-class UndoneAdmission:
-    """An admission annulled by Undo (the row is kept, marked annulled)."""
-
-    checkin_id: int
-    attendee_id: int
-    name: str
-    name_latin: str | None
-    code: str | None
-    at: dt.datetime
-    method: str
-
-
-@dataclass(frozen=True)
-class AttendeeHit:
-    """One search result for the door's "find by name" panel."""
-
-    attendee_id: int
-    name: str
-    name_latin: str | None
-    email: str | None
-    status: str
-    code: str | None
-    admission: Admission | None
-
-
-@dataclass(frozen=True)
-class DoorFigures:
-    """The live counter: people in, registrations, the hall's capacity."""
-
-    checked_in: int
-    registered: int
-    capacity: int | None
-    walk_ins: int
-    by_hand: int
-
-    @property
-    def places_left(self) -> int | None:
-        """Free places, or ``None`` without a limit."""
-        return None if self.capacity is None else max(0, self.capacity - self.checked_in)
-
-
-@dataclass(frozen=True)
-class ArrivalBucket:
-    """People admitted in one time slot (``start`` is aware, in the event's zone)."""
-
-    start: dt.datetime
-    count: int
 
 
 class CheckinRepository:
@@ -205,12 +114,8 @@ class CheckinRepository:
     @classmethod
     def for_event(cls, folder: EventFolder, config: EventConfig) -> CheckinRepository:
         """The repository every door, the CLI and the console use on an event."""
-        try:
-            zone = ZoneInfo(config.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise StoreError(f"event.toml: unknown time zone {config.timezone!r}") from exc
         codec = TicketCodec(folder.secret_key())
-        return cls(folder.open_db(), codec, capacity=config.capacity, zone=zone)
+        return cls(folder.open_db(), codec, capacity=config.capacity, zone=config.zone)
 
     @property
     def zone(self) -> dt.tzinfo:
@@ -226,9 +131,9 @@ class CheckinRepository:
 
     def scan(self, code_text: str, station: str, method: str, now: dt.datetime) -> ScanResult:
         """Verify scanned text and admit its holder if allowed; durable before it returns."""
-        _check_method(method)
+        check_method(method)
         check = self._codec.check(code_text)
-        stamp = to_iso(now)
+        attempt = Attempt(station, method, now)
         with transaction(self._db, poll_s=WRITE_POLL_S) as conn:
             ticket: TicketRecord | None = None
             email: str | None = None
@@ -245,34 +150,14 @@ class CheckinRepository:
                         replaced=bool(row[7]),
                     )
                     email = row[4]
-            admission = self._active_admission(conn, ticket.attendee_id) if ticket else None
-            count = self._count_if_needed(conn, ticket, admission)
-            decision = decide(check, ticket, admission, count, self._capacity, self._zone)
-            result = ScanResult(
-                decision=decision,
-                code=check.normalised_code,
-                station=station,
-                method=method,
-                at=now,
-                attendee_id=ticket.attendee_id if ticket else None,
-                name=ticket.name if ticket else None,
-                name_latin=ticket.name_latin if ticket else None,
-                email=email,
-                admission=admission,
+            result = self._decide_and_admit(
+                conn, check, ticket, email, attempt, check.normalised_code
             )
-            if decision.verdict is Verdict.ADMITTED and ticket is not None:
-                result = self._insert_admission(conn, result, ticket.attendee_id, stamp)
-            self._journal(conn, result)
         log.info("scan at %s: %s %s", station, result.verdict.value, result.code)
         return result
 
     def admit_manually(self, attendee_id: int, station: str, now: dt.datetime) -> ScanResult:
         """Admit a person found by name (no ticket at hand); recorded as ``manual``."""
-        return self._admit_person(attendee_id, station, "manual", now)
-
-    def _admit_person(
-        self, attendee_id: int, station: str, method: str, now: dt.datetime
-    ) -> ScanResult:
         with transaction(self._db, poll_s=WRITE_POLL_S) as conn:
             row = conn.execute(
                 "SELECT a.name, a.name_latin, a.email, "
@@ -284,25 +169,28 @@ class CheckinRepository:
                 raise LookupError(f"There is no attendee number {attendee_id} in this event.")
             name, name_latin, email, code = row
             ticket = TicketRecord(code or "", attendee_id, name, name_latin)
-            admission = self._active_admission(conn, attendee_id)
-            count = self._count_if_needed(conn, ticket, admission)
-            decision = decide(None, ticket, admission, count, self._capacity, self._zone)
-            result = ScanResult(
-                decision=decision,
-                code=code,
-                station=station,
-                method=method,
-                at=now,
-                attendee_id=attendee_id,
-                name=name,
-                name_latin=name_latin,
-                email=email,
-                admission=admission,
-            )
-            if decision.verdict is Verdict.ADMITTED:
-                result = self._insert_admission(conn, result, attendee_id, to_iso(now))
-            self._journal(conn, result)
-        log.info("%s admission at %s: %s #%d", method, station, result.verdict.value, attendee_id)
+            attempt = Attempt(station, "manual", now)
+            result = self._decide_and_admit(conn, None, ticket, email, attempt, code)
+        log.info("manual admission at %s: %s #%d", station, result.verdict.value, attendee_id)
+        return result
+
+    def _decide_and_admit(
+        self,
+        conn: sqlite3.Connection,
+        check: TicketCheck | None,
+        ticket: TicketRecord | None,
+        email: str | None,
+        attempt: Attempt,
+        code: str | None,
+    ) -> ScanResult:
+        """Inside the caller's transaction: look up, decide, admit if allowed, journal."""
+        admission = self._active_admission(conn, ticket.attendee_id) if ticket else None
+        count = self._count_if_needed(conn, ticket, admission)
+        lookup = Lookup(ticket, admission, count, email)
+        result = judge(check, lookup, attempt, code=code, capacity=self._capacity, zone=self._zone)
+        if result.verdict is Verdict.ADMITTED and ticket is not None:
+            result = self.admit(conn, result, ticket.attendee_id)
+        self._journal(conn, result)
         return result
 
     def walk_in(
@@ -334,39 +222,20 @@ class CheckinRepository:
                 f"'{clean_email}' is not an e-mail address. / 「{clean_email}」不是有效的電郵地址。"
             )
         stamp = to_iso(now)
+        attempt = Attempt(station, "walk-in", now)
         with transaction(self._db, poll_s=WRITE_POLL_S) as conn:
             count = int(conn.execute(_ADMITTED_COUNT_SQL).fetchone()[0])
-            if self._capacity is not None and count >= self._capacity:
-                result = ScanResult(
-                    decision=capacity_decision(self._capacity),
-                    code=None,
-                    station=station,
-                    method="walk-in",
-                    at=now,
-                    name=clean_name,
-                    name_latin=clean_latin,
-                    email=clean_email,
+            result = judge_walk_in(
+                clean_name, clean_latin, clean_email, count, attempt, capacity=self._capacity
+            )
+            if result.verdict is Verdict.ADMITTED:
+                attendee_id = self._insert_walk_in_attendee(
+                    conn, clean_name, clean_latin, clean_email, stamp
                 )
-                self._journal(conn, result)
-                return result
-            attendee_id = self._insert_walk_in_attendee(
-                conn, clean_name, clean_latin, clean_email, stamp
-            )
-            code = issue_ticket_in(conn, self._codec, attendee_id, 0, stamp)
-            result = ScanResult(
-                decision=welcome_decision(),
-                code=code,
-                station=station,
-                method="walk-in",
-                at=now,
-                attendee_id=attendee_id,
-                name=clean_name,
-                name_latin=clean_latin,
-                email=clean_email,
-            )
-            result = self._insert_admission(conn, result, attendee_id, stamp)
+                code = issue_ticket_in(conn, self._codec, attendee_id, 0, stamp)
+                result = self.admit(conn, registered(result, attendee_id, code), attendee_id)
+                log.info("walk-in at %s: attendee #%d admitted", station, attendee_id)
             self._journal(conn, result)
-        log.info("walk-in at %s: attendee #%d admitted", station, attendee_id)
         return result
 
     @staticmethod
@@ -379,6 +248,44 @@ class CheckinRepository:
             (name, name_latin, email, stamp, stamp),
         )
         return int(cursor.lastrowid or 0)
+
+    # ---------------------------------------------------------------- recording
+
+    def admit(self, conn: sqlite3.Connection, result: ScanResult, attendee_id: int) -> ScanResult:
+        """Record the admission a result decided, in the caller's transaction.
+
+        The partial unique index turns a lost race (another door admitted the person since
+        the lookup) into "already checked in", with the other door's admission.
+        """
+        try:
+            checkin_id = _insert_checkin(
+                conn, attendee_id, result.code, result.station, result.method, result.at
+            )
+        except sqlite3.IntegrityError:
+            earlier = self._active_admission(conn, attendee_id)
+            if earlier is None:
+                raise
+            log.warning("admission of #%d lost a race to %s", attendee_id, earlier.station)
+            return lost_race(result, earlier, self._zone)
+        return admitted(result, checkin_id)
+
+    def annul(
+        self, checkin_id: int, by: str, now: dt.datetime, code: str | None, details: dict[str, Any]
+    ) -> bool:
+        """Mark an active admission annulled (kept in the records) and journal it; False if
+        it was annulled already."""
+        with transaction(self._db, poll_s=WRITE_POLL_S) as conn:
+            cursor = conn.execute(
+                "UPDATE checkins SET annulled_at = ?, annulled_by = ? "
+                "WHERE id = ? AND annulled_at IS NULL",
+                (to_iso(now), by, checkin_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            Journal.append_in(
+                conn, "checkin_annulled", code, {"checkin_id": checkin_id, "station": by} | details
+            )
+        return True
 
     def undo_last(self, station: str, now: dt.datetime) -> UndoneAdmission | None:
         """Annul the latest active admission made at this station (kept, marked annulled)."""
@@ -394,24 +301,150 @@ class CheckinRepository:
             undone = UndoneAdmission(
                 row[0], row[1], row[2], row[3], row[4], from_iso(row[5]), row[6]
             )
-            conn.execute(
-                "UPDATE checkins SET annulled_at = ?, annulled_by = ? WHERE id = ?",
-                (to_iso(now), station, undone.checkin_id),
-            )
-            Journal.append_in(
-                conn,
-                "checkin_annulled",
-                undone.code,
-                {
-                    "checkin_id": undone.checkin_id,
-                    "attendee_id": undone.attendee_id,
-                    "station": station,
-                    "method": undone.method,
-                    "admitted_at": row[5],
-                },
-            )
+            details = {
+                "attendee_id": undone.attendee_id,
+                "method": undone.method,
+                "admitted_at": row[5],
+            }
+            self.annul(undone.checkin_id, station, now, undone.code, details)
         log.info("undo at %s: admission %d annulled", station, undone.checkin_id)
         return undone
+
+    def record_offline(
+        self,
+        station: str,
+        method: str,
+        at: dt.datetime,
+        verdict: str,
+        subject: tuple[int | None, str | None],
+        *,
+        undone_at: str | None,
+        nonce: str | None,
+        received: dt.datetime,
+        plausible: bool = True,
+    ) -> OfflineRecord:
+        """Record a check-in a station decided offline, at the time and door it happened.
+
+        ``subject``: the attendee and ticket code it was about (:meth:`offline_subject`).
+        A second admission of someone already in is kept as a door conflict, never merged;
+        an admission on a ticket cancelled meanwhile is recorded and reported as one too.
+        ``plausible`` False (a door laptop with a wrong clock): kept at the time ``received``,
+        and said so (``clock_skew``).
+        """
+        attendee_id, code = subject
+        data: dict[str, Any] = {"station": station, "method": method, "offline": True}
+        with transaction(self._db) as conn:
+            skew: dict[str, Any] = {}
+            if not plausible:
+                skew = {"clock_skew": True, "station_time": to_iso(at)}
+                Journal.append_in(
+                    conn, "clock_skew", code, skew | {"station": station, "at": to_iso(received)}
+                )
+                at = received
+            data |= skew | {"at": to_iso(at)}
+            earlier = None if attendee_id is None else self._active_admission(conn, attendee_id)
+            outcome = settle_offline(verdict, attendee_id, bool(undone_at), earlier)
+            if outcome is OfflineOutcome.REFUSED or attendee_id is None:
+                Journal.append_in(
+                    conn, "checkin_refused", code, data | {"verdict": verdict or "unknown"}
+                )
+                return OfflineRecord(outcome, skew=skew)
+            if outcome is OfflineOutcome.ANNULLED:  # admitted and undone while offline: kept
+                _insert_checkin(
+                    conn, attendee_id, code, station, method, at, annulled=(str(undone_at), station)
+                )
+                Journal.append_in(
+                    conn, "checkin_annulled", code, data | {"attendee_id": attendee_id}
+                )
+                return OfflineRecord(outcome, skew=skew)
+            second = _Conflict(attendee_id, code, station, at, method, nonce, received)
+            if earlier is not None:
+                double = self._add_conflict(conn, "double_admission", second, earlier)
+                return OfflineRecord(outcome, double, skew)
+            checkin_id = _insert_checkin(conn, attendee_id, code, station, method, at)
+            Journal.append_in(
+                conn, "checkin", code, data | {"attendee_id": attendee_id, "checkin_id": checkin_id}
+            )
+            cancelled = None
+            if code is not None and _ticket_cancelled(conn, code):
+                cancelled = self._add_conflict(conn, "revoked_ticket", second, None)
+        return OfflineRecord(outcome, cancelled, skew)
+
+    def offline_subject(
+        self, method: str, attendee_id: object, code_text: str
+    ) -> tuple[int | None, str | None]:
+        """The attendee and ticket code an offline check-in was about (the signature of a
+        scanned code is checked here: a station never holds the key)."""
+        if method == "manual":
+            if not isinstance(attendee_id, int):
+                raise ValueError("an offline manual admission needs attendee_id")
+            exists = self._db.execute("SELECT 1 FROM attendees WHERE id = ?", (attendee_id,))
+            if exists.fetchone() is None:
+                return None, None
+            row = self._db.execute(
+                "SELECT code FROM tickets WHERE attendee_id = ? AND revoked_at IS NULL",
+                (attendee_id,),
+            ).fetchone()
+            return attendee_id, (row[0] if row else None)
+        check = self._codec.check(code_text)
+        if check.ticket is None:
+            return None, check.normalised_code
+        row = self._db.execute(
+            "SELECT attendee_id FROM tickets WHERE code = ?", (check.ticket.code,)
+        ).fetchone()
+        return (None if row is None else int(row[0])), check.ticket.code
+
+    def _add_conflict(
+        self,
+        conn: sqlite3.Connection,
+        kind: str,
+        second: _Conflict,
+        first: Admission | None,
+    ) -> int:
+        first_at = to_iso(first.at) if first else None
+        cursor = conn.execute(
+            "INSERT INTO door_conflicts (kind, attendee_id, code, first_station, first_at, "
+            "first_method, second_station, second_at, second_method, offline, nonce, "
+            "reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+            (
+                kind,
+                second.attendee_id,
+                second.code,
+                first.station if first else None,
+                first_at,
+                first.method if first else None,
+                second.station,
+                to_iso(second.at),
+                second.method,
+                second.nonce,
+                to_iso(second.received),
+            ),
+        )
+        conflict_id = int(cursor.lastrowid or 0)
+        Journal.append_in(
+            conn,
+            "checkin_conflict",
+            second.code,
+            {
+                "kind": kind,
+                "conflict_id": conflict_id,
+                "attendee_id": second.attendee_id,
+                "first_station": first.station if first else None,
+                "first_at": first_at,
+                "second_station": second.station,
+                "second_at": to_iso(second.at),
+            },
+        )
+        log.warning(
+            "door conflict %s: attendee #%d at %s (%s) and %s (%s)",
+            kind,
+            second.attendee_id,
+            first.station if first else None,
+            first_at,
+            second.station,
+            to_iso(second.at),
+        )
+        return conflict_id
 
     # ---------------------------------------------------------------- helpers
 
@@ -426,26 +459,6 @@ class CheckinRepository:
         if self._capacity is None or ticket is None or admission is not None:
             return 0
         return int(conn.execute(_ADMITTED_COUNT_SQL).fetchone()[0])
-
-    def _insert_admission(
-        self, conn: sqlite3.Connection, result: ScanResult, attendee_id: int, stamp: str
-    ) -> ScanResult:
-        """INSERT the check-in; the unique index turns a lost race into "already checked in"."""
-        try:
-            cursor = conn.execute(
-                _INSERT_CHECKIN_SQL,
-                (attendee_id, result.code, result.station, result.method, stamp),
-            )
-        except sqlite3.IntegrityError:
-            earlier = self._active_admission(conn, attendee_id)
-            if earlier is None:
-                raise
-            log.warning("admission of #%d lost a race to %s", attendee_id, earlier.station)
-            return _replace(
-                result, decision=already_in_decision(earlier, self._zone), admission=earlier
-            )
-        admission = Admission(from_iso(stamp), result.station, result.method)
-        return _replace(result, admission=admission, checkin_id=int(cursor.lastrowid or 0))
 
     @staticmethod
     def _journal(conn: sqlite3.Connection, result: ScanResult) -> None:
@@ -542,35 +555,73 @@ class CheckinRepository:
         bucket_minutes: int = 5,
         within: tuple[dt.datetime, dt.datetime] | None = None,
     ) -> list[ArrivalBucket]:
-        """People admitted per time slot, from the first arrival to the last, gaps as zero.
-
-        ``within``: only admissions in this window (the night), so one time from a door
-        laptop with a wrong clock cannot stretch the chart over years of empty slots."""
-        if bucket_minutes <= 0:
-            raise ValueError("bucket_minutes must be positive")
-        width = bucket_minutes * 60
-        first_s, last_s = (
-            (int(within[0].timestamp()), int(within[1].timestamp()))
-            if within is not None
-            else (-(2**62), 2**62)
+        """People admitted per time slot (:func:`~kiosk.core.admissions.arrival_buckets`)."""
+        rows = self._db.execute("SELECT at FROM checkins WHERE annulled_at IS NULL").fetchall()
+        return arrival_buckets(
+            [from_iso(row[0]) for row in rows], bucket_minutes, self._zone, within
         )
+
+    def listed_tickets(self) -> list[ListedTicket]:
+        """Every ticket as a station's offline list holds it: the code's digest, the holder,
+        the ticket's status and the holder's admission. Never the code, never the key."""
         rows = self._db.execute(
-            "SELECT CAST(strftime('%s', at) AS INTEGER) / ? AS slot, count(*) FROM checkins "
-            "WHERE annulled_at IS NULL AND CAST(strftime('%s', at) AS INTEGER) BETWEEN ? AND ? "
-            "GROUP BY slot ORDER BY slot",
-            (width, first_s, last_s),
+            """
+            SELECT t.code, t.attendee_id, a.name, a.name_latin, t.revoked_at,
+                   EXISTS (SELECT 1 FROM tickets n WHERE n.attendee_id = t.attendee_id
+                           AND n.revoked_at IS NULL AND n.code <> t.code),
+                   c.at, c.station, c.method
+            FROM tickets t JOIN attendees a ON a.id = t.attendee_id
+            LEFT JOIN checkins c ON c.attendee_id = t.attendee_id AND c.annulled_at IS NULL
+            ORDER BY t.attendee_id, t.issue_number
+            """
         ).fetchall()
-        if not rows:
-            return []
-        counts = {int(slot): int(count) for slot, count in rows}
-        first, last = min(counts), max(counts)
-        return [
-            ArrivalBucket(
-                dt.datetime.fromtimestamp(slot * width, dt.UTC).astimezone(self._zone),
-                counts.get(slot, 0),
+        listed = []
+        for code, attendee_id, name, latin, revoked_at, replaced, at, where, method in rows:
+            status = TicketStatus.VALID
+            if revoked_at is not None:
+                status = TicketStatus.REPLACED if replaced else TicketStatus.REVOKED
+            listed.append(
+                ListedTicket(
+                    code_digest(code),
+                    attendee_id,
+                    name,
+                    latin,
+                    status,
+                    from_iso(at) if at else None,
+                    where,
+                    method,
+                )
             )
-            for slot in range(first, last + 1)
+        return listed
+
+    def conflicts(self) -> list[DoorConflict]:
+        """Every door conflict, oldest first."""
+        rows = self._db.execute(
+            "SELECT d.id, d.kind, d.attendee_id, d.code, a.name, d.first_station, d.first_at, "
+            "d.first_method, d.second_station, d.second_at, d.second_method, d.offline "
+            "FROM door_conflicts d LEFT JOIN attendees a ON a.id = d.attendee_id ORDER BY d.id"
+        ).fetchall()
+        return [
+            DoorConflict(
+                id=row[0],
+                kind=row[1],
+                attendee_id=row[2],
+                code=row[3],
+                name=row[4],
+                first_station=row[5],
+                first_at=from_iso(row[6]) if row[6] else None,
+                first_method=row[7],
+                second_station=row[8],
+                second_at=from_iso(row[9]),
+                second_method=row[10],
+                offline=bool(row[11]),
+            )
+            for row in rows
         ]
+
+    def conflict_count(self) -> int:
+        """How many door conflicts there are."""
+        return int(self._db.execute("SELECT count(*) FROM door_conflicts").fetchone()[0])
 
     def has_changed(self) -> bool:
         """True if another connection committed since the last call (cheap; for polling)."""
@@ -580,14 +631,42 @@ class CheckinRepository:
         return changed
 
 
-def _check_method(method: str) -> None:
-    if method not in METHODS:
-        raise ValueError(f"unknown check-in method {method!r}; expected one of {METHODS}")
-
-
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _replace(result: ScanResult, **changes: Any) -> ScanResult:
-    return dataclasses.replace(result, **changes)
+def _insert_checkin(
+    conn: sqlite3.Connection,
+    attendee_id: int,
+    code: str | None,
+    station: str,
+    method: str,
+    at: dt.datetime,
+    *,
+    annulled: tuple[str, str] | None = None,
+) -> int:
+    """The one INSERT of a check-in (``annulled``: when and by whom, for one kept annulled)."""
+    annulled_at, annulled_by = annulled or (None, None)
+    cursor = conn.execute(
+        _INSERT_CHECKIN_SQL,
+        (attendee_id, code, station, method, to_iso(at), annulled_at, annulled_by),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def _ticket_cancelled(conn: sqlite3.Connection, code: str) -> bool:
+    row = conn.execute("SELECT revoked_at FROM tickets WHERE code = ?", (code,)).fetchone()
+    return row is not None and row[0] is not None
+
+
+@dataclass(frozen=True)
+class _Conflict:
+    """The second side of a door conflict: the offline admission that came in late."""
+
+    attendee_id: int
+    code: str | None
+    station: str
+    at: dt.datetime
+    method: str
+    nonce: str | None
+    received: dt.datetime

@@ -12,7 +12,6 @@ import re
 import secrets
 import stat
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 import sqlite_utils
@@ -126,8 +125,8 @@ class EventFolder:
     def zone_or_none(self) -> dt.tzinfo | None:
         """The event's time zone, or None while event.toml is missing or broken."""
         try:
-            return ZoneInfo(self.load_config().timezone)
-        except (ConfigError, StoreError, ZoneInfoNotFoundError, ValueError, OSError):
+            return self.load_config().zone
+        except (ConfigError, StoreError, ValueError, OSError):
             return None
 
     def secret_key(self) -> bytes:

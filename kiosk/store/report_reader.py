@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from kiosk.core.admissions import from_iso
 from kiosk.core.report import AttendeeCounts, CheckinRow, FilmSound, Record
-from kiosk.store.checkins import from_iso
 
 log = logging.getLogger(__name__)
 

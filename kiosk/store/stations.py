@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from kiosk.core.admissions import from_iso, to_iso
 from kiosk.core.stations import hash_token, new_pairing_token, new_station_token
-from kiosk.store.checkins import from_iso, to_iso
 from kiosk.store.database import transaction
 from kiosk.store.errors import AuditedError
 from kiosk.store.journal import Journal

@@ -253,7 +253,7 @@ def mount_vote(
     address = event.vote_page_address()  # where the server really serves the page
 
     panel = VotePanel(
-        event.vote_desk(),
+        event.viewer_vote(),
         VoteSlide(StageWindowSlide(stage, busy)),
         messages,
         urls=address.urls,
@@ -261,7 +261,7 @@ def mount_vote(
         page_answers=event.vote_page_address().answers,
     )
     window.add_tab(panel, "Viewer's vote · 觀眾投票")
-    window.closed.connect(panel.stop)  # the desk's database connection goes with the console
+    window.closed.connect(panel.stop)  # the vote's database connection goes with the console
     return panel
 
 

@@ -135,7 +135,7 @@ def test_checkin_speed(qtbot: QtBot, tmp_path: Path) -> None:
         kinds.append(tone if tone == previous_tone else f"{previous_tone}->{tone}")
         previous_tone = tone
     capture.uninstall()
-    window.context.desk.shutdown()
+    window.context.writer.shutdown()
     if window.context.reader is not None:
         window.context.reader.shutdown()
     print(f"scanner Enter -> verdict painted {percentiles(to_paint)}")

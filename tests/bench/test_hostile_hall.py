@@ -22,7 +22,7 @@ import signal
 import time
 from pathlib import Path
 
-from kiosk.store.checkins import from_iso
+from kiosk.core.admissions import from_iso
 from tests import hostile_hall as attack
 from tests.station_helpers import read_results, start_station
 

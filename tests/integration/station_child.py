@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from kiosk.services.station_setup import open_remote_station
-from kiosk.store.station_folder import StationFolder
+from kiosk.station.folder import StationFolder
+from kiosk.station.setup import open_remote_station
 
 
 def main() -> int:

@@ -18,16 +18,16 @@ from typing import Any
 import pytest
 
 from kiosk.core.stations import PairingPayload
-from kiosk.services.remote_doors import StationRevokedError
-from kiosk.services.station_link import (
+from kiosk.station.folder import StationFolder
+from kiosk.station.link import (
     CertificateMismatchError,
     ServerLink,
     ServerRefusedError,
     ServerUnreachableError,
 )
-from kiosk.services.station_setup import open_remote_station
+from kiosk.station.remote_doors import StationRevokedError
+from kiosk.station.setup import open_remote_station
 from kiosk.store.errors import StoreError
-from kiosk.store.station_folder import StationFolder
 from tests.doors_helpers import make_event, seed_people
 from tests.station_helpers import (
     pair_station,

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.store.station_folder import StationFolder
+from kiosk.station.folder import StationFolder
 from tests import hostile_hall as attack
 from tests.station_helpers import read_results, start_station
 

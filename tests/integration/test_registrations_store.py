@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.core.admissions import ScanResult
 from kiosk.core.checkin import Verdict
 from kiosk.core.registrations import RegistrationFileError
 from kiosk.core.tickets import TicketCodec, generate_secret_key
@@ -17,7 +18,7 @@ from kiosk.services.registrations import (
     preview_import,
 )
 from kiosk.store.attendees import AttendeeRepository
-from kiosk.store.checkins import CheckinRepository, ScanResult
+from kiosk.store.checkins import CheckinRepository
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal

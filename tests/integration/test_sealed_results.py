@@ -16,7 +16,7 @@ from kiosk.core.awards import JuryResults, parse_jury_results
 from kiosk.core.problems import ConfigError
 from kiosk.services import results as sealed
 from kiosk.services.demo import DEMO_PASSPHRASE, DEMO_RESULTS_FILE
-from kiosk.services.vote import VoteDesk
+from kiosk.services.vote import ViewerVote
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.store.sealed_results import (
@@ -537,11 +537,11 @@ def test_nothing_in_the_event_folder_or_logs_names_a_winner(
         assert (
             door_repository(results_event).scan(person.code, "Door 1", "scan", now).verdict.admits
         )
-    desk = VoteDesk(results_event)
-    desk.open(5)
+    desk = ViewerVote(results_event)
+    desk.open_vote(5)
     for person, film in zip(people, ["QZ-NOM-02", "QZ-MEN-05", "QZ-NOM-02"], strict=True):
         assert desk.cast(person.code, film, "phone").accepted
-    desk.close()
+    desk.close_vote()
     results = sealed.open_results(results_event, [PASSPHRASE, SECOND_PASSPHRASE])
     assert results.for_category("best-film") is not None  # it really opened
     viewers = results.for_category("viewers")

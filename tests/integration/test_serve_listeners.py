@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from kiosk.server.event_server import build_event_server
 from kiosk.server.serve import Listener, run_listeners
-from kiosk.services.station_link import ServerLink, ServerRefusedError
+from kiosk.station.link import ServerLink, ServerRefusedError
 from tests.doors_helpers import make_event
 
 

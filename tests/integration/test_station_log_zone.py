@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.store.station_folder import StationFolder
+from kiosk.station.folder import StationFolder
 from tests.doors_helpers import make_event, seed_people
 from tests.station_helpers import MAIN, ROOT, pair_station, start_server
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.station.folder import STATION_MIGRATIONS, StationStore
 from kiosk.store.errors import StoreError
-from kiosk.store.station_folder import STATION_MIGRATIONS, StationStore
 
 OLD_UNVERSIONED = """
 CREATE TABLE tickets (code_sha256 TEXT PRIMARY KEY, attendee_id INTEGER NOT NULL,

@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
-from kiosk.services.station_link import ServerLink, ServerRefusedError
 from kiosk.services.vote import count_vote
-from kiosk.store.station_folder import StationFolder
+from kiosk.station.folder import StationFolder
+from kiosk.station.link import ServerLink, ServerRefusedError
 from tests.results_helpers import PASSPHRASE, find_secrets
 from tests.station_helpers import ROOT, pair_station, read_results, run_cli, start_server
 from tests.vote_helpers import VOTE_FILMS, VotingEvent, make_voting_event

@@ -16,7 +16,7 @@ from kiosk.cli import cli
 from kiosk.core.awards import build_plan
 from kiosk.core.vote import BallotVerdict
 from kiosk.services import results as sealed
-from kiosk.services.vote import VoteDesk, VoteError, count_vote, with_viewer_result
+from kiosk.services.vote import ViewerVote, VoteError, count_vote, with_viewer_result
 from kiosk.store.ballot_crypto import BALLOT_BYTES, VoteKeyError, vote_key_path
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
@@ -33,9 +33,9 @@ from tests.results_helpers import (
 from tests.vote_helpers import VOTE_FILMS, VotingEvent, make_voting_event
 
 
-def opened_desk(voting: VotingEvent) -> VoteDesk:
-    desk = VoteDesk(voting.folder)
-    desk.open(10)
+def opened_desk(voting: VotingEvent) -> ViewerVote:
+    desk = ViewerVote(voting.folder)
+    desk.open_vote(10)
     return desk
 
 
@@ -51,7 +51,7 @@ def test_sealing_the_results_makes_the_vote_key(voting: VotingEvent) -> None:
 def test_the_vote_cannot_open_without_sealed_results(tmp_path: Path) -> None:
     folder = make_event(tmp_path / "event")
     with pytest.raises(VoteError, match="results seal"):
-        VoteDesk(folder).open()
+        ViewerVote(folder).open_vote()
 
 
 def test_a_ballot_is_accepted_once_and_committed_before_the_answer(voting: VotingEvent) -> None:
@@ -74,12 +74,12 @@ def test_a_ballot_is_accepted_once_and_committed_before_the_answer(voting: Votin
 
 
 def test_every_refusal(voting: VotingEvent) -> None:
-    desk = VoteDesk(voting.folder)
+    desk = ViewerVote(voting.folder)
     first, second = voting.admitted[0], voting.admitted[1]
     code = voting.vote_code_of(first)
     # before it opens: "not open yet", which is not "closed" (come back later, not too late)
     assert desk.cast(code, "QZ-OTHER-06", "phone").verdict is BallotVerdict.VOTE_NOT_OPEN
-    desk.open(10)
+    desk.open_vote(10)
     assert desk.check(code).accepted  # a check records nothing
     assert desk.cast("ZZZZ-ZZZZ", "QZ-OTHER-06", "phone").verdict is BallotVerdict.INVALID_CODE
     assert desk.cast("hello", "QZ-OTHER-06", "phone").verdict is BallotVerdict.INVALID_CODE
@@ -90,7 +90,7 @@ def test_every_refusal(voting: VotingEvent) -> None:
     new_ticket = reissue(voting.folder, second)
     assert desk.cast(old_code, "QZ-OTHER-06", "phone").verdict is BallotVerdict.REVOKED
     assert desk.cast(new_ticket, "QZ-OTHER-06", "Station 1").accepted  # a new ticket works
-    desk.close()
+    desk.close_vote()
     assert desk.cast(code, "QZ-OTHER-06", "phone").verdict is BallotVerdict.VOTE_CLOSED
     assert desk.status().ballots == 1
     refused = [e.data["verdict"] for e in Journal(voting.folder.open_db()).entries("vote_refused")]
@@ -113,8 +113,8 @@ def test_an_annulled_admission_cannot_vote(voting: VotingEvent) -> None:
 
 def test_the_countdown_closes_the_vote(voting: VotingEvent) -> None:
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=11)
-    VoteDesk(voting.folder).open(10)
-    desk_later = VoteDesk(voting.folder, clock=lambda: later)
+    ViewerVote(voting.folder).open_vote(10)
+    desk_later = ViewerVote(voting.folder, clock=lambda: later)
     outcome = desk_later.cast(voting.vote_code_of(voting.admitted[0]), "QZ-OTHER-06", "phone")
     assert outcome.verdict is BallotVerdict.VOTE_CLOSED
     assert desk_later.status().open is False
@@ -124,7 +124,7 @@ def cast_all(voting: VotingEvent, choices: list[str]) -> None:
     desk = opened_desk(voting)
     for person, film in zip(voting.admitted, choices, strict=False):
         assert desk.cast(voting.vote_code_of(person), film, "phone").accepted
-    desk.close()
+    desk.close_vote()
 
 
 def test_the_tally_opens_only_with_the_passphrase(voting: VotingEvent) -> None:
@@ -154,7 +154,7 @@ def test_the_reveal_gets_the_viewers_award_once_the_vote_is_closed(voting: Votin
         assert desk.cast(voting.vote_code_of(person), film, "phone").accepted
     while_open = sealed.open_results(voting.folder, [PASSPHRASE])
     assert while_open.for_category("viewers") is None  # still "result to follow"
-    desk.close()
+    desk.close_vote()
     results = sealed.open_results(voting.folder, [PASSPHRASE])
     viewers = results.for_category("viewers")
     assert viewers is not None and viewers.winner == "QZ-OTHER-07"
@@ -167,8 +167,8 @@ def test_the_reveal_gets_the_viewers_award_once_the_vote_is_closed(voting: Votin
 
 
 def test_no_ballots_no_viewer_result(voting: VotingEvent) -> None:
-    VoteDesk(voting.folder).open(10)
-    VoteDesk(voting.folder).close()
+    ViewerVote(voting.folder).open_vote(10)
+    ViewerVote(voting.folder).close_vote()
     jury = sealed.open_results(voting.folder, [PASSPHRASE], purpose="verify")
     assert with_viewer_result(voting.folder, jury, [PASSPHRASE]).for_category("viewers") is None
 

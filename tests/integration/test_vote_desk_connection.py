@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.services.vote import VoteDesk
+from kiosk.services.vote import ViewerVote
 from kiosk.store.event_folder import EventFolder
 from tests.vote_helpers import VotingEvent
 
@@ -37,12 +37,12 @@ def open_handles(database: Path) -> int:
 def test_disconnect_closes_the_desks_connection(voting: VotingEvent) -> None:
     database = voting.folder.db_path
     before = open_handles(database)
-    desk = VoteDesk(voting.folder)
+    desk = ViewerVote(voting.folder)
     assert desk.status().checked_in == len(voting.admitted)
     kept = [desk]  # the desk is alive: its connection is open
     assert open_handles(database) == before + 1
-    desk.disconnect()
-    desk.disconnect()  # twice is fine
+    desk.close_database()
+    desk.close_database()  # twice is fine
     assert open_handles(database) == before
     assert kept
 
@@ -50,8 +50,8 @@ def test_disconnect_closes_the_desks_connection(voting: VotingEvent) -> None:
 def test_with_block_disconnects(voting: VotingEvent) -> None:
     database = voting.folder.db_path
     before = open_handles(database)
-    with VoteDesk(voting.folder) as desk:
-        desk.open(10)
+    with ViewerVote(voting.folder) as desk:
+        desk.open_vote(10)
         assert open_handles(database) == before + 1
         alive = desk
     assert open_handles(database) == before
@@ -65,7 +65,7 @@ def test_the_voting_station_closes_its_desk_with_its_window(
 
     database = voting.folder.db_path
     before = open_handles(database)
-    window = VotingStationWindow(VoteDesk(voting.folder), "Door 3")
+    window = VotingStationWindow(ViewerVote(voting.folder), "Door 3")
     qtbot.addWidget(window)
     window.show()
     assert open_handles(database) == before + 1
@@ -84,7 +84,7 @@ def test_the_console_closes_its_vote_desk_when_it_closes(
     qtbot.addWidget(window)
     window.show()
     panel = window.findChildren(VotePanel)[0]
-    panel.desk.status()
+    panel.vote.status()
     window.close()
     with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
-        panel.desk.status()
+        panel.vote.status()

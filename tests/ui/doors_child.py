@@ -27,7 +27,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QPushButton
 
-from kiosk.store.checkins import ScanResult, UndoneAdmission
+from kiosk.core.admissions import ScanResult, UndoneAdmission
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
 from kiosk.ui.common.application import freeze_startup_objects
@@ -154,7 +154,7 @@ def main() -> int:
         return app.exec()
     finally:
         capture.uninstall()
-        window.context.desk.shutdown()
+        window.context.writer.shutdown()
         lock.release()
 
 

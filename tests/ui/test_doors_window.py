@@ -13,10 +13,10 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from kiosk.core.admissions import ScanResult
 from kiosk.core.checkin import Verdict
 from kiosk.core.repeat_scans import RepeatGuard
 from kiosk.core.tickets import TicketCodec
-from kiosk.store.checkins import ScanResult
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
 from kiosk.ui.doors import window as doors_window_module

@@ -14,11 +14,11 @@ import pytest
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
+from kiosk.core.admissions import ScanResult
 from kiosk.core.checkin import Verdict
-from kiosk.services.remote_doors import StationSync
-from kiosk.services.station_link import ServerLink
-from kiosk.services.station_setup import RemoteStation, open_station_at
-from kiosk.store.checkins import ScanResult
+from kiosk.station.link import ServerLink
+from kiosk.station.remote_doors import StationSync
+from kiosk.station.setup import RemoteStation, open_station_at
 from kiosk.ui.app import make_application
 from kiosk.ui.doors.remote_app import open_remote_doors
 from kiosk.ui.doors.window import DoorsWindow

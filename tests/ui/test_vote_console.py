@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.render.cards import HoldingCard
 from kiosk.render.vote_card import VoteCard
-from kiosk.services.vote import VoteDesk
+from kiosk.services.vote import ViewerVote
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
@@ -57,7 +57,7 @@ def test_open_vote_slide_turnout_close(
     door = CheckinRepository.for_event(demo_event, config)
     assert door.scan(code, "Door 1", "scan", dt.datetime.now(dt.UTC)).verdict.value == "admitted"
     film = demo_event.load_programme(config).films[0]
-    assert VoteDesk(demo_event).cast(code, film.id, "Station 1").accepted
+    assert ViewerVote(demo_event).cast(code, film.id, "Station 1").accepted
     qtbot.waitUntil(
         lambda: panel.turnout.text().startswith("1 ballots / 1 checked in"), timeout=5000
     )

@@ -8,11 +8,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.core.vote import BallotVerdict
-from kiosk.services.remote_vote import UNCONFIRMED, VoteUnconfirmedError
-from kiosk.services.vote import VoteDesk
+from kiosk.core.vote import BallotOutcome, BallotVerdict
+from kiosk.services.vote import ViewerVote
 from kiosk.services.voting_backend import BallotFilm
-from kiosk.store.ballots import BallotOutcome
+from kiosk.station.remote_vote import UNCONFIRMED, VoteUnconfirmedError
 from kiosk.ui.app import make_application
 from kiosk.ui.doors.app import open_doors
 from kiosk.ui.doors.voting_station import Phase, StationModes, VotingStationWindow
@@ -32,8 +31,8 @@ def shown(modes: StationModes) -> QWidget:
 def test_scan_tap_confirm_thanks(qtbot: QtBot, tmp_path: Path) -> None:
     make_application()  # the stations' dark theme
     voting = make_voting_event(tmp_path / "event")
-    desk = VoteDesk(voting.folder)
-    desk.open(10)
+    desk = ViewerVote(voting.folder)
+    desk.open_vote(10)
     window = VotingStationWindow(desk, "Station 2")
     qtbot.addWidget(window)
     window.resize(1366, 768)
@@ -64,8 +63,8 @@ def test_scan_tap_confirm_thanks(qtbot: QtBot, tmp_path: Path) -> None:
 
 def test_cancel_records_nothing(qtbot: QtBot, tmp_path: Path) -> None:
     voting = make_voting_event(tmp_path / "event")
-    desk = VoteDesk(voting.folder)
-    desk.open(10)
+    desk = ViewerVote(voting.folder)
+    desk.open_vote(10)
     window = VotingStationWindow(desk, "Station 2")
     qtbot.addWidget(window)
     window.handle_code(voting.admitted[1].code)
@@ -78,7 +77,7 @@ def test_cancel_records_nothing(qtbot: QtBot, tmp_path: Path) -> None:
 
 def test_f9_switches_a_door_station_to_voting(qtbot: QtBot, tmp_path: Path) -> None:
     voting = make_voting_event(tmp_path / "event")
-    VoteDesk(voting.folder).open(10)
+    ViewerVote(voting.folder).open_vote(10)
     doors = open_doors(voting.folder, "Door 3", with_camera=False, with_sound=False)
     qtbot.addWidget(doors)
 
@@ -86,7 +85,7 @@ def test_f9_switches_a_door_station_to_voting(qtbot: QtBot, tmp_path: Path) -> N
         widget.show()
 
     modes = StationModes(
-        doors, lambda: VotingStationWindow(VoteDesk(voting.folder), "Door 3"), show
+        doors, lambda: VotingStationWindow(ViewerVote(voting.folder), "Door 3"), show
     )
     doors.show()
     modes.toggle()
@@ -121,7 +120,7 @@ class FlakyServer:
             raise VoteUnconfirmedError(UNCONFIRMED, "nonce-1")
         return BallotOutcome(BallotVerdict.ACCEPTED)
 
-    def disconnect(self) -> None:
+    def close_database(self) -> None:
         pass
 
 
@@ -153,7 +152,7 @@ class ManyFilms:
     def cast(self, text: str, film_id: str, channel: str) -> BallotOutcome:
         return BallotOutcome(BallotVerdict.ACCEPTED)
 
-    def disconnect(self) -> None:
+    def close_database(self) -> None:
         pass
 
 

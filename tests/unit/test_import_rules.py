@@ -11,6 +11,7 @@ other), only from the interpreter.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -156,10 +157,64 @@ def test_an_annotation_only_import_that_closes_a_circle_is_a_cycle() -> None:
         ("kiosk.desktop", "kiosk.media"),
         ("kiosk.desktop", "kiosk.store"),
         ("kiosk.desktop", "kiosk.services"),
+        ("kiosk.store", "kiosk.server"),  # the store knows no HTTP
+        ("kiosk.store", "kiosk.station"),
+        ("kiosk.services", "kiosk.server"),
+        ("kiosk.services", "kiosk.station"),
+        ("kiosk.station", "kiosk.ui"),  # a station's client runs under the CLI and the window
+        ("kiosk.station", "kiosk.night"),
+        ("kiosk.station", "kiosk.cli"),
+        ("kiosk.core", "kiosk.store"),
+        ("kiosk.core", "kiosk.station"),
+        ("kiosk.core", "kiosk.server"),
     ],
 )
 def test_dependencies_point_inward(source: str, target: str) -> None:
     assert offenders(source, target) == []
+
+
+HTTP_MODULES = ("starlette", "uvicorn", "http", "httpx", "h11", "urllib")
+
+
+def test_the_store_knows_no_http() -> None:
+    """Status codes and wire formats belong to the server and the station's client."""
+    bad = sorted(
+        f"{name}: {module}"
+        for name in MODULES
+        if in_layer(name, "kiosk.store")
+        for module, _ in imports_of(name)
+        if module.split(".")[0] in HTTP_MODULES
+    )
+    assert bad == []
+    store_text = "\n".join(
+        MODULES[name].read_text(encoding="utf-8")
+        for name in MODULES
+        if in_layer(name, "kiosk.store")
+    )
+    assert "HTTP" not in store_text.upper()
+    assert re.search(r"Error\([^)]*,\s*[45]\d\d\b", store_text) is None  # no status codes
+
+
+def test_the_stations_client_is_one_package() -> None:
+    """The link, the sync, the offline queue and pairing live in kiosk.station; of the server
+    it uses only the wire format both sides speak."""
+    for module in ("link", "remote_doors", "folder", "setup", "remote_vote"):
+        assert f"kiosk.station.{module}" in MODULES
+    strays = sorted(
+        name
+        for name in MODULES
+        if name.rpartition(".")[2] in ("station_link", "remote_doors", "station_folder")
+        and not in_layer(name, "kiosk.station")
+    )
+    assert strays == []
+    server_uses = {
+        dep
+        for name, deps in GRAPH.items()
+        if in_layer(name, "kiosk.station")
+        for dep in deps
+        if in_layer(dep, "kiosk.server")
+    }
+    assert server_uses <= {"kiosk.server.station_wire"}
 
 
 def test_the_night_has_no_widgets() -> None:

@@ -8,18 +8,18 @@ from typing import Any, cast
 
 import pytest
 
-from kiosk.services.remote_doors import RemoteDoors
-from kiosk.services.remote_vote import (
-    RemoteVoting,
-    VoteServerUnreachableError,
-    VoteStationRevokedError,
-    VoteUnconfirmedError,
-)
-from kiosk.services.station_link import (
+from kiosk.station.link import (
     CertificateMismatchError,
     ServerLink,
     ServerRefusedError,
     ServerUnreachableError,
+)
+from kiosk.station.remote_doors import RemoteDoors
+from kiosk.station.remote_vote import (
+    RemoteVoting,
+    VoteServerUnreachableError,
+    VoteStationRevokedError,
+    VoteUnconfirmedError,
 )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
+from kiosk.core.admissions import arrival_buckets
 from kiosk.core.report.model import AttendeeCounts, CheckinReport, CheckinRow, Record
 
 BUCKET_MINUTES = 5
@@ -69,19 +70,12 @@ def checkin_report(
 
 
 def arrivals_per_slot(times: Sequence[dt.datetime], minutes: int) -> list[tuple[dt.datetime, int]]:
-    """People admitted per slot of `minutes`, first to last slot, empty slots as zero."""
+    """People admitted per slot of `minutes`, first to last slot, empty slots as zero (the
+    doors' own count, :func:`~kiosk.core.admissions.arrival_buckets`)."""
     if not times:
         return []
-    width = minutes * 60
-    slots: dict[int, int] = {}
-    for moment in times:
-        slot = int(moment.timestamp()) // width
-        slots[slot] = slots.get(slot, 0) + 1
-    zone = times[0].tzinfo
-    return [
-        (dt.datetime.fromtimestamp(s * width, dt.UTC).astimezone(zone), slots.get(s, 0))
-        for s in range(min(slots), max(slots) + 1)
-    ]
+    zone = times[0].tzinfo or dt.UTC
+    return [(bucket.start, bucket.count) for bucket in arrival_buckets(list(times), minutes, zone)]
 
 
 def peak_in_window(times: Sequence[dt.datetime], window: dt.timedelta) -> int:

@@ -1,6 +1,6 @@
 """The one hand-off between the GUI thread and the threads that may wait (files, database, network).
 
-Two pieces, used by every panel and desk of the console and the door window:
+Two pieces, used by every panel of the console and the door window:
 
 * :class:`GuiRelay` carries a callable from any thread to the GUI thread (a queued signal), so
   answers may touch widgets.

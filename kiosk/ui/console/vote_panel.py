@@ -27,7 +27,7 @@ from kiosk.core import glossary
 from kiosk.core.vote import VotePhase, vote_state_text
 from kiosk.render.cards import Card
 from kiosk.render.vote_card import VoteCard
-from kiosk.services.vote import VoteDesk, VoteError, VoteStatus
+from kiosk.services.vote import ViewerVote, VoteError, VoteStatus
 from kiosk.services.vote_address import phones_can_reach
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.serial_worker import SerialWorker
@@ -108,7 +108,7 @@ class VotePanel(QWidget):
 
     def __init__(
         self,
-        desk: VoteDesk,
+        vote: ViewerVote,
         slide: VoteSlide,
         messages: MessageBus,
         urls: Callable[[], list[str]],
@@ -116,7 +116,7 @@ class VotePanel(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.desk = desk
+        self.vote = vote
         self.slide = slide
         self.messages = messages
         self._find_urls = urls
@@ -151,7 +151,7 @@ class VotePanel(QWidget):
         buttons = QHBoxLayout()
         self.minutes = QSpinBox()
         self.minutes.setRange(1, 240)
-        self.minutes.setValue(desk.config.vote.minutes)
+        self.minutes.setValue(vote.config.vote.minutes)
         self.minutes.setSuffix(" min")
         self.open_button = QPushButton("Open the vote · 開始投票")
         self.close_button = QPushButton("Close the vote · 結束投票")
@@ -184,7 +184,7 @@ class VotePanel(QWidget):
     def open_vote(self) -> None:
         """Open the vote for the minutes chosen (journalled), then show the slide."""
         try:
-            status = self.desk.open(self.minutes.value())
+            status = self.vote.open_vote(self.minutes.value())
         except VoteError as exc:
             self.messages.error(f"The vote could not be opened: {exc}")
             return
@@ -195,7 +195,7 @@ class VotePanel(QWidget):
     def close_vote(self) -> None:
         """Close the vote now (journalled) and take the slide down."""
         try:
-            status = self.desk.close()
+            status = self.vote.close_vote()
         except VoteError as exc:
             self.messages.error(f"The vote could not be closed: {exc}")
             return
@@ -210,12 +210,12 @@ class VotePanel(QWidget):
             self.slide.hide()
             return
         try:
-            status = self.desk.status()
+            status = self.vote.status()
         except VoteError as exc:
             self.messages.error(f"Voting slide not shown: {exc}")
             self.slide_button.setChecked(False)
             return
-        card = VoteCard.counting(self.desk.config, self._url(), status.seconds_left)
+        card = VoteCard.counting(self.vote.config, self._url(), status.seconds_left)
         refused = self.slide.show(card)
         if refused is not None:
             self.messages.warning(f"Voting slide not shown: {refused}")
@@ -241,10 +241,10 @@ class VotePanel(QWidget):
         return self._known_urls
 
     def stop(self) -> None:
-        """The console is closing: no more polling, and the desk's connection is closed."""
+        """The console is closing: no more polling, and the vote's connection is closed."""
         self._timer.stop()
         self._page_check.shutdown()
-        self.desk.disconnect()
+        self.vote.close_database()
 
     def _url(self) -> str:
         urls = self._urls()
@@ -253,7 +253,7 @@ class VotePanel(QWidget):
     def refresh(self, status: VoteStatus | None = None) -> None:
         """Read the state and the turnout again."""
         try:
-            status = status or self.desk.status()
+            status = status or self.vote.status()
         except VoteError as exc:
             self.state.setText(f"Vote: cannot read the event ({exc})")
             return

@@ -27,7 +27,7 @@ from kiosk.ui.doors.voting_station import StationModes, VotingStationWindow
 from kiosk.ui.doors.window import DoorsContext, DoorsWindow
 
 if TYPE_CHECKING:
-    from kiosk.services.vote import VoteDesk
+    from kiosk.services.vote import ViewerVote
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +64,13 @@ def doors_window(
     repo = event.door_checkins()
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
-    desk: SerialWorker[DoorBackend] = SerialWorker(event.door_checkins, name="door-desk")
+    writer: SerialWorker[DoorBackend] = SerialWorker(event.door_checkins, name="door-writer")
     reader: SerialWorker[DoorBackend] = SerialWorker(event.door_checkins, name="door-reader")
     context = DoorsContext(
         title_en=config.name_en,
         title_zh=config.name_zh,
         repo=repo,
-        desk=desk,
+        writer=writer,
         reader=reader,
         station=station,
         zone=zone,
@@ -128,7 +128,7 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
 
     def voting_station() -> VotingStationWindow:
         # its own connection on its own thread: thumbnails and commits never freeze the screen
-        runner: SerialWorker[VoteDesk] = SerialWorker(event.vote_desk, name="vote-desk")
+        runner: SerialWorker[ViewerVote] = SerialWorker(event.viewer_vote, name="vote-writer")
         return VotingStationWindow(runner, station)
 
     modes = StationModes(window, voting_station, full_screen)

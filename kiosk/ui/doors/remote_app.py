@@ -1,7 +1,7 @@
 """A door station on its own laptop: pair by QR (webcam) or pasted text, then the door window.
 
 The same :class:`~kiosk.ui.doors.window.DoorsWindow` as on the event folder, on a
-:class:`~kiosk.services.remote_doors.RemoteDoors` backend, with the background sync running and
+:class:`~kiosk.station.remote_doors.RemoteDoors` backend, with the background sync running and
 the header saying whether the station is online and how old its ticket list is.
 """
 
@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.stations import PAIRING_SCHEME
-from kiosk.services.remote_vote import RemoteVoting, remote_voting
-from kiosk.services.station_setup import (
+from kiosk.station.remote_vote import RemoteVoting, remote_voting
+from kiosk.station.setup import (
     JoinError,
     JoinOutcome,
     RemoteStation,
@@ -144,7 +144,7 @@ def open_remote_doors(
 ) -> DoorsWindow:
     """The door window on a paired station (the caller starts the sync and the event loop).
 
-    The desk runs the station's scans, hand admissions, walk-ins and undo on its worker
+    The writer runs the station's scans, hand admissions, walk-ins and undo on its worker
     thread, so a slow or vanished server (up to the scan timeout) never freezes the window;
     the reader counts the figures on another. Both use the same RemoteDoors as the window,
     so the online/offline state is one (its server link serialises requests between them).
@@ -154,7 +154,7 @@ def open_remote_doors(
         title_en=doors.store.meta("event") or "AIFF door station",
         title_zh=doors.store.meta("event_zh") or "AIFF 入口站",
         repo=doors,
-        desk=SerialWorker(lambda: doors, name="door-desk"),
+        writer=SerialWorker(lambda: doors, name="door-writer"),
         reader=SerialWorker(lambda: doors, name="door-reader"),
         station=doors.station,
         zone=doors.zone,
@@ -169,7 +169,7 @@ def remote_voting_station(station: RemoteStation) -> VotingStationWindow:
     """The voting station of a paired station: ballots through the event server, on a worker
     thread of its own (a slow or vanished server never freezes the screen)."""
     voting = remote_voting(station.doors)
-    runner: SerialWorker[RemoteVoting] = SerialWorker(lambda: voting, name="vote-desk")
+    runner: SerialWorker[RemoteVoting] = SerialWorker(lambda: voting, name="vote-writer")
     return VotingStationWindow(runner, station.doors.station, link_state=station.doors.link_state)
 
 
@@ -224,7 +224,7 @@ def _run_station(app: QApplication, folder: Path, *, pair: bool, vote: bool) -> 
         if modes.voting is not None:
             modes.voting.let_go()
             modes.voting.runner.wait_idle(10.0)
-        window.context.desk.shutdown()  # queued check-ins finish before the station closes
+        window.context.writer.shutdown()  # queued check-ins finish before the station closes
         if window.context.reader is not None:
             window.context.reader.shutdown()
         station.close()

@@ -6,8 +6,8 @@ thank you → back to scanning. Every refusal is said in both languages; nothing
 count per film.
 
 Two backends (:class:`~kiosk.services.voting_backend.VotingBackend`): the event folder's
-:class:`~kiosk.services.vote.VoteDesk`, or, on a paired station, the event server
-(:class:`~kiosk.services.remote_vote.RemoteVoting`) — then a line under the title says whether
+:class:`~kiosk.services.vote.ViewerVote`, or, on a paired station, the event server
+(:class:`~kiosk.station.remote_vote.RemoteVoting`) — then a line under the title says whether
 the server answers, since voting needs it (nothing is decided or queued offline). The work runs
 on a :class:`VoteRunner` (the station's worker thread), so a slow server never freezes the
 screen; while a request is out, taps and scans wait for its answer.
@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.vote import BallotVerdict
-from kiosk.services.remote_doors import LinkState
-from kiosk.services.remote_vote import RemoteVoteError, VoteUnconfirmedError
 from kiosk.services.vote import VoteError
 from kiosk.services.voting_backend import BallotFilm, VotingBackend
+from kiosk.station.remote_doors import LinkState
+from kiosk.station.remote_vote import RemoteVoteError, VoteUnconfirmedError
 from kiosk.ui.common.theme import Colours, ui_font
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class Phase(Enum):
 
 
 class VoteRunner(Protocol):
-    """Runs work on the voting backend and answers on the GUI thread (the door's desk)."""
+    """Runs work on the voting backend and answers on the GUI thread (the door's writer)."""
 
     def submit(
         self,
@@ -351,7 +351,7 @@ class VotingStationWindow(QWidget):
         if self._let_go:
             return
         self._let_go = True
-        self.runner.submit(lambda backend: backend.disconnect(), _ignore, _ignore)
+        self.runner.submit(lambda backend: backend.close_database(), _ignore, _ignore)
 
     # -- answers --------------------------------------------------------------------------
 
@@ -463,7 +463,7 @@ class VotingStationWindow(QWidget):
             self._idle.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop the timers and close the desk's database connection with the window."""
+        """Stop the timers and close the vote's database connection with the window."""
         self._idle.stop()
         self._clear.stop()
         self._link_timer.stop()

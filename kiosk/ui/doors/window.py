@@ -30,7 +30,7 @@ from kiosk.core.station_clock import SET_THE_CLOCK, clock_warning
 from kiosk.services.door_backend import DoorBackend
 from kiosk.services.doors import ArrivalBucket, DoorFigures, ScanResult, UndoneAdmission
 from kiosk.services.open_event import StoreError
-from kiosk.services.remote_doors import LinkState
+from kiosk.station.remote_doors import LinkState
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.theme import Colours, ui_font
@@ -51,10 +51,10 @@ class DoorsContext:
     """Everything the door window works with, passed in (no globals).
 
     ``repo`` is the event folder's repository (local mode) or a paired station's
-    :class:`~kiosk.services.remote_doors.RemoteDoors`; ``link_state`` is given in station mode
+    :class:`~kiosk.station.remote_doors.RemoteDoors`; ``link_state`` is given in station mode
     only, and the header then says whether the station is online and how old its list is.
 
-    ``repo`` reads (search) on the GUI thread; ``desk`` runs the writes (scans, hand
+    ``repo`` reads (search) on the GUI thread; ``writer`` runs the writes (scans, hand
     admissions, walk-ins, undo) on its worker thread, on whichever backend it was given (its
     own connection to the event folder, or the station's RemoteDoors); ``reader``, if given,
     counts the live figures on another, so neither ever holds up the GUI while a scan comes in.
@@ -63,7 +63,7 @@ class DoorsContext:
     title_en: str
     title_zh: str
     repo: DoorBackend
-    desk: SerialWorker[DoorBackend]
+    writer: SerialWorker[DoorBackend]
     station: str
     zone: dt.tzinfo
     sounds: SoundBoard
@@ -359,7 +359,7 @@ class DoorsWindow(QWidget):
     def handle_code(self, text: str, method: str = "scan") -> None:
         """One scan from the scanner, the camera or the keyboard: decide, record, show.
 
-        The check-in runs on the desk's worker; the verdict comes back in :meth:`show_result`.
+        The check-in runs on the writer's worker; the verdict comes back in :meth:`show_result`.
         The same code read again at this door within ~2 s is the same scan: the verdict stays.
         """
         if self.context.repeats.is_repeat(text):
@@ -367,7 +367,7 @@ class DoorsWindow(QWidget):
             self.overlay.hold_longer()
             return
         station, now = self.station, self.context.clock()
-        self.context.desk.submit(
+        self.context.writer.submit(
             lambda repo: repo.scan(text, station, method, now),
             self._answer_scan,
             self._answer_failure,
@@ -376,7 +376,7 @@ class DoorsWindow(QWidget):
     def admit_manually(self, attendee_id: int) -> None:
         """Admit a person found by name (recorded as manual)."""
         station, now = self.station, self.context.clock()
-        self.context.desk.submit(
+        self.context.writer.submit(
             lambda repo: repo.admit_manually(attendee_id, station, now),
             self._answer_scan,
             self._answer_failure,
@@ -385,7 +385,7 @@ class DoorsWindow(QWidget):
     def register_walk_in(self, name: str, name_latin: str, email: str) -> None:
         """Register and admit someone at the door while the hall has room."""
         station, now = self.station, self.context.clock()
-        self.context.desk.submit(
+        self.context.writer.submit(
             lambda repo: repo.walk_in(name, name_latin, email, station, now),
             self._answer_walk_in,
             self._answer_walk_in_failure,
@@ -400,7 +400,7 @@ class DoorsWindow(QWidget):
     def undo_last(self) -> None:
         """Annul this station's latest admission (kept in the records, marked annulled)."""
         station, now = self.station, self.context.clock()
-        self.context.desk.submit(
+        self.context.writer.submit(
             lambda repo: repo.undo_last(station, now), self._answer_undo, self._answer_failure
         )
 
@@ -638,7 +638,7 @@ class DoorsWindow(QWidget):
         self._poll.stop()
         self._refresh_soon.stop()
         self._warm_up.stop()
-        self.context.desk.shutdown()
+        self.context.writer.shutdown()
         if self.context.reader is not None:
             self.context.reader.shutdown()
         if self.context.camera is not None:

@@ -1,4 +1,4 @@
-"""The server's station desk and registry on a real event database (no network)."""
+"""The server's station requests and registry on a real event database (no network)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,27 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.station_clock import night_window
-from kiosk.store.station_desk import RequestRefusedError, StationDesk
+from kiosk.server.station_requests import RequestRefusedError, StationRequests
 from kiosk.store.stations import PairingRefusedError, StationRegistry
 from tests.conftest import night_config
 from tests.doors_helpers import Person, make_event, seed_people
 
 
 @pytest.fixture
-def setup(tmp_path: Path) -> tuple[StationDesk, StationRegistry, list[Person]]:
+def setup(tmp_path: Path) -> tuple[StationRequests, StationRegistry, list[Person]]:
     folder = make_event(tmp_path / "event", capacity=100)
     people = seed_people(folder)
     db = folder.open_db()
-    desk = StationDesk.open(
-        db, folder.secret_key(), capacity=100, timezone_name="Asia/Hong_Kong", event_name="T"
-    )
-    return desk, StationRegistry(db), people
+    requests = StationRequests.open(db, folder.secret_key(), night_config(tmp_path))
+    return requests, StationRegistry(db), people
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _rows(desk: StationDesk, sql: str) -> list[tuple[object, ...]]:
-    return list(desk.connection.execute(sql).fetchall())
+def _rows(requests: StationRequests, sql: str) -> list[tuple[object, ...]]:
+    return list(requests.connection.execute(sql).fetchall())
 
 
 def test_pairing_is_one_time_and_expires(setup) -> None:
@@ -48,8 +46,8 @@ def test_pairing_is_one_time_and_expires(setup) -> None:
 
 
 def test_a_lost_reply_and_its_offline_retry_count_once(setup) -> None:
-    desk, _registry, people = setup
-    online = desk.checkin("Door 1", "nonce-lost-0001", people[0].code, "scan")
+    requests, _registry, people = setup
+    online = requests.checkin("Door 1", "nonce-lost-0001", people[0].code, "scan")
     assert online["verdict"] == "admitted"
     item = {
         "nonce": "nonce-lost-0001",
@@ -58,16 +56,16 @@ def test_a_lost_reply_and_its_offline_retry_count_once(setup) -> None:
         "at": online["at"],
         "verdict": "admitted",
     }
-    (answer,) = desk.upload("Door 1", [item])
+    (answer,) = requests.upload("Door 1", [item])
     assert answer["recorded"] == "online:admitted"
-    assert _rows(desk, "SELECT count(*) FROM checkins") == [(1,)]
-    assert desk.conflicts() == []
+    assert _rows(requests, "SELECT count(*) FROM checkins") == [(1,)]
+    assert requests.conflicts() == []
 
 
 def test_offline_green_after_an_online_no_is_a_conflict(setup) -> None:
-    desk, _registry, people = setup
-    desk.checkin("Door 2", "nonce-first-0001", people[1].code, "scan")
-    said_no = desk.checkin("Door 1", "nonce-lost-0002", people[1].code, "scan")
+    requests, _registry, people = setup
+    requests.checkin("Door 2", "nonce-first-0001", people[1].code, "scan")
+    said_no = requests.checkin("Door 1", "nonce-lost-0002", people[1].code, "scan")
     assert said_no["verdict"] == "already_checked_in"
     item = {
         "nonce": "nonce-lost-0002",
@@ -76,17 +74,17 @@ def test_offline_green_after_an_online_no_is_a_conflict(setup) -> None:
         "at": said_no["at"],
         "verdict": "admitted",  # the reply was lost; the station let the person in
     }
-    (answer,) = desk.upload("Door 1", [item])
+    (answer,) = requests.upload("Door 1", [item])
     assert answer["recorded"] == "double_admission"
-    (conflict,) = desk.conflicts()
+    (conflict,) = requests.conflicts()
     assert (conflict.first_station, conflict.second_station) == ("Door 2", "Door 1")
-    assert desk.upload("Door 1", [item])[0]["replayed"] is True  # and a re-upload adds nothing
-    assert len(desk.conflicts()) == 1
+    assert requests.upload("Door 1", [item])[0]["replayed"] is True  # and a re-upload adds nothing
+    assert len(requests.conflicts()) == 1
 
 
 def test_online_yes_that_the_station_never_showed_is_annulled(setup) -> None:
-    desk, _registry, people = setup
-    online = desk.checkin("Door 1", "nonce-lost-0003", people[2].code, "scan")
+    requests, _registry, people = setup
+    online = requests.checkin("Door 1", "nonce-lost-0003", people[2].code, "scan")
     item = {
         "nonce": "nonce-lost-0003",
         "code": people[2].code,
@@ -94,29 +92,29 @@ def test_online_yes_that_the_station_never_showed_is_annulled(setup) -> None:
         "at": online["at"],
         "verdict": "capacity_reached",
     }
-    assert desk.upload("Door 1", [item])[0]["recorded"] == "annulled"
-    assert _rows(desk, "SELECT count(*) FROM checkins WHERE annulled_at IS NULL") == [(0,)]
+    assert requests.upload("Door 1", [item])[0]["recorded"] == "annulled"
+    assert _rows(requests, "SELECT count(*) FROM checkins WHERE annulled_at IS NULL") == [(0,)]
 
 
 def test_bad_requests_are_refused_and_change_nothing(setup) -> None:
-    desk, _registry, people = setup
+    requests, _registry, people = setup
     with pytest.raises(RequestRefusedError):
-        desk.checkin("Door 1", "short", people[0].code, "scan")
+        requests.checkin("Door 1", "short", people[0].code, "scan")
     with pytest.raises(RequestRefusedError):
-        desk.checkin("Door 1", "nonce-method-01", people[0].code, "manual")
+        requests.checkin("Door 1", "nonce-method-01", people[0].code, "manual")
     with pytest.raises(RequestRefusedError):
-        desk.upload("Door 1", [{"nonce": "nonce-walkin-01", "method": "walk-in", "at": "x"}])
-    assert _rows(desk, "SELECT count(*) FROM checkins") == [(0,)]
+        requests.upload("Door 1", [{"nonce": "nonce-walkin-01", "method": "walk-in", "at": "x"}])
+    assert _rows(requests, "SELECT count(*) FROM checkins") == [(0,)]
 
 
 def test_search_sends_email_addresses_masked(setup) -> None:
-    desk, _registry, _people = setup
-    (hit,) = desk.search("Chan Tai Man")
+    requests, _registry, _people = setup
+    (hit,) = requests.search("Chan Tai Man")
     assert hit["name"] == "陳大文" and hit["email"] == "t•••@e•••.com"
 
 
-def _journal_kinds(desk: StationDesk) -> list[str]:
-    return [str(row[0]) for row in _rows(desk, "SELECT kind FROM journal")]
+def _journal_kinds(requests: StationRequests) -> list[str]:
+    return [str(row[0]) for row in _rows(requests, "SELECT kind FROM journal")]
 
 
 def test_a_replayed_pairing_code_is_refused_and_the_refusal_is_on_record(setup) -> None:
@@ -136,31 +134,35 @@ def test_a_pairing_code_is_valid_for_two_minutes(setup) -> None:
 
 
 def test_another_stations_nonce_is_refused_and_on_record(setup) -> None:
-    desk, _registry, people = setup
-    desk.checkin("Door 1", "nonce-shared-01", people[0].code, "scan")
+    requests, _registry, people = setup
+    requests.checkin("Door 1", "nonce-shared-01", people[0].code, "scan")
     with pytest.raises(RequestRefusedError) as refused:
-        desk.checkin("Door 2", "nonce-shared-01", people[1].code, "scan")
+        requests.checkin("Door 2", "nonce-shared-01", people[1].code, "scan")
     assert refused.value.status == 409
-    assert "station_nonce_refused" in _journal_kinds(desk)
-    assert _rows(desk, "SELECT count(*) FROM checkins") == [(1,)]
+    assert "station_nonce_refused" in _journal_kinds(requests)
+    assert _rows(requests, "SELECT count(*) FROM checkins") == [(1,)]
 
 
 def test_no_answer_to_a_station_carries_a_ticket_code(setup) -> None:
-    desk, _registry, people = setup
+    requests, _registry, people = setup
     codes = [person.code for person in people]
     answers = [
-        desk.admit("Door 1", "nonce-admit-001", people[0].attendee_id),
-        desk.checkin("Door 1", "nonce-scan-0001", people[1].code, "scan"),
-        desk.undo("Door 1", "nonce-undo-0001"),
-        desk.walk_in("Door 1", "nonce-walk-0001", "現場觀眾", "Walk In", None),
-        {"hits": desk.search("Tester") + desk.search("陳") + desk.search(codes[2][:12])},
-        desk.figures(),
+        requests.admit("Door 1", "nonce-admit-001", people[0].attendee_id),
+        requests.checkin("Door 1", "nonce-scan-0001", people[1].code, "scan"),
+        requests.undo("Door 1", "nonce-undo-0001"),
+        requests.walk_in("Door 1", "nonce-walk-0001", "現場觀眾", "Walk In", None),
+        {
+            "hits": requests.search("Tester")
+            + requests.search("陳")
+            + requests.search(codes[2][:12])
+        },
+        requests.figures(),
     ]
     text = repr(answers)
     assert not any(code in text for code in codes)
     walk_in_code = str(answers[3]["code"])
     assert walk_in_code.startswith("AIFF-") and "•" in walk_in_code
-    assert desk.search(codes[2][:12]) == []  # no search by part of a code
+    assert requests.search(codes[2][:12]) == []  # no search by part of a code
 
 
 def test_an_offline_time_ten_years_back_is_kept_at_the_time_received(tmp_path: Path) -> None:
@@ -168,21 +170,19 @@ def test_an_offline_time_ten_years_back_is_kept_at_the_time_received(tmp_path: P
     people = seed_people(folder)
     db = folder.open_db()
     received = dt.datetime(2026, 12, 5, 11, 0, tzinfo=dt.UTC)
-    desk = StationDesk.open(
+    requests = StationRequests.open(
         db,
         folder.secret_key(),
-        capacity=100,
-        timezone_name="Asia/Hong_Kong",
-        event_name="T",
+        night_config(tmp_path),
         night=night_window(night_config(tmp_path)),
         clock=lambda: received,
     )
     decade_ago = "2016-12-05T11:00:00.000+00:00"
     item = {"nonce": "nonce-offline-1", "method": "scan", "code": people[0].code}
-    (answer,) = desk.upload("Door 1", [item | {"at": decade_ago, "verdict": "admitted"}])
+    (answer,) = requests.upload("Door 1", [item | {"at": decade_ago, "verdict": "admitted"}])
     assert answer["recorded"] == "admitted" and answer["clock_skew"] is True
     assert answer["station_time"] == decade_ago
-    (stored,) = _rows(desk, "SELECT at FROM checkins")
+    (stored,) = _rows(requests, "SELECT at FROM checkins")
     assert str(stored[0]).startswith("2026-12-05T11:00:00")
-    assert "clock_skew" in _journal_kinds(desk)
-    assert len(desk.figures()["arrivals"]) == 1
+    assert "clock_skew" in _journal_kinds(requests)
+    assert len(requests.figures()["arrivals"]) == 1

@@ -28,18 +28,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.core.vote import BallotVerdict
-from kiosk.services.remote_doors import RemoteDoors
-from kiosk.services.station_link import (
+from kiosk.core.vote import BallotOutcome, BallotVerdict
+from kiosk.services.vote import VoteError
+from kiosk.services.voting_backend import BallotFilm
+from kiosk.station.folder import StationCredentials, new_nonce
+from kiosk.station.link import (
     CertificateMismatchError,
     ServerLink,
     ServerRefusedError,
     ServerUnreachableError,
 )
-from kiosk.services.vote import VoteError
-from kiosk.services.voting_backend import BallotFilm
-from kiosk.store.ballots import BallotOutcome
-from kiosk.store.station_folder import StationCredentials, new_nonce
+from kiosk.station.remote_doors import RemoteDoors
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +159,7 @@ class RemoteVoting:
         self._link.close()
         self._films_link.close()
 
-    def disconnect(self) -> None:
+    def close_database(self) -> None:
         """As :meth:`close` (the voting station's window closes)."""
         self.close()
 

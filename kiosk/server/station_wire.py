@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.core.checkin import Admission, Decision, Verdict
-from kiosk.core.tickets import mask_ticket_code
-from kiosk.store.checkins import (
+from kiosk.core.admissions import (
     AttendeeHit,
     DoorFigures,
     ScanResult,
@@ -23,6 +21,9 @@ from kiosk.store.checkins import (
     from_iso,
     to_iso,
 )
+from kiosk.core.checkin import Admission, Decision, Verdict
+from kiosk.core.stations import ListedTicket
+from kiosk.core.tickets import mask_ticket_code
 
 
 def result_to_wire(result: ScanResult) -> dict[str, Any]:
@@ -43,13 +44,6 @@ def result_to_wire(result: ScanResult) -> dict[str, Any]:
 
 def result_from_wire(data: dict[str, Any], *, offline: bool = False) -> ScanResult:
     """A server's answer back into a scan result (``offline`` as the station knows it)."""
-    admission = None
-    if data.get("admitted_at"):
-        admission = Admission(
-            from_iso(data["admitted_at"]),
-            data.get("admitted_station") or "?",
-            data.get("admitted_method") or "",
-        )
     return ScanResult(
         decision=Decision(
             Verdict(data["verdict"]),
@@ -65,9 +59,20 @@ def result_from_wire(data: dict[str, Any], *, offline: bool = False) -> ScanResu
         attendee_id=data.get("attendee_id"),
         name=data.get("name"),
         name_latin=data.get("name_latin"),
-        admission=admission,
+        admission=_admission_from_wire(data),
         checkin_id=data.get("checkin_id"),
         offline=offline,
+    )
+
+
+def _admission_from_wire(data: dict[str, Any]) -> Admission | None:
+    """The person's admission an answer names (``admitted_at`` / ``_station`` / ``_method``)."""
+    if not data.get("admitted_at"):
+        return None
+    return Admission(
+        from_iso(data["admitted_at"]),
+        data.get("admitted_station") or "?",
+        data.get("admitted_method") or "",
     )
 
 
@@ -105,7 +110,7 @@ def undone_from_wire(data: dict[str, Any]) -> UndoneAdmission | None:
 
 
 def hit_to_wire(hit: AttendeeHit) -> dict[str, Any]:
-    """One search result (the code masked; the e-mail is masked by the desk)."""
+    """One search result (the code masked; the e-mail is masked by the station requests)."""
     admission = hit.admission
     return {
         "attendee_id": hit.attendee_id,
@@ -122,13 +127,6 @@ def hit_to_wire(hit: AttendeeHit) -> dict[str, Any]:
 
 def hit_from_wire(data: dict[str, Any]) -> AttendeeHit:
     """One search result back."""
-    admission = None
-    if data.get("admitted_at"):
-        admission = Admission(
-            from_iso(data["admitted_at"]),
-            data.get("admitted_station") or "?",
-            data.get("admitted_method") or "",
-        )
     return AttendeeHit(
         attendee_id=data["attendee_id"],
         name=data["name"],
@@ -136,7 +134,7 @@ def hit_from_wire(data: dict[str, Any]) -> AttendeeHit:
         email=data.get("email"),
         status=data.get("status", "registered"),
         code=data.get("code"),
-        admission=admission,
+        admission=_admission_from_wire(data),
     )
 
 
@@ -161,3 +159,17 @@ def figures_from_wire(data: dict[str, Any]) -> DoorFigures:
         int(data.get("walk_ins", 0)),
         int(data.get("by_hand", 0)),
     )
+
+
+def listed_to_wire(listed: ListedTicket) -> dict[str, Any]:
+    """One row of the stations' offline ticket list (the code's digest, never the code)."""
+    return {
+        "code_sha256": listed.code_sha256,
+        "attendee_id": listed.attendee_id,
+        "name": listed.name,
+        "name_latin": listed.name_latin,
+        "status": listed.status.value,
+        "admitted_at": to_iso(listed.admitted_at) if listed.admitted_at else None,
+        "admitted_station": listed.admitted_station,
+        "admitted_method": listed.admitted_method,
+    }

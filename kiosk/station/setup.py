@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.core.stations import PairingPayload
-from kiosk.services.remote_doors import RemoteDoors, StationSync
-from kiosk.services.station_link import (
+from kiosk.station.folder import StationCredentials, StationFolder
+from kiosk.station.link import (
     SCAN_TIMEOUT_S,
     SYNC_TIMEOUT_S,
     ServerLink,
@@ -19,9 +19,9 @@ from kiosk.services.station_link import (
     ServerUnreachableError,
     pair_station,
 )
+from kiosk.station.remote_doors import RemoteDoors, StationSync
 from kiosk.store.errors import StoreError
 from kiosk.store.lock import InstanceLock
-from kiosk.store.station_folder import StationCredentials, StationFolder
 
 log = logging.getLogger(__name__)
 

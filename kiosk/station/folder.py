@@ -21,14 +21,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 import sqlite_utils
 
+from kiosk.core.admissions import from_iso, to_iso
 from kiosk.core.checkin import Admission
+from kiosk.core.clock import zone_named
 from kiosk.core.stations import ListedTicket, TicketStatus
-from kiosk.store.checkins import from_iso, to_iso
 from kiosk.store.database import Migration, execute_script, migrate, refuse_newer_schema
 from kiosk.store.errors import StoreError
 from kiosk.store.private_files import private_database, private_dir
@@ -183,8 +183,8 @@ class StationFolder:
                 row = conn.execute("SELECT value FROM meta WHERE key = 'timezone'").fetchone()
             finally:
                 conn.close()
-            return ZoneInfo(str(row[0])) if row and row[0] else None
-        except (sqlite3.Error, ZoneInfoNotFoundError, ValueError) as exc:
+            return zone_named(str(row[0])) if row and row[0] else None
+        except (sqlite3.Error, ValueError) as exc:
             log.warning("No event time zone in %s: %s", self.db_path, exc)
             return None
 
@@ -214,6 +214,16 @@ class StationFolder:
         store = StationStore(self.db_path)
         private_database(self.db_path)
         return store
+
+
+def _list_zone_name(data: dict[str, Any]) -> str:
+    """The event's zone a ticket list names (the server's event.toml); StoreError if none."""
+    name = str(data.get("timezone") or "")
+    try:
+        zone_named(name)
+    except ValueError as exc:
+        raise StoreError(f"The server's ticket list names no usable time zone: {exc}") from exc
+    return name
 
 
 class StationStore:
@@ -258,7 +268,7 @@ class StationStore:
         meta = {
             "list_fetched_at": to_iso(fetched_at),
             "list_generated_at": str(data.get("generated_at", "")),
-            "timezone": str(data.get("timezone", "Asia/Hong_Kong")),
+            "timezone": _list_zone_name(data),
             "capacity": "" if data.get("capacity") is None else str(data["capacity"]),
             "event": str(data.get("event", "")),
             "event_zh": str(data.get("event_zh", "")),
@@ -283,6 +293,11 @@ class StationStore:
         """One stored setting of the list (fetched time, zone, capacity, event name)."""
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
+
+    def zone(self) -> dt.tzinfo | None:
+        """The event's time zone as the ticket list gave it (None before the first list)."""
+        name = self.meta("timezone")
+        return zone_named(name) if name else None
 
     def list_fetched_at(self) -> dt.datetime | None:
         """When the ticket list was last downloaded (None: never)."""

@@ -6,7 +6,7 @@ the request is sent. Another certificate — a different laptop answering on tha
 regenerated certificate — is refused with :class:`CertificateMismatchError`.
 
 One :class:`ServerLink` keeps one keep-alive connection; requests from several threads (the
-door window's desk, its reader and the GUI's search) take turns on it.
+door window's writer, its reader and the GUI's search) take turns on it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from kiosk.core.stations import PairingPayload, certificate_fingerprint
-from kiosk.store.station_folder import StationCredentials
+from kiosk.station.folder import StationCredentials
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 :class:`RemoteDoors` offers the door window and the CLI the same operations as the local
 check-in repository (scan, admit by hand, walk-in, undo, search, figures, arrivals). Online,
 each scan is one request with a fresh nonce and the server decides. When the server does not
-answer within :data:`~kiosk.services.station_link.SCAN_TIMEOUT_S`, the station decides from its
+answer within :data:`~kiosk.station.link.SCAN_TIMEOUT_S`, the station decides from its
 ticket list by the same rules, queues the check-in durably (under the same nonce, so if the
 server did record the lost request, the upload gets that answer instead of a second admission)
 and says so: ``offline=True`` on the result, and :meth:`RemoteDoors.link_state` for the header.
@@ -21,33 +21,38 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk.core.checkin import Admission, TicketRecord, Verdict, decide
-from kiosk.core.stations import code_digest, decide_offline
-from kiosk.core.tickets import normalise_scanned
-from kiosk.services.station_link import (
-    SYNC_TIMEOUT_S,
-    ServerLink,
-    ServerRefusedError,
-    ServerUnreachableError,
-)
-from kiosk.store.checkins import (
+from kiosk.core.admissions import (
     ArrivalBucket,
+    Attempt,
     AttendeeHit,
     DoorFigures,
+    Lookup,
     ScanResult,
     UndoneAdmission,
+    admitted,
+    arrival_buckets,
     from_iso,
+    judge,
+    judge_listed,
 )
-from kiosk.store.errors import StoreError
-from kiosk.store.station_folder import StationCredentials, StationStore, new_nonce
-from kiosk.store.station_wire import (
+from kiosk.core.checkin import Admission, TicketRecord, Verdict
+from kiosk.core.stations import code_digest
+from kiosk.core.tickets import normalise_scanned
+from kiosk.server.station_wire import (
     figures_from_wire,
     hit_from_wire,
     result_from_wire,
     undone_from_wire,
 )
+from kiosk.station.folder import StationCredentials, StationStore, new_nonce
+from kiosk.station.link import (
+    SYNC_TIMEOUT_S,
+    ServerLink,
+    ServerRefusedError,
+    ServerUnreachableError,
+)
+from kiosk.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +108,7 @@ class _SharedState:
 
 
 class RemoteDoors:
-    """The door operations of a paired station (the window, its desk and reader share it; sync
+    """The door operations of a paired station (the window, its writer and reader share it; sync
     has its own)."""
 
     def __init__(
@@ -121,15 +126,12 @@ class RemoteDoors:
         self._clock = clock
         self._state = _SharedState()
         self._seen_serial = -1
-        try:
-            self._zone: dt.tzinfo = ZoneInfo(store.meta("timezone") or "Asia/Hong_Kong")
-        except (ZoneInfoNotFoundError, ValueError):
-            self._zone = ZoneInfo("Asia/Hong_Kong")
 
     @property
     def zone(self) -> dt.tzinfo:
-        """The event's time zone (from the ticket list)."""
-        return self._zone
+        """The event's time zone, as event.toml says, from the ticket list (UTC until the
+        station has downloaded its first list: it then knows no one to admit either)."""
+        return self._store.zone() or dt.UTC
 
     @property
     def capacity(self) -> int | None:
@@ -235,32 +237,30 @@ class RemoteDoors:
         admission: Admission | None = None
         if listed is not None:
             admission = listed.admission or self._own_admission(listed.attendee_id)
-        decision = decide_offline(
-            code, listed, admission, self._store.admitted_count(), self.capacity, self._zone
+        result = judge_listed(
+            code,
+            listed,
+            Lookup(None, admission, self._store.admitted_count()),
+            Attempt(self.station, method, now, offline=True),
+            capacity=self.capacity,
+            zone=self.zone,
         )
-        if decision.verdict is Verdict.ADMITTED:
-            admission = Admission(now, self.station, method)
+        return self._queue(nonce, result)
+
+    def _queue(self, nonce: str, result: ScanResult) -> ScanResult:
+        """Keep an offline decision in the queue for the server (admitted or not)."""
+        if result.verdict is Verdict.ADMITTED:
+            result = admitted(result)
         self._store.enqueue(
             nonce=nonce,
-            code=code,
-            attendee_id=listed.attendee_id if listed else None,
-            method=method,
-            at=now,
-            verdict=decision.verdict.value,
-            name=listed.name if listed else None,
+            code=result.code,
+            attendee_id=result.attendee_id,
+            method=result.method,
+            at=result.at,
+            verdict=result.verdict.value,
+            name=result.name,
         )
-        return ScanResult(
-            decision=decision,
-            code=code,
-            station=self.station,
-            method=method,
-            at=now,
-            attendee_id=listed.attendee_id if listed else None,
-            name=listed.name if listed else None,
-            name_latin=listed.name_latin if listed else None,
-            admission=admission,
-            offline=True,
-        )
+        return result
 
     def _own_admission(self, attendee_id: int) -> Admission | None:
         queued = self._store.queued_admission(attendee_id)
@@ -291,34 +291,17 @@ class RemoteDoors:
         listed = self._store.listed_by_attendee(attendee_id)
         if listed is None:
             raise LookupError(f"There is no attendee number {attendee_id} in this station's list.")
-        admission = listed.admission or self._own_admission(attendee_id)
         ticket = TicketRecord("", attendee_id, listed.name, listed.name_latin)
-        decision = decide(
-            None, ticket, admission, self._store.admitted_count(), self.capacity, self._zone
-        )
-        if decision.verdict is Verdict.ADMITTED:
-            admission = Admission(now, self.station, "manual")
-        self._store.enqueue(
-            nonce=nonce,
+        admission = listed.admission or self._own_admission(attendee_id)
+        result = judge(
+            None,
+            Lookup(ticket, admission, self._store.admitted_count()),
+            Attempt(self.station, "manual", now, offline=True),
             code=None,
-            attendee_id=attendee_id,
-            method="manual",
-            at=now,
-            verdict=decision.verdict.value,
-            name=listed.name,
+            capacity=self.capacity,
+            zone=self.zone,
         )
-        return ScanResult(
-            decision=decision,
-            code=None,
-            station=self.station,
-            method="manual",
-            at=now,
-            attendee_id=attendee_id,
-            name=listed.name,
-            name_latin=listed.name_latin,
-            admission=admission,
-            offline=True,
-        )
+        return self._queue(nonce, result)
 
     def walk_in(
         self, name: str, name_latin: str | None, email: str | None, station: str, now: dt.datetime
@@ -415,9 +398,9 @@ class RemoteDoors:
         with self._state.lock:
             cached = self._state.figures if self._state.online else None
         if cached is None:
-            return _buckets(self._store.admission_times(), bucket_minutes, self._zone)
+            return arrival_buckets(self._store.admission_times(), bucket_minutes, self.zone)
         return [
-            ArrivalBucket(from_iso(start).astimezone(self._zone), int(count))
+            ArrivalBucket(from_iso(start).astimezone(self.zone), int(count))
             for start, count in cached.get("arrivals", [])
         ]
 
@@ -428,24 +411,6 @@ class RemoteDoors:
         changed = serial != self._seen_serial
         self._seen_serial = serial
         return changed
-
-
-def _buckets(
-    moments: list[dt.datetime], bucket_minutes: int, zone: dt.tzinfo
-) -> list[ArrivalBucket]:
-    """Arrivals per slot from the first to the last, gaps as zero (as the server counts)."""
-    if not moments:
-        return []
-    width = bucket_minutes * 60
-    counts: dict[int, int] = {}
-    for moment in moments:
-        slot = int(moment.timestamp()) // width
-        counts[slot] = counts.get(slot, 0) + 1
-    return [
-        ArrivalBucket(dt.datetime.fromtimestamp(slot * width, dt.UTC).astimezone(zone), count)
-        for slot in range(min(counts), max(counts) + 1)
-        for count in (counts.get(slot, 0),)
-    ]
 
 
 class StationSync:
