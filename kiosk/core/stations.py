@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import parse_qs, quote, urlsplit
 
+from kiosk.core import glossary
 from kiosk.core.checkin import Admission, Decision, TicketRecord, Verdict, decide
 from kiosk.core.tickets import TicketCheck, TicketCodeProblem, TicketId
 
@@ -156,8 +157,8 @@ def unlisted_decision() -> Decision:
     """Red, offline: a code-shaped text that is not in the station's list."""
     return Decision(
         Verdict.UNKNOWN_TICKET,
-        "Ticket not found",
-        "查無此票",
+        glossary.TICKET_NOT_FOUND.en,
+        glossary.TICKET_NOT_FOUND.zh,
         "Not in this station's ticket list (offline); ask the duty manager",
         "此票不在本站的門票名單內（離線），請聯絡當值經理",
     )

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kiosk.core import glossary
+from kiosk.core import chart_palette, glossary
 from kiosk.core.report import (
     Incident,
     IncidentKind,
@@ -43,8 +43,8 @@ class Palette:
     pause = "#1f6feb"
     dark = "#c62828"
     intermission = "#dbe4f0"
-    bar = "#b7791f"
-    peak = "#8a4b08"
+    bar = chart_palette.ARRIVALS
+    peak = chart_palette.ARRIVALS_PEAK
 
 
 OUTCOME_COLOURS = {
@@ -586,7 +586,8 @@ def _timeline_legend(y: float) -> list[Shape]:
 
 
 def arrivals_chart(report: ShowReport) -> Chart:
-    """People admitted per 5 minutes, the peak slot darker, slot times under the bars."""
+    """People admitted per 5 minutes, the peak slot in its own colour (as on the console),
+    slot times under the bars."""
     slots = list(report.checkins.arrivals)
     height, top, left = 46.0, 5.0, 10.0
     bottom = height - 8.0
@@ -874,13 +875,14 @@ def _doors_section(report: ShowReport) -> Section:
     return Section("Doors and audience", "入場與觀眾", tuple(blocks))
 
 
-_REFUSAL_LABELS = {
-    "already_checked_in": "already checked in · 已經入場",
-    "unknown_ticket": "unknown ticket · 無此門票",
-    "invalid_code": f"{glossary.INVALID_TICKET.en.lower()} · {glossary.INVALID_TICKET.zh}",
-    "revoked": "revoked ticket · 門票已取消",
-    "capacity_reached": "full house · 場內已滿",
+_REFUSAL_TERMS = {  # the verdict the usher saw, in the same words
+    "already_checked_in": glossary.ALREADY_IN,
+    "unknown_ticket": glossary.TICKET_NOT_FOUND,
+    "invalid_code": glossary.INVALID_TICKET,
+    "revoked": glossary.TICKET_CANCELLED,
+    "capacity_reached": glossary.FULL_HOUSE,
 }
+_REFUSAL_LABELS = {key: term.pair() for key, term in _REFUSAL_TERMS.items()}
 
 
 def _reveal_section(report: ShowReport) -> Section:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.core import glossary
 from kiosk.core.checkin import Admission, TicketRecord, Verdict, decide
 from kiosk.core.stations import code_digest, decide_offline
 from kiosk.core.tickets import normalise_scanned
@@ -56,8 +57,8 @@ SYNC_INTERVAL_S = 2.0
 OFFLINE_RETRY_S = 0.5  # while offline, look for the server more often: back online sooner
 UPLOAD_BATCH = 500
 WALK_IN_NEEDS_SERVER = (
-    "Walk-ins need the server, which issues their ticket; this station is offline. "
-    "/ 現場登記需由伺服器發出門票，本站目前離線。"
+    f"{glossary.WALK_INS.en} need the server, which issues their ticket; this station is "
+    f"offline. / {glossary.WALK_IN.zh}需由伺服器發出門票，本站目前離線。"
 )
 
 

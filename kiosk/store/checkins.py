@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
+from kiosk.core import glossary
 from kiosk.core.checkin import (
     Admission,
     Decision,
@@ -35,7 +36,7 @@ from kiosk.core.checkin import (
 from kiosk.core.names import name_problem, name_problem_zh
 from kiosk.core.registrations import is_plausible_email, normalise_email, normalise_name
 from kiosk.core.tickets import TicketCodec
-from kiosk.store.attendees import issue_ticket_in
+from kiosk.store.attendees import issue_ticket_in, registered_condition
 from kiosk.store.database import transaction
 from kiosk.store.errors import StoreError
 from kiosk.store.journal import Journal
@@ -328,7 +329,7 @@ class CheckinRepository:
             if problem:
                 raise ValueError(f"{problem.capitalize()}. / {name_problem_zh(raw, cleaned)}。")
         if not clean_name:
-            raise ValueError("A walk-in needs a name. / 請輸入姓名。")
+            raise ValueError(f"A {glossary.WALK_IN.en} needs a name. / 請輸入姓名。")
         if clean_email and not is_plausible_email(clean_email):
             raise ValueError(
                 f"'{clean_email}' is not an e-mail address. / 「{clean_email}」不是有效的電郵地址。"
@@ -527,10 +528,10 @@ class CheckinRepository:
     def figures(self) -> DoorFigures:
         """People in, registrations and the capacity, read in one snapshot."""
         row = self._db.execute(
-            """
+            f"""
             SELECT
               (SELECT count(*) FROM checkins WHERE annulled_at IS NULL),
-              (SELECT count(*) FROM attendees WHERE status = 'registered'),
+              (SELECT count(*) FROM attendees WHERE {registered_condition()}),
               (SELECT count(*) FROM checkins WHERE annulled_at IS NULL AND method = 'walk-in'),
               (SELECT count(*) FROM checkins WHERE annulled_at IS NULL AND method = 'manual')
             """

@@ -168,7 +168,8 @@ def test_walk_in_from_the_window(qtbot: QtBot, window: DoorsWindow) -> None:
     assert window.last_result is not None and window.last_result.method == "walk-in"
     assert window.last_result.verdict is Verdict.ADMITTED
     assert panel.name.text() == ""
-    qtbot.waitUntil(lambda: window.registered_tile.value.text() == "7", timeout=1000)
+    qtbot.waitUntil(lambda: window.in_tile.value.text() == "1", timeout=1000)
+    assert window.registered_tile.value.text() == "6"  # a walk-in is not "registered"
 
 
 def test_search_shows_masked_emails_and_admits_by_hand(

@@ -92,7 +92,7 @@ def test_admission_by_hand_skips_the_code_checks() -> None:
     manual = Admission(EARLIER.at, "Side door", "manual")
     decision = decide(None, TICKET, manual, 0, 100, HK)
     assert decision.detail_en == "Already checked in at 19:02 at Side door (admitted by hand)"
-    assert decision.detail_zh == "已於 19:02 在 Side door 入場（人手登記）"
+    assert decision.detail_zh == "已於 19:02 在 Side door 人手入場"
 
 
 def test_station_labels_and_masked_emails() -> None:

@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core import glossary
 from kiosk.core.registrations import (
     FORMAT_EVENTBRITE,
     FORMAT_GOOGLE_FORMS,
@@ -133,7 +134,10 @@ def cell_text(attendee: AttendeeRecord, column: int) -> str:
     if column == 4:
         return attendee.code or "no valid ticket · 無有效門票"
     if column == 5:
-        return "registered 已登記" if attendee.status != STATUS_GONE else "gone 已不在名單"
+        if attendee.status == STATUS_GONE:
+            return "gone 已不在名單"
+        term = glossary.WALK_IN if attendee.is_walk_in else glossary.REGISTERED
+        return f"{term.en.lower()} {term.zh}"
     return "✔ in" if attendee.checked_in else ""
 
 
@@ -143,14 +147,15 @@ class AttendeeListing:
 
     rows: list[AttendeeRecord]
     total: int
-    registered: int
+    registered: int  # as the door and the report count them (`counts_as_registered`)
+    walk_ins: int
     checked_in: int
     no_ticket: int
 
     @property
     def gone(self) -> int:
         """Attendees no longer in the latest export."""
-        return self.total - self.registered
+        return self.total - self.registered - self.walk_ins
 
 
 def list_attendees(
@@ -170,7 +175,8 @@ def list_attendees(
     return AttendeeListing(
         rows,
         len(attendees),
-        sum(1 for a in attendees if a.status != STATUS_GONE),
+        sum(1 for a in attendees if a.counts_as_registered),
+        sum(1 for a in attendees if a.is_walk_in and a.status != STATUS_GONE),
         sum(1 for a in attendees if a.checked_in),
         sum(1 for a in attendees if not a.code),
     )
@@ -187,7 +193,7 @@ class AttendeeTableModel(QAbstractTableModel):
         "E-mail 電郵",
         "Ticket code 票號",
         "Status 狀態",
-        "In 已入場",
+        f"In {glossary.CHECKED_IN.zh}",
     )
 
     def __init__(self, sort_requested: Callable[[int, Qt.SortOrder], None]) -> None:
@@ -755,9 +761,16 @@ class RegistrationsView(QWidget):
             return  # a newer search or order is on its way
         self.model.set_attendees(attendees.rows)
         parts = [
-            f"<b>{attendees.registered}</b> registered 已登記",
-            f"<b style='color:{Colours.ok.name()}'>{attendees.checked_in}</b> in 已入場",
+            f"<b>{attendees.registered}</b> {glossary.REGISTERED.en.lower()} "
+            f"{glossary.REGISTERED.zh}",
+            f"<b style='color:{Colours.ok.name()}'>{attendees.checked_in}</b> in "
+            f"{glossary.CHECKED_IN.zh}",
         ]
+        if attendees.walk_ins:
+            parts.insert(
+                1,
+                f"<b>{glossary.WALK_IN.count(attendees.walk_ins)}</b> {glossary.WALK_IN.zh}",
+            )
         if attendees.gone:
             parts.append(
                 f"<span style='color:{Colours.warn.name()}'>{attendees.gone} gone 已不在名單</span>"

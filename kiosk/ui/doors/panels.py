@@ -147,7 +147,8 @@ class SearchPanel(QWidget):
         if hit.admission is None:
             return "Not in / 未入場", Colours.text
         return (
-            f"In {local_clock(hit.admission.at, self._zone)} {hit.admission.station} / 已入場",
+            f"In {local_clock(hit.admission.at, self._zone)} {hit.admission.station} / "
+            f"{glossary.CHECKED_IN.zh}",
             Colours.warn,
         )
 
@@ -205,7 +206,11 @@ class WalkInPanel(QWidget):
         self._full = full
         self.register_button.setEnabled(not full)
         if full:
-            self.show_feedback("Full house: no walk-ins / 場內已滿，暫停現場登記", error=True)
+            self.show_feedback(
+                f"{glossary.FULL_HOUSE.en}: no {glossary.WALK_IN.en_plural} / "
+                f"{glossary.FULL_HOUSE.zh}，暫停{glossary.WALK_IN.zh}",
+                error=True,
+            )
         elif self.feedback.property("full"):
             self.show_feedback("")
         self.feedback.setProperty("full", full)

@@ -277,7 +277,9 @@ class DoorsWindow(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setFont(ui_font(12))
         self.tabs.addTab(self.search_panel, "Find / 查找")
-        self.tabs.addTab(self.walk_in_panel, "Walk-in / 現場登記")
+        self.tabs.addTab(
+            self.walk_in_panel, f"{glossary.WALK_IN.en.capitalize()} / {glossary.WALK_IN.zh}"
+        )
         self.chart = ArrivalsChart(5)
         # this window's admissions, latest last: the Undo button names who it would un-admit
         self._admitted: list[tuple[str, str]] = []
@@ -466,8 +468,8 @@ class DoorsWindow(QWidget):
         self.overlay.show_card(
             VerdictCard(
                 Tone.STOP,
-                "Not recorded — try again",
-                "未能記錄，請再試",
+                glossary.NOT_RECORDED.en,
+                glossary.NOT_RECORDED.zh,
                 detail_en=str(exc)[:160],
                 detail_zh="系統未能儲存，此人尚未入場",
             ),
