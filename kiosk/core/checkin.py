@@ -253,6 +253,15 @@ def decide(
     return welcome_decision()
 
 
+def mask_phone(phone: str | None) -> str:
+    """The last three digits of a phone number, enough to tell two namesakes apart at the door
+    without showing the number: ``"•••678"`` (a number masked already stays as it is)."""
+    if phone and phone.startswith("•••"):
+        return phone
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    return f"•••{digits[-3:]}" if len(digits) >= 6 else ""
+
+
 def mask_email(email: str | None) -> str:
     """Hide most of an e-mail address on the door screen: ``"c•••@g•••.com"``."""
     if not email:

@@ -156,6 +156,8 @@ class AttendeeHit:
     status: str
     code: str | None
     admission: Admission | None
+    registered_at: dt.datetime | None = None  # tells namesakes apart at the door
+    phone: str | None = None  # masked before it leaves the event's machine (`mask_phone`)
 
 
 @dataclass(frozen=True)
@@ -503,7 +505,7 @@ class CheckinRepository:
             WITH hits(id) AS ({hits_sql})
             SELECT a.id, a.name, a.name_latin, a.email, a.status,
                    (SELECT code FROM tickets t WHERE t.attendee_id = a.id AND t.revoked_at IS NULL),
-                   c.at, c.station, c.method
+                   c.at, c.station, c.method, a.registered_at, a.phone
             FROM hits JOIN attendees a ON a.id = hits.id
             LEFT JOIN checkins c ON c.attendee_id = a.id AND c.annulled_at IS NULL
             ORDER BY (a.name LIKE ? ESCAPE '\\' OR a.name_latin LIKE ? ESCAPE '\\') DESC,
@@ -521,6 +523,8 @@ class CheckinRepository:
                 status=row[4],
                 code=row[5],
                 admission=Admission(from_iso(row[6]), row[7], row[8]) if row[6] else None,
+                registered_at=_moment_or_none(row[9]),
+                phone=row[10],
             )
             for row in rows
         ]
@@ -592,3 +596,13 @@ def _escape_like(text: str) -> str:
 
 def _replace(result: ScanResult, **changes: Any) -> ScanResult:
     return dataclasses.replace(result, **changes)
+
+
+def _moment_or_none(text: str | None) -> dt.datetime | None:
+    """A stored registration time, or None where the export gave none (or no usable one)."""
+    if not text:
+        return None
+    try:
+        return from_iso(text)
+    except ValueError:
+        return None

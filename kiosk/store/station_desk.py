@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
-from kiosk.core.checkin import Verdict, mask_email
+from kiosk.core.checkin import Verdict, mask_email, mask_phone
 from kiosk.core.station_clock import NightWindow
 from kiosk.core.stations import TicketStatus, code_digest
 from kiosk.core.tickets import TicketCodec
@@ -558,7 +558,7 @@ class StationDesk:
         return None if self._night is None else self._night.chart_bounds(self._clock())
 
     def search(self, text: str) -> list[dict[str, Any]]:
-        """Find people by name or e-mail; e-mail addresses and ticket codes leave masked.
+        """Find people by name or e-mail; e-mail addresses, phones and codes leave masked.
 
         The door screen shows them masked anyway; masking here means a stolen station token
         cannot be used to collect the attendees' addresses or working tickets. Codes are not
@@ -566,7 +566,13 @@ class StationDesk:
         character (a door scans a code instead).
         """
         return [
-            hit_to_wire(dataclasses.replace(hit, email=mask_email(hit.email) or None))
+            hit_to_wire(
+                dataclasses.replace(
+                    hit,
+                    email=mask_email(hit.email) or None,
+                    phone=mask_phone(hit.phone) or None,
+                )
+            )
             for hit in self._checkins.search(text, by_code=False)
         ]
 

@@ -21,7 +21,7 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
 from kiosk.ui.doors import window as doors_window_module
 from kiosk.ui.doors.app import open_doors, station_lock
-from kiosk.ui.doors.panels import SearchPanel
+from kiosk.ui.doors.panels import STATUS_COLUMN, SearchPanel
 from kiosk.ui.doors.window import DoorsWindow
 from tests.doors_helpers import Person, make_event, repository, seed_people
 
@@ -179,13 +179,14 @@ def test_search_shows_masked_emails_and_admits_by_hand(
     panel.query.setText("wong")
     panel.run_search()
     assert panel.table.rowCount() == 1
-    assert cell(panel, 0, 1) == "m•••@e•••.org"
-    assert "meiling" not in cell(panel, 0, 1)
+    assert cell(panel, 0, 2) == "m•••@e•••.org"
+    assert "meiling" not in cell(panel, 0, 2)
+    assert cell(panel, 0, 1) == "01/11 18:00 · —"  # registered (Hong Kong time) · no phone
     assert panel.admit_button.isEnabled()
     answer(qtbot, window, panel.admit_button.click)
     assert window.last_result is not None and window.last_result.method == "manual"
     qtbot.waitUntil(lambda: not panel.admit_button.isEnabled(), timeout=1000)  # now in
-    assert "已入場" in cell(panel, 0, 3)
+    assert "已入場" in cell(panel, 0, STATUS_COLUMN)
 
 
 def test_undo_and_other_stations_appear_by_polling(

@@ -14,6 +14,7 @@ from kiosk.core.checkin import (
     Verdict,
     decide,
     mask_email,
+    mask_phone,
     station_label_zh,
 )
 from kiosk.core.tickets import TicketCodec
@@ -103,3 +104,10 @@ def test_station_labels_and_masked_emails() -> None:
     assert mask_email("x@localhost") == "x•••@l•••"
     assert mask_email(None) == "" and mask_email("broken") == "b•••"
     assert "chan" not in mask_email("taiman.chan@example.com")
+
+
+def test_masked_phones_tell_namesakes_apart_and_hide_the_number() -> None:
+    assert mask_phone("+852 9123 4567") == "•••567"
+    assert mask_phone("•••567") == "•••567"  # masked by the server already: left as it is
+    assert mask_phone(None) == "" and mask_phone("12") == "" and mask_phone("n/a") == ""
+    assert "9123" not in mask_phone("+852 9123 4567")

@@ -281,6 +281,7 @@ class DoorsWindow(QWidget):
             self.walk_in_panel, f"{glossary.WALK_IN.en.capitalize()} / {glossary.WALK_IN.zh}"
         )
         self.chart = ArrivalsChart(5)
+        self.chart.setMinimumHeight(90)  # the found list comes first on a laptop screen
         # this window's admissions, latest last: the Undo button names who it would un-admit
         self._admitted: list[tuple[str, str]] = []
         self.undo_button = QPushButton(UNDO_UNKNOWN)
@@ -292,8 +293,8 @@ class DoorsWindow(QWidget):
         self.status_line.setWordWrap(True)
         self.status_line.setFont(ui_font(11))
         right = QVBoxLayout()
-        right.addWidget(self.tabs, 3)
-        right.addWidget(self.chart, 2)
+        right.addWidget(self.tabs, 6)  # the found list first: ten namesakes without scrolling
+        right.addWidget(self.chart, 1)
         right.addWidget(self.undo_button)
         right.addWidget(self.status_line)
 
