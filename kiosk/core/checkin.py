@@ -178,6 +178,27 @@ def verdict_headlines() -> list[tuple[str, str]]:
     return [(term.en, term.zh) for term in terms]
 
 
+# what the usher does after a red verdict: said on the card, under the reason
+NEXT_STEPS: dict[Verdict, glossary.Term] = {
+    Verdict.INVALID_CODE: glossary.Term(
+        "Find them by name, or send them to the help desk", "請以姓名查找，或請對方到服務台"
+    ),
+    Verdict.REVOKED: glossary.Term(
+        "Ask for their newest ticket, or send them to the help desk",
+        "請對方出示最新門票，或到服務台",
+    ),
+    Verdict.UNKNOWN_TICKET: glossary.Term(
+        "Ask them to wait, and call the duty manager", "請對方稍候，並聯絡當值經理"
+    ),
+    Verdict.CAPACITY_REACHED: glossary.Term(
+        "Admit no one more: call the duty manager", "暫停入場，並聯絡當值經理"
+    ),
+}
+NOT_RECORDED_NEXT = glossary.Term(
+    "Scan again; if it fails again, call the duty manager", "請再掃描；如再失敗，請聯絡當值經理"
+)
+
+
 def welcome_decision() -> Decision:
     """Green."""
     return Decision(Verdict.ADMITTED, glossary.WELCOME.en, glossary.WELCOME.zh)
@@ -189,8 +210,8 @@ def capacity_decision(capacity: int) -> Decision:
         Verdict.CAPACITY_REACHED,
         glossary.FULL_HOUSE.en,
         glossary.FULL_HOUSE.zh,
-        f"All {capacity} places are taken; ask the duty manager",
-        f"{capacity} 個座位已滿，請聯絡當值經理",
+        f"All {capacity} places are taken",
+        f"{capacity} 個座位已滿",
     )
 
 
@@ -227,8 +248,8 @@ def decide(
             Verdict.UNKNOWN_TICKET,
             glossary.TICKET_NOT_FOUND.en,
             glossary.TICKET_NOT_FOUND.zh,
-            "Signed for this event, but not in this station's list; ask the duty manager",
-            "門票簽署正確，但名單上沒有此票，請聯絡當值經理",
+            "Signed for this event, but not in this station's list",
+            "門票簽署正確，但名單上沒有此票",
         )
     if check is not None and ticket.revoked_at is not None:
         if ticket.replaced:

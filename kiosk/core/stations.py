@@ -159,8 +159,8 @@ def unlisted_decision() -> Decision:
         Verdict.UNKNOWN_TICKET,
         glossary.TICKET_NOT_FOUND.en,
         glossary.TICKET_NOT_FOUND.zh,
-        "Not in this station's ticket list (offline); ask the duty manager",
-        "此票不在本站的門票名單內（離線），請聯絡當值經理",
+        "Not in this station's ticket list (offline)",
+        "此票不在本站的門票名單內（離線）",
     )
 
 

@@ -24,7 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core import glossary
-from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh, verdict_headlines
+from kiosk.core.checkin import (
+    NEXT_STEPS,
+    NOT_RECORDED_NEXT,
+    Tone,
+    Verdict,
+    local_clock,
+    station_label_zh,
+    verdict_headlines,
+)
 from kiosk.core.repeat_scans import RepeatGuard
 from kiosk.core.station_clock import SET_THE_CLOCK, clock_warning
 from kiosk.services.door_backend import DoorBackend
@@ -140,6 +148,7 @@ def card_for(result: ScanResult) -> VerdictCard:
     if result.verdict in (Verdict.INVALID_CODE, Verdict.UNKNOWN_TICKET) and result.code:
         latin = result.code
     badge = "OFFLINE · 離線 — from this station's list / 按本站名單判斷" if result.offline else ""
+    next_step = NEXT_STEPS.get(result.verdict)
     return VerdictCard(
         tone=result.verdict.tone,
         headline_en=decision.headline_en,
@@ -149,6 +158,8 @@ def card_for(result: ScanResult) -> VerdictCard:
         detail_en=decision.detail_en,
         detail_zh=decision.detail_zh,
         badge=badge,
+        next_step_en=next_step.en if next_step else "",
+        next_step_zh=next_step.zh if next_step else "",
     )
 
 
@@ -473,6 +484,8 @@ class DoorsWindow(QWidget):
                 glossary.NOT_RECORDED.zh,
                 detail_en=str(exc)[:160],
                 detail_zh="系統未能儲存，此人尚未入場",
+                next_step_en=NOT_RECORDED_NEXT.en,
+                next_step_zh=NOT_RECORDED_NEXT.zh,
             ),
             hold_ms=4000,
         )
