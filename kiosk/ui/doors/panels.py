@@ -33,7 +33,7 @@ SEARCH_DELAY_MS = 250
 # two-line headings keep the columns narrow: the name keeps its room at 1366 px
 SEARCH_COLUMNS = (
     "Name\n姓名",
-    "Registered · phone\n登記時間 · 電話",  # what tells two namesakes apart
+    "Registration · phone\n登記時間 · 電話",  # what tells two namesakes apart
     "E-mail\n電郵",
     "Status\n狀態",
 )
