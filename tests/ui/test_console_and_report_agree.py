@@ -8,10 +8,8 @@ door: every screen says 5 registered (and 1 walk-in beside it).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,8 +26,7 @@ from kiosk.ui.console.doors_panel import DoorsFiguresPanel
 from kiosk.ui.doors.app import open_doors
 from tests.conftest import film_toml, write_event
 from tests.doors_helpers import seed_people
-
-MAIN = Path(__file__).resolve().parents[2] / "main.py"
+from tests.report_helpers import run_report
 
 
 @pytest.fixture
@@ -84,14 +81,7 @@ def test_door_console_and_report_count_the_same_registered(
 
 def report(folder: EventFolder, *args: str) -> str:
     """`python main.py report` as the operator runs it; its standard output."""
-    made = subprocess.run(
-        [sys.executable, str(MAIN), "--event", str(folder.root), "report", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
+    made = run_report(folder, *args)
     assert made.returncode == 0, made.stderr
     return made.stdout
 
