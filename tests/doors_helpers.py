@@ -99,6 +99,38 @@ def seed_people(
     return seeded
 
 
+def seed_namesakes(folder: EventFolder, count: int) -> list[Person]:
+    """`count` people all called 陳凱琳 · Chan Hoi Lam with one shared e-mail address (a family
+    registering with one address): only the registration time and the phone tell them apart."""
+    codec = TicketCodec(folder.secret_key())
+    db = folder.open_db()
+    start = int(db.execute("SELECT coalesce(max(id), 0) FROM attendees").fetchone()[0]) + 1
+    seeded = []
+    with transaction(db) as conn:
+        for index in range(count):
+            person = Person(
+                start + index, "陳凱琳", "Chan Hoi Lam", "hoilam@example.com",
+                codec.issue(start + index, 0),
+            )  # fmt: skip
+            registered = f"2026-11-{index + 1:02d}T0{index % 10}:15:00.000+00:00"
+            conn.execute(
+                "INSERT INTO attendees (id, name, name_latin, email, phone, registered_at, "
+                "source, created_at) VALUES (?, ?, ?, ?, ?, ?, 'test', ?)",
+                (
+                    person.attendee_id, person.name, person.name_latin, person.email,
+                    f"+852 9123 4{index:03d}", registered, registered,
+                ),
+            )  # fmt: skip
+            conn.execute(
+                "INSERT INTO tickets (code, attendee_id, issue_number, issued_at) "
+                "VALUES (?, ?, 0, ?)",
+                (person.code, person.attendee_id, registered),
+            )
+            seeded.append(person)
+    db.close()
+    return seeded
+
+
 def reissue(folder: EventFolder, person: Person, reason: str = "lost") -> str:
     """Revoke a person's ticket and issue the next one; returns the new code."""
     codec = TicketCodec(folder.secret_key())

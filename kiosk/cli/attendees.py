@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli.common import ProgressLine, emit_json, fail, folder_of
+from kiosk.core import glossary
 from kiosk.core.problems import ConfigError
 from kiosk.core.registrations import RegistrationFileError, parse_mapping_options
 from kiosk.core.tickets import TicketCodec
@@ -185,9 +186,13 @@ def list_(ctx: click.Context, as_json: bool) -> None:
         return
     for row in rows:
         click.echo(_describe(row))
-    registered = sum(1 for row in rows if row.status == "registered")
+    registered = sum(1 for row in rows if row.counts_as_registered)
+    walk_ins = sum(1 for row in rows if row.is_walk_in and row.status == "registered")
     checked_in = sum(1 for row in rows if row.checked_in)
-    click.echo(f"{len(rows)} attendees: {registered} registered, {checked_in} checked in.")
+    click.echo(
+        f"{len(rows)} attendees: {registered} {glossary.REGISTERED.en_plural}, "
+        f"{glossary.WALK_IN.count(walk_ins)}, {checked_in} {glossary.CHECKED_IN.en.lower()}."
+    )
 
 
 def _vote_code(key: bytes, ticket_code: str | None) -> str | None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from kiosk.core import glossary
 from kiosk.core.checkin import (
     Admission,
     Decision,
@@ -146,6 +147,8 @@ class AttendeeHit:
     status: str
     code: str | None
     admission: Admission | None
+    registered_at: dt.datetime | None = None  # tells namesakes apart at the door
+    phone: str | None = None  # masked before it leaves the event's machine (`mask_phone`)
 
 
 @dataclass(frozen=True)
@@ -253,10 +256,10 @@ def unlisted_decision() -> Decision:
     """Red, offline: a code-shaped text that is not in the station's list."""
     return Decision(
         Verdict.UNKNOWN_TICKET,
-        "Ticket not found",
-        "查無此票",
-        "Not in this station's ticket list (offline); ask the duty manager",
-        "此票不在本站的門票名單內（離線），請聯絡當值經理",
+        glossary.TICKET_NOT_FOUND.en,
+        glossary.TICKET_NOT_FOUND.zh,
+        "Not in this station's ticket list (offline)",
+        "此票不在本站的門票名單內（離線）",
     )
 
 

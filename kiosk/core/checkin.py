@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from kiosk.core import glossary
 from kiosk.core.tickets import TicketCheck, TicketCodeProblem
 
 
@@ -125,14 +126,14 @@ def already_in_decision(admission: Admission, zone: dt.tzinfo) -> Decision:
     clock = local_clock(admission.at, zone)
     place_zh = station_label_zh(admission.station)
     place_zh += "" if place_zh.endswith("門") else " "
-    how_en = " (admitted by hand)" if admission.method == "manual" else ""
-    how_zh = "（人手登記）" if admission.method == "manual" else ""
+    how_en = f" ({glossary.ADMITTED_BY_HAND.en.lower()})" if admission.method == "manual" else ""
+    how_zh = glossary.ADMITTED_BY_HAND.zh if admission.method == "manual" else "入場"
     return Decision(
         Verdict.ALREADY_CHECKED_IN,
-        "Already checked in",
-        "已經入場",
-        f"Already checked in at {clock} at {admission.station}{how_en}",
-        f"已於 {clock} 在 {place_zh}入場{how_zh}",
+        glossary.ALREADY_IN.en,
+        glossary.ALREADY_IN.zh,
+        f"{glossary.ALREADY_IN.en} at {clock} at {admission.station}{how_en}",
+        f"已於 {clock} 在 {place_zh}{how_zh}",
     )
 
 
@@ -165,30 +166,52 @@ def revoke_reason_texts(reason: str | None) -> tuple[str, str]:
 
 def verdict_headlines() -> list[tuple[str, str]]:
     """Every verdict's (English, Chinese) headline, for screens that prepare them in advance."""
-    return [
-        ("Welcome", "歡迎"),
-        ("Already checked in", "已經入場"),
-        ("Full house", "場內已滿"),
-        ("Not a valid ticket", "無效門票"),
-        ("Ticket not found", "查無此票"),
-        ("Ticket cancelled", "門票已取消"),
-        ("Not recorded — try again", "未能記錄，請再試"),
-    ]
+    terms = (
+        glossary.WELCOME,
+        glossary.ALREADY_IN,
+        glossary.FULL_HOUSE,
+        glossary.INVALID_TICKET,
+        glossary.TICKET_NOT_FOUND,
+        glossary.TICKET_CANCELLED,
+        glossary.NOT_RECORDED,
+    )
+    return [(term.en, term.zh) for term in terms]
+
+
+# what the usher does after a red verdict: said on the card, under the reason
+NEXT_STEPS: dict[Verdict, glossary.Term] = {
+    Verdict.INVALID_CODE: glossary.Term(
+        "Find them by name, or send them to the help desk", "請以姓名查找，或請對方到服務台"
+    ),
+    Verdict.REVOKED: glossary.Term(
+        "Ask for their newest ticket, or send them to the help desk",
+        "請對方出示最新門票，或到服務台",
+    ),
+    Verdict.UNKNOWN_TICKET: glossary.Term(
+        "Ask them to wait, and call the duty manager", "請對方稍候，並聯絡當值經理"
+    ),
+    Verdict.CAPACITY_REACHED: glossary.Term(
+        "Admit no one more: call the duty manager", "暫停入場，並聯絡當值經理"
+    ),
+}
+NOT_RECORDED_NEXT = glossary.Term(
+    "Scan again; if it fails again, call the duty manager", "請再掃描；如再失敗，請聯絡當值經理"
+)
 
 
 def welcome_decision() -> Decision:
     """Green."""
-    return Decision(Verdict.ADMITTED, "Welcome", "歡迎")
+    return Decision(Verdict.ADMITTED, glossary.WELCOME.en, glossary.WELCOME.zh)
 
 
 def capacity_decision(capacity: int) -> Decision:
     """Red: the hall holds no more people."""
     return Decision(
         Verdict.CAPACITY_REACHED,
-        "Full house",
-        "場內已滿",
-        f"All {capacity} places are taken; ask the duty manager",
-        f"{capacity} 個座位已滿，請聯絡當值經理",
+        glossary.FULL_HOUSE.en,
+        glossary.FULL_HOUSE.zh,
+        f"All {capacity} places are taken",
+        f"{capacity} 個座位已滿",
     )
 
 
@@ -215,18 +238,18 @@ def decide(
         problem = check.problem or TicketCodeProblem.NOT_A_TICKET_CODE
         return Decision(
             Verdict.INVALID_CODE,
-            "Not a valid ticket",
-            "無效門票",
+            glossary.INVALID_TICKET.en,
+            glossary.INVALID_TICKET.zh,
             check.message.rstrip("."),
             _INVALID_DETAIL_ZH[problem],
         )
     if ticket is None:
         return Decision(
             Verdict.UNKNOWN_TICKET,
-            "Ticket not found",
-            "查無此票",
-            "Signed for this event, but not in this station's list; ask the duty manager",
-            "門票簽署正確，但名單上沒有此票，請聯絡當值經理",
+            glossary.TICKET_NOT_FOUND.en,
+            glossary.TICKET_NOT_FOUND.zh,
+            "Signed for this event, but not in this station's list",
+            "門票簽署正確，但名單上沒有此票",
         )
     if check is not None and ticket.revoked_at is not None:
         if ticket.replaced:
@@ -237,12 +260,27 @@ def decide(
             detail_en = f"This ticket was cancelled: {reason_en}" if reason_en else ""
             detail_zh = f"此票已被取消：{reason_zh}" if reason_zh else "此票已被取消"
             detail_en = detail_en or "This ticket was cancelled"
-        return Decision(Verdict.REVOKED, "Ticket cancelled", "門票已取消", detail_en, detail_zh)
+        return Decision(
+            Verdict.REVOKED,
+            glossary.TICKET_CANCELLED.en,
+            glossary.TICKET_CANCELLED.zh,
+            detail_en,
+            detail_zh,
+        )
     if admission is not None:
         return already_in_decision(admission, zone)
     if capacity is not None and admitted_count >= capacity:
         return capacity_decision(capacity)
     return welcome_decision()
+
+
+def mask_phone(phone: str | None) -> str:
+    """The last three digits of a phone number, enough to tell two namesakes apart at the door
+    without showing the number: ``"•••678"`` (a number masked already stays as it is)."""
+    if phone and phone.startswith("•••"):
+        return phone
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    return f"•••{digits[-3:]}" if len(digits) >= 6 else ""
 
 
 def mask_email(email: str | None) -> str:

@@ -42,6 +42,13 @@ ADMIT_BY_HAND = Term("Admit by hand", "人手入場")
 NO_SHOWS = Term("No-shows", "缺席")
 UNDONE = Term("Undone", "撤銷")
 INVALID_TICKET = Term("Not a valid ticket", "無效門票")
+# a door's verdicts, as the usher reads them and the report counts them
+WELCOME = Term("Welcome", "歡迎")
+ALREADY_IN = Term("Already checked in", "已經入場")
+FULL_HOUSE = Term("Full house", "場內已滿")
+TICKET_NOT_FOUND = Term("Ticket not found", "查無此票")
+TICKET_CANCELLED = Term("Ticket cancelled", "門票已取消")
+NOT_RECORDED = Term("Not recorded — try again", "未能記錄，請再試")
 
 # --- the Viewer's Award vote ---------------------------------------------------------------
 VOTE_NOT_OPEN_YET = Term("Voting has not opened yet", "投票尚未開始")
@@ -54,4 +61,6 @@ RETIRED = {
     PLACES_LEFT: ("Places left · 尚餘",),
     ADMITTED_BY_HAND: ("人手放行",),
     INVALID_TICKET: ("無效二維碼",),
+    TICKET_NOT_FOUND: ("無此門票",),
+    WALK_IN: ("現場登記",),
 }

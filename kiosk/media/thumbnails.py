@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.media.probe import ProbeToolMissingError, require_tools
@@ -18,8 +19,19 @@ THUMBNAIL_WIDTH = 192  # CSS 96 px at 2x: sharp on a phone, ~6-10 KB each
 _TIMEOUT_S = 20
 
 
-def thumbnail_jpeg(source: Path, width: int = THUMBNAIL_WIDTH) -> bytes | None:
-    """A JPEG of `source` scaled to `width` pixels wide, or None if ffmpeg cannot make one."""
+@dataclass(frozen=True)
+class ThumbnailSource:
+    """Where a film's thumbnail comes from: a still image, or the film itself at `at_s`."""
+
+    path: Path
+    at_s: float | None = None  # a moment of a film file; None: `path` is a picture
+
+
+def thumbnail_jpeg(
+    source: Path, width: int = THUMBNAIL_WIDTH, *, at_s: float | None = None
+) -> bytes | None:
+    """A JPEG of `source` (a picture, or a film's frame at `at_s`) scaled to `width` pixels
+    wide, or None if ffmpeg cannot make one."""
     try:
         _, ffmpeg = require_tools()
     except ProbeToolMissingError:
@@ -27,7 +39,8 @@ def thumbnail_jpeg(source: Path, width: int = THUMBNAIL_WIDTH) -> bytes | None:
     try:
         done = subprocess.run(
             [
-                ffmpeg, "-v", "error", "-nostdin", "-i", str(source),
+                ffmpeg, "-v", "error", "-nostdin",
+                *(["-ss", f"{at_s:.3f}"] if at_s is not None else []), "-i", str(source),
                 "-vf", f"scale={width}:-2", "-frames:v", "1", "-q:v", "6",
                 "-f", "image2pipe", "-c:v", "mjpeg", "-",
             ],
@@ -47,7 +60,7 @@ def thumbnail_jpeg(source: Path, width: int = THUMBNAIL_WIDTH) -> bytes | None:
 class ThumbnailCache:
     """Thumbnails by film id, made once on first request and kept in memory."""
 
-    def __init__(self, sources: dict[str, Path]) -> None:
+    def __init__(self, sources: dict[str, ThumbnailSource]) -> None:
         self._sources = dict(sources)
         self._made: dict[str, bytes | None] = {}
         self._lock = threading.Lock()
@@ -63,7 +76,10 @@ class ThumbnailCache:
             return None
         with self._lock:
             if film_id not in self._made:
-                self._made[film_id] = thumbnail_jpeg(source)
+                made = thumbnail_jpeg(source.path, at_s=source.at_s)
+                if made is None and source.at_s:  # the film is shorter than it says
+                    made = thumbnail_jpeg(source.path, at_s=0.0)
+                self._made[film_id] = made
             return self._made[film_id]
 
     def prepare_all(self) -> int:

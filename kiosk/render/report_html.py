@@ -59,6 +59,9 @@ th {{ font-weight: 700; border-bottom: 2px solid {Palette.rule}; white-space: no
 th .zh {{ display: block; color: {Palette.muted}; font-weight: 600; }}
 td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 tr.alert td {{ color: {Palette.failed}; }}
+td {{ white-space: pre-line; }}  /* a cell's second line: the Chinese, a trim */
+p.muted {{ color: {Palette.muted}; font-size: 0.85em; white-space: pre-line; }}
+p.alert {{ color: {Palette.failed}; font-weight: 700; }}
 tr.muted td {{ color: {Palette.muted}; }}
 figure {{ margin: 12px 0; }}
 figure svg {{ width: 100%; min-width: 640px; height: auto; display: block; }}
@@ -159,7 +162,7 @@ def html_of(layout: ReportLayout) -> str:
         for block in section.blocks:
             match block:
                 case Paragraph():
-                    tone = ' class="alert"' if block.tone == "alert" else ""
+                    tone = f' class="{block.tone}"' if block.tone != "normal" else ""
                     out.append(f"<p{tone}>{_e(block.text)}</p>")
                 case Figures():
                     items = "".join(

@@ -9,11 +9,14 @@ writes them as inline SVG, so the two outputs never compute a position or a colo
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kiosk.core import glossary
+from kiosk.core import chart_palette, glossary
 from kiosk.core.report import (
+    FilmReport,
     Incident,
     IncidentKind,
     Outcome,
@@ -21,10 +24,41 @@ from kiosk.core.report import (
     ShowReport,
     ShowState,
 )
+from kiosk.core.report.words import FADED_TO_BLACK, INCIDENT_WORDS, cue_words
 
 CHART_WIDTH_MM = 180.0
 ROW_MM = 3.6  # one film's row on the timeline
 SHIFT_PLANNED_AFTER_S = 2 * 3600  # a rehearsal on another day: plan drawn from actual start
+LABEL_COLUMN_MM = 38.0  # the timeline's film names, left of the time axis
+LABEL_LINE_MM = 2.3  # each further line of a film name that needs more than one
+TOP_AXIS_FROM_ROWS = 12  # over this many films the clock times are repeated above the chart
+TOP_AXIS_MM = 3.5
+POINT_WIDTH_MM = 25.4 / 72
+
+
+def wrap_label(text: str, width_mm: float, size_pt: float) -> list[str]:
+    """`text` in lines that fit `width_mm` at `size_pt`, estimated from character widths (a
+    Chinese character is a full em, Latin about half): Latin breaks at spaces, Chinese between
+    any two characters. Nothing is cut."""
+    em = size_pt * POINT_WIDTH_MM
+
+    def width(part: str) -> float:
+        return sum(em if unicodedata.east_asian_width(c) in "WF" else em * 0.55 for c in part)
+
+    lines: list[str] = []
+    line = ""
+    for token in re.findall(
+        r"[^\s\u2e80-\u9fff\uff00-\uffef]+|[\u2e80-\u9fff\uff00-\uffef]|\s+", text
+    ):
+        candidate = line + token
+        if line.strip() and width(candidate.rstrip()) > width_mm:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line = candidate
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [text]
 
 
 class Palette:
@@ -43,8 +77,8 @@ class Palette:
     pause = "#1f6feb"
     dark = "#c62828"
     intermission = "#dbe4f0"
-    bar = "#b7791f"
-    peak = "#8a4b08"
+    bar = chart_palette.ARRIVALS
+    peak = chart_palette.ARRIVALS_PEAK
 
 
 OUTCOME_COLOURS = {
@@ -362,17 +396,32 @@ def timeline_chart(report: ShowReport) -> Chart:
     above the films the doors (admissions per minute), below them the reveal's steps."""
     shift = _plan_shift(report)
     films = report.films
-    row_h, label_w = ROW_MM, 34.0
+    row_h, label_w = ROW_MM, LABEL_COLUMN_MM
+    labels = [
+        wrap_label(f"{film.position:>2}. {film.id} {_both_titles(film)}", label_w - 2.0, 5.5)
+        for film in films
+    ]
+    row_tops = [0.0]
+    for lines in labels:  # a row grows by a line for each line of its label beyond the first
+        row_tops.append(row_tops[-1] + row_h + (len(lines) - 1) * LABEL_LINE_MM)
     start, end = _chart_span(report, shift)
     axis = _Axis(start, end + dt.timedelta(seconds=1), label_w, CHART_WIDTH_MM - label_w - 2)
     doors = _doors_in_view(report, start)
     steps = [s for s in report.reveal.steps if s.at >= start]
     lane = bool(report.checkins.admission_times)
-    top = 9.0 + (row_h * 1.5 if lane else 0.0)
-    bottom = top + row_h * len(films)
+    axis_on_top = len(films) > TOP_AXIS_FROM_ROWS
+    grid_top = 7.0 + (TOP_AXIS_MM if axis_on_top else 0.0)
+    top = grid_top + 2.0 + (row_h * 1.5 if lane else 0.0)
+    bottom = top + row_tops[-1]
     height = bottom + (row_h * 1.5 if steps else 0.0) + 12.0
     shapes: list[Shape] = []
-    shapes += _time_grid(report, axis, 7.0, bottom + (row_h * 1.5 if steps else 0.0))
+    shapes += _time_grid(
+        report,
+        axis,
+        grid_top,
+        bottom + (row_h * 1.5 if steps else 0.0),
+        labels_above=grid_top - 1.2 if axis_on_top else None,
+    )
     if lane:
         shapes += _doors_lane(report, axis, doors, top - row_h * 1.5, row_h * 1.3)
     if steps:
@@ -410,17 +459,10 @@ def timeline_chart(report: ShowReport) -> Chart:
                 )
             )
     for row, film in enumerate(films):
-        y = top + row * row_h
-        label = f"{film.position:>2}. {film.id} {film.title_en}"
-        shapes.append(
-            Text(
-                1.0,
-                y + row_h * 0.72,
-                _clip(label, 30),
-                5.5,
-                Palette.ink if film.started else Palette.muted,
-            )
-        )
+        y = top + row_tops[row]
+        ink = Palette.ink if film.started else Palette.muted
+        for line, text in enumerate(labels[row]):
+            shapes.append(Text(1.0, y + row_h * 0.72 + line * LABEL_LINE_MM, text, 5.5, ink))
         px1 = axis.x(film.planned_start + shift)
         px2 = axis.x(film.planned_end + shift)
         shapes.append(
@@ -471,8 +513,8 @@ def timeline_chart(report: ShowReport) -> Chart:
         CHART_WIDTH_MM,
         height,
         tuple(shapes),
-        "Timeline: planned and actual",
-        "時間線：計劃與實際",
+        "Planned and actual",
+        "計劃與實際",
         note,
     )
 
@@ -528,7 +570,16 @@ def _incident_marker(incident: Incident, x: float, y: float, report: ShowReport)
     return Marker(x, y + 1.7, colour, "triangle", 2.0, title)
 
 
-def _time_grid(report: ShowReport, axis: _Axis, top: float, bottom: float) -> list[Shape]:
+def _time_grid(
+    report: ShowReport,
+    axis: _Axis,
+    top: float,
+    bottom: float,
+    *,
+    labels_above: float | None = None,
+) -> list[Shape]:
+    """Time lines with their clock times under the chart, and above it too (baseline
+    `labels_above`) when the chart is too long to read the times from the bottom alone."""
     span = (axis.end - axis.start).total_seconds()
     step = next((s for s in (10, 30, 60, 120, 300, 600, 900, 1800, 3600) if span / s <= 8), 7200)
     local_start = axis.start.astimezone(report.tz)
@@ -550,6 +601,17 @@ def _time_grid(report: ShowReport, axis: _Axis, top: float, bottom: float) -> li
                 "middle",
             )
         )
+        if labels_above is not None:
+            shapes.append(
+                Text(
+                    x,
+                    labels_above,
+                    tick.astimezone(report.tz).strftime(fmt),
+                    5.5,
+                    Palette.muted,
+                    "middle",
+                )
+            )
         tick += dt.timedelta(seconds=step)
     shapes.append(Line(axis.left, bottom, axis.left + axis.width, bottom, Palette.rule, 0.25))
     return shapes
@@ -586,7 +648,8 @@ def _timeline_legend(y: float) -> list[Shape]:
 
 
 def arrivals_chart(report: ShowReport) -> Chart:
-    """People admitted per 5 minutes, the peak slot darker, slot times under the bars."""
+    """People admitted per 5 minutes, the peak slot in its own colour (as on the console),
+    slot times under the bars."""
     slots = list(report.checkins.arrivals)
     height, top, left = 46.0, 5.0, 10.0
     bottom = height - 8.0
@@ -694,7 +757,7 @@ def _films_section(report: ShowReport) -> Section:
     tones: list[str] = []
     for film in report.films:
         en, zh = OUTCOME_LABELS[film.outcome]
-        outcome = f"{en} · {zh}" + (" (now)" if film.in_progress else "")
+        outcome = f"{en}" + (" (now)" if film.in_progress else "") + f"\n{zh}"
         late = (
             _signed((film.started - film.planned_start).total_seconds())
             if film.started and not _plan_shift(report)
@@ -703,18 +766,18 @@ def _films_section(report: ShowReport) -> Section:
         gain = "—"
         sound = film.sound
         if sound is not None and sound.played_db is not None:
-            gain = f"{sound.played_db:+.1f} dB played"
+            gain = _decibels(sound.played_db)
         elif sound is not None and sound.gain_db is not None:
-            gain = f"{sound.gain_db + sound.trim_db:+.1f} dB"
+            gain = f"{_decibels(sound.gain_db + sound.trim_db)} planned"
         if sound is not None and gain != "—":
             if sound.trim_db:
-                gain += f" (trim {sound.trim_db:+.1f})"
+                gain += f"\ntrim\u00a0{_decibels(sound.trim_db)}"
             if sound.limited:
-                gain += ", limited"
+                gain += "\nlimited"
         rows.append(
             (
                 str(film.position),
-                f"{film.id} {film.title_en} · {film.title_zh}",
+                _film_title(film.id, film.title_en, film.title_zh),
                 report.local(film.planned_start, "%H:%M:%S"),
                 report.local(film.started),
                 report.local(film.ended),
@@ -743,14 +806,53 @@ def _films_section(report: ShowReport) -> Section:
             ("Played / runtime", "放映 / 片長"),
             ("Outcome", "結果"),
             ("Inc.", "事故"),
-            ("Gain", "增益"),
+            ("Gain played", "播放增益"),
         ),
         tuple(rows),
-        (3, 30, 9, 9, 9, 7, 12, 14, 5, 13),
+        (3, 28, 9, 9, 9, 7, 11, 13, 5, 14),
         tuple(tones),
         frozenset({0, 5, 6, 8}),
     )
-    return Section("Films", "影片", (table,))
+    return Section("Films", "影片", (table, _films_note(report)))
+
+
+def _both_titles(film: FilmReport) -> str:
+    """`影片 N1 Film N1`: the Chinese title, then the English one if it differs."""
+    titles = [film.title_zh, film.title_en]
+    return " ".join(dict.fromkeys(title for title in titles if title))
+
+
+def _decibels(value: float) -> str:
+    """`−10.3 dB`, one unit that never wraps (a no-break space, a real minus)."""
+    return f"{value:+.1f}\u00a0dB".replace("-", "−")
+
+
+def _film_title(film_id: str, title_en: str, title_zh: str) -> str:
+    """A film's code and both its titles in full (the table wraps them; nothing is cut)."""
+    titles = [title for title in (title_zh, title_en) if title]
+    if len(titles) == 2 and titles[0] == titles[1]:
+        titles = titles[:1]
+    return "\n".join([f"{film_id} {titles[0]}" if titles else film_id, *titles[1:]])
+
+
+def _films_note(report: ShowReport) -> Paragraph:
+    """What the Late and Gain columns say, and why Late may be blank."""
+    if _plan_shift(report):
+        late = (
+            "Late: — for every film, because this run was not at the planned time (a rehearsal "
+            "or another day): lateness against the plan would mean nothing. · 延誤：這次放映"
+            "不在計劃時間（排練或另一日），故不計延誤。"
+        )
+    else:
+        late = (
+            "Late: how long after its planned time the film started; — : it did not start. "
+            "· 延誤：比計劃遲了多久開始；「—」表示未有開始。"
+        )
+    gain = (
+        "Gain played: the level the film played at (measured gain and the operator's trim); "
+        "— : not measured. · 播放增益：影片播放時的音量調整；「—」表示未量度。"
+    )
+    return Paragraph(f"{late}\n{gain}", "muted")
 
 
 def _minutes(seconds: float | None) -> str:
@@ -781,10 +883,10 @@ def _incidents_section(report: ShowReport) -> Section:
     rows = tuple(
         (
             report.local(i.at),
-            i.kind.value,
-            i.film or i.cue or "",
-            i.describe(report.tz),
-            f"{i.dark_s:.1f} s" if i.dark_s else "",
+            incident_kind_words(i).pair("\n"),
+            i.film or (cue_words(i.cue).pair("\n") if i.cue else "—"),
+            i.in_words(report.tz).pair("\n"),
+            f"{i.dark_s:.1f}\u00a0s" if i.dark_s else "—",
         )
         for i in report.incidents
     )
@@ -803,11 +905,24 @@ def _incidents_section(report: ShowReport) -> Section:
             ("Dark", "黑畫面"),
         ),
         rows,
-        (10, 14, 11, 58, 9),
+        (10, 16, 13, 52, 9),
         tones,
         frozenset({4}),
     )
-    return Section("Incidents", "事故", (table,))
+    note = Paragraph(
+        "Dark: how long the projector showed nothing of the show because of the incident; "
+        "— : the picture stayed up. · 黑畫面：因事故而投影沒有節目畫面的時間；"
+        "「—」表示畫面未受影響。",
+        "muted",
+    )
+    return Section("Incidents", "事故", (table, note))
+
+
+def incident_kind_words(incident: Incident) -> glossary.Term:
+    """The incident's kind in words (a fade to black is not a cut)."""
+    if incident.kind is IncidentKind.BLACK and incident.fade_s:
+        return FADED_TO_BLACK
+    return INCIDENT_WORDS[incident.kind.value]
 
 
 def _figure(term: glossary.Term, value: str) -> Figure:
@@ -874,13 +989,14 @@ def _doors_section(report: ShowReport) -> Section:
     return Section("Doors and audience", "入場與觀眾", tuple(blocks))
 
 
-_REFUSAL_LABELS = {
-    "already_checked_in": "already checked in · 已經入場",
-    "unknown_ticket": "unknown ticket · 無此門票",
-    "invalid_code": f"{glossary.INVALID_TICKET.en.lower()} · {glossary.INVALID_TICKET.zh}",
-    "revoked": "revoked ticket · 門票已取消",
-    "capacity_reached": "full house · 場內已滿",
+_REFUSAL_TERMS = {  # the verdict the usher saw, in the same words
+    "already_checked_in": glossary.ALREADY_IN,
+    "unknown_ticket": glossary.TICKET_NOT_FOUND,
+    "invalid_code": glossary.INVALID_TICKET,
+    "revoked": glossary.TICKET_CANCELLED,
+    "capacity_reached": glossary.FULL_HOUSE,
 }
+_REFUSAL_LABELS = {key: term.pair() for key, term in _REFUSAL_TERMS.items()}
 
 
 def _reveal_section(report: ShowReport) -> Section:
@@ -915,7 +1031,3 @@ def _reveal_section(report: ShowReport) -> Section:
             )
         )
     return Section("Award reveal", "頒獎", tuple(blocks))
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -143,8 +143,8 @@ def _heading(pages: _Pages, section: Section) -> None:
 
 
 def _paragraph(pages: _Pages, block: Paragraph) -> None:
-    font = _font(9, bold=block.tone == "alert")
-    colour = Palette.failed if block.tone == "alert" else Palette.ink
+    font = _font(7.5 if block.tone == "muted" else 9, bold=block.tone == "alert")
+    colour = {"alert": Palette.failed, "muted": Palette.muted}.get(block.tone, Palette.ink)
     height = _text_height(block.text, font, CONTENT_MM)
     pages.need(height + 2)
     _draw_text(pages.painter, MARGIN_MM, pages.y, CONTENT_MM, block.text, font, colour)

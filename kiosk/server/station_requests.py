@@ -33,7 +33,7 @@ from kiosk.core.admissions import (
     from_iso,
     to_iso,
 )
-from kiosk.core.checkin import Verdict, mask_email
+from kiosk.core.checkin import Verdict, mask_email, mask_phone
 from kiosk.core.event import EventConfig
 from kiosk.core.station_clock import NightWindow
 from kiosk.core.tickets import TicketCodec
@@ -344,7 +344,7 @@ class StationRequests:
         return None if self._night is None else self._night.chart_bounds(self._clock())
 
     def search(self, text: str) -> list[dict[str, Any]]:
-        """Find people by name or e-mail; e-mail addresses and ticket codes leave masked.
+        """Find people by name or e-mail; e-mail addresses, phones and codes leave masked.
 
         The door screen shows them masked anyway; masking here means a stolen station token
         cannot be used to collect the attendees' addresses or working tickets. Codes are not
@@ -352,7 +352,13 @@ class StationRequests:
         character (a door scans a code instead).
         """
         return [
-            hit_to_wire(dataclasses.replace(hit, email=mask_email(hit.email) or None))
+            hit_to_wire(
+                dataclasses.replace(
+                    hit,
+                    email=mask_email(hit.email) or None,
+                    phone=mask_phone(hit.phone) or None,
+                )
+            )
             for hit in self._checkins.search(text, by_code=False)
         ]
 

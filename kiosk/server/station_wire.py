@@ -122,6 +122,8 @@ def hit_to_wire(hit: AttendeeHit) -> dict[str, Any]:
         "admitted_at": to_iso(admission.at) if admission else None,
         "admitted_station": admission.station if admission else None,
         "admitted_method": admission.method if admission else None,
+        "registered_at": to_iso(hit.registered_at) if hit.registered_at else None,
+        "phone": hit.phone,
     }
 
 
@@ -135,6 +137,8 @@ def hit_from_wire(data: dict[str, Any]) -> AttendeeHit:
         status=data.get("status", "registered"),
         code=data.get("code"),
         admission=_admission_from_wire(data),
+        registered_at=from_iso(data["registered_at"]) if data.get("registered_at") else None,
+        phone=data.get("phone"),
     )
 
 

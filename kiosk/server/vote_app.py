@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 import secrets
 import socket
 import threading
@@ -38,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from kiosk.core import glossary
 from kiosk.core.vote import CODE_MAY_VOTE, BallotVerdict, VotePhase, WrongCodeLimiter
 from kiosk.core.wire_schema import Schema, SchemaError, Text, parse_json
 from kiosk.media.thumbnails import ThumbnailCache
@@ -92,13 +94,25 @@ def render_page(vote: ViewerVote, thumbnails: ThumbnailCache | None) -> str:
             f'<span class="by">{html.escape(film.director)}</span></span></button></li>'
         )
     config = vote.config
-    return (
+    page = (
         _page_template()
         .replace("{{EVENT_ZH}}", html.escape(config.name_zh))
         .replace("{{EVENT_EN}}", html.escape(config.name_en))
         .replace("{{FILMS}}", "\n".join(items))
         .replace("{{MESSAGES}}", _script_json(_messages()))
     )
+    return GLOSSARY_SLOT.sub(_glossary_word, page)
+
+
+GLOSSARY_SLOT = re.compile(r"\{\{TERM:([A-Z_]+):(en|zh)\}\}")
+
+
+def _glossary_word(slot: re.Match[str]) -> str:
+    """`{{TERM:VOTE_CLOSED:zh}}` in the page: the glossary's word, escaped."""
+    term = getattr(glossary, slot[1])
+    if not isinstance(term, glossary.Term):
+        raise KeyError(f"the vote page names {slot[1]}, which is not a glossary term")
+    return html.escape(term.zh if slot[2] == "zh" else term.en)
 
 
 def _script_json(data: object) -> str:

@@ -32,8 +32,8 @@ from kiosk.core.vote import (
     films_on_the_ballot,
     viewer_result,
 )
-from kiosk.media.stills import StillProvider, cache_dir_for
-from kiosk.media.thumbnails import ThumbnailCache
+from kiosk.media.stills import STILL_AT_FRACTION, StillProvider, cache_dir_for
+from kiosk.media.thumbnails import ThumbnailCache, ThumbnailSource
 from kiosk.services.voting_backend import BallotFilm
 from kiosk.store.ballot_crypto import (
     VoteKeyError,
@@ -269,13 +269,19 @@ def ballot_thumbnails(vote: ViewerVote) -> ThumbnailCache:
 
 
 def programme_thumbnails(folder: EventFolder, programme: Programme) -> ThumbnailCache:
-    """Thumbnails of every film of ``programme`` that has a still (made on first use)."""
+    """Thumbnails of every film of ``programme`` (made on first use): from its own still or
+    the one prepared for the reveal, else a frame of the film itself a third of the way in.
+    The phone page showed a still for every third film of the demo (those with their own)
+    and a bare number for the rest until preflight had prepared the others."""
     provider = StillProvider(cache_dir_for(folder.root))
     sources = {}
     for film in programme:
         still = provider.own_still(film) or provider.prepared_still(film)
         if still is not None:
-            sources[film.id] = still
+            sources[film.id] = ThumbnailSource(still)
+        elif film.file.is_file():
+            at_s = film.declared_runtime_s * STILL_AT_FRACTION
+            sources[film.id] = ThumbnailSource(film.file, at_s)
     return ThumbnailCache(sources)
 
 

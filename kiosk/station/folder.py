@@ -385,9 +385,11 @@ class StationStore:
         return [from_iso(row[0]) for row in rows]
 
     def registered_count(self) -> int:
-        """Holders of a valid ticket in the list."""
+        """Holders of a valid ticket in the list, walk-ins left out (they count as walk-ins,
+        as on the console and in the report): a walk-in is the one admitted as a walk-in."""
         row = self._conn.execute(
-            "SELECT count(DISTINCT attendee_id) FROM tickets WHERE status = 'valid'"
+            "SELECT count(DISTINCT attendee_id) FROM tickets WHERE status = 'valid' "
+            "AND coalesce(admitted_method, '') <> 'walk-in'"
         ).fetchone()
         return int(row[0])
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.core import glossary
 from kiosk.core.admissions import (
     ArrivalBucket,
     Attempt,
@@ -61,8 +62,8 @@ SYNC_INTERVAL_S = 2.0
 OFFLINE_RETRY_S = 0.5  # while offline, look for the server more often: back online sooner
 UPLOAD_BATCH = 500
 WALK_IN_NEEDS_SERVER = (
-    "Walk-ins need the server, which issues their ticket; this station is offline. "
-    "/ 現場登記需由伺服器發出門票，本站目前離線。"
+    f"{glossary.WALK_INS.en} need the server, which issues their ticket; this station is "
+    f"offline. / {glossary.WALK_IN.zh}需由伺服器發出門票，本站目前離線。"
 )
 
 

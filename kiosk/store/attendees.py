@@ -33,6 +33,18 @@ IMPORT_CHUNK_ROWS = 200  # rows per import transaction: about 10 ms of write loc
 _BREATH_S = 0.002  # between import chunks: a waiting door takes the write lock here
 
 
+def registered_condition(alias: str = "") -> str:
+    """SQL for who counts as "Registered" (glossary.REGISTERED) on every screen: on the list
+    before the night and still on it. Walk-ins are counted as walk-ins, people gone from the
+    latest export not at all. The door's figures, the console's Doors tab and the report all
+    count with this condition, so they show one number (they showed 301 and 300)."""
+    column = f"{alias}." if alias else ""
+    return (
+        f"{column}status = '{STATUS_REGISTERED}' "
+        f"AND coalesce({column}source, '') <> '{SOURCE_WALK_IN}'"
+    )
+
+
 class AttendeeNotFoundError(StoreError):
     """No attendee or ticket matches what the operator typed."""
 
@@ -70,6 +82,17 @@ class AttendeeRecord:
     code: str | None
     issue_number: int | None
     checked_in: bool
+
+    @property
+    def is_walk_in(self) -> bool:
+        """Registered at the door tonight (counted as a walk-in, not as registered)."""
+        return self.source == SOURCE_WALK_IN
+
+    @property
+    def counts_as_registered(self) -> bool:
+        """The row-by-row form of `registered_condition` (the Registrations tab counts rows
+        it already holds): on the list, not gone, not a walk-in."""
+        return self.status == STATUS_REGISTERED and not self.is_walk_in
 
     @property
     def ticket_status(self) -> str:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from kiosk.core import glossary
 from kiosk.core.admissions import (
     ArrivalBucket,
     Attempt,
@@ -53,7 +54,7 @@ from kiosk.core.names import name_problem, name_problem_zh
 from kiosk.core.registrations import is_plausible_email, normalise_email, normalise_name
 from kiosk.core.stations import ListedTicket, TicketStatus, code_digest
 from kiosk.core.tickets import TicketCheck, TicketCodec
-from kiosk.store.attendees import issue_ticket_in
+from kiosk.store.attendees import issue_ticket_in, registered_condition
 from kiosk.store.database import transaction
 from kiosk.store.journal import Journal
 
@@ -216,7 +217,7 @@ class CheckinRepository:
             if problem:
                 raise ValueError(f"{problem.capitalize()}. / {name_problem_zh(raw, cleaned)}。")
         if not clean_name:
-            raise ValueError("A walk-in needs a name. / 請輸入姓名。")
+            raise ValueError(f"A {glossary.WALK_IN.en} needs a name. / 請輸入姓名。")
         if clean_email and not is_plausible_email(clean_email):
             raise ValueError(
                 f"'{clean_email}' is not an e-mail address. / 「{clean_email}」不是有效的電郵地址。"
@@ -515,7 +516,7 @@ class CheckinRepository:
             WITH hits(id) AS ({hits_sql})
             SELECT a.id, a.name, a.name_latin, a.email, a.status,
                    (SELECT code FROM tickets t WHERE t.attendee_id = a.id AND t.revoked_at IS NULL),
-                   c.at, c.station, c.method
+                   c.at, c.station, c.method, a.registered_at, a.phone
             FROM hits JOIN attendees a ON a.id = hits.id
             LEFT JOIN checkins c ON c.attendee_id = a.id AND c.annulled_at IS NULL
             ORDER BY (a.name LIKE ? ESCAPE '\\' OR a.name_latin LIKE ? ESCAPE '\\') DESC,
@@ -533,6 +534,8 @@ class CheckinRepository:
                 status=row[4],
                 code=row[5],
                 admission=Admission(from_iso(row[6]), row[7], row[8]) if row[6] else None,
+                registered_at=_moment_or_none(row[9]),
+                phone=row[10],
             )
             for row in rows
         ]
@@ -540,10 +543,10 @@ class CheckinRepository:
     def figures(self) -> DoorFigures:
         """People in, registrations and the capacity, read in one snapshot."""
         row = self._db.execute(
-            """
+            f"""
             SELECT
               (SELECT count(*) FROM checkins WHERE annulled_at IS NULL),
-              (SELECT count(*) FROM attendees WHERE status = 'registered'),
+              (SELECT count(*) FROM attendees WHERE {registered_condition()}),
               (SELECT count(*) FROM checkins WHERE annulled_at IS NULL AND method = 'walk-in'),
               (SELECT count(*) FROM checkins WHERE annulled_at IS NULL AND method = 'manual')
             """
@@ -670,3 +673,13 @@ class _Conflict:
     method: str
     nonce: str | None
     received: dt.datetime
+
+
+def _moment_or_none(text: str | None) -> dt.datetime | None:
+    """A stored registration time, or None where the export gave none (or no usable one)."""
+    if not text:
+        return None
+    try:
+        return from_iso(text)
+    except ValueError:
+        return None

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from kiosk.core.admissions import from_iso
 from kiosk.core.report import AttendeeCounts, CheckinRow, FilmSound, Record
+from kiosk.store.attendees import registered_condition
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +49,12 @@ def read_report_inputs(db: sqlite_utils.Database) -> ReportInputs:
             )
         ]
         registered, registered_in, annulled = conn.execute(
-            """
+            f"""
             SELECT
-              (SELECT count(*) FROM attendees
-               WHERE status = 'registered' AND coalesce(source, '') <> 'walk-in'),
+              (SELECT count(*) FROM attendees WHERE {registered_condition()}),
               (SELECT count(*) FROM attendees a JOIN checkins c
                  ON c.attendee_id = a.id AND c.annulled_at IS NULL
-               WHERE a.status = 'registered' AND coalesce(a.source, '') <> 'walk-in'),
+               WHERE {registered_condition("a")}),
               (SELECT count(*) FROM checkins WHERE annulled_at IS NOT NULL)
             """
         ).fetchone()

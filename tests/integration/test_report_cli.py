@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import film_toml, write_event
 from tests.doors_helpers import seed_people
-
-MAIN = Path(__file__).resolve().parents[2] / "main.py"
-
-
-def report(event: EventFolder, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(MAIN), "--event", str(event.root), "report", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
+from tests.report_helpers import run_report
 
 
 def test_a_show_that_never_ran_says_so(tmp_path: Path, clips: dict[str, Path]) -> None:
     folder = write_event(tmp_path / "event", [film_toml("A1", clips["good"])])
     people = seed_people(folder)
-    text = report(folder)
+    text = run_report(folder)
     assert text.returncode == 0, text.stderr
     assert "The show has not run" in text.stdout
-    data = json.loads(report(folder, "--json").stdout)
+    data = json.loads(run_report(folder, "--json").stdout)
     assert data["show"]["state"] == "not_started" and data["show"]["started"] is None
     (film,) = data["films"]
     assert film["outcome"] == "not_reached" and film["started"] is None
@@ -47,7 +32,7 @@ def test_a_show_that_never_ran_says_so(tmp_path: Path, clips: dict[str, Path]) -
 def test_pdf_and_html_of_an_empty_night(tmp_path: Path, clips: dict[str, Path]) -> None:
     folder = write_event(tmp_path / "event", [film_toml("A1", clips["good"])])
     pdf, html = tmp_path / "r.pdf", tmp_path / "r.html"
-    result = report(folder, "--pdf", str(pdf), "--html", str(html))
+    result = run_report(folder, "--pdf", str(pdf), "--html", str(html))
     assert result.returncode == 0, result.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and not (tmp_path / "r.pdf.part").exists()
     page = html.read_text(encoding="utf-8")
@@ -55,5 +40,5 @@ def test_pdf_and_html_of_an_empty_night(tmp_path: Path, clips: dict[str, Path]) 
 
 
 def test_no_event_is_a_clear_error(tmp_path: Path) -> None:
-    result = report(EventFolder(tmp_path / "nothing"), "--json")
+    result = run_report(EventFolder(tmp_path / "nothing"), "--json")
     assert result.returncode == 1 and "No event at" in result.stderr

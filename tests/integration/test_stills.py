@@ -138,3 +138,25 @@ def test_a_taken_still_shows_on_the_winner_card(qapp: object, stills_event: Even
     frame = QRectF(98, 344, 912, 513)  # the still's frame (no citation: the block sits lower)
     colour = image.pixelColor(round(frame.left()) + 40, round(frame.center().y()))
     assert abs(colour.red() - 0x20) < 24 and abs(colour.blue() - 0x5A) < 24, colour.name()
+
+
+def test_the_phone_page_has_a_picture_for_every_film_without_a_still(
+    small_event: EventFolder,
+) -> None:
+    """Films with neither their own still nor a prepared one get a frame of the film itself
+    (the phone list showed pictures only for every third film of the demo, issue #23 item 12);
+    a declared runtime longer than the file still gives a picture (the first frames)."""
+    from kiosk.services.vote import programme_thumbnails
+
+    programme = small_event.load_programme(small_event.load_config())
+    provider = StillProvider(cache_dir_for(small_event.root))
+    assert all(
+        provider.own_still(f) is None and provider.prepared_still(f) is None for f in programme
+    )
+    thumbnails = programme_thumbnails(small_event, programme)
+    for film in programme:
+        assert thumbnails.has(film.id), film.id
+        jpeg = thumbnails.get(film.id)
+        assert jpeg is not None and jpeg.startswith(b"\xff\xd8"), film.id
+        picture = QImage.fromData(jpeg)
+        assert picture.width() == 192 and picture.height() > 50, film.id

@@ -9,8 +9,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from tests.doors_helpers import Person, make_event, seed_people
+from tests.doors_helpers import Person, make_event, seed_namesakes, seed_people
 from tests.line_child import LineChild
 from tests.xvfb import qt_env, xvfb_display
 
@@ -27,9 +28,9 @@ FIELDS = ("code", "search", "name", "latin", "email", "undo")
 class Station(LineChild):
     """The door process, its display, and the lines it printed so far."""
 
-    def state(self) -> dict[str, str]:
+    def state(self) -> dict[str, Any]:
         self.send("state")
-        texts: dict[str, str] = json.loads(self.expect("STATE").split(" ", 1)[1])
+        texts: dict[str, Any] = json.loads(self.expect("STATE").split(" ", 1)[1])
         return texts
 
     def answer(self, timeout_s: float = 10.0) -> dict[str, object]:
@@ -53,12 +54,17 @@ class Station(LineChild):
 
 @contextmanager
 def door_station(
-    tmp_path: Path, people_count: int = 30, size: tuple[int, int] = (1366, 768)
+    tmp_path: Path,
+    people_count: int = 30,
+    size: tuple[int, int] = (1366, 768),
+    *,
+    namesakes: int = 0,
 ) -> Iterator[tuple[Station, list[Person]]]:
     """A door station process, full screen on its own Xvfb of ``size``, with ``people_count``
-    registrations (its stderr goes to a file: a pipe nobody reads could fill up and stall it)."""
+    registrations and then ``namesakes`` people of one name (`seed_namesakes`) (its stderr
+    goes to a file: a pipe nobody reads could fill up and stall it)."""
     folder = make_event(tmp_path / "event", capacity=max(500, people_count))
-    people = seed_people(folder, count=people_count)
+    people = seed_people(folder, count=people_count) + seed_namesakes(folder, namesakes)
     with (
         xvfb_display(*size) as display,
         (tmp_path / "station-stderr.txt").open("w") as errors,

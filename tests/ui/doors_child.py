@@ -111,6 +111,20 @@ def main() -> int:
         texts: dict[str, object] = {key: widget.text() for key, widget in fields.items()}
         texts["status"] = window.status_line.text()
         texts["search_summary"] = window.search_panel.summary.text()
+        table = window.search_panel.table
+        texts["search_rows"] = [
+            [item.text() if (item := table.item(row, column)) else "" for column in range(4)]
+            for row in range(table.rowCount())
+        ]
+        viewport = table.viewport().rect()
+        texts["search_rows_seen"] = sum(
+            1
+            for row in range(table.rowCount())
+            if viewport.contains(
+                table.visualRect(table.model().index(row, 0)).adjusted(0, 0, -1, -1)
+            )
+        )
+        texts["search_scrolls_sideways"] = table.horizontalScrollBar().maximum() > 0
         centre = window.undo_button.mapToGlobal(window.undo_button.rect().center())
         texts["undo_at"] = f"{centre.x()} {centre.y()}"  # where a real click lands on Undo
         dialog = QApplication.activeModalWidget()

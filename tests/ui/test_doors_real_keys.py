@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_real_scanner_bursts_are_scans_whatever_has_the_focus(tmp_path: Path, ca
         assert station.state()["status"] == ""  # the Undo button was never pressed by a scan
 
 
-def until(station: Station, test: Callable[[dict[str, str]], bool], what: str) -> dict[str, str]:
+def until(station: Station, test: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
     """The station's state once `test` holds (bounded wait)."""
     deadline = time.monotonic() + 10
     while not test(texts := station.state()):
@@ -195,3 +196,21 @@ def test_real_scanner_with_caps_lock_on(tmp_path: Path) -> None:
                 assert all(texts[key] == "" for key in FIELDS[:5]), (name, texts)
         finally:
             station.xdotool("key", "Caps_Lock")
+
+
+def test_find_shows_ten_namesakes_at_once_and_what_tells_them_apart(tmp_path: Path) -> None:
+    """Ten people called 陳凱琳 · Chan Hoi Lam with one e-mail address between them (issue #23
+    item 8): typed by hand on the X server, all ten rows are on screen at 1366x768 without
+    scrolling, and each row's registration time and phone are its own."""
+    with door_station(tmp_path, people_count=5, namesakes=10) as (station, _people):
+        station.focus("search")
+        station.xdotool("type", "--delay", "120", "Chan Hoi")
+        texts = until(station, lambda t: t["search_summary"].startswith("10 found"), "10 found")
+        screenshot(station.display, SCREENSHOTS / "doors-find-namesakes.png")
+        rows = texts["search_rows"]
+        assert len(rows) == 10 and all("陳凱琳" in row[0] for row in rows), rows
+        assert len({row[2] for row in rows}) == 1  # the same masked e-mail on every row
+        assert len({row[1] for row in rows}) == 10, rows  # told apart: registered · phone
+        assert all(" · •••" in row[1] and "9123" not in row[1] for row in rows), rows
+        assert texts["search_rows_seen"] == 10, texts["search_rows_seen"]
+        assert not texts["search_scrolls_sideways"]

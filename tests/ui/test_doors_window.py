@@ -21,7 +21,7 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
 from kiosk.ui.doors import window as doors_window_module
 from kiosk.ui.doors.app import open_doors
-from kiosk.ui.doors.panels import SearchPanel
+from kiosk.ui.doors.panels import STATUS_COLUMN, SearchPanel
 from kiosk.ui.doors.window import DoorsWindow
 from tests.doors_helpers import Person, make_event, repository, seed_people
 
@@ -168,7 +168,8 @@ def test_walk_in_from_the_window(qtbot: QtBot, window: DoorsWindow) -> None:
     assert window.last_result is not None and window.last_result.method == "walk-in"
     assert window.last_result.verdict is Verdict.ADMITTED
     assert panel.name.text() == ""
-    qtbot.waitUntil(lambda: window.registered_tile.value.text() == "7", timeout=1000)
+    qtbot.waitUntil(lambda: window.in_tile.value.text() == "1", timeout=1000)
+    assert window.registered_tile.value.text() == "6"  # a walk-in is not "registered"
 
 
 def test_search_shows_masked_emails_and_admits_by_hand(
@@ -178,13 +179,14 @@ def test_search_shows_masked_emails_and_admits_by_hand(
     panel.query.setText("wong")
     panel.run_search()
     assert panel.table.rowCount() == 1
-    assert cell(panel, 0, 1) == "m•••@e•••.org"
-    assert "meiling" not in cell(panel, 0, 1)
+    assert cell(panel, 0, 2) == "m•••@e•••.org"
+    assert "meiling" not in cell(panel, 0, 2)
+    assert cell(panel, 0, 1) == "01/11 18:00 · —"  # registered (Hong Kong time) · no phone
     assert panel.admit_button.isEnabled()
     answer(qtbot, window, panel.admit_button.click)
     assert window.last_result is not None and window.last_result.method == "manual"
     qtbot.waitUntil(lambda: not panel.admit_button.isEnabled(), timeout=1000)  # now in
-    assert "已入場" in cell(panel, 0, 3)
+    assert "已入場" in cell(panel, 0, STATUS_COLUMN)
 
 
 def test_undo_and_other_stations_appear_by_polling(

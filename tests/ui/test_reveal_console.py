@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -23,6 +23,7 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
+from tests.ui.conftest import ConsoleFactory
 from tests.ui.reveal_helpers import (
     CITATION,
     PASSPHRASE,
@@ -39,6 +40,7 @@ from tests.ui.reveal_helpers import (
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "build" / "screenshots"
 
 
 def test_a_wrong_passphrase_is_said_and_nothing_starts(
@@ -271,3 +273,39 @@ def test_nothing_written_names_a_winner_before_the_winner_card(
             assert secret.encode("utf-8") not in data, f"{secret!r} found in {path}"
     assert scanned >= 3  # the database, its WAL or journal, the log
     assert (sealed_event.logs_dir / "kiosk.log").stat().st_size > 0
+
+
+def test_the_step_list_keeps_its_room_beside_the_preview_on_a_laptop(
+    qtbot: QtBot, console_factory: ConsoleFactory, sealed_event: EventFolder
+) -> None:
+    """Issue #23 item 4: at 1366x768 the projector preview took the step list's room (about
+    three steps showed). In a laptop's client area (the screen less the desktop's bars) the
+    list and the preview do not overlap, the list shows at least eight steps, and the current
+    step is always in view as GO moves down the list."""
+    window = console_factory(sealed_event, 1366, 768 - 60)
+    to_the_end_of_the_show(window)
+    panel = start_reveal(qtbot, window)
+    qtbot.waitUntil(lambda: panel.active, timeout=60000)
+    QApplication.processEvents()
+    steps, preview = panel.steps, panel.preview
+    list_box = QRect(steps.mapTo(panel, QPoint(0, 0)), steps.size())
+    preview_box = QRect(preview.mapTo(panel, QPoint(0, 0)), preview.size())
+    assert not list_box.intersects(preview_box), (list_box, preview_box)
+    row_height = steps.visualItemRect(steps.item(0)).height()
+    assert steps.viewport().height() >= min(8, steps.count()) * row_height, (
+        steps.viewport().height(),
+        row_height,
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(SHOTS / "reveal-1366x708.png"))
+    for _ in range(steps.count() - 1):
+        space(qtbot, window)
+        QApplication.processEvents()
+        step = panel.controller.snapshot().current if panel.controller else None
+        assert step is not None
+        shown = steps.visualItemRect(steps.item(step.index))
+        view = steps.viewport().rect()
+        assert view.top() <= shown.top() and shown.bottom() <= view.bottom(), (step.index, shown)
+        assert shown.width() <= view.width(), "a step is cut at the right"
+        if panel.controller is not None and panel.controller.snapshot().clip_playing:
+            qtbot.waitUntil(lambda: not panel.controller.snapshot().clip_playing, timeout=20000)  # type: ignore[union-attr]

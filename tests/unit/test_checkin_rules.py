@@ -14,6 +14,7 @@ from kiosk.core.checkin import (
     Verdict,
     decide,
     mask_email,
+    mask_phone,
     station_label_zh,
 )
 from kiosk.core.tickets import TicketCodec
@@ -92,7 +93,7 @@ def test_admission_by_hand_skips_the_code_checks() -> None:
     manual = Admission(EARLIER.at, "Side door", "manual")
     decision = decide(None, TICKET, manual, 0, 100, HK)
     assert decision.detail_en == "Already checked in at 19:02 at Side door (admitted by hand)"
-    assert decision.detail_zh == "已於 19:02 在 Side door 入場（人手登記）"
+    assert decision.detail_zh == "已於 19:02 在 Side door 人手入場"
 
 
 def test_station_labels_and_masked_emails() -> None:
@@ -103,3 +104,10 @@ def test_station_labels_and_masked_emails() -> None:
     assert mask_email("x@localhost") == "x•••@l•••"
     assert mask_email(None) == "" and mask_email("broken") == "b•••"
     assert "chan" not in mask_email("taiman.chan@example.com")
+
+
+def test_masked_phones_tell_namesakes_apart_and_hide_the_number() -> None:
+    assert mask_phone("+852 9123 4567") == "•••567"
+    assert mask_phone("•••567") == "•••567"  # masked by the server already: left as it is
+    assert mask_phone(None) == "" and mask_phone("12") == "" and mask_phone("n/a") == ""
+    assert "9123" not in mask_phone("+852 9123 4567")

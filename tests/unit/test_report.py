@@ -487,12 +487,17 @@ def test_lost_sound_is_an_incident_that_lasts_across_films(
     assert lost.film == "F01" and lost.reason == "HDMI 1: Connection terminated"
     assert lost.duration_s == pytest.approx(51, abs=1)
     assert lost.dark_s == 0  # the picture played on
-    assert lost.describe().startswith("Sound lost (audio output failed) in F01")
+    assert lost.describe().startswith(
+        "Sound lost in F01: the sound stopped reaching the speakers; the film played on (0:51)"
+    )
+    assert lost.in_words().zh.startswith("F01 聲音中斷：聲音未能傳到揚聲器")
     assert report.films[0].played_s == pytest.approx(60, abs=1.5)  # silent, but it played
     data = report.to_json()
     assert any(i["kind"] == "sound_lost" for i in data["incidents"])
     html = html_of(layout_report(report))
-    assert "sound_lost" in html and "HDMI 1: Connection terminated" in html
+    # the reader sees words, in both languages, with the technical text beside them
+    assert "sound_lost" not in html.split("<body")[1] and "聲音中斷" in html
+    assert "Sound lost" in html and "HDMI 1: Connection terminated" in html
 
 
 def test_sound_never_back_is_open_when_the_journal_ends(
@@ -527,6 +532,7 @@ def test_a_console_stall_over_100_ms_is_an_incident_naming_its_handler(
     (incident,) = [i for i in report.incidents if i.kind is IncidentKind.STALL]
     assert incident.film == "F01"
     assert incident.describe().startswith(
-        "Console stalled in F01: GUI thread held 232 ms by report_view.py:301 export"
+        "Console slow to respond in F01: the console's screen froze for a moment. "
+        "Technical: GUI thread held 232 ms by report_view.py:301 export"
     )
     assert any(i["kind"] == "stall" for i in report.to_json()["incidents"])

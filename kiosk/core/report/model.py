@@ -9,6 +9,9 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kiosk.core.glossary import Term
+from kiosk.core.report.words import FADED_TO_BLACK, INCIDENT_WORDS, cue_words, explain
+
 
 class Outcome(Enum):
     """What became of a film tonight (the `outcome` field of `report --json`)."""
@@ -116,38 +119,43 @@ class Incident:
 
     def describe(self, zone: dt.tzinfo | None = None) -> str:
         """One line in English for the report's incident list (times in `zone`, else UTC)."""
-        where = f" in {self.film}" if self.film else (f" on {self.cue}" if self.cue else "")
+        return self.in_words(zone).en
+
+    def in_words(self, zone: dt.tzinfo | None = None) -> Term:
+        """What happened, as one English and one Chinese line: the kind and the cue in words,
+        a technical reason behind a plain explanation (see `kiosk.core.report.words`)."""
+        kind = FADED_TO_BLACK if self.kind is IncidentKind.BLACK and self.fade_s else None
+        kind = kind or INCIDENT_WORDS[self.kind.value]
+        en, zh = kind.en, kind.zh
+        if self.film:
+            en, zh = f"{en} in {self.film}", f"{self.film} {zh}"
+        elif self.cue:
+            cue = cue_words(self.cue)
+            en, zh = f"{en} on {cue.en}", f"{cue.zh}：{zh}"
         if self.position_s is not None and self.film:
-            where += f" at {_clock(self.position_s)}"
-        text = {
-            IncidentKind.PAUSE: "Paused",
-            IncidentKind.BLACK: "Cut to black" if not self.fade_s else "Faded to black",
-            IncidentKind.FAILURE: "Film failed",
-            IncidentKind.PRELOAD_FAILURE: "Could not preload",
-            IncidentKind.RETRY: "Retried",
-            IncidentKind.SKIP: "Skipped",
-            IncidentKind.JUMP: "Jumped",
-            IncidentKind.BACK: "Back",
-            IncidentKind.SEEK: "Seeked",
-            IncidentKind.RESTART: "Restarted from the start",
-            IncidentKind.CRASH: "Show process died (crash or kill) and was restored",
-            IncidentKind.CLOSED: "The app was closed mid-show and reopened",
-            IncidentKind.SOUND_LOST: "Sound lost (audio output failed)",
-            IncidentKind.STALL: "Console stalled",
-        }[self.kind]
-        text += where
-        if self.reason:
-            text += f": {self.reason}"
+            en += f" at {_clock(self.position_s)}"
+            zh += f"（於 {_clock(self.position_s)}）"
+        plain = explain(self.kind.value, self.reason) if self.reason else None
+        if self.reason and plain is None:
+            en, zh = f"{en}: {self.reason}", f"{zh}：{self.reason}"
+        elif plain is not None:
+            en, zh = f"{en}: {plain.en}", f"{zh}：{plain.zh}"
         if self.restored_at is not None:
             restored = self.restored_at.astimezone(zone or dt.UTC).strftime("%H:%M:%S")
-            text += f"; restored (paused) at {restored}"
+            en += f"; restored (paused) at {restored}"
+            zh += f"；{restored} 恢復（暫停中）"
         if self.duration_s is not None and self.kind is not IncidentKind.SKIP:
-            text += f" ({_clock(self.duration_s)})"
+            en += f" ({_clock(self.duration_s)})"
+            zh += f"（歷時 {_clock(self.duration_s)}）"
         elif self.until is None and self.kind in _HOLDS:
-            text += " (not over when the journal ends)"
+            en += " (not over when the journal ends)"
+            zh += "（紀錄結束時仍未完結）"
         if self.dark_s:
-            text += f"; projector dark {self.dark_s:.1f} s"
-        return text
+            en += f"; projector dark {self.dark_s:.1f} s"
+            zh += f"；投影黑畫面 {self.dark_s:.1f} 秒"
+        if plain is not None:  # the player's own words, last, for whoever fixes the file
+            en += f". Technical: {self.reason}"
+        return Term(en, zh)
 
     def to_json(self) -> dict[str, Any]:
         """The incident object of `report --json`."""

@@ -10,6 +10,7 @@ from PySide6.QtCore import QLineF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from kiosk.core import chart_palette
 from kiosk.ui.common.theme import Colours, ui_font
 
 MAX_BARS = 24  # two hours of five-minute slots: older slots scroll off to the left
@@ -18,7 +19,8 @@ MAX_BAR_PIXELS = 64
 
 
 class ArrivalsChart(QWidget):
-    """Bars of people admitted per slot, with a bilingual title, slot times and the peak."""
+    """Bars of people admitted per slot, with a bilingual title, slot times and the peak
+    (coloured as in the report: `kiosk.core.chart_palette`)."""
 
     def __init__(self, bucket_minutes: int = 5, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,10 +89,14 @@ class ArrivalsChart(QWidget):
         label_every = max(
             1, math.ceil(painter.fontMetrics().horizontalAdvance("00:00 ") / slot_width)
         )
+        bar_colour, peak_colour = (
+            QColor(chart_palette.ARRIVALS),
+            QColor(chart_palette.ARRIVALS_PEAK),
+        )
         for index, (start, count) in enumerate(self._slots):
             x = plot.left() + index * slot_width + (slot_width - bar_width) / 2
             bar_height = plot.height() * count / top if top else 0
-            colour = Colours.accent if index == len(self._slots) - 1 else QColor("#4f8fd6")
+            colour = peak_colour if count == peak else bar_colour  # as the report marks it
             painter.fillRect(QRectF(x, plot.bottom() - bar_height, bar_width, bar_height), colour)
             if count and bar_height > label_height and slot_width > 22:
                 painter.setPen(Colours.background)

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from kiosk.core import glossary
 from kiosk.services.registrations import STATUS_GONE, AttendeeRecord
 from kiosk.ui.common.theme import Colours, ui_font
 
@@ -26,10 +27,17 @@ def cell_text(attendee: AttendeeRecord, column: int) -> str:
         attendee.name_latin or "",
         attendee.email or "",
         attendee.code or "no valid ticket · 無有效門票",
-        "registered 已登記" if attendee.status != STATUS_GONE else "gone 已不在名單",
+        _status_text(attendee),
         "✔ in" if attendee.checked_in else "",
     )
     return cells[column]
+
+
+def _status_text(attendee: AttendeeRecord) -> str:
+    if attendee.status == STATUS_GONE:
+        return "gone 已不在名單"
+    term = glossary.WALK_IN if attendee.is_walk_in else glossary.REGISTERED
+    return f"{term.en.lower()} {term.zh}"
 
 
 def cell_colour(attendee: AttendeeRecord, column: int) -> QColor | None:
@@ -49,14 +57,15 @@ class AttendeeListing:
 
     rows: list[AttendeeRecord]
     total: int
-    registered: int
+    registered: int  # as the door and the report count them (`counts_as_registered`)
+    walk_ins: int
     checked_in: int
     no_ticket: int
 
     @property
     def gone(self) -> int:
         """Attendees no longer in the latest export."""
-        return self.total - self.registered
+        return self.total - self.registered - self.walk_ins
 
 
 def list_attendees(
@@ -76,7 +85,8 @@ def list_attendees(
     return AttendeeListing(
         rows,
         len(attendees),
-        sum(1 for a in attendees if a.status != STATUS_GONE),
+        sum(1 for a in attendees if a.counts_as_registered),
+        sum(1 for a in attendees if a.is_walk_in and a.status != STATUS_GONE),
         sum(1 for a in attendees if a.checked_in),
         sum(1 for a in attendees if not a.code),
     )
@@ -93,7 +103,7 @@ class AttendeeTableModel(QAbstractTableModel):
         "E-mail 電郵",
         "Ticket code 票號",
         "Status 狀態",
-        "In 已入場",
+        f"In {glossary.CHECKED_IN.zh}",
     )
 
     def __init__(self, sort_requested: Callable[[int, Qt.SortOrder], None]) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from kiosk.core import glossary
 from kiosk.services.registrations import ImportPreview
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,8 @@ class ManyGoneQuestion:
             f"{what}\n\nTheir tickets would then be refused at the doors as not registered. "
             "They are kept, never deleted, and come back if a later export names them.\n\n"
             "Is this the whole, current export? If not, cancel and export again.\n\n"
-            f"此匯入會將 {self.would_mark_gone} 位已登記參加者標記為「已不在名單」，"
-            "他們的門票將在入口被拒。"
+            f"此匯入會將 {self.would_mark_gone} 位{glossary.REGISTERED.zh}參加者"
+            "標記為「已不在名單」，他們的門票將在入口被拒。"
         )
 
 

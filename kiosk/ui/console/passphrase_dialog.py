@@ -12,11 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QProgressBar,
     QVBoxLayout,
@@ -54,6 +56,8 @@ class PassphraseDialog(QDialog):
         self.result_value: Any = None
 
         layout = QVBoxLayout(self)
+        # never smaller than what the wrapped help needs (it was clipped under the busy bar)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         heading = text_label("Open the sealed results · 開啟密封結果", 14, bold=True)
         layout.addWidget(heading)
         note = (
@@ -62,9 +66,9 @@ class PassphraseDialog(QDialog):
         )
         if keyholders > 1:
             note += " Both keyholders type their passphrase, each in turn."
-        explain = text_label(intro + note, 10, colour=Colours.muted.name())
-        explain.setWordWrap(True)
-        layout.addWidget(explain)
+        self.explain = text_label(intro + note, 10, colour=Colours.muted.name())
+        self.explain.setWordWrap(True)
+        layout.addWidget(self.explain)
 
         layout.addLayout(self._build_fields(keyholders))
 
@@ -72,6 +76,9 @@ class PassphraseDialog(QDialog):
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
         self.busy.setMaximumHeight(8)
+        keep_room = self.busy.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)  # showing it moves nothing
+        self.busy.setSizePolicy(keep_room)
         self.busy.hide()
         layout.addWidget(self.busy)
         self.error = QLabel()
@@ -113,6 +120,23 @@ class PassphraseDialog(QDialog):
             self.fields.append(field)
         return form
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Wrapped text keeps the height its width needs: Qt's layout sized the help for
+        another width and cut its last line (worse once the busy bar or an error showed)."""
+        super().resizeEvent(event)
+        self._keep_text_whole()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The help whole from the first paint."""
+        super().showEvent(event)
+        self._keep_text_whole()
+
+    def _keep_text_whole(self) -> None:
+        for label in (self.explain, self.error):
+            need = label.heightForWidth(label.width()) if label.isVisibleTo(self) else 0
+            if need > 0 and need != label.minimumHeight():
+                label.setMinimumHeight(need)
+
     def _next_or_open(self) -> None:
         empty = next((f for f in self.fields if not f.text()), None)
         if empty is not None:
@@ -147,6 +171,7 @@ class PassphraseDialog(QDialog):
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
+        self._keep_text_whole()
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)

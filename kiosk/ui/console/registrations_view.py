@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core import glossary
 from kiosk.services.open_event import Registrations
 from kiosk.services.registrations import AttendeeRecord, RegistrationDesk, TicketRecord
 from kiosk.services.tickets import RenderSummary, render_tickets
@@ -192,9 +193,16 @@ class RegistrationsView(QWidget):
             return  # a newer search or order is on its way
         self.model.set_attendees(attendees.rows)
         parts = [
-            f"<b>{attendees.registered}</b> registered 已登記",
-            f"<b style='color:{Colours.ok.name()}'>{attendees.checked_in}</b> in 已入場",
+            f"<b>{attendees.registered}</b> {glossary.REGISTERED.en.lower()} "
+            f"{glossary.REGISTERED.zh}",
+            f"<b style='color:{Colours.ok.name()}'>{attendees.checked_in}</b> in "
+            f"{glossary.CHECKED_IN.zh}",
         ]
+        if attendees.walk_ins:
+            parts.insert(
+                1,
+                f"<b>{glossary.WALK_IN.count(attendees.walk_ins)}</b> {glossary.WALK_IN.zh}",
+            )
         if attendees.gone:
             parts.append(
                 f"<span style='color:{Colours.warn.name()}'>{attendees.gone} gone 已不在名單</span>"

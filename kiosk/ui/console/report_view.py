@@ -36,6 +36,7 @@ from kiosk.render.report_layout import (
     Figures,
     Palette,
     arrivals_chart,
+    incident_kind_words,
     layout_report,
     state_line,
     timeline_chart,
@@ -277,9 +278,9 @@ class ReportView(QWidget):
         for row, incident in enumerate(report.incidents):
             cells = (
                 report.local(incident.at),
-                incident.kind.value,
-                incident.describe(report.tz),
-                f"{incident.dark_s:.1f} s" if incident.dark_s else "",
+                incident_kind_words(incident).pair(),
+                incident.in_words(report.tz).pair("\n"),
+                f"{incident.dark_s:.1f} s" if incident.dark_s else "—",
             )
             serious = incident.kind in (
                 IncidentKind.CRASH,
@@ -293,6 +294,7 @@ class ReportView(QWidget):
                 table.setItem(row, column, item)
         table.resizeColumnToContents(0)
         table.resizeColumnToContents(1)
+        table.resizeRowsToContents()  # the Chinese line under the English
 
     # -- exporting --------------------------------------------------------------------------
 

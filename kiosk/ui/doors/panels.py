@@ -23,14 +23,21 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core import glossary
-from kiosk.core.checkin import local_clock, mask_email
+from kiosk.core.checkin import local_clock, mask_email, mask_phone
 from kiosk.services.doors import AttendeeHit
 from kiosk.ui.common.theme import Colours, ui_font
 
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 250
-SEARCH_COLUMNS = ("Name / 姓名", "E-mail / 電郵", "Ticket / 門票", "Status / 狀態")
+# two-line headings keep the columns narrow: the name keeps its room at 1366 px
+SEARCH_COLUMNS = (
+    "Name\n姓名",
+    "Registration · phone\n登記時間 · 電話",  # what tells two namesakes apart
+    "E-mail\n電郵",
+    "Status\n狀態",
+)
+STATUS_COLUMN = len(SEARCH_COLUMNS) - 1
 
 
 class SearchPanel(QWidget):
@@ -61,6 +68,8 @@ class SearchPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         self.table.setFont(ui_font(11))
+        # rows as tall as the text needs: ten namesakes fit without scrolling at 1366x768
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 4)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(SEARCH_COLUMNS)):
@@ -120,15 +129,24 @@ class SearchPanel(QWidget):
             if hit.status != "registered":
                 name += "  (not in the latest list / 不在最新名單)"
             status, colour = self._status(hit)
+            registered = (
+                hit.registered_at.astimezone(self._zone).strftime("%d/%m %H:%M")
+                if hit.registered_at
+                else "—"
+            )
             cells = (
                 name,
+                f"{registered} · {mask_phone(hit.phone) or '—'}",
                 mask_email(hit.email),
-                f"…{hit.code[-5:]}" if hit.code else "—",
                 status,
+            )
+            ticket = (
+                f"Ticket / 門票 …{hit.code[-5:]}" if hit.code else "No valid ticket / 沒有有效門票"
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if column == 3:
+                item.setToolTip(f"{name}\n{ticket}" if column == 0 else text)
+                if column == STATUS_COLUMN:
                     item.setForeground(colour)
                 self.table.setItem(row, column, item)
         count = len(self.hits)
@@ -147,7 +165,8 @@ class SearchPanel(QWidget):
         if hit.admission is None:
             return "Not in / 未入場", Colours.text
         return (
-            f"In {local_clock(hit.admission.at, self._zone)} {hit.admission.station} / 已入場",
+            f"In {local_clock(hit.admission.at, self._zone)} {hit.admission.station} / "
+            f"{glossary.CHECKED_IN.zh}",
             Colours.warn,
         )
 
@@ -205,7 +224,11 @@ class WalkInPanel(QWidget):
         self._full = full
         self.register_button.setEnabled(not full)
         if full:
-            self.show_feedback("Full house: no walk-ins / 場內已滿，暫停現場登記", error=True)
+            self.show_feedback(
+                f"{glossary.FULL_HOUSE.en}: no {glossary.WALK_IN.en_plural} / "
+                f"{glossary.FULL_HOUSE.zh}，暫停{glossary.WALK_IN.zh}",
+                error=True,
+            )
         elif self.feedback.property("full"):
             self.show_feedback("")
         self.feedback.setProperty("full", full)

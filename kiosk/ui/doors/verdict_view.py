@@ -52,6 +52,8 @@ class VerdictCard:
     detail_en: str = ""
     detail_zh: str = ""
     badge: str = ""  # a marker across the top, e.g. "OFFLINE · 離線"
+    next_step_en: str = ""  # a red verdict: what the usher does now
+    next_step_zh: str = ""
 
 
 class VerdictOverlay(QWidget):
@@ -201,6 +203,9 @@ class VerdictOverlay(QWidget):
             (latin, 0.06, False, 0.9, False),
             (card.detail_en, 0.045, False, 0.95, True),
             (card.detail_zh, 0.045, False, 0.95, True),
+            ("", 0.025 if card.next_step_en else 0.0, False, 1.0, False),
+            (card.next_step_en, 0.05, True, 1.0, True),
+            (card.next_step_zh, 0.05, True, 1.0, True),
         ]
         laid_out: list[QImage | float] = []
         for text, share, bold, alpha, wrap in blocks:
@@ -332,7 +337,9 @@ class VerdictOverlay(QWidget):
         colour = QColor(ink)
         colour.setAlphaF(0.22)
         painter.setPen(colour)
-        painter.setFont(_sized_font(height * 0.5, True))
+        # as big as the side strip allows: a glyph wider than its strip was cut at the edge
+        strip = width * 0.14
+        painter.setFont(_fitting_font(TONE_SYMBOLS[tone], height * 0.5, True, strip * 0.8))
         painter.drawText(
             QRectF(0, 0, width * 0.14, height),
             Qt.AlignmentFlag.AlignCenter,

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core import glossary
 from kiosk.core.vote import BallotVerdict
 from kiosk.services.vote import VoteError
 from kiosk.services.voting_backend import BallotFilm, VotingBackend
@@ -404,10 +405,10 @@ class VotingStationWindow(QWidget):
             self._show(Phase.SCAN)
             self._say(str(exc), Colours.bad.name(), keep=True)
         elif isinstance(exc, VoteError):
-            self._say(f"Not recorded, try again · 未能記錄，請再試: {exc}", Colours.bad.name())
+            self._say(f"{glossary.NOT_RECORDED.pair()}: {exc}", Colours.bad.name())
         else:
             log.error("the voting station's ballot failed: %s", exc)
-            self._say(f"Not recorded, try again · 未能記錄，請再試: {exc}", Colours.bad.name())
+            self._say(f"{glossary.NOT_RECORDED.pair()}: {exc}", Colours.bad.name())
 
     # -- inside ---------------------------------------------------------------------------
 

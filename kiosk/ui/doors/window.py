@@ -24,7 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core import glossary
-from kiosk.core.checkin import Tone, Verdict, local_clock, station_label_zh, verdict_headlines
+from kiosk.core.checkin import (
+    NEXT_STEPS,
+    NOT_RECORDED_NEXT,
+    Tone,
+    Verdict,
+    local_clock,
+    station_label_zh,
+    verdict_headlines,
+)
 from kiosk.core.repeat_scans import RepeatGuard
 from kiosk.core.station_clock import SET_THE_CLOCK, clock_warning
 from kiosk.services.door_backend import DoorBackend
@@ -140,6 +148,7 @@ def card_for(result: ScanResult) -> VerdictCard:
     if result.verdict in (Verdict.INVALID_CODE, Verdict.UNKNOWN_TICKET) and result.code:
         latin = result.code
     badge = "OFFLINE · 離線 — from this station's list / 按本站名單判斷" if result.offline else ""
+    next_step = NEXT_STEPS.get(result.verdict)
     return VerdictCard(
         tone=result.verdict.tone,
         headline_en=decision.headline_en,
@@ -149,6 +158,8 @@ def card_for(result: ScanResult) -> VerdictCard:
         detail_en=decision.detail_en,
         detail_zh=decision.detail_zh,
         badge=badge,
+        next_step_en=next_step.en if next_step else "",
+        next_step_zh=next_step.zh if next_step else "",
     )
 
 
@@ -303,8 +314,11 @@ class DoorsWindow(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setFont(ui_font(12))
         self.tabs.addTab(self.search_panel, "Find / 查找")
-        self.tabs.addTab(self.walk_in_panel, "Walk-in / 現場登記")
+        self.tabs.addTab(
+            self.walk_in_panel, f"{glossary.WALK_IN.en.capitalize()} / {glossary.WALK_IN.zh}"
+        )
         self.chart = ArrivalsChart(5)
+        self.chart.setMinimumHeight(90)  # the found list comes first on a laptop screen
         self.undo_button = QPushButton(UNDO_UNKNOWN)
         self.undo_button.setMinimumHeight(44)
         self.undo_button.setFont(ui_font(11))
@@ -314,8 +328,8 @@ class DoorsWindow(QWidget):
         self.status_line.setWordWrap(True)
         self.status_line.setFont(ui_font(11))
         right = QVBoxLayout()
-        right.addWidget(self.tabs, 3)
-        right.addWidget(self.chart, 2)
+        right.addWidget(self.tabs, 6)  # the found list first: ten namesakes without scrolling
+        right.addWidget(self.chart, 1)
         right.addWidget(self.undo_button)
         right.addWidget(self.status_line)
         return right
@@ -482,10 +496,12 @@ class DoorsWindow(QWidget):
         self.overlay.show_card(
             VerdictCard(
                 Tone.STOP,
-                "Not recorded — try again",
-                "未能記錄，請再試",
+                glossary.NOT_RECORDED.en,
+                glossary.NOT_RECORDED.zh,
                 detail_en=str(exc)[:160],
                 detail_zh="系統未能儲存，此人尚未入場",
+                next_step_en=NOT_RECORDED_NEXT.en,
+                next_step_zh=NOT_RECORDED_NEXT.zh,
             ),
             hold_ms=4000,
         )

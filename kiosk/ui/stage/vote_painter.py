@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 
+from kiosk.core import glossary
 from kiosk.render.qr import qr_matrix
 from kiosk.render.vote_card import VoteCard
 from kiosk.ui.stage.typesetting import StageColours, stage_font
@@ -57,7 +58,7 @@ def paint_vote_card(painter: Canvas, card: VoteCard) -> None:
     )
     kind.text(
         QRectF(left, 450, width, 60),
-        "投票現已開始  ·  Voting is open",
+        f"{glossary.VOTE_OPEN.zh}  ·  {glossary.VOTE_OPEN.en}",
         stage_font(44, bold=True),
         StageColours.amber,
         align=_LEFT,
