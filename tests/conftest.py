@@ -136,6 +136,12 @@ def event(tmp_path: Path) -> EventFolder:
 
 
 @pytest.fixture
+def programme(tmp_path: Path) -> Programme:
+    """The four-film programme of `four_film_programme` (its films are never opened)."""
+    return four_film_programme(tmp_path)
+
+
+@pytest.fixture
 def bare_event(tmp_path: Path) -> EventFolder:
     """An event folder with just event.toml, no programme (the doors and the seal need none)."""
     return make_event(tmp_path / "event")

@@ -34,6 +34,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from kiosk.media.sound_server import socket_address
+
 PULSEAUDIO = shutil.which("pulseaudio")
 PAREC = shutil.which("parec")
 RATE = 48000
@@ -115,6 +117,45 @@ def pulse_server(folder: Path) -> Iterator[PulseServer]:
     finally:
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
+
+
+def restart_pulse(server: PulseServer) -> PulseServer:
+    """Start PulseAudio again in the same runtime dir (after a SIGKILL), same null sink."""
+    assert PULSEAUDIO is not None
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(server.runtime_dir)}
+    env["HOME"] = str(server.runtime_dir.parent)
+    env.pop("PULSE_SERVER", None)
+    native = server.runtime_dir / "pulse" / "native"
+    # the killed server's socket lies where PulseAudio bound it: at the path cut to fit a unix
+    # address when it is too long (pytest-xdist's folders); PulseAudio's own stale-socket check
+    # unlinks the whole path and then cannot bind
+    for stale in (
+        server.runtime_dir / "pulse" / "pid",
+        native,
+        Path(os.fsdecode(socket_address(native))),
+    ):
+        with suppress(FileNotFoundError):
+            stale.unlink()
+    subprocess.run(
+        [
+            PULSEAUDIO,
+            "--daemonize=yes",
+            "-n",
+            "--exit-idle-time=-1",
+            "--use-pid-file=yes",
+            "--load=module-native-protocol-unix",
+            f"--load=module-null-sink sink_name={SINK} rate={RATE} channels=2",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    pid_file = server.runtime_dir / "pulse" / "pid"
+    deadline = time.monotonic() + 10
+    while not pid_file.is_file() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return PulseServer(server.runtime_dir, int(pid_file.read_text().strip()))
 
 
 @contextmanager

@@ -24,6 +24,10 @@ from tests.ui.reveal_helpers import JURY, PASSPHRASE, open_console_window
 
 ConsoleFactory = Callable[..., ConsoleWindow]
 
+LAPTOP = (1366, 768)
+# a desktop panel and the window's title bar take about 60 px of a 768 px screen
+LAPTOP_CLIENT_HEIGHT = LAPTOP[1] - 60
+
 
 @pytest.fixture
 def qt_painting(qapp: object) -> None:
@@ -59,6 +63,12 @@ def console_factory(qtbot: QtBot) -> Iterator[ConsoleFactory]:
 def console(console_factory: ConsoleFactory, small_event: EventFolder) -> ConsoleWindow:
     """The console on the small test event (three 2-second films, an intermission)."""
     return console_factory(small_event)
+
+
+@pytest.fixture
+def laptop_console(console_factory: ConsoleFactory, small_event: EventFolder) -> ConsoleWindow:
+    """The console in a 1366x768 laptop's client area (the screen less the desktop's bars)."""
+    return console_factory(small_event, LAPTOP[0], LAPTOP_CLIENT_HEIGHT)
 
 
 @pytest.fixture
