@@ -4,7 +4,7 @@ Every card of the demo night's reveal: content inside the 5% safe margin, the aw
 every award card from the first frame of its entrance, Chinese really drawn, long titles shrunk
 (not spilling into their neighbours), one to eight nominees fitting, placeholders for missing
 stills, entrance frames that move and end exactly on the card at rest. PNGs of every card go to
-/tmp/reveal-shots/ for a look.
+build/screenshots/reveal-cards/ (in the checkout, like the other screenshots) for a look.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from kiosk.ui.stage.typesetting import SAFE_RECT
 
 pytestmark = pytest.mark.usefixtures("qt_painting")  # fonts and painting need the QApplication
 
-SHOTS = Path("/tmp/reveal-shots")
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "reveal-cards"
 FULL_HD = QSize(1920, 1080)
 LAPTOP = QSize(1366, 768)
 LONG_EN = "The Extraordinarily Long and Winding Afternoon of a Machine That Learned to Dream"
