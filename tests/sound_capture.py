@@ -24,6 +24,7 @@ import shutil
 import signal
 import struct
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -34,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from kiosk.media.sound_server import socket_address
+from kiosk.media.sound_server import SUN_PATH_BYTES, socket_address
 
 PULSEAUDIO = shutil.which("pulseaudio")
 PAREC = shutil.which("parec")
@@ -77,13 +78,31 @@ class PulseServer:
         return f"unix:{self.runtime_dir / 'pulse' / 'native'}"
 
 
+def runtime_dir_for(folder: Path) -> Path:
+    """A new runtime dir for a PulseAudio server of the test folder `folder`: inside it when
+    its socket path `<dir>/pulse/native` fits a unix socket address, else in a fresh short
+    folder under the temporary folder (or /tmp), removed when the server stops. A longer path
+    is cut when PulseAudio binds it, and from 6 bytes over it is cut to the `pulse` folder
+    itself: no socket at all (a pytest-xdist lane's `popen-gw0/` in a long TMPDIR did it)."""
+    runtime = folder / "pulse-runtime"
+    if len(os.fsencode(runtime / "pulse" / "native")) < SUN_PATH_BYTES:
+        runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return runtime
+    base = Path(tempfile.gettempdir())
+    if len(os.fsencode(base)) > 40:
+        base = Path("/tmp")
+    runtime = Path(tempfile.mkdtemp(prefix="pulse-", dir=base)) / "run"  # the server's HOME
+    runtime.mkdir(mode=0o700)
+    return runtime
+
+
 @contextmanager
 def pulse_server(folder: Path) -> Iterator[PulseServer]:
     """Start PulseAudio in `folder` (its own runtime dir) with a null sink `cap`; stop it after."""
     assert PULSEAUDIO is not None
-    runtime = folder / "pulse-runtime"
-    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(folder)}
+    runtime = runtime_dir_for(folder)
+    # HOME (its cookie) is the runtime dir's parent, where restart_pulse finds it again
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime.parent)}
     env.pop("PULSE_SERVER", None)
     subprocess.run(
         [
@@ -117,6 +136,8 @@ def pulse_server(folder: Path) -> Iterator[PulseServer]:
     finally:
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
+        if not runtime.is_relative_to(folder):
+            shutil.rmtree(runtime.parent, ignore_errors=True)
 
 
 def restart_pulse(server: PulseServer) -> PulseServer:
