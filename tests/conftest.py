@@ -26,6 +26,7 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from tests.doors_helpers import make_event
 from tests.film_cache import FilmCache
+from tests.run_shared import shared_folder
 
 pytest_plugins = ["tests.guards"]  # fail on unexpected ERROR logs (and slot exceptions)
 
@@ -136,6 +137,12 @@ def event(tmp_path: Path) -> EventFolder:
 
 
 @pytest.fixture
+def programme(tmp_path: Path) -> Programme:
+    """The four-film programme of `four_film_programme` (its films are never opened)."""
+    return four_film_programme(tmp_path)
+
+
+@pytest.fixture
 def bare_event(tmp_path: Path) -> EventFolder:
     """An event folder with just event.toml, no programme (the doors and the seal need none)."""
     return make_event(tmp_path / "event")
@@ -156,30 +163,39 @@ def small_event(tmp_path: Path, clips: dict[str, Path]) -> EventFolder:
 
 
 @pytest.fixture(scope="session")
-def demo_event_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real demo night, built once (2-second films, 40 registrations)."""
+def demo_event_template(tmp_path_factory: pytest.TempPathFactory, film_cache: FilmCache) -> Path:
+    """The real demo night (2-second films, 40 registrations), built once per run for all the
+    workers (tests/run_shared.py), its films and music from the film cache."""
     from kiosk.services.demo import build_demo
 
-    folder = EventFolder(tmp_path_factory.mktemp("demo") / "event")
-    build_demo(folder, film_seconds=2, attendees=40)
-    # close the connections the build left to the garbage collector now: one closing later
-    # checkpoints and deletes event.db-wal while a test copies the folder
-    gc.collect()
-    return folder.root
+    def build(root: Path) -> None:
+        build_demo(
+            EventFolder(root),
+            film_seconds=2,
+            attendees=40,
+            render_film=film_cache.render,
+            render_track=film_cache.music,
+        )
+        # close the connections the build left to the garbage collector now: one closing later
+        # checkpoints and deletes event.db-wal while the folder is copied
+        gc.collect()
+
+    return shared_folder(tmp_path_factory, "demo", build)
 
 
 @pytest.fixture(scope="session")
 def preflighted_demo_template(
     demo_event_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """The demo night after preflight, as it stands before the doors (built once)."""
+    """The demo night after preflight, as it stands before the doors (built once per run)."""
     from kiosk.services.preflight import run_preflight
 
-    root = tmp_path_factory.mktemp("preflighted") / "event"
-    shutil.copytree(demo_event_template, root)
-    run_preflight(EventFolder(root))
-    gc.collect()
-    return root
+    def build(root: Path) -> None:
+        shutil.copytree(demo_event_template, root)
+        run_preflight(EventFolder(root))
+        gc.collect()
+
+    return shared_folder(tmp_path_factory, "preflighted", build)
 
 
 @pytest.fixture

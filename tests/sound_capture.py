@@ -24,6 +24,7 @@ import shutil
 import signal
 import struct
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -33,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pytest
+
+from kiosk.media.sound_server import SUN_PATH_BYTES, socket_address
 
 PULSEAUDIO = shutil.which("pulseaudio")
 PAREC = shutil.which("parec")
@@ -75,13 +78,31 @@ class PulseServer:
         return f"unix:{self.runtime_dir / 'pulse' / 'native'}"
 
 
+def runtime_dir_for(folder: Path) -> Path:
+    """A new runtime dir for a PulseAudio server of the test folder `folder`: inside it when
+    its socket path `<dir>/pulse/native` fits a unix socket address, else in a fresh short
+    folder under the temporary folder (or /tmp), removed when the server stops. A longer path
+    is cut when PulseAudio binds it, and from 6 bytes over it is cut to the `pulse` folder
+    itself: no socket at all (a pytest-xdist lane's `popen-gw0/` in a long TMPDIR did it)."""
+    runtime = folder / "pulse-runtime"
+    if len(os.fsencode(runtime / "pulse" / "native")) < SUN_PATH_BYTES:
+        runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return runtime
+    base = Path(tempfile.gettempdir())
+    if len(os.fsencode(base)) > 40:
+        base = Path("/tmp")
+    runtime = Path(tempfile.mkdtemp(prefix="pulse-", dir=base)) / "run"  # the server's HOME
+    runtime.mkdir(mode=0o700)
+    return runtime
+
+
 @contextmanager
 def pulse_server(folder: Path) -> Iterator[PulseServer]:
     """Start PulseAudio in `folder` (its own runtime dir) with a null sink `cap`; stop it after."""
     assert PULSEAUDIO is not None
-    runtime = folder / "pulse-runtime"
-    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(folder)}
+    runtime = runtime_dir_for(folder)
+    # HOME (its cookie) is the runtime dir's parent, where restart_pulse finds it again
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime.parent)}
     env.pop("PULSE_SERVER", None)
     subprocess.run(
         [
@@ -115,6 +136,47 @@ def pulse_server(folder: Path) -> Iterator[PulseServer]:
     finally:
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
+        if not runtime.is_relative_to(folder):
+            shutil.rmtree(runtime.parent, ignore_errors=True)
+
+
+def restart_pulse(server: PulseServer) -> PulseServer:
+    """Start PulseAudio again in the same runtime dir (after a SIGKILL), same null sink."""
+    assert PULSEAUDIO is not None
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(server.runtime_dir)}
+    env["HOME"] = str(server.runtime_dir.parent)
+    env.pop("PULSE_SERVER", None)
+    native = server.runtime_dir / "pulse" / "native"
+    # the killed server's socket lies where PulseAudio bound it: at the path cut to fit a unix
+    # address when it is too long (pytest-xdist's folders); PulseAudio's own stale-socket check
+    # unlinks the whole path and then cannot bind
+    for stale in (
+        server.runtime_dir / "pulse" / "pid",
+        native,
+        Path(os.fsdecode(socket_address(native))),
+    ):
+        with suppress(FileNotFoundError):
+            stale.unlink()
+    subprocess.run(
+        [
+            PULSEAUDIO,
+            "--daemonize=yes",
+            "-n",
+            "--exit-idle-time=-1",
+            "--use-pid-file=yes",
+            "--load=module-native-protocol-unix",
+            f"--load=module-null-sink sink_name={SINK} rate={RATE} channels=2",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    pid_file = server.runtime_dir / "pulse" / "pid"
+    deadline = time.monotonic() + 10
+    while not pid_file.is_file() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return PulseServer(server.runtime_dir, int(pid_file.read_text().strip()))
 
 
 @contextmanager

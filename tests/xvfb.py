@@ -143,6 +143,7 @@ def xvfb_display(
     )
     os.close(write_fd)
     openbox: subprocess.Popen[bytes] | None = None
+    config_home: str | None = None
     try:
         with os.fdopen(read_fd, "rb") as pipe:
             number = pipe.readline().strip().decode()
@@ -166,6 +167,8 @@ def xvfb_display(
         if openbox is not None:
             _stop(openbox)
         _stop(server)
+        if config_home is not None:
+            shutil.rmtree(config_home, ignore_errors=True)  # openbox's settings folder
 
 
 def screenshot(display: str, path: Path) -> Path:

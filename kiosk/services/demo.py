@@ -246,8 +246,13 @@ def build_demo(
     progress: Progress | None = None,
     workers: int = 2,
     today: dt.date | None = None,
+    render_film: Callable[[ClipSpec, Path], Path] = render_clip,
+    render_track: Callable[[MusicSpec, Path], Path] = render_music,
 ) -> DemoSummary:
-    """(Re)build the demo event in `folder`; the caller holds the event's console lock."""
+    """(Re)build the demo event in `folder`; the caller holds the event's console lock.
+
+    `render_film` / `render_track` make one film / one music track file from its spec (the
+    test suite hands in its cache of renderings, which makes the same files)."""
     if film_seconds < 1:
         raise ValueError("--film-seconds must be at least 1")
     _prepare_folder(folder)
@@ -270,7 +275,7 @@ def build_demo(
 
     def make(film: Film) -> None:
         nonlocal done
-        render_clip(demo_clip_spec(film, film_seconds), film.file)
+        render_film(demo_clip_spec(film, film_seconds), film.file)
         if film.subtitles:
             _write_subtitles(film.subtitles, film_seconds)
         if film.still:
@@ -281,7 +286,7 @@ def build_demo(
                 progress(done, total, film.id)
 
     with ThreadPoolExecutor(max(1, workers), thread_name_prefix="demo") as pool:
-        music = [pool.submit(render_music, *track) for track in _demo_music(folder.root)]
+        music = [pool.submit(render_track, *track) for track in _demo_music(folder.root)]
         list(pool.map(make, programme))
         for track in music:
             track.result()

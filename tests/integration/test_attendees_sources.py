@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kiosk.store.database import MIGRATIONS, migrate, open_database
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import write_event
@@ -107,6 +109,7 @@ def test_migration_puts_earlier_imports_in_the_default_source(tmp_path: Path) ->
     assert rows == [("Chan Tai Man", "default"), ("Walk In", None)]
 
 
+@pytest.mark.slow  # the real `demo` command: 35 films encoded and measured
 def test_demo_with_no_attendees(tmp_path: Path) -> None:
     folder = EventFolder(tmp_path / "demo")
     built = run(folder, "demo", "--film-seconds", "1", "--attendees", "0", "--json")

@@ -12,12 +12,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from kiosk.core.console_settings import ConsoleSettings
 from kiosk.store.console_settings import write_console_settings
 from kiosk.store.event_folder import EventFolder
 from tests.sound_capture import SINK, pulse_server, requires_pulseaudio
 from tests.station_helpers import start_server
 from tests.xvfb import Monitor, requires_xvfb, xvfb_display
+
+# every test checks the preflighted demo night (its 35 films measured by ffmpeg once a run)
+pytestmark = pytest.mark.slow
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
 ORDER = [

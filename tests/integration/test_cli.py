@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import film_toml, write_event
 
@@ -19,6 +21,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # the real `preflight` measures 35 films and 4 tracks
 def test_demo_then_preflight_json_reports_35_measured_films(demo_event: EventFolder) -> None:
     result = run("--event", str(demo_event.root), "preflight", "--json")
     assert result.returncode == 0, result.stderr

@@ -66,7 +66,7 @@ def run_json(event: Path, *args: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def event(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def event_with_tickets(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A small event with registrations and tickets; one ticket code to scan."""
     folder = make_event(tmp_path_factory.mktemp("json-fields") / "event")
     people = seed_people(folder)
@@ -74,8 +74,10 @@ def event(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return folder.root, people[0].code
 
 
-def test_checkin_and_attendees_print_only_documented_fields(event: tuple[Path, str]) -> None:
-    root, code = event
+def test_checkin_and_attendees_print_only_documented_fields(
+    event_with_tickets: tuple[Path, str],
+) -> None:
+    root, code = event_with_tickets
     verdict = run_json(root, "checkin", code, "--station", "Door 1")
     assert verdict["verdict"] == "admitted"
     assert not undocumented(list(verdict), section("checkin"))
@@ -86,8 +88,8 @@ def test_checkin_and_attendees_print_only_documented_fields(event: tuple[Path, s
     assert not undocumented(list(ticket), section("attendees revoke"))
 
 
-def test_stations_print_only_documented_fields(event: tuple[Path, str]) -> None:
-    root, _ = event
+def test_stations_print_only_documented_fields(event_with_tickets: tuple[Path, str]) -> None:
+    root, _ = event_with_tickets
     pairing = run_json(root, "stations", "pair", "Door 2", "--address", "127.0.0.1:28443")
     assert pairing["payload"].startswith("aiff-pair://127.0.0.1:28443/")
     assert not undocumented(list(pairing), section("stations pair"))
@@ -101,9 +103,9 @@ def test_stations_print_only_documented_fields(event: tuple[Path, str]) -> None:
 
 
 def test_report_verify_and_vote_status_print_only_documented_fields(
-    event: tuple[Path, str],
+    event_with_tickets: tuple[Path, str],
 ) -> None:
-    root, _ = event
+    root, _ = event_with_tickets
     report = run_json(root, "report")
     text = section("report")
     assert report["show"]["state"] == "not_started"

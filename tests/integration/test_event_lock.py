@@ -87,6 +87,7 @@ def console_process(tmp_path: Path) -> Iterator[tuple[EventFolder, subprocess.Po
         process.wait(10)
 
 
+@pytest.mark.slow  # a real console process and seven commands against it
 def test_the_console_holds_the_event_against_other_writers(
     console_process: tuple[EventFolder, subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:

@@ -1,4 +1,5 @@
-"""The suite's film cache: a spec is encoded by ffmpeg once, every test gets its own copy."""
+"""The suite's film cache: a spec (film or music track) is encoded by ffmpeg once, every test
+gets its own copy."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.media.generate import ClipSpec
+from kiosk.media.music_tracks import MusicSpec
 from kiosk.media.probe import probe_media
-from tests.film_cache import FilmCache, spec_key
+from tests.film_cache import FilmCache, music_key, spec_key
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -37,3 +39,15 @@ def test_any_change_to_the_spec_is_another_film() -> None:
     }
     assert len(keys) == 4
     assert spec_key(ClipSpec(("Cache",), 0.5, 160, 90)) == spec_key(SPEC)
+
+
+def test_a_music_track_is_encoded_once_and_keyed_by_its_spec(tmp_path: Path) -> None:
+    cache = FilmCache(tmp_path / "cache")
+    track = MusicSpec((440.0, 550.0), 1.5, pulse_hz=0.2, title="Cache")
+    first = cache.music(track, tmp_path / "a" / "track.m4a")
+    second = cache.music(track, tmp_path / "b" / "track.m4a")
+    assert cache.rendered == 1 and first.read_bytes() == second.read_bytes()
+    facts = probe_media(second)
+    assert facts.container_duration_s is not None and 1.3 <= facts.container_duration_s <= 1.7
+    assert music_key(track) != music_key(MusicSpec((440.0, 551.0), 1.5, pulse_hz=0.2))
+    assert music_key(track) != spec_key(SPEC)

@@ -17,10 +17,13 @@ from kiosk.store.film_checks import FilmCheckRepository
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("pdftotext") and shutil.which("pdffonts") and shutil.which("pdftoppm")),
-    reason="needs poppler-utils (make test installs them)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (shutil.which("pdftotext") and shutil.which("pdffonts") and shutil.which("pdftoppm")),
+        reason="needs poppler-utils (make test installs them)",
+    ),
+    pytest.mark.slow,  # the preflighted demo night: its 35 films measured by ffmpeg once a run
+]
 
 
 def tool(*command: str) -> str:

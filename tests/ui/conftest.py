@@ -20,9 +20,14 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.ui.console.window import ConsoleWindow
 from tests.conftest import film_toml, write_event
 from tests.film_cache import FilmCache
+from tests.run_shared import shared_folder
 from tests.ui.reveal_helpers import JURY, PASSPHRASE, open_console_window
 
 ConsoleFactory = Callable[..., ConsoleWindow]
+
+LAPTOP = (1366, 768)
+# a desktop panel and the window's title bar take about 60 px of a 768 px screen
+LAPTOP_CLIENT_HEIGHT = LAPTOP[1] - 60
 
 
 @pytest.fixture
@@ -62,6 +67,12 @@ def console(console_factory: ConsoleFactory, small_event: EventFolder) -> Consol
 
 
 @pytest.fixture
+def laptop_console(console_factory: ConsoleFactory, small_event: EventFolder) -> ConsoleWindow:
+    """The console in a 1366x768 laptop's client area (the screen less the desktop's bars)."""
+    return console_factory(small_event, LAPTOP[0], LAPTOP_CLIENT_HEIGHT)
+
+
+@pytest.fixture
 def sealed_console(console_factory: ConsoleFactory, sealed_event: EventFolder) -> ConsoleWindow:
     """The console on the demo night with the jury's results sealed (`reveal_helpers.JURY`)."""
     return console_factory(sealed_event)
@@ -72,19 +83,22 @@ def sealed_event_template(
     demo_event_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     """The demo night with the jury's results sealed and a still taken from every film (what
-    opening the results does first), built once: each reveal test then opens the seal in a
-    second or two instead of running ffmpeg on every film under a loaded machine."""
-    root = tmp_path_factory.mktemp("sealed") / "event"
-    shutil.copytree(demo_event_template, root)
-    folder = EventFolder(root)
-    plain = root.parent / "jury.toml"
-    plain.write_text(JURY, encoding="utf-8")
-    seal_results(folder, plain, [PASSPHRASE], replace=True, kdf_n=2**14)
-    plain.unlink()
-    config = folder.load_config()
-    StillProvider(cache_dir_for(root)).prepare_all(folder.load_programme(config))
-    gc.collect()  # close the connections the seal left before a test copies the folder
-    return root
+    opening the results does first), built once per run (tests/run_shared.py): each reveal test
+    then opens the seal in a second or two instead of running ffmpeg on every film under a
+    loaded machine."""
+
+    def build(root: Path) -> None:
+        shutil.copytree(demo_event_template, root)
+        folder = EventFolder(root)
+        plain = root.parent / "jury.toml"
+        plain.write_text(JURY, encoding="utf-8")
+        seal_results(folder, plain, [PASSPHRASE], replace=True, kdf_n=2**14)
+        plain.unlink()
+        config = folder.load_config()
+        StillProvider(cache_dir_for(root)).prepare_all(folder.load_programme(config))
+        gc.collect()  # close the connections the seal left before the folder is copied
+
+    return shared_folder(tmp_path_factory, "sealed", build)
 
 
 @pytest.fixture

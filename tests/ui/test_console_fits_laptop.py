@@ -20,24 +20,14 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.window import ConsoleWindow
 from tests.ui.banners import fail_current_film, hold_as_restored, lose_sound
-from tests.ui.conftest import ConsoleFactory
+from tests.ui.conftest import LAPTOP, LAPTOP_CLIENT_HEIGHT
 from tests.xvfb import qt_child, requires_xvfb, screenshot, xvfb_display
-
-LAPTOP = (1366, 768)
-# a desktop panel and the window's title bar take about 60 px of a 768 px screen
-CLIENT_HEIGHT = LAPTOP[1] - 60
-
-
-@pytest.fixture
-def laptop_console(console_factory: ConsoleFactory, small_event: EventFolder) -> ConsoleWindow:
-    """The console in a 1366x768 laptop's client area (the screen less the desktop's bars)."""
-    return console_factory(small_event, LAPTOP[0], CLIENT_HEIGHT)
 
 
 def fits(window: ConsoleWindow) -> None:
     QApplication.processEvents()
-    assert window.minimumSizeHint().height() <= CLIENT_HEIGHT
-    assert window.height() <= CLIENT_HEIGHT
+    assert window.minimumSizeHint().height() <= LAPTOP_CLIENT_HEIGHT
+    assert window.height() <= LAPTOP_CLIENT_HEIGHT
     log_view = window.log_view
     bottom = log_view.mapTo(window, QPoint(0, log_view.height())).y()
     assert log_view.isVisible() and log_view.height() >= 50
@@ -156,7 +146,7 @@ def test_programme_titles_keep_room_on_a_1366_px_laptop(
     make_application()
     window, _reporter = open_console(demo_event)
     qtbot.addWidget(window)
-    window.resize(LAPTOP[0], CLIENT_HEIGHT)
+    window.resize(LAPTOP[0], LAPTOP_CLIENT_HEIGHT)
     window.show()
     qtbot.waitExposed(window)
     programme = window.programme

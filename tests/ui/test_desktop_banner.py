@@ -13,48 +13,41 @@ from pytestqt.qtbot import QtBot
 from kiosk.desktop.inhibit import InhibitStatus
 from kiosk.desktop.notifications import DoNotDisturb, notifications_quiet
 from kiosk.desktop.power import PowerState
-from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.console.desktop_banner import DesktopBanner
 from kiosk.ui.console.window import ConsoleWindow
 from tests.desktop_session import gsettings_keyfile_env
-from tests.ui.conftest import ConsoleFactory
+from tests.ui.conftest import LAPTOP_CLIENT_HEIGHT
 from tests.xvfb import requires_xvfb, run_qt_script, xvfb_display
 
-CLIENT_HEIGHT = 768 - 60  # a 1366x768 laptop less the desktop's panel
 
-
-@pytest.fixture
-def console(console_factory: ConsoleFactory, small_event: EventFolder) -> ConsoleWindow:
-    """The console at the laptop's size, as the fit test opens it."""
-    return console_factory(small_event, 1366, CLIENT_HEIGHT)
-
-
-def test_no_desktop_line_takes_room_until_something_is_wrong(console: ConsoleWindow) -> None:
-    assert not console.desktop_banner.isVisible()
+def test_no_desktop_line_takes_room_until_something_is_wrong(laptop_console: ConsoleWindow) -> None:
+    assert not laptop_console.desktop_banner.isVisible()
 
 
 @pytest.mark.logs_errors
 def test_libvlc_drawing_outside_the_stage_raises_the_red_line_at_once(
-    qtbot: QtBot, console: ConsoleWindow, tmp_path: Path
+    qtbot: QtBot, laptop_console: ConsoleWindow, tmp_path: Path
 ) -> None:
-    tap = console.night.log_tap
+    tap = laptop_console.night.log_tap
     assert tap is not None
     tap.own_window.emit("libvlc could not draw into the projector window (bad X11 window 0x1)")
-    banner = console.desktop_banner
+    banner = laptop_console.desktop_banner
     assert banner.isVisible() and banner.outside.isVisible()
     assert "OUTSIDE the projector window" in banner.outside.label.text()
     assert "影片沒有在投影視窗播放" in banner.outside.label.text()
-    assert "OUTSIDE the projector window" in console.log_view.toPlainText()
-    assert console.windowTitle().startswith("FILM NOT ON PROJECTOR — ")
+    assert "OUTSIDE the projector window" in laptop_console.log_view.toPlainText()
+    assert laptop_console.windowTitle().startswith("FILM NOT ON PROJECTOR — ")
     banner.show_power(PowerState(True, 22.0, "upower"))
     banner.show_inhibit_status(InhibitStatus(("screensaver",), (), held=True))
     assert banner.laptop.isVisible() and "Battery LOW" in banner.laptop.label.text()
     assert "may sleep" in banner.laptop.label.text()
     qtbot.wait(50)  # the layout settles
-    assert console.minimumSizeHint().height() <= CLIENT_HEIGHT  # still fits the laptop
-    console.grab().save(str(tmp_path / "console-desktop-banners.png"))
+    assert (
+        laptop_console.minimumSizeHint().height() <= LAPTOP_CLIENT_HEIGHT
+    )  # still fits the laptop
+    laptop_console.grab().save(str(tmp_path / "console-desktop-banners.png"))
     banner.show_power(PowerState(False, 95.0, "upower"))
     banner.show_inhibit_status(InhibitStatus(("portal",), ("portal",), held=True))
     assert not banner.laptop.isVisible()

@@ -29,7 +29,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
 @pytest.fixture
-def people(tmp_path: Path) -> list[Person]:
+def small_hall_people(tmp_path: Path) -> list[Person]:
     return seed_people(make_event(tmp_path / "event", capacity=8))
 
 
@@ -50,7 +50,7 @@ def monotonic() -> FakeMonotonic:
 
 @pytest.fixture
 def window(
-    qtbot: QtBot, tmp_path: Path, people: list[Person], monotonic: FakeMonotonic
+    qtbot: QtBot, tmp_path: Path, small_hall_people: list[Person], monotonic: FakeMonotonic
 ) -> DoorsWindow:
     make_application()
     doors = open_doors(make_event(tmp_path / "event", capacity=8), "Door 1", with_sound=False)
@@ -99,16 +99,16 @@ def is_red(colour: QColor) -> bool:
 
 
 def test_scan_admits_then_amber_then_fades_back(
-    qtbot: QtBot, window: DoorsWindow, people: list[Person], monotonic: FakeMonotonic
+    qtbot: QtBot, window: DoorsWindow, small_hall_people: list[Person], monotonic: FakeMonotonic
 ) -> None:
-    result = scan(qtbot, window, people[0].code)
+    result = scan(qtbot, window, small_hall_people[0].code)
     assert result.verdict is Verdict.ADMITTED
     assert window.overlay.showing and window.overlay.card is not None
     assert window.overlay.card.name == "陳大文"
     assert is_green(colour_at_centre(window))
     qtbot.waitUntil(lambda: window.in_tile.value.text() == "1", timeout=1000)  # just after
     monotonic.now += 2.5  # later than a double read of the scanner
-    again = scan(qtbot, window, people[0].code)
+    again = scan(qtbot, window, small_hall_people[0].code)
     assert again.verdict is Verdict.ALREADY_CHECKED_IN
     assert window.overlay.card.detail_zh.startswith("已於 ")  # replaces the green at once
     assert is_amber(colour_at_centre(window))
@@ -132,7 +132,7 @@ def test_refusals_are_red(qtbot: QtBot, window: DoorsWindow, kind: str) -> None:
 
 
 def test_scanner_burst_into_any_focused_widget_is_a_scan(
-    qtbot: QtBot, window: DoorsWindow, people: list[Person]
+    qtbot: QtBot, window: DoorsWindow, small_hall_people: list[Person]
 ) -> None:
     from kiosk.ui.doors.scanner_capture import ScannerCapture
 
@@ -142,7 +142,7 @@ def test_scanner_burst_into_any_focused_widget_is_a_scan(
     try:
         window.focus_search()
         target = window.search_panel.query
-        qtbot.keyClicks(target, people[1].code)
+        qtbot.keyClicks(target, small_hall_people[1].code)
         with qtbot.waitSignal(window.answered, timeout=5000):
             qtbot.keyClick(target, Qt.Key.Key_Return)
         assert window.last_result is not None
@@ -173,7 +173,7 @@ def test_walk_in_from_the_window(qtbot: QtBot, window: DoorsWindow) -> None:
 
 
 def test_search_shows_masked_emails_and_admits_by_hand(
-    qtbot: QtBot, window: DoorsWindow, people: list[Person]
+    qtbot: QtBot, window: DoorsWindow, small_hall_people: list[Person]
 ) -> None:
     panel = window.search_panel
     panel.query.setText("wong")
@@ -190,23 +190,25 @@ def test_search_shows_masked_emails_and_admits_by_hand(
 
 
 def test_undo_and_other_stations_appear_by_polling(
-    qtbot: QtBot, window: DoorsWindow, people: list[Person], tmp_path: Path
+    qtbot: QtBot, window: DoorsWindow, small_hall_people: list[Person], tmp_path: Path
 ) -> None:
-    scan(qtbot, window, people[0].code)
+    scan(qtbot, window, small_hall_people[0].code)
     answer(qtbot, window, window.undo_last)
     window.refresh_all()
     assert "Undone" in window.status_line.text() and window.in_tile.value.text() == "0"
     other = repository(EventFolder(tmp_path / "event"), capacity=8)
-    other.scan(people[2].code, "Door 2", "scan", dt.datetime.now(dt.UTC))
+    other.scan(small_hall_people[2].code, "Door 2", "scan", dt.datetime.now(dt.UTC))
     window.poll()  # counted on the reader thread, shown when done
     qtbot.waitUntil(lambda: window.in_tile.value.text() == "1", timeout=3000)
     assert sum(count for _, count in window.chart.slots) == 1
 
 
-def test_full_house_stops_walk_ins(qtbot: QtBot, window: DoorsWindow, people: list[Person]) -> None:
+def test_full_house_stops_walk_ins(
+    qtbot: QtBot, window: DoorsWindow, small_hall_people: list[Person]
+) -> None:
     for n in range(3):  # capacity 8: three walk-ins and five of the six registered get in
         answer(qtbot, window, partial(window.register_walk_in, f"Walk {n}", "", ""))
-    for person in people:
+    for person in small_hall_people:
         scan(qtbot, window, person.code)
     window.refresh_all()
     assert window.figures is not None and window.figures.places_left == 0
@@ -232,7 +234,11 @@ def test_one_window_per_station_name(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1080p", "768p"])
 def test_screenshots(
-    qtbot: QtBot, window: DoorsWindow, people: list[Person], monotonic: FakeMonotonic, size
+    qtbot: QtBot,
+    window: DoorsWindow,
+    small_hall_people: list[Person],
+    monotonic: FakeMonotonic,
+    size,
 ) -> None:
     """Rendered for a person to look at: build/screenshots/doors-*.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -240,14 +246,14 @@ def test_screenshots(
     window.search_panel.query.setText("Ch")
     window.search_panel.run_search()
     label = f"{size[0]}x{size[1]}"
-    scan(qtbot, window, people[3].code)
+    scan(qtbot, window, small_hall_people[3].code)
     window.overlay.dismiss()
     window.refresh_all()
     shots: dict[str, QImage] = {"ready": window.grab().toImage()}
-    scan(qtbot, window, people[0].code)
+    scan(qtbot, window, small_hall_people[0].code)
     shots["green"] = window.grab().toImage()
     monotonic.now += 3
-    scan(qtbot, window, people[0].code)
+    scan(qtbot, window, small_hall_people[0].code)
     shots["amber"] = window.grab().toImage()
     scan(qtbot, window, "AIFF-00000-0000000000000000")
     shots["red"] = window.grab().toImage()
@@ -260,22 +266,25 @@ def test_screenshots(
 
 
 def test_same_code_twice_at_once_is_one_scan_and_the_green_stays(
-    qtbot: QtBot, window: DoorsWindow, people: list[Person], monotonic: FakeMonotonic
+    qtbot: QtBot, window: DoorsWindow, small_hall_people: list[Person], monotonic: FakeMonotonic
 ) -> None:
-    first = scan(qtbot, window, people[1].code)
+    first = scan(qtbot, window, small_hall_people[1].code)
     assert first.verdict is Verdict.ADMITTED
     monotonic.now += 0.25  # the scanner read the ticket again
-    window.handle_code(people[1].code.lower(), "scan")
+    window.handle_code(small_hall_people[1].code.lower(), "scan")
     qtbot.wait(300)
     assert window.last_result is first
     assert is_green(colour_at_centre(window))
     assert window.context.sounds.played == ["admitted"]
     monotonic.now += 2.5  # much later: a real second scan, amber
-    assert scan(qtbot, window, people[1].code).verdict is Verdict.ALREADY_CHECKED_IN
+    assert scan(qtbot, window, small_hall_people[1].code).verdict is Verdict.ALREADY_CHECKED_IN
 
 
 def test_ctrl_z_in_a_text_box_undoes_the_typing_and_undo_asks_naming_who(
-    qtbot: QtBot, window: DoorsWindow, people: list[Person], monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    window: DoorsWindow,
+    small_hall_people: list[Person],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Ctrl+Z in the code box undid the last admission at once (issue #23 item 2): now it
     undoes the typing; the Undo button names who and asks once; "Undone" goes at the next
@@ -288,7 +297,7 @@ def test_ctrl_z_in_a_text_box_undoes_the_typing_and_undo_asks_naming_who(
         return answers.pop(0)
 
     monkeypatch.setattr(doors_window_module, "confirm_undo", confirm)
-    scan(qtbot, window, people[2].code)
+    scan(qtbot, window, small_hall_people[2].code)
     assert window.undo_button.text().startswith("Undo: 黃美玲 (")
     window.code_entry.setFocus()
     qtbot.keyClicks(window.code_entry, "typed")
@@ -307,12 +316,12 @@ def test_ctrl_z_in_a_text_box_undoes_the_typing_and_undo_asks_naming_who(
     assert blocker.args[0].name == "黃美玲"
     assert "Undone" in window.status_line.text()
     assert not window.undo_button.text().startswith("Undo: 黃美玲")
-    scan(qtbot, window, people[3].code)
+    scan(qtbot, window, small_hall_people[3].code)
     assert "Undone" not in window.status_line.text()  # old news once someone else comes in
 
 
 def test_names_are_shown_as_text_not_markup(
-    qtbot: QtBot, window: DoorsWindow, people: list[Person]
+    qtbot: QtBot, window: DoorsWindow, small_hall_people: list[Person]
 ) -> None:
     hostile = '<img width=2000 src="x"><b>Mallory</b>'
     result = answer(qtbot, window, lambda: window.register_walk_in(hostile, "", ""))

@@ -25,7 +25,7 @@ FILMS = 20
 
 
 @pytest.fixture
-def programme(tmp_path: Path) -> Programme:
+def many_films(tmp_path: Path) -> Programme:
     films = [
         {
             "id": f"F{number:02d}",
@@ -87,8 +87,8 @@ def _status(qtbot: QtBot, show: FakeShow, readings: Readings) -> tuple[MemorySta
     return status, messages
 
 
-def test_a_steady_night_stays_grey_and_quiet(qtbot: QtBot, programme: Programme) -> None:
-    show = FakeShow(programme)
+def test_a_steady_night_stays_grey_and_quiet(qtbot: QtBot, many_films: Programme) -> None:
+    show = FakeShow(many_films)
     readings = Readings([300.0] + [380.0 + (n % 2) for n in range(FILMS)])
     status, messages = _status(qtbot, show, readings)
     posted: list[str] = []
@@ -104,8 +104,8 @@ def test_a_steady_night_stays_grey_and_quiet(qtbot: QtBot, programme: Programme)
     assert "Open files: 40 · threads: 30" in status.label.toolTip()
 
 
-def test_growth_turns_amber_then_red_with_one_warning(qtbot: QtBot, programme: Programme) -> None:
-    show = FakeShow(programme)
+def test_growth_turns_amber_then_red_with_one_warning(qtbot: QtBot, many_films: Programme) -> None:
+    show = FakeShow(many_films)
     growing = [300.0 + 90 * n for n in range(FILMS + 2)]
     status, messages = _status(qtbot, show, Readings(growing))
     posted: list[tuple[Level, str]] = []
@@ -126,8 +126,8 @@ def test_growth_turns_amber_then_red_with_one_warning(qtbot: QtBot, programme: P
     assert status.verdict.level is MemoryLevel.WARN
 
 
-def test_the_same_film_twice_is_one_sample(qtbot: QtBot, programme: Programme) -> None:
-    show = FakeShow(programme)
+def test_the_same_film_twice_is_one_sample(qtbot: QtBot, many_films: Programme) -> None:
+    show = FakeShow(many_films)
     status, _ = _status(qtbot, show, Readings([300.0]))
     show.jump("film:F03")
     show.changed.emit()  # e.g. a pause redraws the console: still film F03
@@ -137,9 +137,9 @@ def test_the_same_film_twice_is_one_sample(qtbot: QtBot, programme: Programme) -
 
 
 def test_a_sample_is_the_highest_reading_while_the_film_was_up(
-    qtbot: QtBot, programme: Programme
+    qtbot: QtBot, many_films: Programme
 ) -> None:
-    show = FakeShow(programme)
+    show = FakeShow(many_films)
     # at start, the cut to F01, two readings during F01 (one high), the cut to F02
     status, _ = _status(qtbot, show, Readings([250.0, 300.0, 310.0, 420.0, 305.0]))
     show.jump("film:F01")

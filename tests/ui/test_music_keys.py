@@ -22,7 +22,7 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
-from tests.ui.test_console_real_keys import SCREENSHOTS, console_on_xvfb
+from tests.ui.console_on_xvfb import SCREENSHOTS, console_on_xvfb
 from tests.xvfb import requires_xvfb, screenshot
 
 

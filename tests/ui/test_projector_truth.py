@@ -102,17 +102,17 @@ class ProjectorReader:
 
 
 @pytest.fixture
-def event(tmp_path: Path) -> EventFolder:
+def voting_event(tmp_path: Path) -> EventFolder:
     """An event whose Viewer's Award vote can open (jury results sealed: the vote key)."""
     return make_voting_event(tmp_path / "event", admitted=1, absent=0).folder
 
 
 @pytest.fixture
-def console(event: EventFolder) -> Iterator[LineChild]:
+def projector_console(voting_event: EventFolder) -> Iterator[LineChild]:
     width = CONSOLE.width + PROJECTOR.width
     with xvfb_display(width, 768, monitors=[CONSOLE, PROJECTOR]) as display:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.ui.projector_truth_child", str(event.root)],
+            [sys.executable, "-m", "tests.ui.projector_truth_child", str(voting_event.root)],
             env=qt_env(display, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11"),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -156,10 +156,10 @@ def command(child: LineChild, line: str) -> None:
 
 
 def test_the_badge_says_what_the_projector_shows(
-    console: LineChild, event: EventFolder, tmp_path: Path
+    projector_console: LineChild, voting_event: EventFolder, tmp_path: Path
 ) -> None:
-    config = event.load_config()
-    programme = event.load_programme(config)
+    config = voting_event.load_config()
+    programme = voting_event.load_programme(config)
     reader = ProjectorReader(
         {
             "holding": HoldingCard(config, programme),
@@ -167,29 +167,29 @@ def test_the_badge_says_what_the_projector_shows(
             "difficulties": DifficultiesCard(config),
         }
     )
-    told = agree(console, reader, tmp_path, "1-holding")
+    told = agree(projector_console, reader, tmp_path, "1-holding")
     assert told["badge"].startswith("HOLDING") and not told["slide_button"], told
 
-    command(console, "vote open")  # opening the vote puts the voting slide up
-    told = agree(console, reader, tmp_path, "2-voting")
+    command(projector_console, "vote open")  # opening the vote puts the voting slide up
+    told = agree(projector_console, reader, tmp_path, "2-voting")
     assert told["badge"].startswith("VOTING SLIDE"), json.dumps(
         told, ensure_ascii=False
     )  # was "HOLDING · 等候"
     assert told["slide_button"] and "ON" in told["slide_text"], told
 
-    command(console, "vote slide")  # taken down by its button
-    told = agree(console, reader, tmp_path, "3-voting-down")
+    command(projector_console, "vote slide")  # taken down by its button
+    told = agree(projector_console, reader, tmp_path, "3-voting-down")
     assert told["badge"].startswith("HOLDING") and not told["slide_button"], told
 
-    command(console, "vote slide")  # up again, then GO puts the title card over it
-    agree(console, reader, tmp_path, "4-voting-again")
-    command(console, "press go")
-    command(console, "press difficulties")  # the title card is held under the slide
-    told = agree(console, reader, tmp_path, "5-difficulties")
+    command(projector_console, "vote slide")  # up again, then GO puts the title card over it
+    agree(projector_console, reader, tmp_path, "4-voting-again")
+    command(projector_console, "press go")
+    command(projector_console, "press difficulties")  # the title card is held under the slide
+    told = agree(projector_console, reader, tmp_path, "5-difficulties")
     assert told["badge"].startswith("DIFFICULTIES SLIDE"), told
     assert told["row"] == "⚠ difficulties slide", told  # was "■ black"
     assert not told["slide_button"] and "ON" not in told["slide_text"], told
 
-    command(console, "press difficulties")  # slide down: plain black until GO
-    told = agree(console, reader, tmp_path, "6-black")
+    command(projector_console, "press difficulties")  # slide down: plain black until GO
+    told = agree(projector_console, reader, tmp_path, "6-black")
     assert told["badge"].startswith("BLACK") and told["row"] == "■ black", told

@@ -31,7 +31,7 @@ def messages() -> list[str]:
 
 
 @pytest.fixture
-def view(qtbot: QtBot, tmp_path: Path, messages: list[str]) -> RegistrationsView:
+def registrations_view(qtbot: QtBot, tmp_path: Path, messages: list[str]) -> RegistrationsView:
     make_application()
     folder = write_event(
         tmp_path / "event", [film_toml("A1", "a1.mp4")]
@@ -61,34 +61,34 @@ def settle(*widgets: Busy) -> None:
         time.sleep(0.002)
 
 
-def snapshot(view: RegistrationsView) -> list[str]:
-    """Everything in the view's event database, as SQL text."""
-    conn = sqlite3.connect(view.registrations.exports_dir / "event.db")
+def snapshot(registrations_view: RegistrationsView) -> list[str]:
+    """Everything in the registrations_view's event database, as SQL text."""
+    conn = sqlite3.connect(registrations_view.registrations.exports_dir / "event.db")
     try:
         return list(conn.iterdump())
     finally:
         conn.close()
 
 
-def import_through_dialog(view: RegistrationsView, file: Path) -> ImportPreviewDialog:
-    dialog = view.preview_file(file)
+def import_through_dialog(registrations_view: RegistrationsView, file: Path) -> ImportPreviewDialog:
+    dialog = registrations_view.preview_file(file)
     dialog.show()
     settle(dialog)
     assert dialog.import_button.isEnabled(), dialog.problems.toPlainText()
     dialog.import_button.click()
-    settle(dialog, view)
+    settle(dialog, registrations_view)
     return dialog
 
 
-def cell(view: RegistrationsView, row: int, column: int) -> str:
-    return str(view.model.data(view.model.index(row, column)))
+def cell(registrations_view: RegistrationsView, row: int, column: int) -> str:
+    return str(registrations_view.model.data(registrations_view.model.index(row, column)))
 
 
 def test_import_preview_shows_detection_counts_and_imports(
-    view: RegistrationsView, messages: list[str]
+    registrations_view: RegistrationsView, messages: list[str]
 ) -> None:
-    assert "No registrations yet" in view.summary.text()
-    dialog = view.preview_file(DATA / "eventbrite-attendees.csv")
+    assert "No registrations yet" in registrations_view.summary.text()
+    dialog = registrations_view.preview_file(DATA / "eventbrite-attendees.csv")
     dialog.show()
     settle(dialog)
     assert "Eventbrite attendee report" in dialog.detected.text()
@@ -106,19 +106,19 @@ def test_import_preview_shows_detection_counts_and_imports(
     assert dialog.combo_for("Attendee #").currentData() == "external_id"
     assert dialog.combo_for("Quantity").currentData() == "ignore"
     dialog.import_button.click()
-    settle(dialog, view)
+    settle(dialog, registrations_view)
     assert dialog.import_result is not None
-    assert view.model.rowCount() == 4
-    assert cell(view, 3, 1) == "Zoë O'Brien"
-    assert cell(view, 0, 4).startswith("AIFF-")
-    assert "4</b> registered" in view.summary.text()
+    assert registrations_view.model.rowCount() == 4
+    assert cell(registrations_view, 3, 1) == "Zoë O'Brien"
+    assert cell(registrations_view, 0, 4).startswith("AIFF-")
+    assert "4</b> registered" in registrations_view.summary.text()
     assert any("Imported eventbrite-attendees.csv: 4 new" in m for m in messages)
 
 
-def test_bad_rows_disable_import_and_change_nothing(view: RegistrationsView) -> None:
-    import_through_dialog(view, DATA / "pretix-orders-semicolon.csv")
-    before = snapshot(view)
-    dialog = view.preview_file(DATA / "broken.csv")
+def test_bad_rows_disable_import_and_change_nothing(registrations_view: RegistrationsView) -> None:
+    import_through_dialog(registrations_view, DATA / "pretix-orders-semicolon.csv")
+    before = snapshot(registrations_view)
+    dialog = registrations_view.preview_file(DATA / "broken.csv")
     dialog.show()
     settle(dialog)
     assert not dialog.import_button.isEnabled()
@@ -129,12 +129,12 @@ def test_bad_rows_disable_import_and_change_nothing(view: RegistrationsView) -> 
     settle(dialog)
     assert dialog.import_result is None
     dialog.reject()
-    assert snapshot(view) == before
-    assert view.model.rowCount() == 3
+    assert snapshot(registrations_view) == before
+    assert registrations_view.model.rowCount() == 3
 
 
-def test_columns_can_be_mapped_by_hand(view: RegistrationsView) -> None:
-    dialog = view.preview_file(DATA / "custom-columns.csv")
+def test_columns_can_be_mapped_by_hand(registrations_view: RegistrationsView) -> None:
+    dialog = registrations_view.preview_file(DATA / "custom-columns.csv")
     dialog.show()
     settle(dialog)
     assert not dialog.import_button.isEnabled()
@@ -150,96 +150,109 @@ def test_columns_can_be_mapped_by_hand(view: RegistrationsView) -> None:
     assert dialog.import_button.isEnabled()
     assert dialog.count_labels["new"].text() == "2"
     dialog.import_button.click()
-    settle(dialog, view)
-    assert [a.name for a in view.model.attendees] == ["Mak Chi Ming", "麥志明"]
+    settle(dialog, registrations_view)
+    assert [a.name for a in registrations_view.model.attendees] == ["Mak Chi Ming", "麥志明"]
 
 
-def test_search_filters_by_name_email_or_code(view: RegistrationsView) -> None:
-    import_through_dialog(view, DATA / "google-forms-big5.csv")
-    assert view.model.rowCount() == 5
-    code = view.model.attendees[4].code or ""
-    view.search.setText("歐陽")
-    settle(view)
-    assert view.model.rowCount() == 1 and cell(view, 0, 2) == "Au Yeung Na Na"
-    view.search.setText("KAYAN@")
-    settle(view)
-    assert view.model.rowCount() == 1 and cell(view, 0, 1) == "李嘉欣"
-    view.search.setText(code.lower())
-    settle(view)
-    assert view.model.rowCount() == 1 and cell(view, 0, 1) == "司徒詠詩"
-    view.search.clear()
-    settle(view)
-    assert view.model.rowCount() == 5
+def test_search_filters_by_name_email_or_code(registrations_view: RegistrationsView) -> None:
+    import_through_dialog(registrations_view, DATA / "google-forms-big5.csv")
+    assert registrations_view.model.rowCount() == 5
+    code = registrations_view.model.attendees[4].code or ""
+    registrations_view.search.setText("歐陽")
+    settle(registrations_view)
+    assert (
+        registrations_view.model.rowCount() == 1
+        and cell(registrations_view, 0, 2) == "Au Yeung Na Na"
+    )
+    registrations_view.search.setText("KAYAN@")
+    settle(registrations_view)
+    assert registrations_view.model.rowCount() == 1 and cell(registrations_view, 0, 1) == "李嘉欣"
+    registrations_view.search.setText(code.lower())
+    settle(registrations_view)
+    assert registrations_view.model.rowCount() == 1 and cell(registrations_view, 0, 1) == "司徒詠詩"
+    registrations_view.search.clear()
+    settle(registrations_view)
+    assert registrations_view.model.rowCount() == 5
 
 
-def test_reissue_and_revoke_from_the_list(view: RegistrationsView, messages: list[str]) -> None:
-    import_through_dialog(view, DATA / "plain-gb18030.csv")
-    old = view.model.attendees[0].code
-    view.reissue(view.model.attendees[0].id)
-    settle(view)
-    assert view.model.attendees[0].code not in (None, old)
-    view.revoke(view.model.attendees[1].id)
-    settle(view)
-    assert view.model.attendees[1].code is None
-    assert cell(view, 1, 4) == "no valid ticket · 無有效門票"
-    assert "without a valid ticket" in view.summary.text()
+def test_reissue_and_revoke_from_the_list(
+    registrations_view: RegistrationsView, messages: list[str]
+) -> None:
+    import_through_dialog(registrations_view, DATA / "plain-gb18030.csv")
+    old = registrations_view.model.attendees[0].code
+    registrations_view.reissue(registrations_view.model.attendees[0].id)
+    settle(registrations_view)
+    assert registrations_view.model.attendees[0].code not in (None, old)
+    registrations_view.revoke(registrations_view.model.attendees[1].id)
+    settle(registrations_view)
+    assert registrations_view.model.attendees[1].code is None
+    assert cell(registrations_view, 1, 4) == "no valid ticket · 無有效門票"
+    assert "without a valid ticket" in registrations_view.summary.text()
     assert any("revoked" in m for m in messages)
 
 
 def test_render_tickets_with_progress_on_a_worker_thread(
-    qtbot: QtBot, view: RegistrationsView, tmp_path: Path, messages: list[str]
+    qtbot: QtBot, registrations_view: RegistrationsView, tmp_path: Path, messages: list[str]
 ) -> None:
-    import_through_dialog(view, DATA / "google-forms-big5.csv")
+    import_through_dialog(registrations_view, DATA / "google-forms-big5.csv")
     pdf, png_dir = tmp_path / "out" / "tickets.pdf", tmp_path / "out" / "png"
-    assert view.start_render(pdf, png_dir, per_page=1)
-    assert view.progress.isVisible() and not view.render_button.isEnabled()
-    qtbot.waitUntil(lambda: not view.rendering, timeout=60_000)
-    assert view.render_button.isEnabled() and not view.progress.isVisible()
-    assert view.last_render is not None and view.last_render.count == 5
+    assert registrations_view.start_render(pdf, png_dir, per_page=1)
+    assert (
+        registrations_view.progress.isVisible() and not registrations_view.render_button.isEnabled()
+    )
+    qtbot.waitUntil(lambda: not registrations_view.rendering, timeout=60_000)
+    assert (
+        registrations_view.render_button.isEnabled() and not registrations_view.progress.isVisible()
+    )
+    assert registrations_view.last_render is not None and registrations_view.last_render.count == 5
     assert pdf.is_file() and (png_dir / "mail-merge.csv").is_file()
     pngs = sorted(png_dir.glob("*.png"))
     assert len(pngs) == 5
     image = QImage(str(pngs[0])).convertToFormat(QImage.Format.Format_Grayscale8)
-    assert [b.text for b in zxingcpp.read_barcodes(image)] == [view.model.attendees[0].code]
+    assert [b.text for b in zxingcpp.read_barcodes(image)] == [
+        registrations_view.model.attendees[0].code
+    ]
     assert any("5 tickets rendered" in m for m in messages)
 
 
 def test_render_with_nobody_to_render_says_so(
-    qtbot: QtBot, view: RegistrationsView, tmp_path: Path, messages: list[str]
+    qtbot: QtBot, registrations_view: RegistrationsView, tmp_path: Path, messages: list[str]
 ) -> None:
     """The tickets are read on the worker: with nobody registered it says so, renders nothing."""
     pdf = tmp_path / "out" / "tickets.pdf"
-    assert view.start_render(pdf, None)
-    qtbot.waitUntil(lambda: not view.rendering, timeout=60_000)
-    assert view.render_button.isEnabled() and not view.progress.isVisible()
-    assert view.last_render is None and not pdf.exists()
+    assert registrations_view.start_render(pdf, None)
+    qtbot.waitUntil(lambda: not registrations_view.rendering, timeout=60_000)
+    assert (
+        registrations_view.render_button.isEnabled() and not registrations_view.progress.isVisible()
+    )
+    assert registrations_view.last_render is None and not pdf.exists()
     assert any("No attendee has a valid ticket yet" in m for m in messages)
 
 
-def test_screenshots(qtbot: QtBot, view: RegistrationsView) -> None:
-    import_through_dialog(view, DATA / "google-forms-big5.csv")
-    import_through_dialog(view, DATA / "eventbrite-attendees.csv")
-    view.reissue(view.model.attendees[1].id)
-    view.revoke(view.model.attendees[6].id)
-    settle(view)
+def test_screenshots(qtbot: QtBot, registrations_view: RegistrationsView) -> None:
+    import_through_dialog(registrations_view, DATA / "google-forms-big5.csv")
+    import_through_dialog(registrations_view, DATA / "eventbrite-attendees.csv")
+    registrations_view.reissue(registrations_view.model.attendees[1].id)
+    registrations_view.revoke(registrations_view.model.attendees[6].id)
+    settle(registrations_view)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     for width, height in ((1366, 768), (1920, 1080)):
-        view.resize(width, height)
+        registrations_view.resize(width, height)
         qtbot.wait(50)
-        shot = view.grab()
+        shot = registrations_view.grab()
         assert (shot.width(), shot.height()) == (width, height)
         shot.save(str(SCREENSHOTS / f"registrations-{width}x{height}.png"))
         # the dark theme is on (not a white default window)
         assert shot.toImage().pixelColor(5, height - 5).lightness() < 80
-    dialog = view.preview_file(DATA / "broken.csv")
+    dialog = registrations_view.preview_file(DATA / "broken.csv")
     dialog.show()
     settle(dialog)
     qtbot.waitExposed(dialog)
     dialog.grab().save(str(SCREENSHOTS / "registrations-import-preview-errors.png"))
     dialog.reject()
-    dialog = view.preview_file(DATA / "google-forms-big5.csv")
+    dialog = registrations_view.preview_file(DATA / "google-forms-big5.csv")
     dialog.show()
     settle(dialog)
     qtbot.waitExposed(dialog)
@@ -255,12 +268,12 @@ def _people_csv(path: Path, count: int) -> Path:
     return path
 
 
-def _gone(view: RegistrationsView) -> int:
-    return sum(1 for a in view.model.attendees if a.status == "gone")
+def _gone(registrations_view: RegistrationsView) -> int:
+    return sum(1 for a in registrations_view.model.attendees if a.status == "gone")
 
 
 def test_an_import_marking_many_gone_asks_naming_how_many(
-    view: RegistrationsView, tmp_path: Path
+    registrations_view: RegistrationsView, tmp_path: Path
 ) -> None:
     """The console's counterpart of --allow-many-gone: the real question box, answered by its
     buttons; Cancel (the default, also Escape) changes nothing, the named button imports."""
@@ -269,7 +282,7 @@ def test_an_import_marking_many_gone_asks_naming_how_many(
 
     from kiosk.ui.console.many_gone import CONFIRM_TITLE
 
-    import_through_dialog(view, _people_csv(tmp_path / "all.csv", 40))
+    import_through_dialog(registrations_view, _people_csv(tmp_path / "all.csv", 40))
     half = _people_csv(tmp_path / "half.csv", 20)
     asked: list[dict[str, str]] = []
 
@@ -284,8 +297,8 @@ def test_an_import_marking_many_gone_asks_naming_how_many(
         box.grab().save(str(SCREENSHOTS / "import-many-gone-question.png"))
         buttons[choice].click()
 
-    before = snapshot(view)
-    dialog = view.preview_file(half)
+    before = snapshot(registrations_view)
+    dialog = registrations_view.preview_file(half)
     dialog.show()
     settle(dialog)
     assert "marks 20 of the 40 registered attendees gone" in dialog.problems.toPlainText()
@@ -297,43 +310,48 @@ def test_an_import_marking_many_gone_asks_naming_how_many(
     assert asked[0]["default"] == "Cancel · 取消"
     assert dialog.isVisible()
     assert "was not confirmed" in dialog.problems.toPlainText()
-    assert snapshot(view) == before  # nothing written, nobody gone
-    assert _gone(view) == 0
+    assert snapshot(registrations_view) == before  # nothing written, nobody gone
+    assert _gone(registrations_view) == 0
 
     QTimer.singleShot(200, lambda: answer("&Mark 20 gone and import"))
     dialog.import_button.click()
-    settle(dialog, view)
+    settle(dialog, registrations_view)
     result = dialog.import_result
     assert result is not None
-    assert _gone(view) == 20
+    assert _gone(registrations_view) == 20
 
 
-def test_an_import_marking_few_gone_does_not_ask(view: RegistrationsView, tmp_path: Path) -> None:
-    import_through_dialog(view, _people_csv(tmp_path / "all.csv", 40))
+def test_an_import_marking_few_gone_does_not_ask(
+    registrations_view: RegistrationsView, tmp_path: Path
+) -> None:
+    import_through_dialog(registrations_view, _people_csv(tmp_path / "all.csv", 40))
 
     def never(_parent: object, _question: object) -> bool:
         raise AssertionError("asked for an import that marks only a few people gone")
 
     dialog = ImportPreviewDialog(
-        _people_csv(tmp_path / "few.csv", 37), view.worker, view, confirm_many_gone=never
+        _people_csv(tmp_path / "few.csv", 37),
+        registrations_view.worker,
+        registrations_view,
+        confirm_many_gone=never,
     )
     dialog.show()
     settle(dialog)
     dialog.import_button.click()
     settle(dialog)
     assert dialog.import_result is not None
-    view.refresh()
-    settle(view)
-    assert _gone(view) == 3
+    registrations_view.refresh()
+    settle(registrations_view)
+    assert _gone(registrations_view) == 3
 
 
 def test_a_big_import_shows_progress_and_stops_between_chunks(
-    view: RegistrationsView, tmp_path: Path
+    registrations_view: RegistrationsView, tmp_path: Path
 ) -> None:
     """The import runs on the worker with a progress bar; Stop (the Cancel button, or Escape)
     stops it between two chunks, keeping what was written; importing again completes it."""
     big = _people_csv(tmp_path / "big.csv", 6000)
-    dialog = view.preview_file(big)
+    dialog = registrations_view.preview_file(big)
     dialog.show()
     settle(dialog)
     progressed: list[int] = []
@@ -350,11 +368,11 @@ def test_a_big_import_shows_progress_and_stops_between_chunks(
     settle(dialog)
     assert dialog.stopped and dialog.isVisible() and dialog.import_result is None
     assert "Import stopped after" in dialog.problems.toPlainText()
-    view.refresh()
-    settle(view)
-    written = view.model.rowCount()
+    registrations_view.refresh()
+    settle(registrations_view)
+    written = registrations_view.model.rowCount()
     assert 0 < written < 6000
-    again = import_through_dialog(view, big)
+    again = import_through_dialog(registrations_view, big)
     assert again.import_result is not None
     assert len(again.import_result.applied.new_ids) == 6000 - written
-    assert view.model.rowCount() == 6000
+    assert registrations_view.model.rowCount() == 6000

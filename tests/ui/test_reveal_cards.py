@@ -4,7 +4,7 @@ Every card of the demo night's reveal: content inside the 5% safe margin, the aw
 every award card from the first frame of its entrance, Chinese really drawn, long titles shrunk
 (not spilling into their neighbours), one to eight nominees fitting, placeholders for missing
 stills, entrance frames that move and end exactly on the card at rest. PNGs of every card go to
-/tmp/reveal-shots/ for a look.
+build/screenshots/reveal-cards/ (in the checkout, like the other screenshots) for a look.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from kiosk.ui.stage.typesetting import SAFE_RECT
 
 pytestmark = pytest.mark.usefixtures("qt_painting")  # fonts and painting need the QApplication
 
-SHOTS = Path("/tmp/reveal-shots")
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "reveal-cards"
 FULL_HD = QSize(1920, 1080)
 LAPTOP = QSize(1366, 768)
 LONG_EN = "The Extraordinarily Long and Winding Afternoon of a Machine That Learned to Dream"
@@ -421,7 +421,7 @@ def animating(view: CardView) -> bool:
 
 
 @pytest.fixture
-def view(qtbot: QtBot) -> Iterator[CardView]:
+def card_view(qtbot: QtBot) -> Iterator[CardView]:
     widget = CardView()
     qtbot.addWidget(widget)
     widget.resize(960, 540)
@@ -431,28 +431,28 @@ def view(qtbot: QtBot) -> Iterator[CardView]:
 
 
 def test_card_view_plays_the_entrance_then_rests(
-    view: CardView, qtbot: QtBot, night: tuple[EventConfig, Programme]
+    card_view: CardView, qtbot: QtBot, night: tuple[EventConfig, Programme]
 ) -> None:
     config, programme = night
     cards = reveal_cards(config, programme)
     frames: list[float] = []
-    view.frame_shown.connect(lambda: frames.append(view.progress))
-    view.set_card(cards["04-winner-best-film"], animate=True)
-    assert animating(view) and view.progress == 0.0
-    qtbot.waitUntil(lambda: not animating(view), timeout=5000)
-    assert view.progress == 1.0
+    card_view.frame_shown.connect(lambda: frames.append(card_view.progress))
+    card_view.set_card(cards["04-winner-best-film"], animate=True)
+    assert animating(card_view) and card_view.progress == 0.0
+    qtbot.waitUntil(lambda: not animating(card_view), timeout=5000)
+    assert card_view.progress == 1.0
     qtbot.waitUntil(lambda: frames[-1] == 1.0, timeout=2000)  # the last frame is painted
     assert len(frames) > 5, f"only {len(frames)} frames in 1.5 s"
     assert frames == sorted(frames) and frames[0] == 0.0
     # shown without its entrance (e.g. GO back): at rest at once
-    view.set_card(cards["02-nominees-best-film"], animate=False)
-    assert not animating(view) and view.progress == 1.0
+    card_view.set_card(cards["02-nominees-best-film"], animate=False)
+    assert not animating(card_view) and card_view.progress == 1.0
     # other cards never animate
     plain: Card = TitleCard.for_film(programme.films[0], programme)
-    view.set_card(plain, animate=True)
-    assert not animating(view)
+    card_view.set_card(plain, animate=True)
+    assert not animating(card_view)
     # hiding the layer ends an entrance at once
-    view.set_card(cards["01-category-best-film"], animate=True)
-    assert animating(view)
-    view.hide()
-    assert not animating(view) and view.progress == 1.0
+    card_view.set_card(cards["01-category-best-film"], animate=True)
+    assert animating(card_view)
+    card_view.hide()
+    assert not animating(card_view) and card_view.progress == 1.0

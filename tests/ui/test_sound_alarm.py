@@ -30,13 +30,11 @@ from pathlib import Path
 import pytest
 
 from kiosk.media.generate import ClipSpec
-from kiosk.media.sound_server import socket_address
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import film_toml, write_event
 from tests.film_cache import FilmCache
 from tests.process_lines import pump_lines
 from tests.sound_capture import (
-    PULSEAUDIO,
     RATE,
     SINK,
     PulseServer,
@@ -44,6 +42,7 @@ from tests.sound_capture import (
     read_capture,
     record,
     requires_pulseaudio,
+    restart_pulse,
     tone_levels,
 )
 from tests.xvfb import Monitor, qt_env, requires_xvfb, screenshot, xvfb_display
@@ -129,45 +128,6 @@ def long_film_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
     spec = ClipSpec(("Next", "下一部"), 20.0, 320, 180, colour=FILM_GREEN, tone_hz=NEXT_TONE_HZ)
     after = film_cache.render(spec, tmp_path / "films" / "next.mp4")
     return write_event(tmp_path / "event", [film_toml("A1", film), film_toml("A2", after)])
-
-
-def restart_pulse(server: PulseServer) -> PulseServer:
-    """Start PulseAudio again in the same runtime dir (after a SIGKILL), same null sink."""
-    assert PULSEAUDIO is not None
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(server.runtime_dir)}
-    env["HOME"] = str(server.runtime_dir.parent)
-    env.pop("PULSE_SERVER", None)
-    native = server.runtime_dir / "pulse" / "native"
-    # the killed server's socket lies where PulseAudio bound it: at the path cut to fit a unix
-    # address when it is too long (pytest-xdist's folders); PulseAudio's own stale-socket check
-    # unlinks the whole path and then cannot bind
-    for stale in (
-        server.runtime_dir / "pulse" / "pid",
-        native,
-        Path(os.fsdecode(socket_address(native))),
-    ):
-        with suppress(FileNotFoundError):
-            stale.unlink()
-    subprocess.run(
-        [
-            PULSEAUDIO,
-            "--daemonize=yes",
-            "-n",
-            "--exit-idle-time=-1",
-            "--use-pid-file=yes",
-            "--load=module-native-protocol-unix",
-            f"--load=module-null-sink sink_name={SINK} rate={RATE} channels=2",
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=30,
-    )
-    pid_file = server.runtime_dir / "pulse" / "pid"
-    deadline = time.monotonic() + 10
-    while not pid_file.is_file() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return PulseServer(server.runtime_dir, int(pid_file.read_text().strip()))
 
 
 def pactl(server: PulseServer, *args: str) -> str:

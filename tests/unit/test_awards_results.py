@@ -25,7 +25,7 @@ def awards_config() -> EventConfig:
 
 
 @pytest.fixture(scope="module")
-def programme() -> Programme:
+def five_films() -> Programme:
     films = [
         {
             "id": f"F0{n}",
@@ -43,9 +43,9 @@ def programme() -> Programme:
     return programme_from_dict(data, Path("programme.toml"))
 
 
-def problems_of(text: str, awards_config: EventConfig, programme: Programme) -> list[str]:
+def problems_of(text: str, awards_config: EventConfig, five_films: Programme) -> list[str]:
     with pytest.raises(ConfigError) as caught:
-        parse_jury_results(textwrap.dedent(text), SOURCE, awards_config, programme)
+        parse_jury_results(textwrap.dedent(text), SOURCE, awards_config, five_films)
     return [str(p) for p in caught.value.problems]
 
 
@@ -57,7 +57,7 @@ winner = "F02"
 
 
 def test_a_good_file_reads_in_file_order_with_clips_and_citations(
-    awards_config: EventConfig, programme: Programme
+    awards_config: EventConfig, five_films: Programme
 ) -> None:
     text = """
     [[results]]
@@ -74,7 +74,7 @@ def test_a_good_file_reads_in_file_order_with_clips_and_citations(
     citation_en = "  For the light.  "
     citation_zh = "為了光。"
     """
-    results = parse_jury_results(textwrap.dedent(text), SOURCE, awards_config, programme)
+    results = parse_jury_results(textwrap.dedent(text), SOURCE, awards_config, five_films)
     assert results == JuryResults(
         (
             CategoryResult("frontier", "F02", ("F02", "F04"), ("F05",), clip=ClipRange(30.0, 90.5)),
@@ -88,7 +88,7 @@ def test_a_good_file_reads_in_file_order_with_clips_and_citations(
 
 
 def test_the_audience_award_is_optional_but_may_be_given(
-    awards_config: EventConfig, programme: Programme
+    awards_config: EventConfig, five_films: Programme
 ) -> None:
     text = (
         FRONTIER_OK
@@ -103,12 +103,12 @@ def test_the_audience_award_is_optional_but_may_be_given(
     nominees = ["F03", "F04"]
     """
     )
-    results = parse_jury_results(textwrap.dedent(text), SOURCE, awards_config, programme)
+    results = parse_jury_results(textwrap.dedent(text), SOURCE, awards_config, five_films)
     assert results.categories == ("frontier", "best-film", "viewers")
 
 
 def test_a_round_trip_through_the_sealed_form_is_exact(
-    awards_config: EventConfig, programme: Programme
+    awards_config: EventConfig, five_films: Programme
 ) -> None:
     text = """
     [[results]]
@@ -120,12 +120,12 @@ def test_a_round_trip_through_the_sealed_form_is_exact(
     clip_end = "1:00"
     """
     results = parse_jury_results(
-        textwrap.dedent(text) + FRONTIER_OK, SOURCE, awards_config, programme
+        textwrap.dedent(text) + FRONTIER_OK, SOURCE, awards_config, five_films
     )
     assert JuryResults.from_dict(results.to_dict()) == results
 
 
-def test_a_film_not_in_the_programme(awards_config: EventConfig, programme: Programme) -> None:
+def test_a_film_not_in_the_programme(awards_config: EventConfig, five_films: Programme) -> None:
     text = """
     [[results]]
     category = "best-film"
@@ -133,7 +133,7 @@ def test_a_film_not_in_the_programme(awards_config: EventConfig, programme: Prog
     nominees = ["F01", "F99"]
     honourable_mentions = ["F42"]
     """
-    assert problems_of(text + FRONTIER_OK, awards_config, programme) == [
+    assert problems_of(text + FRONTIER_OK, awards_config, five_films) == [
         "jury.toml: result 'best-film': field 'winner': 'F99' is not in the programme",
         "jury.toml: result 'best-film': field 'nominees': 'F99' is not in the programme",
         "jury.toml: result 'best-film': field 'honourable_mentions': 'F42' is not in the programme",
@@ -141,7 +141,7 @@ def test_a_film_not_in_the_programme(awards_config: EventConfig, programme: Prog
 
 
 def test_a_category_the_event_does_not_have(
-    awards_config: EventConfig, programme: Programme
+    awards_config: EventConfig, five_films: Programme
 ) -> None:
     text = """
     [[results]]
@@ -152,31 +152,31 @@ def test_a_category_the_event_does_not_have(
     category = "best-actor"
     winner = "F02"
     """
-    assert problems_of(text + FRONTIER_OK, awards_config, programme) == [
+    assert problems_of(text + FRONTIER_OK, awards_config, five_films) == [
         "jury.toml: result 'best-actor': is not an award of this event "
         "(event.toml has: best-film, frontier, viewers)"
     ]
 
 
-def test_a_winner_not_among_the_nominees(awards_config: EventConfig, programme: Programme) -> None:
+def test_a_winner_not_among_the_nominees(awards_config: EventConfig, five_films: Programme) -> None:
     text = """
     [[results]]
     category = "best-film"
     winner = "F01"
     nominees = ["F02", "F03"]
     """
-    assert problems_of(text + FRONTIER_OK, awards_config, programme) == [
+    assert problems_of(text + FRONTIER_OK, awards_config, five_films) == [
         "jury.toml: result 'best-film': field 'nominees': must include the winner 'F01'"
     ]
 
 
-def test_a_jury_award_without_a_result(awards_config: EventConfig, programme: Programme) -> None:
-    assert problems_of(FRONTIER_OK, awards_config, programme) == [
+def test_a_jury_award_without_a_result(awards_config: EventConfig, five_films: Programme) -> None:
+    assert problems_of(FRONTIER_OK, awards_config, five_films) == [
         "jury.toml: [[results]]: has no result for the jury award 'best-film'"
     ]
 
 
-def test_missing_category_and_winner(awards_config: EventConfig, programme: Programme) -> None:
+def test_missing_category_and_winner(awards_config: EventConfig, five_films: Programme) -> None:
     text = """
     [[results]]
     winner = "F01"
@@ -184,7 +184,7 @@ def test_missing_category_and_winner(awards_config: EventConfig, programme: Prog
     [[results]]
     category = "frontier"
     """
-    assert problems_of(text, awards_config, programme) == [
+    assert problems_of(text, awards_config, five_films) == [
         "jury.toml: result #1: field 'category': is missing (the award's id)",
         "jury.toml: result 'frontier': field 'winner': is missing (the winning film's id)",
         "jury.toml: [[results]]: has no result for the jury award 'best-film'",
@@ -228,13 +228,13 @@ def test_missing_category_and_winner(awards_config: EventConfig, programme: Prog
     ],
 )
 def test_bad_clip_ranges(
-    clip: str, expected: str, awards_config: EventConfig, programme: Programme
+    clip: str, expected: str, awards_config: EventConfig, five_films: Programme
 ) -> None:
     text = f'[[results]]\ncategory = "best-film"\nwinner = "F01"\n{clip}\n'
-    assert problems_of(text + FRONTIER_OK, awards_config, programme) == [expected]
+    assert problems_of(text + FRONTIER_OK, awards_config, five_films) == [expected]
 
 
-def test_duplicates(awards_config: EventConfig, programme: Programme) -> None:
+def test_duplicates(awards_config: EventConfig, five_films: Programme) -> None:
     text = """
     [[results]]
     category = "best-film"
@@ -250,14 +250,14 @@ def test_duplicates(awards_config: EventConfig, programme: Programme) -> None:
     winner = "F02"
     honourable_mentions = ["F02"]
     """
-    assert problems_of(text, awards_config, programme) == [
+    assert problems_of(text, awards_config, five_films) == [
         "jury.toml: result 'best-film': field 'nominees': names F01 twice",
         "jury.toml: result 'best-film': field 'category': is given twice",
         "jury.toml: result 'frontier': field 'honourable_mentions': must not include the winner",
     ]
 
 
-def test_unknown_fields_and_settings(awards_config: EventConfig, programme: Programme) -> None:
+def test_unknown_fields_and_settings(awards_config: EventConfig, five_films: Programme) -> None:
     text = """
     jury = "Ms Chan"
 
@@ -266,21 +266,21 @@ def test_unknown_fields_and_settings(awards_config: EventConfig, programme: Prog
     winner = "F01"
     prize = 1000
     """
-    assert problems_of(text + FRONTIER_OK, awards_config, programme) == [
+    assert problems_of(text + FRONTIER_OK, awards_config, five_films) == [
         "jury.toml: jury: is not a known setting (expected [[results]])",
         "jury.toml: result 'best-film': field 'prize': is not a known field",
     ]
 
 
-def test_not_toml_and_no_results(awards_config: EventConfig, programme: Programme) -> None:
-    assert problems_of("[[results]\n", awards_config, programme) == [
+def test_not_toml_and_no_results(awards_config: EventConfig, five_films: Programme) -> None:
+    assert problems_of("[[results]\n", awards_config, five_films) == [
         "jury.toml: is not valid TOML: Expected ']]' at the end of an array declaration "
         "(at line 1, column 10)"
     ]
-    assert problems_of("# nothing yet\n", awards_config, programme) == [
+    assert problems_of("# nothing yet\n", awards_config, five_films) == [
         "jury.toml: has no [[results]] tables"
     ]
-    assert problems_of('nominees = ["F01"]\n', awards_config, programme) == [
+    assert problems_of('nominees = ["F01"]\n', awards_config, five_films) == [
         "jury.toml: nominees: is not a known setting (expected [[results]])",
         "jury.toml: has no [[results]] tables",
     ]

@@ -37,16 +37,11 @@ from kiosk.core.stalls import JOURNAL_KIND as STALL_JOURNAL_KIND
 from kiosk.core.stalls import Stall
 from kiosk.render.report_html import html_of
 from kiosk.render.report_layout import layout_report
-from tests.conftest import FOUR_FILM_RUNTIMES, four_film_programme, night_config
+from tests.conftest import FOUR_FILM_RUNTIMES, night_config
 
 HK = dt.timezone(dt.timedelta(hours=8))
 T0 = dt.datetime(2026, 12, 5, 19, 30, tzinfo=HK)  # the planned start
 RUNTIMES = FOUR_FILM_RUNTIMES
-
-
-@pytest.fixture
-def programme(tmp_path: Path) -> Programme:
-    return four_film_programme(tmp_path)
 
 
 @pytest.fixture

@@ -39,15 +39,10 @@ from kiosk.core.show import (
     build_cues,
     resume_point,
 )
-from tests.conftest import FOUR_FILM_RUNTIMES, four_film_programme
+from tests.conftest import FOUR_FILM_RUNTIMES
 
 RUNTIMES = FOUR_FILM_RUNTIMES
 STEP = 0.05
-
-
-@pytest.fixture
-def programme(tmp_path: Path) -> Programme:
-    return four_film_programme(tmp_path)
 
 
 @dataclass
