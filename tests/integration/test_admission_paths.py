@@ -30,7 +30,7 @@ NIGHT = dt.datetime(2026, 12, 5, 11, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def event(tmp_path: Path) -> tuple[EventFolder, EventConfig, list[Person]]:
+def seeded_doors(tmp_path: Path) -> tuple[EventFolder, EventConfig, list[Person]]:
     folder = make_event(tmp_path / "event", capacity=100)
     return folder, folder.load_config(), seed_people(folder)
 
@@ -66,9 +66,9 @@ def _active(folder: EventFolder) -> list[tuple[Any, ...]]:
 
 
 def test_the_console_doors_admit_and_undo_through_the_repository(
-    event: tuple[EventFolder, EventConfig, list[Person]], writes: list[str]
+    seeded_doors: tuple[EventFolder, EventConfig, list[Person]], writes: list[str]
 ) -> None:
-    folder, config, people = event
+    folder, config, people = seeded_doors
     doors = CheckinRepository.for_event(folder, config)
     assert doors.scan(people[0].code, "Door 1", "scan", NIGHT).verdict is Verdict.ADMITTED
     again = doors.scan(people[0].code, "Door 2", "scan", NIGHT)
@@ -85,9 +85,9 @@ def test_the_console_doors_admit_and_undo_through_the_repository(
 
 
 def test_the_servers_station_requests_go_through_the_repository(
-    event: tuple[EventFolder, EventConfig, list[Person]], writes: list[str]
+    seeded_doors: tuple[EventFolder, EventConfig, list[Person]], writes: list[str]
 ) -> None:
-    folder, config, people = event
+    folder, config, people = seeded_doors
     requests = StationRequests.open(
         folder.open_db(), folder.secret_key(), config, clock=lambda: NIGHT
     )
@@ -108,9 +108,9 @@ def test_the_servers_station_requests_go_through_the_repository(
 
 
 def test_an_offline_stations_queue_is_recorded_through_the_repository(
-    event: tuple[EventFolder, EventConfig, list[Person]], writes: list[str], tmp_path: Path
+    seeded_doors: tuple[EventFolder, EventConfig, list[Person]], writes: list[str], tmp_path: Path
 ) -> None:
-    folder, config, people = event
+    folder, config, people = seeded_doors
     requests = StationRequests.open(
         folder.open_db(), folder.secret_key(), config, clock=lambda: NIGHT
     )
@@ -148,10 +148,10 @@ def test_an_offline_stations_queue_is_recorded_through_the_repository(
 
 
 def test_the_station_decides_offline_by_the_servers_rules(
-    event: tuple[EventFolder, EventConfig, list[Person]], tmp_path: Path
+    seeded_doors: tuple[EventFolder, EventConfig, list[Person]], tmp_path: Path
 ) -> None:
     """The list a station downloads gives the same verdict the server gives online."""
-    folder, config, people = event
+    folder, config, people = seeded_doors
     doors = CheckinRepository.for_event(folder, config)
     doors.scan(people[0].code, "Door 1", "scan", NIGHT)
     requests = StationRequests.open(
@@ -178,10 +178,10 @@ def test_the_station_decides_offline_by_the_servers_rules(
 
 
 def test_a_ticket_list_without_the_events_zone_is_refused(
-    event: tuple[EventFolder, EventConfig, list[Person]], tmp_path: Path
+    seeded_doors: tuple[EventFolder, EventConfig, list[Person]], tmp_path: Path
 ) -> None:
     """The zone comes from event.toml through the server; a station never guesses one."""
-    folder, config, _people = event
+    folder, config, _people = seeded_doors
     requests = StationRequests.open(
         folder.open_db(), folder.secret_key(), config, clock=lambda: NIGHT
     )

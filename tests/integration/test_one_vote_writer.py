@@ -18,7 +18,7 @@ from tests.vote_helpers import VOTE_FILMS, VotingEvent, make_voting_event
 
 
 @pytest.fixture
-def voting(tmp_path: Path) -> VotingEvent:
+def open_vote_event(tmp_path: Path) -> VotingEvent:
     voting = make_voting_event(tmp_path / "event", admitted=2, absent=0)
     with ViewerVote(voting.folder) as vote:
         vote.open_vote(10)
@@ -26,18 +26,19 @@ def voting(tmp_path: Path) -> VotingEvent:
 
 
 @pytest.fixture
-def server(voting: VotingEvent) -> Iterator[EventServer]:
-    config = voting.folder.load_config()
+def vote_server(open_vote_event: VotingEvent) -> Iterator[EventServer]:
+    config = open_vote_event.folder.load_config()
     server = build_event_server(
-        voting.folder, config, port=0, host="127.0.0.1", vote_page=VotePage(0, "127.0.0.1")
+        open_vote_event.folder, config, port=0, host="127.0.0.1", vote_page=VotePage(0, "127.0.0.1")
     )
     yield server
     server.close()
 
 
 def test_phones_and_stations_cast_through_the_one_database_thread(
-    voting: VotingEvent, server: EventServer, monkeypatch: pytest.MonkeyPatch
+    open_vote_event: VotingEvent, vote_server: EventServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    voting, server = open_vote_event, vote_server
     casts: list[tuple[str, int, str]] = []  # (thread, which ViewerVote, channel)
     built: list[int] = []
     real_cast = ViewerVote.cast
