@@ -20,6 +20,7 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.ui.console.window import ConsoleWindow
 from tests.conftest import film_toml, write_event
 from tests.film_cache import FilmCache
+from tests.ui.door_station import DoorRig, door_station
 from tests.ui.reveal_helpers import JURY, PASSPHRASE, open_console_window
 
 ConsoleFactory = Callable[..., ConsoleWindow]
@@ -103,3 +104,19 @@ def long_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
     return write_event(
         tmp_path / "event", [film_toml("L1", clip), film_toml("L2", clip), film_toml("L3", clip)]
     )
+
+
+@pytest.fixture(scope="module")
+def door_rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DoorRig]:
+    """One real door station (its own Xvfb + openbox, a child process typed at with xdotool)
+    for the whole module: starting one costs seconds, a reset costs milliseconds."""
+    root = tmp_path_factory.mktemp("door")
+    with door_station(root, people_count=160) as (station, people):
+        yield DoorRig(station, people, root / "event")
+
+
+@pytest.fixture
+def door(door_rig: DoorRig) -> DoorRig:
+    """The module's door station, reset: US layout, Caps Lock off, empty fields, no dialog."""
+    door_rig.reset()
+    return door_rig
