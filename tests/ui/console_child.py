@@ -9,7 +9,10 @@ the X server with xdotool; this process says where the focus is and what happene
                             door station; minutes: the vote's minutes; trim: the film's sound
                             trim on the Show tab; log: the log panel)
     stdin  "state"       -> prints "STATE {json}": every field's text, the log panel's lines
-                            with "⌨" (the operator commands carried out) or "📡" (remotes)
+                            with "⌨" (the operator commands carried out) or "📡" (remotes),
+                            the show's phase ("holding", "film"...)
+    stdin  "reset"       -> between two tests on one console: empties the text fields (search,
+                            station) and shows the Show tab; prints "RESET"
     stdin  "clicker on"  -> lets the presenter clicker drive the show (the Remote tab's switch)
     stdin  "activate"    -> raises the console; prints "ACTIVE True" once it has the focus
     stdin  "settle"      -> repaints the console and its checklist now (before a screenshot);
@@ -92,9 +95,11 @@ def main() -> int:
 
     def state() -> dict[str, object]:
         log_lines = window.log_view.toPlainText().splitlines()
+        show = window.night.show
         return {
             "fields": {name: text_of(widget) for name, widget in fields.items()},
             "commands": [line for line in log_lines if "⌨" in line or "📡" in line],
+            "phase": None if show is None else show.snapshot().phase.value,
         }
 
     def on_line(text: str) -> None:
@@ -112,6 +117,13 @@ def main() -> int:
             print("FOCUSED", argument, type(focused).__name__, inside, flush=True)
         elif command == "state":
             print("STATE", json.dumps(state(), ensure_ascii=False), flush=True)
+        elif command == "reset":
+            for widget in fields.values():
+                if isinstance(widget, QLineEdit):
+                    widget.clear()
+            window.tabs.setCurrentIndex(0)  # the Show tab
+            QApplication.processEvents()
+            print("RESET", flush=True)
         elif command == "clicker":
             window.keys.set_clicker_in_show(argument == "on")
             print("CLICKER", argument, flush=True)

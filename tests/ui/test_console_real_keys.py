@@ -15,13 +15,13 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from kiosk.store.event_folder import EventFolder
+from tests.conftest import film_toml, write_event
 from tests.line_child import LineChild
 from tests.xvfb import Monitor, qt_env, requires_xvfb, screenshot, xvfb_display
 
@@ -61,6 +61,14 @@ class Console(LineChild):
         assert isinstance(done, list)
         return done
 
+    def until(self, test: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+        """The console's state once `test` holds: the keys typed have all been taken."""
+        deadline = time.monotonic() + 15
+        while not test(state := self.state()):
+            assert time.monotonic() < deadline, (what, state)
+            time.sleep(0.05)
+        return state
+
     def xdotool(self, *args: str) -> None:
         subprocess.run(
             [XDOTOOL or "xdotool", *args],
@@ -73,14 +81,21 @@ class Console(LineChild):
     def person_types(self, *keys: str) -> None:
         """Keys pressed by hand, one at a time (not a scanner burst)."""
         self.xdotool("key", "--delay", "120", *keys)
-        time.sleep(0.4)
 
 
-@contextmanager
-def console_on_xvfb(event: EventFolder, tmp_path: Path) -> Iterator[Console]:
+@pytest.fixture(scope="module")
+def console_rig(
+    tmp_path_factory: pytest.TempPathFactory, clips: dict[str, Path]
+) -> Iterator[Console]:
+    """One console process on its own Xvfb (laptop + projector monitors) for the module."""
+    root = tmp_path_factory.mktemp("keys")
+    event = write_event(
+        root / "event",
+        [film_toml("A1", clips["good"]), film_toml("A2", clips["vertical"])],
+    )
     with (
         xvfb_display(CONSOLE.width + PROJECTOR.width, 768, monitors=[CONSOLE, PROJECTOR]) as d,
-        (tmp_path / "console-stderr.txt").open("w") as errors,
+        (root / "console-stderr.txt").open("w") as errors,
     ):
         process = subprocess.Popen(
             [sys.executable, str(CHILD), str(event.root)],
@@ -95,17 +110,18 @@ def console_on_xvfb(event: EventFolder, tmp_path: Path) -> Iterator[Console]:
         console.start_reading()
         try:
             console.expect("READY", 90)
-            time.sleep(1.0)  # the show settles at its holding card
+            console.until(lambda state: state["phase"] == "holding", "the holding card")
             yield console
         finally:
-            if process.poll() is None:
-                assert process.stdin is not None
-                process.stdin.close()
-                try:
-                    process.wait(20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(5)
+            console.close()
+
+
+@pytest.fixture
+def keys_console(console_rig: Console) -> Console:
+    """The module's console, its text fields emptied and the Show tab up."""
+    console_rig.send("reset")
+    console_rig.expect("RESET")
+    return console_rig
 
 
 # what a person types in each field, and what must be in the field afterwards
@@ -116,58 +132,58 @@ TYPING = {
 }
 
 
-def test_typing_in_a_text_field_types_and_runs_no_show_command(
-    small_event: EventFolder, tmp_path: Path
-) -> None:
-    with console_on_xvfb(small_event, tmp_path) as console:
-        before = console.commands()
-        for name, (keys, expected) in TYPING.items():
-            console.focus(name)
-            console.person_types(*keys)
-            assert console.fields()[name] == expected, (name, console.fields())
-            assert console.commands() == before, f"a show key fired while typing in {name}"
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        screenshot(console.display, SCREENSHOTS / "console-typing-in-a-field.png")
+def test_typing_in_a_text_field_types_and_runs_no_show_command(keys_console: Console) -> None:
+    before = keys_console.commands()
+    for name, (keys, expected) in TYPING.items():
+        keys_console.focus(name)
+        keys_console.person_types(*keys)
+
+        def typed(state: dict[str, Any], field: str = name, text: str = expected) -> bool:
+            return bool(state["fields"][field] == text)
+
+        state = keys_console.until(typed, f"{expected!r} in {name}")
+        assert state["commands"] == before, f"a show key fired while typing in {name}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshot(keys_console.display, SCREENSHOTS / "console-typing-in-a-field.png")
+
+
+def new_commands(console: Console, before: list[str], wanted: str) -> list[str]:
+    """The commands carried out since `before`, once one of them contains `wanted`."""
+    state = console.until(
+        lambda s: any(wanted in line for line in s["commands"][len(before) :]), wanted
+    )
+    done: list[str] = state["commands"][len(before) :]
+    return done
 
 
 @pytest.mark.parametrize("name", ["search", "station", "minutes", "trim", "log"])
-def test_the_emergency_keys_work_from_inside_any_field(
-    small_event: EventFolder, tmp_path: Path, name: str
-) -> None:
-    with console_on_xvfb(small_event, tmp_path) as console:
-        console.focus(name)
-        before = console.commands()
-        console.person_types("shift+Escape")
-        done = console.commands()[len(before) :]
-        assert any("Black now" in line for line in done), (name, done)
-        console.person_types("Escape")
-        done = console.commands()[len(before) :]
-        assert any("Fade to black" in line for line in done), (name, done)
+def test_the_emergency_keys_work_from_inside_any_field(keys_console: Console, name: str) -> None:
+    keys_console.focus(name)
+    before = keys_console.commands()
+    keys_console.person_types("shift+Escape")
+    assert new_commands(keys_console, before, "Black now")
+    keys_console.person_types("Escape")
+    assert new_commands(keys_console, before, "Fade to black")
 
 
 @pytest.mark.parametrize("name", ["trim", "minutes"])
 def test_show_keys_that_a_number_field_cannot_take_still_work_there(
-    small_event: EventFolder, tmp_path: Path, name: str
+    keys_console: Console, name: str
 ) -> None:
     """A number field takes digits, '-', '.' and ','; a letter or Space typed there would be
     thrown away, so it is the show's key: the projectionist who nudged the trim with the mouse
     and then presses Space expects GO."""
-    with console_on_xvfb(small_event, tmp_path) as console:
-        console.focus(name)
-        value = console.fields()[name]
-        before = console.commands()
-        console.person_types("t")
-        done = console.commands()[len(before) :]
-        assert any("Technical difficulties slide" in line for line in done), (name, done)
-        assert console.fields()[name] == value
+    keys_console.focus(name)
+    value = keys_console.fields()[name]
+    before = keys_console.commands()
+    keys_console.person_types("t")
+    assert new_commands(keys_console, before, "Technical difficulties slide")
+    assert keys_console.fields()[name] == value
 
 
-def test_a_number_field_still_takes_what_it_can_type(
-    small_event: EventFolder, tmp_path: Path
-) -> None:
-    with console_on_xvfb(small_event, tmp_path) as console:
-        console.focus("trim")
-        before = console.commands()
-        console.person_types("Home", "minus", "1")
-        assert console.fields()["trim"].startswith("-1"), console.fields()
-        assert console.commands() == before, "'-' in the trim is a minus sign, not volume down"
+def test_a_number_field_still_takes_what_it_can_type(keys_console: Console) -> None:
+    keys_console.focus("trim")
+    before = keys_console.commands()
+    keys_console.person_types("Home", "minus", "1")
+    state = keys_console.until(lambda s: s["fields"]["trim"].startswith("-1"), "-1 in the trim")
+    assert state["commands"] == before, "'-' in the trim is a minus sign, not volume down"
