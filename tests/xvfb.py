@@ -91,6 +91,12 @@ class Monitor:
         )
 
 
+# The booth's two screens as the console tests draw them: the laptop and, to its right, the
+# projector (a smaller monitor, so a window on the wrong one is told by its size too).
+BOOTH_CONSOLE = Monitor("CONSOLE", 1366, 768)
+BOOTH_PROJECTOR = Monitor("PROJECTOR", 1280, 720, x=1366)
+
+
 def add_monitor(display: str, monitor: Monitor, *, primary_output: bool = False) -> None:
     """Plug a monitor in (Qt emits screenAdded). `primary_output` gives it the real output."""
     output = "screen" if primary_output else "none"
