@@ -287,6 +287,26 @@ def quit_when_stdin_closes(app: QCoreApplicationLike) -> object:
     return timer
 
 
+def wait_for_input_focus(display: str, window: str, timeout_s: float = 10.0) -> None:
+    """Block until the X server's input focus (where key events go) is on `window` (an id as
+    xdotool prints it): the window manager may say a window is active a moment before."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        focused = subprocess.run(
+            ["xdotool", "getwindowfocus"],
+            env={**os.environ, "DISPLAY": display},
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+        if focused == window:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"window {window} never got the input focus (it is {focused})")
+        time.sleep(0.05)
+
+
 def brightest_on(display: str, monitor: Monitor, path: Path) -> int:
     """The brightest channel value (0-255) anywhere on `monitor` (0: the monitor is black)."""
     screenshot(display, path)

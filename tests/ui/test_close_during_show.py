@@ -27,7 +27,13 @@ from kiosk.store.event_folder import EventFolder
 from tests.process_lines import pump_lines, wait_for_line
 from tests.xvfb import BOOTH_CONSOLE as CONSOLE
 from tests.xvfb import BOOTH_PROJECTOR as PROJECTOR
-from tests.xvfb import brightest_on, qt_env, requires_xvfb, screenshot
+from tests.xvfb import (
+    brightest_on,
+    qt_env,
+    requires_xvfb,
+    screenshot,
+    wait_for_input_focus,
+)
 
 pytestmark = [
     requires_xvfb,
@@ -163,10 +169,7 @@ def console_at_holding(display: str, tmp_path: Path) -> str:
     projector_once(display, tmp_path / "holding.png", lit=40, timeout_s=30)
     x(display, "xdotool", "windowactivate", "--sync", console)
     wait_active(display, "— Console")
-    deadline = time.monotonic() + 10  # the X server's input focus too, where keys go
-    while x(display, "xdotool", "getwindowfocus", check=False).strip() != console:
-        assert time.monotonic() < deadline, "the console never got the X input focus"
-        time.sleep(0.1)
+    wait_for_input_focus(display, console)
     return console
 
 
