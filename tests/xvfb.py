@@ -91,6 +91,12 @@ class Monitor:
         )
 
 
+# The booth's two screens as the console tests draw them: the laptop and, to its right, the
+# projector (a smaller monitor, so a window on the wrong one is told by its size too).
+BOOTH_CONSOLE = Monitor("CONSOLE", 1366, 768)
+BOOTH_PROJECTOR = Monitor("PROJECTOR", 1280, 720, x=1366)
+
+
 def add_monitor(display: str, monitor: Monitor, *, primary_output: bool = False) -> None:
     """Plug a monitor in (Qt emits screenAdded). `primary_output` gives it the real output."""
     output = "screen" if primary_output else "none"
@@ -282,6 +288,26 @@ def quit_when_stdin_closes(app: QCoreApplicationLike) -> object:
     timer.timeout.connect(lambda: closed.is_set() and app.quit())
     timer.start(100)
     return timer
+
+
+def wait_for_input_focus(display: str, window: str, timeout_s: float = 10.0) -> None:
+    """Block until the X server's input focus (where key events go) is on `window` (an id as
+    xdotool prints it): the window manager may say a window is active a moment before."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        focused = subprocess.run(
+            ["xdotool", "getwindowfocus"],
+            env={**os.environ, "DISPLAY": display},
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+        if focused == window:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"window {window} never got the input focus (it is {focused})")
+        time.sleep(0.05)
 
 
 def brightest_on(display: str, monitor: Monitor, path: Path) -> int:

@@ -4,7 +4,9 @@ the one `console` (a real ConsoleWindow, shown at laptop size, always closed aft
 from __future__ import annotations
 
 import gc
+import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,7 +23,9 @@ from kiosk.ui.console.window import ConsoleWindow
 from tests.conftest import film_toml, write_event
 from tests.film_cache import FilmCache
 from tests.run_shared import shared_folder
+from tests.ui.door_station import DoorRig, door_station
 from tests.ui.reveal_helpers import JURY, PASSPHRASE, open_console_window
+from tests.xvfb import BOOTH_CONSOLE, BOOTH_PROJECTOR, xvfb_display
 
 ConsoleFactory = Callable[..., ConsoleWindow]
 
@@ -117,3 +121,36 @@ def long_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
     return write_event(
         tmp_path / "event", [film_toml("L1", clip), film_toml("L2", clip), film_toml("L3", clip)]
     )
+
+
+@pytest.fixture(scope="module")
+def door_rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DoorRig]:
+    """One real door station (its own Xvfb + openbox, a child process typed at with xdotool)
+    for the whole module: starting one costs seconds, a reset costs milliseconds."""
+    root = tmp_path_factory.mktemp("door")
+    with door_station(root, people_count=160) as (station, people):
+        yield DoorRig(station, people, root / "event")
+
+
+@pytest.fixture
+def door(door_rig: DoorRig) -> DoorRig:
+    """The module's door station, reset: US layout, Caps Lock off, empty fields, no dialog."""
+    door_rig.reset()
+    return door_rig
+
+
+@pytest.fixture(scope="module")
+def booth_display() -> Iterator[str]:
+    """One Xvfb + openbox for the module: a laptop monitor (`BOOTH_CONSOLE`, 1366x768) beside a
+    projector monitor (`BOOTH_PROJECTOR`, 1280x720), the desktop painted magenta so that a
+    projector showing the desktop for a moment is seen in its pixels. Each test starts (and
+    kills) its own console processes on it."""
+    width = BOOTH_CONSOLE.width + BOOTH_PROJECTOR.width
+    with xvfb_display(width, 768, monitors=[BOOTH_CONSOLE, BOOTH_PROJECTOR]) as display:
+        subprocess.run(
+            ["xsetroot", "-solid", "#ff00ff"],
+            env={**os.environ, "DISPLAY": display},
+            check=True,
+            timeout=20,
+        )
+        yield display

@@ -9,7 +9,10 @@ the X server with xdotool; this process says where the focus is and what happene
                             door station; minutes: the vote's minutes; trim: the film's sound
                             trim on the Show tab; log: the log panel)
     stdin  "state"       -> prints "STATE {json}": every field's text, the log panel's lines
-                            with "⌨" (the operator commands carried out) or "📡" (remotes)
+                            with "⌨" (the operator commands carried out) or "📡" (remotes),
+                            the show's phase ("holding", "film"...)
+    stdin  "reset"       -> between two tests on one console: empties the text fields (search,
+                            station) and shows the Show tab; prints "RESET"
     stdin  "clicker on"  -> lets the presenter clicker drive the show (the Remote tab's switch)
     stdin  "activate"    -> raises the console; prints "ACTIVE True" once it has the focus
     stdin  "settle"      -> repaints the console and its checklist now (before a screenshot);
@@ -24,6 +27,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -92,53 +96,77 @@ def main() -> int:
 
     def state() -> dict[str, object]:
         log_lines = window.log_view.toPlainText().splitlines()
+        show = window.night.show
         return {
             "fields": {name: text_of(widget) for name, widget in fields.items()},
             "commands": [line for line in log_lines if "⌨" in line or "📡" in line],
+            "phase": None if show is None else show.snapshot().phase.value,
         }
+
+    def focus(argument: str) -> None:
+        widget = fields[argument]
+        page = tab_of(widget)
+        if page is not None:
+            window.tabs.setCurrentWidget(page)
+        window.activateWindow()
+        widget.setFocus()
+        QApplication.processEvents()
+        focused = QApplication.focusWidget()
+        inside = focused is widget or (focused is not None and widget.isAncestorOf(focused))
+        print("FOCUSED", argument, type(focused).__name__, inside, flush=True)
+
+    def reset(_argument: str) -> None:
+        for widget in fields.values():
+            if isinstance(widget, QLineEdit):
+                widget.clear()
+        window.tabs.setCurrentIndex(0)  # the Show tab
+        QApplication.processEvents()
+        print("RESET", flush=True)
+
+    def clicker(argument: str) -> None:
+        window.keys.set_clicker_in_show(argument == "on")
+        print("CLICKER", argument, flush=True)
+
+    def activate(_argument: str) -> None:
+        window.activateWindow()
+        window.raise_()
+        QApplication.processEvents()
+        print("ACTIVE", window.isActiveWindow(), flush=True)
+
+    def settle(_argument: str) -> None:
+        QApplication.processEvents()
+        for shown in (window, window.checklist):
+            if shown is not None:
+                shown.repaint()
+        QApplication.processEvents()
+        QApplication.sync()
+        print("SETTLED", flush=True)
+
+    def click(argument: str) -> None:
+        buttons = {"runsheet": window.run_sheet_button}
+        if window.checklist is not None:
+            buttons.update(tone=window.checklist.tone_button, heard=window.checklist.heard_button)
+        buttons[argument].click()
+
+    handlers: dict[str, Callable[[str], None]] = {
+        "focus": focus,
+        "state": lambda _a: print("STATE", json.dumps(state(), ensure_ascii=False), flush=True),
+        "reset": reset,
+        "clicker": clicker,
+        "activate": activate,
+        "settle": settle,
+        "checklist": lambda _a: print(
+            "CHECKLIST", json.dumps(checklist_state(window), ensure_ascii=False), flush=True
+        ),
+        "click": click,
+        "quit": lambda _a: app.quit(),
+    }
 
     def on_line(text: str) -> None:
         command, _, argument = text.strip().partition(" ")
-        if command == "focus":
-            widget = fields[argument]
-            page = tab_of(widget)
-            if page is not None:
-                window.tabs.setCurrentWidget(page)
-            window.activateWindow()
-            widget.setFocus()
-            QApplication.processEvents()
-            focused = QApplication.focusWidget()
-            inside = focused is widget or (focused is not None and widget.isAncestorOf(focused))
-            print("FOCUSED", argument, type(focused).__name__, inside, flush=True)
-        elif command == "state":
-            print("STATE", json.dumps(state(), ensure_ascii=False), flush=True)
-        elif command == "clicker":
-            window.keys.set_clicker_in_show(argument == "on")
-            print("CLICKER", argument, flush=True)
-        elif command == "activate":
-            window.activateWindow()
-            window.raise_()
-            QApplication.processEvents()
-            print("ACTIVE", window.isActiveWindow(), flush=True)
-        elif command == "settle":
-            QApplication.processEvents()
-            for shown in (window, window.checklist):
-                if shown is not None:
-                    shown.repaint()
-            QApplication.processEvents()
-            QApplication.sync()
-            print("SETTLED", flush=True)
-        elif command == "checklist":
-            print("CHECKLIST", json.dumps(checklist_state(window), ensure_ascii=False), flush=True)
-        elif command == "click":
-            buttons = {"runsheet": window.run_sheet_button}
-            if window.checklist is not None:
-                buttons.update(
-                    tone=window.checklist.tone_button, heard=window.checklist.heard_button
-                )
-            buttons[argument].click()
-        elif command == "quit":
-            app.quit()
+        handler = handlers.get(command)
+        if handler is not None:
+            handler(argument)
 
     commands = Commands()
     commands.line.connect(on_line)

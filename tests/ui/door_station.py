@@ -6,8 +6,10 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,14 @@ class Station(LineChild):
         texts: dict[str, Any] = json.loads(self.expect("STATE").split(" ", 1)[1])
         return texts
 
+    def until(self, test: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+        """The station's state once `test` holds (bounded wait, polled)."""
+        deadline = time.monotonic() + 10
+        while not test(texts := self.state()):
+            assert time.monotonic() < deadline, (what, texts)
+            time.sleep(0.05)
+        return texts
+
     def answer(self, timeout_s: float = 10.0) -> dict[str, object]:
         answer: dict[str, object] = json.loads(self.expect("ANSWER", timeout_s).split(" ", 1)[1])
         return answer
@@ -50,6 +60,51 @@ class Station(LineChild):
         """A wedge scanner: the code key by key (Shift for capitals), then Return."""
         self.xdotool("type", "--delay", str(delay_ms), text)  # `type` takes every later word
         self.xdotool("key", "Return")
+
+    def run(self, *command: str) -> str:
+        """An X client (setxkbmap, xset...) on the station's display; its output."""
+        return subprocess.run(
+            list(command),
+            env=qt_env(self.display),
+            check=True,
+            timeout=30,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    def caps_lock_on(self) -> bool:
+        """Whether the X server's Caps Lock is on (`xset q`)."""
+        return "Caps Lock:   on" in self.run("xset", "q")
+
+
+@dataclass
+class DoorRig:
+    """One door station process for a whole test module, reset between its tests: the
+    module's tests take fresh people from its pool (a ticket is admitted once), and `reset`
+    puts the keyboard and the window back as a new station would have them."""
+
+    station: Station
+    people: list[Person]
+    folder: Path
+    taken: int = 0
+
+    def fresh(self, count: int) -> list[Person]:
+        """`count` people nobody has scanned yet in this module."""
+        chosen = self.people[self.taken : self.taken + count]
+        assert len(chosen) == count, "the module's pool of registrations is used up"
+        self.taken += count
+        return chosen
+
+    def reset(self) -> None:
+        """The US layout, Caps Lock off, no dialog, empty fields and status line; the lines
+        the station printed before are read past (the child says RESET once it is done)."""
+        layout = ["setxkbmap", "-query"]
+        if "layout:     us\n" not in self.station.run(*layout):
+            self.station.run("setxkbmap", "-layout", "us")  # Xvfb's own map is left alone
+        if self.station.caps_lock_on():
+            self.station.xdotool("key", "Caps_Lock")
+        self.station.send("reset")
+        self.station.expect("RESET")
 
 
 @contextmanager

@@ -8,6 +8,9 @@ landed in its text fields:
                             and prints "FOCUSED NAME <class of the focused widget>"
     stdin  "state"       -> prints "STATE {json}": every field's text, the status line, the
                             question of a dialog open ("dialog") and where the Undo button is
+    stdin  "reset"       -> between two tests on one station: closes a question left open,
+                            empties the text fields and the status line, shows the first tab;
+                            prints "RESET"
     stdout "ANSWER {json}" for every answer of the door (scan verdict, undo, error)
     stdout "PAINTED {ms}" after every verdict painted and flushed to the X server: the time
                             since the X server stamped the last Return key press (X timestamps
@@ -146,6 +149,17 @@ def main() -> int:
             print("FOCUSED", argument, type(focused).__name__, focused is widget, flush=True)
         elif command == "state":
             print("STATE", json.dumps(state(), ensure_ascii=False), flush=True)
+        elif command == "reset":
+            dialog = QApplication.activeModalWidget()
+            if isinstance(dialog, QMessageBox):
+                dialog.reject()
+            for widget in fields.values():
+                if isinstance(widget, QLineEdit):
+                    widget.clear()
+            window.status_line.clear()
+            window.tabs.setCurrentIndex(0)
+            QApplication.processEvents()
+            print("RESET", flush=True)
         elif command == "quit":
             app.quit()
 

@@ -25,7 +25,15 @@ import pytest
 
 from kiosk.store.event_folder import EventFolder
 from tests.process_lines import pump_lines, wait_for_line
-from tests.xvfb import Monitor, qt_env, requires_xvfb, screenshot, xvfb_display
+from tests.xvfb import BOOTH_CONSOLE as CONSOLE
+from tests.xvfb import BOOTH_PROJECTOR as PROJECTOR
+from tests.xvfb import (
+    brightest_on,
+    qt_env,
+    requires_xvfb,
+    screenshot,
+    wait_for_input_focus,
+)
 
 pytestmark = [
     requires_xvfb,
@@ -38,8 +46,6 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
-CONSOLE = Monitor("CONSOLE", 1366, 768)
-PROJECTOR = Monitor("PROJECTOR", 1280, 720, x=1366)
 DIALOG = "Close the console during the show?"
 WATCH_S = 5.0
 
@@ -84,16 +90,33 @@ def wait_active(display: str, name: str, timeout_s: float = 10.0) -> str:
 
 def projector_brightest(display: str, path: Path) -> int:
     """The brightest channel value (0-255) anywhere on the projector monitor."""
-    screenshot(display, path)
-    crop = f"{PROJECTOR.width}x{PROJECTOR.height}+{PROJECTOR.x}+{PROJECTOR.y}"
-    brightest = "%[fx:int(255*maxima)]"
-    result = subprocess.run(
-        ["convert", str(path), "-crop", crop, "+repage", "-format", brightest, "info:"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(result.stdout.strip())
+    return brightest_on(display, PROJECTOR, path)
+
+
+def projector_once(display: str, path: Path, lit: int, timeout_s: float = 15.0) -> int:
+    """The projector's brightest value once it is over `lit` (polled screenshots)."""
+    deadline = time.monotonic() + timeout_s
+    while (value := projector_brightest(display, path)) <= lit:
+        assert time.monotonic() < deadline, f"the projector never got brighter than {lit}"
+        time.sleep(0.1)
+    return value
+
+
+def log_says(event: EventFolder, text: str, timeout_s: float = 15.0) -> None:
+    """Wait until the console's log file has a line with `text` (a command carried out)."""
+    log_file = event.root / "logs" / "kiosk.log"
+    deadline = time.monotonic() + timeout_s
+    while not (log_file.exists() and text in log_file.read_text("utf-8")):
+        assert time.monotonic() < deadline, f"the log never said {text!r}"
+        time.sleep(0.1)
+
+
+def gone(display: str, name: str, timeout_s: float = 10.0) -> None:
+    """Wait until no visible window is named `name`."""
+    deadline = time.monotonic() + timeout_s
+    while x(display, "xdotool", "search", "--onlyvisible", "--name", name, check=False).strip():
+        assert time.monotonic() < deadline, f"{name!r} is still on the screen"
+        time.sleep(0.1)
 
 
 def watch_projector(display: str, folder: Path, seconds: float) -> list[int]:
@@ -107,50 +130,63 @@ def watch_projector(display: str, folder: Path, seconds: float) -> list[int]:
 
 
 @contextmanager
-def supervised_console(event: EventFolder) -> Iterator[tuple[str, queue.Queue[str], list[int]]]:
-    """`main.py` on two monitors with a magenta desktop; yields (display, stderr lines, pids
-    of the apps started so far). Everything is killed by pid at the end."""
-    with xvfb_display(CONSOLE.width + PROJECTOR.width, 768, monitors=[CONSOLE, PROJECTOR]) as d:
-        x(d, "xsetroot", "-solid", "#ff00ff")
-        env = qt_env(d, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11")
-        env.pop("KIOSK_SUPERVISED", None)
-        supervisor = subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "--event", str(event.root)],
-            env=env,
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            text=True,
-        )
-        lines: queue.Queue[str] = queue.Queue()
-        assert supervisor.stderr is not None
-        threading.Thread(target=pump_lines, args=(supervisor.stderr, lines), daemon=True).start()
-        pids: list[int] = []
-        try:
-            pids.append(int(wait_for_line(lines, r"app started \(pid (\d+)\)", 30).group(1)))
-            yield d, lines, pids
-        finally:
-            for pid in [*pids, supervisor.pid]:
-                with suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            supervisor.wait(10)
+def supervised_console(
+    display: str, event: EventFolder
+) -> Iterator[tuple[str, queue.Queue[str], list[int]]]:
+    """`main.py` on the booth's two monitors (magenta desktop); yields (display, stderr lines,
+    pids of the apps started so far). Everything is killed by pid at the end."""
+    env = qt_env(display, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11")
+    env.pop("KIOSK_SUPERVISED", None)
+    supervisor = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--event", str(event.root)],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,  # its apps too, restarted ones included, are ended with it
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    assert supervisor.stderr is not None
+    threading.Thread(target=pump_lines, args=(supervisor.stderr, lines), daemon=True).start()
+    pids: list[int] = []
+    try:
+        pids.append(int(wait_for_line(lines, r"app started \(pid (\d+)\)", 30).group(1)))
+        yield display, lines, pids
+    finally:
+        for pid in pids:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        with suppress(ProcessLookupError):
+            os.killpg(supervisor.pid, signal.SIGKILL)  # the group it leads: the apps it started
+        supervisor.wait(10)
+        gone(display, "— Console")  # the next test starts on an empty desktop
 
 
-def start_show(display: str) -> str:
-    """Wait for the console, press GO with a real key event; returns the console's window id."""
+def console_at_holding(display: str, tmp_path: Path) -> str:
+    """Wait for the console and the holding slide on the projector (the show has restored and
+    settled); returns the console's window id, activated."""
     console = find_window(display, "— Console", 60)
-    time.sleep(2)  # the show restores / settles
+    projector_once(display, tmp_path / "holding.png", lit=40, timeout_s=30)
     x(display, "xdotool", "windowactivate", "--sync", console)
     wait_active(display, "— Console")
+    wait_for_input_focus(display, console)
+    return console
+
+
+def start_show(display: str, event: EventFolder, tmp_path: Path) -> str:
+    """Wait for the console, press GO with a real key event and wait until it is carried out;
+    returns the console's window id."""
+    console = console_at_holding(display, tmp_path)
     x(display, "xdotool", "key", "space")
-    time.sleep(1.5)
+    log_says(event, "⌨ GO")
     return console
 
 
 def test_closing_through_the_window_manager_asks_and_keeps_the_projector_black(
-    small_event: EventFolder, tmp_path: Path
+    booth_display: str, small_event: EventFolder, tmp_path: Path
 ) -> None:
-    with supervised_console(small_event) as (display, lines, pids):
-        start_show(display)
+    with supervised_console(booth_display, small_event) as (display, lines, pids):
+        start_show(display, small_event, tmp_path)
         before = projector_brightest(display, tmp_path / "during-show.png")
         assert before > 40, "the show should be on the projector (a card or a film)"
 
@@ -163,9 +199,8 @@ def test_closing_through_the_window_manager_asks_and_keeps_the_projector_black(
         assert left < CONSOLE.width, f"the dialog must be on the console: {geometry}"
         screenshot(display, tmp_path / "close-dialog.png")
         x(display, "xdotool", "key", "Escape")  # XTest, to the focused dialog
-        time.sleep(1.5)
+        gone(display, DIALOG)
         os.kill(pids[0], 0)  # still running
-        assert not x(display, "xdotool", "search", "--onlyvisible", "--name", DIALOG, check=False)
         assert projector_brightest(display, tmp_path / "after-cancel.png") > 40
 
         # closed again, confirmed: the projector goes black and stays black
@@ -183,12 +218,11 @@ def test_closing_through_the_window_manager_asks_and_keeps_the_projector_black(
         screenshot(display, tmp_path / "restarted.png")
 
 
-def test_ctrl_q_outside_the_show_just_closes(small_event: EventFolder) -> None:
-    with supervised_console(small_event) as (display, _lines, pids):
-        console = find_window(display, "— Console", 60)
-        time.sleep(2)
-        x(display, "xdotool", "windowactivate", "--sync", console)
-        wait_active(display, "— Console")
+def test_ctrl_q_outside_the_show_just_closes(
+    booth_display: str, small_event: EventFolder, tmp_path: Path
+) -> None:
+    with supervised_console(booth_display, small_event) as (display, _lines, pids):
+        console_at_holding(display, tmp_path)
         x(display, "xdotool", "key", "ctrl+q")
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -202,10 +236,10 @@ def test_ctrl_q_outside_the_show_just_closes(small_event: EventFolder) -> None:
 
 
 def test_sigkill_during_the_show_keeps_the_projector_black(
-    small_event: EventFolder, tmp_path: Path
+    booth_display: str, small_event: EventFolder, tmp_path: Path
 ) -> None:
-    with supervised_console(small_event) as (display, lines, pids):
-        start_show(display)
+    with supervised_console(booth_display, small_event) as (display, lines, pids):
+        start_show(display, small_event, tmp_path)
         assert projector_brightest(display, tmp_path / "during-show.png") > 40
         os.kill(pids[0], signal.SIGKILL)
         wait_for_line(lines, r"app died \(status -9\)", 10)
@@ -214,14 +248,14 @@ def test_sigkill_during_the_show_keeps_the_projector_black(
 
 
 def test_the_difficulties_slide_is_one_real_key_away(
-    small_event: EventFolder, tmp_path: Path
+    booth_display: str, small_event: EventFolder, tmp_path: Path
 ) -> None:
-    with supervised_console(small_event) as (display, _lines, _pids):
-        start_show(display)  # GO: the title card of film 1
+    with supervised_console(booth_display, small_event) as (display, _lines, _pids):
+        start_show(display, small_event, tmp_path)  # GO: the title card of film 1
         x(display, "xdotool", "key", "t")  # XTest, to the focused console
-        time.sleep(1.0)
+        log_says(small_event, "⌨ Technical difficulties slide: slide up")
         shot = tmp_path / "difficulties.png"
-        assert projector_brightest(display, shot) > 200  # the slide's white text, not black
+        assert projector_once(display, shot, lit=200) > 200  # the slide's white text
         crop = tmp_path / "difficulties-projector.png"
         subprocess.run(
             [
@@ -234,5 +268,3 @@ def test_the_difficulties_slide_is_one_real_key_away(
             ],
             check=True,
         )
-        log_file = small_event.root / "logs" / "kiosk.log"
-        assert "⌨ Technical difficulties slide: slide up" in log_file.read_text("utf-8")

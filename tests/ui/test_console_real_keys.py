@@ -10,12 +10,14 @@ log panel's "⌨" lines say which commands were carried out.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from kiosk.store.event_folder import EventFolder
-from tests.ui.console_on_xvfb import SCREENSHOTS, XDOTOOL, console_on_xvfb
+from tests.conftest import film_toml, write_event
+from tests.ui.console_keys import SCREENSHOTS, XDOTOOL, Console, console_on_xvfb
 from tests.xvfb import requires_xvfb, screenshot
 
 pytestmark = [
@@ -23,6 +25,27 @@ pytestmark = [
     pytest.mark.skipif(XDOTOOL is None, reason="xdotool is needed (make test installs it)"),
     pytest.mark.serial,  # keys typed by hand at a person's pace
 ]
+
+
+@pytest.fixture(scope="module")
+def console_rig(
+    tmp_path_factory: pytest.TempPathFactory, clips: dict[str, Path]
+) -> Iterator[Console]:
+    """One console process on its own Xvfb for the module (starting one costs seconds)."""
+    root = tmp_path_factory.mktemp("keys")
+    event = write_event(
+        root / "event", [film_toml("A1", clips["good"]), film_toml("A2", clips["vertical"])]
+    )
+    with console_on_xvfb(event, root) as console:
+        yield console
+
+
+@pytest.fixture
+def keys_console(console_rig: Console) -> Console:
+    """The module's console, its text fields emptied and the Show tab up."""
+    console_rig.send("reset")
+    console_rig.expect("RESET")
+    return console_rig
 
 
 # what a person types in each field, and what must be in the field afterwards
@@ -33,58 +56,49 @@ TYPING = {
 }
 
 
-def test_typing_in_a_text_field_types_and_runs_no_show_command(
-    small_event: EventFolder, tmp_path: Path
-) -> None:
-    with console_on_xvfb(small_event, tmp_path) as console:
-        before = console.commands()
-        for name, (keys, expected) in TYPING.items():
-            console.focus(name)
-            console.person_types(*keys)
-            assert console.fields()[name] == expected, (name, console.fields())
-            assert console.commands() == before, f"a show key fired while typing in {name}"
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        screenshot(console.display, SCREENSHOTS / "console-typing-in-a-field.png")
+def test_typing_in_a_text_field_types_and_runs_no_show_command(keys_console: Console) -> None:
+    before = keys_console.commands()
+    for name, (keys, expected) in TYPING.items():
+        keys_console.focus(name)
+        keys_console.person_types(*keys)
+
+        def typed(state: dict[str, Any], field: str = name, text: str = expected) -> bool:
+            return bool(state["fields"][field] == text)
+
+        state = keys_console.until(typed, f"{expected!r} in {name}")
+        assert state["commands"] == before, f"a show key fired while typing in {name}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshot(keys_console.display, SCREENSHOTS / "console-typing-in-a-field.png")
 
 
 @pytest.mark.parametrize("name", ["search", "station", "minutes", "trim", "log"])
-def test_the_emergency_keys_work_from_inside_any_field(
-    small_event: EventFolder, tmp_path: Path, name: str
-) -> None:
-    with console_on_xvfb(small_event, tmp_path) as console:
-        console.focus(name)
-        before = console.commands()
-        console.person_types("shift+Escape")
-        done = console.commands()[len(before) :]
-        assert any("Black now" in line for line in done), (name, done)
-        console.person_types("Escape")
-        done = console.commands()[len(before) :]
-        assert any("Fade to black" in line for line in done), (name, done)
+def test_the_emergency_keys_work_from_inside_any_field(keys_console: Console, name: str) -> None:
+    keys_console.focus(name)
+    before = len(keys_console.commands())
+    keys_console.person_types("shift+Escape")
+    assert keys_console.new_commands(before, "Black now")
+    keys_console.person_types("Escape")
+    assert keys_console.new_commands(before, "Fade to black")
 
 
 @pytest.mark.parametrize("name", ["trim", "minutes"])
 def test_show_keys_that_a_number_field_cannot_take_still_work_there(
-    small_event: EventFolder, tmp_path: Path, name: str
+    keys_console: Console, name: str
 ) -> None:
     """A number field takes digits, '-', '.' and ','; a letter or Space typed there would be
     thrown away, so it is the show's key: the projectionist who nudged the trim with the mouse
     and then presses Space expects GO."""
-    with console_on_xvfb(small_event, tmp_path) as console:
-        console.focus(name)
-        value = console.fields()[name]
-        before = console.commands()
-        console.person_types("t")
-        done = console.commands()[len(before) :]
-        assert any("Technical difficulties slide" in line for line in done), (name, done)
-        assert console.fields()[name] == value
+    keys_console.focus(name)
+    value = keys_console.fields()[name]
+    before = len(keys_console.commands())
+    keys_console.person_types("t")
+    assert keys_console.new_commands(before, "Technical difficulties slide")
+    assert keys_console.fields()[name] == value
 
 
-def test_a_number_field_still_takes_what_it_can_type(
-    small_event: EventFolder, tmp_path: Path
-) -> None:
-    with console_on_xvfb(small_event, tmp_path) as console:
-        console.focus("trim")
-        before = console.commands()
-        console.person_types("Home", "minus", "1")
-        assert console.fields()["trim"].startswith("-1"), console.fields()
-        assert console.commands() == before, "'-' in the trim is a minus sign, not volume down"
+def test_a_number_field_still_takes_what_it_can_type(keys_console: Console) -> None:
+    keys_console.focus("trim")
+    before = keys_console.commands()
+    keys_console.person_types("Home", "minus", "1")
+    state = keys_console.until(lambda s: s["fields"]["trim"].startswith("-1"), "-1 in the trim")
+    assert state["commands"] == before, "'-' in the trim is a minus sign, not volume down"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -115,11 +114,10 @@ def test_a_scanner_left_at_us_on_a_foreign_layout(tmp_path: Path, layout: str) -
         # the layout is in force in the station: the US "A" key, typed by hand, gives its letter
         station.focus("search")
         station.xdotool("key", "--delay", "150", str(keycodes["A"]))
-        time.sleep(0.3)
-        assert station.state()["search"] == {"de": "a", "fr": "q"}[layout]
+        typed = station.until(lambda texts: texts["search"] != "", "the typed letter")
+        assert typed["search"] == {"de": "a", "fr": "q"}[layout]
         station.xdotool("key", "ctrl+a", "BackSpace")
-        time.sleep(0.3)
-        assert station.state()["search"] == ""
+        station.until(lambda texts: texts["search"] == "", "the field emptied")
         for index, field in enumerate(FIELDS):
             person = people[10 + index]
             station.focus(field)

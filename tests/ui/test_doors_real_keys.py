@@ -12,13 +12,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.ui.door_station import FIELDS, XDOTOOL, Station, door_station
+from tests.ui.door_station import FIELDS, XDOTOOL, DoorRig, door_station
 from tests.xvfb import qt_env, requires_xvfb, screenshot
 
 CHILD = Path(__file__).with_name("doors_child.py")
@@ -33,140 +31,131 @@ pytestmark = [
 
 
 @pytest.mark.parametrize("case", ["upper", "lower"])
-def test_real_scanner_bursts_are_scans_whatever_has_the_focus(tmp_path: Path, case: str) -> None:
-    with door_station(tmp_path) as (station, people):
-        for index, name in enumerate(FIELDS):
-            person = people[index]
-            station.focus(name)
-            code = person.code if case == "upper" else person.code.lower()
-            station.scanner_types(code)
-            answer = station.answer()
-            assert answer == {
-                "kind": "scan",
-                "verdict": "admitted",
-                "code": person.code,
-                "name": person.name,
-                "method": "scan",
-            }, (name, answer)
-            texts = station.state()
-            assert all(texts[key] == "" for key in FIELDS[:5]), (name, texts)
-            assert "Nobody found" not in texts["search_summary"]
-        assert station.state()["status"] == ""  # the Undo button was never pressed by a scan
+def test_real_scanner_bursts_are_scans_whatever_has_the_focus(door: DoorRig, case: str) -> None:
+    station, people = door.station, door.fresh(len(FIELDS))
+    for index, name in enumerate(FIELDS):
+        person = people[index]
+        station.focus(name)
+        code = person.code if case == "upper" else person.code.lower()
+        station.scanner_types(code)
+        answer = station.answer()
+        assert answer == {
+            "kind": "scan",
+            "verdict": "admitted",
+            "code": person.code,
+            "name": person.name,
+            "method": "scan",
+        }, (name, answer)
+        texts = station.state()
+        assert all(texts[key] == "" for key in FIELDS[:5]), (name, texts)
+        assert "Nobody found" not in texts["search_summary"]
+    assert station.state()["status"] == ""  # the Undo button was never pressed by a scan
 
 
-def until(station: Station, test: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
-    """The station's state once `test` holds (bounded wait)."""
-    deadline = time.monotonic() + 10
-    while not test(texts := station.state()):
-        assert time.monotonic() < deadline, (what, texts)
-        time.sleep(0.1)
-    return texts
-
-
-def test_real_ctrl_z_undoes_typing_and_undo_asks_naming_who(tmp_path: Path) -> None:
+def test_real_ctrl_z_undoes_typing_and_undo_asks_naming_who(door: DoorRig) -> None:
     """Ctrl+Z in a text box undoes the typing, as everywhere else; un-admitting someone is the
     Undo button, which names them and asks once (Cancel by default: a scanner's Enter never
     confirms). Issue #23 item 2."""
-    with door_station(tmp_path) as (station, people):
-        station.focus("search")
-        station.xdotool("type", "--delay", "140", "Tester")  # a person, not a scanner
-        until(station, lambda t: t["search"] == "Tester", "typing by hand")
-        station.focus("code")
-        station.scanner_types(people[7].code)
-        assert station.answer()["verdict"] == "admitted"
-        name = people[7].name
-        station.xdotool("type", "--delay", "150", "abc")
-        until(station, lambda t: t["code"] == "abc", "typed abc")
-        station.xdotool("key", "ctrl+z")
-        texts = until(station, lambda t: t["code"] != "abc", "Ctrl+Z undoes the typing")
-        with pytest.raises(AssertionError):
-            station.answer(timeout_s=1.0)  # and nobody was un-admitted
-        assert texts["dialog"] == "" and texts["status"] == "", texts
-        assert texts["undo"].startswith(f"Undo: {name} ("), texts  # the button names who
+    station, people = door.station, door.fresh(2)
+    station.focus("search")
+    station.xdotool("type", "--delay", "140", "Tester")  # a person, not a scanner
+    station.until(lambda t: t["search"] == "Tester", "typing by hand")
+    station.focus("code")
+    station.scanner_types(people[0].code)
+    assert station.answer()["verdict"] == "admitted"
+    name = people[0].name
+    station.xdotool("type", "--delay", "150", "abc")
+    station.until(lambda t: t["code"] == "abc", "typed abc")
+    station.xdotool("key", "ctrl+z")
+    texts = station.until(lambda t: t["code"] != "abc", "Ctrl+Z undoes the typing")
+    with pytest.raises(AssertionError):
+        station.answer(timeout_s=1.0)  # and nobody was un-admitted
+    assert texts["dialog"] == "" and texts["status"] == "", texts
+    assert texts["undo"].startswith(f"Undo: {name} ("), texts  # the button names who
 
-        x, y = texts["undo_at"].split()
-        station.xdotool("mousemove", x, y, "click", "1")  # a real click on Undo
-        texts = until(station, lambda t: t["dialog"] != "", "the Undo button asks")
-        assert texts["dialog"].startswith(f"Un-admit {name} (admitted "), texts
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        screenshot(station.display, SCREENSHOTS / "doors-undo-question.png")
-        station.xdotool("key", "Return")  # Enter (a scanner's too) is Cancel
-        until(station, lambda t: t["dialog"] == "", "Enter cancels")
-        with pytest.raises(AssertionError):
-            station.answer(timeout_s=1.0)
+    x, y = texts["undo_at"].split()
+    station.xdotool("mousemove", x, y, "click", "1")  # a real click on Undo
+    texts = station.until(lambda t: t["dialog"] != "", "the Undo button asks")
+    assert texts["dialog"].startswith(f"Un-admit {name} (admitted "), texts
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshot(station.display, SCREENSHOTS / "doors-undo-question.png")
+    station.xdotool("key", "Return")  # Enter (a scanner's too) is Cancel
+    station.until(lambda t: t["dialog"] == "", "Enter cancels")
+    with pytest.raises(AssertionError):
+        station.answer(timeout_s=1.0)
 
-        station.xdotool("mousemove", x, y, "click", "1")
-        until(station, lambda t: t["dialog"] != "", "asked again")
-        station.xdotool("key", "alt+u")  # "Un-admit"
-        undo = station.answer()
-        assert undo == {"kind": "undo", "name": name, "code": people[7].code}
-        assert station.state()["status"].startswith("Undone: ")
-        # the double read: the same code twice within 2 s is one scan, the green stays
-        station.scanner_types(people[8].code)
-        assert station.answer()["verdict"] == "admitted"
-        station.scanner_types(people[8].code)
-        with pytest.raises(AssertionError):
-            station.answer(timeout_s=1.0)  # no second verdict
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        screenshot(station.display, SCREENSHOTS / "doors-real-keys-double-read.png")
+    station.xdotool("mousemove", x, y, "click", "1")
+    station.until(lambda t: t["dialog"] != "", "asked again")
+    station.xdotool("key", "alt+u")  # "Un-admit"
+    undo = station.answer()
+    assert undo == {"kind": "undo", "name": name, "code": people[0].code}
+    assert station.state()["status"].startswith("Undone: ")
+    # the double read: the same code twice within 2 s is one scan, the green stays
+    station.scanner_types(people[1].code)
+    assert station.answer()["verdict"] == "admitted"
+    station.scanner_types(people[1].code)
+    with pytest.raises(AssertionError):
+        station.answer(timeout_s=1.0)  # no second verdict
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshot(station.display, SCREENSHOTS / "doors-real-keys-double-read.png")
 
 
-def test_a_second_window_for_the_same_door_says_so_in_both_languages(tmp_path: Path) -> None:
-    with door_station(tmp_path) as (station, _people):
-        folder = tmp_path / "event"
-        second = subprocess.Popen(
-            [
-                sys.executable,
-                str(REPO / "main.py"),
-                "--event",
-                str(folder),
-                "doors",
-                "--station",
-                "door 1",
-            ],
-            env=qt_env(station.display),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-        )
-        try:
-            title = "door 1 is already open · 1 號門已經開啟"
-            deadline = time.monotonic() + 30
-            found = b""
-            while time.monotonic() < deadline and not found:
-                search = subprocess.run(
-                    [XDOTOOL or "xdotool", "search", "--name", "already open"],
-                    env=qt_env(station.display),
-                    capture_output=True,
-                    timeout=10,
-                    check=False,
-                )
-                found = search.stdout.strip()
-                time.sleep(0.3)
-            assert found, "no dialog appeared"
-            window_id = found.split()[0].decode()
-            name = subprocess.run(
-                [XDOTOOL or "xdotool", "getwindowname", window_id],
+def test_a_second_window_for_the_same_door_says_so_in_both_languages(door: DoorRig) -> None:
+    station = door.station
+    folder = door.folder
+    second = subprocess.Popen(
+        [
+            sys.executable,
+            str(REPO / "main.py"),
+            "--event",
+            str(folder),
+            "doors",
+            "--station",
+            "door 1",
+        ],
+        env=qt_env(station.display),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        title = "door 1 is already open · 1 號門已經開啟"
+        deadline = time.monotonic() + 30
+        found = b""
+        while time.monotonic() < deadline and not found:
+            search = subprocess.run(
+                [XDOTOOL or "xdotool", "search", "--name", "already open"],
                 env=qt_env(station.display),
                 capture_output=True,
-                text=True,
                 timeout=10,
-                check=True,
-            ).stdout.strip()
-            assert name == title
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            screenshot(station.display, SCREENSHOTS / "doors-already-open.png")
-            station.xdotool("windowactivate", window_id)
-            time.sleep(0.3)
-            station.xdotool("key", "Return")
-            assert second.wait(15) == 1
-            _out, errors = second.communicate(timeout=10)
-            assert "doors-door-1" not in errors and "open in another copy" not in errors
-        finally:
-            if second.poll() is None:
-                second.kill()
-                second.wait(5)
+                check=False,
+            )
+            found = search.stdout.strip()
+            if not found:
+                time.sleep(0.1)
+        assert found, "no dialog appeared"
+        window_id = found.split()[0].decode()
+        name = subprocess.run(
+            [XDOTOOL or "xdotool", "getwindowname", window_id],
+            env=qt_env(station.display),
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        assert name == title
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        screenshot(station.display, SCREENSHOTS / "doors-already-open.png")
+        station.xdotool("windowactivate", "--sync", window_id)  # it has the focus: Return to it
+        station.xdotool("key", "Return")
+        assert second.wait(15) == 1
+        _out, errors = second.communicate(timeout=10)
+        assert "doors-door-1" not in errors and "open in another copy" not in errors
+    finally:
+        if second.poll() is None:
+            second.kill()
+            second.wait(5)
 
 
 def test_already_open_message_names_the_station_not_the_event() -> None:
@@ -181,21 +170,19 @@ def test_already_open_message_names_the_station_not_the_event() -> None:
     assert "event" not in text and "doors-door-2" not in text
 
 
-def test_real_scanner_with_caps_lock_on(tmp_path: Path) -> None:
+def test_real_scanner_with_caps_lock_on(door: DoorRig) -> None:
     """CapsLock left on at the door: the scanner's Shift then gives lower case; still a scan."""
-    with door_station(tmp_path) as (station, people):
-        station.xdotool("key", "Caps_Lock")
-        try:
-            for index, name in enumerate(("search", "name")):
-                person = people[20 + index]
-                station.focus(name)
-                station.scanner_types(person.code)
-                answer = station.answer()
-                assert (answer["verdict"], answer["code"]) == ("admitted", person.code), answer
-                texts = station.state()
-                assert all(texts[key] == "" for key in FIELDS[:5]), (name, texts)
-        finally:
-            station.xdotool("key", "Caps_Lock")
+    station, people = door.station, door.fresh(2)
+    station.xdotool("key", "Caps_Lock")  # the rig's reset turns it off again
+    assert station.caps_lock_on()
+    for index, name in enumerate(("search", "name")):
+        person = people[index]
+        station.focus(name)
+        station.scanner_types(person.code)
+        answer = station.answer()
+        assert (answer["verdict"], answer["code"]) == ("admitted", person.code), answer
+        texts = station.state()
+        assert all(texts[key] == "" for key in FIELDS[:5]), (name, texts)
 
 
 def test_find_shows_ten_namesakes_at_once_and_what_tells_them_apart(tmp_path: Path) -> None:
@@ -205,7 +192,7 @@ def test_find_shows_ten_namesakes_at_once_and_what_tells_them_apart(tmp_path: Pa
     with door_station(tmp_path, people_count=5, namesakes=10) as (station, _people):
         station.focus("search")
         station.xdotool("type", "--delay", "120", "Chan Hoi")
-        texts = until(station, lambda t: t["search_summary"].startswith("10 found"), "10 found")
+        texts = station.until(lambda t: t["search_summary"].startswith("10 found"), "10 found")
         screenshot(station.display, SCREENSHOTS / "doors-find-namesakes.png")
         rows = texts["search_rows"]
         assert len(rows) == 10 and all("陳凱琳" in row[0] for row in rows), rows

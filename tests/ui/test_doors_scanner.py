@@ -23,7 +23,8 @@ from kiosk.core.tickets import TicketCodec, normalise_scanned
 from kiosk.ui.app import make_application
 from kiosk.ui.doors.scanner_capture import ScannerCapture
 
-pytestmark = pytest.mark.serial  # a scan is told from typing by the keys' timing
+# Not `serial`: the keys are synthetic and sent at once; the gaps the tests need are waited
+# for (max_gap_s x 2-3). 5 runs of 5 passed with two busy loops on a machine at load 17.
 
 CODE = TicketCodec(b"s" * 32).issue(1234, 1)
 FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})

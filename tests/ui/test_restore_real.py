@@ -22,7 +22,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,14 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from tests.conftest import film_toml, write_event
 from tests.film_cache import FilmCache
-from tests.xvfb import Monitor, qt_env, requires_xvfb, screenshot, xvfb_display
+from tests.xvfb import BOOTH_PROJECTOR as PROJECTOR
+from tests.xvfb import (
+    brightest_on,
+    qt_env,
+    requires_xvfb,
+    screenshot,
+    wait_for_input_focus,
+)
 
 pytestmark = [
     requires_xvfb,
@@ -48,8 +55,6 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
-CONSOLE = Monitor("CONSOLE", 1366, 768)
-PROJECTOR = Monitor("PROJECTOR", 1280, 720, x=1366)
 FILM_S = 12.0
 
 CHILD = textwrap.dedent(
@@ -106,7 +111,7 @@ CHILD = textwrap.dedent(
     timer = QTimer()
     timer.timeout.connect(poll)
     timer.start(50)
-    QTimer.singleShot(1500, lambda: print("READY", flush=True))
+    QTimer.singleShot(0, lambda: print("READY", flush=True))  # the event loop runs
     app.exec()
     window.night.close()
     """
@@ -160,8 +165,8 @@ class Console:
         facts: dict[str, Any] = json.loads(self._read_until("FACTS", 20).removeprefix("FACTS "))
         return facts
 
-    def key(self, *names: str) -> None:
-        """Real key events (XTest) to the console window, focused first."""
+    def key(self, name: str) -> None:
+        """One real key event (XTest) to the console window, which has the input focus first."""
         window = ""
         deadline = time.monotonic() + 30
         while not window and time.monotonic() < deadline:
@@ -169,9 +174,16 @@ class Console:
             time.sleep(0.1)
         assert window, "no console window"
         x(self.display, "xdotool", "windowactivate", "--sync", window.split()[0])
-        for name in names:
-            x(self.display, "xdotool", "key", name)
-            time.sleep(0.3)
+        wait_for_input_focus(self.display, window.split()[0])
+        x(self.display, "xdotool", "key", name)
+
+    def facts_once(self, test: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+        """The console's facts once `test` holds (polled, bounded)."""
+        deadline = time.monotonic() + 20
+        while not test(facts := self.facts()):
+            assert time.monotonic() < deadline, (what, facts)
+            time.sleep(0.1)
+        return facts
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -199,24 +211,15 @@ def console(display: str, event: EventFolder) -> Iterator[Console]:
 
 def projector_brightest(display: str, path: Path) -> int:
     """The brightest channel value (0-255) anywhere on the projector monitor."""
-    screenshot(display, path)
-    crop = f"{PROJECTOR.width}x{PROJECTOR.height}+{PROJECTOR.x}+{PROJECTOR.y}"
-    result = subprocess.run(
-        [
-            "convert",
-            str(path),
-            "-crop",
-            crop,
-            "+repage",
-            "-format",
-            "%[fx:int(255*maxima)]",
-            "info:",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(result.stdout.strip())
+    return brightest_on(display, PROJECTOR, path)
+
+
+def wait_lit(display: str, path: Path, timeout_s: float = 15.0) -> None:
+    """Wait until the projector shows a picture again (brighter than 40 somewhere)."""
+    deadline = time.monotonic() + timeout_s
+    while projector_brightest(display, path) <= 40:
+        assert time.monotonic() < deadline, "the picture never came back after GO"
+        time.sleep(0.1)
 
 
 def watch_projector(display: str, folder: Path, name: str, seconds: float) -> list[int]:
@@ -260,17 +263,10 @@ def twelve_second_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
     )
 
 
-@pytest.fixture
-def laptop_and_projector() -> Iterator[str]:
-    with xvfb_display(CONSOLE.width + PROJECTOR.width, 768, monitors=[CONSOLE, PROJECTOR]) as d:
-        x(d, "xsetroot", "-solid", "#ff00ff")  # a desktop on the projector would be seen
-        yield d
-
-
 def test_restore_mid_film_with_real_players(
-    laptop_and_projector: str, twelve_second_event: EventFolder, tmp_path: Path
+    booth_display: str, twelve_second_event: EventFolder, tmp_path: Path
 ) -> None:
-    display = laptop_and_projector
+    display = booth_display
     first = Console(display, twelve_second_event)
     try:
         first.key("space")  # GO: the title card of film 1, then film 1 by itself
@@ -308,28 +304,32 @@ def test_restore_mid_film_with_real_players(
         assert max(values) <= 8, f"the restored film must stay dark until GO: {values}"
 
         second.key("space")  # GO continues the film
-        time.sleep(1.5)
-        running = second.facts()
+        running = second.facts_once(lambda f: f["phase"] != "paused", "GO carried out")
         assert running["phase"] == "film" and not running["banner"], running
         assert running["row"] == "▶ playing", running
         assert clock_seconds(running["elapsed"]) >= clock_seconds(held["elapsed"]), running
-        assert projector_brightest(display, tmp_path / "after-go.png") > 40
+        wait_lit(display, tmp_path / "after-go.png")
 
-        second.key("n", "n", "n", "n", "n", "n")  # skip to the end of the night
-        deadline = time.monotonic() + 20
-        end = second.facts()
-        while end["cue"] != "end" and time.monotonic() < deadline:
+        end = running  # skip to the end of the night, one cue at a time
+        for _ in range(12):
+            if end["cue"] == "end":
+                break
             second.key("n")
-            end = second.facts()
+            skipped_from = str(end["cue"])
+
+            def moved_on(facts: dict[str, Any], cue: str = skipped_from) -> bool:
+                return bool(facts["cue"] != cue)
+
+            end = second.facts_once(moved_on, "the skip")
         assert end["cue"] == "end", end
         assert not end["banner"], end
         screenshot(display, tmp_path / "end-card.png")
 
 
 def test_restore_mid_title_card_keeps_the_projector_black(
-    laptop_and_projector: str, twelve_second_event: EventFolder, tmp_path: Path
+    booth_display: str, twelve_second_event: EventFolder, tmp_path: Path
 ) -> None:
-    display = laptop_and_projector
+    display = booth_display
     toml = (
         twelve_second_event.root / "event.toml"
     )  # a longer card: the kill lands on it even under load
@@ -340,13 +340,11 @@ def test_restore_mid_title_card_keeps_the_projector_black(
     first = Console(display, twelve_second_event)
     try:
         first.key("space")  # GO: the 10 s title card of film 1
-        time.sleep(0.8)
-        during = first.facts()
+        during = first.facts_once(lambda f: f["cue"] != "holding", "GO carried out")
         assert during["cue"] == "card:L1", during
         assert projector_brightest(display, tmp_path / "card-before-kill.png") > 40
     finally:
         first.kill()
-    time.sleep(1.0)
 
     with console(display, twelve_second_event) as second:
         held = second.facts()
@@ -361,8 +359,6 @@ def test_restore_mid_title_card_keeps_the_projector_black(
         assert max(values) <= 8, f"a restored title card must stay dark until GO: {values}"
 
         second.key("space")  # GO goes on to the film
-        time.sleep(2.0)
-        running = second.facts()
-        assert not running["banner"], running
+        running = second.facts_once(lambda f: not f["banner"], "GO carried out")
         assert running["phase"] in ("card", "film"), running
-        assert projector_brightest(display, tmp_path / "card-after-go.png") > 40
+        wait_lit(display, tmp_path / "card-after-go.png")

@@ -22,6 +22,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from kiosk.services.vote import count_vote
+from kiosk.ui.doors.voting_station import THANKS_MS
 from tests.results_helpers import PASSPHRASE
 from tests.station_helpers import MAIN, ROOT, pair_station, run_cli, start_server
 from tests.vote_helpers import add_stills, make_voting_event
@@ -190,14 +191,13 @@ def test_voting_station_against_a_real_server(tmp_path: Path) -> None:
                 wait_for(lambda: len(voters(event_dir)) == 1, 15, "the ballot in the database")
                 assert voters(event_dir) == [(first.attendee_id, "Vote 1")]
                 shot(display, "4-thanks")
-                time.sleep(3.5)  # the thank-you fades back to scanning
+                time.sleep(THANKS_MS / 1000 + 0.3)  # the thank-you fades back to scanning
 
                 scan(display, first.code)  # the same ticket again
                 time.sleep(1.5)
                 shot(display, "5-already-voted")
 
-                server.kill()  # SIGKILL: the station must say that voting needs the server
-                time.sleep(1.0)
+                server.kill()  # SIGKILL (and reaped): the station must say voting needs it
                 scan(display, voting.admitted[1].code)
                 wait_for(
                     lambda: "voting: the server did not answer" in station_log(station_dir),
@@ -208,7 +208,13 @@ def test_voting_station_against_a_real_server(tmp_path: Path) -> None:
                 assert len(voters(event_dir)) == 1
 
                 server = start_server(event_dir, port=port)
-                time.sleep(3)  # the station sees the server again
+                wait_for(  # the station's sync sees the server again
+                    lambda: (
+                        "is now online" in station_log(station_dir).rpartition("is now OFFLINE")[2]
+                    ),
+                    30,
+                    "the station to find the server back",
+                )
                 scan(display, voting.admitted[1].code)
                 tiles = screen_when(display, "7-back-films", film_tiles)
                 click(display, TILE_X, (tiles[0][0] + tiles[0][1]) // 2)

@@ -23,15 +23,16 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage
 
 from kiosk.desktop.outputs import read_mutter_outputs
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from tests.desktop_session import MutterSession, mutter_session, requires_mutter
+from tests.film_cache import FilmCache
 
 pytestmark = [requires_mutter, pytest.mark.vlc, pytest.mark.slow, pytest.mark.serial]
 
@@ -143,16 +144,29 @@ def rehearse_and_grab(
             continue
         log.append(line)
         if "R01" in line and "·" in line:  # the rehearsal's cue line: the film is up
-            time.sleep(2.0)  # well inside the 6-second film
-            windows = top_level_windows(session)
-            stage = [w for w in windows if w[2] == geometry]
-            assert stage, (geometry, windows)
-            image = grab_window(session, stage[0][0], tmp_path / "projector.png")
+            image, windows = grab_the_film(session, geometry, tmp_path / "projector.png")
     assert process.wait(60) == 0, "".join(log)
     while not lines.empty():
         log.append(lines.get())
     assert image is not None, "".join(log)
     return "".join(log), image, windows
+
+
+def grab_the_film(
+    session: MutterSession, geometry: tuple[int, int, int, int], out: Path
+) -> tuple[QImage, list[tuple[str, str, tuple[int, int, int, int]]]]:
+    """While the 4-second film plays: the top-level window covering `geometry` (there must be
+    one), grabbed again until it shows the film or the film is nearly over; (its pixels, every
+    top-level window)."""
+    deadline = time.monotonic() + 3.0
+    while True:
+        windows = top_level_windows(session)
+        stage = [w for w in windows if w[2] == geometry]
+        assert stage, (geometry, windows)
+        image = grab_window(session, stage[0][0], out)
+        if filled_with_the_film(image) or time.monotonic() > deadline:
+            return image, windows
+        time.sleep(0.1)
 
 
 def filled_with_the_film(image: QImage) -> bool:
@@ -162,18 +176,28 @@ def filled_with_the_film(image: QImage) -> bool:
 
 
 @pytest.fixture
-def film(tmp_path: Path) -> Path:
-    spec = ClipSpec(("Wayland",), 6.0, 320, 180, colour="0x" + FILM_COLOUR[1:])
-    return render_clip(spec, tmp_path / "w.mp4")
+def film(tmp_path: Path, film_cache: FilmCache) -> Path:
+    spec = ClipSpec(("Wayland",), 4.0, 320, 180, colour="0x" + FILM_COLOUR[1:])
+    return film_cache.render(spec, tmp_path / "w.mp4")
+
+
+@pytest.fixture(scope="module")
+def wayland_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MutterSession]:
+    """One GNOME Wayland session (mutter + XWayland, a laptop and a projector output) for the
+    tests that only run films on it: each rehearsal is its own process and leaves nothing."""
+    with mutter_session(tmp_path_factory.mktemp("wayland") / "session", MONITORS) as started:
+        yield started
 
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg (x11grab)")
-def test_films_play_on_the_projector_output_and_nowhere_else(tmp_path: Path, film: Path) -> None:
-    with mutter_session(tmp_path / "session", MONITORS) as session:
-        screens = outputs(session)
-        assert len(screens) == 2, screens
-        projector = next(geometry for primary, geometry in screens.values() if not primary)
-        text, image, windows = rehearse_and_grab(session, film, tmp_path, projector)
+def test_films_play_on_the_projector_output_and_nowhere_else(
+    wayland_session: MutterSession, tmp_path: Path, film: Path
+) -> None:
+    session = wayland_session
+    screens = outputs(session)
+    assert len(screens) == 2, screens
+    projector = next(geometry for primary, geometry in screens.values() if not primary)
+    text, image, windows = rehearse_and_grab(session, film, tmp_path, projector)
     assert "Qt runs on XWayland (xcb)" in text
     assert "FILM OUTSIDE THE PROJECTOR WINDOW" not in text
     assert not [w for w in windows if "VLC" in w[1]], windows
@@ -182,16 +206,18 @@ def test_films_play_on_the_projector_output_and_nowhere_else(tmp_path: Path, fil
 
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg (x11grab)")
-def test_a_screen_chosen_by_the_desktops_own_name_is_found(tmp_path: Path, film: Path) -> None:
-    with mutter_session(tmp_path / "session", MONITORS) as session:
-        layout = read_mutter_outputs(session.bus.address)
-        assert sorted(o.connector for o in layout) == ["Meta-0", "Meta-1"]
-        primary = next(o for o in layout if o.primary)  # mutter's choice, not Qt's first screen
-        screens = outputs(session)
-        wanted = next(g for _, g in screens.values() if g[:2] == (primary.x, primary.y))
-        text, image, _ = rehearse_and_grab(
-            session, film, tmp_path, wanted, "--screen", primary.connector
-        )
+def test_a_screen_chosen_by_the_desktops_own_name_is_found(
+    wayland_session: MutterSession, tmp_path: Path, film: Path
+) -> None:
+    session = wayland_session
+    layout = read_mutter_outputs(session.bus.address)
+    assert sorted(o.connector for o in layout) == ["Meta-0", "Meta-1"]
+    primary = next(o for o in layout if o.primary)  # mutter's choice, not Qt's first screen
+    screens = outputs(session)
+    wanted = next(g for _, g in screens.values() if g[:2] == (primary.x, primary.y))
+    text, image, _ = rehearse_and_grab(
+        session, film, tmp_path, wanted, "--screen", primary.connector
+    )
     assert f"{primary.connector}" in text and "screens by the compositor's names" in text
     assert (image.width(), image.height()) == wanted[2:]
     assert filled_with_the_film(image)

@@ -1,6 +1,10 @@
-"""The real console as its own process on a private Xvfb (a laptop monitor beside a projector
-monitor), driven by lines on stdin/stdout (`tests/ui/console_child.py`) and by real X key
-events (xdotool), for the tests that type on the console as a person does."""
+"""The console in its own process on Xvfb (a laptop monitor beside a projector), typed at with
+real X key events (xdotool): the rig of the console's real-key tests (`console_on_xvfb`).
+
+The console child (`console_child.py`) says what its fields hold and which commands the key map
+carried out (the log panel's "⌨" lines); a test waits for the effect of the keys it typed
+(`Console.until`) instead of sleeping.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from kiosk.store.event_folder import EventFolder
 from tests.line_child import LineChild
@@ -32,19 +37,36 @@ class Console(LineChild):
         """The console starts slower than a door: a longer default wait."""
         return super().expect(prefix, timeout_s)
 
-    def state(self) -> dict[str, object]:
+    def state(self) -> dict[str, Any]:
+        """Its fields' texts, the commands carried out so far and the show's phase."""
         self.send("state")
-        state: dict[str, object] = json.loads(self.expect("STATE").split(" ", 1)[1])
+        state: dict[str, Any] = json.loads(self.expect("STATE").split(" ", 1)[1])
         return state
 
     def fields(self) -> dict[str, str]:
-        texts = self.state()["fields"]
-        assert isinstance(texts, dict)
+        texts: dict[str, str] = self.state()["fields"]
         return texts
 
     def commands(self) -> list[str]:
-        done = self.state()["commands"]
-        assert isinstance(done, list)
+        done: list[str] = self.state()["commands"]
+        return done
+
+    def until(
+        self, test: Callable[[dict[str, Any]], bool], what: str, timeout_s: float = 15.0
+    ) -> dict[str, Any]:
+        """The console's state once `test` holds: the keys typed have all been taken."""
+        deadline = time.monotonic() + timeout_s
+        while not test(state := self.state()):
+            assert time.monotonic() < deadline, (what, state)
+            time.sleep(0.05)
+        return state
+
+    def new_commands(self, before: int, wanted: str) -> list[str]:
+        """The commands carried out after the first `before`, once the last says `wanted`."""
+        state = self.until(
+            lambda s: len(s["commands"]) > before and wanted in s["commands"][-1], wanted
+        )
+        done: list[str] = state["commands"][before:]
         return done
 
     def xdotool(self, *args: str) -> None:
@@ -59,15 +81,15 @@ class Console(LineChild):
     def person_types(self, *keys: str) -> None:
         """Keys pressed by hand, one at a time (not a scanner burst)."""
         self.xdotool("key", "--delay", "120", *keys)
-        time.sleep(0.4)
 
 
 @contextmanager
-def console_on_xvfb(event: EventFolder, tmp_path: Path) -> Iterator[Console]:
-    """The console on `event`, READY at its holding card; its stderr in `tmp_path`."""
+def console_on_xvfb(event: EventFolder, stderr_dir: Path) -> Iterator[Console]:
+    """The console on `event`, on its own Xvfb with openbox, once the show is at its holding
+    card; its stderr goes to `stderr_dir`/console-stderr.txt; closed after."""
     with (
         xvfb_display(CONSOLE.width + PROJECTOR.width, 768, monitors=[CONSOLE, PROJECTOR]) as d,
-        (tmp_path / "console-stderr.txt").open("w") as errors,
+        (stderr_dir / "console-stderr.txt").open("w") as errors,
     ):
         process = subprocess.Popen(
             [sys.executable, str(CHILD), str(event.root)],
@@ -82,14 +104,7 @@ def console_on_xvfb(event: EventFolder, tmp_path: Path) -> Iterator[Console]:
         console.start_reading()
         try:
             console.expect("READY", 90)
-            time.sleep(1.0)  # the show settles at its holding card
+            console.until(lambda state: state["phase"] == "holding", "the holding card")
             yield console
         finally:
-            if process.poll() is None:
-                assert process.stdin is not None
-                process.stdin.close()
-                try:
-                    process.wait(20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(5)
+            console.close()
