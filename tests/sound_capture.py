@@ -24,6 +24,7 @@ import shutil
 import signal
 import struct
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -38,6 +39,7 @@ PULSEAUDIO = shutil.which("pulseaudio")
 PAREC = shutil.which("parec")
 RATE = 48000
 SINK = "cap"
+RECORDING_BYTES = 4096 + RATE * 8 // 20  # a WAV header and 50 ms of float32 stereo
 
 requires_pulseaudio = pytest.mark.skipif(
     not (PULSEAUDIO and PAREC),
@@ -63,6 +65,7 @@ class PulseServer:
 
     runtime_dir: Path
     pid: int
+    home: Path
 
     @property
     def env(self) -> dict[str, str]:
@@ -75,17 +78,14 @@ class PulseServer:
         return f"unix:{self.runtime_dir / 'pulse' / 'native'}"
 
 
-@contextmanager
-def pulse_server(folder: Path) -> Iterator[PulseServer]:
-    """Start PulseAudio in `folder` (its own runtime dir) with a null sink `cap`; stop it after."""
+def _start_pulse(runtime: Path, home: Path, *priority: str) -> PulseServer:
+    """Start PulseAudio daemonized in `runtime` with the null sink; wait for its socket."""
     assert PULSEAUDIO is not None
-    runtime = folder / "pulse-runtime"
-    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(folder)}
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(home)}
     env.pop("PULSE_SERVER", None)
     subprocess.run(
         [
-            *show_priority(),
+            *priority,
             PULSEAUDIO,
             "--daemonize=yes",
             "--high-priority=yes",  # as a desktop's PulseAudio runs (rtkit)
@@ -102,31 +102,70 @@ def pulse_server(folder: Path) -> Iterator[PulseServer]:
         timeout=30,
     )
     pid_file = runtime / "pulse" / "pid"
+    native = runtime / "pulse" / "native"
     deadline = time.monotonic() + 10
-    while not pid_file.is_file() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    pid = int(pid_file.read_text().strip())
-    server = PulseServer(runtime, pid)
-    try:
-        subprocess.run(
-            ["pactl", "set-default-sink", SINK], env={**env, **server.env}, check=True, timeout=10
-        )
-        yield server
-    finally:
-        with suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
+    while not (pid_file.is_file() and native.exists()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return PulseServer(runtime, int(pid_file.read_text().strip()), home)
 
 
 @contextmanager
-def record(server: PulseServer, out: Path) -> Iterator[Path]:
-    """Record the null sink's monitor in real time into `out` (float32 stereo WAV)."""
+def pulse_server(folder: Path) -> Iterator[PulseServer]:
+    """Start PulseAudio with a null sink `cap` (the default sink); stop it after.
+
+    Its runtime dir is a fresh short folder under TMPDIR, not under `folder` (HOME): a unix
+    socket path is cut at 107 bytes, and pytest's folders can be longer (the server then binds
+    a cut path its clients cannot find). Each server has its own, so two lanes never meet."""
+    runtime = Path(tempfile.mkdtemp(prefix="pa-"))
+    server = _start_pulse(runtime, folder, *show_priority())
+    try:
+        pactl(server, "set-default-sink", SINK)
+        yield server
+    finally:
+        stop_pulse(server)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def stop_pulse(server: PulseServer) -> None:
+    """SIGTERM the server (if it still runs)."""
+    with suppress(ProcessLookupError):
+        os.kill(server.pid, signal.SIGTERM)
+
+
+def restart_pulse(server: PulseServer) -> PulseServer:
+    """Start PulseAudio again in the same runtime dir after a SIGKILL (the same socket, the
+    same null sink): what a desktop's sound server restarted by systemd looks like."""
+    for stale in (server.runtime_dir / "pulse" / "pid", server.runtime_dir / "pulse" / "native"):
+        with suppress(FileNotFoundError):
+            stale.unlink()
+    return _start_pulse(server.runtime_dir, server.home)
+
+
+def pactl(server: PulseServer, *args: str) -> str:
+    """Run `pactl` against the server; its output."""
+    result = subprocess.run(
+        ["pactl", *args],
+        env={**os.environ, **server.env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
+    )
+    return result.stdout
+
+
+@contextmanager
+def record(server: PulseServer, out: Path, sink: str = SINK) -> Iterator[Path]:
+    """Record `sink`'s monitor in real time into `out` (float32 stereo WAV); the stream is
+    connected (PulseAudio lists it) before the block runs."""
     assert PAREC is not None
+    before = pactl(server, "list", "short", "source-outputs").count("\n")
     process = subprocess.Popen(
         [
             *show_priority(),
             PAREC,
             "-d",
-            f"{SINK}.monitor",
+            f"{sink}.monitor",
             "--file-format=wav",
             "--format=float32le",
             f"--rate={RATE}",
@@ -136,17 +175,57 @@ def record(server: PulseServer, out: Path) -> Iterator[Path]:
         ],
         env={**os.environ, **server.env},
     )
-    time.sleep(0.3)  # the stream is connected before anything plays
+    deadline = time.monotonic() + 15
+    while pactl(server, "list", "short", "source-outputs").count("\n") <= before:
+        if time.monotonic() > deadline or process.poll() is not None:
+            break  # the capture will say what it heard
+        time.sleep(0.02)
+    # and its first samples are in the file (a monitor sends silence all the time): under load
+    # they came 0.5-1.5 s after the stream connected, and a film's start went unrecorded
+    while not (out.is_file() and out.stat().st_size > RECORDING_BYTES):
+        if time.monotonic() > deadline or process.poll() is not None:
+            break
+        time.sleep(0.02)
     try:
         yield out
     finally:
-        time.sleep(0.3)
+        time.sleep(0.3)  # parec's latency: what was played last is in the file
         process.send_signal(signal.SIGINT)  # parec finishes the WAV header on SIGINT
         try:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+
+
+def wait_until_heard(
+    capture: Path,
+    tone_hz: float,
+    seconds: float,
+    timeout_s: float,
+    heard_dbfs: float = -45.0,
+    share: float = 0.9,
+) -> FloatArray:
+    """Poll the growing `parec` capture until `tone_hz` has been heard, from its first window
+    above `heard_dbfs`, for at least `seconds` with at least `share` of its 0.1 s windows
+    heard; return the capture's levels (dBFS per 0.1 s window). Raises when that is not so
+    within `timeout_s`. This replaces "record for N seconds, then look": the test moves on
+    as soon as the sound it waits for is there, and a dropout makes it listen longer (the
+    share must recover), so a film that keeps breaking up is still caught."""
+    needed = round(seconds / 0.1)
+    deadline = time.monotonic() + timeout_s
+    levels = np.zeros(0)
+    while True:
+        with suppress(ValueError, OSError):  # the header may not be written yet
+            levels = tone_levels(read_capture(capture), [tone_hz], 0.1)[:, 0]
+            heard = levels >= heard_dbfs
+            since_first = heard[int(heard.argmax()) :] if heard.any() else heard[:0]
+            if len(since_first) >= needed and since_first.mean() >= share:
+                return levels
+        if time.monotonic() > deadline:
+            tail = " ".join(f"{v:.0f}" for v in levels[-3 * needed :])
+            raise AssertionError(f"{tone_hz} Hz not heard for {seconds} s: dBFS {tail}")
+        time.sleep(0.1)
 
 
 def read_capture(path: Path) -> FloatArray:

@@ -55,10 +55,10 @@ from tests.sound_capture import (
     read_capture,
     record,
     requires_pulseaudio,
+    restart_pulse,
     show_priority,
     tone_levels,
 )
-from tests.ui.test_sound_alarm import restart_pulse
 from tests.xvfb import qt_env, requires_xvfb, xvfb_display
 
 pytestmark = [
