@@ -39,6 +39,7 @@ PULSEAUDIO = shutil.which("pulseaudio")
 PAREC = shutil.which("parec")
 RATE = 48000
 SINK = "cap"
+SOCKET_PARENT_MAX = 80  # + /pa-XXXXXXXX/pulse/native stays under a socket's 107 bytes
 RECORDING_BYTES = 4096 + RATE * 8 // 20  # a WAV header and 50 ms of float32 stereo
 
 requires_pulseaudio = pytest.mark.skipif(
@@ -116,7 +117,10 @@ def pulse_server(folder: Path) -> Iterator[PulseServer]:
     Its runtime dir is a fresh short folder under TMPDIR, not under `folder` (HOME): a unix
     socket path is cut at 107 bytes, and pytest's folders can be longer (the server then binds
     a cut path its clients cannot find). Each server has its own, so two lanes never meet."""
-    runtime = Path(tempfile.mkdtemp(prefix="pa-"))
+    parent = tempfile.gettempdir()
+    if len(parent) > SOCKET_PARENT_MAX:  # a long TMPDIR: /tmp still gives a folder of its own
+        parent = "/tmp"
+    runtime = Path(tempfile.mkdtemp(prefix="pa-", dir=parent))
     server = _start_pulse(runtime, folder, *show_priority())
     try:
         pactl(server, "set-default-sink", SINK)
@@ -206,25 +210,23 @@ def wait_until_heard(
     heard_dbfs: float = -45.0,
     share: float = 0.9,
 ) -> FloatArray:
-    """Poll the growing `parec` capture until `tone_hz` has been heard, from its first window
-    above `heard_dbfs`, for at least `seconds` with at least `share` of its 0.1 s windows
-    heard; return the capture's levels (dBFS per 0.1 s window). Raises when that is not so
-    within `timeout_s`. This replaces "record for N seconds, then look": the test moves on
-    as soon as the sound it waits for is there, and a dropout makes it listen longer (the
-    share must recover), so a film that keeps breaking up is still caught."""
+    """Poll the growing `parec` capture until its last `seconds` carry `tone_hz` above
+    `heard_dbfs` in at least `share` of their 0.1 s windows (the sound is heard, steadily);
+    return the capture's levels (dBFS per 0.1 s window). Raises, with the levels heard, when
+    that is not so within `timeout_s`. This replaces "record for N seconds, then look at the
+    last two": the test moves on as soon as the sound it waits for is there, and a sound that
+    keeps breaking up never satisfies it."""
     needed = round(seconds / 0.1)
     deadline = time.monotonic() + timeout_s
     levels = np.zeros(0)
     while True:
         with suppress(ValueError, OSError):  # the header may not be written yet
             levels = tone_levels(read_capture(capture), [tone_hz], 0.1)[:, 0]
-            heard = levels >= heard_dbfs
-            since_first = heard[int(heard.argmax()) :] if heard.any() else heard[:0]
-            if len(since_first) >= needed and since_first.mean() >= share:
+            if len(levels) >= needed and (levels[-needed:] >= heard_dbfs).mean() >= share:
                 return levels
         if time.monotonic() > deadline:
-            tail = " ".join(f"{v:.0f}" for v in levels[-3 * needed :])
-            raise AssertionError(f"{tone_hz} Hz not heard for {seconds} s: dBFS {tail}")
+            heard = " ".join(f"{v:.0f}" for v in levels)
+            raise AssertionError(f"{tone_hz} Hz not heard for {seconds} s; dBFS per 0.1 s: {heard}")
         time.sleep(0.1)
 
 
