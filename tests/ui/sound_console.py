@@ -8,13 +8,15 @@ on an Xvfb display, driven by lines, telling the test what it does on the shared
 
 Lines the child prints: `READY`; `FILM <id> <t>` when a film starts; `BANNER_UP <t> <visible>
 <json>` / `BANNER_DOWN <t> <visible> <seconds>` when the sound is lost / back (after the banner
-reacted); `LOGPANEL <json>` (the log panel's text) after each. Shared by the sound alarm tests
+reacted); `LOGPANEL <json>` (the log panel's text) after each; `SLOTS <json>` (each film
+player's state) when asked with "slots". Shared by the sound alarm tests
 and the chosen-output test; the console's own settings (`console-settings.json` in the event)
 choose its projector screen and audio device as on the night.
 """
 
 from __future__ import annotations
 
+import json
 import queue
 import re
 import subprocess
@@ -37,6 +39,7 @@ CHILD = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
+    from kiosk.media.player import SLOTS
     from kiosk.store.event_folder import EventFolder
     from kiosk.ui.app import make_application, open_console
 
@@ -74,6 +77,9 @@ CHILD = textwrap.dedent(
             command = commands.get()
             if command in ("go", "skip"):
                 window.keys.press(command)  # as the operator's Space / N
+            elif command == "slots":
+                players = night.projector.players
+                say("SLOTS", json.dumps({s: players.state_of(s).value for s in SLOTS}))
             elif command == "quit":
                 app.exit(0)  # not quit(): Qt 6 asks the windows, and a show refuses to close
 
@@ -125,6 +131,19 @@ class SoundConsole:
         assert self.process.stdin is not None
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
+
+    def wait_until_primed(self, timeout_s: float = 30.0) -> None:
+        """Until the next film is primed: paused on its first frame, its sound stream quiet
+        (while a film primes it plays muted, and libvlc writes to the sound server)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.command("slots")
+            states = json.loads(self.expect(r"^SLOTS (.*)$", 10).group(1))
+            values = set(states.values())
+            if "ready" in values and "priming" not in values:
+                return
+            assert time.monotonic() < deadline, f"no film primed: {states}"
+            time.sleep(0.1)
 
     def stderr_tail(self, count: int = 80) -> str:
         """The child's last lines on stderr (its log)."""

@@ -321,6 +321,7 @@ def test_sound_server_dying_between_films_is_seen_before_go(
         sound_console(alarm_display, event, pulse) as console,
     ):
         console.expect(r"^READY", 60)
+        console.wait_until_primed()  # between films: no film's sound stream is writing
         lost_at = time.monotonic()
         os.kill(pulse.pid, signal.SIGKILL)
         up = console.expect(r"^BANNER_UP (\S+) (\S+) (.*)$", 10)
