@@ -18,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,47 +90,38 @@ def capture_frames(path: Path) -> list[tuple[float, float, bytes]]:
 Marks = dict[str, Any]
 
 
-@pytest.fixture(scope="module")
-def fade_display() -> Iterator[str]:
-    """One Xvfb (+ openbox) for the module; each fade's child leaves it bare when it ends."""
-    with xvfb_display(WIDTH, HEIGHT) as display:
-        yield display
-
-
 def record_fade(
-    display: str, tmp_path: Path, film_cache: FilmCache, *flags: str
+    tmp_path: Path, film_cache: FilmCache, *flags: str
 ) -> tuple[list[tuple[float, float, bytes]], Marks]:
-    """Run fade_child on the Xvfb while ffmpeg records it; the frames and the child's marks."""
+    """Run fade_child on a fresh Xvfb while ffmpeg records it; the frames and the child's marks."""
     clip = film_cache.render(
         ClipSpec(("Fade", "淡入"), 8.0, WIDTH, HEIGHT, colour="0xb0b0b0"), tmp_path / "fade.mp4"
     )
     event = write_event(tmp_path / "event", [film_toml("F1", clip)])
     capture = tmp_path / "fade.nut"
-    command = ["ffmpeg", "-v", "error", "-y", "-f", "x11grab", "-framerate", str(CAPTURE_FPS)]
-    command += ["-video_size", f"{WIDTH}x{HEIGHT}", "-i", f"{display}.0+0,0"]
-    command += ["-c:v", "copy", "-copyts", str(capture)]
-    recorder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 15  # x11grab's first frames are in the file
-        while not (capture.is_file() and capture.stat().st_size > 0):
-            assert recorder.poll() is None and time.monotonic() < deadline, "no x11grab"
-            time.sleep(0.02)
-        env = qt_env(display, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11")
-        args = [str(FADE_S), *flags]
-        child = subprocess.run(
-            [sys.executable, "-m", "tests.integration.fade_child", str(event.root), *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=90,
-            check=False,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-    finally:
-        assert recorder.stdin is not None
-        recorder.stdin.write(b"q")
-        recorder.stdin.flush()
-        recorder.wait(15)
+    with xvfb_display(WIDTH, HEIGHT) as display:
+        command = ["ffmpeg", "-v", "error", "-y", "-f", "x11grab", "-framerate", str(CAPTURE_FPS)]
+        command += ["-video_size", f"{WIDTH}x{HEIGHT}", "-i", f"{display}.0+0,0"]
+        command += ["-c:v", "copy", "-copyts", str(capture)]
+        recorder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.8)
+            env = qt_env(display, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11")
+            args = [str(FADE_S), *flags]
+            child = subprocess.run(
+                [sys.executable, "-m", "tests.integration.fade_child", str(event.root), *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=90,
+                check=False,
+                cwd=Path(__file__).resolve().parents[2],
+            )
+        finally:
+            assert recorder.stdin is not None
+            recorder.stdin.write(b"q")
+            recorder.stdin.flush()
+            recorder.wait(15)
     assert child.returncode == 0, child.stderr[-3000:]
     marks: Marks = json.loads(child.stdout.strip().splitlines()[-1])
     return capture_frames(capture), marks
@@ -183,9 +173,9 @@ def analyse(
 
 
 def test_fade_up_over_a_playing_film_is_a_ramp_without_a_flash(
-    fade_display: str, tmp_path: Path, film_cache: FilmCache
+    tmp_path: Path, film_cache: FilmCache
 ) -> None:
-    frames, marks = record_fade(fade_display, tmp_path, film_cache)
+    frames, marks = record_fade(tmp_path, film_cache)
     assert marks["still_film"] and not marks["black_now"]
     figures = analyse(frames, marks)
     print("\nfade up over a playing film:", {k: round(v) for k, v in figures.items()})
@@ -197,9 +187,9 @@ def test_fade_up_over_a_playing_film_is_a_ramp_without_a_flash(
 
 
 def test_fade_up_over_a_paused_film_shows_its_still_picture(
-    fade_display: str, tmp_path: Path, film_cache: FilmCache
+    tmp_path: Path, film_cache: FilmCache
 ) -> None:
-    frames, marks = record_fade(fade_display, tmp_path, film_cache, "pause")
+    frames, marks = record_fade(tmp_path, film_cache, "pause")
     assert marks["still_film"] and not marks["black_now"]
     figures = analyse(frames, marks, PAUSED_STEP)
     print("\nfade up over a paused film:", {k: round(v) for k, v in figures.items()})
