@@ -35,12 +35,12 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from kiosk.media.sound_server import SUN_PATH_BYTES, socket_address
-
 PULSEAUDIO = shutil.which("pulseaudio")
 PAREC = shutil.which("parec")
 RATE = 48000
 SINK = "cap"
+SOCKET_PARENT_MAX = 80  # + /pa-XXXXXXXX/pulse/native stays under a socket's 107 bytes
+RECORDING_BYTES = 4096 + RATE * 8 // 20  # a WAV header and 50 ms of float32 stereo
 
 requires_pulseaudio = pytest.mark.skipif(
     not (PULSEAUDIO and PAREC),
@@ -66,6 +66,7 @@ class PulseServer:
 
     runtime_dir: Path
     pid: int
+    home: Path
 
     @property
     def env(self) -> dict[str, str]:
@@ -78,35 +79,14 @@ class PulseServer:
         return f"unix:{self.runtime_dir / 'pulse' / 'native'}"
 
 
-def runtime_dir_for(folder: Path) -> Path:
-    """A new runtime dir for a PulseAudio server of the test folder `folder`: inside it when
-    its socket path `<dir>/pulse/native` fits a unix socket address, else in a fresh short
-    folder under the temporary folder (or /tmp), removed when the server stops. A longer path
-    is cut when PulseAudio binds it, and from 6 bytes over it is cut to the `pulse` folder
-    itself: no socket at all (a pytest-xdist lane's `popen-gw0/` in a long TMPDIR did it)."""
-    runtime = folder / "pulse-runtime"
-    if len(os.fsencode(runtime / "pulse" / "native")) < SUN_PATH_BYTES:
-        runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return runtime
-    base = Path(tempfile.gettempdir())
-    if len(os.fsencode(base)) > 40:
-        base = Path("/tmp")
-    runtime = Path(tempfile.mkdtemp(prefix="pulse-", dir=base)) / "run"  # the server's HOME
-    runtime.mkdir(mode=0o700)
-    return runtime
-
-
-@contextmanager
-def pulse_server(folder: Path) -> Iterator[PulseServer]:
-    """Start PulseAudio in `folder` (its own runtime dir) with a null sink `cap`; stop it after."""
+def _start_pulse(runtime: Path, home: Path, *priority: str) -> PulseServer:
+    """Start PulseAudio daemonized in `runtime` with the null sink; wait for its socket."""
     assert PULSEAUDIO is not None
-    runtime = runtime_dir_for(folder)
-    # HOME (its cookie) is the runtime dir's parent, where restart_pulse finds it again
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime.parent)}
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(home)}
     env.pop("PULSE_SERVER", None)
     subprocess.run(
         [
-            *show_priority(),
+            *priority,
             PULSEAUDIO,
             "--daemonize=yes",
             "--high-priority=yes",  # as a desktop's PulseAudio runs (rtkit)
@@ -123,72 +103,73 @@ def pulse_server(folder: Path) -> Iterator[PulseServer]:
         timeout=30,
     )
     pid_file = runtime / "pulse" / "pid"
+    native = runtime / "pulse" / "native"
     deadline = time.monotonic() + 10
-    while not pid_file.is_file() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    pid = int(pid_file.read_text().strip())
-    server = PulseServer(runtime, pid)
-    try:
-        subprocess.run(
-            ["pactl", "set-default-sink", SINK], env={**env, **server.env}, check=True, timeout=10
-        )
-        yield server
-    finally:
-        with suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-        if not runtime.is_relative_to(folder):
-            shutil.rmtree(runtime.parent, ignore_errors=True)
-
-
-def restart_pulse(server: PulseServer) -> PulseServer:
-    """Start PulseAudio again in the same runtime dir (after a SIGKILL), same null sink."""
-    assert PULSEAUDIO is not None
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(server.runtime_dir)}
-    env["HOME"] = str(server.runtime_dir.parent)
-    env.pop("PULSE_SERVER", None)
-    native = server.runtime_dir / "pulse" / "native"
-    # the killed server's socket lies where PulseAudio bound it: at the path cut to fit a unix
-    # address when it is too long (pytest-xdist's folders); PulseAudio's own stale-socket check
-    # unlinks the whole path and then cannot bind
-    for stale in (
-        server.runtime_dir / "pulse" / "pid",
-        native,
-        Path(os.fsdecode(socket_address(native))),
-    ):
-        with suppress(FileNotFoundError):
-            stale.unlink()
-    subprocess.run(
-        [
-            PULSEAUDIO,
-            "--daemonize=yes",
-            "-n",
-            "--exit-idle-time=-1",
-            "--use-pid-file=yes",
-            "--load=module-native-protocol-unix",
-            f"--load=module-null-sink sink_name={SINK} rate={RATE} channels=2",
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=30,
-    )
-    pid_file = server.runtime_dir / "pulse" / "pid"
-    deadline = time.monotonic() + 10
-    while not pid_file.is_file() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return PulseServer(server.runtime_dir, int(pid_file.read_text().strip()))
+    while not (pid_file.is_file() and native.exists()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return PulseServer(runtime, int(pid_file.read_text().strip()), home)
 
 
 @contextmanager
-def record(server: PulseServer, out: Path) -> Iterator[Path]:
-    """Record the null sink's monitor in real time into `out` (float32 stereo WAV)."""
+def pulse_server(folder: Path) -> Iterator[PulseServer]:
+    """Start PulseAudio with a null sink `cap` (the default sink); stop it after.
+
+    Its runtime dir is a fresh short folder under TMPDIR, not under `folder` (HOME): a unix
+    socket path is cut at 107 bytes, and pytest's folders can be longer (the server then binds
+    a cut path its clients cannot find). Each server has its own, so two lanes never meet."""
+    parent = tempfile.gettempdir()
+    if len(parent) > SOCKET_PARENT_MAX:  # a long TMPDIR: /tmp still gives a folder of its own
+        parent = "/tmp"
+    runtime = Path(tempfile.mkdtemp(prefix="pa-", dir=parent))
+    server = _start_pulse(runtime, folder, *show_priority())
+    try:
+        pactl(server, "set-default-sink", SINK)
+        yield server
+    finally:
+        stop_pulse(server)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def stop_pulse(server: PulseServer) -> None:
+    """SIGTERM the server (if it still runs)."""
+    with suppress(ProcessLookupError):
+        os.kill(server.pid, signal.SIGTERM)
+
+
+def restart_pulse(server: PulseServer) -> PulseServer:
+    """Start PulseAudio again in the same runtime dir after a SIGKILL (the same socket, the
+    same null sink): what a desktop's sound server restarted by systemd looks like."""
+    for stale in (server.runtime_dir / "pulse" / "pid", server.runtime_dir / "pulse" / "native"):
+        with suppress(FileNotFoundError):
+            stale.unlink()
+    return _start_pulse(server.runtime_dir, server.home)
+
+
+def pactl(server: PulseServer, *args: str) -> str:
+    """Run `pactl` against the server; its output."""
+    result = subprocess.run(
+        ["pactl", *args],
+        env={**os.environ, **server.env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
+    )
+    return result.stdout
+
+
+@contextmanager
+def record(server: PulseServer, out: Path, sink: str = SINK) -> Iterator[Path]:
+    """Record `sink`'s monitor in real time into `out` (float32 stereo WAV); the stream is
+    connected (PulseAudio lists it) before the block runs."""
     assert PAREC is not None
+    before = pactl(server, "list", "short", "source-outputs").count("\n")
     process = subprocess.Popen(
         [
             *show_priority(),
             PAREC,
             "-d",
-            f"{SINK}.monitor",
+            f"{sink}.monitor",
             "--file-format=wav",
             "--format=float32le",
             f"--rate={RATE}",
@@ -198,17 +179,55 @@ def record(server: PulseServer, out: Path) -> Iterator[Path]:
         ],
         env={**os.environ, **server.env},
     )
-    time.sleep(0.3)  # the stream is connected before anything plays
+    deadline = time.monotonic() + 15
+    while pactl(server, "list", "short", "source-outputs").count("\n") <= before:
+        if time.monotonic() > deadline or process.poll() is not None:
+            break  # the capture will say what it heard
+        time.sleep(0.02)
+    # and its first samples are in the file (a monitor sends silence all the time): under load
+    # they came 0.5-1.5 s after the stream connected, and a film's start went unrecorded
+    while not (out.is_file() and out.stat().st_size > RECORDING_BYTES):
+        if time.monotonic() > deadline or process.poll() is not None:
+            break
+        time.sleep(0.02)
     try:
         yield out
     finally:
-        time.sleep(0.3)
+        time.sleep(0.3)  # parec's latency: what was played last is in the file
         process.send_signal(signal.SIGINT)  # parec finishes the WAV header on SIGINT
         try:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+
+
+def wait_until_heard(
+    capture: Path,
+    tone_hz: float,
+    seconds: float,
+    timeout_s: float,
+    heard_dbfs: float = -45.0,
+    share: float = 0.9,
+) -> FloatArray:
+    """Poll the growing `parec` capture until its last `seconds` carry `tone_hz` above
+    `heard_dbfs` in at least `share` of their 0.1 s windows (the sound is heard, steadily);
+    return the capture's levels (dBFS per 0.1 s window). Raises, with the levels heard, when
+    that is not so within `timeout_s`. This replaces "record for N seconds, then look at the
+    last two": the test moves on as soon as the sound it waits for is there, and a sound that
+    keeps breaking up never satisfies it."""
+    needed = round(seconds / 0.1)
+    deadline = time.monotonic() + timeout_s
+    levels = np.zeros(0)
+    while True:
+        with suppress(ValueError, OSError):  # the header may not be written yet
+            levels = tone_levels(read_capture(capture), [tone_hz], 0.1)[:, 0]
+            if len(levels) >= needed and (levels[-needed:] >= heard_dbfs).mean() >= share:
+                return levels
+        if time.monotonic() > deadline:
+            heard = " ".join(f"{v:.0f}" for v in levels)
+            raise AssertionError(f"{tone_hz} Hz not heard for {seconds} s; dBFS per 0.1 s: {heard}")
+        time.sleep(0.1)
 
 
 def read_capture(path: Path) -> FloatArray:

@@ -512,11 +512,6 @@ class FilmPlayers(QObject):
             case "vout" if state.player.has_vout() > 0:
                 self._first_picture(state)
             case "playing":
-                if state.state is SlotState.PRIMING and self._device:
-                    # libvlc 3 forgets the chosen device when a player is stopped and started
-                    # again (seen with PulseAudio: the stream came back on the default sink);
-                    # set it again while the film is still muted, before its cut
-                    state.player.audio_output_device_set(None, self._device)
                 if state.state is SlotState.PLAYING and state.pictures and not state.started:
                     state.started = True
                     self.film_started.emit(film_id)
@@ -543,6 +538,7 @@ class FilmPlayers(QObject):
         state.pictures = True
         if state.state is not SlotState.PRIMING:
             return
+        self._send_sound_to_chosen_device(state)
         with self._lock:
             early = state.paused_early
             if not early and not state.play_when_ready:
@@ -562,6 +558,18 @@ class FilmPlayers(QObject):
         if not early:
             state.player.set_pause(1)
         log.debug("primed %s (paused by the %s)", state.film_id, "pauser" if early else "Qt thread")
+
+    def _send_sound_to_chosen_device(self, state: _Slot) -> None:
+        """Choose the device again for the film just primed, before its cut.
+
+        libvlc 3 forgets a player's device when the player is stopped: its next film's sound
+        came out of the system's default sink (measured with PulseAudio, the third film of a
+        night, the first player used again; tests/ui/test_chosen_output_heard.py). Setting it
+        when libvlc reports the film playing is too early: the film's audio output does not
+        exist yet and libvlc drops the choice. At the first picture the film plays muted, its
+        sound stream is open, and PulseAudio moves it to the chosen sink."""
+        if self._device:
+            state.player.audio_output_device_set(None, self._device)
 
     def _time(self, state: _Slot, seconds: float) -> None:
         """libvlc's time of the film, carried forward to now (the event waited in Qt's queue)."""

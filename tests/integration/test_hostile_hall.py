@@ -43,7 +43,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[attack.Running
 
 
 @pytest.fixture
-def door(running: attack.RunningHall, tmp_path: Path) -> Iterator[Path]:
+def honest_door(running: attack.RunningHall, tmp_path: Path) -> Iterator[Path]:
     """The honest door station scanning admitted tickets every 20 ms while a test attacks."""
     codes = [person.code for person in running.admitted] * 40
     out = tmp_path / "door.jsonl"
@@ -87,7 +87,7 @@ def test_a_stolen_station_token_yields_no_codes_and_no_ballots(
 
 
 def test_bodies_and_headers_are_refused_before_they_are_read(
-    running: attack.RunningHall, door: Path
+    running: attack.RunningHall, honest_door: Path
 ) -> None:
     hall = running.hall
     before, _ = attack.rss_kib(hall.pid)
@@ -98,7 +98,7 @@ def test_bodies_and_headers_are_refused_before_they_are_read(
     assert bodies["megabytes_sent"] < 4 * 50  # the server shut the door early
     assert 413 in bodies["statuses"] or 0 in bodies["statuses"]
     assert header["status"] != 200
-    _assert_door_kept_working(door)
+    _assert_door_kept_working(honest_door)
 
 
 def test_deep_json_and_loose_types_are_400_not_500(running: attack.RunningHall) -> None:
@@ -109,7 +109,7 @@ def test_deep_json_and_loose_types_are_400_not_500(running: attack.RunningHall) 
 
 
 def test_half_open_connections_are_closed_and_the_hall_keeps_going(
-    running: attack.RunningHall, door: Path
+    running: attack.RunningHall, honest_door: Path
 ) -> None:
     hall = running.hall
     results: dict[str, dict[str, Any]] = {}
@@ -130,7 +130,7 @@ def test_half_open_connections_are_closed_and_the_hall_keeps_going(
     assert tls["still_open"] <= 16  # TLS handshakes: capped per address (asyncio: 60 s)
     assert plain["page_during"] == tls["page_during"] == 200  # another phone was served
     assert plain["page_after"] == 200
-    _assert_door_kept_working(door)
+    _assert_door_kept_working(honest_door)
 
 
 def test_a_flood_of_bad_tokens_writes_a_few_lines_not_thousands(

@@ -39,13 +39,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.media.generate import ClipSpec
 from kiosk.media.music_tracks import MusicSpec, render_music
 from kiosk.services.preflight import run_preflight
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.store.journal import Journal
 from tests.conftest import film_toml, write_event
+from tests.film_cache import FilmCache
 from tests.sound_capture import (
     RATE,
     FloatArray,
@@ -92,12 +93,12 @@ FILMS = ("F1", "F2")
 
 
 @pytest.fixture(scope="module")
-def music_event(tmp_path_factory: pytest.TempPathFactory) -> EventFolder:
+def music_event(tmp_path_factory: pytest.TempPathFactory, film_cache: FilmCache) -> EventFolder:
     root = tmp_path_factory.mktemp("music-night")
     films = []
     for film_id in FILMS:
         spec = ClipSpec((film_id,), FILM_S, 320, 180, tone_hz=TONES[film_id])
-        films.append(film_toml(film_id, render_clip(spec, root / "films" / f"{film_id}.mp4")))
+        films.append(film_toml(film_id, film_cache.render(spec, root / "films" / f"{film_id}.mp4")))
     for name in MUSIC:
         # steady tones a few LU away from the target, so the gain has something to do
         track = MusicSpec((TONES[name],), LENGTHS.get(name, 20.0), volume_db=-24.0, edge_fade_s=0)

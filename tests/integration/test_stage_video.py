@@ -7,6 +7,7 @@ draws the sidecar subtitles itself in the Traditional Chinese font.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,17 +35,23 @@ The last lantern — "Let's go home."
 """
 
 
+@pytest.fixture(scope="module")
+def stage_display() -> Iterator[str]:
+    """One 1920x1080 Xvfb (+ openbox) for the module: each capture's child opens its stage
+    on it and takes every window with it when it ends, so the next one starts on a bare
+    screen."""
+    with xvfb_display(WIDTH, HEIGHT) as display:
+        yield display
+
+
 def play_and_capture(
-    event: Path, clip: Path, shot: Path, srt: Path | None = None, caption: str = ""
+    display: str, event: Path, clip: Path, shot: Path, srt: Path | None = None, caption: str = ""
 ) -> QImage:
-    """Play `clip` on the stage (fullscreen on a 1920x1080 Xvfb), pause, capture the screen."""
+    """Play `clip` on the stage (fullscreen on the 1920x1080 Xvfb), pause, capture the screen."""
     args = [str(clip)] + ([str(srt)] if srt else [])
-    with (
-        xvfb_display(WIDTH, HEIGHT) as display,
-        qt_child(display, SCRIPT, "video", str(event), *args, STAGE_CAPTION=caption) as (
-            _process,
-            line,
-        ),
+    with qt_child(display, SCRIPT, "video", str(event), *args, STAGE_CAPTION=caption) as (
+        _process,
+        line,
     ):
         report = json.loads(line.removeprefix("READY "))
         assert report["vout"], "libvlc never opened its video output"
@@ -58,10 +65,13 @@ def is_black(colour: QColor, tolerance: int = 12) -> bool:
 
 
 def test_vertical_film_is_pillarboxed_not_stretched(
-    demo_event_template: Path, clips: dict[str, Path], tmp_path: Path
+    demo_event_template: Path, clips: dict[str, Path], tmp_path: Path, stage_display: str
 ) -> None:
     image = play_and_capture(
-        EventFolder(demo_event_template).root, clips["vertical"], tmp_path / "vertical.png"
+        stage_display,
+        EventFolder(demo_event_template).root,
+        clips["vertical"],
+        tmp_path / "vertical.png",
     )
     assert (image.width(), image.height()) == (WIDTH, HEIGHT)
     expected_width = HEIGHT * 180 / 320  # the clip is 180x320: 607.5 px wide at full height
@@ -106,13 +116,13 @@ def wide_clip(tmp_path_factory: pytest.TempPathFactory, film_cache: FilmCache) -
 
 
 def test_libvlc_draws_cjk_subtitles_on_the_stage(
-    demo_event_template: Path, wide_clip: Path, tmp_path: Path
+    demo_event_template: Path, wide_clip: Path, tmp_path: Path, stage_display: str
 ) -> None:
     srt = tmp_path / "wide.srt"
     srt.write_text(SUBTITLES, encoding="utf-8")
     event = EventFolder(demo_event_template).root
-    with_subs = play_and_capture(event, wide_clip, tmp_path / "with.png", srt)
-    without = play_and_capture(event, wide_clip, tmp_path / "without.png")
+    with_subs = play_and_capture(stage_display, event, wide_clip, tmp_path / "with.png", srt)
+    without = play_and_capture(stage_display, event, wide_clip, tmp_path / "without.png")
 
     def differing_here(x_range: range, y_range: range) -> int:
         return differing(with_subs, without, x_range, y_range)
@@ -127,11 +137,11 @@ def test_libvlc_draws_cjk_subtitles_on_the_stage(
 
 
 def test_caption_box_shows_over_the_film(
-    demo_event_template: Path, wide_clip: Path, tmp_path: Path
+    demo_event_template: Path, wide_clip: Path, tmp_path: Path, stage_display: str
 ) -> None:
     event = EventFolder(demo_event_template).root
     line = "她說：「我們回家吧。」 She said: let's go home."
-    shot = play_and_capture(event, wide_clip, tmp_path / "caption.png", caption=line)
+    shot = play_and_capture(stage_display, event, wide_clip, tmp_path / "caption.png", caption=line)
     # the opaque black box sits above the foot of the picture, centred, with white text in it
     box_row = int(HEIGHT * 0.92) - 12
     black = [x for x in range(0, WIDTH, 2) if is_black(shot.pixelColor(x, box_row), 4)]

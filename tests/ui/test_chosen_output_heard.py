@@ -1,0 +1,145 @@
+"""The films' sound goes to the output the projectionist chose, film after film.
+
+A private PulseAudio server has two null sinks: `cap`, the system's default (what a laptop's
+own speakers would be), and `hall`, the hall's amplifier, chosen for this event in the
+console's settings. The real console (`tests/ui/sound_console.py`) plays three short films in
+a row under Xvfb, so each of its two players is used, stopped and used again (libvlc 3 forgets
+a player's device when it is stopped: the product sets it again while each film is primed).
+`parec` records both sinks' monitors at once: every film must be heard on `hall` at its level
+(ffmpeg ebur128), and nothing at all on the default sink.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.core.console_settings import ConsoleSettings
+from kiosk.media.generate import ClipSpec
+from kiosk.store.console_settings import write_console_settings
+from kiosk.store.event_folder import EventFolder
+from tests.conftest import film_toml, write_event
+from tests.film_cache import FilmCache
+from tests.sound_capture import (
+    SINK,
+    PulseServer,
+    film_runs,
+    loudness_lufs,
+    off_tone_levels,
+    pactl,
+    pulse_server,
+    read_capture,
+    record,
+    requires_pulseaudio,
+    tone_levels,
+    wait_until_heard,
+)
+from tests.ui.sound_console import sound_console
+from tests.xvfb import Monitor, requires_xvfb, xvfb_display
+
+pytestmark = [
+    requires_xvfb,
+    requires_pulseaudio,
+    pytest.mark.vlc,
+    pytest.mark.slow,
+    pytest.mark.serial,  # a real-time capture
+]
+
+CONSOLE = Monitor("CONSOLE", 1366, 768)
+PROJECTOR = Monitor("PROJECTOR", 640, 360, x=1366)
+HALL = "hall"
+TONES = {"F1": 500, "F2": 800, "F3": 1250}  # three films: each player used twice
+FILM_S = 3.0
+WINDOW_S = 0.05
+HEARD_DBFS = -45.0  # a film's tone (about -22 LUFS) sits near -21 dBFS
+SILENT_DBFS = -80.0  # nothing of any film on the default sink: not even a faint leak
+
+
+@pytest.fixture
+def two_sink_pulse(tmp_path: Path) -> Iterator[PulseServer]:
+    """`cap` the system's default, `hall` the hall's amplifier (a second null sink)."""
+    with pulse_server(tmp_path) as pulse:
+        pactl(pulse, "load-module", "module-null-sink", f"sink_name={HALL}",
+              "sink_properties=device.description=Hall_amplifier")  # fmt: skip
+        pactl(pulse, "set-default-sink", SINK)
+        yield pulse
+
+
+def three_film_night(root: Path, film_cache: FilmCache) -> EventFolder:
+    tables = []
+    for film_id, tone in TONES.items():
+        spec = ClipSpec((film_id,), FILM_S, 320, 180, tone_hz=tone)
+        tables.append(
+            film_toml(film_id, film_cache.render(spec, root / "films" / f"{film_id}.mp4"))
+        )
+    event = write_event(root / "event", tables)
+    toml = event.root / "event.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            "title_card_seconds = 3", "title_card_seconds = 1"
+        ),
+        encoding="utf-8",
+    )
+    write_console_settings(event.root, ConsoleSettings(audio_device=HALL))
+    return event
+
+
+@pytest.mark.skipif(not shutil.which("ffmpeg"), reason="needs ffmpeg (ebur128)")
+def test_films_in_a_row_are_heard_on_the_chosen_output_only(
+    two_sink_pulse: PulseServer, tmp_path: Path, film_cache: FilmCache
+) -> None:
+    event = three_film_night(tmp_path, film_cache)
+    hall_wav, default_wav = tmp_path / "hall.wav", tmp_path / "default.wav"
+    with (
+        xvfb_display(
+            CONSOLE.width + PROJECTOR.width, 768, monitors=[CONSOLE, PROJECTOR]
+        ) as display,
+        sound_console(display, event, two_sink_pulse) as console,
+    ):
+        console.expect(r"^READY", 60)
+        with (
+            record(two_sink_pulse, hall_wav, sink=HALL),
+            record(two_sink_pulse, default_wav, sink=SINK),
+        ):
+            console.command("go")
+            for film_id in TONES:
+                assert console.expect(r"^FILM (\S+)", 30).group(1) == film_id
+            # the last film heard to its end on the hall's output (or the wait says why not)
+            wait_until_heard(hall_wav, TONES["F3"], FILM_S - 0.5, 20, HEARD_DBFS)
+    hall, default = read_capture(hall_wav), read_capture(default_wav)
+    tones = list(TONES.values())
+    runs = film_runs(
+        tone_levels(hall, tones, WINDOW_S),
+        WINDOW_S,
+        HEARD_DBFS,
+        -60.0,
+        off_tone=off_tone_levels(hall, tones, WINDOW_S),
+    )
+    on_default = tone_levels(default, tones, WINDOW_S).max(axis=0)
+    default_lufs = loudness_lufs(default_wav, 0.0, len(default) / 48000)
+    print(f"\n  (load average {os.getloadavg()[0]:.1f})")
+    problems = []
+    for (film_id, tone), run, leak in zip(TONES.items(), runs, on_default, strict=True):
+        lufs = (
+            loudness_lufs(hall_wav, run.start_s + 0.3, run.end_s - 0.3)
+            if run.end_s - run.start_s > 1.0
+            else float("-inf")
+        )
+        print(
+            f"  {film_id} {tone:5d} Hz: heard {run.heard_s:.2f} s of {FILM_S:g} on '{HALL}' at "
+            f"{lufs:.1f} LUFS; loudest on the default sink {leak:.0f} dBFS"
+        )
+        if run.heard_s < FILM_S - 0.5:
+            problems.append(f"{film_id} heard {run.heard_s:.2f} s on the chosen output")
+        if not -30.0 <= lufs <= -15.0:  # the film's own level, about -22 LUFS
+            problems.append(f"{film_id} at {lufs:.1f} LUFS on the chosen output")
+        if leak > SILENT_DBFS:
+            problems.append(f"{film_id} heard on the default sink ({leak:.0f} dBFS)")
+    print(f"  the default sink's capture: {default_lufs:.1f} LUFS")
+    if default_lufs > -60.0:  # ebur128 says -70.0 for pure silence
+        problems.append(f"the default sink carried sound: {default_lufs:.1f} LUFS")
+    assert not problems, problems
