@@ -186,6 +186,7 @@ def test_restore_after_sigkill_then_start_over(
         assert fresh is not None and fresh is not restored and restored.closed
         assert fresh.snapshot().phase is ShowPhase.HOLDING
         assert window.show_panel is not None and not window.show_panel.resume_banner.isVisible()
+        assert night.runner.settle()  # the show's journal is written on its own thread
         assert read_resume_point(Journal(long_event.open_db())) is not None
         assert kinds_of(long_event)[-2:] == ["show_reset", "cue_started"]
         space(qtbot, window)  # GO: the night plays again from film 1, on the same players
