@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSlider,
@@ -40,6 +39,7 @@ from kiosk.night.projector import Slide
 from kiosk.night.show import ShowController
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
+from kiosk.ui.console.film_progress import FilmProgress
 from kiosk.ui.console.jump_dialog import ChooseJump, ask_jump
 from kiosk.ui.console.keymap import KeyMap, binding
 from kiosk.ui.console.music_box import MusicBox
@@ -310,10 +310,7 @@ class ShowPanel(QWidget):
         self.elapsed = text_label("—", 26, bold=True)
         self.remaining = text_label("—", 26, bold=True, colour=Colours.accent.name())
         self.remaining.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumHeight(8)
-        self.progress.setRange(0, 1000)
+        self.progress = FilmProgress()
         self.go_feedback = text_label("", 10, bold=True, colour=Colours.warn.name())
         grid.addWidget(self.phase_label, 0, 0)
         grid.addWidget(self.go_feedback, 0, 1, Qt.AlignmentFlag.AlignRight)
@@ -551,16 +548,16 @@ class ShowPanel(QWidget):
             total = snap.film_elapsed_s + snap.film_remaining_s
             self.elapsed.setText(clock(snap.film_elapsed_s))
             self.remaining.setText("−" + clock(snap.film_remaining_s))
-            self.progress.setValue(int(1000 * snap.film_elapsed_s / total) if total else 0)
+            self.progress.set_fraction(snap.film_elapsed_s / total if total else 0.0)
         elif snap.countdown_s is not None:
             self.elapsed.setText("")
             self.remaining.setText("−" + clock(snap.countdown_s))
             length = cue.seconds or 1
-            self.progress.setValue(int(1000 * (1 - snap.countdown_s / length)))
+            self.progress.set_fraction(1 - snap.countdown_s / length)
         else:
             self.elapsed.setText("—")
             self.remaining.setText("")
-            self.progress.setValue(0)
+            self.progress.set_fraction(0.0)
 
     def _refresh_resume_banner(self, snap: Snapshot) -> None:
         """The "restored" banner is for the held moment after a restart: once GO lets the show
