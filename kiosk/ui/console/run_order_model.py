@@ -50,6 +50,7 @@ class RunOrderModel(QAbstractTableModel):
         self.rows: list[Row] = planned_rows(programme, config, self.checks)
         self.states: dict[str, FilmStatus] = {f.id: FilmStatus.PENDING for f in programme}
         self.current_key = "holding"
+        self._current_row: int | None = None  # the row of current_key (asked of every cell)
         self.held: str | None = None  # the current film's row while the show holds it
 
     def set_checks(self, checks: dict[str, FilmCheck]) -> None:
@@ -57,6 +58,7 @@ class RunOrderModel(QAbstractTableModel):
         self.beginResetModel()
         self.checks = dict(checks)
         self.rows = planned_rows(self.programme, self.config, self.checks)
+        self._current_row = self.row_of_cue(self.current_key)
         self.endResetModel()
 
     def set_media(self, verdicts: dict[str, MediaVerdict]) -> None:
@@ -75,6 +77,7 @@ class RunOrderModel(QAbstractTableModel):
         if states == self.states and key == self.current_key and held == self.held:
             return
         self.states, self.current_key, self.held = states, key, held
+        self._current_row = self.row_of_cue(key)
         if self.rows:
             last = self.index(len(self.rows) - 1, len(RUN_COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
@@ -105,7 +108,7 @@ class RunOrderModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row, column = self.rows[index.row()], index.column()
-        current = self.row_of_cue(self.current_key) == index.row()
+        current = self._current_row == index.row()
         if role == Qt.ItemDataRole.BackgroundRole and current:
             return QBrush(QColor("#3b3220"))
         if role == Qt.ItemDataRole.FontRole and current:

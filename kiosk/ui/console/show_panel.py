@@ -38,7 +38,7 @@ from kiosk.night.night import Night
 from kiosk.night.projector import Slide
 from kiosk.night.show import ShowController
 from kiosk.ui.common.tasks import TaskRunner
-from kiosk.ui.common.theme import Colours, text_label, ui_font
+from kiosk.ui.common.theme import Colours, set_style, text_label, ui_font
 from kiosk.ui.console.film_progress import FilmProgress
 from kiosk.ui.console.jump_dialog import ChooseJump, ask_jump
 from kiosk.ui.console.keymap import KeyMap, binding
@@ -505,8 +505,9 @@ class ShowPanel(QWidget):
         elif slide is not None:
             text, colour = SLIDE_STYLE[slide]  # the audience sees the slide, not the show's cue
         self.phase_label.setText(f" {text} ")
-        self.phase_label.setStyleSheet(
-            f"background: {colour}; color: #fff; border-radius: 4px; padding: 2px 6px;"
+        set_style(
+            self.phase_label,
+            f"background: {colour}; color: #fff; border-radius: 4px; padding: 2px 6px;",
         )
         slide_label = "⚠ Take the slide down" if slide is Slide.DIFFICULTIES else None
         self.buttons["difficulties"].setText(
