@@ -101,11 +101,14 @@ class StagePreview(QLabel):
         elif not self._busy:
             self._busy = True
             players, path = controller.players, self._file
-            self._tasks.run(
-                lambda: players.snapshot(slot, path, PREVIEW_WIDTH),
-                self._snapshot_done,
-                self._snapshot_failed,
-            )
+
+            def snapshot() -> QImage | None:  # the worker: libvlc writes, the PNG is read here
+                if not players.snapshot(slot, path, PREVIEW_WIDTH) or not path.is_file():
+                    return None
+                image = QImage(str(path))
+                return None if image.isNull() else image
+
+            self._tasks.run(snapshot, self._snapshot_done, self._snapshot_failed)
 
     def _grab_stage(self) -> None:
         """Paint the stage's card into a preview-sized picture. Not `stage.grab()`: that paints
@@ -128,10 +131,10 @@ class StagePreview(QLabel):
         painter.end()
         self._show(pixmap)
 
-    def _snapshot_done(self, ok: object) -> None:
+    def _snapshot_done(self, image: QImage | None) -> None:
         self._busy = False
-        if ok and self._file.is_file():
-            self._show(QPixmap(str(self._file)))
+        if image is not None:
+            self._show(QPixmap.fromImage(image))
 
     def _snapshot_failed(self, error: BaseException) -> None:
         self._busy = False
