@@ -583,7 +583,9 @@ class ShowPanel(QWidget):
         """Flag the next film (or the one on a title card) if its file is not the one measured."""
         film = self._trim_film()
         media = self.controller.media
-        verdict = media.verdict(film) if media is not None and film is not None else None
+        # as last looked at (every 2 s, off this thread): a stat here 10 times a second waited
+        # on the disk while an import's commits kept it busy
+        verdict = media.known_verdict(film) if media is not None and film is not None else None
         failure = self.controller.preload_failures.get(film) if film is not None else None
         if failure is not None and snap.alert is None:
             self.next_media.setText(
