@@ -862,7 +862,8 @@ class RegistrationsView(QWidget):
                 f"{result.marked_gone} attendee(s) are no longer in {dialog.path.name} "
                 f"and were marked gone"
             )
-        self.refresh()
+        if self.isVisible():  # else when the tab is opened (200,000 people: a big sort)
+            self.refresh()
 
     # --- tickets ----------------------------------------------------------------------------
     def choose_and_render(self) -> None:
