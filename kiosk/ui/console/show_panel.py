@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -43,7 +44,7 @@ from kiosk.ui.console.film_progress import FilmProgress
 from kiosk.ui.console.jump_dialog import ChooseJump, ask_jump
 from kiosk.ui.console.keymap import KeyMap, binding
 from kiosk.ui.console.music_box import MusicBox
-from kiosk.ui.console.run_order_model import RUN_COLUMNS, RunOrderModel
+from kiosk.ui.console.run_order_model import RUN_COLUMNS, STATE_TEXTS, RunOrderModel
 from kiosk.ui.console.stage_preview import StagePreview
 
 log = logging.getLogger(__name__)
@@ -359,11 +360,26 @@ class ShowPanel(QWidget):
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(26)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # sized when the rows change, not on every change of a film's state: ResizeToContents
+        # asked every cell again at each cut, on the GUI thread, right after the cut
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(
             RUN_COLUMNS.index("Title / 片名"), QHeaderView.ResizeMode.Stretch
         )
+        self.run_model.modelReset.connect(lambda: self._fit_run_columns(table))
+        self._fit_run_columns(table)
         return table
+
+    def _fit_run_columns(self, table: QTableView) -> None:
+        """Number, start and length to their contents; the state to its widest possible text
+        (in bold, as the current row shows it)."""
+        table.resizeColumnsToContents()
+        bold = QFont(table.font())
+        bold.setBold(True)
+        widest = max(QFontMetrics(bold).horizontalAdvance(text) for text in STATE_TEXTS)
+        header = table.horizontalHeader()
+        state = RUN_COLUMNS.index("State")
+        header.resizeSection(state, max(header.sectionSizeHint(state), widest + 16))
 
     def _build_side(self) -> QWidget:
         side = QWidget()

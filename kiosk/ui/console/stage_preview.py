@@ -108,7 +108,9 @@ class StagePreview(QLabel):
                 image = QImage(str(path))
                 return None if image.isNull() else image
 
-            self._tasks.run(snapshot, self._snapshot_done, self._snapshot_failed)
+            self._tasks.run(
+                snapshot, lambda image: self._snapshot_done(slot, image), self._snapshot_failed
+            )
 
     def _grab_stage(self) -> None:
         """Paint the stage's card into a preview-sized picture. Not `stage.grab()`: that paints
@@ -131,9 +133,11 @@ class StagePreview(QLabel):
         painter.end()
         self._show(pixmap)
 
-    def _snapshot_done(self, image: QImage | None) -> None:
+    def _snapshot_done(self, slot: str, image: QImage | None) -> None:
         self._busy = False
-        if image is not None:
+        if self.controller.on_stage != slot:
+            self.refresh()  # the show cut away while libvlc took it: show what is up now
+        elif image is not None:
             self._show(QPixmap.fromImage(image))
 
     def _snapshot_failed(self, error: BaseException) -> None:
