@@ -22,9 +22,13 @@ stamped with the monotonic clock on libvlc's thread), so the show's film clock, 
 from the last position, tracks the picture on screen within ~10 ms.
 
 libvlc calls its event callbacks on its own threads and is not re-entrant. The callbacks here
-only emit a queued Qt signal (`_vlc_event`); everything else, including every libvlc call, runs
-on the Qt thread. Each load of a slot gets a new generation number, so late events from the
-film a slot played before are dropped.
+only emit a queued Qt signal (`_vlc_event`); everything else runs on the Qt thread, except two
+libvlc calls that must not wait there: the priming pause (`_Pauser`, above) and stopping a
+player (`_Stopper`): libvlc's stop waits for the film's decoding and output threads to end,
+which took up to 1.5 s on a loaded machine, on the thread that times the next cut. While a
+slot is stopped there, whatever is asked of it waits (`pending`) and runs once it is stopped.
+Each load of a slot gets a new generation number, so late events from the film a slot played
+before are dropped.
 
 Loudness: a film's gain in dB (measured by preflight, plus the operator's trim) goes to
 libvlc's equalizer preamp, which is linear in dB; the operator's master volume (0-100 %) goes
@@ -90,6 +94,7 @@ class _Slot:
     position_s: float = 0.0
     position_sent_at: float = 0.0
     stop_pending: bool = False
+    stopping: bool = False  # the stopper's thread is stopping the player
     own_pauses: int = 0  # pauses asked for whose Paused event has not come yet
     pending: list[Callable[[], None]] = field(default_factory=list)
     loaded_at: float = 0.0
@@ -112,6 +117,7 @@ class FilmPlayers(QObject):
     ended = Signal(str)
     failed = Signal(str, str)
     _vlc_event = Signal(str, int, str, float, float)  # slot, generation, kind, value, at (queued)
+    _stopped = Signal(str)  # a slot's player stopped on the stopper's thread (queued)
 
     def __init__(
         self,
@@ -134,6 +140,8 @@ class FilmPlayers(QObject):
         self._slots = {name: _Slot(name, instance.media_player_new()) for name in SLOTS}
         self._lock = threading.Lock()  # pause_armed, paused_early, own_pauses, with _Pauser
         self._pauser = _Pauser(self._slots, self._lock)
+        self._stopped.connect(self._on_stopped, Qt.ConnectionType.QueuedConnection)
+        self._stopper = _Stopper(self._stopped.emit)
         self._fades = PictureFades(self)
         self._vlc_event.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
         self._watchdog = QTimer(self)
@@ -420,6 +428,7 @@ class FilmPlayers(QObject):
         self._closed = True
         self._watchdog.stop()
         self._pauser.close()
+        self._stopper.close()  # no stop in flight while the players are released
         for state in self._slots.values():
             self._fades.cancel(state.name)
             state.generation += 1
@@ -439,10 +448,18 @@ class FilmPlayers(QObject):
 
     def _flush_stop(self, slot: str) -> None:
         state = self._slots[slot]
+        if self._closed or not state.stop_pending or state.stopping:
+            return
+        state.stopping = True
+        self._stopper.stop(state)  # what is asked of the slot meanwhile waits in `pending`
+
+    @Slot(str)
+    def _on_stopped(self, slot: str) -> None:
+        state = self._slots[slot]
+        state.stopping = False
         if self._closed or not state.stop_pending:
             return
         state.stop_pending = False
-        state.player.stop()
         actions, state.pending = state.pending, []
         for action in actions:
             action()
@@ -634,6 +651,33 @@ class _Pauser:
                 state.pause_armed, state.paused_early = False, True
                 state.own_pauses += 1
                 state.player.set_pause(1)
+
+
+class _Stopper:
+    """Stops players on a thread of its own: libvlc's stop waits for the film's threads to end
+    (up to 1.5 s measured on a loaded machine), which must not hold the GUI thread."""
+
+    def __init__(self, stopped: Callable[[str], None]) -> None:
+        self._stopped = stopped  # called on this thread with the slot's name (emits a signal)
+        self._work: queue.SimpleQueue[_Slot | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="player-stopper", daemon=True)
+        self._thread.start()
+
+    def stop(self, slot: _Slot) -> None:
+        """Stop the slot's player there; `stopped(name)` follows."""
+        self._work.put(slot)
+
+    def close(self) -> None:
+        """Finish the stops asked for and end the thread (before the players are released)."""
+        self._work.put(None)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while (slot := self._work.get()) is not None:
+            started = time.monotonic()
+            slot.player.stop()
+            log.debug("slot %s stopped in %.0f ms", slot.name, (time.monotonic() - started) * 1e3)
+            self._stopped(slot.name)
 
 
 def set_preamp(player: Any, preamp_db: float) -> bool:

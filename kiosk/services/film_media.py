@@ -49,6 +49,13 @@ class FilmMedia:
         """Whether the film's file is the one preflight measured (and why not)."""
         return self._look(film_id)[1]
 
+    def known_verdict(self, film_id: str) -> MediaVerdict:
+        """The verdict last worked out by :meth:`verdict` (the console asks that every 2 s off
+        the GUI thread), without looking at the file again; worked out now if never."""
+        with self._lock:
+            cached = self._cache.get(film_id)
+        return cached[2] if cached is not None else self.verdict(film_id)
+
     def check_of(self, film_id: str) -> FilmCheck | None:
         """The preflight result for the film's file as it is now (None if none applies)."""
         check, verdict = self._look(film_id)

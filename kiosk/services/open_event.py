@@ -34,6 +34,7 @@ from kiosk.core.programme import Programme
 from kiosk.core.tickets import TicketCodec
 from kiosk.services.booth_checklist import Checklist, ToneSource, check_event
 from kiosk.services.event_server_process import EventServerProcess
+from kiosk.services.import_process import ImportProcess
 from kiosk.services.preflight import PreflightReport, Progress, recheck_film, run_preflight
 from kiosk.services.registrations import RegistrationDesk
 from kiosk.services.report import ReportService, VoteSource
@@ -63,6 +64,7 @@ class Registrations:
     the tickets to render."""
 
     open_desk: Callable[[], RegistrationDesk]
+    imports: ImportProcess  # previews and imports, in a child process
     exports_dir: Path
     tickets_dir: Path
     ticket_jobs: Callable[[Path | None], list[TicketJob]]
@@ -157,6 +159,7 @@ class OpenEvent:
         """The Registrations view's access (its desk is opened by the view's worker)."""
         return Registrations(
             open_desk=lambda: RegistrationDesk(self.connect(), self.codec),
+            imports=ImportProcess(self.root),
             exports_dir=self.root,
             tickets_dir=self.root / "tickets",
             ticket_jobs=lambda png_dir: ticket_jobs(self._folder, png_dir),

@@ -287,7 +287,8 @@ def import_registrations(
 class RegistrationDesk:
     """One event's attendees and tickets as the console's Registrations view works on them,
     on one database connection: it lives on the view's worker thread (one connection per
-    thread), so the view never holds the database."""
+    thread), so the view never holds the database. Imports run in a child process
+    (:mod:`kiosk.services.import_process`)."""
 
     def __init__(self, db: sqlite_utils.Database, codec: TicketCodec) -> None:
         self._db = db
@@ -305,23 +306,6 @@ class RegistrationDesk:
     def reissue(self, attendee_id: str, reason: str | None = None) -> TicketRecord:
         """A new ticket for an attendee (the old code stops working)."""
         return self._attendees.reissue(attendee_id, reason)
-
-    def preview(self, path: Path, mapping: Mapping[str, str] | None = None) -> ImportPreview:
-        """What importing `path` would do; writes nothing."""
-        return preview_import(self._db, self._codec, path, mapping)
-
-    def apply(
-        self,
-        preview: ImportPreview,
-        *,
-        allow_many_gone: bool = False,
-        progress: ImportProgress | None = None,
-    ) -> ImportResult:
-        """Import what a preview read (see :func:`apply_preview` for what needs
-        ``allow_many_gone``; ``progress`` is told each chunk and may stop the import)."""
-        return apply_preview(
-            self._db, self._codec, preview, allow_many_gone=allow_many_gone, progress=progress
-        )
 
     def close(self) -> None:
         """Close the desk's database connection (on the thread that used it)."""

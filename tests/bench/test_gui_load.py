@@ -10,7 +10,9 @@ then together:
   listener whose backlog is full: connects hang until their timeout);
 * `doors`: four busy doors (`door_traffic_child.py`, 4 scans + 4 undos a second each) writing
   the same event database from another process;
-* `export`: the Report tab open and Export PDF every 6 s.
+* `export`: the Report tab open and Export PDF every 6 s;
+* `ballots`: 700 phones vote through the real vote server (`main.py vote serve` on 127.0.0.1,
+  POST /check then /vote each, spread over 24 s) while the Viewer's vote tab is on screen.
 
 For each run it prints the GUI thread's p99 and max lateness (a 5 ms probe timer; "outside
 the cuts" leaves out 250 ms around each cut, the cut's own redraw), each cut's lateness against
@@ -23,27 +25,39 @@ with the figures (on a shared machine they are noisy). Figures only (`make bench
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from kiosk.core.vote import display_vote_code, vote_code
 from kiosk.media.generate import ClipSpec, render_clip
+from kiosk.services import results as sealed
+from kiosk.services.vote import ViewerVote
 from kiosk.services.vote_address import remember_vote_address
+from kiosk.store.database import transaction
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.stations import StationRegistry
 from tests.conftest import film_toml
-from tests.doors_helpers import seed_people
+from tests.doors_helpers import Person, seed_people
+from tests.results_helpers import KDF_N, PASSPHRASE
+from tests.vote_server import vote_server
 from tests.xvfb import Monitor, qt_env, xvfb_display
 
 pytestmark = [pytest.mark.vlc, pytest.mark.ffmpeg, pytest.mark.slow]
@@ -59,14 +73,25 @@ CHILD_TIMEOUT_S = float(os.environ.get("GUI_LOAD_TIMEOUT", "400"))
 SEEDED = 700
 DOOR_RATE = 4.0  # scans a second at each of four doors
 CUT_WINDOW_S = 0.25  # the cut's own redraw: left out of "outside the cuts"
+BALLOTS_OVER_S = 24.0  # the 700 ballots arrive evenly over this long (the run lasts ~30 s)
+PHONES = 16  # ballots in flight at once
 RUNS = {
     "baseline": "",
     "import": "import",
     "address": "address",
     "doors": "doors",
+    "ballots": "ballots",
     "export": "export",
-    "all": "import,address,doors,export",
+    "all": "import,address,doors,ballots,export",
 }
+JURY = """\
+[[results]]
+category = "best-film"
+winner = "F01"
+nominees = ["F01", "F02"]
+citation_en = "For a bench."
+citation_zh = "為測試。"
+"""
 CHOSEN = [r for r in os.environ.get("GUI_LOAD_RUNS", ",".join(RUNS)).split(",") if r]
 BEFORE = os.environ.get("GUI_LOAD_BEFORE", "")
 VERSIONS = os.environ.get("GUI_LOAD_VERSIONS", "before,after" if BEFORE else "after").split(",")
@@ -87,6 +112,7 @@ class Outcome:
     import_s: float | None
     progress_seen: bool
     load: str
+    stalls: str = ""  # the console's own stall probe: handlers that held the GUI thread
 
     def line(self) -> str:
         loaded = [c["late_ms"] for c in self.cuts if c["loaded"]]
@@ -132,7 +158,7 @@ def before_tree() -> Iterator[Path | None]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def make_event(root: Path, clip: Path) -> EventFolder:
+def make_event(root: Path, clip: Path) -> tuple[EventFolder, list[Person]]:
     root.mkdir(parents=True)
     (root / "event.toml").write_text(
         textwrap.dedent(
@@ -155,6 +181,12 @@ def make_event(root: Path, clip: Path) -> EventFolder:
             id = "best-film"
             name_en = "Best Film"
             name_zh = "最佳影片"
+
+            [[awards]]
+            id = "viewers"
+            name_en = "Viewer's Award"
+            name_zh = "觀眾獎"
+            kind = "audience"
             """
         ),
         encoding="utf-8",
@@ -166,8 +198,71 @@ def make_event(root: Path, clip: Path) -> EventFolder:
     programme = '[programme]\nname_en = "Bench"\nname_zh = "測試"\n\n' + "\n".join(films)
     (root / "programme.toml").write_text(programme, encoding="utf-8")
     folder = EventFolder(root)
-    seed_people(folder, count=SEEDED)
-    return folder
+    return folder, seed_people(folder, count=SEEDED)
+
+
+def open_the_vote(folder: EventFolder, people: list[Person]) -> list[str]:
+    """Seal a jury result (the vote's key), admit everyone, open the vote; their vote codes."""
+    jury = folder.root.parent / "jury.toml"
+    jury.write_text(JURY, encoding="utf-8")
+    sealed.seal_results(folder, jury, [PASSPHRASE], kdf_n=KDF_N)
+    jury.unlink()
+    db = folder.open_db()
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    with transaction(db) as conn:
+        conn.executemany(
+            "INSERT INTO checkins (attendee_id, code, station, method, at) "
+            "VALUES (?, ?, 'Door 1', 'scan', ?)",
+            [(p.attendee_id, p.code, now) for p in people],
+        )
+    db.close()
+    with ViewerVote(folder) as vote:
+        vote.open_vote(120)
+    key = folder.secret_key()
+    return [display_vote_code(vote_code(key, p.code)) for p in people]
+
+
+class Phones:
+    """700 phones voting through the real vote server, spread over BALLOTS_OVER_S."""
+
+    def __init__(self, url: str, codes: list[str]) -> None:
+        self.host, port = url.removeprefix("http://").split(":")
+        self.port = int(port)
+        self.codes = codes
+        self.accepted = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="phones")
+        self.thread.start()
+
+    def _vote(self, index: int) -> None:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            for path, body in (
+                ("/check", {"code": self.codes[index]}),
+                ("/vote", {"code": self.codes[index], "film": f"F{index % 3 + 1:02d}"}),
+            ):
+                connection.request(
+                    "POST", path, json.dumps(body), {"Content-Type": "application/json"}
+                )
+                answer = json.loads(connection.getresponse().read())
+            self.accepted += bool(answer.get("accepted"))
+        finally:
+            connection.close()
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        with ThreadPoolExecutor(PHONES) as pool:
+            for index in range(len(self.codes)):
+                due = started + index * BALLOTS_OVER_S / len(self.codes)
+                if self.stop.wait(max(0.0, due - time.monotonic())):
+                    break
+                pool.submit(self._vote, index)
+
+    def close(self) -> int:
+        """Stop sending; the ballots accepted."""
+        self.stop.set()
+        self.thread.join(timeout=60)
+        return self.accepted
 
 
 def p99(samples: list[float]) -> float:
@@ -200,9 +295,10 @@ def run_once(
     display: str, version: str, tree: Path, run: str, clip: Path, export: Path, work: Path
 ) -> Outcome:
     loads = RUNS[run]
-    folder = make_event(work / f"{version}-{run}" / "event", clip)
+    folder, people = make_event(work / f"{version}-{run}" / "event", clip)
+    codes = open_the_vote(folder, people) if "ballots" in loads else []
     dead = None
-    doors = None
+    phones: Phones | None = None
     if "address" in loads:
         dead = DeadAddress(PORT)
         remember_vote_address(folder, "127.0.0.1", PORT)
@@ -213,6 +309,27 @@ def run_once(
     env.pop("KIOSK_VOTE_URL", None)
     out = work / f"{version}-{run}" / "out"
     out.mkdir()
+    with contextlib.ExitStack() as stack:
+        if codes:
+            url = stack.enter_context(vote_server(folder))
+            phones = Phones(url, codes)
+            stack.callback(phones.close)
+        output = run_child(env, tree, folder, loads, export, out, dead)
+    ballots = f" ballots {phones.accepted}" if phones is not None else ""
+    return outcome_of(version, run, output, ballots)
+
+
+def run_child(
+    env: dict[str, str],
+    tree: Path,
+    folder: EventFolder,
+    loads: str,
+    export: Path,
+    out: Path,
+    dead: DeadAddress | None,
+) -> str:
+    """The console child under the loads (and the doors' traffic); its output."""
+    doors = None
     try:
         if "doors" in loads:
             doors = subprocess.Popen(
@@ -234,19 +351,25 @@ def run_once(
                 timeout=CHILD_TIMEOUT_S,
                 check=False,
             )
-        output = (out / "child.log").read_text()
+        return (out / "child.log").read_text()
     finally:
         if doors is not None:
             doors.communicate("", timeout=30)
         if dead is not None:
             dead.close()
+
+
+def outcome_of(version: str, run: str, output: str, ballots: str) -> Outcome:
+    """One run's figures from the child's output."""
     result_lines = [line for line in output.splitlines() if line.startswith("RESULT ")]
     if not result_lines:
         print(output[-2000:])
         load = os.getloadavg()
         nan = float("nan")
         frozen = f"frozen: no result within {CHILD_TIMEOUT_S:.0f} s"
-        return Outcome(version, run, nan, nan, nan, nan, [], None, False, f"{load[0]:.1f} {frozen}")
+        return Outcome(
+            version, run, nan, nan, nan, nan, [], None, False, f"{load[0]:.1f} {frozen}{ballots}"
+        )
     result = json.loads(result_lines[-1][len("RESULT ") :])
     start = result["load_started_t"]
     samples = [(t, late) for t, late in result["samples"] if t >= start]
@@ -264,8 +387,24 @@ def run_once(
         result["cuts"],
         result["import_seconds"],
         result["import_progress_seen"],
-        f"{load[0]:.1f} {load[1]:.1f}",
+        f"{load[0]:.1f} {load[1]:.1f}{ballots}",
+        stall_handlers(output),
     )
+
+
+STALL_LINE = re.compile(r"GUI thread held (\d+) ms by (.*)$")
+
+
+def stall_handlers(output: str, shown: int = 4) -> str:
+    """The handlers the console's stall probe named (> 50 ms), the most often first:
+    `count× handler (max ms)`."""
+    seen: dict[str, list[int]] = {}
+    for line in output.splitlines():
+        match = STALL_LINE.search(line)
+        if match:
+            seen.setdefault(match.group(2).strip(), []).append(int(match.group(1)))
+    ranked = sorted(seen.items(), key=lambda item: (-len(item[1]), -max(item[1])))
+    return "; ".join(f"{len(ms)}x {name} (max {max(ms)})" for name, ms in ranked[:shown])
 
 
 def test_cuts_under_office_load(
@@ -283,4 +422,7 @@ def test_cuts_under_office_load(
                 print(outcome.line(), flush=True)
                 outcomes.append(outcome)
     print("\n".join(["", "GUI load bench (lateness in ms):", *(o.line() for o in outcomes)]))
+    print("\n".join(["", "Stalls the console's probe named (> 50 ms):"]))
+    for o in outcomes:
+        print(f"{o.version:<7}{o.run:<9} {o.stalls or '-'}")
     assert outcomes

@@ -124,3 +124,17 @@ def test_rehearse_files_are_found_by_content_with_their_subtitles(
     assert len(gains) == 1
     assert gains[0]["film"] == "R01" and gains[0]["file"] == "same"
     assert gains[0]["preflight_db"] == db.execute("SELECT gain_db FROM film_checks").fetchone()[0]
+
+
+def test_the_known_verdict_does_not_look_at_the_file_until_it_is_asked_again(
+    measured: tuple[EventFolder, Path, Path],
+) -> None:
+    """The Show tab asks 10 times a second without touching the disk; the console's look every
+    2 s (off the GUI thread) brings the news."""
+    folder, loud, quiet = measured
+    media = _media(folder)
+    assert media.known_verdict("F1").state is MediaState.SAME  # never looked: looked now
+    shutil.copyfile(quiet, loud)
+    assert media.known_verdict("F1").state is MediaState.SAME  # as last looked at
+    assert media.verdict("F1").state is MediaState.CHANGED  # the look every 2 s
+    assert media.known_verdict("F1").state is MediaState.CHANGED

@@ -2,7 +2,8 @@
 what its Show and Viewer's vote tabs claim the projector shows (for test_projector_truth).
 
     stdin "press NAME"   -> the console command NAME as its key would (go, difficulties…)
-    stdin "vote open"    -> the Viewer's vote tab's Open button (which puts the slide up)
+    stdin "vote open"    -> the Viewer's vote tab's Open button (which puts the slide up once
+                            the opening is committed: DONE then)
     stdin "vote slide"   -> the voting-slide button clicked (on/off)
     stdin "facts"        -> "FACTS {json}": the badge, the current run-order row's state, the
                             slide button's on/off and text, after a refresh
@@ -51,14 +52,20 @@ def main() -> int:
             "log": window.log_view.toPlainText().splitlines()[-3:],
         }
 
+    def done_when_answered() -> None:
+        if vote.busy:
+            QTimer.singleShot(10, done_when_answered)
+        else:
+            print("DONE", flush=True)
+
     def on_line(text: str) -> None:
         command, _, argument = text.strip().partition(" ")
         if command == "press":
             panel.trigger(argument)
             print("DONE", flush=True)
         elif command == "vote" and argument == "open":
-            vote.open_vote()
-            print("DONE", flush=True)
+            vote.open_vote()  # committed on the vote tab's worker, then the slide goes up
+            done_when_answered()
         elif command == "vote" and argument == "slide":
             vote.slide_button.click()
             print("DONE", flush=True)

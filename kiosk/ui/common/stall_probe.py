@@ -26,7 +26,7 @@ from types import FrameType
 from PySide6.QtCore import QObject, Qt, QTimer
 
 from kiosk.core.stalls import Stall, StallLog, status_text
-from kiosk.ui.common.theme import Colours, text_label
+from kiosk.ui.common.theme import Colours, set_style, text_label
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class StallProbe(QObject):
             if log_.should_log(worst_ms)
             else Colours.muted
         )
-        self.label.setStyleSheet(f"color: {colour.name()};")
+        set_style(self.label, f"color: {colour.name()};")
 
     # --- watchdog thread ----------------------------------------------------------------------
     def _watch(self) -> None:

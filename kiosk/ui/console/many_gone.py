@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from kiosk.core import glossary
-from kiosk.services.registrations import ImportPreview
+from kiosk.services.import_process import PreviewSummary
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class ManyGoneQuestion:
         )
 
 
-def many_gone_question(preview: ImportPreview) -> ManyGoneQuestion | None:
+def many_gone_question(preview: PreviewSummary) -> ManyGoneQuestion | None:
     """The question to ask before applying `preview`, or None if it marks few people gone."""
     if preview.many_gone_problem() is None:
         return None

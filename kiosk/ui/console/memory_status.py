@@ -22,7 +22,7 @@ from kiosk.core.memory_trend import MemoryLevel, MemoryTrend, MemoryVerdict
 from kiosk.core.show import CueKind, Snapshot
 from kiosk.process_stats import ProcessStats, read_process_stats
 from kiosk.ui.common.messages import MessageBus
-from kiosk.ui.common.theme import Colours, text_label
+from kiosk.ui.common.theme import Colours, set_style, text_label
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ class MemoryStatus(QObject):
             MemoryLevel.WARN: Colours.bad,
         }[verdict.level]
         bold = "font-weight: bold;" if verdict.level is MemoryLevel.WARN else ""
-        self.label.setStyleSheet(f"color: {colour.name()}; {bold}")
+        set_style(self.label, f"color: {colour.name()}; {bold}")
         # steady memory is not news on the night: the line shows only while memory grows
         self.label.setHidden(verdict.level is MemoryLevel.STEADY)
         rule = self._trend.rule

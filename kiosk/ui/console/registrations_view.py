@@ -73,6 +73,8 @@ class RegistrationsView(QWidget):
         self.messages = messages
         self.tasks = tasks
         # its own thread and connection: the list, the import, reissue and revoke wait there
+        # the import's child process, waited for on the worker (see import_preview_dialog)
+        self.imports = registrations.imports
         self.worker: RegistrationWorker = SerialWorker(
             registrations.open_desk,
             name="registrations",
@@ -162,7 +164,9 @@ class RegistrationsView(QWidget):
         return self._waiting > 0 or self._search_timer.isActive()
 
     def stop(self) -> None:
-        """The console is closing: finish the queued work and close the connection."""
+        """The console is closing: stop an import's child, finish the queued work and close the
+        connection."""
+        self.imports.stop()
         self.worker.shutdown()
 
     def refresh(self) -> None:
@@ -288,7 +292,7 @@ class RegistrationsView(QWidget):
 
     def preview_file(self, path: Path) -> ImportPreviewDialog:
         """The preview dialog for `path` (not yet shown); importing refreshes the list."""
-        dialog = ImportPreviewDialog(path, self.worker, self)
+        dialog = ImportPreviewDialog(path, self.worker, self.imports, self)
         dialog.accepted.connect(lambda: self._imported(dialog))
         return dialog
 
@@ -296,19 +300,18 @@ class RegistrationsView(QWidget):
         result = dialog.import_result
         if result is None:
             return
-        applied = result.applied
         text = (
-            f"Imported {dialog.path.name}: {len(applied.new_ids)} new, "
-            f"{len(applied.updated_ids)} updated, {len(applied.unchanged_ids)} unchanged, "
-            f"{applied.tickets_issued} ticket(s) issued"
+            f"Imported {dialog.path.name}: {result.new} new, {result.updated} updated, "
+            f"{result.unchanged} unchanged, {result.tickets_issued} ticket(s) issued"
         )
         self.messages.info(text)
-        if applied.gone_ids:
+        if result.marked_gone:
             self.messages.warning(
-                f"{len(applied.gone_ids)} attendee(s) are no longer in {dialog.path.name} "
+                f"{result.marked_gone} attendee(s) are no longer in {dialog.path.name} "
                 f"and were marked gone"
             )
-        self.refresh()
+        if self.isVisible():  # else when the tab is opened (200,000 people: a big sort)
+            self.refresh()
 
     # --- tickets ----------------------------------------------------------------------------
     def choose_and_render(self) -> None:

@@ -29,6 +29,13 @@ STATE_LABELS = {
 }
 HELD_LABELS = {ShowPhase.PAUSED: "⏸ paused", ShowPhase.BLACK: "■ black"}
 SLIDE_LABELS = {Slide.DIFFICULTIES: "⚠ difficulties slide", Slide.VOTING: "▣ voting slide"}
+# every text the State column can show (the panel sizes the column once for the widest)
+STATE_TEXTS = (
+    *STATE_LABELS.values(),
+    *HELD_LABELS.values(),
+    *SLIDE_LABELS.values(),
+    *FLAGGED.values(),
+)
 STATE_COLOURS = {
     FilmStatus.PENDING: Colours.muted,
     FilmStatus.PLAYING: Colours.accent,
@@ -50,6 +57,7 @@ class RunOrderModel(QAbstractTableModel):
         self.rows: list[Row] = planned_rows(programme, config, self.checks)
         self.states: dict[str, FilmStatus] = {f.id: FilmStatus.PENDING for f in programme}
         self.current_key = "holding"
+        self._current_row: int | None = None  # the row of current_key (asked of every cell)
         self.held: str | None = None  # the current film's row while the show holds it
 
     def set_checks(self, checks: dict[str, FilmCheck]) -> None:
@@ -57,6 +65,7 @@ class RunOrderModel(QAbstractTableModel):
         self.beginResetModel()
         self.checks = dict(checks)
         self.rows = planned_rows(self.programme, self.config, self.checks)
+        self._current_row = self.row_of_cue(self.current_key)
         self.endResetModel()
 
     def set_media(self, verdicts: dict[str, MediaVerdict]) -> None:
@@ -75,6 +84,7 @@ class RunOrderModel(QAbstractTableModel):
         if states == self.states and key == self.current_key and held == self.held:
             return
         self.states, self.current_key, self.held = states, key, held
+        self._current_row = self.row_of_cue(key)
         if self.rows:
             last = self.index(len(self.rows) - 1, len(RUN_COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
@@ -105,7 +115,7 @@ class RunOrderModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row, column = self.rows[index.row()], index.column()
-        current = self.row_of_cue(self.current_key) == index.row()
+        current = self._current_row == index.row()
         if role == Qt.ItemDataRole.BackgroundRole and current:
             return QBrush(QColor("#3b3220"))
         if role == Qt.ItemDataRole.FontRole and current:
@@ -126,23 +136,22 @@ class RunOrderModel(QAbstractTableModel):
         film = row.film
         assert film is not None
         status = self.states.get(film.id, FilmStatus.PENDING)
-        if role == Qt.ItemDataRole.DisplayRole:
-            check = self.checks.get(film.id)
-            length = check.duration_s if check and check.duration_s else film.declared_runtime_s
-            texts = {
-                0: str(film.position),
-                1: row.starts.strftime("%H:%M"),
-                2: f"{film.title_en}  {film.title_zh}",
-                3: format_duration(length),
-                4: STATE_LABELS[status],
-            }
-            held_here = current and status in (FilmStatus.PLAYING, FilmStatus.PENDING)
-            if column == 4 and held_here and self.held is not None:
-                # the row says what the badge says: paused, black (a held title card too)
-                return self.held
-            if film.id in self.media and status is FilmStatus.PENDING:
-                texts[4] = FLAGGED[self.media[film.id].state]
-            return texts.get(column)
+        if role == Qt.ItemDataRole.DisplayRole:  # only the cell asked for: asked of every cell
+            if column == 4:
+                held_here = current and status in (FilmStatus.PLAYING, FilmStatus.PENDING)
+                if held_here and self.held is not None:
+                    # the row says what the badge says: paused, black (a held title card too)
+                    return self.held
+                if film.id in self.media and status is FilmStatus.PENDING:
+                    return FLAGGED[self.media[film.id].state]
+                return STATE_LABELS[status]
+            if column == 3:
+                check = self.checks.get(film.id)
+                length = check.duration_s if check and check.duration_s else film.declared_runtime_s
+                return format_duration(length)
+            if column == 1:
+                return row.starts.strftime("%H:%M")
+            return str(film.position) if column == 0 else f"{film.title_en}  {film.title_zh}"
         if role == Qt.ItemDataRole.ToolTipRole and film.id in self.media:
             return f"{self.media[film.id].reason} — F6 checks it again"
         if role == Qt.ItemDataRole.ForegroundRole and column == 4:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSlider,
@@ -39,11 +39,12 @@ from kiosk.night.night import Night
 from kiosk.night.projector import Slide
 from kiosk.night.show import ShowController
 from kiosk.ui.common.tasks import TaskRunner
-from kiosk.ui.common.theme import Colours, text_label, ui_font
+from kiosk.ui.common.theme import Colours, set_style, text_label, ui_font
+from kiosk.ui.console.film_progress import FilmProgress
 from kiosk.ui.console.jump_dialog import ChooseJump, ask_jump
 from kiosk.ui.console.keymap import KeyMap, binding
 from kiosk.ui.console.music_box import MusicBox
-from kiosk.ui.console.run_order_model import RUN_COLUMNS, RunOrderModel
+from kiosk.ui.console.run_order_model import RUN_COLUMNS, STATE_TEXTS, RunOrderModel
 from kiosk.ui.console.stage_preview import StagePreview
 
 log = logging.getLogger(__name__)
@@ -310,10 +311,7 @@ class ShowPanel(QWidget):
         self.elapsed = text_label("—", 26, bold=True)
         self.remaining = text_label("—", 26, bold=True, colour=Colours.accent.name())
         self.remaining.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumHeight(8)
-        self.progress.setRange(0, 1000)
+        self.progress = FilmProgress()
         self.go_feedback = text_label("", 10, bold=True, colour=Colours.warn.name())
         grid.addWidget(self.phase_label, 0, 0)
         grid.addWidget(self.go_feedback, 0, 1, Qt.AlignmentFlag.AlignRight)
@@ -362,11 +360,26 @@ class ShowPanel(QWidget):
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(26)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # sized when the rows change, not on every change of a film's state: ResizeToContents
+        # asked every cell again at each cut, on the GUI thread, right after the cut
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(
             RUN_COLUMNS.index("Title / 片名"), QHeaderView.ResizeMode.Stretch
         )
+        self.run_model.modelReset.connect(lambda: self._fit_run_columns(table))
+        self._fit_run_columns(table)
         return table
+
+    def _fit_run_columns(self, table: QTableView) -> None:
+        """Number, start and length to their contents; the state to its widest possible text
+        (in bold, as the current row shows it)."""
+        table.resizeColumnsToContents()
+        bold = QFont(table.font())
+        bold.setBold(True)
+        widest = max(QFontMetrics(bold).horizontalAdvance(text) for text in STATE_TEXTS)
+        header = table.horizontalHeader()
+        state = RUN_COLUMNS.index("State")
+        header.resizeSection(state, max(header.sectionSizeHint(state), widest + 16))
 
     def _build_side(self) -> QWidget:
         side = QWidget()
@@ -508,8 +521,9 @@ class ShowPanel(QWidget):
         elif slide is not None:
             text, colour = SLIDE_STYLE[slide]  # the audience sees the slide, not the show's cue
         self.phase_label.setText(f" {text} ")
-        self.phase_label.setStyleSheet(
-            f"background: {colour}; color: #fff; border-radius: 4px; padding: 2px 6px;"
+        set_style(
+            self.phase_label,
+            f"background: {colour}; color: #fff; border-radius: 4px; padding: 2px 6px;",
         )
         slide_label = "⚠ Take the slide down" if slide is Slide.DIFFICULTIES else None
         self.buttons["difficulties"].setText(
@@ -551,16 +565,16 @@ class ShowPanel(QWidget):
             total = snap.film_elapsed_s + snap.film_remaining_s
             self.elapsed.setText(clock(snap.film_elapsed_s))
             self.remaining.setText("−" + clock(snap.film_remaining_s))
-            self.progress.setValue(int(1000 * snap.film_elapsed_s / total) if total else 0)
+            self.progress.set_fraction(snap.film_elapsed_s / total if total else 0.0)
         elif snap.countdown_s is not None:
             self.elapsed.setText("")
             self.remaining.setText("−" + clock(snap.countdown_s))
             length = cue.seconds or 1
-            self.progress.setValue(int(1000 * (1 - snap.countdown_s / length)))
+            self.progress.set_fraction(1 - snap.countdown_s / length)
         else:
             self.elapsed.setText("—")
             self.remaining.setText("")
-            self.progress.setValue(0)
+            self.progress.set_fraction(0.0)
 
     def _refresh_resume_banner(self, snap: Snapshot) -> None:
         """The "restored" banner is for the held moment after a restart: once GO lets the show
@@ -585,7 +599,9 @@ class ShowPanel(QWidget):
         """Flag the next film (or the one on a title card) if its file is not the one measured."""
         film = self._trim_film()
         media = self.controller.media
-        verdict = media.verdict(film) if media is not None and film is not None else None
+        # as last looked at (every 2 s, off this thread): a stat here 10 times a second waited
+        # on the disk while an import's commits kept it busy
+        verdict = media.known_verdict(film) if media is not None and film is not None else None
         failure = self.controller.preload_failures.get(film) if film is not None else None
         if failure is not None and snap.alert is None:
             self.next_media.setText(

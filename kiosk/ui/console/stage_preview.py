@@ -1,8 +1,8 @@
 """A small live picture of what the projector shows, for the operator's console.
 
-Cards are grabbed from the stage window itself; a film is snapshotted by its libvlc player on a
-worker thread (libvlc may wait for the next picture) about twice a second, so the preview costs
-little CPU and never stalls the show's event loop.
+Cards are painted from the stage window itself, at the preview's size; a film is snapshotted by
+its libvlc player on a worker thread (libvlc may wait for the next picture) about twice a
+second, so the preview costs little CPU and never stalls the show's event loop.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -101,25 +101,44 @@ class StagePreview(QLabel):
         elif not self._busy:
             self._busy = True
             players, path = controller.players, self._file
+
+            def snapshot() -> QImage | None:  # the worker: libvlc writes, the PNG is read here
+                if not players.snapshot(slot, path, PREVIEW_WIDTH) or not path.is_file():
+                    return None
+                image = QImage(str(path))
+                return None if image.isNull() else image
+
             self._tasks.run(
-                lambda: players.snapshot(slot, path, PREVIEW_WIDTH),
-                self._snapshot_done,
-                self._snapshot_failed,
+                snapshot, lambda image: self._snapshot_done(slot, image), self._snapshot_failed
             )
 
     def _grab_stage(self) -> None:
+        """Paint the stage's card into a preview-sized picture. Not `stage.grab()`: that paints
+        all 1920x1080 pixels (the card's gradient alone was ~60 ms a time on the GUI thread under
+        load) and then the picture has to be scaled down; painted through a scaled painter, the
+        card's pixels are the preview's few."""
         stage = self.controller.stage
-        if not isinstance(stage, QWidget):
+        if not isinstance(stage, QWidget) or stage.width() <= 0 or stage.height() <= 0:
             return
-        pixmap = stage.grab()
-        if pixmap.isNull() or pixmap.width() == 0:
+        size = stage.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        if size.isEmpty():
             return
+        pixmap = QPixmap(size)
+        pixmap.fill(QColor("#000"))
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.scale(size.width() / stage.width(), size.height() / stage.height())
+        stage.render(painter, QPoint(0, 0))
+        painter.end()
         self._show(pixmap)
 
-    def _snapshot_done(self, ok: object) -> None:
+    def _snapshot_done(self, slot: str, image: QImage | None) -> None:
         self._busy = False
-        if ok and self._file.is_file():
-            self._show(QPixmap(str(self._file)))
+        if self.controller.on_stage != slot:
+            self.refresh()  # the show cut away while libvlc took it: show what is up now
+        elif image is not None:
+            self._show(QPixmap.fromImage(image))
 
     def _snapshot_failed(self, error: BaseException) -> None:
         self._busy = False
@@ -138,13 +157,14 @@ class StagePreview(QLabel):
     def _show(self, pixmap: QPixmap) -> None:
         if pixmap.isNull():
             return
-        self.setPixmap(
-            pixmap.scaled(
-                self.size(),
+        fitted = pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        if fitted != pixmap.size():  # a card is painted at this size already
+            pixmap = pixmap.scaled(
+                fitted,
                 Qt.AspectRatioMode.KeepAspectRatio,
                 Qt.TransformationMode.SmoothTransformation,
             )
-        )
+        self.setPixmap(pixmap)
         self.refreshed.emit()
 
     def stop(self) -> None:

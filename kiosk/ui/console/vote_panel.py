@@ -3,6 +3,13 @@
 Nobody sees a running tally here: the panel shows whether the vote is open, the time left,
 ballots cast against people checked in (a bar), and the vote page's address. The vote is
 counted only when the results are opened for the reveal (Awards tab).
+
+The GUI thread belongs to the show: the panel's ViewerVote (its database connection) and the vote
+page's recorded address are used only on the panel's own worker ("vote-panel"): opening and
+closing the vote are confirmed on screen once committed there, and the turnout is read there
+every second, only while the tab is on screen or the voting slide is up (the slide comes down
+when the vote's time is over). Whether the page answers (a network connect) is asked on a
+second worker, so a dead address never delays the turnout.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from kiosk.core import glossary
 from kiosk.core.vote import VotePhase, vote_state_text
 from kiosk.render.cards import Card
 from kiosk.render.vote_card import VoteCard
-from kiosk.services.vote import ViewerVote, VoteError, VoteStatus
+from kiosk.services.vote import ViewerVote, VoteStatus
 from kiosk.services.vote_address import phones_can_reach
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.serial_worker import SerialWorker
@@ -115,13 +122,22 @@ class VotePanel(QWidget):
         page_answers: Callable[[], bool] = lambda: True,
         parent: QWidget | None = None,
     ) -> None:
+        """``vote``, ``urls`` (reads a file) and ``page_answers`` (the network) are called on
+        the panel's workers only."""
         super().__init__(parent)
         self.vote = vote
         self.slide = slide
         self.messages = messages
         self._find_urls = urls
         self._known_urls: list[str] = []
-        self._urls_read_at = -1.0
+        self._urls_read_at = -1.0  # on the worker: when the address was last looked up
+        self._status: VoteStatus | None = None  # the latest read, and when (monotonic)
+        self._status_at = 0.0
+        self._reading = False  # a turnout read is on the worker
+        self._changing = False  # an opening or closing is on the worker
+        self._vote_work: SerialWorker[ViewerVote] = SerialWorker(
+            lambda: vote, name="vote-panel", close_resource=ViewerVote.close_database, parent=self
+        )
         self._page_answers = page_answers  # waits on the network: only on the worker
         self._page_check: SerialWorker[None] = SerialWorker(
             lambda: None, name="vote-page-check", parent=self
@@ -177,45 +193,76 @@ class VotePanel(QWidget):
         self.slide_button.toggled.connect(self.toggle_slide)
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._tick)
         self._timer.start()
         self.refresh()
 
+    @property
+    def busy(self) -> bool:
+        """Whether a read, an opening or a closing is still to be answered (tests wait)."""
+        return self._reading or self._changing
+
     def open_vote(self) -> None:
-        """Open the vote for the minutes chosen (journalled), then show the slide."""
-        try:
-            status = self.vote.open_vote(self.minutes.value())
-        except VoteError as exc:
-            self.messages.error(f"The vote could not be opened: {exc}")
-            return
-        self.messages.info(f"The Viewer's Award vote is open for {self.minutes.value()} min")
-        self.refresh(status)
-        self.slide_button.setChecked(True)
+        """Open the vote for the minutes chosen (journalled, on the worker); once committed,
+        say so and show the slide."""
+        minutes = self.minutes.value()
+
+        def opened(answer: tuple[VoteStatus, list[str]]) -> None:
+            self._changing = False
+            self.messages.info(f"The Viewer's Award vote is open for {minutes} min")
+            self._show(answer)
+            self.slide_button.setChecked(True)
+
+        self._change(lambda vote: vote.open_vote(minutes), opened, "The vote could not be opened")
 
     def close_vote(self) -> None:
-        """Close the vote now (journalled) and take the slide down."""
-        try:
-            status = self.vote.close_vote()
-        except VoteError as exc:
-            self.messages.error(f"The vote could not be closed: {exc}")
+        """Close the vote now (journalled, on the worker); once committed, say so and take the
+        slide down."""
+
+        def closed(answer: tuple[VoteStatus, list[str]]) -> None:
+            self._changing = False
+            self.messages.info(f"The vote is closed: {answer[0].ballots} ballot(s)")
+            self.slide_button.setChecked(False)
+            self._show(answer)
+
+        self._change(lambda vote: vote.close_vote(), closed, "The vote could not be closed")
+
+    def _change(
+        self,
+        work: Callable[[ViewerVote], VoteStatus],
+        done: Callable[[tuple[VoteStatus, list[str]]], None],
+        failure: str,
+    ) -> None:
+        if self._changing:
             return
-        self.messages.info(f"The vote is closed: {status.ballots} ballot(s)")
-        self.slide_button.setChecked(False)
-        self.refresh(status)
+        self._changing = True
+        self.open_button.setEnabled(False)
+        self.close_button.setEnabled(False)
+
+        def failed(error: BaseException) -> None:
+            self._changing = False
+            self.messages.error(f"{failure}: {error}")
+            if self._status is not None:
+                self._show((self._status, self._known_urls))
+
+        self._vote_work.submit(lambda vote: (work(vote), self._urls()), done, failed)
 
     def toggle_slide(self, wanted: bool) -> None:
-        """Show or hide the voting slide on the projector."""
+        """Show or hide the voting slide on the projector (its countdown from the latest
+        turnout read, which the panel keeps fresh while the tab is on screen)."""
         self.slide_button.setText(SLIDE_BUTTON[wanted])
         if not wanted:
             self.slide.hide()
             return
-        try:
-            status = self.vote.status()
-        except VoteError as exc:
-            self.messages.error(f"Voting slide not shown: {exc}")
+        status = self._status
+        if status is None:
+            self.messages.error("Voting slide not shown: the vote's state is not read yet")
             self.slide_button.setChecked(False)
             return
-        card = VoteCard.counting(self.vote.config, self._url(), status.seconds_left)
+        seconds_left = status.seconds_left
+        if seconds_left is not None:
+            seconds_left = max(0.0, seconds_left - (time.monotonic() - self._status_at))
+        card = VoteCard.counting(self.vote.config, self._url(), seconds_left)
         refused = self.slide.show(card)
         if refused is not None:
             self.messages.warning(f"Voting slide not shown: {refused}")
@@ -233,30 +280,56 @@ class VotePanel(QWidget):
             self.slide_button.setText(SLIDE_BUTTON[shown])
 
     def _urls(self) -> list[str]:
-        """The vote page's address, looked up again every few seconds (the server may start)."""
+        """The vote page's address, looked up again every few seconds (the server may start).
+        On the worker: it reads the address the server recorded."""
         now = time.monotonic()
         if self._urls_read_at < 0 or now - self._urls_read_at > URLS_EVERY_S:
-            self._known_urls = self._find_urls()
             self._urls_read_at = now
+            return self._find_urls()
         return self._known_urls
 
     def stop(self) -> None:
-        """The console is closing: no more polling, and the vote's connection is closed."""
+        """The console is closing: no more polling, and the vote's connection is closed (on
+        its worker, after what was asked of it)."""
         self._timer.stop()
         self._page_check.shutdown()
-        self.vote.close_database()
+        self._vote_work.shutdown()
 
     def _url(self) -> str:
-        urls = self._urls()
+        urls = self._known_urls
         return urls[0] if urls else "http://127.0.0.1/"
 
-    def refresh(self, status: VoteStatus | None = None) -> None:
-        """Read the state and the turnout again."""
-        try:
-            status = status or self.vote.status()
-        except VoteError as exc:
-            self.state.setText(f"Vote: cannot read the event ({exc})")
+    def _tick(self) -> None:
+        """Every second: read the turnout while someone can see it (the tab, or the slide's
+        countdown on the projector, which comes down when the vote is over)."""
+        if self.isVisible() or self.slide.shown:
+            self.refresh()
+        else:
+            self._follow_the_projector()
+
+    def refresh(self) -> None:
+        """Read the state and the turnout again, on the worker (one read at a time); the slide
+        button follows the projector at once (no read needed)."""
+        self._follow_the_projector()
+        if self._reading:
             return
+        self._reading = True
+        self._vote_work.submit(
+            lambda vote: (vote.status(), self._urls()), self._read, self._read_failed
+        )
+
+    def _read(self, answer: tuple[VoteStatus, list[str]]) -> None:
+        self._reading = False
+        self._show(answer)
+
+    def _read_failed(self, error: BaseException) -> None:
+        self._reading = False
+        self.state.setText(f"Vote: cannot read the event ({error})")
+
+    def _show(self, answer: tuple[VoteStatus, list[str]]) -> None:
+        """Show a state read on the worker."""
+        status, self._known_urls = answer
+        self._status, self._status_at = status, time.monotonic()
         en, zh = vote_state_text(status.phase, status.seconds_left)
         self.state.setText(f"{en} · {zh}")
         self.state.setStyleSheet(f"color: {PHASE_COLOURS[status.phase].name()};")
@@ -273,7 +346,7 @@ class VotePanel(QWidget):
         self.bar.setFormat(f"{status.ballots} / {status.checked_in}")
         self._check_page()
         answering = self._answering is not False  # not asked yet: no warning
-        urls = self._urls()
+        urls = self._known_urls
         reachable = any(phones_can_reach(url) for url in urls)
         problem = ""
         if not answering:
@@ -289,8 +362,8 @@ class VotePanel(QWidget):
             )
         self.address.setText("Vote page · 投票網址: " + "  ".join(urls) + problem)
         self.address.setStyleSheet(f"color: {(Colours.warn if problem else Colours.text).name()};")
-        self.open_button.setEnabled(not status.open)
-        self.close_button.setEnabled(status.open)
+        self.open_button.setEnabled(not status.open and not self._changing)
+        self.close_button.setEnabled(status.open and not self._changing)
 
     def _check_page(self) -> None:
         """Ask (on the worker, while the tab is on screen) whether the vote page answers."""
@@ -307,7 +380,8 @@ class VotePanel(QWidget):
         self._checked_at = time.monotonic()
         if answering != self._answering:
             self._answering = answering
-            self.refresh()
+            if self._status is not None:
+                self._show((self._status, self._known_urls))
 
     def _page_check_failed(self, error: BaseException) -> None:
         self._checking = False

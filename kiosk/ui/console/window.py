@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from kiosk.core.audio_outputs import audio_outputs
 from kiosk.core.booth_lines import ToneResult
 from kiosk.core.console_settings import ConsoleSettings
+from kiosk.core.media_identity import MediaVerdict
 from kiosk.core.memory_trend import MemoryTrend
 from kiosk.core.night_end import planned_end
 from kiosk.core.preflight import FilmCheck, check_schedule
@@ -264,6 +265,7 @@ class ConsoleWindow(QMainWindow):
 
         messages.subscribe(self._append_message)
         self.media: FilmMedia | None = night.media  # None: a night built without it
+        self._media_looking = False  # the films' files are being looked at on a worker
         self._media_timer = QTimer(self)  # a film replaced or deleted is flagged within 2 s
         self._media_timer.setInterval(MEDIA_EVERY_MS)
         self._media_timer.timeout.connect(self.refresh_media)
@@ -475,10 +477,24 @@ class ConsoleWindow(QMainWindow):
         self._update_summary()
 
     def refresh_media(self) -> None:
-        """Flag, in the programme and the run order, films whose file is not the one measured."""
-        if self.media is None:
+        """Flag, in the programme and the run order, films whose file is not the one measured
+        (the files are looked at on a worker: a stat can wait on a busy disk)."""
+        if self.media is None or self._media_looking:
             return
-        verdicts = {film.id: self.media.verdict(film.id) for film in self.programme}
+        self._media_looking = True
+        media, films = self.media, [film.id for film in self.programme]
+        self.tasks.run(
+            lambda: {film_id: media.verdict(film_id) for film_id in films},
+            self._media_looked,
+            self._media_look_failed,
+        )
+
+    def _media_look_failed(self, error: BaseException) -> None:
+        self._media_looking = False
+        log.warning("the film files could not be looked at: %s", error)
+
+    def _media_looked(self, verdicts: dict[str, MediaVerdict]) -> None:
+        self._media_looking = False
         self.model.set_media(verdicts)
         if self.show_panel is not None:
             self.show_panel.run_model.set_media(verdicts)
