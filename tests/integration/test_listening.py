@@ -43,6 +43,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,7 @@ from tests.conftest import film_toml, write_event
 from tests.film_cache import FilmCache
 from tests.sound_capture import (
     FilmRun,
+    PulseServer,
     alsa_file_config,
     alsa_sound,
     film_runs,
@@ -81,7 +83,7 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_LUFS = -23.0
-FILM_S = 4.0  # long enough for 3.4 s of steady tone to measure; each second is paid 12 times
+FILM_S = 3.0  # 2.4 s of steady tone to measure (ebur128 gates 0.4 s blocks); paid 12 times
 WINDOW_S = 0.05
 LOUDNESS_TOLERANCE_LU = 1.0
 LOST_S = 0.3
@@ -141,34 +143,52 @@ def loud_and_quiet_event(
     return folder
 
 
-def _rehearse(folder: EventFolder, capture: Path, *options: str) -> str:
-    """Run `rehearse` on the event under Xvfb, recording the PulseAudio sink; its stderr."""
-    with (
-        pulse_server(capture.parent / f"{capture.stem}-pulse") as pulse,
-        xvfb_display(640, 360) as display,
-    ):
-        env = qt_env(display, KIOSK_VLC_VOUT="xcb_x11", **pulse.env)
-        env.pop("KIOSK_VLC_AOUT", None)  # libvlc finds the PulseAudio server by itself
-        with record(pulse, capture):
-            result = subprocess.run(
-                [
-                    *show_priority(),
-                    sys.executable,
-                    str(ROOT / "main.py"),
-                    "--event",
-                    str(folder.root),
-                    "rehearse",
-                    "--exit-at-end",
-                    *options,
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=180,
-                check=False,
-            )
+@pytest.fixture(scope="module")
+def stage_display() -> Iterator[str]:
+    """One Xvfb for the module's rehearsals: each takes its windows with it when it ends."""
+    with xvfb_display(640, 360) as display:
+        yield display
+
+
+@pytest.fixture(scope="module")
+def listening_pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
+    """One PulseAudio server for the module's rehearsals: each is recorded into a file of its
+    own, and a rehearsal's streams end with its process."""
+    with pulse_server(tmp_path_factory.mktemp("listening-pulse")) as pulse:
+        yield pulse
+
+
+def _rehearsal(folder: EventFolder, env: dict[str, str], *options: str) -> str:
+    """Run `rehearse --exit-at-end` on the event with the show's priority; its stderr."""
+    result = subprocess.run(
+        [
+            *show_priority(),
+            sys.executable,
+            str(ROOT / "main.py"),
+            "--event",
+            str(folder.root),
+            "rehearse",
+            "--exit-at-end",
+            *options,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stderr
+
+
+def _rehearse(
+    folder: EventFolder, display: str, pulse: PulseServer, capture: Path, *options: str
+) -> str:
+    """Run `rehearse` on the event under Xvfb, recording the PulseAudio sink; its stderr."""
+    env = qt_env(display, KIOSK_VLC_VOUT="xcb_x11", **pulse.env)
+    env.pop("KIOSK_VLC_AOUT", None)  # libvlc finds the PulseAudio server by itself
+    with record(pulse, capture):
+        return _rehearsal(folder, env, *options)
 
 
 def _measure(capture: Path) -> dict[str, tuple[FilmRun, float]]:
@@ -210,22 +230,28 @@ def _assert_heard_right(figures: dict[str, tuple[FilmRun, float]]) -> None:
 
 
 def test_every_film_heard_whole_at_the_target_with_title_cards(
-    loud_and_quiet_event: EventFolder, tmp_path: Path
+    loud_and_quiet_event: EventFolder,
+    stage_display: str,
+    listening_pulse: PulseServer,
+    tmp_path: Path,
 ) -> None:
     capture = tmp_path / "with-cards.wav"
-    _rehearse(loud_and_quiet_event, capture)
+    _rehearse(loud_and_quiet_event, stage_display, listening_pulse, capture)
     print("\nrehearse with title cards, PulseAudio null sink, parec:")
     _assert_heard_right(_measure(capture))
 
 
 @pytest.fixture(scope="module")
 def straight_cut_capture(
-    loud_and_quiet_event: EventFolder, tmp_path_factory: pytest.TempPathFactory
+    loud_and_quiet_event: EventFolder,
+    stage_display: str,
+    listening_pulse: PulseServer,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
     """One `rehearse --straight-cut` heard through PulseAudio: its capture and its journal
     serve both the listening test and the gain test (a second run showed nothing new)."""
     capture = tmp_path_factory.mktemp("straight") / "straight.wav"
-    _rehearse(loud_and_quiet_event, capture, "--straight-cut")
+    _rehearse(loud_and_quiet_event, stage_display, listening_pulse, capture, "--straight-cut")
     return capture
 
 
@@ -250,7 +276,7 @@ def test_the_journal_states_the_gain_each_film_played_at(
 
 
 def test_every_film_at_the_target_through_plain_alsa(
-    loud_and_quiet_event: EventFolder, tmp_path: Path
+    loud_and_quiet_event: EventFolder, stage_display: str, tmp_path: Path
 ) -> None:
     """Plain ALSA (no sound server): libvlc's ALSA output into alsa-lib's `file` device.
 
@@ -259,26 +285,8 @@ def test_every_film_at_the_target_through_plain_alsa(
     home, streams = tmp_path / "home", tmp_path / "alsa"
     home.mkdir()
     alsa_file_config(home, streams)
-    with xvfb_display(640, 360) as display:
-        env = qt_env(display, KIOSK_VLC_VOUT="xcb_x11", KIOSK_VLC_AOUT="alsa", HOME=str(home))
-        result = subprocess.run(
-            [
-                *show_priority(),
-                sys.executable,
-                str(ROOT / "main.py"),
-                "--event",
-                str(loud_and_quiet_event.root),
-                "rehearse",
-                "--exit-at-end",
-                "--straight-cut",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=150,
-            check=False,
-        )
-    assert result.returncode == 0, result.stderr[-3000:]
+    env = qt_env(stage_display, KIOSK_VLC_VOUT="xcb_x11", KIOSK_VLC_AOUT="alsa", HOME=str(home))
+    _rehearsal(loud_and_quiet_event, env, "--straight-cut")
     sound = alsa_sound(streams)
     levels = tone_levels(sound, [f.tone_hz for f in FILMS], WINDOW_S)
     size = round(WINDOW_S * 48000)

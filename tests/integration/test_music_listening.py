@@ -14,18 +14,18 @@ Every sound has its own tone (doors 300 and 400 Hz, intermission 2200 Hz, walk-o
 * never two sounds at once: no window where a music tone and a film tone are both heard;
 * the intermission music on the intermission slide, back after the crash and restore, and gone
   before the next film; the walk-out music on the End card;
-* with PulseAudio killed under the doors music, the sound-loss alarm goes up, and the
+* with PulseAudio killed under the walk-out music, the sound-loss alarm goes up, and the
   reconnect brings the music back when a server is there again.
 
-One module-scoped run (about 40 s of real time) feeds every assertion. Figures are printed
-(pytest -s) for the report.
+One module-scoped night (about 30 s of real time) feeds every assertion: its capture ends once
+the walk-out music is heard, and the sound-loss test then kills the sound server under that
+same night, still on its End card. Figures are printed (pytest -s) for the report.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -40,16 +40,16 @@ import numpy as np
 import pytest
 
 from kiosk.media.generate import ClipSpec
-from kiosk.media.music_tracks import MusicSpec, render_music
+from kiosk.media.music_tracks import MusicSpec
 from kiosk.services.preflight import run_preflight
 from kiosk.store.event_folder import EventFolder
-from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.store.journal import Journal
 from tests.conftest import film_toml, write_event
 from tests.film_cache import FilmCache
 from tests.sound_capture import (
     RATE,
     FloatArray,
+    PulseServer,
     loudness_lufs,
     off_tone_levels,
     pulse_server,
@@ -59,6 +59,7 @@ from tests.sound_capture import (
     restart_pulse,
     show_priority,
     tone_levels,
+    wait_until_heard,
 )
 from tests.xvfb import qt_env, requires_xvfb, xvfb_display
 
@@ -75,8 +76,8 @@ FILMS_TARGET_LUFS = -23.0
 OFFSET_LU = 8.0
 MUSIC_TARGET_LUFS = FILMS_TARGET_LUFS - OFFSET_LU
 FADE_S = 1.0
-CARD_S = 2
-FILM_S = 4.0
+CARD_S = 2  # the music fades over 1 s of it: a clear gap before the film
+FILM_S = 2.0  # a film here only has to be heard, after the music and before it
 WINDOW_S = 0.05
 HEARD_DBFS = -50.0  # a tone at the music's -31 LUFS sits near -27 dBFS, a film's near -19
 SILENT_DBFS = -70.0  # under this (or not standing out as a tone) a sound is gone
@@ -84,10 +85,12 @@ TONAL_DB = 15.0  # a tone this far above the spectrum beside it (not a click)
 LOUDNESS_TOLERANCE_LU = 1.0
 FADE_SLACK_S = 0.3  # the 50 ms windows at each end, parec's latency, the fade timer's steps
 HOLD_S = 3.0  # how long each music slide is held for listening
+WALK_OUT_S = 1.5  # the walk-out music heard this long (in 0.1 s windows) ends the capture
 
 TONES = {"doors": 300, "doors2": 400, "intermission": 2200, "end": 700, "F1": 1000, "F2": 1500}
 MUSIC = ("doors", "doors2", "intermission", "end")
-LENGTHS = {"doors": 6.0}  # the first doors track ends while the slide is up: a crossfade
+LENGTHS = {"doors": 6.0, "end": 60.0}  # the first doors track ends while the slide is up: a
+# crossfade; the walk-out music plays on through the sound-loss test
 CROSSFADE_S = 2.0
 FILMS = ("F1", "F2")
 
@@ -102,7 +105,7 @@ def music_event(tmp_path_factory: pytest.TempPathFactory, film_cache: FilmCache)
     for name in MUSIC:
         # steady tones a few LU away from the target, so the gain has something to do
         track = MusicSpec((TONES[name],), LENGTHS.get(name, 20.0), volume_db=-24.0, edge_fade_s=0)
-        render_music(track, root / "event" / "music" / f"{name}.m4a")
+        film_cache.music(track, root / "event" / "music" / f"{name}.m4a")
     folder = write_event(root / "event", films, intermission_after="F1")
     event_toml = folder.root / "event.toml"
     event_toml.write_text(
@@ -191,11 +194,14 @@ class Night:
 
 @dataclass(frozen=True)
 class Run:
-    """The capture and when (in its own seconds) the test did what."""
+    """The capture and when (in its own seconds) the test did what; the night, still on its
+    End card with the walk-out music playing, and its sound server."""
 
     wav: Path
     sound: FloatArray
     moments: dict[str, float]  # go_doors, killed, restarting, restored, go_intermission
+    night: Night
+    pulse: PulseServer
 
 
 @pytest.fixture(scope="module")
@@ -207,9 +213,10 @@ def night_run(music_event: EventFolder, tmp_path_factory: pytest.TempPathFactory
         env = qt_env(display, KIOSK_VLC_VOUT="xcb_x11", **pulse.env)
         env.pop("KIOSK_VLC_AOUT", None)  # libvlc finds the PulseAudio server by itself
         started = time.monotonic()  # parec starts now: the capture's 0 s
-        with record(pulse, wav):
-            night = Night(music_event, env)
-            try:
+        night: Night | None = None
+        try:
+            with record(pulse, wav):
+                night = Night(music_event, env)
                 assert night.opened == "fresh"
                 night.wait_for(cue="holding", music="playing", moment="doors")
                 night.wait_for(track="doors2")  # the first track crossfaded into the second
@@ -229,19 +236,21 @@ def night_run(music_event: EventFolder, tmp_path_factory: pytest.TempPathFactory
                 moments["go_intermission"] = time.monotonic() - started
                 night.send("go")
                 night.wait_for(cue="end", music="playing", moment="end")
-                time.sleep(1.5)
-            finally:
+                wait_until_heard(wav, TONES["end"], WALK_OUT_S, 20, HEARD_DBFS)
+                leaving = time.monotonic() - started  # `record` stops parec 0.3 s from now
+            sound = read_capture(wav)
+            # parec's first sample comes a while after it starts (0.5-1.5 s under load):
+            # anchor the capture's clock at its end instead, which is when parec was stopped
+            capture_start = leaving + 0.3 - len(sound) / RATE
+            print(
+                f"\n  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; the "
+                f"capture began {capture_start:.2f} s after parec was started)"
+            )
+            # the night stays on its End card for the sound-loss test
+            yield Run(wav, sound, {k: v - capture_start for k, v in moments.items()}, night, pulse)
+        finally:
+            if night is not None:
                 night.quit()
-            leaving = time.monotonic() - started  # `record` stops parec 0.3 s from now
-    sound = read_capture(wav)
-    # parec's first sample comes a while after it starts (0.5-1.5 s under load): anchor the
-    # capture's clock at its end instead, which is when parec was stopped
-    capture_start = leaving + 0.3 - len(sound) / RATE
-    print(
-        f"\n  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; the capture "
-        f"began {capture_start:.2f} s after parec was started)"
-    )
-    yield Run(wav, sound, {k: v - capture_start for k, v in moments.items()})
 
 
 @dataclass(frozen=True)
@@ -374,46 +383,35 @@ def test_walk_out_music_on_the_end_card(night_run: Run, heard: Heard) -> None:
 
 
 def test_music_is_covered_by_the_sound_loss_alarm_and_comes_back(
-    music_event: EventFolder, tmp_path: Path
+    night_run: Run, music_event: EventFolder, tmp_path: Path
 ) -> None:
-    """PulseAudio killed under the doors music (no film plays): the alarm is raised, and once a
-    sound server is back the reconnect (which reopens the music's players too) brings the music
-    back into the capture."""
-    folder = EventFolder(tmp_path / "event")
-    shutil.copytree(music_event.root, folder.root)
-    (folder.root / "event.db").unlink()  # a fresh night on the holding slide
-    for stale in ("event.db-wal", "event.db-shm"):
-        (folder.root / stale).unlink(missing_ok=True)
-    FilmCheckRepository(folder.open_db()).save_run(
-        FilmCheckRepository(music_event.open_db()).music().values(), {"copied": True}
-    )
-    with xvfb_display(640, 360) as display, pulse_server(tmp_path) as pulse:
-        env = qt_env(display, KIOSK_VLC_VOUT="xcb_x11", **pulse.env)
-        env.pop("KIOSK_VLC_AOUT", None)
-        night = Night(folder, env)
-        try:
-            night.wait_for(cue="holding", music="playing", moment="doors")
-            lost_at = time.monotonic()
-            os.kill(pulse.pid, signal.SIGKILL)
-            night.wait_for(timeout_s=10, sound_lost=True)
-            alarm_s = time.monotonic() - lost_at
-            again = restart_pulse(pulse)  # the same socket, a new server
-            try:
-                with record(again, tmp_path / "after.wav"):
-                    night.wait_for(timeout_s=20, sound_lost=False)
-                    back_s = time.monotonic() - lost_at
-                    time.sleep(1.5)
-            finally:
-                os.kill(again.pid, signal.SIGTERM)
-        finally:
-            night.quit()
-    lost = [e.data for e in Journal(folder.open_db()).entries("audio_lost")]
+    """PulseAudio killed under the walk-out music of the night's End card (no film plays): the
+    alarm is raised, and once a sound server is back the reconnect (which reopens the music's
+    players too) brings the music back into the capture."""
+    night = night_run.night
+    night.wait_for(cue="end", music="playing", moment="end", sound_lost=False)
+    journal = Journal(music_event.open_db())
+    lost_before = len(list(journal.entries("audio_lost")))
+    lost_at = time.monotonic()
+    os.kill(night_run.pulse.pid, signal.SIGKILL)
+    night.wait_for(timeout_s=10, sound_lost=True)
+    alarm_s = time.monotonic() - lost_at
+    again = restart_pulse(night_run.pulse)  # the same socket, a new server
+    try:
+        with record(again, tmp_path / "after.wav"):
+            night.wait_for(timeout_s=20, sound_lost=False)
+            back_s = time.monotonic() - lost_at
+            wait_until_heard(tmp_path / "after.wav", TONES["end"], WALK_OUT_S, 20, HEARD_DBFS)
+    finally:
+        os.kill(again.pid, signal.SIGTERM)
+    lost = [e.data for e in journal.entries("audio_lost")][lost_before:]
     after = read_capture(tmp_path / "after.wav")
-    levels = tone_levels(after, [TONES["doors"], TONES["doors2"]], WINDOW_S)
+    levels = tone_levels(after, [TONES["end"]], WINDOW_S)
     heard_s = float((levels.max(axis=1) >= HEARD_DBFS).sum()) * WINDOW_S
+    reason = lost[0]["reason"] if lost else "not journalled"
     print(
-        f"\n  alarm {alarm_s:.2f} s after PulseAudio was killed ({lost[0]['reason']}); "
-        f"sound back {back_s:.2f} s after; doors music heard {heard_s:.2f} s of the new capture"
+        f"\n  alarm {alarm_s:.2f} s after PulseAudio was killed ({reason}); "
+        f"sound back {back_s:.2f} s after; walk-out music heard {heard_s:.2f} s of the new capture"
     )
     # the first word comes from the music's own stream ("cannot write: Connection terminated")
     # or from the socket probe (every 2 s), whichever is first

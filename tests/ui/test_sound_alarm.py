@@ -11,9 +11,10 @@ sound back (a new server / the sink again) and checks that the banner goes down,
 film's tone is really heard again in the capture, and that the next film (primed while the
 sound was lost) is heard once the operator skips to it.
 
-One rig per module (`AlarmRig`): one Xvfb, one PulseAudio, one console child playing a night of
-four 30-second films; each mid-film test starts on the film the last one skipped to and leaves
-the next one playing, so three failures cost one console start. A test that fails leaves the
+One rig per module (`AlarmRig`): one Xvfb, one PulseAudio, one console child with a night of
+four 30-second films. The between-films test takes it on its holding slide and leaves the first
+film playing; each mid-film test starts on the film the last one left and leaves the next one
+playing, so the four tests cost one console start. A test that fails leaves the
 rig marked dirty and the next test builds it again from scratch (a fresh event, server and
 child). Every wait is on a condition: a line from the child, or the tone in the growing capture.
 """
@@ -132,11 +133,13 @@ def is_film_green(colour: tuple[int, int, int]) -> bool:
 
 
 class AlarmRig:
-    """One console child on one PulseAudio server, a film playing; rebuilt when dirty.
+    """One console child on one PulseAudio server; rebuilt when dirty.
 
-    `playing()` gives the film now playing (after a GO on a fresh rig). A test marks the rig
-    `clean` once it has left the next film playing with its sound heard; until then the rig
-    counts as dirty, and the next `playing()` stops it and builds it again from scratch."""
+    A fresh rig stands on its holding slide: `holding()` gives it so, `playing()` presses GO
+    on it (or takes the film a clean rig was left playing). A test marks the rig clean once it
+    has left a film playing with its sound heard (`leave(film)`); until then the rig counts as
+    dirty, and the next `holding()` or `playing()` stops it and builds it again from scratch
+    (a fresh event, server and child), as does `holding()` on a rig past its holding slide."""
 
     def __init__(self, display: str, folder: Path, film_cache: FilmCache) -> None:
         self.display = display
@@ -145,24 +148,38 @@ class AlarmRig:
         self.builds = 0
         self.stack = ExitStack()
         self.clean = False
+        self.at_holding = False
         self.film = ""
         self.pulse: PulseServer | None = None
         self.console: SoundConsole | None = None
 
+    def _build(self) -> None:
+        self.stop()
+        self.builds += 1
+        root = self.folder / f"build-{self.builds}"
+        event = tone_night(root, self.film_cache)
+        self.pulse = self.stack.enter_context(pulse_server(root))
+        self.console = self.stack.enter_context(sound_console(self.display, event, self.pulse))
+        self.console.expect(r"^READY", 60)
+        self.clean, self.at_holding, self.film = True, True, ""
+
+    def holding(self) -> tuple[SoundConsole, PulseServer]:
+        """The console on its holding slide and its sound server; dirty from now on."""
+        if not (self.clean and self.at_holding):
+            self._build()
+        assert self.console is not None and self.pulse is not None
+        self.clean = False
+        return self.console, self.pulse
+
     def playing(self) -> tuple[SoundConsole, PulseServer, str]:
-        """The console, its sound server and the film playing; the rig is dirty from now
-        until the test calls `leave(next_film)`."""
+        """The console, its sound server and the film playing; dirty from now on."""
         if not self.clean:
-            self.stop()
-            self.builds += 1
-            root = self.folder / f"build-{self.builds}"
-            event = tone_night(root, self.film_cache)
-            self.pulse = self.stack.enter_context(pulse_server(root))
-            self.console = self.stack.enter_context(sound_console(self.display, event, self.pulse))
-            self.console.expect(r"^READY", 60)
+            self._build()
+        assert self.console is not None and self.pulse is not None
+        if self.at_holding:
             self.console.command("go")
             self.film = self.console.expect(r"^FILM (\S+)", 30).group(1)
-        assert self.console is not None and self.pulse is not None
+            self.at_holding = False
         self.clean = False
         return self.console, self.pulse, self.film
 
@@ -173,7 +190,7 @@ class AlarmRig:
 
     def leave(self, film: str) -> None:
         """The test passed and `film` is playing, heard."""
-        self.film, self.clean = film, True
+        self.film, self.clean, self.at_holding = film, True, False
 
     def stop(self) -> None:
         self.stack.close()
@@ -240,6 +257,41 @@ def next_film(film: str) -> str:
     return films[films.index(film) + 1]
 
 
+def test_sound_server_dying_between_films_is_seen_before_go(
+    alarm_rig: AlarmRig, tmp_path: Path
+) -> None:
+    """At the holding slide libvlc logs nothing: the socket probe raises the alarm; once the
+    server is back the banner goes down, and the film that then plays is heard (and left
+    playing for the mid-film tests)."""
+    console, pulse = alarm_rig.holding()
+    console.wait_until_primed()  # between films: no film's sound stream is writing
+    lost_at = time.monotonic()
+    os.kill(pulse.pid, signal.SIGKILL)
+    up = console.expect(r"^BANNER_UP (\S+) (\S+) (.*)$", 10)
+    latency = float(up.group(1)) - lost_at
+    print(f"\nidle kill: banner up {latency * 1000:.0f} ms after the server died")
+    assert latency <= 3.0  # one probe period (2 s) and a tick
+    panel = json.loads(console.expect(r"^LOGPANEL (.*)$", 5).group(1))
+    assert "the sound server does not answer" in panel, panel[-600:]
+    server = restart_pulse(pulse)
+    alarm_rig.restarted(server)
+    restored_at = time.monotonic()
+    down = console.expect(r"^BANNER_DOWN (\S+) (\S+) (\S+)", BACK_WITHIN_S + 2)
+    print(f"idle kill: banner down {float(down.group(1)) - restored_at:.1f} s after")
+    console.command("go")
+    with record(server, tmp_path / "after.wav"):
+        assert console.expect(r"^FILM (\S+)", 30).group(1) == "A1"
+        levels = wait_until_heard(
+            tmp_path / "after.wav", TONES["A1"], HEARD_FOR_S, LISTEN_TIMEOUT_S, HEARD_DBFS
+        )
+    print("what the child said (monotonic clock):\n" + "\n".join(console.seen))
+    assert not any(line.split()[1] == "BANNER_UP" for line in console.seen[-3:]), console.seen
+    share = heard_share(levels)
+    print(f"idle kill: the film heard in {share:.0%} of its 0.1 s windows")
+    assert share >= 0.9, "the film after the restart must be heard"
+    alarm_rig.leave("A1")
+
+
 @pytest.mark.parametrize("failure", ["kill", "unload", "suspend"])
 def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
     alarm_rig: AlarmRig, tmp_path: Path, failure: str
@@ -277,27 +329,27 @@ def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
     restored_at = time.monotonic()
     if server is not pulse:
         alarm_rig.restarted(server)
+    # one recording on the server the sound is back on: the film heard again, then the next
+    following = next_film(film)
     with record(server, tmp_path / "after.wav"):
         down = console.expect(r"^BANNER_DOWN (\S+) (\S+) (\S+)", BACK_WITHIN_S + 2)
         panel = json.loads(console.expect(r"^LOGPANEL (.*)$", 5).group(1))
         after_levels = wait_until_heard(
             tmp_path / "after.wav", TONES[film], HEARD_FOR_S, LISTEN_TIMEOUT_S, HEARD_DBFS
         )
-    recovery = float(down.group(1)) - restored_at
-    print(f"{failure}: banner down {recovery:.1f} s after the sound server was back")
-    assert down.group(2) == "False"
-    assert recovery <= BACK_WITHIN_S
-    assert "Sound is back · 聲音已恢復" in panel, panel[-600:]
-    assert is_film_green(projector_colour(display, tmp_path / "projector-after.png"))
+        recovery = float(down.group(1)) - restored_at
+        print(f"{failure}: banner down {recovery:.1f} s after the sound server was back")
+        assert down.group(2) == "False"
+        assert recovery <= BACK_WITHIN_S
+        assert "Sound is back · 聲音已恢復" in panel, panel[-600:]
+        assert is_film_green(projector_colour(display, tmp_path / "projector-after.png"))
 
-    # and the next film, which was primed on the lost output
-    following = next_film(film)
-    console.command("skip")  # its title card, then the film
-    with record(server, tmp_path / "next.wav"):
+        # and the next film, which was primed on the lost output
+        console.command("skip")  # its title card, then the film
         started = console.expect(r"^FILM (\S+)", 30).group(1)
         assert started == following, f"{film} ended during the test? {console.seen[-12:]}"
         next_levels = wait_until_heard(
-            tmp_path / "next.wav", TONES[following], HEARD_FOR_S, LISTEN_TIMEOUT_S, HEARD_DBFS
+            tmp_path / "after.wav", TONES[following], HEARD_FOR_S, LISTEN_TIMEOUT_S, HEARD_DBFS
         )
     shares = [heard_share(levels) for levels in (before_levels, after_levels, next_levels)]
     print(
@@ -308,43 +360,3 @@ def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
     print("what the child said (monotonic clock):\n" + "\n".join(console.seen[-12:]))
     assert min(shares) >= 0.9, "each film must be heard steadily"
     alarm_rig.leave(following)
-
-
-def test_sound_server_dying_between_films_is_seen_before_go(
-    alarm_display: str, tmp_path: Path, film_cache: FilmCache
-) -> None:
-    """At the holding slide libvlc logs nothing: the socket probe raises the alarm; once the
-    server is back the banner goes down, and the film that then plays is heard."""
-    event = tone_night(tmp_path, film_cache)
-    with (
-        pulse_server(tmp_path) as pulse,
-        sound_console(alarm_display, event, pulse) as console,
-    ):
-        console.expect(r"^READY", 60)
-        console.wait_until_primed()  # between films: no film's sound stream is writing
-        lost_at = time.monotonic()
-        os.kill(pulse.pid, signal.SIGKILL)
-        up = console.expect(r"^BANNER_UP (\S+) (\S+) (.*)$", 10)
-        latency = float(up.group(1)) - lost_at
-        print(f"\nidle kill: banner up {latency * 1000:.0f} ms after the server died")
-        assert latency <= 3.0  # one probe period (2 s) and a tick
-        panel = json.loads(console.expect(r"^LOGPANEL (.*)$", 5).group(1))
-        assert "the sound server does not answer" in panel, panel[-600:]
-        server = restart_pulse(pulse)
-        try:
-            restored_at = time.monotonic()
-            down = console.expect(r"^BANNER_DOWN (\S+) (\S+) (\S+)", BACK_WITHIN_S + 2)
-            print(f"idle kill: banner down {float(down.group(1)) - restored_at:.1f} s after")
-            console.command("go")
-            with record(server, tmp_path / "after.wav"):
-                assert console.expect(r"^FILM (\S+)", 30).group(1) == "A1"
-                levels = wait_until_heard(
-                    tmp_path / "after.wav", TONES["A1"], HEARD_FOR_S, LISTEN_TIMEOUT_S, HEARD_DBFS
-                )
-        finally:
-            stop_pulse(server)
-        print("what the child said (monotonic clock):\n" + "\n".join(console.seen))
-        assert not any(line.split()[1] == "BANNER_UP" for line in console.seen[-3:]), console.seen
-    share = heard_share(levels)
-    print(f"idle kill: the film heard in {share:.0%} of its 0.1 s windows")
-    assert share >= 0.9, "the film after the restart must be heard"
