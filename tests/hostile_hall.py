@@ -413,10 +413,16 @@ class RunningHall:
 
 
 def open_hall(
-    root: Path, *, admitted: int, absent: int, open_files: tuple[int, int]
+    root: Path,
+    *,
+    admitted: int,
+    absent: int,
+    open_files: tuple[int, int],
+    stations: bool = True,
 ) -> RunningHall:
     """Make the event, start `serve` (RLIMIT_NOFILE ``open_files``), open the vote, pair a
-    stolen door laptop and an honest one."""
+    stolen door laptop and an honest one (``stations=False``: none paired, for a test of the
+    server alone; the hall's token is then empty and `door_dir` does not exist)."""
     from kiosk.core.vote import vote_code
     from kiosk.station.folder import StationFolder
     from tests.station_helpers import pair_station, run_cli, start_server
@@ -427,9 +433,11 @@ def open_hall(
     server = start_server(event_dir, open_files=open_files)
     opened = run_cli("--event", str(event_dir), "vote", "open", "--minutes", "60")
     assert opened.returncode == 0, opened.stderr
-    pair_station(event_dir, "Door 9", root / "stolen")
-    pair_station(event_dir, "Door 1", root / "door")
-    token = StationFolder(root / "stolen").credentials().token
+    token = ""
+    if stations:
+        pair_station(event_dir, "Door 9", root / "stolen")
+        pair_station(event_dir, "Door 1", root / "door")
+        token = StationFolder(root / "stolen").credentials().token
     key = voting.folder.secret_key()
     people = voting.admitted + voting.absent
     canonical = [vote_code(key, person.code) for person in people]

@@ -126,9 +126,11 @@ def long_event(tmp_path: Path, film_cache: FilmCache) -> EventFolder:
 @pytest.fixture(scope="module")
 def door_rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DoorRig]:
     """One real door station (its own Xvfb + openbox, a child process typed at with xdotool)
-    for the whole module: starting one costs seconds, a reset costs milliseconds."""
+    for the whole module: starting one costs seconds, a reset costs milliseconds. Its 160
+    people are handed out by `DoorRig.fresh`; after them come ten namesakes (`seed_namesakes`)
+    for the tests that search by name."""
     root = tmp_path_factory.mktemp("door")
-    with door_station(root, people_count=160) as (station, people):
+    with door_station(root, people_count=160, namesakes=10) as (station, people):
         yield DoorRig(station, people, root / "event")
 
 

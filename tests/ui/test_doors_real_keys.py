@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.door_station import FIELDS, XDOTOOL, DoorRig, door_station
+from tests.ui.door_station import FIELDS, XDOTOOL, DoorRig
 from tests.xvfb import qt_env, requires_xvfb, screenshot
 
 CHILD = Path(__file__).with_name("doors_child.py")
@@ -185,19 +185,19 @@ def test_real_scanner_with_caps_lock_on(door: DoorRig) -> None:
         assert all(texts[key] == "" for key in FIELDS[:5]), (name, texts)
 
 
-def test_find_shows_ten_namesakes_at_once_and_what_tells_them_apart(tmp_path: Path) -> None:
+def test_find_shows_ten_namesakes_at_once_and_what_tells_them_apart(door: DoorRig) -> None:
     """Ten people called 陳凱琳 · Chan Hoi Lam with one e-mail address between them (issue #23
     item 8): typed by hand on the X server, all ten rows are on screen at 1366x768 without
     scrolling, and each row's registration time and phone are its own."""
-    with door_station(tmp_path, people_count=5, namesakes=10) as (station, _people):
-        station.focus("search")
-        station.xdotool("type", "--delay", "120", "Chan Hoi")
-        texts = station.until(lambda t: t["search_summary"].startswith("10 found"), "10 found")
-        screenshot(station.display, SCREENSHOTS / "doors-find-namesakes.png")
-        rows = texts["search_rows"]
-        assert len(rows) == 10 and all("陳凱琳" in row[0] for row in rows), rows
-        assert len({row[2] for row in rows}) == 1  # the same masked e-mail on every row
-        assert len({row[1] for row in rows}) == 10, rows  # told apart: registered · phone
-        assert all(" · •••" in row[1] and "9123" not in row[1] for row in rows), rows
-        assert texts["search_rows_seen"] == 10, texts["search_rows_seen"]
-        assert not texts["search_scrolls_sideways"]
+    station = door.station
+    station.focus("search")
+    station.xdotool("type", "--delay", "120", "Chan Hoi")
+    texts = station.until(lambda t: t["search_summary"].startswith("10 found"), "10 found")
+    screenshot(station.display, SCREENSHOTS / "doors-find-namesakes.png")
+    rows = texts["search_rows"]
+    assert len(rows) == 10 and all("陳凱琳" in row[0] for row in rows), rows
+    assert len({row[2] for row in rows}) == 1  # the same masked e-mail on every row
+    assert len({row[1] for row in rows}) == 10, rows  # told apart: registered · phone
+    assert all(" · •••" in row[1] and "9123" not in row[1] for row in rows), rows
+    assert texts["search_rows_seen"] == 10, texts["search_rows_seen"]
+    assert not texts["search_scrolls_sideways"]

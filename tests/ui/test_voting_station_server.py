@@ -26,7 +26,7 @@ from kiosk.ui.doors.voting_station import THANKS_MS
 from tests.results_helpers import PASSPHRASE
 from tests.station_helpers import MAIN, ROOT, pair_station, run_cli, start_server
 from tests.vote_helpers import add_stills, make_voting_event
-from tests.xvfb import qt_env, requires_xvfb, screenshot, xvfb_display
+from tests.xvfb import qt_env, requires_xvfb, screenshot, wait_for_input_focus, xvfb_display
 
 XDOTOOL = shutil.which("xdotool")
 SCREENSHOTS = ROOT / "build" / "screenshots"
@@ -133,15 +133,23 @@ def raised_runs(image: QImage, x: int, y_from: int = 0) -> list[tuple[int, int]]
     return runs
 
 
-def window_shown(display: str) -> bool:
+def voting_window(display: str) -> str:
+    """The voting station window's id ("" until it is mapped)."""
     found = subprocess.run(
-        [XDOTOOL or "xdotool", "search", "--name", "Voting station"],
+        [XDOTOOL or "xdotool", "search", "--onlyvisible", "--name", "Voting station"],
         env=qt_env(display),
         capture_output=True,
         text=True,
         check=False,
     )
-    return bool(found.stdout.strip())
+    return found.stdout.split()[0] if found.stdout.strip() else ""
+
+
+def wait_until_scannable(display: str) -> None:
+    """The voting station is on the screen and has the keyboard (where a wedge scanner
+    types)."""
+    wait_for(lambda: bool(voting_window(display)), 30, "the voting station window")
+    wait_for_input_focus(display, voting_window(display), 30)
 
 
 def click(display: str, x: int, y: int) -> None:
@@ -175,8 +183,7 @@ def test_voting_station_against_a_real_server(tmp_path: Path) -> None:
                 cwd=ROOT,
             )
             try:
-                wait_for(lambda: window_shown(display), 30, "the voting station window")
-                time.sleep(2.5)  # the sync's first round: the line says online
+                wait_until_scannable(display)
                 shot(display, "1-scan")
 
                 first = voting.admitted[0]
@@ -254,8 +261,7 @@ def test_voting_station_on_the_event_folder(tmp_path: Path) -> None:
             cwd=ROOT,
         )
         try:
-            wait_for(lambda: window_shown(display), 30, "the voting station window")
-            time.sleep(1.5)
+            wait_until_scannable(display)
             scan(display, voting.absent[0].code)
             time.sleep(1.5)
             shot(display, "local-1-not-admitted")
