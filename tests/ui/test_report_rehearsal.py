@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtWidgets import QLabel
 
 from kiosk.core.show import ShowPhase
 from kiosk.media.generate import ClipSpec
@@ -341,6 +342,31 @@ def test_the_report_tab_draws_the_night(rehearsed_night: Night) -> None:
     assert timeline.height() >= timeline.heightForWidth(timeline.width()) - 1  # never clipped
     SHOTS.mkdir(parents=True, exist_ok=True)
     view.grab().save(str(SHOTS / "report-tab.png"))
+    view.close()
+
+
+def test_the_report_tab_updates_in_place(rehearsed_night: Night) -> None:
+    """A report arriving again (every 15 s while the tab is shown) builds no widget, draws no
+    chart and rewrites no incident when nothing changed: the answer lands on the GUI thread."""
+    make_application()
+    tasks = TaskRunner()
+    source = OpenEvent.open(rehearsed_night.folder).report()
+    view = ReportView(source, tasks, MessageBus())
+    view.resize(1366, 900)
+    labels = len(view.findChildren(QLabel))  # built with the tab, before any report
+    view.show()
+    pump_until(lambda: view.report is not None, 20, "the report tab")
+    view.grab()  # painted once: each chart drawn into its pixmap
+    drawn = (view.timeline.renders, view.arrivals.renders)
+    assert drawn == (1, 1)
+    rows = [view.incidents.item(r, 2) for r in range(view.incidents.rowCount())]
+    view.show_report(source.build())  # the same night, read again
+    view.grab()
+    view.grab()
+    assert len(view.findChildren(QLabel)) == labels
+    assert (view.timeline.renders, view.arrivals.renders) == drawn
+    assert all(view.incidents.item(r, 2) is item for r, item in enumerate(rows))
+    assert view.incidents.rowCount() == len(rows) >= 2
     view.close()
 
 

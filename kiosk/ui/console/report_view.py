@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
@@ -43,11 +43,17 @@ from kiosk.render.report_layout import (
 )
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
-from kiosk.ui.common.theme import Colours, text_label
+from kiosk.ui.common.theme import Colours, set_style, text_label
 
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 15_000  # the tab rebuilds the report this often while it is shown
+# figure labels built with the tab (the report's summary has 6 figures, its doors 12), so a
+# report arriving during the show only sets texts: building labels in the answer held the
+# GUI thread (the stall probe: "serial_worker.py _run → theme.py text_label", 131 ms)
+FIGURES_PER_ROW = 6
+SERIOUS = (IncidentKind.CRASH, IncidentKind.FAILURE, IncidentKind.SOUND_LOST)  # drawn in red
+SUMMARY_LABELS, DOOR_LABELS = 6, 12
 
 # the print palette, as the console's dark theme shows it
 DARK_COLOURS = {
@@ -82,11 +88,16 @@ class ReportSource(Protocol):
 
 
 class ChartView(QWidget):
-    """Paints one report chart scaled to the widget's width (aspect kept)."""
+    """Paints one report chart scaled to the widget's width (aspect kept).
+
+    The chart is drawn once into a pixmap (when it or the widget's size changes); a paint
+    only copies that pixmap, so the tab repainting under a scroll or a label costs no chart."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._chart: Chart | None = None
+        self._drawn: QPixmap | None = None  # the chart at the widget's size, or None to draw
+        self.renders = 0  # how often the chart was drawn (not merely copied): tests read it
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumHeight(120)
 
@@ -96,10 +107,15 @@ class ChartView(QWidget):
         return self._chart
 
     def set_chart(self, chart: Chart) -> None:
-        """Replace the chart and repaint."""
+        """Replace the chart and repaint (nothing to do if it is the same chart)."""
+        if chart == self._chart:
+            return
         self._chart = chart
-        self.setMinimumHeight(self.heightForWidth(self.width()))
-        self.updateGeometry()
+        self._drawn = None
+        height = self.heightForWidth(self.width())
+        if height != self.minimumHeight():
+            self.setMinimumHeight(height)
+            self.updateGeometry()
         self.update()
 
     def hasHeightForWidth(self) -> bool:
@@ -114,18 +130,29 @@ class ChartView(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._drawn = None
         self.setMinimumHeight(self.heightForWidth(self.width()))  # the whole width, aspect kept
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self._drawn is None or self._drawn.size() != self.size():
+            self._drawn = self._draw()
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), Colours.panel)
+        painter.drawPixmap(0, 0, self._drawn)
+        painter.end()
+
+    def _draw(self) -> QPixmap:
+        pixmap = QPixmap(self.size())
+        pixmap.fill(Colours.panel)
         chart = self._chart
         if chart is None:
-            return
+            return pixmap
+        self.renders += 1
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         unit = min(self.width() / chart.width, self.height() / chart.height)
         paint_shapes(painter, chart.shapes, unit, DARK_COLOURS)
         painter.end()
+        return pixmap
 
 
 class ReportView(QWidget):
@@ -178,7 +205,7 @@ class ReportView(QWidget):
         body = QWidget()
         self._body = QVBoxLayout(body)
         self.figures = QGridLayout()
-        self._figure_labels: list[tuple[QLabel, QLabel]] = []
+        self._figure_labels = figure_labels(self.figures, SUMMARY_LABELS)
         self._body.addLayout(self.figures)
         self.timeline = ChartView()
         self._body.addWidget(
@@ -196,7 +223,8 @@ class ReportView(QWidget):
         self._body.addWidget(text_label("Incidents · 事故", 11, bold=True))
         self._body.addWidget(self.incidents)
         self.doors_figures = QGridLayout()
-        self._door_labels: list[tuple[QLabel, QLabel]] = []
+        self._door_labels = figure_labels(self.doors_figures, DOOR_LABELS)
+        self._incident_rows: list[tuple[tuple[str, ...], bool]] = []  # what the table shows
         self._body.addWidget(text_label("Doors · 入場", 11, bold=True))
         self._body.addLayout(self.doors_figures)
         self.arrivals = ChartView()
@@ -238,9 +266,9 @@ class ReportView(QWidget):
         """Put a built report on screen."""
         self.report = report
         line = state_line(report)
-        self.state_label.setText(line.text)
+        set_text(self.state_label, line.text)
         colour = Colours.bad if line.tone == "alert" else Colours.text
-        self.state_label.setStyleSheet(f"color: {colour.name()};")
+        set_style(self.state_label, f"color: {colour.name()};")
         layout = layout_report(report)
         summary = next(b for b in layout.sections[0].blocks if isinstance(b, Figures))
         self._fill_figures(self.figures, self._figure_labels, summary)
@@ -254,47 +282,51 @@ class ReportView(QWidget):
     def _fill_figures(
         self, grid: QGridLayout, labels: list[tuple[QLabel, QLabel]], figures: Figures
     ) -> None:
-        per_row = 6
-        while len(labels) < len(figures.items):
-            index = len(labels)
-            value = text_label("", 20, bold=True)
-            caption = text_label("", 9, colour=Colours.muted.name())
-            for label in (value, caption):
-                label.setTextFormat(Qt.TextFormat.PlainText)
-                label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            row, column = divmod(index, per_row)
-            grid.addWidget(value, row * 2, column)
-            grid.addWidget(caption, row * 2 + 1, column)
-            labels.append((value, caption))
+        """Set the figures' texts (a label's text or colour only when it changed: each change
+        lays the tab out again); labels are added only if the report grew more figures."""
+        if len(labels) < len(figures.items):
+            labels.extend(figure_labels(grid, len(figures.items) - len(labels), len(labels)))
         for (value, caption), figure in zip(labels, figures.items, strict=False):
-            value.setText(figure.value)
+            set_text(value, figure.value)
             colour = Colours.bad if figure.tone == "alert" else Colours.text
-            value.setStyleSheet(f"color: {colour.name()};")
-            caption.setText(f"{figure.label_en} · {figure.label_zh}")
+            set_style(value, f"color: {colour.name()};")
+            set_text(caption, f"{figure.label_en} · {figure.label_zh}")
 
     def _fill_incidents(self, report: ShowReport) -> None:
+        """The incident list, written again only when it changed (and then only the rows that
+        did): sizing the rows of a long list to their texts is the table's dearest work."""
+        rows: list[tuple[tuple[str, ...], bool]] = [
+            (
+                (
+                    report.local(incident.at),
+                    incident_kind_words(incident).pair(),
+                    incident.in_words(report.tz).pair("\n"),
+                    f"{incident.dark_s:.1f} s" if incident.dark_s else "—",
+                ),
+                incident.kind in SERIOUS,
+            )
+            for incident in report.incidents
+        ]
+        if rows == self._incident_rows:
+            return
         table = self.incidents
-        table.setRowCount(len(report.incidents))
-        for row, incident in enumerate(report.incidents):
-            cells = (
-                report.local(incident.at),
-                incident_kind_words(incident).pair(),
-                incident.in_words(report.tz).pair("\n"),
-                f"{incident.dark_s:.1f} s" if incident.dark_s else "—",
-            )
-            serious = incident.kind in (
-                IncidentKind.CRASH,
-                IncidentKind.FAILURE,
-                IncidentKind.SOUND_LOST,
-            )
+        table.setRowCount(len(rows))
+        changed = [
+            index
+            for index, row in enumerate(rows)
+            if index >= len(self._incident_rows) or self._incident_rows[index] != row
+        ]
+        for index in changed:
+            cells, serious = rows[index]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)  # plain text: reasons come from players and files
                 if serious:
                     item.setForeground(Colours.bad)
-                table.setItem(row, column, item)
+                table.setItem(index, column, item)
+            table.resizeRowToContents(index)  # the Chinese line under the English
         table.resizeColumnToContents(0)
         table.resizeColumnToContents(1)
-        table.resizeRowsToContents()  # the Chinese line under the English
+        self._incident_rows = rows
 
     # -- exporting --------------------------------------------------------------------------
 
@@ -343,3 +375,25 @@ class ReportView(QWidget):
         self.exporting = False
         self.pdf_button.setEnabled(True)
         self.html_button.setEnabled(True)
+
+
+def figure_labels(grid: QGridLayout, count: int, first: int = 0) -> list[tuple[QLabel, QLabel]]:
+    """`count` (value, caption) label pairs in `grid`, FIGURES_PER_ROW a row, from index
+    `first`; empty until a report fills them."""
+    labels = []
+    for index in range(first, first + count):
+        value = text_label("", 20, bold=True)
+        caption = text_label("", 9, colour=Colours.muted.name())
+        for label in (value, caption):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row, column = divmod(index, FIGURES_PER_ROW)
+        grid.addWidget(value, row * 2, column)
+        grid.addWidget(caption, row * 2 + 1, column)
+        labels.append((value, caption))
+    return labels
+
+
+def set_text(label: QLabel, text: str) -> None:
+    """Give `label` this text unless it has it already (a new text lays its parent out)."""
+    if label.text() != text:
+        label.setText(text)
