@@ -9,11 +9,13 @@ narrow `ReportSource` (build, export), never the database.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QPainter, QPaintEvent, QPixmap, QResizeEvent, QShowEvent
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
@@ -67,6 +69,17 @@ DARK_COLOURS = {
 }
 
 
+@dataclass(frozen=True)
+class DrawnReport:
+    """A report built on a worker, with its two charts drawn there too."""
+
+    report: ShowReport
+    timeline: Chart
+    timeline_drawn: QImage
+    arrivals: Chart
+    arrivals_drawn: QImage
+
+
 class ReportSource(Protocol):
     """What the Report tab may ask for (kiosk.services.report.ReportService)."""
 
@@ -87,17 +100,38 @@ class ReportSource(Protocol):
         ...
 
 
-class ChartView(QWidget):
-    """Paints one report chart scaled to the widget's width (aspect kept).
+def chart_height(chart: Chart | None, width: int) -> int:
+    """How tall a chart is drawn at `width` (its aspect kept; 120 px before there is one)."""
+    return 120 if chart is None else round(width * chart.height / chart.width)
 
-    The chart is drawn once into a pixmap (when it or the widget's size changes); a paint
-    only copies that pixmap, so the tab repainting under a scroll or a label costs no chart."""
+
+def draw_chart(chart: Chart | None, size: QSize) -> QImage:
+    """The chart drawn at `size` in the console's colours: on any thread (a QImage, not a
+    widget), so the report's worker draws it beside building the report."""
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Colours.panel)
+    if chart is None or size.isEmpty():
+        return image
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    unit = min(size.width() / chart.width, size.height() / chart.height)
+    paint_shapes(painter, chart.shapes, unit, DARK_COLOURS)
+    painter.end()
+    return image
+
+
+class ChartView(QWidget):
+    """Shows one report chart scaled to the widget's width (aspect kept).
+
+    The chart comes drawn (`draw_chart`, on the report's worker) at the size the widget will
+    have; a paint only copies that image. Only when the widget's size differs (a resize) is it
+    drawn again here, on the GUI thread (`renders` counts those of a chart: tests read it)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._chart: Chart | None = None
-        self._drawn: QPixmap | None = None  # the chart at the widget's size, or None to draw
-        self.renders = 0  # how often the chart was drawn (not merely copied): tests read it
+        self._drawn: QImage | None = None
+        self.renders = 0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumHeight(120)
 
@@ -106,12 +140,16 @@ class ChartView(QWidget):
         """What is drawn."""
         return self._chart
 
-    def set_chart(self, chart: Chart) -> None:
-        """Replace the chart and repaint (nothing to do if it is the same chart)."""
-        if chart == self._chart:
+    def size_for(self, chart: Chart | None) -> QSize:
+        """The size this view will give `chart` (its width now, the chart's aspect)."""
+        return QSize(self.width(), chart_height(chart, self.width()))
+
+    def set_chart(self, chart: Chart, drawn: QImage | None = None) -> None:
+        """Show `chart`, already `drawn` if given (nothing to do if it is the same chart)."""
+        if chart == self._chart and self._drawn is not None:
             return
         self._chart = chart
-        self._drawn = None
+        self._drawn = drawn
         height = self.heightForWidth(self.width())
         if height != self.minimumHeight():
             self.setMinimumHeight(height)
@@ -122,37 +160,22 @@ class ChartView(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:
-        chart = self._chart
-        return 120 if chart is None else round(width * chart.height / chart.width)
+        return chart_height(self._chart, width)
 
     def sizeHint(self) -> QSize:
         return QSize(900, self.heightForWidth(900))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._drawn = None
         self.setMinimumHeight(self.heightForWidth(self.width()))  # the whole width, aspect kept
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if self._drawn is None or self._drawn.size() != self.size():
-            self._drawn = self._draw()
+            self._drawn = draw_chart(self._chart, self.size())
+            self.renders += self._chart is not None
         painter = QPainter(self)
-        painter.drawPixmap(0, 0, self._drawn)
+        painter.drawImage(0, 0, self._drawn)
         painter.end()
-
-    def _draw(self) -> QPixmap:
-        pixmap = QPixmap(self.size())
-        pixmap.fill(Colours.panel)
-        chart = self._chart
-        if chart is None:
-            return pixmap
-        self.renders += 1
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        unit = min(self.width() / chart.width, self.height() / chart.height)
-        paint_shapes(painter, chart.shapes, unit, DARK_COLOURS)
-        painter.end()
-        return pixmap
 
 
 class ReportView(QWidget):
@@ -202,6 +225,9 @@ class ReportView(QWidget):
         """Key figures, the timeline, incidents and the doors, scrolling."""
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # the charts' width never changes when the content grows past the screen: they come
+        # drawn on the worker at the width they have (a scroll bar appearing redrew them here)
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         body = QWidget()
         self._body = QVBoxLayout(body)
         self.figures = QGridLayout()
@@ -244,17 +270,34 @@ class ReportView(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Build the report again from the records, off the GUI thread."""
+        """Build the report again from the records, and draw its charts, off the GUI thread."""
         if self._busy:
             return
         self._busy = True
         self.refresh_button.setEnabled(False)
-        self.tasks.run(self.source.build, self._built, self._failed)
+        self.tasks.run(self._build_and_draw(self.source.build), self._built, self._failed)
 
-    def _built(self, report: ShowReport) -> None:
+    def _build_and_draw(self, build: Callable[[], ShowReport]) -> Callable[[], DrawnReport]:
+        """Work for a worker: `build()` the report, then draw its charts at the sizes the
+        views have now (asked here, on the GUI thread)."""
+        timeline, arrivals = self.timeline, self.arrivals
+        widths = (timeline.width(), arrivals.width())
+
+        def work() -> DrawnReport:
+            report = build()
+            charts = (timeline_chart(report), arrivals_chart(report))
+            drawn = tuple(
+                draw_chart(chart, QSize(width, chart_height(chart, width)))
+                for chart, width in zip(charts, widths, strict=True)
+            )
+            return DrawnReport(report, charts[0], drawn[0], charts[1], drawn[1])
+
+        return work
+
+    def _built(self, drawn: DrawnReport) -> None:
         self._busy = False
         self.refresh_button.setEnabled(True)
-        self.show_report(report)
+        self.show_report(drawn.report, drawn)
 
     def _failed(self, error: BaseException) -> None:
         self._busy = False
@@ -262,8 +305,8 @@ class ReportView(QWidget):
         self.state_label.setText(f"The report could not be made: {error} · 無法製作報告")
         self.messages.error(f"Show report: {error}")
 
-    def show_report(self, report: ShowReport) -> None:
-        """Put a built report on screen."""
+    def show_report(self, report: ShowReport, drawn: DrawnReport | None = None) -> None:
+        """Put a built report on screen (its charts as `drawn` on a worker, if they were)."""
         self.report = report
         line = state_line(report)
         set_text(self.state_label, line.text)
@@ -275,8 +318,12 @@ class ReportView(QWidget):
         doors = [b for s in layout.sections for b in s.blocks if isinstance(b, Figures)][1:]
         merged = Figures(tuple(item for block in doors for item in block.items))
         self._fill_figures(self.doors_figures, self._door_labels, merged)
-        self.timeline.set_chart(timeline_chart(report))
-        self.arrivals.set_chart(arrivals_chart(report))
+        if drawn is not None:
+            self.timeline.set_chart(drawn.timeline, drawn.timeline_drawn)
+            self.arrivals.set_chart(drawn.arrivals, drawn.arrivals_drawn)
+        else:
+            self.timeline.set_chart(timeline_chart(report))
+            self.arrivals.set_chart(arrivals_chart(report))
         self._fill_incidents(report)
 
     def _fill_figures(
@@ -351,16 +398,24 @@ class ReportView(QWidget):
         self.html_button.setEnabled(False)
         source = self.source
 
-        def write() -> tuple[ShowReport, Path]:
-            report = source.build()
-            if path.suffix.lower() == ".pdf":
-                return report, source.export_pdf(report, path)
-            return report, source.export_html(report, path)
+        built: list[ShowReport] = []
 
-        def written(answer: tuple[ShowReport, Path]) -> None:
+        def build() -> ShowReport:
+            built.append(source.build())
+            return built[0]
+
+        draw = self._build_and_draw(build)
+
+        def write() -> tuple[DrawnReport, Path]:
+            drawn = draw()
+            if path.suffix.lower() == ".pdf":
+                return drawn, source.export_pdf(built[0], path)
+            return drawn, source.export_html(built[0], path)
+
+        def written(answer: tuple[DrawnReport, Path]) -> None:
             self._export_finished()
-            report, self.last_export = answer
-            self.show_report(report)
+            drawn, self.last_export = answer
+            self.show_report(drawn.report, drawn)
             self.messages.info(f"Show report written to {self.last_export}")
 
         def failed(error: BaseException) -> None:  # shown to the operator, never lost
