@@ -68,5 +68,5 @@ def test_preflight_bookkeeping_on_the_gui_thread(
             f"  {name:<52} median {statistics.median(spent):7.3f}  max {max(spent):7.3f}"
             f"  ({len(spent)} calls)"
         )
-    qtbot.waitUntil(lambda: not window._media_looking, timeout=20_000)
+    assert window.tasks.wait(20)  # the media looks load_checks started, before closing
     window.close()
