@@ -339,7 +339,7 @@ class ShowController(QObject):
         """What the film plays at, for the journal and the console: preflight's gain (if its
         file is the one measured), the operator's trim, libvlc's preamp and volume."""
         level = self.players.level_of(film_id)
-        verdict = self.media.verdict(film_id) if self.media is not None else None
+        verdict = self.media.known_verdict(film_id) if self.media is not None else None
         return {
             "film": film_id,
             "gain_db": None if level.gain_db == -math.inf else round(level.gain_db, 2),

@@ -7,13 +7,16 @@ so a replaced film never plays at the old file's gain. The console asks `verdict
 flag a changed or vanished film in the programme and the Next panel before its title card.
 
 Identities are read again only when a file's size, modification time or inode moves (one
-`stat` per question), so asking often is cheap.
+`stat` per question), so asking often is cheap. The players ask `known_gain_db`, which does not
+even `stat` while the last look is recent (the console looks every 2 s off the GUI thread): a
+`stat` on the show's thread waited on a disk kept busy by an import.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,6 +29,8 @@ from kiosk.media.identity import identify, stat_key
 from kiosk.store.film_checks import FilmCheckRepository, identity_of
 
 log = logging.getLogger(__name__)
+
+KNOWN_FOR_S = 5.0  # a look younger than this is trusted by `known_gain_db` without a stat
 
 
 class FilmMedia:
@@ -43,7 +48,8 @@ class FilmMedia:
         self._files: dict[str, Path] = {film.id: film.file for film in films}
         self._by_identity = by_identity
         self._lock = threading.Lock()  # verdicts are asked from the Qt thread and from tasks
-        self._cache: dict[str, tuple[object, FilmCheck | None, MediaVerdict]] = {}
+        # film id -> (stat key, check, verdict, when looked: monotonic seconds)
+        self._cache: dict[str, tuple[object, FilmCheck | None, MediaVerdict, float]] = {}
 
     def verdict(self, film_id: str) -> MediaVerdict:
         """Whether the film's file is the one preflight measured (and why not)."""
@@ -63,10 +69,17 @@ class FilmMedia:
 
     def gain_db(self, film_id: str) -> float:
         """The gain to play the film at: preflight's, or 0 dB when it does not apply."""
-        check = self.check_of(film_id)
-        if check is None or check.gain_db is None:
-            return 0.0
-        return float(check.gain_db)
+        return _gain(self.check_of(film_id))
+
+    def known_gain_db(self, film_id: str, known_for_s: float = KNOWN_FOR_S) -> float:
+        """`gain_db` as of the last look at the film's file if that look is younger than
+        `known_for_s` (no file access: what the players ask on the GUI thread), else looked
+        at now."""
+        with self._lock:
+            cached = self._cache.get(film_id)
+        if cached is not None and time.monotonic() - cached[3] < known_for_s:
+            return _gain(cached[1] if cached[2].trusted else None)
+        return self.gain_db(film_id)
 
     def forget(self, film_id: str | None = None) -> None:
         """Read the stored results again (after a re-check), for one film or all."""
@@ -81,16 +94,18 @@ class FilmMedia:
         if path is None:
             return None, MediaVerdict(MediaState.UNCHECKED, "not in the programme")
         key = stat_key(path)
+        looked = time.monotonic()
         with self._lock:
             cached = self._cache.get(film_id)
             if cached is not None and cached[0] == key:
+                self._cache[film_id] = (*cached[:3], looked)
                 return cached[1], cached[2]
         current = identify(path) if key is not None else None
         check, verdict = self._judge(film_id, current)
         if verdict.state is not MediaState.SAME:
             log.info("film %s: %s", film_id, verdict.reason)
         with self._lock:
-            self._cache[film_id] = (key, check, verdict)
+            self._cache[film_id] = (key, check, verdict, looked)
         return check, verdict
 
     def _judge(
@@ -110,3 +125,10 @@ class FilmMedia:
                 MediaState.UNCHECKED, "preflight ran before files were fingerprinted: run it again"
             )
         return check, compare(stored, current)
+
+
+def _gain(check: FilmCheck | None) -> float:
+    """Preflight's gain from a check that applies, 0 dB without one."""
+    if check is None or check.gain_db is None:
+        return 0.0
+    return float(check.gain_db)

@@ -15,6 +15,8 @@ import pytest
 from kiosk.cli.show import adhoc_programme
 from kiosk.core.media_identity import MediaState
 from kiosk.media.generate import ClipSpec
+from kiosk.media.identity import stat_key
+from kiosk.services import film_media
 from kiosk.services.film_media import FilmMedia
 from kiosk.services.preflight import recheck_film, run_preflight
 from kiosk.store.event_folder import EventFolder
@@ -138,3 +140,26 @@ def test_the_known_verdict_does_not_look_at_the_file_until_it_is_asked_again(
     assert media.known_verdict("F1").state is MediaState.SAME  # as last looked at
     assert media.verdict("F1").state is MediaState.CHANGED  # the look every 2 s
     assert media.known_verdict("F1").state is MediaState.CHANGED
+
+
+def test_the_players_gain_is_the_last_recent_look_without_a_stat(
+    measured: tuple[EventFolder, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The players ask on the GUI thread (at each priming and volume change): while the last
+    look is younger than KNOWN_FOR_S they get its gain without touching the disk; an older look
+    is done again, so a replaced film still never plays at the old gain for long."""
+    folder, loud, quiet = measured
+    media = _media(folder)
+    looked = media.known_gain_db("F1")  # never looked: looked now
+    assert looked < -5
+    stats: list[Path] = []
+
+    def counted_stat_key(path: Path) -> tuple[int, int, int] | None:
+        stats.append(path)
+        return stat_key(path)
+
+    monkeypatch.setattr(film_media, "stat_key", counted_stat_key)
+    shutil.copyfile(quiet, loud)  # swapped after that look
+    assert media.known_gain_db("F1") == looked and stats == []  # the recent look, no stat
+    assert media.known_gain_db("F1", known_for_s=0.0) == 0.0  # an old look: looked again
+    assert stats == [loud]

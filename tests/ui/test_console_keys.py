@@ -174,3 +174,19 @@ def test_a_key_sent_to_the_dialog_that_just_closed_is_carried_out(
 ) -> None:
     assert _press_as_a_dialog_closes(qtbot, console)
     assert "⌨ GO: Card · A1" in log_text(console)
+
+
+def test_the_key_filter_is_on_the_application_only_while_no_window_is_active(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    """An application's event filter runs, in Python, for every event of the process: the
+    filter that catches keys between windows is there only in that gap."""
+    between = console.keys.keys_between_windows
+    console.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is console, timeout=5000)
+    assert not between.installed
+    assert _press_as_a_dialog_closes(qtbot, console, console)  # the gap: filtered, carried out
+    assert "⌨ GO: Card · A1" in log_text(console)
+    console.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is console, timeout=5000)
+    assert not between.installed

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -21,9 +22,11 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtWidgets import QLabel
 
 from kiosk.core.show import ShowPhase
 from kiosk.media.generate import ClipSpec
+from kiosk.render.chart_painter import paint_shapes as real_paint_shapes
 from kiosk.render.report_layout import (
     ROW_MM,
     Line,
@@ -39,6 +42,7 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
+from kiosk.ui.console import report_view
 from kiosk.ui.console.report_view import ReportView
 from tests.conftest import film_toml, rehearse_until_killed, write_event
 from tests.doors_helpers import Person, seed_people
@@ -356,6 +360,40 @@ def test_the_report_tab_draws_the_night(rehearsed_night: Night) -> None:
     assert timeline.height() >= timeline.heightForWidth(timeline.width()) - 1  # never clipped
     SHOTS.mkdir(parents=True, exist_ok=True)
     view.grab().save(str(SHOTS / "report-tab.png"))
+    view.close()
+
+
+def test_the_report_tab_updates_in_place(
+    rehearsed_night: Night, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The charts are drawn on the report's worker, at the size the tab gives them; a report
+    arriving again (every 15 s while the tab is shown) builds no widget, draws no chart and
+    rewrites no incident when nothing changed: the answer lands on the GUI thread."""
+    drawn_on: list[str] = []
+
+    def paint_shapes(*args: Any, **kwargs: Any) -> None:
+        drawn_on.append(threading.current_thread().name)
+        real_paint_shapes(*args, **kwargs)
+
+    monkeypatch.setattr(report_view, "paint_shapes", paint_shapes)
+    make_application()
+    tasks = TaskRunner()
+    source = OpenEvent.open(rehearsed_night.folder).report()
+    view = ReportView(source, tasks, MessageBus())
+    view.resize(1366, 900)
+    labels = len(view.findChildren(QLabel))  # built with the tab, before any report
+    view.show()
+    pump_until(lambda: view.report is not None, 20, "the report tab")
+    view.grab()  # painted: each chart copied from the worker's image
+    assert len(drawn_on) == 2 and threading.main_thread().name not in drawn_on
+    assert (view.timeline.renders, view.arrivals.renders) == (0, 0)
+    rows = [view.incidents.item(r, 2) for r in range(view.incidents.rowCount())]
+    view.show_report(source.build())  # the same night, read again
+    view.grab()
+    assert len(view.findChildren(QLabel)) == labels
+    assert (view.timeline.renders, view.arrivals.renders) == (0, 0) and len(drawn_on) == 2
+    assert all(view.incidents.item(r, 2) is item for r, item in enumerate(rows))
+    assert view.incidents.rowCount() == len(rows) >= 2
     view.close()
 
 

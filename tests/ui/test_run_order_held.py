@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 
+from kiosk.core.preflight import FilmCheck
 from kiosk.core.show import ShowMachine, ShowOptions
 from kiosk.core.show.model import ShowPhase
 from kiosk.ui.app import make_application
@@ -38,3 +39,25 @@ def test_a_held_title_card_row_reads_and_looks_like_the_current_row(tmp_path: Pa
     assert model.data(later, Qt.ItemDataRole.DisplayRole) == "pending"
     other = model.data(later, Qt.ItemDataRole.ForegroundRole)
     assert isinstance(other, QBrush) and other.color() == Colours.muted
+
+
+def test_preflight_results_again_reset_the_run_order_only_for_other_films(tmp_path: Path) -> None:
+    """A reset makes the table size its columns to every cell on the GUI thread: the same
+    results again change nothing, a re-checked film (F6) is repainted in place, and only the
+    first results (other films measured) reset the model."""
+    make_application()
+    programme = four_film_programme(tmp_path)
+    model = RunOrderModel(programme, night_config(tmp_path))
+    resets: list[int] = []
+    repaints: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.dataChanged.connect(lambda *_: repaints.append(1))
+    checks = {f.id: FilmCheck(f.id, f.file, True, duration_s=60.0) for f in programme}
+    model.set_checks(checks)
+    assert (len(resets), len(repaints)) == (1, 0)  # the first results: columns fitted
+    model.set_checks(dict(checks))
+    assert (len(resets), len(repaints)) == (1, 0)  # the same again: nothing
+    first = next(iter(programme)).id
+    model.set_checks({**checks, first: FilmCheck(first, checks[first].file, True, duration_s=90.0)})
+    assert (len(resets), len(repaints)) == (1, 1)  # one film re-checked: repainted in place
+    assert model.checks[first].duration_s == 90.0

@@ -32,7 +32,7 @@ from functools import partial
 
 from PySide6.QtCore import QCoreApplication, QKeyCombination, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.night.night import KeyMode
 from kiosk.night.ports import OperatorMessages
@@ -143,11 +143,11 @@ class KeyMap(QObject):
         # a focused number field (trim, the vote's minutes) keeps only the keys it can type
         self._number_keys = NumberFieldKeys(self)
         # a key pressed just after a dialog closed, before the console is active again
-        self._keys_between_windows = KeysBetweenWindows(window, self.command_for, self.press)
+        self.keys_between_windows = KeysBetweenWindows(window, self.command_for, self.press)
         application = QCoreApplication.instance()
-        if application is not None:
-            application.installEventFilter(self._number_keys)
-            application.installEventFilter(self._keys_between_windows)
+        if isinstance(application, QApplication):  # filters only where and while needed
+            application.focusChanged.connect(self._number_keys.follow_focus)
+            self.keys_between_windows.follow(application)
 
     def handle(self, name: str, action: Handler, modes: frozenset[KeyMode] | None = None) -> None:
         """What command `name` does in `modes` (default: every mode the binding works in)."""

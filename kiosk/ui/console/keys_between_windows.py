@@ -17,6 +17,12 @@ its Space, a number field only what it can type), unless that widget is hidden (
 field of a dialog that just closed types nothing), and otherwise hands the key to the key map,
 which routes it by the night's key mode like any other press. While a window is active, or a
 modal dialog is open, it does nothing: Qt's shortcuts have the keys then.
+
+It is installed on the application only while no window is active (`follow`: the focus signals
+of the application put it on and take it off). An application's filter is called for every
+event of the process, each a call into Python that must take the interpreter lock: with a
+worker thread busy in Python, the GUI thread waited for that lock again and again in one pass
+(the stall probe: "serial_worker.py _run → keys_between_windows.py eventFilter", up to 251 ms).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
@@ -45,8 +52,45 @@ class KeysBetweenWindows(QObject):
         self._console = console
         self._command_for = command_for
         self._press = press
+        self._application: QApplication | None = None
+        self._dialog: QWidget | None = None  # the last other window that was active
+        self.installed = False  # on the application now (no window is active)
+
+    def follow(self, application: QApplication) -> None:
+        """Filter `application`'s events while it has no active window, only then."""
+        self._application = application
+        application.focusChanged.connect(self._follow_active_window)
+        application.focusWindowChanged.connect(self._follow_active_window)
+        self._follow_active_window()
+
+    def _follow_active_window(self, *_changed: object) -> None:
+        active = QApplication.activeWindow()
+        if active is not None and active is not self._console and active is not self._dialog:
+            self._watch_dialog(active)
+        self._install(active is None)
+
+    def _watch_dialog(self, window: QWidget) -> None:
+        """Filter the active dialog's own events (not its children's): its hiding starts the
+        gap, before the application says so (a dialog whose field had no focus)."""
+        if self._dialog is not None and shiboken6.isValid(self._dialog):
+            self._dialog.removeEventFilter(self)
+        self._dialog = window
+        window.installEventFilter(self)
+
+    def _install(self, wanted: bool) -> None:
+        application = self._application
+        if application is None or wanted == self.installed:
+            return
+        if wanted:
+            application.installEventFilter(self)
+        else:
+            application.removeEventFilter(self)
+        self.installed = wanted
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Hide and watched is self._dialog:
+            self._install(True)  # the dialog closes: no window is active until the console is
+            return False
         if (
             event.type() != QEvent.Type.KeyPress
             or not isinstance(event, QKeyEvent)

@@ -7,6 +7,10 @@ validator, with the key inserted at the cursor); when it would not, the key is n
 the console's key map carries out its command. Digits, '-', '.' and the field's own keys
 (arrows, Ctrl+A, Backspace) stay with the field; Space never types into a number. Text fields
 (line edits, the log) are left alone: what a person types there is typing.
+
+The filter sits on the focused number field only (`follow_focus`, on the application's focus
+signal), never on the application: an application's filter is called, in Python, for every
+event of the process.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QValidator
-from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +48,15 @@ def number_field_takes(box: QAbstractSpinBox, event: QKeyEvent) -> bool:
 
 
 class NumberFieldKeys(QObject):
-    """Event filter (on the application): lets the key map have the keys a focused number field
-    cannot take (see the module's docstring)."""
+    """Event filter (on the focused number field): lets the key map have the keys a focused
+    number field cannot take (see the module's docstring)."""
+
+    def follow_focus(self, old: QWidget | None, new: QWidget | None) -> None:
+        """The focus moved (QApplication.focusChanged): filter the number field that has it."""
+        if isinstance(old, QAbstractSpinBox):
+            old.removeEventFilter(self)
+        if isinstance(new, QAbstractSpinBox):
+            new.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (

@@ -9,11 +9,13 @@ narrow `ReportSource` (build, export), never the database.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
@@ -43,11 +45,17 @@ from kiosk.render.report_layout import (
 )
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
-from kiosk.ui.common.theme import Colours, text_label
+from kiosk.ui.common.theme import Colours, set_style, text_label
 
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 15_000  # the tab rebuilds the report this often while it is shown
+# figure labels built with the tab (the report's summary has 6 figures, its doors 12), so a
+# report arriving during the show only sets texts: building labels in the answer held the
+# GUI thread (the stall probe: "serial_worker.py _run → theme.py text_label", 131 ms)
+FIGURES_PER_ROW = 6
+SERIOUS = (IncidentKind.CRASH, IncidentKind.FAILURE, IncidentKind.SOUND_LOST)  # drawn in red
+SUMMARY_LABELS, DOOR_LABELS = 6, 12
 
 # the print palette, as the console's dark theme shows it
 DARK_COLOURS = {
@@ -59,6 +67,17 @@ DARK_COLOURS = {
     Palette.intermission: "#2b3a52",
     Palette.not_reached: "#4a505c",
 }
+
+
+@dataclass(frozen=True)
+class DrawnReport:
+    """A report built on a worker, with its two charts drawn there too."""
+
+    report: ShowReport
+    timeline: Chart
+    timeline_drawn: QImage
+    arrivals: Chart
+    arrivals_drawn: QImage
 
 
 class ReportSource(Protocol):
@@ -81,12 +100,38 @@ class ReportSource(Protocol):
         ...
 
 
+def chart_height(chart: Chart | None, width: int) -> int:
+    """How tall a chart is drawn at `width` (its aspect kept; 120 px before there is one)."""
+    return 120 if chart is None else round(width * chart.height / chart.width)
+
+
+def draw_chart(chart: Chart | None, size: QSize) -> QImage:
+    """The chart drawn at `size` in the console's colours: on any thread (a QImage, not a
+    widget), so the report's worker draws it beside building the report."""
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Colours.panel)
+    if chart is None or size.isEmpty():
+        return image
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    unit = min(size.width() / chart.width, size.height() / chart.height)
+    paint_shapes(painter, chart.shapes, unit, DARK_COLOURS)
+    painter.end()
+    return image
+
+
 class ChartView(QWidget):
-    """Paints one report chart scaled to the widget's width (aspect kept)."""
+    """Shows one report chart scaled to the widget's width (aspect kept).
+
+    The chart comes drawn (`draw_chart`, on the report's worker) at the size the widget will
+    have; a paint only copies that image. Only when the widget's size differs (a resize) is it
+    drawn again here, on the GUI thread (`renders` counts those of a chart: tests read it)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._chart: Chart | None = None
+        self._drawn: QImage | None = None
+        self.renders = 0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumHeight(120)
 
@@ -95,19 +140,27 @@ class ChartView(QWidget):
         """What is drawn."""
         return self._chart
 
-    def set_chart(self, chart: Chart) -> None:
-        """Replace the chart and repaint."""
+    def size_for(self, chart: Chart | None) -> QSize:
+        """The size this view will give `chart` (its width now, the chart's aspect)."""
+        return QSize(self.width(), chart_height(chart, self.width()))
+
+    def set_chart(self, chart: Chart, drawn: QImage | None = None) -> None:
+        """Show `chart`, already `drawn` if given (nothing to do if it is the same chart)."""
+        if chart == self._chart and self._drawn is not None:
+            return
         self._chart = chart
-        self.setMinimumHeight(self.heightForWidth(self.width()))
-        self.updateGeometry()
+        self._drawn = drawn
+        height = self.heightForWidth(self.width())
+        if height != self.minimumHeight():
+            self.setMinimumHeight(height)
+            self.updateGeometry()
         self.update()
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
-        chart = self._chart
-        return 120 if chart is None else round(width * chart.height / chart.width)
+        return chart_height(self._chart, width)
 
     def sizeHint(self) -> QSize:
         return QSize(900, self.heightForWidth(900))
@@ -117,14 +170,11 @@ class ChartView(QWidget):
         self.setMinimumHeight(self.heightForWidth(self.width()))  # the whole width, aspect kept
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self._drawn is None or self._drawn.size() != self.size():
+            self._drawn = draw_chart(self._chart, self.size())
+            self.renders += self._chart is not None
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), Colours.panel)
-        chart = self._chart
-        if chart is None:
-            return
-        unit = min(self.width() / chart.width, self.height() / chart.height)
-        paint_shapes(painter, chart.shapes, unit, DARK_COLOURS)
+        painter.drawImage(0, 0, self._drawn)
         painter.end()
 
 
@@ -175,10 +225,13 @@ class ReportView(QWidget):
         """Key figures, the timeline, incidents and the doors, scrolling."""
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # the charts' width never changes when the content grows past the screen: they come
+        # drawn on the worker at the width they have (a scroll bar appearing redrew them here)
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         body = QWidget()
         self._body = QVBoxLayout(body)
         self.figures = QGridLayout()
-        self._figure_labels: list[tuple[QLabel, QLabel]] = []
+        self._figure_labels = figure_labels(self.figures, SUMMARY_LABELS)
         self._body.addLayout(self.figures)
         self.timeline = ChartView()
         self._body.addWidget(
@@ -196,7 +249,8 @@ class ReportView(QWidget):
         self._body.addWidget(text_label("Incidents · 事故", 11, bold=True))
         self._body.addWidget(self.incidents)
         self.doors_figures = QGridLayout()
-        self._door_labels: list[tuple[QLabel, QLabel]] = []
+        self._door_labels = figure_labels(self.doors_figures, DOOR_LABELS)
+        self._incident_rows: list[tuple[tuple[str, ...], bool]] = []  # what the table shows
         self._body.addWidget(text_label("Doors · 入場", 11, bold=True))
         self._body.addLayout(self.doors_figures)
         self.arrivals = ChartView()
@@ -216,17 +270,34 @@ class ReportView(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Build the report again from the records, off the GUI thread."""
+        """Build the report again from the records, and draw its charts, off the GUI thread."""
         if self._busy:
             return
         self._busy = True
         self.refresh_button.setEnabled(False)
-        self.tasks.run(self.source.build, self._built, self._failed)
+        self.tasks.run(self._build_and_draw(self.source.build), self._built, self._failed)
 
-    def _built(self, report: ShowReport) -> None:
+    def _build_and_draw(self, build: Callable[[], ShowReport]) -> Callable[[], DrawnReport]:
+        """Work for a worker: `build()` the report, then draw its charts at the sizes the
+        views have now (asked here, on the GUI thread)."""
+        timeline, arrivals = self.timeline, self.arrivals
+        widths = (timeline.width(), arrivals.width())
+
+        def work() -> DrawnReport:
+            report = build()
+            charts = (timeline_chart(report), arrivals_chart(report))
+            drawn = tuple(
+                draw_chart(chart, QSize(width, chart_height(chart, width)))
+                for chart, width in zip(charts, widths, strict=True)
+            )
+            return DrawnReport(report, charts[0], drawn[0], charts[1], drawn[1])
+
+        return work
+
+    def _built(self, drawn: DrawnReport) -> None:
         self._busy = False
         self.refresh_button.setEnabled(True)
-        self.show_report(report)
+        self.show_report(drawn.report, drawn)
 
     def _failed(self, error: BaseException) -> None:
         self._busy = False
@@ -234,67 +305,75 @@ class ReportView(QWidget):
         self.state_label.setText(f"The report could not be made: {error} · 無法製作報告")
         self.messages.error(f"Show report: {error}")
 
-    def show_report(self, report: ShowReport) -> None:
-        """Put a built report on screen."""
+    def show_report(self, report: ShowReport, drawn: DrawnReport | None = None) -> None:
+        """Put a built report on screen (its charts as `drawn` on a worker, if they were)."""
         self.report = report
         line = state_line(report)
-        self.state_label.setText(line.text)
+        set_text(self.state_label, line.text)
         colour = Colours.bad if line.tone == "alert" else Colours.text
-        self.state_label.setStyleSheet(f"color: {colour.name()};")
+        set_style(self.state_label, f"color: {colour.name()};")
         layout = layout_report(report)
         summary = next(b for b in layout.sections[0].blocks if isinstance(b, Figures))
         self._fill_figures(self.figures, self._figure_labels, summary)
         doors = [b for s in layout.sections for b in s.blocks if isinstance(b, Figures)][1:]
         merged = Figures(tuple(item for block in doors for item in block.items))
         self._fill_figures(self.doors_figures, self._door_labels, merged)
-        self.timeline.set_chart(timeline_chart(report))
-        self.arrivals.set_chart(arrivals_chart(report))
+        if drawn is not None:
+            self.timeline.set_chart(drawn.timeline, drawn.timeline_drawn)
+            self.arrivals.set_chart(drawn.arrivals, drawn.arrivals_drawn)
+        else:
+            self.timeline.set_chart(timeline_chart(report))
+            self.arrivals.set_chart(arrivals_chart(report))
         self._fill_incidents(report)
 
     def _fill_figures(
         self, grid: QGridLayout, labels: list[tuple[QLabel, QLabel]], figures: Figures
     ) -> None:
-        per_row = 6
-        while len(labels) < len(figures.items):
-            index = len(labels)
-            value = text_label("", 20, bold=True)
-            caption = text_label("", 9, colour=Colours.muted.name())
-            for label in (value, caption):
-                label.setTextFormat(Qt.TextFormat.PlainText)
-                label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            row, column = divmod(index, per_row)
-            grid.addWidget(value, row * 2, column)
-            grid.addWidget(caption, row * 2 + 1, column)
-            labels.append((value, caption))
+        """Set the figures' texts (a label's text or colour only when it changed: each change
+        lays the tab out again); labels are added only if the report grew more figures."""
+        if len(labels) < len(figures.items):
+            labels.extend(figure_labels(grid, len(figures.items) - len(labels), len(labels)))
         for (value, caption), figure in zip(labels, figures.items, strict=False):
-            value.setText(figure.value)
+            set_text(value, figure.value)
             colour = Colours.bad if figure.tone == "alert" else Colours.text
-            value.setStyleSheet(f"color: {colour.name()};")
-            caption.setText(f"{figure.label_en} · {figure.label_zh}")
+            set_style(value, f"color: {colour.name()};")
+            set_text(caption, f"{figure.label_en} · {figure.label_zh}")
 
     def _fill_incidents(self, report: ShowReport) -> None:
+        """The incident list, written again only when it changed (and then only the rows that
+        did): sizing the rows of a long list to their texts is the table's dearest work."""
+        rows: list[tuple[tuple[str, ...], bool]] = [
+            (
+                (
+                    report.local(incident.at),
+                    incident_kind_words(incident).pair(),
+                    incident.in_words(report.tz).pair("\n"),
+                    f"{incident.dark_s:.1f} s" if incident.dark_s else "—",
+                ),
+                incident.kind in SERIOUS,
+            )
+            for incident in report.incidents
+        ]
+        if rows == self._incident_rows:
+            return
         table = self.incidents
-        table.setRowCount(len(report.incidents))
-        for row, incident in enumerate(report.incidents):
-            cells = (
-                report.local(incident.at),
-                incident_kind_words(incident).pair(),
-                incident.in_words(report.tz).pair("\n"),
-                f"{incident.dark_s:.1f} s" if incident.dark_s else "—",
-            )
-            serious = incident.kind in (
-                IncidentKind.CRASH,
-                IncidentKind.FAILURE,
-                IncidentKind.SOUND_LOST,
-            )
+        table.setRowCount(len(rows))
+        changed = [
+            index
+            for index, row in enumerate(rows)
+            if index >= len(self._incident_rows) or self._incident_rows[index] != row
+        ]
+        for index in changed:
+            cells, serious = rows[index]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)  # plain text: reasons come from players and files
                 if serious:
                     item.setForeground(Colours.bad)
-                table.setItem(row, column, item)
+                table.setItem(index, column, item)
+            table.resizeRowToContents(index)  # the Chinese line under the English
         table.resizeColumnToContents(0)
         table.resizeColumnToContents(1)
-        table.resizeRowsToContents()  # the Chinese line under the English
+        self._incident_rows = rows
 
     # -- exporting --------------------------------------------------------------------------
 
@@ -319,16 +398,24 @@ class ReportView(QWidget):
         self.html_button.setEnabled(False)
         source = self.source
 
-        def write() -> tuple[ShowReport, Path]:
-            report = source.build()
-            if path.suffix.lower() == ".pdf":
-                return report, source.export_pdf(report, path)
-            return report, source.export_html(report, path)
+        built: list[ShowReport] = []
 
-        def written(answer: tuple[ShowReport, Path]) -> None:
+        def build() -> ShowReport:
+            built.append(source.build())
+            return built[0]
+
+        draw = self._build_and_draw(build)
+
+        def write() -> tuple[DrawnReport, Path]:
+            drawn = draw()
+            if path.suffix.lower() == ".pdf":
+                return drawn, source.export_pdf(built[0], path)
+            return drawn, source.export_html(built[0], path)
+
+        def written(answer: tuple[DrawnReport, Path]) -> None:
             self._export_finished()
-            report, self.last_export = answer
-            self.show_report(report)
+            drawn, self.last_export = answer
+            self.show_report(drawn.report, drawn)
             self.messages.info(f"Show report written to {self.last_export}")
 
         def failed(error: BaseException) -> None:  # shown to the operator, never lost
@@ -343,3 +430,25 @@ class ReportView(QWidget):
         self.exporting = False
         self.pdf_button.setEnabled(True)
         self.html_button.setEnabled(True)
+
+
+def figure_labels(grid: QGridLayout, count: int, first: int = 0) -> list[tuple[QLabel, QLabel]]:
+    """`count` (value, caption) label pairs in `grid`, FIGURES_PER_ROW a row, from index
+    `first`; empty until a report fills them."""
+    labels = []
+    for index in range(first, first + count):
+        value = text_label("", 20, bold=True)
+        caption = text_label("", 9, colour=Colours.muted.name())
+        for label in (value, caption):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row, column = divmod(index, FIGURES_PER_ROW)
+        grid.addWidget(value, row * 2, column)
+        grid.addWidget(caption, row * 2 + 1, column)
+        labels.append((value, caption))
+    return labels
+
+
+def set_text(label: QLabel, text: str) -> None:
+    """Give `label` this text unless it has it already (a new text lays its parent out)."""
+    if label.text() != text:
+        label.setText(text)

@@ -61,12 +61,23 @@ class RunOrderModel(QAbstractTableModel):
         self.held: str | None = None  # the current film's row while the show holds it
 
     def set_checks(self, checks: dict[str, FilmCheck]) -> None:
-        """New preflight results: real lengths, so new planned starts."""
-        self.beginResetModel()
+        """New preflight results: real lengths, so new planned starts. The same results again
+        change nothing; new results for the same films (an F6 re-check) are repainted in
+        place; only other rows or other films measured reset the model (the table then sizes
+        its columns to every cell again, on the GUI thread)."""
+        if checks == self.checks:
+            return
+        rows = planned_rows(self.programme, self.config, checks)
+        resized = len(rows) != len(self.rows) or checks.keys() != self.checks.keys()
+        if resized:
+            self.beginResetModel()
         self.checks = dict(checks)
-        self.rows = planned_rows(self.programme, self.config, self.checks)
+        self.rows = rows
         self._current_row = self.row_of_cue(self.current_key)
-        self.endResetModel()
+        if resized:
+            self.endResetModel()
+        elif rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(RUN_COLUMNS) - 1))
 
     def set_media(self, verdicts: dict[str, MediaVerdict]) -> None:
         """Flag the films whose file changed or vanished since preflight."""
