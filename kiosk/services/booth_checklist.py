@@ -42,7 +42,7 @@ from kiosk.desktop.inhibit import InhibitStatus, probe_inhibitors
 from kiosk.desktop.notifications import notifications_quiet
 from kiosk.desktop.power import read_power
 from kiosk.services.film_media import FilmMedia
-from kiosk.services.results import verify_seal
+from kiosk.services.results import SealedResults
 from kiosk.services.system_facts import clock_synchronised, display_monitors, sound_outputs
 from kiosk.store.ballot_crypto import VoteKeyError, read_vote_key, salts_digest
 from kiosk.store.console_settings import read_console_settings
@@ -103,11 +103,13 @@ ToneSource = Callable[[], ToneResult | None]
 
 def booth_providers(
     folder: EventFolder,
+    sealed: Callable[[], SealedResults],
     tone: ToneSource | None = None,
     inhibit: Callable[[], InhibitStatus] | None = None,
 ) -> list[Provider]:
     """The checklist's lines for the event in `folder`, in order.
 
+    `sealed`: the event's sealed results (opened for the seal line only, when it is gathered).
     `tone`: the console's test-tone result (the command line has none: it reports presence).
     `inhibit`: what the console holds against idle and sleep (the command line, run before the
     console is open, tries to hold them and gives them back).
@@ -124,7 +126,7 @@ def booth_providers(
         Provider("notifications", lambda: notifications_check(notifications_quiet(environ))),
         Provider("disk", lambda: disk_line(folder)),
         Provider("films", lambda: films_line(folder)),
-        Provider("seal", lambda: seal_line(folder)),
+        Provider("seal", lambda: seal_line(sealed())),
         Provider("vote_key", lambda: vote_key_line(folder)),
         Provider("server", lambda: server_line(folder)),
         Provider("clock", lambda: clock_line(folder)),
@@ -133,11 +135,14 @@ def booth_providers(
 
 def check_event(
     folder: EventFolder,
+    sealed: Callable[[], SealedResults],
     tone: ToneSource | None = None,
     inhibit: Callable[[], InhibitStatus] | None = None,
 ) -> Checklist:
-    """The whole checklist for `folder` (blocks: call it off the GUI thread)."""
-    return gather(booth_providers(folder, tone, inhibit))
+    """The whole checklist for `folder` (blocks: call it off the GUI thread); `sealed`: the
+    event's sealed results as its opening gives them (an event that does not open gives a red
+    seal line, not an error)."""
+    return gather(booth_providers(folder, sealed, tone, inhibit))
 
 
 # --- the lines -----------------------------------------------------------------------------
@@ -191,11 +196,10 @@ def films_line(folder: EventFolder) -> CheckLine:
     return judge_films(states)
 
 
-def seal_line(folder: EventFolder) -> CheckLine:
+def seal_line(sealed: SealedResults) -> CheckLine:
     """The jury's results sealed and the seal intact (checked without opening it)."""
-    config = folder.load_config()
-    needed = any(award.kind == "jury" for award in config.awards)
-    report = verify_seal(folder)
+    needed = any(award.kind == "jury" for award in sealed.config.awards)
+    report = sealed.verify_seal()
     return judge_seal(
         needed=needed,
         sealed=report.sealed,

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.services.vote import ViewerVote
 from kiosk.store.event_folder import EventFolder
-from tests.vote_helpers import VotingEvent
+from tests.vote_helpers import VotingEvent, open_vote
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
 
@@ -37,7 +36,7 @@ def open_handles(database: Path) -> int:
 def test_disconnect_closes_the_desks_connection(voting: VotingEvent) -> None:
     database = voting.folder.db_path
     before = open_handles(database)
-    desk = ViewerVote(voting.folder)
+    desk = open_vote(voting.folder)
     assert desk.status().checked_in == len(voting.admitted)
     kept = [desk]  # the desk is alive: its connection is open
     assert open_handles(database) == before + 1
@@ -50,7 +49,7 @@ def test_disconnect_closes_the_desks_connection(voting: VotingEvent) -> None:
 def test_with_block_disconnects(voting: VotingEvent) -> None:
     database = voting.folder.db_path
     before = open_handles(database)
-    with ViewerVote(voting.folder) as desk:
+    with open_vote(voting.folder) as desk:
         desk.open_vote(10)
         assert open_handles(database) == before + 1
         alive = desk
@@ -65,7 +64,7 @@ def test_the_voting_station_closes_its_desk_with_its_window(
 
     database = voting.folder.db_path
     before = open_handles(database)
-    window = VotingStationWindow(ViewerVote(voting.folder), "Door 3")
+    window = VotingStationWindow(open_vote(voting.folder), "Door 3")
     qtbot.addWidget(window)
     window.show()
     assert open_handles(database) == before + 1
