@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import click
@@ -31,7 +32,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
     folder = folder_of(ctx)
     if not folder.exists():
         fail(f"No event at {folder.root}; pass --event DIR (or build the demo).")
-    checklist = check_event(folder, lambda: OpenEvent.open(folder).sealed_results())
+    checklist = check_event(folder, functools.cache(lambda: OpenEvent.open(folder)))
     if as_json:
         emit_json(checklist.as_json())
     else:

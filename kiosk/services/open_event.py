@@ -134,7 +134,7 @@ class OpenEvent:
         self, tone: ToneSource | None = None, inhibit: Callable[[], InhibitStatus] | None = None
     ) -> Checklist:
         """The booth checklist, every line gathered."""
-        return check_event(self._folder, self.sealed_results, tone, inhibit)
+        return check_event(self._folder, lambda: self, tone, inhibit)
 
     def run_preflight(self, progress: Progress | None = None) -> PreflightReport:
         """Check every film and the music, and store the results for playback."""

@@ -111,6 +111,8 @@ def test_the_console_opens_its_event_in_one_place(
         if isinstance(widget, RevealPanel):  # the launcher checks the seal (no passphrase)
             widget.refresh_status()
             assert "award(s)" in widget.seal_text.text(), widget.seal_text.text()
+    checklist = window.open_event.check_booth()  # what the checklist dialog (K) gathers
+    assert {line.id for line in checklist.lines} >= {"films", "seal", "vote_key", "clock"}
     window.close()  # the panels' workers finish what they were asked, then close
     qtbot.waitUntil(lambda: not window.isVisible())
 
