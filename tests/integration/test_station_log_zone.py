@@ -27,6 +27,27 @@ HK = dt.timezone(dt.timedelta(hours=8))
 STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}([+-]\d{4}) ", re.MULTILINE)
 
 
+def checkin_in_new_york(station_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`--station-dir DIR checkin ARGS` in a station process on a laptop set to New York."""
+    return subprocess.run(
+        [sys.executable, str(MAIN), "--station-dir", str(station_dir), "checkin", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=os.environ | {"TZ": "America/New_York"},
+        check=False,
+    )
+
+
+def log_offsets(station_dir: Path) -> set[str]:
+    """The UTC offsets of the station log's lines."""
+    log_text = (station_dir / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    offsets = STAMP.findall(log_text)
+    assert offsets, log_text
+    return set(offsets)
+
+
 def test_station_logs_on_the_events_clock_on_a_laptop_in_new_york(tmp_path: Path) -> None:
     folder = make_event(tmp_path / "event", capacity=20)
     people = seed_people(folder)
@@ -35,23 +56,11 @@ def test_station_logs_on_the_events_clock_on_a_laptop_in_new_york(tmp_path: Path
     try:
         pair_station(folder.root, "Door 2", station_dir)
         assert str(StationFolder(station_dir).zone_or_none()) == "Asia/Hong_Kong"
-        command = [sys.executable, str(MAIN), "--station-dir", str(station_dir), "checkin"]
-        scanned = subprocess.run(
-            [*command, people[0].code, "--json"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=ROOT,
-            env=os.environ | {"TZ": "America/New_York"},
-            check=False,
-        )
+        scanned = checkin_in_new_york(station_dir, people[0].code, "--json")
     finally:
         server.stop()
     assert scanned.returncode == 0, scanned.stderr
-    log_text = (station_dir / "logs" / "kiosk.log").read_text(encoding="utf-8")
-    offsets = STAMP.findall(log_text)
-    assert offsets, log_text
-    assert set(offsets) == {"+0800"}, log_text
+    assert log_offsets(station_dir) == {"+0800"}
 
 
 def test_zone_is_unknown_before_a_list_and_never_creates_the_database(tmp_path: Path) -> None:
@@ -77,22 +86,11 @@ def test_a_station_paired_but_without_a_list_shows_and_logs_hong_kong_time(tmp_p
     StationFolder(station_dir).db_path.unlink()
     assert str(StationFolder(station_dir).zone_or_none()) == "Asia/Hong_Kong"
     before = dt.datetime.now(HK)
-    scanned = subprocess.run(
-        [sys.executable, str(MAIN), "--station-dir", str(station_dir), "checkin", people[0].code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        env=os.environ | {"TZ": "America/New_York"},
-        check=False,
-    )
+    scanned = checkin_in_new_york(station_dir, people[0].code)
     after = dt.datetime.now(HK)
     assert scanned.returncode == 1, scanned.stdout + scanned.stderr  # no list: nobody admitted
     stamp = re.search(r" · Door 3 · (\d\d:\d\d:\d\d) · ", scanned.stdout)
     assert stamp is not None, scanned.stdout
     shown = dt.datetime.combine(before.date(), dt.time.fromisoformat(stamp.group(1)), HK)
     assert before.replace(microsecond=0) <= shown <= after, (shown, before, after)
-    log_text = (station_dir / "logs" / "kiosk.log").read_text(encoding="utf-8")
-    offsets = STAMP.findall(log_text)
-    assert offsets, log_text
-    assert set(offsets) == {"+0800"}, log_text
+    assert log_offsets(station_dir) == {"+0800"}
