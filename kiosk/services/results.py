@@ -1,6 +1,7 @@
 """Sealing the jury's results, checking the seal, and opening it at the reveal.
 
-Shared by the `results` commands and the console. The winners stay inside the seal: the journal
+Shared by the `results` commands and the console through :class:`SealedResults`, which
+:meth:`kiosk.services.open_event.OpenEvent.sealed_results` makes. The winners stay inside the seal: the journal
 records only how many categories were sealed, for how many keyholders, and the seal file's
 fingerprint; log lines and every message here name award ids at most, never a film.
 """
@@ -75,7 +76,7 @@ class SealSummary:
 
 @dataclass(frozen=True)
 class SealRecord:
-    """What the journal says about the seal file on disk (see :func:`seal_record`)."""
+    """What the journal says about the seal file on disk (see :meth:`SealedResults.seal_record`)."""
 
     expected: str | None  # the fingerprint the file must have; None: no sealing recorded
     sealed_at: str | None = None  # journal time (UTC) of the sealing that wrote this file
@@ -86,7 +87,7 @@ class SealRecord:
 
 @dataclass
 class VerifyReport:
-    """What `verify_seal` found. Problems name award ids at most, never a film."""
+    """What `SealedResults.verify_seal` found. Problems name award ids at most, never a film."""
 
     path: Path
     sealed: bool = False  # a seal file exists and reads as one
@@ -274,7 +275,7 @@ class SealedResults:
         ConfigError lists every problem in the file (nothing is sealed); SealExistsError if results
         are already sealed and `replace` is False. No crash can make a good seal look tampered: the
         journal records the new fingerprint as an intent first (committed), then the file is
-        written atomically, then the sealing is recorded (see :func:`seal_record`). The caller
+        written atomically, then the sealing is recorded (see :meth:`seal_record`). The caller
         holds the event lock, so no other sealing runs meanwhile.
         """
         check_new_passphrases(passphrases)
