@@ -1,9 +1,10 @@
 """Sealing the jury's results, checking the seal, and opening it at the reveal.
 
 Shared by the `results` commands and the console through :class:`SealedResults`, which
-:meth:`kiosk.services.open_event.OpenEvent.sealed_results` makes. The winners stay inside the seal: the journal
-records only how many categories were sealed, for how many keyholders, and the seal file's
-fingerprint; log lines and every message here name award ids at most, never a film.
+:meth:`kiosk.services.open_event.OpenEvent.sealed_results` makes. The winners stay inside the
+seal: the journal records only how many categories were sealed, for how many keyholders, and
+the seal file's fingerprint; log lines and every message here name award ids at most, never a
+film.
 """
 
 from __future__ import annotations
