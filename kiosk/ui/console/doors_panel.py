@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.core import glossary
 from kiosk.core.admissions import ArrivalBucket, DoorFigures
-from kiosk.services.door_backend import DoorBackend
+from kiosk.services.door_backend import DoorBackend, close_backend
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.theme import Colours, ui_font
@@ -31,7 +31,7 @@ class DoorsFiguresPanel(QWidget):
     def __init__(self, open_repo: Callable[[], DoorBackend], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.worker: SerialWorker[DoorBackend] = SerialWorker(
-            open_repo, name="doors-figures", parent=self
+            open_repo, name="doors-figures", close_resource=close_backend, parent=self
         )
         self._reading = False
         layout = QVBoxLayout(self)
