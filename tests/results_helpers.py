@@ -11,6 +11,8 @@ import json
 import textwrap
 from pathlib import Path
 
+from kiosk.services.open_event import OpenEvent
+from kiosk.services.results import SealedResults
 from kiosk.store.event_folder import EventFolder
 
 KDF_N = 2**14  # tests only; the default is 2**17
@@ -147,3 +149,8 @@ def find_secrets(root: Path, texts: list[str] | None = None) -> list[str]:
             if any(form in data for form in forms):
                 found.append(f"{path.relative_to(root)}: {secret}")
     return found
+
+
+def sealed_results(folder: EventFolder) -> SealedResults:
+    """The event's sealed results, as the console and the CLI reach them (one opening)."""
+    return OpenEvent.open(folder).sealed_results()

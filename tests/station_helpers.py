@@ -151,7 +151,10 @@ def start_station(
 
 
 def read_results(out: Path) -> list[dict[str, object]]:
-    """The JSON lines a station child wrote, one per scan."""
+    """The JSON lines a station child wrote, one per scan (only whole lines: the child may be
+    writing the next one while a test polls)."""
     if not out.exists():
         return []
-    return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+    text = out.read_text()
+    whole = text[: text.rfind("\n") + 1]
+    return [json.loads(line) for line in whole.splitlines() if line.strip()]

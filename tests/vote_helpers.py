@@ -9,10 +9,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.core.vote import display_vote_code, vote_code
-from kiosk.services import results as sealed
+from kiosk.services.open_event import OpenEvent
+from kiosk.services.vote import Clock, ViewerVote
 from kiosk.store.event_folder import EventFolder
 from tests.doors_helpers import Person, repository, seed_people
-from tests.results_helpers import FILMS, JURY, KDF_N, PASSPHRASE, make_event, programme_path
+from tests.results_helpers import (
+    FILMS,
+    JURY,
+    KDF_N,
+    PASSPHRASE,
+    make_event,
+    programme_path,
+    sealed_results,
+)
 
 VOTE_FILMS = ("QZ-OTHER-06", "QZ-OTHER-07", "QZ-NOM-03")
 
@@ -37,7 +46,7 @@ def make_voting_event(
     folder = make_event(root)
     jury = root.parent / f"{root.name}-jury.toml"
     jury.write_text(JURY, encoding="utf-8")
-    sealed.seal_results(folder, jury, list(passphrases or (PASSPHRASE,)), kdf_n=KDF_N)
+    sealed_results(folder).seal_results(jury, list(passphrases or (PASSPHRASE,)), kdf_n=KDF_N)
     jury.unlink()
     people = seed_people(folder, count=admitted + absent)
     doors = repository(folder)
@@ -66,3 +75,8 @@ def add_stills(voting: VotingEvent) -> None:
         line = f'file = "films/{film_id}.mp4"'
         text = text.replace(line, f'{line}\nstill = "stills/{film_id}.png"')
     programme.write_text(text, encoding="utf-8")
+
+
+def open_vote(folder: EventFolder, clock: Clock | None = None) -> ViewerVote:
+    """The event's vote on a connection of its own, as the console and the CLI open it."""
+    return OpenEvent.open(folder).viewer_vote(clock)

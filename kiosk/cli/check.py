@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import click
@@ -26,11 +27,12 @@ def check(ctx: click.Context, as_json: bool) -> None:
     there; the test tone is played from the console's checklist (key K).
     """
     from kiosk.services.booth_checklist import check_event
+    from kiosk.services.open_event import OpenEvent
 
     folder = folder_of(ctx)
     if not folder.exists():
         fail(f"No event at {folder.root}; pass --event DIR (or build the demo).")
-    checklist = check_event(folder)
+    checklist = check_event(folder, functools.cache(lambda: OpenEvent.open(folder)))
     if as_json:
         emit_json(checklist.as_json())
     else:

@@ -117,13 +117,8 @@ def seal(
     jury's results").
     The passphrase(s) are asked with hidden input; keep them away from the event folder.
     """
-    from kiosk.services.results import (
-        check_new_passphrases,
-        destroy_plain_file,
-        refuse_to_overwrite,
-        seal_results,
-        verify_seal,
-    )
+    from kiosk.services.open_event import OpenEvent
+    from kiosk.services.results import check_new_passphrases, destroy_plain_file
     from kiosk.store.sealed_results import DEFAULT_KDF_N
 
     folder = folder_of(ctx)
@@ -131,12 +126,12 @@ def seal(
         folder.require()
         # Not while the console runs the event (mid-reveal!): taken before any passphrase.
         with folder.event_lock("results seal"):
+            results = OpenEvent.open(folder).sealed_results()
             if not replace:
-                refuse_to_overwrite(folder)  # before asking anyone to type a passphrase
+                results.refuse_to_overwrite()  # before asking anyone to type a passphrase
             passphrases = read_passphrases(2 if two_keyholders else 1, new=True)
             check_new_passphrases(passphrases)
-            summary = seal_results(
-                folder,
+            summary = results.seal_results(
                 file,
                 passphrases,
                 replace=replace,
@@ -161,7 +156,7 @@ def seal(
     click.echo(f"{sealed}.")
     click.echo(fingerprint_line)
     try:
-        report = verify_seal(folder, passphrases, progress=_progress)
+        report = results.verify_seal(passphrases, progress=_progress)
     except (StoreError, ConfigError) as exc:
         fail(f"the seal could not be checked, so {file} was kept: {exc}")
     if not report.ok:
@@ -191,15 +186,16 @@ def verify(ctx: click.Context, open_: bool, as_json: bool) -> None:
     awards are the event's, and that the programme has not changed since; with --open, that the
     passphrase(s) open it and every film it names is still in the programme.
     """
-    from kiosk.services.results import verify_seal
+    from kiosk.services.open_event import OpenEvent
 
     folder = folder_of(ctx)
     try:
         folder.require()
-        report = verify_seal(folder)
+        sealed = OpenEvent.open(folder).sealed_results()
+        report = sealed.verify_seal()
         if open_ and report.intact:  # a missing or changed seal is not worth a passphrase
             passphrases = read_passphrases(report.keyholders, new=False)
-            report = verify_seal(folder, passphrases, progress=None if as_json else _progress)
+            report = sealed.verify_seal(passphrases, progress=None if as_json else _progress)
     except (StoreError, ConfigError) as exc:
         if as_json:
             from kiosk.services.results import VerifyReport as Report

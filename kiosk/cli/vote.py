@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def _viewer_vote(ctx: click.Context) -> ViewerVote:
-    from kiosk.services.vote import ViewerVote
+    from kiosk.services.open_event import OpenEvent
 
     if ctx.obj.get("station_dir") is not None:
         fail(
@@ -33,7 +33,7 @@ def _viewer_vote(ctx: click.Context) -> ViewerVote:
         )
 
     try:
-        return ViewerVote(folder_of(ctx))
+        return OpenEvent.open(folder_of(ctx)).viewer_vote()
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
 

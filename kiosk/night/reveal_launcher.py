@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk.core.awards import (
     REVEAL_KINDS,
@@ -34,9 +35,8 @@ from kiosk.night.night import Night
 from kiosk.night.reveal import RevealController
 from kiosk.render.cards import Card
 from kiosk.render.reveal_cards import card_for_step
-from kiosk.services import results as sealed
+from kiosk.services.results import SealedResults
 from kiosk.store.errors import StoreError
-from kiosk.store.event_folder import EventFolder
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +54,20 @@ class SealStatus:
 class AppRevealLauncher:
     """Opens the event's sealed results and has the night start the reveal on its projector."""
 
-    def __init__(self, folder: EventFolder, night: Night) -> None:
-        self.folder = folder
+    def __init__(self, sealed: SealedResults, root: Path, night: Night) -> None:
+        """``sealed``: the event's sealed results as its one opening gives them; ``root``: the
+        event folder (the stills' cache)."""
+        self.sealed = sealed
+        self.root = root
         self.night = night
         self.config = night.config
         self.programme = night.programme
-        self._stills = StillProvider(cache_dir_for(folder.root))
+        self._stills = StillProvider(cache_dir_for(root))
 
     def status(self) -> SealStatus:
         """What is sealed, checked without a passphrase."""
         try:
-            report = sealed.verify_seal(self.folder)
+            report = self.sealed.verify_seal()
         except (ConfigError, StoreError) as exc:
             return SealStatus(False, "", problem=str(exc))
         if not report.sealed:
@@ -111,8 +114,8 @@ class AppRevealLauncher:
 
     def open_results(self, passphrases: list[str]) -> JuryResults:
         """Decrypt the results (worker thread) and check them against tonight's programme."""
-        results = sealed.open_results(self.folder, passphrases)
-        problems = check_results(results, self.config, self.programme, self.folder.root)
+        results = self.sealed.open_results(passphrases)
+        problems = check_results(results, self.config, self.programme, self.root)
         if problems:
             where = sorted({p.item or "the results" for p in problems})
             # no details here: they could name a film (`results verify --open` says it discreetly)

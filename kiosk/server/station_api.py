@@ -46,6 +46,7 @@ from kiosk.server.station_requests import (
     StationRequests,
 )
 from kiosk.server.station_vote import MAX_CODE_LENGTH, MAX_FILM_ID_LENGTH, StationVoting
+from kiosk.server.station_wire import PairingAnswer, pairing_to_wire
 from kiosk.store.database import save_audit
 from kiosk.store.errors import AuditedError, StoreError
 from kiosk.store.stations import PairingRefusedError, StationRegistry
@@ -360,13 +361,15 @@ class StationApi:
         token = body["token"]
         now = self._clock()
         try:
-            station, station_token = await self._worker.run(
-                lambda ctx: ctx.registry.join(token, address, now)
+            answer = await self._worker.run(
+                lambda ctx: PairingAnswer(
+                    *ctx.registry.join(token, address, now), ctx.requests.timezone
+                )
             )
         except PairingRefusedError as exc:
             self._refusals.refused("pairing refused", f"{address}: {exc}")
             return _error(str(exc), 403)
-        return JSONResponse({"station": station, "token": station_token})
+        return JSONResponse(pairing_to_wire(answer))
 
     async def hello(self, request: Request, caller: Caller) -> Response:
         """Who am I: the station name as the server knows it, and the server's clock."""

@@ -302,13 +302,19 @@ class StationRequests:
 
     # ------------------------------------------------------------ reading
 
+    @property
+    def timezone(self) -> str:
+        """The event's time zone as event.toml names it (told to a station when it pairs and
+        in every ticket list)."""
+        return self._config.timezone
+
     def ticket_list(self) -> dict[str, Any]:
         """What an offline verdict needs: code digests, names, statuses, who is in. No key."""
         return {
             "generated_at": to_iso(self._clock()),
             "event": self._config.name_en,
             "event_zh": self._config.name_zh,
-            "timezone": self._config.timezone,
+            "timezone": self.timezone,
             "capacity": self._checkins.capacity,
             "tickets": [listed_to_wire(listed) for listed in self._checkins.listed_tickets()],
         }

@@ -26,6 +26,7 @@ import sqlite_utils
 from kiosk.core.problems import ConfigError
 from kiosk.media.thumbnails import ThumbnailCache
 from kiosk.server.station_requests import RequestRefusedError, StationRequests
+from kiosk.services.open_event import OpenEvent
 from kiosk.services.vote import ViewerVote, VoteError, ballot_thumbnails
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
@@ -56,7 +57,7 @@ class StationVoting:
         """The event's vote on this thread's connection (VoteError: the event has none)."""
         if self._viewer_vote is None:
             try:
-                self._viewer_vote = ViewerVote(self._folder, db=self._db)
+                self._viewer_vote = OpenEvent.open(self._folder).viewer_vote(db=self._db)
             except (ConfigError, StoreError) as exc:
                 raise VoteError(str(exc)) from exc
         return self._viewer_vote

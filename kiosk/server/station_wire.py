@@ -11,6 +11,7 @@ from it, a vote code): a stolen door laptop would otherwise decide the Viewer's 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from kiosk.core.admissions import (
@@ -24,6 +25,31 @@ from kiosk.core.admissions import (
 from kiosk.core.checkin import Admission, Decision, Verdict
 from kiosk.core.stations import ListedTicket
 from kiosk.core.tickets import mask_ticket_code
+
+
+@dataclass(frozen=True)
+class PairingAnswer:
+    """What the server answers a station that pairs: its name, its token, and the event's time
+    zone as event.toml names it (so the station shows local times before its first ticket
+    list). ``timezone`` is None from a server older than the field: the station then learns the
+    zone from its first ticket list, as it did before."""
+
+    station: str
+    token: str
+    timezone: str | None = None
+
+
+def pairing_to_wire(answer: PairingAnswer) -> dict[str, Any]:
+    """The ``/pair`` answer."""
+    return {"station": answer.station, "token": answer.token, "timezone": answer.timezone}
+
+
+def pairing_from_wire(data: dict[str, Any]) -> PairingAnswer:
+    """A ``/pair`` answer as the station reads it (no ``timezone`` from an older server)."""
+    zone = data.get("timezone")
+    return PairingAnswer(
+        str(data["station"]), str(data["token"]), zone if isinstance(zone, str) and zone else None
+    )
 
 
 def result_to_wire(result: ScanResult) -> dict[str, Any]:

@@ -21,6 +21,9 @@ import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
+
+import sqlite_utils
 
 from kiosk.core.booth_check import CheckLine, CheckState
 from kiosk.core.booth_lines import (
@@ -37,12 +40,14 @@ from kiosk.core.booth_lines import (
     judge_server,
     judge_vote_key,
 )
+from kiosk.core.event import EventConfig
+from kiosk.core.programme import Programme
 from kiosk.desktop.checks import inhibit_check, notifications_check, power_check, session_check
 from kiosk.desktop.inhibit import InhibitStatus, probe_inhibitors
 from kiosk.desktop.notifications import notifications_quiet
 from kiosk.desktop.power import read_power
 from kiosk.services.film_media import FilmMedia
-from kiosk.services.results import verify_seal
+from kiosk.services.results import SealedResults
 from kiosk.services.system_facts import clock_synchronised, display_monitors, sound_outputs
 from kiosk.store.ballot_crypto import VoteKeyError, read_vote_key, salts_digest
 from kiosk.store.console_settings import read_console_settings
@@ -55,6 +60,29 @@ from kiosk.store.stations import StationRegistry
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 1.0
+
+
+class BoothEvent(Protocol):
+    """What the checklist reads of the event, as its one opening holds it (an
+    :class:`~kiosk.services.open_event.OpenEvent`): never the folder's files again."""
+
+    @property
+    def config(self) -> EventConfig:
+        """event.toml, read once."""
+        ...
+
+    @property
+    def programme(self) -> Programme:
+        """The programme, read once."""
+        ...
+
+    def connect(self) -> sqlite_utils.Database:
+        """A connection for the calling thread (its caller closes it)."""
+        ...
+
+    def sealed_results(self) -> SealedResults:
+        """The jury's sealed results."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -103,11 +131,13 @@ ToneSource = Callable[[], ToneResult | None]
 
 def booth_providers(
     folder: EventFolder,
+    event: Callable[[], BoothEvent],
     tone: ToneSource | None = None,
     inhibit: Callable[[], InhibitStatus] | None = None,
 ) -> list[Provider]:
     """The checklist's lines for the event in `folder`, in order.
 
+    `event`: the opened event, for the lines that read it (films, seal, vote key, server, clock).
     `tone`: the console's test-tone result (the command line has none: it reports presence).
     `inhibit`: what the console holds against idle and sleep (the command line, run before the
     console is open, tries to hold them and gives them back).
@@ -123,21 +153,24 @@ def booth_providers(
         Provider("power", lambda: power_check(read_power())),
         Provider("notifications", lambda: notifications_check(notifications_quiet(environ))),
         Provider("disk", lambda: disk_line(folder)),
-        Provider("films", lambda: films_line(folder)),
-        Provider("seal", lambda: seal_line(folder)),
-        Provider("vote_key", lambda: vote_key_line(folder)),
-        Provider("server", lambda: server_line(folder)),
-        Provider("clock", lambda: clock_line(folder)),
+        Provider("films", lambda: films_line(event())),
+        Provider("seal", lambda: seal_line(event().sealed_results())),
+        Provider("vote_key", lambda: vote_key_line(folder.root, event().sealed_results())),
+        Provider("server", lambda: server_line(event())),
+        Provider("clock", lambda: clock_line(event().config)),
     ]
 
 
 def check_event(
     folder: EventFolder,
+    event: Callable[[], BoothEvent],
     tone: ToneSource | None = None,
     inhibit: Callable[[], InhibitStatus] | None = None,
 ) -> Checklist:
-    """The whole checklist for `folder` (blocks: call it off the GUI thread)."""
-    return gather(booth_providers(folder, tone, inhibit))
+    """The whole checklist for `folder` (blocks: call it off the GUI thread); `event`: the
+    event as its one opening holds it, asked for by the lines that read it (an event that does
+    not open gives those lines red, not an error)."""
+    return gather(booth_providers(folder, event, tone, inhibit))
 
 
 # --- the lines -----------------------------------------------------------------------------
@@ -170,11 +203,10 @@ def _existing_parent(path: Path) -> Path:
     return path
 
 
-def films_line(folder: EventFolder) -> CheckLine:
+def films_line(event: BoothEvent) -> CheckLine:
     """Every film preflighted, passed, and its file the one preflight measured."""
-    config = folder.load_config()
-    programme = folder.load_programme(config)
-    db = folder.open_db()
+    programme = event.programme
+    db = event.connect()
     try:
         checks = FilmCheckRepository(db).all()
         media = FilmMedia(db, programme.films)
@@ -191,11 +223,10 @@ def films_line(folder: EventFolder) -> CheckLine:
     return judge_films(states)
 
 
-def seal_line(folder: EventFolder) -> CheckLine:
+def seal_line(sealed: SealedResults) -> CheckLine:
     """The jury's results sealed and the seal intact (checked without opening it)."""
-    config = folder.load_config()
-    needed = any(award.kind == "jury" for award in config.awards)
-    report = verify_seal(folder)
+    needed = any(award.kind == "jury" for award in sealed.config.awards)
+    report = sealed.verify_seal()
     return judge_seal(
         needed=needed,
         sealed=report.sealed,
@@ -204,18 +235,18 @@ def seal_line(folder: EventFolder) -> CheckLine:
     )
 
 
-def vote_key_line(folder: EventFolder) -> CheckLine:
-    """The Viewer's Award's vote key present and made with the current seal."""
-    config = folder.load_config()
-    needed = any(award.kind == "audience" for award in config.awards)
+def vote_key_line(root: Path, sealed: SealedResults) -> CheckLine:
+    """The Viewer's Award's vote key (in the event folder ``root``) present and made with the
+    current seal."""
+    needed = any(award.kind == "audience" for award in sealed.config.awards)
     if not needed:
         return judge_vote_key(needed=False, problem=None, matches_seal=None)
     try:
-        key = read_vote_key(folder.root)
+        key = read_vote_key(root)
     except VoteKeyError as exc:
         return judge_vote_key(needed=True, problem=str(exc), matches_seal=None)
     try:
-        kdf = read_seal(folder.sealed_results_path).header.kdf
+        kdf = read_seal(sealed.path).header.kdf
     except SealError:
         return judge_vote_key(needed=True, problem=None, matches_seal=None)
     return judge_vote_key(
@@ -223,9 +254,9 @@ def vote_key_line(folder: EventFolder) -> CheckLine:
     )
 
 
-def server_line(folder: EventFolder) -> CheckLine:
+def server_line(event: BoothEvent) -> CheckLine:
     """The event server answers where the stations (and the phones) were told it is."""
-    db = folder.open_db()
+    db = event.connect()
     try:
         registry = StationRegistry(db)
         stations, vote = registry.address(), registry.vote_address()
@@ -247,9 +278,8 @@ def _answers(host: str, port: int) -> bool:
         return False
 
 
-def clock_line(folder: EventFolder, now: dt.datetime | None = None) -> CheckLine:
+def clock_line(config: EventConfig, now: dt.datetime | None = None) -> CheckLine:
     """The laptop's clock against the event's date and time zone, and its NTP state."""
-    config = folder.load_config()
     start = dt.datetime.combine(config.date, config.start, tzinfo=config.zone)
     moment = now or dt.datetime.now(dt.UTC)
     return judge_clock(moment, start, moment.astimezone().utcoffset(), clock_synchronised())

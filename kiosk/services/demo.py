@@ -25,8 +25,9 @@ from kiosk.core.programme import Film, load_programme
 from kiosk.core.tickets import TicketCodec
 from kiosk.media.generate import ClipSpec, extract_still, render_clip
 from kiosk.media.music_tracks import MusicSpec, render_music
+from kiosk.services.open_event import OpenEvent
 from kiosk.services.registrations import import_registrations
-from kiosk.services.results import destroy_plain_file, seal_results
+from kiosk.services.results import destroy_plain_file
 from kiosk.store.database import transaction
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
@@ -349,6 +350,10 @@ def seal_demo_results(
     declared = float(int(film_seconds))
     clip = {"clip_start": round(declared * 0.25, 3), "clip_end": round(declared * 0.75, 3)}
     plain.write_text(_JURY_TOML.format(**clip), encoding="utf-8")
-    summary = seal_results(folder, plain, [DEMO_PASSPHRASE], replace=True, kdf_n=kdf_n)
+    summary = (
+        OpenEvent.open(folder)
+        .sealed_results()
+        .seal_results(plain, [DEMO_PASSPHRASE], replace=True, kdf_n=kdf_n)
+    )
     destroy_plain_file(plain)
     return summary.categories

@@ -58,6 +58,15 @@ class DoorBackend(Protocol):
         """Arrivals per time slot."""
         ...
 
+    def close(self) -> None:
+        """Let go of its connections (its owner is done with it)."""
+        ...
+
     def has_changed(self) -> bool:
         """True when the figures may have changed since the last call."""
         ...
+
+
+def close_backend(backend: DoorBackend) -> None:
+    """Close ``backend`` (a worker's ``close_resource``: the protocol's own method is a stub)."""
+    backend.close()

@@ -9,6 +9,7 @@ folder; each panel receives, in its constructor, only the narrow service it need
 * the Report tab: :meth:`OpenEvent.report`;
 * the Stations tab: :meth:`OpenEvent.stations`;
 * the vote tab: :meth:`OpenEvent.viewer_vote` and :meth:`OpenEvent.vote_page_address`;
+* the reveal launcher and the booth checklist's seal line: :meth:`OpenEvent.sealed_results`;
 * the console's remembered screen and sound: :meth:`OpenEvent.settings`.
 
 Every database connection is opened by :meth:`OpenEvent.connect` on the thread that will use
@@ -38,6 +39,7 @@ from kiosk.services.import_process import ImportProcess
 from kiosk.services.preflight import PreflightReport, Progress, recheck_film, run_preflight
 from kiosk.services.registrations import RegistrationDesk
 from kiosk.services.report import ReportService, VoteSource
+from kiosk.services.results import SealedResults
 from kiosk.services.run_sheet import write_run_sheet_pdf
 from kiosk.services.stage_display import StageLink, stage_display_link
 from kiosk.services.station_console import StationConsole
@@ -50,7 +52,7 @@ from kiosk.store.event_folder import EventFolder
 
 if TYPE_CHECKING:
     from kiosk.desktop.inhibit import InhibitStatus
-    from kiosk.services.vote import ViewerVote
+    from kiosk.services.vote import Clock, ViewerVote
 
 __all__ = ["EventFolder", "EventLockedError", "OpenEvent", "Registrations", "StoreError"]
 
@@ -132,7 +134,7 @@ class OpenEvent:
         self, tone: ToneSource | None = None, inhibit: Callable[[], InhibitStatus] | None = None
     ) -> Checklist:
         """The booth checklist, every line gathered."""
-        return check_event(self._folder, tone, inhibit)
+        return check_event(self._folder, lambda: self, tone, inhibit)
 
     def run_preflight(self, progress: Progress | None = None) -> PreflightReport:
         """Check every film and the music, and store the results for playback."""
@@ -187,13 +189,29 @@ class OpenEvent:
             server or EventServerProcess(self.root),
         )
 
-    def viewer_vote(self) -> ViewerVote:
-        """The vote's desk on a connection of its own (it closes it on ``disconnect``).
+    def viewer_vote(
+        self, clock: Clock | None = None, *, db: sqlite_utils.Database | None = None
+    ) -> ViewerVote:
+        """The event's vote, the one way to a :class:`~kiosk.services.vote.ViewerVote`: on a
+        connection of its own for the calling thread (it closes it in ``close_database``),
+        or on ``db``, its owner's (the event server's, so a ballot commits with its nonce)."""
+        from kiosk.services.vote import ViewerVote, utc_now  # (cryptography loads when voting)
 
-        (The desk still reads the event itself: the vote's one-writer work reshapes it.)"""
-        from kiosk.services.vote import ViewerVote  # (cryptography loads only when voting)
+        return ViewerVote(
+            self._folder,
+            self.config,
+            self.programme,
+            self._secret_key,
+            db if db is not None else self.connect(),
+            clock or utc_now,
+            owns_db=db is None,
+        )
 
-        return ViewerVote(self._folder)
+    def sealed_results(self) -> SealedResults:
+        """The jury's sealed results: seal, check, open (each call on its own connection)."""
+        return SealedResults(
+            self._folder, self.config, self.programme, self._secret_key, self.connect
+        )
 
     def vote_page_address(self) -> VotePageAddress:
         """Where phones open the vote page (its reads open a connection on first use, on the

@@ -1,7 +1,7 @@
 """The Viewer's Award vote as the CLI, the vote page, the console and a voting station use it.
 
 `ViewerVote` is one event's vote: open and close it (journalled), cast and check ballots, show
-turnout. `count_vote` opens the vote key with the results passphrase(s) and counts: it is the
+turnout. `ViewerVote.count` opens the vote key with the results passphrase(s) and counts: it is the
 only way to a tally, and it is called only when the results are opened for the reveal.
 """
 
@@ -103,19 +103,27 @@ class ViewerVote:
     def __init__(
         self,
         folder: EventFolder,
+        config: EventConfig,
+        programme: Programme,
+        secret_key: bytes,
+        db: sqlite_utils.Database,
         clock: Clock = utc_now,
         *,
-        db: sqlite_utils.Database | None = None,
+        owns_db: bool = True,
     ) -> None:
-        """``db``: an open connection to the event database to work on (the event server's
-        own, so a station's ballot commits with its nonce record); else one is opened."""
+        """What the event's one opening read (see
+        :meth:`kiosk.services.open_event.OpenEvent.viewer_vote`, the one way to a vote): its
+        config, programme and ticket key, and ``db``, a connection for the calling thread.
+        ``owns_db`` False: the connection is its owner's to close (the event server's own, so
+        a station's ballot commits with its nonce record). ``folder`` gives the vote key's and
+        the seal's paths only."""
         self.folder = folder
-        self.config: EventConfig = folder.load_config()
-        self.programme: Programme = folder.load_programme(self.config)
+        self.config = config
+        self.programme = programme
         self._clock = clock
-        self._db = db if db is not None else folder.open_db()
-        self._owns_db = db is None  # a connection handed in is its owner's to close
-        self._box = ballot_box(folder, self._db)
+        self._db = db
+        self._owns_db = owns_db
+        self._box = ballot_box(secret_key, db)
         self._public_key: bytes | None = None
         self._films: tuple[Film, ...] | None = None
         self._films_opened_at: dt.datetime | None = None
@@ -126,7 +134,7 @@ class ViewerVote:
         """Close the database connection (its owner is done with it; twice is fine).
 
         Not :meth:`close_vote`, which closes the *vote*. Usable as
-        ``with ViewerVote(folder) as vote``.
+        ``with event.viewer_vote() as vote``.
         """
         if self._connected:
             self._connected = False
@@ -253,6 +261,53 @@ class ViewerVote:
             for film in films
         )
 
+    def count(
+        self,
+        passphrases: Sequence[str],
+        *,
+        progress: Progress | None = None,
+        derived: bytes | None = None,
+    ) -> Tally:
+        """Open the vote key with the results passphrase(s), decrypt every ballot, count them.
+
+        `derived`: the results key already derived from `passphrases` (see `open_vote_key`)."""
+        seal = read_seal(self.folder.sealed_results_path)
+        private = open_vote_key(
+            read_vote_key(self.folder.root), passphrases, seal.header.kdf, progress, derived=derived
+        )
+        sealed = sorted(self._box.sealed_ballots())
+        choices = [open_ballot(private, ballot) for ballot in sealed]
+        seed = hashlib.sha256(b"".join(sealed)).digest()
+        log.info("vote counted: %d ballot(s)", len(choices))
+        return count_votes(choices, [f.id for f in self.programme], self.config.vote, lot_seed=seed)
+
+    def with_viewer_result(
+        self,
+        results: JuryResults,
+        passphrases: Sequence[str],
+        *,
+        now: dt.datetime | None = None,
+        progress: Progress | None = None,
+        derived: bytes | None = None,
+    ) -> JuryResults:
+        """The opened results with the Viewer's Award counted in, once the vote is over.
+
+        Nothing changes while the vote is open, when it never took a ballot, or when the event
+        has no audience award or no vote key (the reveal then shows "result to follow").
+        """
+        award = next((a for a in self.config.awards if a.kind == "audience"), None)
+        if award is None or not _vote_key_exists(self.folder.root):
+            return results
+        if not (self._box.window().has_closed(now or utc_now()) and self._box.has_ballots()):
+            log.info("the vote is not over or has no ballots: its award stays to follow")
+            return results
+        tally = self.count(passphrases, progress=progress, derived=derived)
+        result: CategoryResult | None = viewer_result(award.id, tally, self.programme)
+        if result is None:
+            return results
+        others = tuple(r for r in results.results if r.category != award.id)
+        return JuryResults((*others, result))
+
     def _require_public_key(self) -> bytes:
         if self._public_key is None:
             try:
@@ -285,83 +340,9 @@ def programme_thumbnails(folder: EventFolder, programme: Programme) -> Thumbnail
     return ThumbnailCache(sources)
 
 
-def ballot_box(folder: EventFolder, db: sqlite_utils.Database) -> BallotBox:
+def ballot_box(secret_key: bytes, db: sqlite_utils.Database) -> BallotBox:
     """The event's ballot box on ``db`` (its codes checked with the event's key)."""
-    secret_key = folder.secret_key()
     return BallotBox(db, TicketCodec(secret_key), VoteCodeIndex(secret_key))
-
-
-def count_vote(
-    folder: EventFolder,
-    passphrases: Sequence[str],
-    *,
-    progress: Progress | None = None,
-    derived: bytes | None = None,
-) -> Tally:
-    """Open the vote key with the results passphrase(s), decrypt every ballot, count them.
-
-    `derived`: the results key already derived from `passphrases` (see `open_vote_key`)."""
-    config = folder.load_config()
-    db = folder.open_db()
-    try:
-        return _count(folder, config, ballot_box(folder, db), passphrases, progress, derived)
-    finally:
-        db.close()
-
-
-def _count(
-    folder: EventFolder,
-    config: EventConfig,
-    box: BallotBox,
-    passphrases: Sequence[str],
-    progress: Progress | None,
-    derived: bytes | None,
-) -> Tally:
-    programme = folder.load_programme(config)
-    seal = read_seal(folder.sealed_results_path)
-    private = open_vote_key(
-        read_vote_key(folder.root), passphrases, seal.header.kdf, progress, derived=derived
-    )
-    sealed = sorted(box.sealed_ballots())
-    choices = [open_ballot(private, ballot) for ballot in sealed]
-    seed = hashlib.sha256(b"".join(sealed)).digest()
-    log.info("vote counted: %d ballot(s)", len(choices))
-    return count_votes(choices, [f.id for f in programme], config.vote, lot_seed=seed)
-
-
-def with_viewer_result(
-    folder: EventFolder,
-    results: JuryResults,
-    passphrases: Sequence[str],
-    *,
-    now: dt.datetime | None = None,
-    progress: Progress | None = None,
-    derived: bytes | None = None,
-) -> JuryResults:
-    """The opened results with the Viewer's Award counted in, once the vote is over.
-
-    Nothing changes while the vote is open, when it never took a ballot, or when the event
-    has no audience award or no vote key (the reveal then shows "result to follow"). One
-    connection and one ballot box serve the check and the count.
-    """
-    config = folder.load_config()
-    award = next((a for a in config.awards if a.kind == "audience"), None)
-    if award is None or not _vote_key_exists(folder.root):
-        return results
-    db = folder.open_db()
-    try:
-        box = ballot_box(folder, db)
-        if not (box.window().has_closed(now or utc_now()) and box.has_ballots()):
-            log.info("the vote is not over or has no ballots: its award stays to follow")
-            return results
-        tally = _count(folder, config, box, passphrases, progress, derived)
-    finally:
-        db.close()
-    result: CategoryResult | None = viewer_result(award.id, tally, folder.load_programme(config))
-    if result is None:
-        return results
-    others = tuple(r for r in results.results if r.category != award.id)
-    return JuryResults((*others, result))
 
 
 def _vote_key_exists(root: Path) -> bool:

@@ -153,8 +153,11 @@ class StationFolder:
         """True once `join` stored credentials here."""
         return (self.root / "station.json").is_file() and (self.root / "token").is_file()
 
-    def save_credentials(self, credentials: StationCredentials) -> None:
-        """Store what `join` received (token 0600), replacing earlier credentials."""
+    def save_credentials(
+        self, credentials: StationCredentials, *, timezone: str | None = None
+    ) -> None:
+        """Store what `join` received (token 0600), replacing earlier credentials; with the
+        event's time zone the server told at pairing (None: an older server told none)."""
         private_dir(self.root)
         token_path = self.root / "token"
         fd = os.open(token_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -170,11 +173,32 @@ class StationFolder:
             "fingerprint": credentials.fingerprint,
             "paired_at": to_iso(dt.datetime.now(dt.UTC)),
         }
+        if timezone is not None:
+            info["timezone"] = timezone
         (self.root / "station.json").write_text(json.dumps(info, indent=2) + "\n")
 
+    def paired_zone(self) -> dt.tzinfo | None:
+        """The event's time zone the server told at pairing (None: not paired, or paired with
+        a server that told none, or a zone this laptop does not know)."""
+        try:
+            info = json.loads((self.root / "station.json").read_text())
+        except (OSError, ValueError):
+            return None
+        name = info.get("timezone") if isinstance(info, dict) else None
+        if not isinstance(name, str) or not name:
+            return None
+        try:
+            return zone_named(name)
+        except ValueError as exc:
+            log.warning("The time zone told at pairing is unusable here: %s", exc)
+            return None
+
     def zone_or_none(self) -> dt.tzinfo | None:
-        """The event's time zone from the last downloaded ticket list, or None before one
-        (read-only: looking never creates the station database)."""
+        """The event's time zone from the last downloaded ticket list, else the one told at
+        pairing, else None (read-only: looking never creates the station database)."""
+        return self._list_zone() or self.paired_zone()
+
+    def _list_zone(self) -> dt.tzinfo | None:
         if not self.db_path.is_file():
             return None
         try:

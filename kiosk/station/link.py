@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from kiosk.core.stations import PairingPayload, certificate_fingerprint
+from kiosk.server.station_wire import PairingAnswer, pairing_from_wire
 from kiosk.station.folder import StationCredentials
 
 log = logging.getLogger(__name__)
@@ -228,8 +229,8 @@ class ServerLink:
         return self.request("GET", "/vote/films")
 
 
-def pair_station(payload: PairingPayload) -> tuple[str, str, bytes]:
-    """Pair with the server a payload names: (station name, token, certificate PEM).
+def pair_station(payload: PairingPayload) -> tuple[PairingAnswer, bytes]:
+    """Pair with the server a payload names: (its answer, the certificate PEM).
 
     The fingerprint is checked on the TLS handshake before the pairing token is sent, so the
     token never reaches a server that is not the one on the QR code.
@@ -241,4 +242,4 @@ def pair_station(payload: PairingPayload) -> tuple[str, str, bytes]:
     finally:
         link.close()
     assert der is not None  # set by the handshake that carried the request
-    return str(answer["station"]), str(answer["token"]), ssl.DER_cert_to_PEM_cert(der).encode()
+    return pairing_from_wire(answer), ssl.DER_cert_to_PEM_cert(der).encode()

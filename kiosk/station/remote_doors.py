@@ -119,8 +119,12 @@ class RemoteDoors:
         link: ServerLink,
         *,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        paired_zone: dt.tzinfo | None = None,
     ) -> None:
+        """``paired_zone``: the event's time zone the server told at pairing (see
+        :meth:`~kiosk.station.folder.StationFolder.paired_zone`)."""
         self.credentials = credentials
+        self._paired_zone = paired_zone
         self.station = credentials.station
         self._store = store
         self._link = link
@@ -130,9 +134,10 @@ class RemoteDoors:
 
     @property
     def zone(self) -> dt.tzinfo:
-        """The event's time zone, as event.toml says, from the ticket list (UTC until the
-        station has downloaded its first list: it then knows no one to admit either)."""
-        return self._store.zone() or dt.UTC
+        """The event's time zone, as event.toml says: from the latest ticket list, else as the
+        server told it at pairing (UTC only for a station paired with a server too old to tell,
+        until its first list)."""
+        return self._store.zone() or self._paired_zone or dt.UTC
 
     @property
     def capacity(self) -> int | None:

@@ -58,7 +58,12 @@ def open_remote_station(
     server connection, so the sync thread never blocks a scan.
     """
     credentials = folder.credentials()
-    doors = RemoteDoors(credentials, folder.open_store(), ServerLink.for_station(credentials))
+    doors = RemoteDoors(
+        credentials,
+        folder.open_store(),
+        ServerLink.for_station(credentials),
+        paired_zone=folder.paired_zone(),
+    )
     sync_link = ServerLink.for_station(credentials, timeout=sync_timeout or SCAN_TIMEOUT_S)
     sync = StationSync(doors, folder.open_store(), sync_link)
     return RemoteStation(doors, sync)
@@ -120,15 +125,19 @@ def join_station(folder: StationFolder | Path, payload_text: str) -> JoinOutcome
         folder = StationFolder(folder)
     try:
         payload = PairingPayload.parse(payload_text)
-        name, token, cert_pem = pair_station(payload)
+        answer, cert_pem = pair_station(payload)
     except ValueError as exc:  # PairingError
         raise JoinError(str(exc)) from exc
     except ServerRefusedError as exc:
         raise JoinError(exc.message) from exc
     except ServerUnreachableError as exc:
         raise JoinError(f"Cannot reach the event server / 無法連線伺服器: {exc}") from exc
+    name = answer.station
     folder.save_credentials(
-        StationCredentials(name, payload.host, payload.port, payload.fingerprint, token, cert_pem)
+        StationCredentials(
+            name, payload.host, payload.port, payload.fingerprint, answer.token, cert_pem
+        ),
+        timezone=answer.timezone,
     )
     log.info("paired as %s with %s", name, payload.base_url)
     try:

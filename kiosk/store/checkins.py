@@ -123,6 +123,10 @@ class CheckinRepository:
         """The event's time zone (times on screens are shown in it)."""
         return self._zone
 
+    def close(self) -> None:
+        """Close its connection (its owner is done with it; on the thread that uses it)."""
+        self._db.close()
+
     @property
     def capacity(self) -> int | None:
         """The hall's limit used for admissions."""

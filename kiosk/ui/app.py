@@ -211,7 +211,7 @@ def mount_reveal(
 ) -> RevealPanel:
     """The Awards tab; while the reveal has the projector, the show's GO, back and black keys
     step it (the night's key mode)."""
-    launcher = AppRevealLauncher(event.folder, night)
+    launcher = AppRevealLauncher(event.sealed_results(), event.root, night)
 
     def activated(active: bool) -> None:
         if active:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.services.booth_checklist import booth_providers
+from kiosk.services.open_event import OpenEvent
 from kiosk.services.run_sheet import write_run_sheet_pdf
 from kiosk.store.event_folder import EventFolder
 
@@ -30,7 +31,8 @@ def median_ms(work: Callable[[], object]) -> float:
 
 def test_checklist_and_run_sheet_speed(preflighted_demo: EventFolder, tmp_path: Path) -> None:
     total = 0.0
-    for provider in booth_providers(preflighted_demo):
+    event = OpenEvent.open(preflighted_demo)
+    for provider in booth_providers(preflighted_demo, lambda: event):
         took = median_ms(provider.gather)
         total += took
         print(f"checklist line {provider.line_id:<10} {took:8.1f} ms (median of {RUNS})")

@@ -48,15 +48,14 @@ import pytest
 
 from kiosk.core.vote import display_vote_code, vote_code
 from kiosk.media.generate import ClipSpec, render_clip
-from kiosk.services import results as sealed
-from kiosk.services.vote import ViewerVote
 from kiosk.services.vote_address import remember_vote_address
 from kiosk.store.database import transaction
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.stations import StationRegistry
 from tests.conftest import film_toml
 from tests.doors_helpers import Person, seed_people
-from tests.results_helpers import KDF_N, PASSPHRASE
+from tests.results_helpers import KDF_N, PASSPHRASE, sealed_results
+from tests.vote_helpers import open_vote
 from tests.vote_server import vote_server
 from tests.xvfb import Monitor, qt_env, xvfb_display
 
@@ -205,7 +204,7 @@ def open_the_vote(folder: EventFolder, people: list[Person]) -> list[str]:
     """Seal a jury result (the vote's key), admit everyone, open the vote; their vote codes."""
     jury = folder.root.parent / "jury.toml"
     jury.write_text(JURY, encoding="utf-8")
-    sealed.seal_results(folder, jury, [PASSPHRASE], kdf_n=KDF_N)
+    sealed_results(folder).seal_results(jury, [PASSPHRASE], kdf_n=KDF_N)
     jury.unlink()
     db = folder.open_db()
     now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
@@ -216,7 +215,7 @@ def open_the_vote(folder: EventFolder, people: list[Person]) -> list[str]:
             [(p.attendee_id, p.code, now) for p in people],
         )
     db.close()
-    with ViewerVote(folder) as vote:
+    with open_vote(folder) as vote:
         vote.open_vote(120)
     key = folder.secret_key()
     return [display_vote_code(vote_code(key, p.code)) for p in people]

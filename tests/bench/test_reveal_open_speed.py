@@ -15,11 +15,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from kiosk.services import results as sealed
-from kiosk.services.vote import ViewerVote, with_viewer_result
 from kiosk.store.sealed_results import DEFAULT_KDF_N
-from tests.results_helpers import JURY, PASSPHRASE
-from tests.vote_helpers import VOTE_FILMS, make_voting_event
+from tests.results_helpers import JURY, PASSPHRASE, sealed_results
+from tests.vote_helpers import VOTE_FILMS, make_voting_event, open_vote
 
 ROUNDS = 3
 
@@ -28,8 +26,10 @@ def test_reveal_open_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     voting = make_voting_event(tmp_path / "event", admitted=4, absent=0)
     jury = tmp_path / "jury.toml"
     jury.write_text(JURY, encoding="utf-8")
-    sealed.seal_results(voting.folder, jury, [PASSPHRASE], replace=True, kdf_n=DEFAULT_KDF_N)
-    desk = ViewerVote(voting.folder)
+    sealed_results(voting.folder).seal_results(
+        jury, [PASSPHRASE], replace=True, kdf_n=DEFAULT_KDF_N
+    )
+    desk = open_vote(voting.folder)
     desk.open_vote(10)
     for person, film in zip(voting.admitted, VOTE_FILMS * 2, strict=False):
         assert desk.cast(voting.vote_code_of(person), film, "phone").accepted
@@ -46,11 +46,11 @@ def test_reveal_open_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(Scrypt, "derive", counting_derive)
 
     def derive_twice() -> None:  # the way the reveal opened before: results, then the vote key
-        opened = sealed.open_results(voting.folder, [PASSPHRASE], purpose="rehearsal")
-        with_viewer_result(voting.folder, opened, [PASSPHRASE])
+        opened = sealed_results(voting.folder).open_results([PASSPHRASE], purpose="rehearsal")
+        open_vote(voting.folder).with_viewer_result(opened, [PASSPHRASE])
 
     def derive_once() -> None:
-        results = sealed.open_results(voting.folder, [PASSPHRASE])
+        results = sealed_results(voting.folder).open_results([PASSPHRASE])
         assert results.for_category("viewers") is not None
 
     figures = {}

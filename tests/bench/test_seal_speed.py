@@ -14,9 +14,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from kiosk.services import results as sealed
 from kiosk.store.sealed_results import DEFAULT_KDF_N, KDF_R
-from tests.results_helpers import JURY, PASSPHRASE, SECOND_PASSPHRASE, make_event
+from tests.results_helpers import JURY, PASSPHRASE, SECOND_PASSPHRASE, make_event, sealed_results
 
 ROUNDS = 5
 
@@ -51,12 +50,14 @@ def test_seal_and_open_time(tmp_path: Path) -> None:
             nonlocal count
             count += 1
             event = make_event(tmp_path / f"event-{len(keys)}-{count}")
-            sealed.seal_results(event, jury, keys)
+            sealed_results(event).seal_results(jury, keys)
 
         seal_s = median_seconds(seal)
         event = make_event(tmp_path / f"open-{len(keys)}")
-        sealed.seal_results(event, jury, keys)
-        open_s = median_seconds(lambda keys=keys, event=event: sealed.open_results(event, keys))
+        sealed_results(event).seal_results(jury, keys)
+        open_s = median_seconds(
+            lambda keys=keys, event=event: sealed_results(event).open_results(keys)
+        )
         print(
             f"\n{len(keys)} keyholder(s), default cost: seal {seal_s:.3f} s, "
             f"open {open_s:.3f} s (median of {ROUNDS})"

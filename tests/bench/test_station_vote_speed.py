@@ -16,12 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.services.vote import count_vote
 from kiosk.store.database import transaction
 from tests.doors_helpers import seed_people
 from tests.results_helpers import PASSPHRASE
 from tests.station_helpers import ROOT, pair_station, read_results, run_cli, start_server
-from tests.vote_helpers import VOTE_FILMS, make_voting_event
+from tests.vote_helpers import VOTE_FILMS, make_voting_event, open_vote
 
 CHILD = ROOT / "tests" / "integration" / "vote_station_child.py"
 STATIONS = 2
@@ -70,4 +69,4 @@ def test_two_voting_stations_cast_700_ballots(tmp_path: Path) -> None:
         f"max {samples[-1]:.1f} ms;  {len(rows) / elapsed:.0f} ballots/s "
         f"(incl. process start-up, {elapsed:.1f} s)"
     )
-    assert count_vote(voting.folder, [PASSPHRASE]).ballots == STATIONS * BALLOTS
+    assert open_vote(voting.folder).count([PASSPHRASE]).ballots == STATIONS * BALLOTS

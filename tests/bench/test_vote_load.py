@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from kiosk.services.vote import ViewerVote
 from kiosk.store.database import transaction
 from tests.doors_helpers import seed_people
 from tests.results_helpers import FILMS
-from tests.vote_helpers import make_voting_event
+from tests.vote_helpers import make_voting_event, open_vote
 from tests.vote_server import vote_server
 
 VOTERS = 700
@@ -89,7 +88,7 @@ def test_700_votes_from_700_tickets(tmp_path: Path) -> None:
             "VALUES (?, ?, 'Door 1', 'scan', '2026-12-05T11:00:00.000+00:00')",
             [(p.attendee_id, p.code) for p in people],
         )
-    ViewerVote(voting.folder).open_vote(30)
+    open_vote(voting.folder).open_vote(30)
     codes = [voting.vote_code_of(p) for p in people]
     films = [film_id for film_id, _, _ in FILMS]
 
@@ -124,7 +123,7 @@ def test_700_votes_from_700_tickets(tmp_path: Path) -> None:
         again = _post(connection, "/vote", {"code": codes[0], "film": films[1]})
         connection.close()
 
-    status = ViewerVote(voting.folder).status()
+    status = open_vote(voting.folder).status()
     p50, p99, worst = _figures(paced.latencies)
     b50, b99, bworst = _figures(burst.latencies)
     print(

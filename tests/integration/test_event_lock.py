@@ -134,6 +134,7 @@ CRASHING_SEAL = """
 import os, sys
 from pathlib import Path
 from kiosk.services import results
+from kiosk.services.open_event import OpenEvent
 from kiosk.store.event_folder import EventFolder
 
 real_write = results.write_seal
@@ -146,9 +147,8 @@ def crashing_write(path, data):
     os._exit(9)  # power lost after the file, before the sealing was recorded
 
 results.write_seal = crashing_write
-results.seal_results(
-    EventFolder(Path(sys.argv[1])), Path(sys.argv[2]), ["another good passphrase"],
-    replace=True, kdf_n=2**14,
+OpenEvent.open(EventFolder(Path(sys.argv[1]))).sealed_results().seal_results(
+    Path(sys.argv[2]), ["another good passphrase"], replace=True, kdf_n=2**14,
 )
 """
 

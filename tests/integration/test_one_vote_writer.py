@@ -14,13 +14,13 @@ from starlette.testclient import TestClient
 
 from kiosk.server.event_server import EventServer, VotePage, build_event_server
 from kiosk.services.vote import ViewerVote
-from tests.vote_helpers import VOTE_FILMS, VotingEvent, make_voting_event
+from tests.vote_helpers import VOTE_FILMS, VotingEvent, make_voting_event, open_vote
 
 
 @pytest.fixture
 def open_vote_event(tmp_path: Path) -> VotingEvent:
     voting = make_voting_event(tmp_path / "event", admitted=2, absent=0)
-    with ViewerVote(voting.folder) as vote:
+    with open_vote(voting.folder) as vote:
         vote.open_vote(10)
     return voting
 

@@ -16,7 +16,6 @@ from kiosk.core.awards import JuryResults, parse_jury_results
 from kiosk.core.problems import ConfigError
 from kiosk.services import results as sealed
 from kiosk.services.demo import DEMO_PASSPHRASE, DEMO_RESULTS_FILE
-from kiosk.services.vote import ViewerVote
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.store.sealed_results import (
@@ -42,8 +41,10 @@ from tests.results_helpers import (
     find_secrets,
     make_event,
     programme_path,
+    sealed_results,
     write_programme,
 )
+from tests.vote_helpers import open_vote
 
 VOTE_KEY_PROGRESS = "Sealing the Viewer's Award vote key with the same passphrase(s)…"
 WRONG_ONE = "Wrong passphrase: the seal is intact, but this passphrase does not open it."
@@ -56,8 +57,8 @@ WRONG_TWO = (
 def seal(
     results_event: EventFolder, jury: Path, *passphrases: str, replace: bool = False
 ) -> sealed.SealSummary:
-    return sealed.seal_results(
-        results_event, jury, list(passphrases or [PASSPHRASE]), replace=replace, kdf_n=KDF_N
+    return sealed_results(results_event).seal_results(
+        jury, list(passphrases or [PASSPHRASE]), replace=replace, kdf_n=KDF_N
     )
 
 
@@ -82,8 +83,8 @@ def tamper(path: Path, change: str, value: object = None) -> None:
 
 def test_round_trip_one_keyholder(results_event: EventFolder, jury: Path) -> None:
     progress: list[str] = []
-    summary = sealed.seal_results(
-        results_event, jury, [PASSPHRASE], kdf_n=KDF_N, progress=progress.append
+    summary = sealed_results(results_event).seal_results(
+        jury, [PASSPHRASE], kdf_n=KDF_N, progress=progress.append
     )
     derive = "Deriving the key (scrypt, 16 MiB)…"
     assert progress == [derive, VOTE_KEY_PROGRESS]
@@ -109,7 +110,7 @@ def test_round_trip_one_keyholder(results_event: EventFolder, jury: Path) -> Non
     ]
     assert entries[0].subject is None
 
-    report = sealed.verify_seal(results_event)
+    report = sealed_results(results_event).verify_seal()
     assert report.ok, report.problems
     assert (report.sealed, report.intact, report.opened, report.programme_changed) == (
         True,
@@ -121,13 +122,13 @@ def test_round_trip_one_keyholder(results_event: EventFolder, jury: Path) -> Non
         "sealed with a test-strength key derivation (scrypt, 16 MiB): seal again without "
         "--kdf-n for the real night"
     ]
-    opened_report = sealed.verify_seal(results_event, [PASSPHRASE])
+    opened_report = sealed_results(results_event).verify_seal([PASSPHRASE])
     assert opened_report.ok and opened_report.opened, opened_report.problems
 
-    results = sealed.open_results(results_event, [PASSPHRASE])
+    results = sealed_results(results_event).open_results([PASSPHRASE])
     assert results == expected_results(results_event, jury)
-    assert sealed.sealed_categories(results_event) == ("best-film", "frontier")
-    assert sealed.keyholders(results_event) == 1
+    assert sealed_results(results_event).sealed_categories() == ("best-film", "frontier")
+    assert sealed_results(results_event).keyholders() == 1
     opened = [e.data for e in Journal(results_event.open_db()).entries(sealed.RESULTS_OPENED)]
     assert opened == [
         {"purpose": "verify", "categories": 2},
@@ -139,7 +140,7 @@ def test_round_trip_with_the_default_key_derivation_cost(
     results_event: EventFolder, jury: Path
 ) -> None:
     progress: list[str] = []
-    sealed.seal_results(results_event, jury, [PASSPHRASE], progress=progress.append)
+    sealed_results(results_event).seal_results(jury, [PASSPHRASE], progress=progress.append)
     derive = "Deriving the key (scrypt, 128 MiB)…"
     assert progress == [derive, VOTE_KEY_PROGRESS]
     header = json.loads(results_event.sealed_results_path.read_text())
@@ -151,8 +152,10 @@ def test_round_trip_with_the_default_key_derivation_cost(
         "salts": header["kdf"]["salts"],
     }
     assert DEFAULT_KDF_N == 2**17
-    assert sealed.verify_seal(results_event).warnings == []
-    assert sealed.open_results(results_event, [PASSPHRASE]) == expected_results(results_event, jury)
+    assert sealed_results(results_event).verify_seal().warnings == []
+    assert sealed_results(results_event).open_results([PASSPHRASE]) == expected_results(
+        results_event, jury
+    )
 
 
 def test_the_file_format_is_documented_json(results_event: EventFolder, jury: Path) -> None:
@@ -184,8 +187,8 @@ def test_the_file_format_is_documented_json(results_event: EventFolder, jury: Pa
 
 def test_round_trip_two_keyholders(results_event: EventFolder, jury: Path) -> None:
     progress: list[str] = []
-    summary = sealed.seal_results(
-        results_event, jury, [PASSPHRASE, SECOND_PASSPHRASE], kdf_n=KDF_N, progress=progress.append
+    summary = sealed_results(results_event).seal_results(
+        jury, [PASSPHRASE, SECOND_PASSPHRASE], kdf_n=KDF_N, progress=progress.append
     )
     assert summary.keyholders == 2
     both = [
@@ -194,19 +197,19 @@ def test_round_trip_two_keyholders(results_event: EventFolder, jury: Path) -> No
     ]
     assert progress == [*both, VOTE_KEY_PROGRESS]
     assert len(json.loads(results_event.sealed_results_path.read_text())["kdf"]["salts"]) == 2
-    assert sealed.keyholders(results_event) == 2
-    results = sealed.open_results(results_event, [PASSPHRASE, SECOND_PASSPHRASE])
+    assert sealed_results(results_event).keyholders() == 2
+    results = sealed_results(results_event).open_results([PASSPHRASE, SECOND_PASSPHRASE])
     assert results == expected_results(results_event, jury)
 
     with pytest.raises(WrongPassphraseError) as wrong_second:
-        sealed.open_results(results_event, [PASSPHRASE, "not the second one"])
+        sealed_results(results_event).open_results([PASSPHRASE, "not the second one"])
     assert str(wrong_second.value) == WRONG_TWO
     with pytest.raises(WrongPassphraseError):
-        sealed.open_results(results_event, [SECOND_PASSPHRASE, PASSPHRASE])  # swapped
+        sealed_results(results_event).open_results([SECOND_PASSPHRASE, PASSPHRASE])  # swapped
     with pytest.raises(SealError) as only_one:
-        sealed.open_results(results_event, [PASSPHRASE])
+        sealed_results(results_event).open_results([PASSPHRASE])
     assert str(only_one.value) == ("this seal needs 2 passphrases (one per keyholder); 1 given")
-    report = sealed.verify_seal(results_event, [PASSPHRASE, "not the second one"])
+    report = sealed_results(results_event).verify_seal([PASSPHRASE, "not the second one"])
     assert not report.ok and not report.opened
     assert report.problems == [WRONG_TWO]
 
@@ -214,9 +217,9 @@ def test_round_trip_two_keyholders(results_event: EventFolder, jury: Path) -> No
 def test_wrong_passphrase(results_event: EventFolder, jury: Path) -> None:
     seal(results_event, jury)
     with pytest.raises(WrongPassphraseError) as caught:
-        sealed.open_results(results_event, ["correct horse battery "])  # one space too many
+        sealed_results(results_event).open_results(["correct horse battery "])  # one space too many
     assert str(caught.value) == WRONG_ONE
-    report = sealed.verify_seal(results_event, ["nope nope nope"])
+    report = sealed_results(results_event).verify_seal(["nope nope nope"])
     assert (report.ok, report.intact, report.opened) == (False, True, False)
     assert report.problems == [WRONG_ONE]
     assert not list(Journal(results_event.open_db()).entries(sealed.RESULTS_OPENED))
@@ -224,16 +227,16 @@ def test_wrong_passphrase(results_event: EventFolder, jury: Path) -> None:
 
 def test_passphrases_fit_to_seal_with(results_event: EventFolder, jury: Path) -> None:
     with pytest.raises(SealError) as short:
-        sealed.seal_results(results_event, jury, ["short"], kdf_n=KDF_N)
+        sealed_results(results_event).seal_results(jury, ["short"], kdf_n=KDF_N)
     assert str(short.value) == (
         "the passphrase is too short: use at least 8 characters "
         "(a few words are easier to type and to remember)"
     )
     with pytest.raises(SealError) as short_second:
-        sealed.seal_results(results_event, jury, [PASSPHRASE, "1234567"], kdf_n=KDF_N)
+        sealed_results(results_event).seal_results(jury, [PASSPHRASE, "1234567"], kdf_n=KDF_N)
     assert str(short_second.value).startswith("keyholder 2's is too short")
     with pytest.raises(SealError) as same:
-        sealed.seal_results(results_event, jury, [PASSPHRASE, PASSPHRASE], kdf_n=KDF_N)
+        sealed_results(results_event).seal_results(jury, [PASSPHRASE, PASSPHRASE], kdf_n=KDF_N)
     assert str(same.value) == "the two keyholders' passphrases must be different"
     assert not results_event.sealed_results_path.exists()
 
@@ -247,14 +250,14 @@ def test_tampered_ciphertext_is_detected(results_event: EventFolder, jury: Path)
         f"one recorded in the journal at sealing). Do not trust it: ask the jury for their "
         f"results again and seal them with --replace."
     )
-    report = sealed.verify_seal(results_event)
+    report = sealed_results(results_event).verify_seal()
     assert (report.ok, report.sealed, report.intact) == (False, True, False)
     assert report.problems == [message]
     with pytest.raises(SealTamperedError) as caught:
-        sealed.open_results(results_event, [PASSPHRASE])
+        sealed_results(results_event).open_results([PASSPHRASE])
     assert str(caught.value) == message
     # even with the right passphrase, verify --open does not open a changed file
-    assert not sealed.verify_seal(results_event, [PASSPHRASE]).opened
+    assert not sealed_results(results_event).verify_seal([PASSPHRASE]).opened
 
 
 def test_the_encryption_itself_catches_a_change_without_the_journal(
@@ -282,7 +285,7 @@ def test_tampered_header_is_detected(results_event: EventFolder, jury: Path) -> 
     tamper(
         results_event.sealed_results_path, "categories", ["best-film"]
     )  # hide the frontier award
-    report = sealed.verify_seal(results_event)
+    report = sealed_results(results_event).verify_seal()
     assert not report.intact
     assert report.categories == ("best-film",)
     assert report.problems[0].startswith(
@@ -290,7 +293,7 @@ def test_tampered_header_is_detected(results_event: EventFolder, jury: Path) -> 
     )
     assert "the jury award 'frontier' has no sealed result" in report.problems
     with pytest.raises(SealTamperedError):
-        sealed.open_results(results_event, [PASSPHRASE])
+        sealed_results(results_event).open_results([PASSPHRASE])
 
 
 def test_a_replaced_file_is_detected(
@@ -300,11 +303,11 @@ def test_a_replaced_file_is_detected(
     other = make_event(tmp_path / "other")
     seal(other, jury, "the impostor's passphrase")
     results_event.sealed_results_path.write_bytes(other.sealed_results_path.read_bytes())
-    report = sealed.verify_seal(results_event)
+    report = sealed_results(results_event).verify_seal()
     assert (report.ok, report.intact) == (False, False)
     assert "changed or replaced since it was sealed" in report.problems[0]
     with pytest.raises(SealTamperedError):
-        sealed.open_results(results_event, ["the impostor's passphrase"])
+        sealed_results(results_event).open_results(["the impostor's passphrase"])
 
 
 def test_a_damaged_or_newer_file(results_event: EventFolder, jury: Path) -> None:
@@ -312,19 +315,19 @@ def test_a_damaged_or_newer_file(results_event: EventFolder, jury: Path) -> None
     path = results_event.sealed_results_path
     original = path.read_bytes()
     path.write_text("{ not json")
-    assert sealed.verify_seal(results_event).problems == [
+    assert sealed_results(results_event).verify_seal().problems == [
         f"{path} is damaged or is not a sealed-results file: not JSON"
     ]
     with pytest.raises(SealDamagedError):
-        sealed.open_results(results_event, [PASSPHRASE])
+        sealed_results(results_event).open_results([PASSPHRASE])
     data = json.loads(original)
     path.write_text(json.dumps({**data, "version": 2}))
-    assert sealed.verify_seal(results_event).problems == [
+    assert sealed_results(results_event).verify_seal().problems == [
         f"{path} was sealed by a newer version of this app (format version 2; this app reads "
         f"version 1). Update the app."
     ]
     path.write_text(json.dumps({**data, "kdf": {**data["kdf"], "n": 2**30}}))
-    assert sealed.verify_seal(results_event).problems == [
+    assert sealed_results(results_event).verify_seal().problems == [
         f"{path} is damaged or is not a sealed-results file: "
         f"the key derivation's cost is out of range"
     ]
@@ -335,7 +338,7 @@ def test_no_seal(results_event: EventFolder) -> None:
         f"No sealed results at {results_event.sealed_results_path}: seal the jury's file with "
         f"`python main.py results seal FILE`."
     )
-    report = sealed.verify_seal(results_event)
+    report = sealed_results(results_event).verify_seal()
     assert (report.ok, report.sealed, report.categories, report.keyholders) == (
         False,
         False,
@@ -343,11 +346,11 @@ def test_no_seal(results_event: EventFolder) -> None:
         0,
     )
     assert report.problems == [message]
-    assert not sealed.has_seal(results_event)
+    assert not sealed_results(results_event).has_seal()
     for call in (
-        lambda: sealed.open_results(results_event, [PASSPHRASE]),
-        lambda: sealed.sealed_categories(results_event),
-        lambda: sealed.keyholders(results_event),
+        lambda: sealed_results(results_event).open_results([PASSPHRASE]),
+        lambda: sealed_results(results_event).sealed_categories(),
+        lambda: sealed_results(results_event).keyholders(),
     ):
         with pytest.raises(sealed.NoSealError) as caught:
             call()
@@ -358,14 +361,16 @@ def test_a_seal_the_journal_has_no_record_of(results_event: EventFolder, jury: P
     seal(results_event, jury)
     for name in ("event.db", "event.db-wal", "event.db-shm"):
         (results_event.root / name).unlink(missing_ok=True)
-    report = sealed.verify_seal(results_event)
+    report = sealed_results(results_event).verify_seal()
     assert report.problems == [
         f"{results_event.sealed_results_path} is not recorded in this event's journal: it was not "
         f"sealed in this event, or event.db was replaced since. Seal the jury's file again "
         f"with --replace."
     ]
     # the right passphrase still opens it: AES-GCM vouches for the contents
-    assert sealed.open_results(results_event, [PASSPHRASE]) == expected_results(results_event, jury)
+    assert sealed_results(results_event).open_results([PASSPHRASE]) == expected_results(
+        results_event, jury
+    )
 
 
 def test_programme_changed_since_sealing(results_event: EventFolder, jury: Path) -> None:
@@ -374,7 +379,7 @@ def test_programme_changed_since_sealing(results_event: EventFolder, jury: Path)
     films[5] = ("QZ-OTHER-06", "A New Title For An Unnamed Film", "新片名")
     write_programme(programme_path(results_event), tuple(films))
 
-    report = sealed.verify_seal(results_event)
+    report = sealed_results(results_event).verify_seal()
     assert (report.ok, report.intact, report.programme_changed, report.opened) == (
         False,
         True,
@@ -386,7 +391,7 @@ def test_programme_changed_since_sealing(results_event: EventFolder, jury: Path)
         "renamed or moved): run `results verify --open` with the passphrase(s) to check that "
         "every film the results name is still in it"
     ]
-    opened = sealed.verify_seal(results_event, [PASSPHRASE])
+    opened = sealed_results(results_event).verify_seal([PASSPHRASE])
     assert (opened.ok, opened.programme_changed, opened.opened) == (True, True, True)
     assert opened.problems == []
 
@@ -397,7 +402,7 @@ def test_a_sealed_film_removed_from_the_programme(
 ) -> None:
     seal(results_event, jury)
     write_programme(programme_path(results_event), tuple(f for f in FILMS if f[0] != removed))
-    report = sealed.verify_seal(results_event, [PASSPHRASE])
+    report = sealed_results(results_event).verify_seal([PASSPHRASE])
     assert (report.ok, report.opened, report.programme_changed) == (False, True, True)
     # the same words whichever film went: winner, nominee or mention cannot be told apart
     assert report.problems == ["result 'best-film': a film it names is no longer in the programme"]
@@ -414,7 +419,7 @@ def test_a_clip_that_no_longer_fits_is_reported_without_the_film(
     )
     assert shorter != text
     programme_path(results_event).write_text(shorter, encoding="utf-8")
-    report = sealed.verify_seal(results_event, [PASSPHRASE])
+    report = sealed_results(results_event).verify_seal([PASSPHRASE])
     assert report.problems == [
         "result 'best-film': its clip ends after the end of the film as the programme now "
         "declares it"
@@ -428,13 +433,15 @@ def test_categories_checked_against_event_toml_without_opening(
     config = results_event.config_path.read_text(encoding="utf-8")
     renamed = config.replace('id = "frontier"', 'id = "frontier-award"')
     results_event.config_path.write_text(renamed, encoding="utf-8")
-    report = sealed.verify_seal(results_event)
+    report = sealed_results(results_event).verify_seal()
     assert report.problems == [
         "result 'frontier' is sealed, but event.toml has no award 'frontier' "
         "(awards: best-film, frontier-award, viewers)",
         "the jury award 'frontier-award' has no sealed result",
     ]
-    assert sealed.verify_seal(results_event, [PASSPHRASE]).problems == report.problems  # not twice
+    assert (
+        sealed_results(results_event).verify_seal([PASSPHRASE]).problems == report.problems
+    )  # not twice
 
 
 def test_refuses_to_overwrite_without_replace(results_event: EventFolder, jury: Path) -> None:
@@ -445,17 +452,17 @@ def test_refuses_to_overwrite_without_replace(results_event: EventFolder, jury: 
         f"{results_event.sealed_results_path} already holds sealed results (sealed "
         f"{first.sealed_at}); pass --replace to seal these instead"
     )
-    assert sealed.open_results(results_event, [PASSPHRASE])  # untouched
+    assert sealed_results(results_event).open_results([PASSPHRASE])  # untouched
 
     second = seal(results_event, jury, "another good passphrase", replace=True)
     assert second.replaced and second.fingerprint != first.fingerprint
     entries = [e.data for e in Journal(results_event.open_db()).entries(sealed.RESULTS_SEALED)]
     assert [e["fingerprint"] for e in entries] == [first.fingerprint, second.fingerprint]
     assert entries[1]["replaced"] is True
-    assert sealed.verify_seal(results_event).ok
+    assert sealed_results(results_event).verify_seal().ok
     with pytest.raises(WrongPassphraseError):
-        sealed.open_results(results_event, [PASSPHRASE])
-    assert sealed.open_results(results_event, ["another good passphrase"])
+        sealed_results(results_event).open_results([PASSPHRASE])
+    assert sealed_results(results_event).open_results(["another good passphrase"])
 
 
 def test_a_results_file_naming_a_film_not_in_the_programme_is_refused(
@@ -464,7 +471,7 @@ def test_a_results_file_naming_a_film_not_in_the_programme_is_refused(
     bad = tmp_path / "bad.toml"
     bad.write_text(JURY.replace('winner = "QZ-WIN-04"', 'winner = "QZ-GHOST-99"'), "utf-8")
     with pytest.raises(ConfigError) as caught:
-        sealed.seal_results(results_event, bad, [PASSPHRASE], kdf_n=KDF_N)
+        sealed_results(results_event).seal_results(bad, [PASSPHRASE], kdf_n=KDF_N)
     assert [str(p) for p in caught.value.problems] == [
         f"{bad}: result 'frontier': field 'winner': 'QZ-GHOST-99' is not in the programme",
         f"{bad}: result 'frontier': field 'nominees': must include the winner 'QZ-GHOST-99'",
@@ -475,7 +482,9 @@ def test_a_results_file_naming_a_film_not_in_the_programme_is_refused(
 
 def test_a_missing_results_file(results_event: EventFolder, tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
-        sealed.seal_results(results_event, tmp_path / "nowhere.toml", [PASSPHRASE], kdf_n=KDF_N)
+        sealed_results(results_event).seal_results(
+            tmp_path / "nowhere.toml", [PASSPHRASE], kdf_n=KDF_N
+        )
     assert str(caught.value) == (
         f"{tmp_path / 'nowhere.toml'}: cannot read the jury's results: No such file or directory"
     )
@@ -488,8 +497,8 @@ def test_an_audience_award_can_be_sealed_like_the_others(
     jury.write_text(JURY + VIEWERS, encoding="utf-8")
     summary = seal(results_event, jury)
     assert summary.categories == ("best-film", "frontier", "viewers")
-    assert sealed.verify_seal(results_event, [PASSPHRASE]).ok
-    opened = sealed.open_results(results_event, [PASSPHRASE])
+    assert sealed_results(results_event).verify_seal([PASSPHRASE]).ok
+    opened = sealed_results(results_event).open_results([PASSPHRASE])
     viewers = opened.for_category("viewers")
     assert viewers is not None and viewers.winner == "QZ-OTHER-07"
 
@@ -526,10 +535,10 @@ def test_nothing_in_the_event_folder_or_logs_names_a_winner(
     """After seal + verify + open (no preflight, no show), no file names a film of the results."""
     seal(results_event, jury, PASSPHRASE, SECOND_PASSPHRASE)
     sealed.destroy_plain_file(jury)
-    assert sealed.verify_seal(results_event).ok
-    assert sealed.verify_seal(results_event, [PASSPHRASE, SECOND_PASSPHRASE]).ok
+    assert sealed_results(results_event).verify_seal().ok
+    assert sealed_results(results_event).verify_seal([PASSPHRASE, SECOND_PASSPHRASE]).ok
     with pytest.raises(WrongPassphraseError):
-        sealed.open_results(results_event, [PASSPHRASE, "wrong second passphrase"])
+        sealed_results(results_event).open_results([PASSPHRASE, "wrong second passphrase"])
     # the Viewer's Award vote too: ballots for films of the results, counted at the reveal
     people = seed_people(results_event, count=3)
     now = dt.datetime.now(dt.UTC)
@@ -537,12 +546,12 @@ def test_nothing_in_the_event_folder_or_logs_names_a_winner(
         assert (
             door_repository(results_event).scan(person.code, "Door 1", "scan", now).verdict.admits
         )
-    desk = ViewerVote(results_event)
+    desk = open_vote(results_event)
     desk.open_vote(5)
     for person, film in zip(people, ["QZ-NOM-02", "QZ-MEN-05", "QZ-NOM-02"], strict=True):
         assert desk.cast(person.code, film, "phone").accepted
     desk.close_vote()
-    results = sealed.open_results(results_event, [PASSPHRASE, SECOND_PASSPHRASE])
+    results = sealed_results(results_event).open_results([PASSPHRASE, SECOND_PASSPHRASE])
     assert results.for_category("best-film") is not None  # it really opened
     viewers = results.for_category("viewers")
     assert viewers is not None and viewers.winner == "QZ-NOM-02"  # and the vote was counted
@@ -561,11 +570,15 @@ def test_the_demo_seals_its_results_and_deletes_the_plain_file(
     demo_event: EventFolder,
 ) -> None:
     assert not (demo_event.root / DEMO_RESULTS_FILE).exists()
-    assert sealed.sealed_categories(demo_event) == ("best-film", "best-narrative", "frontier")
-    report = sealed.verify_seal(demo_event, [DEMO_PASSPHRASE])
+    assert sealed_results(demo_event).sealed_categories() == (
+        "best-film",
+        "best-narrative",
+        "frontier",
+    )
+    report = sealed_results(demo_event).verify_seal([DEMO_PASSPHRASE])
     assert report.ok and report.opened, report.problems
     assert report.warnings == []  # the default key derivation cost
-    results = sealed.open_results(demo_event, [DEMO_PASSPHRASE])
+    results = sealed_results(demo_event).open_results([DEMO_PASSPHRASE])
     assert results.for_category("viewers") is None  # the audience award stays unsealed
     film_seconds = 2  # the demo_event fixture's films
     for category in ("best-film", "frontier"):

@@ -11,9 +11,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from kiosk.services.vote import ViewerVote
 from tests.station_helpers import MAIN, ROOT, start_server
-from tests.vote_helpers import make_voting_event
+from tests.vote_helpers import make_voting_event, open_vote
 from tests.vote_server import free_port
 
 
@@ -35,7 +34,7 @@ def test_serve_runs_the_vote_page_beside_the_stations(tmp_path: Path) -> None:
         assert server.port and server.vote_port and server.vote_port != server.port
         with urllib.request.urlopen(f"http://127.0.0.1:{server.vote_port}/", timeout=10) as page:
             assert "觀眾票選獎" in page.read().decode()
-        ViewerVote(voting.folder).open_vote(10)
+        open_vote(voting.folder).open_vote(10)
         code = voting.vote_code_of(voting.admitted[0])
         assert _post(server.vote_port, "/vote", {"code": code, "film": "QZ-OTHER-06"}) == {
             "accepted": True,
@@ -43,7 +42,7 @@ def test_serve_runs_the_vote_page_beside_the_stations(tmp_path: Path) -> None:
             "message_en": "Thank you! Your vote is counted.",
             "message_zh": "多謝！你的一票已經記錄。",
         }
-        assert ViewerVote(voting.folder).status().ballots == 1
+        assert open_vote(voting.folder).status().ballots == 1
         with socket.create_connection(("127.0.0.1", server.port), timeout=5):
             pass  # the stations' port is open too
     finally:

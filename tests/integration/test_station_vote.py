@@ -24,12 +24,11 @@ from typing import Any
 
 import pytest
 
-from kiosk.services.vote import count_vote
 from kiosk.station.folder import StationFolder
 from kiosk.station.link import ServerLink, ServerRefusedError
 from tests.results_helpers import PASSPHRASE, find_secrets
 from tests.station_helpers import ROOT, pair_station, read_results, run_cli, start_server
-from tests.vote_helpers import VOTE_FILMS, VotingEvent, make_voting_event
+from tests.vote_helpers import VOTE_FILMS, VotingEvent, make_voting_event, open_vote
 
 pytestmark = pytest.mark.slow
 
@@ -138,7 +137,7 @@ def test_a_paired_station_casts_through_the_server(
     # nothing on either laptop names a film chosen: not the nonce records, logs, station.db
     chosen = [VOTE_FILMS[0], VOTE_FILMS[2]]
     assert find_secrets(event_dir, chosen) == [] and find_secrets(station_dir, chosen) == []
-    tally = count_vote(voting_hall.folder, [PASSPHRASE])
+    tally = open_vote(voting_hall.folder).count([PASSPHRASE])
     assert tally.ballots == 2 and dict(tally.counts) == dict(cast_films)
 
 
@@ -203,7 +202,7 @@ def test_server_killed_mid_cast_and_restarted(tmp_path: Path, voting_hall: Votin
     assert len(in_db) == 44 == ballots(event_dir)
     assert len({attendee for attendee, _c in in_db}) == 44
     # and the tally, opened with the passphrase, is exactly what the stations were told
-    tally = count_vote(voting_hall.folder, [PASSPHRASE])
+    tally = open_vote(voting_hall.folder).count([PASSPHRASE])
     assert tally.ballots == 44
     assert dict(tally.counts) == dict(Counter(str(row["film"]) for row in accepted))
 
@@ -253,4 +252,4 @@ def test_a_lost_reply_is_answered_from_the_nonce_record(
     finally:
         server.stop()
     assert len(voters(event_dir)) == 1 == ballots(event_dir)
-    assert dict(count_vote(voting_hall.folder, [PASSPHRASE]).counts) == {VOTE_FILMS[1]: 1}
+    assert dict(open_vote(voting_hall.folder).count([PASSPHRASE]).counts) == {VOTE_FILMS[1]: 1}

@@ -15,8 +15,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from kiosk.cli import cli
 from kiosk.core.awards import build_plan
 from kiosk.core.vote import BallotVerdict
-from kiosk.services import results as sealed
-from kiosk.services.vote import ViewerVote, VoteError, count_vote, with_viewer_result
+from kiosk.services.vote import ViewerVote, VoteError
 from kiosk.store.ballot_crypto import BALLOT_BYTES, VoteKeyError, vote_key_path
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
@@ -29,12 +28,13 @@ from tests.results_helpers import (
     SECOND_PASSPHRASE,
     find_secrets,
     make_event,
+    sealed_results,
 )
-from tests.vote_helpers import VOTE_FILMS, VotingEvent, make_voting_event
+from tests.vote_helpers import VOTE_FILMS, VotingEvent, make_voting_event, open_vote
 
 
 def opened_desk(voting: VotingEvent) -> ViewerVote:
-    desk = ViewerVote(voting.folder)
+    desk = open_vote(voting.folder)
     desk.open_vote(10)
     return desk
 
@@ -51,7 +51,7 @@ def test_sealing_the_results_makes_the_vote_key(voting: VotingEvent) -> None:
 def test_the_vote_cannot_open_without_sealed_results(tmp_path: Path) -> None:
     folder = make_event(tmp_path / "event")
     with pytest.raises(VoteError, match="results seal"):
-        ViewerVote(folder).open_vote()
+        open_vote(folder).open_vote()
 
 
 def test_a_ballot_is_accepted_once_and_committed_before_the_answer(voting: VotingEvent) -> None:
@@ -74,7 +74,7 @@ def test_a_ballot_is_accepted_once_and_committed_before_the_answer(voting: Votin
 
 
 def test_every_refusal(voting: VotingEvent) -> None:
-    desk = ViewerVote(voting.folder)
+    desk = open_vote(voting.folder)
     first, second = voting.admitted[0], voting.admitted[1]
     code = voting.vote_code_of(first)
     # before it opens: "not open yet", which is not "closed" (come back later, not too late)
@@ -113,8 +113,8 @@ def test_an_annulled_admission_cannot_vote(voting: VotingEvent) -> None:
 
 def test_the_countdown_closes_the_vote(voting: VotingEvent) -> None:
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=11)
-    ViewerVote(voting.folder).open_vote(10)
-    desk_later = ViewerVote(voting.folder, clock=lambda: later)
+    open_vote(voting.folder).open_vote(10)
+    desk_later = open_vote(voting.folder, clock=lambda: later)
     outcome = desk_later.cast(voting.vote_code_of(voting.admitted[0]), "QZ-OTHER-06", "phone")
     assert outcome.verdict is BallotVerdict.VOTE_CLOSED
     assert desk_later.status().open is False
@@ -130,8 +130,8 @@ def cast_all(voting: VotingEvent, choices: list[str]) -> None:
 def test_the_tally_opens_only_with_the_passphrase(voting: VotingEvent) -> None:
     cast_all(voting, ["QZ-OTHER-06", "QZ-OTHER-07", "QZ-OTHER-06", "QZ-NOM-03"])
     with pytest.raises(VoteKeyError, match="passphrase is wrong"):
-        count_vote(voting.folder, ["not the passphrase"])
-    tally = count_vote(voting.folder, [PASSPHRASE])
+        open_vote(voting.folder).count(["not the passphrase"])
+    tally = open_vote(voting.folder).count([PASSPHRASE])
     assert tally.ballots == 4 and tally.winner == "QZ-OTHER-06"
     assert dict(tally.counts) == {"QZ-OTHER-06": 2, "QZ-OTHER-07": 1, "QZ-NOM-03": 1}
 
@@ -140,10 +140,10 @@ def test_two_keyholders_are_both_needed_to_count(tmp_path: Path) -> None:
     voting = make_voting_event(tmp_path / "event", passphrases=(PASSPHRASE, SECOND_PASSPHRASE))
     cast_all(voting, ["QZ-OTHER-07"])
     with pytest.raises(SealError):
-        count_vote(voting.folder, [PASSPHRASE])
+        open_vote(voting.folder).count([PASSPHRASE])
     with pytest.raises(VoteKeyError):
-        count_vote(voting.folder, [PASSPHRASE, "someone else's"])
-    assert count_vote(voting.folder, [PASSPHRASE, SECOND_PASSPHRASE]).winner == "QZ-OTHER-07"
+        open_vote(voting.folder).count([PASSPHRASE, "someone else's"])
+    assert open_vote(voting.folder).count([PASSPHRASE, SECOND_PASSPHRASE]).winner == "QZ-OTHER-07"
 
 
 def test_the_reveal_gets_the_viewers_award_once_the_vote_is_closed(voting: VotingEvent) -> None:
@@ -152,25 +152,28 @@ def test_the_reveal_gets_the_viewers_award_once_the_vote_is_closed(voting: Votin
         voting.admitted, ["QZ-OTHER-07", "QZ-OTHER-07", "QZ-OTHER-06"], strict=False
     ):
         assert desk.cast(voting.vote_code_of(person), film, "phone").accepted
-    while_open = sealed.open_results(voting.folder, [PASSPHRASE])
+    while_open = sealed_results(voting.folder).open_results([PASSPHRASE])
     assert while_open.for_category("viewers") is None  # still "result to follow"
     desk.close_vote()
-    results = sealed.open_results(voting.folder, [PASSPHRASE])
+    results = sealed_results(voting.folder).open_results([PASSPHRASE])
     viewers = results.for_category("viewers")
     assert viewers is not None and viewers.winner == "QZ-OTHER-07"
     assert viewers.nominees == ("QZ-OTHER-06", "QZ-OTHER-07")  # programme order
     assert viewers.citation_en == "2 of 3 votes (67%)."
     assert results.for_category("best-film") is not None  # the jury's results are all there
     # verifying the seal does not count the vote
-    verified = sealed.open_results(voting.folder, [PASSPHRASE], purpose="verify")
+    verified = sealed_results(voting.folder).open_results([PASSPHRASE], purpose="verify")
     assert verified.for_category("viewers") is None
 
 
 def test_no_ballots_no_viewer_result(voting: VotingEvent) -> None:
-    ViewerVote(voting.folder).open_vote(10)
-    ViewerVote(voting.folder).close_vote()
-    jury = sealed.open_results(voting.folder, [PASSPHRASE], purpose="verify")
-    assert with_viewer_result(voting.folder, jury, [PASSPHRASE]).for_category("viewers") is None
+    open_vote(voting.folder).open_vote(10)
+    open_vote(voting.folder).close_vote()
+    jury = sealed_results(voting.folder).open_results([PASSPHRASE], purpose="verify")
+    assert (
+        open_vote(voting.folder).with_viewer_result(jury, [PASSPHRASE]).for_category("viewers")
+        is None
+    )
 
 
 def test_sealing_again_is_refused_once_ballots_exist(voting: VotingEvent, tmp_path: Path) -> None:
@@ -179,9 +182,9 @@ def test_sealing_again_is_refused_once_ballots_exist(voting: VotingEvent, tmp_pa
     jury.write_text(JURY, encoding="utf-8")
     before = vote_key_path(voting.folder.root).read_bytes()
     with pytest.raises(SealError, match="uncountable"):
-        sealed.seal_results(voting.folder, jury, [PASSPHRASE], replace=True, kdf_n=KDF_N)
+        sealed_results(voting.folder).seal_results(jury, [PASSPHRASE], replace=True, kdf_n=KDF_N)
     assert vote_key_path(voting.folder.root).read_bytes() == before
-    assert count_vote(voting.folder, [PASSPHRASE]).ballots == 1
+    assert open_vote(voting.folder).count([PASSPHRASE]).ballots == 1
 
 
 def test_nothing_in_the_event_folder_names_a_choice(voting: VotingEvent) -> None:
@@ -191,7 +194,7 @@ def test_nothing_in_the_event_folder_names_a_choice(voting: VotingEvent) -> None
     status = runner.invoke(cli, ["--event", str(voting.folder.root), "vote", "status", "--json"])
     assert status.exit_code == 0, status.output
     assert "QZ-" not in status.output
-    results = sealed.open_results(voting.folder, [PASSPHRASE])
+    results = sealed_results(voting.folder).open_results([PASSPHRASE])
     assert results.for_category("viewers") is not None  # counted, in memory
     titles = ["Nobody Names This Film", "無人提及之片", "Another Unnamed Film", "另一部片"]
     assert find_secrets(voting.folder.root, [*VOTE_FILMS, *titles]) == []
@@ -246,11 +249,11 @@ def test_the_reveal_plan_turns_result_to_follow_into_the_viewers_award(
     voting: VotingEvent,
 ) -> None:
     config = voting.folder.load_config()
-    before = build_plan(config.awards, sealed.open_results(voting.folder, [PASSPHRASE]))
+    before = build_plan(config.awards, sealed_results(voting.folder).open_results([PASSPHRASE]))
     viewers_steps = [s.kind.value for s in before if s.award and s.award.id == "viewers"]
     assert viewers_steps == ["category", "pending"]
     cast_all(voting, ["QZ-OTHER-07", "QZ-OTHER-06", "QZ-OTHER-07"])
-    after = build_plan(config.awards, sealed.open_results(voting.folder, [PASSPHRASE]))
+    after = build_plan(config.awards, sealed_results(voting.folder).open_results([PASSPHRASE]))
     viewers_steps = [s.kind.value for s in after if s.award and s.award.id == "viewers"]
     assert viewers_steps == ["category", "nominees", "envelope", "winner"]
 
@@ -268,7 +271,7 @@ def test_the_reveal_derives_the_keyholders_key_once(
         return real_derive(self, key_material)
 
     monkeypatch.setattr(Scrypt, "derive", counting_derive)
-    results = sealed.open_results(voting.folder, [PASSPHRASE])
+    results = sealed_results(voting.folder).open_results([PASSPHRASE])
     viewers = results.for_category("viewers")
     assert viewers is not None and viewers.winner == "QZ-OTHER-06"
     assert len(derivations) == 1

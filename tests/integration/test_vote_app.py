@@ -11,10 +11,9 @@ from starlette.testclient import TestClient
 
 from kiosk.core.vote import WrongCodeLimiter
 from kiosk.server.vote_app import DEVICE_COOKIE, LockedVote, create_vote_app
-from kiosk.services.vote import ViewerVote
 from kiosk.store.journal import Journal
 from tests.doors_helpers import reissue
-from tests.vote_helpers import VotingEvent
+from tests.vote_helpers import VotingEvent, open_vote
 
 
 class Clock:
@@ -32,7 +31,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def client(voting: VotingEvent, clock: Clock) -> TestClient:
-    vote = ViewerVote(voting.folder)
+    vote = open_vote(voting.folder)
     limiter = WrongCodeLimiter(clock, per_device=5, per_address=8, window_s=300)
     app = create_vote_app(LockedVote(vote), limiter=limiter)
     test_client = TestClient(app)
@@ -63,7 +62,7 @@ def test_nothing_but_the_vote_is_reachable(client: TestClient) -> None:
 
 
 def test_a_vote_end_to_end_and_a_second_one(voting: VotingEvent, client: TestClient) -> None:
-    ViewerVote(voting.folder).open_vote(10)
+    open_vote(voting.folder).open_vote(10)
     code = voting.vote_code_of(voting.admitted[0])
     assert client.get("/state").json()["open"] is True
     assert client.post("/check", json={"code": code}).json()["accepted"] is True
@@ -86,7 +85,7 @@ def test_a_vote_end_to_end_and_a_second_one(voting: VotingEvent, client: TestCli
 def test_every_refusal(
     voting: VotingEvent, client: TestClient, who: str, film: str, reason: str
 ) -> None:
-    ViewerVote(voting.folder).open_vote(10)
+    open_vote(voting.folder).open_vote(10)
     codes = {
         "wrong": "ABCD-EFGH",
         "absent": voting.vote_code_of(voting.absent[0]),
@@ -103,14 +102,14 @@ def test_every_refusal(
 def test_closed_vote(voting: VotingEvent, client: TestClient) -> None:
     code = voting.vote_code_of(voting.admitted[0])
     assert client.post("/check", json={"code": code}).json()["reason"] == "vote_not_open"
-    ViewerVote(voting.folder).open_vote(10)
-    ViewerVote(voting.folder).close_vote()
+    open_vote(voting.folder).open_vote(10)
+    open_vote(voting.folder).close_vote()
     answer = client.post("/vote", json={"code": code, "film": "QZ-OTHER-06"}).json()
     assert answer["reason"] == "vote_closed" and answer["message_zh"] == "投票已經結束。"
 
 
 def test_bad_requests(voting: VotingEvent, client: TestClient) -> None:
-    ViewerVote(voting.folder).open_vote(10)
+    open_vote(voting.folder).open_vote(10)
     as_json = {"Content-Type": "application/json"}
     assert client.post("/vote", content=b"not json", headers=as_json).status_code == 400
     assert client.post("/vote", content=b"[1, 2]", headers=as_json).status_code == 400
@@ -126,7 +125,7 @@ def test_bad_requests(voting: VotingEvent, client: TestClient) -> None:
 def test_only_this_pages_own_json_requests_are_taken(
     voting: VotingEvent, client: TestClient
 ) -> None:
-    ViewerVote(voting.folder).open_vote(10)
+    open_vote(voting.folder).open_vote(10)
     code = voting.vote_code_of(voting.admitted[0])
     ballot = json.dumps({"code": code, "film": "QZ-OTHER-06"}).encode()
     form = client.post("/vote", content=ballot, headers={"Content-Type": "text/plain"})
@@ -154,7 +153,7 @@ def test_only_this_pages_own_json_requests_are_taken(
 def test_the_phone_page_takes_vote_codes_only_not_ticket_codes(
     voting: VotingEvent, client: TestClient
 ) -> None:
-    ViewerVote(voting.folder).open_vote(10)
+    open_vote(voting.folder).open_vote(10)
     ticket = voting.admitted[0].code
     answer = client.post("/vote", json={"code": ticket, "film": "QZ-OTHER-06"}).json()
     assert answer["accepted"] is False and answer["reason"] == "invalid_code"
@@ -166,7 +165,7 @@ def test_the_phone_page_takes_vote_codes_only_not_ticket_codes(
 def test_a_phone_that_typed_wrong_codes_backs_off_others_behind_the_nat_do_not(
     voting: VotingEvent, client: TestClient, clock: Clock
 ) -> None:
-    ViewerVote(voting.folder).open_vote(10)
+    open_vote(voting.folder).open_vote(10)
     for _ in range(5):
         assert client.post("/check", json={"code": "ABCD-EFGH"}).json()["reason"] == "invalid_code"
     blocked = client.post("/check", json={"code": voting.vote_code_of(voting.admitted[0])})
@@ -194,7 +193,7 @@ def test_a_film_skipped_unseen_leaves_the_ballot_when_the_vote_opens(
     assert client.get("/").text.count('class="film"') == 7
     journal = Journal(voting.folder.open_db())
     journal.append("film_status", None, {"film": "QZ-OTHER-06", "status": "skipped"})
-    ViewerVote(voting.folder).open_vote(10)
+    open_vote(voting.folder).open_vote(10)
     page = client.get("/").text
     assert page.count('class="film"') == 6 and "Nobody Names This Film" not in page
     code = voting.vote_code_of(voting.admitted[0])

@@ -8,14 +8,14 @@ from __future__ import annotations
 import gc
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.services.vote import ViewerVote
 from kiosk.store.event_folder import EventFolder
-from tests.vote_helpers import VotingEvent
+from tests.vote_helpers import VotingEvent, open_vote
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
 
@@ -37,7 +37,7 @@ def open_handles(database: Path) -> int:
 def test_disconnect_closes_the_desks_connection(voting: VotingEvent) -> None:
     database = voting.folder.db_path
     before = open_handles(database)
-    desk = ViewerVote(voting.folder)
+    desk = open_vote(voting.folder)
     assert desk.status().checked_in == len(voting.admitted)
     kept = [desk]  # the desk is alive: its connection is open
     assert open_handles(database) == before + 1
@@ -50,7 +50,7 @@ def test_disconnect_closes_the_desks_connection(voting: VotingEvent) -> None:
 def test_with_block_disconnects(voting: VotingEvent) -> None:
     database = voting.folder.db_path
     before = open_handles(database)
-    with ViewerVote(voting.folder) as desk:
+    with open_vote(voting.folder) as desk:
         desk.open_vote(10)
         assert open_handles(database) == before + 1
         alive = desk
@@ -65,7 +65,7 @@ def test_the_voting_station_closes_its_desk_with_its_window(
 
     database = voting.folder.db_path
     before = open_handles(database)
-    window = VotingStationWindow(ViewerVote(voting.folder), "Door 3")
+    window = VotingStationWindow(open_vote(voting.folder), "Door 3")
     qtbot.addWidget(window)
     window.show()
     assert open_handles(database) == before + 1
@@ -88,3 +88,42 @@ def test_the_console_closes_its_vote_desk_when_it_closes(
     window.close()
     with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
         panel.vote.status()
+
+
+def test_the_door_workers_close_their_connections(
+    qtbot: QtBot, voting: VotingEvent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console's Doors tab and the door window read on workers with a connection each: the
+    workers close them when they stop. (Counting file descriptors cannot tell here: SQLite keeps
+    a closed connection's descriptor while another connection of the process holds the file.)"""
+    from kiosk.services.door_backend import DoorBackend
+    from kiosk.services.open_event import OpenEvent
+    from kiosk.ui.console.doors_panel import DoorsFiguresPanel
+    from kiosk.ui.doors.app import doors_window
+
+    event = OpenEvent.open(voting.folder)
+    opened: dict[str, DoorBackend] = {}
+    door_checkins = event.door_checkins
+
+    def recorded() -> DoorBackend:
+        repo = door_checkins()
+        opened[threading.current_thread().name] = repo
+        return repo
+
+    monkeypatch.setattr(event, "door_checkins", recorded)
+    panel = DoorsFiguresPanel(event.door_checkins)
+    qtbot.addWidget(panel)
+    window = doors_window(event, "Door 3", with_camera=False, with_sound=False)
+    qtbot.addWidget(window)
+    workers = (panel.worker, window.context.writer, window.context.reader)
+    for worker in workers:
+        assert worker is not None
+        worker.submit(lambda repo: repo.figures(), lambda _figures: None, lambda _error: None)
+        assert worker.wait_idle()
+    assert set(opened) == {"MainThread", "doors-figures", "door-writer", "door-reader"}
+    for worker in workers:
+        assert worker is not None
+        worker.shutdown()
+        with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+            opened[worker.name].figures()
+    assert opened["MainThread"].figures().registered > 0  # the window's own lives on

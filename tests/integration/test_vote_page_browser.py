@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.services.vote import ViewerVote
-from tests.vote_helpers import VotingEvent, add_stills, make_voting_event
+from tests.vote_helpers import VotingEvent, add_stills, make_voting_event, open_vote
 from tests.vote_server import vote_server
 
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -35,7 +34,7 @@ pytestmark = pytest.mark.skipif(
 def open_voting(tmp_path: Path) -> VotingEvent:
     event = make_voting_event(tmp_path / "event", admitted=6, absent=2)
     add_stills(event)
-    ViewerVote(event.folder).open_vote(10)
+    open_vote(event.folder).open_vote(10)
     return event
 
 
@@ -164,7 +163,7 @@ def test_vote_on_a_phone(
         browser.find_element(By.ID, "confirm").click()
         wait_visible(browser, "step-done")
         assert "Thank you for voting!" in browser.find_element(By.ID, "step-done").text
-        assert ViewerVote(open_voting.folder).status().ballots == 1
+        assert open_vote(open_voting.folder).status().ballots == 1
         shot(browser, shots, "6-thanks")
 
         browser.get(url + "/")
@@ -172,7 +171,7 @@ def test_vote_on_a_phone(
         assert message(browser)[:2] == ("already_voted", "此門票已經投過票。每張門票只可投票一次。")
         shot(browser, shots, "7-already-voted")
 
-        ViewerVote(open_voting.folder).close_vote()
+        open_vote(open_voting.folder).close_vote()
         browser.get(url + "/")
         wait_visible(browser, "step-closed")
         assert "Voting has closed" in browser.find_element(By.ID, "step-closed").text
@@ -213,7 +212,7 @@ def test_the_page_follows_the_vote_live(
             assert browser.execute_script("return document.documentElement.scrollWidth") <= width
             shot(browser, shots, f"1-not-open-yet-{width}")
 
-        ViewerVote(unopened.folder).open_vote(10)  # the console opens it: the page follows
+        open_vote(unopened.folder).open_vote(10)  # the console opens it: the page follows
         live.until(lambda d: d.find_element(By.ID, "step-code").is_displayed())
         first = state_line(browser)
         assert first.startswith("投票進行中 · 尚餘 ") and " left" in first, first
@@ -222,7 +221,7 @@ def test_the_page_follows_the_vote_live(
         assert 8 * 60 < int(minutes) * 60 + int(seconds) <= 10 * 60
         shot(browser, shots, "2-open")
 
-        ViewerVote(unopened.folder).close_vote()
+        open_vote(unopened.folder).close_vote()
         live.until(lambda d: d.find_element(By.ID, "step-closed").is_displayed())
         assert state_line(browser) == "投票已經結束 · Voting has closed"
         shot(browser, shots, "3-closed")

@@ -17,11 +17,11 @@ from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme
 from kiosk.media.generate import ClipSpec
 from kiosk.media.stills import StillProvider, cache_dir_for
-from kiosk.services.results import seal_results
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.console.window import ConsoleWindow
 from tests.conftest import film_toml, write_event
 from tests.film_cache import FilmCache
+from tests.results_helpers import sealed_results
 from tests.run_shared import shared_folder
 from tests.ui.door_station import DoorRig, door_station
 from tests.ui.reveal_helpers import JURY, PASSPHRASE, open_console_window
@@ -96,7 +96,7 @@ def sealed_event_template(
         folder = EventFolder(root)
         plain = root.parent / "jury.toml"
         plain.write_text(JURY, encoding="utf-8")
-        seal_results(folder, plain, [PASSPHRASE], replace=True, kdf_n=2**14)
+        sealed_results(folder).seal_results(plain, [PASSPHRASE], replace=True, kdf_n=2**14)
         plain.unlink()
         config = folder.load_config()
         StillProvider(cache_dir_for(root)).prepare_all(folder.load_programme(config))

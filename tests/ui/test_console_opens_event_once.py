@@ -2,7 +2,8 @@
 event-folder open functions (config, programme, ticket key, database connections).
 
 Every panel gets its service from the one :class:`~kiosk.services.open_event.OpenEvent`; no
-widget and no panel's service opens the folder again.
+widget and no panel's service opens the folder again: not the vote's (opening and closing the
+vote), not the reveal launcher's seal check, not the booth checklist's seal line.
 """
 
 from __future__ import annotations
@@ -23,14 +24,13 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.doors_panel import DoorsFiguresPanel
 from kiosk.ui.console.registrations_view import RegistrationsView
+from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.stations_panel import StationsPanel
+from kiosk.ui.console.vote_panel import VotePanel
 
 OPEN_FUNCTIONS = ("load_config", "load_programme", "secret_key", "open_db")
 KIOSK = Path(__file__).resolve().parents[2] / "kiosk"
 FOLDER_MODULE = KIOSK / "store" / "event_folder.py"
-# Still read the event themselves, behind the services OpenEvent hands out: the vote's desk and
-# the sealed results (both reshaped by the one-vote-writer / one-key-derivation work).
-NOT_YET_THROUGH_OPEN_EVENT = {"services/vote.py", "services/results.py"}
 
 
 def _caller() -> str:
@@ -77,6 +77,10 @@ def _answered(panel: RegistrationsView | StationsPanel) -> bool:
     return not panel.busy
 
 
+def _vote_answered(panel: VotePanel) -> bool:
+    return not panel.busy and panel.state.text() != ""
+
+
 def _counted(panel: DoorsFiguresPanel) -> bool:
     return panel._values["registered"].text() == "40"  # the demo's 40 registrations
 
@@ -96,13 +100,26 @@ def test_the_console_opens_its_event_in_one_place(
             qtbot.waitUntil(partial(_answered, widget), timeout=30000)
         if isinstance(widget, DoorsFiguresPanel):
             qtbot.waitUntil(partial(_counted, widget), timeout=30000)
+        if isinstance(widget, VotePanel):  # the vote opened and closed through its service
+            qtbot.waitUntil(partial(_vote_answered, widget), timeout=30000)
+            for button in (widget.open_button, widget.close_button):
+                qtbot.waitUntil(button.isEnabled, timeout=30000)
+                button.click()
+                qtbot.waitUntil(partial(_vote_answered, widget), timeout=30000)
+            qtbot.waitUntil(widget.open_button.isEnabled, timeout=30000)
+            assert widget.state.text() == "Voting has closed · 投票已經結束"
+        if isinstance(widget, RevealPanel):  # the launcher checks the seal (no passphrase)
+            widget.refresh_status()
+            assert "award(s)" in widget.seal_text.text(), widget.seal_text.text()
+    checklist = window.open_event.check_booth()  # what the checklist dialog (K) gathers
+    assert {line.id for line in checklist.lines} >= {"films", "seal", "vote_key", "clock"}
     window.close()  # the panels' workers finish what they were asked, then close
     qtbot.waitUntil(lambda: not window.isVisible())
 
     by_place = Counter(opened)
     print("event-folder opens during a console start:", dict(sorted(by_place.items())))
     places = {place for _, place in opened}
-    assert places <= {"services/open_event.py"} | NOT_YET_THROUGH_OPEN_EVENT, by_place
+    assert places == {"services/open_event.py"}, by_place
     for name in ("load_config", "load_programme", "secret_key"):  # read once, kept open
         assert by_place[(name, "services/open_event.py")] == 1, by_place
     assert by_place[("open_db", "services/open_event.py")] >= 4  # one per thread that reads

@@ -136,3 +136,36 @@ def test_a_station_whose_clock_is_7_minutes_off_says_so_in_its_header(
         station.close()
     finally:
         server.kill()
+
+
+def test_a_station_without_a_list_yet_shows_hong_kong_time(qtbot: QtBot, tmp_path: Path) -> None:
+    """Paired, then the server gone (SIGKILL) before any ticket list: the first verdict's line
+    in the window is on the event's clock, told at pairing (not UTC)."""
+    folder = make_event(tmp_path / "event", capacity=50)
+    people = seed_people(folder)
+    server = start_server(folder.root)
+    station_dir = tmp_path / "door"
+    try:
+        pair_station(folder.root, "Door 4", station_dir)
+    finally:
+        server.kill()
+    (station_dir / "station.db").unlink()  # as if the list's download had failed at join
+    make_application()
+    station = open_station_at(station_dir)
+    window = open_remote_doors(station, camera=None, with_sound=False)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    hong_kong = dt.timezone(dt.timedelta(hours=8))
+    before = dt.datetime.now(hong_kong).strftime("%H:%M")
+    result = scan(qtbot, window, people[0].code)
+    after = dt.datetime.now(hong_kong).strftime("%H:%M")
+    assert result.offline and not result.verdict.admits  # no list: nobody is admitted
+    line = window.history.item(0).text()
+    assert line[:5] in {before, after}, (line, before, after)
+    window.overlay.dismiss()  # the window under the verdict: its recent scans, on HK time
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(SCREENSHOTS / "doors-station-no-list-hk-time.png"))
+    window.close()
+    station.close()

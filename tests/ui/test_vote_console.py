@@ -22,6 +22,7 @@ from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.vote_panel import VotePanel
 from kiosk.ui.stage.window import StageWindow
+from tests.vote_helpers import open_vote
 
 
 def test_open_vote_slide_turnout_close(
@@ -63,7 +64,7 @@ def test_open_vote_slide_turnout_close(
     door = CheckinRepository.for_event(demo_event, config)
     assert door.scan(code, "Door 1", "scan", dt.datetime.now(dt.UTC)).verdict.value == "admitted"
     film = demo_event.load_programme(config).films[0]
-    assert ViewerVote(demo_event).cast(code, film.id, "Station 1").accepted
+    assert open_vote(demo_event).cast(code, film.id, "Station 1").accepted
     qtbot.waitUntil(
         lambda: panel.turnout.text().startswith("1 ballots / 1 checked in"), timeout=5000
     )

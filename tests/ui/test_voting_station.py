@@ -9,13 +9,12 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.vote import BallotOutcome, BallotVerdict
-from kiosk.services.vote import ViewerVote
 from kiosk.services.voting_backend import BallotFilm
 from kiosk.station.remote_vote import UNCONFIRMED, VoteUnconfirmedError
 from kiosk.ui.app import make_application
 from kiosk.ui.doors.app import open_doors
 from kiosk.ui.doors.voting_station import Phase, StationModes, VotingStationWindow
-from tests.vote_helpers import make_voting_event
+from tests.vote_helpers import make_voting_event, open_vote
 
 
 def phase(window: VotingStationWindow) -> Phase:
@@ -31,7 +30,7 @@ def shown(modes: StationModes) -> QWidget:
 def test_scan_tap_confirm_thanks(qtbot: QtBot, tmp_path: Path) -> None:
     make_application()  # the stations' dark theme
     voting = make_voting_event(tmp_path / "event")
-    desk = ViewerVote(voting.folder)
+    desk = open_vote(voting.folder)
     desk.open_vote(10)
     window = VotingStationWindow(desk, "Station 2")
     qtbot.addWidget(window)
@@ -63,7 +62,7 @@ def test_scan_tap_confirm_thanks(qtbot: QtBot, tmp_path: Path) -> None:
 
 def test_cancel_records_nothing(qtbot: QtBot, tmp_path: Path) -> None:
     voting = make_voting_event(tmp_path / "event")
-    desk = ViewerVote(voting.folder)
+    desk = open_vote(voting.folder)
     desk.open_vote(10)
     window = VotingStationWindow(desk, "Station 2")
     qtbot.addWidget(window)
@@ -77,7 +76,7 @@ def test_cancel_records_nothing(qtbot: QtBot, tmp_path: Path) -> None:
 
 def test_f9_switches_a_door_station_to_voting(qtbot: QtBot, tmp_path: Path) -> None:
     voting = make_voting_event(tmp_path / "event")
-    ViewerVote(voting.folder).open_vote(10)
+    open_vote(voting.folder).open_vote(10)
     doors = open_doors(voting.folder, "Door 3", with_camera=False, with_sound=False)
     qtbot.addWidget(doors)
 
@@ -85,7 +84,7 @@ def test_f9_switches_a_door_station_to_voting(qtbot: QtBot, tmp_path: Path) -> N
         widget.show()
 
     modes = StationModes(
-        doors, lambda: VotingStationWindow(ViewerVote(voting.folder), "Door 3"), show
+        doors, lambda: VotingStationWindow(open_vote(voting.folder), "Door 3"), show
     )
     doors.show()
     modes.toggle()

@@ -21,11 +21,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from kiosk.services.vote import count_vote
 from kiosk.ui.doors.voting_station import THANKS_MS
 from tests.results_helpers import PASSPHRASE
 from tests.station_helpers import MAIN, ROOT, pair_station, run_cli, start_server
-from tests.vote_helpers import add_stills, make_voting_event
+from tests.vote_helpers import add_stills, make_voting_event, open_vote
 from tests.xvfb import qt_env, requires_xvfb, screenshot, wait_for_input_focus, xvfb_display
 
 XDOTOOL = shutil.which("xdotool")
@@ -239,7 +238,7 @@ def test_voting_station_against_a_real_server(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert "voting: the server did not answer" in station_log(station_dir)
-    tally = count_vote(voting.folder, [PASSPHRASE])
+    tally = open_vote(voting.folder).count([PASSPHRASE])
     assert tally.ballots == 2 and dict(tally.counts) == {"QZ-WIN-01": 2}
 
 
@@ -281,4 +280,4 @@ def test_voting_station_on_the_event_folder(tmp_path: Path) -> None:
                 station.kill()
                 station.wait(5)
     assert voters(event_dir) == [(voting.admitted[0].attendee_id, "Vote 2")]
-    assert dict(count_vote(voting.folder, [PASSPHRASE]).counts) == {"QZ-WIN-04": 1}
+    assert dict(open_vote(voting.folder).count([PASSPHRASE]).counts) == {"QZ-WIN-04": 1}

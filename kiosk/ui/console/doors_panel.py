@@ -14,7 +14,8 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.core import glossary
-from kiosk.services.doors import ArrivalBucket, CheckinRepository, DoorFigures
+from kiosk.core.admissions import ArrivalBucket, DoorFigures
+from kiosk.services.door_backend import DoorBackend, close_backend
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.theme import Colours, ui_font
@@ -27,12 +28,10 @@ POLL_MS = 2000  # door stations are other processes: their admissions appear wit
 class DoorsFiguresPanel(QWidget):
     """Live counters and the arrivals-per-5-minutes chart, read from the shared event database."""
 
-    def __init__(
-        self, open_repo: Callable[[], CheckinRepository], parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, open_repo: Callable[[], DoorBackend], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.worker: SerialWorker[CheckinRepository] = SerialWorker(
-            open_repo, name="doors-figures", parent=self
+        self.worker: SerialWorker[DoorBackend] = SerialWorker(
+            open_repo, name="doors-figures", close_resource=close_backend, parent=self
         )
         self._reading = False
         layout = QVBoxLayout(self)
@@ -111,5 +110,5 @@ class DoorsFiguresPanel(QWidget):
         self.chart.set_slots([(b.start, b.count) for b in arrivals])
 
 
-def _read(repo: CheckinRepository) -> tuple[DoorFigures, list[ArrivalBucket]]:
+def _read(repo: DoorBackend) -> tuple[DoorFigures, list[ArrivalBucket]]:
     return repo.figures(), repo.arrivals(5)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from kiosk.core.checkin import station_label_zh
 from kiosk.core.problems import ConfigError
-from kiosk.services.door_backend import DoorBackend
+from kiosk.services.door_backend import DoorBackend, close_backend
 from kiosk.services.open_event import EventFolder, EventLockedError, OpenEvent, StoreError
 from kiosk.ui.common.application import (
     exec_kept_awake,
@@ -64,8 +64,12 @@ def doors_window(
     repo = event.door_checkins()
     zone = repo.zone
     camera = CameraInput() if with_camera and CameraInput.available() else None
-    writer: SerialWorker[DoorBackend] = SerialWorker(event.door_checkins, name="door-writer")
-    reader: SerialWorker[DoorBackend] = SerialWorker(event.door_checkins, name="door-reader")
+    writer: SerialWorker[DoorBackend] = SerialWorker(
+        event.door_checkins, name="door-writer", close_resource=close_backend
+    )
+    reader: SerialWorker[DoorBackend] = SerialWorker(
+        event.door_checkins, name="door-reader", close_resource=close_backend
+    )
     context = DoorsContext(
         title_en=config.name_en,
         title_zh=config.name_zh,

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core import glossary
+from kiosk.core.admissions import AttendeeHit
 from kiosk.core.checkin import local_clock, mask_email, mask_phone
-from kiosk.services.doors import AttendeeHit
 from kiosk.ui.common.theme import Colours, ui_font
 
 log = logging.getLogger(__name__)

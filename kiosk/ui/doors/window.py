@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core import glossary
+from kiosk.core.admissions import ArrivalBucket, DoorFigures, ScanResult, UndoneAdmission
 from kiosk.core.checkin import (
     NEXT_STEPS,
     NOT_RECORDED_NEXT,
@@ -36,7 +37,6 @@ from kiosk.core.checkin import (
 from kiosk.core.repeat_scans import RepeatGuard
 from kiosk.core.station_clock import SET_THE_CLOCK, clock_warning
 from kiosk.services.door_backend import DoorBackend
-from kiosk.services.doors import ArrivalBucket, DoorFigures, ScanResult, UndoneAdmission
 from kiosk.services.open_event import StoreError
 from kiosk.station.remote_doors import LinkState
 from kiosk.ui.common.arrivals_chart import ArrivalsChart

@@ -27,7 +27,6 @@ from PySide6.QtCore import QEasingCurve, QRect, Qt, QTimer, QVariantAnimation, S
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
-    QGuiApplication,
     QImage,
     QPainter,
     QPaintEvent,
@@ -422,9 +421,3 @@ class StageWindow(QWidget):
             self.cards.set_active(self._layer is Layer.CARD)
         self._update_caption()
         self.black_changed.emit(self._black)
-
-
-def primary_screen_name() -> str:
-    """The name of the primary screen (where the console goes)."""
-    screen = QGuiApplication.primaryScreen()
-    return screen.name() if screen is not None else ""
