@@ -26,7 +26,7 @@ from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from tests.doors_helpers import make_event
 from tests.film_cache import FilmCache
-from tests.run_shared import shared_folder
+from tests.run_shared import built_once_folder, shared_folder
 
 pytest_plugins = ["tests.guards"]  # fail on unexpected ERROR logs (and slot exceptions)
 
@@ -183,19 +183,50 @@ def demo_event_template(tmp_path_factory: pytest.TempPathFactory, film_cache: Fi
     return shared_folder(tmp_path_factory, "demo", build)
 
 
+MAIN = Path(__file__).resolve().parents[1] / "main.py"
+PREFLIGHT_RUN = ("returncode", "stdout", "stderr")  # what the demo night's preflight left
+
+
 @pytest.fixture(scope="session")
 def preflighted_demo_template(
     demo_event_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """The demo night after preflight, as it stands before the doors (built once per run)."""
-    from kiosk.services.preflight import run_preflight
+    """The demo night after preflight, as it stands before the doors (built once per run).
+
+    It is preflighted by the real `main.py preflight --json` process, whose exit status and
+    output are kept beside the folder (`demo_preflight_run`): measuring 35 films and 4 tracks
+    once serves both the command's own test and every test of a preflighted night."""
 
     def build(root: Path) -> None:
         shutil.copytree(demo_event_template, root)
-        run_preflight(EventFolder(root))
-        gc.collect()
+        done = subprocess.run(
+            [sys.executable, str(MAIN), "--event", str(root), "preflight", "--json"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        for name in PREFLIGHT_RUN:
+            (root.parent / f"preflight.{name}").write_text(str(getattr(done, name)), "utf-8")
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"preflight of the demo night exited {done.returncode}: {done.stderr}"
+            )
 
     return shared_folder(tmp_path_factory, "preflighted", build)
+
+
+@pytest.fixture(scope="session")
+def demo_preflight_run(
+    preflighted_demo_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> subprocess.CompletedProcess[str]:
+    """What `main.py preflight --json` said when it preflighted the demo night (exit status,
+    stdout, stderr), for the command's own test."""
+    kept = built_once_folder(tmp_path_factory, "preflighted")
+    returncode, stdout, stderr = (
+        (kept / f"preflight.{name}").read_text("utf-8") for name in PREFLIGHT_RUN
+    )
+    return subprocess.CompletedProcess(["preflight", "--json"], int(returncode), stdout, stderr)
 
 
 @pytest.fixture

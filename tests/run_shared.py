@@ -40,6 +40,12 @@ def run_folder(factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+def built_once_folder(factory: pytest.TempPathFactory, name: str) -> Path:
+    """Where `shared_folder(factory, name, ...)` builds its folder (`event/`): a build may leave
+    what it saw beside it there (say a command's output) for the tests to read."""
+    return run_folder(factory) / "built-once" / name
+
+
 def shared_folder(
     factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
 ) -> Path:
@@ -47,7 +53,7 @@ def shared_folder(
 
     `build` must make the folder at the path it is given (which does not exist yet) and close
     every file and database it opened there before it returns."""
-    shared = run_folder(factory) / "built-once" / name
+    shared = built_once_folder(factory, name)
     shared.mkdir(parents=True, exist_ok=True)
     pristine, done = shared / "event", shared / "built"
     with exclusive_lock(shared / "lock"):

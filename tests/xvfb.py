@@ -310,6 +310,26 @@ def wait_for_input_focus(display: str, window: str, timeout_s: float = 10.0) -> 
         time.sleep(0.05)
 
 
+def wait_for_visible_window(display: str, name: str, pid: int, timeout_s: float = 30.0) -> str:
+    """The id (as xdotool prints it) of a visible window of process `pid` whose title contains
+    `name`, once there is one (an id alone may be reused by the X server for the next client)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--pid", str(pid), "--name", name],
+            env={**os.environ, "DISPLAY": display},
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.split()
+        if found:
+            return found[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"process {pid} showed no window named {name!r} in {timeout_s} s")
+        time.sleep(0.1)
+
+
 def brightest_on(display: str, monitor: Monitor, path: Path) -> int:
     """The brightest channel value (0-255) anywhere on `monitor` (0: the monitor is black)."""
     screenshot(display, path)

@@ -22,8 +22,11 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow  # the real `preflight` measures 35 films and 4 tracks
-def test_demo_then_preflight_json_reports_35_measured_films(demo_event: EventFolder) -> None:
-    result = run("--event", str(demo_event.root), "preflight", "--json")
+def test_demo_then_preflight_json_reports_35_measured_films(
+    demo_preflight_run: subprocess.CompletedProcess[str],
+) -> None:
+    """The run that preflighted the shared demo night (`preflighted_demo_template`)."""
+    result = demo_preflight_run
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert len(report["films"]) == 35

@@ -42,6 +42,7 @@ def test_banner_log_and_journal_from_lost_to_back(qtbot: QtBot, small_event: Eve
     text = window.log_view.toPlainText()
     assert text.count("NO SOUND · 沒有聲音 — audio output lost: cap") == 1, text
     journal = window.night.journal
+    assert window.night.runner.settle()  # the journal is written on its own thread
     entries = list(journal.entries(AUDIO_LOST))
     assert [e.data for e in entries] == [
         {"device": "cap", "reason": "cannot write: Connection terminated"}

@@ -8,14 +8,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from kiosk.store.event_folder import EventFolder
 from tests.process_lines import pump_lines, wait_for_line
-from tests.xvfb import qt_env, requires_xvfb, xvfb_display
+from tests.xvfb import qt_env, requires_xvfb, wait_for_visible_window, xvfb_display
 
 pytestmark = [requires_xvfb, pytest.mark.slow]
 
@@ -23,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 STANDBY = "AIFF Screening Night — projector standby"
+CONSOLE = "— Console"
 
 
 def window_info(display: str, name: str) -> str:
@@ -52,7 +52,7 @@ def test_supervisor_keeps_black_and_restarts_the_app(small_event: EventFolder) -
         threading.Thread(target=pump_lines, args=(stream, lines), daemon=True).start()
         try:
             first = int(wait_for_line(lines, r"app started \(pid (\d+)\)", 30).group(1))
-            time.sleep(4)  # the console comes up
+            wait_for_visible_window(display, CONSOLE, first, 60)  # the console came up
             os.kill(first, signal.SIGKILL)
             wait_for_line(lines, r"app died \(status -9\)", 10)
             assert supervisor.poll() is None
@@ -60,7 +60,8 @@ def test_supervisor_keeps_black_and_restarts_the_app(small_event: EventFolder) -
             assert "IsViewable" in info and "Width: 1280" in info and "Height: 720" in info
             second = int(wait_for_line(lines, r"app started \(pid (\d+)\)", 15).group(1))
             assert second != first
-            time.sleep(3)
+            # the restarted app brings its console up again and keeps running
+            wait_for_visible_window(display, CONSOLE, second, 60)
             assert supervisor.poll() is None
             os.kill(second, 0)  # the restarted app runs
         finally:
