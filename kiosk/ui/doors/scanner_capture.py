@@ -17,11 +17,14 @@ modifier keys alone (Shift, Ctrl, Alt, AltGr, CapsLock, Meta) neither end nor jo
 printable text typed with Shift or AltGr (which X reports as a group switch, Windows as
 Ctrl+Alt) is held like any other character. Gaps are measured on the keyboard's own event
 timestamps when there are any, so a burst queued behind a busy moment of the GUI still counts as
-one burst. A burst that already reads as a ticket code is never replayed into a text field: if
-its Enter does not come, it is taken as a scan when the burst stops (or at once when the
-scanner ends it with Tab or a line feed instead of Enter). A scanner left at its US
-factory setting on a laptop with another layout (German, French) is read through its key codes
-(:mod:`kiosk.core.scanner_layouts`).
+one burst; and the timer that ends a burst, if it fires late (the GUI thread was held up, keys
+may still be queued behind it), first gives the event loop one more gap to deliver them. A
+burst that already reads as a ticket code is never replayed into a text field: if its Enter
+does not come, it is taken as a scan when the burst stops (or at once when the scanner ends it
+with Tab or a line feed instead of Enter). A scanner left at its US factory setting on a laptop
+with another layout (German, French) is read through its key codes
+(:mod:`kiosk.core.scanner_layouts`), and its burst is held as patiently as a code typed as
+printed once that reading looks like a code's beginning.
 """
 
 from __future__ import annotations
@@ -137,7 +140,6 @@ class ScannerCapture(QObject):
         self.max_gap_s = max_gap_s
         self.min_length = min_length
         self.patience_s = patience_s
-        self._gap_ms = max(1, round(max_gap_s * 1000))
         self._clock = clock
         self._held: list[_Held] = []
         self._last_at = 0.0
@@ -149,8 +151,10 @@ class ScannerCapture(QObject):
         self._installed_on: QCoreApplication | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(self._gap_ms)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._burst_ended)
+        self._timer_due = 0.0  # when the running timer should fire, on `clock`
+        self._gave_late_keys_a_turn = False  # since the last held key
 
     def install(self, app: QCoreApplication) -> None:
         """Start watching every key of the application."""
@@ -203,8 +207,33 @@ class ScannerCapture(QObject):
         return False
 
     def _allowed_gap_s(self) -> float:
-        """The pause that ends a burst: longer while the burst reads like a code's beginning."""
-        return self.patience_s if may_become_code(self.holding) else self.max_gap_s
+        """The pause that ends a burst: longer while the burst reads like a code's beginning
+        (as typed, or through the US key table: a US scanner on a French laptop)."""
+        return self.patience_s if self._may_become_code() else self.max_gap_s
+
+    def _may_become_code(self) -> bool:
+        if may_become_code(self.holding):
+            return True
+        as_us = self._us_reading()
+        return as_us is not None and may_become_code(as_us)
+
+    def _us_reading(self) -> str | None:
+        """The held keys as a US keyboard types them (None: a key without a code or a commit)."""
+        codes = [item.scan_code for item in self._held]
+        if not all(item.key is not None for item in self._held) or not all(codes):
+            return None
+        return us_reading(codes)
+
+    def _start_timer(self, seconds: float) -> None:
+        milliseconds = max(1, round(seconds * 1000))
+        self._timer_due = self._clock() + milliseconds / 1000
+        self._timer.start(milliseconds)
+
+    def _fired_late(self) -> bool:
+        """Whether the timer fired well after it was due: the GUI thread was held up (a loaded
+        laptop, a slow paint), and keys typed meanwhile may be queued behind the timer. The
+        keyboard's timestamps cannot tell: the keys still waiting have not been read yet."""
+        return self._clock() - self._timer_due > self.max_gap_s / 4
 
     def _gap_s(self, now: float, stamp_ms: int) -> float:
         """Time since the last held key: by the keyboard's timestamps when both have one."""
@@ -227,7 +256,8 @@ class ScannerCapture(QObject):
         self._held.append(item)
         self._last_at = now
         self._last_stamp_ms = stamp_ms
-        self._timer.start(self._gap_ms)
+        self._gave_late_keys_a_turn = False
+        self._start_timer(self.max_gap_s)
 
     def _reading(self) -> str:
         """The held burst as typed, or as a US keyboard types its keys if that is the code.
@@ -236,25 +266,35 @@ class ScannerCapture(QObject):
         '-', swaps Y and Z, or types "&é\"'(" for digits; its key codes are still the US keys.
         """
         typed = self.holding
-        codes = [item.scan_code for item in self._held]
-        whole_keys = all(item.key is not None for item in self._held)
-        as_us = us_reading(codes) if whole_keys and all(codes) else None
-        chosen = choose_reading(typed, as_us)
+        chosen = choose_reading(typed, self._us_reading())
         if chosen != typed:
             log.info("scanner burst read through the US key table (the host's layout differs)")
         return chosen
 
     def _burst_ended(self) -> None:
-        """No key for a while: a complete ticket code is a scan without Enter; else replay."""
+        """No key for a while: a complete ticket code is a scan without Enter; else replay.
+
+        A timer that fired late does not end the burst: the keys a scanner typed while the GUI
+        thread was held up may still be queued behind it, so the event loop gets one more gap
+        to deliver them first (a scan is never split in two by a busy laptop). If none came,
+        there were none: the burst ends then, late or not."""
+        if self._fired_late() and not self._gave_late_keys_a_turn:
+            log.debug("burst timer %.0f ms late: one more gap for queued keys", self._lateness_ms())
+            self._gave_late_keys_a_turn = True
+            self._start_timer(self.max_gap_s)
+            return
+        waited = self._clock() - self._last_at
         text = self._reading()
         if len(text) >= self.min_length and normalise_scanned(text) is not None:
             self._emit(text)
             return
-        waited = self._clock() - self._last_at
-        if may_become_code(text) and waited < self.patience_s:
-            self._timer.start(max(1, round((self.patience_s - waited) * 1000)))
+        if self._may_become_code() and waited < self.patience_s:
+            self._start_timer(self.patience_s - waited)
             return
         self.release()
+
+    def _lateness_ms(self) -> float:
+        return (self._clock() - self._timer_due) * 1000
 
     def _on_enter(self, now: float) -> bool:
         text = self._reading()
