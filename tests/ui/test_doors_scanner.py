@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -235,7 +235,7 @@ class ScannerKeys:
     """A scanner's key presses as the window system delivers them: each with the keyboard's
     own timestamp (12 ms apart, as a scanner types) and its key code."""
 
-    def __init__(self, target: QWidget) -> None:
+    def __init__(self, target: QObject) -> None:
         self.target = target
         self.stamp_ms = 1_000_000
 
@@ -300,3 +300,77 @@ def test_a_us_scanners_code_on_a_french_host_waits_through_a_stall(
     keys.us_scanner_on_french_host(CODE[9:])
     keys.enter()
     assert seen == [CODE] and form.line.text() == ""
+
+
+def test_a_us_scanners_code_split_on_a_french_host_is_read_whole(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """A stall after the first key: it is typed into the field ("Q", as the French layout
+    reads the US "A" key); the rest ends with Enter. The two parts are read together through
+    the US key table: one scan of the code, and the "Q" taken back out of the field."""
+    _scanner, seen = capture
+    form.line.setFocus()
+    keys = ScannerKeys(form.line)
+    keys.us_scanner_on_french_host(CODE[:1])
+    qtbot.waitUntil(lambda: form.line.text() == "Q", timeout=2000)  # one key: typing
+    keys.us_scanner_on_french_host(CODE[1:])
+    keys.enter()
+    assert seen == [CODE] and form.line.text() == ""
+
+
+def test_keys_caught_at_the_window_are_taken_back_from_the_field_they_typed_into(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """Real key presses reach the application at the window (the X or Wayland window), and
+    only then the focused field: a split scan's first keys, typed into the field, must still
+    come back out of it when the rest of the burst makes the code."""
+    _scanner, seen = capture
+    form.line.setText("Chan ")
+    form.line.setFocus()
+    window = form.windowHandle()
+    assert window is not None
+    keys = ScannerKeys(window)
+    keys.types(CODE[:1])
+    qtbot.waitUntil(lambda: form.line.text() == "Chan A", timeout=2000)
+    keys.types(CODE[1:])
+    keys.enter()
+    assert seen == [CODE]
+    assert form.line.text() == "Chan "
+
+
+def test_a_code_let_through_by_two_stalls_is_a_scan_at_its_enter(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """A loaded laptop stamps a scanner's keys late: a pause longer than the patience in the
+    middle of the code and another before its Enter. Every key has landed in the field by the
+    time Enter comes; Enter makes them a scan, and they come back out of the field."""
+    _scanner, seen = capture
+    form.line.setFocus()
+    window = form.windowHandle()
+    assert window is not None
+    keys = ScannerKeys(window)
+    keys.types(CODE[:20])
+    qtbot.waitUntil(lambda: form.line.text() == CODE[:20], timeout=3000)  # patience ran out
+    keys.types(CODE[20:])
+    keys.stamp_ms += 200  # the Enter stamped 200 ms after the last key: the rest let through
+    keys.enter()
+    assert seen == [CODE]
+    assert form.line.text() == "" and form.returns == []
+
+
+def test_the_late_enter_of_a_scan_taken_without_it_presses_nothing(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """A whole code is a scan once its burst stops; when its Enter then comes late (a busy
+    laptop), that Enter must not reach the field (or press the button) that has the focus."""
+    _scanner, seen = capture
+    form.line.setFocus()
+    window = form.windowHandle()
+    assert window is not None
+    keys = ScannerKeys(window)
+    keys.types(CODE)
+    qtbot.waitUntil(lambda: seen == [CODE], timeout=3000)  # taken when the burst stopped
+    keys.enter()
+    assert form.returns == [] and seen == [CODE] and form.line.text() == ""
+    keys.enter()  # a second Enter is a person's: it reaches the field
+    assert form.returns == [""]

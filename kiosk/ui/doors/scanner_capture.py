@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QInputMethodEvent, QKeyEvent
+from PySide6.QtGui import QGuiApplication, QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QLineEdit
 
 from kiosk.core.scanner_layouts import choose_reading, us_reading
@@ -115,11 +115,12 @@ def is_typing(event: QKeyEvent) -> bool:
 class _Held:
     """One held-back key press or input-method commit, and where it was going."""
 
-    receiver: QObject
+    receiver: QObject  # the object the event was caught at (a real key: the window)
     text: str
     key: int | None  # None: an input-method commit string
     modifiers: Qt.KeyboardModifier
     scan_code: int = 0  # the XKB key code (0: none, e.g. a synthetic event or an IME commit)
+    focus: QObject | None = None  # the widget it was typing into (a replay lands there)
 
 
 class ScannerCapture(QObject):
@@ -144,7 +145,6 @@ class ScannerCapture(QObject):
         self._held: list[_Held] = []
         self._last_at = 0.0
         self._last_stamp_ms = 0  # the keyboard's own timestamp of the last held key (0: none)
-        self._recent = ""
         self._recent_items: list[_Held] = []
         self._recent_at = -1e9
         self._replaying = False
@@ -155,6 +155,7 @@ class ScannerCapture(QObject):
         self._timer.timeout.connect(self._burst_ended)
         self._timer_due = 0.0  # when the running timer should fire, on `clock`
         self._gave_late_keys_a_turn = False  # since the last held key
+        self._scanned_without_end_at: float | None = None  # a scan taken before its Enter came
 
     def install(self, app: QCoreApplication) -> None:
         """Start watching every key of the application."""
@@ -187,6 +188,8 @@ class ScannerCapture(QObject):
         if is_modifier_key(event.key()):
             return False  # Shift before a capital, AltGr, CapsLock: part of the burst, or nothing
         now = self._clock()
+        if self._is_late_end_of_scan(event, now):
+            return True  # the scan's own Enter (or Tab), late behind a busy moment: never lands
         stamp = int(event.timestamp())
         if self._held and self._gap_s(now, stamp) > self._allowed_gap_s():
             self.release()
@@ -194,14 +197,19 @@ class ScannerCapture(QObject):
             return self._on_enter(now)
         if is_typing(event):
             held = _Held(
-                watched, event.text(), event.key(), event.modifiers(), event.nativeScanCode()
+                watched,
+                event.text(),
+                event.key(),
+                event.modifiers(),
+                event.nativeScanCode(),
+                QGuiApplication.focusObject(),
             )
             self._hold(held, now, stamp)
             return True
         if self._held and is_suffix_key(event):
-            text = self._reading()  # a scanner set to end with Tab or a line feed, not Enter
-            if len(text) >= self.min_length and normalise_scanned(text) is not None:
-                self._emit(text)
+            code = self._code_with_recent(now)  # a scanner ending with Tab or a line feed
+            if code is not None:
+                self._emit(code)
                 return True  # the Tab never moves the focus, the line feed never lands
         self.release()  # Backspace, arrows, shortcuts: let earlier keys land first
         return False
@@ -217,10 +225,12 @@ class ScannerCapture(QObject):
         as_us = self._us_reading()
         return as_us is not None and may_become_code(as_us)
 
-    def _us_reading(self) -> str | None:
-        """The held keys as a US keyboard types them (None: a key without a code or a commit)."""
-        codes = [item.scan_code for item in self._held]
-        if not all(item.key is not None for item in self._held) or not all(codes):
+    def _us_reading(self, items: list[_Held] | None = None) -> str | None:
+        """The held keys (or `items`) as a US keyboard types them (None: a key without a
+        code, or an input-method commit)."""
+        chosen = self._held if items is None else items
+        codes = [item.scan_code for item in chosen]
+        if not all(item.key is not None for item in chosen) or not all(codes):
             return None
         return us_reading(codes)
 
@@ -249,7 +259,10 @@ class ScannerCapture(QObject):
         now = self._clock()
         if self._held and now - self._last_at > self.max_gap_s:
             self.release()
-        self._hold(_Held(watched, text, None, Qt.KeyboardModifier.NoModifier), now, 0)
+        item = _Held(
+            watched, text, None, Qt.KeyboardModifier.NoModifier, focus=QGuiApplication.focusObject()
+        )
+        self._hold(item, now, 0)
         return True
 
     def _hold(self, item: _Held, now: float, stamp_ms: int) -> None:
@@ -259,14 +272,16 @@ class ScannerCapture(QObject):
         self._gave_late_keys_a_turn = False
         self._start_timer(self.max_gap_s)
 
-    def _reading(self) -> str:
-        """The held burst as typed, or as a US keyboard types its keys if that is the code.
+    def _reading(self, items: list[_Held] | None = None) -> str:
+        """The held burst (or `items`) as typed, or as a US keyboard types its keys if that is
+        the code.
 
         A scanner left at its US factory setting on a German or French laptop types "ß" for
         '-', swaps Y and Z, or types "&é\"'(" for digits; its key codes are still the US keys.
         """
-        typed = self.holding
-        chosen = choose_reading(typed, self._us_reading())
+        chosen_items = self._held if items is None else items
+        typed = "".join(item.text for item in chosen_items)
+        chosen = choose_reading(typed, self._us_reading(chosen_items))
         if chosen != typed:
             log.info("scanner burst read through the US key table (the host's layout differs)")
         return chosen
@@ -284,9 +299,10 @@ class ScannerCapture(QObject):
             self._start_timer(self.max_gap_s)
             return
         waited = self._clock() - self._last_at
-        text = self._reading()
-        if len(text) >= self.min_length and normalise_scanned(text) is not None:
-            self._emit(text)
+        code = self._code_with_recent(self._clock())
+        if code is not None:
+            self._emit(code)
+            self._scanned_without_end_at = self._clock()  # its Enter may still come
             return
         if self._may_become_code() and waited < self.patience_s:
             self._start_timer(self.patience_s - waited)
@@ -298,24 +314,48 @@ class ScannerCapture(QObject):
 
     def _on_enter(self, now: float) -> bool:
         text = self._reading()
+        code = self._code_with_recent(now)
         if not text:
-            return False
-        candidate = text
-        if normalise_scanned(text) is None and now - self._recent_at < _RECENT_S:
-            joined = self._recent + text  # a burst split in two by a busy moment of the GUI
-            if normalise_scanned(joined) is not None:
-                candidate = joined
-                self._take_back()
-        if normalise_scanned(candidate) is None and len(candidate) < self.min_length:
+            if code is None:
+                return False  # Enter alone: it presses what it would
+            self._emit(code)  # the whole code let through by stalls, just before: a scan
+            return True
+        if code is None and len(text) < self.min_length:
             self.release()  # short and not a code: someone typed and pressed Enter
             return False
-        self._emit(candidate)
+        self._emit(code if code is not None else text)
         return True
 
+    def _code_with_recent(self, now: float) -> str | None:
+        """The held burst if it reads as a ticket code; else, joined to the keys a stall let
+        through just before it (a burst split in two by a busy moment), if that reads as one:
+        those keys are then taken back out of the text box they landed in. Both parts are
+        read together, so a US scanner's split code is read through the US key table whole.
+        None: no code."""
+        text = self._reading()
+        if len(text) >= self.min_length and normalise_scanned(text) is not None:
+            return text
+        if not self._recent_items or now - self._recent_at >= _RECENT_S:
+            return None
+        joined = self._reading(self._recent_items + self._held)
+        if normalise_scanned(joined) is None:
+            return None
+        self._take_back()
+        return joined
+
+    def _is_late_end_of_scan(self, event: QKeyEvent, now: float) -> bool:
+        """Whether this key is the Enter (or Tab, line feed) of a scan already taken when its
+        burst stopped: it came late, and must not press a button or move the focus. Only the
+        very next key, within a second, can be that."""
+        taken_at, self._scanned_without_end_at = self._scanned_without_end_at, None
+        if taken_at is None or self._held or now - taken_at >= _RECENT_S:
+            return False
+        return event.key() in _ENTER_KEYS or is_suffix_key(event)
+
     def _emit(self, text: str) -> None:
+        self._scanned_without_end_at = None
         self._held.clear()
         self._timer.stop()
-        self._recent = ""
         self._recent_items = []
         self._last_stamp_ms = 0
         log.debug("scanner burst of %d characters", len(text))
@@ -325,9 +365,10 @@ class ScannerCapture(QObject):
         """Remove from line edits what a stall let through of a burst that was a scan after all."""
         typed: dict[int, tuple[QLineEdit, str]] = {}
         for item in self._recent_items:
-            if isinstance(item.receiver, QLineEdit) and shiboken6.isValid(item.receiver):
-                box, text = typed.get(id(item.receiver), (item.receiver, ""))
-                typed[id(item.receiver)] = (box, text + item.text)
+            box = item.focus if isinstance(item.focus, QLineEdit) else item.receiver
+            if isinstance(box, QLineEdit) and shiboken6.isValid(box):
+                box, text = typed.get(id(box), (box, ""))
+                typed[id(box)] = (box, text + item.text)
         for box, text in typed.values():
             if text and box.text().endswith(text):
                 box.setText(box.text()[: -len(text)])
@@ -343,9 +384,8 @@ class ScannerCapture(QObject):
         self._last_stamp_ms = 0
         now = self._clock()
         if now - self._recent_at >= _RECENT_S:
-            self._recent, self._recent_items = "", []
-        self._recent += "".join(item.text for item in held)  # a burst cut twice adds up
-        self._recent_items += held
+            self._recent_items = []
+        self._recent_items += held  # a burst cut twice adds up
         self._recent_at = now
         self._replaying = True
         try:
