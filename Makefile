@@ -27,7 +27,7 @@ APT_PACKAGES := vlc-bin vlc-plugin-base vlc-plugin-video-output libvlc5 ffmpeg \
 	x11-xkb-utils mutter xwayland xscreensaver dbus-daemon dbus-bin libxss1 libglib2.0-bin \
 	gsettings-desktop-schemas
 
-.PHONY: run test test-fast deps system-deps lint typecheck unit bench demo docs screenshots clean
+.PHONY: run test test-fast test-loaded deps system-deps lint typecheck unit bench demo docs screenshots clean
 
 run: deps
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -38,11 +38,15 @@ run: deps
 # The suite runs on TEST_WORKERS processes (pytest-xdist; a test file stays on one worker, so its
 # module fixtures are built once), except the tests marked `serial`: they measure real time
 # (sound heard through PulseAudio, fades, key-burst timing) and run afterwards, on SERIAL_LANES
-# processes (1: alone; 2: two lanes, each test with its own display, sound server, ports and
-# temp dirs). `make test` prints how long each pass took (docs/dev/testing.md).
-# `make test-fast` is the inner loop: no real-time and no slow tests, about a minute or two.
+# processes (2 by default: the real-time tests mostly wait, about half a core for the whole
+# pass; each lane's tests have their own display, sound server, ports and temp dirs; 1: alone).
+# Both passes start the longest files first (tests/file_order.py). `make test` prints how long
+# each pass took (docs/dev/testing.md). `make test-fast` is the inner loop: no real-time and no
+# slow tests, about a minute or two. `make test-loaded` runs the real-time tests with two
+# busy-loop processes spinning (tools/loaded_run.py): they must pass on a loaded laptop too.
 TEST_WORKERS ?= 2
-SERIAL_LANES ?= 1
+SERIAL_LANES ?= 2
+BUSY_LOOPS ?= 2
 PYTEST := QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 SERIAL_XDIST := $(if $(filter-out 0 1,$(SERIAL_LANES)),-n $(SERIAL_LANES) --dist loadfile,)
 
@@ -56,7 +60,7 @@ test: deps
 		$(PYTEST) -m serial $(SERIAL_XDIST) || status=$$?; t3=$$(date +%s); \
 	fi; \
 	echo "make test: lint + typecheck + docs $$((t1 - t0)) s, parallel pass $$((t2 - t1)) s," \
-		"serial pass $$((t3 - t2)) s, total $$((t3 - t0)) s" \
+		"serial pass ($(SERIAL_LANES) lanes) $$((t3 - t2)) s, total $$((t3 - t0)) s" \
 		"(load average $$(cut -d' ' -f1-3 /proc/loadavg), $$(nproc) cores)"; \
 	exit $$status
 
@@ -65,6 +69,9 @@ test-fast: deps
 	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not serial and not slow" -q || status=$$?; \
 	echo "make test-fast: $$(( $$(date +%s) - t0 )) s (load average $$(cut -d' ' -f1-3 /proc/loadavg))"; \
 	exit $$status
+
+test-loaded: deps
+	$(PY) -m tools.loaded_run --busy $(BUSY_LOOPS) --lanes $(SERIAL_LANES)
 
 lint: deps
 	$(VENV)/bin/ruff check .

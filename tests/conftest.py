@@ -28,7 +28,7 @@ from tests.doors_helpers import make_event
 from tests.film_cache import FilmCache
 from tests.run_shared import built_once_folder, shared_folder
 
-pytest_plugins = ["tests.guards"]  # fail on unexpected ERROR logs (and slot exceptions)
+pytest_plugins = ["tests.guards", "tests.file_order"]  # ERROR logs fail; longest files first
 
 
 @pytest.fixture(autouse=True)

@@ -3,13 +3,14 @@ the load benchmark; killed with SIGKILL."""
 
 from __future__ import annotations
 
-import os
+import queue
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,59 +19,63 @@ from pathlib import Path
 from kiosk.store.event_folder import EventFolder
 
 MAIN = Path(__file__).resolve().parents[1] / "main.py"
-PORTS = range(18600, 18700)
-
-
-def _my_ports() -> range:
-    """This process's share of PORTS: under pytest-xdist each worker (gw0, gw1, ...) probes 20
-    ports of its own, so two workers never both find a port free and start a server on it."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    if worker.startswith("gw") and worker[2:].isdigit():
-        first = PORTS.start + int(worker[2:]) % 5 * 20
-        return range(first, first + 20)
-    return PORTS
+LISTENING = re.compile(r"listening on port (\d+)$")
 
 
 def free_port() -> int:
-    """A free port of the range the tests may use (18600-18699)."""
-    for port in _my_ports():
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 18600-18699")
+    """A port the system says is free now (bound to port 0 and let go): for a server whose
+    command cannot take `--port 0` itself (the console's OSC port), or to hold one taken."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @contextmanager
 def vote_server(folder: EventFolder, timeout_s: float = 20.0) -> Iterator[str]:
-    """Run `main.py vote serve` on a free port; yields its base URL; SIGKILL at the end."""
-    port = free_port()
+    """Run `main.py vote serve --port 0` (the server takes any free port and prints which: two
+    lanes or two checkouts never race for one); yields its base URL; SIGKILL at the end."""
     process = subprocess.Popen(
         [sys.executable, str(MAIN), "--event", str(folder.root), "vote", "serve",
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
+         "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "KIOSK_VOTE_URL": f"http://127.0.0.1:{port}/"},
+        text=True,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/state", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                error = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"the vote server did not start: {error}")
-            time.sleep(0.1)
+        port = _port_it_listens_on(process, timeout_s)
+        url = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(url + "/state", timeout=timeout_s) as response:
+            assert response.status == 200, response.status
         yield url
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
-        if process.stderr:
-            process.stderr.close()
+        for stream in (process.stdout, process.stderr):
+            if stream:
+                stream.close()
+
+
+def _port_it_listens_on(process: subprocess.Popen[str], timeout_s: float) -> int:
+    """The port from the server's `listening on port N` line (read on a thread: bounded)."""
+    found: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            found.put(line.strip())
+        found.put("")  # the server ended
+
+    threading.Thread(target=read, name="vote-server-stdout", daemon=True).start()
+    deadline = time.monotonic() + timeout_s
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = found.get(timeout=left)
+        except queue.Empty:
+            break
+        if match := LISTENING.match(line):
+            return int(match.group(1))
+        if not line and process.poll() is not None:
+            break
+    process.kill()
+    error = process.stderr.read() if process.stderr else ""
+    raise RuntimeError(f"the vote server did not start: {error}")

@@ -7,6 +7,7 @@ per film; the vote is counted only when the results are opened for the reveal.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -179,7 +180,13 @@ def _remote_cast(
 
 @vote_group.command()
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_VOTE_PORT, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_VOTE_PORT,
+    show_default=True,
+    help="Port of the vote page (0: any free port; the line `listening on port N` says which).",
+)
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the phone vote page alone, plain HTTP (until the event server serves it)."""
@@ -197,11 +204,16 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
             bound = bind(vote_listener(access, port, host, ballot_thumbnails(vote)))
         except OSError as exc:
             fail(str(exc))
-        if port:  # what the console's voting slide puts in its QR code
-            remember_vote_address(vote.folder, advertised_host(host), bound.port)
+        # what the console's voting slide puts in its QR code: the port really bound
+        remember_vote_address(vote.folder, advertised_host(host), bound.port)
         for url in vote_urls(vote.folder):
             click.echo(f"Vote page: {url}", err=True)
+
+        def started() -> None:
+            click.echo(f"listening on port {bound.port}")  # with --port 0: the one it got
+            sys.stdout.flush()
+
         try:
-            run_listeners([bound])
+            run_listeners([bound], on_started=started)
         finally:
             remember_vote_address(vote.folder, None)

@@ -11,9 +11,10 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from kiosk.services.vote_address import DEFAULT_VOTE_PORT, VotePageAddress, vote_urls
 from tests.station_helpers import MAIN, ROOT, start_server
 from tests.vote_helpers import make_voting_event, open_vote
-from tests.vote_server import free_port
+from tests.vote_server import free_port, vote_server
 
 
 def _post(port: int, path: str, body: dict[str, str]) -> dict[str, object]:
@@ -148,3 +149,17 @@ def test_vote_host_puts_the_page_on_its_own_network_and_the_stations_on_theirs(
         assert vote_urls(voting.folder) == [f"http://127.0.0.5:{server.vote_port}/"]
     finally:
         server.stop()
+
+
+def test_vote_serve_on_any_free_port_says_and_records_which(tmp_path: Path) -> None:
+    """`vote serve --port 0`: the system picks the port, the command prints it (`listening on
+    port N`, read by `vote_server`) and records it, so the voting slide's QR code and the
+    console point at the page where it really is; stopped, it records that it is gone."""
+    voting = make_voting_event(tmp_path / "event")
+    with vote_server(voting.folder) as url:
+        port = int(url.rsplit(":", 1)[1])
+        assert port not in (0, DEFAULT_VOTE_PORT)
+        assert VotePageAddress(voting.folder.open_db).served() == ("127.0.0.1", port)
+        assert vote_urls(voting.folder) == [f"{url}/"]
+        with urllib.request.urlopen(f"{url}/", timeout=10) as page:
+            assert "觀眾票選獎" in page.read().decode()

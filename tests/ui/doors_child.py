@@ -11,6 +11,7 @@ landed in its text fields:
     stdin  "reset"       -> between two tests on one station: closes a question left open,
                             empties the text fields and the status line, shows the first tab;
                             prints "RESET"
+    stdout "SCANNED {json string}" for every burst the scanner capture took as a scan
     stdout "ANSWER {json}" for every answer of the door (scan verdict, undo, error)
     stdout "PAINTED {ms}" after every verdict painted and flushed to the X server: the time
                             since the X server stamped the last Return key press (X timestamps
@@ -98,6 +99,7 @@ def main() -> int:
     lock.acquire()
     window = open_doors(folder, sys.argv[2], with_camera=False, with_sound=False)
     capture = attach_scanner(app, window)
+    capture.scanned.connect(lambda text: print("SCANNED", json.dumps(text), flush=True))
     stamps = ReturnStamps()
     app.installEventFilter(stamps)  # installed last, so it sees the keys before the capture
     window.overlay.painted.connect(lambda: report_paint(stamps))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from kiosk.core.scanner_layouts import US_KEYCODES
 from kiosk.core.tickets import TicketCodec, normalise_scanned
 from kiosk.ui.app import make_application
 from kiosk.ui.doors.scanner_capture import ScannerCapture
@@ -222,3 +224,153 @@ def test_a_scan_split_by_a_long_stall_is_taken_back_out_of_the_box(
     qtbot.keyClick(form.line, Qt.Key.Key_Return)
     assert seen == [CODE]
     assert form.line.text() == "Chan "  # the leaked "A" is gone again
+
+
+US_KEY_OF = {character: code for code, character in US_KEYCODES.items()}
+# what those US keys type on a French (AZERTY) host: the digit row without Shift, A/Q, Z/W, M
+FRENCH_ON = dict(zip("1234567890-QWAZM", "&é\"'(-è_çà)AZQW,", strict=True))
+
+
+class ScannerKeys:
+    """A scanner's key presses as the window system delivers them: each with the keyboard's
+    own timestamp (12 ms apart, as a scanner types) and its key code."""
+
+    def __init__(self, target: QObject) -> None:
+        self.target = target
+        self.stamp_ms = 1_000_000
+
+    def press(self, text: str, key: int, scan_code: int = 0) -> None:
+        self.stamp_ms += 12
+        event = QKeyEvent(
+            QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier, scan_code, 0, 0, text
+        )
+        event.setTimestamp(self.stamp_ms)
+        QApplication.sendEvent(self.target, event)
+
+    def types(self, text: str) -> None:
+        for character in text:
+            self.press(character, ord(character.upper()))
+
+    def us_scanner_on_french_host(self, code: str) -> None:
+        """A scanner at its US setting: the US keys of `code`, read by a French layout."""
+        for character in code.upper():
+            typed = FRENCH_ON.get(character, character)
+            self.press(typed, ord(typed.upper()), US_KEY_OF[character])
+
+    def enter(self) -> None:
+        self.press("\r", Qt.Key.Key_Return)
+
+    def types_and_enters(self, text: str) -> None:
+        self.types(text)
+        self.enter()
+
+
+def test_a_burst_held_up_behind_a_busy_gui_is_not_split(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """The GUI thread is held up mid-scan (a loaded door laptop); the scanner's other keys are
+    still queued when the event loop comes back, behind the burst's timer, which is overdue by
+    then: the timer must not end the burst before those keys are read."""
+    scanner, seen = capture
+    form.line.setFocus()
+    keys = ScannerKeys(form.line)
+    barcode = "4006381333931"  # a long burst that does not look like a code: the short gap
+    keys.types(barcode[:6])
+    time.sleep(scanner.max_gap_s * 3)  # the GUI thread busy: nothing runs, the timer is due
+    rest = QTimer(form)
+    rest.setSingleShot(True)
+    rest.timeout.connect(lambda: keys.types_and_enters(barcode[6:]))
+    rest.start(0)  # the queued keys: due after the burst's timer, as they are on a real laptop
+    qtbot.waitUntil(lambda: bool(seen) or form.returns != [], timeout=3000)
+    assert seen == [barcode]
+    assert form.line.text() == "" and form.returns == []
+
+
+def test_a_us_scanners_code_on_a_french_host_waits_through_a_stall(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """Typed on a French layout, a US scanner's code starts "QIFF)à&..." — the start of a code
+    only through the US key table; it must be held as patiently as a code typed as printed."""
+    scanner, seen = capture
+    form.line.setFocus()
+    keys = ScannerKeys(form.line)
+    keys.us_scanner_on_french_host(CODE[:9])
+    qtbot.wait(int(scanner.max_gap_s * 1000 * 3))  # a hiccup longer than a gap, mid-scan
+    assert form.line.text() == ""  # held back, not typed into the field
+    keys.us_scanner_on_french_host(CODE[9:])
+    keys.enter()
+    assert seen == [CODE] and form.line.text() == ""
+
+
+def test_a_us_scanners_code_split_on_a_french_host_is_read_whole(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """A stall after the first key: it is typed into the field ("Q", as the French layout
+    reads the US "A" key); the rest ends with Enter. The two parts are read together through
+    the US key table: one scan of the code, and the "Q" taken back out of the field."""
+    _scanner, seen = capture
+    form.line.setFocus()
+    keys = ScannerKeys(form.line)
+    keys.us_scanner_on_french_host(CODE[:1])
+    qtbot.waitUntil(lambda: form.line.text() == "Q", timeout=2000)  # one key: typing
+    keys.us_scanner_on_french_host(CODE[1:])
+    keys.enter()
+    assert seen == [CODE] and form.line.text() == ""
+
+
+def test_keys_caught_at_the_window_are_taken_back_from_the_field_they_typed_into(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """Real key presses reach the application at the window (the X or Wayland window), and
+    only then the focused field: a split scan's first keys, typed into the field, must still
+    come back out of it when the rest of the burst makes the code."""
+    _scanner, seen = capture
+    form.line.setText("Chan ")
+    form.line.setFocus()
+    window = form.windowHandle()
+    assert window is not None
+    keys = ScannerKeys(window)
+    keys.types(CODE[:1])
+    qtbot.waitUntil(lambda: form.line.text() == "Chan A", timeout=2000)
+    keys.types(CODE[1:])
+    keys.enter()
+    assert seen == [CODE]
+    assert form.line.text() == "Chan "
+
+
+def test_a_code_let_through_by_two_stalls_is_a_scan_at_its_enter(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """A loaded laptop stamps a scanner's keys late: a pause longer than the patience in the
+    middle of the code and another before its Enter. Every key has landed in the field by the
+    time Enter comes; Enter makes them a scan, and they come back out of the field."""
+    _scanner, seen = capture
+    form.line.setFocus()
+    window = form.windowHandle()
+    assert window is not None
+    keys = ScannerKeys(window)
+    keys.types(CODE[:20])
+    qtbot.waitUntil(lambda: form.line.text() == CODE[:20], timeout=3000)  # patience ran out
+    keys.types(CODE[20:])
+    keys.stamp_ms += 200  # the Enter stamped 200 ms after the last key: the rest let through
+    keys.enter()
+    assert seen == [CODE]
+    assert form.line.text() == "" and form.returns == []
+
+
+def test_the_late_enter_of_a_scan_taken_without_it_presses_nothing(
+    qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
+) -> None:
+    """A whole code is a scan once its burst stops; when its Enter then comes late (a busy
+    laptop), that Enter must not reach the field (or press the button) that has the focus."""
+    _scanner, seen = capture
+    form.line.setFocus()
+    window = form.windowHandle()
+    assert window is not None
+    keys = ScannerKeys(window)
+    keys.types(CODE)
+    qtbot.waitUntil(lambda: seen == [CODE], timeout=3000)  # taken when the burst stopped
+    keys.enter()
+    assert form.returns == [] and seen == [CODE] and form.line.text() == ""
+    keys.enter()  # a second Enter is a person's: it reaches the field
+    assert form.returns == [""]
