@@ -144,7 +144,7 @@ def loud_and_quiet_event(
 
 
 @pytest.fixture(scope="module")
-def stage_display() -> Iterator[str]:
+def listening_display() -> Iterator[str]:
     """One Xvfb for the module's rehearsals: each takes its windows with it when it ends."""
     with xvfb_display(640, 360) as display:
         yield display
@@ -231,12 +231,12 @@ def _assert_heard_right(figures: dict[str, tuple[FilmRun, float]]) -> None:
 
 def test_every_film_heard_whole_at_the_target_with_title_cards(
     loud_and_quiet_event: EventFolder,
-    stage_display: str,
+    listening_display: str,
     listening_pulse: PulseServer,
     tmp_path: Path,
 ) -> None:
     capture = tmp_path / "with-cards.wav"
-    _rehearse(loud_and_quiet_event, stage_display, listening_pulse, capture)
+    _rehearse(loud_and_quiet_event, listening_display, listening_pulse, capture)
     print("\nrehearse with title cards, PulseAudio null sink, parec:")
     _assert_heard_right(_measure(capture))
 
@@ -244,14 +244,14 @@ def test_every_film_heard_whole_at_the_target_with_title_cards(
 @pytest.fixture(scope="module")
 def straight_cut_capture(
     loud_and_quiet_event: EventFolder,
-    stage_display: str,
+    listening_display: str,
     listening_pulse: PulseServer,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
     """One `rehearse --straight-cut` heard through PulseAudio: its capture and its journal
     serve both the listening test and the gain test (a second run showed nothing new)."""
     capture = tmp_path_factory.mktemp("straight") / "straight.wav"
-    _rehearse(loud_and_quiet_event, stage_display, listening_pulse, capture, "--straight-cut")
+    _rehearse(loud_and_quiet_event, listening_display, listening_pulse, capture, "--straight-cut")
     return capture
 
 
@@ -276,7 +276,7 @@ def test_the_journal_states_the_gain_each_film_played_at(
 
 
 def test_every_film_at_the_target_through_plain_alsa(
-    loud_and_quiet_event: EventFolder, stage_display: str, tmp_path: Path
+    loud_and_quiet_event: EventFolder, listening_display: str, tmp_path: Path
 ) -> None:
     """Plain ALSA (no sound server): libvlc's ALSA output into alsa-lib's `file` device.
 
@@ -285,7 +285,7 @@ def test_every_film_at_the_target_through_plain_alsa(
     home, streams = tmp_path / "home", tmp_path / "alsa"
     home.mkdir()
     alsa_file_config(home, streams)
-    env = qt_env(stage_display, KIOSK_VLC_VOUT="xcb_x11", KIOSK_VLC_AOUT="alsa", HOME=str(home))
+    env = qt_env(listening_display, KIOSK_VLC_VOUT="xcb_x11", KIOSK_VLC_AOUT="alsa", HOME=str(home))
     _rehearsal(loud_and_quiet_event, env, "--straight-cut")
     sound = alsa_sound(streams)
     levels = tone_levels(sound, [f.tone_hz for f in FILMS], WINDOW_S)
