@@ -5,8 +5,10 @@ next, in both languages, from a real scan of the door's repository."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QWidget
@@ -74,3 +76,49 @@ def test_red_verdicts_say_what_to_do_next(qtbot: QtBot, tmp_path: Path) -> None:
     assert changed > 300  # the two lines are drawn on the card
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with_step.save(str(SCREENSHOTS / "doors-red-next-step.png"))
+
+
+def inked_rows(image: QImage, other: QImage) -> set[int]:
+    """Rows where the two paintings differ between the side marks' strips."""
+    width, height = image.width(), image.height()
+    one = np.frombuffer(image.constBits(), np.uint8).reshape(height, image.bytesPerLine())
+    two = np.frombuffer(other.constBits(), np.uint8).reshape(height, other.bytesPerLine())
+    left, right = int(width * 0.14) * 4, int(width * 0.86) * 4
+    return set(np.flatnonzero((one[:, left:right] != two[:, left:right]).any(axis=1)).tolist())
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080), (1024, 768)])
+def test_an_offline_red_verdict_keeps_its_badge_clear_and_fits(
+    qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    """The OFFLINE badge across the top never covers the headline, and a long red verdict
+    (a code, two lines of detail, what to do next) is whole on a 4:3 door laptop too; no
+    name leaves no hole in the middle of the card."""
+    make_application()
+    badge = "OFFLINE · 離線 — from this station's list / 按本站名單判斷"
+    card = VerdictCard(
+        Tone.STOP,
+        "Ticket not found",
+        "找不到門票",
+        "",
+        "AIFF-XXXX-1234",
+        "This code is not on this station's list. It may be a ticket issued after the list "
+        "was downloaded.",
+        "此代碼不在本站名單上。",
+        badge,
+        "Find them by name, or send them to the help desk",
+        "請以姓名查找，或請對方到服務台",
+    )
+    whole = painted(qtbot, size, card)
+    badge_only = painted(qtbot, size, VerdictCard(Tone.STOP, "", "", badge=badge))
+    blank = painted(qtbot, size, VerdictCard(Tone.STOP, "", ""))
+    badge_rows = inked_rows(badge_only, blank)
+    text_rows = inked_rows(whole, badge_only)
+    assert badge_rows and text_rows
+    assert min(text_rows) > max(badge_rows), "text painted under the badge"
+    assert max(text_rows) < size[1] - 2, "the last line is cut at the bottom"
+    gaps = sorted(text_rows)
+    widest_gap = max(b - a for a, b in itertools.pairwise(gaps))
+    assert widest_gap < size[1] * 0.1, f"a hole of {widest_gap} px in the card"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    whole.save(str(SCREENSHOTS / f"doors-offline-red-{size[0]}x{size[1]}.png"))

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 HOLD_MS = 1400
 FADE_MS = 600
+BADGE_SHARE = 0.16  # the badge's strip across the top, as a share of the height: no text under it
 _BLOCK_CACHE_SIZE = 96  # rendered lines of text: the headlines of every verdict, recent names
 
 TONE_COLOURS = {
@@ -54,6 +55,11 @@ class VerdictCard:
     badge: str = ""  # a marker across the top, e.g. "OFFLINE · 離線"
     next_step_en: str = ""  # a red verdict: what the usher does now
     next_step_zh: str = ""
+
+
+def _total_height(laid_out: list[QImage | float]) -> float:
+    """The height of laid-out lines and gaps."""
+    return sum(item if isinstance(item, float) else item.height() for item in laid_out)
 
 
 class VerdictOverlay(QWidget):
@@ -194,30 +200,29 @@ class VerdictOverlay(QWidget):
         margin = width * 0.12
         usable = width - 2 * margin
         latin = card.name_latin if card.name_latin != card.name else ""
-        blocks: list[tuple[str, float, bool, float, bool]] = [
-            # text, pixel size (share of height), bold, opacity, may wrap
+        blocks: list[tuple[str | None, float, bool, float, bool]] = [
+            # text (None: a gap), pixel size (share of height), bold, opacity, may wrap
             (card.headline_en, 0.11, True, 1.0, False),
             (card.headline_zh, 0.11, True, 1.0, False),
-            ("", 0.03, False, 1.0, False),
+            (None, 0.03, False, 1.0, False),
             (card.name, 0.13, True, 1.0, False),
             (latin, 0.06, False, 0.9, False),
             (card.detail_en, 0.045, False, 0.95, True),
             (card.detail_zh, 0.045, False, 0.95, True),
-            ("", 0.025 if card.next_step_en else 0.0, False, 1.0, False),
+            (None, 0.025 if card.next_step_en else 0.0, False, 1.0, False),
             (card.next_step_en, 0.05, True, 1.0, True),
             (card.next_step_zh, 0.05, True, 1.0, True),
         ]
-        laid_out: list[QImage | float] = []
-        for text, share, bold, alpha, wrap in blocks:
-            if not text:
-                if share and laid_out:
-                    laid_out.append(height * share)
-                continue
-            laid_out.append(
-                self._block(text, height * share, bold, alpha, wrap, usable, height, ink)
-            )
-        total = sum(item if isinstance(item, float) else item.height() for item in laid_out)
-        y = max(height * 0.04, (height - total) / 2)
+        # the text is centred below the badge's strip, never under it, and smaller when a long
+        # red verdict would not fit the screen (a 4:3 door laptop, wrapped details)
+        top = height * (BADGE_SHARE if card.badge else 0.04)
+        room = height - top - height * 0.02
+        laid_out = self._lines(blocks, 1.0, usable, height, ink)
+        total = _total_height(laid_out)
+        if total > room:
+            laid_out = self._lines(blocks, room / total * 0.97, usable, height, ink)
+            total = _total_height(laid_out)
+        y = top + max(0.0, (room - total) / 2)
         placed: list[tuple[int, int, QImage]] = []
         for item in laid_out:
             if isinstance(item, float):
@@ -228,6 +233,26 @@ class VerdictOverlay(QWidget):
         if card.badge:
             placed.append((0, 0, self._badge(card.badge, ink, width, height)))
         return placed
+
+    def _lines(
+        self,
+        blocks: list[tuple[str | None, float, bool, float, bool]],
+        scale: float,
+        usable: float,
+        height: int,
+        ink: QColor,
+    ) -> list[QImage | float]:
+        """The card's lines rendered at `scale` of their sizes, with the gaps between groups."""
+        laid_out: list[QImage | float] = []
+        for text, share, bold, alpha, wrap in blocks:
+            if text is None:  # a gap between groups of lines, never at the top
+                if share and laid_out:
+                    laid_out.append(height * share * scale)
+                continue
+            if text:  # a line the card does not have (no name, no Latin name) takes no room
+                size = height * share * scale
+                laid_out.append(self._block(text, size, bold, alpha, wrap, usable, height, ink))
+        return laid_out
 
     def _background(self, tone: Tone, width: int, height: int) -> QImage:
         """The tone's colour with its huge faint symbols at both sides (cached per size)."""
@@ -301,7 +326,7 @@ class VerdictOverlay(QWidget):
         if cached is not None:
             return cached
         image = QImage(
-            width, max(1, round(height * 0.16)), QImage.Format.Format_ARGB32_Premultiplied
+            width, max(1, round(height * BADGE_SHARE)), QImage.Format.Format_ARGB32_Premultiplied
         )
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
@@ -323,7 +348,7 @@ class VerdictOverlay(QWidget):
         painter.setFont(font)
         metrics = QFontMetricsF(font)
         box = QRectF(0, 0, metrics.horizontalAdvance(text) + height * 0.05, metrics.height() * 1.5)
-        box.moveCenter(QRectF(0, 0, width, height * 0.16).center())
+        box.moveCenter(QRectF(0, 0, width, height * BADGE_SHARE).center())
         painter.setPen(ink)
         painter.setBrush(QColor(0, 0, 0, 90))
         painter.drawRoundedRect(box, box.height() / 2, box.height() / 2)
