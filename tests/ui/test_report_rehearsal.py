@@ -147,18 +147,22 @@ def rehearsed_night(
     killed_at = rehearse_until_killed(folder, "N3", 2.0, "--exit-at-end", env=offscreen_env())
     time.sleep(1.0)  # the projector is dark while nobody has restarted the console
 
-    os.environ["KIOSK_VLC_AOUT"] = "dummy"
-    make_application()
-    window, _reporter = open_console(folder)  # the restore: paused at N3
-    window.show()
-    show = window.night.show
-    assert show is not None and show.snapshot().phase is ShowPhase.PAUSED
-    deadline = time.monotonic() + 0.5  # the operator reads the resume banner
-    pump_until(lambda: time.monotonic() > deadline, 5, "the operator")
-    show.go()
-    pump_until(lambda: show.snapshot().phase is ShowPhase.ENDED, 60, "the end of the show")
-    window.close()
-    QCoreApplication.processEvents()
+    # this process's console plays to libvlc's dummy output; only while it runs (set for the
+    # whole process, it silenced the next file's console on the same worker: the checklist's
+    # tone was "played" to nowhere)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KIOSK_VLC_AOUT", "dummy")
+        make_application()
+        window, _reporter = open_console(folder)  # the restore: paused at N3
+        window.show()
+        show = window.night.show
+        assert show is not None and show.snapshot().phase is ShowPhase.PAUSED
+        deadline = time.monotonic() + 0.5  # the operator reads the resume banner
+        pump_until(lambda: time.monotonic() > deadline, 5, "the operator")
+        show.go()
+        pump_until(lambda: show.snapshot().phase is ShowPhase.ENDED, 60, "the end of the show")
+        window.close()
+        QCoreApplication.processEvents()
 
     out = base / "out"
     out.mkdir()

@@ -127,3 +127,65 @@ def test_the_checks_see_a_duplicate_and_a_test_module_import(tmp_path: Path) -> 
         tree = ast.parse(text)
         names = [name for _, name in _imported_modules(tree, _module_name(importer))]
         assert _module_name(first) in names, (text, names)
+
+
+# Changes to this process's environment that are undone by hand or happen in a forked child;
+# everything else goes through monkeypatch (or pytest.MonkeyPatch.context() in a module fixture)
+ENVIRONMENT_WRITES_ALLOWED = {
+    "tests/ui/test_stations_panel_zone.py",  # TZ, restored and time.tzset() again after
+    "tests/integration/test_cli_results.py",  # in the pty's forked child, before its exec
+    "tests/bench/test_log_tap_cost.py",  # a benchmark's own child process
+}
+
+
+def environment_writes(paths: list[Path]) -> list[str]:
+    """`os.environ[...] = ...`, `os.environ.update(...)` / `setdefault(...)` and `os.putenv`
+    outside conftest.py's one QT_QPA_PLATFORM default."""
+    found: list[str] = []
+    for path in paths:
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            where = f"{_shown(path)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Assign | ast.AugAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Subscript) and ast.unparse(target.value) in (
+                        "os.environ",
+                        "environ",
+                    ):
+                        found.append(where)
+            elif (
+                isinstance(node, ast.Call)
+                and ast.unparse(node.func)
+                in ("os.environ.update", "os.environ.setdefault", "os.putenv")
+                and (path.name != "conftest.py" or "QT_QPA_PLATFORM" not in ast.unparse(node))
+            ):
+                found.append(where)
+    return found
+
+
+def test_no_test_changes_the_process_environment_for_the_tests_after_it() -> None:
+    """A test that sets an environment variable for the whole process changes every test run
+    after it on the same worker: `KIOSK_VLC_AOUT=dummy` left behind by the report rehearsal's
+    module fixture made the checklist's test tone play to nowhere when the longest-first order
+    put the two files on one worker."""
+    found = [
+        place
+        for place in environment_writes(suite_files())
+        if place.split(":")[0] not in ENVIRONMENT_WRITES_ALLOWED
+    ]
+    assert not found, f"use monkeypatch.setenv (undone after the test): {found}"
+
+
+def test_the_environment_check_sees_each_way_of_writing(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    for line in (
+        'os.environ["KIOSK_VLC_AOUT"] = "dummy"',
+        'os.environ.update({"A": "1"})',
+        'os.environ.setdefault("A", "1")',
+        'os.putenv("A", "1")',
+    ):
+        probe.write_text(f"import os\n\n\ndef f() -> None:\n    {line}\n", "utf-8")
+        assert len(environment_writes([probe])) == 1, line
+    probe.write_text('import os\n\nx = os.environ["HOME"]\n', "utf-8")
+    assert environment_writes([probe]) == []
