@@ -7,6 +7,9 @@ answer within :data:`~kiosk.station.link.SCAN_TIMEOUT_S`, the station decides fr
 ticket list by the same rules, queues the check-in durably (under the same nonce, so if the
 server did record the lost request, the upload gets that answer instead of a second admission)
 and says so: ``offline=True`` on the result, and :meth:`RemoteDoors.link_state` for the header.
+Whoever finds the server gone or back (a scan, a search, the sync, the voting mode) tells the
+watchers of :meth:`RemoteDoors.watch_link` at once, on its own thread: the header never says
+"Online" while the verdict under it says offline.
 
 :class:`StationSync` (a background thread in the door window; one call in the CLI) uploads the
 queue, then goes back online, refreshes the live figures and keeps the ticket list current.
@@ -59,6 +62,7 @@ log = logging.getLogger(__name__)
 
 LIST_REFRESH = dt.timedelta(seconds=30)
 SYNC_INTERVAL_S = 2.0
+CHECK_TIMEOUT_S = 2.0  # the sync's link check (figures): a hung server shows offline this soon
 OFFLINE_RETRY_S = 0.5  # while offline, look for the server more often: back online sooner
 UPLOAD_BATCH = 500
 WALK_IN_NEEDS_SERVER = (
@@ -96,7 +100,8 @@ def _revoked_error() -> StationRevokedError:
 
 
 class _SharedState:
-    """Online flag, revocation and cached figures shared by the window and the sync thread."""
+    """Online flag, revocation and cached figures shared by the window and the sync thread,
+    and who to tell when the link changes."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -106,6 +111,17 @@ class _SharedState:
         self.figures_serial = 0
         self.last_error = ""
         self.clock_offset: dt.timedelta | None = None
+        self.watchers: list[Callable[[], None]] = []
+
+    def tell_watchers(self) -> None:
+        """The link changed: call every watcher (on this thread, outside the lock)."""
+        with self.lock:
+            watchers = list(self.watchers)
+        for watcher in watchers:
+            try:
+                watcher()
+            except Exception:  # a watcher's failure never stops a scan or the sync
+                log.exception("a link watcher failed")
 
 
 class RemoteDoors:
@@ -174,10 +190,26 @@ class RemoteDoors:
             clock_offset=offset,
         )
 
-    def set_online(self, online: bool, error: str = "") -> None:
-        """Record whether the server answered (called by the scan path and the sync)."""
+    def watch_link(self, watcher: Callable[[], None]) -> Callable[[], None]:
+        """Call ``watcher`` whenever the station goes online, offline or is revoked, on the
+        thread that found out (the window hands it to its GUI thread); returns the call that
+        stops watching."""
         with self._state.lock:
-            if self._state.online != online:
+            self._state.watchers.append(watcher)
+
+        def unwatch() -> None:
+            with self._state.lock:
+                if watcher in self._state.watchers:
+                    self._state.watchers.remove(watcher)
+
+        return unwatch
+
+    def set_online(self, online: bool, error: str = "") -> None:
+        """Record whether the server answered (called by the scan path and the sync); a change
+        is told to the watchers at once."""
+        with self._state.lock:
+            changed = self._state.online != online
+            if changed:
                 log.warning(
                     "station %s is now %s %s",
                     self.station,
@@ -186,6 +218,8 @@ class RemoteDoors:
                 )
             self._state.online = online
             self._state.last_error = error
+        if changed:
+            self._state.tell_watchers()
 
     def is_revoked(self) -> bool:
         """True once the server refused this station's token."""
@@ -193,9 +227,12 @@ class RemoteDoors:
             return self._state.revoked
 
     def mark_revoked(self) -> None:
-        """The server refused this station's token (seen by voting mode): refuse from now on."""
+        """The server refused this station's token: refuse from now on (told to the watchers)."""
         with self._state.lock:
+            changed = not self._state.revoked
             self._state.revoked = True
+        if changed:
+            self._state.tell_watchers()
 
     def _is_online(self) -> bool:
         with self._state.lock:
@@ -205,8 +242,7 @@ class RemoteDoors:
 
     def _refused(self, exc: ServerRefusedError) -> StoreError:
         if exc.revoked:
-            with self._state.lock:
-                self._state.revoked = True
+            self.mark_revoked()
             return _revoked_error()
         return StoreError(f"The server refused: {exc.message} / 伺服器拒絕：{exc.message}")
 
@@ -420,7 +456,12 @@ class RemoteDoors:
 
 
 class StationSync:
-    """Uploads the offline queue, goes back online, polls figures, refreshes the ticket list."""
+    """Uploads the offline queue, goes back online, polls figures, refreshes the ticket list.
+
+    Each round checks the link by asking for the figures on ``check_link`` (a short timeout,
+    :data:`CHECK_TIMEOUT_S`: a server that died or hung shows offline within a few seconds);
+    uploads and the ticket list go over ``link`` (its timeout allows for a busy server).
+    """
 
     def __init__(
         self,
@@ -428,12 +469,15 @@ class StationSync:
         store: StationStore,
         link: ServerLink,
         *,
+        check_link: ServerLink | None = None,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
+        """``check_link``: the link check's own connection (default: ``link``)."""
         self._doors = doors
         self._state = doors.shared()
         self._store = store
         self._link = link
+        self._check_link = check_link or link
         self._clock = clock
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -449,6 +493,7 @@ class StationSync:
         if self._thread is not None:
             self._thread.join(timeout=SYNC_TIMEOUT_S + 2)
         self._link.close()
+        self._check_link.close()
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -463,7 +508,7 @@ class StationSync:
         """One round; returns True when the server answered (the station is online)."""
         try:
             self.upload_pending()
-            figures = self._link.figures()
+            figures = self._check_link.figures()
             fetched = self._store.list_fetched_at()
             stale = fetched is None or self._clock() - fetched > LIST_REFRESH
             if refresh_list or (refresh_list is None and stale):
@@ -474,8 +519,7 @@ class StationSync:
             return False
         except ServerRefusedError as exc:
             if exc.revoked:
-                with self._state.lock:
-                    self._state.revoked = True
+                self._doors.mark_revoked()
             log.error("server refused the sync: %s", exc)
             return False
         offset = _clock_offset(figures, self._clock())

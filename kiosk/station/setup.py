@@ -19,7 +19,7 @@ from kiosk.station.link import (
     ServerUnreachableError,
     pair_station,
 )
-from kiosk.station.remote_doors import RemoteDoors, StationSync
+from kiosk.station.remote_doors import CHECK_TIMEOUT_S, RemoteDoors, StationSync
 from kiosk.store.errors import StoreError
 from kiosk.store.lock import InstanceLock
 
@@ -55,7 +55,8 @@ def open_remote_station(
     """The station of a folder made by `join` (StoreError if it is not paired).
 
     The door operations and the sync each get their own database connection and their own
-    server connection, so the sync thread never blocks a scan.
+    server connections (the sync's link check has a short timeout of its own), so the sync
+    thread never blocks a scan.
     """
     credentials = folder.credentials()
     doors = RemoteDoors(
@@ -65,7 +66,8 @@ def open_remote_station(
         paired_zone=folder.paired_zone(),
     )
     sync_link = ServerLink.for_station(credentials, timeout=sync_timeout or SCAN_TIMEOUT_S)
-    sync = StationSync(doors, folder.open_store(), sync_link)
+    check_link = ServerLink.for_station(credentials, timeout=CHECK_TIMEOUT_S)
+    sync = StationSync(doors, folder.open_store(), sync_link, check_link=check_link)
     return RemoteStation(doors, sync)
 
 

@@ -1,13 +1,17 @@
 """The door window in station mode, against a real event server process on 127.0.0.1.
 
 Online: the server decides, the header says "Online". The server is SIGKILLed: the next scan
-is decided from the ticket list, the verdict carries the OFFLINE marker and so does the header.
+is decided from the ticket list, the verdict carries the OFFLINE marker and so does the header,
+at once; a server that hangs shows OFFLINE within a few seconds with nobody scanning, on the
+check-in header and on the voting station's line alike.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -17,10 +21,10 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.admissions import ScanResult
 from kiosk.core.checkin import Verdict
 from kiosk.station.link import ServerLink
-from kiosk.station.remote_doors import StationSync
+from kiosk.station.remote_doors import CHECK_TIMEOUT_S, SYNC_INTERVAL_S, StationSync
 from kiosk.station.setup import RemoteStation, open_station_at
 from kiosk.ui.app import make_application
-from kiosk.ui.doors.remote_app import open_remote_doors
+from kiosk.ui.doors.remote_app import open_remote_doors, remote_voting_station
 from kiosk.ui.doors.window import DoorsWindow
 from tests.doors_helpers import make_event, seed_people
 from tests.station_helpers import pair_station, start_server
@@ -169,3 +173,120 @@ def test_a_station_without_a_list_yet_shows_hong_kong_time(qtbot: QtBot, tmp_pat
     window.grab().save(str(SCREENSHOTS / "doors-station-no-list-hk-time.png"))
     window.close()
     station.close()
+
+
+def _header_colour(window: DoorsWindow) -> QColor:
+    """The colour of the header's link line, from the window's pixels: its text's most
+    saturated pixel (green online, amber offline)."""
+    label = window.link_label
+    image = window.grab(label.geometry()).toImage()
+    best = QColor(0, 0, 0)
+    for y in range(0, image.height(), 2):
+        for x in range(0, image.width(), 2):
+            colour = QColor(image.pixel(x, y))
+            if colour.hsvSaturation() * colour.value() > best.hsvSaturation() * best.value():
+                best = colour
+    return best
+
+
+def _is_green(colour: QColor) -> bool:
+    return colour.green() > 120 and colour.red() < 110
+
+
+def _is_amber(colour: QColor) -> bool:
+    return colour.red() > 180 and colour.green() > 100 and colour.blue() < 110
+
+
+def test_the_header_says_offline_as_soon_as_the_server_hangs_or_dies(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The station's own sync running, as on the night: a server that hangs (SIGSTOP) shows
+    OFFLINE in the header within a few seconds with nobody scanning (the link check has a
+    short timeout of its own); back (SIGCONT), the header says Online again; killed (SIGKILL),
+    the header already says OFFLINE when the offline verdict of the next scan is shown."""
+    folder = make_event(tmp_path / "event", capacity=50)
+    people = seed_people(folder)
+    server = start_server(folder.root)
+    station_dir = tmp_path / "door"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        station, window = _station_window(qtbot, folder.root, station_dir, "Door 6")
+        station.sync.start()
+        qtbot.waitUntil(lambda: "Online" in window.link_label.text(), timeout=10000)
+        window.grab().save(str(SCREENSHOTS / "doors-station-header-1-online.png"))
+        assert _is_green(_header_colour(window)), _header_colour(window).name()
+
+        server.proc.send_signal(signal.SIGSTOP)  # hung: connects, never answers
+        hung_at = time.monotonic()
+        qtbot.waitUntil(lambda: "OFFLINE" in window.link_label.text(), timeout=15000)
+        took_s = time.monotonic() - hung_at
+        print(f"hung server: header OFFLINE after {took_s:.2f} s")
+        # a round's wait, plus the check's timeout, plus slack for a loaded machine
+        assert took_s < SYNC_INTERVAL_S + CHECK_TIMEOUT_S + 2.5, took_s
+        assert "離線" in window.link_label.text()
+        assert _is_amber(_header_colour(window)), _header_colour(window).name()
+
+        server.proc.send_signal(signal.SIGCONT)
+        qtbot.waitUntil(lambda: "Online" in window.link_label.text(), timeout=15000)
+
+        seen: dict[str, str] = {}
+        window.answered.connect(lambda _answer: seen.setdefault("header", window.link_label.text()))
+        server.kill()
+        offline = scan(qtbot, window, people[0].code)
+        assert offline.offline and offline.verdict is Verdict.ADMITTED
+        assert "OFFLINE" in seen["header"], seen  # agreed before the verdict was on screen
+        window.grab().save(str(SCREENSHOTS / "doors-station-header-2-killed-verdict.png"))
+        qtbot.waitUntil(lambda: window.in_tile.value.text() == "1", timeout=10000)
+        window.overlay.dismiss()
+        assert "OFFLINE" in window.link_label.text() and "1 to upload" in window.link_label.text()
+        assert _is_amber(_header_colour(window)), _header_colour(window).name()
+        window.grab().save(str(SCREENSHOTS / "doors-station-header-3-offline.png"))
+        window.close()
+        station.close()
+    finally:
+        if server.proc.poll() is None:
+            server.proc.send_signal(signal.SIGCONT)
+            server.kill()
+
+
+def test_the_voting_screen_says_offline_as_soon_as_the_server_hangs(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The same station in voting mode: a hung server (SIGSTOP) turns its line red, OFFLINE
+    and "no ballot can be cast", within a few seconds and with nobody at the station."""
+    folder = make_event(tmp_path / "event", capacity=50)
+    seed_people(folder)
+    server = start_server(folder.root)
+    station_dir = tmp_path / "vote"
+    try:
+        pair_station(folder.root, "Vote 2", station_dir)
+        make_application()
+        station = open_station_at(station_dir)
+        voting = remote_voting_station(station)
+        qtbot.addWidget(voting)
+        voting.resize(1366, 768)
+        voting.show()
+        qtbot.waitExposed(voting)
+        station.sync.start()
+        qtbot.waitUntil(lambda: "Online" in voting.link_label.text(), timeout=10000)
+        server.proc.send_signal(signal.SIGSTOP)
+        hung_at = time.monotonic()
+        qtbot.waitUntil(lambda: "OFFLINE" in voting.link_label.text(), timeout=15000)
+        took_s = time.monotonic() - hung_at
+        print(f"hung server: voting line OFFLINE after {took_s:.2f} s")
+        assert took_s < SYNC_INTERVAL_S + CHECK_TIMEOUT_S + 2.5, took_s
+        assert "離線" in voting.link_label.text()
+        image = voting.grab(voting.link_label.geometry()).toImage()
+        reds = sum(
+            1
+            for y in range(0, image.height(), 2)
+            for x in range(0, image.width(), 2)
+            if (c := QColor(image.pixel(x, y))).red() > 180 and c.green() < 110
+        )
+        assert reds > 20, reds  # the line is drawn in red
+        voting.grab().save(str(SCREENSHOTS / "voting-station-hung-server-offline.png"))
+        voting.close()
+        station.close()
+    finally:
+        server.proc.send_signal(signal.SIGCONT)
+        server.kill()

@@ -161,6 +161,7 @@ def open_remote_doors(
         sounds=SoundBoard(enabled=with_sound),
         camera=camera,
         link_state=doors.link_state,
+        watch_link=doors.watch_link,
     )
     return DoorsWindow(context)
 
@@ -170,7 +171,10 @@ def remote_voting_station(station: RemoteStation) -> VotingStationWindow:
     thread of its own (a slow or vanished server never freezes the screen)."""
     voting = remote_voting(station.doors)
     runner: SerialWorker[RemoteVoting] = SerialWorker(lambda: voting, name="vote-writer")
-    return VotingStationWindow(runner, station.doors.station, link_state=station.doors.link_state)
+    doors = station.doors
+    return VotingStationWindow(
+        runner, doors.station, link_state=doors.link_state, watch_link=doors.watch_link
+    )
 
 
 def run_remote_doors(folder: Path, *, pair: bool, vote: bool = False) -> int:

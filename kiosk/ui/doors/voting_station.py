@@ -41,6 +41,7 @@ from kiosk.services.vote import VoteError
 from kiosk.services.voting_backend import BallotFilm, VotingBackend
 from kiosk.station.remote_doors import LinkState
 from kiosk.station.remote_vote import RemoteVoteError, VoteUnconfirmedError
+from kiosk.ui.common.serial_worker import GuiRelay
 from kiosk.ui.common.theme import Colours, ui_font
 
 log = logging.getLogger(__name__)
@@ -196,7 +197,10 @@ class VotingStationWindow(QWidget):
         parent: QWidget | None = None,
         *,
         link_state: Callable[[], LinkState] | None = None,
+        watch_link: Callable[[Callable[[], None]], Callable[[], None]] | None = None,
     ) -> None:
+        """``link_state`` and ``watch_link``: a paired station's link, read and watched (see
+        :class:`~kiosk.ui.doors.window.DoorsContext`): the line follows it at once."""
         super().__init__(parent)
         self.runner: VoteRunner = (
             voting if _is_runner(voting) else InlineRunner(cast(VotingBackend, voting))
@@ -286,6 +290,10 @@ class VotingStationWindow(QWidget):
         if link_state is not None:
             self._link_timer.start(LINK_EVERY_MS)
             self.refresh_link()
+        self._unwatch_link: Callable[[], None] | None = None
+        if watch_link is not None:
+            relay = GuiRelay(self)
+            self._unwatch_link = watch_link(lambda: relay.post(self._link_changed))
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.reset)
 
     # -- the flow -------------------------------------------------------------------------
@@ -333,6 +341,10 @@ class VotingStationWindow(QWidget):
             return  # an answer is on its way: it decides what comes next
         self._code = self._film = None
         self._show(Phase.SCAN)
+
+    def _link_changed(self) -> None:
+        if not self._let_go:
+            self.refresh_link()
 
     def refresh_link(self) -> None:
         """Paired station: say whether the event server answers (voting needs it)."""
@@ -468,6 +480,9 @@ class VotingStationWindow(QWidget):
         self._idle.stop()
         self._clear.stop()
         self._link_timer.stop()
+        if self._unwatch_link is not None:
+            self._unwatch_link()
+            self._unwatch_link = None
         self.let_go()
         super().closeEvent(event)
 

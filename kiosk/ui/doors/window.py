@@ -40,7 +40,7 @@ from kiosk.services.door_backend import DoorBackend
 from kiosk.services.open_event import StoreError
 from kiosk.station.remote_doors import LinkState
 from kiosk.ui.common.arrivals_chart import ArrivalsChart
-from kiosk.ui.common.serial_worker import SerialWorker
+from kiosk.ui.common.serial_worker import GuiRelay, SerialWorker
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.panels import SearchPanel, WalkInPanel
@@ -60,7 +60,10 @@ class DoorsContext:
 
     ``repo`` is the event folder's repository (local mode) or a paired station's
     :class:`~kiosk.station.remote_doors.RemoteDoors`; ``link_state`` is given in station mode
-    only, and the header then says whether the station is online and how old its list is.
+    only, and the header then says whether the station is online and how old its list is;
+    ``watch_link`` (station mode) registers a call made, on any thread, the moment the station
+    goes offline, online or is revoked (it returns the call that stops watching): the header
+    changes at once, not at its next poll.
 
     ``repo`` reads (search) on the GUI thread; ``writer`` runs the writes (scans, hand
     admissions, walk-ins, undo) on its worker thread, on whichever backend it was given (its
@@ -80,6 +83,7 @@ class DoorsContext:
     repeats: RepeatGuard = field(default_factory=RepeatGuard)
     reader: SerialWorker[DoorBackend] | None = None
     link_state: Callable[[], LinkState] | None = None
+    watch_link: Callable[[Callable[[], None]], Callable[[], None]] | None = None
 
 
 UNDO_UNKNOWN = "Undo this door's last admission… / 撤銷此門上一位入場…"
@@ -230,6 +234,7 @@ class DoorsWindow(QWidget):
         self._install_shortcuts()
         self._connect_camera(context)
         self._start_timers()
+        self._unwatch_link = self._watch_link(context)
         self.refresh_figures()
         self.refresh_link()
         self.code_entry.setFocus()
@@ -367,6 +372,17 @@ class DoorsWindow(QWidget):
         self._warm_up.setSingleShot(True)
         self._warm_up.setInterval(200)
         self._warm_up.timeout.connect(lambda: self.overlay.warm_up(verdict_headlines()))
+
+    def _watch_link(self, context: DoorsContext) -> Callable[[], None] | None:
+        """Station mode: the header follows the link the moment anything finds it changed."""
+        if context.watch_link is None:
+            return None
+        relay = GuiRelay(self)
+        return context.watch_link(lambda: relay.post(self._link_changed))
+
+    def _link_changed(self) -> None:
+        if not self._closed:
+            self.refresh_link()
 
     # ------------------------------------------------------------ scanning
 
@@ -651,6 +667,8 @@ class DoorsWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closed = True
+        if self._unwatch_link is not None:
+            self._unwatch_link()
         self._poll.stop()
         self._refresh_soon.stop()
         self._warm_up.stop()
