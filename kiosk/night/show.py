@@ -19,7 +19,6 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -57,13 +56,14 @@ from kiosk.core.show import (
     resume_point,
     show_started_at,
 )
-from kiosk.core.subtitles import SubtitleCue, SubtitleError, decode_subtitle_bytes, parse_srt
+from kiosk.core.subtitles import SubtitleCue
 from kiosk.media.picture_fade import DARK_WITHIN_S
 from kiosk.media.player import FIRST_PICTURE_S
 from kiosk.night.effects import EffectRunner
 from kiosk.night.music import MusicController
 from kiosk.night.ports import OperatorMessages
 from kiosk.night.projector import Projector
+from kiosk.night.subtitle_loader import SubtitleLoader
 from kiosk.render.cards import (
     BlackCard,
     Card,
@@ -122,6 +122,7 @@ class ShowController(QObject):
         self.closed = False
         self.on_stage: str | None = None  # slot whose video is up, None while a card is
         self._subtitles: dict[str, list[SubtitleCue]] = {}
+        self._subtitle_files = SubtitleLoader(machine.programme.films)  # read off this thread
         self._subtitle_text: str | None = None
         self._subtitle_level = 1.0
         self._ended = False
@@ -165,6 +166,7 @@ class ShowController(QObject):
         self._timer.stop()
         self._cut_timer.stop()
         self._lift_timer.stop()
+        self._subtitle_files.close()
         players = self.players
         players.film_started.disconnect(self._film_started)
         players.position.disconnect(self._film_position)
@@ -481,16 +483,16 @@ class ShowController(QObject):
 
     def _subtitles_of(self, film: Film) -> list[SubtitleCue]:
         if film.id not in self._subtitles:
-            cues: list[SubtitleCue] = []
-            path: Path | None = film.subtitles
-            try:
-                if path is not None:
-                    cues = parse_srt(decode_subtitle_bytes(path.read_bytes()))
-            except (OSError, SubtitleError) as exc:
-                log.warning("subtitles of %s cannot be shown: %s", film.id, exc)
+            loaded = self._subtitle_files.ready(film.id)
+            if loaded is None:
+                return []  # its file is still being read (on the loader's thread)
+            if loaded.problem is not None:
+                log.warning("subtitles of %s cannot be shown: %s", film.id, loaded.problem)
                 if self.messages is not None:
-                    self.messages.warning(f"Subtitles of {film.id} cannot be shown: {exc}")
-            self._subtitles[film.id] = cues
+                    self.messages.warning(
+                        f"Subtitles of {film.id} cannot be shown: {loaded.problem}"
+                    )
+            self._subtitles[film.id] = loaded.cues
         return self._subtitles[film.id]
 
     def _set_subtitle(self, text: str | None, level: float = 1.0) -> None:
