@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import sqlite_utils
 
 from kiosk.core.awards import (
     REVEAL_KINDS,
@@ -37,6 +39,7 @@ from kiosk.render.cards import Card
 from kiosk.render.reveal_cards import card_for_step
 from kiosk.services.results import SealedResults
 from kiosk.store.errors import StoreError
+from kiosk.store.journal import Journal, JournalEntry
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +55,32 @@ class SealStatus:
 
 
 class AppRevealLauncher:
-    """Opens the event's sealed results and has the night start the reveal on its projector."""
+    """Opens the event's sealed results and has the night start the reveal on its projector.
 
-    def __init__(self, sealed: SealedResults, root: Path, night: Night) -> None:
+    Its reads (:meth:`status`, :meth:`interrupted_at`, :meth:`open_results`) wait on files and
+    the database: the console calls them on a worker thread, each on a connection of its own
+    (``connect``, opened on the calling thread and closed there), never the show's.
+    :meth:`build` runs on the GUI thread and reads nothing: the journalled step it resumes at
+    was read by :meth:`open_results`.
+    """
+
+    def __init__(
+        self,
+        sealed: SealedResults,
+        root: Path,
+        night: Night,
+        connect: Callable[[], sqlite_utils.Database],
+    ) -> None:
         """``sealed``: the event's sealed results as its one opening gives them; ``root``: the
-        event folder (the stills' cache)."""
+        event folder (the stills' cache); ``connect``: a new connection to the event database."""
         self.sealed = sealed
         self.root = root
         self.night = night
         self.config = night.config
         self.programme = night.programme
+        self._connect = connect
         self._stills = StillProvider(cache_dir_for(root))
+        self._resume_at_opening: RevealResume | None = None
 
     def status(self) -> SealStatus:
         """What is sealed, checked without a passphrase."""
@@ -96,7 +114,7 @@ class AppRevealLauncher:
             return None
         awards = {a.id: a for a in self.config.awards}
         last: RevealStep | None = None
-        for entry in self.night.journal.entries(REVEAL_STEP, REVEAL_RESET):
+        for entry in self._journal(REVEAL_STEP, REVEAL_RESET):
             data = entry.data
             if entry.kind == REVEAL_RESET:
                 last = None
@@ -113,7 +131,8 @@ class AppRevealLauncher:
         return last
 
     def open_results(self, passphrases: list[str]) -> JuryResults:
-        """Decrypt the results (worker thread) and check them against tonight's programme."""
+        """Decrypt the results (worker thread) and check them against tonight's programme; read
+        the step an interrupted reveal reached, for :meth:`build`."""
         results = self.sealed.open_results(passphrases)
         problems = check_results(results, self.config, self.programme, self.root)
         if problems:
@@ -130,6 +149,8 @@ class AppRevealLauncher:
                 log.warning("%d film(s) gave no still; their cards show none", len(report.failed))
         except Exception:  # no ffmpeg, a full disk: the cards take frames one by one instead
             log.warning("stills could not be prepared before the reveal", exc_info=True)
+        # no reveal runs while the keyholders open the seal: the journal cannot move until build
+        self._resume_at_opening = self._resume_point()
         return results
 
     def build(self, results: JuryResults) -> RevealController:
@@ -139,7 +160,7 @@ class AppRevealLauncher:
         if reason is not None:
             raise RuntimeError(reason)
         plan = build_plan(self.config.awards, results)
-        point = self._resume_point()
+        point = self._resume_at_opening
         resume_at = None
         if point is not None:
             machine_probe = RevealMachine(plan, results)
@@ -157,8 +178,17 @@ class AppRevealLauncher:
         return self.night.start_reveal(machine, card_for)
 
     def _resume_point(self) -> RevealResume | None:
-        entries = ((e.kind, e.data) for e in self.night.journal.entries(*REVEAL_KINDS))
+        entries = ((e.kind, e.data) for e in self._journal(*REVEAL_KINDS))
         return reveal_resume_point(entries)
+
+    def _journal(self, *kinds: str) -> Iterator[JournalEntry]:
+        """The journal's entries of ``kinds``, read whole on a connection of this thread."""
+        db = self._connect()
+        try:
+            entries = list(Journal(db).entries(*kinds))
+        finally:
+            db.close()
+        return iter(entries)
 
 
 def _local_time(iso: str | None, zone: dt.tzinfo) -> str:

@@ -66,19 +66,27 @@ def remember_vote_address(folder: EventFolder, host: str | None, port: int | Non
 
 class VotePageAddress:
     """Where phones open the vote page, for one event; keeps one database connection (the
-    console asks every second whether the page answers)."""
+    console asks every second whether the page answers) until :meth:`close`."""
 
     def __init__(self, connect: Callable[[], sqlite_utils.Database]) -> None:
         """``connect`` opens the event database; it is called on first use, on the thread
         asking (one address per thread)."""
         self._connect = connect
+        self._db: sqlite_utils.Database | None = None
         self._registry: StationRegistry | None = None
+
+    def close(self) -> None:
+        """Close its connection (on the thread that used it); a later question opens another."""
+        db, self._db, self._registry = self._db, None, None
+        if db is not None:
+            db.close()
 
     def served(self) -> tuple[str, int] | None:
         """Where the event server last said it serves the vote page (None: not recorded)."""
         try:
             if self._registry is None:
-                self._registry = StationRegistry(self._connect())
+                self._db = self._connect()
+                self._registry = StationRegistry(self._db)
             return self._registry.vote_address()
         except StoreError as exc:
             log.warning("could not read the vote page's address: %s", exc)
@@ -106,9 +114,17 @@ class VotePageAddress:
 
 def vote_urls(folder: EventFolder) -> list[str]:
     """:meth:`VotePageAddress.urls` once (the CLI)."""
-    return VotePageAddress(folder.open_db).urls()
+    address = VotePageAddress(folder.open_db)
+    try:
+        return address.urls()
+    finally:
+        address.close()
 
 
 def vote_page_answers(folder: EventFolder, timeout_s: float = 0.2) -> bool:
     """:meth:`VotePageAddress.answers` once."""
-    return VotePageAddress(folder.open_db).answers(timeout_s)
+    address = VotePageAddress(folder.open_db)
+    try:
+        return address.answers(timeout_s)
+    finally:
+        address.close()

@@ -12,6 +12,7 @@ from functools import partial
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from kiosk.core.awards import RevealStep
 from kiosk.core.problems import ConfigError
 from kiosk.core.programme import Programme, format_duration
 from kiosk.core.show import CueKind, ResumePoint, ShowOptions
@@ -147,10 +148,11 @@ def open_console(
     tasks = TaskRunner()
     stage = StageWindow(config, programme, screen_name)
     instance = show_instance()
+    show_db = event.connect()  # the show's own connection (its journal's reads at opening)
     night = open_night(
         config,
         programme,
-        event.connect(),  # the show's own connection (its journal writer)
+        show_db,
         stage,
         instance,
         messages,
@@ -171,6 +173,7 @@ def open_console(
         read_power=None if headless() else read_power,
         do_not_disturb=do_not_disturb,
     )
+    window.closed.connect(show_db.close)  # after the night closed (its last entries written)
     if do_not_disturb is not None:
         window.closed.connect(do_not_disturb.restore)  # put back what the operator had
         tasks.run(
@@ -211,11 +214,21 @@ def mount_reveal(
 ) -> RevealPanel:
     """The Awards tab; while the reveal has the projector, the show's GO, back and black keys
     step it (the night's key mode)."""
-    launcher = AppRevealLauncher(event.sealed_results(), event.root, night)
+    launcher = AppRevealLauncher(event.sealed_results(), event.root, night, event.connect)
 
     def activated(active: bool) -> None:
         if active:
             window.tabs.setCurrentWidget(panel)
+
+    def interrupted(step: RevealStep) -> None:
+        """The first reading of the seal (on the tab's reader) found a reveal cut short."""
+        night.projector.stage.set_black(True)  # nothing of the awards shows until keyholders
+        messages.warning(
+            f"The award reveal was interrupted at step {step.index + 1} "
+            f"({step.describe()}): open the results again (F8) to continue there"
+        )
+        window.tabs.setCurrentWidget(panel)
+        window.activateWindow()  # the keys stay with the console, never the blacked-out stage
 
     panel = RevealPanel(
         launcher,
@@ -223,17 +236,11 @@ def mount_reveal(
         messages,
         preview_factory=lambda controller: StagePreview(controller, tasks),
         on_active=activated,
+        on_interrupted=interrupted,
     )
     window.add_tab(panel, "Awards · 頒獎")
+    window.closed.connect(panel.stop)  # its reader finishes, then stops
     panel.register_keys(window.keys)
-    interrupted = launcher.interrupted_at()
-    if interrupted is not None:
-        night.projector.stage.set_black(True)  # nothing of the awards shows until keyholders
-        messages.warning(
-            f"The award reveal was interrupted at step {interrupted.index + 1} "
-            f"({interrupted.describe()}): open the results again (F8) to continue there"
-        )
-        window.tabs.setCurrentWidget(panel)
     return panel
 
 
@@ -250,15 +257,14 @@ def mount_vote(
     def busy() -> str | None:
         return "the award reveal has the projector" if night.projector.with_reveal else None
 
-    address = event.vote_page_address()  # where the server really serves the page
-
     panel = VotePanel(
         event.viewer_vote(),
         VoteSlide(StageWindowSlide(stage, busy)),
         messages,
-        urls=address.urls,
-        # its own reader: it is asked on the panel's worker thread (one connection per thread)
-        page_answers=event.vote_page_address().answers,
+        # where the server really serves the page: one reader per worker thread (each keeps
+        # a connection of its thread, closed there when the panel stops)
+        address=event.vote_page_address(),
+        page_address=event.vote_page_address(),
     )
     window.add_tab(panel, "Viewer's vote · 觀眾投票")
     window.closed.connect(panel.stop)  # the vote's database connection goes with the console

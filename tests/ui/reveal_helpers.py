@@ -89,8 +89,10 @@ def is_true(value: bool) -> bool:
 def start_reveal(qtbot: QtBot, window: ConsoleWindow, passphrase: str = PASSPHRASE) -> RevealPanel:
     panel = reveal_panel(window)
     qtbot.keyClick(window, Qt.Key.Key_F8)
+    # F8 reads the seal on the tab's reader worker first; the dialog opens with its answer
+    qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible(), timeout=30000)
     dialog = panel.dialog
-    assert dialog is not None and dialog.isVisible()
+    assert dialog is not None
     assert len(dialog.fields) == 1
     dialog.fields[0].setText(passphrase)
     dialog.open_seal()

@@ -81,6 +81,10 @@ def _vote_answered(panel: VotePanel) -> bool:
     return not panel.busy and panel.state.text() != ""
 
 
+def _read(panel: RevealPanel) -> bool:
+    return not panel.busy
+
+
 def _counted(panel: DoorsFiguresPanel) -> bool:
     return panel._values["registered"].text() == "40"  # the demo's 40 registrations
 
@@ -110,6 +114,7 @@ def test_the_console_opens_its_event_in_one_place(
             assert widget.state.text() == "Voting has closed · 投票已經結束"
         if isinstance(widget, RevealPanel):  # the launcher checks the seal (no passphrase)
             widget.refresh_status()
+            qtbot.waitUntil(partial(_read, widget), timeout=30000)
             assert "award(s)" in widget.seal_text.text(), widget.seal_text.text()
     checklist = window.open_event.check_booth()  # what the checklist dialog (K) gathers
     assert {line.id for line in checklist.lines} >= {"films", "seal", "vote_key", "clock"}

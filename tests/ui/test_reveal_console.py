@@ -182,8 +182,10 @@ def test_a_reveal_killed_mid_way_resumes_at_the_same_step_under_black(
     try:
         stage = again.night.projector.stage
         assert isinstance(stage, StageWindow)
-        assert stage.black
         panel = reveal_panel(again)
+        # the tab's reader finds the interrupted reveal (off the GUI thread) and blacks out
+        qtbot.waitUntil(lambda: not panel.busy, timeout=30000)
+        assert stage.black
         assert again.tabs.currentWidget() is panel
         assert panel.interrupted_text.isVisible()
         assert "step 4" in panel.interrupted_text.text()
@@ -210,9 +212,11 @@ def test_no_seal_means_the_reveal_cannot_start(qtbot: QtBot, demo_event: EventFo
     window = open_console_window(qtbot, demo_event)
     try:
         panel = reveal_panel(window)
+        qtbot.waitUntil(lambda: not panel.busy, timeout=30000)
         assert not panel.start_button.isEnabled()
         assert "results seal" in panel.seal_text.text()
         qtbot.keyClick(window, Qt.Key.Key_F8)
+        qtbot.waitUntil(lambda: not panel.busy, timeout=30000)  # F8 read the seal again
         assert panel.dialog is None and not panel.active
     finally:
         window.close()

@@ -5,6 +5,10 @@ open it; a reveal interrupted by a crash is offered again at the same step. Duri
 it shows, in large type, the award and the step on the projector now and the ones the next GO
 brings (the category is never in doubt), the whole list of steps, and a live preview. It never
 names a film: the winner is seen on the projector preview only once it is on the projector.
+
+What it knows of the seal and of an interrupted reveal is read on the tab's own reader worker
+(``reveal-reader``): checking the seal reads its file and the journal, which must never hold up
+the GUI thread that times the show's cuts.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from kiosk.core.awards import JuryResults, RevealScreen, RevealSnapshot, RevealS
 from kiosk.night.reveal import RevealController
 from kiosk.night.reveal_launcher import SealStatus
 from kiosk.ui.common.messages import MessageBus
+from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.console.keymap import REVEAL, KeyMap
@@ -39,14 +44,17 @@ log = logging.getLogger(__name__)
 
 
 class RevealLauncher(Protocol):
-    """Opens the seal and builds the reveal (kiosk.night.reveal_launcher in the app)."""
+    """Opens the seal and builds the reveal (kiosk.night.reveal_launcher in the app).
+
+    Everything but :meth:`build` reads files or the database: the panel calls it on a worker.
+    """
 
     def status(self) -> SealStatus:
-        """The seal, as far as it can be checked without a passphrase."""
+        """The seal, as far as it can be checked without a passphrase (worker thread)."""
         ...
 
     def interrupted_at(self) -> RevealStep | None:
-        """The step an interrupted reveal reached (from the journal), or None."""
+        """The step an interrupted reveal reached (from the journal), or None (worker thread)."""
         ...
 
     def open_results(self, passphrases: list[str]) -> JuryResults:
@@ -56,6 +64,19 @@ class RevealLauncher(Protocol):
     def build(self, results: JuryResults) -> RevealController:
         """A started reveal on the opened results (resumed under black if interrupted)."""
         ...
+
+
+@dataclass(frozen=True)
+class SealReading:
+    """What the reader worker found: the seal's status and the step of an interrupted reveal."""
+
+    status: SealStatus
+    interrupted: RevealStep | None
+
+
+def read_seal(launcher: RevealLauncher) -> SealReading:
+    """Check the seal and the journal (on the reader worker: both wait on the disk)."""
+    return SealReading(launcher.status(), launcher.interrupted_at())
 
 
 @dataclass(frozen=True)
@@ -94,7 +115,9 @@ class RevealPanel(QWidget):
         *,
         preview_factory: Callable[[RevealController], QWidget] | None = None,
         on_active: Callable[[bool], None] | None = None,
+        on_interrupted: Callable[[RevealStep], None] | None = None,
     ) -> None:
+        """``on_interrupted``: told once, when the first reading finds an interrupted reveal."""
         super().__init__()
         self.launcher = launcher
         self.tasks = tasks
@@ -102,6 +125,13 @@ class RevealPanel(QWidget):
         self.controller: RevealController | None = None
         self._preview_factory = preview_factory
         self._on_active = on_active
+        self._on_interrupted = on_interrupted
+        self.reader: SerialWorker[RevealLauncher] = SerialWorker(
+            lambda: launcher, name="reveal-reader", parent=self
+        )
+        self._readings = 0  # asked for and not yet answered
+        self._first_reading = True
+        self._starting = False  # F8 pressed: the seal is being read before the dialog opens
         self.buttons: dict[str, QPushButton] = {}
         self.dialog: PassphraseDialog | None = None
 
@@ -145,7 +175,9 @@ class RevealPanel(QWidget):
         row.setContentsMargins(12, 8, 12, 8)
         column = QVBoxLayout()
         column.addWidget(text_label("Awards · 頒獎", 16, bold=True))
-        self.seal_text = text_label("", 10, colour=Colours.muted.name())
+        self.seal_text = text_label(
+            "Checking the seal… · 正在檢查封存結果…", 10, colour=Colours.muted.name()
+        )
         self.seal_text.setWordWrap(True)
         column.addWidget(self.seal_text)
         self.interrupted_text = text_label("", 11, bold=True, colour=Colours.warn.name())
@@ -260,32 +292,50 @@ class RevealPanel(QWidget):
         action()
         return True
 
+    @property
+    def busy(self) -> bool:
+        """Whether a reading of the seal is on its way (tests wait on it)."""
+        return self._readings > 0
+
+    def stop(self) -> None:
+        """The console is closing: the reader finishes what it was asked, then stops."""
+        self.reader.shutdown()
+
     def start(self) -> None:
-        """Ask for the passphrase(s), open the results and start (or resume) the reveal."""
-        if self.active:
+        """Read the seal (on the reader), then ask for the passphrase(s), open the results and
+        start (or resume) the reveal."""
+        if self.active or self._starting or self.dialog is not None:
             return
-        status = self.launcher.status()
+        self._starting = True
+        self._read(self._start_with)
+
+    def _start_with(self, reading: SealReading) -> None:
+        self._starting = False
+        if self.active or self.dialog is not None:
+            return
+        status = reading.status
         if status.problem is not None:
             self.messages.error(f"The reveal cannot start: {status.problem}")
-            self.refresh_status()
             return
-        interrupted = self.launcher.interrupted_at()
         intro = ""
-        if interrupted is not None:
-            intro = f"The reveal continues at step {interrupted.index + 1}. "
+        if reading.interrupted is not None:
+            intro = f"The reveal continues at step {reading.interrupted.index + 1}. "
         self.dialog = PassphraseDialog(
             status.keyholders, self.launcher.open_results, self.tasks, self, intro=intro
         )
         self.dialog.accepted.connect(self._opened)
+        self.dialog.rejected.connect(self._dialog_closed)
         self.dialog.open()
 
+    def _dialog_closed(self) -> None:
+        self.dialog = None
+
     def _opened(self) -> None:
-        dialog = self.dialog
+        dialog, self.dialog = self.dialog, None
         if dialog is None or not isinstance(dialog.result_value, JuryResults):
             return
         results: JuryResults = dialog.result_value
         dialog.result_value = None
-        self.dialog = None
         try:
             controller = self.launcher.build(results)
         except Exception as exc:  # e.g. the programme changed since sealing
@@ -326,12 +376,34 @@ class RevealPanel(QWidget):
     # Redraw ------------------------------------------------------------------------------
 
     def refresh_status(self) -> None:
-        """Re-read what is sealed and whether a reveal was interrupted."""
-        status = self.launcher.status()
+        """Re-read (on the reader worker) what is sealed and whether a reveal was interrupted."""
+        self._read(lambda _reading: None)
+
+    def _read(self, then: Callable[[SealReading], None]) -> None:
+        """Read the seal on the worker; show it, then ``then(reading)`` on the GUI thread."""
+        self._readings += 1
+        self.reader.submit(read_seal, partial(self._answered, then), self._read_failed)
+
+    def _read_failed(self, exc: BaseException) -> None:
+        self._readings -= 1
+        self._starting = False
+        log.error("the seal could not be read: %s", exc)
+        self.seal_text.setText(f"The seal could not be read: {exc}")
+        self.seal_text.setStyleSheet(f"color: {Colours.bad.name()};")
+
+    def _answered(self, then: Callable[[SealReading], None], reading: SealReading) -> None:
+        self._readings -= 1
+        self._show_status(reading)
+        first, self._first_reading = self._first_reading, False
+        if first and reading.interrupted is not None and self._on_interrupted is not None:
+            self._on_interrupted(reading.interrupted)
+        then(reading)
+
+    def _show_status(self, reading: SealReading) -> None:
+        status, interrupted = reading.status, reading.interrupted
         colour = Colours.muted if status.problem is None else Colours.bad
         self.seal_text.setText(status.problem or status.text)
         self.seal_text.setStyleSheet(f"color: {colour.name()};")
-        interrupted = self.launcher.interrupted_at()
         if interrupted is not None and not self.active:
             self.interrupted_text.setText(
                 f"The reveal was interrupted at step {interrupted.index + 1}: "

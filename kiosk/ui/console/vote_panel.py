@@ -35,7 +35,7 @@ from kiosk.core.vote import VotePhase, vote_state_text
 from kiosk.render.cards import Card
 from kiosk.render.vote_card import VoteCard
 from kiosk.services.vote import ViewerVote, VoteStatus
-from kiosk.services.vote_address import phones_can_reach
+from kiosk.services.vote_address import VotePageAddress, phones_can_reach
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.theme import Colours, text_label, ui_font
@@ -118,29 +118,38 @@ class VotePanel(QWidget):
         vote: ViewerVote,
         slide: VoteSlide,
         messages: MessageBus,
-        urls: Callable[[], list[str]],
-        page_answers: Callable[[], bool] = lambda: True,
+        address: VotePageAddress,
+        page_address: VotePageAddress,
         parent: QWidget | None = None,
     ) -> None:
-        """``vote``, ``urls`` (reads a file) and ``page_answers`` (the network) are called on
-        the panel's workers only."""
+        """``vote`` and ``address`` (its urls read the database) are used on the panel's worker
+        only, ``page_address`` (whether the page answers: the network) on the page check's;
+        each address keeps a connection of that thread, closed there when the panel stops."""
         super().__init__(parent)
         self.vote = vote
         self.slide = slide
         self.messages = messages
-        self._find_urls = urls
+        self._find_urls = address.urls
         self._known_urls: list[str] = []
         self._urls_read_at = -1.0  # on the worker: when the address was last looked up
         self._status: VoteStatus | None = None  # the latest read, and when (monotonic)
         self._status_at = 0.0
         self._reading = False  # a turnout read is on the worker
         self._changing = False  # an opening or closing is on the worker
+
+        def close_vote(opened: ViewerVote) -> None:
+            opened.close_database()
+            address.close()
+
         self._vote_work: SerialWorker[ViewerVote] = SerialWorker(
-            lambda: vote, name="vote-panel", close_resource=ViewerVote.close_database, parent=self
+            lambda: vote, name="vote-panel", close_resource=close_vote, parent=self
         )
-        self._page_answers = page_answers  # waits on the network: only on the worker
-        self._page_check: SerialWorker[None] = SerialWorker(
-            lambda: None, name="vote-page-check", parent=self
+        # waits on the network: only on its worker
+        self._page_check: SerialWorker[VotePageAddress] = SerialWorker(
+            lambda: page_address,
+            name="vote-page-check",
+            close_resource=VotePageAddress.close,
+            parent=self,
         )
         self._answering: bool | None = None  # None: not asked yet
         self._checking = False
@@ -372,7 +381,7 @@ class VotePanel(QWidget):
             return
         self._checking = True
         self._page_check.submit(
-            lambda _none: self._page_answers(), self._page_checked, self._page_check_failed
+            VotePageAddress.answers, self._page_checked, self._page_check_failed
         )
 
     def _page_checked(self, answering: bool) -> None:
