@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
@@ -39,7 +40,7 @@ from kiosk.night.ports import OperatorMessages
 log = logging.getLogger(__name__)
 
 TICK_MS = 250
-PROBE_EVERY_S = 2.0  # the PulseAudio socket is tried this often (cheap: one connect())
+PROBE_EVERY_S = 2.0  # the PulseAudio socket is tried this often (one connect(), off the GUI)
 AUDIO_LOST, AUDIO_BACK = "audio_lost", "audio_back"  # journal kinds
 
 
@@ -70,6 +71,9 @@ class SoundWatch(QObject):
         self._music = music  # the room's music: same output, same alarm
         self._pulse_socket = pulse_socket  # probed while libvlc plays through "pulse"
         self._last_probe = 0.0
+        # a hung server can hold a connect() up to its timeout: never on the GUI thread
+        self._prober = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pulse-probe")
+        self._probing: Future[bool] | None = None
         self._tap = tap
         self._players = players
         self._messages = messages
@@ -115,6 +119,7 @@ class SoundWatch(QObject):
         """Stop watching and listening to libvlc (before its instance goes)."""
         self._timer.stop()
         self._tap.close()
+        self._prober.shutdown(wait=False, cancel_futures=True)
 
     @Slot(object, float)
     def observe(self, signal: AudioSignal, at: float) -> None:
@@ -132,13 +137,21 @@ class SoundWatch(QObject):
             self.reconnect()
 
     def _probe(self, now: float) -> None:
+        """Take the last probe's answer (if it came), and start the next one when due; the
+        connect() runs on the prober's thread, its answer is read at a later tick."""
         path = self._pulse_socket
+        probing = self._probing
+        if probing is not None:
+            if not probing.done():
+                return
+            self._probing = None
+            if path is not None and not probing.result():
+                self._announce(self._alarm.observe(server_gone(f"PulseAudio, {path}"), now))
         module = self._alarm.module or self._tap.audio_module
         if path is None or module != "pulse" or now - self._last_probe < PROBE_EVERY_S:
             return
         self._last_probe = now
-        if not pulse_answers(path):
-            self._announce(self._alarm.observe(server_gone(f"PulseAudio, {path}"), now))
+        self._probing = self._prober.submit(pulse_answers, path)
 
     def _announce(self, change: SoundChange | None) -> None:
         if isinstance(change, SoundLost):
