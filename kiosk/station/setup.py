@@ -65,8 +65,10 @@ def open_remote_station(
         ServerLink.for_station(credentials),
         paired_zone=folder.paired_zone(),
     )
-    sync_link = ServerLink.for_station(credentials, timeout=sync_timeout or SCAN_TIMEOUT_S)
-    check_link = ServerLink.for_station(credentials, timeout=CHECK_TIMEOUT_S)
+    sync_timeout = sync_timeout or SCAN_TIMEOUT_S
+    sync_link = ServerLink.for_station(credentials, timeout=sync_timeout)
+    # the link check never waits longer than the sync would (the CLI's 1 s, the window's 2 s)
+    check_link = ServerLink.for_station(credentials, timeout=min(CHECK_TIMEOUT_S, sync_timeout))
     sync = StationSync(doors, folder.open_store(), sync_link, check_link=check_link)
     return RemoteStation(doors, sync)
 
