@@ -120,8 +120,11 @@ def open_files(event_root: Path) -> Iterator[str]:
             yield target
 
 
-def steps(window: ConsoleWindow, watch: GuiThreadWatch, seconds: float) -> Iterator[int]:
-    """The night, as a generator of waits in ms (run by a timer on the GUI thread)."""
+def steps(
+    window: ConsoleWindow, watch: GuiThreadWatch, seconds: float, subtitled: Callable[[], bool]
+) -> Iterator[int]:
+    """The night, as a generator of waits in ms (run by a timer on the GUI thread): at least
+    ``seconds``, and on (up to a minute more) until a subtitle was on the projector."""
     show = window.night.show
     assert show is not None
     yield 1500  # console start (allowed to read): its first answers come in
@@ -129,7 +132,7 @@ def steps(window: ConsoleWindow, watch: GuiThreadWatch, seconds: float) -> Itera
     show.go()
     end = time.monotonic() + seconds
     tabs = window.tabs
-    while time.monotonic() < end:
+    while time.monotonic() < end or (not subtitled() and time.monotonic() < end + 60):
         for index in range(tabs.count()):
             tabs.setCurrentIndex(index)
             widget = tabs.widget(index)
@@ -149,9 +152,9 @@ def run(app: QApplication, folder: EventFolder, seconds: float) -> dict[str, Any
     window, _reporter = open_console(folder)
     window.resize(1366, 768)
     window.show()
-    walk = steps(window, watch, seconds)
     stage = window.night.projector.stage
     subtitles: set[str] = set()
+    walk = steps(window, watch, seconds, lambda: bool(subtitles - {""}))
     sampler = QTimer()
     sampler.timeout.connect(lambda: subtitles.add(getattr(stage, "subtitle", None) or ""))
     sampler.start(50)

@@ -197,6 +197,7 @@ def _is_amber(colour: QColor) -> bool:
     return colour.red() > 180 and colour.green() > 100 and colour.blue() < 110
 
 
+@pytest.mark.serial  # measures how soon the screen says OFFLINE
 def test_the_header_says_offline_as_soon_as_the_server_hangs_or_dies(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
@@ -249,6 +250,7 @@ def test_the_header_says_offline_as_soon_as_the_server_hangs_or_dies(
             server.kill()
 
 
+@pytest.mark.serial  # measures how soon the screen says OFFLINE
 def test_the_voting_screen_says_offline_as_soon_as_the_server_hangs(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
