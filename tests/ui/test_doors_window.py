@@ -178,6 +178,7 @@ def test_search_shows_masked_emails_and_admits_by_hand(
     panel = window.search_panel
     panel.query.setText("wong")
     panel.run_search()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=10000)  # searched on the reader
     assert panel.table.rowCount() == 1
     assert cell(panel, 0, 2) == "m•••@e•••.org"
     assert "meiling" not in cell(panel, 0, 2)
@@ -245,6 +246,7 @@ def test_screenshots(
     window.resize(*size)
     window.search_panel.query.setText("Ch")
     window.search_panel.run_search()
+    qtbot.waitUntil(lambda: not window.search_panel.busy, timeout=10000)
     label = f"{size[0]}x{size[1]}"
     scan(qtbot, window, small_hall_people[3].code)
     window.overlay.dismiss()

@@ -292,3 +292,37 @@ def test_the_voting_screen_says_offline_as_soon_as_the_server_hangs(
     finally:
         server.proc.send_signal(signal.SIGCONT)
         server.kill()
+
+
+@pytest.mark.serial  # measures how long the window is held
+def test_find_never_holds_the_window_while_the_server_hangs(qtbot: QtBot, tmp_path: Path) -> None:
+    """A paired station's Find asks the server: with the server frozen (SIGSTOP) that takes
+    the scan timeout. The search runs on the door window's reader, so the window goes on at
+    once; the answer comes from the station's list, and the header says OFFLINE."""
+    folder = make_event(tmp_path / "event", capacity=50)
+    people = seed_people(folder)
+    server = start_server(folder.root)
+    station_dir = tmp_path / "door"
+    try:
+        station, window = _station_window(qtbot, folder.root, station_dir, "Door 7")
+        assert station.sync.sync_once()
+        window.poll()
+        assert "Online" in window.link_label.text()
+        server.proc.send_signal(signal.SIGSTOP)
+        panel = window.search_panel
+        panel.query.setText(people[0].name)
+        began = time.monotonic()
+        panel.run_search()
+        held_s = time.monotonic() - began
+        print(f"Find with the server frozen: the window held {held_s * 1000:.1f} ms")
+        assert held_s < 0.3, held_s  # the server's answer would take the 1 s scan timeout
+        assert panel.busy
+        qtbot.waitUntil(lambda: not panel.busy, timeout=15000)
+        first = panel.table.item(0, 0)
+        assert first is not None and people[0].name in first.text()  # from the station's list
+        assert "OFFLINE" in window.link_label.text()
+        window.close()
+        station.close()
+    finally:
+        server.proc.send_signal(signal.SIGCONT)
+        server.kill()

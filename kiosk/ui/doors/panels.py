@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
@@ -39,6 +40,11 @@ SEARCH_COLUMNS = (
 )
 STATUS_COLUMN = len(SEARCH_COLUMNS) - 1
 
+Found = Callable[[list[AttendeeHit]], None]
+Failed = Callable[[BaseException], None]
+SearchRunner = Callable[[str, Found, Failed], None]
+"""``search(text, found, failed)``: look ``text`` up off the GUI thread, answer on it."""
+
 
 class SearchPanel(QWidget):
     """Find people without their QR (Chinese or Latin name, e-mail, part of the code)."""
@@ -47,13 +53,18 @@ class SearchPanel(QWidget):
 
     def __init__(
         self,
-        search: Callable[[str], list[AttendeeHit]],
+        search: SearchRunner,
         zone: dt.tzinfo,
         parent: QWidget | None = None,
     ) -> None:
+        """``search`` runs each search on a worker (a paired station's asks the server, which
+        may take up to its timeout): the window never waits; an answer to an older text than
+        the box's is dropped."""
         super().__init__(parent)
         self._search = search
         self._zone = zone
+        self._asked = 0  # searches asked for; the latest one's answer is shown
+        self._searching = False
         self.hits: list[AttendeeHit] = []
         self.query = QLineEdit()
         self.query.setPlaceholderText("Name, e-mail or part of the code / 姓名、電郵或票號")
@@ -95,20 +106,50 @@ class SearchPanel(QWidget):
         self.table.itemSelectionChanged.connect(self._update_button)
         self.admit_button.clicked.connect(self._admit)
 
+    @property
+    def busy(self) -> bool:
+        """Whether a search is on its way (tests wait on it)."""
+        return self._searching
+
     def run_search(self) -> None:
-        """Search now for what is in the box."""
-        self._timer.stop()
-        text = self.query.text()
-        self.hits = self._search(text) if text.strip() else []
-        self._fill()
+        """Search now for what is in the box (the answer fills the table when it comes)."""
+        self._search_keeping(None)
 
     def refresh(self) -> None:
-        """Search again (after an admission here or at another door)."""
+        """Search again (after an admission here or at another door), keeping the selection."""
         if self.query.text().strip():
             selected = self.selected_hit()
-            self.run_search()
-            if selected is not None:
-                self.select_attendee(selected.attendee_id)
+            self._search_keeping(None if selected is None else selected.attendee_id)
+
+    def _search_keeping(self, attendee_id: int | None) -> None:
+        self._timer.stop()
+        self._asked += 1
+        text = self.query.text()
+        if not text.strip():
+            self._searching = False
+            self._found(self._asked, None, [])
+            return
+        self._searching = True
+        asked = self._asked
+        self._search(text, partial(self._found, asked, attendee_id), partial(self._failed, asked))
+
+    def _found(self, asked: int, attendee_id: int | None, hits: list[AttendeeHit]) -> None:
+        if asked != self._asked:
+            return  # the box says something else by now
+        self._searching = False
+        self.hits = hits
+        self._fill()
+        if attendee_id is not None:
+            self.select_attendee(attendee_id)
+
+    def _failed(self, asked: int, exc: BaseException) -> None:
+        if asked != self._asked:
+            return
+        self._searching = False
+        log.warning("search failed: %s", exc)
+        self.hits = []
+        self._fill()
+        self.summary.setText(f"Search failed / 搜尋失敗: {exc}")
 
     def selected_hit(self) -> AttendeeHit | None:
         """The highlighted person, if any."""

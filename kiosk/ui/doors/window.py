@@ -43,7 +43,7 @@ from kiosk.ui.common.arrivals_chart import ArrivalsChart
 from kiosk.ui.common.serial_worker import GuiRelay, SerialWorker
 from kiosk.ui.common.theme import Colours, ui_font
 from kiosk.ui.doors.camera import CameraInput
-from kiosk.ui.doors.panels import SearchPanel, WalkInPanel
+from kiosk.ui.doors.panels import Failed, Found, SearchPanel, WalkInPanel
 from kiosk.ui.doors.sounds import SoundBoard
 from kiosk.ui.doors.verdict_view import TONE_COLOURS, VerdictCard, VerdictOverlay
 
@@ -65,10 +65,11 @@ class DoorsContext:
     goes offline, online or is revoked (it returns the call that stops watching): the header
     changes at once, not at its next poll.
 
-    ``repo`` reads (search) on the GUI thread; ``writer`` runs the writes (scans, hand
-    admissions, walk-ins, undo) on its worker thread, on whichever backend it was given (its
-    own connection to the event folder, or the station's RemoteDoors); ``reader``, if given,
-    counts the live figures on another, so neither ever holds up the GUI while a scan comes in.
+    ``writer`` runs the writes (scans, hand admissions, walk-ins, undo) on its worker thread,
+    on whichever backend it was given (its own connection to the event folder, or the
+    station's RemoteDoors); ``reader``, if given, counts the live figures and runs the Find
+    box's searches on another, so neither ever holds up the GUI while a scan comes in (without
+    a reader, ``repo`` reads them on the GUI thread).
     """
 
     title_en: str
@@ -312,7 +313,7 @@ class DoorsWindow(QWidget):
 
     def _build_side_column(self, context: DoorsContext) -> QVBoxLayout:
         """Find / walk-in, the arrivals chart, Undo and the status line."""
-        self.search_panel = SearchPanel(self.repo.search, context.zone)
+        self.search_panel = SearchPanel(self._search_off_the_gui, context.zone)
         self.search_panel.admit_requested.connect(self.admit_manually)
         self.walk_in_panel = WalkInPanel()
         self.walk_in_panel.register_requested.connect(self.register_walk_in)
@@ -338,6 +339,20 @@ class DoorsWindow(QWidget):
         right.addWidget(self.undo_button)
         right.addWidget(self.status_line)
         return right
+
+    def _search_off_the_gui(self, text: str, found: Found, failed: Failed) -> None:
+        """The Find box's search, on the reader (a station's asks the server: up to its scan
+        timeout when the server hangs); without a reader, here."""
+        reader = self.context.reader
+        if reader is None:
+            try:
+                hits = self.repo.search(text)
+            except (StoreError, OSError) as exc:
+                failed(exc)
+                return
+            found(hits)
+            return
+        reader.submit(lambda repo: repo.search(text), found, failed)
 
     def _install_shortcuts(self) -> None:
         """The window's keys: undo, find, walk-in, dismiss, full screen."""
