@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.admissions import ScanResult
@@ -27,7 +28,7 @@ from kiosk.ui.app import make_application
 from kiosk.ui.doors.remote_app import open_remote_doors, remote_voting_station
 from kiosk.ui.doors.window import DoorsWindow
 from tests.doors_helpers import make_event, seed_people
-from tests.station_helpers import pair_station, start_server
+from tests.station_helpers import ServerProcess, pair_station, start_server
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
@@ -189,6 +190,19 @@ def _header_colour(window: DoorsWindow) -> QColor:
     return best
 
 
+def _hang_until_offline(qtbot: QtBot, server: ServerProcess, line: QLabel, what: str) -> None:
+    """Freeze the server (SIGSTOP: it accepts connections and never answers) and wait for
+    ``line`` to say OFFLINE · 離線: within one sync round, the check's timeout and slack for
+    a loaded machine."""
+    server.proc.send_signal(signal.SIGSTOP)
+    hung_at = time.monotonic()
+    qtbot.waitUntil(lambda: "OFFLINE" in line.text(), timeout=15000)
+    took_s = time.monotonic() - hung_at
+    print(f"hung server: {what} OFFLINE after {took_s:.2f} s")
+    assert took_s < SYNC_INTERVAL_S + CHECK_TIMEOUT_S + 2.5, took_s
+    assert "離線" in line.text()
+
+
 def _is_green(colour: QColor) -> bool:
     return colour.green() > 120 and colour.red() < 110
 
@@ -217,14 +231,7 @@ def test_the_header_says_offline_as_soon_as_the_server_hangs_or_dies(
         window.grab().save(str(SCREENSHOTS / "doors-station-header-1-online.png"))
         assert _is_green(_header_colour(window)), _header_colour(window).name()
 
-        server.proc.send_signal(signal.SIGSTOP)  # hung: connects, never answers
-        hung_at = time.monotonic()
-        qtbot.waitUntil(lambda: "OFFLINE" in window.link_label.text(), timeout=15000)
-        took_s = time.monotonic() - hung_at
-        print(f"hung server: header OFFLINE after {took_s:.2f} s")
-        # a round's wait, plus the check's timeout, plus slack for a loaded machine
-        assert took_s < SYNC_INTERVAL_S + CHECK_TIMEOUT_S + 2.5, took_s
-        assert "離線" in window.link_label.text()
+        _hang_until_offline(qtbot, server, window.link_label, "door header")
         assert _is_amber(_header_colour(window)), _header_colour(window).name()
 
         server.proc.send_signal(signal.SIGCONT)
@@ -271,13 +278,7 @@ def test_the_voting_screen_says_offline_as_soon_as_the_server_hangs(
         qtbot.waitExposed(voting)
         station.sync.start()
         qtbot.waitUntil(lambda: "Online" in voting.link_label.text(), timeout=10000)
-        server.proc.send_signal(signal.SIGSTOP)
-        hung_at = time.monotonic()
-        qtbot.waitUntil(lambda: "OFFLINE" in voting.link_label.text(), timeout=15000)
-        took_s = time.monotonic() - hung_at
-        print(f"hung server: voting line OFFLINE after {took_s:.2f} s")
-        assert took_s < SYNC_INTERVAL_S + CHECK_TIMEOUT_S + 2.5, took_s
-        assert "離線" in voting.link_label.text()
+        _hang_until_offline(qtbot, server, voting.link_label, "voting line")
         image = voting.grab(voting.link_label.geometry()).toImage()
         reds = sum(
             1
