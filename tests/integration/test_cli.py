@@ -103,6 +103,12 @@ def test_no_event_gives_the_way_out(tmp_path: Path) -> None:
     assert "demo" in result.stderr
 
 
+def test_rehearse_refuses_a_negative_hold(small_event: EventFolder) -> None:
+    result = run("--event", str(small_event.root), "rehearse", "--hold", "-1")
+    assert result.returncode == 2  # a usage error, before any window opens
+    assert "--hold" in result.stderr and "-1" in result.stderr
+
+
 def test_logs_go_to_the_event_folder(small_event: EventFolder) -> None:
     run("--event", str(small_event.root), "preflight")
     log = (small_event.logs_dir / "kiosk.log").read_text(encoding="utf-8")

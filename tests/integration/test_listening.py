@@ -53,7 +53,7 @@ import pytest
 from kiosk.media.generate import ClipSpec
 from kiosk.services.preflight import run_preflight
 from kiosk.store.event_folder import EventFolder
-from tests.conftest import film_toml, write_event
+from tests.conftest import SHORT_HOLD, film_toml, write_event
 from tests.film_cache import FilmCache
 from tests.sound_capture import (
     FilmRun,
@@ -169,6 +169,7 @@ def _rehearsal(folder: EventFolder, env: dict[str, str], *options: str) -> str:
             str(folder.root),
             "rehearse",
             "--exit-at-end",
+            *SHORT_HOLD,
             *options,
         ],
         env=env,
