@@ -39,7 +39,7 @@ from kiosk.store.event_folder import EventFolder
 log = logging.getLogger(__name__)
 
 DEFAULT_HOLD_S = ShowOptions.auto_hold_s  # the holding slide before the first film
-END_HOLD_S = 1.5  # with --exit-at-end, the last picture stays this long before the app quits
+END_HOLD_S = 1.5  # with --exit-at-end, the End card stays this long before the app quits
 
 
 def _seconds_of(path: Path) -> int:
@@ -149,6 +149,15 @@ def _rehearsal_event(
     metavar="SECONDS",
     help="How long the holding slide stays before the first film.",
 )
+@click.option(
+    "--end-hold",
+    "end_hold_s",
+    type=click.FloatRange(min=0),
+    default=END_HOLD_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --exit-at-end: how long the End card stays before the app quits.",
+)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def rehearse(
@@ -157,6 +166,7 @@ def rehearse(
     exit_at_end: bool,
     screen_name: str | None,
     hold_s: float,
+    end_hold_s: float,
     files: tuple[Path, ...],
 ) -> None:
     """Run the whole programme unattended (auto GO), fullscreen on the projector screen.
@@ -175,7 +185,8 @@ def rehearse(
                 ShowOptions.from_event(config, straight_cut=straight_cut, auto=True),
                 auto_hold_s=hold_s,
             )
-            code = _run(config, programme, db_path, options, exit_at_end, screen_name, bool(files))
+            quit_after_s = end_hold_s if exit_at_end else None
+            code = _run(config, programme, db_path, options, quit_after_s, screen_name, bool(files))
             sys.exit(code)
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
@@ -186,7 +197,7 @@ def _run(
     programme: Programme,
     db_path: Path,
     options: ShowOptions,
-    exit_at_end: bool,
+    quit_after_s: float | None,
     screen_name: str | None,
     adhoc: bool = False,
 ) -> int:
@@ -253,8 +264,8 @@ def _run(
     def wire(show: ShowController) -> None:
         show.changed.connect(report)
         show.failed.connect(failed)
-        if exit_at_end:
-            show.ended.connect(lambda: QTimer.singleShot(int(END_HOLD_S * 1000), app.quit))
+        if quit_after_s is not None:  # --exit-at-end: the End card, then quit
+            show.ended.connect(lambda: QTimer.singleShot(round(quit_after_s * 1000), app.quit))
 
     night.show_replaced.connect(wire)
     for signum in (signal.SIGINT, signal.SIGTERM):
