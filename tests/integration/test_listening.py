@@ -60,7 +60,7 @@ import pytest
 from kiosk.media.generate import ClipSpec
 from kiosk.services.preflight import run_preflight
 from kiosk.store.event_folder import EventFolder
-from tests.conftest import SHORT_HOLD, film_toml, write_event
+from tests.conftest import SHORT_HOLDS, film_toml, write_event
 from tests.film_cache import FilmCache
 from tests.sound_capture import (
     FilmRun,
@@ -168,7 +168,7 @@ def listening_pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseS
 def _rehearsal_command(folder: Path, *options: str) -> list[str]:
     """`rehearse --exit-at-end` on the event folder, with the show's priority."""
     main = [sys.executable, str(ROOT / "main.py"), "--event", str(folder)]
-    return [*show_priority(), *main, "rehearse", "--exit-at-end", *SHORT_HOLD, *options]
+    return [*show_priority(), *main, "rehearse", "--exit-at-end", *SHORT_HOLDS, *options]
 
 
 def _rehearsal(folder: EventFolder, env: dict[str, str], *options: str) -> str:

@@ -17,7 +17,7 @@ from kiosk.night.show import read_resume_point
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
-from tests.conftest import SHORT_HOLD, film_toml, rehearse_until_killed, write_event
+from tests.conftest import SHORT_HOLDS, film_toml, rehearse_until_killed, write_event
 from tests.ui.app_process import main_py, offscreen_env
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
@@ -35,7 +35,7 @@ def test_rehearse_straight_cut_plays_the_programme_and_journals_it(
             "rehearse",
             "--straight-cut",
             "--exit-at-end",
-            *SHORT_HOLD,
+            *SHORT_HOLDS,
         ),
         env=offscreen_env(),
         capture_output=True,
@@ -70,7 +70,7 @@ def test_rehearse_plays_files_as_an_adhoc_programme(tmp_path: Path, clips: dict[
             "rehearse",
             "--straight-cut",
             "--exit-at-end",
-            *SHORT_HOLD,
+            *SHORT_HOLDS,
             *files,
         ),
         env=offscreen_env(),
@@ -137,7 +137,7 @@ def test_unattended_rehearsal_skips_only_the_film_that_fails_on_screen(
         [film_toml("GOOD", clip), film_toml("FAKE", clips["fake"]), film_toml("AFTER", clip)],
     )
     result = subprocess.run(
-        main_py("--event", str(event.root), "rehearse", "--exit-at-end", *SHORT_HOLD),
+        main_py("--event", str(event.root), "rehearse", "--exit-at-end", *SHORT_HOLDS),
         env=offscreen_env(),
         capture_output=True,
         text=True,
