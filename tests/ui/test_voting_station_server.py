@@ -95,6 +95,11 @@ def screen_when(
         time.sleep(0.2)
 
 
+def said_on_screen(display: str, name: str) -> None:
+    """Screenshots until one shows the refusal in red, in two lines (kept as `name`)."""
+    wait_for(lambda: bool(red_lines(shot(display, name))), 15, f"the refusal on screen ({name})")
+
+
 TILE_X = 24 + (WIDTH - 48) // 8  # the first column of film tiles
 
 
@@ -226,7 +231,7 @@ def test_voting_station_against_a_real_server(tmp_path: Path) -> None:
 
                 scan(display, first.code)  # the same ticket again
                 wait_for(refused(station_dir, "already_voted"), 15, "the second ballot refused")
-                screen_when(display, "5-already-voted", red_lines)  # and said on the screen
+                said_on_screen(display, "5-already-voted")
 
                 server.kill()  # SIGKILL (and reaped): the station must say voting needs it
                 scan(display, voting.admitted[1].code)
@@ -288,7 +293,7 @@ def test_voting_station_on_the_event_folder(tmp_path: Path) -> None:
             wait_until_scannable(display)
             scan(display, voting.absent[0].code)
             wait_for(refused(event_dir, "not_checked_in"), 15, "the absent ticket refused")
-            screen_when(display, "local-1-not-admitted", red_lines)  # and said on the screen
+            said_on_screen(display, "local-1-not-admitted")
             scan(display, voting.admitted[0].code)
             # the thumbnails are made on the worker thread
             tiles = screen_when(display, "local-2-films", film_tiles)
