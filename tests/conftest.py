@@ -252,6 +252,13 @@ def journalled_position(folder: EventFolder, film_id: str) -> float:
     return max((float(e.data["position"]) for e in entries if e.subject == film_id), default=-1)
 
 
+# `rehearse` options for a test that looks at neither the holding slide nor the End card: 1 s
+# instead of 5 s before the first film, still long enough to prime it (the night's path: the
+# film is ready when GO comes), and with --exit-at-end no 1.5 s on the End card (the last
+# film's player is stopped at the End cue either way). 5.5 s saved per rehearsal.
+SHORT_HOLDS = ("--hold", "1", "--end-hold", "0")
+
+
 def rehearse_until_killed(
     folder: EventFolder,
     film_id: str,
@@ -265,7 +272,15 @@ def rehearse_until_killed(
     the position journalled last."""
     main = Path(__file__).resolve().parents[1] / "main.py"
     process = subprocess.Popen(
-        [sys.executable, str(main), "--event", str(folder.root), "rehearse", *options],
+        [
+            sys.executable,
+            str(main),
+            "--event",
+            str(folder.root),
+            "rehearse",
+            *SHORT_HOLDS,
+            *options,
+        ],
         env=dict(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -356,9 +356,12 @@ def cross_site_post(hall: Hall, valid_code: str) -> dict[str, Any]:
     return {"status": answer.status, "accepted": '"accepted":true' in answer.body.replace(" ", "")}
 
 
-def slowloris(hall: Hall, count: int, *, tls: bool, hold_s: float) -> dict[str, Any]:
+def slowloris(
+    hall: Hall, count: int, *, tls: bool, hold_s: float, enough_at: int | None = None
+) -> dict[str, Any]:
     """``count`` connections that send half a request and wait; how many does the server still
-    hold after ``hold_s``, and does a real request get through meanwhile?"""
+    hold after ``hold_s`` (or as soon as it holds ``enough_at`` or fewer, when given), and does
+    a real request get through meanwhile?"""
     port = hall.station_port if tls else hall.vote_port
     held: list[socket.socket] = []
     opened = 0
@@ -375,7 +378,24 @@ def slowloris(hall: Hall, count: int, *, tls: bool, hold_s: float) -> dict[str, 
             pass
         held.append(sock)
     during = request(hall, "GET", "/state", station=False, timeout=10, source=VISITOR)
-    time.sleep(hold_s)
+    deadline = time.monotonic() + hold_s
+    still_open = _still_open(held)
+    while time.monotonic() < deadline and (enough_at is None or still_open > enough_at):
+        time.sleep(0.2)
+        still_open = _still_open(held)
+    for sock in held:
+        sock.close()
+    after = request(hall, "GET", "/state", station=False, timeout=10, source=VISITOR)
+    return {
+        "opened": opened,
+        "still_open": still_open,
+        "page_during": during.status,
+        "page_after": after.status,
+    }
+
+
+def _still_open(held: list[socket.socket]) -> int:
+    """How many of the connections the server still holds open (without reading them)."""
     still_open = 0
     for sock in held:
         sock.setblocking(False)
@@ -386,14 +406,7 @@ def slowloris(hall: Hall, count: int, *, tls: bool, hold_s: float) -> dict[str, 
             still_open += 1
         except OSError:
             pass
-        sock.close()
-    after = request(hall, "GET", "/state", station=False, timeout=10, source=VISITOR)
-    return {
-        "opened": opened,
-        "still_open": still_open,
-        "page_during": during.status,
-        "page_after": after.status,
-    }
+    return still_open
 
 
 # ------------------------------------------------------------------ the hall, set up

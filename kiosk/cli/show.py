@@ -13,6 +13,7 @@ while it is only being preloaded is left to its own turn (the show loads it agai
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -31,12 +32,14 @@ from kiosk.core.clock import DEFAULT_TIMEZONE, now_in, zone_named
 from kiosk.core.event import EventConfig
 from kiosk.core.problems import ConfigError
 from kiosk.core.programme import DEFAULT_BLOCK_ID, Block, Film, Programme
+from kiosk.core.show import ShowOptions
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 
 log = logging.getLogger(__name__)
 
-END_HOLD_S = 1.5  # with --exit-at-end, the last picture stays this long before the app quits
+DEFAULT_HOLD_S = ShowOptions.auto_hold_s  # the holding slide before the first film
+END_HOLD_S = 1.5  # with --exit-at-end, the End card stays this long before the app quits
 
 
 def _seconds_of(path: Path) -> int:
@@ -137,6 +140,24 @@ def _rehearsal_event(
 @click.option("--straight-cut", is_flag=True, help="Films back to back: no cards, no break.")
 @click.option("--exit-at-end", is_flag=True, help="Quit when the last film has played.")
 @click.option("--screen", "screen_name", help="The projector's screen name (default: not primary).")
+@click.option(
+    "--hold",
+    "hold_s",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_HOLD_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long the holding slide stays before the first film.",
+)
+@click.option(
+    "--end-hold",
+    "end_hold_s",
+    type=click.FloatRange(min=0),
+    default=END_HOLD_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --exit-at-end: how long the End card stays before the app quits.",
+)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def rehearse(
@@ -144,6 +165,8 @@ def rehearse(
     straight_cut: bool,
     exit_at_end: bool,
     screen_name: str | None,
+    hold_s: float,
+    end_hold_s: float,
     files: tuple[Path, ...],
 ) -> None:
     """Run the whole programme unattended (auto GO), fullscreen on the projector screen.
@@ -158,9 +181,12 @@ def rehearse(
         with _rehearsal_event(folder, files) as (config, programme, db_path):
             if not programme.films:
                 fail("the programme has no films")
-            code = _run(
-                config, programme, db_path, straight_cut, exit_at_end, screen_name, bool(files)
+            options = dataclasses.replace(
+                ShowOptions.from_event(config, straight_cut=straight_cut, auto=True),
+                auto_hold_s=hold_s,
             )
+            quit_after_s = end_hold_s if exit_at_end else None
+            code = _run(config, programme, db_path, options, quit_after_s, screen_name, bool(files))
             sys.exit(code)
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
@@ -170,15 +196,14 @@ def _run(
     config: EventConfig,
     programme: Programme,
     db_path: Path,
-    straight_cut: bool,
-    exit_at_end: bool,
+    options: ShowOptions,
+    quit_after_s: float | None,
     screen_name: str | None,
     adhoc: bool = False,
 ) -> int:
     started = time.monotonic()
     from PySide6.QtCore import QTimer
 
-    from kiosk.core.show import ShowOptions
     from kiosk.night import open_night
     from kiosk.night.show import ShowController
     from kiosk.store.database import open_database
@@ -188,7 +213,6 @@ def _run(
 
     app = make_show_application()
     stage = StageWindow(config, programme, screen_name)
-    options = ShowOptions.from_event(config, straight_cut=straight_cut, auto=True)
     # the night journals that the rehearsal starts over, then runs the show on its projector
     night = open_night(
         config,
@@ -240,8 +264,8 @@ def _run(
     def wire(show: ShowController) -> None:
         show.changed.connect(report)
         show.failed.connect(failed)
-        if exit_at_end:
-            show.ended.connect(lambda: QTimer.singleShot(int(END_HOLD_S * 1000), app.quit))
+        if quit_after_s is not None:  # --exit-at-end: the End card, then quit
+            show.ended.connect(lambda: QTimer.singleShot(round(quit_after_s * 1000), app.quit))
 
     night.show_replaced.connect(wire)
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -251,7 +275,7 @@ def _run(
     wake.timeout.connect(lambda: None)
     QTimer.singleShot(0, lambda: night.start_over(by="rehearse"))
     click.echo(
-        f"Rehearsing {len(programme)} film(s){' straight cut' if straight_cut else ''}; "
+        f"Rehearsing {len(programme)} film(s){' straight cut' if options.straight_cut else ''}; "
         "Ctrl+C stops.",
         err=True,
     )

@@ -103,6 +103,13 @@ def test_no_event_gives_the_way_out(tmp_path: Path) -> None:
     assert "demo" in result.stderr
 
 
+@pytest.mark.parametrize("option", ["--hold", "--end-hold"])
+def test_rehearse_refuses_a_negative_hold(small_event: EventFolder, option: str) -> None:
+    result = run("--event", str(small_event.root), "rehearse", "--exit-at-end", option, "-1")
+    assert result.returncode == 2  # a usage error, before any window opens
+    assert f"Invalid value for '{option}'" in result.stderr, result.stderr
+
+
 def test_logs_go_to_the_event_folder(small_event: EventFolder) -> None:
     run("--event", str(small_event.root), "preflight")
     log = (small_event.logs_dir / "kiosk.log").read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from kiosk.night.show import read_resume_point
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from kiosk.ui.app import make_application, open_console
-from tests.conftest import film_toml, rehearse_until_killed, write_event
+from tests.conftest import SHORT_HOLDS, film_toml, rehearse_until_killed, write_event
 from tests.ui.app_process import main_py, offscreen_env
 
 pytestmark = [pytest.mark.vlc, pytest.mark.slow]
@@ -29,7 +29,14 @@ def test_rehearse_straight_cut_plays_the_programme_and_journals_it(
     small_event: EventFolder,
 ) -> None:
     result = subprocess.run(
-        main_py("--event", str(small_event.root), "rehearse", "--straight-cut", "--exit-at-end"),
+        main_py(
+            "--event",
+            str(small_event.root),
+            "rehearse",
+            "--straight-cut",
+            "--exit-at-end",
+            *SHORT_HOLDS,
+        ),
         env=offscreen_env(),
         capture_output=True,
         text=True,
@@ -44,6 +51,13 @@ def test_rehearse_straight_cut_plays_the_programme_and_journals_it(
     assert ended == ["A1", "A2", "A3"]
     cues = [e.data["cue"] for e in entries if e.kind == "cue_started"]
     assert cues == ["holding", "film:A1", "film:A2", "film:A3", "end"]  # straight cut
+    starts = {
+        e.data["cue"]: dt.datetime.fromisoformat(str(e.at))
+        for e in entries
+        if e.kind == "cue_started"
+    }
+    held = (starts["film:A1"] - starts["holding"]).total_seconds()
+    assert 0.9 < held < 3.0, held  # `--hold 1`, not the default 5 s
 
 
 def test_rehearse_plays_files_as_an_adhoc_programme(tmp_path: Path, clips: dict[str, Path]) -> None:
@@ -51,7 +65,13 @@ def test_rehearse_plays_files_as_an_adhoc_programme(tmp_path: Path, clips: dict[
     result = subprocess.run(
         # straight cut: the ad-hoc programme is what is checked, not its 5 s title cards
         main_py(
-            "--event", str(tmp_path / "none"), "rehearse", "--straight-cut", "--exit-at-end", *files
+            "--event",
+            str(tmp_path / "none"),
+            "rehearse",
+            "--straight-cut",
+            "--exit-at-end",
+            *SHORT_HOLDS,
+            *files,
         ),
         env=offscreen_env(),
         capture_output=True,
@@ -117,7 +137,7 @@ def test_unattended_rehearsal_skips_only_the_film_that_fails_on_screen(
         [film_toml("GOOD", clip), film_toml("FAKE", clips["fake"]), film_toml("AFTER", clip)],
     )
     result = subprocess.run(
-        main_py("--event", str(event.root), "rehearse", "--exit-at-end"),
+        main_py("--event", str(event.root), "rehearse", "--exit-at-end", *SHORT_HOLDS),
         env=offscreen_env(),
         capture_output=True,
         text=True,

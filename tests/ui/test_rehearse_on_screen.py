@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from kiosk.media.generate import ClipSpec
+from tests.conftest import SHORT_HOLDS
 from tests.film_cache import FilmCache
 from tests.xvfb import qt_env, requires_xvfb, screenshot, xvfb_display
 
@@ -69,7 +70,7 @@ def test_rehearsal_fills_the_projector_with_the_films(
         for n, c in enumerate(COLOURS, start=1)
     ]
     with xvfb_display(800, 450) as display:
-        rehearse = ["rehearse", "--straight-cut", "--exit-at-end", *map(str, clips)]
+        rehearse = ["rehearse", "--straight-cut", "--exit-at-end", *SHORT_HOLDS, *map(str, clips)]
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "main.py"), "--event", str(tmp_path / "none"), *rehearse],
             env=qt_env(display, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11"),

@@ -18,9 +18,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 
+from kiosk.ui.common.theme import Colours
 from kiosk.ui.doors.voting_station import THANKS_MS
 from tests.results_helpers import PASSPHRASE
 from tests.station_helpers import MAIN, ROOT, pair_station, run_cli, start_server
@@ -93,6 +95,11 @@ def screen_when(
         time.sleep(0.2)
 
 
+def said_on_screen(display: str, name: str) -> None:
+    """Screenshots until one shows the refusal in red, in two lines (kept as `name`)."""
+    wait_for(lambda: bool(red_lines(shot(display, name))), 15, f"the refusal on screen ({name})")
+
+
 TILE_X = 24 + (WIDTH - 48) // 8  # the first column of film tiles
 
 
@@ -108,6 +115,29 @@ def confirm_buttons(image: QImage) -> Runs:
 
 def station_log(station_dir: Path) -> str:
     return "\n".join(p.read_text() for p in (station_dir / "logs").glob("*.log"))
+
+
+def refused(log_dir: Path, verdict: str) -> Callable[[], bool]:
+    """Whether the station's log says it refused a scan with `verdict`."""
+    return lambda: f"scan refused ({verdict})" in station_log(log_dir)
+
+
+def red_lines(image: QImage) -> Runs:
+    """Runs of rows (start, end) holding text in the refusal's red (`Colours.bad`): a
+    bilingual refusal is two lines or more (empty while there is none)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(rgb.constBits(), np.uint8).reshape(HEIGHT, rgb.bytesPerLine())
+    pixels = rows[:, : WIDTH * 3].reshape(HEIGHT, WIDTH, 3).astype(np.int16)
+    red = Colours.bad
+    distance = np.abs(pixels - np.array([red.red(), red.green(), red.blue()])).sum(axis=2)
+    lit = np.flatnonzero((distance < 60).sum(axis=1) >= 3)
+    runs: Runs = []
+    for y in lit.tolist():
+        if runs and y - runs[-1][1] <= 2:
+            runs[-1] = (runs[-1][0], y)
+        else:
+            runs.append((y, y))
+    return runs if len(runs) >= 2 else []
 
 
 def raised_runs(image: QImage, x: int, y_from: int = 0) -> list[tuple[int, int]]:
@@ -200,8 +230,8 @@ def test_voting_station_against_a_real_server(tmp_path: Path) -> None:
                 time.sleep(THANKS_MS / 1000 + 0.3)  # the thank-you fades back to scanning
 
                 scan(display, first.code)  # the same ticket again
-                time.sleep(1.5)
-                shot(display, "5-already-voted")
+                wait_for(refused(station_dir, "already_voted"), 15, "the second ballot refused")
+                said_on_screen(display, "5-already-voted")
 
                 server.kill()  # SIGKILL (and reaped): the station must say voting needs it
                 scan(display, voting.admitted[1].code)
@@ -262,8 +292,8 @@ def test_voting_station_on_the_event_folder(tmp_path: Path) -> None:
         try:
             wait_until_scannable(display)
             scan(display, voting.absent[0].code)
-            time.sleep(1.5)
-            shot(display, "local-1-not-admitted")
+            wait_for(refused(event_dir, "not_checked_in"), 15, "the absent ticket refused")
+            said_on_screen(display, "local-1-not-admitted")
             scan(display, voting.admitted[0].code)
             # the thumbnails are made on the worker thread
             tiles = screen_when(display, "local-2-films", film_tiles)

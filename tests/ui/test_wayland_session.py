@@ -31,6 +31,7 @@ from PySide6.QtGui import QColor, QImage
 
 from kiosk.desktop.outputs import read_mutter_outputs
 from kiosk.media.generate import ClipSpec
+from tests.conftest import SHORT_HOLDS
 from tests.desktop_session import MutterSession, mutter_session, requires_mutter
 from tests.film_cache import FilmCache
 
@@ -126,7 +127,7 @@ def rehearse_and_grab(
     covers `geometry`. Returns (the log, the window's pixels, every top-level window)."""
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "main.py"), "-v", "--event", str(tmp_path / "none"),
-         "rehearse", "--straight-cut", "--exit-at-end", *args, str(clip)],
+         "rehearse", "--straight-cut", "--exit-at-end", *SHORT_HOLDS, *args, str(clip)],
         env=session.env(KIOSK_VLC_AOUT="dummy"),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip

@@ -456,6 +456,7 @@ class VotingStationWindow(QWidget):
             self.reset()
 
     def _refuse(self, verdict: BallotVerdict) -> None:
+        log.info("voting station: scan refused (%s)", verdict.value)
         en, zh = verdict.message
         self._say(f"{zh}\n{en}", Colours.bad.name())
 
