@@ -8,13 +8,16 @@ per chunk of 200 (1,000 of them) while a show runs; the GUI load bench timed the
 dialog's bar as the widget behind most of the GUI thread's stalls during an import ("Paint
 QProgressBar", "UpdateRequest ImportPreviewDialog"). `ProgressStrip` keeps `QProgressBar`'s
 calls (`setRange`, `setValue`, `setFormat`, `valueChanged`...) but only asks for a repaint
-(`update`, folded by Qt into the window's next paint) and only when what it shows changes;
-its busy block steps 5 times a second, only while it is on screen.
+(`update`, folded by Qt into the window's next paint), only when what it shows changes and at
+most every ``repaint_every_ms`` (250 ms: 4 paints a second, however fast the values come); its
+busy block steps 5 times a second, only while it is on screen.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QPainter, QPaintEvent, QShowEvent
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 BUSY_STEP_MS = 200  # the busy block moves 5 times a second
 BUSY_STEPS = 20  # positions across the strip
 BUSY_BLOCK = 0.2  # the busy block's share of the width
+REPAINT_EVERY_MS = 250  # at most 4 paints a second
 
 
 class ProgressStrip(QWidget):
@@ -35,8 +39,19 @@ class ProgressStrip(QWidget):
 
     valueChanged = Signal(int)  # noqa: N815 (QProgressBar's name, so callers keep theirs)
 
-    def __init__(self, text_format: str = "%p%", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        text_format: str = "%p%",
+        parent: QWidget | None = None,
+        *,
+        repaint_every_ms: int = REPAINT_EVERY_MS,
+    ) -> None:
         super().__init__(parent)
+        self._repaint_every_s = repaint_every_ms / 1000
+        self._asked_at = -math.inf  # when a repaint was last asked for (monotonic s)
+        self._repaint_timer = QTimer(self)
+        self._repaint_timer.setSingleShot(True)
+        self._repaint_timer.timeout.connect(self._ask_repaint)
         self._minimum = 0
         self._maximum = 100
         self._value = 0
@@ -159,8 +174,17 @@ class ProgressStrip(QWidget):
         return (self.text() if self._text_visible else "", self._filled(), self.busy())
 
     def _changed(self, shown_before: tuple[str, int, bool]) -> None:
-        if self._shown() != shown_before:
-            self.update()
+        if self._shown() != shown_before and not self._repaint_timer.isActive():
+            self._ask_repaint()
+
+    def _ask_repaint(self) -> None:
+        """`update()` now, or once the last one is `repaint_every_ms` old."""
+        wait_s = self._asked_at + self._repaint_every_s - time.monotonic()
+        if wait_s > 0:
+            self._repaint_timer.start(math.ceil(wait_s * 1000))
+            return
+        self._asked_at = time.monotonic()
+        self.update()
 
     def _follow_busy(self) -> None:
         if self.busy() and self.isVisible():
@@ -171,4 +195,5 @@ class ProgressStrip(QWidget):
 
     def _step_busy(self) -> None:
         self._busy_step = (self._busy_step + 1) % BUSY_STEPS
+        self._asked_at = time.monotonic()
         self.update()
