@@ -400,6 +400,7 @@ def outcome_of(version: str, run: str, output: str, ballots: str) -> Outcome:
 
 STALL_LINE = re.compile(r"GUI thread held (\d+) ms by (.*)$")
 TIMER_FRAME = re.compile(r"^(gui_load_child\.py:\d+ notify( → )?)+")  # the bench's event timer
+TIMER_INSIDE = re.compile(r" → gui_load_child\.py:\d+ notify$")  # a window painting, no Python
 NO_PYTHON = "Qt itself"
 
 
@@ -411,6 +412,7 @@ def stall_handlers(output: str, shown: int = 4) -> str:
         match = STALL_LINE.search(line)
         if match:
             handler = TIMER_FRAME.sub("", match.group(2).strip()) or NO_PYTHON
+            handler = TIMER_INSIDE.sub(" (Qt)", handler)
             seen.setdefault(handler, []).append(int(match.group(1)))
     ranked = sorted(seen.items(), key=lambda item: (-len(item[1]), -max(item[1])))
     return "; ".join(f"{len(ms)}x {name} (max {max(ms)})" for name, ms in ranked[:shown])
