@@ -48,8 +48,8 @@ NO_PYTHON = "Qt itself (painting or layout: no Python handler running)"
 class WindowPaints(QObject):
     """Which top-level window Qt is painting now (read by the watchdog thread): an event filter
     on each visible top-level window that delivers the window's ``UpdateRequest`` itself, between
-    two notes. Only the windows' own events pass through it (a few hundred a second at most),
-    never every event of the application."""
+    two notes. Only the windows' own events pass through it (not their children's), never every
+    event of the application."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

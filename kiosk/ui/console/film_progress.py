@@ -2,10 +2,10 @@
 
 A `ProgressStrip` without text, 8 px high, set as a fraction ten times a second by the Show tab:
 it asks for a repaint (`update`, folded into the window's next paint) only when the filled
-width changes by a pixel, at most every 100 ms. A `QProgressBar` here repainted at once at
-every change (a synchronous paint and flush to the X server): the GUI thread's largest single
-cost during a show (cProfile of the real console in the GUI load bench: 163 calls, 11 s of
-43 s under a loaded machine).
+width changes by a pixel, at most every 250 ms (a title card's countdown moves it at every
+tick). A `QProgressBar` here repainted at once at every change (a synchronous paint and flush
+to the X server): the GUI thread's largest single cost during a show (cProfile of the real
+console in the GUI load bench: 163 calls, 11 s of 43 s under a loaded machine).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 BAR_HEIGHT = 8
 STEPS = 10_000  # finer than any bar's pixels
-REPAINT_EVERY_MS = 100  # as often as the Show tab sets it
+REPAINT_EVERY_MS = 250  # 4 paints a second: each is a paint and flush of the console window
 
 
 class FilmProgress(ProgressStrip):
