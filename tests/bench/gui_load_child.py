@@ -16,6 +16,17 @@ export through the Registrations view: the preview dialog, then its Import butto
 tab shown and Export PDF every 6 s), `ballots` (the Viewer's vote tab shown, unless the Report
 tab is: the parent runs the vote server and the phones), `doors` (nothing here: the parent runs
 door traffic).
+Every event the application delivers is timed (`TimedApplication.notify`, nested events
+inside their parent, e.g. each widget's Paint inside its window's UpdateRequest): an event whose
+own time (less the events delivered inside it) is over ``EVENT_OVER_MS`` is kept as
+`[start t, whole ms, own ms, own CPU ms, event type, receiver class#objectName]`, so the parent
+can name the widget behind a stall the console's probe could only call "Qt itself". A Python
+`notify` is a call into Python for every event, which is why this timer is the bench's and not
+the product's.
+The GUI thread's CPU time per event type and receiver is summed over the run (`event_cpu`).
+The active window is logged whenever it changes (`ACTIVE ...`) and the time with none is counted
+(the keys-between-windows filter is on the application then); with `GUI_LOAD_ACTIVATE=1` (the
+default) the console is activated whenever no window is, as the operator's click does.
 Prints one JSON line `RESULT {...}` and quits. Works on any version of the console that has
 `open_console`, `RegistrationsView.preview_file` and `ReportView.export` (the bench runs the
 code before and after a change with the same child).
@@ -30,8 +41,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.core.show import CueKind
 from kiosk.store.event_folder import EventFolder
@@ -42,10 +53,60 @@ DRIVE_MS = 100
 EXPORT_EVERY_S = 6.0
 CUTS_AFTER_LOAD = 4  # cuts measured once every load has finished
 MAX_RUN_S = float(os.environ.get("GUI_LOAD_MAX_RUN", "240"))  # then it gives up on the load
+EVENT_OVER_MS = 8.0  # an event whose own time is longer is kept, with its receiver
+ACTIVATE = os.environ.get("GUI_LOAD_ACTIVATE", "1") == "1"  # the operator clicks the console
 
 
 def say(text: str) -> None:
     print(text, flush=True)
+
+
+class TimedApplication(QApplication):
+    """The application, timing every event it delivers: wall and GUI-thread CPU time, each
+    less the events delivered inside it (its own time)."""
+
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        self.origin = time.monotonic()
+        # t, whole ms, own ms, own CPU ms, type, receiver
+        self.slow: list[tuple[float, float, float, float, str, str]] = []
+        self.cpu: dict[str, list[float]] = {}  # "type receiver": [events, own CPU ms]
+        self._nested: list[list[float]] = [[0.0, 0.0]]  # wall, CPU inside the current event
+
+    def notify(self, receiver: QObject, event: QEvent) -> bool:
+        """Deliver `event`, timed."""
+        start, start_cpu = time.perf_counter(), time.thread_time()
+        self._nested.append([0.0, 0.0])
+        try:
+            return super().notify(receiver, event)
+        finally:
+            took, took_cpu = time.perf_counter() - start, time.thread_time() - start_cpu
+            inside, inside_cpu = self._nested.pop()
+            self._nested[-1][0] += took
+            self._nested[-1][1] += took_cpu
+            own_ms, own_cpu_ms = (took - inside) * 1000, (took_cpu - inside_cpu) * 1000
+            kind, to = _type(event), _name(receiver)
+            name = f"{kind} {to}"
+            totals = self.cpu.setdefault(name, [0, 0.0])
+            totals[0] += 1
+            totals[1] += own_cpu_ms
+            if own_ms > EVENT_OVER_MS:
+                at = time.monotonic() - took - self.origin
+                self.slow.append((at, took * 1000, own_ms, own_cpu_ms, kind, to))
+
+
+def _type(event: QEvent) -> str:
+    kind = event.type()
+    return kind.name if isinstance(kind, QEvent.Type) else str(int(kind))
+
+
+def _name(receiver: QObject) -> str:
+    name = receiver.objectName()
+    named = f"{type(receiver).__name__}#{name}" if name else type(receiver).__name__
+    if isinstance(receiver, QTimer):  # whose timer
+        parent = receiver.parent()
+        return f"{named}({type(parent).__name__})" if parent is not None else named
+    return named
 
 
 def tab_of(window: Any, class_name: str) -> QWidget:
@@ -86,6 +147,9 @@ class Bench:
         self.exports = 0
         self.pressed_at = 0.0
         self.finished = False
+        self.active = "?"
+        self.no_active_window_s = 0.0  # while the load ran: the keys filter on the application
+        self.drove_at = time.monotonic()
         players = self.show.players
         players._vlc_event.connect(self._vlc_event, Qt.ConnectionType.DirectConnection)
         self.show.changed.connect(self._changed)
@@ -144,6 +208,7 @@ class Bench:
     # --- driving ----------------------------------------------------------------------------
     def _drive(self) -> None:
         now = time.monotonic()
+        self._follow_active_window(now)
         snap = self.show.snapshot()
         if (snap.waiting_for_go or snap.alert is not None) and now - self.pressed_at > 1.0:
             self.pressed_at = now
@@ -160,6 +225,19 @@ class Bench:
         if now - self.started > MAX_RUN_S:
             say("TIMEOUT")
             self._finish()
+
+    def _follow_active_window(self, now: float) -> None:
+        active = QApplication.activeWindow()
+        name = type(active).__name__ if active is not None else "none"
+        if active is None and self.load_started_at is not None:
+            self.no_active_window_s += now - self.drove_at
+        self.drove_at = now
+        if name != self.active:
+            self.active = name
+            say(f"ACTIVE {name} at {time.monotonic() - self.started:.1f} s")
+        modal = QApplication.activeModalWidget()
+        if ACTIVATE and active is None and modal is None and self.window.isVisible():
+            self.window.activateWindow()  # as the operator's click on the console does
 
     def _done_t(self) -> float:
         return (self.import_finished_at or 0.0) - self.started if self.import_done else 1e9
@@ -206,12 +284,18 @@ class Bench:
         self.finished = True
         self.probe.stop()
         self.driver.stop()
+        app = QApplication.instance()
+        slow = app.slow if isinstance(app, TimedApplication) else []
+        shift = app.origin - self.started if isinstance(app, TimedApplication) else 0.0
         result = {
             "samples": self.samples,
+            "slow_events": [(t + shift, *rest) for t, *rest in slow],
+            "event_cpu": app.cpu if isinstance(app, TimedApplication) else {},
             "cuts": self.cuts,
             "import_seconds": self.import_seconds,
             "import_progress_seen": self.import_progress_seen,
             "exports": self.exports,
+            "no_active_window_s": self.no_active_window_s,
             "load_started_t": (self.load_started_at or self.started) - self.started,
         }
         say("RESULT " + json.dumps(result))
@@ -221,6 +305,7 @@ class Bench:
 
 
 def main(event_dir: str, loads: str, export_csv: str, out_dir: str) -> int:
+    TimedApplication(sys.argv)
     app = make_application()
     folder = EventFolder(Path(event_dir))
     lock = folder.lock()

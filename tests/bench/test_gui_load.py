@@ -112,6 +112,9 @@ class Outcome:
     progress_seen: bool
     load: str
     stalls: str = ""  # the console's own stall probe: handlers that held the GUI thread
+    widgets: str = ""  # the event (type, receiver widget) behind each stall, from the timer
+    cpu: str = ""  # where the GUI thread's CPU went, per event type and receiver
+    no_active_window_s: float = 0.0  # the keys filter on the application that long
 
     def line(self) -> str:
         loaded = [c["late_ms"] for c in self.cuts if c["loaded"]]
@@ -119,6 +122,7 @@ class Outcome:
         cuts = " ".join(f"{c['late_ms']:.0f}" for c in self.cuts if c["loaded"])
         imported = f" import {self.import_s:.1f} s" if self.import_s else ""
         bar = " (progress bar seen)" if self.progress_seen else ""
+        bar += f" no active window {self.no_active_window_s:.1f} s"
         return (
             f"{self.version:<7}{self.run:<9} GUI p99 {self.p99_ms:7.1f} max {self.max_ms:8.1f} | "
             f"outside cuts p99 {self.p99_outside_ms:6.1f} max {self.max_outside_ms:8.1f} | "
@@ -388,10 +392,16 @@ def outcome_of(version: str, run: str, output: str, ballots: str) -> Outcome:
         result["import_progress_seen"],
         f"{load[0]:.1f} {load[1]:.1f}{ballots}",
         stall_handlers(output),
+        stall_widgets(samples, result.get("slow_events", [])),
+        cpu_by_event(result.get("event_cpu", {})),
+        result.get("no_active_window_s", 0.0),
     )
 
 
 STALL_LINE = re.compile(r"GUI thread held (\d+) ms by (.*)$")
+TIMER_FRAME = re.compile(r"^(gui_load_child\.py:\d+ notify( → )?)+")  # the bench's event timer
+TIMER_INSIDE = re.compile(r" → gui_load_child\.py:\d+ notify$")  # a window painting, no Python
+NO_PYTHON = "Qt itself"
 
 
 def stall_handlers(output: str, shown: int = 4) -> str:
@@ -401,9 +411,50 @@ def stall_handlers(output: str, shown: int = 4) -> str:
     for line in output.splitlines():
         match = STALL_LINE.search(line)
         if match:
-            seen.setdefault(match.group(2).strip(), []).append(int(match.group(1)))
+            handler = TIMER_FRAME.sub("", match.group(2).strip()) or NO_PYTHON
+            handler = TIMER_INSIDE.sub(" (Qt)", handler)
+            seen.setdefault(handler, []).append(int(match.group(1)))
     ranked = sorted(seen.items(), key=lambda item: (-len(item[1]), -max(item[1])))
     return "; ".join(f"{len(ms)}x {name} (max {max(ms)})" for name, ms in ranked[:shown])
+
+
+PROBE_S = 0.005  # the child's probe interval
+STALL_MS = 50.0  # a stall worth naming (the console's probe logs from there too)
+
+
+def stall_widgets(
+    samples: list[tuple[float, float]], slow_events: list[list[Any]], shown: int = 5
+) -> str:
+    """Which event held the GUI thread in each stall over STALL_MS: of the slow events (`[t,
+    ms, own ms, type, receiver]`, timed by the child's application) that overlap the stall,
+    the one with the longest own time; `count× type receiver (max own ms, max stall ms)`,
+    the most often first. A stall no slow event overlaps is the process waiting for a CPU, or
+    the interpreter lock, between events."""
+    seen: dict[str, list[tuple[float, float]]] = {}
+    for t, late in samples:
+        if late <= STALL_MS:
+            continue
+        begun = t - late / 1000 - PROBE_S
+        overlapping = [e for e in slow_events if e[0] < t and e[0] + e[1] / 1000 > begun]
+        if overlapping:
+            event = max(overlapping, key=lambda e: e[2])
+            name, own = f"{event[4]} {event[5]} (CPU {event[3]:.0f})", event[2]
+        else:
+            name, own = "no slow event (between events: CPU or interpreter lock)", 0.0
+        seen.setdefault(name, []).append((own, late))
+    ranked = sorted(seen.items(), key=lambda item: (-len(item[1]), -max(item[1])[1]))
+    return "; ".join(
+        f"{len(hits)}x {name} (own {max(o for o, _ in hits):.0f}, "
+        f"stall {max(late for _, late in hits):.0f})"
+        for name, hits in ranked[:shown]
+    )
+
+
+def cpu_by_event(event_cpu: dict[str, list[float]], shown: int = 8) -> str:
+    """The GUI thread's CPU by event type and receiver (own time, nested events apart), the
+    most first: `type receiver ms/count`."""
+    ranked = sorted(event_cpu.items(), key=lambda item: -item[1][1])
+    return "; ".join(f"{name} {ms:.0f} ms/{count:.0f}" for name, (count, ms) in ranked[:shown])
 
 
 def test_cuts_under_office_load(
@@ -424,4 +475,10 @@ def test_cuts_under_office_load(
     print("\n".join(["", "Stalls the console's probe named (> 50 ms):"]))
     for o in outcomes:
         print(f"{o.version:<7}{o.run:<9} {o.stalls or '-'}")
+    print("\n".join(["", "What held the GUI thread in each stall > 50 ms (event, receiver):"]))
+    for o in outcomes:
+        print(f"{o.version:<7}{o.run:<9} {o.widgets or '-'}")
+    print("\n".join(["", "The GUI thread's CPU by event and receiver (own ms/events):"]))
+    for o in outcomes:
+        print(f"{o.version:<7}{o.run:<9} {o.cpu or '-'}")
     assert outcomes

@@ -9,6 +9,13 @@ attendees.py:280 apply_import`` (the slot Qt called, then the innermost frame of
 the timer fires again, the stall is logged with that handler (over 50 ms), handed to
 ``record_incident`` (over 100 ms: the console journals it; the show report lists it) and the
 status line shows the worst lateness of the last minutes.
+
+Painting runs in Qt, with no Python frame to read: :class:`WindowPaints` (an event filter on
+each visible top-level window, not on the application) delivers each window's
+``UpdateRequest`` (the paint of everything that changed in that window, and its flush to the
+window system) itself, so the watchdog can say which window was being painted:
+``painting ConsoleWindow (Qt)``, or ``painting StageWindow → canvas.py:54 background`` when a
+Python paint of ours ran inside it.
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.core.stalls import Stall, StallLog, status_text
 from kiosk.ui.common.theme import Colours, set_style, text_label
@@ -35,6 +43,43 @@ WATCH_MS = 20
 LABEL_EVERY_S = 1.0
 _LIBRARIES = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")})
 NO_PYTHON = "Qt itself (painting or layout: no Python handler running)"
+
+
+class WindowPaints(QObject):
+    """Which top-level window Qt is painting now (read by the watchdog thread): an event filter
+    on each visible top-level window that delivers the window's ``UpdateRequest`` itself, between
+    two notes. Only the windows' own events pass through it (not their children's), never every
+    event of the application."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.painting = ""  # the window being painted, "" between paints
+        self._watched: set[int] = set()
+
+    def watch_windows(self) -> None:
+        """Filter every visible top-level window not filtered yet (new dialogs included)."""
+        for window in QApplication.topLevelWidgets():
+            key = id(window)
+            if window.isVisible() and key not in self._watched:
+                self._watched.add(key)
+                window.installEventFilter(self)
+                window.destroyed.connect(lambda *_a, key=key: self._watched.discard(key))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A window's UpdateRequest: delivered here, named while it runs."""
+        if event.type() != QEvent.Type.UpdateRequest or not isinstance(watched, QWidget):
+            return False
+        self.painting = _object_name(watched)
+        try:
+            watched.event(event)
+        finally:
+            self.painting = ""
+        return True
+
+
+def _object_name(widget: QObject) -> str:
+    name = widget.objectName()
+    return f"{type(widget).__name__}#{name}" if name else type(widget).__name__
 
 
 class StallProbe(QObject):
@@ -66,6 +111,7 @@ class StallProbe(QObject):
         self._beat = time.monotonic()
         self._handler = ""  # what the watchdog saw holding the GUI thread since the last beat
         self._label_at = 0.0
+        self.paints = WindowPaints(self)
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(interval_ms)
@@ -80,6 +126,7 @@ class StallProbe(QObject):
             return
         with self._lock:
             self._beat = time.monotonic()
+        self.paints.watch_windows()
         self._timer.start()
         if not self._watchdog.is_alive():
             self._watchdog.start()
@@ -113,6 +160,7 @@ class StallProbe(QObject):
         if now - self._label_at >= LABEL_EVERY_S:
             self._label_at = now
             self._draw(log_.worst(now))
+            self.paints.watch_windows()  # a dialog opened since
 
     def _draw(self, worst_ms: float) -> None:
         self.label.setText(status_text(worst_ms, self.stall_log.window_s))
@@ -148,6 +196,9 @@ class StallProbe(QObject):
             chain.append(frame)
             frame = frame.f_back
         running = [f for f in reversed(chain) if id(f) not in loop]  # outermost first
+        painting = self.paints.painting
+        if painting:
+            return _painting_name(painting, running)
         if not running:
             return ""
         summaries = [
@@ -161,6 +212,26 @@ class StallProbe(QObject):
         if ours:
             names.append(_frame_name(ours[-1]))
         return " → ".join(names)
+
+
+def _painting_name(window: str, running: list[FrameType]) -> str:
+    """`painting <window> (Qt)`, or `painting <window> → <innermost frame of the app>` when a
+    Python paint of ours runs inside it."""
+    ours = [
+        f
+        for f in running
+        if _is_app_code(f.f_code.co_filename) and f.f_code.co_filename != __file__
+    ]
+    if not ours:
+        return f"painting {window} (Qt)"
+    innermost = ours[-1]
+    summary = traceback.FrameSummary(
+        innermost.f_code.co_filename,
+        innermost.f_lineno,
+        innermost.f_code.co_name,
+        lookup_line=False,
+    )
+    return f"painting {window} → {_frame_name(summary)}"
 
 
 def _frames_below() -> frozenset[int]:

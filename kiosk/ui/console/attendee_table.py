@@ -19,25 +19,28 @@ _ModelIndex = QModelIndex | QPersistentModelIndex
 COLUMN_COUNT = 7
 
 
-def cell_text(attendee: AttendeeRecord, column: int) -> str:
-    """The text of one cell of the attendee table (also what search and sort use)."""
-    cells = (
-        str(attendee.id),
-        attendee.name,
-        attendee.name_latin or "",
-        attendee.email or "",
-        attendee.code or "no valid ticket · 無有效門票",
-        _status_text(attendee),
-        "✔ in" if attendee.checked_in else "",
-    )
-    return cells[column]
-
-
 def _status_text(attendee: AttendeeRecord) -> str:
     if attendee.status == STATUS_GONE:
         return "gone 已不在名單"
     term = glossary.WALK_IN if attendee.is_walk_in else glossary.REGISTERED
     return f"{term.en.lower()} {term.zh}"
+
+
+_CELLS: tuple[Callable[[AttendeeRecord], str], ...] = (
+    lambda a: str(a.id),
+    lambda a: a.name,
+    lambda a: a.name_latin or "",
+    lambda a: a.email or "",
+    lambda a: a.code or "no valid ticket · 無有效門票",
+    _status_text,
+    lambda a: "✔ in" if a.checked_in else "",
+)
+
+
+def cell_text(attendee: AttendeeRecord, column: int) -> str:
+    """The text of one cell of the attendee table (also what search and sort use); works out
+    only that cell (a paint asks every visible cell several times)."""
+    return _CELLS[column](attendee)
 
 
 def cell_colour(attendee: AttendeeRecord, column: int) -> QColor | None:
@@ -110,6 +113,8 @@ class AttendeeTableModel(QAbstractTableModel):
         super().__init__()
         self.attendees: list[AttendeeRecord] = []
         self._sort_requested = sort_requested
+        self._code_font = ui_font(10)  # built once: a paint asks for it in every visible row
+        self._code_font.setFamilies(["DejaVu Sans Mono", "Monospace"])
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """A header was clicked: the worker sorts, the rows come back in that order."""
@@ -148,7 +153,5 @@ class AttendeeTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return cell_colour(attendee, column)
         if role == Qt.ItemDataRole.FontRole and column == 4:
-            font = ui_font(10)
-            font.setFamilies(["DejaVu Sans Mono", "Monospace"])
-            return font
+            return self._code_font
         return None

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
-    QProgressBar,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -45,6 +44,7 @@ from kiosk.services.import_process import (
     PreviewSummary,
 )
 from kiosk.services.registrations import ImportStoppedError, RegistrationDesk
+from kiosk.ui.common.progress_strip import ProgressStrip
 from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.theme import Colours, text_label
 from kiosk.ui.console.many_gone import ConfirmManyGone, ask_many_gone, many_gone_question
@@ -133,8 +133,7 @@ class ImportPreviewDialog(QDialog):
         self.problems.setReadOnly(True)
         self.problems.setPlaceholderText("No problems found. 沒有發現問題。")
         layout.addWidget(self.problems, 2)
-        self.progress = QProgressBar()
-        self.progress.setFormat("%v / %m")
+        self.progress = ProgressStrip("%v / %m")
         self.progress.hide()
         layout.addWidget(self.progress)
 

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QMenu,
-    QProgressBar,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -46,6 +45,7 @@ from kiosk.services.open_event import Registrations
 from kiosk.services.registrations import AttendeeRecord, RegistrationDesk, TicketRecord
 from kiosk.services.tickets import RenderSummary, render_tickets
 from kiosk.ui.common.messages import MessageBus
+from kiosk.ui.common.progress_strip import ProgressStrip
 from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label
@@ -126,9 +126,8 @@ class RegistrationsView(QWidget):
         status = QHBoxLayout()
         self.summary = text_label("", 11, rich=True)  # counts only
         status.addWidget(self.summary, 1)
-        self.progress = QProgressBar()
+        self.progress = ProgressStrip("Tickets %v/%m")
         self.progress.setMinimumWidth(260)
-        self.progress.setFormat("Tickets %v/%m")
         self.progress.hide()
         status.addWidget(self.progress)
         return status

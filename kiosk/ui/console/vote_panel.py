@@ -23,7 +23,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -37,6 +36,7 @@ from kiosk.render.vote_card import VoteCard
 from kiosk.services.vote import ViewerVote, VoteStatus
 from kiosk.services.vote_address import VotePageAddress, phones_can_reach
 from kiosk.ui.common.messages import MessageBus
+from kiosk.ui.common.progress_strip import ProgressStrip
 from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.common.theme import Colours, text_label, ui_font
 from kiosk.ui.stage.window import Layer, StageWindow
@@ -165,8 +165,7 @@ class VotePanel(QWidget):
         self.turnout.setTextFormat(Qt.TextFormat.PlainText)
         self.turnout.setWordWrap(True)
         layout.addWidget(self.turnout)
-        self.bar = QProgressBar()
-        self.bar.setTextVisible(True)
+        self.bar = ProgressStrip()
         self.bar.setMinimumHeight(36)
         layout.addWidget(self.bar)
         self.address = text_label(size=14)

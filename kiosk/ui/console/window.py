@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -52,6 +51,7 @@ from kiosk.services.film_media import FilmMedia
 from kiosk.services.open_event import OpenEvent
 from kiosk.services.preflight import PreflightReport
 from kiosk.ui.common.messages import Level, MessageBus
+from kiosk.ui.common.progress_strip import ProgressStrip
 from kiosk.ui.common.stall_probe import StallProbe
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, text_label, ui_font
@@ -425,9 +425,8 @@ class ConsoleWindow(QMainWindow):
         row.setContentsMargins(0, 6, 0, 6)
         self.summary = text_label("", 11, rich=True)  # numbers and times only
         row.addWidget(self.summary, 1)
-        self.progress = QProgressBar()
+        self.progress = ProgressStrip("Preflight %v/%m")
         self.progress.setMinimumWidth(220)
-        self.progress.setFormat("Preflight %v/%m")
         self.progress.hide()
         row.addWidget(self.progress)
         self.preflight_button = QPushButton("Run preflight  [F5]")
