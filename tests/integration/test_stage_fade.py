@@ -141,10 +141,10 @@ def analyse(
     assert held and max(f[1] for f in held) < 0.03 * full, "not black before the unblack"
     brightest = 0.0
     for t, mean, _ in after:
-        ramp = ease((t - unblack) / FADE_S)
+        level_now = ease((t - unblack) / FADE_S)  # where the ramp is at this picture
         # never ahead of the ramp (it starts DARK_WITHIN_S after the unblack: load only delays
         # a picture, so this bound holds however loaded the machine is) ...
-        assert mean <= (ramp + 0.03) * full, (
+        assert mean <= (level_now + 0.03) * full, (
             f"ahead of the ramp at +{1000 * (t - unblack):.0f} ms: {mean:.0f} of {full:.0f}"
         )
         # ... and each picture at most one redraw's step above the last, or up to where the
@@ -152,10 +152,10 @@ def analyse(
         # catches up in one step (load 12-23: a paused picture at 26 % from +460 to +768 ms,
         # then 78 %, the ramp at 87 %; a playing one at 44 % until +857 ms, then 86 % at
         # +1001 ms, the ramp at 97 %)
-        behind = max(0.0, ramp * full - brightest)
+        behind = max(0.0, level_now * full - brightest)
         assert mean <= max(brightest, 0.03 * full) + step * full + behind, (
             f"flash at +{1000 * (t - unblack):.0f} ms: {mean:.0f} after at most "
-            f"{brightest:.0f}, the ramp at {ramp * full:.0f}"
+            f"{brightest:.0f}, the ramp at {level_now * full:.0f}"
         )
         brightest = max(brightest, mean)
     assert max(f[1] for f in after) <= 1.05 * full
