@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--schedule", choices=SCHEDULES, default="beside")
     parser.add_argument("--serial-only", action="store_true", help="the serial pass alone")
     parser.add_argument(
-        "--busy-for", type=float, default=1800, help="the busy loops end by themselves after this"
+        "--busy-for", type=float, default=3600, help="the busy loops end by themselves after this"
     )
     parser.add_argument("pytest_args", nargs="*", help="more pytest arguments (after --)")
     args = parser.parse_args(argv)
