@@ -30,6 +30,7 @@ from typing import IO
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SCHEDULES = ("beside", "after")
+POLL_S = 0.2  # how often a run looks whether a pass has ended
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,24 @@ def start(suite_pass: Pass, folder: Path) -> Running:
 
 def finish(running: Running, started_at: float) -> PassResult:
     """Wait for a started pass; say when it ended."""
-    status = running.process.wait()
-    ended = time.monotonic()
-    result = PassResult(running.suite_pass.name, status, ended - running.started)
-    print(f"[{ended - started_at:4.0f} s] {result.describe()}", flush=True)
-    return result
+    return finish_all([running], started_at)[0]
+
+
+def finish_all(runs: Sequence[Running], started_at: float) -> list[PassResult]:
+    """Wait for all the started passes, each timed when it ended (whichever ends first), and
+    say so as each one ends; the results in the order of `runs`."""
+    results: dict[int, PassResult] = {}
+    while len(results) < len(runs):
+        for index, running in enumerate(runs):
+            status = running.process.poll() if index not in results else None
+            if status is None:
+                continue
+            ended = time.monotonic()
+            results[index] = PassResult(running.suite_pass.name, status, ended - running.started)
+            print(f"[{ended - started_at:4.0f} s] {results[index].describe()}", flush=True)
+        if len(results) < len(runs):
+            time.sleep(POLL_S)
+    return [results[index] for index in range(len(runs))]
 
 
 def print_output(running: Running) -> None:
@@ -132,7 +146,7 @@ def run_passes(passes: Sequence[Pass], schedule: str) -> list[PassResult]:
         try:
             if schedule == "beside":
                 runs = [start(p, folder) for p in passes]
-                results = [finish(r, started_at) for r in runs]
+                results = finish_all(runs, started_at)
             else:
                 for suite_pass in passes:
                     if results and results[-1].status != 0:

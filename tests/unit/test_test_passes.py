@@ -59,6 +59,16 @@ def test_beside_starts_both_together_and_prints_each_output_whole(
     assert exit_status(results) == 0
 
 
+def test_beside_times_each_pass_when_it_ends_whichever_ends_first() -> None:
+    """The second pass ending first is timed then, not when the first pass has ended too."""
+    results = run_passes(
+        [child("long", talker("l", 1, pause_s=1.5)), child("short", talker("s", 1))], "beside"
+    )
+    long_s, short_s = (r.wall_s for r in results)
+    assert long_s >= 1.5
+    assert short_s < long_s - 0.8, (short_s, long_s)
+
+
 def test_beside_keeps_both_exit_statuses_and_fails_with_the_first_failure() -> None:
     results = run_passes(
         [child("parallel", talker("p", 1, status=0)), child("serial", talker("s", 1, status=3))],
