@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,7 @@ from typing import IO
 REPOSITORY = Path(__file__).resolve().parents[1]
 SCHEDULES = ("beside", "after")
 POLL_S = 0.2  # how often a run looks whether a pass has ended
+STOP_GRACE_S = 30.0  # an interrupted pass's time to end by itself
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,18 @@ def finish_all(runs: Sequence[Running], started_at: float) -> list[PassResult]:
     return [results[index] for index in range(len(runs))]
 
 
+def stop_pass(process: subprocess.Popen[bytes]) -> None:
+    """End a pass this run started: SIGINT (pytest takes it as Ctrl+C and tears its fixtures
+    down, so their displays and sound servers go too), SIGKILL if it is still there after
+    `STOP_GRACE_S`."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(STOP_GRACE_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def print_output(running: Running) -> None:
     """The whole output of a pass, under a title."""
     print(f"\n======== {running.suite_pass.name}: its output ========", flush=True)
@@ -157,8 +171,7 @@ def run_passes(passes: Sequence[Pass], schedule: str) -> list[PassResult]:
         finally:
             for running in runs:
                 if running.process.poll() is None:  # interrupted: end what this run started
-                    running.process.kill()
-                    running.process.wait()
+                    stop_pass(running.process)
             for running in runs:
                 print_output(running)
                 running.output.close()
