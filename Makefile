@@ -35,33 +35,34 @@ run: deps
 		xvfb-run -a -s "-screen 0 1920x1080x24" $(PY) main.py; \
 	else $(PY) main.py; fi
 
-# The suite runs on TEST_WORKERS processes (pytest-xdist; a test file stays on one worker, so its
-# module fixtures are built once), except the tests marked `serial`: they measure real time
-# (sound heard through PulseAudio, fades, key-burst timing) and run afterwards, on SERIAL_LANES
-# processes (1 by default, alone; 2 halves the pass, but two lanes are not yet green every
-# time: docs/dev/testing.md "Lanes"; each lane's tests have their own display, sound server,
-# ports and temp dirs).
+# The suite runs in two passes (tools/test_passes.py): the parallel pass, every test not marked
+# `serial`, on TEST_WORKERS processes (pytest-xdist; a test file stays on one worker, so its
+# module fixtures are built once); and the serial pass, the tests that measure real time (sound
+# heard through PulseAudio, fades, key-burst timing), on SERIAL_LANES lanes (each lane's tests
+# have their own display, sound server, ports and temp dirs). SERIAL_SCHEDULE=beside (the
+# default) starts both passes together: the parallel pass leaves a quarter of the CPU idle and
+# the real-time tests mostly wait, so together they take about as long as the parallel pass
+# alone; `after` runs the serial pass once the parallel pass has passed (docs/dev/testing.md,
+# "The schedule"). Each pass's output is printed whole when both have ended.
 # Both passes start the longest files first (tests/file_order.py). `make test` prints how long
 # each pass took (docs/dev/testing.md). `make test-fast` is the inner loop: no real-time and no
-# slow tests, about a minute or two. `make test-loaded` runs the real-time tests with two
-# busy-loop processes spinning (tools/loaded_run.py): they must pass on a loaded laptop too.
+# slow tests, about a minute or two. `make test-loaded` runs what `make test` runs with two
+# busy-loop processes spinning (tools/loaded_run.py): it must pass on a loaded laptop too.
 TEST_WORKERS ?= 2
-SERIAL_LANES ?= 1
+SERIAL_LANES ?= 2
+SERIAL_SCHEDULE ?= beside
 BUSY_LOOPS ?= 2
 PYTEST := QT_QPA_PLATFORM=offscreen $(PY) -m pytest
-SERIAL_XDIST := $(if $(filter-out 0 1,$(SERIAL_LANES)),-n $(SERIAL_LANES) --dist loadfile,)
+PASSES := --workers $(TEST_WORKERS) --lanes $(SERIAL_LANES) --schedule $(SERIAL_SCHEDULE)
 
 test: deps
 	@t0=$$(date +%s); status=0; \
-	$(MAKE) --no-print-directory lint typecheck docs || status=$$?; t1=$$(date +%s); t2=$$t1; t3=$$t1; \
+	$(MAKE) --no-print-directory lint typecheck docs || status=$$?; t1=$$(date +%s); t2=$$t1; \
 	if [ $$status -eq 0 ]; then \
-		$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not serial" || status=$$?; t2=$$(date +%s); t3=$$t2; \
+		$(PY) -m tools.test_passes $(PASSES) || status=$$?; t2=$$(date +%s); \
 	fi; \
-	if [ $$status -eq 0 ]; then \
-		$(PYTEST) -m serial $(SERIAL_XDIST) || status=$$?; t3=$$(date +%s); \
-	fi; \
-	echo "make test: lint + typecheck + docs $$((t1 - t0)) s, parallel pass $$((t2 - t1)) s," \
-		"serial pass ($(SERIAL_LANES) lanes) $$((t3 - t2)) s, total $$((t3 - t0)) s" \
+	echo "make test: lint + typecheck + docs $$((t1 - t0)) s, test passes $$((t2 - t1)) s" \
+		"($(SERIAL_SCHEDULE): the line above has each pass's time), total $$((t2 - t0)) s" \
 		"(load average $$(cut -d' ' -f1-3 /proc/loadavg), $$(nproc) cores)"; \
 	exit $$status
 
@@ -72,7 +73,7 @@ test-fast: deps
 	exit $$status
 
 test-loaded: deps
-	$(PY) -m tools.loaded_run --busy $(BUSY_LOOPS) --lanes $(SERIAL_LANES)
+	$(PY) -m tools.loaded_run --busy $(BUSY_LOOPS) $(PASSES)
 
 lint: deps
 	$(VENV)/bin/ruff check .

@@ -6,7 +6,8 @@ the screen is ready to be captured, then runs until its stdin closes. Modes:
 * `cover`: a console window with a text field on the primary screen, the stage on the other
   one showing black; unplugs and replugs the projector and reports where the stage went.
 * `video CLIP [SRT]`: the stage plays CLIP into video surface A with the real libvlc (xcb
-  output), cuts to it, pauses after a second, and shows $STAGE_CAPTION as a caption if set.
+  output), cuts to it, pauses once a second of the film has played (by the film's clock), and
+  shows $STAGE_CAPTION as a caption if set.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from kiosk.ui.stage.window import StageWindow
 from tests.xvfb import quit_when_stdin_closes
 
 KEEP: list[object] = []  # objects that must live until the child ends
+PLAYED_MS = 1000  # how much of the film `video` plays before it pauses
 
 
 def wait(ms: int) -> None:
@@ -102,7 +104,8 @@ def cover(stage: StageWindow, display_env: dict[str, str]) -> dict[str, Any]:
 
 
 def video(stage: StageWindow, clip: Path, srt: Path | None) -> dict[str, Any]:
-    """Play `clip` into surface A with real libvlc, cut to it, pause after a second."""
+    """Play `clip` into surface A with real libvlc, cut to it, pause once a second of the film
+    has played."""
     import vlc
 
     from kiosk.media.vlc_backend import create_instance
@@ -127,14 +130,20 @@ def video(stage: StageWindow, clip: Path, srt: Path | None) -> dict[str, Any]:
     while not playing.is_set() and time.monotonic() < deadline:
         wait(50)
     stage.show_video("A")
-    wait(1000)
+    # a second of the film, by the film's clock: on a loaded machine a second of wall time
+    # after the first picture can still be the first picture (frame #0, before the sidecar
+    # subtitles are on), and a pause there kept that picture without them
+    deadline = time.monotonic() + 30
+    while player.get_time() < PLAYED_MS and time.monotonic() < deadline:
+        wait(50)
+    played_ms = player.get_time()
     player.set_pause(1)
     caption = os.environ.get("STAGE_CAPTION")
     if caption:
         stage.set_subtitle(caption)
     wait(500)
     KEEP.extend([player, instance])
-    return {"vout": playing.is_set(), "screen": stage.screen_name()}
+    return {"vout": playing.is_set(), "played_ms": played_ms, "screen": stage.screen_name()}
 
 
 def main() -> None:

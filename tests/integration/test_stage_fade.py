@@ -131,7 +131,8 @@ def analyse(
     frames: list[tuple[float, float, bytes]], marks: Marks, step: float = PLAYING_STEP
 ) -> dict[str, float]:
     """Brightness ramp and motion around the unblack; raises AssertionError on a flash: a
-    picture brighter than the ramp can be yet, or more than `step` of full above the last."""
+    picture brighter than the ramp can be yet, or more than `step` of full above the last
+    (or above the ramp, when the last one was behind it)."""
     unblack = float(marks["unblack"])
     after = [f for f in frames if unblack <= f[0] <= marks["done"]]
     held = [f for f in frames if marks["black"] + FADE_S + 0.3 <= f[0] < unblack]
@@ -140,14 +141,21 @@ def analyse(
     assert held and max(f[1] for f in held) < 0.03 * full, "not black before the unblack"
     brightest = 0.0
     for t, mean, _ in after:
+        level_now = ease((t - unblack) / FADE_S)  # where the ramp is at this picture
         # never ahead of the ramp (it starts DARK_WITHIN_S after the unblack: load only delays
         # a picture, so this bound holds however loaded the machine is) ...
-        assert mean <= (ease((t - unblack) / FADE_S) + 0.03) * full, (
+        assert mean <= (level_now + 0.03) * full, (
             f"ahead of the ramp at +{1000 * (t - unblack):.0f} ms: {mean:.0f} of {full:.0f}"
         )
-        # ... and each picture at most one redraw's step above the last
-        assert mean <= max(brightest, 0.03 * full) + step * full, (
-            f"flash at +{1000 * (t - unblack):.0f} ms: {mean:.0f} after at most {brightest:.0f}"
+        # ... and each picture at most one redraw's step above the last, or up to where the
+        # ramp is now when the last one was behind it: a redraw held back by a loaded machine
+        # catches up in one step (load 12-23: a paused picture at 26 % from +460 to +768 ms,
+        # then 78 %, the ramp at 87 %; a playing one at 44 % until +857 ms, then 86 % at
+        # +1001 ms, the ramp at 97 %)
+        behind = max(0.0, level_now * full - brightest)
+        assert mean <= max(brightest, 0.03 * full) + step * full + behind, (
+            f"flash at +{1000 * (t - unblack):.0f} ms: {mean:.0f} after at most "
+            f"{brightest:.0f}, the ramp at {level_now * full:.0f}"
         )
         brightest = max(brightest, mean)
     assert max(f[1] for f in after) <= 1.05 * full

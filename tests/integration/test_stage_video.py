@@ -47,7 +47,8 @@ def stage_display() -> Iterator[str]:
 def play_and_capture(
     display: str, event: Path, clip: Path, shot: Path, srt: Path | None = None, caption: str = ""
 ) -> QImage:
-    """Play `clip` on the stage (fullscreen on the 1920x1080 Xvfb), pause, capture the screen."""
+    """Play `clip` on the stage (fullscreen on the 1920x1080 Xvfb) for a second of the film,
+    pause, capture the screen."""
     args = [str(clip)] + ([str(srt)] if srt else [])
     with qt_child(display, SCRIPT, "video", str(event), *args, STAGE_CAPTION=caption) as (
         _process,
@@ -55,6 +56,7 @@ def play_and_capture(
     ):
         report = json.loads(line.removeprefix("READY "))
         assert report["vout"], "libvlc never opened its video output"
+        assert report["played_ms"] >= 1000, f"the film never played a second: {report}"
         image = QImage(str(screenshot(display, shot)))
     return image.convertToFormat(QImage.Format.Format_RGB32)
 

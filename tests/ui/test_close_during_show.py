@@ -219,6 +219,11 @@ def test_closing_through_the_window_manager_asks_and_keeps_the_projector_black(
 ) -> None:
     with supervised_console(booth_display, small_event) as (display, lines, pids):
         start_show(display, small_event, tmp_path)
+        # held on film 1's title card (or film 1) whatever the dialogs below take: a loaded
+        # machine took over 10 s to the second close, and the show, left running, had reached
+        # the intermission, whose slide a restored show puts back up on purpose (with its music)
+        x(display, "xdotool", "key", "p")
+        log_says(small_event, "⌨ Pause / resume")
         before = projector_brightest(display, tmp_path / "during-show.png")
         assert before > 40, "the show should be on the projector (a card or a film)"
 

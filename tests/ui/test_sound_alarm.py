@@ -67,7 +67,12 @@ PROJECTOR = Monitor("PROJECTOR", 1280, 720, x=1366)
 TONES = {"A1": 500, "A2": 800, "A3": 500, "A4": 800}  # next to each other, told apart
 FILM_S = 30.0  # a test's before, loss, recovery and after (about 10 s; 30 s under load)
 FILM_GREEN = "0x1f9a3c"  # the films' picture: (31, 154, 60)
-ALARM_WITHIN_S = 2.0  # the banner is up this soon after the sound goes (measured: ~0.3 s)
+# The banner is up this soon after the sound goes. A dead or removed sink is a hard error in
+# libvlc's log at once (banner in 0.1-0.5 s, load 12-17). A suspended sink is told only by
+# libvlc's stall warnings after PulseAudio's "suspended" (4 within 1.5 s: about 1.6 s at idle,
+# docs/operator/screening.md), measured 1.5-1.9 s with two busy loops beside two lanes (load
+# 12-17): 2 s left it no room, and it failed once at load 15-24.
+ALARM_WITHIN_S = {"kill": 2.0, "unload": 2.0, "suspend": 3.0}
 BACK_WITHIN_S = 8.0  # ... and down this soon after the sound server is back (2 s retries)
 HEARD_DBFS = -45.0
 HEARD_FOR_S = 2.0  # the tone in 90 % of 0.1 s windows over this long: the film is heard
@@ -316,7 +321,7 @@ def test_sound_lost_mid_film_raises_the_banner_and_clears_when_sound_is_back(
     assert facts["title"].startswith("NO SOUND"), facts
     panel = json.loads(console.expect(r"^LOGPANEL (.*)$", 5).group(1))
     assert "NO SOUND · 沒有聲音 — audio output lost" in panel, panel[-600:]
-    assert latency <= ALARM_WITHIN_S
+    assert latency <= ALARM_WITHIN_S[failure]
     time.sleep(0.6)  # on purpose: time for a wrongly placed banner to paint on the projector
     shot = screenshot(display, tmp_path / "screen-sound-lost.png")
     crop_console(shot, tmp_path / "console-sound-lost-1366x768.png")
