@@ -342,10 +342,12 @@ def test_restore_mid_title_card_keeps_the_projector_black(
     booth_display: str, twelve_second_event: EventFolder, tmp_path: Path
 ) -> None:
     display = booth_display
-    set_title_card_seconds(twelve_second_event, 10)  # a longer card: the kill lands on it
+    # A long card, so the kill lands on it however loaded the machine (a 10 s card ended before
+    # the kill in a loaded run: film 1 was playing). The test ends at the restored card's GO.
+    set_title_card_seconds(twelve_second_event, 60)
     first = Console(display, twelve_second_event)
     try:
-        first.key("space")  # GO: the 10 s title card of film 1
+        first.key("space")  # GO: the 60 s title card of film 1
         during = first.facts_once(lambda f: f["cue"] != "holding", "GO carried out")
         assert during["cue"] == "card:L1", during
         assert projector_brightest(display, tmp_path / "card-before-kill.png") > 40
