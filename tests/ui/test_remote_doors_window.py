@@ -7,7 +7,6 @@ is decided from the ticket list, the verdict carries the OFFLINE marker and so d
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from kiosk.ui.app import make_application
 from kiosk.ui.doors.remote_app import open_remote_doors
 from kiosk.ui.doors.window import DoorsWindow
 from tests.doors_helpers import make_event, seed_people
+from tests.sqlite_helpers import connected
 from tests.station_helpers import pair_station, start_server
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -96,7 +96,7 @@ def test_station_window_online_then_offline(qtbot: QtBot, tmp_path: Path) -> Non
         station.close()
     finally:
         server.stop()
-    with sqlite3.connect(folder.root / "event.db") as conn:
+    with connected(folder.root / "event.db") as conn:
         rows = conn.execute(
             "SELECT attendee_id, station FROM checkins WHERE annulled_at IS NULL ORDER BY id"
         ).fetchall()

@@ -189,3 +189,57 @@ def test_the_environment_check_sees_each_way_of_writing(tmp_path: Path) -> None:
         assert len(environment_writes([probe])) == 1, line
     probe.write_text('import os\n\nx = os.environ["HOME"]\n', "utf-8")
     assert environment_writes([probe]) == []
+
+
+def python_files_of(*folders: str) -> list[Path]:
+    """Every Python file under these folders of the checkout."""
+    return sorted(path for folder in folders for path in (REPO / folder).rglob("*.py"))
+
+
+def connections_left_open(paths: list[Path]) -> list[str]:
+    """ "path:line" of every `with sqlite3.connect(...)` (or `with connect(...)` imported from
+    sqlite3): that block commits but does not close, so the garbage collector closes the
+    connection later, checkpointing the WAL and deleting `-wal`/`-shm` at a random moment."""
+    found: list[str] = []
+    for path in paths:
+        tree = ast.parse(path.read_text("utf-8"), str(path))
+        bare_connect = any(
+            isinstance(node, ast.ImportFrom)
+            and node.module == "sqlite3"
+            and any(alias.name == "connect" for alias in node.names)
+            for node in ast.walk(tree)
+        )
+        names = {"sqlite3.connect", "connect"} if bare_connect else {"sqlite3.connect"}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    call = item.context_expr
+                    if isinstance(call, ast.Call) and ast.unparse(call.func) in names:
+                        found.append(f"{_shown(path)}:{node.lineno}")
+    return found
+
+
+def test_no_database_connection_is_left_for_the_garbage_collector_to_close() -> None:
+    """`test_a_paired_station_casts_through_the_server` failed reading `event.db-shm`: a
+    connection its own helper had left open was closed by the garbage collector between the
+    folder's listing and the read, and the file vanished."""
+    found = connections_left_open(python_files_of("tests", "kiosk", "tools"))
+    assert not found, (
+        "`with sqlite3.connect(...)` commits but never closes: use "
+        f"tests.sqlite_helpers.connected (tests) or close it in a finally (app): {found}"
+    )
+
+
+def test_the_connection_check_sees_both_spellings(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    for text in (
+        "import sqlite3\n\nwith sqlite3.connect('x.db') as conn:\n    pass\n",
+        "from sqlite3 import connect\n\nwith connect('x.db') as conn:\n    pass\n",
+    ):
+        probe.write_text(text, "utf-8")
+        assert len(connections_left_open([probe])) == 1, text
+    probe.write_text(
+        "from tests.sqlite_helpers import connected\n\nwith connected('x.db') as c:\n    pass\n",
+        "utf-8",
+    )
+    assert connections_left_open([probe]) == []
