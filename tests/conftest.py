@@ -28,7 +28,8 @@ from tests.doors_helpers import make_event
 from tests.film_cache import FilmCache
 from tests.run_shared import built_once_folder, shared_folder
 
-pytest_plugins = ["tests.guards", "tests.file_order"]  # ERROR logs fail; longest files first
+# ERROR logs fail; longest files first; the checkout byte-compiled once for every child process
+pytest_plugins = ["tests.guards", "tests.file_order", "tests.bytecode"]
 
 
 @pytest.fixture(autouse=True)
