@@ -137,7 +137,10 @@ def test_server_killed_mid_scan_and_restarted(tmp_path: Path, seeded_event) -> N
         time.sleep(0.05)
     server.kill()  # SIGKILL mid-scan
     killed_at = sum(len(read_results(out)) for out in outs.values())
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while not any(row["offline"] for out in outs.values() for row in read_results(out)):
+        assert time.monotonic() < deadline, "no station admitted anyone offline"
+        time.sleep(0.05)  # the server stays down until a door has admitted someone offline
     server = start_server(event_dir, port=port)
     try:
         for proc in procs:
