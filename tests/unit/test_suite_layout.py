@@ -262,3 +262,30 @@ def test_the_connection_check_sees_both_spellings(tmp_path: Path) -> None:
         "utf-8",
     )
     assert connections_left_open([probe]) == []
+
+
+def numpy_imports(paths: list[Path]) -> list[str]:
+    """ "path:line" of every import of numpy."""
+    found: list[str] = []
+    for path in paths:
+        if "numpy" not in path.read_text(encoding="utf-8"):
+            continue
+        for node in ast.walk(parsed(path)):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(name.split(".")[0] == "numpy" for name in names):
+                found.append(f"{_shown(path)}:{node.lineno}")
+    return found
+
+
+def test_the_app_never_imports_numpy() -> None:
+    """numpy is a test dependency (the sound analysis); the suite's child processes start with
+    an unimportable `numpy` first on their path (`children_site` in tests/conftest.py), so the
+    app must not need it."""
+    assert numpy_imports(python_files_of("kiosk", "tools")) == []
+    assert numpy_imports([TESTS / "sound_capture.py"]) != []  # the check sees an import
