@@ -271,13 +271,12 @@ def numpy_imports(paths: list[Path]) -> list[str]:
         if "numpy" not in path.read_text(encoding="utf-8"):
             continue
         for node in ast.walk(parsed(path)):
-            names = (
-                [alias.name for alias in node.names]
-                if isinstance(node, ast.Import)
-                else [node.module or ""]
-                if isinstance(node, ast.ImportFrom)
-                else []
-            )
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
             if any(name.split(".")[0] == "numpy" for name in names):
                 found.append(f"{_shown(path)}:{node.lineno}")
     return found
