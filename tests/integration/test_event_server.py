@@ -173,6 +173,14 @@ def test_cut_off_station_admits_offline_and_reconciles(tmp_path: Path, seeded_ev
     pair_station(event_dir, "Door 1", tmp_path / "d1")
     online = run_cli("--station-dir", str(tmp_path / "d1"), "checkin", codes[0], "--json")
     assert json.loads(online.stdout)["offline"] is False
+    # the server builds its ticket list at most once a second (LIST_CACHE_AGE) and serves a
+    # younger one again: wait until the list says codes[0] is in before Door 2 joins
+    link = ServerLink.for_station(StationFolder(tmp_path / "d1").credentials())
+    deadline = time.monotonic() + 30
+    while not any(t["admitted_station"] == "Door 1" for t in link.tickets()["tickets"]):
+        assert time.monotonic() < deadline, "the server's ticket list never showed the admission"
+        time.sleep(0.1)
+    link.close()
     pair_station(event_dir, "Door 2", tmp_path / "d2")  # its list knows codes[0] is in
     server.stop()  # the Wi-Fi drops: neither door reaches the server
 
