@@ -23,8 +23,9 @@ requires_chromium = pytest.mark.skipif(
 
 
 @contextmanager
-def chromium(profile: Path) -> Iterator[WebDriver]:
-    """A headless chromium with a fresh profile, no background network, Hong Kong locale."""
+def chromium(profile: Path, *, console_log: bool = False) -> Iterator[WebDriver]:
+    """A headless chromium with a fresh profile, no background network, Hong Kong locale;
+    with `console_log`, the page's console messages and errors are kept for `get_log("browser")`."""
     options = Options()
     options.binary_location = CHROMIUM
     for flag in (
@@ -33,6 +34,8 @@ def chromium(profile: Path) -> Iterator[WebDriver]:
         f"--user-data-dir={profile}", "--lang=zh-HK",
     ):  # fmt: skip
         options.add_argument(flag)
+    if console_log:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     try:
         yield driver

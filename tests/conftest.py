@@ -28,18 +28,39 @@ from tests.doors_helpers import make_event
 from tests.film_cache import FilmCache
 from tests.run_shared import built_once_folder, shared_folder
 
-pytest_plugins = ["tests.guards", "tests.file_order"]  # ERROR logs fail; longest files first
+# ERROR logs fail; longest files first; the checkout byte-compiled once for every child process
+pytest_plugins = ["tests.guards", "tests.file_order", "tests.bytecode"]
+
+
+@pytest.fixture(scope="session")
+def children_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder put first on the PYTHONPATH of the app's child processes, holding a `numpy`
+    that cannot be imported. numpy is in the venv for the suite's own sound analysis; the app
+    never imports it (`tests/unit/test_suite_layout.py` checks), but sqlite-utils imports it
+    whenever it is installed, to know numpy's column types: 0.13 of the 0.4 CPU-s each CLI
+    command, server or console child of the suite spent starting (docs/dev/testing.md)."""
+    folder = tmp_path_factory.mktemp("children-site")
+    (folder / "numpy").mkdir()
+    (folder / "numpy" / "__init__.py").write_text(
+        'raise ImportError("numpy: not for the app\'s child processes in the test suite")\n',
+        encoding="utf-8",
+    )
+    return folder
 
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, children_site: Path
 ) -> None:
-    """No test may read or write the real user's events."""
+    """No test may read or write the real user's events; child processes start without numpy."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.delenv("KIOSK_EVENT_DIR", raising=False)
+    inherited = os.environ.get("PYTHONPATH")
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(children_site), *([inherited] if inherited else [])])
+    )
 
 
 @pytest.fixture(scope="session")

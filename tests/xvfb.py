@@ -269,8 +269,11 @@ def _stop_text(process: subprocess.Popen[str]) -> None:
 
 
 def quit_when_stdin_closes(app: QCoreApplicationLike) -> object:
-    """In a `qt_child` script: quit the Qt app once the test closes our stdin.
+    """In a `qt_child` script: end the Qt app's event loop once the test closes our stdin.
 
+    `app.exit(0)`, never `app.quit()`: Qt 6's `quit()` first closes every window, and a console
+    held in the show asks in a dialog before it closes, which nobody answers; each such child
+    was SIGKILLed 15 s later by `qt_child` (45 s of the laptop-fit file's 56).
     Returns the polling QTimer; keep a reference to it for as long as the app runs.
     """
     import threading
@@ -285,7 +288,7 @@ def quit_when_stdin_closes(app: QCoreApplicationLike) -> object:
 
     threading.Thread(target=wait_for_eof, daemon=True).start()
     timer = QTimer()
-    timer.timeout.connect(lambda: closed.is_set() and app.quit())
+    timer.timeout.connect(lambda: closed.is_set() and app.exit(0))
     timer.start(100)
     return timer
 

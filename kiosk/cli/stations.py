@@ -21,7 +21,7 @@ import click
 
 from kiosk.cli.common import emit_json, fail, folder_of
 from kiosk.core.problems import ConfigError
-from kiosk.core.stations import PairingPayload
+from kiosk.core.stations import DEFAULT_PORT, PairingPayload
 from kiosk.logsetup import configure_logging
 from kiosk.services.vote_address import (
     DEFAULT_VOTE_PORT,
@@ -91,7 +91,7 @@ def serve(
     no_vote_page: bool,
 ) -> None:
     """Run the event server for door stations and the phone vote page (Ctrl+C stops it)."""
-    from kiosk.server.event_server import DEFAULT_PORT, VotePage, build_event_server
+    from kiosk.server.event_server import VotePage, build_event_server
     from kiosk.server.limits import lower_priority, raise_open_files_limit
     from kiosk.server.serve import run_listeners
 
@@ -177,7 +177,6 @@ def stations_group() -> None:
 @click.pass_context
 def stations_pair(ctx: click.Context, name: str, address: str | None, as_json: bool) -> None:
     """Make a one-time pairing code for station NAME (valid 15 minutes)."""
-    from kiosk.server.event_server import DEFAULT_PORT
     from kiosk.store.server_identity import event_server_identity
 
     folder = folder_of(ctx)

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from kiosk.core.checkin import Admission
 
 PAIRING_SCHEME = "aiff-pair"
+DEFAULT_PORT = 8443  # the event server's port when the console is not told another
 PAIRING_VERSION = "1"
 TOKEN_BYTES = 32
 PAIRING_TOKEN_BYTES = 18

@@ -16,6 +16,7 @@ from typing import TypeVar
 from kiosk.core.event import EventConfig
 from kiosk.core.refusals import RefusalTally
 from kiosk.core.station_clock import night_window
+from kiosk.core.stations import DEFAULT_PORT
 from kiosk.media.thumbnails import ThumbnailCache
 from kiosk.server.serve import BoundListener, Listener, bind
 from kiosk.server.station_api import (
@@ -34,8 +35,6 @@ from kiosk.store.server_identity import ServerIdentity, event_server_identity, l
 from kiosk.store.stations import StationRegistry
 
 log = logging.getLogger(__name__)
-
-DEFAULT_PORT = 8443
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ import sqlite_utils
 
 from kiosk.core.admissions import DoorConflict
 from kiosk.core.event import EventConfig
-from kiosk.core.stations import PairingPayload
+from kiosk.core.stations import DEFAULT_PORT, PairingPayload
 from kiosk.core.tickets import TicketCodec
 from kiosk.services.event_server_process import EventServerProcess, port_answers
 from kiosk.store.checkins import CheckinRepository
@@ -23,8 +23,6 @@ from kiosk.store.server_identity import event_server_identity, lan_address
 from kiosk.store.stations import PAIRING_LIFETIME, StationInfo, StationRegistry
 
 log = logging.getLogger(__name__)
-
-DEFAULT_PORT = 8443
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from kiosk.core.tickets import TicketCodec
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.journal import Journal
 from tests.doors_helpers import Person, at, reissue, repository, seed_people
+from tests.sqlite_helpers import connected
 
 
 @pytest.fixture
@@ -31,10 +32,9 @@ def test_first_scan_admits_and_is_journalled(bare_event: EventFolder, people: li
     assert result.admission is not None and result.admission.station == "Door 1"
     assert result.checkin_id
     # visible to another connection: committed before scan() returned
-    other = sqlite3.connect(bare_event.db_path)
-    assert other.execute("SELECT attendee_id, station, method FROM checkins").fetchall() == [
-        (people[0].attendee_id, "Door 1", "scan")
-    ]
+    with connected(bare_event.db_path) as other:
+        rows = other.execute("SELECT attendee_id, station, method FROM checkins").fetchall()
+    assert rows == [(people[0].attendee_id, "Door 1", "scan")]
     entries = list(Journal(bare_event.open_db()).entries("checkin"))
     assert [e.subject for e in entries] == [people[0].code]
     assert entries[0].data["verdict"] == "admitted"

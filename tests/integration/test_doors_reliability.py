@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.doors_helpers import make_event, seed_people
+from tests.sqlite_helpers import connected
 
 TICKETS = 2000
 STATIONS = 4
@@ -93,24 +93,24 @@ def test_four_stations_admit_each_ticket_exactly_once_despite_a_kill(tmp_path: P
             assert worker.returncode == 0, err
             assert out.strip().endswith("done")
 
-    db = sqlite3.connect(folder.db_path)
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    admitted = db.execute("SELECT code FROM checkins WHERE annulled_at IS NULL").fetchall()
-    admitted_codes = [row[0] for row in admitted]
-    assert len(admitted_codes) == TICKETS  # the survivors went through every ticket
-    assert set(admitted_codes) == set(codes)  # each exactly once (no duplicates, none missing)
-    green_lines = [
-        line
-        for n in range(1, STATIONS + 1)
-        if (tmp_path / f"greens-{n}.txt").exists()
-        for line in (tmp_path / f"greens-{n}.txt").read_text().split()
-    ]
-    assert len(green_lines) == len(set(green_lines))  # nobody was shown green twice
-    assert set(green_lines) <= set(admitted_codes)  # every green is in the database
-    assert len(green_lines) >= TICKETS - 1  # at most the victim's last green went unrecorded
-    journal = db.execute("SELECT count(*) FROM journal WHERE kind = 'checkin'").fetchone()[0]
-    assert journal == TICKETS
-    per_station = dict(
-        db.execute("SELECT station, count(*) FROM checkins GROUP BY station").fetchall()
-    )
+    with connected(folder.db_path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        admitted = db.execute("SELECT code FROM checkins WHERE annulled_at IS NULL").fetchall()
+        admitted_codes = [row[0] for row in admitted]
+        assert len(admitted_codes) == TICKETS  # the survivors went through every ticket
+        assert set(admitted_codes) == set(codes)  # each exactly once (no duplicates, none missing)
+        green_lines = [
+            line
+            for n in range(1, STATIONS + 1)
+            if (tmp_path / f"greens-{n}.txt").exists()
+            for line in (tmp_path / f"greens-{n}.txt").read_text().split()
+        ]
+        assert len(green_lines) == len(set(green_lines))  # nobody was shown green twice
+        assert set(green_lines) <= set(admitted_codes)  # every green is in the database
+        assert len(green_lines) >= TICKETS - 1  # at most the victim's last green went unrecorded
+        journal = db.execute("SELECT count(*) FROM journal WHERE kind = 'checkin'").fetchone()[0]
+        assert journal == TICKETS
+        per_station = dict(
+            db.execute("SELECT station, count(*) FROM checkins GROUP BY station").fetchall()
+        )
     print(f"\n{STATIONS} stations, {TICKETS} tickets, one killed: {took:.1f} s; {per_station}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from kiosk.station.remote_doors import StationRevokedError
 from kiosk.station.setup import open_remote_station
 from kiosk.store.errors import StoreError
 from tests.doors_helpers import make_event, seed_people
+from tests.sqlite_helpers import connected
 from tests.station_helpers import (
     pair_station,
     read_results,
@@ -41,14 +41,14 @@ pytestmark = pytest.mark.slow
 
 
 def _active_checkins(event_dir: Path) -> list[tuple[int, str, str]]:
-    with sqlite3.connect(event_dir / "event.db") as conn:
+    with connected(event_dir / "event.db") as conn:
         return conn.execute(
             "SELECT attendee_id, station, at FROM checkins WHERE annulled_at IS NULL"
         ).fetchall()
 
 
 def _conflicts(event_dir: Path) -> list[tuple[str, int, str, str, str]]:
-    with sqlite3.connect(event_dir / "event.db") as conn:
+    with connected(event_dir / "event.db") as conn:
         return conn.execute(
             "SELECT kind, attendee_id, first_station, second_station, second_at FROM door_conflicts"
         ).fetchall()
@@ -137,7 +137,10 @@ def test_server_killed_mid_scan_and_restarted(tmp_path: Path, seeded_event) -> N
         time.sleep(0.05)
     server.kill()  # SIGKILL mid-scan
     killed_at = sum(len(read_results(out)) for out in outs.values())
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while not any(row["offline"] for out in outs.values() for row in read_results(out)):
+        assert time.monotonic() < deadline, "no station admitted anyone offline"
+        time.sleep(0.05)  # the server stays down until a door has admitted someone offline
     server = start_server(event_dir, port=port)
     try:
         for proc in procs:
@@ -170,6 +173,14 @@ def test_cut_off_station_admits_offline_and_reconciles(tmp_path: Path, seeded_ev
     pair_station(event_dir, "Door 1", tmp_path / "d1")
     online = run_cli("--station-dir", str(tmp_path / "d1"), "checkin", codes[0], "--json")
     assert json.loads(online.stdout)["offline"] is False
+    # the server builds its ticket list at most once a second (LIST_CACHE_AGE) and serves a
+    # younger one again: wait until the list says codes[0] is in before Door 2 joins
+    link = ServerLink.for_station(StationFolder(tmp_path / "d1").credentials())
+    deadline = time.monotonic() + 30
+    while not any(t["admitted_station"] == "Door 1" for t in link.tickets()["tickets"]):
+        assert time.monotonic() < deadline, "the server's ticket list never showed the admission"
+        time.sleep(0.1)
+    link.close()
     pair_station(event_dir, "Door 2", tmp_path / "d2")  # its list knows codes[0] is in
     server.stop()  # the Wi-Fi drops: neither door reaches the server
 
@@ -206,7 +217,7 @@ def test_cut_off_station_admits_offline_and_reconciles(tmp_path: Path, seeded_ev
     report = run_cli("--event", str(event_dir), "stations", "conflicts", "--json")
     listed = json.loads(report.stdout)["conflicts"]
     assert listed[0]["name"] == "測試000001" and listed[0]["kind"] == "double_admission"
-    with sqlite3.connect(event_dir / "event.db") as conn:
+    with connected(event_dir / "event.db") as conn:
         kinds = [row[0] for row in conn.execute("SELECT kind FROM journal")]
     assert "checkin_conflict" in kinds
 
@@ -289,7 +300,7 @@ def test_forged_replayed_and_revoked_requests_are_refused(tmp_path: Path, seeded
         link2.close()
     finally:
         server.stop()
-    with sqlite3.connect(event_dir / "event.db") as conn:
+    with connected(event_dir / "event.db") as conn:
         digests = [row[0] for row in conn.execute("SELECT token_hash FROM stations")]
     assert creds1.token not in digests  # tokens are stored hashed only
 
@@ -306,7 +317,7 @@ def test_station_folder_holds_no_signing_key(tmp_path: Path, seeded_event) -> No
         if path.is_file():
             content = path.read_bytes()
             assert key.encode() not in content and bytes.fromhex(key) not in content
-    with sqlite3.connect(tmp_path / "d1" / "station.db") as conn:
+    with connected(tmp_path / "d1" / "station.db") as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(tickets)")]
         stored = " ".join(str(v) for row in conn.execute("SELECT * FROM tickets") for v in row)
     assert "code" not in columns and "AIFF-" not in stored  # digests only
@@ -354,7 +365,7 @@ def test_offline_undo_walk_in_and_hand_admission(tmp_path: Path, seeded_event) -
     finally:
         station.close()
         server.stop()
-    with sqlite3.connect(event_dir / "event.db") as conn:
+    with connected(event_dir / "event.db") as conn:
         rows = conn.execute(
             "SELECT attendee_id, method, annulled_at IS NOT NULL FROM checkins ORDER BY id"
         ).fetchall()

@@ -15,7 +15,6 @@ import re
 import secrets
 import signal
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ import pytest
 from kiosk.server.limits import STATION_LIMITS
 from kiosk.station.folder import StationFolder
 from tests import hostile_hall as attack
+from tests.sqlite_helpers import connected
 from tests.station_helpers import read_results, start_station
 
 pytestmark = pytest.mark.serial  # real time: header deadlines, memory, scan latency
@@ -179,7 +179,7 @@ def test_another_stations_nonce_is_refused_and_the_refusal_is_on_record(
     assert first.status == 200
     stolen = attack.as_json(hall, "POST", f"{attack.API}/undo", {"nonce": nonce}, token=hall.token)
     assert stolen.status == 409
-    with sqlite3.connect(running.event_dir / "event.db") as conn:
+    with connected(running.event_dir / "event.db") as conn:
         kinds = [row[0] for row in conn.execute("SELECT kind FROM journal")]
     assert "station_nonce_refused" in kinds
 

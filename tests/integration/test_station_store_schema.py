@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from kiosk.station.folder import STATION_MIGRATIONS, StationStore
 from kiosk.store.errors import StoreError
+from tests.sqlite_helpers import connected
 
 OLD_UNVERSIONED = """
 CREATE TABLE tickets (code_sha256 TEXT PRIMARY KEY, attendee_id INTEGER NOT NULL,
@@ -24,7 +24,7 @@ INSERT INTO queue (nonce, code, method, at, verdict) VALUES ('n1', 'AIFF-1', 'sc
 
 
 def version(path: Path) -> int:
-    with sqlite3.connect(path) as conn:
+    with connected(path) as conn:
         return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
@@ -35,17 +35,17 @@ def test_a_new_station_database_is_at_the_current_version(tmp_path: Path) -> Non
 
 def test_a_station_database_from_before_versions_keeps_its_queue(tmp_path: Path) -> None:
     path = tmp_path / "station.db"
-    with sqlite3.connect(path) as conn:
+    with connected(path) as conn:
         conn.executescript(OLD_UNVERSIONED)
     StationStore(path).close()
     assert version(path) == len(STATION_MIGRATIONS)
-    with sqlite3.connect(path) as conn:
+    with connected(path) as conn:
         assert conn.execute("SELECT nonce FROM queue").fetchall() == [("n1",)]
 
 
 def test_a_newer_station_database_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "station.db"
-    with sqlite3.connect(path) as conn:
+    with connected(path) as conn:
         conn.execute(f"PRAGMA user_version = {len(STATION_MIGRATIONS) + 1}")
     before = path.read_bytes()
     with pytest.raises(StoreError, match="newer version"):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import socket
-import sqlite3
 import ssl
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import pytest
 from kiosk.station.folder import StationFolder
 from kiosk.station.link import ServerLink, ServerRefusedError
 from tests.results_helpers import PASSPHRASE, find_secrets
+from tests.sqlite_helpers import connected
 from tests.station_helpers import ROOT, pair_station, read_results, run_cli, start_server
 from tests.vote_helpers import VOTE_FILMS, VotingEvent, make_voting_event, open_vote
 
@@ -49,12 +49,12 @@ def cast(station_dir: Path, code: str, film: str, *extra: str) -> tuple[int, dic
 
 
 def voters(event_dir: Path) -> list[tuple[int, str]]:
-    with sqlite3.connect(event_dir / "event.db") as conn:
+    with connected(event_dir / "event.db") as conn:
         return conn.execute("SELECT attendee_id, channel FROM vote_voters").fetchall()
 
 
 def ballots(event_dir: Path) -> int:
-    with sqlite3.connect(event_dir / "event.db") as conn:
+    with connected(event_dir / "event.db") as conn:
         return int(conn.execute("SELECT count(*) FROM vote_ballots").fetchone()[0])
 
 

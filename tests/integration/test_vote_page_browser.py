@@ -9,25 +9,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser import chromium, requires_chromium
 from tests.vote_helpers import VotingEvent, add_stills, make_voting_event, open_vote
 from tests.vote_server import vote_server
 
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.chrome.webdriver import WebDriver  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 SIZES = ((360, 800), (390, 844))
 
-pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists() and shutil.which("ffmpeg")),
-    reason="needs Debian's chromium and chromium-driver (Makefile APT_PACKAGES) and ffmpeg",
-)
+pytestmark = [
+    requires_chromium,
+    pytest.mark.skipif(not shutil.which("ffmpeg"), reason="needs ffmpeg (the films' stills)"),
+]
 
 
 @pytest.fixture
@@ -44,22 +39,22 @@ def unopened(tmp_path: Path) -> VotingEvent:
     return make_voting_event(tmp_path / "event", admitted=2, absent=0)
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}", "--lang=zh-HK",
-    ):  # fmt: skip
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    try:
+@pytest.fixture(scope="module")
+def phone_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    """One headless chromium for the module: starting one costs a second or two of CPU, and
+    each test's page comes from a vote server of its own (a new port: a new origin, with no
+    cookies, storage or cache of the test before)."""
+    with chromium(tmp_path_factory.mktemp("chromium") / "profile", console_log=True) as driver:
         yield driver
-    finally:
-        driver.quit()
+
+
+@pytest.fixture
+def browser(phone_browser: WebDriver) -> WebDriver:
+    """The module's chromium on a blank page, its console log emptied (a test sees only the
+    messages of its own pages)."""
+    phone_browser.get("about:blank")
+    phone_browser.get_log("browser")
+    return phone_browser
 
 
 def phone(driver: WebDriver, width: int, height: int) -> None:

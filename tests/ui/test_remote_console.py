@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import socket
-import sqlite3
 import statistics
 import subprocess
 import time
@@ -29,6 +28,7 @@ from kiosk.core.show import ShowOptions
 from kiosk.remote.osc_server import slip_encode
 from kiosk.store.event_folder import EventFolder
 from tests.browser import requires_chromium, tablet
+from tests.sqlite_helpers import connected
 from tests.ui.console_keys import PROJECTOR, SCREENSHOTS, XDOTOOL, Console, console_on_xvfb
 from tests.vote_server import free_port
 from tests.xvfb import brightest_on, qt_env, requires_xvfb
@@ -57,7 +57,7 @@ def status_of(reply: bytes) -> str:
 
 def remote_commands(event: EventFolder) -> list[dict[str, object]]:
     """The journal's remote_command entries (read beside the running console)."""
-    with sqlite3.connect(event.db_path, timeout=10) as conn:
+    with connected(event.db_path, timeout=10) as conn:
         rows = conn.execute("SELECT data FROM journal WHERE kind = 'remote_command'").fetchall()
     return [json.loads(row[0]) for row in rows]
 

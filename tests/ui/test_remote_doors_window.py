@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from kiosk.ui.app import make_application
 from kiosk.ui.doors.remote_app import open_remote_doors, remote_voting_station
 from kiosk.ui.doors.window import DoorsWindow
 from tests.doors_helpers import make_event, seed_people
+from tests.sqlite_helpers import connected
 from tests.station_helpers import ServerProcess, pair_station, start_server
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -101,7 +101,7 @@ def test_station_window_online_then_offline(qtbot: QtBot, tmp_path: Path) -> Non
         station.close()
     finally:
         server.stop()
-    with sqlite3.connect(folder.root / "event.db") as conn:
+    with connected(folder.root / "event.db") as conn:
         rows = conn.execute(
             "SELECT attendee_id, station FROM checkins WHERE annulled_at IS NULL ORDER BY id"
         ).fetchall()

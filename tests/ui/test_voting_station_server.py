@@ -11,7 +11,6 @@ Screenshots in build/screenshots/voting-station-server-*.png.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from PySide6.QtGui import QColor, QImage
 from kiosk.ui.common.theme import Colours
 from kiosk.ui.doors.voting_station import THANKS_MS
 from tests.results_helpers import PASSPHRASE
+from tests.sqlite_helpers import connected
 from tests.station_helpers import MAIN, ROOT, pair_station, run_cli, start_server
 from tests.vote_helpers import add_stills, make_voting_event, open_vote
 from tests.xvfb import qt_env, requires_xvfb, screenshot, wait_for_input_focus, xvfb_display
@@ -63,7 +63,7 @@ def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None
 
 
 def voters(event_dir: Path) -> list[tuple[int, str]]:
-    with sqlite3.connect(event_dir / "event.db") as conn:
+    with connected(event_dir / "event.db") as conn:
         return conn.execute("SELECT attendee_id, channel FROM vote_voters").fetchall()
 
 

@@ -8,6 +8,7 @@ Both are read from the source with `ast`, so the check costs milliseconds and ne
 from __future__ import annotations
 
 import ast
+import functools
 from collections import defaultdict
 from pathlib import Path
 
@@ -18,6 +19,17 @@ REPO = TESTS.parent
 def suite_files() -> list[Path]:
     """Every Python file of the suite (test modules, conftests, helpers, child programs)."""
     return sorted(TESTS.rglob("*.py"))
+
+
+def parsed(path: Path) -> ast.Module:
+    """The file's syntax tree, parsed once per text for all the checks of a run (the module's
+    checks each read every file of the suite; the parsing is most of their time)."""
+    return _parse(path.read_text(encoding="utf-8"), str(path))
+
+
+@functools.cache
+def _parse(text: str, filename: str) -> ast.Module:
+    return ast.parse(text, filename)
 
 
 def _module_name(path: Path) -> str:
@@ -45,7 +57,9 @@ def fixture_definitions(files: list[Path]) -> dict[str, list[str]]:
     """Each fixture name and where it is defined ("path:line")."""
     found: dict[str, list[str]] = defaultdict(list)
     for path in files:
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        if "fixture" not in path.read_text(encoding="utf-8"):
+            continue  # no fixture can be defined in it: nothing to parse
+        tree = parsed(path)
         for node in ast.walk(tree):
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
@@ -79,7 +93,7 @@ def imports_of_test_modules(files: list[Path]) -> list[str]:
     test_modules = {_module_name(path) for path in files if path.name.startswith("test_")}
     found = []
     for path in files:
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        tree = parsed(path)
         for line, name in _imported_modules(tree, _module_name(path)):
             if name in test_modules:
                 found.append(f"{_shown(path)}:{line} imports {name}")
@@ -143,9 +157,10 @@ def environment_writes(paths: list[Path]) -> list[str]:
     outside conftest.py's one QT_QPA_PLATFORM default."""
     found: list[str] = []
     for path in paths:
-        tree = ast.parse(path.read_text("utf-8"))
-        for node in ast.walk(tree):
-            where = f"{_shown(path)}:{getattr(node, 'lineno', 0)}"
+        text = path.read_text(encoding="utf-8")
+        if "environ" not in text and "putenv" not in text:
+            continue  # neither spelling: nothing to parse
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.Assign | ast.AugAssign):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
@@ -153,14 +168,16 @@ def environment_writes(paths: list[Path]) -> list[str]:
                         "os.environ",
                         "environ",
                     ):
-                        found.append(where)
+                        found.append(f"{_shown(path)}:{node.lineno}")
             elif (
                 isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("update", "setdefault", "putenv")
                 and ast.unparse(node.func)
                 in ("os.environ.update", "os.environ.setdefault", "os.putenv")
                 and (path.name != "conftest.py" or "QT_QPA_PLATFORM" not in ast.unparse(node))
             ):
-                found.append(where)
+                found.append(f"{_shown(path)}:{node.lineno}")
     return found
 
 
@@ -189,3 +206,85 @@ def test_the_environment_check_sees_each_way_of_writing(tmp_path: Path) -> None:
         assert len(environment_writes([probe])) == 1, line
     probe.write_text('import os\n\nx = os.environ["HOME"]\n', "utf-8")
     assert environment_writes([probe]) == []
+
+
+def python_files_of(*folders: str) -> list[Path]:
+    """Every Python file under these folders of the checkout."""
+    return sorted(path for folder in folders for path in (REPO / folder).rglob("*.py"))
+
+
+def connections_left_open(paths: list[Path]) -> list[str]:
+    """ "path:line" of every `with sqlite3.connect(...)` (or `with connect(...)` imported from
+    sqlite3): that block commits but does not close, so the garbage collector closes the
+    connection later, checkpointing the WAL and deleting `-wal`/`-shm` at a random moment."""
+    found: list[str] = []
+    for path in paths:
+        if "sqlite3" not in path.read_text(encoding="utf-8"):
+            continue  # neither spelling can be in it: nothing to parse
+        tree = parsed(path)
+        bare_connect = any(
+            isinstance(node, ast.ImportFrom)
+            and node.module == "sqlite3"
+            and any(alias.name == "connect" for alias in node.names)
+            for node in tree.body
+        )
+        names = {"sqlite3.connect", "connect"} if bare_connect else {"sqlite3.connect"}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    call = item.context_expr
+                    if isinstance(call, ast.Call) and ast.unparse(call.func) in names:
+                        found.append(f"{_shown(path)}:{node.lineno}")
+    return found
+
+
+def test_no_database_connection_is_left_for_the_garbage_collector_to_close() -> None:
+    """`test_a_paired_station_casts_through_the_server` failed reading `event.db-shm`: a
+    connection its own helper had left open was closed by the garbage collector between the
+    folder's listing and the read, and the file vanished."""
+    found = connections_left_open(python_files_of("tests", "kiosk", "tools"))
+    assert not found, (
+        "`with sqlite3.connect(...)` commits but never closes: use "
+        f"tests.sqlite_helpers.connected (tests) or close it in a finally (app): {found}"
+    )
+
+
+def test_the_connection_check_sees_both_spellings(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    for text in (
+        "import sqlite3\n\nwith sqlite3.connect('x.db') as conn:\n    pass\n",
+        "from sqlite3 import connect\n\nwith connect('x.db') as conn:\n    pass\n",
+    ):
+        probe.write_text(text, "utf-8")
+        assert len(connections_left_open([probe])) == 1, text
+    probe.write_text(
+        "from tests.sqlite_helpers import connected\n\nwith connected('x.db') as c:\n    pass\n",
+        "utf-8",
+    )
+    assert connections_left_open([probe]) == []
+
+
+def numpy_imports(paths: list[Path]) -> list[str]:
+    """ "path:line" of every import of numpy."""
+    found: list[str] = []
+    for path in paths:
+        if "numpy" not in path.read_text(encoding="utf-8"):
+            continue
+        for node in ast.walk(parsed(path)):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            if any(name.split(".")[0] == "numpy" for name in names):
+                found.append(f"{_shown(path)}:{node.lineno}")
+    return found
+
+
+def test_the_app_never_imports_numpy() -> None:
+    """numpy is a test dependency (the sound analysis); the suite's child processes start with
+    an unimportable `numpy` first on their path (`children_site` in tests/conftest.py), so the
+    app must not need it."""
+    assert numpy_imports(python_files_of("kiosk", "tools")) == []
+    assert numpy_imports([TESTS / "sound_capture.py"]) != []  # the check sees an import
