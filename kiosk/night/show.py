@@ -135,6 +135,9 @@ class ShowController(QObject):
         self._cut_timer.timeout.connect(self._cut_due)
         self._lift_timer = QTimer(self)  # drops the curtain once a film fading up is black
         self._lift_timer.setSingleShot(True)
+        # never early: a coarse timer may fire 5 % early (114 ms of 120), before libvlc's picture
+        # is surely black, and the film would flash up under the dropped curtain
+        self._lift_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._lift_timer.timeout.connect(self._lift_curtain)
         players = self.players
         players.film_started.connect(self._film_started)
