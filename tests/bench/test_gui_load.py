@@ -115,6 +115,9 @@ class Outcome:
     widgets: str = ""  # the event (type, receiver widget) behind each stall, from the timer
     cpu: str = ""  # where the GUI thread's CPU went, per event type and receiver
     no_active_window_s: float = 0.0  # the keys filter on the application that long
+    gil: str = ""  # who held the interpreter lock in each stall (the child's GIL sampler)
+    gil_detail: str = ""  # the worst stalls' threads, before and after the gap
+    cut_detail: str = ""  # each cut: when it was decided, its effects, the handlers
 
     def line(self) -> str:
         loaded = [c["late_ms"] for c in self.cuts if c["loaded"]]
@@ -395,6 +398,8 @@ def outcome_of(version: str, run: str, output: str, ballots: str) -> Outcome:
         stall_widgets(samples, result.get("slow_events", [])),
         cpu_by_event(result.get("event_cpu", {})),
         result.get("no_active_window_s", 0.0),
+        *gil_holders(samples, result.get("gil", {})),
+        cut_details(result["cuts"]),
     )
 
 
@@ -450,6 +455,83 @@ def stall_widgets(
     )
 
 
+GIL_HELD = 0.5  # a thread that used at least this share of a gap's time ran through it
+
+
+def gil_holders(
+    samples: list[tuple[float, float]], gil: dict[str, Any], shown: int = 5, detailed: int = 3
+) -> tuple[str, str]:
+    """Who held the interpreter lock in each GUI stall over STALL_MS, from the child's GIL
+    sampler (`{"gaps": [{t, late_ms, threads: [{name, cpu_ms, same, before, after}]}]}`):
+    of the sampler's gaps overlapping the stall, the longest, and in it the thread that used
+    the most CPU; `count× thread frame (max CPU, max stall)`, and the worst stalls in full
+    (every thread that ran in the gap, its frames before and after). A gap in which no thread
+    ran is the process waiting for a core; a stall without a gap is the GUI thread itself
+    (the lock was free for the sampler)."""
+    if not gil:
+        return "", ""
+    gaps = gil.get("gaps", [])
+    seen: dict[str, list[tuple[float, float]]] = {}
+    worst: list[tuple[float, float, dict[str, Any]]] = []
+    for t, late in samples:
+        if late <= STALL_MS:
+            continue
+        begun = t - late / 1000 - PROBE_S
+        overlapping = [g for g in gaps if g["t"] > begun and g["t"] - g["late_ms"] / 1000 < t]
+        if not overlapping:
+            seen.setdefault("no gap (the lock was free: the GUI thread itself)", []).append(
+                (0.0, late)
+            )
+            continue
+        gap = max(overlapping, key=lambda g: g["late_ms"])
+        top = gap["threads"][0] if gap["threads"] else None
+        if top is None or top["cpu_ms"] < GIL_HELD * gap["late_ms"]:
+            name, cpu = "no thread ran through the gap (waiting for a core)", 0.0
+        else:
+            frames = (top["after"] or top["before"]).split(" → ")[-2:]
+            one_call = " (one C call)" if top["same"] else ""
+            name, cpu = f"{top['name']} {' → '.join(frames)}{one_call}", top["cpu_ms"]
+        seen.setdefault(name, []).append((cpu, late))
+        worst.append((late, t, gap))
+    ranked = sorted(seen.items(), key=lambda item: (-len(item[1]), -max(item[1])[1]))
+    summary = "; ".join(
+        f"{len(hits)}x {name} (CPU {max(c for c, _ in hits):.0f}, "
+        f"stall {max(late for _, late in hits):.0f})"
+        for name, hits in ranked[:shown]
+    )
+    looks, cpu_s = gil.get("looks", 0), gil.get("cpu_s", 0.0)
+    each_us = cpu_s / max(looks, 1) * 1e6
+    cost = f"sampler: {looks} looks, {cpu_s * 1000:.0f} ms of CPU ({each_us:.0f} µs each)"
+    lines = [cost]
+    for late, t, gap in sorted(worst, key=lambda w: -w[0])[:detailed]:
+        lines.append(f"  stall {late:.0f} ms at {t:.1f} s, gap {gap['late_ms']:.0f} ms:")
+        for thread in gap["threads"]:
+            if thread["cpu_ms"] >= 1.0 or thread["cpu_ms"] < 0:
+                lines.append(
+                    f"    {thread['name']} CPU {thread['cpu_ms']:.0f}: {thread['before']}"
+                    + ("" if thread["same"] else f"  ==>  {thread['after']}")
+                )
+    return summary, "\n".join(lines)
+
+
+def cut_details(cuts: list[dict[str, Any]]) -> str:
+    """Each cut while loaded: lateness = when the batch began (against due; a film's end also
+    when the show itself meant to cut) + its effects + the `changed` handlers before the
+    bench's."""
+    lines = []
+    for cut in cuts:
+        if not cut["loaded"] or "effects" not in cut:
+            continue
+        effects = " ".join(f"{name} {ms:.1f}" for name, ms in cut["effects"] if ms >= 0.5)
+        aimed = cut.get("aimed_ms")
+        aim = f" (the show aimed at {aimed:+.1f})" if aimed is not None else ""
+        lines.append(
+            f"  {cut['kind']:<9} at {cut['t']:6.1f} s late {cut['late_ms']:5.1f}: decided "
+            f"{cut['decided_ms']:+.1f}{aim}, {effects}, handlers {cut['handlers_ms']:.1f}"
+        )
+    return "\n".join(lines)
+
+
 def cpu_by_event(event_cpu: dict[str, list[float]], shown: int = 8) -> str:
     """The GUI thread's CPU by event type and receiver (own time, nested events apart), the
     most first: `type receiver ms/count`."""
@@ -481,4 +563,14 @@ def test_cuts_under_office_load(
     print("\n".join(["", "The GUI thread's CPU by event and receiver (own ms/events):"]))
     for o in outcomes:
         print(f"{o.version:<7}{o.run:<9} {o.cpu or '-'}")
+    print("\n".join(["", "Who held the interpreter lock in each stall > 50 ms (GIL sampler):"]))
+    for o in outcomes:
+        print(f"{o.version:<7}{o.run:<9} {o.gil or '-'}")
+        if o.gil_detail:
+            print(o.gil_detail)
+    print("\n".join(["", "Each cut (ms against due): decided, its effects, the handlers:"]))
+    for o in outcomes:
+        print(f"{o.version:<7}{o.run:<9}")
+        if o.cut_detail:
+            print(o.cut_detail)
     assert outcomes
