@@ -101,64 +101,76 @@ class TimedApplication(QApplication):
                 self.slow.append((at, took * 1000, own_ms, own_cpu_ms, kind, to))
 
 
-Look = dict[int, tuple[float, "Frames"]]  # ident: (CPU s, innermost frames)
+Look = dict[int, tuple[float, float, "Frames"]]  # ident: (CPU s, run-queue wait s, frames)
 
 
 class GilSampler(threading.Thread):
     """Who held the interpreter lock: a thread that wakes every ``GIL_EVERY_S`` and looks at
-    every other Python thread (its innermost frames, `sys._current_frames`, and its CPU time,
-    from the kernel's per-thread clock). Waking needs the interpreter lock, which a thread
-    running bytecode hands over within the switch interval (5 ms) but a thread inside one
-    long C call (a sort, a big `json.loads`, a regex) keeps to the end: a wake-up later than
-    ``GIL_GAP_MS`` is kept with the looks before and after it, and the thread that ran
-    through the gap (CPU) on the same line before and after is the one that held the lock.
-    A gap in which no thread of ours used the CPU is the process waiting for a core."""
+    every other Python thread: its innermost frames (`sys._current_frames`) and its CPU time
+    (the kernel's per-thread CPU clock; for the GUI thread and itself also the time runnable
+    but waiting for a core, `/proc/self/task/<tid>/schedstat`). Waking needs the interpreter
+    lock, which a thread running bytecode hands over within the switch interval (5 ms) but a
+    thread inside one long C call (a sort, a big `json.loads`, a regex) keeps to the end: a
+    wake-up later than ``GIL_GAP_MS`` is kept with the looks before and after it. The
+    sampler's own wait for a core over the gap says whether the gap was the machine's (no
+    core) or the lock's; the thread that ran through it (CPU), on the same line before and
+    after, is the one that held the lock. The GUI thread's CPU and wait are kept at every look
+    (`gui`), so a GUI stall splits into its own CPU, its wait for a core and the rest
+    (blocked: the lock, the window system)."""
 
     def __init__(self, origin: float) -> None:
         super().__init__(name="gil-sampler", daemon=True)
         self.origin = origin
         self.gaps: list[dict[str, Any]] = []
+        self.gui: list[tuple[float, float, float]] = []  # t, GUI CPU ms, GUI wait ms
         self.looks = 0
         self.cpu_s = 0.0  # the sampler's own CPU time
         self._stopping = threading.Event()
         self._native: dict[int, int] = {}  # Python ident -> kernel thread id
         self._names: dict[int, str] = {}
+        self._stats: dict[int, int] = {}  # kernel thread id -> open schedstat file
 
     def stop(self) -> dict[str, Any]:
-        """Stop looking; the gaps and the sampler's own cost."""
+        """Stop looking; the gaps, the GUI thread's timeline and the sampler's own cost."""
         self._stopping.set()
         self.join(timeout=5)
-        return {"gaps": self.gaps, "looks": self.looks, "cpu_s": self.cpu_s}
+        for fd in self._stats.values():
+            os.close(fd)
+        return {"gaps": self.gaps, "gui": self.gui, "looks": self.looks, "cpu_s": self.cpu_s}
 
     def run(self) -> None:
-        me = threading.get_ident()
-        last_t, last = time.monotonic(), self._look(me)
+        me, gui = threading.get_ident(), threading.main_thread().ident or 0
+        mine = threading.get_native_id()
+        last_t, last, last_own = time.monotonic(), self._look(me, gui), self._sched(mine)
         while not self._stopping.is_set():
             time.sleep(GIL_EVERY_S)
             now = time.monotonic()  # the lock is ours again
-            seen = self._look(me)
+            seen, own = self._look(me, gui), self._sched(mine)
             self.looks += 1
+            cpu, wait, _ = seen.get(gui, (0.0, 0.0, ()))
+            self.gui.append(
+                (round(now - self.origin, 4), round(cpu * 1000, 2), round(wait * 1000, 2))
+            )
             late_ms = (now - last_t - GIL_EVERY_S) * 1000
             if late_ms > GIL_GAP_MS:
-                self.gaps.append(self._gap(now, late_ms, last, seen))
-            last_t, last = now, seen
+                gap = self._gap(now, late_ms, last, seen)
+                gap["sampler_wait_ms"] = (own[1] - last_own[1]) * 1000
+                self.gaps.append(gap)
+            last_t, last, last_own = now, seen, own
         self.cpu_s = time.thread_time()
 
-    def _look(self, me: int) -> Look:
+    def _look(self, me: int, gui: int) -> Look:
         look: Look = {}
         for ident, frame in sys._current_frames().items():
-            if ident != me:
-                look[ident] = (self._cpu_s(ident), _innermost(frame))
+            if ident == gui:  # its wait for a core too
+                cpu, wait = self._sched(self._native_of(ident))
+                look[ident] = (cpu, wait, _innermost(frame))
+            elif ident != me:
+                look[ident] = (self._cpu_s(self._native_of(ident)), 0.0, _innermost(frame))
         return look
 
-    def _cpu_s(self, ident: int) -> float:
-        native = self._native.get(ident)
-        if native is None:
-            for thread in threading.enumerate():
-                if thread.ident is not None and thread.native_id is not None:
-                    self._native[thread.ident] = thread.native_id
-                    self._names[thread.ident] = thread.name
-            native = self._native.setdefault(ident, 0)
+    @staticmethod
+    def _cpu_s(native: int) -> float:
         if not native:
             return 0.0
         try:  # the kernel's CPU clock of one thread (a thread gone: EINVAL, never a crash)
@@ -166,20 +178,50 @@ class GilSampler(threading.Thread):
         except OSError:
             return 0.0
 
+    def _native_of(self, ident: int) -> int:
+        native = self._native.get(ident)
+        if native is None:
+            for thread in threading.enumerate():
+                if thread.ident is not None and thread.native_id is not None:
+                    self._native[thread.ident] = thread.native_id
+                    self._names[thread.ident] = thread.name
+            native = self._native.setdefault(ident, 0)
+        return native
+
+    def _sched(self, native: int) -> tuple[float, float]:
+        """A thread's CPU time and its wait for a core so far, in seconds (0, 0 if gone)."""
+        if not native:
+            return 0.0, 0.0
+        try:
+            fd = self._stats.get(native)
+            if fd is None:
+                fd = self._stats[native] = os.open(
+                    f"/proc/self/task/{native}/schedstat", os.O_RDONLY
+                )
+            on_cpu, waiting, _slices = os.pread(fd, 100, 0).split()
+            return int(on_cpu) / 1e9, int(waiting) / 1e9
+        except (OSError, ValueError):  # the thread has ended
+            fd = self._stats.pop(native, None)
+            if fd is not None:
+                os.close(fd)
+            self._native = {i: n for i, n in self._native.items() if n != native}
+            return 0.0, 0.0
+
     def _gap(self, now: float, late_ms: float, before: Look, after: Look) -> dict[str, Any]:
         threads: list[dict[str, Any]] = []
-        for ident, (cpu_after, frames_after) in after.items():
-            cpu_before, frames_before = before.get(ident, (cpu_after, ()))
+        for ident, (cpu_after, wait_after, frames_after) in after.items():
+            cpu_before, wait_before, frames_before = before.get(ident, (cpu_after, wait_after, ()))
             threads.append(
                 {
                     "name": self._names.get(ident, str(ident)),
                     "cpu_ms": (cpu_after - cpu_before) * 1000,
+                    "wait_ms": (wait_after - wait_before) * 1000,
                     "same": frames_before == frames_after,
                     "before": _frames_text(frames_before),
                     "after": _frames_text(frames_after),
                 }
             )
-        for ident, (_cpu, frames_before) in before.items():
+        for ident, (_cpu, _wait, frames_before) in before.items():
             if ident not in after:  # ended in the gap: what it was doing when last seen
                 name = self._names.get(ident, str(ident))
                 text = _frames_text(frames_before)
@@ -187,6 +229,7 @@ class GilSampler(threading.Thread):
                     {
                         "name": f"{name} (ended)",
                         "cpu_ms": -1.0,
+                        "wait_ms": 0.0,
                         "same": False,
                         "before": text,
                         "after": "",

@@ -24,6 +24,7 @@ with the figures (on a shared machine they are noisy). Figures only (`make bench
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import http.client
@@ -455,56 +456,70 @@ def stall_widgets(
     )
 
 
-GIL_HELD = 0.5  # a thread that used at least this share of a gap's time ran through it
+MOST = 0.5  # a share of a stall (or of the sampler's gap) that names what it was
+
+
+def stall_kind(late: float, cpu: float, wait: float, gap: dict[str, Any] | None) -> str:
+    """What a GUI stall of `late` ms was, given the GUI thread's CPU and wait for a core in
+    it and the sampler's longest gap overlapping it (None: the lock was free)."""
+    if cpu >= MOST * late:
+        return "the GUI thread ran (its own CPU)"
+    if wait >= MOST * late:
+        return "the GUI thread waited for a core"
+    if gap is None:
+        return "the GUI thread blocked, the lock free (window system, Qt)"
+    if gap.get("sampler_wait_ms", 0.0) >= MOST * gap["late_ms"]:
+        return "the process waited for a core"
+    top = gap["threads"][0] if gap["threads"] else None
+    if top is None or top["cpu_ms"] < MOST * gap["late_ms"]:
+        return "the lock held by a thread itself off the CPU"
+    frames = (top["after"] or top["before"]).split(" → ")[-2:]
+    one_call = " (one C call)" if top["same"] else ""
+    return f"the lock held by {top['name']} {' → '.join(frames)}{one_call}"
 
 
 def gil_holders(
     samples: list[tuple[float, float]], gil: dict[str, Any], shown: int = 5, detailed: int = 3
 ) -> tuple[str, str]:
-    """Who held the interpreter lock in each GUI stall over STALL_MS, from the child's GIL
-    sampler (`{"gaps": [{t, late_ms, threads: [{name, cpu_ms, same, before, after}]}]}`):
-    of the sampler's gaps overlapping the stall, the longest, and in it the thread that used
-    the most CPU; `count× thread frame (max CPU, max stall)`, and the worst stalls in full
-    (every thread that ran in the gap, its frames before and after). A gap in which no thread
-    ran is the process waiting for a core; a stall without a gap is the GUI thread itself
-    (the lock was free for the sampler)."""
+    """What each GUI stall over STALL_MS was, from the child's GIL sampler (`gui`: the GUI
+    thread's CPU and wait for a core at each look; `gaps`: the sampler's late wake-ups with
+    every thread's CPU and frames): the GUI thread running (its CPU), waiting for a core, or
+    blocked; blocked while the sampler could not get the interpreter lock either, the thread
+    that ran through that gap holds it (`(one C call)` when its line did not move); blocked
+    with the lock free, something outside Python (the window system, a lock of Qt's). Returns
+    `count× what (max stall)`, the most often first, and the worst stalls in full."""
     if not gil:
         return "", ""
-    gaps = gil.get("gaps", [])
-    seen: dict[str, list[tuple[float, float]]] = {}
-    worst: list[tuple[float, float, dict[str, Any]]] = []
+    gui, gaps = gil.get("gui", []), gil.get("gaps", [])
+    times = [look[0] for look in gui]
+    seen: dict[str, list[float]] = {}
+    worst: list[tuple[float, float, str, dict[str, Any] | None]] = []
     for t, late in samples:
         if late <= STALL_MS:
             continue
         begun = t - late / 1000 - PROBE_S
+        first = max(0, bisect.bisect_right(times, begun) - 1)
+        last = min(len(gui) - 1, bisect.bisect_left(times, t))
+        cpu = gui[last][1] - gui[first][1] if gui else 0.0
+        wait = gui[last][2] - gui[first][2] if gui else 0.0
         overlapping = [g for g in gaps if g["t"] > begun and g["t"] - g["late_ms"] / 1000 < t]
-        if not overlapping:
-            seen.setdefault("no gap (the lock was free: the GUI thread itself)", []).append(
-                (0.0, late)
-            )
-            continue
-        gap = max(overlapping, key=lambda g: g["late_ms"])
-        top = gap["threads"][0] if gap["threads"] else None
-        if top is None or top["cpu_ms"] < GIL_HELD * gap["late_ms"]:
-            name, cpu = "no thread ran through the gap (waiting for a core)", 0.0
-        else:
-            frames = (top["after"] or top["before"]).split(" → ")[-2:]
-            one_call = " (one C call)" if top["same"] else ""
-            name, cpu = f"{top['name']} {' → '.join(frames)}{one_call}", top["cpu_ms"]
-        seen.setdefault(name, []).append((cpu, late))
-        worst.append((late, t, gap))
-    ranked = sorted(seen.items(), key=lambda item: (-len(item[1]), -max(item[1])[1]))
-    summary = "; ".join(
-        f"{len(hits)}x {name} (CPU {max(c for c, _ in hits):.0f}, "
-        f"stall {max(late for _, late in hits):.0f})"
-        for name, hits in ranked[:shown]
-    )
+        gap = max(overlapping, key=lambda g: g["late_ms"]) if overlapping else None
+        name = stall_kind(late, cpu, wait, gap)
+        seen.setdefault(name, []).append(late)
+        worst.append((late, t, f"GUI CPU {cpu:.0f}, waiting for a core {wait:.0f}: {name}", gap))
+    ranked = sorted(seen.items(), key=lambda item: (-len(item[1]), -max(item[1])))
+    summary = "; ".join(f"{len(ms)}x {name} (max {max(ms):.0f})" for name, ms in ranked[:shown])
     looks, cpu_s = gil.get("looks", 0), gil.get("cpu_s", 0.0)
     each_us = cpu_s / max(looks, 1) * 1e6
-    cost = f"sampler: {looks} looks, {cpu_s * 1000:.0f} ms of CPU ({each_us:.0f} µs each)"
-    lines = [cost]
-    for late, t, gap in sorted(worst, key=lambda w: -w[0])[:detailed]:
-        lines.append(f"  stall {late:.0f} ms at {t:.1f} s, gap {gap['late_ms']:.0f} ms:")
+    lines = [f"  sampler: {looks} looks, {cpu_s * 1000:.0f} ms of CPU ({each_us:.0f} µs each)"]
+    for late, t, what, gap in sorted(worst, key=lambda w: -w[0])[:detailed]:
+        lines.append(f"  stall {late:.0f} ms at {t:.1f} s, {what}")
+        if gap is None:
+            continue
+        lines.append(
+            f"    sampler's gap {gap['late_ms']:.0f} ms "
+            f"(it waited {gap.get('sampler_wait_ms', 0.0):.0f} for a core)"
+        )
         for thread in gap["threads"]:
             if thread["cpu_ms"] >= 1.0 or thread["cpu_ms"] < 0:
                 lines.append(
@@ -563,7 +578,7 @@ def test_cuts_under_office_load(
     print("\n".join(["", "The GUI thread's CPU by event and receiver (own ms/events):"]))
     for o in outcomes:
         print(f"{o.version:<7}{o.run:<9} {o.cpu or '-'}")
-    print("\n".join(["", "Who held the interpreter lock in each stall > 50 ms (GIL sampler):"]))
+    print("\n".join(["", "What each stall > 50 ms was (GIL sampler, kernel's CPU and wait):"]))
     for o in outcomes:
         print(f"{o.version:<7}{o.run:<9} {o.gil or '-'}")
         if o.gil_detail:
