@@ -1,8 +1,9 @@
 """The show, wired up: the pure `ShowMachine` driving the projector window and the film players.
 
 The controller owns the machine and a ~25 ms tick, plus a precise one-shot timer aimed at the
-clock-driven cut (`ShowMachine.clock_cut_at`), re-aimed at every position the players report, so
-a cut is never late by up to a tick. Every operator action, tick and player fact
+clock-driven cut (`ShowMachine.clock_cut_at`), re-aimed at every position the players report,
+or at the end of a card's countdown (`ShowMachine.countdown_ends_at`), so a cut is never late
+by up to a tick. Every operator action, tick and player fact
 goes to the machine; the effects it returns are carried out in order on the stage (cards,
 video surfaces, black) and the players by the night's one `EffectRunner`, which commits the
 `Journal` entries to SQLite in one transaction per batch, after the projector has changed (the
@@ -434,11 +435,15 @@ class ShowController(QObject):
                 self.ignored.emit(action, reason)
 
     def _aim_cut(self) -> None:
-        """Aim the one-shot cut timer at the clock cut, when it is near (else leave it to later
-        positions and the tick)."""
+        """Aim the one-shot cut timer at the next cut the clock makes: a film's clock cut when
+        it is near (else later positions refine it, or the tick takes it), a card's end (or
+        the intermission's) at once, its countdown being the show's own clock."""
         now = self._clock()
-        due = self.machine.clock_cut_at(now)
-        if due is None or due - now > AIM_WITHIN_S:
+        film_cut = self.machine.clock_cut_at(now)
+        if film_cut is not None and film_cut - now > AIM_WITHIN_S:
+            film_cut = None
+        due = film_cut if film_cut is not None else self.machine.countdown_ends_at(now)
+        if due is None:
             self._cut_timer.stop()
             return
         # whole milliseconds, rounded up: firing a hair early would leave the cut to the tick

@@ -37,8 +37,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
+from types import CodeType, FrameType
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -55,6 +57,10 @@ CUTS_AFTER_LOAD = 4  # cuts measured once every load has finished
 MAX_RUN_S = float(os.environ.get("GUI_LOAD_MAX_RUN", "240"))  # then it gives up on the load
 EVENT_OVER_MS = 8.0  # an event whose own time is longer is kept, with its receiver
 ACTIVATE = os.environ.get("GUI_LOAD_ACTIVATE", "1") == "1"  # the operator clicks the console
+GIL_EVERY_S = 0.002  # the interpreter-lock sampler wakes this often
+GIL_GAP_MS = 30.0  # a wake-up later than this is kept, with what every thread was doing
+GIL_SAMPLER = os.environ.get("GUI_LOAD_GIL", "1") == "1"
+FRAMES_KEPT = 4  # innermost Python frames kept per thread at each look
 
 
 def say(text: str) -> None:
@@ -93,6 +99,171 @@ class TimedApplication(QApplication):
             if own_ms > EVENT_OVER_MS:
                 at = time.monotonic() - took - self.origin
                 self.slow.append((at, took * 1000, own_ms, own_cpu_ms, kind, to))
+
+
+Look = dict[int, tuple[float, float, "Frames"]]  # ident: (CPU s, run-queue wait s, frames)
+
+
+class GilSampler(threading.Thread):
+    """Who held the interpreter lock: a thread that wakes every ``GIL_EVERY_S`` and looks at
+    every other Python thread: its innermost frames (`sys._current_frames`) and its CPU time
+    (the kernel's per-thread CPU clock; for the GUI thread and itself also the time runnable
+    but waiting for a core, `/proc/self/task/<tid>/schedstat`). Waking needs the interpreter
+    lock, which a thread running bytecode hands over within the switch interval (5 ms) but a
+    thread inside one long C call (a sort, a big `json.loads`, a regex) keeps to the end: a
+    wake-up later than ``GIL_GAP_MS`` is kept with the looks before and after it. The
+    sampler's own wait for a core over the gap says whether the gap was the machine's (no
+    core) or the lock's; the thread that ran through it (CPU), on the same line before and
+    after, is the one that held the lock. The GUI thread's CPU and wait are kept at every look
+    (`gui`), so a GUI stall splits into its own CPU, its wait for a core and the rest
+    (blocked: the lock, the window system)."""
+
+    def __init__(self, origin: float) -> None:
+        super().__init__(name="gil-sampler", daemon=True)
+        self.origin = origin
+        self.gaps: list[dict[str, Any]] = []
+        self.gui: list[tuple[float, float, float]] = []  # t, GUI CPU ms, GUI wait ms
+        self.looks = 0
+        self.cpu_s = 0.0  # the sampler's own CPU time
+        self._stopping = threading.Event()
+        self._native: dict[int, int] = {}  # Python ident -> kernel thread id
+        self._names: dict[int, str] = {}
+        self._stats: dict[int, int] = {}  # kernel thread id -> open schedstat file
+
+    def stop(self) -> dict[str, Any]:
+        """Stop looking; the gaps, the GUI thread's timeline and the sampler's own cost."""
+        self._stopping.set()
+        self.join(timeout=5)
+        for fd in self._stats.values():
+            os.close(fd)
+        return {"gaps": self.gaps, "gui": self.gui, "looks": self.looks, "cpu_s": self.cpu_s}
+
+    def run(self) -> None:
+        me, gui = threading.get_ident(), threading.main_thread().ident or 0
+        mine = threading.get_native_id()
+        last_t, last, last_own = time.monotonic(), self._look(me, gui), self._sched(mine)
+        while not self._stopping.is_set():
+            time.sleep(GIL_EVERY_S)
+            now = time.monotonic()  # the lock is ours again
+            seen, own = self._look(me, gui), self._sched(mine)
+            self.looks += 1
+            cpu, wait, _ = seen.get(gui, (0.0, 0.0, ()))
+            self.gui.append(
+                (round(now - self.origin, 4), round(cpu * 1000, 2), round(wait * 1000, 2))
+            )
+            late_ms = (now - last_t - GIL_EVERY_S) * 1000
+            if late_ms > GIL_GAP_MS:
+                gap = self._gap(now, late_ms, last, seen)
+                gap["sampler_wait_ms"] = (own[1] - last_own[1]) * 1000
+                self.gaps.append(gap)
+            last_t, last, last_own = now, seen, own
+        self.cpu_s = time.thread_time()
+
+    def _look(self, me: int, gui: int) -> Look:
+        look: Look = {}
+        for ident, frame in sys._current_frames().items():
+            if ident == gui:  # its wait for a core too
+                cpu, wait = self._sched(self._native_of(ident))
+                look[ident] = (cpu, wait, _innermost(frame))
+            elif ident != me:
+                look[ident] = (self._cpu_s(self._native_of(ident)), 0.0, _innermost(frame))
+        return look
+
+    @staticmethod
+    def _cpu_s(native: int) -> float:
+        if not native:
+            return 0.0
+        try:  # the kernel's CPU clock of one thread (a thread gone: EINVAL, never a crash)
+            return time.clock_gettime((~native << 3) | 6)
+        except OSError:
+            return 0.0
+
+    def _native_of(self, ident: int) -> int:
+        native = self._native.get(ident)
+        if native is None:
+            for thread in threading.enumerate():
+                if thread.ident is not None and thread.native_id is not None:
+                    self._native[thread.ident] = thread.native_id
+                    self._names[thread.ident] = thread.name
+            native = self._native.setdefault(ident, 0)
+        return native
+
+    def _sched(self, native: int) -> tuple[float, float]:
+        """A thread's CPU time and its wait for a core so far, in seconds (0, 0 if gone)."""
+        if not native:
+            return 0.0, 0.0
+        try:
+            fd = self._stats.get(native)
+            if fd is None:
+                fd = self._stats[native] = os.open(
+                    f"/proc/self/task/{native}/schedstat", os.O_RDONLY
+                )
+            on_cpu, waiting, _slices = os.pread(fd, 100, 0).split()
+            return int(on_cpu) / 1e9, int(waiting) / 1e9
+        except (OSError, ValueError):  # the thread has ended
+            fd = self._stats.pop(native, None)
+            if fd is not None:
+                os.close(fd)
+            self._native = {i: n for i, n in self._native.items() if n != native}
+            return 0.0, 0.0
+
+    def _gap(self, now: float, late_ms: float, before: Look, after: Look) -> dict[str, Any]:
+        threads: list[dict[str, Any]] = []
+        for ident, (cpu_after, wait_after, frames_after) in after.items():
+            cpu_before, wait_before, frames_before = before.get(ident, (cpu_after, wait_after, ()))
+            threads.append(
+                {
+                    "name": self._names.get(ident, str(ident)),
+                    "cpu_ms": (cpu_after - cpu_before) * 1000,
+                    "wait_ms": (wait_after - wait_before) * 1000,
+                    "same": frames_before == frames_after,
+                    "before": _frames_text(frames_before),
+                    "after": _frames_text(frames_after),
+                }
+            )
+        for ident, (_cpu, _wait, frames_before) in before.items():
+            if ident not in after:  # ended in the gap: what it was doing when last seen
+                name = self._names.get(ident, str(ident))
+                text = _frames_text(frames_before)
+                threads.append(
+                    {
+                        "name": f"{name} (ended)",
+                        "cpu_ms": -1.0,
+                        "wait_ms": 0.0,
+                        "same": False,
+                        "before": text,
+                        "after": "",
+                    }
+                )
+        threads.sort(key=lambda t: -float(t["cpu_ms"]))
+        return {"t": now - self.origin, "late_ms": late_ms, "threads": threads}
+
+
+Frames = tuple[tuple[CodeType, int], ...]  # innermost first: (code, last instruction)
+
+
+def _innermost(frame: FrameType | None) -> Frames:
+    """The innermost frames, cheaply (their lines are worked out only for a gap)."""
+    kept: list[tuple[CodeType, int]] = []
+    while frame is not None and len(kept) < FRAMES_KEPT:
+        kept.append((frame.f_code, frame.f_lasti))
+        frame = frame.f_back
+    return tuple(kept)
+
+
+def _line(code: CodeType, instruction: int) -> int:
+    return next(
+        (line or 0 for start, end, line in code.co_lines() if start <= instruction < end),
+        code.co_firstlineno,
+    )
+
+
+def _frames_text(frames: Frames) -> str:
+    """Outermost first: `registrations_view.py:170 read → attendee_table.py:92 list_attendees`."""
+    return " → ".join(
+        f"{Path(code.co_filename).name}:{_line(code, lasti)} {code.co_name}"
+        for code, lasti in reversed(frames)
+    )
 
 
 def _type(event: QEvent) -> str:
@@ -160,10 +331,47 @@ class Bench:
         self.driver = QTimer()
         self.driver.setInterval(DRIVE_MS)
         self.driver.timeout.connect(self._drive)
+        self.sampler = GilSampler(self.started) if GIL_SAMPLER else None
+        self.batch_at = 0.0  # when the show began carrying out the latest batch of effects
+        self.machine_due: float | None = None  # the show's own due time of the clock cut
+        self.batch: list[tuple[str, float, float]] = []  # effect, start, end (monotonic)
+        self._time_effects()
 
     def start(self) -> None:
         self.probe.start()
         self.driver.start()
+        if self.sampler is not None:
+            self.sampler.start()
+
+    def _time_effects(self) -> None:
+        """Time the show's batches and each effect in them (instance wrappers of the
+        controller's `_carry_out` and `_do`, which both versions have): a cut's lateness is
+        then split into when it was decided, each effect, and the `changed` handlers."""
+        show = self.show
+        carry_out, do = show._carry_out, show._do
+
+        def timed_carry_out(effects: Any) -> None:
+            self.batch_at, self.batch = time.monotonic(), []
+            carry_out(effects)
+
+        def timed_do(effect: Any) -> None:
+            began = time.monotonic()
+            try:
+                do(effect)
+            finally:
+                self.batch.append((type(effect).__name__, began, time.monotonic()))
+
+        show._carry_out, show._do = timed_carry_out, timed_do
+        aim = getattr(show, "_aim_cut", None)
+        if aim is not None:
+
+            def noted_aim() -> None:  # the show's own idea of when the clock cut falls due
+                aim()
+                due = show.machine.clock_cut_at(time.monotonic())
+                if due is not None:
+                    self.machine_due = due
+
+            show._aim_cut = noted_aim
 
     # --- measuring --------------------------------------------------------------------------
     def _probe(self) -> None:
@@ -193,17 +401,31 @@ class Bench:
             self.card_due = now + (self.show.snapshot().countdown_s or self.card_s)
         if cue.kind is CueKind.FILM:
             self.film_due = None
+        self.machine_due = None
 
     def _cut(self, kind: str, now: float, due: float) -> None:
+        effects_end = self.batch[-1][2] if self.batch else now
         self.cuts.append(
             {
                 "kind": kind,
                 "t": now - self.started,
                 "late_ms": (now - due) * 1000,
                 "loaded": self.load_started_at is not None,
+                "decided_ms": (self.batch_at - due) * 1000,  # the batch began, against due
+                # the show's own due time against the bench's (film>card: libvlc's positions)
+                "aimed_ms": (self.machine_due - due) * 1000
+                if self.machine_due is not None and kind == "film>card"
+                else None,
+                "effects": [(name, (end - began) * 1000) for name, began, end in self.batch],
+                "handlers_ms": (now - effects_end) * 1000,  # `changed` handlers before ours
             }
         )
-        say(f"CUT {kind} {self.cuts[-1]['late_ms']:.1f} ms")
+        cut = self.cuts[-1]
+        parts = " ".join(f"{name} {ms:.1f}" for name, ms in cut["effects"])
+        say(
+            f"CUT {kind} {cut['late_ms']:.1f} ms: decided {cut['decided_ms']:+.1f}, "
+            f"{parts}, handlers {cut['handlers_ms']:.1f}"
+        )
 
     # --- driving ----------------------------------------------------------------------------
     def _drive(self) -> None:
@@ -284,6 +506,7 @@ class Bench:
         self.finished = True
         self.probe.stop()
         self.driver.stop()
+        gil = self.sampler.stop() if self.sampler is not None else {}
         app = QApplication.instance()
         slow = app.slow if isinstance(app, TimedApplication) else []
         shift = app.origin - self.started if isinstance(app, TimedApplication) else 0.0
@@ -297,6 +520,7 @@ class Bench:
             "exports": self.exports,
             "no_active_window_s": self.no_active_window_s,
             "load_started_t": (self.load_started_at or self.started) - self.started,
+            "gil": gil,
         }
         say("RESULT " + json.dumps(result))
         # closing the console during a show asks first (a dialog nobody answers here): the

@@ -24,6 +24,7 @@ with the figures (on a shared machine they are noisy). Figures only (`make bench
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import http.client
@@ -115,6 +116,9 @@ class Outcome:
     widgets: str = ""  # the event (type, receiver widget) behind each stall, from the timer
     cpu: str = ""  # where the GUI thread's CPU went, per event type and receiver
     no_active_window_s: float = 0.0  # the keys filter on the application that long
+    gil: str = ""  # who held the interpreter lock in each stall (the child's GIL sampler)
+    gil_detail: str = ""  # the worst stalls' threads, before and after the gap
+    cut_detail: str = ""  # each cut: when it was decided, its effects, the handlers
 
     def line(self) -> str:
         loaded = [c["late_ms"] for c in self.cuts if c["loaded"]]
@@ -395,6 +399,8 @@ def outcome_of(version: str, run: str, output: str, ballots: str) -> Outcome:
         stall_widgets(samples, result.get("slow_events", [])),
         cpu_by_event(result.get("event_cpu", {})),
         result.get("no_active_window_s", 0.0),
+        *gil_holders(samples, result.get("gil", {})),
+        cut_details(result["cuts"]),
     )
 
 
@@ -450,6 +456,97 @@ def stall_widgets(
     )
 
 
+MOST = 0.5  # a share of a stall (or of the sampler's gap) that names what it was
+
+
+def stall_kind(late: float, cpu: float, wait: float, gap: dict[str, Any] | None) -> str:
+    """What a GUI stall of `late` ms was, given the GUI thread's CPU and wait for a core in
+    it and the sampler's longest gap overlapping it (None: the lock was free)."""
+    if cpu >= MOST * late:
+        return "the GUI thread ran (its own CPU)"
+    if wait >= MOST * late:
+        return "the GUI thread waited for a core"
+    if gap is None:
+        return "the GUI thread blocked, the lock free (window system, Qt)"
+    if gap.get("sampler_wait_ms", 0.0) >= MOST * gap["late_ms"]:
+        return "the process waited for a core"
+    top = gap["threads"][0] if gap["threads"] else None
+    if top is None or top["cpu_ms"] < MOST * gap["late_ms"]:
+        return "the lock held by a thread itself off the CPU"
+    frames = (top["after"] or top["before"]).split(" → ")[-2:]
+    one_call = " (one C call)" if top["same"] else ""
+    return f"the lock held by {top['name']} {' → '.join(frames)}{one_call}"
+
+
+def gil_holders(
+    samples: list[tuple[float, float]], gil: dict[str, Any], shown: int = 5, detailed: int = 3
+) -> tuple[str, str]:
+    """What each GUI stall over STALL_MS was, from the child's GIL sampler (`gui`: the GUI
+    thread's CPU and wait for a core at each look; `gaps`: the sampler's late wake-ups with
+    every thread's CPU and frames): the GUI thread running (its CPU), waiting for a core, or
+    blocked; blocked while the sampler could not get the interpreter lock either, the thread
+    that ran through that gap holds it (`(one C call)` when its line did not move); blocked
+    with the lock free, something outside Python (the window system, a lock of Qt's). Returns
+    `count× what (max stall)`, the most often first, and the worst stalls in full."""
+    if not gil:
+        return "", ""
+    gui, gaps = gil.get("gui", []), gil.get("gaps", [])
+    times = [look[0] for look in gui]
+    seen: dict[str, list[float]] = {}
+    worst: list[tuple[float, float, str, dict[str, Any] | None]] = []
+    for t, late in samples:
+        if late <= STALL_MS:
+            continue
+        begun = t - late / 1000 - PROBE_S
+        first = max(0, bisect.bisect_right(times, begun) - 1)
+        last = min(len(gui) - 1, bisect.bisect_left(times, t))
+        cpu = gui[last][1] - gui[first][1] if gui else 0.0
+        wait = gui[last][2] - gui[first][2] if gui else 0.0
+        overlapping = [g for g in gaps if g["t"] > begun and g["t"] - g["late_ms"] / 1000 < t]
+        gap = max(overlapping, key=lambda g: g["late_ms"]) if overlapping else None
+        name = stall_kind(late, cpu, wait, gap)
+        seen.setdefault(name, []).append(late)
+        worst.append((late, t, f"GUI CPU {cpu:.0f}, waiting for a core {wait:.0f}: {name}", gap))
+    ranked = sorted(seen.items(), key=lambda item: (-len(item[1]), -max(item[1])))
+    summary = "; ".join(f"{len(ms)}x {name} (max {max(ms):.0f})" for name, ms in ranked[:shown])
+    looks, cpu_s = gil.get("looks", 0), gil.get("cpu_s", 0.0)
+    each_us = cpu_s / max(looks, 1) * 1e6
+    lines = [f"  sampler: {looks} looks, {cpu_s * 1000:.0f} ms of CPU ({each_us:.0f} µs each)"]
+    for late, t, what, gap in sorted(worst, key=lambda w: -w[0])[:detailed]:
+        lines.append(f"  stall {late:.0f} ms at {t:.1f} s, {what}")
+        if gap is None:
+            continue
+        lines.append(
+            f"    sampler's gap {gap['late_ms']:.0f} ms "
+            f"(it waited {gap.get('sampler_wait_ms', 0.0):.0f} for a core)"
+        )
+        for thread in gap["threads"]:
+            if thread["cpu_ms"] >= 1.0 or thread["cpu_ms"] < 0:
+                lines.append(
+                    f"    {thread['name']} CPU {thread['cpu_ms']:.0f}: {thread['before']}"
+                    + ("" if thread["same"] else f"  ==>  {thread['after']}")
+                )
+    return summary, "\n".join(lines)
+
+
+def cut_details(cuts: list[dict[str, Any]]) -> str:
+    """Each cut while loaded: lateness = when the batch began (against due; a film's end also
+    when the show itself meant to cut) + its effects + the `changed` handlers before the
+    bench's."""
+    lines = []
+    for cut in cuts:
+        if not cut["loaded"] or "effects" not in cut:
+            continue
+        effects = " ".join(f"{name} {ms:.1f}" for name, ms in cut["effects"] if ms >= 0.5)
+        aimed = cut.get("aimed_ms")
+        aim = f" (the show aimed at {aimed:+.1f})" if aimed is not None else ""
+        lines.append(
+            f"  {cut['kind']:<9} at {cut['t']:6.1f} s late {cut['late_ms']:5.1f}: decided "
+            f"{cut['decided_ms']:+.1f}{aim}, {effects}, handlers {cut['handlers_ms']:.1f}"
+        )
+    return "\n".join(lines)
+
+
 def cpu_by_event(event_cpu: dict[str, list[float]], shown: int = 8) -> str:
     """The GUI thread's CPU by event type and receiver (own time, nested events apart), the
     most first: `type receiver ms/count`."""
@@ -481,4 +578,14 @@ def test_cuts_under_office_load(
     print("\n".join(["", "The GUI thread's CPU by event and receiver (own ms/events):"]))
     for o in outcomes:
         print(f"{o.version:<7}{o.run:<9} {o.cpu or '-'}")
+    print("\n".join(["", "What each stall > 50 ms was (GIL sampler, kernel's CPU and wait):"]))
+    for o in outcomes:
+        print(f"{o.version:<7}{o.run:<9} {o.gil or '-'}")
+        if o.gil_detail:
+            print(o.gil_detail)
+    print("\n".join(["", "Each cut (ms against due): decided, its effects, the handlers:"]))
+    for o in outcomes:
+        print(f"{o.version:<7}{o.run:<9}")
+        if o.cut_detail:
+            print(o.cut_detail)
     assert outcomes

@@ -80,6 +80,27 @@ def test_go_runs_title_card_then_film_and_journals_it(
     assert ended and ended[0].subject == "A1"
 
 
+def test_a_cards_end_is_a_precise_timer_not_the_next_tick(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    show = show_of(console)
+    key(qtbot, console, Qt.Key.Key_Space)
+    assert phase(console) is ShowPhase.CARD
+    ends = show.machine.countdown_ends_at(show.now())
+    assert ends is not None
+    # the one-shot cut timer is aimed at the countdown's end (the 25 ms tick would cut up
+    # to a tick late)
+    assert show._cut_timer.isActive()
+    assert show._cut_timer.remainingTime() == pytest.approx((ends - show.now()) * 1000, abs=30)
+    key(qtbot, console, Qt.Key.Key_P)  # paused: the countdown stands still, nothing aimed
+    assert phase(console) is ShowPhase.PAUSED
+    assert not show._cut_timer.isActive()
+    key(qtbot, console, Qt.Key.Key_P)  # resumed: aimed again at what is left
+    ends = show.machine.countdown_ends_at(show.now())
+    assert ends is not None and show._cut_timer.isActive()
+    assert show._cut_timer.remainingTime() == pytest.approx((ends - show.now()) * 1000, abs=30)
+
+
 def test_double_go_is_ignored_and_shown(qtbot: QtBot, console: ConsoleWindow) -> None:
     key(qtbot, console, Qt.Key.Key_Space)
     key(qtbot, console, Qt.Key.Key_Space)  # a bounce: within the 1 s guard

@@ -502,6 +502,29 @@ def test_no_clock_cut_is_due_without_a_running_film_and_its_duration(
         ShowOptions(cut_lead_s=-0.01)
 
 
+def test_a_cards_countdown_says_when_it_runs_out(programme: Programme) -> None:
+    rig = Rig(programme)
+    assert rig.show.countdown_ends_at(rig.now) is None  # holding: no countdown
+    rig.do("go")
+    assert rig.key == "card:F01"
+    went = rig.now
+    assert rig.show.countdown_ends_at(rig.now) == pytest.approx(went + 8, abs=1e-6)
+    rig.wait(3)
+    assert rig.show.countdown_ends_at(rig.now) == pytest.approx(went + 8, abs=1e-6)
+    rig.do("pause")
+    assert rig.show.countdown_ends_at(rig.now) is None  # held: the countdown stands still
+    rig.wait(2)
+    rig.do("resume")
+    due = rig.show.countdown_ends_at(rig.now)
+    assert due == pytest.approx(went + 10, abs=1e-6)  # 5 s left from now
+    assert due is not None
+    rig.run(rig.show.tick(due - 0.001))
+    assert rig.key == "card:F01"
+    rig.run(rig.show.tick(due + 1e-6))  # a timer aimed at it cuts at once, not at a tick
+    assert rig.key == "film:F01"
+    assert rig.show.countdown_ends_at(rig.now) is None  # a film: its clock cut instead
+
+
 def test_end_event_before_the_clock_still_cuts(programme: Programme) -> None:
     media = {k: float(v) for k, v in RUNTIMES.items()}
     media["F01"] = 58.5  # the player reports 60 s but the media ends earlier

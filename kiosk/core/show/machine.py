@@ -24,8 +24,8 @@ and the cut is a single frame. The cut is timed by the clock and the film's repo
 not by VLC's end-of-media event, which comes 0-300 ms late; that event still cuts if it comes
 first (or if no duration was reported). The clock cut is ordered `cut_lead_s` before the end,
 because the next player needs about that long to put its first picture up; `clock_cut_at`
-tells the adapter when it falls due, so it can fire a precise timer instead of waiting for
-its next tick.
+tells the adapter when it falls due, and `countdown_ends_at` when a card's countdown runs
+out, so it can fire a precise timer at either instead of waiting for its next tick.
 
 Black is an overlay above whatever the stage shows, and it holds the show: the film pauses
 under it and card and intermission countdowns stop; `unblack` resumes them (unless the operator
@@ -321,6 +321,14 @@ class ShowMachine:
         if duration is None:
             return None
         return now + (duration - self.options.cut_lead_s) - self._film_pos(now)
+
+    def countdown_ends_at(self, now: float) -> float | None:
+        """When (on the `now` clock) the running card's or intermission's countdown runs out
+        (its cut, or the intermission's end); None while none counts down (another cue, held,
+        black). May be in the past."""
+        if self.cue.kind not in _TIMED or self._timer_at is None or not self._running():
+            return None
+        return now + self._timer(now)
 
     def film_started(self, now: float, film_id: str) -> list[Effect]:
         """Fact: the current film shows pictures (its clock starts)."""
