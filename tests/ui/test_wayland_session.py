@@ -145,7 +145,7 @@ def rehearse_and_grab(
             continue
         log.append(line)
         if "R01" in line and "·" in line:  # the rehearsal's cue line: the film is up
-            image, windows = grab_the_film(session, geometry, tmp_path / "projector.png")
+            image, windows = grab_the_film(session, geometry, tmp_path / "projector.png", process)
     assert process.wait(60) == 0, "".join(log)
     while not lines.empty():
         log.append(lines.get())
@@ -154,18 +154,24 @@ def rehearse_and_grab(
 
 
 def grab_the_film(
-    session: MutterSession, geometry: tuple[int, int, int, int], out: Path
+    session: MutterSession,
+    geometry: tuple[int, int, int, int],
+    out: Path,
+    rehearsal: subprocess.Popen[str],
 ) -> tuple[QImage, list[tuple[str, str, tuple[int, int, int, int]]]]:
-    """While the 4-second film plays: the top-level window covering `geometry` (there must be
-    one), grabbed again until it shows the film or the film is nearly over; (its pixels, every
-    top-level window)."""
-    deadline = time.monotonic() + 3.0
+    """Once GO has been given: the top-level window covering `geometry` (there must be one),
+    grabbed again until it shows the film or the rehearsal has ended; (its pixels, every
+    top-level window). The film is up from its first picture, which a loaded machine can take
+    seconds to reach (the holding slide stays up until then): in a loaded run the film was not
+    up 3 s after GO, with the short hold that leaves the film less time to prime."""
+    deadline = time.monotonic() + 30.0
     while True:
         windows = top_level_windows(session)
         stage = [w for w in windows if w[2] == geometry]
         assert stage, (geometry, windows)
         image = grab_window(session, stage[0][0], out)
-        if filled_with_the_film(image) or time.monotonic() > deadline:
+        ended = rehearsal.poll() is not None or time.monotonic() > deadline
+        if filled_with_the_film(image) or ended:
             return image, windows
         time.sleep(0.1)
 
