@@ -141,9 +141,13 @@ def test_a_flood_of_bad_tokens_writes_a_few_lines_not_thousands(
 ) -> None:
     hall = running.hall
     before = attack.log_bytes(hall.logs_dir)
-    assert attack.bad_tokens(hall, 2, 500, deadline_s=40)["answered"] >= 900
+    answered = attack.bad_tokens(hall, 2, 500, deadline_s=40)["answered"]
+    # enough for the check to mean something: a line per request (50 bytes at least) would
+    # write twice the 5 KB allowed. The server runs at nice 10: on a loaded laptop it answers
+    # fewer in 40 s (645 of 1,000 at load 14), which is the films coming first, not a fault
+    assert answered >= 200, f"only {answered} bad requests answered in 40 s"
     grown = attack.log_bytes(hall.logs_dir) - before
-    assert grown < 5_000, f"the log grew {grown} bytes"
+    assert grown < 5_000, f"the log grew {grown} bytes for {answered} bad requests"
     assert not attack.rotated(hall.logs_dir)
 
 

@@ -39,7 +39,9 @@ def test_a_second_app_runs_next_to_the_stations_api(tmp_path: Path) -> None:
         plain = http.client.HTTPConnection("127.0.0.1", server.listeners[1].port, timeout=5)
         plain.request("GET", "/")
         assert plain.getresponse().read() == b"vote page here"
-        link = ServerLink("127.0.0.1", server.station_port, server.identity.fingerprint, "nope")
+        link = ServerLink(  # patient: a loaded machine may take seconds to shake hands
+            "127.0.0.1", server.station_port, server.identity.fingerprint, "nope", timeout=10
+        )
         try:
             link.hello()
         except ServerRefusedError as refused:

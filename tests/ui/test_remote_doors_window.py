@@ -124,7 +124,7 @@ def test_a_station_whose_clock_is_7_minutes_off_says_so_in_its_header(
             return StationSync(
                 station.doors,
                 station.doors.store,
-                ServerLink.for_station(credentials),
+                ServerLink.for_station(credentials, timeout=10),  # about clocks, not speed
                 clock=lambda: dt.datetime.now(dt.UTC) + offset,
             )
 
