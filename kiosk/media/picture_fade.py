@@ -28,6 +28,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ class _Prover:
     renders, up to half a second), and calls `proven(key, lift, ok)` there: ok if every
     snapshot was taken and black. Never on the GUI thread: the snapshots wait and write files."""
 
-    def __init__(self, proven: Any) -> None:
+    def __init__(self, proven: Callable[[str, PictureLift, bool], None]) -> None:
         self._proven = proven  # called on this thread (emits a queued signal)
         self._work: queue.SimpleQueue[tuple[str, Any, PictureLift] | None] = queue.SimpleQueue()
         self._folder = Path(tempfile.mkdtemp(prefix="kiosk-fade-"))
@@ -85,7 +86,11 @@ class _Prover:
     def _run(self) -> None:
         while (item := self._work.get()) is not None:
             key, player, lift = item
-            ok = all(self._black_snapshot(player) for _ in range(DRAWN_SNAPSHOTS))
+            try:
+                ok = all(self._black_snapshot(player) for _ in range(DRAWN_SNAPSHOTS))
+            except Exception:  # a proof that fails is no proof: the fade falls back
+                log.exception("the fade's snapshot of %s failed", key)
+                ok = False
             self._proven(key, lift, ok)
 
     def _black_snapshot(self, player: Any) -> bool:
@@ -170,7 +175,14 @@ class PictureFades(QObject):
         if not ok:  # no picture yet, or not yet black: again soon (the fallback bounds it)
             QTimer.singleShot(STEP_MS, self, lambda: self._prove_again(key, lift))
             return
-        lift.picture_drawn(time.monotonic())
+        now = time.monotonic()
+        lift.picture_drawn(now)
+        log.debug(
+            "%s black under the curtain: filter in after %.0f ms, drawn after %.0f ms",
+            key,
+            1000 * ((lift.applied_at or now) - lift.switched_on_at),
+            1000 * (now - lift.switched_on_at),
+        )
         self._step()
 
     def _prove_again(self, key: str, lift: PictureLift) -> None:
