@@ -91,7 +91,8 @@ def main() -> None:
     wait(round(fade_s * 1000) + 1000)
     marks["unblack"] = time.time()
     show.fade_to_black()  # again: lifts the black
-    wait(round((fade_s + (LATE_S if "late-filter" in flags else 0)) * 1000) + 600)
+    # then a second of the film at full (the test counts its pictures per second there)
+    wait(round((fade_s + (LATE_S if "late-filter" in flags else 0)) * 1000) + 1200)
     marks["done"] = time.time()
     marks["curtain_off"] = lifted[-1] if lifted else None
     marks["filter_lines"] = filter_lines
