@@ -472,10 +472,19 @@ class ShowController(QObject):
         self.on_stage = None
         self._set_subtitle(None)
         self.stage.show_card(card)
+        self._lift_cut_away()
 
     def _video(self, slot: str) -> None:
         self.on_stage = slot
         self.stage.show_video(slot)  # flushed to the X server before libvlc draws
+        if slot != self._lift_slot:
+            self._lift_cut_away()
+
+    def _lift_cut_away(self) -> None:
+        """The show cut away from a film whose curtain still waited for libvlc (the film ended
+        or was skipped under it): the black was lifted, so the new picture comes up at once."""
+        if self._lift_slot is not None:
+            self._lift_curtain(self._lift_slot)
 
     # Subtitles ---------------------------------------------------------------------------
 

@@ -12,8 +12,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from kiosk.core.picture_lift import ease
+from kiosk.core.picture_lift import PROOF_WITHIN_S, ease
 from kiosk.core.show import ShowPhase
+from kiosk.media import vlc_log
 from kiosk.night.show import ShowController
 from kiosk.ui.console.window import ConsoleWindow
 from kiosk.ui.stage.window import StageWindow
@@ -51,6 +52,46 @@ def test_unblack_over_a_film_fades_it_up_and_drops_the_curtain_once_libvlc_has_t
     assert [name for name, _ in lines] == ["adjust"] and lines[0][1] <= lifted[0]
     assert not stage.curtain.isVisible()
     qtbot.waitUntil(lambda: not show.players.fading("A"), timeout=4000)  # filter off again
+
+
+def deaf_tap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The night's libvlc log tap hears no filter lines (a libvlc that logs otherwise)."""
+    monkeypatch.setattr(vlc_log, "added_filter", lambda _module, _message: None)
+
+
+def test_with_no_word_from_libvlc_the_film_fades_up_under_the_curtain_and_then_it_drops(
+    qtbot: QtBot, console: ConsoleWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deaf_tap(monkeypatch)
+    show = first_film(qtbot, console)
+    stage = console.night.projector.stage
+    assert isinstance(stage, StageWindow)
+    qtbot.keyClick(console, Qt.Key.Key_P)  # paused: the 2 s film outlasts the fallback
+    qtbot.keyClick(console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
+    lifted: list[float] = []
+    stage.black_changed.connect(lambda black: None if black else lifted.append(time.monotonic()))
+    pressed = time.monotonic()
+    qtbot.keyClick(console, Qt.Key.Key_Escape)  # lift it (a 2 s fade)
+    qtbot.waitUntil(lambda: show.players.picture_level("A") > 0, timeout=4000)
+    assert stage.black  # the ramp runs under the curtain, from PROOF_WITHIN_S on
+    assert time.monotonic() - pressed >= PROOF_WITHIN_S
+    qtbot.waitUntil(lambda: not stage.black, timeout=5000)
+    assert not show.players.fading("A")  # the curtain dropped with the film at full
+    assert lifted[0] - pressed >= PROOF_WITHIN_S + 2.0
+    assert show.snapshot().phase is ShowPhase.PAUSED  # still the film, up
+
+
+def test_a_film_that_ends_while_its_curtain_waits_leaves_no_black_over_the_next_card(
+    qtbot: QtBot, console: ConsoleWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deaf_tap(monkeypatch)
+    show = first_film(qtbot, console)
+    stage = console.night.projector.stage
+    assert isinstance(stage, StageWindow)
+    qtbot.keyClick(console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(console, Qt.Key.Key_Escape)  # lift: the film (2 s) ends under the curtain
+    qtbot.waitUntil(lambda: show.snapshot().phase is not ShowPhase.FILM, timeout=6000)
+    assert not stage.black and not stage.curtain.isVisible()  # the next card is up, not black
 
 
 def test_black_again_before_the_curtain_drops_keeps_it_down(
