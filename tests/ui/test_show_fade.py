@@ -54,18 +54,22 @@ def test_unblack_over_a_film_fades_it_up_and_drops_the_curtain_once_libvlc_has_t
     qtbot.waitUntil(lambda: not show.players.fading("A"), timeout=4000)  # filter off again
 
 
-def deaf_tap(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The night's libvlc log tap hears no filter lines (a libvlc that logs otherwise)."""
+def first_film_unheard(
+    qtbot: QtBot, console: ConsoleWindow, monkeypatch: pytest.MonkeyPatch
+) -> tuple[ShowController, StageWindow]:
+    """The first film up, the night's libvlc log tap hearing no filter lines (a libvlc that
+    logs otherwise); the show and the stage."""
     monkeypatch.setattr(vlc_log, "added_filter", lambda _module, _message: None)
+    show = first_film(qtbot, console)
+    stage = console.night.projector.stage
+    assert isinstance(stage, StageWindow)
+    return show, stage
 
 
 def test_with_no_word_from_libvlc_the_film_fades_up_under_the_curtain_and_then_it_drops(
     qtbot: QtBot, console: ConsoleWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deaf_tap(monkeypatch)
-    show = first_film(qtbot, console)
-    stage = console.night.projector.stage
-    assert isinstance(stage, StageWindow)
+    show, stage = first_film_unheard(qtbot, console, monkeypatch)
     qtbot.keyClick(console, Qt.Key.Key_P)  # paused: the 2 s film outlasts the fallback
     qtbot.keyClick(console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
     lifted: list[float] = []
@@ -84,10 +88,7 @@ def test_with_no_word_from_libvlc_the_film_fades_up_under_the_curtain_and_then_i
 def test_a_film_that_ends_while_its_curtain_waits_leaves_no_black_over_the_next_card(
     qtbot: QtBot, console: ConsoleWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deaf_tap(monkeypatch)
-    show = first_film(qtbot, console)
-    stage = console.night.projector.stage
-    assert isinstance(stage, StageWindow)
+    show, stage = first_film_unheard(qtbot, console, monkeypatch)
     qtbot.keyClick(console, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClick(console, Qt.Key.Key_Escape)  # lift: the film (2 s) ends under the curtain
     qtbot.waitUntil(lambda: show.snapshot().phase is not ShowPhase.FILM, timeout=6000)
