@@ -54,6 +54,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk.media.audio_level import OutputLevel, output_level
 from kiosk.media.picture_fade import PictureFades
+from kiosk.media.vlc_log import VlcLogTap
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,10 @@ class FilmPlayers(QObject):
 
     Signals (always on the Qt thread): `film_started(film_id)` when a playing film shows
     moving pictures, `position(film_id, seconds)` about four times a second, `duration(film_id,
-    seconds)` once libvlc knows the length, `ended(film_id)`, `failed(film_id, reason)`.
+    seconds)` once libvlc knows the length, `ended(film_id)`, `failed(film_id, reason)`,
+    `fade_lift_ready(slot)` when the curtain over a slot fading up from black may drop
+    (`fade_in`). Give it the instance's `log_tap`: a fade learns from libvlc's log when its
+    filter is in (without it every fade waits its fallback and lifts at full).
     """
 
     film_started = Signal(str)
@@ -116,6 +120,7 @@ class FilmPlayers(QObject):
     duration = Signal(str, float)
     ended = Signal(str)
     failed = Signal(str, str)
+    fade_lift_ready = Signal(str)
     _vlc_event = Signal(str, int, str, float, float)  # slot, generation, kind, value, at (queued)
     _stopped = Signal(str)  # a slot's player stopped on the stopper's thread (queued)
 
@@ -124,6 +129,8 @@ class FilmPlayers(QObject):
         instance: object,
         gain_for: Callable[[str], float] = lambda _film_id: 0.0,
         parent: QObject | None = None,
+        *,
+        log_tap: VlcLogTap | None = None,
     ) -> None:
         super().__init__(parent)
         import vlc
@@ -143,6 +150,9 @@ class FilmPlayers(QObject):
         self._stopped.connect(self._on_stopped, Qt.ConnectionType.QueuedConnection)
         self._stopper = _Stopper(self._stopped.emit)
         self._fades = PictureFades(self)
+        self._fades.lift_ready.connect(self.fade_lift_ready)
+        if log_tap is not None:
+            log_tap.filter_added.connect(self._fades.filter_added)
         self._vlc_event.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(500)
@@ -254,13 +264,14 @@ class FilmPlayers(QObject):
             state.start_at_s = position_s
         state.player.set_time(int(position_s * 1000))
 
-    def fade_in(self, slot: str, seconds: float, after_s: float = 0.0) -> bool:
-        """Black the slot's picture now and fade it up over `seconds`, starting `after_s` from
-        now (see `kiosk.media.picture_fade`); False if the slot holds no film."""
+    def fade_in(self, slot: str, seconds: float) -> bool:
+        """Black the slot's picture now and fade it up over `seconds` once libvlc has the
+        filter in; `fade_lift_ready(slot)` follows (see `kiosk.media.picture_fade`). False if
+        the slot holds no film."""
         state = self._slots[slot]
         if state.state is SlotState.EMPTY:
             return False
-        self._fades.start(slot, state.player, seconds, after_s)
+        self._fades.start(slot, state.player, seconds)
         return True
 
     def fading(self, slot: str) -> bool:
@@ -429,6 +440,7 @@ class FilmPlayers(QObject):
         self._watchdog.stop()
         self._pauser.close()
         self._stopper.close()  # no stop in flight while the players are released
+        self._fades.close()  # no snapshot in flight either
         for state in self._slots.values():
             self._fades.cancel(state.name)
             state.generation += 1

@@ -1,4 +1,5 @@
-"""libvlc's log, tapped for what it says about the sound (see `kiosk.core.audio_watch`).
+"""libvlc's log, tapped for what it says about the sound (see `kiosk.core.audio_watch`) and
+about the video filters a fade waits for (`kiosk.core.picture_lift`).
 
 `libvlc_log_set` calls its callback on libvlc's own threads with a printf format and a C
 `va_list`. python-vlc hands the `va_list` over as a bare pointer and its own
@@ -23,6 +24,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.core.audio_watch import AudioSignal, SignalKind, classify
+from kiosk.core.picture_lift import added_filter
 from kiosk.desktop.vlc_window import own_window_reason
 
 log = logging.getLogger(__name__)
@@ -67,11 +69,14 @@ class _LibVlcLog:
 
 class VlcLogTap(QObject):
     """Listens to a libvlc instance's log; emits `audio(AudioSignal, monotonic seconds)` on the
-    Qt thread for each line about the sound (lost, stalled, connected, started, module), and
-    `own_window(reason)` when libvlc draws a film somewhere other than the stage's window."""
+    Qt thread for each line about the sound (lost, stalled, connected, started, module),
+    `own_window(reason)` when libvlc draws a film somewhere other than the stage's window, and
+    `filter_added(name, monotonic seconds)` when a video output has put a filter in its chain
+    (from then on its pictures go through it)."""
 
     audio = Signal(object, float)
     own_window = Signal(str)
+    filter_added = Signal(str, float)
 
     def __init__(self, instance: object, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -93,6 +98,9 @@ class VlcLogTap(QObject):
             buffer = ctypes.create_string_buffer(MESSAGE_BYTES)
             self._c.vsnprintf(buffer, MESSAGE_BYTES, fmt, args)
             message = buffer.value.decode("utf-8", "replace")
+            video_filter = added_filter(name, message)
+            if video_filter is not None:
+                self.filter_added.emit(video_filter, time.monotonic())  # queued, like `audio`
             escaped = own_window_reason(level, name, message)
             if escaped is not None:
                 self.own_window.emit(escaped)  # queued, like `audio`

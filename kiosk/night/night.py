@@ -341,7 +341,7 @@ def open_night(
     checks = FilmCheckRepository(db)
     media = FilmMedia(db, programme.films, by_identity=by_identity)
     tap = VlcLogTap(instance)  # before the players: libvlc names its audio output then
-    players = FilmPlayers(instance, media.known_gain_db)
+    players = FilmPlayers(instance, media.known_gain_db, log_tap=tap)
     sting = StingPlayer(instance)
     music_players = MusicPlayers(instance, players) if programme.music is not None else None
     projector = Projector(

@@ -58,7 +58,6 @@ from kiosk.core.show import (
     show_started_at,
 )
 from kiosk.core.subtitles import SubtitleCue
-from kiosk.media.picture_fade import DARK_WITHIN_S
 from kiosk.media.player import FIRST_PICTURE_S
 from kiosk.night.effects import EffectRunner
 from kiosk.night.music import MusicController
@@ -134,18 +133,14 @@ class ShowController(QObject):
         self._cut_timer.setSingleShot(True)
         self._cut_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._cut_timer.timeout.connect(self._cut_due)
-        self._lift_timer = QTimer(self)  # drops the curtain once a film fading up is black
-        self._lift_timer.setSingleShot(True)
-        # never early: a coarse timer may fire 5 % early (114 ms of 120), before libvlc's picture
-        # is surely black, and the film would flash up under the dropped curtain
-        self._lift_timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._lift_timer.timeout.connect(self._lift_curtain)
+        self._lift_slot: str | None = None  # a film fading up under the curtain, until it drops
         players = self.players
         players.film_started.connect(self._film_started)
         players.position.connect(self._film_position)
         players.duration.connect(self._film_duration)
         players.ended.connect(self._film_ended)
         players.failed.connect(self._film_failed)
+        players.fade_lift_ready.connect(self._lift_curtain)
         projector.handed_over.connect(self._handed_over)
 
     # Life cycle --------------------------------------------------------------------------
@@ -169,7 +164,7 @@ class ShowController(QObject):
         self._runner.write([Journal(SHOW_CLOSED, {"cue": snap.cue.key, "position": position})])
         self._timer.stop()
         self._cut_timer.stop()
-        self._lift_timer.stop()
+        self._lift_slot = None
         self._subtitle_files.close()
         players = self.players
         players.film_started.disconnect(self._film_started)
@@ -177,6 +172,7 @@ class ShowController(QObject):
         players.duration.disconnect(self._film_duration)
         players.ended.disconnect(self._film_ended)
         players.failed.disconnect(self._film_failed)
+        players.fade_lift_ready.disconnect(self._lift_curtain)
         self.projector.handed_over.disconnect(self._handed_over)
         if not self.projector.closed:
             self.projector.stop_films()
@@ -420,7 +416,7 @@ class ShowController(QObject):
             case StopFilm(slot):
                 players.stop(slot.value)
             case Black(fade):
-                self._lift_timer.stop()
+                self._lift_slot = None
                 stage.set_black(True, fade)
             case Unblack(fade):
                 self._unblack(fade)
@@ -452,16 +448,20 @@ class ShowController(QObject):
     def _unblack(self, fade_s: float) -> None:
         """Lift the black. Over a card the stage fades its curtain away. Over a film, which X11
         cannot blend a curtain over, the film fades itself up from black (libvlc's adjust
-        filter) and the black curtain drops once the film's own picture is black."""
+        filter) and the black curtain drops once libvlc draws the film through the filter, at
+        black (`players.fade_lift_ready`; see `kiosk.core.picture_lift`)."""
         slot = self.on_stage
-        self._lift_timer.stop()
-        if slot is None or fade_s <= 0 or not self.players.fade_in(slot, fade_s, DARK_WITHIN_S):
+        self._lift_slot = None
+        if slot is None or fade_s <= 0 or not self.players.fade_in(slot, fade_s):
             self.stage.set_black(False, fade_s)
             return
-        self._lift_timer.start(round(DARK_WITHIN_S * 1000))
+        self._lift_slot = slot
 
-    def _lift_curtain(self) -> None:
-        if not self.machine.snapshot(self._clock()).black:  # not black again meanwhile
+    def _lift_curtain(self, slot: str) -> None:
+        if slot != self._lift_slot:  # black again, or another film, meanwhile
+            return
+        self._lift_slot = None
+        if not self.machine.snapshot(self._clock()).black:
             self.stage.set_black(False, 0.0)
 
     def _cut_due(self) -> None:
@@ -472,10 +472,19 @@ class ShowController(QObject):
         self.on_stage = None
         self._set_subtitle(None)
         self.stage.show_card(card)
+        self._lift_cut_away()
 
     def _video(self, slot: str) -> None:
         self.on_stage = slot
         self.stage.show_video(slot)  # flushed to the X server before libvlc draws
+        if slot != self._lift_slot:
+            self._lift_cut_away()
+
+    def _lift_cut_away(self) -> None:
+        """The show cut away from a film whose curtain still waited for libvlc (the film ended
+        or was skipped under it): the black was lifted, so the new picture comes up at once."""
+        if self._lift_slot is not None:
+            self._lift_curtain(self._lift_slot)
 
     # Subtitles ---------------------------------------------------------------------------
 

@@ -1,9 +1,12 @@
 """Child process for test_stage_fade: the real show fades to black over a film and back up.
 
-`python -m tests.integration.fade_child EVENT_DIR FADE_S [pause]` runs the event's programme
-straight-cut and unattended on the stage (real libvlc, xcb output) and, on a fixed timeline:
-once the film has played a second, fades to black over FADE_S; a second later lifts the black
-with the same fade; with `pause`, the film is paused before the black, so it fades up still.
+`python -m tests.integration.fade_child EVENT_DIR FADE_S [pause] [late-filter]` runs the
+event's programme straight-cut and unattended on the stage (real libvlc, xcb output) and, on a
+fixed timeline: once the film has played a second, fades to black over FADE_S; a second later
+lifts the black with the same fade; with `pause`, the film is paused before the black, so it
+fades up still. With `late-filter`, libvlc is told to switch its adjust filter on `LATE_S`
+after the show asks (from another thread): a libvlc that applies the filter late, as a loaded
+one may, so the film's bright picture stays on screen that long unless the curtain waits.
 Prints one line of JSON with the wall-clock times (time.time(), as ffmpeg's x11grab stamps its
 frames) of the moments the test analyses, then quits.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,6 +28,24 @@ from kiosk.store.database import open_database
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import show_instance
 from kiosk.ui.stage.window import StageWindow
+
+LATE_S = 0.4  # `late-filter`: how late libvlc is told to switch its filter on
+
+
+def switch_filters_on_late() -> None:
+    """Make every `video_set_adjust_int(Enable, 1)` reach libvlc `LATE_S` later, from a
+    thread of its own (libvlc takes calls from any thread but its own callbacks')."""
+    import vlc
+
+    original = vlc.MediaPlayer.video_set_adjust_int
+
+    def late(player: vlc.MediaPlayer, option: int, value: int) -> None:
+        if option == vlc.VideoAdjustOption.Enable and value:
+            threading.Timer(LATE_S, original, (player, option, value)).start()
+        else:
+            original(player, option, value)
+
+    vlc.MediaPlayer.video_set_adjust_int = late
 
 
 def wait(ms: int) -> None:
@@ -38,6 +60,8 @@ def main() -> None:
     event_dir, fade_text, *flags = sys.argv[1:]
     fade_s = float(fade_text)
     app = QApplication(sys.argv[:1])
+    if "late-filter" in flags:
+        switch_filters_on_late()
     folder = EventFolder(Path(event_dir))
     config = folder.load_config()
     programme = folder.load_programme(config)
@@ -54,6 +78,11 @@ def main() -> None:
         wait(20)
     wait(1000)
     marks: dict[str, object] = {}
+    lifted: list[float] = []  # when the curtain came off (wall clock)
+    stage.black_changed.connect(lambda black: None if black else lifted.append(time.time()))
+    filter_lines: list[float] = []  # when libvlc's word that a filter is in reached the show
+    assert night.log_tap is not None
+    night.log_tap.filter_added.connect(lambda _name, _at: filter_lines.append(time.time()))
     if "pause" in flags:
         show.toggle_pause()
         wait(200)
@@ -62,8 +91,11 @@ def main() -> None:
     wait(round(fade_s * 1000) + 1000)
     marks["unblack"] = time.time()
     show.fade_to_black()  # again: lifts the black
-    wait(round(fade_s * 1000) + 600)
+    # then a second of the film at full (the test counts its pictures per second there)
+    wait(round((fade_s + (LATE_S if "late-filter" in flags else 0)) * 1000) + 1200)
     marks["done"] = time.time()
+    marks["curtain_off"] = lifted[-1] if lifted else None
+    marks["filter_lines"] = filter_lines
     marks["cue"] = show.machine.cue.kind.value
     marks["still_film"] = show.machine.cue.kind is CueKind.FILM
     marks["black_now"] = stage.black
