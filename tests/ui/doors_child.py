@@ -63,6 +63,7 @@ def main() -> int:
     stamps = ReturnStamps()
     app.installEventFilter(stamps)  # installed last, so it sees the keys before the capture
     window.overlay.painted.connect(lambda: report_paint(stamps))
+    window.answered.connect(stamps.answer_shown)  # before it is painted
     fields: dict[str, QLineEdit | QPushButton] = {
         "code": window.code_entry,
         "search": window.search_panel.query,

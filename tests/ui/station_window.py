@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tests.ui.door_station import Station
 from tests.xvfb import qt_env, xvfb_display
@@ -52,3 +53,12 @@ def scan_typed(station: Station, code: str, *, offline: bool) -> float:
     answer = station.answer()
     assert answer["verdict"] == "admitted" and answer["offline"] is offline, answer
     return float(station.expect("PAINTED").split()[1])
+
+
+def header_refreshes_ms(report: dict[str, Any]) -> list[float]:
+    """The GUI thread's time in each header refresh (`refresh_link`) the child timed."""
+    return [
+        float(seen["held_ms"])
+        for seen in report["gui_thread"]
+        if seen["kind"] == "timed" and seen["what"].endswith("refresh_link")
+    ]

@@ -7,7 +7,8 @@
     stdin  "arm"        -> the watch (tests/gui_thread_watch.py) starts; prints "ARMED"
     stdin  "state"      -> prints "STATE {json}": the header's link line and how many times the
                            window's 2 s poll ran since "arm"
-    stdin  "report"     -> the watch stops; prints "REPORT {json}" (what the GUI thread did)
+    stdin  "report"     -> the watch stops; prints "REPORT {json}" (what the GUI thread did,
+                           and each header refresh timed: kind "timed")
     closing stdin quits: the station closes as when the usher closes its window
     stdout "READY <window id>" once the door window is on screen, "ANSWER {json}" for each
            scan answered, "PAINTED {ms}" from the real Return key to the verdict on screen
@@ -50,6 +51,7 @@ def main(station_dir: str) -> int:
     app = make_application()
     watch = GuiThreadWatch()
     watch.install()  # before the station opens: its connections are traced
+    watch.note_waits(DoorsWindow, "refresh_link", kind="timed")  # the header, timed
     stamps = ReturnStamps()
     polls = [0]
     found: list[DoorsWindow] = []
@@ -68,6 +70,7 @@ def main(station_dir: str) -> int:
         found.append(window)
         app.installEventFilter(stamps)  # installed last: it sees the keys before the capture
         window.overlay.painted.connect(lambda: report_paint(stamps))
+        window.answered.connect(stamps.answer_shown)  # before it is painted
         window.answered.connect(lambda a: print("ANSWER", json.dumps(describe(a)), flush=True))
         window._poll.timeout.connect(lambda: polls.__setitem__(0, polls[0] + 1))
         print("READY", int(window.winId()), flush=True)
