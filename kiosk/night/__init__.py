@@ -5,7 +5,7 @@ Imports core/, media/, render/ and store/; never ui/ (the windows reach the nigh
 """
 
 from kiosk.night.effects import EffectRunner
-from kiosk.night.night import KeyMode, Night, open_night
+from kiosk.night.night import KeyMode, Night, night_start, open_night
 from kiosk.night.projector import Projector
 
-__all__ = ["EffectRunner", "KeyMode", "Night", "Projector", "open_night"]
+__all__ = ["EffectRunner", "KeyMode", "Night", "Projector", "night_start", "open_night"]

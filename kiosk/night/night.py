@@ -23,7 +23,7 @@ from kiosk.core.music import music_deck
 from kiosk.core.music_plan import SKIP_FADE_S, MusicMoment, moment_of_cue
 from kiosk.core.preflight import FilmCheck
 from kiosk.core.programme import Programme
-from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, under_way
+from kiosk.core.show import SHOW_RESET, CueKind, ResumePoint, ShowOptions, SoundSettings, under_way
 from kiosk.media.music_player import MusicPlayers
 from kiosk.media.player import FilmPlayers
 from kiosk.media.sound_server import pulse_socket
@@ -37,7 +37,7 @@ from kiosk.night.music import MusicController
 from kiosk.night.ports import OperatorMessages, Stage
 from kiosk.night.projector import Projector
 from kiosk.night.reveal import RevealController
-from kiosk.night.show import ShowController, create_show, read_resume_point
+from kiosk.night.show import NightStart, ShowController, create_show, read_night_start
 from kiosk.render.cards import Card, DifficultiesCard
 from kiosk.services.film_media import FilmMedia
 from kiosk.services.music import playable_tracks
@@ -86,8 +86,12 @@ class Night(QObject):
         sound: SoundWatch | None = None,
         log_tap: VlcLogTap | None = None,
         music: MusicController | None = None,
+        start: NightStart | None = None,
     ) -> None:
+        """``start``: the journal as the night opens (:func:`read_night_start`), read before
+        any window; None: a night with no show before it (nothing to restore)."""
         super().__init__()
+        self._start = start
         self._checks = checks
         self._outside_reported = False
         self.log_tap = log_tap  # libvlc's log (None: a night built without it)
@@ -151,8 +155,9 @@ class Night(QObject):
         return show
 
     def restore(self) -> ResumePoint | None:
-        """Open the show where the journal left it; returns the point restored (None: fresh)."""
-        point = read_resume_point(self.journal)
+        """Open the show where the journal left it (as read when the night opened); returns
+        the point restored (None: fresh)."""
+        point = self._start.resume if self._start is not None else None
         restore = point if under_way(point) else None
         try:
             self.open_show(restore)
@@ -322,6 +327,11 @@ def journal_writer(
     return JournalWriter(lambda: open_database(Path(path), migrate_schema=False), report)
 
 
+def night_start(db: sqlite_utils.Database) -> NightStart:
+    """The journal of ``db`` read back as the night opens (:func:`read_night_start`)."""
+    return read_night_start(JournalStore(db))
+
+
 def open_night(
     config: EventConfig,
     programme: Programme,
@@ -333,11 +343,18 @@ def open_night(
     options: ShowOptions | None = None,
     bind_surfaces: bool = True,
     by_identity: bool = False,
+    start: NightStart | None = None,
 ) -> Night:
     """The night on an event's database: a projector of `stage` and two players on `instance`
     (gains from preflight, for the very file preflight measured: `kiosk.services.film_media`;
     `by_identity`: found by each file's content, not its film id, as `rehearse FILE...`
-    needs), the journal and its one effect runner. No show runs yet."""
+    needs), the journal and its one effect runner. No show runs yet. ``start`` is the
+    journal read back (the resume point, the sound as last set, the music's entries): read
+    here when not given; the console reads it before it opens any window. The players take
+    its sound now: a show opened later (Start over) keeps the sound as the operator left it."""
+    journal = JournalStore(db)
+    if start is None:
+        start = read_night_start(journal)
     checks = FilmCheckRepository(db)
     media = FilmMedia(db, programme.films, by_identity=by_identity)
     tap = VlcLogTap(instance)  # before the players: libvlc names its audio output then
@@ -352,11 +369,12 @@ def open_night(
         tone=TonePlayer(instance),
         bind_surfaces=bind_surfaces,
     )
-    journal = JournalStore(db)
+    apply_sound(players, start.sound)
     runner = EffectRunner(journal, messages, writer=journal_writer(db, messages))
     music = None
     if music_players is not None:
-        music = _music_controller(programme, checks, journal, music_players, runner, messages)
+        music = _music_controller(programme, checks, start, music_players, runner, messages)
+        music.follow_master()
     sound = SoundWatch(
         tap,
         players,
@@ -379,13 +397,24 @@ def open_night(
         sound=sound,
         log_tap=tap,
         music=music,
+        start=start,
     )
+
+
+def apply_sound(players: FilmPlayers, sound: SoundSettings) -> None:
+    """Master volume, mute and trims as last journalled (what was never set stays)."""
+    if sound.master_percent is not None:
+        players.set_master_volume(sound.master_percent)
+    if sound.muted is not None:
+        players.set_muted(sound.muted)
+    for film_id, trim_db in sound.trims_db.items():
+        players.set_trim(film_id, trim_db)
 
 
 def _music_controller(
     programme: Programme,
     checks: FilmCheckRepository,
-    journal: JournalStore,
+    start: NightStart,
     players: MusicPlayers,
     runner: EffectRunner,
     messages: OperatorMessages | None,
@@ -400,7 +429,5 @@ def _music_controller(
         log.warning("music: %s", note)
         if messages is not None:
             messages.warning(f"Music · 音樂: {note}")
-    kinds = ("music_level", "music_started", "music_track", SHOW_RESET)
-    entries = ((e.kind, e.data) for e in journal.entries(*kinds))
-    deck = music_deck(plan, found.tracks, seed=programme.name_en, journal=entries)
+    deck = music_deck(plan, found.tracks, seed=programme.name_en, journal=start.music)
     return MusicController(deck, players, runner, messages, fade_s=plan.fade_s)

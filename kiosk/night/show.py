@@ -18,8 +18,8 @@ import datetime as dt
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -28,6 +28,7 @@ from kiosk.core.event import EventConfig
 from kiosk.core.programme import Film, Programme
 from kiosk.core.show import (
     SHOW_CLOSED,
+    SHOW_RESET,
     Black,
     Blank,
     CueKind,
@@ -51,11 +52,13 @@ from kiosk.core.show import (
     ShowOptions,
     ShowPhase,
     Snapshot,
+    SoundSettings,
     StartMusic,
     StopFilm,
     Unblack,
     resume_point,
     show_started_at,
+    sound_settings,
 )
 from kiosk.core.subtitles import SubtitleCue
 from kiosk.media.player import FIRST_PICTURE_S
@@ -148,7 +151,6 @@ class ShowController(QObject):
     def start(self) -> None:
         """Bind the players to the stage surfaces, put the first cue up and start ticking."""
         self.projector.bind_surfaces()
-        self._restore_sound()
         self._carry_out(self.machine.open(self._clock()))
         self._timer.start()
 
@@ -282,20 +284,6 @@ class ShowController(QObject):
         self.players.set_trim(film_id, trim_db)
         self._runner.write([Journal("gain_trim", {"film": film_id, "trim_db": trim_db})])
         self.changed.emit()
-
-    def _restore_sound(self) -> None:
-        """Master volume, mute and trims as last journalled."""
-        self._runner.settle()  # the last volume change may still be on its way to the disk
-        for entry in self._runner.journal.entries("master_volume", "mute", "gain_trim"):
-            data = entry.data
-            if entry.kind == "master_volume" and isinstance(data.get("percent"), int | float):
-                self.players.set_master_volume(float(data["percent"]))
-            elif entry.kind == "mute":
-                self.players.set_muted(bool(data.get("muted")))
-            elif entry.kind == "gain_trim" and isinstance(data.get("trim_db"), int | float):
-                self.players.set_trim(str(data.get("film")), float(data["trim_db"]))
-        if self.music is not None:
-            self.music.follow_master()
 
     # Inside ------------------------------------------------------------------------------
 
@@ -540,18 +528,42 @@ def create_show(
     return ShowController(machine, event, projector, runner, messages, media=media, music=music)
 
 
-def read_resume_point(journal: JournalStore, now: dt.datetime | None = None) -> ResumePoint | None:
-    """Where the journal says the show was (None if no show was ever opened), with how long
-    the night has been running at `now` (default: this moment) if it had begun."""
+@dataclass(frozen=True)
+class NightStart:
+    """What the journal says the night opens with, read once when the event opens (before any
+    window, so the GUI thread never reads the journal back during the night): where the show
+    was, the sound as last set, and the music's entries for its deck."""
+
+    resume: ResumePoint | None
+    sound: SoundSettings
+    music: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+
+
+MUSIC_KINDS = ("music_level", "music_started", "music_track", SHOW_RESET)
+
+
+def read_night_start(journal: JournalStore, now: dt.datetime | None = None) -> NightStart:
+    """The night's start from one read of the journal: the resume point (None if no show was
+    ever opened) with how long the night has been running at `now` (default: this moment) if
+    it had begun, the sound settings and the music's entries."""
     entries = list(journal.entries())
-    point = resume_point((e.kind, e.data) for e in entries)
+    pairs = [(e.kind, e.data) for e in entries]
+    music = tuple((kind, data) for kind, data in pairs if kind in MUSIC_KINDS)
+    sound = sound_settings(pairs)
+    point = resume_point(pairs)
     started = show_started_at((e.kind, e.at) for e in entries)
     if point is None or started is None:
-        return point
+        return NightStart(point, sound, music)
     try:
         began = dt.datetime.fromisoformat(started)
     except ValueError:
         log.warning("the journal's show start %r is not a time; elapsed counts from now", started)
-        return point
+        return NightStart(point, sound, music)
     moment = now or dt.datetime.now(dt.UTC)
-    return replace(point, show_elapsed_s=max(0.0, (moment - began).total_seconds()))
+    elapsed = max(0.0, (moment - began).total_seconds())
+    return NightStart(replace(point, show_elapsed_s=elapsed), sound, music)
+
+
+def read_resume_point(journal: JournalStore, now: dt.datetime | None = None) -> ResumePoint | None:
+    """Where the journal says the show was (see :func:`read_night_start`)."""
+    return read_night_start(journal, now).resume

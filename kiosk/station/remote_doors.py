@@ -101,7 +101,8 @@ def _revoked_error() -> StationRevokedError:
 
 class _SharedState:
     """Online flag, revocation and cached figures shared by the window and the sync thread,
-    and who to tell when the link changes."""
+    the station database's two header counts as last counted, and who to tell when the link
+    or those counts change."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -112,6 +113,10 @@ class _SharedState:
         self.last_error = ""
         self.clock_offset: dt.timedelta | None = None
         self.watchers: list[Callable[[], None]] = []
+        # counted by the thread that changed them (never the window's): see RemoteDoors.recount
+        self.counting = threading.Lock()  # one count-and-publish at a time (never the GUI's)
+        self.list_fetched_at: dt.datetime | None = None
+        self.pending_uploads = 0
 
     def tell_watchers(self) -> None:
         """The link changed: call every watcher (on this thread, outside the lock)."""
@@ -147,6 +152,7 @@ class RemoteDoors:
         self._clock = clock
         self._state = _SharedState()
         self._seen_serial = -1
+        self.recount(store)  # as the station opens, before any window
 
     @property
     def zone(self) -> dt.tzinfo:
@@ -175,20 +181,38 @@ class RemoteDoors:
         return self._state
 
     def link_state(self) -> LinkState:
-        """Online or offline, how old the list is, how many check-ins wait for the server."""
+        """Online or offline, how old the list is, how many check-ins wait for the server:
+        from memory only (the window's GUI thread asks), the counts as :meth:`recount` last
+        counted them."""
         state = self._state
         with state.lock:
             online, revoked, error = state.online, state.revoked, state.last_error
             offset = state.clock_offset
+            fetched, pending = state.list_fetched_at, state.pending_uploads
         return LinkState(
             online=online and not revoked,
             revoked=revoked,
-            list_fetched_at=self._store.list_fetched_at(),
-            pending_uploads=self._store.pending_count(),
+            list_fetched_at=fetched,
+            pending_uploads=pending,
             server=self.credentials.base_url,
             last_error=error,
             clock_offset=offset,
         )
+
+    def recount(self, store: StationStore) -> None:
+        """Count the list's age and the uploads waiting in ``store`` (on the calling thread:
+        the writer after it queued a check-in, the sync after it uploaded or fetched the list)
+        and keep them for :meth:`link_state`; a change is told to the watchers. Counting and
+        keeping are one step, so the last count kept is never older than the last change
+        counted."""
+        state = self._state
+        with state.counting:
+            fetched, pending = store.list_fetched_at(), store.pending_count()
+            with state.lock:
+                changed = (fetched, pending) != (state.list_fetched_at, state.pending_uploads)
+                state.list_fetched_at, state.pending_uploads = fetched, pending
+        if changed:
+            state.tell_watchers()
 
     def watch_link(self, watcher: Callable[[], None]) -> Callable[[], None]:
         """Call ``watcher`` whenever the station goes online, offline or is revoked, on the
@@ -302,6 +326,7 @@ class RemoteDoors:
             verdict=result.verdict.value,
             name=result.name,
         )
+        self.recount(self._store)  # the header's "N to upload", counted here, not on the GUI
         return result
 
     def _own_admission(self, attendee_id: int) -> Admission | None:
@@ -536,6 +561,8 @@ class StationSync:
         while True:
             batch = self._store.pending(UPLOAD_BATCH)
             if not batch:
+                if confirmed:
+                    self._doors.recount(self._store)
                 return confirmed
             answer = self._link.upload([item.to_upload() for item in batch])
             results = answer.get("results", [])
@@ -546,7 +573,9 @@ class StationSync:
     def refresh_list(self) -> int:
         """Download the ticket list now; returns its size."""
         data = self._link.tickets()
-        return self._store.replace_ticket_list(data, self._clock())
+        size = self._store.replace_ticket_list(data, self._clock())
+        self._doors.recount(self._store)  # the header's list age
+        return size
 
 
 def _clock_offset(figures: dict[str, Any], now: dt.datetime) -> dt.timedelta | None:

@@ -22,7 +22,7 @@ from kiosk.desktop.power import read_power
 from kiosk.desktop.session import NoXWaylandError, read_session, use_x11_for_the_stage
 from kiosk.media.test_tone import TonePlayer
 from kiosk.media.vlc_backend import create_instance
-from kiosk.night import Night, open_night
+from kiosk.night import Night, night_start, open_night
 from kiosk.night.exits import SUPERVISED_ENV
 from kiosk.night.reveal_launcher import AppRevealLauncher
 from kiosk.services.event_server_process import EventServerProcess
@@ -146,9 +146,11 @@ def open_console(
     screen_name = screen_name or outputs.projector_screen
     messages = MessageBus(zone=config.zone)
     tasks = TaskRunner()
+    show_db = event.connect()  # the show's own connection (its journal's reads at opening)
+    # the journal read back once, before any window: where the show was, the sound, the music
+    start = night_start(show_db)
     stage = StageWindow(config, programme, screen_name)
     instance = show_instance()
-    show_db = event.connect()  # the show's own connection (its journal's reads at opening)
     night = open_night(
         config,
         programme,
@@ -158,6 +160,7 @@ def open_console(
         messages,
         options=ShowOptions.from_event(config),
         bind_surfaces=not headless(),
+        start=start,
     )
     restore = night.restore()
     desktop = None if headless() else read_session(os.environ)
@@ -258,7 +261,8 @@ def mount_vote(
         return "the award reveal has the projector" if night.projector.with_reveal else None
 
     panel = VotePanel(
-        event.viewer_vote(),
+        event.viewer_vote,  # opened on the panel's worker
+        event.config,
         VoteSlide(StageWindowSlide(stage, busy)),
         messages,
         # where the server really serves the page: one reader per worker thread (each keeps

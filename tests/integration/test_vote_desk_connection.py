@@ -10,6 +10,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -74,20 +75,33 @@ def test_the_voting_station_closes_its_desk_with_its_window(
 
 
 def test_the_console_closes_its_vote_desk_when_it_closes(
-    qtbot: QtBot, small_event: EventFolder
+    qtbot: QtBot, small_event: EventFolder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The Viewer's vote tab opens its vote on its worker (never on the GUI thread) and that
+    connection is closed when the console closes."""
+    from kiosk.services.open_event import OpenEvent
+    from kiosk.services.vote import ViewerVote
     from kiosk.ui.app import make_application, open_console
-    from kiosk.ui.console.vote_panel import VotePanel
 
+    opened: dict[str, ViewerVote] = {}
+    viewer_vote = OpenEvent.viewer_vote
+
+    def recorded(event: OpenEvent, *args: Any, **kwargs: Any) -> ViewerVote:
+        vote = viewer_vote(event, *args, **kwargs)
+        opened[threading.current_thread().name] = vote
+        return vote
+
+    monkeypatch.setattr(OpenEvent, "viewer_vote", recorded)
     make_application()
     window, _reporter = open_console(small_event)
     qtbot.addWidget(window)
     window.show()
-    panel = window.findChildren(VotePanel)[0]
-    panel.vote.status()
+    qtbot.waitUntil(lambda: "vote-panel" in opened)
+    assert "MainThread" not in opened
+    opened["vote-panel"].status()
     window.close()
     with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
-        panel.vote.status()
+        opened["vote-panel"].status()
 
 
 def test_the_door_workers_close_their_connections(

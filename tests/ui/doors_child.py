@@ -23,59 +23,19 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QPushButton
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the tests' helpers
 
 from kiosk.core.admissions import ScanResult, UndoneAdmission
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application
 from kiosk.ui.common.application import freeze_startup_objects
 from kiosk.ui.doors.app import attach_scanner, open_doors
-
-
-class Commands(QObject):
-    """Lines from stdin, delivered on the GUI thread."""
-
-    line = Signal(str)
-
-
-class ReturnStamps(QObject):
-    """Remembers the X server's timestamp of the latest Return key press (before anyone)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.last_ms = 0
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and event.spontaneous()  # from the X server, not a replay
-            and not event.isAutoRepeat()
-        ):
-            self.last_ms = int(event.timestamp())
-        return False
-
-
-def report_paint(stamps: ReturnStamps) -> None:
-    """After the paint, on the event loop's next turn (the backing store is flushed by then)."""
-    if stamps.last_ms == 0:
-        return
-    stamp = stamps.last_ms
-
-    def flushed() -> None:
-        now_ms = time.monotonic() * 1000
-        elapsed = (now_ms - stamp) % 2**32  # X timestamps are 32-bit milliseconds
-        print(f"PAINTED {elapsed:.1f}", flush=True)
-
-    QTimer.singleShot(0, flushed)
-    stamps.last_ms = 0  # one report per key press: the fade's paints are not verdicts
+from tests.child_commands import listen_to_stdin
+from tests.return_stamps import ReturnStamps, report_paint
 
 
 def describe(answer: object) -> dict[str, object]:
@@ -103,6 +63,7 @@ def main() -> int:
     stamps = ReturnStamps()
     app.installEventFilter(stamps)  # installed last, so it sees the keys before the capture
     window.overlay.painted.connect(lambda: report_paint(stamps))
+    window.answered.connect(stamps.answer_shown)  # before it is painted
     fields: dict[str, QLineEdit | QPushButton] = {
         "code": window.code_entry,
         "search": window.search_panel.query,
@@ -165,19 +126,11 @@ def main() -> int:
         elif command == "quit":
             app.quit()
 
-    commands = Commands()
-    commands.line.connect(on_line)
-
-    def read_stdin() -> None:
-        for line in sys.stdin:
-            commands.line.emit(line)
-        commands.line.emit("quit")
-
     window.answered.connect(
         lambda answer: print("ANSWER", json.dumps(describe(answer), ensure_ascii=False), flush=True)
     )
     window.showFullScreen()
-    threading.Thread(target=read_stdin, daemon=True).start()
+    _commands = listen_to_stdin(on_line)
     print("READY", int(window.winId()), flush=True)
     freeze_startup_objects()  # as `python main.py doors` does
     try:

@@ -17,13 +17,9 @@ from __future__ import annotations
 
 import gc
 import json
-import os
-import sqlite3
 import sys
 import threading
 import time
-import traceback
-import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,93 +27,16 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from kiosk.night.journal_writer import JournalWriter
+from kiosk.night.show import ShowController
+from kiosk.services.film_media import FilmMedia
 from kiosk.store.event_folder import EventFolder
+from kiosk.store.film_checks import FilmCheckRepository
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.reveal_panel import RevealPanel
 from kiosk.ui.console.window import ConsoleWindow
-
-KIOSK = Path(__file__).resolve().parents[2] / "kiosk"
-CODE_SUFFIXES = (".py", ".pyc", ".so", ".pth", ".typed")
-_connect = sqlite3.connect
-
-
-def kiosk_frames(limit: int = 4) -> list[str]:
-    """The kiosk code on the stack now, innermost first (file:line function)."""
-    found = []
-    for frame in reversed(traceback.extract_stack()[:-2]):
-        path = Path(frame.filename)
-        if path.is_relative_to(KIOSK):
-            found.append(f"{path.relative_to(KIOSK).as_posix()}:{frame.lineno} {frame.name}")
-    return found[:limit]
-
-
-class WatchedConnection(sqlite3.Connection):
-    """A connection the watch can hold weakly (the base class takes no weak reference)."""
-
-
-class GuiThreadWatch:
-    """What the GUI thread did that may wait (only while armed)."""
-
-    def __init__(self) -> None:
-        self.armed = False
-        self.seen: list[dict[str, Any]] = []
-        self.connections: list[tuple[weakref.ref[sqlite3.Connection], tuple[str, list[str]]]] = []
-        self._gui = threading.main_thread()
-
-    def connect(self, *args: Any, **kwargs: Any) -> sqlite3.Connection:
-        """`sqlite3.connect`, each connection's statements traced (on whichever thread)."""
-        kwargs.setdefault("factory", WatchedConnection)
-        connection: sqlite3.Connection = _connect(*args, **kwargs)
-        connection.set_trace_callback(self._sql)
-        opened = (threading.current_thread().name, kiosk_frames(limit=6))
-        self.connections.append((weakref.ref(connection), opened))
-        return connection
-
-    def still_open(self) -> list[dict[str, Any]]:
-        """The connections made through :meth:`connect` not closed yet: where and on which
-        thread each was opened."""
-        found = []
-        for ref, (thread, where) in self.connections:
-            connection = ref()
-            if connection is None:
-                continue
-            try:
-                connection.total_changes  # noqa: B018  (raises once closed)
-            except sqlite3.ProgrammingError:
-                continue
-            found.append({"thread": thread, "where": where})
-        return found
-
-    def hook(self, event: str, args: tuple[Any, ...]) -> None:
-        """The `sys.audit` hook: every interpreter event passes here."""
-        if not self.armed or threading.current_thread() is not self._gui:
-            return
-        if event == "sqlite3.connect":
-            self._note("sqlite3.connect", str(args[0]))
-        elif event == "socket.connect":
-            self._note("socket.connect", str(args[1]))
-        elif event == "open" and isinstance(args[0], str | bytes | os.PathLike):
-            path = os.fsdecode(args[0])
-            if not path.endswith(CODE_SUFFIXES) and not path.startswith(("/proc/", "/sys/")):
-                self._note("open", path)
-
-    def _sql(self, statement: str) -> None:
-        if self.armed and threading.current_thread() is self._gui:
-            self._note("sql", statement[:80])
-
-    def _note(self, kind: str, what: str) -> None:
-        self.seen.append({"kind": kind, "what": what, "where": kiosk_frames()})
-
-
-def open_files(event_root: Path) -> Iterator[str]:
-    """This process's open sockets and files of the event folder (from /proc/self/fd)."""
-    for name in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{name}")
-        except OSError:  # closed meanwhile (the listing's own descriptor)
-            continue
-        if target.startswith("socket:") or target.startswith(str(event_root)):
-            yield target
+from kiosk.ui.stage.window import StageWindow
+from tests.gui_thread_watch import GuiThreadWatch, first_call, open_files
 
 
 def steps(
@@ -128,7 +47,7 @@ def steps(
     show = window.night.show
     assert show is not None
     yield 1500  # console start (allowed to read): its first answers come in
-    watch.armed = True
+    watch.phase = "show"
     show.go()
     end = time.monotonic() + seconds
     tabs = window.tabs
@@ -141,14 +60,30 @@ def steps(
             yield 700
             if isinstance(widget, RevealPanel) and widget.dialog is not None:
                 widget.dialog.reject()
-    watch.armed = False
+    watch.phase = None
 
 
 def run(app: QApplication, folder: EventFolder, seconds: float) -> dict[str, Any]:
     watch = GuiThreadWatch()
-    sys.addaudithook(watch.hook)
-    sqlite3.connect = watch.connect  # type: ignore[assignment]  # kiosk.store calls it by name
+    watch.install()
+    watch.note_waits(JournalWriter, "flush")
+    # what the opening may read before its first paint (bounded): timed
+    watch.note_waits(FilmCheckRepository, "all", "music", kind="timed")
+    watch.note_waits(FilmMedia, "_judge", kind="timed")
     before = set(open_files(folder.root))
+    opened_at: list[float] = []
+    first_tick: list[float] = []
+
+    def window_made() -> None:  # the console's opening: the first window made ...
+        opened_at.append(time.monotonic())
+        watch.phase = "opening"
+
+    def ticked() -> None:  # ... through the show's first tick
+        watch.phase = None
+        first_tick.append(time.monotonic() - opened_at[0])
+
+    first_call(StageWindow, "__init__", window_made)
+    first_call(ShowController, "tick", ticked)
     window, _reporter = open_console(folder)
     window.resize(1366, 768)
     window.show()
@@ -181,7 +116,9 @@ def run(app: QApplication, folder: EventFolder, seconds: float) -> dict[str, Any
     gc.collect()
     left = sorted(set(open_files(folder.root)) - before)
     return {
-        "gui_thread": watch.seen,
+        "gui_thread": watch.in_phase("show"),
+        "opening": watch.in_phase("opening"),
+        "opening_ms": round(first_tick[0] * 1000, 1) if first_tick else None,
         "left_open": left,
         "subtitles_shown": sorted(subtitles - {""}),
         "connections_open": watch.still_open(),

@@ -204,6 +204,24 @@ def test_undo_and_other_stations_appear_by_polling(
     assert sum(count for _, count in window.chart.slots) == 1
 
 
+def test_the_figures_are_polled_only_while_the_window_is_on_screen(
+    qtbot: QtBot, window: DoorsWindow, small_hall_people: list[Person], tmp_path: Path
+) -> None:
+    """Another door's admission: not asked for while the window is hidden (a station showing
+    its voting screen), asked for on the reader once it is back."""
+    qtbot.waitUntil(lambda: window.in_tile.value.text() == "0")  # the first count, on the reader
+    other = repository(EventFolder(tmp_path / "event"), capacity=8)
+    other.scan(small_hall_people[3].code, "Door 2", "scan", dt.datetime.now(dt.UTC))
+    reader = window.context.reader
+    assert reader is not None
+    window.hide()
+    window.poll()
+    assert reader.pending == 0
+    window.show()
+    window.poll()
+    qtbot.waitUntil(lambda: window.in_tile.value.text() == "1", timeout=3000)
+
+
 def test_full_house_stops_walk_ins(
     qtbot: QtBot, window: DoorsWindow, small_hall_people: list[Person]
 ) -> None:

@@ -147,6 +147,7 @@ def test_after_a_rehearsal_start_over_then_the_full_reveal_plays_the_clip_on_liv
         assert window.show_panel is not None and window.show_panel.controller is second
         assert second.snapshot().phase is ShowPhase.HOLDING
         assert isinstance(stage_of(window).cards.card, HoldingCard)
+        assert night.runner.settle()  # the journal is written on its own thread
         assert kinds_of(sealed_event).count("show_reset") == resets + 1
         second.jump_to("end")
         play_the_whole_reveal(qtbot, window)

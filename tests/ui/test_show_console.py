@@ -172,6 +172,24 @@ def test_volume_mute_and_trim_are_applied_and_journalled(
     assert show.players.level_of("A1").gain_db == pytest.approx(show.players.gain_of("A1"))
 
 
+def test_the_sound_set_last_comes_back_with_the_console_and_stays_at_start_over(
+    qtbot: QtBot, console_factory: ConsoleFactory, small_event: EventFolder
+) -> None:
+    """Read back once, before the console's windows (not by each show as it opens)."""
+    first = console_factory(small_event)
+    show = go_to_first_film(qtbot, first)
+    key(qtbot, first, Qt.Key.Key_Minus)
+    key(qtbot, first, Qt.Key.Key_Period)
+    assert show.players.master_volume == 95 and show.players.trim_of("A1") == 0.5
+    first.close()
+    qtbot.waitUntil(lambda: not first.isVisible())
+    again = console_factory(small_event)
+    players = show_of(again).players
+    assert players.master_volume == 95 and players.trim_of("A1") == 0.5
+    again.night.start_over()
+    assert show_of(again).players.master_volume == 95
+
+
 @pytest.fixture
 def broken_event(tmp_path: Path, clips: dict[str, Path]) -> EventFolder:
     return write_event(

@@ -53,3 +53,42 @@ def test_a_restored_show_counts_its_elapsed_from_the_first_go(tmp_path: Path) ->
     before = ShowMachine(programme, ShowOptions(), ResumePoint("holding", show_elapsed_s=95.0))
     before.open(1000.0)
     assert before.snapshot(1010.0).show_elapsed_s == 0.0  # the holding slide: not begun
+
+
+def test_the_sound_as_last_journalled_survives_a_start_over() -> None:
+    from kiosk.core.show import SoundSettings, sound_settings
+
+    assert sound_settings([]) == SoundSettings()  # never set: the players keep their own
+    entries: list[tuple[str, Mapping[str, object]]] = [
+        ("master_volume", {"percent": 80}),
+        ("gain_trim", {"film": "F01", "trim_db": -1.5}),
+        ("mute", {"muted": True}),
+        (SHOW_RESET, {}),  # Start over keeps the sound as the operator left it
+        ("master_volume", {"percent": 95.0}),
+        ("gain_trim", {"film": "F01", "trim_db": 0.5}),
+        ("gain_trim", {"film": "F02", "trim_db": "loud"}),  # not a number: left out
+        ("mute", {"muted": False}),
+    ]
+    assert sound_settings(entries) == SoundSettings(95.0, False, {"F01": 0.5})
+
+
+def test_the_night_start_is_one_read_of_the_journal(tmp_path: Path) -> None:
+    """The resume point, the sound and the music's entries, all from one read (before any
+    window): the console reads nothing back when a show opens."""
+    from kiosk.night.show import read_night_start
+    from kiosk.store.database import open_database
+    from kiosk.store.journal import Journal as JournalStore
+
+    journal = JournalStore(open_database(tmp_path / "event.db"))
+    journal.append_all(
+        [
+            ("cue_started", None, {"cue": "film:F02", "position": 0.0}),
+            ("film_position", "F02", {"film": "F02", "position": 12.0}),
+            ("master_volume", None, {"percent": 70}),
+            ("music_level", None, {"percent": 40}),
+        ]
+    )
+    start = read_night_start(journal)
+    assert start.resume is not None and start.resume.cue_key == "film:F02"
+    assert start.sound.master_percent == 70.0
+    assert start.music == (("music_level", {"percent": 40}),)

@@ -45,8 +45,10 @@ from kiosk.core.show.model import (
 from kiosk.core.show.resume import (
     SHOW_CLOSED,
     SHOW_RESET,
+    SoundSettings,
     resume_point,
     show_started_at,
+    sound_settings,
     under_way,
 )
 
@@ -81,11 +83,13 @@ __all__ = [
     "ShowPhase",
     "Slot",
     "Snapshot",
+    "SoundSettings",
     "StartMusic",
     "StopFilm",
     "Unblack",
     "build_cues",
     "resume_point",
     "show_started_at",
+    "sound_settings",
     "under_way",
 ]

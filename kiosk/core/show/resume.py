@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from kiosk.core.show.model import FilmStatus, ResumePoint
@@ -79,3 +80,29 @@ def show_started_at(entries: Iterable[tuple[str, Moment]]) -> Moment | None:
         elif kind == SHOW_STARTED and started is None:
             started = moment
     return started
+
+
+@dataclass(frozen=True)
+class SoundSettings:
+    """The sound as last journalled: master volume, mute and each film's trim (None: never
+    set, the players keep their own)."""
+
+    master_percent: float | None = None
+    muted: bool | None = None
+    trims_db: Mapping[str, float] = field(default_factory=dict)
+
+
+def sound_settings(entries: Iterable[tuple[str, Mapping[str, object]]]) -> SoundSettings:
+    """The last master volume, mute and trims of the journal's ``(kind, data)`` entries."""
+    master: float | None = None
+    muted: bool | None = None
+    trims: dict[str, float] = {}
+    for kind, data in entries:
+        percent, trim = data.get("percent"), data.get("trim_db")
+        if kind == "master_volume" and isinstance(percent, int | float):
+            master = float(percent)
+        elif kind == "mute":
+            muted = bool(data.get("muted"))
+        elif kind == "gain_trim" and isinstance(trim, int | float):
+            trims[str(data.get("film"))] = float(trim)
+    return SoundSettings(master, muted, trims)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core import glossary
+from kiosk.core.event import EventConfig
 from kiosk.core.vote import VotePhase, vote_state_text
 from kiosk.render.cards import Card
 from kiosk.render.vote_card import VoteCard
@@ -115,18 +116,20 @@ class VotePanel(QWidget):
 
     def __init__(
         self,
-        vote: ViewerVote,
+        open_vote: Callable[[], ViewerVote],
+        config: EventConfig,
         slide: VoteSlide,
         messages: MessageBus,
         address: VotePageAddress,
         page_address: VotePageAddress,
         parent: QWidget | None = None,
     ) -> None:
-        """``vote`` and ``address`` (its urls read the database) are used on the panel's worker
-        only, ``page_address`` (whether the page answers: the network) on the page check's;
+        """``open_vote`` (it opens a database connection) runs on the panel's worker, where the
+        vote and ``address`` (its urls read the database) are used; ``page_address`` (whether
+        the page answers: the network) on the page check's;
         each address keeps a connection of that thread, closed there when the panel stops."""
         super().__init__(parent)
-        self.vote = vote
+        self.config = config
         self.slide = slide
         self.messages = messages
         self._find_urls = address.urls
@@ -142,7 +145,7 @@ class VotePanel(QWidget):
             address.close()
 
         self._vote_work: SerialWorker[ViewerVote] = SerialWorker(
-            lambda: vote, name="vote-panel", close_resource=close_vote, parent=self
+            open_vote, name="vote-panel", close_resource=close_vote, parent=self
         )
         # waits on the network: only on its worker
         self._page_check: SerialWorker[VotePageAddress] = SerialWorker(
@@ -175,7 +178,7 @@ class VotePanel(QWidget):
         buttons = QHBoxLayout()
         self.minutes = QSpinBox()
         self.minutes.setRange(1, 240)
-        self.minutes.setValue(vote.config.vote.minutes)
+        self.minutes.setValue(config.vote.minutes)
         self.minutes.setSuffix(" min")
         self.open_button = QPushButton("Open the vote · 開始投票")
         self.close_button = QPushButton("Close the vote · 結束投票")
@@ -270,7 +273,7 @@ class VotePanel(QWidget):
         seconds_left = status.seconds_left
         if seconds_left is not None:
             seconds_left = max(0.0, seconds_left - (time.monotonic() - self._status_at))
-        card = VoteCard.counting(self.vote.config, self._url(), seconds_left)
+        card = VoteCard.counting(self.config, self._url(), seconds_left)
         refused = self.slide.show(card)
         if refused is not None:
             self.messages.warning(f"Voting slide not shown: {refused}")

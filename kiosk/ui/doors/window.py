@@ -168,6 +168,11 @@ def card_for(result: ScanResult) -> VerdictCard:
     )
 
 
+def count_figures(repo: DoorBackend) -> tuple[DoorFigures, list[ArrivalBucket]]:
+    """The header's figures and the arrivals chart (on the window's reader)."""
+    return repo.figures(), repo.arrivals(5)
+
+
 class FigureTile(QFrame):
     """One big number with a bilingual caption in the header."""
 
@@ -236,7 +241,10 @@ class DoorsWindow(QWidget):
         self._connect_camera(context)
         self._start_timers()
         self._unwatch_link = self._watch_link(context)
-        self.refresh_figures()
+        if context.reader is None:
+            self.refresh_figures()
+        else:
+            self._refresh_in_background()  # the first figures too: counted on the reader
         self.refresh_link()
         self.code_entry.setFocus()
 
@@ -547,18 +555,28 @@ class DoorsWindow(QWidget):
     # ------------------------------------------------------------ live figures
 
     def poll(self) -> None:
-        """Every ~2 s: pick up other stations' admissions (and the server link's state)."""
-        if self._closed:
+        """Every ~2 s while on screen: pick up other stations' admissions (and the server
+        link's state). Whether anything changed is asked on the reader, with the counting."""
+        if self._closed or not self.isVisible():
             return
         self.refresh_link()
+        reader = self.context.reader
+        if reader is not None:
+            reader.submit(
+                lambda repo: count_figures(repo) if repo.has_changed() else None,
+                self._counted,
+                lambda exc: log.warning("could not read the figures: %s", exc),
+            )
+            return
         try:
             if self.repo.has_changed():
-                self._refresh_in_background()
+                self.refresh_all()
         except StoreError as exc:
             log.warning("could not read the figures: %s", exc)
 
     def refresh_link(self) -> None:
-        """Station mode: say in the header whether the server is reachable, the list's age."""
+        """Station mode: say in the header whether the server is reachable, the list's age
+        and the uploads waiting (from memory: the station counts them where they change)."""
         if self.context.link_state is None:
             return
         text, tone = describe_link(self.context.link_state(), self.context.clock())
@@ -582,13 +600,13 @@ class DoorsWindow(QWidget):
             return
         self.refresh_link()  # a scan may just have found the server gone (or back)
         reader.submit(
-            lambda repo: (repo.figures(), repo.arrivals(5)),
+            count_figures,
             self._counted,
             lambda exc: log.warning("could not read the figures: %s", exc),
         )
 
-    def _counted(self, counted: tuple[DoorFigures, list[ArrivalBucket]]) -> None:
-        if self._closed:
+    def _counted(self, counted: tuple[DoorFigures, list[ArrivalBucket]] | None) -> None:
+        if self._closed or counted is None:  # (None: nothing changed since the last count)
             return
         self._show_figures(*counted)
         self.search_panel.refresh()
