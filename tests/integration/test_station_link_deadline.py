@@ -87,7 +87,9 @@ def trickling(tmp_path: Path) -> Iterator[TricklingServer]:
 def test_an_answer_in_pieces_cannot_hold_a_request_past_its_timeout(
     trickling: TricklingServer,
 ) -> None:
-    link = ServerLink("127.0.0.1", trickling.port, trickling.fingerprint, "token", timeout=TIMEOUT_S)
+    link = ServerLink(
+        "127.0.0.1", trickling.port, trickling.fingerprint, "token", timeout=TIMEOUT_S
+    )
     try:
         started = time.monotonic()
         with pytest.raises(ServerUnreachableError, match="no whole answer within"):
