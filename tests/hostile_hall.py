@@ -15,7 +15,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -481,3 +481,136 @@ def percentiles(samples_ms: list[float]) -> tuple[float, float, float]:
         ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
         ordered[-1],
     )
+
+
+# ------------------------------------------------------------------ the server's share of the CPU
+
+# The server was starved over a stretch of time when it waited for a CPU (runnable, in the run
+# queue; summed over its threads) for at least this share of the stretch, and at least
+# STARVED_RATIO times as long as it ran. An idle machine gives a runnable server a CPU at once
+# (waits of a few ms a second). Measured (docs/dev/testing.md): starved stretches under busy
+# loops 0.8-1.3 of the stretch; a server that blocked its loop under the attack 0.01 at idle,
+# 0.23 beside two busy loops.
+STARVED_WAIT_SHARE = 0.5
+STARVED_RATIO = 3.0
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """The server's CPU time and run-queue wait so far, summed over its threads."""
+
+    at: float  # time.time()
+    run_s: float
+    wait_s: float
+
+
+@dataclass(frozen=True)
+class CpuShare:
+    """What the server got from the CPU over a stretch of time, and what it waited for."""
+
+    seconds: float
+    run_s: float
+    wait_s: float
+
+    @property
+    def starved(self) -> bool:
+        """It wanted a CPU for a good part of the stretch and got little of what it wanted."""
+        return (
+            self.wait_s >= STARVED_WAIT_SHARE * self.seconds
+            and self.wait_s >= STARVED_RATIO * self.run_s
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"the server ran {self.run_s * 1000:.0f} ms and waited {self.wait_s * 1000:.0f} ms "
+            f"for a CPU in {self.seconds:.1f} s"
+        )
+
+
+class ServerCpu:
+    """Samples `/proc/PID/task/*/schedstat` of the server every ``every_s`` in a thread (the
+    kernel's own count of the time each thread ran and waited runnable for a CPU)."""
+
+    def __init__(self, pid: int, every_s: float = 0.1) -> None:
+        self._pid = pid
+        self._every_s = every_s
+        self._samples: list[CpuSample] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="server-cpu", daemon=True)
+
+    def __enter__(self) -> ServerCpu:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every_s):
+            self._sample()
+
+    def _sample(self) -> None:
+        run_ns = wait_ns = 0
+        try:
+            for task in Path(f"/proc/{self._pid}/task").iterdir():
+                fields = (task / "schedstat").read_text().split()
+                run_ns += int(fields[0])
+                wait_ns += int(fields[1])
+        except (OSError, IndexError, ValueError):
+            return  # a thread ended while read, or the server is gone: the next sample counts
+        with self._lock:
+            self._samples.append(CpuSample(time.time(), run_ns / 1e9, wait_ns / 1e9))
+
+    def over(self, start: float, end: float) -> CpuShare:
+        """The server's CPU over ``start``-``end`` (epoch seconds), from the samples around it."""
+        with self._lock:
+            samples = list(self._samples)
+        before = [sample for sample in samples if sample.at <= start] or samples[:1]
+        after = [sample for sample in samples if sample.at >= end] or samples[-1:]
+        first, last = before[-1], after[0]
+        return CpuShare(
+            max(last.at - first.at, 1e-3),
+            max(last.run_s - first.run_s, 0.0),
+            max(last.wait_s - first.wait_s, 0.0),
+        )
+
+
+@dataclass(frozen=True)
+class HonestDoor:
+    """A real door station process scanning through the attack: its verdicts (JSON lines),
+    the server's CPU meanwhile, and how many requests the server had recorded from it before."""
+
+    out: Path
+    cpu: ServerCpu
+    requests_before: int
+
+
+@dataclass(frozen=True)
+class OfflineStretch:
+    """A door's time offline: from the scan that waited for the server in vain to the next
+    scan the server answered."""
+
+    start: float
+    end: float
+    scans: int
+
+
+def offline_stretches(scans: Sequence[dict[str, Any]]) -> list[OfflineStretch]:
+    """The stretches of a station child's scans (each with `offline`, `ms`, `ended`) decided
+    offline and then answered online again, each from when its first scan began waiting for
+    the server (one still going at the last scan is left out)."""
+    stretches = []
+    start: float | None = None
+    count = 0
+    for scan in scans:
+        if scan.get("offline"):
+            if start is None:
+                start = float(scan["ended"]) - float(scan["ms"]) / 1000
+            count += 1
+        elif start is not None:
+            stretches.append(OfflineStretch(start, float(scan["ended"]), count))
+            start, count = None, 0
+    return stretches

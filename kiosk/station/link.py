@@ -6,17 +6,22 @@ the request is sent. Another certificate — a different laptop answering on tha
 regenerated certificate — is refused with :class:`CertificateMismatchError`.
 
 One :class:`ServerLink` keeps one keep-alive connection; requests from several threads (the
-door window's writer, its reader and the GUI's search) take turns on it.
+door window's writer, its reader and the GUI's search) take turns on it. Its ``timeout`` is
+for the whole request (connecting, the TLS handshake, sending, the whole answer), not for each
+read: a starved server that sends its answer in pieces cannot hold a scan past it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
 import socket
 import ssl
 import threading
+import time
+from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
@@ -27,7 +32,7 @@ from kiosk.station.folder import StationCredentials
 log = logging.getLogger(__name__)
 
 API = "/api/v1"
-SCAN_TIMEOUT_S = 1.0  # a scan falls back to offline after this long without an answer
+SCAN_TIMEOUT_S = 1.0  # a scan falls back to offline after this long without its whole answer
 SYNC_TIMEOUT_S = 10.0
 
 
@@ -104,11 +109,14 @@ class ServerLink:
                 self._conn.close()
                 self._conn = None
 
-    def _connection(self) -> http.client.HTTPSConnection:
+    def _connection(self, deadline: float) -> http.client.HTTPSConnection:
         if self._conn is not None:
             return self._conn
+        # connecting and the handshake each wait at most what is left (the handshake's reads
+        # share one deadline in the ssl module); a loopback or LAN connect takes no time
+        left = max(deadline - time.monotonic(), 0.001)
         conn = http.client.HTTPSConnection(
-            self.host, self.port, context=self._context, timeout=self.timeout
+            self.host, self.port, context=self._context, timeout=left
         )
         try:
             conn.connect()
@@ -136,26 +144,36 @@ class ServerLink:
         """One request; retried once on a dropped keep-alive connection (requests carry nonces,
         so a retry never counts twice). ServerUnreachableError or ServerRefusedError on failure."""
         with self._turn:
-            return self._request(method, path, body, retry=retry)
+            return self._request(method, path, body, time.monotonic() + self.timeout, retry=retry)
 
     def _request(
-        self, method: str, path: str, body: dict[str, Any] | None, *, retry: bool
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        deadline: float,
+        *,
+        retry: bool,
     ) -> dict[str, Any]:
         payload = None if body is None else json.dumps(body).encode("utf-8")
         headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         try:
-            conn = self._connection()
-            conn.request(method, API + path, body=payload, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
+            conn = self._connection(deadline)
+            with _Cutoff(conn, deadline):
+                conn.request(method, API + path, body=payload, headers=headers)
+                response = conn.getresponse()
+                raw = response.read()
         except CertificateMismatchError:
             raise
         except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
             self.close()
-            if retry and not isinstance(exc, TimeoutError | socket.timeout):
-                return self._request(method, path, body, retry=False)
+            late = time.monotonic() >= deadline
+            if retry and not late and not isinstance(exc, TimeoutError | socket.timeout):
+                return self._request(method, path, body, deadline, retry=False)
+            if late:
+                exc = TimeoutError(f"no whole answer within {self.timeout:g} s ({exc})")
             raise ServerUnreachableError(f"{self.host}:{self.port}: {exc}") from exc
         try:
             data = json.loads(raw or b"{}")
@@ -227,6 +245,40 @@ class ServerLink:
     def vote_films(self) -> dict[str, Any]:
         """Whether the vote is open, and the films on the ballot."""
         return self.request("GET", "/vote/films")
+
+
+class _Cutoff:
+    """Shuts a connection's socket at a deadline, so a read blocked on it returns at once.
+
+    The socket's own timeout is per read: an answer that arrives in pieces (a starved server
+    sends the head and the body as two TLS records) could hold a scan for a timeout per piece
+    (1.7 s measured for a 1 s timeout, docs/dev/testing.md). The connection is then unusable;
+    the caller closes it and the next request makes a new one."""
+
+    def __init__(self, conn: http.client.HTTPSConnection, deadline: float) -> None:
+        self._conn = conn
+        self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._cut)
+        self._timer.daemon = True
+
+    def __enter__(self) -> None:
+        self._timer.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._timer.cancel()
+
+    def _cut(self) -> None:
+        sock = self._conn.sock
+        if sock is None:
+            return
+        # the plain socket's shutdown (the TLS layer's would race the reading thread); an
+        # OSError: closed meanwhile
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def pair_station(payload: PairingPayload) -> tuple[PairingAnswer, bytes]:

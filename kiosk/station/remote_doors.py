@@ -276,7 +276,7 @@ class RemoteDoors:
         """One scan: the server decides; offline, the ticket list does (and it is queued)."""
         del station  # the server knows this station by its token
         nonce = new_nonce()
-        if self._is_online():
+        if self._is_online() and not self._admitted_here_offline(code_text):
             try:
                 answer = self._link.checkin(nonce, code_text, method)
             except ServerUnreachableError as exc:
@@ -294,6 +294,20 @@ class RemoteDoors:
         result = self._scan_offline(nonce, code_text, method, now)
         log.info("scan at %s (offline): %s %s", self.station, result.verdict.value, result.code)
         return result
+
+    def _admitted_here_offline(self, code_text: str) -> bool:
+        """This station let the ticket's holder in offline and has not uploaded it yet.
+
+        The station goes back online once the queue that waited is uploaded, not only when it
+        is empty (it could stay offline behind a queue the offline scans keep adding to, while
+        the server answers). Until the rest is uploaded the server does not know about those
+        admissions: the station decides such a ticket from its queue (already checked in),
+        never asks the server, which would let a second person in on it."""
+        if not self._store.pending_count():
+            return False
+        code = normalise_scanned(code_text)
+        listed = self._store.listed(code_digest(code)) if code else None
+        return listed is not None and self._store.queued_admission(listed.attendee_id) is not None
 
     def _scan_offline(
         self, nonce: str, code_text: str, method: str, now: dt.datetime
@@ -344,7 +358,8 @@ class RemoteDoors:
         """Admit a person found by name (online: the server decides; offline: the list)."""
         del station
         nonce = new_nonce()
-        if self._is_online():
+        queued_here = self._store.queued_admission(attendee_id) is not None  # see the scan's
+        if self._is_online() and not queued_here:
             try:
                 answer = self._link.admit(nonce, attendee_id)
             except ServerUnreachableError as exc:
@@ -527,18 +542,24 @@ class StationSync:
                 online = self.sync_once()
             except Exception:  # keep syncing whatever happens; the log says what
                 log.exception("station sync failed")
-            self._stop.wait(SYNC_INTERVAL_S if online else OFFLINE_RETRY_S)
+            calm = online and not self._store.pending_count()
+            self._stop.wait(SYNC_INTERVAL_S if calm else OFFLINE_RETRY_S)
 
     def sync_once(self, *, refresh_list: bool | None = None) -> bool:
-        """One round; returns True when the server answered (the station is online)."""
+        """One round; returns True when the server answered (the station is online).
+
+        It uploads the check-ins that were waiting when it began, then goes online: those
+        decided offline during the round go up in the next one (0.5 s later), and until then
+        a ticket admitted offline here is decided from the queue (see :class:`RemoteDoors`).
+        Chasing the queue instead kept a door scanning every 20 ms offline for seconds while
+        the server answered every upload (docs/dev/testing.md, "The schedule")."""
         try:
-            self.upload_pending()
+            self.upload_pending(at_most=self._store.pending_count())
             figures = self._check_link.figures()
             fetched = self._store.list_fetched_at()
             stale = fetched is None or self._clock() - fetched > LIST_REFRESH
             if refresh_list or (refresh_list is None and stale):
                 self.refresh_list()
-            self.upload_pending()  # anything decided offline meanwhile goes first
         except ServerUnreachableError as exc:
             self._doors.set_online(False, str(exc))
             return False
@@ -555,11 +576,13 @@ class StationSync:
         self._doors.set_online(True)
         return True
 
-    def upload_pending(self) -> int:
-        """Send queued offline check-ins until none is left; returns how many were confirmed."""
+    def upload_pending(self, at_most: int | None = None) -> int:
+        """Send queued offline check-ins, oldest first, until none is left (or ``at_most`` were
+        confirmed); returns how many were confirmed."""
         confirmed = 0
-        while True:
-            batch = self._store.pending(UPLOAD_BATCH)
+        while at_most is None or confirmed < at_most:
+            limit = UPLOAD_BATCH if at_most is None else min(UPLOAD_BATCH, at_most - confirmed)
+            batch = self._store.pending(limit)
             if not batch:
                 if confirmed:
                     self._doors.recount(self._store)
@@ -569,6 +592,9 @@ class StationSync:
             self._store.confirm(results, self._clock())
             confirmed += len(results)
             log.info("uploaded %d offline check-ins", len(results))
+            if not results:
+                break  # the server recorded none of them: the next round tries again
+        return confirmed
 
     def refresh_list(self) -> int:
         """Download the ticket list now; returns its size."""

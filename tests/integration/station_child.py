@@ -4,7 +4,8 @@ Usage: station_child.py STATION_DIR CODES_FILE OUT_FILE PAUSE_MS DRAIN_S
 (environment STATION_START_AT: wall-clock time to start scanning, so stations start together)
 
 Runs the same RemoteDoors + background StationSync as the door window. Each verdict is written
-to OUT_FILE as one JSON line (fsynced) with the time it took; after the last code the station
+to OUT_FILE as one JSON line (fsynced) with the time it took (`ms`) and when it was given
+(`ended`, seconds since the epoch); after the last code the station
 keeps syncing until its offline queue is empty (or DRAIN_S passes), then prints a summary line
 `{"pending": N}` to OUT_FILE.summary.
 """
@@ -38,7 +39,7 @@ def main() -> int:
             started = time.perf_counter()
             result = doors.scan(code, doors.station, "scan", dt.datetime.now(dt.UTC))
             elapsed_ms = (time.perf_counter() - started) * 1000
-            record = result.to_json() | {"ms": elapsed_ms}
+            record = result.to_json() | {"ms": elapsed_ms, "ended": time.time()}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
             os.fsync(out.fileno())

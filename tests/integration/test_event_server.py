@@ -377,3 +377,36 @@ def test_offline_undo_walk_in_and_hand_admission(tmp_path: Path, seeded_event) -
             "SELECT attendee_id, method, annulled_at IS NOT NULL FROM checkins ORDER BY id"
         ).fetchall()
     assert rows == [(11, "scan", 1), (11, "scan", 0), (12, "manual", 0), (121, "walk-in", 0)]
+
+
+def test_back_online_with_a_queue_left_the_station_never_asks_about_its_own_admissions(
+    tmp_path: Path, seeded_event
+) -> None:
+    """The sync goes online once the queue that waited is uploaded; a ticket admitted offline
+    since then is decided from the queue until it is uploaded, never admitted twice online."""
+    event_dir, codes = seeded_event
+    server = start_server(event_dir)
+    try:
+        pair_station(event_dir, "Door 1", tmp_path / "d1")
+        station = open_remote_station(StationFolder(tmp_path / "d1"))
+        doors = station.doors
+        try:
+            doors.set_online(False, "a scan timed out")
+            first = doors.scan(codes[20], "Door 1", "scan", _now())
+            assert first.offline and first.verdict.value == "admitted"
+            doors.set_online(True)  # the sync's round ended while this one was queued
+            again = doors.scan(codes[20], "Door 1", "scan", _now())  # the ticket passed back
+            (hit,) = doors.search("Tester 000020")  # codes[20]'s holder
+            by_hand = doors.admit_manually(hit.attendee_id, "Door 1", _now())
+            other = doors.scan(codes[21], "Door 1", "scan", _now())
+            assert again.verdict.value == by_hand.verdict.value == "already_checked_in"
+            assert other.verdict.value == "admitted" and not other.offline  # the server's
+            assert [row[0] for row in _active_checkins(event_dir)] == [22]  # 21: not yet
+            assert station.sync.sync_once()
+            assert doors.store.pending_count() == 0
+        finally:
+            station.close()
+    finally:
+        server.stop()
+    assert sorted(row[0] for row in _active_checkins(event_dir)) == [21, 22]
+    assert _conflicts(event_dir) == []
