@@ -136,6 +136,8 @@ class ProcessCpu(threading.Thread):
                 if now - found_at >= FIND_EVERY_S:
                     found_at = now
                     self._find()
+                else:  # the console's new threads (a film's libvlc threads) at every look
+                    self._find_console_threads()
                 per_role = dict(self._gone)
                 for pid, (fd, role) in list(self._open.items()):
                     try:
@@ -178,6 +180,9 @@ class ProcessCpu(threading.Thread):
             except OSError:
                 continue
             self._open[pid] = (fd, role_of(pid))
+        self._find_console_threads()
+
+    def _find_console_threads(self) -> None:
         for pid, (_fd, role) in self._open.items():
             if role == CONSOLE:
                 self._find_threads(pid)
