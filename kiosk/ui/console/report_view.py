@@ -386,8 +386,8 @@ class ReportView(QWidget):
         """Write the report as of now to `path` (PDF or HTML by its suffix): a child process
         builds and writes it, waited for on a worker thread (never on the show's thread, and
         never holding the interpreter lock the show needs); the file's name is told when
-        written (and kept in `last_export`), and the tab shows the report again. False if one
-        is being written."""
+        written (and kept in `last_export`). The tab's own report is built as before: when
+        opened, every 15 s while shown, on Refresh. False if one is being written."""
         if self.exporting:
             self.messages.warning("The report is still being exported · 報告匯出中")
             return False
@@ -400,7 +400,6 @@ class ReportView(QWidget):
             self._export_finished()
             self.last_export = file
             self.messages.info(f"Show report written to {file}")
-            self._refresh_if_visible()  # what was written, on screen too
 
         def failed(error: BaseException) -> None:  # shown to the operator, never lost
             self._export_finished()
