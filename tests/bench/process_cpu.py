@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 EVERY_S = 0.025
+HELD_UP_S = 0.010  # a look that took longer (the sampler preempted in it) is dropped
 CONSOLE = "console"
 IDLE_WAITS = ("futex", "do_sys_poll", "do_select", "ep_poll", "poll_schedule", "hrtimer_nanosleep")
 FIND_EVERY_S = 0.5
@@ -105,6 +106,7 @@ class ProcessCpu(threading.Thread):
         self.ticks: list[dict[str, int]] = []  # role: ticks so far (summed over its processes)
         self.machine: list[int] = []
         self.looks = 0
+        self.held_up = 0  # looks dropped: the sampler was preempted in the middle of them
         self.cpu_s = 0.0  # this thread's own CPU time
         self._stopping = threading.Event()
         self._open: dict[int, tuple[int, str]] = {}  # pid: (fd, role)
@@ -138,6 +140,8 @@ class ProcessCpu(threading.Thread):
                     self._find()
                 else:  # the console's new threads (a film's libvlc threads) at every look
                     self._find_console_threads()
+                began = time.monotonic()  # the look itself, timed: see below
+                machine = _machine_ticks(machine_fd)
                 per_role = dict(self._gone)
                 for pid, (fd, role) in list(self._open.items()):
                     try:
@@ -151,11 +155,16 @@ class ProcessCpu(threading.Thread):
                         continue
                     last[pid] = ticks
                     per_role[role] = per_role.get(role, 0) + ticks
-                self.times.append(now)
-                self.ticks.append(per_role)
-                self.thread_looks.append(self._look_at_threads())
-                self.machine.append(_machine_ticks(machine_fd))
+                threads = self._look_at_threads()
                 self.looks += 1
+                done_at = time.monotonic()
+                if done_at - began > HELD_UP_S:  # this thread was held up in the middle of the
+                    self.held_up += 1  # look: its figures are not of one moment, dropped
+                    continue
+                self.times.append((began + done_at) / 2)
+                self.machine.append(machine)
+                self.ticks.append(per_role)
+                self.thread_looks.append(threads)
         finally:
             os.close(machine_fd)
             self.cpu_s = time.thread_time()
@@ -258,6 +267,7 @@ class ProcessCpu(threading.Thread):
         """This sampler's own cost."""
         each_us = self.cpu_s / max(self.looks, 1) * 1e6
         return (
-            f"process sampler: {self.looks} looks, {self.cpu_s * 1000:.0f} ms of CPU "
-            f"({each_us:.0f} µs each, {len(self.names)} threads of the console followed)"
+            f"process sampler: {self.looks} looks ({self.held_up} dropped, held up), "
+            f"{self.cpu_s * 1000:.0f} ms of CPU ({each_us:.0f} µs each, {len(self.names)} "
+            "threads of the console followed)"
         )
