@@ -152,10 +152,7 @@ class ImportPreviewDialog(QDialog):
         self.import_button.clicked.connect(self.do_import)
         self.cancel_button.clicked.connect(self.reject)  # while importing: stops the import
         layout.addWidget(buttons)
-        self.detected.setText(f"Reading {path.name}… 正在讀取檔案")
-        self.progress.setRange(0, 0)  # busy: how long the reading takes is not known
-        self.progress.show()
-        self.import_button.setEnabled(False)
+        self._show_reading()
         self._first_read.start(FIRST_READ_LATEST_MS)
 
     def _build_mapping_box(self) -> QVBoxLayout:
@@ -224,6 +221,12 @@ class ImportPreviewDialog(QDialog):
     def _read_first(self) -> None:
         self.refresh_preview(None)
 
+    def _show_reading(self) -> None:
+        self.import_button.setEnabled(False)
+        self.detected.setText(f"Reading {self.path.name}… 正在讀取檔案")
+        self.progress.setRange(0, 0)  # busy: how long the reading takes is not known
+        self.progress.show()
+
     @property
     def importing(self) -> bool:
         """Whether an import is running."""
@@ -236,10 +239,7 @@ class ImportPreviewDialog(QDialog):
         self._reading += 1
         reading = self._reading
         path, want_headers, imports = self.path, not self.headers, self._imports
-        self.import_button.setEnabled(False)
-        self.detected.setText(f"Reading {path.name}… 正在讀取檔案")
-        self.progress.setRange(0, 0)  # busy: how long the reading takes is not known
-        self.progress.show()
+        self._show_reading()
 
         def read(_desk: RegistrationDesk) -> tuple[PreviewSummary | None, str, list[str] | None]:
             try:
