@@ -19,7 +19,7 @@ from kiosk.services.open_event import OpenEvent
 from kiosk.ui.app import make_application
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
-from kiosk.ui.console.import_preview_dialog import ImportPreviewDialog
+from kiosk.ui.console.import_preview_dialog import FIRST_READ_LATEST_MS, ImportPreviewDialog
 from kiosk.ui.console.registrations_view import RegistrationsView
 from tests.conftest import film_toml, write_event
 
@@ -162,7 +162,7 @@ def test_a_dialog_closed_before_it_is_painted_reads_nothing(
     monkeypatch.setattr(registrations_view.imports, "preview", lambda *a, **k: noted.append("x"))
     dialog = registrations_view.preview_file(DATA / "eventbrite-attendees.csv")
     dialog.reject()
-    deadline = time.monotonic() + 1.0  # past the latest start of a dialog never painted
+    deadline = time.monotonic() + 2 * FIRST_READ_LATEST_MS / 1000  # past its latest start
     while time.monotonic() < deadline:
         QApplication.processEvents()
         time.sleep(0.01)
