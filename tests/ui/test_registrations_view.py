@@ -133,7 +133,7 @@ class FirstPaint(QObject):
 def test_the_import_child_starts_after_the_dialog_is_painted(
     registrations_view: RegistrationsView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The file's child process (a second of CPU as it starts) is started only once the
+    """The file's child process (its start is CPU too) is started only once the
     preview dialog is on the screen: it never competes with the dialog appearing."""
     noted: list[str] = []
     imports = registrations_view.imports

@@ -4,9 +4,9 @@ every bad row; Import applies it with progress and a stop button.
 Reading and importing the file (parsing and planning 200,000 rows is seconds of pure Python) run
 in a child process (:class:`~kiosk.services.import_process.ImportProcess`) waited for on the
 registrations worker, so they share no interpreter lock with the show. The child is started
-after the dialog's first paint (its start, a second of CPU even at a low priority, never
-competes with the dialog appearing). Import stays disabled while there are bad rows (an import
-is all or nothing)."""
+after the dialog's first paint: its start (CPU, even at a low priority) never competes with
+the dialog appearing. Import stays disabled while there are bad rows (an import is all or
+nothing)."""
 
 from __future__ import annotations
 
