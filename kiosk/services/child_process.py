@@ -5,9 +5,10 @@ processes: a child shares no interpreter lock with the show. It still shares the
 and a Python child's first fraction of a second is its own start (loading the interpreter and
 its modules), pure CPU. Lowering its priority once it has started (`os.nice` after the imports)
 leaves that start at the show's priority, exactly when the operator has just asked for
-something and the screen is being painted. So :func:`niced` starts the command through coreutils' `nice`, which
-lowers the priority and then runs it: the child runs at ``CHILD_NICE`` from its first
-instruction. :func:`at_least_niceness` is the child's own guard when started otherwise.
+something and the screen is being painted. So :func:`niced` starts the command through
+coreutils' `nice`, which lowers the priority and then runs it: the child runs at
+``CHILD_NICE`` from its first instruction. :func:`at_least_niceness` is the child's own guard
+when started otherwise.
 """
 
 from __future__ import annotations
