@@ -301,7 +301,7 @@ def write_layout_pdf(layout: ReportLayout, path: Path) -> int:
     )
     painter = QPainter()
     if not painter.begin(writer):
-        raise OSError(f"could not write {path}")
+        raise OSError("the PDF file could not be opened (is the folder there and writable?)")
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pages = _Pages(writer, painter, layout.made)

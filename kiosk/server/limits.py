@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
-import os
 import resource
 import socket
 import threading
@@ -37,6 +36,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from kiosk.core.refusals import RefusalTally
+from kiosk.services.child_process import CHILD_NICE, at_least_niceness
 
 log = logging.getLogger(__name__)
 
@@ -106,14 +106,13 @@ def raise_open_files_limit() -> int:
     return soft
 
 
-def lower_priority(niceness: int = 10) -> int:
-    """Run this process at a lower CPU priority (the films come first); returns the new
-    niceness."""
-    try:
-        return os.nice(niceness)
-    except OSError as exc:
-        log.warning("could not lower the server's CPU priority: %s", exc)
-        return 0
+def lower_priority(niceness: int = CHILD_NICE) -> int:
+    """Run this process at a lower CPU priority (the films come first), unless it already
+    runs that low (the console starts its server through `nice`); returns the niceness."""
+    now = at_least_niceness(niceness)
+    if now < niceness:
+        log.warning("could not lower the server's CPU priority (niceness %d)", now)
+    return now
 
 
 # ------------------------------------------------------------------ 1. accepting

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kiosk.services.child_process import niced
+
 log = logging.getLogger(__name__)
 
 
@@ -22,6 +24,12 @@ class EventServerProcess:
     def __init__(self, event_root: Path) -> None:
         self._event_root = event_root
         self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the server started here while it runs (None otherwise)."""
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
 
     @property
     def started_here(self) -> bool:
@@ -35,8 +43,10 @@ class EventServerProcess:
         command = [sys.executable, "-m", "kiosk", "--event", str(self._event_root), "serve"]
         if port is not None:
             command += ["--port", str(port)]
+        # at nice 10 from its first instruction, not only once its modules are loaded: the
+        # operator may start it during the show
         self._process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            niced(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         log.info("started the event server (pid %d)", self._process.pid)
 

@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import signal
 import sys
 from types import FrameType
@@ -23,8 +22,8 @@ from typing import Any
 from kiosk.core.problems import ConfigError
 from kiosk.core.registrations import RegistrationFileError, sniff_header_row
 from kiosk.core.tickets import TicketCodec
+from kiosk.services.child_process import at_least_niceness
 from kiosk.services.import_process import (
-    CHILD_NICE,
     ImportRequest,
     ImportSummary,
     PreviewSummary,
@@ -128,8 +127,7 @@ def answer_for(request: ImportRequest, stop: StopRequest) -> dict[str, Any]:
 def main() -> int:
     """Read the request, answer it, exit 0 (an error is an answer too)."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    with contextlib.suppress(OSError):
-        os.nice(CHILD_NICE)
+    at_least_niceness()  # started through `nice` by the console: already so
     stop = StopRequest()
     signal.signal(signal.SIGTERM, stop.on_signal)
     try:

@@ -4,8 +4,9 @@ Parsing a 200,000-row export and planning it against the event (matching everyon
 registered) is pure Python: on a thread of the console it holds the interpreter lock for seconds
 at a time, and the GUI thread that times every cut waits for it. So the console runs the
 preview and the import in a child process (`python -m kiosk.services.import_child`, at a lower
-CPU priority) that streams its progress back as JSON lines; the console only receives the
-progress and the final summary.
+CPU priority from its first instruction: :func:`~kiosk.services.child_process.niced`) that
+streams its progress back as JSON lines; the console only receives the progress and the final
+summary.
 
 Stopping (:meth:`ImportProcess.stop`, thread-safe): while the file is read and planned (nothing
 is written yet) the child ends at once. While it writes, it stops after the chunk being written
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from kiosk.services.child_process import child_env, niced
 from kiosk.services.registrations import ImportPreview, ImportResult
 from kiosk.store.attendees import DEFAULT_SOURCE, ImportStoppedError
 from kiosk.store.errors import StoreError
@@ -41,7 +42,6 @@ log = logging.getLogger(__name__)
 
 SHOWN_LINES = 500  # bad rows and missing people sent back to be shown (the counts are whole)
 STOP_GRACE_S = 10.0  # a stop asked while a chunk is written: then the child is killed
-CHILD_NICE = 10  # the child yields the CPU to the show
 CHILD_MODULE = "kiosk.services.import_child"
 
 Progress = Callable[[int, int], None]  # (people written, people to write)
@@ -324,13 +324,13 @@ class ImportProcess:
     def _run(self, request: ImportRequest, progress: Progress | None) -> dict[str, Any]:
         with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
             child = subprocess.Popen(
-                [self._python, "-m", CHILD_MODULE],
+                niced([self._python, "-m", CHILD_MODULE]),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=errors,
                 text=True,
                 encoding="utf-8",
-                env=_child_env(),
+                env=child_env(),
             )
             with self._lock:
                 self._child, self._stop_asked = child, False
@@ -394,14 +394,3 @@ def _kill_if_running(child: subprocess.Popen[str]) -> None:
     if child.poll() is None:
         log.warning("the import child %d did not stop in time: killed", child.pid)
         child.kill()
-
-
-def _child_env() -> dict[str, str]:
-    """This process's environment, with the folder holding `kiosk` first on the path."""
-    package_parent = str(Path(__file__).resolve().parents[2])
-    path = os.environ.get("PYTHONPATH", "")
-    return {
-        **os.environ,
-        "PYTHONPATH": package_parent + (os.pathsep + path if path else ""),
-        "PYTHONIOENCODING": "utf-8",
-    }

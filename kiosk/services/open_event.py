@@ -175,7 +175,9 @@ class OpenEvent:
 
     def report(self, vote: VoteSource | None = None) -> ReportService:
         """The Report tab's service (its reads open their own connection on the worker)."""
-        return ReportService(self.connect, self.config, self.programme, self.root, vote)
+        return ReportService(
+            self.connect, self.config, self.programme, self.root, vote, event_root=self.root
+        )
 
     def stations(self, server: EventServerProcess | None = None) -> StationConsole:
         """The Stations tab's service on a connection of its own (call it on the thread that

@@ -3,12 +3,19 @@
 `ReportService` is the narrow interface the console's Report tab gets: it never hands out the
 database. The Viewer's Award vote is a seam: pass `vote` (a callable returning the turnout, or
 None while there is no vote) and the report shows its turnout.
+
+The console's exports are written by a child process (`main.py report --pdf/--html`, at a lower
+priority from its first instruction): building the report is seconds of Python and painting
+the PDF long calls into Qt that keep the interpreter lock, which the console's GUI thread needs
+to time the show's cuts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import subprocess
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,12 +25,19 @@ import sqlite_utils
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme
 from kiosk.core.report import FilmSound, Record, ShowReport, VoteTurnout, build_report
+from kiosk.services.child_process import child_env, niced
+from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.report_reader import read_report_inputs
 
 log = logging.getLogger(__name__)
 
 VoteSource = Callable[[], VoteTurnout | None]
+EXPORT_TIMEOUT_S = 300.0  # a child writing a report longer than that is stopped
+
+
+class ReportExportError(StoreError):
+    """The report file could not be written (the child's own words)."""
 
 
 def build_event_report(
@@ -114,12 +128,17 @@ class ReportService:
         programme: Programme,
         export_dir: Path,
         vote: VoteSource | None = None,
+        *,
+        event_root: Path,
+        python: str = sys.executable,
     ) -> None:
         self._connect = connect
         self._config = config
         self._programme = programme
         self._export_dir = export_dir
         self._vote = vote
+        self._event_root = event_root
+        self._python = python
 
     def build(self) -> ShowReport:
         """The report as of now (reads the database; call off the Qt thread if it is large)."""
@@ -129,13 +148,35 @@ class ReportService:
         finally:
             db.close()
 
-    def export_pdf(self, report: ShowReport, path: Path) -> Path:
-        """Write `report` as a PDF."""
-        return write_pdf(report, path)
-
-    def export_html(self, report: ShowReport, path: Path) -> Path:
-        """Write `report` as HTML."""
-        return write_html(report, path)
+    def export(self, path: Path) -> Path:
+        """Write the report as of now to `path` (HTML for `.html`, PDF otherwise) in a child
+        process at a lower priority (`main.py report`, the file it writes: without the `vote`
+        seam's turnout), waiting for it: call off the Qt thread. ReportExportError says why
+        when it could not."""
+        kind = "--html" if path.suffix.lower() == ".html" else "--pdf"
+        command = [self._python, "-m", "kiosk", "--event", str(self._event_root)]
+        try:
+            answer = subprocess.run(
+                niced([*command, "report", kind, str(path)]),
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                env=child_env(),
+                timeout=EXPORT_TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ReportExportError(
+                f"writing the report took over {EXPORT_TIMEOUT_S:.0f} s and was stopped"
+            ) from exc
+        if answer.returncode != 0:
+            said = answer.stderr.strip().splitlines()  # the command's `error: …` line last
+            raise ReportExportError(
+                said[-1].removeprefix("error: ") if said else f"exit {answer.returncode}"
+            )
+        log.info("report written to %s by a child process", path)
+        return path
 
     def default_export_path(self, suffix: str) -> Path:
         """Where exports go by default: the event folder, named by date."""

@@ -138,6 +138,10 @@ class GilSampler(threading.Thread):
             os.close(fd)
         return {"gaps": self.gaps, "gui": self.gui, "looks": self.looks, "cpu_s": self.cpu_s}
 
+    def names(self) -> dict[int, str]:
+        """The names of the threads seen, by kernel thread id."""
+        return {native: self._names.get(i, str(i)) for i, native in self._native.items() if native}
+
     def run(self) -> None:
         me, gui = threading.get_ident(), threading.main_thread().ident or 0
         mine = threading.get_native_id()
@@ -278,6 +282,14 @@ def _name(receiver: QObject) -> str:
         parent = receiver.parent()
         return f"{named}({type(parent).__name__})" if parent is not None else named
     return named
+
+
+def thread_names(sampler: GilSampler | None) -> dict[int, str]:
+    """The Python threads' names by kernel thread id (those the sampler saw end too)."""
+    names = {t.native_id: t.name for t in threading.enumerate() if t.native_id is not None}
+    if sampler is not None:
+        names.update(sampler.names())
+    return names
 
 
 def tab_of(window: Any, class_name: str) -> QWidget:
@@ -521,6 +533,8 @@ class Bench:
             "no_active_window_s": self.no_active_window_s,
             "load_started_t": (self.load_started_at or self.started) - self.started,
             "gil": gil,
+            "origin": self.started,  # the monotonic clock is the machine's: the parent's too
+            "threads": thread_names(self.sampler),  # kernel thread id: Python thread's name
         }
         say("RESULT " + json.dumps(result))
         # closing the console during a show asks first (a dialog nobody answers here): the

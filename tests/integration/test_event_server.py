@@ -8,7 +8,9 @@ station showed green is in the event database exactly once, or reported as a con
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import random
 import time
 from pathlib import Path
@@ -17,6 +19,8 @@ from typing import Any
 import pytest
 
 from kiosk.core.stations import PairingPayload
+from kiosk.services.child_process import CHILD_NICE
+from kiosk.services.event_server_process import EventServerProcess, port_answers
 from kiosk.station.folder import StationFolder
 from kiosk.station.link import (
     CertificateMismatchError,
@@ -36,6 +40,7 @@ from tests.station_helpers import (
     start_server,
     start_station,
 )
+from tests.vote_server import free_port
 
 pytestmark = pytest.mark.slow
 # The refusal checks are about answers, not speed: the link waits as long as a loaded machine
@@ -410,3 +415,30 @@ def test_back_online_with_a_queue_left_the_station_never_asks_about_its_own_admi
         server.stop()
     assert sorted(row[0] for row in _active_checkins(event_dir)) == [21, 22]
     assert _conflicts(event_dir) == []
+
+
+def test_the_server_the_console_starts_runs_low_from_its_first_instruction(
+    seeded_event: tuple[Path, list[str]],
+) -> None:
+    """The Stations tab may start the server during the show: its start (the interpreter, the
+    web stack) never runs at the show's priority."""
+    event_dir, _codes = seeded_event
+    port = free_port()
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    server = EventServerProcess(event_dir)
+    server.start(port)
+    seen: list[tuple[str, int]] = []  # (program, niceness) while it starts
+    try:
+        pid = server.pid
+        assert pid is not None
+        deadline = time.monotonic() + 60
+        while not port_answers("127.0.0.1", port):
+            assert time.monotonic() < deadline and server.pid is not None, "no server"
+            with contextlib.suppress(OSError):  # `nice` itself, then the server (same pid)
+                program = Path(f"/proc/{pid}/comm").read_text().strip()
+                seen.append((program, os.getpriority(os.PRIO_PROCESS, pid)))
+        seen.append(("serving", os.getpriority(os.PRIO_PROCESS, pid)))
+    finally:
+        server.stop()
+    started = [niceness for program, niceness in seen if program != "nice"]
+    assert started and set(started) == {min(19, ours + CHILD_NICE)}, seen

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.services.child_process import CHILD_NICE
 from kiosk.services.import_process import (
     ImportChildError,
     ImportFileRefusedError,
@@ -54,9 +55,19 @@ def test_preview_in_the_child_writes_nothing_and_import_reports_progress(
     assert preview.column_mapping == {"Name": "name", "Email": "email"}
     assert people_and_tickets(event) == (0, 0, 0)
     seen: list[tuple[int, int]] = []
-    summary = imports.apply(preview, progress=lambda done, total: seen.append((done, total)))
+    niceness: list[int] = []  # the child's, while it writes
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total))
+        pid = imports.child_pid
+        if pid is not None:
+            niceness.append(os.getpriority(os.PRIO_PROCESS, pid))
+
+    summary = imports.apply(preview, progress=progress)
     assert (summary.new, summary.tickets_issued) == (500, 500)
     assert seen == [(200, 500), (400, 500), (500, 500)]
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert niceness and all(n == min(19, ours + CHILD_NICE) for n in niceness)  # not 10 twice
     assert people_and_tickets(event) == (500, 500, 1)
     assert imports.child_pid is None
 

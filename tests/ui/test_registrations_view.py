@@ -5,19 +5,21 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
 import zxingcpp
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from kiosk.services.import_process import PreviewSummary
 from kiosk.services.open_event import OpenEvent
 from kiosk.ui.app import make_application
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
-from kiosk.ui.console.import_preview_dialog import ImportPreviewDialog
+from kiosk.ui.console.import_preview_dialog import FIRST_READ_LATEST_MS, ImportPreviewDialog
 from kiosk.ui.console.registrations_view import RegistrationsView
 from tests.conftest import film_toml, write_event
 
@@ -113,6 +115,58 @@ def test_import_preview_shows_detection_counts_and_imports(
     assert cell(registrations_view, 0, 4).startswith("AIFF-")
     assert "4</b> registered" in registrations_view.summary.text()
     assert any("Imported eventbrite-attendees.csv: 4 new" in m for m in messages)
+
+
+class FirstPaint(QObject):
+    """Notes when a widget is first painted (an event filter on it alone)."""
+
+    def __init__(self, noted: list[str]) -> None:
+        super().__init__()
+        self.noted = noted
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint and "painted" not in self.noted:
+            self.noted.append("painted")
+        return False
+
+
+def test_the_import_child_starts_after_the_dialog_is_painted(
+    registrations_view: RegistrationsView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file's child process (its start is CPU too) is started only once the
+    preview dialog is on the screen: it never competes with the dialog appearing."""
+    noted: list[str] = []
+    imports = registrations_view.imports
+    preview = imports.preview
+
+    def started(*args: Any, **kwargs: Any) -> PreviewSummary:  # on the registrations worker
+        noted.append("child started")
+        return preview(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "preview", started)
+    dialog = registrations_view.preview_file(DATA / "eventbrite-attendees.csv")
+    painted = FirstPaint(noted)
+    dialog.installEventFilter(painted)
+    assert dialog.busy and "Reading" in dialog.detected.text()
+    dialog.show()
+    settle(dialog)
+    assert noted == ["painted", "child started"]
+    assert dialog.count_labels["new"].text() == "4" and dialog.import_button.isEnabled()
+    dialog.reject()
+
+
+def test_a_dialog_closed_before_it_is_painted_reads_nothing(
+    registrations_view: RegistrationsView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    noted: list[str] = []
+    monkeypatch.setattr(registrations_view.imports, "preview", lambda *a, **k: noted.append("x"))
+    dialog = registrations_view.preview_file(DATA / "eventbrite-attendees.csv")
+    dialog.reject()
+    deadline = time.monotonic() + 2 * FIRST_READ_LATEST_MS / 1000  # past its latest start
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    assert not dialog.busy and noted == []
 
 
 def test_bad_rows_disable_import_and_change_nothing(registrations_view: RegistrationsView) -> None:

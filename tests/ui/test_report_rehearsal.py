@@ -6,6 +6,7 @@ build/screenshots/ for a person to look at)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import QLabel
 
 from kiosk.core.show import ShowPhase
 from kiosk.media.generate import ClipSpec
+from kiosk.render import report_pdf
 from kiosk.render.chart_painter import paint_shapes as real_paint_shapes
 from kiosk.render.report_layout import (
     ROW_MM,
@@ -36,6 +38,7 @@ from kiosk.render.report_layout import (
     Text,
     timeline_chart,
 )
+from kiosk.services.child_process import CHILD_NICE
 from kiosk.services.open_event import OpenEvent
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.event_folder import EventFolder
@@ -365,6 +368,58 @@ def test_the_report_tab_draws_the_night(rehearsed_night: Night) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     view.grab().save(str(SHOTS / "report-tab.png"))
     view.close()
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes `pid` started that still run."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.logs_errors  # the export into a missing folder, told to the operator
+def test_the_report_is_exported_by_a_child_at_a_lower_priority(
+    rehearsed_night: Night, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Export PDF from the tab: the console builds and paints nothing of the file (that held
+    the interpreter lock the show's GUI thread needs); a child process writes it, at a lower
+    priority, and the tab says where."""
+    painted_here: list[Path] = []
+    monkeypatch.setattr(
+        report_pdf, "write_report_pdf", lambda _report, path: painted_here.append(path)
+    )
+    make_application()
+    messages: list[str] = []
+    bus = MessageBus()
+    bus.subscribe(lambda _level, _at, text: messages.append(text))
+    view = ReportView(OpenEvent.open(rehearsed_night.folder).report(), TaskRunner(), bus)
+    target = rehearsed_night.folder.root / "child-report.pdf"
+    assert view.export(target)
+    niceness: list[int] = []
+    deadline = time.monotonic() + 60
+    while view.exporting:
+        assert time.monotonic() < deadline, "the export did not end"
+        for child in children_of(os.getpid()):
+            with contextlib.suppress(OSError):
+                command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+                if b"report" in command and b"--pdf" in command:
+                    niceness.append(os.getpriority(os.PRIO_PROCESS, child))
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+    assert target.read_bytes()[:5] == b"%PDF-" and view.last_export == target
+    assert painted_here == []  # nothing of the file made in this process
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert niceness and set(niceness) == {min(19, ours + CHILD_NICE)}
+    assert f"Show report written to {target}" in messages
+    assert view.export(target.parent / "no-such-folder" / "r.pdf")
+    pump_until(lambda: not view.exporting, 60, "the failing export")
+    refused = [m for m in messages if m.startswith("Could not export the report")]
+    assert refused == [
+        f"Could not export the report to {target.parent / 'no-such-folder' / 'r.pdf'}: could not "
+        f"write {target.parent / 'no-such-folder' / 'r.pdf'}: the PDF file could not be opened "
+        "(is the folder there and writable?)"
+    ]
 
 
 def test_the_report_tab_updates_in_place(

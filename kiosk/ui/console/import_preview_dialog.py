@@ -3,8 +3,10 @@ every bad row; Import applies it with progress and a stop button.
 
 Reading and importing the file (parsing and planning 200,000 rows is seconds of pure Python) run
 in a child process (:class:`~kiosk.services.import_process.ImportProcess`) waited for on the
-registrations worker, so they share no interpreter lock with the show. Import stays disabled
-while there are bad rows (an import is all or nothing)."""
+registrations worker, so they share no interpreter lock with the show. The child is started
+after the dialog's first paint: its start (CPU, even at a low priority) never competes with
+the dialog appearing. Import stays disabled while there are bad rows (an import is all or
+nothing)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ import logging
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -79,6 +82,7 @@ COUNT_LABELS = (
     ("errors", "Bad rows 錯誤行"),
 )
 _ERRORS_SHOWN = 500
+FIRST_READ_LATEST_MS = 500  # a dialog not painted by then (not shown, or a slow screen) reads
 
 RegistrationWorker = SerialWorker[RegistrationDesk]
 
@@ -108,6 +112,9 @@ class ImportPreviewDialog(QDialog):
         self._reading = 0  # which reading of the file is the latest (a mapping change reads again)
         self._waiting = 0  # answers still to come from the worker
         self._importing = False
+        self._first_read = QTimer(self)  # the file is first read once the dialog is painted
+        self._first_read.setSingleShot(True)
+        self._first_read.timeout.connect(self._read_first)
         self.preview: PreviewSummary | None = None
         self.import_result: ImportSummary | None = None
         self.stopped = False  # the operator stopped the import part way
@@ -145,7 +152,8 @@ class ImportPreviewDialog(QDialog):
         self.import_button.clicked.connect(self.do_import)
         self.cancel_button.clicked.connect(self.reject)  # while importing: stops the import
         layout.addWidget(buttons)
-        self.refresh_preview(None)
+        self._show_reading()
+        self._first_read.start(FIRST_READ_LATEST_MS)
 
     def _build_mapping_box(self) -> QVBoxLayout:
         """The file's columns and what each imports as."""
@@ -200,8 +208,24 @@ class ImportPreviewDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        """Whether the worker is reading the file or importing it for this dialog."""
-        return self._waiting > 0
+        """Whether the worker is reading the file or importing it for this dialog (or the
+        first reading is still to start)."""
+        return self._waiting > 0 or self._first_read.isActive()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The first paint starts the first reading, once this paint is on the screen."""
+        super().paintEvent(event)
+        if self._first_read.isActive():
+            self._first_read.start(0)  # after this paint and its flush to the window system
+
+    def _read_first(self) -> None:
+        self.refresh_preview(None)
+
+    def _show_reading(self) -> None:
+        self.import_button.setEnabled(False)
+        self.detected.setText(f"Reading {self.path.name}… 正在讀取檔案")
+        self.progress.setRange(0, 0)  # busy: how long the reading takes is not known
+        self.progress.show()
 
     @property
     def importing(self) -> bool:
@@ -215,10 +239,7 @@ class ImportPreviewDialog(QDialog):
         self._reading += 1
         reading = self._reading
         path, want_headers, imports = self.path, not self.headers, self._imports
-        self.import_button.setEnabled(False)
-        self.detected.setText(f"Reading {path.name}… 正在讀取檔案")
-        self.progress.setRange(0, 0)  # busy: how long the reading takes is not known
-        self.progress.show()
+        self._show_reading()
 
         def read(_desk: RegistrationDesk) -> tuple[PreviewSummary | None, str, list[str] | None]:
             try:
@@ -372,7 +393,8 @@ class ImportPreviewDialog(QDialog):
             self.cancel_button.setEnabled(False)
             self.detected.setText("Stopping after the chunk being written… 正在停止")
             return
-        if self.busy:
+        self._first_read.stop()  # closed before it was painted: nothing is read
+        if self._waiting:
             self._imports.stop()  # the preview writes nothing: the child simply ends
         super().reject()
 

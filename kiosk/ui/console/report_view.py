@@ -87,12 +87,8 @@ class ReportSource(Protocol):
         """The report as of now."""
         ...
 
-    def export_pdf(self, report: ShowReport, path: Path) -> Path:
-        """Write the report as PDF."""
-        ...
-
-    def export_html(self, report: ShowReport, path: Path) -> Path:
-        """Write the report as HTML."""
+    def export(self, path: Path) -> Path:
+        """Write the report as of now to `path` (PDF, or HTML for `.html`); blocks."""
         ...
 
     def default_export_path(self, suffix: str) -> Path:
@@ -387,9 +383,11 @@ class ReportView(QWidget):
             self.export(Path(path))
 
     def export(self, path: Path) -> bool:
-        """Build the report now and write it to `path` (PDF or HTML by its suffix), on a worker
-        thread (a PDF takes a few hundred milliseconds: never on the show's thread); the file's
-        name is told when written (and kept in `last_export`). False if one is being written."""
+        """Write the report as of now to `path` (PDF or HTML by its suffix): a child process
+        builds and writes it, waited for on a worker thread (never on the show's thread, and
+        never holding the interpreter lock the show needs); the file's name is told when
+        written (and kept in `last_export`). The tab's own report is built as before: when
+        opened, every 15 s while shown, on Refresh. False if one is being written."""
         if self.exporting:
             self.messages.warning("The report is still being exported · 報告匯出中")
             return False
@@ -398,32 +396,17 @@ class ReportView(QWidget):
         self.html_button.setEnabled(False)
         source = self.source
 
-        built: list[ShowReport] = []
-
-        def build() -> ShowReport:
-            built.append(source.build())
-            return built[0]
-
-        draw = self._build_and_draw(build)
-
-        def write() -> tuple[DrawnReport, Path]:
-            drawn = draw()
-            if path.suffix.lower() == ".pdf":
-                return drawn, source.export_pdf(built[0], path)
-            return drawn, source.export_html(built[0], path)
-
-        def written(answer: tuple[DrawnReport, Path]) -> None:
+        def written(file: Path) -> None:
             self._export_finished()
-            drawn, self.last_export = answer
-            self.show_report(drawn.report, drawn)
-            self.messages.info(f"Show report written to {self.last_export}")
+            self.last_export = file
+            self.messages.info(f"Show report written to {file}")
 
         def failed(error: BaseException) -> None:  # shown to the operator, never lost
             self._export_finished()
             log.error("report export to %s failed: %s", path, error)
             self.messages.error(f"Could not export the report to {path}: {error}")
 
-        self.tasks.run(write, written, failed)
+        self.tasks.run(lambda: source.export(path), written, failed)
         return True
 
     def _export_finished(self) -> None:
