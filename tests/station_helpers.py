@@ -128,8 +128,10 @@ def start_station(
     pause_ms: int = 0,
     drain_s: float = 60,
     start_at: float = 0.0,
+    scan_timeout_s: float | None = None,
 ) -> subprocess.Popen[str]:
-    """A door station process scanning ``codes`` in order (see station_child.py)."""
+    """A door station process scanning ``codes`` in order (see station_child.py); a scan waits
+    ``scan_timeout_s`` for the server (the door's own 1 s unless given)."""
     codes_file = out.with_suffix(".codes")
     codes_file.write_text("\n".join(codes) + "\n")
     return subprocess.Popen(
@@ -146,7 +148,9 @@ def start_station(
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
-        env=os.environ | {"STATION_START_AT": str(start_at)},
+        env=os.environ
+        | {"STATION_START_AT": str(start_at)}
+        | ({} if scan_timeout_s is None else {"STATION_SCAN_TIMEOUT_S": str(scan_timeout_s)}),
     )
 
 

@@ -50,9 +50,13 @@ class RemoteStation:
 
 
 def open_remote_station(
-    folder: StationFolder, *, sync_timeout: float | None = SYNC_TIMEOUT_S
+    folder: StationFolder,
+    *,
+    sync_timeout: float | None = SYNC_TIMEOUT_S,
+    scan_timeout: float = SCAN_TIMEOUT_S,
 ) -> RemoteStation:
-    """The station of a folder made by `join` (StoreError if it is not paired).
+    """The station of a folder made by `join` (StoreError if it is not paired). A scan waits
+    `scan_timeout` for the server's verdict before deciding offline (the door's 1 s).
 
     The door operations and the sync each get their own database connection and their own
     server connections (the sync's link check has a short timeout of its own), so the sync
@@ -62,7 +66,7 @@ def open_remote_station(
     doors = RemoteDoors(
         credentials,
         folder.open_store(),
-        ServerLink.for_station(credentials),
+        ServerLink.for_station(credentials, timeout=scan_timeout),
         paired_zone=folder.paired_zone(),
     )
     sync_timeout = sync_timeout or SCAN_TIMEOUT_S

@@ -1,7 +1,8 @@
 """A door station as its own process: scans codes through the server (or offline), like a door.
 
 Usage: station_child.py STATION_DIR CODES_FILE OUT_FILE PAUSE_MS DRAIN_S
-(environment STATION_START_AT: wall-clock time to start scanning, so stations start together)
+(environment STATION_START_AT: wall-clock time to start scanning, so stations start together;
+STATION_SCAN_TIMEOUT_S: how long a scan waits for the server, the door's 1 s by default)
 
 Runs the same RemoteDoors + background StationSync as the door window. Each verdict is written
 to OUT_FILE as one JSON line (fsynced) with the time it took (`ms`) and when it was given
@@ -22,13 +23,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from kiosk.station.folder import StationFolder
+from kiosk.station.link import SCAN_TIMEOUT_S
 from kiosk.station.setup import open_remote_station
 
 
 def main() -> int:
     station_dir, codes_file, out_file, pause_ms, drain_s = sys.argv[1:6]
     codes = [line.strip() for line in Path(codes_file).read_text().splitlines() if line.strip()]
-    station = open_remote_station(StationFolder(Path(station_dir)))
+    scan_timeout = float(os.environ.get("STATION_SCAN_TIMEOUT_S", SCAN_TIMEOUT_S))
+    station = open_remote_station(StationFolder(Path(station_dir)), scan_timeout=scan_timeout)
     station.sync.start()
     doors = station.doors
     start_at = float(os.environ.get("STATION_START_AT", "0"))  # a shared start, for the bench
