@@ -383,6 +383,23 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def report_children_niceness(option: bytes) -> list[int]:
+    """The niceness of each `report` child of this process run with `option`, once it is the
+    report itself: not while it is still coreutils' `nice` (at our niceness until it lowers
+    it and runs the command, which has the same arguments)."""
+    found = []
+    for child in children_of(os.getpid()):
+        with contextlib.suppress(OSError):
+            command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            if (
+                b"report" in command
+                and option in command
+                and Path(os.fsdecode(command[0])).name != "nice"
+            ):
+                found.append(os.getpriority(os.PRIO_PROCESS, child))
+    return found
+
+
 @pytest.mark.logs_errors  # the export into a missing folder, told to the operator
 def test_the_report_is_exported_by_a_child_at_a_lower_priority(
     rehearsed_night: Night, monkeypatch: pytest.MonkeyPatch
@@ -405,11 +422,7 @@ def test_the_report_is_exported_by_a_child_at_a_lower_priority(
     deadline = time.monotonic() + 60
     while view.exporting:
         assert time.monotonic() < deadline, "the export did not end"
-        for child in children_of(os.getpid()):
-            with contextlib.suppress(OSError):
-                command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
-                if b"report" in command and b"--pdf" in command:
-                    niceness.append(os.getpriority(os.PRIO_PROCESS, child))
+        niceness += report_children_niceness(b"--pdf")
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
     assert target.read_bytes()[:5] == b"%PDF-" and view.last_export == target
     assert painted_here == []  # nothing of the file made in this process
@@ -483,11 +496,7 @@ def test_the_tab_shows_the_report_a_child_built(
     deadline = time.monotonic() + 60
     while view.panel is None:
         assert time.monotonic() < deadline, "the tab's report did not come"
-        for child in children_of(os.getpid()):
-            with contextlib.suppress(OSError):
-                command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
-                if b"--tab-json" in command:
-                    niceness.append(os.getpriority(os.PRIO_PROCESS, child))
+        niceness += report_children_niceness(b"--tab-json")
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
     assert built_here == []  # nothing of the report built in the console's process
     ours = os.getpriority(os.PRIO_PROCESS, 0)
