@@ -34,7 +34,7 @@ def report(
     """The show report: the timeline, incidents, check-ins and the reveal, from the journal.
 
     `--tab-json` is what the console's Report tab reads: the console builds no report itself
-    (seconds of Python sharing the interpreter lock with the show) but runs this."""
+    (Python sharing the interpreter lock with the show) but runs this."""
     from kiosk.services.report import build_event_report, write_html, write_pdf
 
     folder = folder_of(ctx)

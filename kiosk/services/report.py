@@ -6,7 +6,7 @@ None while there is no vote) and the report shows its turnout.
 
 The console's exports are written, and its Report tab's report built, by a child process
 (`main.py report --pdf/--html`, `report --tab-json`, at a lower priority from its first
-instruction): building the report is seconds of Python and painting the PDF long calls into Qt
+instruction): building the report is Python and painting the PDF long calls into Qt
 that keep the interpreter lock, which the console's GUI thread needs to time the show's cuts.
 """
 
@@ -154,7 +154,7 @@ class ReportService:
         """What the Report tab shows of the report as of now, built by a child process at a
         lower priority (`main.py report --tab-json`: without the `vote` seam's turnout, which
         the tab does not show), waiting for it: call off the Qt thread. The console builds no
-        report itself (seconds of Python holding the interpreter lock the show needs).
+        report itself (Python holding the interpreter lock the show needs).
         ReportChildError says why when it could not."""
         answer = self._run_report(["--tab-json"], "building the report")
         try:
