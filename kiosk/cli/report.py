@@ -1,4 +1,5 @@
-"""`python main.py report [--json] [--pdf FILE] [--html FILE]`: what happened tonight."""
+"""`python main.py report [--json] [--tab-json] [--pdf FILE] [--html FILE]`: what happened
+tonight."""
 
 from __future__ import annotations
 
@@ -18,14 +19,27 @@ log = logging.getLogger(__name__)
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option(
+    "--tab-json",
+    "as_tab_json",
+    is_flag=True,
+    help="Print what the console's Report tab shows (figures, incident rows, charts) as JSON.",
+)
 @click.option("--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path), help="Write A4 PDF.")
 @click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path), help="Write HTML.")
 @click.pass_context
-def report(ctx: click.Context, as_json: bool, pdf: Path | None, html: Path | None) -> None:
-    """The show report: the timeline, incidents, check-ins and the reveal, from the journal."""
+def report(
+    ctx: click.Context, as_json: bool, as_tab_json: bool, pdf: Path | None, html: Path | None
+) -> None:
+    """The show report: the timeline, incidents, check-ins and the reveal, from the journal.
+
+    `--tab-json` is what the console's Report tab reads: the console builds no report itself
+    (Python sharing the interpreter lock with the show) but runs this."""
     from kiosk.services.report import build_event_report, write_html, write_pdf
 
     folder = folder_of(ctx)
+    if as_json and as_tab_json:
+        fail("--json and --tab-json print different objects: ask for one of them.")
     if not folder.exists():
         fail(f"No event at {folder.root}; pass --event DIR (or build the demo).")
     try:
@@ -46,7 +60,11 @@ def report(ctx: click.Context, as_json: bool, pdf: Path | None, html: Path | Non
         click.echo(f"PDF report written to {pdf}", err=True)
     if as_json:
         emit_json(made.to_json())
-    elif pdf is None and html is None:
+    if as_tab_json:
+        from kiosk.render.report_panel import report_panel
+
+        emit_json(report_panel(made).to_json())
+    if not (as_json or as_tab_json) and pdf is None and html is None:
         _print_summary(made)
 
 

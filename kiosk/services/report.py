@@ -4,15 +4,16 @@
 database. The Viewer's Award vote is a seam: pass `vote` (a callable returning the turnout, or
 None while there is no vote) and the report shows its turnout.
 
-The console's exports are written by a child process (`main.py report --pdf/--html`, at a lower
-priority from its first instruction): building the report is seconds of Python and painting
-the PDF long calls into Qt that keep the interpreter lock, which the console's GUI thread needs
-to time the show's cuts.
+The console's exports are written, and its Report tab's report built, by a child process
+(`main.py report --pdf/--html`, `report --tab-json`, at a lower priority from its first
+instruction): building the report is Python and painting the PDF long calls into Qt
+that keep the interpreter lock, which the console's GUI thread needs to time the show's cuts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import subprocess
 import sys
@@ -25,6 +26,7 @@ import sqlite_utils
 from kiosk.core.event import EventConfig
 from kiosk.core.programme import Programme
 from kiosk.core.report import FilmSound, Record, ShowReport, VoteTurnout, build_report
+from kiosk.render.report_panel import PanelFormatError, ReportPanel
 from kiosk.services.child_process import child_env, niced
 from kiosk.store.errors import StoreError
 from kiosk.store.event_folder import EventFolder
@@ -33,11 +35,11 @@ from kiosk.store.report_reader import read_report_inputs
 log = logging.getLogger(__name__)
 
 VoteSource = Callable[[], VoteTurnout | None]
-EXPORT_TIMEOUT_S = 300.0  # a child writing a report longer than that is stopped
+REPORT_TIMEOUT_S = 300.0  # a child building or writing a report longer than that is stopped
 
 
-class ReportExportError(StoreError):
-    """The report file could not be written (the child's own words)."""
+class ReportChildError(StoreError):
+    """The report child could not build the report or write its file (its own words)."""
 
 
 def build_event_report(
@@ -116,7 +118,7 @@ def write_html(report: ShowReport, path: Path) -> Path:
 
 
 class ReportService:
-    """What the console's Report tab may do: build the report now, export it.
+    """What the console's Report tab may do: have the report built now, export it.
 
     ``connect`` opens a connection to the event database on the calling thread (the report is
     built on a worker: its connection is opened, used and closed there)."""
@@ -148,35 +150,55 @@ class ReportService:
         finally:
             db.close()
 
+    def panel(self) -> ReportPanel:
+        """What the Report tab shows of the report as of now, built by a child process at a
+        lower priority (`main.py report --tab-json`: without the `vote` seam's turnout, which
+        the tab does not show), waiting for it: call off the Qt thread. The console builds no
+        report itself (Python holding the interpreter lock the show needs).
+        ReportChildError says why when it could not."""
+        answer = self._run_report(["--tab-json"], "building the report")
+        try:
+            return ReportPanel.from_json(json.loads(answer))
+        except (ValueError, PanelFormatError) as exc:
+            raise ReportChildError(f"the report could not be read: {exc}") from exc
+
     def export(self, path: Path) -> Path:
         """Write the report as of now to `path` (HTML for `.html`, PDF otherwise) in a child
         process at a lower priority (`main.py report`, the file it writes: without the `vote`
-        seam's turnout), waiting for it: call off the Qt thread. ReportExportError says why
+        seam's turnout), waiting for it: call off the Qt thread. ReportChildError says why
         when it could not."""
         kind = "--html" if path.suffix.lower() == ".html" else "--pdf"
-        command = [self._python, "-m", "kiosk", "--event", str(self._event_root)]
+        self._run_report([kind, str(path)], "writing the report")
+        log.info("report written to %s by a child process", path)
+        return path
+
+    def _run_report(self, options: Sequence[str], doing: str) -> str:
+        """Run `main.py report OPTIONS` for this event at a lower priority; its stdout, or
+        ReportChildError with the command's own `error: …` line."""
+        command = [self._python, "-m", "kiosk", "--event", str(self._event_root), "report"]
         try:
             answer = subprocess.run(
-                niced([*command, "report", kind, str(path)]),
+                niced([*command, *options]),
                 capture_output=True,
                 text=True,
                 encoding="utf-8",
                 errors="replace",
                 env=child_env(),
-                timeout=EXPORT_TIMEOUT_S,
+                timeout=REPORT_TIMEOUT_S,
                 check=False,
             )
         except subprocess.TimeoutExpired as exc:
-            raise ReportExportError(
-                f"writing the report took over {EXPORT_TIMEOUT_S:.0f} s and was stopped"
+            raise ReportChildError(
+                f"{doing} took over {REPORT_TIMEOUT_S:.0f} s and was stopped"
             ) from exc
+        except OSError as exc:
+            raise ReportChildError(f"{doing}: the report program could not start ({exc})") from exc
         if answer.returncode != 0:
             said = answer.stderr.strip().splitlines()  # the command's `error: …` line last
-            raise ReportExportError(
+            raise ReportChildError(
                 said[-1].removeprefix("error: ") if said else f"exit {answer.returncode}"
             )
-        log.info("report written to %s by a child process", path)
-        return path
+        return answer.stdout
 
     def default_export_path(self, suffix: str) -> Path:
         """Where exports go by default: the event folder, named by date."""

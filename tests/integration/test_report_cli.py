@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kiosk.render.report_panel import ReportPanel
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import film_toml, write_event
 from tests.doors_helpers import seed_people
@@ -42,3 +43,19 @@ def test_pdf_and_html_of_an_empty_night(tmp_path: Path, clips: dict[str, Path]) 
 def test_no_event_is_a_clear_error(tmp_path: Path) -> None:
     result = run_report(EventFolder(tmp_path / "nothing"), "--json")
     assert result.returncode == 1 and "No event at" in result.stderr
+
+
+def test_the_tabs_report_of_a_night_that_never_ran(tmp_path: Path, clips: dict[str, Path]) -> None:
+    """`report --tab-json`, what the console's Report tab reads: the state line in red, the
+    figures as shown, no incident; one object at a time."""
+    folder = write_event(tmp_path / "event", [film_toml("A1", clips["good"])])
+    result = run_report(folder, "--tab-json")
+    assert result.returncode == 0, result.stderr
+    panel = ReportPanel.from_json(json.loads(result.stdout))
+    assert panel.state.tone == "alert" and "節目未曾開始" in panel.state.text
+    figures = {f.label_en: f.value for f in panel.summary.items}
+    assert figures["Films played"] == "0 / 1" and figures["Admitted"] == "0"
+    assert panel.incidents == () and panel.timeline.shapes
+    both = run_report(folder, "--json", "--tab-json")
+    assert both.returncode == 1 and both.stdout == ""
+    assert "--json and --tab-json print different objects" in both.stderr

@@ -25,6 +25,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QLabel
 
+from kiosk.core import report as core_report
 from kiosk.core.show import ShowPhase
 from kiosk.media.generate import ClipSpec
 from kiosk.render import report_pdf
@@ -38,8 +39,11 @@ from kiosk.render.report_layout import (
     Text,
     timeline_chart,
 )
+from kiosk.render.report_panel import report_panel
+from kiosk.services import report as report_service
 from kiosk.services.child_process import CHILD_NICE
 from kiosk.services.open_event import OpenEvent
+from kiosk.services.report import ReportService
 from kiosk.store.checkins import CheckinRepository
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
@@ -344,7 +348,7 @@ def test_the_report_tab_draws_the_night(rehearsed_night: Night) -> None:
     view = ReportView(OpenEvent.open(rehearsed_night.folder).report(), tasks, MessageBus())
     view.resize(1366, 900)
     view.show()
-    pump_until(lambda: view.report is not None, 20, "the report tab")
+    pump_until(lambda: view.panel is not None, 60, "the report tab")
     assert view.timeline.chart is not None and view.incidents.rowCount() >= 2
     items = [view.incidents.item(r, 1) for r in range(view.incidents.rowCount())]
     kinds = {item.text() for item in items if item is not None}
@@ -379,6 +383,23 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def report_children_niceness(option: bytes) -> list[int]:
+    """The niceness of each `report` child of this process run with `option`, once it is the
+    report itself: not while it is still coreutils' `nice` (at our niceness until it lowers
+    it and runs the command, which has the same arguments)."""
+    found = []
+    for child in children_of(os.getpid()):
+        with contextlib.suppress(OSError):
+            command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            if (
+                b"report" in command
+                and option in command
+                and Path(os.fsdecode(command[0])).name != "nice"
+            ):
+                found.append(os.getpriority(os.PRIO_PROCESS, child))
+    return found
+
+
 @pytest.mark.logs_errors  # the export into a missing folder, told to the operator
 def test_the_report_is_exported_by_a_child_at_a_lower_priority(
     rehearsed_night: Night, monkeypatch: pytest.MonkeyPatch
@@ -401,11 +422,7 @@ def test_the_report_is_exported_by_a_child_at_a_lower_priority(
     deadline = time.monotonic() + 60
     while view.exporting:
         assert time.monotonic() < deadline, "the export did not end"
-        for child in children_of(os.getpid()):
-            with contextlib.suppress(OSError):
-                command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
-                if b"report" in command and b"--pdf" in command:
-                    niceness.append(os.getpriority(os.PRIO_PROCESS, child))
+        niceness += report_children_niceness(b"--pdf")
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
     assert target.read_bytes()[:5] == b"%PDF-" and view.last_export == target
     assert painted_here == []  # nothing of the file made in this process
@@ -442,17 +459,83 @@ def test_the_report_tab_updates_in_place(
     view.resize(1366, 900)
     labels = len(view.findChildren(QLabel))  # built with the tab, before any report
     view.show()
-    pump_until(lambda: view.report is not None, 20, "the report tab")
+    pump_until(lambda: view.panel is not None, 60, "the report tab")
     view.grab()  # painted: each chart copied from the worker's image
     assert len(drawn_on) == 2 and threading.main_thread().name not in drawn_on
     assert (view.timeline.renders, view.arrivals.renders) == (0, 0)
     rows = [view.incidents.item(r, 2) for r in range(view.incidents.rowCount())]
-    view.show_report(source.build())  # the same night, read again
+    view.show_panel(source.panel())  # the same night, built again
     view.grab()
     assert len(view.findChildren(QLabel)) == labels
     assert (view.timeline.renders, view.arrivals.renders) == (0, 0) and len(drawn_on) == 2
     assert all(view.incidents.item(r, 2) is item for r, item in enumerate(rows))
     assert view.incidents.rowCount() == len(rows) >= 2
+    view.close()
+
+
+def test_the_tab_shows_the_report_a_child_built(
+    rehearsed_night: Night, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tab's report is built by a child process at a lower priority (seconds of Python
+    that shared the interpreter lock with the show): the console builds none, and the tab
+    shows exactly what `build_report` makes of the same night."""
+    built_here: list[str] = []
+    real_build = core_report.build_report
+
+    def build_report(*args: Any, **kwargs: Any) -> Any:
+        built_here.append(threading.current_thread().name)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(report_service, "build_report", build_report)  # as the service calls it
+    make_application()
+    source = OpenEvent.open(rehearsed_night.folder).report()
+    view = ReportView(source, TaskRunner(), MessageBus())
+    view.resize(1366, 900)
+    view.show()
+    niceness: list[int] = []
+    deadline = time.monotonic() + 60
+    while view.panel is None:
+        assert time.monotonic() < deadline, "the tab's report did not come"
+        niceness += report_children_niceness(b"--tab-json")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+    assert built_here == []  # nothing of the report built in the console's process
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert niceness and set(niceness) == {min(19, ours + CHILD_NICE)}
+    here = report_panel(source.build())  # the same night, built in this process
+    assert built_here == ["MainThread"]
+    assert view.panel == here  # figures, incident rows and both charts, shape for shape
+    shown = [(value.text(), caption.text()) for value, caption in view._figure_labels]
+    assert shown == [(f.value, f"{f.label_en} · {f.label_zh}") for f in here.summary.items]
+    assert view.incidents.rowCount() == len(here.incidents) >= 2
+    view.close()
+
+
+@pytest.mark.logs_errors  # the failed build, told to the operator
+def test_a_report_that_cannot_be_built_is_said_in_both_languages(
+    rehearsed_night: Night, tmp_path: Path
+) -> None:
+    """The child could not build the report (here: its event folder is gone): the tab says
+    so in English and Chinese, with the command's own reason, and the operator's messages
+    carry it."""
+    make_application()
+    event = OpenEvent.open(rehearsed_night.folder)
+    missing = tmp_path / "moved-away"
+    source = ReportService(
+        event.connect, event.config, event.programme, missing, event_root=missing
+    )
+    messages: list[str] = []
+    bus = MessageBus()
+    bus.subscribe(lambda _level, _at, text: messages.append(text))
+    view = ReportView(source, TaskRunner(), bus)
+    view.show()
+    pump_until(lambda: bool(messages), 60, "the failed build")
+    assert view.panel is None and view.refresh_button.isEnabled()
+    said = view.state_label.text()
+    assert said.startswith("The report could not be made: No event at ") and str(missing) in said
+    assert said.endswith(" · 無法製作報告")
+    assert messages == [
+        f"Show report: No event at {missing}; pass --event DIR (or build the demo)."
+    ]
     view.close()
 
 

@@ -3,7 +3,9 @@
 The timeline (planned against actual, incidents marked) and the arrivals chart are the report's
 own vector charts (`kiosk.render.report_layout`), painted here in the console's dark colours;
 the figures and the incident list are the same the PDF and the HTML print. The tab gets a
-narrow `ReportSource` (build, export), never the database.
+narrow `ReportSource` (the tab's report, export), never the database. The report itself is
+built by a child process (`main.py report --tab-json`): the tab receives a `ReportPanel` (the
+figures, the incident rows, the charts' shapes) and only draws.
 """
 
 from __future__ import annotations
@@ -31,30 +33,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.core.report import IncidentKind, ShowReport
 from kiosk.render.chart_painter import paint_shapes
-from kiosk.render.report_layout import (
-    Chart,
-    Figures,
-    Palette,
-    arrivals_chart,
-    incident_kind_words,
-    layout_report,
-    state_line,
-    timeline_chart,
-)
+from kiosk.render.report_layout import Chart, Figures, Palette
+from kiosk.render.report_panel import IncidentRow, ReportPanel
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, set_style, text_label
 
 log = logging.getLogger(__name__)
 
-REFRESH_MS = 15_000  # the tab rebuilds the report this often while it is shown
+REFRESH_MS = 15_000  # the tab has the report built again this often while it is shown
 # figure labels built with the tab (the report's summary has 6 figures, its doors 12), so a
 # report arriving during the show only sets texts: building labels in the answer held the
 # GUI thread (the stall probe: "serial_worker.py _run → theme.py text_label", 131 ms)
 FIGURES_PER_ROW = 6
-SERIOUS = (IncidentKind.CRASH, IncidentKind.FAILURE, IncidentKind.SOUND_LOST)  # drawn in red
 SUMMARY_LABELS, DOOR_LABELS = 6, 12
 
 # the print palette, as the console's dark theme shows it
@@ -70,21 +62,19 @@ DARK_COLOURS = {
 
 
 @dataclass(frozen=True)
-class DrawnReport:
-    """A report built on a worker, with its two charts drawn there too."""
+class DrawnPanel:
+    """The tab's report as the child built it, with its two charts drawn on the worker."""
 
-    report: ShowReport
-    timeline: Chart
+    panel: ReportPanel
     timeline_drawn: QImage
-    arrivals: Chart
     arrivals_drawn: QImage
 
 
 class ReportSource(Protocol):
     """What the Report tab may ask for (kiosk.services.report.ReportService)."""
 
-    def build(self) -> ShowReport:
-        """The report as of now."""
+    def panel(self) -> ReportPanel:
+        """What the tab shows of the report as of now (built elsewhere); blocks."""
         ...
 
     def export(self, path: Path) -> Path:
@@ -188,7 +178,7 @@ class ReportView(QWidget):
         self.source = source
         self.tasks = tasks
         self.messages = messages
-        self.report: ShowReport | None = None
+        self.panel: ReportPanel | None = None  # what the tab shows now
         self._busy = False
         self.exporting = False  # a PDF or HTML export is being written on a worker
         self.last_export: Path | None = None
@@ -246,7 +236,7 @@ class ReportView(QWidget):
         self._body.addWidget(self.incidents)
         self.doors_figures = QGridLayout()
         self._door_labels = figure_labels(self.doors_figures, DOOR_LABELS)
-        self._incident_rows: list[tuple[tuple[str, ...], bool]] = []  # what the table shows
+        self._incident_rows: tuple[IncidentRow, ...] = ()  # what the table shows
         self._body.addWidget(text_label("Doors · 入場", 11, bold=True))
         self._body.addLayout(self.doors_figures)
         self.arrivals = ChartView()
@@ -266,34 +256,33 @@ class ReportView(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Build the report again from the records, and draw its charts, off the GUI thread."""
+        """Have the report built again from the records (by the report child) and its charts
+        drawn, off the GUI thread."""
         if self._busy:
             return
         self._busy = True
         self.refresh_button.setEnabled(False)
-        self.tasks.run(self._build_and_draw(self.source.build), self._built, self._failed)
+        self.tasks.run(self._build_and_draw(self.source.panel), self._built, self._failed)
 
-    def _build_and_draw(self, build: Callable[[], ShowReport]) -> Callable[[], DrawnReport]:
-        """Work for a worker: `build()` the report, then draw its charts at the sizes the
-        views have now (asked here, on the GUI thread)."""
-        timeline, arrivals = self.timeline, self.arrivals
-        widths = (timeline.width(), arrivals.width())
+    def _build_and_draw(self, build: Callable[[], ReportPanel]) -> Callable[[], DrawnPanel]:
+        """Work for a worker: `build()` the tab's report (waiting for the child), then draw
+        its charts at the sizes the views have now (asked here, on the GUI thread)."""
+        widths = (self.timeline.width(), self.arrivals.width())
 
-        def work() -> DrawnReport:
-            report = build()
-            charts = (timeline_chart(report), arrivals_chart(report))
+        def work() -> DrawnPanel:
+            panel = build()
             drawn = tuple(
                 draw_chart(chart, QSize(width, chart_height(chart, width)))
-                for chart, width in zip(charts, widths, strict=True)
+                for chart, width in zip((panel.timeline, panel.arrivals), widths, strict=True)
             )
-            return DrawnReport(report, charts[0], drawn[0], charts[1], drawn[1])
+            return DrawnPanel(panel, drawn[0], drawn[1])
 
         return work
 
-    def _built(self, drawn: DrawnReport) -> None:
+    def _built(self, drawn: DrawnPanel) -> None:
         self._busy = False
         self.refresh_button.setEnabled(True)
-        self.show_report(drawn.report, drawn)
+        self.show_panel(drawn.panel, drawn)
 
     def _failed(self, error: BaseException) -> None:
         self._busy = False
@@ -301,26 +290,21 @@ class ReportView(QWidget):
         self.state_label.setText(f"The report could not be made: {error} · 無法製作報告")
         self.messages.error(f"Show report: {error}")
 
-    def show_report(self, report: ShowReport, drawn: DrawnReport | None = None) -> None:
-        """Put a built report on screen (its charts as `drawn` on a worker, if they were)."""
-        self.report = report
-        line = state_line(report)
-        set_text(self.state_label, line.text)
-        colour = Colours.bad if line.tone == "alert" else Colours.text
+    def show_panel(self, panel: ReportPanel, drawn: DrawnPanel | None = None) -> None:
+        """Put the tab's report on screen (its charts as `drawn` on a worker, if they were)."""
+        self.panel = panel
+        set_text(self.state_label, panel.state.text)
+        colour = Colours.bad if panel.state.tone == "alert" else Colours.text
         set_style(self.state_label, f"color: {colour.name()};")
-        layout = layout_report(report)
-        summary = next(b for b in layout.sections[0].blocks if isinstance(b, Figures))
-        self._fill_figures(self.figures, self._figure_labels, summary)
-        doors = [b for s in layout.sections for b in s.blocks if isinstance(b, Figures)][1:]
-        merged = Figures(tuple(item for block in doors for item in block.items))
-        self._fill_figures(self.doors_figures, self._door_labels, merged)
+        self._fill_figures(self.figures, self._figure_labels, panel.summary)
+        self._fill_figures(self.doors_figures, self._door_labels, panel.doors)
         if drawn is not None:
-            self.timeline.set_chart(drawn.timeline, drawn.timeline_drawn)
-            self.arrivals.set_chart(drawn.arrivals, drawn.arrivals_drawn)
+            self.timeline.set_chart(panel.timeline, drawn.timeline_drawn)
+            self.arrivals.set_chart(panel.arrivals, drawn.arrivals_drawn)
         else:
-            self.timeline.set_chart(timeline_chart(report))
-            self.arrivals.set_chart(arrivals_chart(report))
-        self._fill_incidents(report)
+            self.timeline.set_chart(panel.timeline)
+            self.arrivals.set_chart(panel.arrivals)
+        self._fill_incidents(panel.incidents)
 
     def _fill_figures(
         self, grid: QGridLayout, labels: list[tuple[QLabel, QLabel]], figures: Figures
@@ -335,21 +319,9 @@ class ReportView(QWidget):
             set_style(value, f"color: {colour.name()};")
             set_text(caption, f"{figure.label_en} · {figure.label_zh}")
 
-    def _fill_incidents(self, report: ShowReport) -> None:
+    def _fill_incidents(self, rows: tuple[IncidentRow, ...]) -> None:
         """The incident list, written again only when it changed (and then only the rows that
         did): sizing the rows of a long list to their texts is the table's dearest work."""
-        rows: list[tuple[tuple[str, ...], bool]] = [
-            (
-                (
-                    report.local(incident.at),
-                    incident_kind_words(incident).pair(),
-                    incident.in_words(report.tz).pair("\n"),
-                    f"{incident.dark_s:.1f} s" if incident.dark_s else "—",
-                ),
-                incident.kind in SERIOUS,
-            )
-            for incident in report.incidents
-        ]
         if rows == self._incident_rows:
             return
         table = self.incidents
@@ -360,10 +332,10 @@ class ReportView(QWidget):
             if index >= len(self._incident_rows) or self._incident_rows[index] != row
         ]
         for index in changed:
-            cells, serious = rows[index]
-            for column, text in enumerate(cells):
+            row = rows[index]
+            for column, text in enumerate(row.cells):
                 item = QTableWidgetItem(text)  # plain text: reasons come from players and files
-                if serious:
+                if row.serious:
                     item.setForeground(Colours.bad)
                 table.setItem(index, column, item)
             table.resizeRowToContents(index)  # the Chinese line under the English
@@ -386,8 +358,8 @@ class ReportView(QWidget):
         """Write the report as of now to `path` (PDF or HTML by its suffix): a child process
         builds and writes it, waited for on a worker thread (never on the show's thread, and
         never holding the interpreter lock the show needs); the file's name is told when
-        written (and kept in `last_export`). The tab's own report is built as before: when
-        opened, every 15 s while shown, on Refresh. False if one is being written."""
+        written (and kept in `last_export`). The tab's own report is built by a child too:
+        when opened, every 15 s while shown, on Refresh. False if one is being written."""
         if self.exporting:
             self.messages.warning("The report is still being exported · 報告匯出中")
             return False
