@@ -542,7 +542,41 @@ class Bench:
         os._exit(0)
 
 
+def _time_collections(out: Path) -> None:
+    """With ``GUI_LOAD_GC_LOG=FILE``: every garbage collection of the console's process over
+    5 ms, as a JSON line (seconds since the child started, ms, generation, objects collected,
+    the thread it ran on: a collection holds the interpreter lock wherever it runs)."""
+    import gc
+
+    started: list[float] = [0.0]
+    origin = time.monotonic()
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+            return
+        ms = (time.perf_counter() - started[0]) * 1000
+        if ms > 5:
+            with out.open("a") as f:
+                f.write(
+                    json.dumps(
+                        {
+                            "t": round(time.monotonic() - origin, 2),
+                            "ms": round(ms, 1),
+                            "gen": info["generation"],
+                            "collected": info["collected"],
+                            "thread": threading.current_thread().name,
+                        }
+                    )
+                    + "\n"
+                )
+
+    gc.callbacks.append(timed)
+
+
 def main(event_dir: str, loads: str, export_csv: str, out_dir: str) -> int:
+    if os.environ.get("GUI_LOAD_GC_LOG"):
+        _time_collections(Path(os.environ["GUI_LOAD_GC_LOG"]))
     TimedApplication(sys.argv)
     app = make_application()
     folder = EventFolder(Path(event_dir))
