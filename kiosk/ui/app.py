@@ -27,7 +27,12 @@ from kiosk.night.exits import SUPERVISED_ENV
 from kiosk.night.reveal_launcher import AppRevealLauncher
 from kiosk.services.event_server_process import EventServerProcess
 from kiosk.services.open_event import EventFolder, OpenEvent, StoreError
-from kiosk.ui.common.application import freeze_startup_objects, make_application, refuse
+from kiosk.ui.common.application import (
+    freeze_startup_objects,
+    make_application,
+    refuse,
+    thaw_startup_objects,
+)
 from kiosk.ui.common.excepthook import ErrorReporter
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.tasks import TaskRunner
@@ -209,6 +214,7 @@ def open_console(
     # collector's sight, a full collection no longer walks them at a cut (the GUI-load bench:
     # a 61.6 ms collection on the GUI thread made a card->film cut 74.5 ms late)
     freeze_startup_objects()
+    window.closed.connect(thaw_startup_objects)
     return window, reporter
 
 

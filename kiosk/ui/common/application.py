@@ -43,6 +43,12 @@ def freeze_startup_objects() -> None:
     log.debug("%d startup objects frozen out of garbage collection", gc.get_freeze_count())
 
 
+def thaw_startup_objects() -> None:
+    """Hand the frozen objects back to the garbage collector (a console closing in a process
+    that goes on, as in tests: what it left in cycles can be collected again)."""
+    gc.unfreeze()
+
+
 def exec_kept_awake(app: QApplication, reason: str) -> int:
     """Run the event loop with idle and sleep inhibited (a door window during doors: the
     screen must not blank or lock mid-queue); released when the loop ends. Qt's offscreen
