@@ -286,6 +286,10 @@ class FilmPlayers(QObject):
         """Unload the slot; its last frame stays up a moment so the cut never shows black."""
         state = self._slots[slot]
         self._fades.cancel(slot)
+        # silent from the cut, not from libvlc's stop STOP_DELAY_MS later: a clean-clone run
+        # heard 10 ms of the film cut away from at full level 0.34 s into the next one
+        state.player.audio_set_mute(True)
+        state.player.audio_set_volume(0)
         state.generation += 1
         state.film_id, state.state = None, SlotState.EMPTY
         if state.stop_pending:
