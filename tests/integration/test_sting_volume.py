@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +24,6 @@ from kiosk.media.music_tracks import MusicSpec
 from tests.film_cache import FilmCache
 from tests.line_child import LineChild
 from tests.sound_capture import (
-    RATE,
     off_tone_levels,
     pulse_server,
     read_capture,
@@ -33,6 +31,7 @@ from tests.sound_capture import (
     requires_pulseaudio,
     show_priority,
     tone_levels,
+    wait_until_grown,
 )
 
 pytestmark = [requires_pulseaudio, pytest.mark.vlc, pytest.mark.slow, pytest.mark.serial]
@@ -49,15 +48,6 @@ VOLUMES = (100, 0, 50)
 VOLUME_50_DB = -18.06  # 60 * log10(0.5)
 TOLERANCE_DB = 1.5
 HOLD_S = 1.0  # the capture grows this much during each play
-
-
-def _grown_by(wav: Path, seconds: float, timeout_s: float = 20.0) -> None:
-    """Wait until parec's capture (real time) has grown by `seconds`."""
-    size = wav.stat().st_size + seconds * RATE * 8  # float32 stereo
-    deadline = time.monotonic() + timeout_s
-    while wav.stat().st_size < size:
-        assert time.monotonic() < deadline, "the capture stopped growing"
-        time.sleep(0.05)
 
 
 def test_the_sting_plays_at_the_volume_it_is_given(film_cache: FilmCache, tmp_path: Path) -> None:
@@ -86,7 +76,7 @@ def test_the_sting_plays_at_the_volume_it_is_given(film_cache: FilmCache, tmp_pa
                 for volume in VOLUMES:
                     child.send(f"play {volume}")
                     child.expect(f"PLAYED {volume}", 20)
-                    _grown_by(wav, HOLD_S)
+                    wait_until_grown(wav, HOLD_S)
             finally:
                 child.close()
     capture = read_capture(wav)
