@@ -17,14 +17,14 @@ The music follows a master volume of 100 %, unmuted.
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication
 
 from kiosk.media.music_player import MusicPlayers
 from kiosk.media.vlc_backend import create_instance
+from tests.child_commands import listen_to_stdin
 
 
 class FullMaster:
@@ -32,12 +32,6 @@ class FullMaster:
 
     master_volume = 100.0
     muted = False
-
-
-class Commands(QObject):
-    """Lines from stdin, delivered on the Qt thread."""
-
-    line = Signal(str)
 
 
 def main() -> int:
@@ -60,15 +54,7 @@ def main() -> int:
             case ["quit"]:
                 app.quit()
 
-    commands = Commands()
-    commands.line.connect(on_line)
-
-    def read_stdin() -> None:
-        for line in sys.stdin:
-            commands.line.emit(line)
-        commands.line.emit("quit")
-
-    threading.Thread(target=read_stdin, daemon=True).start()
+    _commands = listen_to_stdin(on_line)  # kept while the child listens
     print("READY", flush=True)
     try:
         return app.exec()

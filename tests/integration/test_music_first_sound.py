@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -37,7 +36,7 @@ import pytest
 
 from kiosk.media.music_tracks import MusicSpec
 from tests.film_cache import FilmCache
-from tests.line_child import LineChild
+from tests.line_child import LineChild, start_line_child
 from tests.sound_capture import (
     RATE,
     FloatArray,
@@ -131,21 +130,6 @@ def tracks(film_cache: FilmCache, tmp_path_factory: pytest.TempPathFactory) -> d
     }
 
 
-def _child(env: dict[str, str]) -> LineChild:
-    process = subprocess.Popen(
-        [*show_priority(), sys.executable, "-m", "tests.integration.music_start_child"],
-        env=env,
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    child = LineChild(process, display="")  # no X display: the players alone
-    child.start_reading()
-    return child
-
-
 def _faded_in(child: LineChild, deck: int, wav: Path, timeout_s: float = 20.0) -> None:
     """Poll the deck's amplitude until its fade-in is over, then the capture until it has
     grown by `HOLD_S` (parec records in real time): the track heard at its full level."""
@@ -169,7 +153,8 @@ def capture(tracks: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -
         env = {**os.environ, **pulse.env}
         env.pop("KIOSK_VLC_AOUT", None)  # libvlc finds the PulseAudio server by itself
         with record(pulse, wav):
-            child = _child(env)
+            command = [sys.executable, "-m", "tests.integration.music_start_child"]
+            child = start_line_child([*show_priority(), *command], env, ROOT)
             try:
                 child.expect("READY", 60)
                 for name, deck, late_ms in (("first", 0, 0), ("again", 0, LATE_STEP_MS)):

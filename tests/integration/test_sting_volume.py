@@ -13,7 +13,6 @@ of the muted play between them.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pytest
 
 from kiosk.media.music_tracks import MusicSpec
 from tests.film_cache import FilmCache
-from tests.line_child import LineChild
+from tests.line_child import start_line_child
 from tests.sound_capture import (
     off_tone_levels,
     pulse_server,
@@ -60,17 +59,7 @@ def test_the_sting_plays_at_the_volume_it_is_given(film_cache: FilmCache, tmp_pa
         env.pop("KIOSK_VLC_AOUT", None)  # libvlc finds the PulseAudio server by itself
         with record(pulse, wav):
             command = [sys.executable, "-m", "tests.integration.sting_child", str(sound)]
-            process = subprocess.Popen(
-                [*show_priority(), *command],
-                env=env,
-                cwd=ROOT,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-            )
-            child = LineChild(process, display="")  # no X display: the player alone
-            child.start_reading()
+            child = start_line_child([*show_priority(), *command], env, ROOT)
             try:
                 child.expect("READY", 60)
                 for volume in VOLUMES:
