@@ -8,7 +8,9 @@ import queue
 import subprocess
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -67,3 +69,22 @@ class LineChild:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(5)
+
+
+def start_line_child(
+    command: Sequence[str], env: dict[str, str], cwd: Path, display: str = ""
+) -> LineChild:
+    """Start `command` with its stdin and stdout as line pipes (stderr dropped) and read its
+    lines; `display` is its X display ("" for a child without windows)."""
+    process = subprocess.Popen(
+        list(command),
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    child = LineChild(process, display)
+    child.start_reading()
+    return child

@@ -230,6 +230,17 @@ def wait_until_heard(
         time.sleep(0.1)
 
 
+def wait_until_grown(capture: Path, seconds: float, timeout_s: float = 20.0) -> None:
+    """Wait until the growing `parec` capture (float32 stereo, recorded in real time) holds
+    `seconds` more sound than now: a wait for real time to pass at the sink, not a sleep."""
+    size = capture.stat().st_size + seconds * RATE * 8
+    deadline = time.monotonic() + timeout_s
+    while capture.stat().st_size < size:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the capture {capture} stopped growing")
+        time.sleep(0.05)
+
+
 def read_capture(path: Path) -> FloatArray:
     """A float32 WAV as an (n, channels) array; parec may leave the sizes unset (0 or -1)."""
     data = path.read_bytes()

@@ -9,6 +9,14 @@ cubic volume. A fade scales the sound's *amplitude*; since libvlc's volume is
 cubic, the volume set is `volume × amplitude^(1/3)`, stepped every `FADE_STEP_MS`. Fades are
 equal-power (quarter sine up, quarter cosine down): a crossfade keeps the room's loudness.
 
+A deck is never `stop()`ped while the night runs: libvlc 3's stop throws the player's audio
+output away, `audio_set_volume` and `audio_set_mute` are then refused (-1) until the next
+track's output exists, and that output starts at libvlc's 100 % -- measured on PulseAudio, the
+first 30-40 ms of every track played at full level before the fade's first step reached it
+(docs/dev/testing.md, "The music's first sound"). Loading the next track with `set_media`
+(and silencing a deck with `set_media(None)`) keeps the output, so its level and mute, set
+before `play`, hold from the track's first sample.
+
 libvlc's callbacks only emit a queued Qt signal (`_vlc_event`); every libvlc call is made on
 the Qt thread. Each load of a deck gets a new generation, so late events of the track a deck
 played before are dropped.
@@ -149,19 +157,19 @@ class MusicPlayers(QObject):
         `fade_in_s` (0: at full level at once)."""
         state = self._decks[deck]
         state.generation += 1
-        state.player.stop()
         state.path, state.gain_db, state.paused, state.length_s = path, gain_db, False, 0.0
         if not path.is_file():
-            state.path = None
+            self._stop(state)
             self._fail_later(deck, f"the music file is missing: {path}")
             return
         media = self._instance.media_new_path(str(path))
-        state.player.set_media(media)
+        state.player.set_media(media)  # ends what the deck played, keeps its audio output
         media.release()
         state.fade = None
         state.level = 0.0 if fade_in_s > 0 else 1.0
         state.preamp_db = None
-        self._apply(state)  # preamp, mute and volume before the sound starts
+        if not self._apply(state):  # preamp, mute and volume before the sound starts
+            log.warning("music deck %d: libvlc refused the level before the sound", deck)
         if fade_in_s > 0:
             state.fade = _Fade(self._clock(), fade_in_s, 0.0, 1.0, stop_at_end=False)
             self._fader.start()
@@ -262,14 +270,16 @@ class MusicPlayers(QObject):
 
     # Inside ------------------------------------------------------------------------------
 
-    def _apply(self, state: _Deck) -> None:
+    def _apply(self, state: _Deck) -> bool:
+        """Set the deck's preamp, mute and volume; False if libvlc refused the volume (the
+        player has no audio output)."""
         level = output_level(state.gain_db + self._level_db, self._master.master_volume)
         stale = state.preamp_db is None or abs(state.preamp_db - level.preamp_db) > 0.005
         if stale and set_preamp(state.player, level.preamp_db):
             state.preamp_db = level.preamp_db
         volume = round(level.volume * max(0.0, min(1.0, state.level)) ** (1 / 3))
         state.player.audio_set_mute(self._master.muted)
-        state.player.audio_set_volume(volume)
+        return bool(state.player.audio_set_volume(volume) == 0)
 
     @staticmethod
     def _progress(fade: _Fade, now: float) -> float:
@@ -298,10 +308,12 @@ class MusicPlayers(QObject):
             self._fader.stop()
 
     def _stop(self, state: _Deck) -> None:
+        """Silence the deck and end its track, keeping its audio output (see the module's
+        docstring: `stop()` would lose it)."""
         state.generation += 1
         state.fade, state.path, state.level, state.paused = None, None, 0.0, False
         state.player.audio_set_volume(0)
-        state.player.stop()
+        state.player.set_media(None)
 
     def _fail_later(self, deck: int, reason: str) -> None:
         QTimer.singleShot(0, self, lambda: self.failed.emit(deck, reason))

@@ -111,11 +111,17 @@ class StingPlayer:
         self.plays += 1
         try:
             if self._player is None:
-                path = self._path or ensure_sting()
+                self._path = self._path or ensure_sting()
                 self._player = self._instance.media_player_new()
-                self._player.set_media(self._instance.media_new(str(path)))
-            self._player.stop()
-            self._player.audio_set_volume(max(0, min(100, round(volume_percent))))
+            # from the start with `set_media`, never `stop()`: libvlc 3's stop throws the
+            # player's audio output away, the volume set next is refused, and the sting
+            # played at full level whatever the show's volume, muted included
+            # (docs/dev/playback-notes.md, "Sound")
+            media = self._instance.media_new(str(self._path))
+            self._player.set_media(media)
+            media.release()
+            if self._player.audio_set_volume(max(0, min(100, round(volume_percent)))) != 0:
+                log.warning("libvlc refused the sting's volume (%.0f %%)", volume_percent)
             self._player.play()
         except Exception:  # a broken sound card or a missing file: log it, the reveal goes on
             log.warning("could not play the sting", exc_info=True)
