@@ -25,7 +25,7 @@ APT_PACKAGES := vlc-bin vlc-plugin-base vlc-plugin-video-output libvlc5 ffmpeg \
 	libfontconfig1 libdbus-1-3 zbar-tools imagemagick poppler-utils python3-venv make mpv \
 	pulseaudio pulseaudio-utils chromium chromium-driver xdotool wmctrl \
 	x11-xkb-utils mutter xwayland xscreensaver dbus-daemon dbus-bin libxss1 libglib2.0-bin \
-	gsettings-desktop-schemas
+	gsettings-desktop-schemas gcc libc6-dev
 
 .PHONY: run test test-fast test-loaded deps system-deps lint typecheck unit bench demo docs screenshots clean
 

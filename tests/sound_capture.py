@@ -288,15 +288,21 @@ PROBE_RATIO = 1.12  # off-tone probes this far above and below each tone
 
 
 def off_tone_levels(
-    capture: FloatArray, freqs: Sequence[float], window_s: float = 0.05, rate: int = RATE
+    capture: FloatArray,
+    freqs: Sequence[float],
+    window_s: float = 0.05,
+    rate: int = RATE,
+    ratio: float = PROBE_RATIO,
 ) -> FloatArray:
-    """The louder of two probes beside each tone (f·1.12 and f/1.12), per window.
+    """The louder of two probes beside each tone (f·ratio and f/ratio), per window.
 
     A tone stands far above its probes; the click of another film's sound starting or stopping
     raises tone and probes alike. So "tone minus probes" tells a film's sound from a click.
+    The probes must lie outside the tone's main lobe (±2/window_s Hz with the Hann window):
+    1.12 suits 50 ms windows from 500 Hz up; 10 ms windows need tones and probes farther apart.
     """
-    above = tone_levels(capture, [f * PROBE_RATIO for f in freqs], window_s, rate)
-    below = tone_levels(capture, [f / PROBE_RATIO for f in freqs], window_s, rate)
+    above = tone_levels(capture, [f * ratio for f in freqs], window_s, rate)
+    below = tone_levels(capture, [f / ratio for f in freqs], window_s, rate)
     return np.maximum(above, below)
 
 
@@ -310,6 +316,8 @@ class FilmRun:
     longest_gap_s: float  # longest silence inside its run
     early_s: float  # its tone heard before start_s (leaked before its cut), seconds
     early_peak_dbfs: float  # its tone's loudest window before start_s
+    late_at_s: tuple[float, ...] = ()  # windows after end_s where its tone came back (counted
+    # as `early_s` is), e.g. the film cut away from heard again when its player is stopped
 
 
 def film_runs(
@@ -323,10 +331,11 @@ def film_runs(
 ) -> list[FilmRun]:
     """One run per frequency: the span where it is heard (gaps up to `bridge_s` bridged).
 
-    Before its run, a window counts as the film leaking when its tone reaches `leak_dbfs` and
-    (given `off_tone`, see `off_tone_levels`) stands `tonal_db` above its probes. Windows next
-    to where any film starts or stops are not counted: a film's sound starting abruptly (and
-    its codec's first frame) splashes into every bin for a window or two."""
+    Before its run (and after it: `late_at_s`), a window counts as the film leaking when its
+    tone reaches `leak_dbfs` and (given `off_tone`, see `off_tone_levels`) stands `tonal_db`
+    above its probes. Windows next to where any film starts or stops are not counted: a film's
+    sound starting abruptly (and its codec's first frame) splashes into every bin for a window
+    or two."""
     bridge = max(1, round(bridge_s / window_s))
     spans: list[tuple[int, int] | None] = []
     for column in range(levels.shape[1]):
@@ -361,10 +370,12 @@ def film_runs(
         for value in inside:
             gap = 0 if value else gap + 1
             longest = max(longest, gap)
-        before = level[:first]
-        leaking = (before >= leak_dbfs) & ~edges[:first]
+        tonal = level >= leak_dbfs
         if off_tone is not None:
-            leaking &= before - off_tone[:first, column] >= tonal_db
+            tonal &= level - off_tone[:, column] >= tonal_db
+        before = level[:first]
+        leaking = tonal[:first] & ~edges[:first]
+        late = np.flatnonzero(tonal[last + 1 :] & ~edges[last + 1 :]) + last + 1
         runs.append(
             FilmRun(
                 start_s=first * window_s,
@@ -373,6 +384,7 @@ def film_runs(
                 longest_gap_s=longest * window_s,
                 early_s=float(leaking.sum()) * window_s,
                 early_peak_dbfs=float(before[leaking].max()) if leaking.any() else -240.0,
+                late_at_s=tuple(round(float(i) * window_s, 3) for i in late),
             )
         )
     return runs

@@ -40,6 +40,12 @@ at load averages 12-17 on 2 cores, 3 runs, the PulseAudio figures stayed within 
 tolerances above (lost 0-0.25 s of a start, no gap, -23.0/-23.1 LUFS) and the module took
 55-68 s instead of 76 s at load 1-7.
 
+The film cut away from must never be heard again: libvlc's stop uncorks the film's stream
+before flushing it, and what a short drain left in it was heard (10 ms, 0.34 s into the next
+film, one straight cut in ten). `test_the_film_cut_away_from_is_never_heard_again` forces both
+timings at every stop (tests/pulse_faults.py) and judges 10 ms windows by tone
+(docs/dev/testing.md, "The straight cut's burst").
+
 Figures of each run are printed (pytest -s) for the report.
 """
 
@@ -62,6 +68,7 @@ from kiosk.services.preflight import run_preflight
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import SHORT_HOLDS, film_toml, write_event
 from tests.film_cache import FilmCache
+from tests.pulse_faults import build_pulse_faults, requires_cc
 from tests.sound_capture import (
     FilmRun,
     PulseServer,
@@ -117,16 +124,15 @@ FILMS = (
 )
 
 
-@pytest.fixture(scope="module")
-def loud_and_quiet_event(
-    tmp_path_factory: pytest.TempPathFactory, film_cache: FilmCache
+def _tone_event(
+    root: Path, films: tuple[ListeningFilm, ...], seconds: float, film_cache: FilmCache
 ) -> EventFolder:
-    root = tmp_path_factory.mktemp("listening")
+    """An event folder in `root` whose programme is `films`, each `seconds` long."""
     tables = []
-    for film in FILMS:
+    for film in films:
         spec = ClipSpec(
             (film.film_id,),
-            FILM_S,
+            seconds,
             320,
             180,
             tone_hz=film.tone_hz,
@@ -135,7 +141,14 @@ def loud_and_quiet_event(
         )
         path = film_cache.render(spec, root / "films" / f"{film.film_id}.mp4")
         tables.append(film_toml(film.film_id, path))
-    folder = write_event(root / "event", tables)
+    return write_event(root / "event", tables)
+
+
+@pytest.fixture(scope="module")
+def loud_and_quiet_event(
+    tmp_path_factory: pytest.TempPathFactory, film_cache: FilmCache
+) -> EventFolder:
+    folder = _tone_event(tmp_path_factory.mktemp("listening"), FILMS, FILM_S, film_cache)
     event_toml = folder.root / "event.toml"
     event_toml.write_text(
         event_toml.read_text(encoding="utf-8").replace(
@@ -186,10 +199,15 @@ def _rehearsal(folder: EventFolder, env: dict[str, str], *options: str) -> str:
 
 
 def _rehearse(
-    folder: EventFolder, display: str, pulse: PulseServer, capture: Path, *options: str
+    folder: EventFolder,
+    display: str,
+    pulse: PulseServer,
+    capture: Path,
+    *options: str,
+    extra_env: dict[str, str] | None = None,
 ) -> str:
     """Run `rehearse` on the event under Xvfb, recording the PulseAudio sink; its stderr."""
-    env = qt_env(display, KIOSK_VLC_VOUT="xcb_x11", **pulse.env)
+    env = qt_env(display, KIOSK_VLC_VOUT="xcb_x11", **pulse.env, **(extra_env or {}))
     env.pop("KIOSK_VLC_AOUT", None)  # libvlc finds the PulseAudio server by itself
     with record(pulse, capture):
         return _rehearsal(folder, env, *options)
@@ -344,3 +362,73 @@ def test_every_film_at_the_target_through_plain_alsa(
         if seconds < FILM_S - LOST_S:
             problems.append(f"{film.film_id}: only {seconds:.2f} s of its sound reached ALSA")
     assert not problems, problems
+
+
+# The straight cut's burst (docs/dev/testing.md): libvlc's stop uncorks the stream of the film
+# cut away from before flushing it, and what is left in it is heard. Three short films; every
+# film's end leaves DRAIN_SHORT_MS of it in its corked stream and every stop's flush reaches
+# the server FLUSH_LATE_MS after that uncork (tests/pulse_faults.py): what a loaded machine
+# does about once in ten runs, here at each of the three stops. Judged in 10 ms windows by tone.
+CUT_AWAY_FILMS = (
+    ListeningFilm("FIRST", 800, -1.0),
+    ListeningFilm("SECOND", 2000, -1.0),
+    ListeningFilm("THIRD", 4000, -1.0),
+)
+CUT_AWAY_FILM_S = 2.0
+BURST_WINDOW_S = 0.01
+BURST_PROBE_RATIO = 1.5  # outside a tone's ±200 Hz main lobe in 10 ms windows, and the others'
+BURST_BRIDGE_S = 0.2  # a film's stop comes STOP_DELAY_MS (0.3 s) after its cut
+DRAIN_SHORT_MS = 100
+FLUSH_LATE_MS = 60
+
+
+@pytest.fixture(scope="module")
+def cut_away_event(tmp_path_factory: pytest.TempPathFactory, film_cache: FilmCache) -> EventFolder:
+    root = tmp_path_factory.mktemp("cut-away")
+    folder = _tone_event(root, CUT_AWAY_FILMS, CUT_AWAY_FILM_S, film_cache)
+    run_preflight(folder)
+    return folder
+
+
+@requires_cc
+def test_the_film_cut_away_from_is_never_heard_again(
+    cut_away_event: EventFolder,
+    listening_display: str,
+    listening_pulse: PulseServer,
+    tmp_path: Path,
+) -> None:
+    faults = build_pulse_faults(tmp_path)
+    capture = tmp_path / "cut-away.wav"
+    stderr = _rehearse(
+        cut_away_event,
+        listening_display,
+        listening_pulse,
+        capture,
+        "--straight-cut",
+        extra_env=faults.env(drain_short_ms=DRAIN_SHORT_MS, flush_late_ms=FLUSH_LATE_MS),
+    )
+    injected = faults.injected(stderr)
+    print(f"\nfaults injected: {dict(injected)}")
+    # every film's end and every stop met the faults: a pass is not the faults missing
+    assert injected["drain-short"] >= len(CUT_AWAY_FILMS), injected
+    assert injected["flush-late"] >= len(CUT_AWAY_FILMS), injected
+    sound = read_capture(capture)
+    tones = [f.tone_hz for f in CUT_AWAY_FILMS]
+    runs = film_runs(
+        tone_levels(sound, tones, BURST_WINDOW_S),
+        BURST_WINDOW_S,
+        HEARD_DBFS,
+        LEAK_DBFS,
+        bridge_s=BURST_BRIDGE_S,
+        off_tone=off_tone_levels(sound, tones, BURST_WINDOW_S, ratio=BURST_PROBE_RATIO),
+    )
+    heard_again = {}
+    for film, run in zip(CUT_AWAY_FILMS, runs, strict=True):
+        print(
+            f"  {film.film_id:6s} {film.tone_hz:5d} Hz  heard {run.start_s:.2f}-{run.end_s:.2f} s,"
+            f" again at {list(run.late_at_s)}"
+        )
+        assert run.heard_s > CUT_AWAY_FILM_S / 2, f"{film.film_id} heard {run.heard_s:.2f} s"
+        if run.late_at_s:
+            heard_again[film.film_id] = (run.end_s, run.late_at_s)
+    assert not heard_again, f"heard after its cut (cut at, heard again at): {heard_again}"
