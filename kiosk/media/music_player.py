@@ -35,6 +35,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk.media.audio_level import output_level
+from kiosk.media.output_device import ChosenDevice
 from kiosk.media.player import set_preamp
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ class MusicPlayers(QObject):
         self._master = master
         self._clock = clock
         self._level_db = 0.0
-        self._device = ""
+        self._device = ChosenDevice()
         self._closed = False
         self._decks = [_Deck(instance.media_player_new()) for _ in DECKS]
         self._vlc_event.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
@@ -235,18 +236,13 @@ class MusicPlayers(QObject):
 
     def set_audio_device(self, device_id: str) -> None:
         """Send the music to `device_id` (the device the films use)."""
-        self._device = device_id
-        for state in self._decks:
-            state.player.audio_output_device_set(None, device_id)
+        self._device.choose(device_id, (state.player for state in self._decks))
 
     def reopen_audio(self, module: str) -> None:
         """A new audio output (after the sound server or device went; see
         `FilmPlayers.reopen_audio`): a deck that plays restarts its audio track on it."""
         for state in self._decks:
-            if module and state.player.audio_output_set(module) != 0:
-                log.warning("libvlc refused a new audio output %r for the music", module)
-            if self._device:
-                state.player.audio_output_device_set(None, self._device)
+            self._device.reopen(state.player, module)
             if state.path is None:
                 continue
             track = int(state.player.audio_get_track())

@@ -53,6 +53,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk.media.audio_level import OutputLevel, output_level
+from kiosk.media.output_device import ChosenDevice
 from kiosk.media.picture_fade import PictureFades
 from kiosk.media.vlc_log import VlcLogTap
 
@@ -143,7 +144,7 @@ class FilmPlayers(QObject):
         self._master = 100.0
         self._muted = False
         self._closed = False
-        self._device = ""  # the audio device chosen (empty: the system's default)
+        self._device = ChosenDevice()
         self._slots = {name: _Slot(name, instance.media_player_new()) for name in SLOTS}
         self._lock = threading.Lock()  # pause_armed, paused_early, own_pauses, with _Pauser
         self._pauser = _Pauser(self._slots, self._lock)
@@ -392,9 +393,7 @@ class FilmPlayers(QObject):
 
     def set_audio_device(self, device_id: str) -> None:
         """Send both players' sound to `device_id` (one of `audio_devices()`)."""
-        self._device = device_id
-        for state in self._slots.values():
-            state.player.audio_output_device_set(None, device_id)
+        self._device.choose(device_id, (state.player for state in self._slots.values()))
         log.info("audio device: %s", device_id)
 
     def reopen_audio(self, module: str) -> None:
@@ -407,10 +406,7 @@ class FilmPlayers(QObject):
         the film's sound comes back within about a second (see kiosk.core.audio_watch)."""
         for state in self._slots.values():
             # without a module name only the track is restarted (enough when the server lives)
-            if module and state.player.audio_output_set(module) != 0:
-                log.warning("libvlc refused a new audio output %r", module)
-            if self._device:
-                state.player.audio_output_device_set(None, self._device)
+            self._device.reopen(state.player, module)
             if state.state is SlotState.EMPTY:
                 continue
             track = int(state.player.audio_get_track())
@@ -601,8 +597,7 @@ class FilmPlayers(QObject):
         when libvlc reports the film playing is too early: the film's audio output does not
         exist yet and libvlc drops the choice. At the first picture the film plays muted, its
         sound stream is open, and PulseAudio moves it to the chosen sink."""
-        if self._device:
-            state.player.audio_output_device_set(None, self._device)
+        self._device.apply(state.player)
 
     def _time(self, state: _Slot, seconds: float) -> None:
         """libvlc's time of the film, carried forward to now (the event waited in Qt's queue)."""

@@ -1,7 +1,8 @@
 """The reveal's sting: a drum roll into a bright chord, played through libvlc like the films.
 
-The sound goes out through the same libvlc instance (and so the same audio device and hall
-speakers) as the films, at the show's master volume. The WAV lives in ``assets/sounds/``; if it
+The sound goes out through the same libvlc instance as the films, at the show's master volume,
+on the audio device the operator chose for the films (the projector gives it to the sting too:
+a libvlc player does not take another player's device). The WAV lives in ``assets/sounds/``; if it
 is missing it is synthesised with the wave module (no sound library needed).
 """
 
@@ -17,6 +18,8 @@ import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from kiosk.media.output_device import ChosenDevice
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +100,16 @@ def ensure_sting(path: Path = STING_PATH) -> Path:
 class StingPlayer:
     """Plays the sting on the show's libvlc instance; never raises (a sound must not stop a show).
 
-    `volume_percent` is read at each play, so it follows the show's master volume and mute.
+    `volume_percent` is read at each play, so it follows the show's master volume and mute;
+    the audio device chosen with `set_audio_device` is kept and given to the player when it is
+    made (at the first play) and after `reopen_audio`.
     """
 
     def __init__(self, instance: Any, path: Path | None = None) -> None:
         self._instance = instance
         self._path = path
         self._player: Any = None
+        self._device = ChosenDevice()
         self.plays = 0  # how many times the sting was started (for tests and the log)
 
     def play(self, volume_percent: float = 100.0) -> None:
@@ -113,6 +119,7 @@ class StingPlayer:
             if self._player is None:
                 self._path = self._path or ensure_sting()
                 self._player = self._instance.media_player_new()
+                self._device.apply(self._player)
             # from the start with `set_media`, never `stop()`: libvlc 3's stop throws the
             # player's audio output away, the volume set next is refused, and the sting
             # played at full level whatever the show's volume, muted included
@@ -126,12 +133,21 @@ class StingPlayer:
         except Exception:  # a broken sound card or a missing file: log it, the reveal goes on
             log.warning("could not play the sting", exc_info=True)
 
+    def set_audio_device(self, device_id: str) -> None:
+        """Play the sting on `device_id` (the films' device; one of libvlc's
+        `audio_output_device_enum` ids), from the next play on."""
+        players = [] if self._player is None else [self._player]
+        try:
+            self._device.choose(device_id, players)
+        except Exception:
+            log.warning("could not send the sting to %s", device_id, exc_info=True)
+
     def reopen_audio(self, module: str) -> None:
-        """A new audio output for the sting (after the sound server or device went): the
-        next `play` starts on it (see `FilmPlayers.reopen_audio`)."""
+        """A new audio output for the sting (after the sound server or device went), on the
+        chosen device: the next `play` starts on it (see `FilmPlayers.reopen_audio`)."""
         if self._player is not None and module:
             try:
-                self._player.audio_output_set(module)
+                self._device.reopen(self._player, module)
             except Exception:
                 log.warning("could not give the sting a new audio output", exc_info=True)
 

@@ -107,10 +107,13 @@ class Projector(QObject):
             self.handed_over.emit(False)
 
     def set_audio_device(self, device_id: str) -> None:
-        """Send the films' and the music's sound to `device_id` (the Outputs dialog's)."""
+        """Send the show's sound to `device_id` (the Outputs dialog's): the films, the music
+        and the reveal's sting."""
         self.players.set_audio_device(device_id)
         if self.music is not None:
             self.music.set_audio_device(device_id)
+        if self.sting is not None:
+            self.sting.set_audio_device(device_id)
 
     def stop_films(self) -> None:
         """Stop both players (a show that is replaced leaves nothing playing)."""

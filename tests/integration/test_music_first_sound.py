@@ -144,7 +144,9 @@ def _faded_in(child: LineChild, deck: int, wav: Path, timeout_s: float = 20.0) -
 
 
 @pytest.fixture(scope="module")
-def capture(tracks: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Capture]:
+def first_sounds(
+    tracks: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Capture]:
     folder = tmp_path_factory.mktemp("music-first-sound-capture")
     wav = folder / "capture.wav"
     played: dict[str, float] = {}  # the child's clock
@@ -187,10 +189,10 @@ def capture(tracks: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.mark.parametrize("name", list(TONES))
-def test_a_track_is_first_heard_at_its_fade_level(capture: Capture, name: str) -> None:
-    levels = capture.levels[name]
-    played = capture.played[name]
-    full = full_db(levels, played, capture.stopped[name])
+def test_a_track_is_first_heard_at_its_fade_level(first_sounds: Capture, name: str) -> None:
+    levels = first_sounds.levels[name]
+    played = first_sounds.played[name]
+    full = full_db(levels, played, first_sounds.stopped[name])
     heard = np.flatnonzero(levels[round(played / WINDOW_S) :] >= HEARD_DBFS)
     assert len(heard), f"{name} never heard"
     start = round(played / WINDOW_S) + int(heard[0])

@@ -9,7 +9,9 @@ on an Xvfb display, driven by lines, telling the test what it does on the shared
 Lines the child prints: `READY`; `FILM <id> <t>` when a film starts; `BANNER_UP <t> <visible>
 <json>` / `BANNER_DOWN <t> <visible> <seconds>` when the sound is lost / back (after the banner
 reacted); `LOGPANEL <json>` (the log panel's text) after each; `SLOTS <json>` (each film
-player's state) when asked with "slots". Shared by the sound alarm tests
+player's state) when asked with "slots"; `STING <t>` after the night's sting (the reveal's
+`StingPlayer`) was started with "sting"; `RECONNECTED` after "reconnect" (the sound
+alarm's, as the operator's Reconnect). Shared by the sound alarm tests
 and the chosen-output test; the console's own settings (`console-settings.json` in the event)
 choose its projector screen and audio device as on the night.
 """
@@ -77,6 +79,12 @@ CHILD = textwrap.dedent(
             command = commands.get()
             if command in ("go", "skip"):
                 window.keys.press(command)  # as the operator's Space / N
+            elif command == "sting":  # the reveal's sting, as an award's presentation plays it
+                night.projector.sting.play(100)
+                say("STING", time.monotonic())
+            elif command == "reconnect":  # a new audio output, as after the sound server went
+                night.sound.reconnect()
+                say("RECONNECTED")
             elif command == "slots":
                 players = night.projector.players
                 say("SLOTS", json.dumps({s: players.state_of(s).value for s in SLOTS}))
@@ -127,7 +135,8 @@ class SoundConsole:
         )
 
     def command(self, line: str) -> None:
-        """Tell the console to do something: "go" (Space) or "skip" (N)."""
+        """Tell the console to do something: "go" (Space), "skip" (N), "sting",
+        "reconnect", "slots"."""
         assert self.process.stdin is not None
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()

@@ -1,12 +1,15 @@
-"""The films' sound goes to the output the projectionist chose, film after film.
+"""The films' sound, and the reveal's sting, go to the output the projectionist chose.
 
 A private PulseAudio server has two null sinks: `cap`, the system's default (what a laptop's
 own speakers would be), and `hall`, the hall's amplifier, chosen for this event in the
 console's settings. The real console (`tests/ui/sound_console.py`) plays three short films in
 a row under Xvfb, so each of its two players is used, stopped and used again (libvlc 3 forgets
 a player's device when it is stopped: the product sets it again while each film is primed).
+Then the night's sting (what the award reveal plays at each presentation; its player is
+made at its first play, long after the device was chosen) is played, and played again after
+the sound was reconnected (a new libvlc audio output, which starts on the default device).
 `parec` records both sinks' monitors at once: every film must be heard on `hall` at its level
-(ffmpeg ebur128), and nothing at all on the default sink.
+(ffmpeg ebur128), each sting's chord on `hall` too, and nothing at all on the default sink.
 """
 
 from __future__ import annotations
@@ -20,12 +23,15 @@ import pytest
 
 from kiosk.core.console_settings import ConsoleSettings
 from kiosk.media.generate import ClipSpec
+from kiosk.media.sting import CHORD_S, ROLL_S
 from kiosk.store.console_settings import write_console_settings
 from kiosk.store.event_folder import EventFolder
 from tests.conftest import film_toml, write_event
 from tests.film_cache import FilmCache
 from tests.sound_capture import (
+    RATE,
     SINK,
+    FloatArray,
     PulseServer,
     film_runs,
     loudness_lufs,
@@ -36,6 +42,7 @@ from tests.sound_capture import (
     record,
     requires_pulseaudio,
     tone_levels,
+    wait_until_grown,
     wait_until_heard,
 )
 from tests.ui.sound_console import sound_console
@@ -57,6 +64,10 @@ FILM_S = 3.0
 WINDOW_S = 0.05
 HEARD_DBFS = -45.0  # a film's tone (about -22 LUFS) sits near -21 dBFS
 SILENT_DBFS = -80.0  # nothing of any film on the default sink: not even a faint leak
+STING_CHORD_HZ = (261.63, 392.0)  # the sting's chord (C4, G4): -19 and -21 dBFS in its WAV
+STING_HEARD_DBFS = -30.0
+AFTER_RECONNECT = "after a reconnect"  # a new audio output, as after the sound server went
+STINGS = ("after the device was chosen", AFTER_RECONNECT)
 
 
 @pytest.fixture
@@ -89,7 +100,7 @@ def three_film_night(root: Path, film_cache: FilmCache) -> EventFolder:
 
 
 @pytest.mark.skipif(not shutil.which("ffmpeg"), reason="needs ffmpeg (ebur128)")
-def test_films_in_a_row_are_heard_on_the_chosen_output_only(
+def test_films_in_a_row_and_the_sting_are_heard_on_the_chosen_output_only(
     two_sink_pulse: PulseServer, tmp_path: Path, film_cache: FilmCache
 ) -> None:
     event = three_film_night(tmp_path, film_cache)
@@ -110,7 +121,23 @@ def test_films_in_a_row_are_heard_on_the_chosen_output_only(
                 assert console.expect(r"^FILM (\S+)", 30).group(1) == film_id
             # the last film heard to its end on the hall's output (or the wait says why not)
             wait_until_heard(hall_wav, TONES["F3"], FILM_S - 0.5, 20, HEARD_DBFS)
+            wait_until_grown(hall_wav, 1.0)  # the last film's end, before the sting
+            starts = []  # where each capture stood as each sting was started
+            for when in STINGS:
+                if when == AFTER_RECONNECT:
+                    console.command("reconnect")
+                    console.expect(r"^RECONNECTED", 10)
+                # the two parec did not start at the same instant: each capture's own length
+                starts.append((len(read_capture(hall_wav)), len(read_capture(default_wav))))
+                console.command("sting")
+                console.expect(r"^STING", 10)
+                wait_until_grown(hall_wav, ROLL_S + CHORD_S + 0.5)
     hall, default = read_capture(hall_wav), read_capture(default_wav)
+    sting_problems = []
+    for index, (when, (hall_at, default_at)) in enumerate(zip(STINGS, starts, strict=True)):
+        hall_end, default_end = starts[index + 1] if index + 1 < len(starts) else (None, None)
+        sting_problems += judge_sting(when, hall[hall_at:hall_end], default[default_at:default_end])
+    hall, default = hall[: starts[0][0]], default[: starts[0][1]]
     tones = list(TONES.values())
     runs = film_runs(
         tone_levels(hall, tones, WINDOW_S),
@@ -120,7 +147,7 @@ def test_films_in_a_row_are_heard_on_the_chosen_output_only(
         off_tone=off_tone_levels(hall, tones, WINDOW_S),
     )
     on_default = tone_levels(default, tones, WINDOW_S).max(axis=0)
-    default_lufs = loudness_lufs(default_wav, 0.0, len(default) / 48000)
+    default_lufs = loudness_lufs(default_wav, 0.0, len(default) / RATE)
     print(f"\n  (load average {os.getloadavg()[0]:.1f})")
     problems = []
     for (film_id, tone), run, leak in zip(TONES.items(), runs, on_default, strict=True):
@@ -139,7 +166,25 @@ def test_films_in_a_row_are_heard_on_the_chosen_output_only(
             problems.append(f"{film_id} at {lufs:.1f} LUFS on the chosen output")
         if leak > SILENT_DBFS:
             problems.append(f"{film_id} heard on the default sink ({leak:.0f} dBFS)")
-    print(f"  the default sink's capture: {default_lufs:.1f} LUFS")
+    print(f"  the default sink's capture during the films: {default_lufs:.1f} LUFS")
     if default_lufs > -60.0:  # ebur128 says -70.0 for pure silence
         problems.append(f"the default sink carried sound: {default_lufs:.1f} LUFS")
-    assert not problems, problems
+    assert not [*problems, *sting_problems], [*problems, *sting_problems]
+
+
+def judge_sting(when: str, hall: FloatArray, default: FloatArray) -> list[str]:
+    """What is wrong with one sting's part of both captures: its chord must be heard on the
+    hall's output, and nothing of it on the default sink."""
+    on_hall = tone_levels(hall, STING_CHORD_HZ, WINDOW_S).max(axis=0)
+    on_default = tone_levels(default, STING_CHORD_HZ, WINDOW_S).max(axis=0)
+    hall_dbfs, default_dbfs = on_hall.round().tolist(), on_default.round().tolist()
+    print(
+        f"  the sting {when}, its chord {STING_CHORD_HZ} Hz: loudest on '{HALL}' "
+        f"{hall_dbfs} dBFS, on the default sink {default_dbfs} dBFS"
+    )
+    problems = []
+    if on_hall.min() < STING_HEARD_DBFS:
+        problems.append(f"the sting {when}: not heard on the chosen output ({hall_dbfs} dBFS)")
+    if on_default.max() > SILENT_DBFS:
+        problems.append(f"the sting {when}: heard on the default sink ({default_dbfs} dBFS)")
+    return problems

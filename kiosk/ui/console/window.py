@@ -164,7 +164,7 @@ def apply_outputs(night: Night, settings: ConsoleSettings) -> None:
         stage.place_on_screen(settings.projector_screen)
     players = night.projector.players
     if settings.audio_device:
-        night.projector.set_audio_device(settings.audio_device)  # films and music
+        night.projector.set_audio_device(settings.audio_device)  # films, music and sting
     if night.sound is not None and night.sound.sound_lost:
         night.sound.reconnect()  # a lost output takes no device choice: open a new one
     if not audio_outputs(players.audio_devices(), None) and night.messages is not None:
