@@ -9,8 +9,8 @@ the dialog appearing. Import stays disabled while there are bad rows (an import 
 nothing).
 
 The Registrations view builds one dialog with itself, before the night, and previews every file
-in it (:meth:`ImportPreviewDialog.begin`): built, laid out and painted once off screen at console
-start, its opening during a show costs little more than its showing."""
+in it (:meth:`ImportPreviewDialog.begin`): built, laid out and painted once off screen and its
+window made at console start, its opening during a show costs little more than its showing."""
 
 from __future__ import annotations
 
@@ -159,17 +159,24 @@ class ImportPreviewDialog(QDialog):
 
     def prepare(self) -> None:
         """Polish, lay out and paint the dialog once off screen (its styles, fonts and glyphs
-        loaded) before the night: its first opening during a show then costs about half the
-        GUI thread's CPU (docs/dev/threads.md, "The import dialog built before the night").
-
-        Its window is not made here: a window made while the view had no parent yet made the
-        view and, once it was put in the console, the console's widgets native windows."""
+        loaded) and make its window, before the night: its first opening during a show is then
+        little more than its showing (docs/dev/threads.md, "The import dialog built before the
+        night")."""
         sample = "registrations.csv"  # a file name's glyphs, as a preview shows
         self.title.setText(sample)
         self._show_reading(sample)
         self.grab()  # painted into a pixmap: nothing is shown
         self.title.clear()
         self.detected.clear()
+        QTimer.singleShot(0, self._make_window)  # once the view is in its window
+
+    def _make_window(self) -> None:
+        """Make the dialog's window ahead of its first showing, only once the view that owns it
+        sits inside another window: made while the view was a window of its own, the view would
+        stay a native window inside the console, and so would every widget around it."""
+        owner = self.parentWidget()
+        if owner is not None and not owner.isWindow() and not self.isVisible():
+            self.winId()
 
     @property
     def path(self) -> Path:
