@@ -23,13 +23,13 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kiosk.store.event_folder import EventFolder
+from tests.bench.commit_tree import commit_tree
 from tests.xvfb import Monitor, qt_env, requires_xvfb, xvfb_display
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,15 +48,10 @@ FIGURES = (
 
 
 @pytest.fixture(scope="module")
-def before_tree() -> Iterator[Path | None]:
-    if not BEFORE:
-        yield None
-        return
-    folder = Path(tempfile.mkdtemp(prefix="import-dialog-before-"))
-    archive = subprocess.run(["git", "archive", BEFORE], cwd=ROOT, check=True, capture_output=True)
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+def dialog_before_tree() -> Iterator[Path | None]:
+    """The code of `IMPORT_DIALOG_BEFORE` (None without it)."""
+    with commit_tree(BEFORE) as tree:
+        yield tree
 
 
 def export_file(path: Path, people: int = 200) -> Path:
@@ -94,10 +89,10 @@ def row(version: str, label: str, values: list[float]) -> str:
 @requires_xvfb
 @pytest.mark.slow
 def test_the_import_dialog_opening(
-    demo_event_template: Path, before_tree: Path | None, tmp_path: Path
+    demo_event_template: Path, dialog_before_tree: Path | None, tmp_path: Path
 ) -> None:
     export = export_file(tmp_path / "registrations.csv")
-    versions = [("after", ROOT)] + ([("before", before_tree)] if before_tree else [])
+    versions = [("after", ROOT)] + ([("before", dialog_before_tree)] if dialog_before_tree else [])
     lines: list[str] = []
     with xvfb_display(
         CONSOLE.width + PROJECTOR.width, PROJECTOR.height, monitors=[CONSOLE, PROJECTOR]
