@@ -84,6 +84,10 @@ class TimedApplication(QApplication):
 
     def notify(self, receiver: QObject, event: QEvent) -> bool:
         """Deliver `event`, timed."""
+        # named before delivery: a receiver may be deleted by its own event (DeferredDelete), and
+        # an error raised here kept the event's wrapper alive, which shiboken later handed out
+        # as the receiver of another event at the same address (`notify(QEvent, QEvent)`)
+        kind, to = _type(event), _name(receiver)
         start, start_cpu = time.perf_counter(), time.thread_time()
         self._nested.append([0.0, 0.0])
         try:
@@ -94,7 +98,6 @@ class TimedApplication(QApplication):
             self._nested[-1][0] += took
             self._nested[-1][1] += took_cpu
             own_ms, own_cpu_ms = (took - inside) * 1000, (took_cpu - inside_cpu) * 1000
-            kind, to = _type(event), _name(receiver)
             name = f"{kind} {to}"
             totals = self.cpu.setdefault(name, [0, 0.0])
             totals[0] += 1

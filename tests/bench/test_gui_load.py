@@ -34,11 +34,9 @@ import http.client
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import textwrap
 import threading
 import time
@@ -57,6 +55,7 @@ from kiosk.services.vote_address import remember_vote_address
 from kiosk.store.database import transaction
 from kiosk.store.event_folder import EventFolder
 from kiosk.store.stations import StationRegistry
+from tests.bench.commit_tree import commit_tree
 from tests.bench.process_cpu import ProcessCpu
 from tests.conftest import film_toml
 from tests.doors_helpers import Person, seed_people
@@ -160,14 +159,8 @@ def export_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def before_tree() -> Iterator[Path | None]:
-    if not BEFORE:
-        yield None
-        return
-    folder = Path(tempfile.mkdtemp(prefix="gui-load-before-"))
-    archive = subprocess.run(["git", "archive", BEFORE], cwd=ROOT, check=True, capture_output=True)
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    with commit_tree(BEFORE) as tree:
+        yield tree
 
 
 def make_event(root: Path, clip: Path) -> tuple[EventFolder, list[Person]]:

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 from kiosk.ui.console.programme_model import COLUMNS
+from kiosk.ui.console.registrations_view import RegistrationsView
 from kiosk.ui.console.window import ConsoleWindow
 
 
@@ -85,3 +86,28 @@ def test_screenshot_shows_the_bilingual_header(console: ConsoleWindow, tmp_path:
         and image.pixelColor(x, y).blue() < 120
     )
     assert hits > 40
+
+
+def test_the_import_dialog_is_made_before_the_night_and_no_console_widget_is_native(
+    qtbot: QtBot, console: ConsoleWindow
+) -> None:
+    """The Registrations view's import dialog is built, painted off screen and given its window
+    at console start, so opening it during a show is little more than showing it; making that
+    window must not turn the console's own widgets into native windows (a modal opening then
+    sends WindowBlocked through each)."""
+    view = next(
+        console.tabs.widget(i)
+        for i in range(console.tabs.count())
+        if isinstance(console.tabs.widget(i), RegistrationsView)
+    )
+    assert isinstance(view, RegistrationsView)
+    dialog = view.import_dialog
+    made = Qt.WidgetAttribute.WA_WState_Created
+    qtbot.waitUntil(lambda: dialog.testAttribute(made), timeout=5000)
+    assert not dialog.isVisible() and dialog.reusable
+    native = [
+        type(widget).__name__
+        for widget in console.findChildren(QWidget)
+        if not widget.isWindow() and widget.internalWinId()
+    ]
+    assert native == []

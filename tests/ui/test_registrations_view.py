@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import pytest
 import zxingcpp
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -169,6 +169,52 @@ def test_a_dialog_closed_before_it_is_painted_reads_nothing(
     assert not dialog.busy and noted == []
 
 
+def test_the_import_dialog_is_built_before_import_is_pressed_and_reused(
+    registrations_view: RegistrationsView,
+) -> None:
+    """The view builds its preview dialog with itself, polished and painted once off screen,
+    never shown; every file is previewed in it, with nothing of the file before."""
+    built = registrations_view.import_dialog
+    assert not built.isVisible() and not built.busy and built.reusable
+    assert built.testAttribute(Qt.WidgetAttribute.WA_WState_Polished)
+    first = registrations_view.preview_file(DATA / "broken.csv")
+    assert first is built
+    first.show()
+    settle(first)
+    assert first.count_labels["errors"].text() == "3" and first.problems.toPlainText()
+    first.reject()
+    second = registrations_view.preview_file(DATA / "eventbrite-attendees.csv")
+    assert second is built
+    assert second.path.name == "eventbrite-attendees.csv"
+    assert "eventbrite-attendees.csv" in second.windowTitle() + second.title.text()
+    assert {label.text() for label in second.count_labels.values()} == {"–"}
+    assert not second.problems.toPlainText() and second.mapping_table.rowCount() == 0
+    assert "Reading eventbrite-attendees.csv" in second.detected.text()
+    second.show()
+    settle(second)
+    assert second.count_labels["new"].text() == "4" and second.count_labels["errors"].text() == "0"
+    assert second.import_button.isEnabled()
+    second.import_button.click()
+    settle(second, registrations_view)
+    assert second.import_result is not None and registrations_view.model.rowCount() == 4
+
+
+def test_a_file_previewed_while_the_dialog_is_busy_gets_a_dialog_of_its_own(
+    registrations_view: RegistrationsView,
+) -> None:
+    first = registrations_view.preview_file(DATA / "eventbrite-attendees.csv")
+    first.show()
+    assert first.busy and not first.reusable
+    other = registrations_view.preview_file(DATA / "broken.csv")
+    assert other is not first
+    other.show()
+    settle(first, other)
+    assert first.count_labels["new"].text() == "4"
+    assert other.count_labels["errors"].text() == "3"
+    first.reject()
+    other.reject()
+
+
 def test_bad_rows_disable_import_and_change_nothing(registrations_view: RegistrationsView) -> None:
     import_through_dialog(registrations_view, DATA / "pretix-orders-semicolon.csv")
     before = snapshot(registrations_view)
@@ -187,7 +233,18 @@ def test_bad_rows_disable_import_and_change_nothing(registrations_view: Registra
     assert registrations_view.model.rowCount() == 3
 
 
-def test_columns_can_be_mapped_by_hand(registrations_view: RegistrationsView) -> None:
+def test_columns_can_be_mapped_by_hand(
+    registrations_view: RegistrationsView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imports = registrations_view.imports
+    preview = imports.preview
+    readings: list[dict[str, str] | None] = []
+
+    def counted(path: Path, mapping: dict[str, str] | None) -> PreviewSummary:
+        readings.append(mapping)  # on the registrations worker
+        return preview(path, mapping)
+
+    monkeypatch.setattr(imports, "preview", counted)
     dialog = registrations_view.preview_file(DATA / "custom-columns.csv")
     dialog.show()
     settle(dialog)
@@ -203,6 +260,7 @@ def test_columns_can_be_mapped_by_hand(registrations_view: RegistrationsView) ->
     settle(dialog)
     assert dialog.import_button.isEnabled()
     assert dialog.count_labels["new"].text() == "2"
+    assert len(readings) == 3  # the file, then once per change
     dialog.import_button.click()
     settle(dialog, registrations_view)
     assert [a.name for a in registrations_view.model.attendees] == ["Mak Chi Ming", "麥志明"]
@@ -387,12 +445,12 @@ def test_an_import_marking_few_gone_does_not_ask(
         raise AssertionError("asked for an import that marks only a few people gone")
 
     dialog = ImportPreviewDialog(
-        _people_csv(tmp_path / "few.csv", 37),
         registrations_view.worker,
         registrations_view.imports,
         registrations_view,
         confirm_many_gone=never,
     )
+    dialog.begin(_people_csv(tmp_path / "few.csv", 37))
     dialog.show()
     settle(dialog)
     dialog.import_button.click()

@@ -6,7 +6,11 @@ in a child process (:class:`~kiosk.services.import_process.ImportProcess`) waite
 registrations worker, so they share no interpreter lock with the show. The child is started
 after the dialog's first paint: its start (CPU, even at a low priority) never competes with
 the dialog appearing. Import stays disabled while there are bad rows (an import is all or
-nothing)."""
+nothing).
+
+The Registrations view builds one dialog with itself, before the night, and previews every file
+in it (:meth:`ImportPreviewDialog.begin`): built, laid out and painted once off screen and its
+window made at console start, its opening during a show costs little more than its showing."""
 
 from __future__ import annotations
 
@@ -93,11 +97,11 @@ class ImportPreviewDialog(QDialog):
     Reading the file and importing it run in a child process (`imports`), waited for on the
     registrations worker: the GUI thread only receives the progress and the summary. The dialog
     says what it is doing, the import shows its progress and "Stop import" stops it between two
-    chunks."""
+    chunks. Built without a file; :meth:`begin` previews one (again and again, once the
+    previous preview is over: see :attr:`reusable`)."""
 
     def __init__(
         self,
-        path: Path,
         worker: RegistrationWorker,
         imports: ImportProcess,
         parent: QWidget | None = None,
@@ -105,7 +109,7 @@ class ImportPreviewDialog(QDialog):
         confirm_many_gone: ConfirmManyGone = ask_many_gone,
     ) -> None:
         super().__init__(parent)
-        self.path = path
+        self._path: Path | None = None
         self._worker = worker
         self._imports = imports
         self._confirm_many_gone = confirm_many_gone
@@ -120,11 +124,11 @@ class ImportPreviewDialog(QDialog):
         self.stopped = False  # the operator stopped the import part way
         self.problem = ""
         self.headers: list[str] = []
-        self.setWindowTitle(f"Import {path.name} · 匯入登記資料")
+        self.setWindowTitle("Import · 匯入登記資料")
         self.resize(980, 680)
 
         layout = QVBoxLayout(self)
-        self.title = text_label(path.name, 14, bold=True)
+        self.title = text_label("", 14, bold=True)
         self.detected = text_label("", 10, colour=Colours.muted.name())
         self.detected.setWordWrap(True)
         layout.addWidget(self.title)
@@ -152,7 +156,63 @@ class ImportPreviewDialog(QDialog):
         self.import_button.clicked.connect(self.do_import)
         self.cancel_button.clicked.connect(self.reject)  # while importing: stops the import
         layout.addWidget(buttons)
-        self._show_reading()
+
+    def prepare(self) -> None:
+        """Polish, lay out and paint the dialog once off screen (its styles, fonts and glyphs
+        loaded) and make its window, before the night: its first opening during a show is then
+        little more than its showing (docs/dev/threads.md, "The import dialog built before the
+        night")."""
+        sample = "registrations.csv"  # a file name's glyphs, as a preview shows
+        self.title.setText(sample)
+        self._show_reading(sample)
+        self.grab()  # painted into a pixmap: nothing is shown
+        self.title.clear()
+        self.detected.clear()
+        QTimer.singleShot(0, self._make_window)  # once the view is in its window
+
+    def _make_window(self) -> None:
+        """Make the dialog's window ahead of its first showing, only once the view that owns it
+        sits inside another window: made while the view was a window of its own, the view would
+        stay a native window inside the console, and so would every widget around it."""
+        owner = self.parentWidget()
+        if owner is not None and not owner.isWindow() and not self.isVisible():
+            self.winId()
+
+    @property
+    def path(self) -> Path:
+        """The file previewed (the last one, once its preview is over)."""
+        if self._path is None:
+            raise RuntimeError("no file has been previewed in this dialog yet")
+        return self._path
+
+    @property
+    def reusable(self) -> bool:
+        """Whether :meth:`begin` may preview another file here: the dialog is closed and
+        nothing of the last preview or import is still running."""
+        return not self.isVisible() and not self.busy and not self._importing
+
+    def begin(self, path: Path) -> None:
+        """Preview `path`: what the dialog showed of a previous file is cleared, and the file is
+        read once the dialog is painted (or `FIRST_READ_LATEST_MS` from now if it never is)."""
+        if not self.reusable:
+            raise RuntimeError("the import dialog is still in use")
+        self._path = path
+        self.preview = None
+        self.import_result = None
+        self.stopped = False
+        self.problem = ""
+        self.headers = []
+        self.setWindowTitle(f"Import {path.name} · 匯入登記資料")
+        self.title.setText(path.name)
+        self.mapping_table.setRowCount(0)
+        self.mapping_table.setEnabled(True)
+        for value in self.count_labels.values():
+            value.setText("–")
+            value.setStyleSheet("")
+        self.problems.clear()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setEnabled(True)
+        self._show_reading(path.name)
         self._first_read.start(FIRST_READ_LATEST_MS)
 
     def _build_mapping_box(self) -> QVBoxLayout:
@@ -221,9 +281,9 @@ class ImportPreviewDialog(QDialog):
     def _read_first(self) -> None:
         self.refresh_preview(None)
 
-    def _show_reading(self) -> None:
+    def _show_reading(self, name: str) -> None:
         self.import_button.setEnabled(False)
-        self.detected.setText(f"Reading {self.path.name}… 正在讀取檔案")
+        self.detected.setText(f"Reading {name}… 正在讀取檔案")
         self.progress.setRange(0, 0)  # busy: how long the reading takes is not known
         self.progress.show()
 
@@ -239,7 +299,7 @@ class ImportPreviewDialog(QDialog):
         self._reading += 1
         reading = self._reading
         path, want_headers, imports = self.path, not self.headers, self._imports
-        self._show_reading()
+        self._show_reading(path.name)
 
         def read(_desk: RegistrationDesk) -> tuple[PreviewSummary | None, str, list[str] | None]:
             try:
@@ -287,10 +347,10 @@ class ImportPreviewDialog(QDialog):
                 for field_name in (IGNORE_FIELD, *TARGET_FIELDS):
                     combo.addItem(FIELD_LABELS[field_name], field_name)
                 self.mapping_table.setCellWidget(row, 1, combo)
+                combo.currentIndexChanged.connect(self._mapping_changed)
             combo.blockSignals(True)
             combo.setCurrentIndex(combo.findData(mapping.get(header, IGNORE_FIELD)))
             combo.blockSignals(False)
-            combo.currentIndexChanged.connect(self._mapping_changed)
 
     def _mapping_changed(self, _index: int = 0) -> None:
         self.refresh_preview(self.chosen_mapping())

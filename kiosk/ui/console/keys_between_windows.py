@@ -79,8 +79,8 @@ class KeysBetweenWindows(QObject):
 
     def _install(self, wanted: bool) -> None:
         application = self._application
-        if application is None or wanted == self.installed:
-            return
+        if application is None or wanted == self.installed or not shiboken6.isValid(application):
+            return  # (the application's own ending still moves the focus)
         if wanted:
             application.installEventFilter(self)
         else:

@@ -100,6 +100,10 @@ class RegistrationsView(QWidget):
         self.search.textChanged.connect(self._search_timer.start)
         self.import_button.clicked.connect(self.choose_and_import)
         self.render_button.clicked.connect(self.choose_and_render)
+        # the import preview, built and painted once now, before the night: opening it during
+        # a show is only its showing
+        self.import_dialog = self._new_import_dialog()
+        self.import_dialog.prepare()
         self.refresh()
 
     def _build_top_row(self) -> QHBoxLayout:
@@ -290,8 +294,16 @@ class RegistrationsView(QWidget):
             self.preview_file(Path(path)).open()
 
     def preview_file(self, path: Path) -> ImportPreviewDialog:
-        """The preview dialog for `path` (not yet shown); importing refreshes the list."""
-        dialog = ImportPreviewDialog(path, self.worker, self.imports, self)
+        """The preview dialog for `path` (not yet shown); importing refreshes the list.
+
+        The view's own dialog, built before the night, unless it is still busy with another
+        file (then a new one)."""
+        dialog = self.import_dialog if self.import_dialog.reusable else self._new_import_dialog()
+        dialog.begin(path)
+        return dialog
+
+    def _new_import_dialog(self) -> ImportPreviewDialog:
+        dialog = ImportPreviewDialog(self.worker, self.imports, self)
         dialog.accepted.connect(lambda: self._imported(dialog))
         return dialog
 
