@@ -100,6 +100,10 @@ CHOSEN = [r for r in os.environ.get("GUI_LOAD_RUNS", ",".join(RUNS)).split(",") 
 BEFORE = os.environ.get("GUI_LOAD_BEFORE", "")
 VERSIONS = os.environ.get("GUI_LOAD_VERSIONS", "before,after" if BEFORE else "after").split(",")
 PORT = int(os.environ.get("GUI_LOAD_PORT", "26411"))
+# libvlc's video output: xcb_x11, as the figures were measured; "" = libvlc's own
+# choice, which under Xvfb is its OpenGL output drawn in software by Mesa's llvmpipe (threads
+# that take most of a core as a film starts: a GPU does that work on the night's laptop)
+VOUT = os.environ.get("GUI_LOAD_VOUT", "xcb_x11")
 
 
 @dataclass
@@ -317,6 +321,8 @@ def run_once(
         StationRegistry(db).remember_address("127.0.0.1", PORT)
         db.close()
     env = qt_env(display, KIOSK_VLC_AOUT="dummy", PYTHONPATH=str(tree))
+    if VOUT:
+        env["KIOSK_VLC_VOUT"] = VOUT
     env.pop("KIOSK_VOTE_URL", None)
     out = work / f"{version}-{run}" / "out"
     out.mkdir()
