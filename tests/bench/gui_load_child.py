@@ -47,6 +47,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.core.show import CueKind
+from kiosk.core.thread_frames import current_frames
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
 
@@ -171,7 +172,7 @@ class GilSampler(threading.Thread):
 
     def _look(self, me: int, gui: int) -> Look:
         look: Look = {}
-        for ident, frame in sys._current_frames().items():
+        for ident, frame in current_frames().items():
             if ident == gui:  # its wait for a core too
                 cpu, wait = self._sched(self._native_of(ident))
                 look[ident] = (cpu, wait, _innermost(frame))

@@ -3,7 +3,8 @@
 A precise timer on the GUI thread fires every ``interval_ms``; each firing's lateness (beyond
 the interval) goes to :class:`~kiosk.core.stalls.StallLog`. A watchdog thread looks every
 ``WATCH_MS`` at when the timer last fired: once the GUI thread is late by more than the log
-threshold, it reads the GUI thread's Python stack (``sys._current_frames``) and keeps the name
+threshold, it reads the GUI thread's Python stack (``current_frames``: ``sys._current_frames``
+without its deadlock) and keeps the name
 of the handler that is running, e.g. ``registrations_view.py:287 refresh_preview →
 attendees.py:280 apply_import`` (the slot Qt called, then the innermost frame of the app). When
 the timer fires again, the stall is logged with that handler (over 50 ms), handed to
@@ -34,6 +35,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.core.stalls import Stall, StallLog, status_text
+from kiosk.core.thread_frames import current_frames
 from kiosk.ui.common.theme import Colours, set_style, text_label
 
 log = logging.getLogger(__name__)
@@ -188,7 +190,7 @@ class StallProbe(QObject):
                     self._handler = handler
 
     def _handler_now(self) -> str:
-        frame = sys._current_frames().get(self._gui_thread)
+        frame = current_frames().get(self._gui_thread)
         with self._lock:
             loop = self._loop_frames
         chain = []  # innermost first
