@@ -27,15 +27,15 @@ libvlc calls that must not wait there: the priming pause (`_Pauser`, above) and 
 slot's film (`_Stopper`): libvlc waits for the film's decoding and output threads to end,
 which took up to 1.5 s on a loaded machine, on the thread that times the next cut. While a
 slot's film ends there, whatever is asked of the slot waits (`pending`) and runs after.
+Each load of a slot gets a new generation number, so late events from the film a slot played
+before are dropped.
 
 A slot's film is ended with `set_media(None)`, never with libvlc's stop between films: libvlc
 3's stop also destroys the player's audio output, and until a new film's sound creates
-another, the player refuses its volume and mute and forgets its device. A film primed there
-played at full level on the system's default sink until the priming pause (docs/dev/
-playback-notes.md, "Sound"). `set_media(None)` ends the film the same way (its decoders and
-their memory go, its sound stream closes) and keeps the output, its volume, mute and device.
-Each load of a slot gets a new generation number, so late events from the film a slot played
-before are dropped.
+another, the player refuses its volume and mute and forgets its device; a film primed there
+played at full level until the priming pause (docs/dev/playback-notes.md, "Sound").
+`set_media(None)` ends the film the same way (its decoders and their memory go, its sound
+stream closes) and keeps the output with its volume and mute.
 
 Loudness: a film's gain in dB (measured by preflight, plus the operator's trim) goes to
 libvlc's equalizer preamp, which is linear in dB; the operator's master volume (0-100 %) goes
