@@ -13,13 +13,22 @@
  *   libvlc calls pa_stream_flush with the threaded mainloop locked, so nothing it queued is
  *   sent until it unlocks: the lock is let go for the N ms, the uncork goes out, the flush
  *   follows N ms later.
+ * PA_FAULT_PAUSE_LATE_MS=N: a player's pause (libvlc_media_player_set_pause(1), which asks
+ *   its input with input_Control(INPUT_SET_STATE, PAUSE_S)) reaches the input N ms late, on a
+ *   thread of its own: the caller returns at once, as it does when the pause is simply slow.
+ *   What a loaded machine does to the priming pause now and then (the film primes on, playing,
+ *   until it lands); here at every pause the app asks for. The order of state changes is kept:
+ *   one asked for while a late pause is on its way waits for it (a resume never overtakes it).
  * Each fault injected is reported on stderr as a line starting "PA-FAULT".
  *
- * Only libpulse's and libvlc_pulse's own entry points are wrapped; they are looked up in the
- * libraries already loaded (libvlc loads them with its pulse plugin, not in the global scope).
+ * Only libpulse's, libvlc_pulse's and libvlccore's own entry points are wrapped; they are
+ * looked up in the libraries already loaded (libvlc loads the pulse ones with its plugin, not
+ * in the global scope).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -105,4 +114,84 @@ pa_operation *pa_stream_flush(pa_stream *stream, pa_stream_success_cb_t done, vo
         fprintf(stderr, "PA-FAULT flush-late %d ms\n", late_ms);
     }
     return real(stream, done, data);
+}
+
+/* libvlc 3's input controls (vlc_input.h, not installed): enum input_query_e, input_state_e */
+typedef struct input_thread_t input_thread_t;
+enum { INPUT_SET_STATE = 8 };
+enum { PAUSE_S = 3 };
+
+static int (*real_control)(input_thread_t *, int, ...);
+static int (*real_va_control)(input_thread_t *, int, va_list);
+static void *(*object_hold)(void *);
+static void (*object_release)(void *);
+
+static void find_input_control(void)
+{
+    if (real_va_control != NULL)
+        return;
+    real_control = lookup("libvlccore.so.9", "input_Control");
+    object_hold = lookup("libvlccore.so.9", "vlc_object_hold");
+    object_release = lookup("libvlccore.so.9", "vlc_object_release");
+    real_va_control = lookup("libvlccore.so.9", "input_vaControl");
+}
+
+struct late_pause {
+    input_thread_t *input; /* held until the pause is sent */
+    int late_ms;
+};
+
+static pthread_mutex_t late_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t late_sent = PTHREAD_COND_INITIALIZER;
+static int late_pending; /* late pauses not sent yet */
+
+static void *pause_later(void *data)
+{
+    struct late_pause *pause = data;
+    usleep((useconds_t)pause->late_ms * 1000);
+    real_control(pause->input, INPUT_SET_STATE, PAUSE_S);
+    object_release(pause->input);
+    fprintf(stderr, "PA-FAULT pause-late %d ms\n", pause->late_ms);
+    free(pause);
+    pthread_mutex_lock(&late_lock);
+    late_pending--;
+    pthread_cond_broadcast(&late_sent);
+    pthread_mutex_unlock(&late_lock);
+    return NULL;
+}
+
+int input_Control(input_thread_t *input, int query, ...)
+{
+    find_input_control();
+    va_list args;
+    va_start(args, query);
+    int late_ms = fault_ms("PA_FAULT_PAUSE_LATE_MS");
+    if (query == INPUT_SET_STATE && late_ms > 0) {
+        va_list peek;
+        va_copy(peek, args);
+        int state = va_arg(peek, int);
+        va_end(peek);
+        struct late_pause *pause = state == PAUSE_S ? malloc(sizeof(*pause)) : NULL;
+        pthread_t thread;
+        pthread_mutex_lock(&late_lock);
+        if (pause != NULL) {
+            pause->input = object_hold(input);
+            pause->late_ms = late_ms;
+            if (pthread_create(&thread, NULL, pause_later, pause) == 0) {
+                late_pending++;
+                pthread_mutex_unlock(&late_lock);
+                pthread_detach(thread);
+                va_end(args);
+                return 0; /* VLC_SUCCESS: the pause is on its way */
+            }
+            object_release(input);
+            free(pause);
+        }
+        while (late_pending > 0) /* a resume never overtakes a late pause */
+            pthread_cond_wait(&late_sent, &late_lock);
+        pthread_mutex_unlock(&late_lock);
+    }
+    int result = real_va_control(input, query, args);
+    va_end(args);
+    return result;
 }

@@ -10,8 +10,13 @@ corks a film's stream at its end after sleeping for the latency it estimates, an
 estimate leaves the film's last samples in the corked stream; stopping the player later
 uncorks the stream before flushing it, and what the server plays in between is heard. On a
 loaded machine both happen now and then (one run of the straight cut in about ten); with
-`drain_short_ms` and `flush_late_ms` they happen at every film's end and every stop. Nothing
-else of libvlc or PulseAudio is changed: the sound is real, heard through the real server.
+`drain_short_ms` and `flush_late_ms` they happen at every film's end and every stop.
+
+`pause_late_ms`: every pause a player is asked for reaches libvlc's input that much later (the
+caller returns at once). Under load the priming pause lands late now and then, and the film
+being primed plays on until it does (docs/dev/testing.md, "A film primed where one was
+stopped"); here it lands late every time. Nothing else of libvlc or PulseAudio is changed:
+the sound is real, heard through the real server.
 """
 
 from __future__ import annotations
@@ -41,12 +46,15 @@ class PulseFaults:
 
     library: Path
 
-    def env(self, *, drain_short_ms: int = 0, flush_late_ms: int = 0) -> dict[str, str]:
+    def env(
+        self, *, drain_short_ms: int = 0, flush_late_ms: int = 0, pause_late_ms: int = 0
+    ) -> dict[str, str]:
         """Variables for the player's process (LD_PRELOAD and the faults' sizes)."""
         return {
             "LD_PRELOAD": str(self.library),
             "PA_FAULT_DRAIN_SHORT_MS": str(drain_short_ms),
             "PA_FAULT_FLUSH_LATE_MS": str(flush_late_ms),
+            "PA_FAULT_PAUSE_LATE_MS": str(pause_late_ms),
         }
 
     @staticmethod

@@ -23,12 +23,19 @@ from the last position, tracks the picture on screen within ~10 ms.
 
 libvlc calls its event callbacks on its own threads and is not re-entrant. The callbacks here
 only emit a queued Qt signal (`_vlc_event`); everything else runs on the Qt thread, except two
-libvlc calls that must not wait there: the priming pause (`_Pauser`, above) and stopping a
-player (`_Stopper`): libvlc's stop waits for the film's decoding and output threads to end,
+libvlc calls that must not wait there: the priming pause (`_Pauser`, above) and ending a
+slot's film (`_Stopper`): libvlc waits for the film's decoding and output threads to end,
 which took up to 1.5 s on a loaded machine, on the thread that times the next cut. While a
-slot is stopped there, whatever is asked of it waits (`pending`) and runs once it is stopped.
+slot's film ends there, whatever is asked of the slot waits (`pending`) and runs after.
 Each load of a slot gets a new generation number, so late events from the film a slot played
 before are dropped.
+
+A slot's film is ended with `set_media(None)`, never with libvlc's stop between films: libvlc
+3's stop also destroys the player's audio output, and until a new film's sound creates
+another, the player refuses its volume and mute and forgets its device; a film primed there
+played at full level until the priming pause (docs/dev/playback-notes.md, "Sound").
+`set_media(None)` ends the film the same way (its decoders and their memory go, its sound
+stream closes) and keeps the output with its volume and mute.
 
 Loudness: a film's gain in dB (measured by preflight, plus the operator's trim) goes to
 libvlc's equalizer preamp, which is linear in dB; the operator's master volume (0-100 %) goes
@@ -123,7 +130,7 @@ class FilmPlayers(QObject):
     failed = Signal(str, str)
     fade_lift_ready = Signal(str)
     _vlc_event = Signal(str, int, str, float, float)  # slot, generation, kind, value, at (queued)
-    _stopped = Signal(str)  # a slot's player stopped on the stopper's thread (queued)
+    _stopped = Signal(str)  # a slot's film ended on the stopper's thread (queued)
 
     def __init__(
         self,
@@ -363,7 +370,8 @@ class FilmPlayers(QObject):
         level = self.level_of(state.film_id)
         self._set_preamp(state, level.preamp_db)
         state.player.audio_set_mute(self._muted)
-        state.player.audio_set_volume(level.volume)
+        if state.player.audio_set_volume(level.volume) != 0:
+            log.warning("libvlc refused the volume of slot %s (no audio output)", state.name)
 
     def _set_preamp(self, state: _Slot, preamp_db: float) -> None:
         """Give the slot's player an equalizer that is flat but for its preamp."""
@@ -393,7 +401,9 @@ class FilmPlayers(QObject):
 
     def set_audio_device(self, device_id: str) -> None:
         """Send both players' sound to `device_id` (one of `audio_devices()`)."""
-        self._device.choose(device_id, (state.player for state in self._slots.values()))
+        self._device.choose(device_id, ())  # each slot is sent to it by its route below
+        for state in self._slots.values():
+            self._route_sound(state)
         log.info("audio device: %s", device_id)
 
     def reopen_audio(self, module: str) -> None:
@@ -406,7 +416,7 @@ class FilmPlayers(QObject):
         the film's sound comes back within about a second (see kiosk.core.audio_watch)."""
         for state in self._slots.values():
             # without a module name only the track is restarted (enough when the server lives)
-            self._device.reopen(state.player, module)
+            self._route_sound(state, module)
             if state.state is SlotState.EMPTY:
                 continue
             track = int(state.player.audio_get_track())
@@ -418,6 +428,21 @@ class FilmPlayers(QObject):
                 REOPEN_TRACK_MS, self, lambda s=state, t=track, g=generation: self._retrack(s, t, g)
             )
         log.info("audio output reopened (%s)", module or "the same output, track restarted")
+
+    def _route_sound(self, state: _Slot, module: str = "") -> None:
+        """The one rule for a slot's sound output: a new output of libvlc's `module` when one
+        is named, the chosen device, and the level the slot must have now (its film's while it
+        plays or is paused, silence otherwise: a new output starts at full level).
+
+        Set before each film's `play()` too: libvlc 3's PulseAudio output remembers a device
+        for its next sound stream only when it is chosen while no stream is open (chosen while
+        a film plays, it moves that film's stream and the next one opens on the system's
+        default sink: measured, the third film of a night on the default sink)."""
+        self._device.reopen(state.player, module)
+        if state.state in (SlotState.PLAYING, SlotState.PAUSED):
+            self._apply_volume(state)
+        else:
+            _silence(state.player)
 
     def _retrack(self, state: _Slot, track: int, generation: int) -> None:
         if self._closed or state.generation != generation:
@@ -497,12 +522,11 @@ class FilmPlayers(QObject):
         _silence(state.player)  # set_media stops a film the player still holds
         state.player.set_media(media)
         media.release()
-        # silent until the cut, twice over (mute and volume 0; again: the new film's output),
-        # and the film's equalizer set now: setting it later, while the film plays, restarts
+        # the film's equalizer set now: setting it later, while the film plays, restarts
         # libvlc's audio filters
         self._set_preamp(state, self.level_of(film_id).preamp_db)
-        _silence(state.player)
         state.state = SlotState.PRIMING
+        self._route_sound(state)  # silent until the cut, on the chosen device from its start
         if state.player.play() != 0:
             state.state, state.film_id = SlotState.EMPTY, None
             self._fail_later(film_id, "libvlc could not start the film")
@@ -567,7 +591,6 @@ class FilmPlayers(QObject):
         state.pictures = True
         if state.state is not SlotState.PRIMING:
             return
-        self._send_sound_to_chosen_device(state)
         with self._lock:
             early = state.paused_early
             if not early and not state.play_when_ready:
@@ -587,17 +610,6 @@ class FilmPlayers(QObject):
         if not early:
             state.player.set_pause(1)
         log.debug("primed %s (paused by the %s)", state.film_id, "pauser" if early else "Qt thread")
-
-    def _send_sound_to_chosen_device(self, state: _Slot) -> None:
-        """Choose the device again for the film just primed, before its cut.
-
-        libvlc 3 forgets a player's device when the player is stopped: its next film's sound
-        came out of the system's default sink (measured with PulseAudio, the third film of a
-        night, the first player used again; tests/ui/test_chosen_output_heard.py). Setting it
-        when libvlc reports the film playing is too early: the film's audio output does not
-        exist yet and libvlc drops the choice. At the first picture the film plays muted, its
-        sound stream is open, and PulseAudio moves it to the chosen sink."""
-        self._device.apply(state.player)
 
     def _time(self, state: _Slot, seconds: float) -> None:
         """libvlc's time of the film, carried forward to now (the event waited in Qt's queue)."""
@@ -665,8 +677,11 @@ class _Pauser:
 
 
 class _Stopper:
-    """Stops players on a thread of its own: libvlc's stop waits for the film's threads to end
-    (up to 1.5 s measured on a loaded machine), which must not hold the GUI thread."""
+    """Ends the film a player holds on a thread of its own: libvlc waits for the film's threads
+    to end (up to 1.5 s measured on a loaded machine), which must not hold the GUI thread.
+
+    The film is ended with `set_media(None)`, not libvlc's stop, which would also destroy the
+    player's audio output (see the module's docstring); `close` stops the players for good."""
 
     def __init__(self, stopped: Callable[[str], None]) -> None:
         self._stopped = stopped  # called on this thread with the slot's name (emits a signal)
@@ -675,7 +690,7 @@ class _Stopper:
         self._thread.start()
 
     def stop(self, slot: _Slot) -> None:
-        """Stop the slot's player there; `stopped(name)` follows."""
+        """End the slot's film there; `stopped(name)` follows."""
         self._work.put(slot)
 
     def close(self) -> None:
@@ -686,8 +701,8 @@ class _Stopper:
     def _run(self) -> None:
         while (slot := self._work.get()) is not None:
             started = time.monotonic()
-            slot.player.stop()
-            log.debug("slot %s stopped in %.0f ms", slot.name, (time.monotonic() - started) * 1e3)
+            slot.player.set_media(None)  # keeps the audio output (`stop()` destroys it)
+            log.debug("slot %s emptied in %.0f ms", slot.name, (time.monotonic() - started) * 1e3)
             self._stopped(slot.name)
 
 
@@ -700,9 +715,12 @@ def _silence(player: Any) -> None:
     0.34 s into the next one, in about one straight-cut run in ten; at every stop once the
     timing is forced (tests/pulse_faults.py). Mute and volume are the stream's own at the
     server, so a muted stream's leftovers are silent however the stop goes
-    (docs/dev/testing.md, "The straight cut's burst")."""
+    (docs/dev/testing.md, "The straight cut's burst"). A player without an audio output
+    refuses both (libvlc 3 keeps no volume for it): logged, since its next sound would start
+    at full level."""
     player.audio_set_mute(True)
-    player.audio_set_volume(0)
+    if player.audio_set_volume(0) != 0:
+        log.warning("libvlc refused to silence a player (no audio output)")
 
 
 def set_preamp(player: Any, preamp_db: float) -> bool:

@@ -163,10 +163,13 @@ class SoundConsole:
 
 
 @contextmanager
-def sound_console(display: str, event: EventFolder, pulse: PulseServer) -> Iterator[SoundConsole]:
-    """Start the console child on `display`, its sound on `pulse`; close it after (its
-    stderr's tail is printed, for a failing test's report)."""
-    env = qt_env(display, KIOSK_VLC_VOUT="xcb_x11", **pulse.env)
+def sound_console(
+    display: str, event: EventFolder, pulse: PulseServer, extra_env: dict[str, str] | None = None
+) -> Iterator[SoundConsole]:
+    """Start the console child on `display`, its sound on `pulse` (`extra_env` added to its
+    environment, e.g. tests/pulse_faults.py's); close it after (its stderr's tail is printed,
+    for a failing test's report)."""
+    env = qt_env(display, KIOSK_VLC_VOUT="xcb_x11", **pulse.env, **(extra_env or {}))
     env.pop("KIOSK_VLC_AOUT", None)  # libvlc finds the PulseAudio server by itself
     process = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(event.root)],
