@@ -158,6 +158,20 @@ def pactl(server: PulseServer, *args: str) -> str:
     return result.stdout
 
 
+def wait_until_streams_corked(server: PulseServer, timeout_s: float = 10.0) -> int:
+    """Until every playback stream on the server is corked (a paused libvlc player's stream:
+    nothing is written to it); how many streams there are. A player's pause is asked on one
+    thread and reaches its sound stream on libvlc's, a moment later."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        listing = pactl(server, "list", "sink-inputs")
+        corked = re.findall(r"^\s*Corked: (\w+)", listing, re.MULTILINE)
+        if all(state == "yes" for state in corked):
+            return len(corked)
+        assert time.monotonic() < deadline, f"sound streams still playing: {corked}"
+        time.sleep(0.02)
+
+
 @contextmanager
 def record(server: PulseServer, out: Path, sink: str = SINK) -> Iterator[Path]:
     """Record `sink`'s monitor in real time into `out` (float32 stereo WAV); the stream is

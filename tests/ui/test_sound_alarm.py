@@ -49,6 +49,7 @@ from tests.sound_capture import (
     restart_pulse,
     stop_pulse,
     wait_until_heard,
+    wait_until_streams_corked,
 )
 from tests.ui.sound_console import SoundConsole, sound_console
 from tests.xvfb import Monitor, requires_xvfb, screenshot, xvfb_display
@@ -270,6 +271,9 @@ def test_sound_server_dying_between_films_is_seen_before_go(
     playing for the mid-film tests)."""
     console, pulse = alarm_rig.holding()
     console.wait_until_primed()  # between films: no film's sound stream is writing
+    # the primed film's pause reaches its stream on libvlc's thread a moment after the slot
+    # says ready: killed before that, libvlc's write fails and its log raises the alarm first
+    wait_until_streams_corked(pulse)
     lost_at = time.monotonic()
     os.kill(pulse.pid, signal.SIGKILL)
     up = console.expect(r"^BANNER_UP (\S+) (\S+) (.*)$", 10)
