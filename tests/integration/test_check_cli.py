@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from kiosk.core.booth_lines import judge_disk
 from kiosk.core.console_settings import ConsoleSettings
 from kiosk.store.console_settings import write_console_settings
 from kiosk.store.event_folder import EventFolder
@@ -54,9 +56,18 @@ def check(folder: EventFolder, **env: str) -> tuple[int, dict[str, Any]]:
     return result.returncode, {"ok": data["ok"], **{line["id"]: line for line in data["checks"]}}
 
 
+def disk_state(folder: EventFolder) -> str:
+    """What the disk line must say about the machine's real free space now."""
+    return judge_disk(shutil.disk_usage(folder.root).free, str(folder.root)).state.value
+
+
 def test_event_lines_follow_the_real_event(preflighted_demo: EventFolder) -> None:
+    # the disk line reads the machine's real free space: green here only while it has 2 GB
+    # (a clean clone's run on a nearly full disk heard "amber", rightly)
+    before = disk_state(preflighted_demo)
     _, lines = check(preflighted_demo)
-    for line_id in ("disk", "films", "seal", "vote_key"):
+    assert lines["disk"]["state"] in {before, disk_state(preflighted_demo)}, lines["disk"]
+    for line_id in ("films", "seal", "vote_key"):
         assert lines[line_id]["state"] == "green", lines[line_id]
     assert lines["server"]["state"] == "amber"  # the server never ran for this event
     assert lines["projector"]["state"] == "amber"  # no display here: said so, not guessed
