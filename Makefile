@@ -83,7 +83,7 @@ typecheck: deps
 	$(VENV)/bin/mypy
 
 bench: deps
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/bench -s -p no:randomly -o faulthandler_timeout=0
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/bench -s -p no:randomly -o faulthandler_timeout=0 -o timeout=0
 
 demo: deps
 	$(PY) main.py demo
