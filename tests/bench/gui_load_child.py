@@ -47,9 +47,13 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.core.show import CueKind
-from kiosk.core.thread_frames import current_frames
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import make_application, open_console
+
+try:
+    from kiosk.core.thread_frames import current_frames
+except ImportError:  # GUI_LOAD_BEFORE's code from before stop 34: the plain read
+    current_frames = sys._current_frames
 
 PROBE_MS = 5
 DRIVE_MS = 100
