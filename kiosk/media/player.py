@@ -62,6 +62,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from kiosk.media.audio_level import OutputLevel, output_level
 from kiosk.media.output_device import ChosenDevice
 from kiosk.media.picture_fade import PictureFades
+from kiosk.media.vlc_backend import embed_in_x11_window
 from kiosk.media.vlc_log import VlcLogTap
 
 log = logging.getLogger(__name__)
@@ -204,7 +205,7 @@ class FilmPlayers(QObject):
         """Draw slot `slot` into the native window `window_id` (which must outlive playback)."""
         player = self._slots[slot].player
         if sys.platform.startswith("linux"):
-            player.set_xwindow(window_id)
+            embed_in_x11_window(player, window_id)
         elif sys.platform == "win32":
             player.set_hwnd(window_id)
         elif sys.platform == "darwin":

@@ -6,11 +6,14 @@ records what happened and sets a threading.Event; it never calls back into libvl
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,84 @@ def create_instance(*, headless: bool = False, extra: Sequence[str] = ()) -> obj
     if instance is None:
         raise PlayerUnavailableError(f"libvlc refused to start with {args}")
     return instance
+
+
+class _VlcValue(ctypes.Union):
+    """libvlccore's `vlc_value_t`, the members read or written here."""
+
+    _fields_ = [("i_int", ctypes.c_int64), ("psz_string", ctypes.c_void_p)]
+
+
+_VLC_VAR_STRING = 0x0040  # libvlccore's type tag of a string variable
+
+
+def embed_in_x11_window(player: object, window_id: int) -> None:
+    """Draw `player`'s films into the X11 window `window_id`, with the instance's video output.
+
+    libvlc 3's `set_xwindow` also empties the player's `vout` variable (libvlc 3.0.24,
+    `lib/media_player.c`), so a `--vout=` the instance was created with (`KIOSK_VLC_VOUT`) is
+    silently dropped for every embedded player and libvlc picks its own output: its OpenGL
+    one, which without a GPU (Xvfb) Mesa draws in software on its `llvmpipe` threads, most of
+    a core while a film starts (docs/dev/threads.md, "Whose software OpenGL"). So the player's
+    own `vout` (inherited from the instance) is read before and written back after, through
+    libvlccore's variable calls (the ones `set_xwindow` itself makes; libvlc has no public call
+    for it). Without a chosen output (the default on the night) nothing is written back and
+    libvlc's choice, the GPU's OpenGL on a laptop, stays.
+    """
+    import vlc
+
+    assert isinstance(player, vlc.MediaPlayer)
+    core = _libvlccore()
+    chosen = _player_vout(core, player) if core is not None else ""
+    player.set_xwindow(window_id)
+    if core is not None and chosen:
+        _set_player_vout(core, player, chosen)
+
+
+def video_output_of(player: object) -> str:
+    """The video output `player` will open (its `vout` variable): "" for libvlc's choice."""
+    core = _libvlccore()
+    return _player_vout(core, player) if core is not None else ""
+
+
+def _libvlccore() -> ctypes.CDLL | None:
+    """libvlccore (already loaded with libvlc), when it is libvlc 3's; None otherwise."""
+    if not libvlc_version().startswith("3."):
+        return None  # libvlc 4's set_xwindow keeps the player's output
+    try:
+        core = ctypes.CDLL(ctypes.util.find_library("vlccore") or "libvlccore.so.9")
+        getter, setter = core.var_GetChecked, core.var_SetChecked
+    except (OSError, AttributeError) as exc:
+        log.warning("libvlccore's variables are out of reach (%s): libvlc picks the output", exc)
+        return None
+    getter.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(_VlcValue)]
+    setter.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, _VlcValue]
+    getter.restype = setter.restype = ctypes.c_int
+    return core
+
+
+def _player_vout(core: ctypes.CDLL, player: Any) -> str:
+    """The player's `vout` variable: the instance's `--vout`, or "" for libvlc's choice."""
+    import vlc
+
+    value = _VlcValue()
+    if core.var_GetChecked(player._as_parameter_, b"vout", _VLC_VAR_STRING, ctypes.byref(value)):
+        return ""
+    if not value.psz_string:
+        return ""
+    try:
+        return (ctypes.string_at(value.psz_string) or b"").decode()
+    finally:
+        vlc.libvlc_free(value.psz_string)
+
+
+def _set_player_vout(core: ctypes.CDLL, player: Any, name: str) -> None:
+    text = ctypes.create_string_buffer(name.encode())  # libvlccore copies it
+    value = _VlcValue(psz_string=ctypes.cast(text, ctypes.c_void_p))
+    if core.var_SetChecked(player._as_parameter_, b"vout", _VLC_VAR_STRING, value):
+        log.warning("libvlc kept its own video output: the player refused vout=%s", name)
+    else:
+        log.debug("embedded player keeps vout=%s", name)
 
 
 def libvlc_version() -> str:

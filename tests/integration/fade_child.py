@@ -8,7 +8,8 @@ fades up still. With `late-filter`, libvlc is told to switch its adjust filter o
 after the show asks (from another thread): a libvlc that applies the filter late, as a loaded
 one may, so the film's bright picture stays on screen that long unless the curtain waits.
 Prints one line of JSON with the wall-clock times (time.time(), as ffmpeg's x11grab stamps its
-frames) of the moments the test analyses, then quits.
+frames) of the moments the test analyses, and what of Mesa's software OpenGL the process holds
+while the film plays (`tests/software_gl.py`), then quits.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from kiosk.store.database import open_database
 from kiosk.store.event_folder import EventFolder
 from kiosk.ui.app import show_instance
 from kiosk.ui.stage.window import StageWindow
+from tests.software_gl import software_gl
 
 LATE_S = 0.4  # `late-filter`: how late libvlc is told to switch its filter on
 
@@ -99,6 +101,7 @@ def main() -> None:
     marks["cue"] = show.machine.cue.kind.value
     marks["still_film"] = show.machine.cue.kind is CueKind.FILM
     marks["black_now"] = stage.black
+    marks["software_gl"] = software_gl()  # the film drawn by the output asked for, or by Mesa
     print(json.dumps(marks), flush=True)
     # the night, not only the show: show.close() leaves the projector open, and players left
     # to the interpreter's exit (libvlc still calling back into Python) crashed it (SIGSEGV)

@@ -220,6 +220,10 @@ def test_fade_up_over_a_playing_film_is_a_ramp_without_a_flash(
 ) -> None:
     frames, marks = record_fade(tmp_path, film_cache)
     assert marks["still_film"] and not marks["black_now"]
+    # the show asked libvlc for xcb_x11 (KIOSK_VLC_VOUT): the film embedded in the stage is
+    # drawn by it, not by libvlc's OpenGL output in Mesa's software renderer (libvlc 3's
+    # set_xwindow drops the instance's --vout; kiosk.media.vlc_backend.embed_in_x11_window)
+    assert marks["software_gl"] == {"threads": [], "libraries": []}, marks["software_gl"]
     figures = analyse_or_keep(frames, marks)
     print("\nfade up over a playing film:", {k: round(v) for k, v in figures.items()})
     # InOutSine from 5 % to 95 % takes 71 % of the fade; allow for a loaded machine
