@@ -257,6 +257,53 @@ class GilSampler(threading.Thread):
 Frames = tuple[tuple[CodeType, int], ...]  # innermost first: (code, last instruction)
 
 
+CUT_EFFECTS = {"CutToFilm", "PlayFilm", "ShowCard", "ShowIntermission", "ShowEnd", "Blank"}
+CALLEE_DEPTH = 2  # the batch's own calls (runner, aim, each `changed` handler) and theirs
+
+
+class CutCallees:
+    """Times the Python calls a cut's batch makes, by name, while it runs (`sys.setprofile`
+    on the GUI thread, only for a batch with a cue change in it): depth 1 is what
+    `ShowController._carry_out` called itself (the effects' runner, the cut's aim, each
+    `changed` handler in the order Qt calls them), depth 2 what those called. The profile
+    hook is a Python call per call made, so only cut batches pay for it, both versions alike.
+    """
+
+    def __init__(self) -> None:
+        self.root: FrameType | None = None
+        self.open: dict[int, tuple[int, str, float]] = {}  # id(frame): depth, name, start
+        self.timed: list[tuple[int, str, float]] = []  # depth, name, ms (in call order)
+
+    def run(self, carry_out: Any, effects: Any) -> None:
+        self.root, self.open, self.timed = None, {}, []
+        sys.setprofile(self._hook)
+        try:
+            carry_out(effects)
+        finally:
+            sys.setprofile(None)
+
+    def _hook(self, frame: FrameType, event: str, _arg: object) -> None:
+        if event == "call":
+            if self.root is None:
+                if frame.f_code.co_name == "_carry_out":
+                    self.root = frame
+                return
+            depth, up = 1, frame.f_back
+            while up is not None and up is not self.root and depth <= CALLEE_DEPTH:
+                depth, up = depth + 1, up.f_back
+            if up is self.root and depth <= CALLEE_DEPTH:
+                code = frame.f_code
+                name = f"{Path(code.co_filename).stem}.{code.co_qualname}"
+                self.open[id(frame)] = (depth, name, time.monotonic())
+        elif event == "return" and id(frame) in self.open:
+            depth, name, began = self.open.pop(id(frame))
+            self.timed.append((depth, name, (time.monotonic() - began) * 1000))
+
+    def named(self, over_ms: float = 0.5) -> list[tuple[int, str, float]]:
+        """The calls that took over `over_ms`, in the order they ended."""
+        return [(depth, name, ms) for depth, name, ms in self.timed if ms >= over_ms]
+
+
 def _innermost(frame: FrameType | None) -> Frames:
     """The innermost frames, cheaply (their lines are worked out only for a gap)."""
     kept: list[tuple[CodeType, int]] = []
@@ -301,6 +348,13 @@ def thread_names(sampler: GilSampler | None) -> dict[int, str]:
     if sampler is not None:
         names.update(sampler.names())
     return names
+
+
+def software_gl_threads() -> int:
+    """How many of the console's threads are Mesa's software renderer (`llvmpipe-N`) now."""
+    tasks = Path("/proc/self/task")
+    names = [(task / "comm").read_text().strip() for task in tasks.iterdir()]
+    return sum(1 for name in names if name.startswith("llvmpipe"))
 
 
 def tab_of(window: Any, class_name: str) -> QWidget:
@@ -359,6 +413,7 @@ class Bench:
         self.batch_at = 0.0  # when the show began carrying out the latest batch of effects
         self.machine_due: float | None = None  # the show's own due time of the clock cut
         self.batch: list[tuple[str, float, float]] = []  # effect, start, end (monotonic)
+        self.callees = CutCallees()
         self._time_effects()
 
     def start(self) -> None:
@@ -376,7 +431,11 @@ class Bench:
 
         def timed_carry_out(effects: Any) -> None:
             self.batch_at, self.batch = time.monotonic(), []
-            carry_out(effects)
+            effects = list(effects)
+            if CUT_EFFECTS & {type(effect).__name__ for effect in effects}:
+                self.callees.run(carry_out, effects)
+            else:
+                carry_out(effects)
 
         def timed_do(effect: Any) -> None:
             began = time.monotonic()
@@ -443,6 +502,8 @@ class Bench:
                 else None,
                 "effects": [(name, (end - began) * 1000) for name, began, end in self.batch],
                 "handlers_ms": (now - effects_end) * 1000,  # `changed` handlers before ours
+                # what the batch called, by name (ours still running: `Bench._changed`)
+                "callees": self.callees.named(),
             }
         )
         cut = self.cuts[-1]
@@ -552,6 +613,7 @@ class Bench:
             "gil": gil,
             "origin": self.started,  # the monotonic clock is the machine's: the parent's too
             "threads": thread_names(self.sampler),  # kernel thread id: Python thread's name
+            "software_gl_threads": software_gl_threads(),
         }
         say("RESULT " + json.dumps(result))
         # closing the console during a show asks first (a dialog nobody answers here): the

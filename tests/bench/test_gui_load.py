@@ -127,6 +127,7 @@ class Outcome:
     gil: str = ""  # who held the interpreter lock in each stall (the child's GIL sampler)
     gil_detail: str = ""  # the worst stalls' threads, before and after the gap
     cut_detail: str = ""  # each cut: when it was decided, its effects, the handlers
+    software_gl_threads: int = 0  # Mesa's llvmpipe threads in the console at the end
 
     def line(self) -> str:
         loaded = [c["late_ms"] for c in self.cuts if c["loaded"]]
@@ -135,6 +136,7 @@ class Outcome:
         imported = f" import {self.import_s:.1f} s" if self.import_s else ""
         bar = " (progress bar seen)" if self.progress_seen else ""
         bar += f" no active window {self.no_active_window_s:.1f} s"
+        bar += f" llvmpipe threads {self.software_gl_threads}"
         return (
             f"{self.version:<7}{self.run:<9} GUI p99 {self.p99_ms:7.1f} max {self.max_ms:8.1f} | "
             f"outside cuts p99 {self.p99_outside_ms:6.1f} max {self.max_outside_ms:8.1f} | "
@@ -425,6 +427,7 @@ def outcome_of(
         result.get("no_active_window_s", 0.0),
         *gil_holders(samples, result.get("gil", {}), cores, cpu.cost() if cpu else ""),
         cut_details(result["cuts"]),
+        result.get("software_gl_threads", 0),
     )
 
 
@@ -600,6 +603,10 @@ def cut_details(cuts: list[dict[str, Any]]) -> str:
             f"  {cut['kind']:<9} at {cut['t']:6.1f} s late {cut['late_ms']:5.1f}: decided "
             f"{cut['decided_ms']:+.1f}{aim}, {effects}, handlers {cut['handlers_ms']:.1f}"
         )
+        callees = cut.get("callees", [])
+        called = [f"{'> ' * (depth - 1)}{name} {ms:.1f}" for depth, name, ms in callees]
+        if called:
+            lines.append("    called: " + "; ".join(called))
     return "\n".join(lines)
 
 
