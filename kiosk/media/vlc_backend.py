@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kiosk.desktop.x11_background import black_background
+
 log = logging.getLogger(__name__)
 
 BASE_ARGS = (
@@ -31,6 +33,7 @@ BASE_ARGS = (
     "--stereo-mode=1",
 )
 HEADLESS_ARGS = ("--vout=dummy", "--aout=dummy")
+CLEARS_WHOLE_WINDOW = frozenset({"gl", "gles2", "dummy"})  # outputs that draw the bars too
 
 
 class PlayerUnavailableError(RuntimeError):
@@ -75,6 +78,12 @@ def embed_in_x11_window(player: object, window_id: int) -> None:
     libvlccore's variable calls (the ones `set_xwindow` itself makes; libvlc has no public call
     for it). Without a chosen output (the default on the night) nothing is written back and
     libvlc's choice, the GPU's OpenGL on a laptop, stays.
+
+    An output that draws only the picture's rectangle (`xcb_x11`: a child window the
+    picture's size) leaves the bars to `window_id`, which then gets a black X background
+    (`kiosk.desktop.x11_background`); libvlc's OpenGL outputs clear the whole window
+    themselves, and a background there would show black at a film-to-film cut's raise
+    instead of the last picture until libvlc draws the next.
     """
     import vlc
 
@@ -84,6 +93,8 @@ def embed_in_x11_window(player: object, window_id: int) -> None:
     player.set_xwindow(window_id)
     if core is not None and chosen:
         _set_player_vout(core, player, chosen)
+    if chosen and chosen not in CLEARS_WHOLE_WINDOW:
+        black_background(window_id)  # the bars around the picture are the window's own
 
 
 def video_output_of(player: object) -> str:

@@ -108,7 +108,7 @@ def video(stage: StageWindow, clip: Path, srt: Path | None) -> dict[str, Any]:
     has played."""
     import vlc
 
-    from kiosk.media.vlc_backend import create_instance
+    from kiosk.media.vlc_backend import create_instance, embed_in_x11_window
     from kiosk.ui.stage.subtitles import libvlc_subtitle_args
 
     stage.show()
@@ -118,7 +118,7 @@ def video(stage: StageWindow, clip: Path, srt: Path | None) -> dict[str, Any]:
     player = instance.media_player_new()
     player.video_set_key_input(False)
     player.video_set_mouse_input(False)
-    player.set_xwindow(int(stage.video_surface("A").winId()))
+    embed_in_x11_window(player, int(stage.video_surface("A").winId()))  # keeps xcb_x11
     player.set_media(instance.media_new_path(str(clip)))
     if srt is not None:
         player.add_slave(vlc.MediaSlaveType.subtitle, srt.as_uri(), True)

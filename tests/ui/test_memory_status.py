@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.memory_trend import MemoryLevel, MemoryRule, MemoryTrend
@@ -61,6 +61,9 @@ class FakeShow(QObject):
         self.now += 1.0
         self.machine.jump_to(self.now, key)
         self.changed.emit()
+        # the status line samples once the cut's paints are delivered (AfterPaints): here, at
+        # once, as the event loop would within the turn
+        QCoreApplication.sendPostedEvents()
 
 
 class Readings:

@@ -146,7 +146,8 @@ def test_skip_and_back(qtbot: QtBot, console: ConsoleWindow) -> None:
     assert show.machine.cue.key == "card:A2"
     assert show.snapshot().status_of("A1") is FilmStatus.SKIPPED
     panel = console.show_panel
-    assert panel is not None and panel.run_model.states["A1"] is FilmStatus.SKIPPED
+    assert panel is not None  # the run order is redrawn after the cut's picture (AfterPaints)
+    qtbot.waitUntil(lambda: panel.run_model.states["A1"] is FilmStatus.SKIPPED)
     key(qtbot, console, Qt.Key.Key_Left)  # back: the film before the card, again
     assert show.machine.cue.key == "film:A1"
     qtbot.waitUntil(lambda: show.players.state_of(show.on_stage or "A") is SlotState.PLAYING)
@@ -229,6 +230,7 @@ def test_a_failing_film_alerts_and_skip_moves_on(
     assert window.night.runner.settle()
     assert "film_failed" in journal_kinds(broken_event)
     qtbot.mouseClick(panel.alert_skip, Qt.MouseButton.LeftButton)
-    assert phase(window) is not ShowPhase.FAILED and not panel.alert.isVisible()
+    assert phase(window) is not ShowPhase.FAILED
+    qtbot.waitUntil(lambda: not panel.alert.isVisible())  # redrawn after the cut's picture
     assert show.snapshot().status_of(film) is FilmStatus.FAILED  # stays failed in the record
     window.close()

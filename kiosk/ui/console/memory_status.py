@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, SignalInstance
 from kiosk.core.memory_trend import MemoryLevel, MemoryTrend, MemoryVerdict
 from kiosk.core.show import CueKind, Snapshot
 from kiosk.process_stats import ProcessStats, read_process_stats
+from kiosk.ui.common.after_paints import AfterPaints
 from kiosk.ui.common.messages import MessageBus
 from kiosk.ui.common.theme import Colours, set_style, text_label
 
@@ -62,6 +63,7 @@ class MemoryStatus(QObject):
         self._film_key = ""
         self._film_peak: float | None = None  # highest reading since the current film came up
         self._verdict = MemoryVerdict(MemoryLevel.STEADY, None, None, None)
+        self._after_cut = AfterPaints(self._show_changed, self)
         self._timer = QTimer(self)
         self._timer.setInterval(READ_EVERY_MS)
         self._timer.timeout.connect(self.refresh)
@@ -81,10 +83,10 @@ class MemoryStatus(QObject):
     def watch(self, show: ShowSource | None) -> None:
         """Take samples from `show`'s films (a new show after Start over replaces the old)."""
         if self._show is not None:
-            self._show.changed.disconnect(self._show_changed)
+            self._show.changed.disconnect(self._after_cut.request)
         self._show = show
-        if show is not None:
-            show.changed.connect(self._show_changed)
+        if show is not None:  # the film's sample (a read of /proc) after the cut's picture
+            show.changed.connect(self._after_cut.request)
 
     def stop(self) -> None:
         """Stop reading (the console is closing)."""

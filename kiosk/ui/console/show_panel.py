@@ -38,6 +38,7 @@ from kiosk.media.audio_level import master_db
 from kiosk.night.night import Night
 from kiosk.night.projector import Slide
 from kiosk.night.show import ShowController
+from kiosk.ui.common.after_paints import AfterPaints
 from kiosk.ui.common.tasks import TaskRunner
 from kiosk.ui.common.theme import Colours, set_style, text_label, ui_font
 from kiosk.ui.console.film_progress import FilmProgress
@@ -179,7 +180,9 @@ class ShowPanel(QWidget):
         bottom.addWidget(side, 2)
         layout.addLayout(bottom, 1)
 
-        controller.changed.connect(self.refresh)
+        # the show's changes are redrawn after the stage's picture (the cut's paint) is out
+        self._after_cut = AfterPaints(self.refresh, self)
+        controller.changed.connect(self._after_cut.request)
         controller.ignored.connect(self._ignored)
         night.show_replaced.connect(self.set_controller)
         self._timer = QTimer(self)
@@ -444,11 +447,11 @@ class ShowPanel(QWidget):
         """Drive a new show (the night replaced it: Start over)."""
         if controller is self.controller:
             return
-        self.controller.changed.disconnect(self.refresh)
+        self.controller.changed.disconnect(self._after_cut.request)
         self.controller.ignored.disconnect(self._ignored)
         self.controller = controller
         self.preview.controller = controller
-        controller.changed.connect(self.refresh)
+        controller.changed.connect(self._after_cut.request)
         controller.ignored.connect(self._ignored)
         self.resume_banner.hide()
         self.refresh()
