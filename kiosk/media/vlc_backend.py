@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kiosk.desktop.x11_background import black_background
+from kiosk.desktop.x11_background import paint_black_by_server
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def embed_in_x11_window(player: object, window_id: int) -> None:
     if core is not None and chosen:
         _set_player_vout(core, player, chosen)
     if chosen and chosen not in CLEARS_WHOLE_WINDOW:
-        black_background(window_id)  # the bars around the picture are the window's own
+        paint_black_by_server(window_id)  # the bars around the picture are the window's own
 
 
 def video_output_of(player: object) -> str:

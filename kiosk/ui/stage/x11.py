@@ -6,6 +6,7 @@ window manager directly, with the EWMH client message, through libX11 (always pr
 runs on xcb). Elsewhere this does nothing.
 
 Also `flush_requests`: push Qt's queued X requests out at once (a cut's raise), through libxcb.
+libX11 is loaded by `kiosk.desktop.x11_background.xlib`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from collections.abc import Callable
 from typing import cast
 
 from PySide6.QtGui import QGuiApplication
+
+from kiosk.desktop.x11_background import xlib
+
+__all__ = ["flush_requests", "skip_taskbar_and_pager"]
 
 log = logging.getLogger(__name__)
 
@@ -46,26 +51,15 @@ class _XEvent(ctypes.Union):
 
 
 def _xlib() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("X11") or "libX11.so.6"
-    try:
-        lib = ctypes.CDLL(name)
-    except OSError:
-        return None
-    lib.XOpenDisplay.restype = ctypes.c_void_p
-    lib.XOpenDisplay.argtypes = [ctypes.c_char_p]
-    lib.XCloseDisplay.argtypes = [ctypes.c_void_p]
-    lib.XInternAtom.restype = ctypes.c_ulong
-    lib.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
-    lib.XDefaultRootWindow.restype = ctypes.c_ulong
-    lib.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
-    lib.XSendEvent.argtypes = [
-        ctypes.c_void_p,
-        ctypes.c_ulong,
-        ctypes.c_int,
-        ctypes.c_long,
-        ctypes.POINTER(_XEvent),
-    ]
-    lib.XFlush.argtypes = [ctypes.c_void_p]
+    lib = xlib()
+    if lib is not None:
+        lib.XSendEvent.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_ulong,
+            ctypes.c_int,
+            ctypes.c_long,
+            ctypes.POINTER(_XEvent),
+        ]
     return lib
 
 
@@ -139,27 +133,3 @@ def flush_requests() -> None:
     address = connection()
     if address:
         flush(int(address))
-
-
-def paint_black_by_server(window_id: int) -> bool:
-    """Give a window a black X background, so the X server itself paints it black the moment
-    it is uncovered (say, when a window above it dies), before its own process repaints it.
-    Qt leaves windows without a background (no flicker), so an uncovered Qt window keeps
-    whatever picture was there until Qt paints. Returns False when not on X11."""
-    if QGuiApplication.platformName() != "xcb" or not os.environ.get("DISPLAY"):
-        return False
-    lib = _xlib()
-    if lib is None:
-        return False
-    display = lib.XOpenDisplay(None)
-    if not display:
-        return False
-    try:
-        lib.XSetWindowBackground.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
-        lib.XClearWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
-        lib.XSetWindowBackground(display, window_id, 0)  # pixel 0: black on TrueColor
-        lib.XClearWindow(display, window_id)
-        lib.XFlush(display)
-        return True
-    finally:
-        lib.XCloseDisplay(display)
