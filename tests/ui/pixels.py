@@ -57,3 +57,13 @@ def misplaced_pixels(a: QImage, b: QImage) -> int:
     on what the same font file drew before: docs/dev/testing.md, "The reveal card whose last
     frame moved") makes none."""
     return count_above(difference(a, b), 48)
+
+
+def brightness(image: QImage) -> int:
+    """The image's grey levels added up: a layer short of full opacity, or a fade not quite
+    done, changes it by tens of thousands on a 1920x1080 card (a line at 99 %: 88,678), the
+    hair large type may move between two drawings by about 50."""
+    grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    line = grey.bytesPerLine()
+    data = bytes(grey.constBits())
+    return sum(sum(data[y * line : y * line + grey.width()]) for y in range(grey.height()))

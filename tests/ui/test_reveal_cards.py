@@ -51,7 +51,7 @@ from kiosk.ui.stage.card_view import CardView, render_card
 from kiosk.ui.stage.reveal_painter import HEADER_BOTTOM, NomineeGrid, films_area, layout_for
 from kiosk.ui.stage.reveal_scene import CardScene
 from kiosk.ui.stage.typesetting import SAFE_RECT
-from tests.ui.pixels import count_above, difference, misplaced_pixels
+from tests.ui.pixels import brightness, count_above, difference, misplaced_pixels
 
 pytestmark = pytest.mark.usefixtures("qt_painting")  # fonts and painting need the QApplication
 
@@ -335,6 +335,9 @@ def test_entrance_frames_move_and_end_on_the_card_at_rest(
         # the last frame is the still card, every layer on the same pixels (large type may
         # differ by a hair between two drawings: misplaced_pixels says why)
         assert misplaced_pixels(end, at_rest) == 0, f"{name}: last frame != card"
+        # ...and every layer fully faded in, the card fully up from black
+        change = brightness(end) - brightness(at_rest)
+        assert abs(change) <= 2000, f"{name}: last frame {change} grey levels off the card"
         if isinstance(card, WinnerCard):
             for progress in (0.0, 0.15, 0.3, 0.5, 0.75):
                 save(scene.render(progress), "winner-entrance", f"{name}-{progress:.2f}")
