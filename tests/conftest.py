@@ -28,8 +28,9 @@ from tests.doors_helpers import make_event
 from tests.film_cache import FilmCache
 from tests.run_shared import built_once_folder, shared_folder
 
-# ERROR logs fail; longest files first; the checkout byte-compiled once for every child process
-pytest_plugins = ["tests.guards", "tests.file_order", "tests.bytecode"]
+# ERROR logs fail; longest files first; the checkout byte-compiled once for every child process;
+# the threads each test leaves running, reported at the end
+pytest_plugins = ["tests.guards", "tests.file_order", "tests.bytecode", "tests.thread_leaks"]
 
 
 @pytest.fixture(scope="session")

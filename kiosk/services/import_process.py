@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 SHOWN_LINES = 500  # bad rows and missing people sent back to be shown (the counts are whole)
 STOP_GRACE_S = 10.0  # a stop asked while a chunk is written: then the child is killed
+KILLER_THREAD = "import-stop-deadline"  # the thread that kills a child that did not stop
 CHILD_MODULE = "kiosk.services.import_child"
 
 Progress = Callable[[int, int], None]  # (people written, people to write)
@@ -265,6 +266,7 @@ class ImportProcess:
         self._lock = threading.Lock()
         self._child: subprocess.Popen[str] | None = None
         self._stop_asked = False
+        self._killer: threading.Timer | None = None  # a stop's deadline, while it runs
 
     def preview(
         self,
@@ -307,12 +309,15 @@ class ImportProcess:
         with self._lock:
             self._stop_asked = True
             child = self._child
-        if child is None or child.poll() is not None:
-            return
+            if child is None or child.poll() is not None:
+                return
+            # known to the run before it can end: its end cancels the deadline (even unstarted)
+            killer = threading.Timer(STOP_GRACE_S, _kill_if_running, (child,))
+            killer.name = KILLER_THREAD
+            killer.daemon = True
+            self._killer = killer
         log.info("stopping the import child %d", child.pid)
         child.send_signal(signal.SIGTERM)
-        killer = threading.Timer(STOP_GRACE_S, _kill_if_running, (child,))
-        killer.daemon = True
         killer.start()
 
     @property
@@ -342,6 +347,9 @@ class ImportProcess:
                 child.wait()
                 with self._lock:
                     self._child = None
+                    killer, self._killer = self._killer, None
+                if killer is not None:
+                    killer.cancel()  # the child has ended: its deadline's thread ends too
 
     def _talk(
         self,

@@ -200,7 +200,8 @@ def open_console(
     window.closed.connect(doors.stop)
     window.add_tab(ReportView(event.report(), tasks, messages), "Report · 報告")
     server = EventServerProcess(event.root)  # started and stopped by the Stations tab
-    mount_stations(window, partial(event.stations, server), server.stop, config.zone)
+    stations = mount_stations(window, partial(event.stations, server), server.stop, config.zone)
+    window.closed.connect(stations.stop)  # its worker ends with the console, not at quit only
     mount_reveal(window, event, night, messages, tasks)
     mount_vote(window, event, night, messages, stage)
     mount_remote(window, event, night, messages)

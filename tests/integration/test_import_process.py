@@ -6,12 +6,15 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from kiosk.services.child_process import CHILD_NICE
 from kiosk.services.import_process import (
+    KILLER_THREAD,
     ImportChildError,
     ImportFileRefusedError,
     ImportProcess,
@@ -106,6 +109,11 @@ def test_stop_keeps_whole_chunks_and_importing_again_completes(
 
     with pytest.raises(ImportStoppedError, match="Import stopped after"):
         imports.apply(preview, progress=stop_at_first_chunk)
+    # the stop's 10 s deadline ends with the child (it held a thread and the child till then)
+    deadline = time.monotonic() + 5
+    while KILLER_THREAD in {t.name for t in threading.enumerate()}:
+        assert time.monotonic() < deadline, "the stop's deadline thread outlived the child"
+        time.sleep(0.01)
     people, ticketed, journalled = people_and_tickets(event)
     assert 0 < people < PEOPLE and people % IMPORT_CHUNK_ROWS == 0
     assert ticketed == people and journalled == 0

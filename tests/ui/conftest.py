@@ -3,6 +3,7 @@ the one `console` (a real ConsoleWindow, shown at laptop size, always closed aft
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import shutil
@@ -18,6 +19,8 @@ from kiosk.core.programme import Programme
 from kiosk.media.generate import ClipSpec
 from kiosk.media.stills import StillProvider, cache_dir_for
 from kiosk.store.event_folder import EventFolder
+from kiosk.ui.app import make_application
+from kiosk.ui.console.stations_panel import StationService, StationsPanel
 from kiosk.ui.console.window import ConsoleWindow
 from tests.conftest import film_toml, write_event
 from tests.film_cache import FilmCache
@@ -28,6 +31,7 @@ from tests.ui.reveal_helpers import JURY, PASSPHRASE, open_console_window
 from tests.xvfb import BOOTH_CONSOLE, BOOTH_PROJECTOR, xvfb_display
 
 ConsoleFactory = Callable[..., ConsoleWindow]
+StationsPanelFactory = Callable[..., StationsPanel]
 
 LAPTOP = (1366, 768)
 # a desktop panel and the window's title bar take about 60 px of a 768 px screen
@@ -62,6 +66,28 @@ def console_factory(qtbot: QtBot) -> Iterator[ConsoleFactory]:
     yield open_one
     for window in opened:
         window.close()
+
+
+@pytest.fixture
+def stations_panel_factory(qtbot: QtBot) -> Iterator[StationsPanelFactory]:
+    """`stations_panel_factory(open_service, zone=None)`: the console's Stations tab on its own;
+    every panel it built is stopped after the test, whatever happened (its worker thread, and
+    the service that thread holds, end with the test: tests/thread_leaks.py reports any that
+    do not)."""
+    built: list[StationsPanel] = []
+
+    def build(
+        open_service: Callable[[], StationService], zone: dt.tzinfo | None = None
+    ) -> StationsPanel:
+        make_application()
+        panel = StationsPanel(open_service, zone)
+        qtbot.addWidget(panel)
+        built.append(panel)
+        return panel
+
+    yield build
+    for panel in built:
+        panel.stop()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,7 +34,11 @@ def messages() -> list[str]:
 
 
 @pytest.fixture
-def registrations_view(qtbot: QtBot, tmp_path: Path, messages: list[str]) -> RegistrationsView:
+def registrations_view(
+    qtbot: QtBot, tmp_path: Path, messages: list[str]
+) -> Iterator[RegistrationsView]:
+    """The Registrations tab on a new event, shown; stopped after the test as the console
+    stops it (an import's child, then its worker thread and connection)."""
     make_application()
     folder = write_event(
         tmp_path / "event", [film_toml("A1", "a1.mp4")]
@@ -46,7 +51,8 @@ def registrations_view(qtbot: QtBot, tmp_path: Path, messages: list[str]) -> Reg
     widget.show()
     qtbot.waitExposed(widget)
     settle(widget)
-    return widget
+    yield widget
+    widget.stop()
 
 
 class Busy(Protocol):

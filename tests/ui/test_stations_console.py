@@ -14,27 +14,26 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.services.open_event import OpenEvent
-from kiosk.ui.app import make_application
-from kiosk.ui.console.stations_panel import StationsPanel
 from kiosk.ui.doors.camera import CameraInput
 from kiosk.ui.doors.decoder import decode_qr
 from kiosk.ui.doors.remote_app import PairingDialog
 from tests.doors_helpers import make_event, qr_frame, seed_people
 from tests.station_helpers import run_cli, start_server
+from tests.ui.conftest import StationsPanelFactory
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 pytestmark = pytest.mark.slow
 
 
-def test_pair_by_the_consoles_qr_then_revoke(qtbot: QtBot, tmp_path: Path) -> None:
-    make_application()
+def test_pair_by_the_consoles_qr_then_revoke(
+    qtbot: QtBot, tmp_path: Path, stations_panel_factory: StationsPanelFactory
+) -> None:
     folder = make_event(tmp_path / "event", capacity=20)
     seed_people(folder)
     server = start_server(folder.root)
     try:
-        panel = StationsPanel(OpenEvent.open(folder).stations)
-        qtbot.addWidget(panel)
+        panel = stations_panel_factory(OpenEvent.open(folder).stations)
         panel.resize(1366, 700)
         panel.show()
         qtbot.waitExposed(panel)

@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.services.station_console import ConflictRow, PairingCode, ServerStatus, StationRow
 from kiosk.ui.app import make_application
-from kiosk.ui.console.stations_panel import mount_stations
+from kiosk.ui.console.stations_panel import StationsPanel, mount_stations
+from kiosk.ui.console.window import ConsoleWindow
 
 
 class _Recorded:
@@ -84,3 +85,12 @@ def test_the_stations_service_lives_on_the_tabs_worker(qtbot: QtBot) -> None:
     assert service.threads["close"] == {"stations"}
     assert threading.main_thread().name not in opened_on
     assert stopped == []  # the server stops when the application quits, not before
+
+
+def test_closing_the_console_stops_the_stations_worker(console: ConsoleWindow) -> None:
+    # it used to stop only when the application quit: a console closed in a process that goes
+    # on (every console test) kept its thread and its service (docs/dev/testing.md)
+    (panel,) = console.findChildren(StationsPanel)
+    assert panel.worker.running
+    console.close()
+    assert not panel.worker.running

@@ -16,8 +16,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.services.station_console import ConflictRow, PairingCode, ServerStatus, StationRow
-from kiosk.ui.app import make_application
-from kiosk.ui.console.stations_panel import StationsPanel
+from tests.ui.conftest import StationsPanelFactory
 
 AT = dt.datetime(2026, 12, 5, 11, 58, 30, tzinfo=dt.UTC)  # 19:58:30 in Hong Kong
 
@@ -69,11 +68,11 @@ def laptop_in_new_york() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("laptop_in_new_york")
-def test_times_are_on_the_events_clock(qtbot: QtBot) -> None:
-    make_application()
+def test_times_are_on_the_events_clock(
+    qtbot: QtBot, stations_panel_factory: StationsPanelFactory
+) -> None:
     stations = _Stations()
-    panel = StationsPanel(lambda: stations, ZoneInfo("Asia/Hong_Kong"))
-    qtbot.addWidget(panel)
+    panel = stations_panel_factory(lambda: stations, ZoneInfo("Asia/Hong_Kong"))
     panel.refresh()
     panel.name_entry.setText("Door 3")
     panel.make_pairing()

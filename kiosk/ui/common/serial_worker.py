@@ -118,6 +118,11 @@ class SerialWorker(QObject, Generic[Resource]):
         with self._lock:
             return self._pending
 
+    @property
+    def running(self) -> bool:
+        """Whether the worker's thread is alive (until `shutdown` has stopped it)."""
+        return self._thread.is_alive()
+
     def wait_idle(self, timeout_s: float = 10.0) -> bool:
         """Block until all submitted work has run (closing and tests); False on timeout."""
         return self._idle.wait(timeout_s)
