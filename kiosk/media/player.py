@@ -535,10 +535,7 @@ class FilmPlayers(QObject):
         if cold_for_s > 0:  # primed once the output is warm; a cut meanwhile plays it then
             silence_player(state.player)  # whatever it still holds, until it is loaded
             state.state = SlotState.PRIMING
-            generation = state.generation
-            QTimer.singleShot(
-                math.ceil(cold_for_s * 1000), self, lambda: self._load_warm(slot, generation, path)
-            )
+            self._load_when_warm(slot, state.generation, path, cold_for_s)
             return
         if not path.is_file():
             state.state = SlotState.EMPTY
@@ -561,6 +558,13 @@ class FilmPlayers(QObject):
             state.state, state.film_id = SlotState.EMPTY, None
             self._fail_later(film_id, "libvlc could not start the film")
 
+    def _load_when_warm(self, slot: str, generation: int, path: Path, wait_s: float) -> None:
+        """In `wait_s`, load the film `_load` put off until the output is warm (Qt's coarse
+        timer may fire a little early: `_load_warm` then waits the rest)."""
+        QTimer.singleShot(
+            math.ceil(wait_s * 1000), self, lambda: self._load_warm(slot, generation, path)
+        )
+
     def _load_warm(self, slot: str, generation: int, path: Path) -> None:
         """Prime the film `_load` put off until the output was warm, unless the slot has moved
         on (stopped, loaded again); played at once if the show cut to it meanwhile."""
@@ -568,6 +572,10 @@ class FilmPlayers(QObject):
         if self._closed or state.generation != generation or state.film_id is None:
             return
         if state.state is not SlotState.PRIMING:
+            return
+        cold_for_s = 0.0 if self._hold is None else self._hold.cold_for_s()
+        if cold_for_s > 0:  # the timer came early, or the output was warmed again meanwhile
+            self._load_when_warm(slot, generation, path, cold_for_s)
             return
         play = state.play_when_ready
         self._load(slot, state.film_id, path, state.start_at_s, play=play)
