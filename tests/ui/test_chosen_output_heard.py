@@ -231,6 +231,9 @@ def _night_heard(
         sound_console(display, event, pulse, extra_env) as console,
     ):
         console.expect(r"^READY", 60)
+        # the first film primed before GO, as on the night (the console opens long before): the
+        # players prime it once the output has played a moment (kiosk/media/output_hold.py)
+        console.wait_until_primed()
         with record(pulse, hall_wav, sink=HALL), record(pulse, default_wav, sink=SINK):
             console.command("go")
             for film_id in tones:
