@@ -3,14 +3,14 @@ device when the console opens, after the device changes and after the output is 
 rests paused with its sound stream still open.
 
 Why (PulseAudio, measured: docs/dev/testing.md, "The first film's sound on a cold output"): an
-output nothing has played on for a while renders up to its whole buffer ahead (about 2 s), and
-a sink that cannot take that back (a null sink, a Bluetooth one) plays a new stream only after
-it. The night's first film is primed on such an output when the console opens; when its priming
-pause lands late, libvlc starts its sound there, the stream falls a quarter second or more behind
-the film's clock, and at the cut libvlc finds it "way too late" and throws away everything it
-had queued: the opening film was heard 0.1 s, then nothing for the rest of its 1.5 s. Priming
-starts once the output has played for `WARM_S` (`cold_for_s`, used by `FilmPlayers`), and the
-open stream keeps the output at the films' latency after.
+output nothing is playing on renders up to its whole buffer ahead (about 2 s). The night's
+first film is primed on such an output as the console opens; when its priming pause lands late,
+libvlc starts its sound there, and when the sink's timing changes meanwhile (in the test: clients
+attaching to its monitor) the stream falls a quarter second or more behind the film's clock; at
+the cut libvlc finds it "way too late" and throws away everything it had queued: the opening film
+was heard 0.02-0.22 s, then nothing. With something already playing on the output it was heard.
+Priming starts once the output has played for `WARM_S` (`cold_for_s`, used by `FilmPlayers`), and
+the open stream keeps the output at the films' latency after.
 
 The silence is written once (`ensure_silence`, the wave module) and played muted at volume 0
 (a player that never played holds both), so nothing can be heard whatever the file holds.

@@ -39,9 +39,10 @@ stream closes) and keeps the output with its volume and mute.
 
 On PulseAudio a film is primed only once the output has played for a moment (an
 `OutputHold` plays silence on it when the night opens, after a device change and a reopen): a
-film whose sound starts on an output nothing had played on, as the first film's does when its
-priming pause lands late, falls behind its clock, and at the cut libvlc throws away the sound
-it queued, about a second (docs/dev/testing.md, "The first film's sound on a cold output").
+film whose sound starts on an output nothing is playing on, as the first film's does when its
+priming pause lands late, fell behind its clock when the sink's timing changed meanwhile, and
+at the cut libvlc threw away the sound it queued, about a second (docs/dev/testing.md, "The
+first film's sound on a cold output").
 While the priming waits, the slot says PRIMING; a cut then plays the film as it loads.
 
 Loudness: a film's gain in dB (measured by preflight, plus the operator's trim) goes to
