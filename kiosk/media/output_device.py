@@ -1,4 +1,5 @@
-"""The audio device the show's sound goes to, and how a libvlc player is sent to it.
+"""The audio device the show's sound goes to, how a libvlc player is sent to it, and how it is
+silenced (`silence_player`).
 
 The operator chooses one device in the Outputs dialog; the films, the room's music and the
 reveal's sting all play on it. libvlc 3 keeps that choice per player and per audio output, not
@@ -43,3 +44,21 @@ class ChosenDevice:
         if module and player.audio_output_set(module) != 0:
             log.warning("libvlc refused a new audio output %r", module)
         self.apply(player)
+
+
+def silence_player(player: Any) -> None:
+    """Mute a libvlc player twice over (mute and volume 0): before it is stopped or reloaded,
+    and wherever a player must make no sound.
+
+    libvlc 3.0.24's stop flushes the film's PulseAudio stream, and its flush first uncorks a
+    corked stream: a film paused (or at its end, `:play-and-pause`) with samples still queued
+    plays them until the flush lands. Measured: 10 ms of the film cut away from at full level,
+    0.34 s into the next one, in about one straight-cut run in ten; at every stop once the
+    timing is forced (tests/pulse_faults.py). Mute and volume are the stream's own at the
+    server, so a muted stream's leftovers are silent however the stop goes
+    (docs/dev/testing.md, "The straight cut's burst"). A player without an audio output
+    refuses both (libvlc 3 keeps no volume for it): logged, since its next sound would start
+    at full level."""
+    player.audio_set_mute(True)
+    if player.audio_set_volume(0) != 0:
+        log.warning("libvlc refused to silence a player (no audio output)")

@@ -37,6 +37,14 @@ played at full level until the priming pause (docs/dev/playback-notes.md, "Sound
 `set_media(None)` ends the film the same way (its decoders and their memory go, its sound
 stream closes) and keeps the output with its volume and mute.
 
+On PulseAudio a film is primed only once the output has played for a moment (an
+`OutputHold` plays silence on it when the night opens, after a device change and a reopen): a
+film whose sound starts on an output nothing is playing on, as the first film's does when its
+priming pause lands late, fell behind its clock when the sink's timing changed meanwhile, and
+at the cut libvlc threw away the sound it queued, about a second (docs/dev/testing.md, "The
+first film's sound on a cold output").
+While the priming waits, the slot says PRIMING; a cut then plays the film as it loads.
+
 Loudness: a film's gain in dB (measured by preflight, plus the operator's trim) goes to
 libvlc's equalizer preamp, which is linear in dB; the operator's master volume (0-100 %) goes
 to `audio_set_volume`, which is cubic (see `kiosk.media.audio_level` for the measured laws).
@@ -48,6 +56,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import math
 import queue
 import sys
 import threading
@@ -60,7 +69,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk.media.audio_level import OutputLevel, output_level
-from kiosk.media.output_device import ChosenDevice
+from kiosk.media.output_device import ChosenDevice, silence_player
+from kiosk.media.output_hold import OutputHold
 from kiosk.media.picture_fade import PictureFades
 from kiosk.media.vlc_backend import embed_in_x11_window
 from kiosk.media.vlc_log import VlcLogTap
@@ -121,7 +131,9 @@ class FilmPlayers(QObject):
     seconds)` once libvlc knows the length, `ended(film_id)`, `failed(film_id, reason)`,
     `fade_lift_ready(slot)` when the curtain over a slot fading up from black may drop
     (`fade_in`). Give it the instance's `log_tap`: a fade learns from libvlc's log when its
-    filter is in (without it every fade waits its fallback and lifts at full).
+    filter is in (without it every fade waits its fallback and lifts at full), and it says
+    whether libvlc plays on PulseAudio, whose output the players warm (`warm_output`: an
+    `OutputHold`) before they prime a film on it.
     """
 
     film_started = Signal(str)
@@ -140,6 +152,7 @@ class FilmPlayers(QObject):
         parent: QObject | None = None,
         *,
         log_tap: VlcLogTap | None = None,
+        warm_output: bool | None = None,
     ) -> None:
         super().__init__(parent)
         import vlc
@@ -169,6 +182,9 @@ class FilmPlayers(QObject):
         self._watchdog.start()
         for slot in self._slots.values():
             self._attach(slot)
+        if warm_output is None:  # the tap heard libvlc name its output as the players were made
+            warm_output = log_tap is not None and log_tap.audio_module == "pulse"
+        self._hold = OutputHold(instance, self._device) if warm_output else None
 
     # Set-up -----------------------------------------------------------------------------
 
@@ -295,7 +311,7 @@ class FilmPlayers(QObject):
         """Unload the slot; its last frame stays up a moment so the cut never shows black."""
         state = self._slots[slot]
         self._fades.cancel(slot)
-        _silence(state.player)  # from the cut, not from libvlc's stop STOP_DELAY_MS later
+        silence_player(state.player)  # from the cut, not from libvlc's stop STOP_DELAY_MS later
         state.generation += 1
         state.film_id, state.state = None, SlotState.EMPTY
         if state.stop_pending:
@@ -405,6 +421,8 @@ class FilmPlayers(QObject):
         self._device.choose(device_id, ())  # each slot is sent to it by its route below
         for state in self._slots.values():
             self._route_sound(state)
+        if self._hold is not None:
+            self._hold.warm()  # the new device may be cold
         log.info("audio device: %s", device_id)
 
     def reopen_audio(self, module: str) -> None:
@@ -428,6 +446,8 @@ class FilmPlayers(QObject):
             QTimer.singleShot(
                 REOPEN_TRACK_MS, self, lambda s=state, t=track, g=generation: self._retrack(s, t, g)
             )
+        if self._hold is not None:
+            self._hold.warm(module)
         log.info("audio output reopened (%s)", module or "the same output, track restarted")
 
     def _route_sound(self, state: _Slot, module: str = "") -> None:
@@ -443,7 +463,7 @@ class FilmPlayers(QObject):
         if state.state in (SlotState.PLAYING, SlotState.PAUSED):
             self._apply_volume(state)
         else:
-            _silence(state.player)
+            silence_player(state.player)
 
     def _retrack(self, state: _Slot, track: int, generation: int) -> None:
         if self._closed or state.generation != generation:
@@ -468,10 +488,12 @@ class FilmPlayers(QObject):
             self._fades.cancel(state.name)
             state.generation += 1
             state.stop_pending, state.pending = False, []
-            _silence(state.player)
+            silence_player(state.player)
             state.player.stop()
             state.player.release()
             state.state = SlotState.EMPTY
+        if self._hold is not None:
+            self._hold.close()
 
     # Inside ------------------------------------------------------------------------------
 
@@ -511,6 +533,12 @@ class FilmPlayers(QObject):
         state.play_when_ready, state.pictures, state.started = play, False, False
         state.length_s, state.position_s, state.position_sent_at = None, start_at_s, 0.0
         state.loaded_at = time.monotonic()
+        cold_for_s = 0.0 if play or self._hold is None else self._hold.cold_for_s()
+        if cold_for_s > 0:  # primed once the output is warm; a cut meanwhile plays it then
+            silence_player(state.player)  # whatever it still holds, until it is loaded
+            state.state = SlotState.PRIMING
+            self._load_when_warm(slot, state.generation, path, cold_for_s)
+            return
         if not path.is_file():
             state.state = SlotState.EMPTY
             state.film_id = None
@@ -520,7 +548,7 @@ class FilmPlayers(QObject):
         media.add_option(":play-and-pause")  # keep the last frame up at the end
         if start_at_s > 0:
             media.add_option(f":start-time={start_at_s:.3f}")
-        _silence(state.player)  # set_media stops a film the player still holds
+        silence_player(state.player)  # set_media stops a film the player still holds
         state.player.set_media(media)
         media.release()
         # the film's equalizer set now: setting it later, while the film plays, restarts
@@ -531,6 +559,28 @@ class FilmPlayers(QObject):
         if state.player.play() != 0:
             state.state, state.film_id = SlotState.EMPTY, None
             self._fail_later(film_id, "libvlc could not start the film")
+
+    def _load_when_warm(self, slot: str, generation: int, path: Path, wait_s: float) -> None:
+        """In `wait_s`, load the film `_load` put off until the output is warm (Qt's coarse
+        timer may fire a little early: `_load_warm` then waits the rest)."""
+        QTimer.singleShot(
+            math.ceil(wait_s * 1000), self, lambda: self._load_warm(slot, generation, path)
+        )
+
+    def _load_warm(self, slot: str, generation: int, path: Path) -> None:
+        """Prime the film `_load` put off until the output was warm, unless the slot has moved
+        on (stopped, loaded again); played at once if the show cut to it meanwhile."""
+        state = self._slots[slot]
+        if self._closed or state.generation != generation or state.film_id is None:
+            return
+        if state.state is not SlotState.PRIMING:
+            return
+        cold_for_s = 0.0 if self._hold is None else self._hold.cold_for_s()
+        if cold_for_s > 0:  # the timer came early, or the output was warmed again meanwhile
+            self._load_when_warm(slot, generation, path, cold_for_s)
+            return
+        play = state.play_when_ready
+        self._load(slot, state.film_id, path, state.start_at_s, play=play)
 
     def _fail_later(self, film_id: str, reason: str) -> None:
         """Report a failure from the event loop, never from inside the caller's call."""
@@ -545,7 +595,7 @@ class FilmPlayers(QObject):
     def _fail(self, state: _Slot, reason: str) -> None:
         film_id = state.film_id
         self._fades.cancel(state.name)
-        _silence(state.player)
+        silence_player(state.player)
         state.generation += 1
         state.state, state.film_id = SlotState.EMPTY, None
         state.stop_pending = True
@@ -705,23 +755,6 @@ class _Stopper:
             slot.player.set_media(None)  # keeps the audio output (`stop()` destroys it)
             log.debug("slot %s emptied in %.0f ms", slot.name, (time.monotonic() - started) * 1e3)
             self._stopped(slot.name)
-
-
-def _silence(player: Any) -> None:
-    """Mute a libvlc player twice over (mute and volume 0) before it is stopped or reloaded.
-
-    libvlc 3.0.24's stop flushes the film's PulseAudio stream, and its flush first uncorks a
-    corked stream: a film paused (or at its end, `:play-and-pause`) with samples still queued
-    plays them until the flush lands. Measured: 10 ms of the film cut away from at full level,
-    0.34 s into the next one, in about one straight-cut run in ten; at every stop once the
-    timing is forced (tests/pulse_faults.py). Mute and volume are the stream's own at the
-    server, so a muted stream's leftovers are silent however the stop goes
-    (docs/dev/testing.md, "The straight cut's burst"). A player without an audio output
-    refuses both (libvlc 3 keeps no volume for it): logged, since its next sound would start
-    at full level."""
-    player.audio_set_mute(True)
-    if player.audio_set_volume(0) != 0:
-        log.warning("libvlc refused to silence a player (no audio output)")
 
 
 def set_preamp(player: Any, preamp_db: float) -> bool:
