@@ -30,7 +30,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QPainter, QPaintEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk.desktop.x11_background import paint_black_by_server
+from kiosk.media.x11_background import paint_black_by_server
 from kiosk.night.exits import KEEP_PROJECTOR_DARK, SUPERVISED_ENV
 from kiosk.ui.stage.screens import choose_screen
 

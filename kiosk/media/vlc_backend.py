@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kiosk.desktop.x11_background import paint_black_by_server
+from kiosk.media.x11_background import paint_black_by_server
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def embed_in_x11_window(player: object, window_id: int) -> None:
 
     An output that draws only the picture's rectangle (`xcb_x11`: a child window the
     picture's size) leaves the bars to `window_id`, which then gets a black X background
-    (`kiosk.desktop.x11_background`); libvlc's OpenGL outputs clear the whole window
+    (`kiosk.media.x11_background`); libvlc's OpenGL outputs clear the whole window
     themselves, and a background there would show black at a film-to-film cut's raise
     instead of the last picture until libvlc draws the next.
     """

@@ -6,7 +6,7 @@ window manager directly, with the EWMH client message, through libX11 (always pr
 runs on xcb). Elsewhere this does nothing.
 
 Also `flush_requests`: push Qt's queued X requests out at once (a cut's raise), through libxcb.
-libX11 is loaded by `kiosk.desktop.x11_background.xlib`.
+libX11 is loaded by `kiosk.media.x11_background.xlib`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import cast
 
 from PySide6.QtGui import QGuiApplication
 
-from kiosk.desktop.x11_background import xlib
+from kiosk.media.x11_background import xlib
 
 __all__ = ["flush_requests", "skip_taskbar_and_pager"]
 
