@@ -72,7 +72,11 @@ FRAMES_KEPT = 4  # innermost Python frames kept per thread at each look
 
 
 def say(text: str) -> None:
-    print(text, flush=True)
+    """One line on stdout, the text and its newline in one write (`print` makes two: a
+    library writing to the same stdout from another thread, libvdpau's "Failed to open VDPAU
+    backend", once landed between the result's JSON and its newline)."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 class TimedApplication(QApplication):

@@ -394,7 +394,9 @@ def outcome_of(
         return Outcome(
             version, run, nan, nan, nan, nan, [], None, False, f"{load[0]:.1f} {frozen}{ballots}"
         )
-    result = json.loads(result_lines[-1][len("RESULT ") :])
+    # raw_decode: a child on an older tree printed its line in two writes, and libvdpau's
+    # message from a libvlc thread could land between the JSON and its newline
+    result, _ = json.JSONDecoder().raw_decode(result_lines[-1][len("RESULT ") :])
     start = result["load_started_t"]
     samples = [(t, late) for t, late in result["samples"] if t >= start]
     cut_times = [c["t"] for c in result["cuts"]]
