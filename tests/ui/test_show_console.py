@@ -69,9 +69,9 @@ def test_go_runs_title_card_then_film_and_journals_it(
     qtbot.waitUntil(lambda: show.players.state_of("A") is SlotState.PLAYING, timeout=3000)
     qtbot.waitUntil(lambda: "film_started" in journal_kinds(small_event), timeout=3000)
     panel = console.show_panel
-    assert panel is not None
+    assert panel is not None  # redrawn after the cut's picture (AfterPaints)
+    qtbot.waitUntil(lambda: panel.run_model.states["A1"] is FilmStatus.PLAYING)
     assert panel.now_title.text() == "1. Film A1"
-    assert panel.run_model.states["A1"] is FilmStatus.PLAYING
     # the film ends by the clock and the next title card follows
     qtbot.waitUntil(lambda: show.machine.cue.key == "card:A2", timeout=6000)
     assert show.snapshot().status_of("A1") is FilmStatus.PLAYED
@@ -223,7 +223,10 @@ def test_a_failing_film_alerts_and_skip_moves_on(
     assert isinstance(stage, StageWindow)
     assert isinstance(stage.cards.card, BlackCard)
     panel = window.show_panel
-    assert panel is not None and panel.alert.isVisible()
+    assert panel is not None
+    # the Show tab redraws after the cut's picture (AfterPaints): one turn of the event loop
+    # after the phase changed, which the wait above may or may not have run
+    qtbot.waitUntil(panel.alert.isVisible)
     assert film in panel.alert_text.text() and reason in panel.alert_text.text()
     assert "Retry" in panel.alert_retry.text() and "Skip" in panel.alert_skip.text()
     assert show.snapshot().status_of(film) is FilmStatus.FAILED
