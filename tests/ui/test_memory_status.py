@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from pytestqt.qtbot import QtBot
 
@@ -19,7 +20,7 @@ from kiosk.core.show import ShowMachine, ShowOptions, Snapshot
 from kiosk.process_stats import ProcessStats, read_process_stats
 from kiosk.ui.common.messages import Level, MessageBus
 from kiosk.ui.common.theme import Colours
-from kiosk.ui.console.memory_status import MemoryStatus
+from kiosk.ui.console.memory_status import READ_EVERY_MS, MemoryStatus
 
 FILMS = 20
 
@@ -163,3 +164,19 @@ def test_the_real_reading_of_this_process(qtbot: QtBot) -> None:
     assert status.label.text().endswith(" MB · measuring")
     assert read_process_stats(pid=2**22 + 1) is None  # no such process
     status.stop()
+
+
+def test_the_status_line_stops_reading_once_its_label_is_gone(qtbot: QtBot) -> None:
+    """A status line that outlives its label (its window closed, the object still referenced)
+    neither reads nor draws again: it drew into the deleted label every second before."""
+    reads: list[float] = []
+
+    def read() -> None:
+        reads.append(1.0)
+
+    status = MemoryStatus(MessageBus(), MemoryTrend(), read=read)
+    assert reads == [1.0]  # the first reading, at once
+    status.label.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(status.label))
+    qtbot.wait(READ_EVERY_MS + 300)  # a tick of the reading timer, had it kept running
+    assert reads == [1.0]

@@ -67,6 +67,11 @@ class MemoryStatus(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(READ_EVERY_MS)
         self._timer.timeout.connect(self.refresh)
+        # it lives for its label: once the label is gone (its window closed) nothing reads or
+        # draws, whoever still holds this object (a test's standalone status line, kept alive
+        # by the AfterPaints reference cycle until a collection, drew into a deleted label
+        # every second in every later test of its process)
+        self.label.destroyed.connect(self.stop)
         self._timer.start()
         self.refresh()
 
