@@ -8,13 +8,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import zxingcpp
 from PySide6.QtGui import QImage
 
 from kiosk.core.tickets import TicketCodec
 from kiosk.services.registrations import import_registrations
 from kiosk.services.tickets import png_name, render_tickets, ticket_jobs
 from kiosk.store.event_folder import EventFolder
+from kiosk.ui.doors.decoder import decode_qr
 from tests.ticket_helpers import NAMES, codes
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "registrations"
@@ -32,12 +32,10 @@ def zbar(image: Path) -> list[str]:
 
 
 def zxing(image: Path) -> list[str]:
-    loaded = QImage(str(image)).convertToFormat(QImage.Format.Format_Grayscale8)
+    """The door camera's decoder (zxing-cpp, QR Model 2) on a rendered page or ticket."""
+    loaded = QImage(str(image))
     assert not loaded.isNull(), image
-    found = zxingcpp.read_barcodes(
-        loaded, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
-    )
-    return [barcode.text for barcode in found]
+    return decode_qr(loaded)
 
 
 def rasterise(pdf: Path, out: Path) -> list[Path]:
