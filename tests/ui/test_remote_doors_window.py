@@ -24,6 +24,7 @@ from kiosk.station.link import ServerLink
 from kiosk.station.remote_doors import CHECK_TIMEOUT_S, SYNC_INTERVAL_S, StationSync
 from kiosk.station.setup import RemoteStation, open_station_at
 from kiosk.ui.app import make_application
+from kiosk.ui.common.serial_worker import SerialWorker
 from kiosk.ui.doors.remote_app import open_remote_doors, remote_voting_station
 from kiosk.ui.doors.window import DoorsWindow
 from tests.doors_helpers import make_event, seed_people
@@ -289,6 +290,9 @@ def test_the_voting_screen_says_offline_as_soon_as_the_server_hangs(
         assert reds > 20, reds  # the line is drawn in red
         voting.grab().save(str(SCREENSHOTS / "voting-station-hung-server-offline.png"))
         voting.close()
+        server.proc.send_signal(signal.SIGCONT)
+        voting.finish(10.0)  # as the station closes: the close reaches the server, the thread ends
+        assert isinstance(voting.runner, SerialWorker) and not voting.runner.running
         station.close()
     finally:
         server.proc.send_signal(signal.SIGCONT)

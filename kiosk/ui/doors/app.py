@@ -155,6 +155,5 @@ def run_doors(folder: EventFolder, station: str, *, vote: bool = False) -> int:
         capture.uninstall()
         reporter.uninstall()
         if modes.voting is not None:
-            modes.voting.let_go()
-            modes.voting.runner.wait_idle(10.0)
+            modes.voting.finish(10.0)
         lock.release()

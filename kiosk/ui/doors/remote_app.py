@@ -226,8 +226,7 @@ def _run_station(app: QApplication, folder: Path, *, pair: bool, vote: bool) -> 
         capture.uninstall()
         reporter.uninstall()
         if modes.voting is not None:
-            modes.voting.let_go()
-            modes.voting.runner.wait_idle(10.0)
+            modes.voting.finish(10.0)
         window.context.writer.shutdown()  # queued check-ins finish before the station closes
         if window.context.reader is not None:
             window.context.reader.shutdown()

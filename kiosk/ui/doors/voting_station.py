@@ -79,8 +79,8 @@ class VoteRunner(Protocol):
         """Run ``work(backend)``; then ``on_done(result)`` or ``on_error(exc)``."""
         ...
 
-    def wait_idle(self, timeout_s: float = ...) -> bool:
-        """Block until the submitted work has run (closing the station)."""
+    def shutdown(self, timeout_s: float = ...) -> None:
+        """Run the work submitted so far, then stop (closing the station)."""
         ...
 
 
@@ -104,10 +104,9 @@ class InlineRunner:
             return
         on_done(result)
 
-    def wait_idle(self, timeout_s: float = 0.0) -> bool:
-        """Nothing is ever pending here."""
+    def shutdown(self, timeout_s: float = 0.0) -> None:
+        """Nothing is ever pending here, and no thread to stop."""
         del timeout_s
-        return True
 
 
 class FilmTile(QPushButton):
@@ -365,6 +364,13 @@ class VotingStationWindow(QWidget):
             return
         self._let_go = True
         self.runner.submit(lambda backend: backend.close_database(), _ignore, _ignore)
+
+    def finish(self, timeout_s: float = 10.0) -> None:
+        """Closing the station: let go of the backend and stop the runner once the work
+        submitted so far (a ballot on its way, then the close) has run, waiting up to
+        ``timeout_s`` for it."""
+        self.let_go()
+        self.runner.shutdown(timeout_s)
 
     # -- answers --------------------------------------------------------------------------
 
