@@ -122,6 +122,7 @@ def test_stage_covers_every_pixel_of_the_projector(stage_and_console: dict[str, 
     # and the console is still visible on its own screen (the capture is real)
     assert non_black_pixels(region(shot, CONSOLE), step=8) > 10_000
     start = stage_and_console["report"]["start"]
+    print(f"the stage covered the projector {start['settle_ms']} ms after start()")
     assert start["screen"] == "PROJECTOR"
     assert start["geometry"] == [1920, 0, 1920, 1080]
     assert start["full_screen"]
@@ -157,6 +158,10 @@ def test_stage_follows_its_screen_when_unplugged_and_back(
     stage_and_console: dict[str, Any],
 ) -> None:
     report = stage_and_console["report"]
+    print(
+        f"moved in {report['unplugged']['settle_ms']} ms (unplugged), "
+        f"{report['replugged']['settle_ms']} ms (replugged)"
+    )
     assert report["unplugged"]["screen"] == "CONSOLE"
     assert report["unplugged"]["geometry"] == [0, 0, 1920, 1080]
     assert report["unplugged"]["full_screen"]
