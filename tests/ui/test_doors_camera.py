@@ -23,6 +23,16 @@ from kiosk.ui.doors.sounds import ASSET_SOUNDS_DIR, SOUNDS, SoundBoard, render_w
 from tests.doors_helpers import make_event, qr_frame, seed_people
 
 CODE = TicketCodec(b"c" * 32).issue(42)
+# page 2 of a test event's four-up ticket PDF (pdftoppm at 150 dpi, scaled to 90 % by Qt),
+# where zxing-cpp 3's QR family reads a Micro QR "4244" out of a real code's finder pattern
+PHANTOM_PAGE = (
+    Path(__file__).parents[1] / "data" / "tickets" / "four-up-page-with-a-phantom-micro-qr.png"
+)
+PAGE_CODES = [
+    "AIFF-00050-ZM4CCFJPJ6BDK819",
+    "AIFF-00060-Q7YC0F829CK9JEGB",
+    "AIFF-00070-1CPWE5BBT96RWV0R",
+]
 
 
 class FakeClock:
@@ -73,6 +83,22 @@ def test_other_members_of_the_qr_family_are_not_read_as_tickets() -> None:
         "rMQR Code",
     ]  # the frame really shows all three
     assert decode_qr(frame) == [CODE]
+
+
+def test_a_page_of_real_tickets_gives_its_tickets_and_no_phantom() -> None:
+    """The phantom as it was found (one of 3,600 scaled pages of 200 rendered events): the
+    whole QR family reads a fourth, 4-digit code; the door's decoder only the three tickets."""
+    page = QImage(str(PHANTOM_PAGE))
+    assert not page.isNull()
+    if hasattr(zxingcpp.BarcodeFormat, "QRCodeModel2"):  # zxing-cpp 3: QRCode is the family
+        family = zxingcpp.read_barcodes(
+            page, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        )
+        assert sorted((str(found.format), found.text) for found in family) == [
+            ("Micro QR Code", "4244"),
+            *(("QR Code", code) for code in PAGE_CODES),
+        ]
+    assert sorted(decode_qr(page)) == PAGE_CODES
 
 
 def test_worker_suppresses_the_same_code_within_three_seconds() -> None:
