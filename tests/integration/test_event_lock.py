@@ -153,6 +153,7 @@ OpenEvent.open(EventFolder(Path(sys.argv[1]))).sealed_results().seal_results(
 """
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 @pytest.mark.parametrize("where", ["before-file", "after-file"])
 def test_no_crash_point_makes_a_good_seal_look_tampered(tmp_path: Path, where: str) -> None:
     folder = make_event(tmp_path / "event")
@@ -185,6 +186,7 @@ def test_no_crash_point_makes_a_good_seal_look_tampered(tmp_path: Path, where: s
     assert opened.returncode == 0, opened.stderr
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_verify_says_when_a_seal_was_replaced_and_an_old_one_put_back_is_tampered(
     tmp_path: Path,
 ) -> None:

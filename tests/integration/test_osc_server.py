@@ -86,6 +86,7 @@ def test_tcp_slip_frames(server: tuple[OscServer, list[tuple[str, str]]]) -> Non
     assert ran == [("/skip", "OSC tcp 127.0.0.1")]
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_garbage_and_oversized_input_do_not_stop_the_listener(
     server: tuple[OscServer, list[tuple[str, str]]],
 ) -> None:

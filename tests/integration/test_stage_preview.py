@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kiosk.store.event_folder import EventFolder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +26,7 @@ def run_preview(event: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_preview_shows_every_card_in_turn_then_exits(demo_event: EventFolder) -> None:
     result = run_preview(demo_event.root, "--seconds", "0.5")
     assert result.returncode == 0, result.stderr

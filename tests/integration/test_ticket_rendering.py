@@ -46,6 +46,7 @@ def rasterise(pdf: Path, out: Path) -> list[Path]:
     return sorted(out.glob("page-*.png"))
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 @pytest.mark.parametrize(("per_page", "workers"), [(4, 0), (1, 2)])
 def test_every_qr_in_the_pdf_and_pngs_decodes_with_zbar_and_zxing(
     registered_event: EventFolder, tmp_path: Path, per_page: int, workers: int

@@ -57,6 +57,7 @@ TYPING = {
 }
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_typing_in_a_text_field_types_and_runs_no_show_command(keys_console: Console) -> None:
     before = keys_console.commands()
     for name, (keys, expected) in TYPING.items():

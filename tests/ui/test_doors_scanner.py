@@ -121,6 +121,7 @@ def test_input_method_commit_strings_in_full_width(
     assert form.line.text() == "" and form.returns == []
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_people_typing_still_type(
     qtbot: QtBot, form: Form, capture: tuple[ScannerCapture, list[str]]
 ) -> None:

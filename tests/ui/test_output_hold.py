@@ -39,6 +39,7 @@ def warming_players(qtbot: QtBot) -> Iterator[tuple[FilmPlayers, float]]:
     instance.release()  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_a_film_is_primed_once_the_output_is_warm(
     warming_players: tuple[FilmPlayers, float], clips: dict[str, Path], qtbot: QtBot
 ) -> None:
@@ -49,6 +50,7 @@ def test_a_film_is_primed_once_the_output_is_warm(
     assert time.monotonic() - made_at >= WARM_S
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_a_cut_while_the_output_warms_plays_the_film(
     warming_players: tuple[FilmPlayers, float], clips: dict[str, Path], qtbot: QtBot
 ) -> None:
@@ -61,6 +63,7 @@ def test_a_cut_while_the_output_warms_plays_the_film(
     assert time.monotonic() - made_at >= WARM_S
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_a_slot_loaded_again_while_the_output_warms_gets_only_its_new_film(
     warming_players: tuple[FilmPlayers, float], clips: dict[str, Path], qtbot: QtBot
 ) -> None:

@@ -464,6 +464,7 @@ def test_an_import_marking_few_gone_does_not_ask(
     assert _gone(registrations_view) == 3
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_a_big_import_shows_progress_and_stops_between_chunks(
     registrations_view: RegistrationsView, tmp_path: Path
 ) -> None:

@@ -169,6 +169,7 @@ def save(image: QImage, folder: str, name: str) -> None:
 # --- tests --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 @pytest.mark.parametrize("size", (FULL_HD, LAPTOP), ids=lambda s: f"{s.width()}x{s.height()}")
 def test_every_reveal_card_stays_inside_the_safe_margin(
     night: tuple[EventConfig, Programme], size: QSize
@@ -321,6 +322,7 @@ def test_a_missing_or_unreadable_still_shows_the_placeholder(
     assert count_above(difference(without, unreadable), INK) == 0  # the same placeholder
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_entrance_frames_move_and_end_on_the_card_at_rest(
     night: tuple[EventConfig, Programme],
 ) -> None:

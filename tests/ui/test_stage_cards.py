@@ -64,6 +64,7 @@ def background(size: QSize) -> QImage:
     return image
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s.width()}x{s.height()}")
 def test_every_card_has_content_inside_the_safe_margin(
     night: tuple[EventConfig, Programme], size: QSize, tmp_path: Path

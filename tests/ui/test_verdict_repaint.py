@@ -3,6 +3,7 @@ like the same verdict painted on a fresh screen: read back from the window's bac
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -64,6 +65,7 @@ def strongly_different_pixels(first: QImage, second: QImage) -> int:
     return count
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_a_verdict_over_the_previous_one_looks_like_a_fresh_one(qtbot: QtBot) -> None:
     make_application()
     sequences = [(FIRST, LONGER), (LONGER, FIRST), (FIRST, AMBER), (LONGER, OFFLINE)]

@@ -81,6 +81,7 @@ def test_open_vote_slide_turnout_close(
     window.close()
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_turnout_is_read_off_the_gui_thread_and_only_while_seen(
     qtbot: QtBot, demo_event: EventFolder, monkeypatch: pytest.MonkeyPatch
 ) -> None:

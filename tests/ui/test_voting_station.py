@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -27,6 +28,7 @@ def shown(modes: StationModes) -> QWidget:
     return modes.current
 
 
+@pytest.mark.slow  # 2.5-5.5 s at idle: left out of make test-fast
 def test_scan_tap_confirm_thanks(qtbot: QtBot, tmp_path: Path) -> None:
     make_application()  # the stations' dark theme
     voting = make_voting_event(tmp_path / "event")
