@@ -7,6 +7,7 @@ of the folder for the winners' ids, titles and citations must come back empty. F
 
 from __future__ import annotations
 
+import gc
 import json
 import textwrap
 from pathlib import Path
@@ -136,7 +137,11 @@ def secrets() -> list[str]:
 
 
 def find_secrets(root: Path, texts: list[str] | None = None) -> list[str]:
-    """`file: secret` for every secret found in any file under `root` (raw or JSON-escaped)."""
+    """`file: secret` for every secret found in any file under `root` (raw or JSON-escaped).
+
+    A connection to a database under `root` left for the garbage collector would close (and
+    delete `-shm` and `-wal`) at any moment of the walk: collected first."""
+    gc.collect()
     found = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         data = path.read_bytes()

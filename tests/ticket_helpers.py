@@ -18,5 +18,9 @@ NAMES = [
 
 
 def codes(folder: EventFolder) -> list[str]:
-    repo = AttendeeRepository(folder.open_db(), TicketCodec(folder.secret_key()))
-    return [a.code for a in repo.all() if a.code]
+    db = folder.open_db()
+    try:
+        repo = AttendeeRepository(db, TicketCodec(folder.secret_key()))
+        return [a.code for a in repo.all() if a.code]
+    finally:
+        db.close()

@@ -51,8 +51,14 @@ def make_voting_event(
     people = seed_people(folder, count=admitted + absent)
     doors = repository(folder)
     now = dt.datetime.now(dt.UTC)
-    for person in people[:admitted]:
-        assert doors.scan(person.code, "Door 1", "scan", now).verdict.value == "admitted"
+    try:
+        for person in people[:admitted]:
+            assert doors.scan(person.code, "Door 1", "scan", now).verdict.value == "admitted"
+    finally:
+        # closed here, not by the garbage collector at some later moment: the last connection
+        # to close deletes event.db-shm and -wal, and a test walking the folder meanwhile
+        # failed reading a file it had just listed
+        doors.close()
     return VotingEvent(folder, people[:admitted], people[admitted:])
 
 

@@ -106,7 +106,11 @@ def test_every_refusal(voting: VotingEvent) -> None:
 def test_an_annulled_admission_cannot_vote(voting: VotingEvent) -> None:
     desk = opened_desk(voting)
     last = voting.admitted[-1]
-    assert repository(voting.folder).undo_last("Door 1", dt.datetime.now(dt.UTC)) is not None
+    doors = repository(voting.folder)
+    try:
+        assert doors.undo_last("Door 1", dt.datetime.now(dt.UTC)) is not None
+    finally:
+        doors.close()
     verdict = desk.cast(voting.vote_code_of(last), "QZ-OTHER-06", "phone").verdict
     assert verdict is BallotVerdict.NOT_CHECKED_IN
 

@@ -56,7 +56,11 @@ def test_red_verdicts_say_what_to_do_next(qtbot: QtBot, tmp_path: Path) -> None:
     make_application()
     folder = make_event(tmp_path / "event", capacity=10)
     seed_people(folder)
-    result = repository(folder).scan("NOT-A-TICKET", "Door 1", "scan", dt.datetime.now(dt.UTC))
+    doors = repository(folder)
+    try:
+        result = doors.scan("NOT-A-TICKET", "Door 1", "scan", dt.datetime.now(dt.UTC))
+    finally:
+        doors.close()
     assert result.verdict is Verdict.INVALID_CODE
     card = card_for(result)
     assert card.next_step_en == "Find them by name, or send them to the help desk"
