@@ -271,8 +271,8 @@ def demo_event(demo_event_template: Path, tmp_path: Path) -> Iterator[EventFolde
 def journalled_position(folder: EventFolder, film_id: str) -> float:
     """The furthest position of `film_id` the show journalled (-1 before it played)."""
     db = folder.open_db()
-    try:
-        entries = Journal(db).entries("film_position")
+    try:  # the entries are read lazily: all of them before the connection closes
+        entries = list(Journal(db).entries("film_position"))
     finally:
         db.close()
     return max((float(e.data["position"]) for e in entries if e.subject == film_id), default=-1)
