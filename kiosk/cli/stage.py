@@ -5,11 +5,18 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from kiosk.cli.common import fail, folder_of
+from kiosk.core.event import EventConfig
 from kiosk.core.problems import ConfigError
+from kiosk.core.programme import Intermission, Programme
+from kiosk.store.event_folder import EventFolder
+
+if TYPE_CHECKING:
+    from kiosk.render.cards import Card
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +51,7 @@ def stage_preview(
 
     from PySide6.QtCore import QTimer
 
-    from kiosk.core.programme import Intermission
-    from kiosk.render.cards import Card, EndCard, HoldingCard, IntermissionCard, TitleCard
-    from kiosk.render.vote_card import VoteCard
-    from kiosk.services.vote_address import vote_urls
-    from kiosk.ui.app import make_show_application
+    from kiosk.ui.app import make_show_application, place_stage
     from kiosk.ui.stage.screens import screen_names
     from kiosk.ui.stage.window import StageWindow
 
@@ -56,17 +59,11 @@ def stage_preview(
     names = screen_names()
     if screen_name and screen_name not in names:
         click.echo(f"No screen named {screen_name!r} (screens: {', '.join(names)}).", err=True)
-    intermission = programme.intermission or Intermission(programme.films[-1].id, 15)
-    cards: dict[str, Card] = {
-        "holding": HoldingCard(config, programme),
-        "title": TitleCard.for_film(programme.films[0], programme),
-        "intermission": IntermissionCard.counting(intermission, intermission.minutes * 60),
-        "end": EndCard(config),
-        "vote": VoteCard.counting(config, vote_urls(folder)[0], config.vote.minutes * 60),
-    }
+        screen_name = None
+    cards = _preview_cards(folder, config, programme)
     order = [card] if card else list(CARD_NAMES)
     stage = StageWindow(config, programme, screen_name)
-    stage.show()
+    place_stage(stage, screen_name)  # where the night puts it: fullscreen on the projector
     click.echo(f"Stage on screen {stage.screen_name()!r} (screens: {', '.join(names)}).")
     click.echo("Ctrl+C to stop." if seconds is None else f"{seconds:g} s per card.")
 
@@ -95,3 +92,21 @@ def stage_preview(
     status = app.exec()
     stage.close()
     sys.exit(status)
+
+
+def _preview_cards(
+    folder: EventFolder, config: EventConfig, programme: Programme
+) -> dict[str, Card]:
+    """One of each projector card, filled in from the event as the night would show it."""
+    from kiosk.render.cards import EndCard, HoldingCard, IntermissionCard, TitleCard
+    from kiosk.render.vote_card import VoteCard
+    from kiosk.services.vote_address import vote_urls
+
+    intermission = programme.intermission or Intermission(programme.films[-1].id, 15)
+    return {
+        "holding": HoldingCard(config, programme),
+        "title": TitleCard.for_film(programme.films[0], programme),
+        "intermission": IntermissionCard.counting(intermission, intermission.minutes * 60),
+        "end": EndCard(config),
+        "vote": VoteCard.counting(config, vote_urls(folder)[0], config.vote.minutes * 60),
+    }
