@@ -20,6 +20,9 @@
  *   until it lands); here at every pause the app asks for. The order of state changes is kept:
  *   one asked for while a late pause is on its way waits for it (a resume never overtakes it).
  * Each fault injected is reported on stderr as a line starting "PA-FAULT".
+ * PA_TRACE=1: every cork, uncork, trigger, drain, flush and sink-input mute or volume change
+ *   (and each write's size) is reported on stderr as "PA-TRACE <CLOCK_MONOTONIC seconds> <call>",
+ *   to lay the calls beside a capture recorded at the same time (nothing is changed).
  *
  * Only libpulse's, libvlc_pulse's and libvlccore's own entry points are wrapped; they are
  * looked up in the libraries already loaded (libvlc loads the pulse ones with its plugin, not
@@ -31,6 +34,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct pa_threaded_mainloop pa_threaded_mainloop;
@@ -52,6 +56,23 @@ static int fault_ms(const char *variable)
 {
     const char *value = getenv(variable);
     return value != NULL ? atoi(value) : 0;
+}
+
+static void trace(const char *format, ...)
+{
+    static int enabled = -1;
+    if (enabled < 0)
+        enabled = fault_ms("PA_TRACE") > 0;
+    if (!enabled)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    char line[160];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(line, sizeof(line), format, args);
+    va_end(args);
+    fprintf(stderr, "PA-TRACE %ld.%06ld %s\n", (long)now.tv_sec, now.tv_nsec / 1000, line);
 }
 
 static __thread pa_threaded_mainloop *locked; /* the mainloop this thread holds, if any */
@@ -81,6 +102,7 @@ pa_operation *pa_stream_drain(pa_stream *stream, pa_stream_success_cb_t done, vo
     if (real == NULL)
         real = lookup("libpulse.so.0", "pa_stream_drain");
     draining = 1;
+    trace("drain %p", (void *)stream);
     return real(stream, done, data);
 }
 
@@ -96,6 +118,8 @@ vlc_tick_t vlc_pa_get_latency(void *object, pa_context *context, pa_stream *stre
         latency = taken > 0 ? taken : 0;
         fprintf(stderr, "PA-FAULT drain-short %d ms\n", short_ms);
     }
+    if (draining)
+        trace("latency at the drain %lld us", latency);
     draining = 0;
     return latency;
 }
@@ -113,7 +137,60 @@ pa_operation *pa_stream_flush(pa_stream *stream, pa_stream_success_cb_t done, vo
         pa_threaded_mainloop_lock(mainloop);
         fprintf(stderr, "PA-FAULT flush-late %d ms\n", late_ms);
     }
+    trace("flush %p", (void *)stream);
     return real(stream, done, data);
+}
+
+pa_operation *pa_stream_cork(pa_stream *stream, int b, pa_stream_success_cb_t done, void *data)
+{
+    static pa_operation *(*real)(pa_stream *, int, pa_stream_success_cb_t, void *);
+    if (real == NULL)
+        real = lookup("libpulse.so.0", "pa_stream_cork");
+    trace("%s %p", b ? "cork" : "uncork", (void *)stream);
+    return real(stream, b, done, data);
+}
+
+pa_operation *pa_stream_trigger(pa_stream *stream, pa_stream_success_cb_t done, void *data)
+{
+    static pa_operation *(*real)(pa_stream *, pa_stream_success_cb_t, void *);
+    if (real == NULL)
+        real = lookup("libpulse.so.0", "pa_stream_trigger");
+    trace("trigger %p", (void *)stream);
+    return real(stream, done, data);
+}
+
+int pa_stream_write(pa_stream *stream, const void *bytes, size_t size, void (*free_cb)(void *),
+                    long long offset, int seek)
+{
+    static int (*real)(pa_stream *, const void *, size_t, void (*)(void *), long long, int);
+    if (real == NULL)
+        real = lookup("libpulse.so.0", "pa_stream_write");
+    trace("write %p %zu bytes", (void *)stream, size);
+    return real(stream, bytes, size, free_cb, offset, seek);
+}
+
+typedef void (*pa_context_success_cb_t)(pa_context *, int, void *);
+
+pa_operation *pa_context_set_sink_input_mute(pa_context *context, unsigned index, int mute,
+                                             pa_context_success_cb_t done, void *data)
+{
+    static pa_operation *(*real)(pa_context *, unsigned, int, pa_context_success_cb_t, void *);
+    if (real == NULL)
+        real = lookup("libpulse.so.0", "pa_context_set_sink_input_mute");
+    trace("mute %u %d", index, mute);
+    return real(context, index, mute, done, data);
+}
+
+pa_operation *pa_context_set_sink_input_volume(pa_context *context, unsigned index,
+                                               const void *volume, pa_context_success_cb_t done,
+                                               void *data)
+{
+    static pa_operation *(*real)(pa_context *, unsigned, const void *, pa_context_success_cb_t,
+                                 void *);
+    if (real == NULL)
+        real = lookup("libpulse.so.0", "pa_context_set_sink_input_volume");
+    trace("volume %u", index);
+    return real(context, index, volume, done, data);
 }
 
 /* libvlc 3's input controls (vlc_input.h, not installed): enum input_query_e, input_state_e */

@@ -47,10 +47,17 @@ class PulseFaults:
     library: Path
 
     def env(
-        self, *, drain_short_ms: int = 0, flush_late_ms: int = 0, pause_late_ms: int = 0
+        self,
+        *,
+        drain_short_ms: int = 0,
+        flush_late_ms: int = 0,
+        pause_late_ms: int = 0,
+        trace: bool = False,
     ) -> dict[str, str]:
-        """Variables for the player's process (LD_PRELOAD and the faults' sizes)."""
+        """Variables for the player's process (LD_PRELOAD and the faults' sizes); `trace`
+        reports the player's PulseAudio calls on stderr (lines "PA-TRACE <monotonic s> <call>")."""
         return {
+            "PA_TRACE": "1" if trace else "0",
             "LD_PRELOAD": str(self.library),
             "PA_FAULT_DRAIN_SHORT_MS": str(drain_short_ms),
             "PA_FAULT_FLUSH_LATE_MS": str(flush_late_ms),

@@ -255,11 +255,11 @@ def wait_until_grown(capture: Path, seconds: float, timeout_s: float = 20.0) -> 
         time.sleep(0.05)
 
 
-def read_capture(path: Path) -> FloatArray:
-    """A float32 WAV as an (n, channels) array; parec may leave the sizes unset (0 or -1)."""
-    data = path.read_bytes()
+def _data_chunk(data: bytes, name: Path) -> tuple[int, int, int, int]:
+    """Where a float32 WAV's samples lie: (start, end, channels, bits); parec may leave the
+    sizes unset (0 or -1)."""
     if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        raise ValueError(f"{path} is not a WAV file")
+        raise ValueError(f"{name} is not a WAV file")
     offset, channels, bits = 12, 2, 32
     while offset + 8 <= len(data):
         chunk, size = (
@@ -272,12 +272,40 @@ def read_capture(path: Path) -> FloatArray:
             bits = struct.unpack("<H", data[body + 14 : body + 16])[0]
         elif chunk == b"data":
             end = len(data) if size in (0, 0xFFFFFFFF) or body + size > len(data) else body + size
-            raw = data[body:end]
-            raw = raw[: len(raw) - len(raw) % (channels * bits // 8)]
-            samples = np.frombuffer(raw, dtype="<f4").astype(np.float64)
-            return samples.reshape(-1, channels)
+            return body, end, channels, bits
         offset = body + size + (size & 1)
-    raise ValueError(f"{path} has no data chunk")
+    raise ValueError(f"{name} has no data chunk")
+
+
+def read_capture(path: Path) -> FloatArray:
+    """A float32 WAV as an (n, channels) array."""
+    data = path.read_bytes()
+    body, end, channels, bits = _data_chunk(data, path)
+    raw = data[body:end]
+    raw = raw[: len(raw) - len(raw) % (channels * bits // 8)]
+    samples = np.frombuffer(raw, dtype="<f4").astype(np.float64)
+    return samples.reshape(-1, channels)
+
+
+@dataclass(frozen=True)
+class CaptureClock:
+    """A moment of the monotonic clock and how long the capture file was then: lays times
+    taken by another process (CLOCK_MONOTONIC, e.g. tests/pulse_faults.c's trace) beside the
+    capture's own seconds, to within parec's latency."""
+
+    monotonic_s: float
+    file_bytes: int
+
+    @classmethod
+    def now(cls, capture: Path) -> CaptureClock:
+        """Read the clock and the capture's size together."""
+        return cls(time.monotonic(), capture.stat().st_size)
+
+    def capture_s(self, capture: Path, monotonic_s: float) -> float:
+        """Where in the capture (seconds from its first sample) a monotonic time lies."""
+        start, _, channels, bits = _data_chunk(capture.read_bytes()[:4096], capture)
+        recorded_s = (self.file_bytes - start) / (channels * bits // 8) / RATE
+        return recorded_s + monotonic_s - self.monotonic_s
 
 
 def tone_levels(

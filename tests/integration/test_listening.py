@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -70,6 +71,7 @@ from tests.conftest import SHORT_HOLDS, film_toml, write_event
 from tests.film_cache import FilmCache
 from tests.pulse_faults import build_pulse_faults, requires_cc
 from tests.sound_capture import (
+    CaptureClock,
     FilmRun,
     PulseServer,
     alsa_file_config,
@@ -380,6 +382,7 @@ BURST_PROBE_RATIO = 1.5  # outside a tone's ±200 Hz main lobe in 10 ms windows,
 BURST_BRIDGE_S = 0.2  # a film's stop comes STOP_DELAY_MS (0.3 s) after its cut
 DRAIN_SHORT_MS = 100
 FLUSH_LATE_MS = 60
+TRACE_LINE = re.compile(r"^PA-TRACE (?P<monotonic>[\d.]+) (?P<call>.*)$", re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
@@ -399,14 +402,16 @@ def test_the_film_cut_away_from_is_never_heard_again(
 ) -> None:
     faults = build_pulse_faults(tmp_path)
     capture = tmp_path / "cut-away.wav"
-    stderr = _rehearse(
-        cut_away_event,
+    env = qt_env(
         listening_display,
-        listening_pulse,
-        capture,
-        "--straight-cut",
-        extra_env=faults.env(drain_short_ms=DRAIN_SHORT_MS, flush_late_ms=FLUSH_LATE_MS),
+        KIOSK_VLC_VOUT="xcb_x11",
+        **listening_pulse.env,
+        **faults.env(drain_short_ms=DRAIN_SHORT_MS, flush_late_ms=FLUSH_LATE_MS, trace=True),
     )
+    env.pop("KIOSK_VLC_AOUT", None)
+    with record(listening_pulse, capture):
+        clock = CaptureClock.now(capture)
+        stderr = _rehearsal(cut_away_event, env, "--straight-cut")
     injected = faults.injected(stderr)
     print(f"\nfaults injected: {dict(injected)}")
     # every film's end and every stop met the faults: a pass is not the faults missing
@@ -414,13 +419,10 @@ def test_the_film_cut_away_from_is_never_heard_again(
     assert injected["flush-late"] >= len(CUT_AWAY_FILMS), injected
     sound = read_capture(capture)
     tones = [f.tone_hz for f in CUT_AWAY_FILMS]
+    levels = tone_levels(sound, tones, BURST_WINDOW_S)
+    off_tone = off_tone_levels(sound, tones, BURST_WINDOW_S, ratio=BURST_PROBE_RATIO)
     runs = film_runs(
-        tone_levels(sound, tones, BURST_WINDOW_S),
-        BURST_WINDOW_S,
-        HEARD_DBFS,
-        LEAK_DBFS,
-        bridge_s=BURST_BRIDGE_S,
-        off_tone=off_tone_levels(sound, tones, BURST_WINDOW_S, ratio=BURST_PROBE_RATIO),
+        levels, BURST_WINDOW_S, HEARD_DBFS, LEAK_DBFS, bridge_s=BURST_BRIDGE_S, off_tone=off_tone
     )
     heard_again = {}
     for film, run in zip(CUT_AWAY_FILMS, runs, strict=True):
@@ -431,4 +433,38 @@ def test_the_film_cut_away_from_is_never_heard_again(
         assert run.heard_s > CUT_AWAY_FILM_S / 2, f"{film.film_id} heard {run.heard_s:.2f} s"
         if run.late_at_s:
             heard_again[film.film_id] = (run.end_s, run.late_at_s)
+    if heard_again:
+        print(_what_was_heard_when(heard_again, levels, off_tone, clock, capture, stderr))
     assert not heard_again, f"heard after its cut (cut at, heard again at): {heard_again}"
+
+
+def _what_was_heard_when(
+    heard_again: dict[str, tuple[float, tuple[float, ...]]],
+    levels: np.ndarray,
+    off_tone: np.ndarray,
+    clock: CaptureClock,
+    capture: Path,
+    stderr: str,
+) -> str:
+    """A failure's evidence: each tone's level (and its probes') window by window from just
+    before the film's run ended to just after it was heard again, with the player's PulseAudio
+    calls (tests/pulse_faults.c's trace) at their places in the capture."""
+    lines = [f"capture kept at {capture}"]
+    for film_id, (end_s, late_at_s) in heard_again.items():
+        first = max(0, round((end_s - 0.1) / BURST_WINDOW_S))
+        last = min(len(levels), round((late_at_s[-1] + 0.1) / BURST_WINDOW_S))
+        lines.append(
+            f"{film_id}: window s, then tone/probe dBFS of "
+            + ", ".join(f.film_id for f in CUT_AWAY_FILMS)
+        )
+        for index in range(first, last):
+            cells = "  ".join(
+                f"{levels[index, c]:6.1f}/{off_tone[index, c]:6.1f}"
+                for c in range(len(CUT_AWAY_FILMS))
+            )
+            lines.append(f"  {index * BURST_WINDOW_S:6.2f}  {cells}")
+        for trace in TRACE_LINE.finditer(stderr):
+            at_s = clock.capture_s(capture, float(trace["monotonic"]))
+            if end_s - 1.5 <= at_s <= late_at_s[-1] + 0.5 and not trace["call"].startswith("write"):
+                lines.append(f"  call at {at_s:6.3f} s: {trace['call']}")
+    return "\n".join(lines)
