@@ -4,7 +4,8 @@ Records the projector screen (Xvfb 640x360, openbox) with ffmpeg's x11grab at 50
 the capture's own timestamps (`-copyts`, passthrough: docs/dev/playback-notes.md), while each
 arrangement plays the same six generated clips (own colour each, moving bar and frame counter):
 
-* ours: `main.py rehearse --straight-cut --exit-at-end` (A/B libvlc players, clock-driven cut);
+* ours: `main.py rehearse --straight-cut --exit-at-end` (A/B libvlc players, clock-driven cut),
+  once with libvlc's own video output (the night's: OpenGL) and once with `xcb_x11`;
 * `cvlc` playing them as a playlist (as a non-root user: the vlc binary refuses root);
 * `mpv --prefetch-playlist`.
 
@@ -38,6 +39,9 @@ from tests.conftest import film_toml, write_event
 from tests.xvfb import qt_env, xvfb_display
 
 WIDTH, HEIGHT = 640, 360
+# ours with libvlc's own choice of video output (what the night uses: OpenGL, here Mesa's
+# software llvmpipe on Xvfb) and with `KIOSK_VLC_VOUT=xcb_x11` (a machine without usable OpenGL)
+OUR_VIDEO_OUTPUTS = ("", "xcb_x11")
 CAPTURE_FPS = 50
 CLIP_SECONDS = 3.0
 FRAME_MS = 40.0
@@ -329,13 +333,17 @@ def test_cut_gaps_side_by_side(display: str, bench_clips: list[Path], tmp_path: 
     root = Path(__file__).resolve().parents[2]
     ours = [sys.executable, str(root / "main.py"), "--event", str(tmp_path / "none")]
     ours += ["rehearse", "--straight-cut", "--exit-at-end", *map(str, bench_clips)]
-    env = qt_env(display, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT="xcb_x11")
     home = tmp_path / "home"
     home.mkdir(mode=0o777)
     plain_env = {**os.environ, "DISPLAY": display, "HOME": str(home), "XDG_RUNTIME_DIR": str(home)}
     references = [counter_crops(clip) for clip in bench_clips]
-    capture = run_and_capture(display, ours, env, tmp_path / "ours")
-    reports = [describe("ours", capture, references)]
+    reports = []
+    for vout in OUR_VIDEO_OUTPUTS:
+        env = qt_env(display, KIOSK_VLC_AOUT="dummy", KIOSK_VLC_VOUT=vout)
+        if not vout:
+            env.pop("KIOSK_VLC_VOUT")
+        capture = run_and_capture(display, ours, env, tmp_path / f"ours-{vout or 'default'}")
+        reports.append(describe(f"ours/{vout or 'default'}", capture, references))
     for name, (command, skip) in (
         ("cvlc", _cvlc_command(bench_clips)),
         ("mpv", _mpv_command(bench_clips)),
