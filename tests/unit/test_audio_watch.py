@@ -6,6 +6,8 @@ import os
 import socket
 from pathlib import Path
 
+import pytest
+
 from kiosk.core.audio_watch import (
     LOG_DEBUG,
     LOG_ERROR,
@@ -145,12 +147,17 @@ def test_with_nothing_playing_a_connection_that_holds_is_enough() -> None:
     assert isinstance(alarm.tick(9.6, playing=False), SoundBack)
 
 
-def test_the_probe_finds_the_socket_and_tells_a_dead_server(tmp_path: Path) -> None:
+def test_the_probe_finds_the_socket_and_tells_a_dead_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert pulse_socket({"PULSE_SERVER": "unix:/tmp/x/native"}) == Path("/tmp/x/native")
     assert pulse_socket({"XDG_RUNTIME_DIR": "/run/user/7"}) == Path("/run/user/7/pulse/native")
     assert pulse_socket({"PULSE_SERVER": "tcp:192.168.1.4"}) is None
     assert pulse_socket({}) is None
-    path = tmp_path / "native"
+    # a path relative to the test's folder: a unix address holds 107 bytes, and a deep TMPDIR
+    # made tmp_path/"native" longer than that (the next test is the one about long paths)
+    monkeypatch.chdir(tmp_path)
+    path = Path("native")
     assert not pulse_answers(path)  # no socket at all
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(str(path))
